@@ -1,0 +1,230 @@
+//! The signed directory: one record, signed by the admin key, that says who the users are,
+//! what they may hold and which keys are current. Every unlock verifies it before trusting a
+//! user row or sealing anything to anyone.
+//!
+//! The body is RFC 8785 canonical JSON; the signature is Ed25519 over
+//! `"strongroom/v1/directory" ‖ 0x00 ‖ body` (docs/FORMAT.md).
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::hex;
+use crate::crypto::sign::{self, SignKey};
+use crate::ledger::canonical;
+use crate::{Error, Level, Result};
+
+/// Format label inside every directory body.
+pub const FORMAT: &str = "strongroom/v1/directory";
+/// Signature context.
+pub const SIGNING_CONTEXT: &str = "strongroom/v1/directory";
+
+/// A user's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Handles material.
+    Operator,
+    /// Administers and audits.
+    Officer,
+}
+
+impl Role {
+    /// Stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Operator => "operator",
+            Role::Officer => "officer",
+        }
+    }
+}
+
+/// Whether an account may sign in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    /// May sign in.
+    Active,
+    /// May not sign in; holds no keys.
+    Disabled,
+}
+
+impl UserStatus {
+    /// Stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Active => "active",
+            UserStatus::Disabled => "disabled",
+        }
+    }
+}
+
+/// One user as the officers vouch for them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectoryUser {
+    /// User uuid.
+    pub id: String,
+    /// Login name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Highest level the user may hold.
+    pub clearance: Level,
+    /// Active or disabled.
+    pub status: UserStatus,
+    /// Identity uuid of their current keyslot.
+    pub identity: String,
+    /// Identity X25519 public key (hex).
+    pub public_key: String,
+}
+
+/// The recovery identity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryEntry {
+    /// Identity uuid.
+    pub identity: String,
+    /// X25519 public key (hex).
+    pub public_key: String,
+}
+
+/// The current key of one level.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelEntry {
+    /// The level.
+    pub level: Level,
+    /// Current generation of its level key.
+    pub generation: u32,
+    /// Commitment to the level key (hex, see `crypto::commitment`).
+    pub commitment: String,
+    /// Current sealing public key (hex).
+    pub sealing_public_key: String,
+}
+
+/// The directory document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Directory {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Increases with every publication.
+    pub version: u64,
+    /// Station id.
+    pub station: String,
+    /// When this version was issued.
+    pub issued_at: String,
+    /// Admin public key (hex) that signs this directory.
+    pub admin_key: String,
+    /// Station signing public key (hex).
+    pub signing_key: String,
+    /// The recovery identity.
+    pub recovery: RecoveryEntry,
+    /// One entry per level, lowest first.
+    pub levels: Vec<LevelEntry>,
+    /// Every user, active or not.
+    pub users: Vec<DirectoryUser>,
+}
+
+/// A directory with its body bytes and signature as stored.
+#[derive(Clone, Debug)]
+pub struct SignedDirectory {
+    /// Parsed document.
+    pub directory: Directory,
+    /// Canonical body bytes.
+    pub body: Vec<u8>,
+    /// Ed25519 signature.
+    pub signature: Vec<u8>,
+}
+
+impl Directory {
+    /// The canonical body bytes.
+    pub fn body(&self) -> Result<Vec<u8>> {
+        let value = serde_json::to_value(self).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        canonical::to_vec(&value).map_err(|e| Error::InvalidInput(e.to_string()))
+    }
+
+    /// Sign with the admin key.
+    pub fn sign(self, admin: &SignKey) -> Result<SignedDirectory> {
+        let body = self.body()?;
+        let signature = admin.sign(SIGNING_CONTEXT, &body).to_vec();
+        Ok(SignedDirectory {
+            directory: self,
+            body,
+            signature,
+        })
+    }
+
+    /// A user by name.
+    pub fn user(&self, name: &str) -> Option<&DirectoryUser> {
+        self.users.iter().find(|u| u.name == name)
+    }
+
+    /// The entry of a level.
+    pub fn level(&self, level: Level) -> Result<&LevelEntry> {
+        self.levels
+            .iter()
+            .find(|e| e.level == level)
+            .ok_or_else(|| Error::integrity("signed directory", format!("no entry for level {level}")))
+    }
+
+    /// Admin public key bytes.
+    pub fn admin_key_bytes(&self) -> Result<[u8; 32]> {
+        key_field("admin_key", &self.admin_key)
+    }
+
+    /// Station signing public key bytes.
+    pub fn signing_key_bytes(&self) -> Result<[u8; 32]> {
+        key_field("signing_key", &self.signing_key)
+    }
+}
+
+/// Decode a 32-byte hex field of the directory.
+pub fn key_field(name: &str, text: &str) -> Result<[u8; 32]> {
+    hex::decode::<32>(text)
+        .ok_or_else(|| Error::integrity("signed directory", format!("field {name} is not a 32-byte hex key")))
+}
+
+/// Verify stored bytes against the admin public key and parse them.
+pub fn verify(body: &[u8], signature: &[u8], admin_public: &[u8; 32]) -> Result<Directory> {
+    let refused = |why: &str| {
+        Error::integrity(
+            "signed directory",
+            format!("{why}; the account database was changed outside Strongroom — ask a security officer"),
+        )
+    };
+    sign::verify(admin_public, SIGNING_CONTEXT, body, signature).map_err(|_| refused("signature does not verify"))?;
+    let directory: Directory = serde_json::from_slice(body).map_err(|_| refused("body is not a directory"))?;
+    if directory.format != FORMAT || directory.body()? != body {
+        return Err(refused("body is not in canonical form"));
+    }
+    if directory.admin_key_bytes()? != *admin_public {
+        return Err(refused("signed by a key other than the one it names"));
+    }
+    Ok(directory)
+}
+
+/// Store a new version inside the caller's transaction.
+pub fn store(tx: &Transaction<'_>, signed: &SignedDirectory, created_at: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO directories (version, body, signature, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            signed.directory.version as i64,
+            signed.body,
+            signed.signature,
+            created_at
+        ],
+    )?;
+    Ok(())
+}
+
+/// The newest stored version's body and signature.
+pub fn load_latest(conn: &Connection) -> Result<(Vec<u8>, Vec<u8>)> {
+    conn.query_row(
+        "SELECT body, signature FROM directories ORDER BY version DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?
+    .ok_or_else(|| Error::integrity("signed directory", "no directory is stored; the vault is incomplete"))
+}

@@ -1,0 +1,242 @@
+//! Keyslots, grants and sealing keys as stored. This module owns those tables; the crypto
+//! that makes and opens the blobs is in `crypto`.
+//!
+//! Grant AAD: purpose `grant`, ids = identity uuid (16) ‖ key kind (1) ‖ level (1), generation.
+//! Sealing-key AAD: purpose `sealing-key`, ids = level (1) ‖ u32_be(sealing generation),
+//! generation = the level-key generation that wraps it.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::crypto::kdf::KdfParams;
+use crate::crypto::keyslot::Keyslot;
+use crate::crypto::seal::{self, SecretKey};
+use crate::crypto::wrap::{self, Purpose};
+use crate::crypto::{CryptoError, Key32};
+use crate::{Error, IdentityId, Level, Result};
+
+/// What a grant holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    /// A level key.
+    Level = 0,
+    /// The admin key (Ed25519 seed).
+    Admin = 1,
+    /// The station signing key (Ed25519 seed).
+    Signing = 2,
+}
+
+impl KeyKind {
+    fn from_i64(v: i64) -> Option<KeyKind> {
+        match v {
+            0 => Some(KeyKind::Level),
+            1 => Some(KeyKind::Admin),
+            2 => Some(KeyKind::Signing),
+            _ => None,
+        }
+    }
+}
+
+/// A grant row.
+#[derive(Clone, Debug)]
+pub struct GrantRow {
+    /// What it holds.
+    pub kind: KeyKind,
+    /// The level (kind Level) or Unclassified.
+    pub level: Level,
+    /// Key generation.
+    pub generation: u32,
+    /// The sealed blob.
+    pub sealed: Vec<u8>,
+}
+
+/// AAD of a grant.
+pub fn grant_aad(identity: IdentityId, kind: KeyKind, level: Level, generation: u32) -> Vec<u8> {
+    wrap::aad(
+        Purpose::Grant,
+        &[identity.as_bytes(), &[kind as u8, level.as_byte()]],
+        generation,
+    )
+}
+
+/// Seal `secret` to `recipient_pk` and store it as a grant.
+pub fn insert_grant(
+    tx: &Transaction<'_>,
+    identity: IdentityId,
+    recipient_pk: &[u8; 32],
+    kind: KeyKind,
+    level: Level,
+    generation: u32,
+    secret: &Key32,
+) -> Result<()> {
+    let aad = grant_aad(identity, kind, level, generation);
+    let sealed = seal::grant(recipient_pk, &aad, secret.expose())?;
+    tx.execute(
+        "INSERT INTO grants (identity_id, key_kind, level, generation, sealed) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            identity.as_bytes().to_vec(),
+            kind as i64,
+            i64::from(level.as_byte()),
+            i64::from(generation),
+            sealed
+        ],
+    )?;
+    Ok(())
+}
+
+/// Open a grant row with the identity's secret key.
+pub fn open_grant(identity: IdentityId, secret: &SecretKey, row: &GrantRow) -> Result<Key32, CryptoError> {
+    let aad = grant_aad(identity, row.kind, row.level, row.generation);
+    Key32::from_slice(&seal::open_grant(secret, &aad, &row.sealed)?)
+}
+
+/// Every grant of an identity.
+pub fn grants_of(conn: &Connection, identity: IdentityId) -> Result<Vec<GrantRow>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT key_kind, level, generation, sealed FROM grants WHERE identity_id = ?1")?;
+    let rows = stmt.query_map(params![identity.as_bytes().to_vec()], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, Vec<u8>>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (kind, level, generation, sealed) = row?;
+        let parsed = KeyKind::from_i64(kind)
+            .zip(u8::try_from(level).ok().and_then(Level::from_byte))
+            .zip(u32::try_from(generation).ok());
+        let ((kind, level), generation) =
+            parsed.ok_or_else(|| Error::integrity("grants", "a grant row has an invalid kind, level or generation"))?;
+        out.push(GrantRow {
+            kind,
+            level,
+            generation,
+            sealed,
+        });
+    }
+    Ok(out)
+}
+
+/// Remove every grant of an identity (its identity was replaced).
+pub fn delete_grants(tx: &Transaction<'_>, identity: IdentityId) -> Result<()> {
+    tx.execute(
+        "DELETE FROM grants WHERE identity_id = ?1",
+        params![identity.as_bytes().to_vec()],
+    )?;
+    Ok(())
+}
+
+/// Store (or replace) an identity's keyslot.
+pub fn store_keyslot(tx: &Transaction<'_>, identity: IdentityId, slot: &Keyslot, now: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO keyslots (identity_id, generation, salt, m_kib, t_cost, p_lanes, wrapped, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (identity_id) DO UPDATE SET generation = excluded.generation, salt = excluded.salt,
+           m_kib = excluded.m_kib, t_cost = excluded.t_cost, p_lanes = excluded.p_lanes,
+           wrapped = excluded.wrapped, updated_at = excluded.updated_at",
+        params![
+            identity.as_bytes().to_vec(),
+            i64::from(slot.generation),
+            slot.salt.to_vec(),
+            i64::from(slot.params.m_kib),
+            i64::from(slot.params.t),
+            i64::from(slot.params.p),
+            slot.blob,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+/// An identity's keyslot, if it has one.
+pub fn keyslot(conn: &Connection, identity: IdentityId) -> Result<Option<Keyslot>> {
+    let row = conn
+        .query_row(
+            "SELECT generation, salt, m_kib, t_cost, p_lanes, wrapped FROM keyslots WHERE identity_id = ?1",
+            params![identity.as_bytes().to_vec()],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, Vec<u8>>(5)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((generation, salt, m, t, p, blob)) = row else {
+        return Ok(None);
+    };
+    let bad = || Error::integrity("keyslot", "a keyslot row has invalid fields");
+    Ok(Some(Keyslot {
+        salt: salt.try_into().map_err(|_| bad())?,
+        params: KdfParams {
+            m_kib: u32::try_from(m).map_err(|_| bad())?,
+            t: u32::try_from(t).map_err(|_| bad())?,
+            p: u32::try_from(p).map_err(|_| bad())?,
+        },
+        generation: u32::try_from(generation).map_err(|_| bad())?,
+        blob,
+    }))
+}
+
+/// AAD of a wrapped sealing private key.
+pub fn sealing_aad(level: Level, generation: u32, wrap_generation: u32) -> Vec<u8> {
+    wrap::aad(
+        Purpose::SealingKey,
+        &[&[level.as_byte()], &generation.to_be_bytes()],
+        wrap_generation,
+    )
+}
+
+/// Store a level's sealing pair, the private key wrapped under the level key.
+pub fn insert_sealing_key(
+    tx: &Transaction<'_>,
+    level: Level,
+    generation: u32,
+    secret: &SecretKey,
+    level_key: &Key32,
+    wrap_generation: u32,
+) -> Result<()> {
+    let wrapped = wrap::seal(
+        level_key,
+        &sealing_aad(level, generation, wrap_generation),
+        secret.to_bytes().as_ref(),
+    )?;
+    tx.execute(
+        "INSERT INTO sealing_keys (level, generation, public_key, wrapped_private, wrap_generation) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![i64::from(level.as_byte()), i64::from(generation), secret.public().to_vec(), wrapped, i64::from(wrap_generation)],
+    )?;
+    Ok(())
+}
+
+/// Unwrap a level's sealing private key of `generation` with the current level key.
+pub fn sealing_secret(
+    conn: &Connection,
+    level: Level,
+    generation: u32,
+    level_key: &Key32,
+    key_generation: u32,
+) -> Result<SecretKey> {
+    let row: Option<(Vec<u8>, i64)> = conn
+        .query_row(
+            "SELECT wrapped_private, wrap_generation FROM sealing_keys WHERE level = ?1 AND generation = ?2",
+            params![i64::from(level.as_byte()), i64::from(generation)],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (wrapped, wrap_generation) = row.ok_or_else(|| Error::NotFound(format!("sealing key {level}/{generation}")))?;
+    if wrap_generation != i64::from(key_generation) {
+        return Err(Error::integrity(
+            "sealing key",
+            "wrapped under a level key this session does not hold",
+        ));
+    }
+    let plain = wrap::open(level_key, &sealing_aad(level, generation, key_generation), &wrapped)
+        .map_err(|e| Error::integrity(format!("sealing key {level}/{generation}"), e.to_string()))?;
+    Ok(SecretKey::from_slice(&plain)?)
+}

@@ -1,0 +1,14 @@
+//! Accounts and the key material that belongs to them: users and identities, keyslots,
+//! grants, sealing keys and the signed directory that vouches for all of them.
+//!
+//! Nothing read from these tables is trusted on its own: keyslots and grants are AEAD wraps
+//! only a key holder could make, and the directory is signed by the admin key.
+
+pub mod directory;
+pub mod hex;
+pub mod keyring;
+pub mod password_policy;
+pub mod users;
+
+pub use directory::{Directory, DirectoryUser, LevelEntry, Role, UserStatus};
+pub use users::UserRecord;

@@ -1,0 +1,157 @@
+//! The users and identities tables. Rows here are only hints: a session trusts a user's
+//! role, clearance, status and public key only as the signed directory states them.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::accounts::{Role, UserStatus};
+use crate::{IdentityId, Level, Result, UserId};
+
+/// A users row.
+#[derive(Clone, Debug)]
+pub struct UserRecord {
+    /// User uuid.
+    pub id: UserId,
+    /// Login name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Clearance.
+    pub clearance: Level,
+    /// Status.
+    pub status: UserStatus,
+    /// Current identity.
+    pub identity: IdentityId,
+}
+
+/// Insert a user and its identity.
+pub fn insert(tx: &Transaction<'_>, user: &UserRecord, public_key: &[u8; 32], now: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO users (id, name, role, clearance, status, identity_id, created_at, password_changed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        params![
+            user.id.as_bytes().to_vec(),
+            user.name,
+            user.role.as_str(),
+            i64::from(user.clearance.as_byte()),
+            user.status.as_str(),
+            user.identity.as_bytes().to_vec(),
+            now
+        ],
+    )?;
+    insert_identity(tx, user.identity, Some(user.id), public_key, now)
+}
+
+/// Insert an identity (`user` None = the recovery identity).
+pub fn insert_identity(
+    tx: &Transaction<'_>,
+    id: IdentityId,
+    user: Option<UserId>,
+    public_key: &[u8; 32],
+    now: &str,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO identities (id, kind, user_id, public_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            id.as_bytes().to_vec(),
+            if user.is_some() { "user" } else { "recovery" },
+            user.map(|u| u.as_bytes().to_vec()),
+            public_key.to_vec(),
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+/// Point a user at a new identity and retire the old one.
+pub fn replace_identity(
+    tx: &Transaction<'_>,
+    user: UserId,
+    old: IdentityId,
+    new: IdentityId,
+    public_key: &[u8; 32],
+    now: &str,
+) -> Result<()> {
+    insert_identity(tx, new, Some(user), public_key, now)?;
+    tx.execute(
+        "UPDATE identities SET retired_at = ?2 WHERE id = ?1",
+        params![old.as_bytes().to_vec(), now],
+    )?;
+    tx.execute(
+        "UPDATE users SET identity_id = ?2, password_changed_at = ?3 WHERE id = ?1",
+        params![user.as_bytes().to_vec(), new.as_bytes().to_vec(), now],
+    )?;
+    Ok(())
+}
+
+/// Record a password change.
+pub fn touch_password(tx: &Transaction<'_>, user: UserId, now: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE users SET password_changed_at = ?2 WHERE id = ?1",
+        params![user.as_bytes().to_vec(), now],
+    )?;
+    Ok(())
+}
+
+/// A user by login name.
+pub fn by_name(conn: &Connection, name: &str) -> Result<Option<UserRecord>> {
+    let row = conn
+        .query_row(
+            "SELECT id, name, role, clearance, status, identity_id FROM users WHERE name = ?1",
+            params![name],
+            |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Vec<u8>>(5)?,
+                ))
+            },
+        )
+        .optional()?;
+    Ok(row.and_then(|(id, name, role, clearance, status, identity)| {
+        Some(UserRecord {
+            id: UserId::from_slice(&id)?,
+            name,
+            role: match role.as_str() {
+                "officer" => Role::Officer,
+                "operator" => Role::Operator,
+                _ => return None,
+            },
+            clearance: Level::from_byte(u8::try_from(clearance).ok()?)?,
+            status: if status == "active" {
+                UserStatus::Active
+            } else {
+                UserStatus::Disabled
+            },
+            identity: IdentityId::from_slice(&identity)?,
+        })
+    }))
+}
+
+/// The recovery identity's id.
+pub fn recovery_identity(conn: &Connection) -> Result<Option<IdentityId>> {
+    let id: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT id FROM identities WHERE kind = 'recovery' AND retired_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(id.and_then(|b| IdentityId::from_slice(&b)))
+}
+
+/// Login names by user id, for display of custodians.
+pub fn names(conn: &Connection) -> Result<Vec<(UserId, String)>> {
+    let mut stmt = conn.prepare_cached("SELECT id, name FROM users")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, name) = row?;
+        if let Some(id) = UserId::from_slice(&id) {
+            out.push((id, name));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,195 @@
+//! The parallel, ordered chunk pipeline shared by encryption and decryption.
+//!
+//! ```text
+//! reader ─▶ [hash] ─▶ workers (AES-GCM, all cores) ─▶ reorder [+ hash] ─▶ writer
+//! ```
+//! Encryption hashes the plaintext before the workers, decryption after them; either way the
+//! hash runs on its own thread while the workers use the cores. Buffers come from a pool of
+//! at most `IN_FLIGHT_BYTES / chunk` (at least two), which is what bounds memory whatever the
+//! chunk size. Errors travel down the same ordered stream as chunks, so the first failure in
+//! chunk order is the one reported.
+
+use std::collections::BTreeMap;
+
+use crossbeam_channel::{Receiver, Sender, TryRecvError, bounded, unbounded};
+use sha2::{Digest as _, Sha256};
+
+use crate::progress::Progress;
+
+use super::{Digest, IN_FLIGHT_BYTES, StreamError};
+
+/// Where chunks come from.
+pub(super) trait Source: Send {
+    /// Fill `buf` (already empty) with chunk `index`.
+    fn chunk(&mut self, index: u64, buf: &mut Vec<u8>) -> Result<(), StreamError>;
+    /// Called after the last chunk: check that nothing follows.
+    fn finish(&mut self) -> Result<(), StreamError>;
+}
+
+/// Where a hash is taken relative to the transform.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum HashAt {
+    /// Before the workers (encryption: hash the plaintext read).
+    Input,
+    /// After reordering (decryption: hash the plaintext produced).
+    Output,
+}
+
+type Item = (u64, Result<Vec<u8>, StreamError>);
+
+/// Run the pipeline over `count` chunks; returns the SHA-256 of the plaintext.
+pub(super) fn run<S, T, W>(
+    count: u64,
+    buf_capacity: usize,
+    mut source: S,
+    hash_at: HashAt,
+    transform: &T,
+    mut write: W,
+    progress: &Progress,
+) -> Result<Digest, StreamError>
+where
+    S: Source,
+    T: Fn(u64, &mut Vec<u8>) -> Result<(), StreamError> + Sync,
+    W: FnMut(&[u8]) -> Result<(), StreamError> + Send,
+{
+    let pool_size = (IN_FLIGHT_BYTES / buf_capacity.max(1)).max(2);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    let (free_tx, free_rx) = bounded::<Vec<u8>>(pool_size);
+    let (read_tx, read_rx) = unbounded::<Item>();
+    let (work_tx, work_rx) = unbounded::<Item>();
+    let (done_tx, done_rx) = unbounded::<Item>();
+    let (out_tx, out_rx) = unbounded::<Vec<u8>>();
+
+    std::thread::scope(|scope| {
+        // Hash stage (input side) or a plain forwarder.
+        let input = scope.spawn(move || hash_stage(read_rx, work_tx, hash_at == HashAt::Input));
+        for _ in 0..workers {
+            let (rx, tx) = (work_rx.clone(), done_tx.clone());
+            scope.spawn(move || {
+                for (index, item) in rx.iter() {
+                    let item = item.and_then(|mut buf| transform(index, &mut buf).map(|()| buf));
+                    if tx.send((index, item)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop((work_rx, done_tx));
+        let collector = scope.spawn(move || reorder(done_rx, out_tx, hash_at == HashAt::Output));
+        let writer = scope.spawn(move || -> Result<(), StreamError> {
+            for buf in out_rx.iter() {
+                write(&buf)?;
+                let _ = free_tx.try_send(buf);
+            }
+            Ok(())
+        });
+
+        read_all(
+            count,
+            buf_capacity,
+            pool_size,
+            &mut source,
+            &free_rx,
+            &read_tx,
+            progress,
+        );
+        drop(read_tx);
+
+        let hashed_input = input.join().unwrap_or(None);
+        let ordered = collector
+            .join()
+            .unwrap_or(Err(StreamError::Header("pipeline thread failed".into())));
+        let written = writer
+            .join()
+            .unwrap_or(Err(StreamError::Header("pipeline thread failed".into())));
+        written?;
+        let hashed_output = ordered?;
+        hashed_output
+            .or(hashed_input)
+            .ok_or(StreamError::Header("pipeline stopped early".into()))
+    })
+}
+
+/// The reader: takes buffers from the pool, fills them in order, sends them on. Stops at the
+/// first error (sent down the stream) or when the downstream has gone.
+fn read_all<S: Source>(
+    count: u64,
+    capacity: usize,
+    pool_size: usize,
+    source: &mut S,
+    free: &Receiver<Vec<u8>>,
+    out: &Sender<Item>,
+    progress: &Progress,
+) {
+    let mut allocated = 0usize;
+    for index in 0..count {
+        if progress.is_cancelled() {
+            let _ = out.send((index, Err(StreamError::Cancelled)));
+            return;
+        }
+        let mut buf = match free.try_recv() {
+            Ok(buf) => buf,
+            Err(TryRecvError::Empty) if allocated < pool_size => {
+                allocated += 1;
+                Vec::with_capacity(capacity)
+            }
+            Err(_) => match free.recv() {
+                Ok(buf) => buf,
+                Err(_) => return,
+            },
+        };
+        buf.clear();
+        let item = source.chunk(index, &mut buf).map(|()| buf);
+        let failed = item.is_err();
+        if out.send((index, item)).is_err() || failed {
+            return;
+        }
+    }
+    if let Err(e) = source.finish() {
+        let _ = out.send((count, Err(e)));
+    }
+}
+
+/// Forward items in order, hashing the good ones if asked. Returns the digest if it hashed
+/// every chunk without meeting an error.
+fn hash_stage(rx: Receiver<Item>, tx: Sender<Item>, hash: bool) -> Option<Digest> {
+    let mut sha = Sha256::new();
+    let mut clean = true;
+    for (index, item) in rx.iter() {
+        match &item {
+            Ok(buf) if hash => sha.update(buf),
+            Err(_) => clean = false,
+            _ => {}
+        }
+        if tx.send((index, item)).is_err() {
+            return None;
+        }
+    }
+    (hash && clean).then(|| sha.finalize().into())
+}
+
+/// Put chunks back in order, hash them if asked, pass them to the writer; stop at the first
+/// error in chunk order.
+fn reorder(rx: Receiver<Item>, tx: Sender<Vec<u8>>, hash: bool) -> Result<Option<Digest>, StreamError> {
+    let mut sha = Sha256::new();
+    let mut next = 0u64;
+    let mut waiting: BTreeMap<u64, Result<Vec<u8>, StreamError>> = BTreeMap::new();
+    for (index, item) in rx.iter() {
+        waiting.insert(index, item);
+        while let Some(item) = waiting.remove(&next) {
+            let buf = item?;
+            if hash {
+                sha.update(&buf);
+            }
+            if tx.send(buf).is_err() {
+                return Ok(None);
+            }
+            next += 1;
+        }
+    }
+    // An error past the last chunk (trailing bytes) or a chunk never delivered.
+    if let Some((_, item)) = waiting.pop_first() {
+        item?;
+    }
+    Ok(hash.then(|| sha.finalize().into()))
+}

@@ -1,0 +1,115 @@
+//! The library's top-level error: every case a user interface has to tell apart.
+//!
+//! Messages name the thing and what to do next. The binary maps these variants to the
+//! documented exit codes in one place (`cli::exit`).
+
+use std::io;
+use std::path::PathBuf;
+
+/// Result with the library's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the core, in the words a user needs.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Wrong password, wrong recovery code or unknown user (deliberately not told apart).
+    #[error("authentication failed: wrong password or unknown user")]
+    AuthenticationFailed,
+    /// The account exists but may not sign in now.
+    #[error("account {user} is {state}")]
+    AccountUnavailable {
+        /// User name.
+        user: String,
+        /// Why: "disabled", "locked".
+        state: String,
+    },
+    /// A rule refused the action; `rule` names it for the user and the ledger.
+    #[error("denied by rule '{rule}': {message}")]
+    Denied {
+        /// Short stable name of the rule (e.g. `clearance`, `vault-permissions`).
+        rule: &'static str,
+        /// What was refused and why.
+        message: String,
+    },
+    /// An encrypted object failed to authenticate or does not match its record.
+    #[error("item {item}: {detail}")]
+    ObjectTampered {
+        /// Control number (or uuid) of the item.
+        item: String,
+        /// The chunk that failed, where one did.
+        chunk: Option<u64>,
+        /// What failed, with advice.
+        detail: String,
+    },
+    /// Stored key material, the signed directory or another record does not verify.
+    #[error("integrity failure in {subject}: {detail}")]
+    Integrity {
+        /// What failed to verify (e.g. "signed directory").
+        subject: String,
+        /// Why, with advice.
+        detail: String,
+    },
+    /// A file system operation failed on `path`.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path the operation was on.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: io::Error,
+    },
+    /// There is no vault at the given directory.
+    #[error("no vault at {0}: create one with `strongroom init --user NAME` or pass --vault DIR")]
+    NoVault(PathBuf),
+    /// The database file cannot be read as a Strongroom database. It is never deleted.
+    #[error(
+        "the vault database {path} is damaged or not a Strongroom database ({detail}); it was left untouched — restore it from a backup"
+    )]
+    CorruptDatabase {
+        /// Path of `strongroom.db`.
+        path: PathBuf,
+        /// SQLite's description.
+        detail: String,
+    },
+    /// The vault was written by a newer Strongroom.
+    #[error("the vault schema version {found} is newer than this program supports ({supported}); upgrade Strongroom")]
+    SchemaTooNew {
+        /// `user_version` found in the file.
+        found: i64,
+        /// Newest version this build knows.
+        supported: i64,
+    },
+    /// Any other SQLite failure.
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// The caller gave something unusable (bad name, bad path kind, bad size).
+    #[error("{0}")]
+    InvalidInput(String),
+    /// The named item, user or file does not exist (or is not visible to this user).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The operation was cancelled by the user; nothing was kept.
+    #[error("cancelled; nothing was kept")]
+    Cancelled,
+    /// The station has no unlocked session.
+    #[error("the station is locked: unlock it first")]
+    NotUnlocked,
+}
+
+impl Error {
+    /// Wrap an I/O error with the path it happened on.
+    pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Shorthand for an integrity failure.
+    pub fn integrity(subject: impl Into<String>, detail: impl Into<String>) -> Self {
+        Error::Integrity {
+            subject: subject.into(),
+            detail: detail.into(),
+        }
+    }
+}

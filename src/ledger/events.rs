@@ -1,0 +1,198 @@
+//! The events table: append inside the caller's transaction, read back for queries.
+//!
+//! An event's stored bytes are the RFC 8785 form of exactly
+//! `{seq, time, actor, action, subject, level, details}`. The table rejects UPDATE and DELETE
+//! by trigger. `details` never carry encrypted metadata (titles, names, notes): only ids,
+//! control numbers, levels, sizes, hashes and user names.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+
+use crate::ledger::canonical;
+use crate::{Error, ItemId, Level, Result};
+
+/// What happened. The string form is stable: it is in every stored event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// The vault was created.
+    StationInit,
+    /// A user account was created.
+    UserCreate,
+    /// A user unlocked a session.
+    AuthLogin,
+    /// A sign-in failed (wrong password or unknown user).
+    AuthLoginFailed,
+    /// A user changed their own password.
+    UserPasswordChange,
+    /// A user's identity was replaced through the recovery code.
+    UserRecover,
+    /// An item entered the vault.
+    ItemImport,
+    /// An import was abandoned and its pending row and object removed.
+    ItemImportAborted,
+    /// An item's plaintext was written out of the vault.
+    ItemExport,
+    /// An export's leftover temp file was removed after a crash.
+    ItemExportAborted,
+}
+
+impl Action {
+    /// Every action, for schema checks.
+    pub const ALL: [Action; 10] = [
+        Action::StationInit,
+        Action::UserCreate,
+        Action::AuthLogin,
+        Action::AuthLoginFailed,
+        Action::UserPasswordChange,
+        Action::UserRecover,
+        Action::ItemImport,
+        Action::ItemImportAborted,
+        Action::ItemExport,
+        Action::ItemExportAborted,
+    ];
+
+    /// The stable name stored in events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::StationInit => "station.init",
+            Action::UserCreate => "user.create",
+            Action::AuthLogin => "auth.login",
+            Action::AuthLoginFailed => "auth.login_failed",
+            Action::UserPasswordChange => "user.password_change",
+            Action::UserRecover => "user.recover",
+            Action::ItemImport => "item.import",
+            Action::ItemImportAborted => "item.import_aborted",
+            Action::ItemExport => "item.export",
+            Action::ItemExportAborted => "item.export_aborted",
+        }
+    }
+}
+
+/// An event to append.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    /// Who acted: a user name, or `system`.
+    pub actor: String,
+    /// What happened.
+    pub action: Action,
+    /// What it happened to: a control number, a user name or `station`.
+    pub subject: String,
+    /// The classification level concerned, if any.
+    pub level: Option<Level>,
+    /// The item concerned, if any (also a query column).
+    pub item: Option<ItemId>,
+    /// Action-specific facts (a JSON object; never encrypted metadata).
+    pub details: Map<String, Value>,
+}
+
+/// An event as stored.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StoredEvent {
+    /// Position in the log, from 0.
+    pub seq: u64,
+    /// RFC 3339 UTC with milliseconds.
+    pub time: String,
+    /// Who acted.
+    pub actor: String,
+    /// What happened.
+    pub action: String,
+    /// What it happened to.
+    pub subject: String,
+    /// Level, if any.
+    pub level: Option<Level>,
+    /// The canonical bytes (the event itself).
+    #[serde(skip)]
+    pub canonical: Vec<u8>,
+}
+
+impl StoredEvent {
+    /// The canonical bytes parsed back to JSON.
+    pub fn json(&self) -> Result<Value> {
+        serde_json::from_slice(&self.canonical)
+            .map_err(|e| Error::integrity(format!("event {}", self.seq), e.to_string()))
+    }
+}
+
+/// Append `event` inside `tx` (the transaction that makes the change it records). Returns
+/// its sequence number.
+pub fn append(tx: &Transaction<'_>, time: OffsetDateTime, event: &NewEvent) -> Result<u64> {
+    let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq) + 1, 0) FROM events", [], |r| r.get(0))?;
+    let time = crate::time::rfc3339_millis(time);
+    let body = json!({
+        "seq": seq,
+        "time": time,
+        "actor": event.actor,
+        "action": event.action.as_str(),
+        "subject": event.subject,
+        "level": event.level.map(Level::name),
+        "details": Value::Object(event.details.clone()),
+    });
+    let bytes = canonical::to_vec(&body).map_err(|e| Error::InvalidInput(format!("event details: {e}")))?;
+    tx.execute(
+        "INSERT INTO events (seq, time, actor, action, subject, level, item, canonical)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            seq,
+            time,
+            event.actor,
+            event.action.as_str(),
+            event.subject,
+            event.level.map(|l| i64::from(l.as_byte())),
+            event.item.map(|i| i.as_bytes().to_vec()),
+            bytes
+        ],
+    )?;
+    Ok(seq as u64)
+}
+
+/// Events from `from_seq` on, oldest first, at most `limit`.
+pub fn list(conn: &Connection, from_seq: u64, limit: u64) -> Result<Vec<StoredEvent>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, time, actor, action, subject, level, canonical FROM events
+         WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![from_seq as i64, limit as i64], row_to_event)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Events about one item, oldest first.
+pub fn for_item(conn: &Connection, item: ItemId) -> Result<Vec<StoredEvent>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, time, actor, action, subject, level, canonical FROM events
+         WHERE item = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![item.as_bytes().to_vec()], row_to_event)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Number of events.
+pub fn count(conn: &Connection) -> Result<u64> {
+    let n: Option<i64> = conn
+        .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+        .optional()?;
+    Ok(n.unwrap_or(0) as u64)
+}
+
+fn row_to_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEvent> {
+    let level: Option<i64> = row.get(5)?;
+    Ok(StoredEvent {
+        seq: row.get::<_, i64>(0)? as u64,
+        time: row.get(1)?,
+        actor: row.get(2)?,
+        action: row.get(3)?,
+        subject: row.get(4)?,
+        level: level.and_then(|l| u8::try_from(l).ok()).and_then(Level::from_byte),
+        canonical: row.get(6)?,
+    })
+}
+
+/// Build a details object from pairs.
+#[macro_export]
+macro_rules! details {
+    ($($key:literal : $value:expr),* $(,)?) => {{
+        let mut map = serde_json::Map::new();
+        $( map.insert($key.to_string(), serde_json::json!($value)); )*
+        map
+    }};
+}

@@ -1,0 +1,8 @@
+//! The custody ledger. This part: the events table and the one function that appends
+//! an event inside the caller's transaction, with its RFC 8785 canonical bytes. The Merkle
+//! log, checkpoints, verify and audit bundles build on these rows.
+
+pub mod canonical;
+pub mod events;
+
+pub use events::{Action, NewEvent, StoredEvent};

@@ -1,0 +1,160 @@
+//! Exporting an item: the object is decrypted into an unnamed file at the destination, which
+//! gets its name only after every chunk authenticated and the SHA-256 matched the record;
+//! then the export event is committed (if that fails, the file is removed again).
+
+use std::ffi::OsStr;
+use std::fs::File;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use crate::crypto::stream::{self, DecryptKey, Header, KeySource, StreamError};
+use crate::crypto::wrap::{self, Purpose};
+use crate::ledger::{Action, NewEvent};
+use crate::progress::Progress;
+use crate::vault::export::{self as files, temps};
+use crate::vault::items::ItemRow;
+use crate::{Error, Result, details};
+
+use super::Station;
+use super::items::{item_aad, open_meta, row_key};
+
+/// What an export produced.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ExportReport {
+    /// Control number.
+    pub control_number: String,
+    /// Where the plaintext was written.
+    pub path: PathBuf,
+    /// Bytes written.
+    pub size: u64,
+    /// SHA-256 of what was written (equal to the record).
+    pub sha256: String,
+}
+
+impl Station {
+    /// Export an item to `to` (a file path, or a directory to write the original name into).
+    /// Refuses to overwrite unless `force`.
+    pub fn export(&mut self, reference: &str, to: &Path, force: bool, progress: &Progress) -> Result<ExportReport> {
+        let row = self.find_item(reference)?;
+        let session = self.unlocked()?;
+        let key = row_key(session, &row)?;
+        let actor = session.user().name.clone();
+        let dek = wrap::open_key(
+            key,
+            &item_aad(Purpose::Dek, row.id, row.level, row.key_generation),
+            &row.wrapped_dek,
+        )
+        .map_err(|_| {
+            tampered(
+                &row,
+                None,
+                "its key does not decrypt; the database row was changed outside Strongroom",
+            )
+        })?;
+        let name = open_meta(&row, key, Purpose::MetaName, &row.original_name)?;
+        let dest = files::resolve_destination(to, OsStr::from_bytes(&name), force)?;
+        progress.add_total(row.size);
+
+        let owner = self.work.owner().to_string();
+        let now = self.now();
+        let mut recorded: Option<PathBuf> = None;
+        let output = files::open_output(&dest, |temp| {
+            self.write(|tx, _| temps::record(tx, temp, row.id, &owner, &now))?;
+            recorded = Some(temp.to_path_buf());
+            Ok(())
+        });
+        let result = output.and_then(|output| {
+            let object_path = self.paths.object(row.id);
+            let object = File::open(&object_path).map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => tampered(&row, None, "its object file is missing from the vault"),
+                _ => Error::io(&object_path, e),
+            })?;
+            let mut reader = std::io::BufReader::with_capacity(64 * 1024, &object);
+            let (header, raw) = Header::read(&mut reader).map_err(|e| stream_error(&row, e, &object_path, &dest))?;
+            if header.item != *row.id.as_bytes()
+                || header.plaintext_len != row.size
+                || header.key_source != KeySource::Wrapped
+            {
+                return Err(tampered(
+                    &row,
+                    None,
+                    "its object file belongs to another item or was replaced",
+                ));
+            }
+            let digest = stream::decrypt(reader, &header, &raw, DecryptKey::Dek(&dek), output.file(), progress)
+                .map_err(|e| stream_error(&row, e, &object_path, &dest))?;
+            if digest != row.sha256 {
+                return Err(tampered(
+                    &row,
+                    None,
+                    "the decrypted content does not match its recorded SHA-256",
+                ));
+            }
+            output.publish(force)
+        });
+        if let Some(temp) = &recorded {
+            self.write(|tx, _| temps::forget(tx, temp))?;
+        }
+        result?;
+
+        let report = ExportReport {
+            control_number: row.control.to_string(),
+            path: dest.clone(),
+            size: row.size,
+            sha256: crate::accounts::hex::encode(&row.sha256),
+        };
+        let event = NewEvent {
+            actor,
+            action: Action::ItemExport,
+            subject: row.control.to_string(),
+            level: Some(row.level),
+            item: Some(row.id),
+            details: details! {
+                "item": row.id.to_string(),
+                "control_number": row.control.to_string(),
+                "destination": dest.to_string_lossy(),
+                "size": row.size,
+                "sha256": report.sha256,
+            },
+        };
+        if let Err(e) = self.write(|_, events| {
+            events.push(event);
+            Ok(())
+        }) {
+            // No export without its event.
+            let _ = std::fs::remove_file(&dest);
+            return Err(e);
+        }
+        Ok(report)
+    }
+}
+
+fn tampered(row: &ItemRow, chunk: Option<u64>, detail: &str) -> Error {
+    Error::ObjectTampered {
+        item: row.control.to_string(),
+        chunk,
+        detail: detail.to_string(),
+    }
+}
+
+fn stream_error(row: &ItemRow, error: StreamError, object: &Path, dest: &Path) -> Error {
+    const OUTSIDE: &str = "the object file was changed outside Strongroom; no output was written";
+    match error {
+        StreamError::Chunk(i) => tampered(row, Some(i), &format!("chunk {i} failed authentication; {OUTSIDE}")),
+        StreamError::Truncated(i) => tampered(
+            row,
+            Some(i),
+            &format!("the object is truncated at chunk {i}; {OUTSIDE}"),
+        ),
+        StreamError::Trailing(i) => tampered(
+            row,
+            Some(i),
+            &format!("unexpected bytes follow the last chunk; {OUTSIDE}"),
+        ),
+        StreamError::Header(why) => tampered(row, None, &format!("bad object header ({why}); {OUTSIDE}")),
+        StreamError::Write(e) => Error::io(dest, e),
+        StreamError::Read(e) => Error::io(object, e),
+        StreamError::Cancelled => Error::Cancelled,
+        other => tampered(row, None, &other.to_string()),
+    }
+}

@@ -1,0 +1,263 @@
+//! Importing files, crash-safe across processes (DESIGN.md §2): ciphertext into this
+//! process's work directory and fsync; a pending row naming that owner; rename into
+//! `objects/` and fsync the directory; then every row of the batch is activated together with
+//! its event in one transaction. Any failure or cancel removes what the batch made.
+
+use std::collections::HashMap;
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+use crate::accounts::users;
+use crate::crypto::Key32;
+use crate::crypto::stream::EncryptKey;
+use crate::crypto::wrap::{self, Purpose};
+use crate::ledger::{Action, NewEvent};
+use crate::progress::Progress;
+use crate::vault::import::{self as files, SourceFile};
+use crate::vault::items::{self, ItemRow};
+use crate::vault::layout::sync_dir;
+use crate::vault::{Category, ItemStatus};
+use crate::{ControlNumber, Error, ItemId, Level, Result, UserId, details};
+
+use super::Station;
+use super::items::{ItemSummary, item_aad, summarize};
+
+/// What an import will read, chosen before any byte is written.
+#[derive(Clone, Debug)]
+pub struct ImportPlan {
+    /// The files, in order.
+    pub files: Vec<SourceFile>,
+}
+
+impl ImportPlan {
+    /// Total bytes to import.
+    pub fn total_bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.size).sum()
+    }
+}
+
+/// How to import.
+#[derive(Clone, Debug)]
+pub struct ImportOptions {
+    /// Classification level (required: there is no default).
+    pub level: Level,
+    /// Title of a single file; several files take their file names.
+    pub title: Option<String>,
+    /// Notes for every item of the batch.
+    pub notes: Option<String>,
+}
+
+/// One item of a batch in progress.
+struct Staged {
+    row: ItemRow,
+    tmp: PathBuf,
+    in_objects: bool,
+    has_row: bool,
+}
+
+impl Station {
+    /// Choose the files under `paths` (directories recursively). Symlinks are followed only
+    /// with `follow_symlinks`, and never out of a directory's root.
+    pub fn plan_import(&self, paths: &[PathBuf], follow_symlinks: bool) -> Result<ImportPlan> {
+        self.unlocked()?;
+        Ok(ImportPlan {
+            files: files::plan(paths, follow_symlinks)?,
+        })
+    }
+
+    /// Import every file of `plan` as one batch: all items appear, or none.
+    pub fn import(
+        &mut self,
+        plan: &ImportPlan,
+        options: &ImportOptions,
+        progress: &Progress,
+    ) -> Result<Vec<ItemSummary>> {
+        let session = self.unlocked()?;
+        let (generation, _) = session.level_key(options.level)?;
+        if options.title.is_some() && plan.files.len() > 1 {
+            return Err(Error::InvalidInput(
+                "--title applies to a single file; several files take their file names as titles".into(),
+            ));
+        }
+        progress.add_total(plan.total_bytes());
+        let mut staged: Vec<Staged> = Vec::with_capacity(plan.files.len());
+        let result = self.import_batch(plan, options, generation, progress, &mut staged);
+        match result {
+            Ok(()) => {
+                let session = self.unlocked()?;
+                let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
+                staged
+                    .iter_mut()
+                    .map(|entry| {
+                        entry.row.status = ItemStatus::Active;
+                        summarize(session, &entry.row, &names)
+                    })
+                    .collect()
+            }
+            Err(error) => {
+                let reason = if matches!(error, Error::Cancelled) {
+                    "cancelled"
+                } else {
+                    "failed"
+                };
+                self.abandon(&staged, reason)?;
+                Err(error)
+            }
+        }
+    }
+
+    fn import_batch(
+        &mut self,
+        plan: &ImportPlan,
+        options: &ImportOptions,
+        generation: u32,
+        progress: &Progress,
+        staged: &mut Vec<Staged>,
+    ) -> Result<()> {
+        let level = options.level;
+        for source in &plan.files {
+            if progress.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let id = ItemId::random()?;
+            let dek = Key32::random()?;
+            let tmp = self.work.path().join(format!("{id}.sro"));
+            staged.push(Staged {
+                row: self.new_row(id, source, options, generation, &dek)?,
+                tmp: tmp.clone(),
+                in_objects: false,
+                has_row: false,
+            });
+            let sha = files::encrypt_file(source, &tmp, EncryptKey::Dek(&dek), id, self.chunk_size, progress)?;
+            let owner = self.work.owner().to_string();
+            let year = self.clock.now().year();
+            let entry = staged
+                .last_mut()
+                .ok_or_else(|| Error::InvalidInput("empty batch".into()))?;
+            entry.row.sha256 = sha;
+            let row = &mut entry.row;
+            let control = self.write(|tx, _| {
+                let control = items::next_control_number(tx, year)?;
+                row.control = control.clone();
+                items::insert_pending(tx, row, &owner)?;
+                Ok(control)
+            })?;
+            entry.has_row = true;
+            entry.row.control = control;
+            let dir = self.paths.ensure_object_dir(id)?;
+            let object = self.paths.object(id);
+            std::fs::rename(&tmp, &object).map_err(|e| Error::io(&object, e))?;
+            entry.in_objects = true;
+            sync_dir(&dir)?;
+        }
+        let actor = self.unlocked()?.user().name.clone();
+        let custodian = actor.clone();
+        self.write(|tx, events| {
+            for entry in staged.iter() {
+                items::activate(tx, entry.row.id)?;
+                events.push(NewEvent {
+                    actor: actor.clone(),
+                    action: Action::ItemImport,
+                    subject: entry.row.control.to_string(),
+                    level: Some(level),
+                    item: Some(entry.row.id),
+                    details: details! {
+                        "item": entry.row.id.to_string(),
+                        "control_number": entry.row.control.to_string(),
+                        "size": entry.row.size,
+                        "sha256": crate::accounts::hex::encode(&entry.row.sha256),
+                        "category": entry.row.category.as_str(),
+                        "custodian": custodian,
+                    },
+                });
+            }
+            Ok(())
+        })
+    }
+
+    fn new_row(
+        &self,
+        id: ItemId,
+        source: &SourceFile,
+        options: &ImportOptions,
+        generation: u32,
+        dek: &Key32,
+    ) -> Result<ItemRow> {
+        let session = self.unlocked()?;
+        let (_, key) = session.level_key(options.level)?;
+        let level = options.level;
+        let seal = |purpose: Purpose, plain: &[u8]| wrap::seal(key, &item_aad(purpose, id, level, generation), plain);
+        let title = options
+            .title
+            .clone()
+            .unwrap_or_else(|| source.name.to_string_lossy().into_owned());
+        let now = self.now();
+        Ok(ItemRow {
+            id,
+            control: ControlNumber { year: 0, serial: 0 },
+            level,
+            key_generation: generation,
+            wrapped_dek: seal(Purpose::Dek, dek.expose())?,
+            title: seal(Purpose::MetaTitle, title.as_bytes())?,
+            original_name: seal(Purpose::MetaName, source.name.as_bytes())?,
+            notes: options
+                .notes
+                .as_deref()
+                .map(|n| seal(Purpose::MetaNotes, n.as_bytes()))
+                .transpose()?,
+            size: source.size,
+            sha256: [0; 32],
+            chunk_size: self.chunk_size,
+            category: Category::from_path(&source.shown),
+            created_by: session.user().id,
+            custodian: session.user().id,
+            status: ItemStatus::Pending,
+            created_at: now.clone(),
+            updated_at: now,
+        })
+    }
+
+    /// Remove everything a failed batch made: files, then pending rows with their
+    /// "import aborted" events (so a gap in control numbers is explained).
+    fn abandon(&mut self, staged: &[Staged], reason: &str) -> Result<()> {
+        for entry in staged {
+            let path = if entry.in_objects {
+                self.paths.object(entry.row.id)
+            } else {
+                entry.tmp.clone()
+            };
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+        }
+        let actor = self
+            .session
+            .as_ref()
+            .map_or_else(|| "system".to_string(), |s| s.user().name.clone());
+        self.write(|tx, events| {
+            for entry in staged.iter().filter(|e| e.has_row) {
+                items::delete_pending(tx, entry.row.id)?;
+                events.push(import_aborted(&actor, &entry.row, reason));
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The event recorded when a pending item is removed.
+pub(super) fn import_aborted(actor: &str, row: &ItemRow, reason: &str) -> NewEvent {
+    NewEvent {
+        actor: actor.to_string(),
+        action: Action::ItemImportAborted,
+        subject: row.control.to_string(),
+        level: Some(row.level),
+        item: Some(row.id),
+        details: details! {
+            "item": row.id.to_string(),
+            "control_number": row.control.to_string(),
+            "reason": reason,
+        },
+    }
+}

@@ -1,0 +1,185 @@
+//! Reading items: the list a user may see (at or below their clearance) and one item's
+//! detail with its custody timeline. Metadata is decrypted here with the session's keys.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+
+use crate::accounts::{hex, users};
+use crate::crypto::Key32;
+use crate::crypto::wrap::{self, Purpose};
+use crate::ledger::{StoredEvent, events};
+use crate::vault::items::{self, ItemRow};
+use crate::vault::{Category, ItemStatus};
+use crate::{ControlNumber, Error, ItemId, Level, Result, UserId};
+
+use super::Station;
+use super::session::Session;
+
+/// Serialize any `Display` value as a string (ids in JSON output).
+pub(crate) fn ser_display<T: std::fmt::Display, S: serde::Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(value)
+}
+
+/// One row of the vault browser.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ItemSummary {
+    /// Item uuid.
+    #[serde(serialize_with = "ser_display")]
+    pub id: ItemId,
+    /// Control number.
+    #[serde(serialize_with = "ser_display")]
+    pub control_number: ControlNumber,
+    /// Decrypted title.
+    pub title: String,
+    /// Level.
+    pub level: Level,
+    /// Category.
+    pub category: Category,
+    /// Plaintext size.
+    pub size: u64,
+    /// Custodian's name.
+    pub custodian: String,
+    /// Status.
+    pub status: ItemStatus,
+    /// Import time.
+    pub created_at: String,
+    /// Last change.
+    pub updated_at: String,
+}
+
+/// Everything about one item a cleared user may see.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ItemDetail {
+    /// The summary fields.
+    #[serde(flatten)]
+    pub summary: ItemSummary,
+    /// Original file name (lossy UTF-8 for display).
+    pub original_name: String,
+    /// Original file name bytes.
+    #[serde(skip)]
+    pub original_name_raw: OsString,
+    /// Notes.
+    pub notes: Option<String>,
+    /// Plaintext SHA-256, hex.
+    pub sha256: String,
+    /// Importing user.
+    pub created_by: String,
+    /// Container chunk size.
+    pub chunk_size: u32,
+    /// Custody timeline.
+    pub events: Vec<StoredEvent>,
+}
+
+/// AAD of an item's DEK or metadata column.
+pub(super) fn item_aad(purpose: Purpose, item: ItemId, level: Level, generation: u32) -> Vec<u8> {
+    wrap::aad(purpose, &[item.as_bytes(), &[level.as_byte()]], generation)
+}
+
+/// Decrypt one metadata column of a row.
+pub(super) fn open_meta(row: &ItemRow, key: &Key32, purpose: Purpose, blob: &[u8]) -> Result<Vec<u8>> {
+    wrap::open(key, &item_aad(purpose, row.id, row.level, row.key_generation), blob)
+        .map(|plain| plain.to_vec())
+        .map_err(|_| Error::ObjectTampered {
+            item: row.control.to_string(),
+            chunk: None,
+            detail: format!(
+                "its {} does not decrypt; the database row was changed outside Strongroom",
+                purpose.label()
+            ),
+        })
+}
+
+/// The level key that wraps a row, or a refusal.
+pub(super) fn row_key<'s>(session: &'s Session, row: &ItemRow) -> Result<&'s Key32> {
+    let (generation, key) = session.level_key(row.level)?;
+    if generation != row.key_generation {
+        return Err(Error::integrity(
+            format!("item {}", row.control),
+            "wrapped under a level key generation this session does not hold",
+        ));
+    }
+    Ok(key)
+}
+
+impl Station {
+    /// Active items the user may see, by control number.
+    pub fn list_items(&self) -> Result<Vec<ItemSummary>> {
+        let session = self.unlocked()?;
+        let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
+        items::list_active(&self.conn, session.user().clearance)?
+            .iter()
+            .map(|row| summarize(session, row, &names))
+            .collect()
+    }
+
+    /// Find an item by control number or uuid, visible to this user.
+    pub(super) fn find_item(&self, reference: &str) -> Result<ItemRow> {
+        let session = self.unlocked()?;
+        let row = if let Some(control) = ControlNumber::parse(reference) {
+            items::by_control(&self.conn, &control)?
+        } else if let Ok(uuid) = uuid::Uuid::parse_str(reference.trim()) {
+            items::get(&self.conn, ItemId(uuid))?
+        } else {
+            return Err(Error::InvalidInput(format!(
+                "'{reference}' is neither a control number (SR-2026-000042) nor an item id"
+            )));
+        };
+        let row = row
+            .filter(|r| r.status == ItemStatus::Active)
+            .ok_or_else(|| Error::NotFound(format!("item {reference}")))?;
+        if row.level > session.user().clearance {
+            return Err(Error::Denied {
+                rule: "clearance",
+                message: format!(
+                    "item {} is {}; {} is cleared to {}",
+                    row.control,
+                    row.level,
+                    session.user().name,
+                    session.user().clearance
+                ),
+            });
+        }
+        Ok(row)
+    }
+
+    /// One item's detail and custody timeline.
+    pub fn item(&self, reference: &str) -> Result<ItemDetail> {
+        let row = self.find_item(reference)?;
+        let session = self.unlocked()?;
+        let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
+        let key = row_key(session, &row)?;
+        let name = open_meta(&row, key, Purpose::MetaName, &row.original_name)?;
+        let notes = match &row.notes {
+            Some(blob) => Some(String::from_utf8_lossy(&open_meta(&row, key, Purpose::MetaNotes, blob)?).into_owned()),
+            None => None,
+        };
+        Ok(ItemDetail {
+            summary: summarize(session, &row, &names)?,
+            original_name: String::from_utf8_lossy(&name).into_owned(),
+            original_name_raw: OsString::from_vec(name),
+            notes,
+            sha256: hex::encode(&row.sha256),
+            created_by: names.get(&row.created_by).cloned().unwrap_or_default(),
+            chunk_size: row.chunk_size,
+            events: events::for_item(&self.conn, row.id)?,
+        })
+    }
+}
+
+pub(super) fn summarize(session: &Session, row: &ItemRow, names: &HashMap<UserId, String>) -> Result<ItemSummary> {
+    let key = row_key(session, row)?;
+    let title = open_meta(row, key, Purpose::MetaTitle, &row.title)?;
+    Ok(ItemSummary {
+        id: row.id,
+        control_number: row.control.clone(),
+        title: String::from_utf8_lossy(&title).into_owned(),
+        level: row.level,
+        category: row.category,
+        size: row.size,
+        custodian: names.get(&row.custodian).cloned().unwrap_or_default(),
+        status: row.status,
+        created_at: row.created_at.clone(),
+        updated_at: row.updated_at.clone(),
+    })
+}

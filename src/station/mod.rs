@@ -1,0 +1,133 @@
+//! `Station`: the one door the desktop app and the CLI use. It opens a vault, unlocks a
+//! session for one user, and performs every action, each with its ledger event in the same
+//! transaction. Clearance is checked here (and enforced by which level keys the session can
+//! open), never only in a user interface.
+
+mod export;
+mod import;
+mod init;
+mod items;
+mod password;
+mod session;
+mod sweep;
+
+use std::path::Path;
+
+use rusqlite::{Connection, Transaction};
+
+use crate::crypto::stream::DEFAULT_CHUNK;
+use crate::ledger::{NewEvent, StoredEvent, events};
+use crate::time::{SharedClock, rfc3339_millis, system_clock};
+use crate::vault::VaultPaths;
+use crate::vault::workdir::WorkDir;
+use crate::{Error, Result, db};
+
+pub use export::ExportReport;
+pub use import::{ImportOptions, ImportPlan};
+pub use init::InitOptions;
+pub use items::{ItemDetail, ItemSummary};
+pub use session::{Session, SessionUser};
+
+/// An open vault, with at most one unlocked session.
+pub struct Station {
+    paths: VaultPaths,
+    conn: Connection,
+    work: WorkDir,
+    clock: SharedClock,
+    station_id: String,
+    session: Option<Session>,
+    chunk_size: u32,
+}
+
+impl Station {
+    /// Open the vault at `root` with the system clock.
+    pub fn open(root: &Path) -> Result<Station> {
+        Station::open_with_clock(root, system_clock())
+    }
+
+    /// Open the vault at `root`: check its location and permissions, open the database,
+    /// take a work directory and clean up after processes that died mid-import or export.
+    pub fn open_with_clock(root: &Path, clock: SharedClock) -> Result<Station> {
+        let paths = VaultPaths::new(root)?;
+        paths.check()?;
+        let conn = db::open(&paths.db, false)?;
+        Station::from_parts(paths, conn, clock)
+    }
+
+    fn from_parts(paths: VaultPaths, conn: Connection, clock: SharedClock) -> Result<Station> {
+        let station_id: String = conn
+            .query_row("SELECT station_id FROM station", [], |r| r.get(0))
+            .map_err(|_| Error::integrity("station record", "missing; the vault is incomplete"))?;
+        let work = WorkDir::create(&paths.tmp)?;
+        let mut station = Station {
+            paths,
+            conn,
+            work,
+            clock,
+            station_id,
+            session: None,
+            chunk_size: DEFAULT_CHUNK,
+        };
+        station.sweep_dead_processes()?;
+        Ok(station)
+    }
+
+    /// The vault's paths.
+    pub fn paths(&self) -> &VaultPaths {
+        &self.paths
+    }
+
+    /// The station id (16 hex characters).
+    pub fn station_id(&self) -> &str {
+        &self.station_id
+    }
+
+    /// The unlocked session, if any.
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    /// Drop every key of the session.
+    pub fn lock(&mut self) {
+        self.session = None;
+        let _ = db::checkpoint_truncate(&self.conn);
+    }
+
+    /// Set the container chunk size for new imports (64 KiB ..= 16 MiB).
+    pub fn set_chunk_size(&mut self, bytes: u32) -> Result<()> {
+        if !(crate::crypto::stream::MIN_CHUNK..=crate::crypto::stream::MAX_CHUNK).contains(&bytes) {
+            return Err(Error::InvalidInput(format!(
+                "chunk size {bytes} is outside 64 KiB ..= 16 MiB"
+            )));
+        }
+        self.chunk_size = bytes;
+        Ok(())
+    }
+
+    /// Events from `from_seq`, at most `limit` (the ledger issue adds filtered queries).
+    pub fn events(&self, from_seq: u64, limit: u64) -> Result<Vec<StoredEvent>> {
+        events::list(&self.conn, from_seq, limit)
+    }
+
+    fn unlocked(&self) -> Result<&Session> {
+        self.session.as_ref().ok_or(Error::NotUnlocked)
+    }
+
+    fn now(&self) -> String {
+        rfc3339_millis(self.clock.now())
+    }
+
+    /// Run `change` and append its events in one write transaction.
+    fn write<T>(&mut self, change: impl FnOnce(&Transaction<'_>, &mut Vec<NewEvent>) -> Result<T>) -> Result<T> {
+        let clock = self.clock.clone();
+        db::write(&mut self.conn, |tx| {
+            let mut pending = Vec::new();
+            let out = change(tx, &mut pending)?;
+            let now = clock.now();
+            for event in &pending {
+                events::append(tx, now, event)?;
+            }
+            Ok(out)
+        })
+    }
+}

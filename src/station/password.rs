@@ -1,0 +1,189 @@
+//! Changing one's own password (`passwd`: rewrap one keyslot) and recovery (`recover`: the
+//! recovery identity gives a user a new identity, keyslot and grants, published in a new
+//! signed directory).
+
+use crate::accounts::directory;
+use crate::accounts::keyring::{self, KeyKind};
+use crate::accounts::{Role, hex, password_policy, users};
+use crate::crypto::keyslot::{self, SlotContents};
+use crate::crypto::seal::SecretKey;
+use crate::crypto::{CryptoError, Password, recovery_code};
+use crate::ledger::{Action, NewEvent};
+use crate::{Error, IdentityId, Level, Result, db, details};
+
+use super::Station;
+use super::session::{open_grants, verified_directory};
+
+impl Station {
+    /// Change the session user's password. The current password is asked again, so an
+    /// unattended unlocked station cannot be taken over.
+    pub fn change_password(&mut self, current: &Password, new: &Password) -> Result<()> {
+        let session = self.unlocked()?;
+        let name = session.user().name.clone();
+        let user_id = session.user().id;
+        password_policy::check(&name, new)?;
+        let (identity_id, _) = session.identity();
+        let slot = keyring::keyslot(&self.conn, identity_id)?
+            .ok_or_else(|| Error::integrity(format!("account {name}"), "it has no keyslot"))?;
+        let contents = keyslot::open(current, identity_id.as_bytes(), &slot).map_err(|e| match e {
+            CryptoError::Authentication => Error::AuthenticationFailed,
+            other => Error::integrity(format!("keyslot of {name}"), other.to_string()),
+        });
+        let contents = match contents {
+            Ok(c) => c,
+            Err(Error::AuthenticationFailed) => {
+                self.record_failed_login(&name, "wrong current password at password change")?;
+                return Err(Error::AuthenticationFailed);
+            }
+            Err(e) => return Err(e),
+        };
+        let version = self.unlocked()?.directory().version;
+        let new_slot = keyslot::create(
+            new,
+            identity_id.as_bytes(),
+            slot.generation + 1,
+            slot.params,
+            &SlotContents {
+                identity: contents.identity,
+                admin_public: contents.admin_public,
+                directory_version: version.max(contents.directory_version),
+            },
+        )?;
+        let now = self.now();
+        self.write(|tx, events| {
+            keyring::store_keyslot(tx, identity_id, &new_slot, &now)?;
+            users::touch_password(tx, user_id, &now)?;
+            events.push(NewEvent {
+                actor: name.clone(),
+                action: Action::UserPasswordChange,
+                subject: name.clone(),
+                level: None,
+                item: None,
+                details: details! { "user": user_id.to_string(), "keyslot_generation": new_slot.generation },
+            });
+            Ok(())
+        })
+    }
+
+    /// Give `user` a new identity, keyslot (with `new_password`) and grants, opened with the
+    /// recovery code. Works while locked; the station stays locked.
+    pub fn recover(&mut self, user: &str, code: &Password, new_password: &Password) -> Result<()> {
+        self.session = None;
+        password_policy::check(user, new_password)?;
+        let recovery_id =
+            users::recovery_identity(&self.conn)?.ok_or_else(|| Error::integrity("recovery identity", "missing"))?;
+        let slot = keyring::keyslot(&self.conn, recovery_id)?
+            .ok_or_else(|| Error::integrity("recovery identity", "it has no keyslot"))?;
+        let normalized = recovery_code::normalize(code).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let contents = match keyslot::open(&normalized, recovery_id.as_bytes(), &slot) {
+            Ok(c) => c,
+            Err(CryptoError::Authentication) => {
+                self.record_failed_login("recovery", &format!("wrong recovery code for {user}"))?;
+                return Err(Error::AuthenticationFailed);
+            }
+            Err(other) => return Err(Error::integrity("recovery keyslot", other.to_string())),
+        };
+        let dir = verified_directory(&self.conn, &self.station_id, &contents)?;
+        if hex::decode::<32>(&dir.recovery.public_key) != Some(contents.identity.public())
+            || dir.recovery.identity != recovery_id.to_string()
+        {
+            return Err(Error::integrity(
+                "recovery identity",
+                "it does not match the signed directory",
+            ));
+        }
+        let keys = open_grants(
+            &self.conn,
+            &dir,
+            recovery_id,
+            &contents.identity,
+            Level::TopSecret,
+            true,
+        )?;
+        let admin = keys
+            .admin
+            .as_ref()
+            .ok_or_else(|| Error::integrity("recovery identity", "it holds no admin key"))?;
+        let row = users::by_name(&self.conn, user)?.ok_or_else(|| Error::NotFound(format!("user {user}")))?;
+        let entry = dir
+            .user(user)
+            .ok_or_else(|| Error::NotFound(format!("user {user} in the signed directory")))?
+            .clone();
+        if entry.id != row.id.to_string() {
+            return Err(Error::integrity(
+                format!("account {user}"),
+                "the user row disagrees with the signed directory",
+            ));
+        }
+
+        let secret = SecretKey::random()?;
+        let public = secret.public();
+        let identity = IdentityId::random()?;
+        let mut next = dir.clone();
+        next.version += 1;
+        next.issued_at = self.now();
+        for u in &mut next.users {
+            if u.name == user {
+                u.identity = identity.to_string();
+                u.public_key = hex::encode(&public);
+            }
+        }
+        let signed = next.sign(admin)?;
+        let params = slot.params;
+        let new_slot = keyslot::create(
+            new_password,
+            identity.as_bytes(),
+            1,
+            params,
+            &SlotContents {
+                identity: SecretKey::from_bytes(*secret.to_bytes()),
+                admin_public: contents.admin_public,
+                directory_version: signed.directory.version,
+            },
+        )?;
+        let now = self.now();
+        self.write(|tx, events| {
+            users::replace_identity(tx, row.id, row.identity, identity, &public, &now)?;
+            keyring::delete_grants(tx, row.identity)?;
+            for level in entry.clearance.at_or_below() {
+                let (generation, key) = keys
+                    .level_keys
+                    .get(&level)
+                    .ok_or_else(|| Error::integrity("recovery identity", format!("no {level} key")))?;
+                keyring::insert_grant(tx, identity, &public, KeyKind::Level, level, *generation, key)?;
+            }
+            keyring::insert_grant(
+                tx,
+                identity,
+                &public,
+                KeyKind::Signing,
+                Level::Unclassified,
+                keys.signing_generation,
+                &keys.signing.seed(),
+            )?;
+            if entry.role == Role::Officer {
+                keyring::insert_grant(
+                    tx,
+                    identity,
+                    &public,
+                    KeyKind::Admin,
+                    Level::Unclassified,
+                    keys.admin_generation,
+                    &admin.seed(),
+                )?;
+            }
+            keyring::store_keyslot(tx, identity, &new_slot, &now)?;
+            directory::store(tx, &signed, &now)?;
+            events.push(NewEvent {
+                actor: "recovery".into(),
+                action: Action::UserRecover,
+                subject: user.to_string(),
+                level: None,
+                item: None,
+                details: details! { "user": row.id.to_string(), "directory_version": signed.directory.version },
+            });
+            Ok(())
+        })?;
+        db::checkpoint_truncate(&self.conn)
+    }
+}

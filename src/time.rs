@@ -1,0 +1,57 @@
+//! Wall-clock time behind a trait, so tests inject a fixed clock (lockout backoff, idle lock,
+//! event times in test vectors) instead of sleeping.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+/// A source of the current UTC time.
+pub trait Clock: Send + Sync {
+    /// Now, in UTC.
+    fn now(&self) -> OffsetDateTime;
+}
+
+/// The system clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+/// A shared clock handle.
+pub type SharedClock = Arc<dyn Clock>;
+
+/// The default clock for real use.
+pub fn system_clock() -> SharedClock {
+    Arc::new(SystemClock)
+}
+
+/// RFC 3339 UTC with millisecond precision and `Z`, as every stored time is written
+/// (`2026-11-23T14:57:10.123Z`): one spelling per instant, so canonical bytes are stable.
+pub fn rfc3339_millis(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_utc_with_milliseconds() {
+        let t = OffsetDateTime::from_unix_timestamp_nanos(1_795_445_830_123_456_789).unwrap();
+        assert_eq!(rfc3339_millis(t), "2026-11-23T14:57:10.123Z");
+    }
+}

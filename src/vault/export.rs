@@ -1,0 +1,292 @@
+//! The file side of export: plaintext is written only into an unnamed file (`O_TMPFILE`) in
+//! the destination directory and linked to its name after the last chunk authenticated and
+//! the SHA-256 matched. Where the file system has no `O_TMPFILE` (vfat/exFAT sticks), a named
+//! temp file is used, which the caller records in the database before the first byte so a
+//! crash cannot leave it behind. Nothing is ever overwritten without `force`.
+
+use std::ffi::{CString, OsStr};
+use std::fs::{self, File, OpenOptions};
+use std::io;
+use std::os::fd::AsRawFd;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::vault::layout::sync_dir;
+use crate::{Error, Result};
+
+/// Work out the final path: `to` itself, or `to/<original name>` when `to` is a directory.
+/// Refuses an existing file unless `force`.
+pub fn resolve_destination(to: &Path, original_name: &OsStr, force: bool) -> Result<PathBuf> {
+    let dest = if to.is_dir() {
+        let name = Path::new(original_name)
+            .file_name()
+            .filter(|n| !n.is_empty())
+            .unwrap_or(OsStr::new("item"));
+        to.join(name)
+    } else {
+        to.to_path_buf()
+    };
+    match fs::symlink_metadata(&dest) {
+        Ok(meta) if meta.is_dir() => {
+            return Err(Error::InvalidInput(format!(
+                "{} is a directory; name a file to export to",
+                dest.display()
+            )));
+        }
+        Ok(_) if !force => {
+            return Err(Error::InvalidInput(format!(
+                "{} already exists; pass --force to overwrite it",
+                dest.display()
+            )));
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(&dest, e)),
+    }
+    let parent = parent_of(&dest);
+    if !parent.is_dir() {
+        return Err(Error::io(
+            parent,
+            io::Error::new(io::ErrorKind::NotFound, "the destination directory does not exist"),
+        ));
+    }
+    Ok(dest)
+}
+
+fn parent_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// An output file being written, invisible until [`Output::publish`].
+pub struct Output {
+    file: File,
+    dest: PathBuf,
+    /// The name used for a named temp file or for the last step of a forced overwrite.
+    temp: PathBuf,
+    unnamed: bool,
+    temp_exists: bool,
+}
+
+impl Output {
+    /// The temp name the caller must record before any byte is written.
+    pub fn temp_path(&self) -> &Path {
+        &self.temp
+    }
+
+    /// The final path.
+    pub fn destination(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Whether the file system gave us an unnamed file.
+    pub fn is_unnamed(&self) -> bool {
+        self.unnamed
+    }
+
+    /// The file to write the plaintext into.
+    pub fn file(&self) -> &File {
+        &self.file
+    }
+
+    /// Make the file visible under its final name (durably). `force` allows replacing an
+    /// existing file.
+    pub fn publish(mut self, force: bool) -> Result<()> {
+        self.file.sync_all().map_err(|e| Error::io(&self.temp, e))?;
+        let dir = parent_of(&self.dest).to_path_buf();
+        if self.unnamed {
+            let direct = if force {
+                Err(io::Error::from_raw_os_error(libc::EEXIST))
+            } else {
+                link_unnamed(&self.file, &self.dest)
+            };
+            match direct {
+                Ok(()) => {}
+                Err(e) if e.raw_os_error() == Some(libc::EEXIST) && force => {
+                    link_unnamed(&self.file, &self.temp).map_err(|e| Error::io(&self.temp, e))?;
+                    self.temp_exists = true;
+                    fs::rename(&self.temp, &self.dest).map_err(|e| Error::io(&self.dest, e))?;
+                    self.temp_exists = false;
+                }
+                Err(e) if e.raw_os_error() == Some(libc::EEXIST) => {
+                    return Err(Error::InvalidInput(format!(
+                        "{} appeared while exporting; pass --force to overwrite it",
+                        self.dest.display()
+                    )));
+                }
+                Err(e) => return Err(Error::io(&self.dest, e)),
+            }
+        } else if force {
+            fs::rename(&self.temp, &self.dest).map_err(|e| Error::io(&self.dest, e))?;
+            self.temp_exists = false;
+        } else {
+            // link() refuses an existing name, so a file that appeared meanwhile is kept.
+            fs::hard_link(&self.temp, &self.dest).map_err(|e| match e.kind() {
+                io::ErrorKind::AlreadyExists => Error::InvalidInput(format!(
+                    "{} appeared while exporting; pass --force to overwrite it",
+                    self.dest.display()
+                )),
+                _ => Error::io(&self.dest, e),
+            })?;
+            fs::remove_file(&self.temp).map_err(|e| Error::io(&self.temp, e))?;
+            self.temp_exists = false;
+        }
+        sync_dir(&dir)
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        // An unnamed file vanishes with its descriptor; a named temp is removed here.
+        if self.temp_exists {
+            let _ = fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// Open an output for `dest` (already resolved). `register` is called with the temp path
+/// before any file exists under it, so the caller can record it.
+pub fn open_output(dest: &Path, register: impl FnOnce(&Path) -> Result<()>) -> Result<Output> {
+    let dir = parent_of(dest);
+    let name = dest.file_name().unwrap_or(OsStr::new("item"));
+    let mut temp_name = OsStr::new(".").to_os_string();
+    temp_name.push(name);
+    temp_name.push(format!(".{}.strongroom-part", crate::ItemId::random()?));
+    let temp = dir.join(temp_name);
+    register(&temp)?;
+    match OpenOptions::new()
+        .read(true)
+        .write(true)
+        .mode(0o600)
+        .custom_flags(libc::O_TMPFILE)
+        .open(dir)
+    {
+        Ok(file) => Ok(Output {
+            file,
+            dest: dest.to_path_buf(),
+            temp,
+            unnamed: true,
+            temp_exists: false,
+        }),
+        Err(e)
+            if matches!(
+                e.raw_os_error(),
+                Some(libc::EOPNOTSUPP) | Some(libc::EISDIR) | Some(libc::EINVAL)
+            ) =>
+        {
+            let file = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&temp)
+                .map_err(|e| Error::io(&temp, e))?;
+            Ok(Output {
+                file,
+                dest: dest.to_path_buf(),
+                temp,
+                unnamed: false,
+                temp_exists: true,
+            })
+        }
+        Err(e) => Err(Error::io(dir, e)),
+    }
+}
+
+/// Give an `O_TMPFILE` file a name (fails with EEXIST if the name is taken).
+fn link_unnamed(file: &File, dest: &Path) -> io::Result<()> {
+    let target = CString::new(dest.as_os_str().as_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+    let proc_path = CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))
+        .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let rc = unsafe {
+        libc::linkat(
+            libc::AT_FDCWD,
+            proc_path.as_ptr(),
+            libc::AT_FDCWD,
+            target.as_ptr(),
+            libc::AT_SYMLINK_FOLLOW,
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    let err = io::Error::last_os_error();
+    if err.raw_os_error() != Some(libc::ENOENT) {
+        return Err(err);
+    }
+    // No /proc: AT_EMPTY_PATH works where the process may use it.
+    let empty = CString::default();
+    // SAFETY: as above; the descriptor is open for the duration of the call.
+    let rc = unsafe {
+        libc::linkat(
+            file.as_raw_fd(),
+            empty.as_ptr(),
+            libc::AT_FDCWD,
+            target.as_ptr(),
+            libc::AT_EMPTY_PATH,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Record, list and forget named export temps (the `export_temps` table).
+pub mod temps {
+    use rusqlite::{Connection, Transaction, params};
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::{Path, PathBuf};
+
+    use crate::{ItemId, Result};
+
+    /// Record a temp path before it is created.
+    pub fn record(tx: &Transaction<'_>, path: &Path, item: ItemId, owner: &str, now: &str) -> Result<()> {
+        tx.execute(
+            "INSERT INTO export_temps (path, item, owner, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                path.as_os_str().as_bytes().to_vec(),
+                item.as_bytes().to_vec(),
+                owner,
+                now
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Forget a temp path.
+    pub fn forget(tx: &Transaction<'_>, path: &Path) -> Result<()> {
+        tx.execute(
+            "DELETE FROM export_temps WHERE path = ?1",
+            params![path.as_os_str().as_bytes().to_vec()],
+        )?;
+        Ok(())
+    }
+
+    /// Temps recorded by `owner`.
+    pub fn of_owner(conn: &Connection, owner: &str) -> Result<Vec<(PathBuf, ItemId)>> {
+        let mut stmt = conn.prepare_cached("SELECT path, item FROM export_temps WHERE owner = ?1")?;
+        let rows = stmt.query_map(params![owner], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (path, item) = row?;
+            if let Some(item) = ItemId::from_slice(&item) {
+                out.push((PathBuf::from(std::ffi::OsStr::from_bytes(&path)), item));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Owners with recorded temps.
+    pub fn owners(conn: &Connection) -> Result<Vec<String>> {
+        let mut stmt = conn.prepare_cached("SELECT DISTINCT owner FROM export_temps")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}

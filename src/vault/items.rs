@@ -1,0 +1,225 @@
+//! The items table. Only active rows are ever listed; pending rows name the work directory
+//! of the process importing them, so a crash can be cleaned up.
+
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+
+use crate::vault::Category;
+use crate::{ControlNumber, Error, ItemId, Level, Result, UserId};
+
+/// Lifecycle state of an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemStatus {
+    /// Being imported; invisible.
+    Pending,
+    /// In the vault.
+    Active,
+    /// Crypto-erased.
+    Destroyed,
+}
+
+impl ItemStatus {
+    /// Stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemStatus::Pending => "pending",
+            ItemStatus::Active => "active",
+            ItemStatus::Destroyed => "destroyed",
+        }
+    }
+}
+
+/// An items row, with metadata still encrypted.
+#[derive(Clone, Debug)]
+pub struct ItemRow {
+    /// Item uuid.
+    pub id: ItemId,
+    /// Control number.
+    pub control: ControlNumber,
+    /// Classification level.
+    pub level: Level,
+    /// Generation of the level key that wraps the DEK and metadata.
+    pub key_generation: u32,
+    /// DEK wrapped under the level key.
+    pub wrapped_dek: Vec<u8>,
+    /// Encrypted title.
+    pub title: Vec<u8>,
+    /// Encrypted original file name.
+    pub original_name: Vec<u8>,
+    /// Encrypted notes.
+    pub notes: Option<Vec<u8>>,
+    /// Plaintext size in bytes.
+    pub size: u64,
+    /// Plaintext SHA-256.
+    pub sha256: [u8; 32],
+    /// Container chunk size.
+    pub chunk_size: u32,
+    /// Category.
+    pub category: Category,
+    /// Importing user.
+    pub created_by: UserId,
+    /// Current custodian.
+    pub custodian: UserId,
+    /// Status.
+    pub status: ItemStatus,
+    /// Import time.
+    pub created_at: String,
+    /// Last change.
+    pub updated_at: String,
+}
+
+const COLUMNS: &str =
+    "id, control_year, control_serial, level, key_generation, wrapped_dek, title, original_name, notes,
+     size, sha256, chunk_size, category, created_by, custodian, status, created_at, updated_at";
+
+/// Allocate the next control number of `year` (inside the import's transaction).
+pub fn next_control_number(tx: &Transaction<'_>, year: i32) -> Result<ControlNumber> {
+    let serial: i64 = tx.query_row(
+        "INSERT INTO control_counters (year, last_serial) VALUES (?1, 1)
+         ON CONFLICT (year) DO UPDATE SET last_serial = last_serial + 1
+         RETURNING last_serial",
+        params![year],
+        |r| r.get(0),
+    )?;
+    let serial =
+        u32::try_from(serial).map_err(|_| Error::InvalidInput(format!("control numbers of {year} are exhausted")))?;
+    Ok(ControlNumber { year, serial })
+}
+
+/// Insert a pending row owned by the work directory `owner`.
+pub fn insert_pending(tx: &Transaction<'_>, row: &ItemRow, owner: &str) -> Result<()> {
+    tx.execute(
+        &format!("INSERT INTO items ({COLUMNS}, pending_owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'pending', ?16, ?16, ?17)"),
+        params![
+            row.id.as_bytes().to_vec(),
+            row.control.year,
+            row.control.serial,
+            i64::from(row.level.as_byte()),
+            i64::from(row.key_generation),
+            row.wrapped_dek,
+            row.title,
+            row.original_name,
+            row.notes,
+            row.size as i64,
+            row.sha256.to_vec(),
+            i64::from(row.chunk_size),
+            row.category.as_str(),
+            row.created_by.as_bytes().to_vec(),
+            row.custodian.as_bytes().to_vec(),
+            row.created_at,
+            owner
+        ],
+    )?;
+    Ok(())
+}
+
+/// Make a pending row active.
+pub fn activate(tx: &Transaction<'_>, id: ItemId) -> Result<()> {
+    let changed = tx.execute(
+        "UPDATE items SET status = 'active', pending_owner = NULL WHERE id = ?1 AND status = 'pending'",
+        params![id.as_bytes().to_vec()],
+    )?;
+    if changed != 1 {
+        return Err(Error::integrity(
+            "items",
+            format!("item {id} was not pending when its import finished"),
+        ));
+    }
+    Ok(())
+}
+
+/// Remove a pending row (its import was abandoned).
+pub fn delete_pending(tx: &Transaction<'_>, id: ItemId) -> Result<()> {
+    tx.execute(
+        "DELETE FROM items WHERE id = ?1 AND status = 'pending'",
+        params![id.as_bytes().to_vec()],
+    )?;
+    Ok(())
+}
+
+/// Pending rows of a work directory owner.
+pub fn pending_of(conn: &Connection, owner: &str) -> Result<Vec<ItemRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM items WHERE status = 'pending' AND pending_owner = ?1"
+    ))?;
+    let rows = stmt.query_map(params![owner], read_row)?;
+    collect(rows)
+}
+
+/// Owners of pending rows.
+pub fn pending_owners(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT pending_owner FROM items WHERE status = 'pending' AND pending_owner IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Active items at or below `max_level`, by control number.
+pub fn list_active(conn: &Connection, max_level: Level) -> Result<Vec<ItemRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM items WHERE status = 'active' AND level <= ?1 ORDER BY control_year, control_serial"
+    ))?;
+    let rows = stmt.query_map(params![i64::from(max_level.as_byte())], read_row)?;
+    collect(rows)
+}
+
+/// An item by uuid, whatever its status.
+pub fn get(conn: &Connection, id: ItemId) -> Result<Option<ItemRow>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM items WHERE id = ?1"))?;
+    Ok(stmt.query_row(params![id.as_bytes().to_vec()], read_row).optional()?)
+}
+
+/// An item by control number.
+pub fn by_control(conn: &Connection, control: &ControlNumber) -> Result<Option<ItemRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM items WHERE control_year = ?1 AND control_serial = ?2"
+    ))?;
+    Ok(stmt
+        .query_row(params![control.year, control.serial], read_row)
+        .optional()?)
+}
+
+fn collect(rows: impl Iterator<Item = rusqlite::Result<ItemRow>>) -> Result<Vec<ItemRow>> {
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+fn read_row(r: &Row<'_>) -> rusqlite::Result<ItemRow> {
+    let bad =
+        |i: usize, what: &str| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, what.into());
+    let id: Vec<u8> = r.get(0)?;
+    let level: i64 = r.get(3)?;
+    let sha: Vec<u8> = r.get(10)?;
+    let created_by: Vec<u8> = r.get(13)?;
+    let custodian: Vec<u8> = r.get(14)?;
+    let status: String = r.get(15)?;
+    Ok(ItemRow {
+        id: ItemId::from_slice(&id).ok_or_else(|| bad(0, "item id"))?,
+        control: ControlNumber {
+            year: r.get(1)?,
+            serial: r.get(2)?,
+        },
+        level: u8::try_from(level)
+            .ok()
+            .and_then(Level::from_byte)
+            .ok_or_else(|| bad(3, "level"))?,
+        key_generation: r.get(4)?,
+        wrapped_dek: r.get(5)?,
+        title: r.get(6)?,
+        original_name: r.get(7)?,
+        notes: r.get(8)?,
+        size: r.get::<_, i64>(9)? as u64,
+        sha256: sha.try_into().map_err(|_| bad(10, "sha256"))?,
+        chunk_size: r.get(11)?,
+        category: Category::parse(&r.get::<_, String>(12)?),
+        created_by: UserId::from_slice(&created_by).ok_or_else(|| bad(13, "created_by"))?,
+        custodian: UserId::from_slice(&custodian).ok_or_else(|| bad(14, "custodian"))?,
+        status: match status.as_str() {
+            "pending" => ItemStatus::Pending,
+            "active" => ItemStatus::Active,
+            _ => ItemStatus::Destroyed,
+        },
+        created_at: r.get(16)?,
+        updated_at: r.get(17)?,
+    })
+}

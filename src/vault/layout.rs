@@ -1,0 +1,156 @@
+//! The vault directory: `strongroom.db`, `objects/ab/<uuid>.sro`, `quarantine/`, `tmp/`.
+//! Directories are 0700 and files 0600; a vault another user could write to is refused, as is
+//! a vault inside another vault.
+
+use std::fs::{self, DirBuilder};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::{Error, ItemId, Result};
+
+/// Name of the database file; its presence marks a vault.
+pub const DB_FILE: &str = "strongroom.db";
+
+/// Paths inside one vault.
+#[derive(Clone, Debug)]
+pub struct VaultPaths {
+    /// The vault directory.
+    pub root: PathBuf,
+    /// `strongroom.db`.
+    pub db: PathBuf,
+    /// `objects/`.
+    pub objects: PathBuf,
+    /// `tmp/`.
+    pub tmp: PathBuf,
+    /// `quarantine/`.
+    pub quarantine: PathBuf,
+}
+
+impl VaultPaths {
+    /// Paths for a vault at `root` (made absolute).
+    pub fn new(root: &Path) -> Result<VaultPaths> {
+        let root = std::path::absolute(root).map_err(|e| Error::io(root, e))?;
+        Ok(VaultPaths {
+            db: root.join(DB_FILE),
+            objects: root.join("objects"),
+            tmp: root.join("tmp"),
+            quarantine: root.join("quarantine"),
+            root,
+        })
+    }
+
+    /// Where an item's ciphertext lives.
+    pub fn object(&self, item: ItemId) -> PathBuf {
+        self.object_dir(item).join(format!("{item}.sro"))
+    }
+
+    /// The fan-out directory of an item (`objects/ab/`).
+    pub fn object_dir(&self, item: ItemId) -> PathBuf {
+        self.objects.join(format!("{:02x}", item.as_bytes()[0]))
+    }
+
+    /// Create a new vault's directories. Refuses an existing vault, a non-empty directory and
+    /// a location inside another vault.
+    pub fn create(&self) -> Result<()> {
+        if let Some(outer) = enclosing_vault(&self.root) {
+            return Err(Error::Denied {
+                rule: "vault-location",
+                message: format!(
+                    "{} is inside the vault at {}; choose a location outside it",
+                    self.root.display(),
+                    outer.display()
+                ),
+            });
+        }
+        if self.db.exists() {
+            return Err(Error::InvalidInput(format!(
+                "a vault already exists at {}",
+                self.root.display()
+            )));
+        }
+        if let Ok(mut entries) = fs::read_dir(&self.root)
+            && entries.next().is_some()
+        {
+            return Err(Error::InvalidInput(format!(
+                "{} is not empty; create the vault in a new or empty directory",
+                self.root.display()
+            )));
+        }
+        let mut builder = DirBuilder::new();
+        builder.recursive(true).mode(0o700);
+        for dir in [&self.root, &self.objects, &self.tmp, &self.quarantine] {
+            builder.create(dir).map_err(|e| Error::io(dir, e))?;
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| Error::io(dir, e))?;
+        }
+        Ok(())
+    }
+
+    /// Check an existing vault: present, not inside another vault, and not writable by
+    /// anyone but its owner (who must be the current user).
+    pub fn check(&self) -> Result<()> {
+        if !self.db.is_file() {
+            return Err(Error::NoVault(self.root.clone()));
+        }
+        if let Some(outer) = self.root.parent().and_then(enclosing_vault) {
+            return Err(Error::Denied {
+                rule: "vault-location",
+                message: format!(
+                    "the vault at {} is inside another vault at {}",
+                    self.root.display(),
+                    outer.display()
+                ),
+            });
+        }
+        let uid = current_euid();
+        for path in [&self.root, &self.db, &self.objects, &self.tmp] {
+            let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
+            if meta.mode() & 0o022 != 0 {
+                return Err(Error::Denied {
+                    rule: "vault-permissions",
+                    message: format!(
+                        "{} is writable by other users (mode {:o}); run `chmod go-w` on it",
+                        path.display(),
+                        meta.mode() & 0o777
+                    ),
+                });
+            }
+            if meta.uid() != uid {
+                return Err(Error::Denied {
+                    rule: "vault-permissions",
+                    message: format!("{} belongs to another user (uid {})", path.display(), meta.uid()),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Make sure the fan-out directories of an object exist (0700).
+    pub fn ensure_object_dir(&self, item: ItemId) -> Result<PathBuf> {
+        let dir = self.object_dir(item);
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|e| Error::io(&dir, e))?;
+        Ok(dir)
+    }
+}
+
+/// The nearest ancestor of `path` (or `path` itself) that holds a vault database.
+pub fn enclosing_vault(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .find(|dir| dir.join(DB_FILE).is_file())
+        .map(Path::to_path_buf)
+}
+
+/// Fsync a directory so a rename or link inside it is durable.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(dir, e))
+}
+
+fn current_euid() -> u32 {
+    // SAFETY: geteuid has no preconditions, touches no memory and cannot fail.
+    unsafe { libc::geteuid() }
+}
