@@ -86,8 +86,8 @@ pub struct NewEvent {
     pub details: Map<String, Value>,
 }
 
-/// An event as stored.
-#[derive(Clone, Debug, serde::Serialize)]
+/// An event as stored. Serializes as its canonical JSON (with `details`).
+#[derive(Clone, Debug)]
 pub struct StoredEvent {
     /// Position in the log, from 0.
     pub seq: u64,
@@ -102,7 +102,6 @@ pub struct StoredEvent {
     /// Level, if any.
     pub level: Option<Level>,
     /// The canonical bytes (the event itself).
-    #[serde(skip)]
     pub canonical: Vec<u8>,
 }
 
@@ -111,6 +110,13 @@ impl StoredEvent {
     pub fn json(&self) -> Result<Value> {
         serde_json::from_slice(&self.canonical)
             .map_err(|e| Error::integrity(format!("event {}", self.seq), e.to_string()))
+    }
+}
+
+impl serde::Serialize for StoredEvent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let value: Value = serde_json::from_slice(&self.canonical).map_err(serde::ser::Error::custom)?;
+        value.serialize(s)
     }
 }
 

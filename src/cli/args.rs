@@ -1,0 +1,137 @@
+//! Command-line arguments (clap derive). Secrets are never arguments: passwords come from a
+//! terminal prompt, a file or the environment.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Exit codes, shown in `--help` and the README.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  error (bad input, missing file or vault, I/O failure)
+  2  usage error
+  3  authentication failed (wrong password or unknown user)
+  4  account locked or disabled
+  5  denied (role, clearance, policy, unsafe vault location) — the message names the rule
+  6  integrity failure (tampered object, key store or database)
+  7  approval required (a request was created and is pending)
+
+Passwords: a terminal prompt, --password-file FILE, or STRONGROOM_PASSWORD; never an argument.";
+
+/// Strongroom: an encrypted vault and custody ledger for classified media.
+#[derive(Debug, Parser)]
+#[command(name = "strongroom", version, about, after_help = EXIT_CODES_HELP, disable_help_subcommand = true)]
+pub struct Cli {
+    /// Vault directory [default: the XDG data directory's strongroom/]
+    #[arg(long, global = true, env = "STRONGROOM_VAULT", value_name = "DIR")]
+    pub vault: Option<PathBuf>,
+
+    /// User to act as
+    #[arg(long, global = true, env = "STRONGROOM_USER", value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// Read the acting user's password from FILE (first line)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+
+    /// Print machine-readable JSON
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// What to do; with no command the desktop app opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new vault with its first security officer (--user NAME)
+    Init(InitArgs),
+    /// Encrypt files or directories into the vault
+    Import(ImportArgs),
+    /// List the items you are cleared to see
+    List,
+    /// Show one item's metadata and custody timeline
+    Show(ShowArgs),
+    /// Decrypt an item to a file
+    Export(ExportArgs),
+    /// Change your password
+    Passwd(PasswdArgs),
+    /// Give a user a new password with the recovery code
+    Recover(RecoverArgs),
+}
+
+/// `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Argon2id memory in MiB (at least 64) instead of calibrating
+    #[arg(long, value_name = "MIB", requires = "kdf_iterations")]
+    pub kdf_memory_mib: Option<u32>,
+    /// Argon2id passes (at least 3) instead of calibrating
+    #[arg(long, value_name = "N", requires = "kdf_memory_mib")]
+    pub kdf_iterations: Option<u32>,
+}
+
+/// `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files and directories (directories are imported recursively)
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Classification level: unclassified, internal, confidential, secret, top-secret (or 公开/内部/秘密/机密/绝密)
+    #[arg(long, value_name = "LEVEL")]
+    pub level: String,
+    /// Title (a single file only; several files take their file names)
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Notes stored encrypted with every imported item
+    #[arg(long)]
+    pub notes: Option<String>,
+    /// Follow symbolic links (never out of a directory being imported)
+    #[arg(long)]
+    pub follow_symlinks: bool,
+    /// Container chunk size in KiB (64 ..= 16384)
+    #[arg(long, value_name = "KIB", default_value_t = 1024)]
+    pub chunk_kib: u32,
+}
+
+/// `show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Control number (SR-2026-000042) or item id
+    pub item: String,
+}
+
+/// `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Control number (SR-2026-000042) or item id
+    pub item: String,
+    /// Destination file, or an existing directory to write the original file name into
+    #[arg(long, value_name = "PATH")]
+    pub to: PathBuf,
+    /// Overwrite an existing file
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `passwd`.
+#[derive(Debug, Args)]
+pub struct PasswdArgs {
+    /// Read the new password from FILE instead of prompting twice
+    #[arg(long, value_name = "FILE")]
+    pub new_password_file: Option<PathBuf>,
+}
+
+/// `recover`.
+#[derive(Debug, Args)]
+pub struct RecoverArgs {
+    /// Read the recovery code from FILE instead of prompting
+    #[arg(long, value_name = "FILE")]
+    pub recovery_code_file: Option<PathBuf>,
+    /// Read the user's new password from FILE instead of prompting twice
+    #[arg(long, value_name = "FILE")]
+    pub new_password_file: Option<PathBuf>,
+}

@@ -1,0 +1,78 @@
+//! `import`, `list`, `show` and `export`.
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow};
+use strongroom::Level;
+use strongroom::progress::Progress;
+use strongroom::station::ImportOptions;
+
+use super::args::{Cli, ExportArgs, ImportArgs, ShowArgs};
+use super::exit::UsageError;
+use super::progress_line::ProgressLine;
+use super::{output, unlocked_station};
+
+/// `strongroom import PATH... --level L`.
+pub fn import(cli: &Cli, args: &ImportArgs) -> Result<()> {
+    let level: Level = args
+        .level
+        .parse()
+        .map_err(|e: strongroom::level::UnknownLevel| anyhow!(UsageError(e.to_string())))?;
+    let mut station = unlocked_station(cli)?;
+    station.set_chunk_size(args.chunk_kib.saturating_mul(1024))?;
+    let plan = station.plan_import(&args.paths, args.follow_symlinks)?;
+    let progress = Arc::new(Progress::new());
+    let line = ProgressLine::start(progress.clone(), "importing");
+    let options = ImportOptions {
+        level,
+        title: args.title.clone(),
+        notes: args.notes.clone(),
+    };
+    let imported = station.import(&plan, &options, &progress);
+    drop(line);
+    let imported = imported?;
+    if cli.json {
+        return output::json(&imported);
+    }
+    output::item_table(&imported)
+}
+
+/// `strongroom list`.
+pub fn list(cli: &Cli) -> Result<()> {
+    let station = unlocked_station(cli)?;
+    let items = station.list_items()?;
+    if cli.json {
+        return output::json(&items);
+    }
+    output::item_table(&items)
+}
+
+/// `strongroom show ID`.
+pub fn show(cli: &Cli, args: &ShowArgs) -> Result<()> {
+    let station = unlocked_station(cli)?;
+    let item = station.item(&args.item)?;
+    if cli.json {
+        return output::json(&item);
+    }
+    output::item_detail(&item)
+}
+
+/// `strongroom export ID --to PATH [--force]`.
+pub fn export(cli: &Cli, args: &ExportArgs) -> Result<()> {
+    let mut station = unlocked_station(cli)?;
+    let progress = Arc::new(Progress::new());
+    let line = ProgressLine::start(progress.clone(), "exporting");
+    let report = station.export(&args.item, &args.to, args.force, &progress);
+    drop(line);
+    let report = report.with_context(|| format!("export of {} failed; no output file was left", args.item))?;
+    if cli.json {
+        return output::json(&report);
+    }
+    println!(
+        "Exported {} to {} ({}).",
+        report.control_number,
+        report.path.display(),
+        output::bytes(report.size)
+    );
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! The command-line interface: a thin layer over `Station`. Each command group has its own
+//! file; this one resolves the vault and user and dispatches.
+
+pub mod args;
+pub mod exit;
+mod items;
+mod output;
+mod progress_line;
+mod secrets;
+mod vault;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, anyhow};
+use strongroom::Station;
+
+use args::{Cli, Command};
+use exit::UsageError;
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let Some(command) = &cli.command else {
+        return Err(anyhow!(UsageError("no command given".into())));
+    };
+    match command {
+        Command::Init(args) => vault::init(&cli, args),
+        Command::Import(args) => items::import(&cli, args),
+        Command::List => items::list(&cli),
+        Command::Show(args) => items::show(&cli, args),
+        Command::Export(args) => items::export(&cli, args),
+        Command::Passwd(args) => vault::passwd(&cli, args),
+        Command::Recover(args) => vault::recover(&cli, args),
+    }
+}
+
+/// The vault directory: `--vault`, `STRONGROOM_VAULT`, or the XDG data directory.
+pub fn vault_dir(cli: &Cli) -> Result<PathBuf> {
+    if let Some(dir) = &cli.vault {
+        return Ok(dir.clone());
+    }
+    let base = directories::BaseDirs::new().context("no home directory to place the vault in; pass --vault DIR")?;
+    Ok(base.data_dir().join("strongroom"))
+}
+
+/// The acting user's name, required.
+pub fn user_name(cli: &Cli) -> Result<&str> {
+    cli.user
+        .as_deref()
+        .ok_or_else(|| anyhow!(UsageError("name the user with --user NAME or STRONGROOM_USER".into())))
+}
+
+/// Open the vault and unlock it for the acting user.
+pub fn unlocked_station(cli: &Cli) -> Result<Station> {
+    let user = user_name(cli)?;
+    let mut station = Station::open(&vault_dir(cli)?)?;
+    let password = secrets::acting_password(cli.password_file.as_deref(), user)?;
+    station.unlock(user, &password)?;
+    Ok(station)
+}

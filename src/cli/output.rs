@@ -1,0 +1,101 @@
+//! Printing results: JSON with a stable shape for scripts, short aligned text for people.
+
+use std::io::Write;
+
+use anyhow::Result;
+use strongroom::station::{ItemDetail, ItemSummary};
+
+/// Print `value` as pretty JSON on stdout.
+pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Bytes in binary units, one decimal.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// The item table of `list` and `import`.
+pub fn item_table(items: &[ItemSummary]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    if items.is_empty() {
+        writeln!(out, "no items")?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{:<15} {:<13} {:<12} {:>10}  {:<12} TITLE",
+        "CONTROL", "LEVEL", "CATEGORY", "SIZE", "CUSTODIAN"
+    )?;
+    for item in items {
+        writeln!(
+            out,
+            "{:<15} {:<13} {:<12} {:>10}  {:<12} {}",
+            item.control_number.to_string(),
+            item.level.name(),
+            item.category.as_str(),
+            bytes(item.size),
+            item.custodian,
+            printable(&item.title)
+        )?;
+    }
+    Ok(())
+}
+
+/// One item in detail.
+pub fn item_detail(item: &ItemDetail) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    let s = &item.summary;
+    writeln!(out, "Control number  {}", s.control_number)?;
+    writeln!(out, "Item id         {}", s.id)?;
+    writeln!(out, "Title           {}", printable(&s.title))?;
+    writeln!(out, "Level           {} ({})", s.level.name(), s.level.label_zh())?;
+    writeln!(out, "Category        {}", s.category.as_str())?;
+    writeln!(out, "Original name   {}", printable(&item.original_name))?;
+    writeln!(out, "Size            {} ({} bytes)", bytes(s.size), s.size)?;
+    writeln!(out, "SHA-256         {}", item.sha256)?;
+    writeln!(out, "Custodian       {}", s.custodian)?;
+    writeln!(out, "Imported by     {}", item.created_by)?;
+    writeln!(out, "Imported at     {}", s.created_at)?;
+    writeln!(out, "Status          {}", s.status.as_str())?;
+    if let Some(notes) = &item.notes {
+        writeln!(out, "Notes           {}", printable(notes))?;
+    }
+    writeln!(out, "\nCustody timeline")?;
+    for event in &item.events {
+        writeln!(
+            out,
+            "  #{:<6} {}  {:<20} {}",
+            event.seq, event.time, event.action, event.actor
+        )?;
+    }
+    Ok(())
+}
+
+/// Control characters (a newline in a file name) shown escaped so a name cannot forge
+/// extra lines of output.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
