@@ -97,9 +97,22 @@ pub fn from_sender(recipient: &SecretKey, eph_pk: &[u8; 32], info: &[u8]) -> Res
 
 /// Seal a secret (a 32-byte key) to an identity as a grant.
 pub fn grant(recipient_pk: &[u8; 32], aad: &[u8], secret: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let (eph_pk, key) = to_recipient(recipient_pk, GRANT_INFO)?;
+    grant_with(SecretKey::random()?, random::array::<{ wrap::NONCE_LEN }>()?, recipient_pk, aad, secret)
+}
+
+/// [`grant`] with the ephemeral key and nonce chosen by the caller: for the test vectors in
+/// docs/FORMAT.md only.
+#[doc(hidden)]
+pub fn grant_with(
+    ephemeral: SecretKey,
+    nonce: [u8; wrap::NONCE_LEN],
+    recipient_pk: &[u8; 32],
+    aad: &[u8],
+    secret: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    let (eph_pk, key) = to_recipient_with(ephemeral, recipient_pk, GRANT_INFO)?;
     let mut out = eph_pk.to_vec();
-    out.extend(wrap::seal(&key, aad, secret)?);
+    out.extend(wrap::seal_with_nonce(&key, nonce, aad, secret)?);
     Ok(out)
 }
 
