@@ -10,6 +10,7 @@ mod items;
 mod password;
 mod session;
 mod sweep;
+mod users;
 
 use std::path::Path;
 

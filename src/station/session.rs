@@ -38,7 +38,9 @@ pub struct Session {
     identity: SecretKey,
     level_keys: BTreeMap<Level, (u32, Key32)>,
     signing: SignKey,
+    signing_generation: u32,
     admin: Option<SignKey>,
+    admin_generation: u32,
     directory: Directory,
 }
 
@@ -70,6 +72,11 @@ impl Session {
     /// The station signing key (used by ledger checkpoints).
     pub fn signing_key(&self) -> &SignKey {
         &self.signing
+    }
+
+    /// Generations of the signing and admin keys this session holds.
+    pub fn key_generations(&self) -> (u32, u32) {
+        (self.signing_generation, self.admin_generation)
     }
 
     /// The admin key, held by officers only.
@@ -285,7 +292,9 @@ impl Station {
             identity: contents.identity,
             level_keys: grants.level_keys,
             signing: grants.signing,
+            signing_generation: grants.signing_generation,
             admin: grants.admin,
+            admin_generation: grants.admin_generation,
             directory,
         })
     }
@@ -305,8 +314,17 @@ impl Session {
             identity,
             level_keys: grants.level_keys,
             signing: grants.signing,
+            signing_generation: grants.signing_generation,
             admin: grants.admin,
+            admin_generation: grants.admin_generation,
             directory,
         }
+    }
+}
+
+impl Session {
+    /// Adopt a directory this session just signed and published.
+    pub(super) fn set_directory(&mut self, directory: Directory) {
+        self.directory = directory;
     }
 }

@@ -1,0 +1,196 @@
+//! End-to-end through the real binary: the happy path, exactly one event per operation, and
+//! the exit codes of DESIGN.md §4a.
+
+mod common;
+
+use common::{PASSWORD, TestVault, code, pseudo_random, sha256_file, stderr};
+
+#[test]
+fn import_list_show_export_round_trip_with_json() {
+    let vault = TestVault::new();
+    let data = pseudo_random(3 * 1024 * 1024 + 17, 1);
+    let src = vault.file("harbour.tif", &data);
+    let imported = vault.json(&["import", src.to_str().unwrap(), "--level", "secret", "--title", "Harbour survey"]);
+    let item = &imported[0];
+    assert_eq!(item["title"], "Harbour survey");
+    assert_eq!(item["level"], "secret");
+    assert_eq!(item["category"], "raster");
+    assert_eq!(item["size"], data.len());
+    assert_eq!(item["custodian"], "alice");
+    assert_eq!(item["status"], "active");
+    let control = item["control_number"].as_str().unwrap().to_string();
+    assert!(control.starts_with("SR-20") && control.len() == 14, "{control}");
+
+    let listed = vault.json(&["list"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let shown = vault.json(&["show", &control]);
+    assert_eq!(shown["original_name"], "harbour.tif");
+    assert_eq!(shown["sha256"], sha256_file(&src));
+    assert_eq!(shown["events"][0]["action"], "item.import");
+    // The same item by uuid.
+    let by_id = vault.json(&["show", shown["id"].as_str().unwrap()]);
+    assert_eq!(by_id["control_number"], control.as_str());
+
+    let out = vault.scratch("out/harbour-copy.tif");
+    let report = vault.json(&["export", &control, "--to", out.to_str().unwrap()]);
+    assert_eq!(report["sha256"], sha256_file(&out));
+    assert_eq!(std::fs::read(&out).unwrap(), data);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600, "exports are private to their owner");
+    // Nothing but the exported file appeared in the destination directory.
+    assert_eq!(std::fs::read_dir(out.parent().unwrap()).unwrap().count(), 1);
+}
+
+#[test]
+fn every_operation_writes_exactly_its_event() {
+    let vault = TestVault::new();
+    assert_eq!(vault.actions_since(0), ["station.init", "user.create"]);
+
+    let a = vault.file("a.pdf", b"alpha");
+    let b = vault.file("b.kml", b"bravo");
+    let n = vault.events().len();
+    let controls = vault.import(&[&a, &b], "internal");
+    assert_eq!(vault.actions_since(n), ["auth.login", "item.import", "item.import"]);
+
+    let n = vault.events().len();
+    vault.ok(&["list"]);
+    assert_eq!(vault.actions_since(n), ["auth.login"]);
+
+    let n = vault.events().len();
+    let dest = vault.scratch("a-out.pdf");
+    vault.ok(&["export", &controls[0], "--to", dest.to_str().unwrap()]);
+    let events = vault.events();
+    assert_eq!(vault.actions_since(n), ["auth.login", "item.export"]);
+    let export = events.last().unwrap();
+    assert_eq!(export["subject"], controls[0].as_str());
+    assert_eq!(export["level"], "internal");
+    assert_eq!(export["details"]["destination"], dest.to_str().unwrap());
+    assert_eq!(export["details"]["sha256"], sha256_file(&dest));
+
+    let n = vault.events().len();
+    let wrong = vault.file("wrong", b"not the password at all\n");
+    assert_eq!(code(&vault.run_as("alice", &wrong, &["list"])), 3);
+    assert_eq!(vault.actions_since(n), ["auth.login_failed"]);
+
+    let n = vault.events().len();
+    let new_pw = vault.file("new", b"a brand new passphrase\n");
+    let out = vault.run(&["passwd", "--new-password-file", new_pw.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(vault.actions_since(n), ["auth.login", "user.password_change"]);
+
+    // Events carry no encrypted metadata: the title and file name never appear.
+    let all = serde_json::to_string(&vault.events()).unwrap();
+    assert!(!all.contains("a.pdf") && !all.contains("b.kml"), "file names leaked into the ledger");
+    // seq counts from 0 without gaps; times are RFC 3339 UTC with milliseconds.
+    for (i, event) in vault.events().iter().enumerate() {
+        assert_eq!(event["seq"], i);
+        let time = event["time"].as_str().unwrap();
+        assert!(time.len() == 24 && time.ends_with('Z'), "{time}");
+    }
+}
+
+#[test]
+fn events_cannot_be_updated_or_deleted() {
+    let vault = TestVault::new();
+    let db = vault.db();
+    assert!(db.execute("UPDATE events SET actor = 'mallory' WHERE seq = 0", []).is_err());
+    assert!(db.execute("DELETE FROM events WHERE seq = 1", []).is_err());
+    assert_eq!(vault.events().len(), 2);
+}
+
+#[test]
+fn exit_codes_follow_the_convention() {
+    let vault = TestVault::new();
+    // 2: usage (missing --level, unknown level, no user).
+    let src = vault.file("x.txt", b"x");
+    assert_eq!(code(&vault.run(&["import", src.to_str().unwrap()])), 2);
+    assert_eq!(code(&vault.run(&["import", src.to_str().unwrap(), "--level", "restricted"])), 2);
+    let out = vault.command().env_remove("STRONGROOM_USER").arg("list").output().unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    // 2: no password source and no terminal.
+    let out = vault.command().arg("list").output().unwrap();
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("--password-file"), "{}", stderr(&out));
+    // 3: wrong password, unknown user (same message: which one is not told).
+    let wrong = vault.file("wrong", b"wrong password here\n");
+    let out = vault.run_as("alice", &wrong, &["list"]);
+    assert_eq!(code(&out), 3);
+    let unknown = vault.run_as("mallory", &vault.password_file, &["list"]);
+    assert_eq!(code(&unknown), 3);
+    assert_eq!(stderr(&out), stderr(&unknown));
+    // 1: missing vault, missing item.
+    let out = vault.command().env("STRONGROOM_VAULT", vault.dir.path().join("nope")).arg("--password-file").arg(&vault.password_file).arg("list").output().unwrap();
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("no vault at"), "{}", stderr(&out));
+    assert_eq!(code(&vault.run(&["show", "SR-1999-000099"])), 1);
+    // The password may also come from the environment.
+    let out = vault.command().env("STRONGROOM_PASSWORD", PASSWORD).arg("list").output().unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // --help documents the exit codes.
+    let help = vault.command().arg("--help").output().unwrap();
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("Exit codes") && text.contains("integrity failure"), "{text}");
+}
+
+#[test]
+fn export_refuses_to_overwrite_unless_forced() {
+    let vault = TestVault::new();
+    let src = vault.file("memo.txt", b"new content");
+    let control = vault.import(&[&src], "unclassified").remove(0);
+    let dest = vault.file("existing.txt", b"precious");
+    let out = vault.run(&["export", &control, "--to", dest.to_str().unwrap()]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&dest).unwrap(), b"precious");
+    vault.ok(&["export", &control, "--to", dest.to_str().unwrap(), "--force"]);
+    assert_eq!(std::fs::read(&dest).unwrap(), b"new content");
+    // A directory as destination receives the original file name.
+    let dir = vault.scratch("outdir");
+    std::fs::create_dir_all(&dir).unwrap();
+    vault.ok(&["export", &control, "--to", dir.to_str().unwrap()]);
+    assert_eq!(std::fs::read(dir.join("memo.txt")).unwrap(), b"new content");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+}
+
+#[test]
+fn passwd_and_recover_replace_credentials() {
+    let vault = TestVault::new();
+    let src = vault.file("dem.tif", b"elevation");
+    let control = vault.import(&[&src], "top-secret").remove(0);
+
+    let new_pw = vault.file("new", b"second passphrase here\n");
+    vault.ok(&["passwd", "--new-password-file", new_pw.to_str().unwrap()]);
+    assert_eq!(code(&vault.run(&["list"])), 3, "old password must stop working");
+    assert_eq!(code(&vault.run_as("alice", &new_pw, &["list"])), 0);
+    // Weak new passwords are refused by policy (exit 5).
+    let weak = vault.file("weak", b"short\n");
+    assert_eq!(code(&vault.run_as("alice", &new_pw, &["passwd", "--new-password-file", weak.to_str().unwrap()])), 5);
+
+    // Recovery with a wrong code fails (3); with the right code (typed loosely) it works.
+    let bad_code = vault.file("bad-code", b"0000-0000-0000-0000-0000-0000-0000-0000\n");
+    let recovered_pw = vault.file("recovered", b"recovered passphrase!\n");
+    let mut cmd = vault.command();
+    cmd.args(["recover", "--recovery-code-file", bad_code.to_str().unwrap(), "--new-password-file", recovered_pw.to_str().unwrap()]);
+    assert_eq!(code(&cmd.output().unwrap()), 3);
+    let loose = vault.file("code", format!("{}\n", vault.recovery_code.to_lowercase().replace('-', " ")).as_bytes());
+    let mut cmd = vault.command();
+    cmd.args(["recover", "--recovery-code-file", loose.to_str().unwrap(), "--new-password-file", recovered_pw.to_str().unwrap()]);
+    let out = cmd.output().unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(code(&vault.run_as("alice", &new_pw, &["list"])), 3, "the pre-recovery password must stop working");
+    let listed = vault.run_as("alice", &recovered_pw, &["list", "--json"]);
+    assert_eq!(code(&listed), 0, "{}", stderr(&listed));
+    // The recovered identity still opens the item (its grants were re-made).
+    let dest = vault.scratch("dem-out.tif");
+    let out = vault.run_as("alice", &recovered_pw, &["export", &control, "--to", dest.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(std::fs::read(&dest).unwrap(), b"elevation");
+    assert!(vault.actions_since(0).contains(&"user.recover".to_string()));
+}
+
+#[test]
+fn no_arguments_prints_help_until_the_app_lands() {
+    let out = std::process::Command::new(common::bin()).output().unwrap();
+    assert_eq!(code(&out), 0);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
+}
