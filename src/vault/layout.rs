@@ -52,6 +52,12 @@ impl VaultPaths {
     /// Create a new vault's directories. Refuses an existing vault, a non-empty directory and
     /// a location inside another vault.
     pub fn create(&self) -> Result<()> {
+        if self.db.exists() {
+            return Err(Error::InvalidInput(format!(
+                "a vault already exists at {}",
+                self.root.display()
+            )));
+        }
         if let Some(outer) = enclosing_vault(&self.root) {
             return Err(Error::Denied {
                 rule: "vault-location",
@@ -61,12 +67,6 @@ impl VaultPaths {
                     outer.display()
                 ),
             });
-        }
-        if self.db.exists() {
-            return Err(Error::InvalidInput(format!(
-                "a vault already exists at {}",
-                self.root.display()
-            )));
         }
         if let Ok(mut entries) = fs::read_dir(&self.root)
             && entries.next().is_some()

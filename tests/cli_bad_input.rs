@@ -1,0 +1,270 @@
+//! Bad input through the real binary: a clear message, the right exit code, and nothing lost
+//! or half-written.
+
+mod common;
+
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+use common::{TestVault, code, stderr};
+
+fn assert_nothing_imported(vault: &TestVault) {
+    assert_eq!(vault.json(&["list"]).as_array().unwrap().len(), 0);
+    assert!(vault.object_files().is_empty(), "an object file was left behind");
+    assert!(vault.tmp_entries().is_empty(), "temp files were left behind: {:?}", vault.tmp_entries());
+    assert!(!vault.actions_since(0).iter().any(|a| a == "item.import"));
+}
+
+#[test]
+fn missing_source_is_refused_naming_it() {
+    let vault = TestVault::new();
+    let good = vault.file("good.txt", b"fine");
+    let missing = vault.scratch("missing.txt");
+    let out = vault.run(&["import", good.to_str().unwrap(), missing.to_str().unwrap(), "--level", "internal"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("missing.txt"), "{}", stderr(&out));
+    assert_nothing_imported(&vault);
+}
+
+#[test]
+fn fifo_and_device_nodes_are_refused() {
+    let vault = TestVault::new();
+    let fifo = vault.scratch("pipe");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let out = vault.run(&["import", fifo.to_str().unwrap(), "--level", "internal"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("FIFO"), "{}", stderr(&out));
+    let out = vault.run(&["import", "/dev/null", "--level", "internal"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("device"), "{}", stderr(&out));
+    // A FIFO inside a directory refuses the whole batch before anything is written.
+    let dir = vault.scratch("batch");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a.txt"), b"a").unwrap();
+    assert!(Command::new("mkfifo").arg(dir.join("b.pipe")).status().unwrap().success());
+    assert_eq!(code(&vault.run(&["import", dir.to_str().unwrap(), "--level", "internal"])), 1);
+    assert_nothing_imported(&vault);
+}
+
+#[test]
+fn a_directory_where_a_file_is_expected_is_refused() {
+    let vault = TestVault::new();
+    let dir = vault.scratch("a-directory");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = vault.command().arg("--password-file").arg(&dir).arg("list").output().unwrap();
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("is a directory"), "{}", stderr(&out));
+    // An empty directory has nothing to import.
+    let out = vault.run(&["import", dir.to_str().unwrap(), "--level", "internal"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("nothing to import"), "{}", stderr(&out));
+}
+
+#[test]
+fn symlinks_are_followed_only_when_asked_and_never_out_of_the_root() {
+    let vault = TestVault::new();
+    let target = vault.file("real.txt", b"real content");
+    let link = vault.scratch("link.txt");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let out = vault.run(&["import", link.to_str().unwrap(), "--level", "internal"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("--follow-symlinks"), "{}", stderr(&out));
+    assert_nothing_imported(&vault);
+
+    let imported = vault.json(&["import", link.to_str().unwrap(), "--level", "internal", "--follow-symlinks"]);
+    assert_eq!(imported[0]["size"], 12);
+
+    // Inside a directory import: a link within the root is fine, one leaving it is refused.
+    let root = vault.scratch("tree");
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::write(root.join("sub/data.kml"), b"<kml/>").unwrap();
+    std::os::unix::fs::symlink(root.join("sub/data.kml"), root.join("inside.kml")).unwrap();
+    let imported = vault.json(&["import", root.to_str().unwrap(), "--level", "internal", "--follow-symlinks"]);
+    assert_eq!(imported.as_array().unwrap().len(), 2);
+    std::os::unix::fs::symlink(&target, root.join("escape.txt")).unwrap();
+    let before = vault.json(&["list"]).as_array().unwrap().len();
+    let out = vault.run(&["import", root.to_str().unwrap(), "--level", "internal", "--follow-symlinks"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(stderr(&out).contains("outside"), "{}", stderr(&out));
+    assert_eq!(vault.json(&["list"]).as_array().unwrap().len(), before);
+}
+
+#[test]
+fn empty_files_and_awkward_names_round_trip() {
+    let vault = TestVault::new();
+    let dir = vault.scratch("names");
+    std::fs::create_dir_all(&dir).unwrap();
+    let names: Vec<&[u8]> = vec![
+        b"empty.bin",
+        b"with space.tif",
+        b"new\nline.kml",
+        b"\xff\xfe-not-utf8.las",
+        "测绘 成果.gpkg".as_bytes(),
+    ];
+    for (i, name) in names.iter().enumerate() {
+        let content = if i == 0 { Vec::new() } else { format!("content {i}").into_bytes() };
+        std::fs::write(dir.join(std::ffi::OsStr::from_bytes(name)), content).unwrap();
+    }
+    let imported = vault.json(&["import", dir.to_str().unwrap(), "--level", "confidential"]);
+    assert_eq!(imported.as_array().unwrap().len(), names.len());
+    let out_dir = vault.scratch("restored");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    for item in imported.as_array().unwrap() {
+        vault.ok(&["export", item["control_number"].as_str().unwrap(), "--to", out_dir.to_str().unwrap()]);
+    }
+    for name in &names {
+        let original = std::fs::read(dir.join(std::ffi::OsStr::from_bytes(name))).unwrap();
+        let restored = std::fs::read(out_dir.join(std::ffi::OsStr::from_bytes(name))).unwrap();
+        assert_eq!(original, restored, "{}", String::from_utf8_lossy(name));
+    }
+    // Human output escapes the newline so a file name cannot forge a line.
+    let listing = vault.ok(&["list"]);
+    assert!(listing.contains("new\\nline.kml"), "{listing}");
+}
+
+#[test]
+fn a_vault_writable_by_others_is_refused() {
+    let vault = TestVault::new();
+    std::fs::set_permissions(&vault.root, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = vault.run(&["list"]);
+    assert_eq!(code(&out), 5);
+    assert!(stderr(&out).contains("vault-permissions"), "{}", stderr(&out));
+    std::fs::set_permissions(&vault.root, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let db = vault.root.join("strongroom.db");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o620)).unwrap();
+    assert_eq!(code(&vault.run(&["list"])), 5);
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(code(&vault.run(&["list"])), 0);
+}
+
+#[test]
+fn a_vault_inside_another_vault_is_refused() {
+    let vault = TestVault::new();
+    let inner = vault.root.join("objects").join("inner");
+    let out = vault.command().env("STRONGROOM_VAULT", &inner).arg("--password-file").arg(&vault.password_file).args(["init", "--kdf-memory-mib", "64", "--kdf-iterations", "3"]).output().unwrap();
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(stderr(&out).contains("inside"), "{}", stderr(&out));
+    assert!(!inner.exists());
+    // And a second init over an existing vault is refused without touching it.
+    let out = vault.run(&["init", "--kdf-memory-mib", "64", "--kdf-iterations", "3"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
+    assert_eq!(code(&vault.run(&["list"])), 0);
+}
+
+#[test]
+fn a_kdf_below_the_floor_is_refused_at_init() {
+    let vault = TestVault::new();
+    let other = vault.dir.path().join("weak");
+    let out = vault.command().env("STRONGROOM_VAULT", &other).arg("--password-file").arg(&vault.password_file).args(["init", "--kdf-memory-mib", "32", "--kdf-iterations", "3"]).output().unwrap();
+    assert_ne!(code(&out), 0);
+    assert!(stderr(&out).contains("floor"), "{}", stderr(&out));
+    assert!(!other.join("strongroom.db").exists());
+}
+
+#[test]
+fn a_corrupted_database_is_reported_and_left_untouched() {
+    let vault = TestVault::new();
+    let db = vault.root.join("strongroom.db");
+    let junk = common::pseudo_random(64 * 1024, 9);
+    std::fs::write(&db, &junk).unwrap();
+    let out = vault.run(&["list"]);
+    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    assert!(stderr(&out).contains("damaged"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&db).unwrap(), junk, "the damaged file must never be rewritten");
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let vault = TestVault::new();
+    vault.db().pragma_update(None, "user_version", 99).unwrap();
+    let out = vault.run(&["list"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("newer"), "{}", stderr(&out));
+}
+
+fn import_four_chunks(vault: &TestVault) -> (String, String) {
+    let data = common::pseudo_random(4 * 65536 + 100, 3);
+    let src = vault.file("survey.las", &data);
+    let imported = vault.json(&["import", src.to_str().unwrap(), "--level", "secret", "--chunk-kib", "64"]);
+    (imported[0]["control_number"].as_str().unwrap().to_string(), imported[0]["id"].as_str().unwrap().to_string())
+}
+
+fn assert_export_fails(vault: &TestVault, control: &str, expect: &str) {
+    let dest_dir = vault.scratch("tamper-out");
+    std::fs::create_dir_all(&dest_dir).unwrap();
+    let out = vault.run(&["export", control, "--to", dest_dir.join("out.las").to_str().unwrap()]);
+    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    let message = stderr(&out);
+    assert!(message.contains(control), "message must name the item: {message}");
+    assert!(message.contains(expect), "expected '{expect}' in: {message}");
+    assert_eq!(std::fs::read_dir(&dest_dir).unwrap().count(), 0, "no output may be left");
+}
+
+fn edit(path: &Path, f: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    let original = std::fs::read(path).unwrap();
+    let mut bytes = original.clone();
+    f(&mut bytes);
+    std::fs::write(path, &bytes).unwrap();
+    original
+}
+
+#[test]
+fn tampered_ciphertext_fails_naming_item_and_chunk_and_leaves_no_output() {
+    let vault = TestVault::new();
+    let (control, id) = import_four_chunks(&vault);
+    let object = vault.object_path(&id);
+    let chunk = |i: usize| 44 + i * (65536 + 16);
+
+    let original = edit(&object, |b| b[chunk(2) + 5] ^= 0x40);
+    assert_export_fails(&vault, &control, "chunk 2");
+    std::fs::write(&object, &original).unwrap();
+
+    edit(&object, |b| {
+        let one: Vec<u8> = b[chunk(1)..chunk(2)].to_vec();
+        let two: Vec<u8> = b[chunk(2)..chunk(3)].to_vec();
+        b[chunk(1)..chunk(2)].copy_from_slice(&two);
+        b[chunk(2)..chunk(3)].copy_from_slice(&one);
+    });
+    assert_export_fails(&vault, &control, "chunk 1");
+    std::fs::write(&object, &original).unwrap();
+
+    edit(&object, |b| b.truncate(chunk(3) + 10));
+    assert_export_fails(&vault, &control, "truncated at chunk 3");
+    std::fs::write(&object, &original).unwrap();
+
+    edit(&object, |b| b.extend_from_slice(b"appended"));
+    assert_export_fails(&vault, &control, "follow the last chunk");
+    std::fs::write(&object, &original).unwrap();
+
+    edit(&object, |b| b[25] ^= 0x01); // chunk size field: 16 MiB + 64 KiB is out of range
+    assert_export_fails(&vault, &control, "header");
+    std::fs::write(&object, &original).unwrap();
+
+    edit(&object, |b| b[30] ^= 0x01); // nonce prefix: the header is every chunk's AAD
+    assert_export_fails(&vault, &control, "chunk 0");
+    std::fs::write(&object, &original).unwrap();
+
+    edit(&object, |b| b[12] ^= 0x01); // inside the item uuid
+    assert_export_fails(&vault, &control, "another item");
+    std::fs::write(&object, &original).unwrap();
+
+    std::fs::remove_file(&object).unwrap();
+    assert_export_fails(&vault, &control, "missing");
+    std::fs::write(&object, &original).unwrap();
+
+    // Restored, it exports again.
+    let dest = vault.scratch("fine.las");
+    vault.ok(&["export", &control, "--to", dest.to_str().unwrap()]);
+}
+
+#[test]
+fn an_object_swapped_with_another_items_object_is_refused() {
+    let vault = TestVault::new();
+    let (a, id_a) = import_four_chunks(&vault);
+    let (_, id_b) = import_four_chunks(&vault);
+    std::fs::copy(vault.object_path(&id_b), vault.object_path(&id_a)).unwrap();
+    assert_export_fails(&vault, &a, "another item");
+}
