@@ -26,7 +26,10 @@ fn fixture() -> (Fixture, Station) {
     let root = dir.path().join("vault");
     let files = dir.path().join("files");
     std::fs::create_dir_all(&files).unwrap();
-    let options = InitOptions { kdf: Some(KdfParams::FLOOR), clock: system_clock() };
+    let options = InitOptions {
+        kdf: Some(KdfParams::FLOOR),
+        clock: system_clock(),
+    };
     let (station, _code) = Station::init(&root, "alice", &Password::from(OFFICER_PW), options).unwrap();
     (Fixture { _dir: dir, root, files }, station)
 }
@@ -35,8 +38,17 @@ fn import(station: &mut Station, files: &Path, name: &str, level: Level) -> Stri
     let path = files.join(name);
     std::fs::write(&path, name.as_bytes()).unwrap();
     let plan = station.plan_import(&[path], false).unwrap();
-    let options = ImportOptions { level, title: None, notes: Some("field notes".into()) };
-    station.import(&plan, &options, &Progress::new()).unwrap().remove(0).control_number.to_string()
+    let options = ImportOptions {
+        level,
+        title: None,
+        notes: Some("field notes".into()),
+    };
+    station
+        .import(&plan, &options, &Progress::new())
+        .unwrap()
+        .remove(0)
+        .control_number
+        .to_string()
 }
 
 fn db(root: &Path) -> rusqlite::Connection {
@@ -48,15 +60,28 @@ fn an_operator_sees_imports_and_exports_only_within_clearance() {
     let (fx, mut station) = fixture();
     let low = import(&mut station, &fx.files, "low.txt", Level::Internal);
     let high = import(&mut station, &fx.files, "high.txt", Level::Secret);
-    station.add_user("bob", Role::Operator, Level::Confidential, &Password::from(OPERATOR_PW)).unwrap();
+    station
+        .add_user("bob", Role::Operator, Level::Confidential, &Password::from(OPERATOR_PW))
+        .unwrap();
     station.lock();
 
     station.unlock("bob", &Password::from(OPERATOR_PW)).unwrap();
-    let visible: Vec<String> = station.list_items().unwrap().into_iter().map(|i| i.control_number.to_string()).collect();
+    let visible: Vec<String> = station
+        .list_items()
+        .unwrap()
+        .into_iter()
+        .map(|i| i.control_number.to_string())
+        .collect();
     assert_eq!(visible, vec![low.clone()]);
-    assert!(matches!(station.item(&high), Err(Error::Denied { rule: "clearance", .. })));
+    assert!(matches!(
+        station.item(&high),
+        Err(Error::Denied { rule: "clearance", .. })
+    ));
     let out = fx.files.join("out.txt");
-    assert!(matches!(station.export(&high, &out, false, &Progress::new()), Err(Error::Denied { rule: "clearance", .. })));
+    assert!(matches!(
+        station.export(&high, &out, false, &Progress::new()),
+        Err(Error::Denied { rule: "clearance", .. })
+    ));
     assert!(!out.exists());
     station.export(&low, &out, false, &Progress::new()).unwrap();
     assert_eq!(std::fs::read(&out).unwrap(), b"low.txt");
@@ -64,8 +89,15 @@ fn an_operator_sees_imports_and_exports_only_within_clearance() {
     let path = fx.files.join("new.txt");
     std::fs::write(&path, b"x").unwrap();
     let plan = station.plan_import(&[path], false).unwrap();
-    let options = ImportOptions { level: Level::TopSecret, title: None, notes: None };
-    assert!(matches!(station.import(&plan, &options, &Progress::new()), Err(Error::Denied { rule: "clearance", .. })));
+    let options = ImportOptions {
+        level: Level::TopSecret,
+        title: None,
+        notes: None,
+    };
+    assert!(matches!(
+        station.import(&plan, &options, &Progress::new()),
+        Err(Error::Denied { rule: "clearance", .. })
+    ));
     // Operators cannot add users.
     assert!(matches!(
         station.add_user("carol", Role::Operator, Level::Internal, &Password::from(OPERATOR_PW)),
@@ -77,14 +109,17 @@ fn an_operator_sees_imports_and_exports_only_within_clearance() {
 fn an_operators_grants_cannot_open_keys_above_clearance() {
     let (fx, mut station) = fixture();
     import(&mut station, &fx.files, "high.txt", Level::Secret);
-    station.add_user("bob", Role::Operator, Level::Confidential, &Password::from(OPERATOR_PW)).unwrap();
+    station
+        .add_user("bob", Role::Operator, Level::Confidential, &Password::from(OPERATOR_PW))
+        .unwrap();
     drop(station);
 
     // At the crypto layer: open bob's keyslot and every grant row sealed to him.
     let conn = db(&fx.root);
     let bob = strongroom::accounts::users::by_name(&conn, "bob").unwrap().unwrap();
     let slot = keyring::keyslot(&conn, bob.identity).unwrap().unwrap();
-    let contents = strongroom::crypto::keyslot::open(&Password::from(OPERATOR_PW), bob.identity.as_bytes(), &slot).unwrap();
+    let contents =
+        strongroom::crypto::keyslot::open(&Password::from(OPERATOR_PW), bob.identity.as_bytes(), &slot).unwrap();
     let grants = keyring::grants_of(&conn, bob.identity).unwrap();
     let mut levels: Vec<Level> = Vec::new();
     for grant in &grants {
@@ -93,14 +128,20 @@ fn an_operators_grants_cannot_open_keys_above_clearance() {
             levels.push(grant.level);
         }
         // Whatever bob can open, none of it unwraps the secret item's DEK.
-        let (id, wrapped): (Vec<u8>, Vec<u8>) =
-            conn.query_row("SELECT id, wrapped_dek FROM items WHERE level = 3", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        let (id, wrapped): (Vec<u8>, Vec<u8>) = conn
+            .query_row("SELECT id, wrapped_dek FROM items WHERE level = 3", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
         let aad = wrap::aad(wrap::Purpose::Dek, &[&id, &[3]], 1);
         assert!(wrap::open(&key, &aad, &wrapped).is_err());
     }
     levels.sort();
     assert_eq!(levels, vec![Level::Unclassified, Level::Internal, Level::Confidential]);
-    assert!(!grants.iter().any(|g| g.kind == keyring::KeyKind::Admin), "an operator holds no admin key");
+    assert!(
+        !grants.iter().any(|g| g.kind == keyring::KeyKind::Admin),
+        "an operator holds no admin key"
+    );
 
     // Alice's secret-level grant copied to bob by SQL is useless to him.
     let alice = strongroom::accounts::users::by_name(&conn, "alice").unwrap().unwrap();
@@ -110,7 +151,11 @@ fn an_operators_grants_cannot_open_keys_above_clearance() {
         rusqlite::params![bob.identity.as_bytes().to_vec(), alice.identity.as_bytes().to_vec()],
     )
     .unwrap();
-    let forged = keyring::grants_of(&conn, bob.identity).unwrap().into_iter().find(|g| g.level == Level::Secret).unwrap();
+    let forged = keyring::grants_of(&conn, bob.identity)
+        .unwrap()
+        .into_iter()
+        .find(|g| g.level == Level::Secret)
+        .unwrap();
     assert!(keyring::open_grant(bob.identity, &contents.identity, &forged).is_err());
     let mut station = Station::open(&fx.root).unwrap();
     station.unlock("bob", &Password::from(OPERATOR_PW)).unwrap();
@@ -130,25 +175,37 @@ fn a_directory_edited_by_sql_is_refused_at_unlock() {
     let (fx, station) = fixture();
     drop(station);
     let conn = db(&fx.root);
-    let body: Vec<u8> = conn.query_row("SELECT body FROM directories WHERE version = 1", [], |r| r.get(0)).unwrap();
+    let body: Vec<u8> = conn
+        .query_row("SELECT body FROM directories WHERE version = 1", [], |r| r.get(0))
+        .unwrap();
     let edited = String::from_utf8(body).unwrap().replace("\"top-secret\"", "\"secret\"");
-    conn.execute("UPDATE directories SET body = ?1", [edited.as_bytes()]).unwrap();
+    conn.execute("UPDATE directories SET body = ?1", [edited.as_bytes()])
+        .unwrap();
     assert_unlock_refused(&fx.root, "alice", OFFICER_PW);
 }
 
 #[test]
 fn a_user_row_edited_by_sql_is_refused() {
     let (fx, mut station) = fixture();
-    station.add_user("bob", Role::Operator, Level::Internal, &Password::from(OPERATOR_PW)).unwrap();
+    station
+        .add_user("bob", Role::Operator, Level::Internal, &Password::from(OPERATOR_PW))
+        .unwrap();
     drop(station);
-    db(&fx.root).execute("UPDATE users SET clearance = 4, role = 'officer' WHERE name = 'bob'", []).unwrap();
+    db(&fx.root)
+        .execute(
+            "UPDATE users SET clearance = 4, role = 'officer' WHERE name = 'bob'",
+            [],
+        )
+        .unwrap();
     assert_unlock_refused(&fx.root, "bob", OPERATOR_PW);
 }
 
 #[test]
 fn a_rolled_back_directory_is_refused_by_a_slot_that_saw_the_newer_one() {
     let (fx, mut station) = fixture();
-    station.add_user("bob", Role::Operator, Level::Internal, &Password::from(OPERATOR_PW)).unwrap();
+    station
+        .add_user("bob", Role::Operator, Level::Internal, &Password::from(OPERATOR_PW))
+        .unwrap();
     drop(station);
     let conn = db(&fx.root);
     // Replay version 1 as the newest: bob's slot saw version 2.
@@ -183,7 +240,8 @@ fn a_wrapped_value_moved_to_another_row_or_column_fails() {
         Err(Error::ObjectTampered { item, .. }) => assert_eq!(item, b),
         other => panic!("expected tampering, got {:?}", other.map(|_| ())),
     }
-    conn.execute("UPDATE items SET original_name = title WHERE control_serial = 1", []).unwrap();
+    conn.execute("UPDATE items SET original_name = title WHERE control_serial = 1", [])
+        .unwrap();
     assert!(matches!(station.item(&a), Err(Error::ObjectTampered { .. })));
     // A DEK copied from another item does not unwrap either: export refuses.
     conn.execute(
@@ -192,7 +250,10 @@ fn a_wrapped_value_moved_to_another_row_or_column_fails() {
     )
     .unwrap();
     let out = fx.files.join("moved.out");
-    assert!(matches!(station.export(&a, &out, false, &Progress::new()), Err(Error::ObjectTampered { .. })));
+    assert!(matches!(
+        station.export(&a, &out, false, &Progress::new()),
+        Err(Error::ObjectTampered { .. })
+    ));
     assert!(!out.exists());
 }
 
@@ -200,19 +261,33 @@ fn a_wrapped_value_moved_to_another_row_or_column_fails() {
 fn recovery_after_password_change_keeps_every_key() {
     let (fx, mut station) = fixture();
     let item = import(&mut station, &fx.files, "ts.txt", Level::TopSecret);
-    station.change_password(&Password::from(OFFICER_PW), &Password::from("changed passphrase")).unwrap();
+    station
+        .change_password(&Password::from(OFFICER_PW), &Password::from("changed passphrase"))
+        .unwrap();
     station.lock();
-    assert!(matches!(station.unlock("alice", &Password::from(OFFICER_PW)), Err(Error::AuthenticationFailed)));
+    assert!(matches!(
+        station.unlock("alice", &Password::from(OFFICER_PW)),
+        Err(Error::AuthenticationFailed)
+    ));
     station.unlock("alice", &Password::from("changed passphrase")).unwrap();
     assert!(matches!(
-        station.change_password(&Password::from("wrong current one"), &Password::from("another passphrase")),
+        station.change_password(
+            &Password::from("wrong current one"),
+            &Password::from("another passphrase")
+        ),
         Err(Error::AuthenticationFailed)
     ));
     let out = fx.files.join("ts.out");
     station.export(&item, &out, false, &Progress::new()).unwrap();
     // The identity id stays; a new generation of the slot was written.
     let conn = db(&fx.root);
-    let generation: i64 = conn.query_row("SELECT generation FROM keyslots k JOIN users u ON u.identity_id = k.identity_id WHERE u.name = 'alice'", [], |r| r.get(0)).unwrap();
+    let generation: i64 = conn
+        .query_row(
+            "SELECT generation FROM keyslots k JOIN users u ON u.identity_id = k.identity_id WHERE u.name = 'alice'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(generation, 2);
 }
 
@@ -226,8 +301,21 @@ fn objects_sealed_to_a_levels_public_key_open_with_its_private_key_from_the_vaul
     // What the guard does while locked: seal with the public key from the verified directory.
     let plain = b"copied from a USB stick".repeat(5000);
     let mut object = Vec::new();
-    let key = EncryptKey::Sealed { level: Level::Secret, generation: entry.generation, recipient: public };
-    stream::encrypt(&plain[..], &mut object, key, [7; 16], stream::MIN_CHUNK, plain.len() as u64, &Progress::new()).unwrap();
+    let key = EncryptKey::Sealed {
+        level: Level::Secret,
+        generation: entry.generation,
+        recipient: public,
+    };
+    stream::encrypt(
+        &plain[..],
+        &mut object,
+        key,
+        [7; 16],
+        stream::MIN_CHUNK,
+        plain.len() as u64,
+        &Progress::new(),
+    )
+    .unwrap();
     // What an officer does later: unwrap the sealing private key with the level key.
     let (generation, level_key) = session.level_key(Level::Secret).unwrap();
     let conn = db(&fx.root);
@@ -236,7 +324,15 @@ fn objects_sealed_to_a_levels_public_key_open_with_its_private_key_from_the_vaul
     let mut reader = &object[..];
     let (header, raw) = Header::read(&mut reader).unwrap();
     let mut back = Vec::new();
-    stream::decrypt(reader, &header, &raw, DecryptKey::Sealing(&secret), &mut back, &Progress::new()).unwrap();
+    stream::decrypt(
+        reader,
+        &header,
+        &raw,
+        DecryptKey::Sealing(&secret),
+        &mut back,
+        &Progress::new(),
+    )
+    .unwrap();
     assert_eq!(back, plain);
     // Another level's key cannot unwrap this level's sealing key.
     let (g, other) = session.level_key(Level::Confidential).unwrap();

@@ -13,7 +13,11 @@ use common::{TestVault, code, stderr};
 fn assert_nothing_imported(vault: &TestVault) {
     assert_eq!(vault.json(&["list"]).as_array().unwrap().len(), 0);
     assert!(vault.object_files().is_empty(), "an object file was left behind");
-    assert!(vault.tmp_entries().is_empty(), "temp files were left behind: {:?}", vault.tmp_entries());
+    assert!(
+        vault.tmp_entries().is_empty(),
+        "temp files were left behind: {:?}",
+        vault.tmp_entries()
+    );
     assert!(!vault.actions_since(0).iter().any(|a| a == "item.import"));
 }
 
@@ -22,7 +26,13 @@ fn missing_source_is_refused_naming_it() {
     let vault = TestVault::new();
     let good = vault.file("good.txt", b"fine");
     let missing = vault.scratch("missing.txt");
-    let out = vault.run(&["import", good.to_str().unwrap(), missing.to_str().unwrap(), "--level", "internal"]);
+    let out = vault.run(&[
+        "import",
+        good.to_str().unwrap(),
+        missing.to_str().unwrap(),
+        "--level",
+        "internal",
+    ]);
     assert_eq!(code(&out), 1);
     assert!(stderr(&out).contains("missing.txt"), "{}", stderr(&out));
     assert_nothing_imported(&vault);
@@ -43,8 +53,17 @@ fn fifo_and_device_nodes_are_refused() {
     let dir = vault.scratch("batch");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("a.txt"), b"a").unwrap();
-    assert!(Command::new("mkfifo").arg(dir.join("b.pipe")).status().unwrap().success());
-    assert_eq!(code(&vault.run(&["import", dir.to_str().unwrap(), "--level", "internal"])), 1);
+    assert!(
+        Command::new("mkfifo")
+            .arg(dir.join("b.pipe"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(
+        code(&vault.run(&["import", dir.to_str().unwrap(), "--level", "internal"])),
+        1
+    );
     assert_nothing_imported(&vault);
 }
 
@@ -53,7 +72,13 @@ fn a_directory_where_a_file_is_expected_is_refused() {
     let vault = TestVault::new();
     let dir = vault.scratch("a-directory");
     std::fs::create_dir_all(&dir).unwrap();
-    let out = vault.command().arg("--password-file").arg(&dir).arg("list").output().unwrap();
+    let out = vault
+        .command()
+        .arg("--password-file")
+        .arg(&dir)
+        .arg("list")
+        .output()
+        .unwrap();
     assert_eq!(code(&out), 1);
     assert!(stderr(&out).contains("is a directory"), "{}", stderr(&out));
     // An empty directory has nothing to import.
@@ -73,7 +98,13 @@ fn symlinks_are_followed_only_when_asked_and_never_out_of_the_root() {
     assert!(stderr(&out).contains("--follow-symlinks"), "{}", stderr(&out));
     assert_nothing_imported(&vault);
 
-    let imported = vault.json(&["import", link.to_str().unwrap(), "--level", "internal", "--follow-symlinks"]);
+    let imported = vault.json(&[
+        "import",
+        link.to_str().unwrap(),
+        "--level",
+        "internal",
+        "--follow-symlinks",
+    ]);
     assert_eq!(imported[0]["size"], 12);
 
     // Inside a directory import: a link within the root is fine, one leaving it is refused.
@@ -81,11 +112,23 @@ fn symlinks_are_followed_only_when_asked_and_never_out_of_the_root() {
     std::fs::create_dir_all(root.join("sub")).unwrap();
     std::fs::write(root.join("sub/data.kml"), b"<kml/>").unwrap();
     std::os::unix::fs::symlink(root.join("sub/data.kml"), root.join("inside.kml")).unwrap();
-    let imported = vault.json(&["import", root.to_str().unwrap(), "--level", "internal", "--follow-symlinks"]);
+    let imported = vault.json(&[
+        "import",
+        root.to_str().unwrap(),
+        "--level",
+        "internal",
+        "--follow-symlinks",
+    ]);
     assert_eq!(imported.as_array().unwrap().len(), 2);
     std::os::unix::fs::symlink(&target, root.join("escape.txt")).unwrap();
     let before = vault.json(&["list"]).as_array().unwrap().len();
-    let out = vault.run(&["import", root.to_str().unwrap(), "--level", "internal", "--follow-symlinks"]);
+    let out = vault.run(&[
+        "import",
+        root.to_str().unwrap(),
+        "--level",
+        "internal",
+        "--follow-symlinks",
+    ]);
     assert_eq!(code(&out), 5, "{}", stderr(&out));
     assert!(stderr(&out).contains("outside"), "{}", stderr(&out));
     assert_eq!(vault.json(&["list"]).as_array().unwrap().len(), before);
@@ -104,7 +147,11 @@ fn empty_files_and_awkward_names_round_trip() {
         "测绘 成果.gpkg".as_bytes(),
     ];
     for (i, name) in names.iter().enumerate() {
-        let content = if i == 0 { Vec::new() } else { format!("content {i}").into_bytes() };
+        let content = if i == 0 {
+            Vec::new()
+        } else {
+            format!("content {i}").into_bytes()
+        };
         std::fs::write(dir.join(std::ffi::OsStr::from_bytes(name)), content).unwrap();
     }
     let imported = vault.json(&["import", dir.to_str().unwrap(), "--level", "confidential"]);
@@ -112,7 +159,12 @@ fn empty_files_and_awkward_names_round_trip() {
     let out_dir = vault.scratch("restored");
     std::fs::create_dir_all(&out_dir).unwrap();
     for item in imported.as_array().unwrap() {
-        vault.ok(&["export", item["control_number"].as_str().unwrap(), "--to", out_dir.to_str().unwrap()]);
+        vault.ok(&[
+            "export",
+            item["control_number"].as_str().unwrap(),
+            "--to",
+            out_dir.to_str().unwrap(),
+        ]);
     }
     for name in &names {
         let original = std::fs::read(dir.join(std::ffi::OsStr::from_bytes(name))).unwrap();
@@ -143,7 +195,14 @@ fn a_vault_writable_by_others_is_refused() {
 fn a_vault_inside_another_vault_is_refused() {
     let vault = TestVault::new();
     let inner = vault.root.join("objects").join("inner");
-    let out = vault.command().env("STRONGROOM_VAULT", &inner).arg("--password-file").arg(&vault.password_file).args(["init", "--kdf-memory-mib", "64", "--kdf-iterations", "3"]).output().unwrap();
+    let out = vault
+        .command()
+        .env("STRONGROOM_VAULT", &inner)
+        .arg("--password-file")
+        .arg(&vault.password_file)
+        .args(["init", "--kdf-memory-mib", "64", "--kdf-iterations", "3"])
+        .output()
+        .unwrap();
     assert_eq!(code(&out), 5, "{}", stderr(&out));
     assert!(stderr(&out).contains("inside"), "{}", stderr(&out));
     assert!(!inner.exists());
@@ -158,7 +217,14 @@ fn a_vault_inside_another_vault_is_refused() {
 fn a_kdf_below_the_floor_is_refused_at_init() {
     let vault = TestVault::new();
     let other = vault.dir.path().join("weak");
-    let out = vault.command().env("STRONGROOM_VAULT", &other).arg("--password-file").arg(&vault.password_file).args(["init", "--kdf-memory-mib", "32", "--kdf-iterations", "3"]).output().unwrap();
+    let out = vault
+        .command()
+        .env("STRONGROOM_VAULT", &other)
+        .arg("--password-file")
+        .arg(&vault.password_file)
+        .args(["init", "--kdf-memory-mib", "32", "--kdf-iterations", "3"])
+        .output()
+        .unwrap();
     assert_ne!(code(&out), 0);
     assert!(stderr(&out).contains("floor"), "{}", stderr(&out));
     assert!(!other.join("strongroom.db").exists());
@@ -173,7 +239,11 @@ fn a_corrupted_database_is_reported_and_left_untouched() {
     let out = vault.run(&["list"]);
     assert_eq!(code(&out), 6, "{}", stderr(&out));
     assert!(stderr(&out).contains("damaged"), "{}", stderr(&out));
-    assert_eq!(std::fs::read(&db).unwrap(), junk, "the damaged file must never be rewritten");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        junk,
+        "the damaged file must never be rewritten"
+    );
 }
 
 #[test]
@@ -188,8 +258,18 @@ fn a_newer_schema_is_refused() {
 fn import_four_chunks(vault: &TestVault) -> (String, String) {
     let data = common::pseudo_random(4 * 65536 + 100, 3);
     let src = vault.file("survey.las", &data);
-    let imported = vault.json(&["import", src.to_str().unwrap(), "--level", "secret", "--chunk-kib", "64"]);
-    (imported[0]["control_number"].as_str().unwrap().to_string(), imported[0]["id"].as_str().unwrap().to_string())
+    let imported = vault.json(&[
+        "import",
+        src.to_str().unwrap(),
+        "--level",
+        "secret",
+        "--chunk-kib",
+        "64",
+    ]);
+    (
+        imported[0]["control_number"].as_str().unwrap().to_string(),
+        imported[0]["id"].as_str().unwrap().to_string(),
+    )
 }
 
 fn assert_export_fails(vault: &TestVault, control: &str, expect: &str) {
@@ -200,7 +280,11 @@ fn assert_export_fails(vault: &TestVault, control: &str, expect: &str) {
     let message = stderr(&out);
     assert!(message.contains(control), "message must name the item: {message}");
     assert!(message.contains(expect), "expected '{expect}' in: {message}");
-    assert_eq!(std::fs::read_dir(&dest_dir).unwrap().count(), 0, "no output may be left");
+    assert_eq!(
+        std::fs::read_dir(&dest_dir).unwrap().count(),
+        0,
+        "no output may be left"
+    );
 }
 
 fn edit(path: &Path, f: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {

@@ -10,7 +10,14 @@ fn import_list_show_export_round_trip_with_json() {
     let vault = TestVault::new();
     let data = pseudo_random(3 * 1024 * 1024 + 17, 1);
     let src = vault.file("harbour.tif", &data);
-    let imported = vault.json(&["import", src.to_str().unwrap(), "--level", "secret", "--title", "Harbour survey"]);
+    let imported = vault.json(&[
+        "import",
+        src.to_str().unwrap(),
+        "--level",
+        "secret",
+        "--title",
+        "Harbour survey",
+    ]);
     let item = &imported[0];
     assert_eq!(item["title"], "Harbour survey");
     assert_eq!(item["level"], "secret");
@@ -36,7 +43,11 @@ fn import_list_show_export_round_trip_with_json() {
     assert_eq!(report["sha256"], sha256_file(&out));
     assert_eq!(std::fs::read(&out).unwrap(), data);
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600, "exports are private to their owner");
+    assert_eq!(
+        std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+        0o600,
+        "exports are private to their owner"
+    );
     // Nothing but the exported file appeared in the destination directory.
     assert_eq!(std::fs::read_dir(out.parent().unwrap()).unwrap().count(), 1);
 }
@@ -80,7 +91,10 @@ fn every_operation_writes_exactly_its_event() {
 
     // Events carry no encrypted metadata: the title and file name never appear.
     let all = serde_json::to_string(&vault.events()).unwrap();
-    assert!(!all.contains("a.pdf") && !all.contains("b.kml"), "file names leaked into the ledger");
+    assert!(
+        !all.contains("a.pdf") && !all.contains("b.kml"),
+        "file names leaked into the ledger"
+    );
     // seq counts from 0 without gaps; times are RFC 3339 UTC with milliseconds.
     for (i, event) in vault.events().iter().enumerate() {
         assert_eq!(event["seq"], i);
@@ -93,7 +107,10 @@ fn every_operation_writes_exactly_its_event() {
 fn events_cannot_be_updated_or_deleted() {
     let vault = TestVault::new();
     let db = vault.db();
-    assert!(db.execute("UPDATE events SET actor = 'mallory' WHERE seq = 0", []).is_err());
+    assert!(
+        db.execute("UPDATE events SET actor = 'mallory' WHERE seq = 0", [])
+            .is_err()
+    );
     assert!(db.execute("DELETE FROM events WHERE seq = 1", []).is_err());
     assert_eq!(vault.events().len(), 2);
 }
@@ -104,8 +121,16 @@ fn exit_codes_follow_the_convention() {
     // 2: usage (missing --level, unknown level, no user).
     let src = vault.file("x.txt", b"x");
     assert_eq!(code(&vault.run(&["import", src.to_str().unwrap()])), 2);
-    assert_eq!(code(&vault.run(&["import", src.to_str().unwrap(), "--level", "restricted"])), 2);
-    let out = vault.command().env_remove("STRONGROOM_USER").arg("list").output().unwrap();
+    assert_eq!(
+        code(&vault.run(&["import", src.to_str().unwrap(), "--level", "restricted"])),
+        2
+    );
+    let out = vault
+        .command()
+        .env_remove("STRONGROOM_USER")
+        .arg("list")
+        .output()
+        .unwrap();
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     // 2: no password source and no terminal.
     let out = vault.command().arg("list").output().unwrap();
@@ -119,17 +144,32 @@ fn exit_codes_follow_the_convention() {
     assert_eq!(code(&unknown), 3);
     assert_eq!(stderr(&out), stderr(&unknown));
     // 1: missing vault, missing item.
-    let out = vault.command().env("STRONGROOM_VAULT", vault.dir.path().join("nope")).arg("--password-file").arg(&vault.password_file).arg("list").output().unwrap();
+    let out = vault
+        .command()
+        .env("STRONGROOM_VAULT", vault.dir.path().join("nope"))
+        .arg("--password-file")
+        .arg(&vault.password_file)
+        .arg("list")
+        .output()
+        .unwrap();
     assert_eq!(code(&out), 1);
     assert!(stderr(&out).contains("no vault at"), "{}", stderr(&out));
     assert_eq!(code(&vault.run(&["show", "SR-1999-000099"])), 1);
     // The password may also come from the environment.
-    let out = vault.command().env("STRONGROOM_PASSWORD", PASSWORD).arg("list").output().unwrap();
+    let out = vault
+        .command()
+        .env("STRONGROOM_PASSWORD", PASSWORD)
+        .arg("list")
+        .output()
+        .unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     // --help documents the exit codes.
     let help = vault.command().arg("--help").output().unwrap();
     let text = String::from_utf8_lossy(&help.stdout);
-    assert!(text.contains("Exit codes") && text.contains("integrity failure"), "{text}");
+    assert!(
+        text.contains("Exit codes") && text.contains("integrity failure"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -164,25 +204,55 @@ fn passwd_and_recover_replace_credentials() {
     assert_eq!(code(&vault.run_as("alice", &new_pw, &["list"])), 0);
     // Weak new passwords are refused by policy (exit 5).
     let weak = vault.file("weak", b"short\n");
-    assert_eq!(code(&vault.run_as("alice", &new_pw, &["passwd", "--new-password-file", weak.to_str().unwrap()])), 5);
+    assert_eq!(
+        code(&vault.run_as(
+            "alice",
+            &new_pw,
+            &["passwd", "--new-password-file", weak.to_str().unwrap()]
+        )),
+        5
+    );
 
     // Recovery with a wrong code fails (3); with the right code (typed loosely) it works.
     let bad_code = vault.file("bad-code", b"0000-0000-0000-0000-0000-0000-0000-0000\n");
     let recovered_pw = vault.file("recovered", b"recovered passphrase!\n");
     let mut cmd = vault.command();
-    cmd.args(["recover", "--recovery-code-file", bad_code.to_str().unwrap(), "--new-password-file", recovered_pw.to_str().unwrap()]);
+    cmd.args([
+        "recover",
+        "--recovery-code-file",
+        bad_code.to_str().unwrap(),
+        "--new-password-file",
+        recovered_pw.to_str().unwrap(),
+    ]);
     assert_eq!(code(&cmd.output().unwrap()), 3);
-    let loose = vault.file("code", format!("{}\n", vault.recovery_code.to_lowercase().replace('-', " ")).as_bytes());
+    let loose = vault.file(
+        "code",
+        format!("{}\n", vault.recovery_code.to_lowercase().replace('-', " ")).as_bytes(),
+    );
     let mut cmd = vault.command();
-    cmd.args(["recover", "--recovery-code-file", loose.to_str().unwrap(), "--new-password-file", recovered_pw.to_str().unwrap()]);
+    cmd.args([
+        "recover",
+        "--recovery-code-file",
+        loose.to_str().unwrap(),
+        "--new-password-file",
+        recovered_pw.to_str().unwrap(),
+    ]);
     let out = cmd.output().unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(code(&vault.run_as("alice", &new_pw, &["list"])), 3, "the pre-recovery password must stop working");
+    assert_eq!(
+        code(&vault.run_as("alice", &new_pw, &["list"])),
+        3,
+        "the pre-recovery password must stop working"
+    );
     let listed = vault.run_as("alice", &recovered_pw, &["list", "--json"]);
     assert_eq!(code(&listed), 0, "{}", stderr(&listed));
     // The recovered identity still opens the item (its grants were re-made).
     let dest = vault.scratch("dem-out.tif");
-    let out = vault.run_as("alice", &recovered_pw, &["export", &control, "--to", dest.to_str().unwrap()]);
+    let out = vault.run_as(
+        "alice",
+        &recovered_pw,
+        &["export", &control, "--to", dest.to_str().unwrap()],
+    );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(std::fs::read(&dest).unwrap(), b"elevation");
     assert!(vault.actions_since(0).contains(&"user.recover".to_string()));

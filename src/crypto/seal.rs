@@ -97,7 +97,13 @@ pub fn from_sender(recipient: &SecretKey, eph_pk: &[u8; 32], info: &[u8]) -> Res
 
 /// Seal a secret (a 32-byte key) to an identity as a grant.
 pub fn grant(recipient_pk: &[u8; 32], aad: &[u8], secret: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    grant_with(SecretKey::random()?, random::array::<{ wrap::NONCE_LEN }>()?, recipient_pk, aad, secret)
+    grant_with(
+        SecretKey::random()?,
+        random::array::<{ wrap::NONCE_LEN }>()?,
+        recipient_pk,
+        aad,
+        secret,
+    )
 }
 
 /// [`grant`] with the ephemeral key and nonce chosen by the caller: for the test vectors in

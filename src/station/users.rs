@@ -21,9 +21,14 @@ impl Station {
         password_policy::check(name, password)?;
         let session = self.unlocked()?;
         if session.user().role != Role::Officer {
-            return Err(Error::Denied { rule: "role", message: "only a security officer can add users".into() });
+            return Err(Error::Denied {
+                rule: "role",
+                message: "only a security officer can add users".into(),
+            });
         }
-        let admin = session.admin_key().ok_or_else(|| Error::integrity("session keys", "an officer session without the admin key"))?;
+        let admin = session
+            .admin_key()
+            .ok_or_else(|| Error::integrity("session keys", "an officer session without the admin key"))?;
         if users::by_name(&self.conn, name)?.is_some() || session.directory().user(name).is_some() {
             return Err(Error::InvalidInput(format!("a user named {name} already exists")));
         }
@@ -33,7 +38,14 @@ impl Station {
 
         let secret = SecretKey::random()?;
         let public = secret.public();
-        let record = UserRecord { id: UserId::random()?, name: name.to_string(), role, clearance, status: UserStatus::Active, identity: IdentityId::random()? };
+        let record = UserRecord {
+            id: UserId::random()?,
+            name: name.to_string(),
+            role,
+            clearance,
+            status: UserStatus::Active,
+            identity: IdentityId::random()?,
+        };
         let mut next = session.directory().clone();
         next.version += 1;
         next.issued_at = self.now();
@@ -52,7 +64,11 @@ impl Station {
             record.identity.as_bytes(),
             1,
             own_slot.params,
-            &SlotContents { identity: SecretKey::from_bytes(*secret.to_bytes()), admin_public: admin.public(), directory_version: signed.directory.version },
+            &SlotContents {
+                identity: SecretKey::from_bytes(*secret.to_bytes()),
+                admin_public: admin.public(),
+                directory_version: signed.directory.version,
+            },
         )?;
         let mut grants = Vec::new();
         for level in clearance.at_or_below() {
@@ -60,7 +76,12 @@ impl Station {
             grants.push((KeyKind::Level, level, generation, key.clone()));
         }
         let (signing_generation, admin_generation) = session.key_generations();
-        grants.push((KeyKind::Signing, Level::Unclassified, signing_generation, session.signing_key().seed()));
+        grants.push((
+            KeyKind::Signing,
+            Level::Unclassified,
+            signing_generation,
+            session.signing_key().seed(),
+        ));
         if role == Role::Officer {
             grants.push((KeyKind::Admin, Level::Unclassified, admin_generation, admin.seed()));
         }

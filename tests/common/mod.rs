@@ -33,7 +33,12 @@ impl TestVault {
         let root = dir.path().join("vault");
         let password_file = dir.path().join("password");
         std::fs::write(&password_file, format!("{PASSWORD}\n")).expect("write password file");
-        let mut vault = TestVault { dir, root, password_file, recovery_code: String::new() };
+        let mut vault = TestVault {
+            dir,
+            root,
+            password_file,
+            recovery_code: String::new(),
+        };
         let out = vault.run(&["init", "--json", "--kdf-memory-mib", "64", "--kdf-iterations", "3"]);
         assert_eq!(code(&out), 0, "init failed: {}", stderr(&out));
         let json: Value = serde_json::from_slice(&out.stdout).expect("init json");
@@ -59,7 +64,10 @@ impl TestVault {
     /// Run as another user with their password file.
     pub fn run_as(&self, user: &str, password_file: &Path, args: &[&str]) -> Output {
         let mut cmd = self.command();
-        cmd.env("STRONGROOM_USER", user).arg("--password-file").arg(password_file).args(args);
+        cmd.env("STRONGROOM_USER", user)
+            .arg("--password-file")
+            .arg(password_file)
+            .args(args);
         cmd.output().expect("run strongroom")
     }
 
@@ -80,11 +88,18 @@ impl TestVault {
     /// Import paths at a level; returns the control numbers.
     pub fn import(&self, paths: &[&Path], level: &str) -> Vec<String> {
         let mut args = vec!["import"];
-        let texts: Vec<String> = paths.iter().map(|p| p.to_str().expect("utf-8 path").to_string()).collect();
+        let texts: Vec<String> = paths
+            .iter()
+            .map(|p| p.to_str().expect("utf-8 path").to_string())
+            .collect();
         args.extend(texts.iter().map(String::as_str));
         args.extend(["--level", level]);
         let json = self.json(&args);
-        json.as_array().expect("array").iter().map(|i| i["control_number"].as_str().expect("control").to_string()).collect()
+        json.as_array()
+            .expect("array")
+            .iter()
+            .map(|i| i["control_number"].as_str().expect("control").to_string())
+            .collect()
     }
 
     /// A file in the test's scratch space.
@@ -109,19 +124,29 @@ impl TestVault {
     /// Every stored event as JSON, oldest first.
     pub fn events(&self) -> Vec<Value> {
         let db = self.db();
-        let mut stmt = db.prepare("SELECT canonical FROM events ORDER BY seq").expect("prepare");
+        let mut stmt = db
+            .prepare("SELECT canonical FROM events ORDER BY seq")
+            .expect("prepare");
         let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0)).expect("query");
-        rows.map(|r| serde_json::from_slice(&r.expect("row")).expect("event json")).collect()
+        rows.map(|r| serde_json::from_slice(&r.expect("row")).expect("event json"))
+            .collect()
     }
 
     /// Actions of the events after the first `skip`.
     pub fn actions_since(&self, skip: usize) -> Vec<String> {
-        self.events().iter().skip(skip).map(|e| e["action"].as_str().unwrap_or("").to_string()).collect()
+        self.events()
+            .iter()
+            .skip(skip)
+            .map(|e| e["action"].as_str().unwrap_or("").to_string())
+            .collect()
     }
 
     /// Path of an item's object file.
     pub fn object_path(&self, item_id: &str) -> PathBuf {
-        self.root.join("objects").join(&item_id[..2]).join(format!("{item_id}.sro"))
+        self.root
+            .join("objects")
+            .join(&item_id[..2])
+            .join(format!("{item_id}.sro"))
     }
 
     /// Files left in the vault's tmp/ (other than live processes').

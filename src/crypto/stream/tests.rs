@@ -111,21 +111,14 @@ fn sealed_objects_open_with_the_sealing_secret_only() {
             &header,
             &raw,
             DecryptKey::Sealing(&other),
-            &mut Vec::new(),
+            Vec::new(),
             &Progress::new()
         )
         .is_err()
     );
     let dek = Key32::from_bytes([1; 32]);
     assert!(matches!(
-        decrypt(
-            src,
-            &header,
-            &raw,
-            DecryptKey::Dek(&dek),
-            &mut Vec::new(),
-            &Progress::new()
-        ),
+        decrypt(src, &header, &raw, DecryptKey::Dek(&dek), Vec::new(), &Progress::new()),
         Err(StreamError::Header(_))
     ));
 }
@@ -239,7 +232,7 @@ fn a_source_that_changes_length_is_refused() {
     for declared in [999u64, 1001] {
         let result = encrypt(
             Cursor::new(&plain),
-            &mut Vec::new(),
+            Vec::new(),
             EncryptKey::Dek(&key),
             [0; 16],
             CS,
@@ -307,7 +300,7 @@ fn cancel_stops_the_stream() {
     progress.cancel();
     let result = encrypt(
         Cursor::new(&plain),
-        &mut Vec::new(),
+        Vec::new(),
         EncryptKey::Dek(&key),
         [0; 16],
         CS,
