@@ -81,6 +81,7 @@ impl Station {
                     "its object file belongs to another item or was replaced",
                 ));
             }
+            crate::vault::layout::reserve(output.file(), row.size).map_err(|e| Error::io(&dest, e))?;
             let digest = stream::decrypt(reader, &header, &raw, DecryptKey::Dek(&dek), output.file(), progress)
                 .map_err(|e| stream_error(&row, e, &object_path, &dest))?;
             if digest != row.sha256 {

@@ -197,6 +197,8 @@ fn encrypt_inner(
         .mode(0o600)
         .open(out)
         .map_err(|e| Error::io(out, e))?;
+    let object_len = stream::Header::wrapped_object_len(src.size, chunk_size);
+    crate::vault::layout::reserve(&output, object_len).map_err(|e| Error::io(out, e))?;
     let digest = stream::encrypt(&input, &output, key, *item.as_bytes(), chunk_size, src.size, progress).map_err(
         |e| match e {
             StreamError::Read(io) => Error::io(&src.shown, io),

@@ -154,3 +154,23 @@ fn current_euid() -> u32 {
     // SAFETY: geteuid has no preconditions, touches no memory and cannot fail.
     unsafe { libc::geteuid() }
 }
+
+/// Reserve `len` bytes for `file` so a full disk is found before any byte is written. File
+/// systems without `fallocate` (some FAT drivers) are simply written to.
+pub fn reserve(file: &std::fs::File, len: u64) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    if len == 0 {
+        return Ok(());
+    }
+    let len = libc::off_t::try_from(len).map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+    // SAFETY: fallocate on a descriptor we own; no memory is passed.
+    let rc = unsafe { libc::fallocate(file.as_raw_fd(), 0, 0, len) };
+    if rc == 0 {
+        return Ok(());
+    }
+    let err = std::io::Error::last_os_error();
+    match err.raw_os_error() {
+        Some(libc::EOPNOTSUPP) | Some(libc::ENOSYS) | Some(libc::EINVAL) => Ok(()),
+        _ => Err(err),
+    }
+}

@@ -94,6 +94,14 @@ impl Header {
         self.encode().len() as u64 + self.plaintext_len + self.chunk_count() * TAG_LEN as u64
     }
 
+    /// Length of an object with a wrapped key (source 0), before writing it.
+    pub fn wrapped_object_len(plaintext_len: u64, chunk_size: u32) -> u64 {
+        const WRAPPED_HEADER_LEN: u64 = 44;
+        WRAPPED_HEADER_LEN
+            + plaintext_len
+            + plaintext_len.div_ceil(u64::from(chunk_size.max(1))).max(1) * TAG_LEN as u64
+    }
+
     /// Check the limits of version 1.
     pub fn validate(&self) -> Result<(), StreamError> {
         if !(MIN_CHUNK..=MAX_CHUNK).contains(&self.chunk_size) {

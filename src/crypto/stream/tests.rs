@@ -52,6 +52,7 @@ fn round_trips_at_chunk_boundaries() {
         let header_len = 44;
         let chunks = (len.div_ceil(cs)).max(1);
         assert_eq!(object.len(), header_len + len + chunks * TAG_LEN, "length {len}");
+        assert_eq!(object.len() as u64, Header::wrapped_object_len(len as u64, CS));
         assert_eq!(open_dek(&object, &key).unwrap(), plain, "length {len}");
     }
 }
