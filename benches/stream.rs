@@ -1,11 +1,16 @@
-//! Throughput of the pieces of an import/export, side by side on one machine:
-//! SHA-256 alone, AES-256-GCM alone (one core), and the `.sro` pipeline encrypting and
-//! decrypting a file (tmpfs → tmpfs). Run: `cargo bench --bench stream -- [SIZE_MIB] [DIR]`.
-//! Figures go to docs/PERFORMANCE.md; nothing here asserts a time.
+//! Throughput and memory of the `.sro` pipeline, run as separate processes by
+//! `benches/compare.sh` so each one's peak RSS is its own (and never includes Argon2id):
+//!
+//! ```text
+//! stream primitives FILE          SHA-256 and AES-256-GCM alone on one core, and the ceiling
+//! stream encrypt FILE OBJECT      encrypt file → file, report GB/s and peak RSS
+//! stream decrypt OBJECT FILE      decrypt file → file, report GB/s and peak RSS
+//! stream memory MIB               the pipeline alone: memory → memory, no file I/O
+//! ```
+//! `CHUNK_KIB` sets the chunk size (default 1024). Nothing here asserts a time.
 
 use std::fs::File;
-use std::io::{BufReader, Read, Write};
-use std::path::PathBuf;
+use std::io::BufReader;
 use std::time::Instant;
 
 use aes_gcm::aead::{AeadInOut, KeyInit};
@@ -17,91 +22,135 @@ use strongroom::progress::Progress;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    let mib: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(1024);
-    let dir = PathBuf::from(args.get(1).cloned().unwrap_or_else(|| "/dev/shm".into()));
     let chunk: u32 = std::env::var("CHUNK_KIB")
         .ok()
         .and_then(|v| v.parse().ok())
         .map_or(stream::DEFAULT_CHUNK, |k: u32| k * 1024);
-    let len = mib * 1024 * 1024;
-    let plain_path = dir.join("strongroom-bench.plain");
-    let sealed_path = dir.join("strongroom-bench.sro");
-    let out_path = dir.join("strongroom-bench.out");
-    {
-        let mut f = File::create(&plain_path).expect("create plaintext");
-        let mut block = vec![0u8; 1 << 20];
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..mib {
-            for b in block.iter_mut() {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                *b = state as u8;
-            }
-            f.write_all(&block).expect("write plaintext");
+    let key = Key32::from_bytes([9; 32]);
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["primitives", file] => primitives(file, chunk),
+        ["encrypt", input, output] => {
+            let src = File::open(input).expect("open input");
+            let len = src.metadata().expect("stat input").len();
+            let dst = File::create(output).expect("create output");
+            let t = Instant::now();
+            stream::encrypt(&src, &dst, EncryptKey::Dek(&key), [1; 16], chunk, len, &Progress::new()).expect("encrypt");
+            report("encrypt", len, t.elapsed().as_secs_f64(), chunk);
+        }
+        ["memory", mib] => {
+            // The pipeline alone: plaintext from memory, ciphertext and plaintext to a sink.
+            let len = mib.parse::<usize>().expect("MiB") << 20;
+            let plain = pattern(len);
+            let mut object = Vec::with_capacity(len + len / 1000 + 1024);
+            let t = Instant::now();
+            stream::encrypt(
+                &plain[..],
+                &mut object,
+                EncryptKey::Dek(&key),
+                [1; 16],
+                chunk,
+                len as u64,
+                &Progress::new(),
+            )
+            .expect("encrypt");
+            println!(
+                "memory_encrypt_gbps {:.2}",
+                len as f64 / t.elapsed().as_secs_f64() / 1e9
+            );
+            let mut reader = &object[..];
+            let (header, raw) = Header::read(&mut reader).expect("header");
+            let t = Instant::now();
+            stream::decrypt(
+                reader,
+                &header,
+                &raw,
+                DecryptKey::Dek(&key),
+                std::io::sink(),
+                &Progress::new(),
+            )
+            .expect("decrypt");
+            println!(
+                "memory_decrypt_gbps {:.2}",
+                len as f64 / t.elapsed().as_secs_f64() / 1e9
+            );
+        }
+        ["decrypt", input, output] => {
+            let mut reader = BufReader::with_capacity(64 * 1024, File::open(input).expect("open object"));
+            let (header, raw) = Header::read(&mut reader).expect("header");
+            let dst = File::create(output).expect("create output");
+            let t = Instant::now();
+            stream::decrypt(reader, &header, &raw, DecryptKey::Dek(&key), &dst, &Progress::new()).expect("decrypt");
+            report(
+                "decrypt",
+                header.plaintext_len,
+                t.elapsed().as_secs_f64(),
+                header.chunk_size,
+            );
+        }
+        _ => {
+            // `cargo bench` with no arguments: a quick self-contained run on 256 MiB.
+            let dir = std::env::temp_dir();
+            let plain = dir.join("strongroom-bench.plain");
+            let object = dir.join("strongroom-bench.sro");
+            std::fs::write(&plain, pattern(256 << 20)).expect("write plaintext");
+            primitives(plain.to_str().expect("utf-8"), chunk);
+            let src = File::open(&plain).expect("open");
+            let dst = File::create(&object).expect("create");
+            let t = Instant::now();
+            stream::encrypt(
+                &src,
+                &dst,
+                EncryptKey::Dek(&key),
+                [1; 16],
+                chunk,
+                256 << 20,
+                &Progress::new(),
+            )
+            .expect("encrypt");
+            report("encrypt", 256 << 20, t.elapsed().as_secs_f64(), chunk);
+            let _ = std::fs::remove_file(&plain);
+            let _ = std::fs::remove_file(&object);
         }
     }
-    let gbps = |secs: f64| len as f64 / secs / 1e9;
+}
 
-    let buf = std::fs::read(&plain_path).expect("read plaintext");
+fn primitives(file: &str, chunk: u32) {
+    let buf = std::fs::read(file).expect("read input");
     let t = Instant::now();
-    let digest = Sha256::digest(&buf);
-    let sha = gbps(t.elapsed().as_secs_f64());
+    let _ = Sha256::digest(&buf);
+    let sha = buf.len() as f64 / t.elapsed().as_secs_f64() / 1e9;
     let cipher = Aes256Gcm::new(&[7u8; 32].into());
     let mut work = buf.clone();
     let t = Instant::now();
-    for (i, chunk_buf) in work.chunks_mut(chunk as usize).enumerate() {
+    for (i, part) in work.chunks_mut(chunk as usize).enumerate() {
         let mut n = [0u8; 12];
         n[..8].copy_from_slice(&(i as u64).to_be_bytes());
         let _ = cipher
-            .encrypt_inout_detached(&Nonce::from(n), b"", chunk_buf.into())
+            .encrypt_inout_detached(&Nonce::from(n), b"", part.into())
             .expect("encrypt");
     }
-    let aes = gbps(t.elapsed().as_secs_f64());
-    drop((buf, work));
+    let aes = buf.len() as f64 / t.elapsed().as_secs_f64() / 1e9;
+    println!("sha256_one_core_gbps {sha:.2}");
+    println!("aes256gcm_one_core_gbps {aes:.2}");
+    println!("two_core_ceiling_gbps {:.2}", sha.min(2.0 / (1.0 / sha + 1.0 / aes)));
+}
 
-    let key = Key32::from_bytes([9; 32]);
-    let t = Instant::now();
-    let src = File::open(&plain_path).expect("open plaintext");
-    let dst = File::create(&sealed_path).expect("create object");
-    let got = stream::encrypt(
-        &src,
-        &dst,
-        EncryptKey::Dek(&key),
-        [1; 16],
-        chunk,
-        len as u64,
-        &Progress::new(),
-    )
-    .expect("encrypt");
-    let enc = gbps(t.elapsed().as_secs_f64());
-    assert_eq!(got[..], digest[..]);
+fn report(what: &str, len: u64, secs: f64, chunk: u32) {
+    println!("{what}_gbps {:.2}", len as f64 / secs / 1e9);
+    println!("{what}_peak_rss_kib {}", peak_rss_kib());
+    println!("{what}_chunk_kib {}", chunk / 1024);
+}
 
-    let t = Instant::now();
-    let mut reader = BufReader::with_capacity(64 * 1024, File::open(&sealed_path).expect("open object"));
-    let (header, raw) = Header::read(&mut reader).expect("header");
-    let out = File::create(&out_path).expect("create output");
-    let got = stream::decrypt(reader, &header, &raw, DecryptKey::Dek(&key), &out, &Progress::new()).expect("decrypt");
-    let dec = gbps(t.elapsed().as_secs_f64());
-    assert_eq!(got[..], digest[..]);
-
-    let rss = peak_rss_kib();
-    for p in [&plain_path, &sealed_path, &out_path] {
-        let _ = std::fs::remove_file(p);
-    }
-    println!("size {mib} MiB, chunk {} KiB, dir {}", chunk / 1024, dir.display());
-    println!("sha256 one core       {sha:6.2} GB/s");
-    println!("aes-256-gcm one core  {aes:6.2} GB/s");
-    println!(
-        "ceiling (2 cores)     {:6.2} GB/s",
-        sha.min(2.0 / (1.0 / sha + 1.0 / aes))
-    );
-    println!("encrypt file→file     {enc:6.2} GB/s");
-    println!("decrypt file→file     {dec:6.2} GB/s");
-    println!("peak RSS (whole run, includes the {mib} MiB in-memory baseline above) {rss} KiB");
-    let _ = std::io::stdout().flush();
-    let mut s = String::new();
-    let _ = std::io::stdin().take(0).read_to_string(&mut s);
+fn pattern(len: usize) -> Vec<u8> {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
 }
 
 fn peak_rss_kib() -> u64 {

@@ -54,6 +54,7 @@ impl Station {
         let name = open_meta(&row, key, Purpose::MetaName, &row.original_name)?;
         let dest = files::resolve_destination(to, OsStr::from_bytes(&name), force)?;
         progress.add_total(row.size);
+        crate::vault::layout::check_free_space(&dest, row.size)?;
 
         let owner = self.work.owner().to_string();
         let now = self.now();
@@ -81,7 +82,6 @@ impl Station {
                     "its object file belongs to another item or was replaced",
                 ));
             }
-            crate::vault::layout::reserve(output.file(), row.size).map_err(|e| Error::io(&dest, e))?;
             let digest = stream::decrypt(reader, &header, &raw, DecryptKey::Dek(&dek), output.file(), progress)
                 .map_err(|e| stream_error(&row, e, &object_path, &dest))?;
             if digest != row.sha256 {

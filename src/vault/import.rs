@@ -191,14 +191,13 @@ fn encrypt_inner(
     if before.len() != src.size || mtime_ns(&before) != src.mtime_ns {
         return Err(changed());
     }
+    crate::vault::layout::check_free_space(out, stream::Header::wrapped_object_len(src.size, chunk_size))?;
     let output = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(out)
         .map_err(|e| Error::io(out, e))?;
-    let object_len = stream::Header::wrapped_object_len(src.size, chunk_size);
-    crate::vault::layout::reserve(&output, object_len).map_err(|e| Error::io(out, e))?;
     let digest = stream::encrypt(&input, &output, key, *item.as_bytes(), chunk_size, src.size, progress).map_err(
         |e| match e {
             StreamError::Read(io) => Error::io(&src.shown, io),

@@ -155,22 +155,36 @@ fn current_euid() -> u32 {
     unsafe { libc::geteuid() }
 }
 
-/// Reserve `len` bytes for `file` so a full disk is found before any byte is written. File
-/// systems without `fallocate` (some FAT drivers) are simply written to.
-pub fn reserve(file: &std::fs::File, len: u64) -> std::io::Result<()> {
-    use std::os::fd::AsRawFd;
-    if len == 0 {
+/// Refuse up front when the file system holding `path` has clearly less than `len` bytes
+/// free, so a full disk is usually reported before any byte is written. (A disk that fills
+/// during the write is still caught and cleaned up.) `fallocate` would guarantee the space but
+/// costs a full zeroing pass on tmpfs, where exports to RAM disks are common.
+pub fn check_free_space(path: &Path, len: u64) -> Result<()> {
+    let dir = if path.is_dir() {
+        path
+    } else {
+        path.parent().unwrap_or(Path::new("."))
+    };
+    let Ok(c_path) = std::ffi::CString::new(std::os::unix::ffi::OsStrExt::as_bytes(dir.as_os_str())) else {
+        return Ok(());
+    };
+    let mut stats = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: c_path is a valid NUL-terminated string; stats is written by the call on success.
+    let rc = unsafe { libc::statvfs(c_path.as_ptr(), stats.as_mut_ptr()) };
+    if rc != 0 {
         return Ok(());
     }
-    let len = libc::off_t::try_from(len).map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
-    // SAFETY: fallocate on a descriptor we own; no memory is passed.
-    let rc = unsafe { libc::fallocate(file.as_raw_fd(), 0, 0, len) };
-    if rc == 0 {
-        return Ok(());
+    // SAFETY: statvfs returned 0, so the struct is initialised.
+    let stats = unsafe { stats.assume_init() };
+    let free = stats.f_bavail.saturating_mul(stats.f_frsize);
+    if free < len {
+        return Err(Error::io(
+            dir,
+            std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                format!("No space left on device: {len} bytes needed, {free} free; nothing was written"),
+            ),
+        ));
     }
-    let err = std::io::Error::last_os_error();
-    match err.raw_os_error() {
-        Some(libc::EOPNOTSUPP) | Some(libc::ENOSYS) | Some(libc::EINVAL) => Ok(()),
-        _ => Err(err),
-    }
+    Ok(())
 }

@@ -20,7 +20,7 @@ use super::{Digest, IN_FLIGHT_BYTES, StreamError};
 
 /// Where chunks come from.
 pub(super) trait Source: Send {
-    /// Fill `buf` (already empty) with chunk `index`.
+    /// Fill `buf` with chunk `index`, resizing it to the chunk's length (it may hold an earlier chunk).
     fn chunk(&mut self, index: u64, buf: &mut Vec<u8>) -> Result<(), StreamError>;
     /// Called after the last chunk: check that nothing follows.
     fn finish(&mut self) -> Result<(), StreamError>;
@@ -138,7 +138,7 @@ fn read_all<S: Source>(
                 Err(_) => return,
             },
         };
-        buf.clear();
+        // Not cleared: `Source::chunk` resizes, which zeroes only what grows (buffers are reused).
         let item = source.chunk(index, &mut buf).map(|()| buf);
         let failed = item.is_err();
         if out.send((index, item)).is_err() || failed {
