@@ -8,6 +8,7 @@ use clap::{CommandFactory, Parser};
 use cli::args::Cli;
 
 fn main() {
+    disable_core_dumps();
     let cli = Cli::parse();
     if cli.command.is_none() {
         // The desktop app arrives with its own issue; until then, say what there is.
@@ -32,4 +33,13 @@ fn render(error: &anyhow::Error) -> String {
         }
     }
     text
+}
+
+/// A crash while unlocked must not write keys into a core file.
+fn disable_core_dumps() {
+    let none = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: setrlimit reads a valid rlimit struct we own; failure only leaves the default.
+    unsafe {
+        libc::setrlimit(libc::RLIMIT_CORE, &none);
+    }
 }

@@ -26,7 +26,7 @@ pub const MAX_CHUNK: u32 = 16 * 1024 * 1024;
 pub const DEFAULT_CHUNK: u32 = 1024 * 1024;
 /// Tag bytes after every chunk.
 pub const TAG_LEN: usize = 16;
-/// Bytes of chunk buffers kept in flight at most (at least two chunks).
+/// Bytes of chunk buffers kept in flight at most (but at least three chunks).
 pub const IN_FLIGHT_BYTES: usize = 24 * 1024 * 1024;
 
 /// A SHA-256 digest.

@@ -5,7 +5,7 @@
 //! ```
 //! Encryption hashes the plaintext before the workers, decryption after them; either way the
 //! hash runs on its own thread while the workers use the cores. Buffers come from a pool of
-//! at most `IN_FLIGHT_BYTES / chunk` (at least two), which is what bounds memory whatever the
+//! at most `IN_FLIGHT_BYTES / chunk` (at least three), which is what bounds memory whatever the
 //! chunk size. Errors travel down the same ordered stream as chunks, so the first failure in
 //! chunk order is the one reported.
 
@@ -37,6 +37,10 @@ pub(super) enum HashAt {
 
 type Item = (u64, Result<Vec<u8>, StreamError>);
 
+/// Buffers kept even for the largest chunks: one being read, one hashed, one encrypted, so
+/// 16 MiB chunks still overlap (3 × 16 MiB stays within the 64 MiB streaming budget).
+const MIN_BUFFERS: usize = 3;
+
 /// Run the pipeline over `count` chunks; returns the SHA-256 of the plaintext.
 pub(super) fn run<S, T, W>(
     count: u64,
@@ -52,7 +56,7 @@ where
     T: Fn(u64, &mut Vec<u8>) -> Result<(), StreamError> + Sync,
     W: FnMut(&[u8]) -> Result<(), StreamError> + Send,
 {
-    let pool_size = (IN_FLIGHT_BYTES / buf_capacity.max(1)).max(2);
+    let pool_size = (IN_FLIGHT_BYTES / buf_capacity.max(1)).max(MIN_BUFFERS);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
     let (free_tx, free_rx) = bounded::<Vec<u8>>(pool_size);
     let (read_tx, read_rx) = unbounded::<Item>();
