@@ -37,7 +37,10 @@ fn render(error: &anyhow::Error) -> String {
 
 /// A crash while unlocked must not write keys into a core file.
 fn disable_core_dumps() {
-    let none = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    let none = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
     // SAFETY: setrlimit reads a valid rlimit struct we own; failure only leaves the default.
     unsafe {
         libc::setrlimit(libc::RLIMIT_CORE, &none);

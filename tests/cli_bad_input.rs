@@ -352,3 +352,67 @@ fn an_object_swapped_with_another_items_object_is_refused() {
     std::fs::copy(vault.object_path(&id_b), vault.object_path(&id_a)).unwrap();
     assert_export_fails(&vault, &a, "another item");
 }
+
+#[test]
+fn an_unreadable_source_is_refused() {
+    // Root reads everything, so as root the whole run happens as an unprivileged user.
+    let vault_dir = tempfile::tempdir().unwrap();
+    let unprivileged = common::is_root();
+    let run = |args: &[&str]| {
+        let mut cmd = if unprivileged {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", common::bin()]);
+            c
+        } else {
+            Command::new(common::bin())
+        };
+        cmd.env("STRONGROOM_VAULT", vault_dir.path().join("vault"))
+            .env("STRONGROOM_USER", "alice")
+            .env("STRONGROOM_PASSWORD", common::PASSWORD)
+            .env("HOME", vault_dir.path())
+            .args(args);
+        cmd.output().unwrap()
+    };
+    if unprivileged {
+        assert!(
+            Command::new("chown")
+                .arg("65534:65534")
+                .arg(vault_dir.path())
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+    let out = run(&["init", "--kdf-memory-mib", "64", "--kdf-iterations", "3"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let secret = vault_dir.path().join("unreadable.tif");
+    std::fs::write(&secret, b"cannot read me").unwrap();
+    if unprivileged {
+        assert!(
+            Command::new("chown")
+                .arg("65534:65534")
+                .arg(&secret)
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let out = run(&["import", secret.to_str().unwrap(), "--level", "internal"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unreadable.tif") && stderr(&out).contains("ermission denied"),
+        "{}",
+        stderr(&out)
+    );
+    let listed = run(&["list", "--json"]);
+    assert_eq!(code(&listed), 0, "{}", stderr(&listed));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&listed.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}

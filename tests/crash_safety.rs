@@ -215,3 +215,35 @@ fn two_processes_import_into_one_vault_at_once() {
     assert_eq!(controls.len(), 8, "control numbers must be unique across processes");
     assert!(vault.tmp_entries().is_empty());
 }
+
+#[test]
+fn a_named_export_temp_left_by_a_dead_process_is_removed_at_the_next_open() {
+    let vault = TestVault::new();
+    let src = vault.file("map.kml", b"<kml/>");
+    let control = vault.import(&[&src], "secret").remove(0);
+    let item_id = vault.json(&["show", &control])["id"].as_str().unwrap().to_string();
+    // What a process exporting to a FAT stick leaves when it is killed mid-write: a recorded
+    // temp file whose owner holds no lock any more.
+    let leftover = vault.file(".map.kml.part", b"half of the plaintext");
+    vault
+        .db()
+        .execute(
+            "INSERT INTO export_temps (path, item, owner, created_at) VALUES (?1, ?2, 'dead-owner', '2026-01-01T00:00:00.000Z')",
+            rusqlite::params![leftover.to_str().unwrap().as_bytes(), uuid::Uuid::parse_str(&item_id).unwrap().as_bytes().to_vec()],
+        )
+        .unwrap();
+    vault.ok(&["list"]);
+    assert!(!leftover.exists(), "the partial plaintext must be removed");
+    let remaining: i64 = vault
+        .db()
+        .query_row("SELECT COUNT(*) FROM export_temps", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(remaining, 0);
+    let aborted: Vec<_> = vault
+        .events()
+        .into_iter()
+        .filter(|e| e["action"] == "item.export_aborted")
+        .collect();
+    assert_eq!(aborted.len(), 1);
+    assert_eq!(aborted[0]["details"]["item"], item_id.as_str());
+}

@@ -150,6 +150,12 @@ impl Drop for Output {
 /// Open an output for `dest` (already resolved). `register` is called with the temp path
 /// before any file exists under it, so the caller can record it.
 pub fn open_output(dest: &Path, register: impl FnOnce(&Path) -> Result<()>) -> Result<Output> {
+    open_output_with(dest, register, true)
+}
+
+/// [`open_output`], with the unnamed file optional: `false` takes the named-temp path that
+/// file systems without `O_TMPFILE` (vfat, exFAT) need, so tests can exercise it anywhere.
+pub fn open_output_with(dest: &Path, register: impl FnOnce(&Path) -> Result<()>, try_unnamed: bool) -> Result<Output> {
     let dir = parent_of(dest);
     let name = dest.file_name().unwrap_or(OsStr::new("item"));
     let mut temp_name = OsStr::new(".").to_os_string();
@@ -157,13 +163,17 @@ pub fn open_output(dest: &Path, register: impl FnOnce(&Path) -> Result<()>) -> R
     temp_name.push(format!(".{}.strongroom-part", crate::ItemId::random()?));
     let temp = dir.join(temp_name);
     register(&temp)?;
-    match OpenOptions::new()
-        .read(true)
-        .write(true)
-        .mode(0o600)
-        .custom_flags(libc::O_TMPFILE)
-        .open(dir)
-    {
+    let unnamed = if try_unnamed {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .mode(0o600)
+            .custom_flags(libc::O_TMPFILE)
+            .open(dir)
+    } else {
+        Err(io::Error::from_raw_os_error(libc::EOPNOTSUPP))
+    };
+    match unnamed {
         Ok(file) => Ok(Output {
             file,
             dest: dest.to_path_buf(),
@@ -288,5 +298,65 @@ pub mod temps {
         let mut stmt = conn.prepare_cached("SELECT DISTINCT owner FROM export_temps")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn write_and_publish(dir: &Path, try_unnamed: bool, force: bool) -> Result<PathBuf> {
+        let dest = dir.join("out.bin");
+        let mut registered = None;
+        let output = open_output_with(
+            &dest,
+            |temp| {
+                registered = Some(temp.to_path_buf());
+                Ok(())
+            },
+            try_unnamed,
+        )?;
+        assert_eq!(output.is_unnamed(), try_unnamed);
+        let temp = registered.expect("the temp path is registered before the file exists");
+        assert_eq!(temp, output.temp_path());
+        // Named temp files exist while writing; unnamed ones never have a name.
+        assert_eq!(temp.exists(), !try_unnamed);
+        output.file().write_all(b"plaintext").map_err(|e| Error::io(&temp, e))?;
+        output.publish(force)?;
+        assert!(!temp.exists(), "the temp name is gone after publishing");
+        Ok(dest)
+    }
+
+    #[test]
+    fn both_output_kinds_publish_without_leaving_temp_files() {
+        for try_unnamed in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let dest = write_and_publish(dir.path(), try_unnamed, false).unwrap();
+            assert_eq!(std::fs::read(&dest).unwrap(), b"plaintext");
+            // A second export to the same name needs force, and leaves the first untouched.
+            std::fs::write(&dest, b"precious").unwrap();
+            assert!(write_and_publish(dir.path(), try_unnamed, false).is_err());
+            assert_eq!(std::fs::read(&dest).unwrap(), b"precious");
+            write_and_publish(dir.path(), try_unnamed, true).unwrap();
+            assert_eq!(std::fs::read(&dest).unwrap(), b"plaintext");
+            assert_eq!(
+                std::fs::read_dir(dir.path()).unwrap().count(),
+                1,
+                "only the export remains"
+            );
+        }
+    }
+
+    #[test]
+    fn an_abandoned_output_leaves_nothing() {
+        for try_unnamed in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let output = open_output_with(&dir.path().join("out.bin"), |_| Ok(()), try_unnamed).unwrap();
+            output.file().write_all(b"half of the plaintext").unwrap();
+            drop(output);
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        }
     }
 }
