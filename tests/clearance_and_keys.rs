@@ -338,3 +338,36 @@ fn objects_sealed_to_a_levels_public_key_open_with_its_private_key_from_the_vaul
     let (g, other) = session.level_key(Level::Confidential).unwrap();
     assert!(keyring::sealing_secret(&conn, Level::Secret, entry.generation, other, g).is_err());
 }
+
+#[test]
+fn export_events_seal_the_file_name_for_holders_of_the_level() {
+    let (fx, mut station) = fixture();
+    let control = import(&mut station, &fx.files, "Operation Harbour.tif", Level::Secret);
+    let out_dir = fx.files.join("out");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    station.export(&control, &out_dir, false, &Progress::new()).unwrap();
+    let events = station.events(0, 1000).unwrap();
+    let export = events
+        .iter()
+        .rev()
+        .find(|e| e.action == "item.export")
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&events.last().unwrap().canonical).contains("Harbour"));
+    let details = &export["details"];
+    let sealed = details["destination_name_sealed"].as_str().unwrap();
+    let generation = details["sealing_generation"].as_u64().unwrap() as u32;
+    let name = station.unseal_name(Level::Secret, generation, sealed).unwrap();
+    assert_eq!(name, "Operation Harbour.tif");
+    // Someone not cleared for the level cannot unseal it.
+    station
+        .add_user("bob", Role::Operator, Level::Internal, &Password::from(OPERATOR_PW))
+        .unwrap();
+    station.lock();
+    station.unlock("bob", &Password::from(OPERATOR_PW)).unwrap();
+    assert!(matches!(
+        station.unseal_name(Level::Secret, generation, sealed),
+        Err(Error::Denied { .. })
+    ));
+}

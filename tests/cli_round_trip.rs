@@ -75,7 +75,11 @@ fn every_operation_writes_exactly_its_event() {
     let export = events.last().unwrap();
     assert_eq!(export["subject"], controls[0].as_str());
     assert_eq!(export["level"], "internal");
-    assert_eq!(export["details"]["destination"], dest.to_str().unwrap());
+    assert_eq!(
+        export["details"]["destination_dir"],
+        dest.parent().unwrap().to_str().unwrap()
+    );
+    assert!(export["details"]["destination_name_sealed"].as_str().unwrap().len() > 64);
     assert_eq!(export["details"]["sha256"], sha256_file(&dest));
 
     let n = vault.events().len();
@@ -89,6 +93,21 @@ fn every_operation_writes_exactly_its_event() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(vault.actions_since(n), ["auth.login", "user.password_change"]);
 
+    // Exporting into a directory writes the original name there; the event seals it.
+    let out_dir = vault.scratch("outdir");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let out = vault.run_as(
+        "alice",
+        &new_pw,
+        &["export", &controls[1], "--to", out_dir.to_str().unwrap()],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(out_dir.join("b.kml").exists());
+    let db_text = String::from_utf8_lossy(&std::fs::read(vault.root.join("strongroom.db")).unwrap()).into_owned();
+    assert!(
+        !db_text.contains("b.kml"),
+        "an original file name reached the database in plain"
+    );
     // Events carry no encrypted metadata: the title and file name never appear.
     let all = serde_json::to_string(&vault.events()).unwrap();
     assert!(

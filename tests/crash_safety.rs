@@ -38,6 +38,10 @@ fn assert_consistent(vault: &TestVault, sources: &BTreeMap<String, String>) {
         .query_row("SELECT COUNT(*) FROM items WHERE status != 'active'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(pending, 0, "pending rows remain after the sweep");
+    let temps: i64 = db
+        .query_row("SELECT COUNT(*) FROM export_temps", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(temps, 0, "recorded export temps remain after the sweep");
     let mut stmt = db.prepare("SELECT id FROM items").unwrap();
     let rows: BTreeSet<String> = stmt
         .query_map([], |r| r.get::<_, Vec<u8>>(0))
@@ -158,6 +162,11 @@ fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
                     path.display()
                 );
                 assert_eq!(sha256_file(&path), sources["seed.tif"], "a partial export was left");
+                let recorded = vault
+                    .events()
+                    .iter()
+                    .any(|e| e["action"] == "item.export" && e["details"]["destination_dir"] == dir.to_str().unwrap());
+                assert!(recorded, "a complete export exists without its event");
             }
         }
     }

@@ -122,6 +122,45 @@ pub fn grant_with(
     Ok(out)
 }
 
+/// Seal a short value (a host file name) to a level's sealing public key, so that only holders
+/// of that level can read it: `ephemeral pk ‖ wrap blob`, the wrap under the key derived with
+/// info [`SEAL_INFO`]. Used where events must name something without revealing it.
+pub fn seal_value(recipient_pk: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    seal_value_with(
+        SecretKey::random()?,
+        random::array::<{ wrap::NONCE_LEN }>()?,
+        recipient_pk,
+        aad,
+        plaintext,
+    )
+}
+
+/// [`seal_value`] with the ephemeral key and nonce chosen by the caller: test vectors only.
+#[doc(hidden)]
+pub fn seal_value_with(
+    ephemeral: SecretKey,
+    nonce: [u8; wrap::NONCE_LEN],
+    recipient_pk: &[u8; 32],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    let (eph_pk, key) = to_recipient_with(ephemeral, recipient_pk, SEAL_INFO)?;
+    let mut out = eph_pk.to_vec();
+    out.extend(wrap::seal_with_nonce(&key, nonce, aad, plaintext)?);
+    Ok(out)
+}
+
+/// Open a value made by [`seal_value`] with the sealing private key.
+pub fn open_value(recipient: &SecretKey, aad: &[u8], blob: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    if blob.len() < 32 {
+        return Err(CryptoError::Malformed("sealed value (too short)"));
+    }
+    let (eph, rest) = blob.split_at(32);
+    let eph: [u8; 32] = eph.try_into().map_err(|_| CryptoError::Malformed("sealed value"))?;
+    let key = from_sender(recipient, &eph, SEAL_INFO)?;
+    wrap::open(&key, aad, rest)
+}
+
 /// Open a grant with the identity's secret key.
 pub fn open_grant(recipient: &SecretKey, aad: &[u8], blob: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
     if blob.len() < 32 {

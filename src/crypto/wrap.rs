@@ -33,6 +33,8 @@ pub enum Purpose {
     MetaNotes,
     /// A level's sealing private key under the current level key.
     SealingKey,
+    /// A host file name sealed to a level's sealing public key (named in events).
+    SealedName,
 }
 
 impl Purpose {
@@ -46,6 +48,7 @@ impl Purpose {
             Purpose::MetaName => "meta/name",
             Purpose::MetaNotes => "meta/notes",
             Purpose::SealingKey => "sealing-key",
+            Purpose::SealedName => "sealed-name",
         }
     }
 }

@@ -7,16 +7,18 @@ use std::fs::File;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
+use crate::crypto::Key32;
 use crate::crypto::stream::{self, DecryptKey, Header, KeySource, StreamError};
 use crate::crypto::wrap::{self, Purpose};
 use crate::ledger::{Action, NewEvent};
 use crate::progress::Progress;
-use crate::vault::export::{self as files, temps};
+use crate::vault::export::{self as files, Output, temps};
 use crate::vault::items::ItemRow;
 use crate::{Error, Result, details};
 
 use super::Station;
 use super::items::{item_aad, open_meta, row_key};
+use super::sealed_name::seal_name;
 
 /// What an export produced.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -56,6 +58,23 @@ impl Station {
         progress.add_total(row.size);
         crate::vault::layout::check_free_space(&dest, row.size)?;
 
+        let sha256 = crate::accounts::hex::encode(&row.sha256);
+        let destination_dir = dest
+            .parent()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let file_name = dest.file_name().map(|n| n.as_bytes().to_vec()).unwrap_or_default();
+        let (sealing_generation, sealed_name) = seal_name(session, row.level, &file_name)?;
+        let details = details! {
+            "item": row.id.to_string(),
+            "control_number": row.control.to_string(),
+            "destination_dir": destination_dir,
+            "destination_name_sealed": sealed_name,
+            "sealing_generation": sealing_generation,
+            "size": row.size,
+            "sha256": sha256,
+        };
+
         let owner = self.work.owner().to_string();
         let now = self.now();
         let mut recorded: Option<PathBuf> = None;
@@ -64,69 +83,96 @@ impl Station {
             recorded = Some(temp.to_path_buf());
             Ok(())
         });
-        let result = output.and_then(|output| {
-            let object_path = self.paths.object(row.id);
-            let object = File::open(&object_path).map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => tampered(&row, None, "its object file is missing from the vault"),
-                _ => Error::io(&object_path, e),
+        let verified = output.and_then(|output| {
+            self.decrypt_verified(&row, &dek, &output, &dest, progress)?;
+            Ok(output)
+        });
+        // The event is committed before the plaintext gets its name: a crash in between
+        // leaves an event without a file, never a file without its event.
+        let result = verified.and_then(|output| {
+            self.write(|_, events| {
+                events.push(export_event(&actor, &row, Action::ItemExport, details.clone()));
+                Ok(())
             })?;
-            let mut reader = std::io::BufReader::with_capacity(64 * 1024, &object);
-            let (header, raw) = Header::read(&mut reader).map_err(|e| stream_error(&row, e, &object_path, &dest))?;
-            if header.item != *row.id.as_bytes()
-                || header.plaintext_len != row.size
-                || header.key_source != KeySource::Wrapped
-            {
-                return Err(tampered(
-                    &row,
-                    None,
-                    "its object file belongs to another item or was replaced",
-                ));
+            if let Err(error) = output.publish(force) {
+                let mut aborted = details.clone();
+                aborted.insert(
+                    "reason".into(),
+                    serde_json::json!(format!("the file could not be written: {error}")),
+                );
+                self.write(|_, events| {
+                    events.push(export_event(&actor, &row, Action::ItemExportAborted, aborted));
+                    Ok(())
+                })?;
+                return Err(error);
             }
-            let digest = stream::decrypt(reader, &header, &raw, DecryptKey::Dek(&dek), output.file(), progress)
-                .map_err(|e| stream_error(&row, e, &object_path, &dest))?;
-            if digest != row.sha256 {
-                return Err(tampered(
-                    &row,
-                    None,
-                    "the decrypted content does not match its recorded SHA-256",
-                ));
-            }
-            output.publish(force)
+            Ok(())
         });
         if let Some(temp) = &recorded {
             self.write(|tx, _| temps::forget(tx, temp))?;
         }
         result?;
-
-        let report = ExportReport {
+        Ok(ExportReport {
             control_number: row.control.to_string(),
-            path: dest.clone(),
+            path: dest,
             size: row.size,
-            sha256: crate::accounts::hex::encode(&row.sha256),
-        };
-        let event = NewEvent {
-            actor,
-            action: Action::ItemExport,
-            subject: row.control.to_string(),
-            level: Some(row.level),
-            item: Some(row.id),
-            details: details! {
-                "item": row.id.to_string(),
-                "control_number": row.control.to_string(),
-                "destination": dest.to_string_lossy(),
-                "size": row.size,
-                "sha256": report.sha256,
-            },
-        };
-        if let Err(e) = self.write(|_, events| {
-            events.push(event);
-            Ok(())
-        }) {
-            // No export without its event.
-            let _ = std::fs::remove_file(&dest);
-            return Err(e);
+            sha256,
+        })
+    }
+
+    /// Decrypt an item's object into `output`, checking that the object is this item's and
+    /// that the plaintext hash matches the record. Nothing is published here.
+    fn decrypt_verified(
+        &self,
+        row: &ItemRow,
+        dek: &Key32,
+        output: &Output,
+        dest: &Path,
+        progress: &Progress,
+    ) -> Result<()> {
+        let object_path = self.paths.object(row.id);
+        let object = File::open(&object_path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => tampered(row, None, "its object file is missing from the vault"),
+            _ => Error::io(&object_path, e),
+        })?;
+        let mut reader = std::io::BufReader::with_capacity(64 * 1024, &object);
+        let (header, raw) = Header::read(&mut reader).map_err(|e| stream_error(row, e, &object_path, dest))?;
+        if header.item != *row.id.as_bytes()
+            || header.plaintext_len != row.size
+            || header.key_source != KeySource::Wrapped
+        {
+            return Err(tampered(
+                row,
+                None,
+                "its object file belongs to another item or was replaced",
+            ));
         }
-        Ok(report)
+        let digest = stream::decrypt(reader, &header, &raw, DecryptKey::Dek(dek), output.file(), progress)
+            .map_err(|e| stream_error(row, e, &object_path, dest))?;
+        if digest != row.sha256 {
+            return Err(tampered(
+                row,
+                None,
+                "the decrypted content does not match its recorded SHA-256",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn export_event(
+    actor: &str,
+    row: &ItemRow,
+    action: Action,
+    details: serde_json::Map<String, serde_json::Value>,
+) -> NewEvent {
+    NewEvent {
+        actor: actor.to_string(),
+        action,
+        subject: row.control.to_string(),
+        level: Some(row.level),
+        item: Some(row.id),
+        details,
     }
 }
 

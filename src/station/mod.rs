@@ -8,6 +8,7 @@ mod import;
 mod init;
 mod items;
 mod password;
+mod sealed_name;
 mod session;
 mod sweep;
 mod users;

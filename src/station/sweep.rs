@@ -31,8 +31,10 @@ impl Station {
         for owner in &owners {
             self.clean_owner(owner)?;
         }
+        // A directory that cannot be removed (permissions changed by hand) must not keep the
+        // vault from opening; the next open tries again.
         for d in dead {
-            d.remove()?;
+            let _ = d.remove();
         }
         Ok(())
     }

@@ -157,10 +157,8 @@ pub fn open_output(dest: &Path, register: impl FnOnce(&Path) -> Result<()>) -> R
 /// file systems without `O_TMPFILE` (vfat, exFAT) need, so tests can exercise it anywhere.
 pub fn open_output_with(dest: &Path, register: impl FnOnce(&Path) -> Result<()>, try_unnamed: bool) -> Result<Output> {
     let dir = parent_of(dest);
-    let name = dest.file_name().unwrap_or(OsStr::new("item"));
-    let mut temp_name = OsStr::new(".").to_os_string();
-    temp_name.push(name);
-    temp_name.push(format!(".{}.strongroom-part", crate::ItemId::random()?));
+    // The temp name carries no part of the destination name: it is recorded in the database.
+    let temp_name = format!(".strongroom-{}.part", crate::ItemId::random()?);
     let temp = dir.join(temp_name);
     register(&temp)?;
     let unnamed = if try_unnamed {
