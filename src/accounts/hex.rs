@@ -26,6 +26,17 @@ pub fn decode<const N: usize>(text: &str) -> Option<[u8; N]> {
     Some(out)
 }
 
+/// Decode hex of any even length.
+pub fn decode_vec(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -34,5 +45,7 @@ mod tests {
         assert_eq!(super::decode::<3>("00ABff"), Some([0x00, 0xab, 0xff]));
         assert_eq!(super::decode::<3>("00abf"), None);
         assert_eq!(super::decode::<1>("zz"), None);
+        assert_eq!(super::decode_vec("00ff10"), Some(vec![0, 255, 16]));
+        assert_eq!(super::decode_vec("0"), None);
     }
 }

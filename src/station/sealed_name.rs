@@ -37,19 +37,10 @@ impl Station {
         let session = self.unlocked()?;
         let (key_generation, level_key) = session.level_key(level)?;
         let secret = keyring::sealing_secret(&self.conn, level, generation, level_key, key_generation)?;
-        let blob = hex_bytes(sealed_hex).ok_or_else(|| Error::InvalidInput("the sealed name is not hex".into()))?;
+        let blob =
+            hex::decode_vec(sealed_hex).ok_or_else(|| Error::InvalidInput("the sealed name is not hex".into()))?;
         let plain = seal::open_value(&secret, &sealed_name_aad(level, generation), &blob)
             .map_err(|e| Error::integrity("sealed name", e.to_string()))?;
         Ok(OsString::from_vec(plain.to_vec()))
     }
-}
-
-fn hex_bytes(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
