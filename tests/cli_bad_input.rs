@@ -119,7 +119,9 @@ fn symlinks_are_followed_only_when_asked_and_never_out_of_the_root() {
         "internal",
         "--follow-symlinks",
     ]);
-    assert_eq!(imported.as_array().unwrap().len(), 2);
+    // The link and its target are one file: imported once, under the first name reached.
+    assert_eq!(imported.as_array().unwrap().len(), 1);
+    assert_eq!(imported[0]["title"], "inside.kml");
     std::os::unix::fs::symlink(&target, root.join("escape.txt")).unwrap();
     let before = vault.json(&["list"]).as_array().unwrap().len();
     let out = vault.run(&[
@@ -414,5 +416,44 @@ fn an_unreadable_source_is_refused() {
             .unwrap()
             .len(),
         0
+    );
+}
+
+#[test]
+fn symlink_cycles_are_refused_and_files_reached_twice_are_imported_once() {
+    let vault = TestVault::new();
+    let root = vault.scratch("cycle");
+    std::fs::create_dir_all(root.join("x")).unwrap();
+    std::fs::create_dir_all(root.join("y")).unwrap();
+    std::fs::write(root.join("x/a.tif"), b"a").unwrap();
+    std::os::unix::fs::symlink(root.join("y"), root.join("x/to-y")).unwrap();
+    std::os::unix::fs::symlink(root.join("x"), root.join("y/to-x")).unwrap();
+    let out = vault.run(&[
+        "import",
+        root.to_str().unwrap(),
+        "--level",
+        "internal",
+        "--follow-symlinks",
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("loop"), "{}", stderr(&out));
+    assert_nothing_imported(&vault);
+
+    let diamond = vault.scratch("diamond");
+    std::fs::create_dir_all(&diamond).unwrap();
+    std::fs::write(diamond.join("data.las"), b"points").unwrap();
+    std::os::unix::fs::symlink(diamond.join("data.las"), diamond.join("link1.las")).unwrap();
+    std::os::unix::fs::symlink(diamond.join("data.las"), diamond.join("link2.las")).unwrap();
+    let imported = vault.json(&[
+        "import",
+        diamond.to_str().unwrap(),
+        "--level",
+        "internal",
+        "--follow-symlinks",
+    ]);
+    assert_eq!(
+        imported.as_array().unwrap().len(),
+        1,
+        "one file reached three ways is one item"
     );
 }

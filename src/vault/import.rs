@@ -2,6 +2,7 @@
 //! asked and never out of a directory's root) and encrypting one file into the process's work
 //! directory. A source whose size or mtime changes while it is read is refused.
 
+use std::collections::HashSet;
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
@@ -18,131 +19,173 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The path as the user named it (for messages and default titles).
     pub shown: PathBuf,
-    /// The original file name, bytes as on disk.
+    /// The original file name (as the user named it), bytes as on disk.
     pub name: OsString,
     /// Size when planned.
     pub size: u64,
-    /// Modification time when planned (ns since the epoch).
-    pub mtime_ns: i128,
+    /// Identity and times when planned, to notice a file replaced or rewritten meanwhile.
+    fingerprint: Fingerprint,
 }
 
-/// Choose the files to import from `paths` (files and directories, recursively).
+/// What identifies one version of a file: device, inode, size, mtime and ctime. `touch` can
+/// reset mtime but not ctime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Fingerprint {
+    dev: u64,
+    ino: u64,
+    size: u64,
+    mtime_ns: i128,
+    ctime_ns: i128,
+}
+
+impl Fingerprint {
+    fn of(meta: &fs::Metadata) -> Fingerprint {
+        Fingerprint {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            size: meta.len(),
+            mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+            ctime_ns: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+        }
+    }
+}
+
+/// Choose the files to import from `paths` (files and directories, recursively). Each file
+/// is taken once, even when links reach it twice; a directory reached again is a loop.
 pub fn plan(paths: &[PathBuf], follow_symlinks: bool) -> Result<Vec<SourceFile>> {
-    let mut out = Vec::new();
+    let mut walker = Walker {
+        follow: follow_symlinks,
+        dirs_on_path: Vec::new(),
+        seen_files: HashSet::new(),
+        out: Vec::new(),
+    };
     for path in paths {
         let meta = fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.file_type().is_symlink() {
             if !follow_symlinks {
-                return Err(Error::InvalidInput(format!(
-                    "{} is a symbolic link; pass --follow-symlinks to import what it points to",
-                    path.display()
-                )));
+                return Err(symlink_refused(path));
             }
             let target = fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
             let target_meta = fs::metadata(&target).map_err(|e| Error::io(path, e))?;
             if target_meta.is_dir() {
-                walk(&target, &target, path, follow_symlinks, &mut out)?;
+                walker.walk(&target, &target, path, &target_meta)?;
             } else {
-                out.push(source(&target, path, &target_meta)?);
+                walker.file(&target, path, &target_meta)?;
             }
         } else if meta.is_dir() {
             let root = fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
-            walk(&root, &root, path, follow_symlinks, &mut out)?;
+            walker.walk(&root, &root, path, &meta)?;
         } else {
-            out.push(source(path, path, &meta)?);
+            walker.file(path, path, &meta)?;
         }
     }
-    if out.is_empty() {
+    if walker.out.is_empty() {
         return Err(Error::InvalidInput(
             "nothing to import: the directories given hold no files".into(),
         ));
     }
-    Ok(out)
+    Ok(walker.out)
 }
 
-fn walk(root: &Path, dir: &Path, shown: &Path, follow: bool, out: &mut Vec<SourceFile>) -> Result<()> {
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .collect::<std::io::Result<Vec<_>>>()
-        .map_err(|e| Error::io(dir, e))?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let path = entry.path();
-        let shown_path = shown.join(entry.file_name());
-        let meta = fs::symlink_metadata(&path).map_err(|e| Error::io(&path, e))?;
-        if meta.file_type().is_symlink() {
-            if !follow {
-                return Err(Error::InvalidInput(format!(
-                    "{} is a symbolic link; pass --follow-symlinks to import what it points to",
-                    shown_path.display()
-                )));
-            }
-            let target = fs::canonicalize(&path).map_err(|e| Error::io(&shown_path, e))?;
-            if !target.starts_with(root) {
-                return Err(Error::Denied {
-                    rule: "symlink-escape",
-                    message: format!(
-                        "{} points outside the directory being imported ({})",
-                        shown_path.display(),
-                        target.display()
-                    ),
-                });
-            }
-            let target_meta = fs::metadata(&target).map_err(|e| Error::io(&shown_path, e))?;
-            if target_meta.is_dir() {
-                // A link back up the tree would loop forever.
-                if dir.starts_with(&target) {
-                    return Err(Error::InvalidInput(format!(
-                        "{} makes a directory loop",
-                        shown_path.display()
-                    )));
-                }
-                walk(root, &target, &shown_path, follow, out)?;
-            } else {
-                out.push(source(&target, &shown_path, &target_meta)?);
-            }
-        } else if meta.is_dir() {
-            walk(root, &path, &shown_path, follow, out)?;
-        } else {
-            out.push(source(&path, &shown_path, &meta)?);
+fn symlink_refused(shown: &Path) -> Error {
+    Error::InvalidInput(format!(
+        "{} is a symbolic link; pass --follow-symlinks to import what it points to",
+        shown.display()
+    ))
+}
+
+struct Walker {
+    follow: bool,
+    /// (dev, ino) of the directories from the root down to the current one.
+    dirs_on_path: Vec<(u64, u64)>,
+    seen_files: HashSet<(u64, u64)>,
+    out: Vec<SourceFile>,
+}
+
+impl Walker {
+    fn walk(&mut self, root: &Path, dir: &Path, shown: &Path, dir_meta: &fs::Metadata) -> Result<()> {
+        let id = (dir_meta.dev(), dir_meta.ino());
+        if self.dirs_on_path.contains(&id) {
+            return Err(Error::InvalidInput(format!(
+                "{} makes a directory loop",
+                shown.display()
+            )));
         }
+        self.dirs_on_path.push(id);
+        let mut entries: Vec<_> = fs::read_dir(dir)
+            .map_err(|e| Error::io(shown, e))?
+            .collect::<std::io::Result<Vec<_>>>()
+            .map_err(|e| Error::io(shown, e))?;
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let path = entry.path();
+            let shown_path = shown.join(entry.file_name());
+            let meta = fs::symlink_metadata(&path).map_err(|e| Error::io(&shown_path, e))?;
+            if meta.file_type().is_symlink() {
+                if !self.follow {
+                    return Err(symlink_refused(&shown_path));
+                }
+                let target = fs::canonicalize(&path).map_err(|e| Error::io(&shown_path, e))?;
+                if !target.starts_with(root) {
+                    return Err(Error::Denied {
+                        rule: "symlink-escape",
+                        message: format!(
+                            "{} points outside the directory being imported ({})",
+                            shown_path.display(),
+                            target.display()
+                        ),
+                    });
+                }
+                let target_meta = fs::metadata(&target).map_err(|e| Error::io(&shown_path, e))?;
+                if target_meta.is_dir() {
+                    self.walk(root, &target, &shown_path, &target_meta)?;
+                } else {
+                    self.file(&target, &shown_path, &target_meta)?;
+                }
+            } else if meta.is_dir() {
+                self.walk(root, &path, &shown_path, &meta)?;
+            } else {
+                self.file(&path, &shown_path, &meta)?;
+            }
+        }
+        self.dirs_on_path.pop();
+        Ok(())
     }
-    Ok(())
-}
 
-fn source(path: &Path, shown: &Path, meta: &fs::Metadata) -> Result<SourceFile> {
-    let kind = meta.file_type();
-    let refused = |what: &str| {
-        Err(Error::InvalidInput(format!(
-            "{} is {what}; only regular files can be imported",
-            shown.display()
-        )))
-    };
-    if kind.is_fifo() {
-        return refused("a FIFO (named pipe)");
+    fn file(&mut self, path: &Path, shown: &Path, meta: &fs::Metadata) -> Result<()> {
+        let kind = meta.file_type();
+        let refused = |what: &str| {
+            Err(Error::InvalidInput(format!(
+                "{} is {what}; only regular files can be imported",
+                shown.display()
+            )))
+        };
+        if kind.is_fifo() {
+            return refused("a FIFO (named pipe)");
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return refused("a device node");
+        }
+        if kind.is_socket() {
+            return refused("a socket");
+        }
+        if !kind.is_file() {
+            return refused("not a regular file");
+        }
+        if !self.seen_files.insert((meta.dev(), meta.ino())) {
+            return Ok(()); // reached again through a link: imported once
+        }
+        // Fail now, before anything is written, if the file cannot be read.
+        File::open(path).map_err(|e| Error::io(shown, e))?;
+        self.out.push(SourceFile {
+            path: path.to_path_buf(),
+            shown: shown.to_path_buf(),
+            name: shown.file_name().map(OsString::from).unwrap_or_default(),
+            size: meta.len(),
+            fingerprint: Fingerprint::of(meta),
+        });
+        Ok(())
     }
-    if kind.is_block_device() || kind.is_char_device() {
-        return refused("a device node");
-    }
-    if kind.is_socket() {
-        return refused("a socket");
-    }
-    if !kind.is_file() {
-        return refused("not a regular file");
-    }
-    // Fail now, before anything is written, if the file cannot be read.
-    File::open(path).map_err(|e| Error::io(shown, e))?;
-    Ok(SourceFile {
-        path: path.to_path_buf(),
-        shown: shown.to_path_buf(),
-        name: path.file_name().map(OsString::from).unwrap_or_default(),
-        size: meta.len(),
-        mtime_ns: mtime_ns(meta),
-    })
-}
-
-fn mtime_ns(meta: &fs::Metadata) -> i128 {
-    i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec())
 }
 
 /// Encrypt `src` into a new file `out` (0600, fsynced). Returns the plaintext SHA-256.
@@ -188,7 +231,7 @@ fn encrypt_inner(
             src.shown.display()
         )));
     }
-    if before.len() != src.size || mtime_ns(&before) != src.mtime_ns {
+    if Fingerprint::of(&before) != src.fingerprint {
         return Err(changed());
     }
     crate::vault::layout::check_free_space(out, stream::Header::wrapped_object_len(src.size, chunk_size))?;
@@ -209,7 +252,7 @@ fn encrypt_inner(
     )?;
     output.sync_all().map_err(|e| Error::io(out, e))?;
     let after = input.metadata().map_err(|e| Error::io(&src.shown, e))?;
-    if after.len() != before.len() || mtime_ns(&after) != mtime_ns(&before) {
+    if Fingerprint::of(&after) != src.fingerprint {
         return Err(changed());
     }
     Ok(digest)
