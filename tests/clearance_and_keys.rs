@@ -112,6 +112,12 @@ fn an_operators_grants_cannot_open_keys_above_clearance() {
     station
         .add_user("bob", Role::Operator, Level::Confidential, &Password::from(OPERATOR_PW))
         .unwrap();
+    // The AAD used below is the right one: the secret level key (alice's) opens the DEK with it.
+    {
+        let (aad, wrapped) = secret_dek(&db(&fx.root));
+        let (_, secret_key) = station.session().unwrap().level_key(Level::Secret).unwrap();
+        assert!(wrap::open(secret_key, &aad, &wrapped).is_ok());
+    }
     drop(station);
 
     // At the crypto layer: open bob's keyslot and every grant row sealed to him.
@@ -128,12 +134,7 @@ fn an_operators_grants_cannot_open_keys_above_clearance() {
             levels.push(grant.level);
         }
         // Whatever bob can open, none of it unwraps the secret item's DEK.
-        let (id, wrapped): (Vec<u8>, Vec<u8>) = conn
-            .query_row("SELECT id, wrapped_dek FROM items WHERE level = 3", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .unwrap();
-        let aad = wrap::aad(wrap::Purpose::Dek, &[&id, &[3]], 1);
+        let (aad, wrapped) = secret_dek(&conn);
         assert!(wrap::open(&key, &aad, &wrapped).is_err());
     }
     levels.sort();
@@ -160,6 +161,23 @@ fn an_operators_grants_cannot_open_keys_above_clearance() {
     let mut station = Station::open(&fx.root).unwrap();
     station.unlock("bob", &Password::from(OPERATOR_PW)).unwrap();
     assert!(station.list_items().unwrap().is_empty());
+}
+
+/// The AAD and wrapped DEK of the one secret item, read as an insider would.
+fn secret_dek(conn: &rusqlite::Connection) -> (Vec<u8>, Vec<u8>) {
+    let (id, year, serial, generation, wrapped): (Vec<u8>, i32, u32, u32, Vec<u8>) = conn
+        .query_row(
+            "SELECT id, control_year, control_serial, key_generation, wrapped_dek FROM items WHERE level = 3",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    let control = strongroom::ControlNumber { year, serial };
+    let item = strongroom::ItemId::from_slice(&id).unwrap();
+    (
+        strongroom::vault::items::item_aad(wrap::Purpose::Dek, item, Level::Secret, &control, generation),
+        wrapped,
+    )
 }
 
 fn assert_unlock_refused(root: &Path, user: &str, password: &str) {
@@ -370,4 +388,26 @@ fn export_events_seal_the_file_name_for_holders_of_the_level() {
         station.unseal_name(Level::Secret, generation, sealed),
         Err(Error::Denied { .. })
     ));
+}
+
+#[test]
+fn control_numbers_swapped_by_sql_do_not_open() {
+    let (fx, mut station) = fixture();
+    let a = import(&mut station, &fx.files, "a.txt", Level::Internal);
+    import(&mut station, &fx.files, "b.txt", Level::Internal);
+    let conn = db(&fx.root);
+    conn.execute_batch(
+        "UPDATE items SET control_serial = 999 WHERE control_serial = 1;
+         UPDATE items SET control_serial = 1 WHERE control_serial = 2;
+         UPDATE items SET control_serial = 2 WHERE control_serial = 999;",
+    )
+    .unwrap();
+    let out = fx.files.join("swapped.out");
+    // Asking for SR-…-000001 finds b's row, whose wraps name control number 2: refused.
+    assert!(matches!(
+        station.export(&a, &out, false, &Progress::new()),
+        Err(Error::ObjectTampered { .. })
+    ));
+    assert!(!out.exists());
+    assert!(matches!(station.list_items(), Err(Error::ObjectTampered { .. })));
 }

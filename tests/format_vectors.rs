@@ -25,7 +25,7 @@ use strongroom::crypto::{Key32, Password, commitment, recovery_code};
 use strongroom::ledger::canonical;
 use strongroom::ledger::events::{self, Action, NewEvent};
 use strongroom::progress::Progress;
-use strongroom::{IdentityId, ItemId, Level, db};
+use strongroom::{ControlNumber, IdentityId, ItemId, Level, db};
 
 /// The specification the vectors are printed in.
 const FORMAT_MD: &str = include_str!("../docs/FORMAT.md");
@@ -101,18 +101,20 @@ const V_SEAL_RECIPIENT_PK: &str = "7b0d47d93427f8311160781c7c733fd89f88970aef490
 const V_SEAL_EPHEMERAL_PK: &str = "ff2ee45601ec1b67310c7790404585ae697331eee1c1f8cf2419731c1fff3e6b";
 const V_SEAL_KEY: &str = "9f850b2868c6829b7df045fc7989168a1be4db84444843bdbde4866cd3044731";
 const V_CONTAINER1: &str = "53524f424a0000010103000000017b0d47d93427f8311160781c7c733fd89f88970aef490d8aa0ee19a4cb8a1b14ff2ee45601ec1b67310c7790404585ae697331eee1c1f8cf2419731c1fff3e6b5ea1ed0000004000800000000000000100010000c0c1c2c3c4c5c6000000000000000b524a5c55d9762468c06a78f7d5c6b004dc2e7c69b5eecf03397155";
-const V_AAD_DEK: &str = "7374726f6e67726f6f6d2f76312f64656b0000112233445546778899aabbccddeeff0300000001";
-const V_WRAP_DEK: &str = "000102030405060708090a0b57d1860eaa3c99d529270498554db26b6558d04650b07592fe3364a3870eacd115c004f147a50a6f6f0db455404907be";
+const V_AAD_DEK: &str =
+    "7374726f6e67726f6f6d2f76312f64656b0000112233445546778899aabbccddeeff03000007ea0000000100000001";
+const V_WRAP_DEK: &str = "000102030405060708090a0b57d1860eaa3c99d529270498554db26b6558d04650b07592fe3364a3870eacd144fab013c46b7cea8c864636aa358f07";
 const V_AAD_TITLE: &str =
-    "7374726f6e67726f6f6d2f76312f6d6574612f7469746c650000112233445546778899aabbccddeeff0300000001";
+    "7374726f6e67726f6f6d2f76312f6d6574612f7469746c650000112233445546778899aabbccddeeff03000007ea0000000100000001";
 const V_WRAP_TITLE: &str =
-    "101112131415161718191a1b3c111ca8e2427ad0627fde317170f88b778781b6f1fd357436974d09ee8bd5ea28c51b";
-const V_AAD_NAME: &str = "7374726f6e67726f6f6d2f76312f6d6574612f6e616d650000112233445546778899aabbccddeeff0300000001";
-const V_WRAP_NAME: &str = "202122232425262728292a2bac5bd6ce202c7b6de10c472fe6f16968f9094cd23056ecd8e2a019";
+    "101112131415161718191a1b3c111ca8e2427ad0627fde317170f88b778781bac6c8b75b5f2062fa9c98eca5f93c02";
+const V_AAD_NAME: &str =
+    "7374726f6e67726f6f6d2f76312f6d6574612f6e616d650000112233445546778899aabbccddeeff03000007ea0000000100000001";
+const V_WRAP_NAME: &str = "202122232425262728292a2bac5bd6ce202c7b6de10c47f63073d0624a42b716bf7616aa312610";
 const V_AAD_NOTES: &str =
-    "7374726f6e67726f6f6d2f76312f6d6574612f6e6f7465730000112233445546778899aabbccddeeff0300000001";
+    "7374726f6e67726f6f6d2f76312f6d6574612f6e6f7465730000112233445546778899aabbccddeeff03000007ea0000000100000001";
 const V_WRAP_NOTES: &str =
-    "303132333435363738393a3b19eb1910457405b53e4c5607a399af7ec38475345412365e866c0738dfbc28756969";
+    "303132333435363738393a3b19eb1910457405b53e4c5607a399af7ec38471884036e4e480535d643d4bd5cd2707";
 const V_AAD_SEALING: &str = "7374726f6e67726f6f6d2f76312f7365616c696e672d6b657900030000000100000001";
 const V_WRAP_SEALING: &str = "404142434445464748494a4bd79f32c727cd97472ab8db2d69c6987dba44e6825e0e59a41babef9afdfe7bb688400f9fc0eb0a8edeebaa12df5c2ca8";
 const V_ADMIN_PK: &str = "c853ad0f0cd2b619aea92ceec4fd56a24d6499d584ce79257e45cfd8139b60a7";
@@ -475,9 +477,20 @@ fn container_key_source_1_sealed() {
 // ---------------------------------------------------------------------------------------
 // Wraps (FORMAT.md §2).
 
-/// AAD of an item's DEK or metadata: ids = item uuid ‖ level byte.
+/// The control number of the vector item: SR-2026-000001.
+const CONTROL: ControlNumber = ControlNumber { year: 2026, serial: 1 };
+
+/// AAD of an item's DEK or metadata: ids = item uuid ‖ level byte ‖ u32_be(year) ‖
+/// u32_be(serial), built by hand and checked against the crate's `item_aad`.
 fn item_aad(purpose: Purpose) -> Vec<u8> {
-    wrap::aad(purpose, &[&ITEM, &[LEVEL.as_byte()]], GENERATION)
+    let by_hand = wrap::aad(
+        purpose,
+        &[&ITEM, &[LEVEL.as_byte()], &2026u32.to_be_bytes(), &1u32.to_be_bytes()],
+        GENERATION,
+    );
+    let crate_aad = strongroom::vault::items::item_aad(purpose, ItemId::from_bytes(ITEM), LEVEL, &CONTROL, GENERATION);
+    assert_eq!(by_hand, crate_aad);
+    by_hand
 }
 
 /// Wrap with the level key, compare both AAD and blob with the vectors, open by crate and by
@@ -501,11 +514,15 @@ fn check_item_wrap(purpose: Purpose, nonce: [u8; 12], plain: &[u8], v_aad: &str,
     } else {
         Purpose::MetaName
     };
+    let aad_for = |item: [u8; 16], level: Level, control: ControlNumber, generation: u32| {
+        strongroom::vault::items::item_aad(purpose, ItemId::from_bytes(item), level, &control, generation)
+    };
     for wrong in [
         item_aad(other_purpose),
-        wrap::aad(purpose, &[&SEALED_ITEM, &[LEVEL.as_byte()]], GENERATION),
-        wrap::aad(purpose, &[&ITEM, &[Level::TopSecret.as_byte()]], GENERATION),
-        wrap::aad(purpose, &[&ITEM, &[LEVEL.as_byte()]], GENERATION + 1),
+        aad_for(SEALED_ITEM, LEVEL, CONTROL, GENERATION),
+        aad_for(ITEM, Level::TopSecret, CONTROL, GENERATION),
+        aad_for(ITEM, LEVEL, ControlNumber { year: 2026, serial: 2 }, GENERATION),
+        aad_for(ITEM, LEVEL, CONTROL, GENERATION + 1),
     ] {
         assert!(wrap::open(&lk, &wrong, &vector).is_err());
     }
@@ -921,4 +938,54 @@ fn canonical_event_bytes() {
     let keys: Vec<&str> = parsed.keys().map(String::as_str).collect();
     assert_eq!(keys, ["action", "actor", "details", "level", "seq", "subject", "time"]);
     assert!(canonical::to_vec(&json!({ "size": 1.5 })).is_err());
+}
+
+// ---------------------------------------------------------------------------------------
+// Sealed names (FORMAT.md §6a).
+
+const V_AAD_SEALED_NAME: &str = "7374726f6e67726f6f6d2f76312f7365616c65642d6e616d65000300000001";
+const V_SEALED_NAME: &str = "30d3c865a48fceb3d6118577cf2e5f228d6ff69866264757785b253cb7a4806a707172737475767778797a7bc71b91482af87bef797e3e056a6daf5a4e2254adbc6654095e442d87f343539b";
+
+#[test]
+fn sealed_name() {
+    let sealing = SecretKey::from_bytes(SEALING_SECRET);
+    let aad = strongroom::station::sealed_name_aad(LEVEL, GENERATION);
+    expect("sealed-name AAD", &hex(&aad), V_AAD_SEALED_NAME);
+    let blob = seal::seal_value_with(
+        SecretKey::from_bytes([0x88; 32]),
+        nonce_from(0x70),
+        &sealing.public(),
+        &aad,
+        b"harbour-copy.tif",
+    )
+    .unwrap();
+    expect("sealed name", &hex(&blob), V_SEALED_NAME);
+    let vector = unhex(V_SEALED_NAME);
+    assert_eq!(
+        &seal::open_value(&sealing, &aad, &vector).unwrap()[..],
+        b"harbour-copy.tif"
+    );
+    // By hand: X25519 + HKDF-SHA256 with info "strongroom/v1/seal", then the wrap.
+    let eph: [u8; 32] = vector[..32].try_into().unwrap();
+    let shared = x25519_dalek::x25519(SEALING_SECRET, eph);
+    let mut salt = eph.to_vec();
+    salt.extend_from_slice(&sealing.public());
+    let mut key = [0u8; 32];
+    Hkdf::<Sha256>::new(Some(&salt), &shared)
+        .expand(b"strongroom/v1/seal", &mut key)
+        .unwrap();
+    assert_eq!(
+        gcm_open(&key, vector[32..44].try_into().unwrap(), &aad, &vector[44..]).unwrap(),
+        b"harbour-copy.tif"
+    );
+    // Another level or generation does not open it.
+    assert!(
+        seal::open_value(
+            &sealing,
+            &strongroom::station::sealed_name_aad(Level::TopSecret, GENERATION),
+            &vector
+        )
+        .is_err()
+    );
+    assert!(seal::open_value(&sealing, &strongroom::station::sealed_name_aad(LEVEL, 2), &vector).is_err());
 }

@@ -17,8 +17,9 @@ use crate::vault::items::ItemRow;
 use crate::{Error, Result, details};
 
 use super::Station;
-use super::items::{item_aad, open_meta, row_key};
+use super::items::{open_meta, row_key};
 use super::sealed_name::seal_name;
+use crate::vault::items::item_aad;
 
 /// What an export produced.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -43,7 +44,7 @@ impl Station {
         let actor = session.user().name.clone();
         let dek = wrap::open_key(
             key,
-            &item_aad(Purpose::Dek, row.id, row.level, row.key_generation),
+            &item_aad(Purpose::Dek, row.id, row.level, &row.control, row.key_generation),
             &row.wrapped_dek,
         )
         .map_err(|_| {

@@ -14,13 +14,13 @@ use crate::crypto::wrap::{self, Purpose};
 use crate::ledger::{Action, NewEvent};
 use crate::progress::Progress;
 use crate::vault::import::{self as files, SourceFile};
-use crate::vault::items::{self, ItemRow};
+use crate::vault::items::{self, ItemRow, item_aad};
 use crate::vault::layout::sync_dir;
 use crate::vault::{Category, ItemStatus};
 use crate::{ControlNumber, Error, ItemId, Level, Result, UserId, details};
 
 use super::Station;
-use super::items::{ItemSummary, item_aad, summarize};
+use super::items::{ItemSummary, summarize};
 
 /// What an import will read, chosen before any byte is written.
 #[derive(Clone, Debug)]
@@ -45,6 +45,41 @@ pub struct ImportOptions {
     pub title: Option<String>,
     /// Notes for every item of the batch.
     pub notes: Option<String>,
+}
+
+/// What an item's row wraps under its level key, kept until the control number is known.
+struct ItemSecrets {
+    level_key: Key32,
+    dek: Key32,
+    title: String,
+    name: Vec<u8>,
+    notes: Option<String>,
+}
+
+impl ItemSecrets {
+    /// Fill the row's wrapped columns (its id, level, control number and generation are set).
+    fn seal_into(&self, row: &mut ItemRow) -> Result<()> {
+        let seal = |purpose: Purpose, plain: &[u8]| {
+            wrap::seal(
+                &self.level_key,
+                &item_aad(purpose, row.id, row.level, &row.control, row.key_generation),
+                plain,
+            )
+        };
+        let wrapped_dek = seal(Purpose::Dek, self.dek.expose())?;
+        let title = seal(Purpose::MetaTitle, self.title.as_bytes())?;
+        let original_name = seal(Purpose::MetaName, &self.name)?;
+        let notes = self
+            .notes
+            .as_deref()
+            .map(|n| seal(Purpose::MetaNotes, n.as_bytes()))
+            .transpose()?;
+        row.wrapped_dek = wrapped_dek;
+        row.title = title;
+        row.original_name = original_name;
+        row.notes = notes;
+        Ok(())
+    }
 }
 
 /// One item of a batch in progress.
@@ -122,8 +157,9 @@ impl Station {
             let id = ItemId::random()?;
             let dek = Key32::random()?;
             let tmp = self.work.path().join(format!("{id}.sro"));
+            let meta = self.new_meta(source, options, &dek)?;
             staged.push(Staged {
-                row: self.new_row(id, source, options, generation, &dek)?,
+                row: self.new_row(id, source, options, generation)?,
                 tmp: tmp.clone(),
                 in_objects: false,
                 has_row: false,
@@ -136,14 +172,13 @@ impl Station {
                 .ok_or_else(|| Error::InvalidInput("empty batch".into()))?;
             entry.row.sha256 = sha;
             let row = &mut entry.row;
-            let control = self.write(|tx, _| {
-                let control = items::next_control_number(tx, year)?;
-                row.control = control.clone();
-                items::insert_pending(tx, row, &owner)?;
-                Ok(control)
+            self.write(|tx, _| {
+                // The wraps bind the control number, so they are made once it is allocated.
+                row.control = items::next_control_number(tx, year)?;
+                meta.seal_into(row)?;
+                items::insert_pending(tx, row, &owner)
             })?;
             entry.has_row = true;
-            entry.row.control = control;
             let dir = self.paths.ensure_object_dir(id)?;
             let object = self.paths.object(id);
             std::fs::rename(&tmp, &object).map_err(|e| Error::io(&object, e))?;
@@ -175,36 +210,18 @@ impl Station {
         })
     }
 
-    fn new_row(
-        &self,
-        id: ItemId,
-        source: &SourceFile,
-        options: &ImportOptions,
-        generation: u32,
-        dek: &Key32,
-    ) -> Result<ItemRow> {
+    fn new_row(&self, id: ItemId, source: &SourceFile, options: &ImportOptions, generation: u32) -> Result<ItemRow> {
         let session = self.unlocked()?;
-        let (_, key) = session.level_key(options.level)?;
-        let level = options.level;
-        let seal = |purpose: Purpose, plain: &[u8]| wrap::seal(key, &item_aad(purpose, id, level, generation), plain);
-        let title = options
-            .title
-            .clone()
-            .unwrap_or_else(|| source.name.to_string_lossy().into_owned());
         let now = self.now();
         Ok(ItemRow {
             id,
             control: ControlNumber { year: 0, serial: 0 },
-            level,
+            level: options.level,
             key_generation: generation,
-            wrapped_dek: seal(Purpose::Dek, dek.expose())?,
-            title: seal(Purpose::MetaTitle, title.as_bytes())?,
-            original_name: seal(Purpose::MetaName, source.name.as_bytes())?,
-            notes: options
-                .notes
-                .as_deref()
-                .map(|n| seal(Purpose::MetaNotes, n.as_bytes()))
-                .transpose()?,
+            wrapped_dek: Vec::new(),
+            title: Vec::new(),
+            original_name: Vec::new(),
+            notes: None,
             size: source.size,
             sha256: [0; 32],
             chunk_size: self.chunk_size,
@@ -214,6 +231,20 @@ impl Station {
             status: ItemStatus::Pending,
             created_at: now.clone(),
             updated_at: now,
+        })
+    }
+
+    fn new_meta(&self, source: &SourceFile, options: &ImportOptions, dek: &Key32) -> Result<ItemSecrets> {
+        let (_, key) = self.unlocked()?.level_key(options.level)?;
+        Ok(ItemSecrets {
+            level_key: key.clone(),
+            dek: dek.clone(),
+            title: options
+                .title
+                .clone()
+                .unwrap_or_else(|| source.name.to_string_lossy().into_owned()),
+            name: source.name.as_bytes().to_vec(),
+            notes: options.notes.clone(),
         })
     }
 

@@ -9,7 +9,7 @@ use crate::accounts::{hex, users};
 use crate::crypto::Key32;
 use crate::crypto::wrap::{self, Purpose};
 use crate::ledger::{StoredEvent, events};
-use crate::vault::items::{self, ItemRow};
+use crate::vault::items::{self, ItemRow, item_aad};
 use crate::vault::{Category, ItemStatus};
 use crate::{ControlNumber, Error, ItemId, Level, Result, UserId};
 
@@ -71,23 +71,22 @@ pub struct ItemDetail {
     pub events: Vec<StoredEvent>,
 }
 
-/// AAD of an item's DEK or metadata column.
-pub(super) fn item_aad(purpose: Purpose, item: ItemId, level: Level, generation: u32) -> Vec<u8> {
-    wrap::aad(purpose, &[item.as_bytes(), &[level.as_byte()]], generation)
-}
-
 /// Decrypt one metadata column of a row.
 pub(super) fn open_meta(row: &ItemRow, key: &Key32, purpose: Purpose, blob: &[u8]) -> Result<Vec<u8>> {
-    wrap::open(key, &item_aad(purpose, row.id, row.level, row.key_generation), blob)
-        .map(|plain| plain.to_vec())
-        .map_err(|_| Error::ObjectTampered {
-            item: row.control.to_string(),
-            chunk: None,
-            detail: format!(
-                "its {} does not decrypt; the database row was changed outside Strongroom",
-                purpose.label()
-            ),
-        })
+    wrap::open(
+        key,
+        &item_aad(purpose, row.id, row.level, &row.control, row.key_generation),
+        blob,
+    )
+    .map(|plain| plain.to_vec())
+    .map_err(|_| Error::ObjectTampered {
+        item: row.control.to_string(),
+        chunk: None,
+        detail: format!(
+            "its {} does not decrypt; the database row was changed outside Strongroom",
+            purpose.label()
+        ),
+    })
 }
 
 /// The level key that wraps a row, or a refusal.

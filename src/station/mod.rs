@@ -8,7 +8,7 @@ mod import;
 mod init;
 mod items;
 mod password;
-mod sealed_name;
+pub mod sealed_name;
 mod session;
 mod sweep;
 mod users;
@@ -28,6 +28,7 @@ pub use export::ExportReport;
 pub use import::{ImportOptions, ImportPlan};
 pub use init::InitOptions;
 pub use items::{ItemDetail, ItemSummary};
+pub use sealed_name::sealed_name_aad;
 pub use session::{Session, SessionUser};
 
 /// An open vault, with at most one unlocked session.

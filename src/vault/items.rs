@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
+use crate::crypto::wrap::{self, Purpose};
 use crate::vault::Category;
 use crate::{ControlNumber, Error, ItemId, Level, Result, UserId};
 
@@ -66,6 +67,24 @@ pub struct ItemRow {
     pub created_at: String,
     /// Last change.
     pub updated_at: String,
+}
+
+/// AAD of an item's DEK or metadata column: ids = item uuid (16) ‖ level (1) ‖
+/// u32_be(control year) ‖ u32_be(control serial), generation = the level-key generation. The
+/// control number is bound so a row whose control number is swapped with another's no longer
+/// opens (an export of SR-…-000001 can never yield another item's content).
+pub fn item_aad(purpose: Purpose, item: ItemId, level: Level, control: &ControlNumber, generation: u32) -> Vec<u8> {
+    let year = u32::try_from(control.year).unwrap_or(0).to_be_bytes();
+    wrap::aad(
+        purpose,
+        &[
+            item.as_bytes(),
+            &[level.as_byte()],
+            &year,
+            &control.serial.to_be_bytes(),
+        ],
+        generation,
+    )
 }
 
 const COLUMNS: &str =
