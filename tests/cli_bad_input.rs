@@ -227,7 +227,7 @@ fn a_kdf_below_the_floor_is_refused_at_init() {
         .args(["init", "--kdf-memory-mib", "32", "--kdf-iterations", "3"])
         .output()
         .unwrap();
-    assert_ne!(code(&out), 0);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("floor"), "{}", stderr(&out));
     assert!(!other.join("strongroom.db").exists());
 }
@@ -246,6 +246,21 @@ fn a_corrupted_database_is_reported_and_left_untouched() {
         junk,
         "the damaged file must never be rewritten"
     );
+    // An empty file and a foreign SQLite database are refused without being written to.
+    std::fs::write(&db, b"").unwrap();
+    assert_eq!(code(&vault.run(&["list"])), 6);
+    assert_eq!(std::fs::metadata(&db).unwrap().len(), 0);
+    std::fs::remove_file(&db).unwrap();
+    let foreign = rusqlite::Connection::open(&db).unwrap();
+    foreign
+        .execute_batch("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');")
+        .unwrap();
+    drop(foreign);
+    let before = std::fs::read(&db).unwrap();
+    let out = vault.run(&["list"]);
+    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    assert!(stderr(&out).contains("no Strongroom schema"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&db).unwrap(), before);
 }
 
 #[test]

@@ -151,6 +151,18 @@ fn exit_codes_follow_the_convention() {
         .output()
         .unwrap();
     assert_eq!(code(&out), 2, "{}", stderr(&out));
+    // 2: a chunk size outside 64 KiB ..= 16 MiB.
+    assert_eq!(
+        code(&vault.run(&[
+            "import",
+            src.to_str().unwrap(),
+            "--level",
+            "internal",
+            "--chunk-kib",
+            "32"
+        ])),
+        2
+    );
     // 2: no password source and no terminal.
     let out = vault.command().arg("list").output().unwrap();
     assert_eq!(code(&out), 2);

@@ -218,12 +218,12 @@ pub fn store(tx: &Transaction<'_>, signed: &SignedDirectory, created_at: &str) -
     Ok(())
 }
 
-/// The newest stored version's body and signature.
-pub fn load_latest(conn: &Connection) -> Result<(Vec<u8>, Vec<u8>)> {
+/// The newest stored version's number, body and signature.
+pub fn load_latest(conn: &Connection) -> Result<(u64, Vec<u8>, Vec<u8>)> {
     conn.query_row(
-        "SELECT body, signature FROM directories ORDER BY version DESC LIMIT 1",
+        "SELECT version, body, signature FROM directories ORDER BY version DESC LIMIT 1",
         [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?)),
     )
     .optional()?
     .ok_or_else(|| Error::integrity("signed directory", "no directory is stored; the vault is incomplete"))

@@ -128,6 +128,15 @@ pub fn delete_grants(tx: &Transaction<'_>, identity: IdentityId) -> Result<()> {
     Ok(())
 }
 
+/// Remove an identity's keyslot (its identity was replaced).
+pub fn delete_keyslot(tx: &Transaction<'_>, identity: IdentityId) -> Result<()> {
+    tx.execute(
+        "DELETE FROM keyslots WHERE identity_id = ?1",
+        params![identity.as_bytes().to_vec()],
+    )?;
+    Ok(())
+}
+
 /// Store (or replace) an identity's keyslot.
 pub fn store_keyslot(tx: &Transaction<'_>, identity: IdentityId, slot: &Keyslot, now: &str) -> Result<()> {
     tx.execute(
@@ -148,6 +157,17 @@ pub fn store_keyslot(tx: &Transaction<'_>, identity: IdentityId, slot: &Keyslot,
         ],
     )?;
     Ok(())
+}
+
+/// Some keyslot of the vault (its parameters set the cost of a decoy derivation).
+pub fn any_keyslot(conn: &Connection) -> Result<Option<Keyslot>> {
+    let identity: Option<Vec<u8>> = conn
+        .query_row("SELECT identity_id FROM keyslots LIMIT 1", [], |r| r.get(0))
+        .optional()?;
+    match identity.and_then(|id| IdentityId::from_slice(&id)) {
+        Some(id) => keyslot(conn, id),
+        None => Ok(None),
+    }
 }
 
 /// An identity's keyslot, if it has one.

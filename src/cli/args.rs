@@ -93,7 +93,7 @@ pub struct ImportArgs {
     #[arg(long)]
     pub follow_symlinks: bool,
     /// Container chunk size in KiB (64 ..= 16384)
-    #[arg(long, value_name = "KIB", default_value_t = 1024)]
+    #[arg(long, value_name = "KIB", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(64..=16384))]
     pub chunk_kib: u32,
 }
 

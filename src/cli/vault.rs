@@ -23,6 +23,9 @@ pub fn init(cli: &Cli, args: &InitArgs) -> Result<()> {
         }),
         _ => None,
     };
+    if let Some(params) = kdf {
+        params.check().map_err(|e| anyhow!(UsageError(e.to_string())))?;
+    }
     let password = match cli.password_file.as_deref() {
         Some(_) => secrets::acting_password(cli.password_file.as_deref(), user)?,
         None if std::env::var(secrets::PASSWORD_ENV).is_ok() => secrets::acting_password(None, user)?,

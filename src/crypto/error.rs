@@ -25,6 +25,9 @@ pub enum CryptoError {
 
 impl From<CryptoError> for crate::Error {
     fn from(e: CryptoError) -> Self {
-        crate::Error::integrity("stored key material", e.to_string())
+        match e {
+            CryptoError::Random(why) => crate::Error::io("the system random source", std::io::Error::other(why)),
+            other => crate::Error::integrity("stored key material", other.to_string()),
+        }
     }
 }

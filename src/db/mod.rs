@@ -16,20 +16,26 @@ use crate::{Error, Result};
 pub use migrations::SCHEMA_VERSION;
 
 /// Open (or, with `create`, create) the database at `path` and bring its schema up to date.
+/// Without `create`, a file with no Strongroom schema is refused before anything is written
+/// to it.
 pub fn open(path: &Path, create: bool) -> Result<Connection> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
-    let corrupt = |e: rusqlite::Error| Error::CorruptDatabase {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    };
-    let mut conn = Connection::open_with_flags(path, flags).map_err(corrupt)?;
+    let classify = |e: rusqlite::Error| classify_open_error(path, e);
+    let mut conn = Connection::open_with_flags(path, flags).map_err(classify)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     // The first statement that reads the file tells a damaged or foreign file apart.
-    conn.query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0))
-        .map_err(corrupt)?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(classify)?;
+    if version == 0 && !create {
+        return Err(Error::CorruptDatabase {
+            path: path.to_path_buf(),
+            detail: "it holds no Strongroom schema".into(),
+        });
+    }
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA foreign_keys = ON;
@@ -37,9 +43,26 @@ pub fn open(path: &Path, create: bool) -> Result<Connection> {
          PRAGMA secure_delete = ON;
          PRAGMA temp_store = MEMORY;",
     )
-    .map_err(corrupt)?;
+    .map_err(classify)?;
     migrations::apply(&mut conn, path)?;
     Ok(conn)
+}
+
+/// A damaged or foreign file is `CorruptDatabase` (exit 6); anything else (permissions, a
+/// lock held too long) stays a plain database error.
+fn classify_open_error(path: &Path, error: rusqlite::Error) -> Error {
+    let damaged = matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+    );
+    if damaged {
+        Error::CorruptDatabase {
+            path: path.to_path_buf(),
+            detail: error.to_string(),
+        }
+    } else {
+        Error::Database(error)
+    }
 }
 
 /// Run `f` in a `BEGIN IMMEDIATE` transaction and commit if it succeeds.

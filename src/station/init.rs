@@ -1,6 +1,7 @@
 //! Creating a vault: every key of DESIGN.md §2, the first officer, the recovery identity and
 //! the first signed directory, all in one transaction with their events.
 
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use rusqlite::params;
@@ -47,7 +48,7 @@ impl Station {
         password_policy::check(officer, password)?;
         let params = match options.kdf {
             Some(params) => {
-                params.check()?;
+                params.check().map_err(|e| Error::InvalidInput(e.to_string()))?;
                 params
             }
             None => kdf::calibrate()?,
@@ -96,6 +97,13 @@ fn create(
     params: KdfParams,
     clock: SharedClock,
 ) -> Result<(Station, Password)> {
+    // Created 0600 before SQLite opens it; its -wal and -shm files take the same mode.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&paths.db)
+        .map_err(|e| Error::io(&paths.db, e))?;
     let mut conn = db::open(&paths.db, true)?;
     std::fs::set_permissions(&paths.db, std::os::unix::fs::PermissionsExt::from_mode(0o600))
         .map_err(|e| Error::io(&paths.db, e))?;

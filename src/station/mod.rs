@@ -107,9 +107,19 @@ impl Station {
         Ok(())
     }
 
-    /// Events from `from_seq`, at most `limit` (the ledger issue adds filtered queries).
+    /// Events from `from_seq`, at most `limit`, that the session user may see: officers see
+    /// every event, others those with no level or a level within their clearance. (The ledger
+    /// issue adds filtered queries.)
     pub fn events(&self, from_seq: u64, limit: u64) -> Result<Vec<StoredEvent>> {
-        events::list(&self.conn, from_seq, limit)
+        let user = self.unlocked()?.user();
+        let all = events::list(&self.conn, from_seq, limit)?;
+        if user.role == crate::accounts::Role::Officer {
+            return Ok(all);
+        }
+        Ok(all
+            .into_iter()
+            .filter(|e| e.level.is_none_or(|l| l <= user.clearance))
+            .collect())
     }
 
     fn unlocked(&self) -> Result<&Session> {

@@ -62,7 +62,9 @@ impl Station {
                 details: details! { "user": user_id.to_string(), "keyslot_generation": new_slot.generation },
             });
             Ok(())
-        })
+        })?;
+        // The old keyslot must not linger in the WAL.
+        db::checkpoint_truncate(&self.conn)
     }
 
     /// Give `user` a new identity, keyslot (with `new_password`) and grants, opened with the
@@ -109,11 +111,19 @@ impl Station {
             .user(user)
             .ok_or_else(|| Error::NotFound(format!("user {user} in the signed directory")))?
             .clone();
-        if entry.id != row.id.to_string() {
+        // Act only on what the directory states: a users row pointed at another identity
+        // by SQL must not make recovery delete that identity's grants.
+        if entry.id != row.id.to_string() || entry.identity != row.identity.to_string() {
             return Err(Error::integrity(
                 format!("account {user}"),
                 "the user row disagrees with the signed directory",
             ));
+        }
+        if entry.status != crate::accounts::UserStatus::Active {
+            return Err(Error::AccountUnavailable {
+                user: user.to_string(),
+                state: "disabled".into(),
+            });
         }
 
         let secret = SecretKey::random()?;
@@ -145,6 +155,7 @@ impl Station {
         self.write(|tx, events| {
             users::replace_identity(tx, row.id, row.identity, identity, &public, &now)?;
             keyring::delete_grants(tx, row.identity)?;
+            keyring::delete_keyslot(tx, row.identity)?;
             for level in entry.clearance.at_or_below() {
                 let (generation, key) = keys
                     .level_keys

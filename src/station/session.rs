@@ -181,8 +181,17 @@ pub(super) fn open_grants(
 
 /// Load and verify the newest directory against the admin key a slot trusts.
 pub(super) fn verified_directory(conn: &Connection, station_id: &str, slot: &SlotContents) -> Result<Directory> {
-    let (body, signature) = directory::load_latest(conn)?;
+    let (stored_version, body, signature) = directory::load_latest(conn)?;
     let dir = directory::verify(&body, &signature, &slot.admin_public)?;
+    if dir.version != stored_version {
+        return Err(Error::integrity(
+            "signed directory",
+            format!(
+                "version {} is stored as version {stored_version} (an old directory replayed)",
+                dir.version
+            ),
+        ));
+    }
     if dir.version < slot.directory_version {
         return Err(Error::integrity(
             "signed directory",
@@ -244,7 +253,14 @@ impl Station {
     }
 
     fn open_session(&self, name: &str, password: &Password) -> Result<Session> {
-        let row = users::by_name(&self.conn, name)?.ok_or(Error::AuthenticationFailed)?;
+        let Some(row) = users::by_name(&self.conn, name)? else {
+            // Spend the same Argon2id time as a real attempt, so timing does not tell an
+            // unknown user from a wrong password.
+            if let Some(slot) = keyring::any_keyslot(&self.conn)? {
+                let _ = keyslot::open(password, &[0u8; 16], &slot);
+            }
+            return Err(Error::AuthenticationFailed);
+        };
         let slot = keyring::keyslot(&self.conn, row.identity)?
             .ok_or_else(|| Error::integrity(format!("account {name}"), "it has no keyslot"))?;
         let contents = keyslot::open(password, row.identity.as_bytes(), &slot).map_err(|e| match e {

@@ -39,33 +39,34 @@ impl Station {
         Ok(())
     }
 
+    /// Remove a dead owner's objects, pending rows and recorded export temps, all decided
+    /// inside one write transaction so two processes sweeping at once record each removal
+    /// once.
     fn clean_owner(&mut self, owner: &str) -> Result<()> {
-        let pending = items::pending_of(&self.conn, owner)?;
-        for row in &pending {
-            remove_if_present(&self.paths.object(row.id))?;
-        }
-        let leftovers = temps::of_owner(&self.conn, owner)?;
-        for (path, _) in &leftovers {
-            remove_if_present(path)?;
-        }
-        if pending.is_empty() && leftovers.is_empty() {
-            return Ok(());
-        }
+        let objects = self.paths.clone();
         self.write(|tx, events| {
-            for row in &pending {
-                items::delete_pending(tx, row.id)?;
-                events.push(import_aborted("system", row, "the importing process died"));
+            for row in items::pending_of(tx, owner)? {
+                remove_if_present(&objects.object(row.id))?;
+                if items::delete_pending(tx, row.id)? {
+                    events.push(import_aborted("system", &row, "the importing process died"));
+                }
             }
-            for (path, item) in &leftovers {
-                temps::forget(tx, path)?;
-                events.push(NewEvent {
-                    actor: "system".into(),
-                    action: Action::ItemExportAborted,
-                    subject: item.to_string(),
-                    level: None,
-                    item: Some(*item),
-                    details: details! { "item": item.to_string(), "temp_file": path.to_string_lossy(), "reason": "the exporting process died" },
-                });
+            for (path, item) in temps::of_owner(tx, owner)? {
+                remove_if_present(&path)?;
+                if temps::forget(tx, &path)? {
+                    events.push(NewEvent {
+                        actor: "system".into(),
+                        action: Action::ItemExportAborted,
+                        subject: item.to_string(),
+                        level: None,
+                        item: Some(item),
+                        details: details! {
+                            "item": item.to_string(),
+                            "temp_file": path.to_string_lossy(),
+                            "reason": "the exporting process died",
+                        },
+                    });
+                }
             }
             Ok(())
         })

@@ -266,13 +266,13 @@ pub mod temps {
         Ok(())
     }
 
-    /// Forget a temp path.
-    pub fn forget(tx: &Transaction<'_>, path: &Path) -> Result<()> {
-        tx.execute(
+    /// Forget a temp path. Returns whether it was recorded.
+    pub fn forget(tx: &Transaction<'_>, path: &Path) -> Result<bool> {
+        let removed = tx.execute(
             "DELETE FROM export_temps WHERE path = ?1",
             params![path.as_os_str().as_bytes().to_vec()],
         )?;
-        Ok(())
+        Ok(removed == 1)
     }
 
     /// Temps recorded by `owner`.

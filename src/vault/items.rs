@@ -147,13 +147,13 @@ pub fn activate(tx: &Transaction<'_>, id: ItemId) -> Result<()> {
     Ok(())
 }
 
-/// Remove a pending row (its import was abandoned).
-pub fn delete_pending(tx: &Transaction<'_>, id: ItemId) -> Result<()> {
-    tx.execute(
+/// Remove a pending row (its import was abandoned). Returns whether there was one.
+pub fn delete_pending(tx: &Transaction<'_>, id: ItemId) -> Result<bool> {
+    let removed = tx.execute(
         "DELETE FROM items WHERE id = ?1 AND status = 'pending'",
         params![id.as_bytes().to_vec()],
     )?;
-    Ok(())
+    Ok(removed == 1)
 }
 
 /// Pending rows of a work directory owner.

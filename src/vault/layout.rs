@@ -127,11 +127,15 @@ impl VaultPaths {
     /// Make sure the fan-out directories of an object exist (0700).
     pub fn ensure_object_dir(&self, item: ItemId) -> Result<PathBuf> {
         let dir = self.object_dir(item);
-        DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&dir)
-            .map_err(|e| Error::io(&dir, e))?;
+        if !dir.is_dir() {
+            DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&dir)
+                .map_err(|e| Error::io(&dir, e))?;
+            // A new fan-out directory must itself survive a power loss.
+            sync_dir(&self.objects)?;
+        }
         Ok(dir)
     }
 }

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError, bounded, unbounded};
 use sha2::{Digest as _, Sha256};
+use zeroize::Zeroizing;
 
 use crate::progress::Progress;
 
@@ -35,7 +36,10 @@ pub(super) enum HashAt {
     Output,
 }
 
-type Item = (u64, Result<Vec<u8>, StreamError>);
+/// A chunk buffer; wiped (whole capacity) when dropped, since it held plaintext.
+type Buf = Zeroizing<Vec<u8>>;
+
+type Item = (u64, Result<Buf, StreamError>);
 
 /// Buffers kept even for the largest chunks: one being read, one hashed, one encrypted, so
 /// 16 MiB chunks still overlap (3 × 16 MiB stays within the 64 MiB streaming budget).
@@ -58,11 +62,11 @@ where
 {
     let pool_size = (IN_FLIGHT_BYTES / buf_capacity.max(1)).max(MIN_BUFFERS);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
-    let (free_tx, free_rx) = bounded::<Vec<u8>>(pool_size);
+    let (free_tx, free_rx) = bounded::<Buf>(pool_size);
     let (read_tx, read_rx) = unbounded::<Item>();
     let (work_tx, work_rx) = unbounded::<Item>();
     let (done_tx, done_rx) = unbounded::<Item>();
-    let (out_tx, out_rx) = unbounded::<Vec<u8>>();
+    let (out_tx, out_rx) = unbounded::<Buf>();
 
     std::thread::scope(|scope| {
         // Hash stage (input side) or a plain forwarder.
@@ -121,7 +125,7 @@ fn read_all<S: Source>(
     capacity: usize,
     pool_size: usize,
     source: &mut S,
-    free: &Receiver<Vec<u8>>,
+    free: &Receiver<Buf>,
     out: &Sender<Item>,
     progress: &Progress,
 ) {
@@ -135,7 +139,7 @@ fn read_all<S: Source>(
             Ok(buf) => buf,
             Err(TryRecvError::Empty) if allocated < pool_size => {
                 allocated += 1;
-                Vec::with_capacity(capacity)
+                Zeroizing::new(Vec::with_capacity(capacity))
             }
             Err(_) => match free.recv() {
                 Ok(buf) => buf,
@@ -174,10 +178,10 @@ fn hash_stage(rx: Receiver<Item>, tx: Sender<Item>, hash: bool) -> Option<Digest
 
 /// Put chunks back in order, hash them if asked, pass them to the writer; stop at the first
 /// error in chunk order.
-fn reorder(rx: Receiver<Item>, tx: Sender<Vec<u8>>, hash: bool) -> Result<Option<Digest>, StreamError> {
+fn reorder(rx: Receiver<Item>, tx: Sender<Buf>, hash: bool) -> Result<Option<Digest>, StreamError> {
     let mut sha = Sha256::new();
     let mut next = 0u64;
-    let mut waiting: BTreeMap<u64, Result<Vec<u8>, StreamError>> = BTreeMap::new();
+    let mut waiting: BTreeMap<u64, Result<Buf, StreamError>> = BTreeMap::new();
     for (index, item) in rx.iter() {
         waiting.insert(index, item);
         while let Some(item) = waiting.remove(&next) {
