@@ -411,3 +411,54 @@ fn control_numbers_swapped_by_sql_do_not_open() {
     assert!(!out.exists());
     assert!(matches!(station.list_items(), Err(Error::ObjectTampered { .. })));
 }
+
+#[test]
+fn a_session_adopts_a_newer_directory_that_keeps_its_account_and_stops_on_one_that_does_not() {
+    let (fx, mut first) = fixture();
+    let mut second = Station::open(&fx.root).unwrap();
+    second.unlock("alice", &Password::from(OFFICER_PW)).unwrap();
+    // Another process publishes directory v2 (a new user): the first session carries on.
+    second
+        .add_user("bob", Role::Operator, Level::Internal, &Password::from(OPERATOR_PW))
+        .unwrap();
+    import(&mut first, &fx.files, "after-v2.txt", Level::Secret);
+    assert_eq!(first.session().unwrap().directory().version, 2);
+
+    // A v3 signed by the admin key that lowers alice's clearance: the first session may not
+    // write under what it holds any more; it is locked and nothing is written.
+    let admin = second.session().unwrap().admin_key().unwrap();
+    let mut lowered = second.session().unwrap().directory().clone();
+    lowered.version = 3;
+    for user in &mut lowered.users {
+        if user.name == "alice" {
+            user.clearance = Level::Confidential;
+        }
+    }
+    let signed = lowered.sign(admin).unwrap();
+    db(&fx.root)
+        .execute(
+            "INSERT INTO directories (version, body, signature, created_at) VALUES (3, ?1, ?2, '2026-01-01T00:00:00.000Z')",
+            rusqlite::params![signed.body, signed.signature],
+        )
+        .unwrap();
+    let before: i64 = db(&fx.root)
+        .query_row("SELECT COUNT(*) FROM items", [], |r| r.get(0))
+        .unwrap();
+    let path = fx.files.join("refused.txt");
+    std::fs::write(&path, b"x").unwrap();
+    let plan = first.plan_import(&[path], false).unwrap();
+    let options = ImportOptions {
+        level: Level::Internal,
+        title: None,
+        notes: None,
+    };
+    assert!(matches!(
+        first.import(&plan, &options, &Progress::new()),
+        Err(Error::AccountUnavailable { .. })
+    ));
+    assert!(first.session().is_none(), "the stale session is locked");
+    let after: i64 = db(&fx.root)
+        .query_row("SELECT COUNT(*) FROM items", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(before, after);
+}

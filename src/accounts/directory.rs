@@ -218,6 +218,12 @@ pub fn store(tx: &Transaction<'_>, signed: &SignedDirectory, created_at: &str) -
     Ok(())
 }
 
+/// The newest stored version number (0 if none).
+pub fn latest_version(conn: &Connection) -> Result<u64> {
+    let version: Option<i64> = conn.query_row("SELECT MAX(version) FROM directories", [], |r| r.get(0))?;
+    Ok(version.unwrap_or(0) as u64)
+}
+
 /// The newest stored version's number, body and signature.
 pub fn load_latest(conn: &Connection) -> Result<(u64, Vec<u8>, Vec<u8>)> {
     conn.query_row(

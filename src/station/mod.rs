@@ -17,6 +17,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, Transaction};
 
+use crate::accounts::directory;
 use crate::crypto::stream::DEFAULT_CHUNK;
 use crate::ledger::{NewEvent, StoredEvent, events};
 use crate::time::{SharedClock, rfc3339_millis, system_clock};
@@ -130,10 +131,24 @@ impl Station {
         rfc3339_millis(self.clock.now())
     }
 
-    /// Run `change` and append its events in one write transaction.
+    /// Run `change` and append its events in one write transaction. With a session, the
+    /// transaction first checks that the signed directory the session holds is still the
+    /// newest (DESIGN.md §2): a newer one is verified and adopted if it leaves this user's
+    /// account and keys as they are, and otherwise the session is locked and nothing is
+    /// written.
     fn write<T>(&mut self, change: impl FnOnce(&Transaction<'_>, &mut Vec<NewEvent>) -> Result<T>) -> Result<T> {
+        self.refresh_session()?;
+        let expected = self.session.as_ref().map(|s| s.directory().version);
         let clock = self.clock.clone();
         db::write(&mut self.conn, |tx| {
+            if let Some(expected) = expected
+                && directory::latest_version(tx)? != expected
+            {
+                return Err(Error::integrity(
+                    "session",
+                    "the account directory changed during this operation; nothing was written — try again",
+                ));
+            }
             let mut pending = Vec::new();
             let out = change(tx, &mut pending)?;
             let now = clock.now();
@@ -142,5 +157,27 @@ impl Station {
             }
             Ok(out)
         })
+    }
+
+    /// Adopt a newer signed directory if it changes nothing this session relies on.
+    fn refresh_session(&mut self) -> Result<()> {
+        let Some(session) = self.session.as_ref() else {
+            return Ok(());
+        };
+        if directory::latest_version(&self.conn)? == session.directory().version {
+            return Ok(());
+        }
+        match session.check_newer_directory(&self.conn) {
+            Ok(newer) => {
+                if let Some(session) = self.session.as_mut() {
+                    session.set_directory(newer);
+                }
+                Ok(())
+            }
+            Err(error) => {
+                self.lock();
+                Err(error)
+            }
+        }
     }
 }

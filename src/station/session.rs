@@ -344,3 +344,43 @@ impl Session {
         self.directory = directory;
     }
 }
+
+impl Session {
+    /// Verify the newest stored directory with the admin key this session trusts, and accept
+    /// it only if this user is still active with the same identity, role and clearance, and
+    /// every key the session holds is still current. Anything else means: unlock again.
+    pub(super) fn check_newer_directory(&self, conn: &Connection) -> Result<Directory> {
+        let (stored_version, body, signature) = directory::load_latest(conn)?;
+        let admin = self.directory.admin_key_bytes()?;
+        let newer = directory::verify(&body, &signature, &admin)?;
+        if newer.version != stored_version
+            || newer.version < self.directory.version
+            || newer.station != self.directory.station
+        {
+            return Err(Error::integrity(
+                "signed directory",
+                "the stored directory is not a newer version of this station's",
+            ));
+        }
+        let stale = || Error::AccountUnavailable {
+            user: self.user.name.clone(),
+            state: "changed since this session was unlocked; unlock again".into(),
+        };
+        let entry = newer.user(&self.user.name).ok_or_else(stale)?;
+        let unchanged = entry.id == self.user.id.to_string()
+            && entry.identity == self.identity_id.to_string()
+            && entry.role == self.user.role
+            && entry.clearance == self.user.clearance
+            && entry.status == UserStatus::Active
+            && newer.signing_key == self.directory.signing_key;
+        if !unchanged {
+            return Err(stale());
+        }
+        for (level, (generation, _)) in &self.level_keys {
+            if newer.level(*level)?.generation != *generation {
+                return Err(stale());
+            }
+        }
+        Ok(newer)
+    }
+}
