@@ -1,6 +1,8 @@
-//! Exporting an item: the object is decrypted into an unnamed file at the destination, which
-//! gets its name only after every chunk authenticated and the SHA-256 matched the record;
-//! then the export event is committed (if that fails, the file is removed again).
+//! Exporting an item: the object is decrypted into an unnamed file at the destination; once
+//! every chunk authenticated and the SHA-256 matched the record, the export event is committed
+//! and only then does the file get its name. A crash in between leaves an event without a
+//! file, never plaintext without its event. The event names the destination directory and
+//! seals the file name to the level's sealing key.
 
 use std::ffi::OsStr;
 use std::fs::File;

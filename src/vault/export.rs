@@ -18,6 +18,8 @@ use crate::{Error, Result};
 /// Work out the final path: `to` itself, or `to/<original name>` when `to` is a directory.
 /// Refuses an existing file unless `force`.
 pub fn resolve_destination(to: &Path, original_name: &OsStr, force: bool) -> Result<PathBuf> {
+    // Absolute, so the event records where the plaintext went whatever the working directory.
+    let to = &std::path::absolute(to).map_err(|e| Error::io(to, e))?;
     let dest = if to.is_dir() {
         let name = Path::new(original_name)
             .file_name()
