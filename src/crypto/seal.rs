@@ -97,9 +97,10 @@ pub fn from_sender(recipient: &SecretKey, eph_pk: &[u8; 32], info: &[u8]) -> Res
 
 /// Seal a secret (a 32-byte key) to an identity as a grant.
 pub fn grant(recipient_pk: &[u8; 32], aad: &[u8], secret: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    grant_with(
+    seal_to(
+        GRANT_INFO,
         SecretKey::random()?,
-        random::array::<{ wrap::NONCE_LEN }>()?,
+        random::array()?,
         recipient_pk,
         aad,
         secret,
@@ -116,19 +117,21 @@ pub fn grant_with(
     aad: &[u8],
     secret: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
-    let (eph_pk, key) = to_recipient_with(ephemeral, recipient_pk, GRANT_INFO)?;
-    let mut out = eph_pk.to_vec();
-    out.extend(wrap::seal_with_nonce(&key, nonce, aad, secret)?);
-    Ok(out)
+    seal_to(GRANT_INFO, ephemeral, nonce, recipient_pk, aad, secret)
+}
+
+/// Open a grant with the identity's secret key.
+pub fn open_grant(recipient: &SecretKey, aad: &[u8], blob: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    open_from(GRANT_INFO, recipient, aad, blob)
 }
 
 /// Seal a short value (a host file name) to a level's sealing public key, so that only holders
-/// of that level can read it: `ephemeral pk ‖ wrap blob`, the wrap under the key derived with
-/// info [`SEAL_INFO`]. Used where events must name something without revealing it.
+/// of that level can read it. Used where events must name something without revealing it.
 pub fn seal_value(recipient_pk: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    seal_value_with(
+    seal_to(
+        SEAL_INFO,
         SecretKey::random()?,
-        random::array::<{ wrap::NONCE_LEN }>()?,
+        random::array()?,
         recipient_pk,
         aad,
         plaintext,
@@ -144,31 +147,34 @@ pub fn seal_value_with(
     aad: &[u8],
     plaintext: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
-    let (eph_pk, key) = to_recipient_with(ephemeral, recipient_pk, SEAL_INFO)?;
+    seal_to(SEAL_INFO, ephemeral, nonce, recipient_pk, aad, plaintext)
+}
+
+/// Open a value made by [`seal_value`] with the sealing private key.
+pub fn open_value(recipient: &SecretKey, aad: &[u8], blob: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    open_from(SEAL_INFO, recipient, aad, blob)
+}
+
+/// `ephemeral pk ‖ wrap blob`, the wrap under the key agreed for `info`.
+fn seal_to(
+    info: &[u8],
+    ephemeral: SecretKey,
+    nonce: [u8; wrap::NONCE_LEN],
+    recipient_pk: &[u8; 32],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    let (eph_pk, key) = to_recipient_with(ephemeral, recipient_pk, info)?;
     let mut out = eph_pk.to_vec();
     out.extend(wrap::seal_with_nonce(&key, nonce, aad, plaintext)?);
     Ok(out)
 }
 
-/// Open a value made by [`seal_value`] with the sealing private key.
-pub fn open_value(recipient: &SecretKey, aad: &[u8], blob: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-    if blob.len() < 32 {
-        return Err(CryptoError::Malformed("sealed value (too short)"));
-    }
-    let (eph, rest) = blob.split_at(32);
-    let eph: [u8; 32] = eph.try_into().map_err(|_| CryptoError::Malformed("sealed value"))?;
-    let key = from_sender(recipient, &eph, SEAL_INFO)?;
-    wrap::open(&key, aad, rest)
-}
-
-/// Open a grant with the identity's secret key.
-pub fn open_grant(recipient: &SecretKey, aad: &[u8], blob: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-    if blob.len() < 32 {
-        return Err(CryptoError::Malformed("grant (too short)"));
-    }
-    let (eph, rest) = blob.split_at(32);
-    let eph: [u8; 32] = eph.try_into().map_err(|_| CryptoError::Malformed("grant"))?;
-    let key = from_sender(recipient, &eph, GRANT_INFO)?;
+fn open_from(info: &[u8], recipient: &SecretKey, aad: &[u8], blob: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    let (eph, rest) = blob
+        .split_first_chunk::<32>()
+        .ok_or(CryptoError::Malformed("sealed value (too short)"))?;
+    let key = from_sender(recipient, eph, info)?;
     wrap::open(&key, aad, rest)
 }
 
