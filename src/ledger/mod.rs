@@ -2,7 +2,10 @@
 //! an event inside the caller's transaction, with its RFC 8785 canonical bytes. The Merkle
 //! log, checkpoints, verify and audit bundles build on these rows.
 
+pub mod base64;
 pub mod canonical;
 pub mod events;
+pub mod merkle;
+pub mod note;
 
 pub use events::{Action, NewEvent, StoredEvent};
