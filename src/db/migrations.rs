@@ -8,7 +8,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::{Error, Result};
 
 /// Migrations in order; the schema version after applying the first N is N.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_vault_core", include_str!("../../schemas/0001_vault_core.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_vault_core", include_str!("../../schemas/0001_vault_core.sql")),
+    ("0002_checkpoints", include_str!("../../schemas/0002_checkpoints.sql")),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

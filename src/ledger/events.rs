@@ -135,9 +135,10 @@ pub fn append(tx: &Transaction<'_>, time: OffsetDateTime, event: &NewEvent) -> R
         "details": Value::Object(event.details.clone()),
     });
     let bytes = canonical::to_vec(&body).map_err(|e| Error::InvalidInput(format!("event details: {e}")))?;
+    let leaf = crate::ledger::merkle::leaf_hash(&bytes);
     tx.execute(
-        "INSERT INTO events (seq, time, actor, action, subject, level, item, canonical)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO events (seq, time, actor, action, subject, level, item, canonical, leaf)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             seq,
             time,
@@ -146,7 +147,8 @@ pub fn append(tx: &Transaction<'_>, time: OffsetDateTime, event: &NewEvent) -> R
             event.subject,
             event.level.map(|l| i64::from(l.as_byte())),
             event.item.map(|i| i.as_bytes().to_vec()),
-            bytes
+            bytes,
+            leaf.to_vec()
         ],
     )?;
     Ok(seq as u64)

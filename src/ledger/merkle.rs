@@ -85,6 +85,34 @@ impl TreeBuilder {
         self.size += 1;
     }
 
+    /// The frontier to store: for each perfect subtree, largest first, its height (1 byte)
+    /// and root (32 bytes).
+    pub fn frontier(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.stack.len() * 33);
+        for (height, hash) in &self.stack {
+            out.push(*height as u8);
+            out.extend_from_slice(hash);
+        }
+        out
+    }
+
+    /// Rebuild from a stored frontier of a tree of `size` leaves; `None` if they disagree.
+    pub fn from_frontier(size: u64, frontier: &[u8]) -> Option<TreeBuilder> {
+        if !frontier.len().is_multiple_of(33) {
+            return None;
+        }
+        let stack: Vec<(u32, Hash)> = frontier
+            .chunks_exact(33)
+            .map(|c| (u32::from(c[0]), c[1..].try_into().unwrap_or([0; 32])))
+            .collect();
+        // The heights must be exactly the set bits of `size`, largest first.
+        let expected: Vec<u32> = (0..64u32).rev().filter(|bit| size >> bit & 1 == 1).collect();
+        if stack.iter().map(|(h, _)| *h).collect::<Vec<_>>() != expected {
+            return None;
+        }
+        Some(TreeBuilder { stack, size })
+    }
+
     /// The root of the leaves pushed so far.
     pub fn root(&self) -> Hash {
         let mut entries = self.stack.iter().rev();

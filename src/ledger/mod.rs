@@ -4,6 +4,7 @@
 
 pub mod base64;
 pub mod canonical;
+pub mod checkpoint;
 pub mod events;
 pub mod merkle;
 pub mod note;

@@ -115,6 +115,7 @@ impl Station {
             self.write(|tx, _| temps::forget(tx, temp))?;
         }
         result?;
+        self.checkpoint_quietly("export");
         Ok(ExportReport {
             control_number: row.control.to_string(),
             path: dest,

@@ -19,7 +19,7 @@ use rusqlite::{Connection, Transaction};
 
 use crate::accounts::directory;
 use crate::crypto::stream::DEFAULT_CHUNK;
-use crate::ledger::{NewEvent, StoredEvent, events};
+use crate::ledger::{NewEvent, StoredEvent, checkpoint, events};
 use crate::time::{SharedClock, rfc3339_millis, system_clock};
 use crate::vault::VaultPaths;
 use crate::vault::workdir::WorkDir;
@@ -41,7 +41,12 @@ pub struct Station {
     station_id: String,
     session: Option<Session>,
     chunk_size: u32,
+    checkpoint_interval: u64,
+    checkpoint_error: Option<String>,
 }
+
+/// Events between interval checkpoints unless configured otherwise.
+pub const DEFAULT_CHECKPOINT_INTERVAL: u64 = 256;
 
 impl Station {
     /// Open the vault at `root` with the system clock.
@@ -71,6 +76,8 @@ impl Station {
             station_id,
             session: None,
             chunk_size: DEFAULT_CHUNK,
+            checkpoint_interval: DEFAULT_CHECKPOINT_INTERVAL,
+            checkpoint_error: None,
         };
         station.sweep_dead_processes()?;
         Ok(station)
@@ -91,8 +98,9 @@ impl Station {
         self.session.as_ref()
     }
 
-    /// Drop every key of the session.
+    /// Sign a last checkpoint, then drop every key of the session.
     pub fn lock(&mut self) {
+        self.checkpoint_quietly("lock");
         self.session = None;
         let _ = db::checkpoint_truncate(&self.conn);
     }
@@ -123,6 +131,59 @@ impl Station {
             .collect())
     }
 
+    /// Write checkpoints every `events` events (at least 1), besides unlock, lock and export.
+    pub fn set_checkpoint_interval(&mut self, events: u64) {
+        self.checkpoint_interval = events.max(1);
+    }
+
+    /// Why the last checkpoint could not be written, if it could not (the ledger was changed
+    /// outside Strongroom); `ledger verify` says where.
+    pub fn checkpoint_error(&self) -> Option<&str> {
+        self.checkpoint_error.as_deref()
+    }
+
+    /// Sign a checkpoint over every event so far (needs a session: the signing key).
+    pub fn checkpoint(&mut self, reason: &str) -> Result<Option<u64>> {
+        let Station {
+            conn,
+            session,
+            station_id,
+            clock,
+            ..
+        } = self;
+        let Some(session) = session.as_ref() else {
+            return Err(Error::NotUnlocked);
+        };
+        let now = rfc3339_millis(clock.now());
+        db::write(conn, |tx| {
+            checkpoint::write(tx, station_id, session.signing_key(), reason, &now)
+        })
+    }
+
+    /// [`Station::checkpoint`] for the automatic ones: a failure is kept for the UI to show,
+    /// never allowed to stop the action that triggered it.
+    fn checkpoint_quietly(&mut self, reason: &str) {
+        if self.session.is_none() {
+            return;
+        }
+        self.checkpoint_error = self.checkpoint(reason).err().map(|e| e.to_string());
+    }
+
+    /// Interval checkpoint when enough events have accumulated.
+    fn checkpoint_if_due(&mut self) {
+        if self.session.is_none() {
+            return;
+        }
+        let due = (|| -> Result<bool> {
+            let count = events::count(&self.conn)?;
+            let covered = checkpoint::latest(&self.conn)?.map_or(0, |c| c.tree_size);
+            Ok(count.saturating_sub(covered) >= self.checkpoint_interval)
+        })();
+        if due.unwrap_or(false) {
+            self.checkpoint_quietly("interval");
+        }
+    }
+
     fn unlocked(&self) -> Result<&Session> {
         self.session.as_ref().ok_or(Error::NotUnlocked)
     }
@@ -140,7 +201,7 @@ impl Station {
         self.refresh_session()?;
         let expected = self.session.as_ref().map(|s| s.directory().version);
         let clock = self.clock.clone();
-        db::write(&mut self.conn, |tx| {
+        let out = db::write(&mut self.conn, |tx| {
             if let Some(expected) = expected
                 && directory::latest_version(tx)? != expected
             {
@@ -156,7 +217,9 @@ impl Station {
                 events::append(tx, now, event)?;
             }
             Ok(out)
-        })
+        })?;
+        self.checkpoint_if_due();
+        Ok(out)
     }
 
     /// Adopt a newer signed directory if it changes nothing this session relies on.
@@ -179,5 +242,12 @@ impl Station {
                 Err(error)
             }
         }
+    }
+}
+
+impl Drop for Station {
+    /// Closing the station locks it: a last checkpoint covers what this process appended.
+    fn drop(&mut self) {
+        self.lock();
     }
 }

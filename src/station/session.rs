@@ -227,6 +227,7 @@ impl Station {
                     Ok(())
                 })?;
                 self.session = Some(session);
+                self.checkpoint_quietly("unlock");
                 Ok(())
             }
             Err(Error::AuthenticationFailed) => {

@@ -75,3 +75,20 @@ fn every_consistency_proof_verifies_and_any_change_fails() {
     assert!(verify_consistency(0, 5, &empty_root(), &root(&all[..5]), &[]).is_ok());
     assert!(verify_consistency(6, 5, &root(&all[..6]), &root(&all[..5]), &[]).is_err());
 }
+
+#[test]
+fn a_stored_frontier_continues_the_same_tree() {
+    let all = leaves(45);
+    let mut builder = TreeBuilder::new();
+    for leaf in &all[..29] {
+        builder.push(*leaf);
+    }
+    let mut resumed = TreeBuilder::from_frontier(29, &builder.frontier()).unwrap();
+    for leaf in &all[29..] {
+        resumed.push(*leaf);
+    }
+    assert_eq!(resumed.root(), reference_root(&all));
+    assert!(TreeBuilder::from_frontier(30, &builder.frontier()).is_none());
+    assert!(TreeBuilder::from_frontier(29, &builder.frontier()[1..]).is_none());
+    assert_eq!(TreeBuilder::from_frontier(0, &[]).unwrap().root(), empty_root());
+}

@@ -1,0 +1,30 @@
+-- Strongroom schema 2: signed checkpoints of the custody log (DESIGN.md §4, docs/LEDGER.md).
+
+-- The leaf hash of each event, SHA-256(0x00 ‖ canonical), recorded when it is appended, so
+-- verify can name the exact event whose bytes changed. (NULL for events appended before
+-- this migration: verify computes those.)
+ALTER TABLE events ADD COLUMN leaf BLOB;
+
+-- Every checkpoint ever written, in order. `note` is the C2SP signed note; `frontier` the
+-- roots of the perfect subtrees at that size, so the next checkpoint extends it without
+-- re-reading the whole log (verify never trusts it: it recomputes everything).
+CREATE TABLE checkpoints (
+    id          INTEGER PRIMARY KEY,
+    epoch       INTEGER NOT NULL,
+    tree_size   INTEGER NOT NULL,
+    root        BLOB NOT NULL,
+    note        TEXT NOT NULL,
+    frontier    BLOB NOT NULL,
+    reason      TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+) STRICT;
+CREATE INDEX checkpoints_by_size ON checkpoints(epoch, tree_size);
+
+CREATE TRIGGER checkpoints_are_append_only_update BEFORE UPDATE ON checkpoints
+BEGIN
+    SELECT RAISE(ABORT, 'checkpoints are append-only');
+END;
+CREATE TRIGGER checkpoints_are_append_only_delete BEFORE DELETE ON checkpoints
+BEGIN
+    SELECT RAISE(ABORT, 'checkpoints are append-only');
+END;

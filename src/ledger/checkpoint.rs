@@ -1,0 +1,145 @@
+//! Signed checkpoints of the custody log: C2SP tlog-checkpoint bodies
+//! (`<origin>\n<tree size>\n<base64 root>\n`) in signed notes by the station signing key,
+//! with key name and origin `strongroom/<station-id>`. A new checkpoint extends the previous
+//! one's stored frontier, so it never conflicts with an earlier checkpoint, and it refuses to
+//! sign over events whose bytes no longer match the leaf recorded when they were appended.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::crypto::sign::SignKey;
+use crate::ledger::merkle::{self, Hash, TreeBuilder};
+use crate::ledger::{base64, note};
+use crate::{Error, Result};
+
+/// Checkpoint origin (and note key name) of a station: `strongroom/<station-id>`.
+pub fn origin(station_id: &str) -> String {
+    format!("strongroom/{station_id}")
+}
+
+/// The checkpoint text that is signed.
+pub fn body(origin: &str, size: u64, root: &Hash) -> String {
+    format!("{origin}\n{size}\n{}\n", base64::encode(root))
+}
+
+/// Parse a checkpoint text into (origin, size, root).
+pub fn parse_body(text: &str) -> Option<(String, u64, Hash)> {
+    let mut lines = text.split('\n');
+    let origin = lines.next()?.to_string();
+    let size = lines.next()?;
+    if size.is_empty() || (size.len() > 1 && size.starts_with('0')) || !size.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let root: Hash = base64::decode(lines.next()?)?.try_into().ok()?;
+    Some((origin, size.parse().ok()?, root))
+}
+
+/// A stored checkpoint.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StoredCheckpoint {
+    /// Row id (order of writing).
+    pub id: u64,
+    /// Log epoch.
+    pub epoch: u64,
+    /// Events covered.
+    pub tree_size: u64,
+    /// Root hash.
+    #[serde(skip)]
+    pub root: Hash,
+    /// The signed note.
+    pub note: String,
+    /// Why it was written: unlock, lock, export, interval.
+    pub reason: String,
+    /// When.
+    pub created_at: String,
+    #[serde(skip)]
+    frontier: Vec<u8>,
+}
+
+/// Every checkpoint, oldest first.
+pub fn all(conn: &Connection) -> Result<Vec<StoredCheckpoint>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, epoch, tree_size, root, note, frontier, reason, created_at FROM checkpoints ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], read_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// The newest checkpoint.
+pub fn latest(conn: &Connection) -> Result<Option<StoredCheckpoint>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, epoch, tree_size, root, note, frontier, reason, created_at FROM checkpoints ORDER BY id DESC LIMIT 1",
+    )?;
+    Ok(stmt.query_row([], read_row).optional()?)
+}
+
+fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCheckpoint> {
+    let root: Vec<u8> = r.get(3)?;
+    Ok(StoredCheckpoint {
+        id: r.get::<_, i64>(0)? as u64,
+        epoch: r.get::<_, i64>(1)? as u64,
+        tree_size: r.get::<_, i64>(2)? as u64,
+        root: root.try_into().unwrap_or([0; 32]),
+        note: r.get(4)?,
+        frontier: r.get(5)?,
+        reason: r.get(6)?,
+        created_at: r.get(7)?,
+    })
+}
+
+/// Write a checkpoint covering every event so far, unless the newest one already does.
+/// Returns the new tree size, or `None` if nothing new needed signing.
+pub fn write(tx: &Transaction<'_>, station_id: &str, key: &SignKey, reason: &str, now: &str) -> Result<Option<u64>> {
+    let damaged = |detail: String| {
+        Error::integrity(
+            "custody ledger",
+            format!("{detail}; no checkpoint was written — run `strongroom ledger verify`"),
+        )
+    };
+    let count: i64 = tx.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
+    let count = count as u64;
+    let last = latest(tx)?;
+    let mut builder = match &last {
+        Some(cp) => {
+            if cp.tree_size == count {
+                return Ok(None);
+            }
+            let builder = TreeBuilder::from_frontier(cp.tree_size, &cp.frontier)
+                .filter(|b| b.root() == cp.root)
+                .ok_or_else(|| damaged("the newest checkpoint's stored frontier does not match its root".into()))?;
+            if cp.tree_size > count {
+                return Err(damaged(format!(
+                    "the newest checkpoint covers {} events but only {count} remain",
+                    cp.tree_size
+                )));
+            }
+            builder
+        }
+        None => TreeBuilder::new(),
+    };
+    let mut stmt = tx.prepare_cached("SELECT seq, canonical, leaf FROM events WHERE seq >= ?1 ORDER BY seq")?;
+    let mut rows = stmt.query(params![builder.size() as i64])?;
+    while let Some(row) = rows.next()? {
+        let seq = row.get::<_, i64>(0)? as u64;
+        let bytes: Vec<u8> = row.get(1)?;
+        let stored: Option<Vec<u8>> = row.get(2)?;
+        if seq != builder.size() {
+            return Err(damaged(format!("event {} is missing", builder.size())));
+        }
+        let leaf = merkle::leaf_hash(&bytes);
+        if stored.is_some_and(|s| s != leaf) {
+            return Err(damaged(format!(
+                "event {seq} no longer matches the leaf recorded when it was appended"
+            )));
+        }
+        builder.push(leaf);
+    }
+    let size = builder.size();
+    let root = builder.root();
+    let name = origin(station_id);
+    let signed = note::sign(&body(&name, size, &root), &name, key).map_err(|e| Error::InvalidInput(e.to_string()))?;
+    tx.execute(
+        "INSERT INTO checkpoints (epoch, tree_size, root, note, frontier, reason, created_at) VALUES (0, ?1, ?2, ?3, ?4, ?5, ?6)",
+        params![size as i64, root.to_vec(), signed, builder.frontier(), reason, now],
+    )?;
+    Ok(Some(size))
+}
