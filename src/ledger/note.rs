@@ -62,8 +62,11 @@ impl Verifier {
     /// Parse a verifier key string, checking that its id matches its name and key.
     pub fn parse(text: &str) -> Result<Verifier, NoteError> {
         let text = text.trim();
-        let (rest, key) = text.rsplit_once('+').ok_or(NoteError::BadKey("expected name+id+key"))?;
-        let (name, id) = rest.rsplit_once('+').ok_or(NoteError::BadKey("expected name+id+key"))?;
+        // Names and ids hold no '+', base64 may: split on the first two only.
+        let mut parts = text.splitn(3, '+');
+        let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(NoteError::BadKey("expected name+id+key"));
+        };
         check_name(name).map_err(|_| NoteError::BadKey("bad key name"))?;
         let id = hex::decode::<4>(id).ok_or(NoteError::BadKey("key id is not 8 hex digits"))?;
         let key = base64::decode(key).ok_or(NoteError::BadKey("key is not base64"))?;
