@@ -28,3 +28,13 @@ CREATE TRIGGER checkpoints_are_append_only_delete BEFORE DELETE ON checkpoints
 BEGIN
     SELECT RAISE(ABORT, 'checkpoints are append-only');
 END;
+
+-- Damage found by `ledger verify`. While any is recorded, no checkpoint is written: the
+-- station never signs over a damaged log (an officer's new epoch, a later issue, resolves it).
+CREATE TABLE ledger_damage (
+    id             INTEGER PRIMARY KEY,
+    found_at       TEXT NOT NULL,
+    first_bad_seq  INTEGER NOT NULL,
+    problem        TEXT NOT NULL,
+    detail         TEXT NOT NULL
+) STRICT;

@@ -61,6 +61,16 @@ pub enum Command {
     Passwd(PasswdArgs),
     /// Give a user a new password with the recovery code
     Recover(RecoverArgs),
+    /// Custody ledger: verify (officers)
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+}
+
+/// `ledger` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Recompute every event, root and checkpoint signature; report the first bad seq
+    Verify,
 }
 
 /// `init`.

@@ -4,6 +4,7 @@
 pub mod args;
 pub mod exit;
 mod items;
+mod ledger;
 mod output;
 mod progress_line;
 mod secrets;
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(args) => items::export(&cli, args),
         Command::Passwd(args) => vault::passwd(&cli, args),
         Command::Recover(args) => vault::recover(&cli, args),
+        Command::Ledger(command) => ledger::run(&cli, command),
     }
 }
 

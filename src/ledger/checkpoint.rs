@@ -86,6 +86,15 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCheckpoint> {
     })
 }
 
+/// Record damage found by verification; from then on no checkpoint is written.
+pub fn record_damage(tx: &Transaction<'_>, seq: u64, problem: &str, detail: &str, now: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO ledger_damage (found_at, first_bad_seq, problem, detail) VALUES (?1, ?2, ?3, ?4)",
+        params![now, seq as i64, problem, detail],
+    )?;
+    Ok(())
+}
+
 /// Write a checkpoint covering every event so far, unless the newest one already does.
 /// Returns the new tree size, or `None` if nothing new needed signing.
 pub fn write(tx: &Transaction<'_>, station_id: &str, key: &SignKey, reason: &str, now: &str) -> Result<Option<u64>> {
@@ -95,6 +104,14 @@ pub fn write(tx: &Transaction<'_>, station_id: &str, key: &SignKey, reason: &str
             format!("{detail}; no checkpoint was written — run `strongroom ledger verify`"),
         )
     };
+    let damage: Option<i64> = tx
+        .query_row("SELECT first_bad_seq FROM ledger_damage ORDER BY id LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(seq) = damage {
+        return Err(damaged(format!("verification found the log damaged from seq {seq}")));
+    }
     let count: i64 = tx.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
     let count = count as u64;
     let last = latest(tx)?;

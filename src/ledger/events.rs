@@ -35,11 +35,13 @@ pub enum Action {
     ItemExport,
     /// An export's leftover temp file was removed after a crash.
     ItemExportAborted,
+    /// An officer verified the custody log (the result is in the details).
+    LedgerVerify,
 }
 
 impl Action {
     /// Every action, for schema checks.
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::StationInit,
         Action::UserCreate,
         Action::AuthLogin,
@@ -50,6 +52,7 @@ impl Action {
         Action::ItemImportAborted,
         Action::ItemExport,
         Action::ItemExportAborted,
+        Action::LedgerVerify,
     ];
 
     /// The stable name stored in events.
@@ -65,6 +68,7 @@ impl Action {
             Action::ItemImportAborted => "item.import_aborted",
             Action::ItemExport => "item.export",
             Action::ItemExportAborted => "item.export_aborted",
+            Action::LedgerVerify => "ledger.verify",
         }
     }
 }

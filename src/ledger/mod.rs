@@ -8,5 +8,6 @@ pub mod checkpoint;
 pub mod events;
 pub mod merkle;
 pub mod note;
+pub mod verify;
 
 pub use events::{Action, NewEvent, StoredEvent};

@@ -7,6 +7,7 @@ mod export;
 mod import;
 mod init;
 mod items;
+mod ledger;
 mod password;
 pub mod sealed_name;
 mod session;

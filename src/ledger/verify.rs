@@ -1,0 +1,291 @@
+//! Verifying the custody log on the station: every event's bytes against its recorded leaf
+//! and its query columns, the sequence without gaps, every checkpoint's signature and root
+//! against a tree recomputed from the events, and the checkpoints' order. Reports the first
+//! bad seq and why, as an insider's edit of `strongroom.db` would show.
+
+use rusqlite::Connection;
+use serde_json::Value;
+
+use crate::ledger::canonical;
+use crate::ledger::checkpoint::{self, StoredCheckpoint};
+use crate::ledger::merkle::{self, TreeBuilder};
+use crate::ledger::note::{self, Verifier};
+use crate::{Level, Result};
+
+/// What is wrong at a seq.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Problem {
+    /// An event's bytes were changed.
+    Edited,
+    /// Events are missing.
+    Removed,
+    /// An event was inserted.
+    Inserted,
+    /// Events were swapped.
+    Reordered,
+    /// Events after a checkpointed size are gone.
+    Truncated,
+    /// A checkpoint's signature does not verify with the station key.
+    BadSignature,
+    /// A checkpoint contradicts an earlier one or the log.
+    Inconsistent,
+    /// A query column disagrees with the event's bytes.
+    ColumnMismatch,
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    /// The first seq affected.
+    pub seq: u64,
+    /// What is wrong.
+    pub problem: Problem,
+    /// In words.
+    pub detail: String,
+}
+
+/// The outcome of a verification.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Report {
+    /// Nothing was found.
+    pub ok: bool,
+    /// Events read.
+    pub events: u64,
+    /// Checkpoints read.
+    pub checkpoints: u64,
+    /// The largest checkpointed size whose root matched and whose signature verified.
+    pub verified_size: u64,
+    /// The finding with the lowest seq.
+    pub first_bad: Option<Finding>,
+    /// Every finding, in the order found.
+    pub findings: Vec<Finding>,
+}
+
+/// Verify the whole log of this station against `verifier` (its signing key).
+pub fn verify(conn: &Connection, station_id: &str, verifier: &Verifier) -> Result<Report> {
+    let origin = checkpoint::origin(station_id);
+    let checkpoints = checkpoint::all(conn)?;
+    let mut findings = Vec::new();
+    let mut trusted: Vec<&StoredCheckpoint> = Vec::new();
+    let mut previous_size = 0u64;
+    for cp in &checkpoints {
+        let start = previous_size;
+        match note::open(&cp.note, verifier) {
+            Err(_) => findings.push(Finding {
+                seq: start,
+                problem: Problem::BadSignature,
+                detail: format!(
+                    "checkpoint {} (size {}) is not signed by the station key",
+                    cp.id, cp.tree_size
+                ),
+            }),
+            Ok(text) => match checkpoint::parse_body(text) {
+                Some((o, size, root)) if o == origin && size == cp.tree_size && root == cp.root => {
+                    if size < previous_size {
+                        findings.push(Finding {
+                            seq: size,
+                            problem: Problem::Inconsistent,
+                            detail: format!(
+                                "checkpoint {} covers {size} events after one that covered {previous_size}: an older checkpoint was put in its place",
+                                cp.id
+                            ),
+                        });
+                    } else {
+                        trusted.push(cp);
+                        previous_size = size;
+                    }
+                }
+                _ => findings.push(Finding {
+                    seq: start,
+                    problem: Problem::Inconsistent,
+                    detail: format!(
+                        "checkpoint {}: its stored size or root disagrees with its signed note",
+                        cp.id
+                    ),
+                }),
+            },
+        }
+    }
+
+    let mut builder = TreeBuilder::new();
+    let mut json_seqs: Vec<u64> = Vec::new();
+    let mut row_seqs: Vec<u64> = Vec::new();
+    let mut next_checkpoint = 0usize;
+    let mut verified_size = 0u64;
+    let mut last_matching = 0u64;
+    // (first seq, last seq, checkpoint id) of ranges whose signed root no longer matches.
+    let mut root_mismatches: Vec<(u64, u64, u64)> = Vec::new();
+    let mut stmt = conn
+        .prepare("SELECT seq, time, actor, action, subject, level, item, canonical, leaf FROM events ORDER BY seq")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let seq = row.get::<_, i64>(0)? as u64;
+        let bytes: Vec<u8> = row.get(7)?;
+        let stored_leaf: Option<Vec<u8>> = row.get(8)?;
+        let leaf = merkle::leaf_hash(&bytes);
+        let parsed: Option<Value> = serde_json::from_slice(&bytes).ok();
+        let canonical_ok = parsed
+            .as_ref()
+            .and_then(|v| canonical::to_vec(v).ok())
+            .is_some_and(|c| c == bytes);
+        let json_seq = parsed.as_ref().and_then(|v| v["seq"].as_u64());
+        row_seqs.push(seq);
+        json_seqs.push(json_seq.unwrap_or(u64::MAX));
+        if stored_leaf.as_deref().is_some_and(|s| s != leaf) || !canonical_ok {
+            findings.push(Finding {
+                seq,
+                problem: Problem::Edited,
+                detail: format!("event {seq} no longer has the bytes it was appended with"),
+            });
+        } else if let Some(v) = &parsed {
+            let columns = Columns {
+                time: row.get(1)?,
+                actor: row.get(2)?,
+                action: row.get(3)?,
+                subject: row.get(4)?,
+                level: row.get(5)?,
+                item: row.get(6)?,
+            };
+            if let Some(column) = columns.disagreement(v) {
+                findings.push(Finding {
+                    seq,
+                    problem: Problem::ColumnMismatch,
+                    detail: format!("event {seq}: the {column} column disagrees with the event's bytes"),
+                });
+            }
+        }
+        builder.push(leaf);
+        while let Some(cp) = trusted.get(next_checkpoint) {
+            if cp.tree_size > builder.size() {
+                break;
+            }
+            if cp.tree_size == builder.size() {
+                if builder.root() == cp.root {
+                    verified_size = verified_size.max(cp.tree_size);
+                    last_matching = cp.tree_size;
+                } else {
+                    root_mismatches.push((last_matching, cp.tree_size - 1, cp.id));
+                }
+            }
+            next_checkpoint += 1;
+        }
+    }
+    drop(rows);
+    let events = row_seqs.len() as u64;
+    sequence_findings(&row_seqs, &json_seqs, &mut findings);
+    if let Some(cp) = trusted.iter().rev().find(|cp| cp.tree_size > events) {
+        findings.push(Finding {
+            seq: verified_size,
+            problem: Problem::Truncated,
+            detail: format!(
+                "events from {verified_size} on are not the ones signed: the log has {events} events, checkpoint {} covers {}",
+                cp.id, cp.tree_size
+            ),
+        });
+    }
+    // A root that no longer matches, where nothing more precise explains it: an event in the
+    // range was changed and its recorded leaf rewritten too.
+    for (start, end, id) in root_mismatches {
+        if !findings.iter().any(|f| (start..=end).contains(&f.seq)) {
+            findings.push(Finding {
+                seq: start,
+                problem: Problem::Edited,
+                detail: format!(
+                    "an event in seq {start}..={end} changed: the log no longer has the root checkpoint {id} signed"
+                ),
+            });
+        }
+    }
+    let first_bad = findings.iter().min_by_key(|f| f.seq).cloned();
+    Ok(Report {
+        ok: findings.is_empty(),
+        events,
+        checkpoints: checkpoints.len() as u64,
+        verified_size,
+        first_bad,
+        findings,
+    })
+}
+
+/// Gaps and rows whose own seq disagrees with their position: removed, inserted, reordered.
+fn sequence_findings(row_seqs: &[u64], json_seqs: &[u64], findings: &mut Vec<Finding>) {
+    for (index, (&row, &said)) in row_seqs.iter().zip(json_seqs).enumerate() {
+        let position = index as u64;
+        if row != position {
+            findings.push(Finding {
+                seq: position,
+                problem: Problem::Removed,
+                detail: format!("events {position}..{} are missing", row - 1),
+            });
+            return;
+        }
+        if said == row {
+            continue;
+        }
+        let next_said = json_seqs.get(index + 1).copied();
+        let (problem, detail) = if said == row + 1 && next_said == Some(row) {
+            (Problem::Reordered, format!("events {row} and {} were swapped", row + 1))
+        } else if said < row {
+            (
+                Problem::Inserted,
+                format!("an event was inserted at {said}: the row at {row} says it is event {said}"),
+            )
+        } else {
+            (
+                Problem::Removed,
+                format!(
+                    "an event before {row} was removed and the rest renumbered (the row at {row} says it is event {said})"
+                ),
+            )
+        };
+        let seq = if problem == Problem::Inserted { said } else { row };
+        findings.push(Finding { seq, problem, detail });
+        return;
+    }
+}
+
+/// The query columns of an event row.
+struct Columns {
+    time: String,
+    actor: String,
+    action: String,
+    subject: String,
+    level: Option<i64>,
+    item: Option<Vec<u8>>,
+}
+
+impl Columns {
+    /// The first column that disagrees with the event's bytes, if any.
+    fn disagreement(&self, event: &Value) -> Option<&'static str> {
+        let level = self
+            .level
+            .and_then(|l| u8::try_from(l).ok())
+            .and_then(Level::from_byte)
+            .map(Level::name);
+        let item = self
+            .item
+            .as_deref()
+            .and_then(crate::ItemId::from_slice)
+            .map(|i| i.to_string());
+        if event["time"] != self.time.as_str() {
+            return Some("time");
+        }
+        if event["actor"] != self.actor.as_str() {
+            return Some("actor");
+        }
+        if event["action"] != self.action.as_str() {
+            return Some("action");
+        }
+        if event["subject"] != self.subject.as_str() {
+            return Some("subject");
+        }
+        if event["level"].as_str() != level {
+            return Some("level");
+        }
+        if event["details"]["item"].as_str().map(str::to_string) != item {
+            return Some("item");
+        }
+        None
+    }
+}

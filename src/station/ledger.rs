@@ -1,0 +1,69 @@
+//! The custody ledger through the station: officers verify the log, and the result is
+//! itself an event.
+
+use crate::accounts::Role;
+use crate::ledger::note::Verifier;
+use crate::ledger::verify::{self, Report};
+use crate::ledger::{Action, NewEvent, checkpoint};
+use crate::{Error, Result, details};
+
+use super::Station;
+
+impl Station {
+    /// The station's verifier key (`strongroom/<id>+<key id>+<key>`), from the verified
+    /// directory, for pinning on another machine.
+    pub fn verifier_key(&self) -> Result<Verifier> {
+        let session = self.unlocked()?;
+        Verifier::new(
+            &checkpoint::origin(&self.station_id),
+            session.directory().signing_key_bytes()?,
+        )
+        .map_err(|e| Error::integrity("station signing key", e.to_string()))
+    }
+
+    /// Recompute and check the whole custody log (officers only). The outcome is recorded
+    /// as a `ledger.verify` event after the check, so it never affects what it reports.
+    pub fn verify_ledger(&mut self) -> Result<Report> {
+        let session = self.unlocked()?;
+        if session.user().role != Role::Officer {
+            return Err(Error::Denied {
+                rule: "role",
+                message: "only a security officer can verify the ledger".into(),
+            });
+        }
+        let actor = session.user().name.clone();
+        let verifier = self.verifier_key()?;
+        let report = verify::verify(&self.conn, &self.station_id, &verifier)?;
+        let mut details = details! {
+            "ok": report.ok,
+            "events": report.events,
+            "checkpoints": report.checkpoints,
+            "verified_size": report.verified_size,
+        };
+        if let Some(bad) = &report.first_bad {
+            details.insert("first_bad_seq".into(), serde_json::json!(bad.seq));
+            details.insert("problem".into(), serde_json::to_value(bad.problem).unwrap_or_default());
+        }
+        let now = self.now();
+        let damage = report.first_bad.clone();
+        self.write(|tx, events| {
+            if let Some(bad) = &damage {
+                let problem = serde_json::to_value(bad.problem)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                checkpoint::record_damage(tx, bad.seq, &problem, &bad.detail, &now)?;
+            }
+            events.push(NewEvent {
+                actor: actor.clone(),
+                action: Action::LedgerVerify,
+                subject: "station".into(),
+                level: None,
+                item: None,
+                details,
+            });
+            Ok(())
+        })?;
+        Ok(report)
+    }
+}

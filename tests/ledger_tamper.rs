@@ -1,0 +1,248 @@
+//! Every way an insider could edit the custody log with SQL (triggers dropped first) is found
+//! by `strongroom ledger verify`, named with the right seq, and answered with exit code 6.
+
+mod common;
+
+use common::{TestVault, code, stderr};
+use serde_json::Value;
+use strongroom::crypto::sign::SignKey;
+use strongroom::ledger::{checkpoint, note};
+
+/// A vault with a few imports: events 0..=10 and several checkpoints.
+fn vault_with_history() -> TestVault {
+    let vault = TestVault::new();
+    for round in 0..3 {
+        let a = vault.file(&format!("a{round}.tif"), format!("alpha {round}").as_bytes());
+        let b = vault.file(&format!("b{round}.kml"), format!("bravo {round}").as_bytes());
+        vault.import(&[&a, &b], "confidential");
+    }
+    assert_eq!(vault.events().len(), 11);
+    vault
+}
+
+/// Run `ledger verify --json`; returns the exit code and report.
+fn verify(vault: &TestVault) -> (i32, Value) {
+    let out = vault.run(&["ledger", "verify", "--json"]);
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("no report: {}", stderr(&out)));
+    (code(&out), report)
+}
+
+fn assert_found(vault: &TestVault, seq: u64, problem: &str) {
+    let (code, report) = verify(vault);
+    assert_eq!(code, 6, "{report}");
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["first_bad"]["problem"], problem, "{report}");
+    assert_eq!(report["first_bad"]["seq"], seq, "{report}");
+}
+
+fn unguarded(vault: &TestVault) -> rusqlite::Connection {
+    let db = vault.db();
+    db.execute_batch(
+        "DROP TRIGGER events_are_append_only_update; DROP TRIGGER events_are_append_only_delete;
+         DROP TRIGGER checkpoints_are_append_only_update; DROP TRIGGER checkpoints_are_append_only_delete;",
+    )
+    .unwrap();
+    db
+}
+
+#[test]
+fn an_untouched_log_verifies_and_the_check_is_recorded() {
+    let vault = vault_with_history();
+    let (code, report) = verify(&vault);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["ok"], true);
+    assert!(report["checkpoints"].as_u64().unwrap() >= 3);
+    let last = vault.events().last().unwrap().clone();
+    assert_eq!(last["action"], "ledger.verify");
+    assert_eq!(last["details"]["ok"], true);
+}
+
+#[test]
+fn a_changed_field_is_found_at_its_seq() {
+    let vault = vault_with_history();
+    // Change who imported event 4, in the bytes and the query column alike.
+    unguarded(&vault)
+        .execute(
+            "UPDATE events SET canonical = CAST(replace(CAST(canonical AS TEXT), '\"actor\":\"alice\"', '\"actor\":\"mallo\"') AS BLOB), actor = 'mallo' WHERE seq = 4",
+            [],
+        )
+        .unwrap();
+    assert_found(&vault, 4, "edited");
+}
+
+#[test]
+fn a_changed_field_with_its_leaf_rewritten_is_still_found_by_the_signed_roots() {
+    let vault = vault_with_history();
+    let db = unguarded(&vault);
+    db.execute(
+        "UPDATE events SET canonical = CAST(replace(CAST(canonical AS TEXT), '\"actor\":\"alice\"', '\"actor\":\"mallo\"') AS BLOB), actor = 'mallo', leaf = NULL WHERE seq = 4",
+        [],
+    )
+    .unwrap();
+    let (code, report) = verify(&vault);
+    assert_eq!(code, 6);
+    assert_eq!(report["first_bad"]["problem"], "edited");
+    // The signed roots bound it to the range after the last checkpoint that still matches.
+    assert!(report["first_bad"]["seq"].as_u64().unwrap() <= 4, "{report}");
+}
+
+#[test]
+fn a_row_deleted_in_the_middle_is_found() {
+    let vault = vault_with_history();
+    unguarded(&vault)
+        .execute("DELETE FROM events WHERE seq = 5", [])
+        .unwrap();
+    assert_found(&vault, 5, "removed");
+}
+
+#[test]
+fn a_deleted_tail_is_found() {
+    let vault = vault_with_history();
+    unguarded(&vault)
+        .execute("DELETE FROM events WHERE seq >= 8", [])
+        .unwrap();
+    assert_found(&vault, 8, "truncated");
+}
+
+#[test]
+fn two_swapped_rows_are_found() {
+    let vault = vault_with_history();
+    let db = unguarded(&vault);
+    // Swap everything but the seq between rows 6 and 7.
+    db.execute_batch(
+        "UPDATE events SET seq = -1 WHERE seq = 6;
+         UPDATE events SET seq = 6 WHERE seq = 7;
+         UPDATE events SET seq = 7 WHERE seq = -1;",
+    )
+    .unwrap();
+    assert_found(&vault, 6, "reordered");
+}
+
+#[test]
+fn a_forged_row_inserted_in_the_middle_is_found() {
+    let vault = vault_with_history();
+    let db = unguarded(&vault);
+    for seq in (3..=10).rev() {
+        db.execute("UPDATE events SET seq = seq + 1 WHERE seq = ?1", [seq])
+            .unwrap();
+    }
+    let forged = r#"{"action":"item.export","actor":"alice","details":{},"level":null,"seq":3,"subject":"station","time":"2026-11-23T15:00:00.000Z"}"#;
+    db.execute(
+        "INSERT INTO events (seq, time, actor, action, subject, level, item, canonical) VALUES (3, '2026-11-23T15:00:00.000Z', 'alice', 'item.export', 'station', NULL, NULL, ?1)",
+        [forged.as_bytes()],
+    )
+    .unwrap();
+    assert_found(&vault, 3, "inserted");
+}
+
+#[test]
+fn a_query_column_edited_alone_is_found() {
+    let vault = vault_with_history();
+    unguarded(&vault)
+        .execute("UPDATE events SET actor = 'bob' WHERE seq = 9", [])
+        .unwrap();
+    assert_found(&vault, 9, "column-mismatch");
+}
+
+#[test]
+fn a_checkpoint_replaced_with_an_older_one_is_found() {
+    let vault = vault_with_history();
+    let db = unguarded(&vault);
+    let (old_size, old_root, old_note): (i64, Vec<u8>, String) = db
+        .query_row(
+            "SELECT tree_size, root, note FROM checkpoints ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    db.execute(
+        "UPDATE checkpoints SET tree_size = ?1, root = ?2, note = ?3 WHERE id = (SELECT MAX(id) FROM checkpoints)",
+        rusqlite::params![old_size, old_root, old_note],
+    )
+    .unwrap();
+    assert_found(&vault, old_size as u64, "inconsistent");
+}
+
+#[test]
+fn a_checkpoint_re_signed_with_another_key_is_found() {
+    let vault = vault_with_history();
+    let db = unguarded(&vault);
+    let (id, size, root, note_text): (i64, i64, Vec<u8>, String) = db
+        .query_row(
+            "SELECT id, tree_size, root, note FROM checkpoints ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    let (text, _) = note::parse(&note_text).unwrap();
+    let origin = text.lines().next().unwrap().to_string();
+    let impostor = SignKey::random().unwrap();
+    let forged = note::sign(text, &origin, &impostor).unwrap();
+    db.execute(
+        "UPDATE checkpoints SET note = ?1 WHERE id = ?2",
+        rusqlite::params![forged, id],
+    )
+    .unwrap();
+    let previous: i64 = db
+        .query_row(
+            "SELECT tree_size FROM checkpoints WHERE id < ?1 ORDER BY id DESC LIMIT 1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(checkpoint::parse_body(text).unwrap().1, size as u64);
+    assert_eq!(root.len(), 32);
+    assert_found(&vault, previous as u64, "bad-signature");
+}
+
+#[test]
+fn after_damage_is_found_no_checkpoint_is_written() {
+    let vault = vault_with_history();
+    unguarded(&vault)
+        .execute("UPDATE events SET subject = 'x' WHERE seq = 2", [])
+        .unwrap();
+    assert_found(&vault, 2, "column-mismatch");
+    let count = |v: &TestVault| -> i64 {
+        v.db()
+            .query_row("SELECT COUNT(*) FROM checkpoints", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = count(&vault);
+    // More work: unlocks, an import, a lock. The station still works but signs nothing more.
+    let c = vault.file("c.tif", b"charlie");
+    vault.import(&[&c], "internal");
+    vault.ok(&["list"]);
+    assert_eq!(count(&vault), before, "a checkpoint was signed over a damaged log");
+    // And the finding was recorded as an event.
+    let verify_events: Vec<Value> = vault
+        .events()
+        .into_iter()
+        .filter(|e| e["action"] == "ledger.verify")
+        .collect();
+    assert_eq!(verify_events.last().unwrap()["details"]["first_bad_seq"], 2);
+}
+
+#[test]
+fn operators_cannot_verify_the_ledger() {
+    let vault = vault_with_history();
+    let mut station = strongroom::Station::open(&vault.root).unwrap();
+    station
+        .unlock(common::OFFICER, &strongroom::crypto::Password::from(common::PASSWORD))
+        .unwrap();
+    station
+        .add_user(
+            "bob",
+            strongroom::accounts::Role::Operator,
+            strongroom::Level::Secret,
+            &strongroom::crypto::Password::from("operator passphrase 1"),
+        )
+        .unwrap();
+    station.lock();
+    station
+        .unlock("bob", &strongroom::crypto::Password::from("operator passphrase 1"))
+        .unwrap();
+    assert!(matches!(
+        station.verify_ledger(),
+        Err(strongroom::Error::Denied { rule: "role", .. })
+    ));
+}
