@@ -112,8 +112,7 @@ pub fn write(tx: &Transaction<'_>, station_id: &str, key: &SignKey, reason: &str
     if let Some(seq) = damage {
         return Err(damaged(format!("verification found the log damaged from seq {seq}")));
     }
-    let count: i64 = tx.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
-    let count = count as u64;
+    let count = crate::ledger::events::count(tx)?;
     let last = latest(tx)?;
     let mut builder = match &last {
         Some(cp) => {

@@ -127,8 +127,20 @@ impl serde::Serialize for StoredEvent {
 /// Append `event` inside `tx` (the transaction that makes the change it records). Returns
 /// its sequence number.
 pub fn append(tx: &Transaction<'_>, time: OffsetDateTime, event: &NewEvent) -> Result<u64> {
-    let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq) + 1, 0) FROM events", [], |r| r.get(0))?;
-    let time = crate::time::rfc3339_millis(time);
+    let last: Option<(i64, String)> = tx
+        .query_row("SELECT seq, time FROM events ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let seq = last.as_ref().map_or(0, |(seq, _)| seq + 1);
+    // Times never go backwards in the log (a clock set back is flattened to the last time),
+    // so time order is seq order; the fixed-width format compares like the instants.
+    let mut time = crate::time::rfc3339_millis(time);
+    if let Some((_, last_time)) = last
+        && last_time > time
+    {
+        time = last_time;
+    }
     let body = json!({
         "seq": seq,
         "time": time,
@@ -178,15 +190,15 @@ pub fn for_item(conn: &Connection, item: ItemId) -> Result<Vec<StoredEvent>> {
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-/// Number of events.
+/// Number of events, taken as the next seq (O(log n); gaps are verify's business).
 pub fn count(conn: &Connection) -> Result<u64> {
     let n: Option<i64> = conn
-        .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+        .query_row("SELECT COALESCE(MAX(seq) + 1, 0) FROM events", [], |r| r.get(0))
         .optional()?;
     Ok(n.unwrap_or(0) as u64)
 }
 
-fn row_to_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEvent> {
+pub(crate) fn row_to_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEvent> {
     let level: Option<i64> = row.get(5)?;
     Ok(StoredEvent {
         seq: row.get::<_, i64>(0)? as u64,

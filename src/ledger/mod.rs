@@ -8,6 +8,7 @@ pub mod checkpoint;
 pub mod events;
 pub mod merkle;
 pub mod note;
+pub mod query;
 pub mod verify;
 
 pub use events::{Action, NewEvent, StoredEvent};

@@ -3,6 +3,8 @@
 //! against a tree recomputed from the events, and the checkpoints' order. Reports the first
 //! bad seq and why, as an insider's edit of `strongroom.db` would show.
 
+use std::borrow::Cow;
+
 use rusqlite::Connection;
 use serde_json::Value;
 
@@ -124,21 +126,25 @@ pub fn verify(conn: &Connection, station_id: &str, verifier: &Verifier) -> Resul
         let bytes: Vec<u8> = row.get(7)?;
         let stored_leaf: Option<Vec<u8>> = row.get(8)?;
         let leaf = merkle::leaf_hash(&bytes);
-        let parsed: Option<Value> = serde_json::from_slice(&bytes).ok();
-        let canonical_ok = parsed
-            .as_ref()
-            .and_then(|v| canonical::to_vec(v).ok())
-            .is_some_and(|c| c == bytes);
-        let json_seq = parsed.as_ref().and_then(|v| v["seq"].as_u64());
+        let parsed: Option<EventView<'_>> = serde_json::from_slice(&bytes).ok();
+        // A matching leaf means the bytes are those appended (canonical by construction);
+        // only events without a recorded leaf need their form checked.
+        let intact = match stored_leaf.as_deref() {
+            Some(stored) => stored == leaf,
+            None => serde_json::from_slice::<Value>(&bytes)
+                .ok()
+                .and_then(|v| canonical::to_vec(&v).ok())
+                .is_some_and(|c| c == bytes),
+        };
         row_seqs.push(seq);
-        json_seqs.push(json_seq.unwrap_or(u64::MAX));
-        if stored_leaf.as_deref().is_some_and(|s| s != leaf) || !canonical_ok {
+        json_seqs.push(parsed.as_ref().map_or(u64::MAX, |v| v.seq));
+        if !intact || parsed.is_none() {
             findings.push(Finding {
                 seq,
                 problem: Problem::Edited,
                 detail: format!("event {seq} no longer has the bytes it was appended with"),
             });
-        } else if let Some(v) = &parsed {
+        } else if let Some(view) = &parsed {
             let columns = Columns {
                 time: row.get(1)?,
                 actor: row.get(2)?,
@@ -147,7 +153,7 @@ pub fn verify(conn: &Connection, station_id: &str, verifier: &Verifier) -> Resul
                 level: row.get(5)?,
                 item: row.get(6)?,
             };
-            if let Some(column) = columns.disagreement(v) {
+            if let Some(column) = columns.disagreement(view) {
                 findings.push(Finding {
                     seq,
                     problem: Problem::ColumnMismatch,
@@ -245,6 +251,30 @@ fn sequence_findings(row_seqs: &[u64], json_seqs: &[u64], findings: &mut Vec<Fin
     }
 }
 
+/// The fields of an event that verify compares, borrowed from its bytes where possible.
+#[derive(serde::Deserialize)]
+struct EventView<'a> {
+    seq: u64,
+    #[serde(borrow)]
+    time: Cow<'a, str>,
+    #[serde(borrow)]
+    actor: Cow<'a, str>,
+    #[serde(borrow)]
+    action: Cow<'a, str>,
+    #[serde(borrow)]
+    subject: Cow<'a, str>,
+    #[serde(borrow)]
+    level: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    details: DetailsView<'a>,
+}
+
+#[derive(serde::Deserialize)]
+struct DetailsView<'a> {
+    #[serde(borrow, default)]
+    item: Option<Cow<'a, str>>,
+}
+
 /// The query columns of an event row.
 struct Columns {
     time: String,
@@ -257,7 +287,7 @@ struct Columns {
 
 impl Columns {
     /// The first column that disagrees with the event's bytes, if any.
-    fn disagreement(&self, event: &Value) -> Option<&'static str> {
+    fn disagreement(&self, event: &EventView<'_>) -> Option<&'static str> {
         let level = self
             .level
             .and_then(|l| u8::try_from(l).ok())
@@ -268,22 +298,22 @@ impl Columns {
             .as_deref()
             .and_then(crate::ItemId::from_slice)
             .map(|i| i.to_string());
-        if event["time"] != self.time.as_str() {
+        if event.time != self.time {
             return Some("time");
         }
-        if event["actor"] != self.actor.as_str() {
+        if event.actor != self.actor {
             return Some("actor");
         }
-        if event["action"] != self.action.as_str() {
+        if event.action != self.action {
             return Some("action");
         }
-        if event["subject"] != self.subject.as_str() {
+        if event.subject != self.subject {
             return Some("subject");
         }
-        if event["level"].as_str() != level {
+        if event.level.as_deref() != level {
             return Some("level");
         }
-        if event["details"]["item"].as_str().map(str::to_string) != item {
+        if event.details.item.as_deref() != item.as_deref() {
             return Some("item");
         }
         None

@@ -3,8 +3,9 @@
 
 use crate::accounts::Role;
 use crate::ledger::note::Verifier;
+use crate::ledger::query::{self, EventFilter};
 use crate::ledger::verify::{self, Report};
-use crate::ledger::{Action, NewEvent, checkpoint};
+use crate::ledger::{Action, NewEvent, StoredEvent, checkpoint};
 use crate::{Error, Result, details};
 
 use super::Station;
@@ -19,6 +20,17 @@ impl Station {
             session.directory().signing_key_bytes()?,
         )
         .map_err(|e| Error::integrity("station signing key", e.to_string()))
+    }
+
+    /// Events matching `filter`, after seq `after`, at most `limit`: officers see every event,
+    /// others only those within their clearance.
+    pub fn query_events(&self, filter: &EventFilter, after: Option<u64>, limit: u64) -> Result<Vec<StoredEvent>> {
+        let user = self.unlocked()?.user();
+        let mut filter = filter.clone();
+        if user.role != Role::Officer {
+            filter.max_level = Some(filter.max_level.map_or(user.clearance, |l| l.min(user.clearance)));
+        }
+        query::query(&self.conn, &filter, after, limit)
     }
 
     /// Recompute and check the whole custody log (officers only). The outcome is recorded
