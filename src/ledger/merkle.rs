@@ -144,57 +144,124 @@ fn split(n: usize) -> usize {
     k
 }
 
-/// Inclusion proof of leaf `index` in the tree of `leaves` (PATH of RFC 6962).
-pub fn inclusion_proof(leaves: &[Hash], index: usize) -> Result<Vec<Hash>, ProofError> {
-    if index >= leaves.len() {
-        return Err(ProofError::Range("leaf index beyond the tree"));
-    }
-    let mut proof = Vec::new();
-    path(leaves, index, &mut proof);
-    Ok(proof)
+/// A whole tree kept in memory (every level: about 2n hashes), so that roots of any prefix
+/// and proofs between any sizes cost O(log n) each. Used to write audit bundles.
+#[derive(Clone, Debug)]
+pub struct Tree {
+    /// `levels[h][i]` is the root of the perfect subtree of leaves `i·2^h .. (i+1)·2^h`.
+    levels: Vec<Vec<Hash>>,
 }
 
-fn path(leaves: &[Hash], index: usize, proof: &mut Vec<Hash>) {
-    if leaves.len() <= 1 {
-        return;
+impl Tree {
+    /// Build from leaf hashes.
+    pub fn new(leaves: Vec<Hash>) -> Tree {
+        let mut levels = vec![leaves];
+        while let Some(last) = levels.last()
+            && last.len() > 1
+        {
+            let next: Vec<Hash> = last.chunks_exact(2).map(|pair| node_hash(&pair[0], &pair[1])).collect();
+            levels.push(next);
+        }
+        Tree { levels }
     }
-    let k = split(leaves.len());
-    if index < k {
-        path(&leaves[..k], index, proof);
-        proof.push(root(&leaves[k..]));
-    } else {
-        path(&leaves[k..], index - k, proof);
-        proof.push(root(&leaves[..k]));
+
+    /// Number of leaves.
+    pub fn size(&self) -> usize {
+        self.levels.first().map_or(0, Vec::len)
     }
+
+    /// Leaf hash at `index`.
+    pub fn leaf(&self, index: usize) -> Option<Hash> {
+        self.levels.first().and_then(|l| l.get(index)).copied()
+    }
+
+    /// Root of the first `size` leaves.
+    pub fn root_at(&self, size: usize) -> Hash {
+        if size == 0 {
+            empty_root()
+        } else {
+            self.range_root(0, size)
+        }
+    }
+
+    /// Root of leaves `start .. end` as RFC 6962 splits them (start aligned to the split).
+    fn range_root(&self, start: usize, end: usize) -> Hash {
+        let n = end - start;
+        if n.is_power_of_two() {
+            let height = n.trailing_zeros() as usize;
+            if let Some(hash) = self.levels.get(height).and_then(|level| level.get(start >> height)) {
+                return *hash;
+            }
+        }
+        if n == 1 {
+            return self.levels[0][start];
+        }
+        let k = split(n);
+        node_hash(&self.range_root(start, start + k), &self.range_root(start + k, end))
+    }
+
+    /// Inclusion proof of leaf `index` in the tree of the first `size` leaves.
+    pub fn inclusion_proof(&self, index: usize, size: usize) -> Result<Vec<Hash>, ProofError> {
+        if index >= size || size > self.size() {
+            return Err(ProofError::Range("leaf index beyond the tree"));
+        }
+        let mut proof = Vec::new();
+        self.path(index, 0, size, &mut proof);
+        Ok(proof)
+    }
+
+    fn path(&self, index: usize, start: usize, end: usize, proof: &mut Vec<Hash>) {
+        if end - start <= 1 {
+            return;
+        }
+        let k = split(end - start);
+        if index < start + k {
+            self.path(index, start, start + k, proof);
+            proof.push(self.range_root(start + k, end));
+        } else {
+            self.path(index, start + k, end, proof);
+            proof.push(self.range_root(start, start + k));
+        }
+    }
+
+    /// Consistency proof from the first `old_size` leaves to the first `new_size`.
+    pub fn consistency_proof(&self, old_size: usize, new_size: usize) -> Result<Vec<Hash>, ProofError> {
+        if old_size == 0 || old_size > new_size || new_size > self.size() {
+            return Err(ProofError::Range("old size must be 1 ..= new size"));
+        }
+        let mut proof = Vec::new();
+        self.subproof(old_size, 0, new_size, true, &mut proof);
+        Ok(proof)
+    }
+
+    fn subproof(&self, m: usize, start: usize, end: usize, complete: bool, proof: &mut Vec<Hash>) {
+        let n = end - start;
+        if m == n {
+            if !complete {
+                proof.push(self.range_root(start, end));
+            }
+            return;
+        }
+        let k = split(n);
+        if m <= k {
+            self.subproof(m, start, start + k, complete, proof);
+            proof.push(self.range_root(start + k, end));
+        } else {
+            self.subproof(m - k, start + k, end, false, proof);
+            proof.push(self.range_root(start, start + k));
+        }
+    }
+}
+
+/// Inclusion proof of leaf `index` in the tree of `leaves` (PATH of RFC 6962).
+pub fn inclusion_proof(leaves: &[Hash], index: usize) -> Result<Vec<Hash>, ProofError> {
+    Tree::new(leaves.to_vec()).inclusion_proof(index, leaves.len())
 }
 
 /// Consistency proof between the first `old_size` leaves and all of `leaves` (PROOF of
 /// RFC 6962).
 pub fn consistency_proof(leaves: &[Hash], old_size: usize) -> Result<Vec<Hash>, ProofError> {
-    if old_size == 0 || old_size > leaves.len() {
-        return Err(ProofError::Range("old size must be 1 ..= new size"));
-    }
-    let mut proof = Vec::new();
-    subproof(old_size, leaves, true, &mut proof);
-    Ok(proof)
-}
-
-fn subproof(m: usize, leaves: &[Hash], complete: bool, proof: &mut Vec<Hash>) {
-    let n = leaves.len();
-    if m == n {
-        if !complete {
-            proof.push(root(leaves));
-        }
-        return;
-    }
-    let k = split(n);
-    if m <= k {
-        subproof(m, &leaves[..k], complete, proof);
-        proof.push(root(&leaves[k..]));
-    } else {
-        subproof(m - k, &leaves[k..], false, proof);
-        proof.push(root(&leaves[..k]));
-    }
+    Tree::new(leaves.to_vec()).consistency_proof(old_size, leaves.len())
 }
 
 /// Verify an inclusion proof (RFC 9162 §2.1.3.2).

@@ -92,3 +92,14 @@ fn a_stored_frontier_continues_the_same_tree() {
     assert!(TreeBuilder::from_frontier(29, &builder.frontier()[1..]).is_none());
     assert_eq!(TreeBuilder::from_frontier(0, &[]).unwrap().root(), empty_root());
 }
+
+#[test]
+fn a_whole_tree_gives_every_prefix_root() {
+    let all = leaves(37);
+    let tree = Tree::new(all.clone());
+    for n in 0..=all.len() {
+        assert_eq!(tree.root_at(n), reference_root(&all[..n]), "size {n}");
+    }
+    assert_eq!(tree.leaf(36), Some(all[36]));
+    assert!(tree.consistency_proof(5, 38).is_err());
+}
