@@ -61,9 +61,12 @@ pub enum Command {
     Passwd(PasswdArgs),
     /// Give a user a new password with the recovery code
     Recover(RecoverArgs),
-    /// Custody ledger: verify (officers)
+    /// Custody ledger: verify, export bundles (officers)
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Audit bundles on any machine: verify, trust a station key
+    #[command(subcommand)]
+    Audit(AuditCommand),
 }
 
 /// `ledger` subcommands.
@@ -71,6 +74,49 @@ pub enum Command {
 pub enum LedgerCommand {
     /// Recompute every event, root and checkpoint signature; report the first bad seq
     Verify,
+    /// Write an audit bundle (a directory) to verify on another machine
+    Export(LedgerExportArgs),
+}
+
+/// `ledger export`.
+#[derive(Debug, Args)]
+pub struct LedgerExportArgs {
+    /// New (or empty) directory for the bundle
+    #[arg(long, value_name = "DIR")]
+    pub out: std::path::PathBuf,
+    /// Only events about this item (control number or id)
+    #[arg(long, value_name = "ID")]
+    pub item: Option<String>,
+    /// Only events by this user
+    #[arg(long, value_name = "USER")]
+    pub actor: Option<String>,
+    /// Only events of this action (e.g. item.export)
+    #[arg(long, value_name = "ACTION")]
+    pub action: Option<String>,
+    /// Only events at or after this time (RFC 3339, UTC: 2026-11-23T00:00:00.000Z)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only events before this time
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+}
+
+/// `audit` subcommands: on any machine, no vault needed.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Verify an audit bundle against the pinned station key
+    Verify {
+        /// The bundle directory
+        dir: std::path::PathBuf,
+    },
+    /// Pin a station's verifier key on this machine
+    Trust {
+        /// The key, as `strongroom/<station>+<id>+<key>` (in a bundle's station.vkey)
+        vkey: String,
+        /// Accept a new key or epoch for a station already pinned
+        #[arg(long)]
+        epoch: bool,
+    },
 }
 
 /// `init`.

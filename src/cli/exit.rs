@@ -12,7 +12,9 @@ pub fn code(error: &anyhow::Error) -> i32 {
     if error.downcast_ref::<UsageError>().is_some() {
         return 2;
     }
-    if error.downcast_ref::<super::ledger::LedgerDamaged>().is_some() {
+    if error.downcast_ref::<super::ledger::LedgerDamaged>().is_some()
+        || error.downcast_ref::<super::ledger::BundleRejected>().is_some()
+    {
         return 6;
     }
     match error.chain().find_map(|e| e.downcast_ref::<Error>()) {

@@ -2,7 +2,12 @@
 
 use anyhow::{Result, anyhow};
 
-use super::args::{Cli, LedgerCommand};
+use std::path::PathBuf;
+
+use strongroom::ledger::bundle::{self, Pins};
+use strongroom::ledger::query::EventFilter;
+
+use super::args::{AuditCommand, Cli, LedgerCommand, LedgerExportArgs};
 use super::{output, unlocked_station};
 
 /// The verification failed (exit 6): the report was printed already.
@@ -15,11 +20,110 @@ pub struct LedgerDamaged {
     pub detail: String,
 }
 
+/// An audit bundle did not verify (exit 6): the report was printed already.
+#[derive(Debug, thiserror::Error)]
+#[error("audit bundle rejected: {0}")]
+pub struct BundleRejected(pub String);
+
 /// `strongroom ledger ...`.
 pub fn run(cli: &Cli, command: &LedgerCommand) -> Result<()> {
     match command {
         LedgerCommand::Verify => verify(cli),
+        LedgerCommand::Export(args) => export(cli, args),
     }
+}
+
+/// `strongroom audit ...`.
+pub fn audit(cli: &Cli, command: &AuditCommand) -> Result<()> {
+    let path = pins_path()?;
+    let mut pins = Pins::load(&path)?;
+    match command {
+        AuditCommand::Trust { vkey, epoch } => {
+            let origin = pins.trust(vkey, *epoch)?;
+            pins.save()?;
+            if cli.json {
+                return output::json(&serde_json::json!({ "pinned": origin, "pins": path }));
+            }
+            println!("Pinned {origin} in {}.", path.display());
+            Ok(())
+        }
+        AuditCommand::Verify { dir } => {
+            let report = bundle::verify(dir, &mut pins);
+            if report.ok {
+                pins.save()?;
+            }
+            if cli.json {
+                output::json(&report)?;
+            } else if let Some(error) = &report.error {
+                println!("BUNDLE VERIFICATION FAILED: {}", error.reason);
+            } else {
+                println!(
+                    "Bundle OK: {} events of {}{}, proven against checkpoint {}.",
+                    report.events,
+                    report.origin,
+                    if report.filtered {
+                        " (filtered: completeness not claimed)"
+                    } else {
+                        " (complete)"
+                    },
+                    report.latest_size
+                );
+            }
+            for warning in &report.warnings {
+                eprintln!("warning: {warning}");
+            }
+            match report.error {
+                None => Ok(()),
+                Some(error) => Err(anyhow!(BundleRejected(error.reason))),
+            }
+        }
+    }
+}
+
+/// Where this machine keeps its pins: `STRONGROOM_CONFIG_DIR`, or the XDG config directory.
+fn pins_path() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("STRONGROOM_CONFIG_DIR") {
+        return Ok(PathBuf::from(dir).join("pins.json"));
+    }
+    let base = directories::BaseDirs::new()
+        .ok_or_else(|| anyhow!("no home directory for the pin file; set STRONGROOM_CONFIG_DIR"))?;
+    Ok(base.config_dir().join("strongroom").join("pins.json"))
+}
+
+fn export(cli: &Cli, args: &LedgerExportArgs) -> Result<()> {
+    let mut station = unlocked_station(cli)?;
+    let item = match &args.item {
+        Some(reference) => Some(station.item(reference)?.summary.id),
+        None => None,
+    };
+    let filter = EventFilter {
+        item,
+        actor: args.actor.clone(),
+        action: args.action.clone(),
+        since: args.since.clone(),
+        until: args.until.clone(),
+        max_level: None,
+    };
+    let manifest = station.export_bundle(&filter, &args.out)?;
+    if cli.json {
+        return output::json(&manifest);
+    }
+    println!(
+        "Wrote {} events and {} checkpoints to {} ({}).",
+        manifest.events,
+        manifest.checkpoints,
+        args.out.display(),
+        if manifest.filtered {
+            "filtered"
+        } else {
+            "the complete log"
+        }
+    );
+    println!(
+        "Verify it elsewhere: strongroom audit trust {}; strongroom audit verify DIR",
+        manifest.verifier_key
+    );
+    Ok(())
 }
 
 fn verify(cli: &Cli) -> Result<()> {

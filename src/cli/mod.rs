@@ -32,6 +32,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Passwd(args) => vault::passwd(&cli, args),
         Command::Recover(args) => vault::recover(&cli, args),
         Command::Ledger(command) => ledger::run(&cli, command),
+        Command::Audit(command) => ledger::audit(&cli, command),
     }
 }
 

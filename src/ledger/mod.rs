@@ -3,6 +3,7 @@
 //! log, checkpoints, verify and audit bundles build on these rows.
 
 pub mod base64;
+pub mod bundle;
 pub mod canonical;
 pub mod checkpoint;
 pub mod events;

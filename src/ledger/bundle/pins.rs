@@ -1,0 +1,93 @@
+//! What a verifying machine trusts: per station, the pinned verifier key and the last
+//! checkpoint it accepted (DESIGN.md §4). Kept in the officer's config directory, never on
+//! the station: pins an insider at the station could edit would prove nothing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// One pinned station.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pin {
+    /// The pinned verifier key.
+    pub verifier_key: String,
+    /// The accepted log epoch (0 until a new epoch is accepted).
+    pub epoch: u64,
+    /// Size of the last checkpoint accepted.
+    pub size: u64,
+    /// Its root, base64.
+    pub root: String,
+}
+
+/// The pin file.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Pins {
+    /// By checkpoint origin.
+    pub stations: BTreeMap<String, Pin>,
+    #[serde(skip)]
+    path: PathBuf,
+}
+
+impl Pins {
+    /// Load the pin file at `path` (empty if it does not exist yet).
+    pub fn load(path: &Path) -> Result<Pins> {
+        let mut pins: Pins = match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| Error::integrity(format!("pin file {}", path.display()), e.to_string()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Pins::default(),
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        pins.path = path.to_path_buf();
+        Ok(pins)
+    }
+
+    /// Write the pin file atomically.
+    pub fn save(&self) -> Result<()> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let text = serde_json::to_vec_pretty(self).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let temp = self.path.with_extension("json.new");
+        std::fs::write(&temp, text).map_err(|e| Error::io(&temp, e))?;
+        std::fs::rename(&temp, &self.path).map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+impl Pins {
+    /// Pin a station's verifier key. A different key for an already pinned station is
+    /// refused unless the officer says it starts a new epoch (after a key change or an
+    /// epoch the station announced); returns the station's origin.
+    pub fn trust(&mut self, verifier_key: &str, new_epoch: bool) -> Result<String> {
+        let verifier = crate::ledger::note::Verifier::parse(verifier_key)
+            .map_err(|e| Error::InvalidInput(format!("not a verifier key: {e}")))?;
+        let key = verifier.encode();
+        match self.stations.get(&verifier.name) {
+            Some(pin) if pin.verifier_key == key => {}
+            Some(pin) if !new_epoch => {
+                return Err(Error::Denied {
+                    rule: "pinned-key",
+                    message: format!(
+                        "{} is pinned to another key ({}); pass --epoch if the station's officers announced a new key or epoch",
+                        verifier.name, pin.verifier_key
+                    ),
+                });
+            }
+            previous => {
+                let epoch = previous.map_or(0, |p| p.epoch + u64::from(new_epoch));
+                self.stations.insert(
+                    verifier.name.clone(),
+                    Pin {
+                        verifier_key: key,
+                        epoch,
+                        size: 0,
+                        root: String::new(),
+                    },
+                );
+            }
+        }
+        Ok(verifier.name)
+    }
+}

@@ -1,0 +1,413 @@
+//! Verifying an audit bundle on any machine, with no vault: every file against the manifest,
+//! every checkpoint against the pinned station key, every event against the signed roots,
+//! and the log against the last checkpoint this machine accepted. Files are streamed with
+//! bounded line and file sizes, so a junk file costs time, not memory.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::accounts::hex;
+use crate::ledger::merkle::{self, Hash, TreeBuilder};
+use crate::ledger::note::{self, Verifier};
+use crate::ledger::{base64, checkpoint};
+
+use super::{FORMAT, Manifest, Pin, Pins, ProofLine};
+
+/// Longest line accepted in a `.jsonl` file.
+const MAX_LINE: usize = 1 << 20;
+/// Largest manifest, key or note accepted.
+const MAX_SMALL_FILE: u64 = 1 << 20;
+
+/// Why a bundle does not verify.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct BundleError {
+    /// The first event affected, where one is.
+    pub seq: Option<u64>,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// The outcome.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct BundleReport {
+    /// Everything verified.
+    pub ok: bool,
+    /// The station (checkpoint origin).
+    pub origin: String,
+    /// Events carried.
+    pub events: u64,
+    /// Checkpoints carried.
+    pub checkpoints: u64,
+    /// Size of the log the bundle is proven against.
+    pub latest_size: u64,
+    /// Whether a filter chose the events.
+    pub filtered: bool,
+    /// Things that are not tampering but limit what was proven.
+    pub warnings: Vec<String>,
+    /// The failure, if any.
+    pub error: Option<BundleError>,
+}
+
+fn fail(seq: Option<u64>, reason: impl Into<String>) -> BundleError {
+    BundleError {
+        seq,
+        reason: reason.into(),
+    }
+}
+
+/// Verify the bundle in `dir` against `pins`; on success the pin's last checkpoint moves to
+/// the bundle's (the caller saves the pins).
+pub fn verify(dir: &Path, pins: &mut Pins) -> BundleReport {
+    let mut report = BundleReport::default();
+    match check(dir, pins, &mut report) {
+        Ok(()) => report.ok = true,
+        Err(e) => report.error = Some(e),
+    }
+    report
+}
+
+fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), BundleError> {
+    let manifest: Manifest = serde_json::from_slice(&read_small(&dir.join("manifest.json"))?)
+        .map_err(|e| fail(None, format!("manifest.json is not a bundle manifest: {e}")))?;
+    if manifest.format != FORMAT || manifest.origin != checkpoint::origin(&manifest.station) {
+        return Err(fail(None, "manifest.json is not a Strongroom audit bundle manifest"));
+    }
+    report.origin = manifest.origin.clone();
+    report.filtered = manifest.filtered;
+    report.latest_size = manifest.latest_size;
+    check_files(dir, &manifest)?;
+
+    // The key: the bundle's must be the one pinned on this machine.
+    let vkey = String::from_utf8(read_small(&dir.join("station.vkey"))?)
+        .map_err(|_| fail(None, "station.vkey is not text"))?;
+    let verifier = Verifier::parse(&vkey).map_err(|e| fail(None, format!("station.vkey: {e}")))?;
+    if verifier.encode() != manifest.verifier_key || verifier.name != manifest.origin {
+        return Err(fail(None, "station.vkey does not match the manifest"));
+    }
+    let pin = pins.stations.get(&manifest.origin).cloned().ok_or_else(|| {
+        fail(
+            None,
+            format!(
+                "unknown station key {}: pin it first with `strongroom audit trust {}`",
+                manifest.origin,
+                verifier.encode()
+            ),
+        )
+    })?;
+    if pin.verifier_key != verifier.encode() {
+        return Err(fail(
+            None,
+            "the bundle is signed by a key other than the one pinned for this station",
+        ));
+    }
+
+    // Checkpoints: each a note signed by the pinned key, for this origin.
+    let mut roots: BTreeMap<u64, Hash> = BTreeMap::new();
+    for name in manifest.files.keys().filter(|n| n.starts_with("checkpoints/")) {
+        let text =
+            String::from_utf8(read_small(&dir.join(name))?).map_err(|_| fail(None, format!("{name} is not text")))?;
+        let body = note::open(&text, &verifier).map_err(|e| fail(None, format!("{name}: {e}")))?;
+        let (origin, size, root) =
+            checkpoint::parse_body(body).ok_or_else(|| fail(None, format!("{name} is not a checkpoint")))?;
+        if origin != manifest.origin {
+            return Err(fail(None, format!("{name} is a checkpoint of another log ({origin})")));
+        }
+        if roots.insert(size, root).is_some_and(|other| other != root) {
+            return Err(fail(
+                Some(size),
+                format!("two checkpoints of size {size} disagree: the log was forked"),
+            ));
+        }
+    }
+    report.checkpoints = roots.len() as u64;
+    let (&latest, &latest_root) = roots
+        .last_key_value()
+        .ok_or_else(|| fail(None, "the bundle carries no checkpoint"))?;
+    if latest != manifest.latest_size {
+        return Err(fail(None, "the manifest's latest size is not the latest checkpoint's"));
+    }
+
+    // Each checkpoint is consistent with the latest.
+    let mut consistency: BTreeMap<u64, Vec<Hash>> = BTreeMap::new();
+    read_proofs(&dir.join("proofs/consistency.jsonl"), latest, &mut consistency)?;
+    for (size, root) in &roots {
+        let proof = consistency
+            .get(size)
+            .ok_or_else(|| fail(Some(*size), format!("no consistency proof from checkpoint {size}")))?;
+        merkle::verify_consistency(*size, latest, root, &latest_root, proof).map_err(|_| {
+            fail(
+                Some(*size),
+                format!("checkpoint {size} is not consistent with checkpoint {latest}: the log was forked"),
+            )
+        })?;
+    }
+
+    // Events against the signed roots.
+    let pinned_root = if manifest.filtered {
+        check_filtered(dir, latest, &latest_root, report)?;
+        roots.get(&pin.size).copied()
+    } else {
+        check_complete(dir, &roots, latest, pin.size, report)?
+    };
+    if report.events != manifest.events {
+        return Err(fail(
+            None,
+            format!(
+                "the manifest says {} events, events.jsonl holds {}",
+                manifest.events, report.events
+            ),
+        ));
+    }
+
+    // Against what this machine accepted before.
+    if pin.size > latest {
+        report.warnings.push(format!(
+            "older than the pinned checkpoint (size {} < {}): consistency not proven",
+            latest, pin.size
+        ));
+    } else if pin.size > 0 {
+        let expected = base64::decode(&pin.root).and_then(|r| Hash::try_from(r).ok());
+        match (pinned_root, expected) {
+            (Some(found), Some(expected)) if found != expected => {
+                return Err(fail(
+                    Some(pin.size),
+                    format!(
+                        "the log differs from the checkpoint of size {} accepted before: it was forked",
+                        pin.size
+                    ),
+                ));
+            }
+            (Some(_), Some(_)) => {}
+            _ => report.warnings.push(format!(
+                "consistency with the pinned checkpoint (size {}) not proven by this bundle",
+                pin.size
+            )),
+        }
+    }
+    if latest > pin.size && report.warnings.is_empty() {
+        pins.stations.insert(
+            manifest.origin.clone(),
+            Pin {
+                size: latest,
+                root: base64::encode(&latest_root),
+                ..pin
+            },
+        );
+    }
+    Ok(())
+}
+
+/// Every file named in the manifest exists and hashes right; no other file is present.
+fn check_files(dir: &Path, manifest: &Manifest) -> Result<(), BundleError> {
+    for (name, expected) in &manifest.files {
+        if name.contains("..") || name.starts_with('/') {
+            return Err(fail(
+                None,
+                format!("the manifest names a file outside the bundle: {name}"),
+            ));
+        }
+        let path = dir.join(name);
+        let file = File::open(&path).map_err(|e| fail(None, format!("{name}: {e}")))?;
+        let mut hasher = Sha256::new();
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        loop {
+            let buf = reader.fill_buf().map_err(|e| fail(None, format!("{name}: {e}")))?;
+            if buf.is_empty() {
+                break;
+            }
+            hasher.update(buf);
+            let n = buf.len();
+            reader.consume(n);
+        }
+        if hex::encode(&hasher.finalize()) != *expected {
+            return Err(fail(None, format!("{name} was changed after the bundle was written")));
+        }
+    }
+    for path in list_files(dir, dir).map_err(|e| fail(None, format!("{}: {e}", dir.display())))? {
+        let name = path.to_string_lossy().into_owned();
+        if name != "manifest.json" && !manifest.files.contains_key(&name) {
+            return Err(fail(None, format!("{name} is not part of the bundle")));
+        }
+    }
+    Ok(())
+}
+
+fn list_files(root: &Path, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            out.extend(list_files(root, &path)?);
+        } else {
+            out.push(path.strip_prefix(root).map(Path::to_path_buf).unwrap_or(path));
+        }
+    }
+    Ok(out)
+}
+
+fn read_small(path: &Path) -> Result<Vec<u8>, BundleError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let file = File::open(path).map_err(|e| fail(None, format!("{name}: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SMALL_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(None, format!("{name}: {e}")))?;
+    if bytes.len() as u64 > MAX_SMALL_FILE {
+        return Err(fail(
+            None,
+            format!("{name} is larger than a bundle file of its kind can be"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Each line of a `.jsonl` file, bounded in length.
+fn for_lines(path: &Path, mut each: impl FnMut(u64, &[u8]) -> Result<(), BundleError>) -> Result<(), BundleError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let file = File::open(path).map_err(|e| fail(None, format!("{name}: {e}")))?;
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut line = Vec::new();
+    let mut index = 0u64;
+    loop {
+        line.clear();
+        let n = (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| fail(None, format!("{name}: {e}")))?;
+        if n == 0 {
+            return Ok(());
+        }
+        if line.last() != Some(&b'\n') {
+            return Err(fail(
+                None,
+                format!("{name}: line {} is too long or unterminated", index + 1),
+            ));
+        }
+        line.pop();
+        each(index, &line)?;
+        index += 1;
+    }
+}
+
+fn read_proofs(path: &Path, latest: u64, out: &mut BTreeMap<u64, Vec<Hash>>) -> Result<(), BundleError> {
+    for_lines(path, |_, line| {
+        let proof: ProofLine = serde_json::from_slice(line).map_err(|_| fail(None, "a proof line is malformed"))?;
+        if proof.to != latest {
+            return Err(fail(Some(proof.from), "a proof is against another tree size"));
+        }
+        let hashes = proof
+            .hashes
+            .iter()
+            .map(|h| base64::decode(h).and_then(|b| Hash::try_from(b).ok()))
+            .collect::<Option<Vec<Hash>>>()
+            .ok_or_else(|| fail(Some(proof.from), "a proof hash is malformed"))?;
+        out.insert(proof.from, hashes);
+        Ok(())
+    })
+}
+
+/// The seq an event line claims.
+fn line_seq(line: &[u8]) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct Seq {
+        seq: u64,
+    }
+    serde_json::from_slice::<Seq>(line).ok().map(|s| s.seq)
+}
+
+/// An unfiltered bundle: every event from 0, each checkpoint's root recomputed. Returns the
+/// root at the pinned size, if the bundle reaches it.
+fn check_complete(
+    dir: &Path,
+    roots: &BTreeMap<u64, Hash>,
+    latest: u64,
+    pinned: u64,
+    report: &mut BundleReport,
+) -> Result<Option<Hash>, BundleError> {
+    let mut builder = TreeBuilder::new();
+    let mut pinned_root = None;
+    let mut last_good = 0u64;
+    for_lines(&dir.join("events.jsonl"), |index, line| {
+        let seq = line_seq(line).ok_or_else(|| fail(Some(index), format!("line {} is not an event", index + 1)))?;
+        if seq != index {
+            let reason = if seq > index {
+                format!("event {index} is missing (line {} is event {seq})", index + 1)
+            } else {
+                format!("line {} repeats or reorders event {seq}", index + 1)
+            };
+            return Err(fail(Some(index.min(seq)), reason));
+        }
+        builder.push(merkle::leaf_hash(line));
+        let size = builder.size();
+        if let Some(root) = roots.get(&size) {
+            if builder.root() != *root {
+                return Err(fail(
+                    Some(last_good),
+                    format!(
+                        "an event in seq {last_good}..{} differs from what checkpoint {size} signed",
+                        size - 1
+                    ),
+                ));
+            }
+            last_good = size;
+        }
+        if size == pinned {
+            pinned_root = Some(builder.root());
+        }
+        Ok(())
+    })?;
+    report.events = builder.size();
+    if builder.size() != latest {
+        let reason = if builder.size() < latest {
+            format!(
+                "events.jsonl ends at {} events; the latest checkpoint covers {latest}",
+                builder.size()
+            )
+        } else {
+            format!(
+                "events.jsonl holds {} events, more than the {latest} its checkpoints sign",
+                builder.size()
+            )
+        };
+        return Err(fail(Some(builder.size().min(latest)), reason));
+    }
+    Ok(pinned_root)
+}
+
+/// A filtered bundle: each event carries an inclusion proof against the latest checkpoint.
+fn check_filtered(dir: &Path, latest: u64, latest_root: &Hash, report: &mut BundleReport) -> Result<(), BundleError> {
+    let mut proofs: BTreeMap<u64, Vec<Hash>> = BTreeMap::new();
+    read_proofs(&dir.join("proofs/inclusion.jsonl"), latest, &mut proofs)?;
+    let mut previous: Option<u64> = None;
+    let mut count = 0u64;
+    for_lines(&dir.join("events.jsonl"), |index, line| {
+        let seq = line_seq(line).ok_or_else(|| fail(None, format!("line {} is not an event", index + 1)))?;
+        if previous.is_some_and(|p| seq <= p) {
+            return Err(fail(Some(seq), format!("line {} is out of order", index + 1)));
+        }
+        previous = Some(seq);
+        let proof = proofs
+            .get(&seq)
+            .ok_or_else(|| fail(Some(seq), format!("event {seq} has no inclusion proof")))?;
+        merkle::verify_inclusion(seq, latest, &merkle::leaf_hash(line), proof, latest_root).map_err(|_| {
+            fail(
+                Some(seq),
+                format!("event {seq} is not the event the log holds at that seq"),
+            )
+        })?;
+        count += 1;
+        Ok(())
+    })?;
+    report.events = count;
+    Ok(())
+}
