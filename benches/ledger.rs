@@ -109,4 +109,27 @@ fn main() {
             page.len()
         );
     }
+
+    let out = dir.path().join("bundle");
+    let t = Instant::now();
+    let manifest = strongroom::ledger::bundle::export(
+        &conn,
+        station,
+        &verifier,
+        &EventFilter::default(),
+        &out,
+        "2026-11-23T00:00:00.000Z",
+    )
+    .expect("bundle export");
+    println!(
+        "bundle_export_s {:.2} ({} events, {} checkpoints)",
+        t.elapsed().as_secs_f64(),
+        manifest.events,
+        manifest.checkpoints
+    );
+    let mut pins = strongroom::ledger::bundle::Pins::load(&dir.path().join("pins.json")).expect("pins");
+    pins.trust(&verifier.encode(), false).expect("trust");
+    let t = Instant::now();
+    let report = strongroom::ledger::bundle::verify(&out, &mut pins);
+    println!("bundle_verify_s {:.2} (ok: {})", t.elapsed().as_secs_f64(), report.ok);
 }

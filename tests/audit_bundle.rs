@@ -317,3 +317,29 @@ fn a_filtered_bundle_proves_each_event_it_carries() {
     let report = assert_rejected(&auditor, &edited, "is not the event the log holds");
     assert_eq!(report["error"]["seq"], seq);
 }
+
+#[test]
+fn csv_export_for_spreadsheets_uses_the_same_filters() {
+    let vault = TestVault::new();
+    activity(&vault, "one");
+    let csv = vault.dir.path().join("exports.csv");
+    vault.ok(&[
+        "ledger",
+        "export",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--action",
+        "item.export",
+    ]);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "seq,time,actor,action,subject,level,details");
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[1].contains(",alice,item.export,SR-"), "{text}");
+    // Never overwritten; and --out or --csv is required.
+    assert_eq!(
+        code(&vault.run(&["ledger", "export", "--csv", csv.to_str().unwrap()])),
+        1
+    );
+    assert_eq!(code(&vault.run(&["ledger", "export"])), 2);
+}

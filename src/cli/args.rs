@@ -80,10 +80,14 @@ pub enum LedgerCommand {
 
 /// `ledger export`.
 #[derive(Debug, Args)]
+#[group(id = "destination", required = true, multiple = false, args = ["out", "csv"])]
 pub struct LedgerExportArgs {
-    /// New (or empty) directory for the bundle
+    /// New (or empty) directory for the audit bundle
     #[arg(long, value_name = "DIR")]
-    pub out: std::path::PathBuf,
+    pub out: Option<std::path::PathBuf>,
+    /// Write the events as CSV for spreadsheets instead (refuses to overwrite)
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<std::path::PathBuf>,
     /// Only events about this item (control number or id)
     #[arg(long, value_name = "ID")]
     pub item: Option<String>,

@@ -104,7 +104,19 @@ fn export(cli: &Cli, args: &LedgerExportArgs) -> Result<()> {
         until: args.until.clone(),
         max_level: None,
     };
-    let manifest = station.export_bundle(&filter, &args.out)?;
+    if let Some(csv) = &args.csv {
+        let rows = station.export_csv(&filter, csv)?;
+        if cli.json {
+            return output::json(&serde_json::json!({ "csv": csv, "events": rows }));
+        }
+        println!("Wrote {rows} events to {}.", csv.display());
+        return Ok(());
+    }
+    let out = args
+        .out
+        .as_deref()
+        .ok_or_else(|| anyhow!(super::exit::UsageError("give --out DIR or --csv FILE".into())))?;
+    let manifest = station.export_bundle(&filter, out)?;
     if cli.json {
         return output::json(&manifest);
     }
@@ -112,7 +124,7 @@ fn export(cli: &Cli, args: &LedgerExportArgs) -> Result<()> {
         "Wrote {} events and {} checkpoints to {} ({}).",
         manifest.events,
         manifest.checkpoints,
-        args.out.display(),
+        out.display(),
         if manifest.filtered {
             "filtered"
         } else {

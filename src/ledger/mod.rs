@@ -6,6 +6,7 @@ pub mod base64;
 pub mod bundle;
 pub mod canonical;
 pub mod checkpoint;
+pub mod csv;
 pub mod events;
 pub mod merkle;
 pub mod note;

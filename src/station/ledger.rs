@@ -102,3 +102,30 @@ impl Station {
         crate::ledger::bundle::export(&self.conn, &self.station_id, &verifier, filter, out, &now)
     }
 }
+
+impl Station {
+    /// Write the events matching `filter` as CSV to a new file (officers only).
+    pub fn export_csv(&self, filter: &EventFilter, path: &std::path::Path) -> Result<u64> {
+        let session = self.unlocked()?;
+        if session.user().role != Role::Officer {
+            return Err(Error::Denied {
+                rule: "role",
+                message: "only a security officer can export the ledger".into(),
+            });
+        }
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => Error::InvalidInput(format!("{} already exists", path.display())),
+                _ => Error::io(path, e),
+            })?;
+        let mut out = std::io::BufWriter::new(file);
+        let rows = crate::ledger::csv::write(&self.conn, filter, &mut out);
+        if rows.is_err() {
+            let _ = std::fs::remove_file(path);
+        }
+        rows
+    }
+}
