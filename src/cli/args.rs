@@ -80,10 +80,9 @@ pub enum LedgerCommand {
 
 /// `ledger export`.
 #[derive(Debug, Args)]
-#[group(id = "destination", required = true, multiple = false, args = ["out", "csv"])]
 pub struct LedgerExportArgs {
     /// New (or empty) directory for the audit bundle
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", required_unless_present = "csv", conflicts_with = "csv")]
     pub out: Option<std::path::PathBuf>,
     /// Write the events as CSV for spreadsheets instead (refuses to overwrite)
     #[arg(long, value_name = "FILE")]
