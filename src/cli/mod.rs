@@ -58,5 +58,8 @@ pub fn unlocked_station(cli: &Cli) -> Result<Station> {
     let mut station = Station::open(&vault_dir(cli)?)?;
     let password = secrets::acting_password(cli.password_file.as_deref(), user)?;
     station.unlock(user, &password)?;
+    if let Some(problem) = station.checkpoint_error() {
+        eprintln!("warning: {problem}");
+    }
     Ok(station)
 }
