@@ -14,7 +14,7 @@ Exit codes:
   3  authentication failed (wrong password or unknown user)
   4  account locked or disabled
   5  denied (role, clearance, policy, unsafe vault location) — the message names the rule
-  6  integrity failure (tampered object, key store or database)
+  6  integrity failure (tampered object, key store, database, ledger or audit bundle)
   7  approval required (a request was created and is pending)
 
 Passwords: a terminal prompt, --password-file FILE, or STRONGROOM_PASSWORD; never an argument.";
