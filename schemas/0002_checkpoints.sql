@@ -1,8 +1,8 @@
 -- Strongroom schema 2: signed checkpoints of the custody log (DESIGN.md §4, docs/LEDGER.md).
 
 -- The leaf hash of each event, SHA-256(0x00 ‖ canonical), recorded when it is appended, so
--- verify can name the exact event whose bytes changed. (NULL for events appended before
--- this migration: verify computes those.)
+-- verify can name the exact event whose bytes changed. Schemas 1 and 2 were released
+-- together, so every event has one: a NULL leaf is itself a sign of tampering.
 ALTER TABLE events ADD COLUMN leaf BLOB;
 
 -- Every checkpoint ever written, in order. `note` is the C2SP signed note; `frontier` the

@@ -74,16 +74,39 @@ fn a_changed_field_is_found_at_its_seq() {
 fn a_changed_field_with_its_leaf_rewritten_is_still_found_by_the_signed_roots() {
     let vault = vault_with_history();
     let db = unguarded(&vault);
+    // A careful insider: new bytes, matching query column and a correct new leaf hash.
+    let bytes: Vec<u8> = db
+        .query_row("SELECT canonical FROM events WHERE seq = 4", [], |r| r.get(0))
+        .unwrap();
+    let edited = String::from_utf8(bytes)
+        .unwrap()
+        .replace("\"actor\":\"alice\"", "\"actor\":\"mallo\"")
+        .into_bytes();
+    let leaf = strongroom::ledger::merkle::leaf_hash(&edited);
     db.execute(
-        "UPDATE events SET canonical = CAST(replace(CAST(canonical AS TEXT), '\"actor\":\"alice\"', '\"actor\":\"mallo\"') AS BLOB), actor = 'mallo', leaf = NULL WHERE seq = 4",
-        [],
+        "UPDATE events SET canonical = ?1, actor = 'mallo', leaf = ?2 WHERE seq = 4",
+        rusqlite::params![edited, leaf.to_vec()],
     )
     .unwrap();
     let (code, report) = verify(&vault);
     assert_eq!(code, 6);
     assert_eq!(report["first_bad"]["problem"], "edited");
     // The signed roots bound it to the range after the last checkpoint that still matches.
-    assert!(report["first_bad"]["seq"].as_u64().unwrap() <= 4, "{report}");
+    let seq = report["first_bad"]["seq"].as_u64().unwrap();
+    assert!(seq <= 4, "{report}");
+    assert!(
+        report["first_bad"]["detail"].as_str().unwrap().contains("..="),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_removed_leaf_is_found_at_its_seq() {
+    let vault = vault_with_history();
+    unguarded(&vault)
+        .execute("UPDATE events SET leaf = NULL WHERE seq = 7", [])
+        .unwrap();
+    assert_found(&vault, 7, "edited");
 }
 
 #[test]

@@ -142,7 +142,7 @@ pub fn write(tx: &Transaction<'_>, station_id: &str, key: &SignKey, reason: &str
             return Err(damaged(format!("event {} is missing", builder.size())));
         }
         let leaf = merkle::leaf_hash(&bytes);
-        if stored.is_some_and(|s| s != leaf) {
+        if stored.is_none_or(|s| s != leaf) {
             return Err(damaged(format!(
                 "event {seq} no longer matches the leaf recorded when it was appended"
             )));

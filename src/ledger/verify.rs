@@ -6,9 +6,7 @@
 use std::borrow::Cow;
 
 use rusqlite::Connection;
-use serde_json::Value;
 
-use crate::ledger::canonical;
 use crate::ledger::checkpoint::{self, StoredCheckpoint};
 use crate::ledger::merkle::{self, TreeBuilder};
 use crate::ledger::note::{self, Verifier};
@@ -113,6 +111,7 @@ pub fn verify(conn: &Connection, station_id: &str, verifier: &Verifier) -> Resul
     let mut builder = TreeBuilder::new();
     let mut json_seqs: Vec<u64> = Vec::new();
     let mut row_seqs: Vec<u64> = Vec::new();
+    let mut previous_time: Option<String> = None;
     let mut next_checkpoint = 0usize;
     let mut verified_size = 0u64;
     let mut last_matching = 0u64;
@@ -127,18 +126,17 @@ pub fn verify(conn: &Connection, station_id: &str, verifier: &Verifier) -> Resul
         let stored_leaf: Option<Vec<u8>> = row.get(8)?;
         let leaf = merkle::leaf_hash(&bytes);
         let parsed: Option<EventView<'_>> = serde_json::from_slice(&bytes).ok();
-        // A matching leaf means the bytes are those appended (canonical by construction);
-        // only events without a recorded leaf need their form checked.
-        let intact = match stored_leaf.as_deref() {
-            Some(stored) => stored == leaf,
-            None => serde_json::from_slice::<Value>(&bytes)
-                .ok()
-                .and_then(|v| canonical::to_vec(&v).ok())
-                .is_some_and(|c| c == bytes),
-        };
+        // A matching leaf means the bytes are those appended (canonical by construction). Every
+        // event has its leaf from the moment it is appended: a missing one was removed.
+        let intact = stored_leaf.as_deref().is_some_and(|stored| stored == leaf);
+        // Times never decrease along the log (events::append): one that does was edited.
+        let time_ok = parsed
+            .as_ref()
+            .is_none_or(|v| previous_time.as_deref().is_none_or(|p| p <= v.time.as_ref()));
+        previous_time = parsed.as_ref().map(|v| v.time.to_string());
         row_seqs.push(seq);
         json_seqs.push(parsed.as_ref().map_or(u64::MAX, |v| v.seq));
-        if !intact || parsed.is_none() {
+        if !intact || parsed.is_none() || !time_ok {
             findings.push(Finding {
                 seq,
                 problem: Problem::Edited,
@@ -203,7 +201,15 @@ pub fn verify(conn: &Connection, station_id: &str, verifier: &Verifier) -> Resul
             });
         }
     }
-    let first_bad = findings.iter().min_by_key(|f| f.seq).cloned();
+    // At one seq, the finding that explains the most comes first: a row inserted or removed
+    // also makes its bytes look edited.
+    let rank = |p: Problem| match p {
+        Problem::Inserted | Problem::Removed | Problem::Reordered | Problem::Truncated => 0,
+        Problem::BadSignature | Problem::Inconsistent => 1,
+        Problem::Edited => 2,
+        Problem::ColumnMismatch => 3,
+    };
+    let first_bad = findings.iter().min_by_key(|f| (f.seq, rank(f.problem))).cloned();
     Ok(Report {
         ok: findings.is_empty(),
         events,

@@ -208,7 +208,10 @@ fn write_files(
     };
     let text = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::InvalidInput(e.to_string()))?;
     let path = dir.join("manifest.json");
-    std::fs::write(&path, text).map_err(|e| io(&path, e))?;
+    let mut file = std::fs::File::create(&path).map_err(|e| io(&path, e))?;
+    file.write_all(&text)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| io(&path, e))?;
     Ok(manifest)
 }
 

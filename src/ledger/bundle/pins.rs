@@ -51,7 +51,10 @@ impl Pins {
         }
         let text = serde_json::to_vec_pretty(self).map_err(|e| Error::InvalidInput(e.to_string()))?;
         let temp = self.path.with_extension("json.new");
-        std::fs::write(&temp, text).map_err(|e| Error::io(&temp, e))?;
+        let mut file = std::fs::File::create(&temp).map_err(|e| Error::io(&temp, e))?;
+        std::io::Write::write_all(&mut file, &text)
+            .and_then(|()| file.sync_all())
+            .map_err(|e| Error::io(&temp, e))?;
         std::fs::rename(&temp, &self.path).map_err(|e| Error::io(&self.path, e))
     }
 }
