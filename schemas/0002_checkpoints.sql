@@ -32,9 +32,20 @@ END;
 -- Damage found by `ledger verify`. While any is recorded, no checkpoint is written: the
 -- station never signs over a damaged log (an officer's new epoch, a later issue, resolves it).
 CREATE TABLE ledger_damage (
-    id             INTEGER PRIMARY KEY,
-    found_at       TEXT NOT NULL,
-    first_bad_seq  INTEGER NOT NULL,
-    problem        TEXT NOT NULL,
-    detail         TEXT NOT NULL
+    id              INTEGER PRIMARY KEY,
+    found_at        TEXT NOT NULL,
+    first_bad_seq   INTEGER NOT NULL,
+    problem         TEXT NOT NULL,
+    detail          TEXT NOT NULL,
+    resolved_epoch  INTEGER               -- the epoch an officer started after it
+) STRICT;
+
+-- Log epochs after the first (epoch 0 starts at seq 0): epoch N is the log of the events from
+-- start_seq on, its checkpoints have origin `strongroom/<station-id>/e<N>`, and its first
+-- event (`ledger.epoch`) names the last good checkpoint and the first bad seq before it.
+CREATE TABLE ledger_epochs (
+    epoch       INTEGER PRIMARY KEY,
+    start_seq   INTEGER NOT NULL,
+    started_at  TEXT NOT NULL,
+    reason      TEXT NOT NULL
 ) STRICT;

@@ -175,6 +175,13 @@ fn events_of_a_real_workflow_validate() {
         .export(&control, &files.join("out.tif"), false, &Progress::new())
         .unwrap();
     station.verify_ledger().unwrap();
+    // An insider edits a query column; verify finds it and an officer starts a new epoch.
+    let insider = rusqlite::Connection::open(root.join("strongroom.db")).unwrap();
+    insider
+        .execute_batch("DROP TRIGGER events_are_append_only_update; UPDATE events SET subject = 'x' WHERE seq = 2;")
+        .unwrap();
+    assert!(!station.verify_ledger().unwrap().ok);
+    station.start_epoch("subject of seq 2 edited").unwrap();
     drop(station);
     // A dead exporter's recorded temp file, swept at the next open (export_aborted).
     let conn = rusqlite::Connection::open(root.join("strongroom.db")).unwrap();

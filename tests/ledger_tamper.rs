@@ -276,3 +276,76 @@ fn operators_cannot_verify_the_ledger() {
         Err(strongroom::Error::Denied { rule: "role", .. })
     ));
 }
+
+#[test]
+fn after_damage_an_officer_starts_a_new_epoch_and_auditors_accept_it_only_when_told() {
+    let vault = vault_with_history();
+    let bundle0 = vault.dir.path().join("epoch0");
+    vault.ok(&["ledger", "export", "--out", bundle0.to_str().unwrap()]);
+    let config = tempfile::tempdir().unwrap();
+    let audit = |args: &[&str]| {
+        std::process::Command::new(common::bin())
+            .env("STRONGROOM_CONFIG_DIR", config.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let vkey = std::fs::read_to_string(bundle0.join("station.vkey")).unwrap();
+    assert_eq!(code(&audit(&["audit", "trust", vkey.trim()])), 0);
+    assert_eq!(code(&audit(&["audit", "verify", bundle0.to_str().unwrap()])), 0);
+
+    // No epoch for an intact log.
+    assert_eq!(code(&vault.run(&["ledger", "epoch", "--reason", "just because"])), 1);
+
+    unguarded(&vault)
+        .execute("UPDATE events SET subject = 'x' WHERE seq = 2", [])
+        .unwrap();
+    assert_found(&vault, 2, "column-mismatch");
+    let checkpoints = |v: &TestVault| -> i64 {
+        v.db()
+            .query_row("SELECT COUNT(*) FROM checkpoints", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = checkpoints(&vault);
+    let out = vault.run(&[
+        "ledger",
+        "epoch",
+        "--reason",
+        "subject of seq 2 edited; see incident 17",
+        "--json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let epoch: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(epoch["number"], 1);
+    assert!(checkpoints(&vault) > before, "checkpoints resume in the new epoch");
+    let first = vault
+        .events()
+        .into_iter()
+        .find(|e| e["action"] == "ledger.epoch")
+        .unwrap();
+    assert_eq!(first["seq"], epoch["start_seq"]);
+    assert_eq!(first["details"]["first_bad_seq"], 2);
+
+    // The station's verify passes for the current epoch and reports the closed one.
+    let a = vault.file("after.tif", b"after");
+    vault.import(&[&a], "internal");
+    let (code_now, report) = verify(&vault);
+    assert_eq!(code_now, 0, "{report}");
+    assert_eq!(report["epoch"], 1);
+    assert_eq!(report["earlier_epochs"][0]["ok"], false);
+    assert_eq!(report["earlier_epochs"][0]["first_bad"]["seq"], 2);
+
+    // An auditor pinned to epoch 0 refuses the new epoch until told to accept it.
+    let bundle1 = vault.dir.path().join("epoch1");
+    vault.ok(&["ledger", "export", "--out", bundle1.to_str().unwrap()]);
+    let out = audit(&["audit", "verify", bundle1.to_str().unwrap()]);
+    assert_eq!(code(&out), 6);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("started epoch 1"));
+    assert_eq!(code(&audit(&["audit", "trust", "--epoch", vkey.trim()])), 0);
+    let out = audit(&["audit", "verify", bundle1.to_str().unwrap(), "--json"]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
+    // The old epoch's bundle is now old news: a warning, not a failure.
+    let out = audit(&["audit", "verify", bundle0.to_str().unwrap(), "--json"]);
+    assert_eq!(code(&out), 0);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("before the accepted epoch"));
+}

@@ -76,6 +76,12 @@ pub enum LedgerCommand {
     Verify,
     /// Write an audit bundle (a directory) to verify on another machine
     Export(LedgerExportArgs),
+    /// After damage was found: start a new log epoch, so checkpoints resume
+    Epoch {
+        /// Why (recorded in the epoch's first event)
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 /// `ledger export`.

@@ -30,6 +30,20 @@ pub fn run(cli: &Cli, command: &LedgerCommand) -> Result<()> {
     match command {
         LedgerCommand::Verify => verify(cli),
         LedgerCommand::Export(args) => export(cli, args),
+        LedgerCommand::Epoch { reason } => {
+            let mut station = unlocked_station(cli)?;
+            let epoch = station.start_epoch(reason)?;
+            if cli.json {
+                return output::json(&epoch);
+            }
+            println!(
+                "Started epoch {} at seq {}; checkpoints resume. Tell your auditors: they accept it with `strongroom audit trust --epoch {}`.",
+                epoch.number,
+                epoch.start_seq,
+                station.verifier_key()?.encode()
+            );
+            Ok(())
+        }
     }
 }
 

@@ -95,8 +95,25 @@ pub fn record_damage(tx: &Transaction<'_>, seq: u64, problem: &str, detail: &str
     Ok(())
 }
 
-/// Write a checkpoint covering every event so far, unless the newest one already does.
-/// Returns the new tree size, or `None` if nothing new needed signing.
+/// The newest checkpoint of `epoch`.
+pub fn latest_in(conn: &Connection, epoch: u64) -> Result<Option<StoredCheckpoint>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, epoch, tree_size, root, note, frontier, reason, created_at FROM checkpoints WHERE epoch = ?1 ORDER BY id DESC LIMIT 1",
+    )?;
+    Ok(stmt.query_row(params![epoch as i64], read_row).optional()?)
+}
+
+/// Events of the current epoch not yet covered by one of its checkpoints.
+pub fn uncovered(conn: &Connection) -> Result<u64> {
+    let epoch = crate::ledger::epoch::current(conn)?;
+    let covered = latest_in(conn, epoch.number)?.map_or(0, |c| c.tree_size);
+    Ok(crate::ledger::events::count(conn)?.saturating_sub(epoch.start_seq + covered))
+}
+
+/// Write a checkpoint of the current epoch covering every event so far, unless its newest
+/// one already does. Returns the new tree size, or `None` if nothing new needed signing.
+/// The note's key name is always `strongroom/<station-id>`; the body's origin carries the
+/// epoch (`…/e<N>` from epoch 1 on).
 pub fn write(tx: &Transaction<'_>, station_id: &str, key: &SignKey, reason: &str, now: &str) -> Result<Option<u64>> {
     let damaged = |detail: String| {
         Error::integrity(
@@ -104,42 +121,42 @@ pub fn write(tx: &Transaction<'_>, station_id: &str, key: &SignKey, reason: &str
             format!("{detail}; no checkpoint was written — run `strongroom ledger verify`"),
         )
     };
-    let damage: Option<i64> = tx
-        .query_row("SELECT first_bad_seq FROM ledger_damage ORDER BY id LIMIT 1", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if let Some(seq) = damage {
-        return Err(damaged(format!("verification found the log damaged from seq {seq}")));
+    if let Some(seq) = crate::ledger::epoch::unresolved_damage(tx)? {
+        return Err(damaged(format!(
+            "verification found the log damaged from seq {seq}; an officer must start a new epoch (`strongroom ledger epoch`)"
+        )));
     }
-    let count = crate::ledger::events::count(tx)?;
-    let last = latest(tx)?;
+    let epoch = crate::ledger::epoch::current(tx)?;
+    let count = crate::ledger::events::count(tx)?.saturating_sub(epoch.start_seq);
+    let last = latest_in(tx, epoch.number)?;
     let mut builder = match &last {
         Some(cp) => {
             if cp.tree_size == count {
                 return Ok(None);
             }
-            let builder = TreeBuilder::from_frontier(cp.tree_size, &cp.frontier)
-                .filter(|b| b.root() == cp.root)
-                .ok_or_else(|| damaged("the newest checkpoint's stored frontier does not match its root".into()))?;
             if cp.tree_size > count {
                 return Err(damaged(format!(
                     "the newest checkpoint covers {} events but only {count} remain",
                     cp.tree_size
                 )));
             }
-            builder
+            TreeBuilder::from_frontier(cp.tree_size, &cp.frontier)
+                .filter(|b| b.root() == cp.root)
+                .ok_or_else(|| damaged("the newest checkpoint's stored frontier does not match its root".into()))?
         }
         None => TreeBuilder::new(),
     };
     let mut stmt = tx.prepare_cached("SELECT seq, canonical, leaf FROM events WHERE seq >= ?1 ORDER BY seq")?;
-    let mut rows = stmt.query(params![builder.size() as i64])?;
+    let mut rows = stmt.query(params![(epoch.start_seq + builder.size()) as i64])?;
     while let Some(row) = rows.next()? {
         let seq = row.get::<_, i64>(0)? as u64;
         let bytes: Vec<u8> = row.get(1)?;
         let stored: Option<Vec<u8>> = row.get(2)?;
-        if seq != builder.size() {
-            return Err(damaged(format!("event {} is missing", builder.size())));
+        if seq != epoch.start_seq + builder.size() {
+            return Err(damaged(format!(
+                "event {} is missing",
+                epoch.start_seq + builder.size()
+            )));
         }
         let leaf = merkle::leaf_hash(&bytes);
         if stored.is_none_or(|s| s != leaf) {
@@ -151,11 +168,13 @@ pub fn write(tx: &Transaction<'_>, station_id: &str, key: &SignKey, reason: &str
     }
     let size = builder.size();
     let root = builder.root();
-    let name = origin(station_id);
-    let signed = note::sign(&body(&name, size, &root), &name, key).map_err(|e| Error::InvalidInput(e.to_string()))?;
+    let key_name = origin(station_id);
+    let log_origin = crate::ledger::epoch::origin(station_id, epoch.number);
+    let signed =
+        note::sign(&body(&log_origin, size, &root), &key_name, key).map_err(|e| Error::InvalidInput(e.to_string()))?;
     tx.execute(
-        "INSERT INTO checkpoints (epoch, tree_size, root, note, frontier, reason, created_at) VALUES (0, ?1, ?2, ?3, ?4, ?5, ?6)",
-        params![size as i64, root.to_vec(), signed, builder.frontier(), reason, now],
+        "INSERT INTO checkpoints (epoch, tree_size, root, note, frontier, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![epoch.number as i64, size as i64, root.to_vec(), signed, builder.frontier(), reason, now],
     )?;
     Ok(Some(size))
 }

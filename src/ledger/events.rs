@@ -37,11 +37,13 @@ pub enum Action {
     ItemExportAborted,
     /// An officer verified the custody log (the result is in the details).
     LedgerVerify,
+    /// An officer started a new log epoch after damage was found (first event of the epoch).
+    LedgerEpoch,
 }
 
 impl Action {
     /// Every action, for schema checks.
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::StationInit,
         Action::UserCreate,
         Action::AuthLogin,
@@ -53,6 +55,7 @@ impl Action {
         Action::ItemExport,
         Action::ItemExportAborted,
         Action::LedgerVerify,
+        Action::LedgerEpoch,
     ];
 
     /// The stable name stored in events.
@@ -69,6 +72,7 @@ impl Action {
             Action::ItemExport => "item.export",
             Action::ItemExportAborted => "item.export_aborted",
             Action::LedgerVerify => "ledger.verify",
+            Action::LedgerEpoch => "ledger.epoch",
         }
     }
 }

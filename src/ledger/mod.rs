@@ -7,6 +7,7 @@ pub mod bundle;
 pub mod canonical;
 pub mod checkpoint;
 pub mod csv;
+pub mod epoch;
 pub mod events;
 pub mod merkle;
 pub mod note;

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use rusqlite::Connection;
 
 use crate::ledger::checkpoint::{self, StoredCheckpoint};
+use crate::ledger::epoch::{self, Epoch};
 use crate::ledger::merkle::{self, TreeBuilder};
 use crate::ledger::note::{self, Verifier};
 use crate::{Level, Result};
@@ -48,8 +49,10 @@ pub struct Finding {
 /// The outcome of a verification.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Report {
-    /// Nothing was found.
+    /// Nothing was found in the current epoch.
     pub ok: bool,
+    /// The current epoch.
+    pub epoch: u64,
     /// Events read.
     pub events: u64,
     /// Checkpoints read.
@@ -60,17 +63,67 @@ pub struct Report {
     pub first_bad: Option<Finding>,
     /// Every finding, in the order found.
     pub findings: Vec<Finding>,
+    /// Earlier epochs (closed because damage was found in them).
+    pub earlier_epochs: Vec<EpochSummary>,
 }
 
 /// Verify the whole log of this station against `verifier` (its signing key).
 pub fn verify(conn: &Connection, station_id: &str, verifier: &Verifier) -> Result<Report> {
-    let origin = checkpoint::origin(station_id);
-    let checkpoints = checkpoint::all(conn)?;
+    let epochs = epoch::all(conn)?;
+    let mut earlier = Vec::new();
+    let mut total_checkpoints = 0;
+    let mut current = None;
+    for (index, e) in epochs.iter().enumerate() {
+        let end = epochs.get(index + 1).map(|next| next.start_seq);
+        let report = verify_epoch(conn, station_id, verifier, *e, end)?;
+        total_checkpoints += report.checkpoints;
+        if end.is_some() {
+            earlier.push(EpochSummary {
+                epoch: e.number,
+                ok: report.ok,
+                first_bad: report.first_bad.clone(),
+            });
+        } else {
+            current = Some(report);
+        }
+    }
+    let mut report = current.ok_or_else(|| crate::Error::integrity("custody ledger", "no epoch"))?;
+    report.events = crate::ledger::events::count(conn)?;
+    report.checkpoints = total_checkpoints;
+    report.earlier_epochs = earlier;
+    Ok(report)
+}
+
+/// One earlier epoch's outcome (its damage was what the next epoch was started for).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct EpochSummary {
+    /// Epoch number.
+    pub epoch: u64,
+    /// Whether it verified.
+    pub ok: bool,
+    /// Its first finding.
+    pub first_bad: Option<Finding>,
+}
+
+/// Verify the log of one epoch: the events `epoch.start_seq .. end` and its checkpoints.
+fn verify_epoch(
+    conn: &Connection,
+    station_id: &str,
+    verifier: &Verifier,
+    epoch: Epoch,
+    end: Option<u64>,
+) -> Result<Report> {
+    let start_seq = epoch.start_seq;
+    let origin = epoch::origin(station_id, epoch.number);
+    let checkpoints: Vec<StoredCheckpoint> = checkpoint::all(conn)?
+        .into_iter()
+        .filter(|c| c.epoch == epoch.number)
+        .collect();
     let mut findings = Vec::new();
     let mut trusted: Vec<&StoredCheckpoint> = Vec::new();
     let mut previous_size = 0u64;
     for cp in &checkpoints {
-        let start = previous_size;
+        let start = start_seq + previous_size;
         match note::open(&cp.note, verifier) {
             Err(_) => findings.push(Finding {
                 seq: start,
@@ -84,7 +137,7 @@ pub fn verify(conn: &Connection, station_id: &str, verifier: &Verifier) -> Resul
                 Some((o, size, root)) if o == origin && size == cp.tree_size && root == cp.root => {
                     if size < previous_size {
                         findings.push(Finding {
-                            seq: size,
+                            seq: start_seq + size,
                             problem: Problem::Inconsistent,
                             detail: format!(
                                 "checkpoint {} covers {size} events after one that covered {previous_size}: an older checkpoint was put in its place",
@@ -117,9 +170,11 @@ pub fn verify(conn: &Connection, station_id: &str, verifier: &Verifier) -> Resul
     let mut last_matching = 0u64;
     // (first seq, last seq, checkpoint id) of ranges whose signed root no longer matches.
     let mut root_mismatches: Vec<(u64, u64, u64)> = Vec::new();
-    let mut stmt = conn
-        .prepare("SELECT seq, time, actor, action, subject, level, item, canonical, leaf FROM events ORDER BY seq")?;
-    let mut rows = stmt.query([])?;
+    let mut stmt = conn.prepare(
+        "SELECT seq, time, actor, action, subject, level, item, canonical, leaf FROM events WHERE seq >= ?1 AND seq < ?2 ORDER BY seq",
+    )?;
+    let end = end.map_or(i64::MAX, |e| e as i64);
+    let mut rows = stmt.query(rusqlite::params![start_seq as i64, end])?;
     while let Some(row) = rows.next()? {
         let seq = row.get::<_, i64>(0)? as u64;
         let bytes: Vec<u8> = row.get(7)?;
@@ -169,7 +224,7 @@ pub fn verify(conn: &Connection, station_id: &str, verifier: &Verifier) -> Resul
                     verified_size = verified_size.max(cp.tree_size);
                     last_matching = cp.tree_size;
                 } else {
-                    root_mismatches.push((last_matching, cp.tree_size - 1, cp.id));
+                    root_mismatches.push((start_seq + last_matching, start_seq + cp.tree_size - 1, cp.id));
                 }
             }
             next_checkpoint += 1;
@@ -177,14 +232,16 @@ pub fn verify(conn: &Connection, station_id: &str, verifier: &Verifier) -> Resul
     }
     drop(rows);
     let events = row_seqs.len() as u64;
-    sequence_findings(&row_seqs, &json_seqs, &mut findings);
+    sequence_findings(start_seq, &row_seqs, &json_seqs, &mut findings);
     if let Some(cp) = trusted.iter().rev().find(|cp| cp.tree_size > events) {
         findings.push(Finding {
-            seq: verified_size,
+            seq: start_seq + verified_size,
             problem: Problem::Truncated,
             detail: format!(
-                "events from {verified_size} on are not the ones signed: the log has {events} events, checkpoint {} covers {}",
-                cp.id, cp.tree_size
+                "events from {} on are not the ones signed: the epoch has {events} events, checkpoint {} covers {}",
+                start_seq + verified_size,
+                cp.id,
+                cp.tree_size
             ),
         });
     }
@@ -212,18 +269,20 @@ pub fn verify(conn: &Connection, station_id: &str, verifier: &Verifier) -> Resul
     let first_bad = findings.iter().min_by_key(|f| (f.seq, rank(f.problem))).cloned();
     Ok(Report {
         ok: findings.is_empty(),
+        epoch: epoch.number,
         events,
         checkpoints: checkpoints.len() as u64,
         verified_size,
         first_bad,
         findings,
+        earlier_epochs: Vec::new(),
     })
 }
 
 /// Gaps and rows whose own seq disagrees with their position: removed, inserted, reordered.
-fn sequence_findings(row_seqs: &[u64], json_seqs: &[u64], findings: &mut Vec<Finding>) {
+fn sequence_findings(start_seq: u64, row_seqs: &[u64], json_seqs: &[u64], findings: &mut Vec<Finding>) {
     for (index, (&row, &said)) in row_seqs.iter().zip(json_seqs).enumerate() {
-        let position = index as u64;
+        let position = start_seq + index as u64;
         if row != position {
             findings.push(Finding {
                 seq: position,

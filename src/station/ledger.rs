@@ -129,3 +129,73 @@ impl Station {
         rows
     }
 }
+
+impl Station {
+    /// Start a new log epoch (officers only), after verification found damage: the new log
+    /// begins with a `ledger.epoch` event naming the last good checkpoint and the first bad
+    /// seq, and checkpoints resume under the origin `strongroom/<station-id>/e<N>`.
+    pub fn start_epoch(&mut self, reason: &str) -> Result<crate::ledger::epoch::Epoch> {
+        use crate::ledger::epoch;
+        let session = self.unlocked()?;
+        if session.user().role != Role::Officer {
+            return Err(Error::Denied {
+                rule: "role",
+                message: "only a security officer can start a ledger epoch".into(),
+            });
+        }
+        if reason.trim().is_empty() {
+            return Err(Error::InvalidInput(
+                "give the reason for the new epoch (--reason TEXT)".into(),
+            ));
+        }
+        let first_bad = epoch::unresolved_damage(&self.conn)?.ok_or_else(|| {
+            Error::InvalidInput(
+                "no damage is recorded: run `strongroom ledger verify`; an intact log needs no new epoch".into(),
+            )
+        })?;
+        let actor = session.user().name.clone();
+        let station_id = self.station_id.clone();
+        let current = epoch::current(&self.conn)?;
+        let last_good = checkpoint::latest_in(&self.conn, current.number)?;
+        let next = epoch::Epoch {
+            number: current.number + 1,
+            start_seq: crate::ledger::events::count(&self.conn)?,
+        };
+        let now = self.now();
+        let reason = reason.trim().to_string();
+        let mut details = details! {
+            "epoch": next.number,
+            "origin": epoch::origin(&station_id, next.number),
+            "previous_origin": epoch::origin(&station_id, current.number),
+            "first_bad_seq": first_bad,
+            "reason": reason.clone(),
+        };
+        if let Some(cp) = &last_good {
+            details.insert(
+                "last_checkpoint".into(),
+                serde_json::json!({ "size": cp.tree_size, "root": crate::ledger::base64::encode(&cp.root) }),
+            );
+        }
+        self.write(|tx, events| {
+            // The epoch starts with its own first event, appended in this transaction.
+            if crate::ledger::events::count(tx)? != next.start_seq {
+                return Err(Error::integrity(
+                    "custody ledger",
+                    "events were appended while the epoch was being started; try again",
+                ));
+            }
+            epoch::start(tx, next.number, next.start_seq, &reason, &now)?;
+            events.push(NewEvent {
+                actor: actor.clone(),
+                action: Action::LedgerEpoch,
+                subject: "station".into(),
+                level: None,
+                item: None,
+                details,
+            });
+            Ok(())
+        })?;
+        self.checkpoint("epoch")?;
+        Ok(next)
+    }
+}

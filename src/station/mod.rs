@@ -175,11 +175,7 @@ impl Station {
         if self.session.is_none() {
             return;
         }
-        let due = (|| -> Result<bool> {
-            let count = events::count(&self.conn)?;
-            let covered = checkpoint::latest(&self.conn)?.map_or(0, |c| c.tree_size);
-            Ok(count.saturating_sub(covered) >= self.checkpoint_interval)
-        })();
+        let due = checkpoint::uncovered(&self.conn).map(|n| n >= self.checkpoint_interval);
         if due.unwrap_or(false) {
             self.checkpoint_quietly("interval");
         }

@@ -34,29 +34,33 @@ pub fn export(
             out.display()
         )));
     }
-    let checkpoints: Vec<checkpoint::StoredCheckpoint> =
-        checkpoint::all(conn)?.into_iter().filter(|c| c.epoch == 0).collect();
+    let epoch = crate::ledger::epoch::current(conn)?;
+    let checkpoints: Vec<checkpoint::StoredCheckpoint> = checkpoint::all(conn)?
+        .into_iter()
+        .filter(|c| c.epoch == epoch.number)
+        .collect();
     let latest = checkpoints
         .iter()
         .max_by_key(|c| c.tree_size)
         .ok_or_else(|| Error::InvalidInput("the ledger has no checkpoint yet".into()))?;
     let size = latest.tree_size;
 
-    // The whole tree up to the latest checkpoint, recomputed from the events' bytes.
+    // The epoch's whole tree up to its latest checkpoint, recomputed from the events' bytes.
+    let start = epoch.start_seq;
     let mut leaves = Vec::with_capacity(size as usize);
     {
-        let mut stmt = conn.prepare("SELECT seq, canonical FROM events WHERE seq < ?1 ORDER BY seq")?;
-        let mut rows = stmt.query(params![size as i64])?;
+        let mut stmt = conn.prepare("SELECT seq, canonical FROM events WHERE seq >= ?1 AND seq < ?2 ORDER BY seq")?;
+        let mut rows = stmt.query(params![start as i64, (start + size) as i64])?;
         while let Some(row) = rows.next()? {
             let seq = row.get::<_, i64>(0)? as u64;
-            if seq != leaves.len() as u64 {
-                return Err(damaged(seq));
+            if seq != start + leaves.len() as u64 {
+                return Err(damaged(start + leaves.len() as u64));
             }
             leaves.push(merkle::leaf_hash(&row.get::<_, Vec<u8>>(1)?));
         }
     }
     if leaves.len() as u64 != size {
-        return Err(damaged(leaves.len() as u64));
+        return Err(damaged(start + leaves.len() as u64));
     }
     let tree = Tree::new(leaves);
     if tree.root_at(size as usize) != latest.root {
@@ -79,6 +83,7 @@ pub fn export(
         filter,
         &tree,
         &checkpoints,
+        epoch,
         size,
         now,
     );
@@ -113,9 +118,11 @@ fn write_files(
     filter: &EventFilter,
     tree: &Tree,
     checkpoints: &[checkpoint::StoredCheckpoint],
+    epoch: crate::ledger::epoch::Epoch,
     size: u64,
     now: &str,
 ) -> Result<Manifest> {
+    let start = epoch.start_seq;
     let io = |path: &Path, e: std::io::Error| Error::io(path, e);
     std::fs::create_dir_all(dir.join("checkpoints")).map_err(|e| io(dir, e))?;
     std::fs::create_dir_all(dir.join("proofs")).map_err(|e| io(dir, e))?;
@@ -136,17 +143,17 @@ fn write_files(
     let filtered = filter.is_filtered();
     let mut events = Vec::new();
     let mut carried: Vec<u64> = Vec::new();
-    let mut after = None;
+    let mut after = start.checked_sub(1);
     loop {
         let page = query::query(conn, filter, after, 10_000)?;
         let Some(last) = page.last() else { break };
         after = Some(last.seq);
-        for event in page.into_iter().filter(|e| e.seq < size) {
+        for event in page.into_iter().filter(|e| e.seq >= start && e.seq < start + size) {
             events.extend_from_slice(&event.canonical);
             events.push(b'\n');
             carried.push(event.seq);
         }
-        if after.is_some_and(|a| a + 1 >= size) {
+        if after.is_some_and(|a| a + 1 >= start + size) {
             break;
         }
     }
@@ -194,7 +201,9 @@ fn write_files(
     let manifest = Manifest {
         format: FORMAT.into(),
         station: station_id.into(),
-        origin: checkpoint::origin(station_id),
+        origin: crate::ledger::epoch::origin(station_id, epoch.number),
+        epoch: epoch.number,
+        epoch_start_seq: start,
         verifier_key: verifier.encode(),
         created_at: now.into(),
         filtered,

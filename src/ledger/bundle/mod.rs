@@ -35,8 +35,12 @@ pub struct Manifest {
     pub format: String,
     /// Station id.
     pub station: String,
-    /// Checkpoint origin.
+    /// Checkpoint origin of the epoch carried (`strongroom/<id>` or `…/e<N>`).
     pub origin: String,
+    /// The log epoch carried.
+    pub epoch: u64,
+    /// Seq of the epoch's first event (leaf 0 of its tree).
+    pub epoch_start_seq: u64,
     /// The station's verifier key.
     pub verifier_key: String,
     /// When the bundle was written.

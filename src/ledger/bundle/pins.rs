@@ -20,6 +20,9 @@ pub struct Pin {
     pub size: u64,
     /// Its root, base64.
     pub root: String,
+    /// An officer here accepted the station's next epoch (`audit trust --epoch`).
+    #[serde(default)]
+    pub accept_new_epoch: bool,
 }
 
 /// The pin file.
@@ -67,8 +70,8 @@ impl Pins {
         let verifier = crate::ledger::note::Verifier::parse(verifier_key)
             .map_err(|e| Error::InvalidInput(format!("not a verifier key: {e}")))?;
         let key = verifier.encode();
-        match self.stations.get(&verifier.name) {
-            Some(pin) if pin.verifier_key == key => {}
+        match self.stations.get_mut(&verifier.name) {
+            Some(pin) if pin.verifier_key == key => pin.accept_new_epoch |= new_epoch,
             Some(pin) if !new_epoch => {
                 return Err(Error::Denied {
                     rule: "pinned-key",
@@ -78,15 +81,24 @@ impl Pins {
                     ),
                 });
             }
-            previous => {
-                let epoch = previous.map_or(0, |p| p.epoch + u64::from(new_epoch));
+            Some(pin) => {
+                *pin = Pin {
+                    verifier_key: key,
+                    epoch: pin.epoch,
+                    size: 0,
+                    root: String::new(),
+                    accept_new_epoch: true,
+                };
+            }
+            None => {
                 self.stations.insert(
                     verifier.name.clone(),
                     Pin {
                         verifier_key: key,
-                        epoch,
+                        epoch: 0,
                         size: 0,
                         root: String::new(),
+                        accept_new_epoch: false,
                     },
                 );
             }

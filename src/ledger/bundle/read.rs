@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::accounts::hex;
 use crate::ledger::merkle::{self, Hash, TreeBuilder};
 use crate::ledger::note::{self, Verifier};
-use crate::ledger::{base64, checkpoint};
+use crate::ledger::{base64, checkpoint, epoch};
 
 use super::{FORMAT, Manifest, Pin, Pins, ProofLine};
 
@@ -73,7 +73,7 @@ pub fn verify(dir: &Path, pins: &mut Pins) -> BundleReport {
 fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), BundleError> {
     let manifest: Manifest = serde_json::from_slice(&read_small(&dir.join("manifest.json"))?)
         .map_err(|e| fail(None, format!("manifest.json is not a bundle manifest: {e}")))?;
-    if manifest.format != FORMAT || manifest.origin != checkpoint::origin(&manifest.station) {
+    if manifest.format != FORMAT || manifest.origin != epoch::origin(&manifest.station, manifest.epoch) {
         return Err(fail(None, "manifest.json is not a Strongroom audit bundle manifest"));
     }
     report.origin = manifest.origin.clone();
@@ -85,15 +85,15 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
     let vkey = String::from_utf8(read_small(&dir.join("station.vkey"))?)
         .map_err(|_| fail(None, "station.vkey is not text"))?;
     let verifier = Verifier::parse(&vkey).map_err(|e| fail(None, format!("station.vkey: {e}")))?;
-    if verifier.encode() != manifest.verifier_key || verifier.name != manifest.origin {
+    if verifier.encode() != manifest.verifier_key || verifier.name != checkpoint::origin(&manifest.station) {
         return Err(fail(None, "station.vkey does not match the manifest"));
     }
-    let pin = pins.stations.get(&manifest.origin).cloned().ok_or_else(|| {
+    let pin = pins.stations.get(&verifier.name).cloned().ok_or_else(|| {
         fail(
             None,
             format!(
                 "unknown station key {}: pin it first with `strongroom audit trust {}`",
-                manifest.origin,
+                verifier.name,
                 verifier.encode()
             ),
         )
@@ -148,10 +148,10 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
 
     // Events against the signed roots.
     let pinned_root = if manifest.filtered {
-        check_filtered(dir, latest, &latest_root, report)?;
+        check_filtered(dir, manifest.epoch_start_seq, latest, &latest_root, report)?;
         roots.get(&pin.size).copied()
     } else {
-        check_complete(dir, &roots, latest, pin.size, report)?
+        check_complete(dir, manifest.epoch_start_seq, &roots, latest, pin.size, report)?
     };
     if report.events != manifest.events {
         return Err(fail(
@@ -163,8 +163,36 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
         ));
     }
 
-    // Against what this machine accepted before.
-    if pin.size > latest {
+    // Against what this machine accepted before: a new epoch is accepted only when an officer
+    // here says so; an earlier epoch is old news.
+    let mut pin = pin;
+    if manifest.epoch > pin.epoch && pin.accept_new_epoch {
+        // Accepted here: the new epoch's log starts afresh.
+        pin = Pin {
+            epoch: manifest.epoch,
+            size: 0,
+            root: String::new(),
+            accept_new_epoch: false,
+            ..pin
+        };
+    }
+    if manifest.epoch > pin.epoch {
+        return Err(fail(
+            Some(manifest.epoch_start_seq),
+            format!(
+                "the station started epoch {} at seq {} (damage was found before it); if its officers told you so, accept it with `strongroom audit trust --epoch {}`",
+                manifest.epoch,
+                manifest.epoch_start_seq,
+                verifier.encode()
+            ),
+        ));
+    }
+    if manifest.epoch < pin.epoch {
+        report.warnings.push(format!(
+            "a bundle of epoch {}, before the accepted epoch {}",
+            manifest.epoch, pin.epoch
+        ));
+    } else if pin.size > latest {
         report.warnings.push(format!(
             "older than the pinned checkpoint (size {} < {}): consistency not proven",
             latest, pin.size
@@ -188,9 +216,11 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
             )),
         }
     }
-    if latest > pin.size && report.warnings.is_empty() {
+    if (latest > pin.size || pins.stations.get(&verifier.name).is_some_and(|p| p.epoch != pin.epoch))
+        && report.warnings.is_empty()
+    {
         pins.stations.insert(
-            manifest.origin.clone(),
+            verifier.name.clone(),
             Pin {
                 size: latest,
                 root: base64::encode(&latest_root),
@@ -329,6 +359,7 @@ fn line_seq(line: &[u8]) -> Option<u64> {
 /// root at the pinned size, if the bundle reaches it.
 fn check_complete(
     dir: &Path,
+    start: u64,
     roots: &BTreeMap<u64, Hash>,
     latest: u64,
     pinned: u64,
@@ -338,24 +369,26 @@ fn check_complete(
     let mut pinned_root = None;
     let mut last_good = 0u64;
     for_lines(&dir.join("events.jsonl"), |index, line| {
-        let seq = line_seq(line).ok_or_else(|| fail(Some(index), format!("line {} is not an event", index + 1)))?;
-        if seq != index {
-            let reason = if seq > index {
-                format!("event {index} is missing (line {} is event {seq})", index + 1)
+        let expected = start + index;
+        let seq = line_seq(line).ok_or_else(|| fail(Some(expected), format!("line {} is not an event", index + 1)))?;
+        if seq != expected {
+            let reason = if seq > expected {
+                format!("event {expected} is missing (line {} is event {seq})", index + 1)
             } else {
                 format!("line {} repeats or reorders event {seq}", index + 1)
             };
-            return Err(fail(Some(index.min(seq)), reason));
+            return Err(fail(Some(expected.min(seq)), reason));
         }
         builder.push(merkle::leaf_hash(line));
         let size = builder.size();
         if let Some(root) = roots.get(&size) {
             if builder.root() != *root {
                 return Err(fail(
-                    Some(last_good),
+                    Some(start + last_good),
                     format!(
-                        "an event in seq {last_good}..{} differs from what checkpoint {size} signed",
-                        size - 1
+                        "an event in seq {}..{} differs from what checkpoint {size} signed",
+                        start + last_good,
+                        start + size - 1
                     ),
                 ));
             }
@@ -385,7 +418,13 @@ fn check_complete(
 }
 
 /// A filtered bundle: each event carries an inclusion proof against the latest checkpoint.
-fn check_filtered(dir: &Path, latest: u64, latest_root: &Hash, report: &mut BundleReport) -> Result<(), BundleError> {
+fn check_filtered(
+    dir: &Path,
+    start: u64,
+    latest: u64,
+    latest_root: &Hash,
+    report: &mut BundleReport,
+) -> Result<(), BundleError> {
     let mut proofs: BTreeMap<u64, Vec<Hash>> = BTreeMap::new();
     read_proofs(&dir.join("proofs/inclusion.jsonl"), latest, &mut proofs)?;
     let mut previous: Option<u64> = None;
@@ -399,7 +438,10 @@ fn check_filtered(dir: &Path, latest: u64, latest_root: &Hash, report: &mut Bund
         let proof = proofs
             .get(&seq)
             .ok_or_else(|| fail(Some(seq), format!("event {seq} has no inclusion proof")))?;
-        merkle::verify_inclusion(seq, latest, &merkle::leaf_hash(line), proof, latest_root).map_err(|_| {
+        let index = seq
+            .checked_sub(start)
+            .ok_or_else(|| fail(Some(seq), format!("event {seq} is before this epoch")))?;
+        merkle::verify_inclusion(index, latest, &merkle::leaf_hash(line), proof, latest_root).map_err(|_| {
             fail(
                 Some(seq),
                 format!("event {seq} is not the event the log holds at that seq"),
