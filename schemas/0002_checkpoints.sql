@@ -49,3 +49,12 @@ CREATE TABLE ledger_epochs (
     started_at  TEXT NOT NULL,
     reason      TEXT NOT NULL
 ) STRICT;
+
+CREATE TRIGGER ledger_epochs_are_append_only_update BEFORE UPDATE ON ledger_epochs
+BEGIN
+    SELECT RAISE(ABORT, 'ledger epochs are append-only');
+END;
+CREATE TRIGGER ledger_epochs_are_append_only_delete BEFORE DELETE ON ledger_epochs
+BEGIN
+    SELECT RAISE(ABORT, 'ledger epochs are append-only');
+END;

@@ -349,3 +349,39 @@ fn after_damage_an_officer_starts_a_new_epoch_and_auditors_accept_it_only_when_t
     assert_eq!(code(&out), 0);
     assert!(String::from_utf8_lossy(&out.stdout).contains("before the accepted epoch"));
 }
+
+#[test]
+fn an_epoch_forged_by_sql_does_not_hide_damage() {
+    let vault = vault_with_history();
+    let db = unguarded(&vault);
+    db.execute("UPDATE events SET actor = 'bob' WHERE seq = 4", []).unwrap();
+    // Declare a new epoch from the next event on, with a damage record to match.
+    let next: i64 = db
+        .query_row("SELECT MAX(seq) + 1 FROM events", [], |r| r.get(0))
+        .unwrap();
+    db.execute(
+        "INSERT INTO ledger_epochs VALUES (1, ?1, '2026-11-23T00:00:00.000Z', 'cover-up')",
+        [next],
+    )
+    .unwrap();
+    db.execute(
+        "INSERT INTO ledger_damage (found_at, first_bad_seq, problem, detail, resolved_epoch) VALUES ('2026-11-23T00:00:00.000Z', 4, 'column-mismatch', '', 1)",
+        [],
+    )
+    .unwrap();
+    let (code, report) = verify(&vault);
+    assert_eq!(code, 6, "{report}");
+    assert_eq!(report["ok"], false);
+    let details: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["detail"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains("does not begin with its ledger.epoch event")),
+        "{report}"
+    );
+}

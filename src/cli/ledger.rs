@@ -158,6 +158,14 @@ fn verify(cli: &Cli) -> Result<()> {
     if cli.json {
         output::json(&report)?;
     } else if report.ok {
+        for earlier in report.earlier_epochs.iter().filter(|e| !e.ok) {
+            if let Some(bad) = &earlier.first_bad {
+                println!(
+                    "Epoch {} was closed after damage at seq {}: {}",
+                    earlier.epoch, bad.seq, bad.detail
+                );
+            }
+        }
         println!(
             "Ledger OK: {} events, {} checkpoints, all signatures and roots verify.",
             report.events, report.checkpoints
@@ -167,6 +175,14 @@ fn verify(cli: &Cli) -> Result<()> {
             "LEDGER VERIFICATION FAILED ({} events, {} checkpoints)",
             report.events, report.checkpoints
         );
+        for earlier in report.earlier_epochs.iter().filter(|e| !e.ok) {
+            if let Some(bad) = &earlier.first_bad {
+                println!(
+                    "  (epoch {} was closed after damage at seq {}: {})",
+                    earlier.epoch, bad.seq, bad.detail
+                );
+            }
+        }
         for finding in &report.findings {
             println!(
                 "  seq {:<8} {:<15} {}",

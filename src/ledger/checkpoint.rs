@@ -131,6 +131,16 @@ pub fn write(tx: &Transaction<'_>, station_id: &str, key: &SignKey, reason: &str
     let last = latest_in(tx, epoch.number)?;
     let mut builder = match &last {
         Some(cp) => {
+            // The row's columns are only believed as far as its signed note vouches for them.
+            let verifier = note::Verifier::new(&origin(station_id), key.public())
+                .map_err(|e| Error::InvalidInput(e.to_string()))?;
+            let signed = note::open(&cp.note, &verifier).ok().and_then(parse_body);
+            let log_origin = crate::ledger::epoch::origin(station_id, epoch.number);
+            if signed != Some((log_origin, cp.tree_size, cp.root)) {
+                return Err(damaged(
+                    "the newest checkpoint row is not what its signed note says".into(),
+                ));
+            }
             if cp.tree_size == count {
                 return Ok(None);
             }

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::ledger::checkpoint::{self, StoredCheckpoint};
 use crate::ledger::epoch::{self, Epoch};
@@ -70,27 +70,87 @@ pub struct Report {
 /// Verify the whole log of this station against `verifier` (its signing key).
 pub fn verify(conn: &Connection, station_id: &str, verifier: &Verifier) -> Result<Report> {
     let epochs = epoch::all(conn)?;
-    let mut earlier = Vec::new();
-    let mut total_checkpoints = 0;
-    let mut current = None;
+    let mut reports = Vec::with_capacity(epochs.len());
     for (index, e) in epochs.iter().enumerate() {
         let end = epochs.get(index + 1).map(|next| next.start_seq);
-        let report = verify_epoch(conn, station_id, verifier, *e, end)?;
-        total_checkpoints += report.checkpoints;
-        if end.is_some() {
-            earlier.push(EpochSummary {
-                epoch: e.number,
-                ok: report.ok,
-                first_bad: report.first_bad.clone(),
+        reports.push(verify_epoch(conn, station_id, verifier, *e, end)?);
+    }
+    // Every later epoch must have been started properly: its first event is its
+    // `ledger.epoch` event, a signed checkpoint of it verifies, and the epoch before it held
+    // no damage earlier than what was recorded when it was closed.
+    let mut epoch_findings = Vec::new();
+    for (index, e) in epochs.iter().enumerate().skip(1) {
+        let problem = |detail: String| Finding {
+            seq: e.start_seq,
+            problem: Problem::Inconsistent,
+            detail,
+        };
+        let first: Option<(String, Option<u64>)> = conn
+            .query_row(
+                "SELECT action, canonical FROM events WHERE seq = ?1",
+                [e.start_seq as i64],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)),
+            )
+            .optional()?
+            .map(|(action, bytes)| {
+                let number = serde_json::from_slice::<serde_json::Value>(&bytes)
+                    .ok()
+                    .and_then(|v| v["details"]["epoch"].as_u64());
+                (action, number)
             });
-        } else {
-            current = Some(report);
+        if first != Some(("ledger.epoch".to_string(), Some(e.number))) {
+            epoch_findings.push(problem(format!(
+                "epoch {} does not begin with its ledger.epoch event",
+                e.number
+            )));
+        }
+        if reports[index].verified_size == 0 {
+            epoch_findings.push(problem(format!(
+                "no checkpoint signed by the station covers epoch {}",
+                e.number
+            )));
+        }
+        let recorded: Option<i64> = conn.query_row(
+            "SELECT MIN(first_bad_seq) FROM ledger_damage WHERE resolved_epoch = ?1",
+            [e.number as i64],
+            |r| r.get(0),
+        )?;
+        match (recorded, &reports[index - 1].first_bad) {
+            (None, _) => epoch_findings.push(problem(format!(
+                "epoch {} was started without recorded damage",
+                e.number
+            ))),
+            (Some(recorded), Some(found)) if found.seq < recorded as u64 => epoch_findings.push(Finding {
+                seq: found.seq,
+                problem: found.problem,
+                detail: format!(
+                    "{} (before the damage recorded when epoch {} was started)",
+                    found.detail, e.number
+                ),
+            }),
+            _ => {}
         }
     }
-    let mut report = current.ok_or_else(|| crate::Error::integrity("custody ledger", "no epoch"))?;
+    let total_checkpoints = reports.iter().map(|r| r.checkpoints).sum();
+    let mut report = reports
+        .pop()
+        .ok_or_else(|| crate::Error::integrity("custody ledger", "no epoch"))?;
+    report.earlier_epochs = epochs
+        .iter()
+        .zip(&reports)
+        .map(|(e, r)| EpochSummary {
+            epoch: e.number,
+            ok: r.ok,
+            first_bad: r.first_bad.clone(),
+        })
+        .collect();
+    if !epoch_findings.is_empty() {
+        report.findings.extend(epoch_findings);
+        report.ok = false;
+        report.first_bad = report.findings.iter().min_by_key(|f| f.seq).cloned();
+    }
     report.events = crate::ledger::events::count(conn)?;
     report.checkpoints = total_checkpoints;
-    report.earlier_epochs = earlier;
     Ok(report)
 }
 

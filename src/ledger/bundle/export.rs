@@ -177,7 +177,7 @@ fn write_files(
         let mut inclusion = Vec::new();
         for seq in &carried {
             let hashes = tree
-                .inclusion_proof(*seq as usize, size as usize)
+                .inclusion_proof((*seq - start) as usize, size as usize)
                 .map_err(|e| Error::InvalidInput(e.to_string()))?;
             push_line(&mut inclusion, *seq, size, &hashes)?;
         }
