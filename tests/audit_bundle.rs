@@ -343,3 +343,35 @@ fn csv_export_for_spreadsheets_uses_the_same_filters() {
     );
     assert_eq!(code(&vault.run(&["ledger", "export"])), 2);
 }
+
+#[test]
+fn a_complete_bundle_relabelled_as_filtered_is_rejected() {
+    let vault = TestVault::new();
+    activity(&vault, "one");
+    let original = export(&vault, "complete", &[]);
+    let auditor = Auditor::new();
+    auditor.trust(&original);
+    // Claim a filter without naming one.
+    let b = vault.dir.path().join("relabelled");
+    copy_dir(&original, &b);
+    let path = b.join("manifest.json");
+    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    manifest["filtered"] = Value::Bool(true);
+    std::fs::write(&path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+    assert_rejected(&auditor, &b, "filtered");
+    // A filtered bundle whose events do not match its declared filter.
+    let filtered = export(&vault, "exports", &["--action", "item.export"]);
+    let b = vault.dir.path().join("wrong-filter");
+    copy_dir(&filtered, &b);
+    let path = b.join("manifest.json");
+    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    manifest["filters"]["action"] = Value::from("item.import");
+    std::fs::write(&path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+    assert_rejected(&auditor, &b, "does not match the filters");
+    // A symlink in place of a bundle file is not followed.
+    let b = vault.dir.path().join("symlinked");
+    copy_dir(&original, &b);
+    std::fs::remove_file(b.join("station.vkey")).unwrap();
+    std::os::unix::fs::symlink(original.join("station.vkey"), b.join("station.vkey")).unwrap();
+    assert_rejected(&auditor, &b, "not a regular file");
+}

@@ -385,3 +385,13 @@ fn an_epoch_forged_by_sql_does_not_hide_damage() {
         "{report}"
     );
 }
+
+#[test]
+fn a_level_column_set_to_no_level_at_all_is_found() {
+    let vault = vault_with_history();
+    // 99 is no level: it would hide the event from every clearance filter.
+    unguarded(&vault)
+        .execute("UPDATE events SET level = 99 WHERE seq = 5", [])
+        .unwrap();
+    assert_found(&vault, 5, "column-mismatch");
+}

@@ -413,16 +413,21 @@ struct Columns {
 impl Columns {
     /// The first column that disagrees with the event's bytes, if any.
     fn disagreement(&self, event: &EventView<'_>) -> Option<&'static str> {
-        let level = self
-            .level
-            .and_then(|l| u8::try_from(l).ok())
-            .and_then(Level::from_byte)
-            .map(Level::name);
-        let item = self
-            .item
-            .as_deref()
-            .and_then(crate::ItemId::from_slice)
-            .map(|i| i.to_string());
+        // A stored value that is not a level or an item id at all disagrees with anything.
+        let level = match self.level {
+            None => None,
+            Some(l) => match u8::try_from(l).ok().and_then(Level::from_byte) {
+                Some(level) => Some(level.name()),
+                None => return Some("level"),
+            },
+        };
+        let item = match self.item.as_deref() {
+            None => None,
+            Some(bytes) => match crate::ItemId::from_slice(bytes) {
+                Some(id) => Some(id.to_string()),
+                None => return Some("item"),
+            },
+        };
         if event.time != self.time {
             return Some("time");
         }

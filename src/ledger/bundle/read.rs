@@ -76,6 +76,19 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
     if manifest.format != FORMAT || manifest.origin != epoch::origin(&manifest.station, manifest.epoch) {
         return Err(fail(None, "manifest.json is not a Strongroom audit bundle manifest"));
     }
+    if manifest
+        .epoch_start_seq
+        .checked_add(manifest.latest_size)
+        .is_none_or(|end| end > i64::MAX as u64)
+    {
+        return Err(fail(None, "manifest.json gives an impossible range"));
+    }
+    if manifest.filtered == manifest.filters.is_empty() {
+        return Err(fail(
+            None,
+            "manifest.json says the bundle is filtered but names no filter, or the reverse",
+        ));
+    }
     report.origin = manifest.origin.clone();
     report.filtered = manifest.filtered;
     report.latest_size = manifest.latest_size;
@@ -133,7 +146,12 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
 
     // Each checkpoint is consistent with the latest.
     let mut consistency: BTreeMap<u64, Vec<Hash>> = BTreeMap::new();
-    read_proofs(&dir.join("proofs/consistency.jsonl"), latest, &mut consistency)?;
+    read_proofs(
+        &dir.join("proofs/consistency.jsonl"),
+        latest,
+        roots.len() as u64,
+        &mut consistency,
+    )?;
     for (size, root) in &roots {
         let proof = consistency
             .get(size)
@@ -148,7 +166,7 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
 
     // Events against the signed roots.
     let pinned_root = if manifest.filtered {
-        check_filtered(dir, manifest.epoch_start_seq, latest, &latest_root, report)?;
+        check_filtered(dir, &manifest, latest, &latest_root, report)?;
         roots.get(&pin.size).copied()
     } else {
         check_complete(dir, manifest.epoch_start_seq, &roots, latest, pin.size, report)?
@@ -216,14 +234,13 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
             )),
         }
     }
-    if (latest > pin.size || pins.stations.get(&verifier.name).is_some_and(|p| p.epoch != pin.epoch))
-        && report.warnings.is_empty()
-    {
+    if latest >= pin.size && report.warnings.is_empty() {
         pins.stations.insert(
             verifier.name.clone(),
             Pin {
                 size: latest,
                 root: base64::encode(&latest_root),
+                accept_new_epoch: false,
                 ..pin
             },
         );
@@ -241,6 +258,10 @@ fn check_files(dir: &Path, manifest: &Manifest) -> Result<(), BundleError> {
             ));
         }
         let path = dir.join(name);
+        let kind = std::fs::symlink_metadata(&path).map_err(|e| fail(None, format!("{name}: {e}")))?;
+        if !kind.file_type().is_file() {
+            return Err(fail(None, format!("{name} is not a regular file")));
+        }
         let file = File::open(&path).map_err(|e| fail(None, format!("{name}: {e}")))?;
         let mut hasher = Sha256::new();
         let mut reader = BufReader::with_capacity(1 << 20, file);
@@ -269,8 +290,10 @@ fn check_files(dir: &Path, manifest: &Manifest) -> Result<(), BundleError> {
 fn list_files(root: &Path, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
+        let entry = entry?;
+        let path = entry.path();
+        // Symlinks are never followed: a linked directory is listed as an unknown entry.
+        if entry.file_type()?.is_dir() {
             out.extend(list_files(root, &path)?);
         } else {
             out.push(path.strip_prefix(root).map(Path::to_path_buf).unwrap_or(path));
@@ -329,9 +352,24 @@ fn for_lines(path: &Path, mut each: impl FnMut(u64, &[u8]) -> Result<(), BundleE
     }
 }
 
-fn read_proofs(path: &Path, latest: u64, out: &mut BTreeMap<u64, Vec<Hash>>) -> Result<(), BundleError> {
-    for_lines(path, |_, line| {
+/// Read proof lines (at most `max_lines`, each at most 128 hashes: enough for any tree).
+fn read_proofs(
+    path: &Path,
+    latest: u64,
+    max_lines: u64,
+    out: &mut BTreeMap<u64, Vec<Hash>>,
+) -> Result<(), BundleError> {
+    for_lines(path, |index, line| {
+        if index >= max_lines {
+            return Err(fail(
+                None,
+                "a proof file holds more proofs than the bundle has events or checkpoints",
+            ));
+        }
         let proof: ProofLine = serde_json::from_slice(line).map_err(|_| fail(None, "a proof line is malformed"))?;
+        if proof.hashes.len() > 128 {
+            return Err(fail(Some(proof.from), "a proof is longer than any tree needs"));
+        }
         if proof.to != latest {
             return Err(fail(Some(proof.from), "a proof is against another tree size"));
         }
@@ -420,13 +458,20 @@ fn check_complete(
 /// A filtered bundle: each event carries an inclusion proof against the latest checkpoint.
 fn check_filtered(
     dir: &Path,
-    start: u64,
+    manifest: &Manifest,
     latest: u64,
     latest_root: &Hash,
     report: &mut BundleReport,
 ) -> Result<(), BundleError> {
+    let start = manifest.epoch_start_seq;
+    let expected_events = manifest.events;
     let mut proofs: BTreeMap<u64, Vec<Hash>> = BTreeMap::new();
-    read_proofs(&dir.join("proofs/inclusion.jsonl"), latest, &mut proofs)?;
+    read_proofs(
+        &dir.join("proofs/inclusion.jsonl"),
+        latest,
+        expected_events,
+        &mut proofs,
+    )?;
     let mut previous: Option<u64> = None;
     let mut count = 0u64;
     for_lines(&dir.join("events.jsonl"), |index, line| {
@@ -435,6 +480,12 @@ fn check_filtered(
             return Err(fail(Some(seq), format!("line {} is out of order", index + 1)));
         }
         previous = Some(seq);
+        if !matches_filters(line, &manifest.filters) {
+            return Err(fail(
+                Some(seq),
+                format!("event {seq} does not match the filters the manifest declares"),
+            ));
+        }
         let proof = proofs
             .get(&seq)
             .ok_or_else(|| fail(Some(seq), format!("event {seq} has no inclusion proof")))?;
@@ -452,4 +503,20 @@ fn check_filtered(
     })?;
     report.events = count;
     Ok(())
+}
+
+/// Whether an event line matches the bundle's declared filters.
+fn matches_filters(line: &[u8], filters: &BTreeMap<String, String>) -> bool {
+    let Ok(event) = serde_json::from_slice::<serde_json::Value>(line) else {
+        return false;
+    };
+    let text = |field: &str| event[field].as_str().unwrap_or_default().to_string();
+    filters.iter().all(|(name, value)| match name.as_str() {
+        "item" => event["details"]["item"].as_str() == Some(value.as_str()),
+        "actor" => text("actor") == *value,
+        "action" => text("action") == *value,
+        "since" => text("time").as_str() >= value.as_str(),
+        "until" => text("time").as_str() < value.as_str(),
+        _ => false,
+    })
 }
