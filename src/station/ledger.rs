@@ -36,13 +36,7 @@ impl Station {
     /// Recompute and check the whole custody log (officers only). The outcome is recorded
     /// as a `ledger.verify` event after the check, so it never affects what it reports.
     pub fn verify_ledger(&mut self) -> Result<Report> {
-        let session = self.unlocked()?;
-        if session.user().role != Role::Officer {
-            return Err(Error::Denied {
-                rule: "role",
-                message: "only a security officer can verify the ledger".into(),
-            });
-        }
+        let session = self.officer_session("verify the ledger")?;
         let actor = session.user().name.clone();
         let verifier = self.verifier_key()?;
         let report = verify::verify(&self.conn, &self.station_id, &verifier)?;
@@ -87,13 +81,7 @@ impl Station {
         filter: &EventFilter,
         out: &std::path::Path,
     ) -> Result<crate::ledger::bundle::Manifest> {
-        let session = self.unlocked()?;
-        if session.user().role != Role::Officer {
-            return Err(Error::Denied {
-                rule: "role",
-                message: "only a security officer can export the ledger".into(),
-            });
-        }
+        self.officer_session("export the ledger")?;
         let verifier = self.verifier_key()?;
         // Cover every event so far; on a damaged log this is refused and the bundle stops at
         // the last good checkpoint's events only if they still match it.
@@ -106,13 +94,7 @@ impl Station {
 impl Station {
     /// Write the events matching `filter` as CSV to a new file (officers only).
     pub fn export_csv(&self, filter: &EventFilter, path: &std::path::Path) -> Result<u64> {
-        let session = self.unlocked()?;
-        if session.user().role != Role::Officer {
-            return Err(Error::Denied {
-                rule: "role",
-                message: "only a security officer can export the ledger".into(),
-            });
-        }
+        self.officer_session("export the ledger")?;
         let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -136,13 +118,7 @@ impl Station {
     /// seq, and checkpoints resume under the origin `strongroom/<station-id>/e<N>`.
     pub fn start_epoch(&mut self, reason: &str) -> Result<crate::ledger::epoch::Epoch> {
         use crate::ledger::epoch;
-        let session = self.unlocked()?;
-        if session.user().role != Role::Officer {
-            return Err(Error::Denied {
-                rule: "role",
-                message: "only a security officer can start a ledger epoch".into(),
-            });
-        }
+        let session = self.officer_session("start a ledger epoch")?;
         if reason.trim().is_empty() {
             return Err(Error::InvalidInput(
                 "give the reason for the new epoch (--reason TEXT)".into(),

@@ -181,6 +181,18 @@ impl Station {
         }
     }
 
+    /// The session, if its user is an officer; otherwise a refusal naming what was asked.
+    fn officer_session(&self, what: &str) -> Result<&Session> {
+        let session = self.unlocked()?;
+        if session.user().role != crate::accounts::Role::Officer {
+            return Err(Error::Denied {
+                rule: "role",
+                message: format!("only a security officer can {what}"),
+            });
+        }
+        Ok(session)
+    }
+
     fn unlocked(&self) -> Result<&Session> {
         self.session.as_ref().ok_or(Error::NotUnlocked)
     }

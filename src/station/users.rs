@@ -19,13 +19,7 @@ impl Station {
     pub fn add_user(&mut self, name: &str, role: Role, clearance: Level, password: &Password) -> Result<UserId> {
         validate_user_name(name)?;
         password_policy::check(name, password)?;
-        let session = self.unlocked()?;
-        if session.user().role != Role::Officer {
-            return Err(Error::Denied {
-                rule: "role",
-                message: "only a security officer can add users".into(),
-            });
-        }
+        let session = self.officer_session("add users")?;
         let admin = session
             .admin_key()
             .ok_or_else(|| Error::integrity("session keys", "an officer session without the admin key"))?;
