@@ -8,6 +8,7 @@ pub mod directory;
 pub mod hex;
 pub mod keyring;
 pub mod password_policy;
+pub mod permissions;
 pub mod users;
 
 pub use directory::{Directory, DirectoryUser, LevelEntry, Role, UserStatus};

@@ -9,6 +9,7 @@ use std::fs::File;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
+use crate::accounts::permissions::Permission;
 use crate::crypto::Key32;
 use crate::crypto::stream::{self, DecryptKey, Header, KeySource, StreamError};
 use crate::crypto::wrap::{self, Purpose};
@@ -41,6 +42,7 @@ impl Station {
     /// Refuses to overwrite unless `force`.
     pub fn export(&mut self, reference: &str, to: &Path, force: bool, progress: &Progress) -> Result<ExportReport> {
         let row = self.find_item(reference)?;
+        self.permitted(Permission::Export, Some(row.level))?;
         let session = self.unlocked()?;
         let key = row_key(session, &row)?;
         let actor = session.user().name.clone();

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
+use crate::accounts::permissions::Permission;
 use crate::accounts::users;
 use crate::crypto::Key32;
 use crate::crypto::stream::EncryptKey;
@@ -107,6 +108,7 @@ impl Station {
         options: &ImportOptions,
         progress: &Progress,
     ) -> Result<Vec<ItemSummary>> {
+        self.permitted(Permission::Import, Some(options.level))?;
         let session = self.unlocked()?;
         let (generation, _) = session.level_key(options.level)?;
         if options.title.is_some() && plan.files.len() > 1 {

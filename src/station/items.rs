@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 
+use crate::accounts::permissions::Permission;
 use crate::accounts::{hex, users};
 use crate::crypto::Key32;
 use crate::crypto::wrap::{self, Purpose};
@@ -114,7 +115,7 @@ impl Station {
 
     /// Find an item by control number or uuid, visible to this user.
     pub(super) fn find_item(&self, reference: &str) -> Result<ItemRow> {
-        let session = self.unlocked()?;
+        self.unlocked()?;
         let row = if let Some(control) = ControlNumber::parse(reference) {
             items::by_control(&self.conn, &control)?
         } else if let Ok(uuid) = uuid::Uuid::parse_str(reference.trim()) {
@@ -127,18 +128,7 @@ impl Station {
         let row = row
             .filter(|r| r.status == ItemStatus::Active)
             .ok_or_else(|| Error::NotFound(format!("item {reference}")))?;
-        if row.level > session.user().clearance {
-            return Err(Error::Denied {
-                rule: "clearance",
-                message: format!(
-                    "item {} is {}; {} is cleared to {}",
-                    row.control,
-                    row.level,
-                    session.user().name,
-                    session.user().clearance
-                ),
-            });
-        }
+        self.permitted(Permission::View, Some(row.level))?;
         Ok(row)
     }
 

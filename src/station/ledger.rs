@@ -2,6 +2,7 @@
 //! itself an event.
 
 use crate::accounts::Role;
+use crate::accounts::permissions::Permission;
 use crate::ledger::note::Verifier;
 use crate::ledger::query::{self, EventFilter};
 use crate::ledger::verify::{self, Report};
@@ -36,7 +37,7 @@ impl Station {
     /// Recompute and check the whole custody log (officers only). The outcome is recorded
     /// as a `ledger.verify` event after the check, so it never affects what it reports.
     pub fn verify_ledger(&mut self) -> Result<Report> {
-        let session = self.officer_session("verify the ledger")?;
+        let session = self.permitted(Permission::LedgerVerify, None)?;
         let actor = session.user().name.clone();
         let verifier = self.verifier_key()?;
         let report = verify::verify(&self.conn, &self.station_id, &verifier)?;
@@ -81,7 +82,7 @@ impl Station {
         filter: &EventFilter,
         out: &std::path::Path,
     ) -> Result<crate::ledger::bundle::Manifest> {
-        self.officer_session("export the ledger")?;
+        self.permitted(Permission::LedgerExport, None)?;
         let verifier = self.verifier_key()?;
         // Cover every event so far; on a damaged log this is refused and the bundle stops at
         // the last good checkpoint's events only if they still match it.
@@ -94,7 +95,7 @@ impl Station {
 impl Station {
     /// Write the events matching `filter` as CSV to a new file (officers only).
     pub fn export_csv(&self, filter: &EventFilter, path: &std::path::Path) -> Result<u64> {
-        self.officer_session("export the ledger")?;
+        self.permitted(Permission::LedgerExport, None)?;
         let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -118,7 +119,7 @@ impl Station {
     /// seq, and checkpoints resume under the origin `strongroom/<station-id>/e<N>`.
     pub fn start_epoch(&mut self, reason: &str) -> Result<crate::ledger::epoch::Epoch> {
         use crate::ledger::epoch;
-        let session = self.officer_session("start a ledger epoch")?;
+        let session = self.permitted(Permission::LedgerVerify, None)?;
         if reason.trim().is_empty() {
             return Err(Error::InvalidInput(
                 "give the reason for the new epoch (--reason TEXT)".into(),

@@ -19,12 +19,13 @@ use std::path::Path;
 use rusqlite::{Connection, Transaction};
 
 use crate::accounts::directory;
+use crate::accounts::permissions::{self, Permission};
 use crate::crypto::stream::DEFAULT_CHUNK;
 use crate::ledger::{NewEvent, StoredEvent, checkpoint, events};
 use crate::time::{SharedClock, rfc3339_millis, system_clock};
 use crate::vault::VaultPaths;
 use crate::vault::workdir::WorkDir;
-use crate::{Error, Result, db};
+use crate::{Error, Level, Result, db};
 
 pub use export::ExportReport;
 pub use import::{ImportOptions, ImportPlan};
@@ -181,15 +182,12 @@ impl Station {
         }
     }
 
-    /// The session, if its user is an officer; otherwise a refusal naming what was asked.
-    fn officer_session(&self, what: &str) -> Result<&Session> {
+    /// The session, if the permission table lets its user take `permission` (on material at
+    /// `level`); otherwise the refusal naming the rule. Every action goes through here.
+    fn permitted(&self, permission: Permission, level: Option<Level>) -> Result<&Session> {
         let session = self.unlocked()?;
-        if session.user().role != crate::accounts::Role::Officer {
-            return Err(Error::Denied {
-                rule: "role",
-                message: format!("only a security officer can {what}"),
-            });
-        }
+        let user = session.user();
+        permissions::check(&user.name, user.role, user.clearance, permission, level)?;
         Ok(session)
     }
 

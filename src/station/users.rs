@@ -4,6 +4,7 @@
 
 use crate::accounts::directory::{self, DirectoryUser};
 use crate::accounts::keyring::{self, KeyKind};
+use crate::accounts::permissions::Permission;
 use crate::accounts::{Role, UserRecord, UserStatus, hex, password_policy, users};
 use crate::crypto::Password;
 use crate::crypto::keyslot::{self, SlotContents};
@@ -19,7 +20,7 @@ impl Station {
     pub fn add_user(&mut self, name: &str, role: Role, clearance: Level, password: &Password) -> Result<UserId> {
         validate_user_name(name)?;
         password_policy::check(name, password)?;
-        let session = self.officer_session("add users")?;
+        let session = self.permitted(Permission::UserAdmin, None)?;
         let admin = session
             .admin_key()
             .ok_or_else(|| Error::integrity("session keys", "an officer session without the admin key"))?;
