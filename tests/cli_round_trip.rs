@@ -295,3 +295,83 @@ fn no_arguments_prints_help_until_the_app_lands() {
     assert_eq!(code(&out), 0);
     assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
 }
+
+#[test]
+fn officers_add_users_and_operators_stay_within_their_role_and_clearance() {
+    let vault = TestVault::new();
+    let secret_file = vault.file("secret.tif", b"secret survey");
+    let secret = vault.import(&[&secret_file], "secret").remove(0);
+    let bob_pw = vault.file("bob-pw", b"operator passphrase 1\n");
+    let out = vault.run(&[
+        "user",
+        "add",
+        "bob",
+        "--role",
+        "operator",
+        "--clearance",
+        "internal",
+        "--new-password-file",
+        bob_pw.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let users = vault.json(&["user", "list"]);
+    let names: Vec<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["alice", "bob"]);
+    assert_eq!(users[1]["clearance"], "internal");
+    assert!(vault.actions_since(0).contains(&"user.create".to_string()));
+
+    // Bob: no user admin, no ledger verify (role, exit 5), no secret item (clearance, exit 5).
+    for args in [
+        vec!["user", "list"],
+        vec!["ledger", "verify"],
+        vec!["show", secret.as_str()],
+    ] {
+        let out = vault.run_as("bob", &bob_pw, &args);
+        assert_eq!(code(&out), 5, "{args:?}: {}", stderr(&out));
+    }
+    let out = vault.run_as("bob", &bob_pw, &["list", "--json"]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    // A weak password or an unknown level is refused.
+    let weak = vault.file("weak", b"short\n");
+    assert_eq!(
+        code(&vault.run(&[
+            "user",
+            "add",
+            "carol",
+            "--role",
+            "operator",
+            "--clearance",
+            "internal",
+            "--new-password-file",
+            weak.to_str().unwrap()
+        ])),
+        5
+    );
+    assert_eq!(
+        code(&vault.run(&[
+            "user",
+            "add",
+            "carol",
+            "--role",
+            "operator",
+            "--clearance",
+            "cosmic",
+            "--new-password-file",
+            bob_pw.to_str().unwrap()
+        ])),
+        2
+    );
+}

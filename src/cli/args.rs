@@ -67,6 +67,9 @@ pub enum Command {
     /// Audit bundles on any machine: verify, trust a station key
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Users (officers): add, list
+    #[command(subcommand)]
+    User(UserCommand),
 }
 
 /// `ledger` subcommands.
@@ -108,6 +111,27 @@ pub struct LedgerExportArgs {
     /// Only events before this time
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
+}
+
+/// `user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; their password is asked twice (or read with --new-password-file)
+    Add {
+        /// Login name
+        name: String,
+        /// operator or officer
+        #[arg(long, value_parser = ["operator", "officer"])]
+        role: String,
+        /// Highest level the user may hold
+        #[arg(long, value_name = "LEVEL")]
+        clearance: String,
+        /// Read the new user's password from FILE
+        #[arg(long, value_name = "FILE")]
+        new_password_file: Option<std::path::PathBuf>,
+    },
+    /// List users as the signed directory states them
+    List,
 }
 
 /// `audit` subcommands: on any machine, no vault needed.

@@ -8,6 +8,7 @@ mod ledger;
 mod output;
 mod progress_line;
 mod secrets;
+mod users;
 mod vault;
 
 use std::path::PathBuf;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Recover(args) => vault::recover(&cli, args),
         Command::Ledger(command) => ledger::run(&cli, command),
         Command::Audit(command) => ledger::audit(&cli, command),
+        Command::User(command) => users::run(&cli, command),
     }
 }
 

@@ -110,3 +110,11 @@ impl Station {
         Ok(record.id)
     }
 }
+
+impl Station {
+    /// Every user as the verified signed directory states them (officers only).
+    pub fn users(&self) -> Result<Vec<DirectoryUser>> {
+        let session = self.permitted(Permission::UserAdmin, None)?;
+        Ok(session.directory().users.clone())
+    }
+}
