@@ -1,4 +1,5 @@
 //! Round trips over chunk boundaries and every tamper class, at the container layer.
+//! Test-only: the parent module declares it under #[cfg(test)].
 
 use std::io::{self, Cursor, Write};
 

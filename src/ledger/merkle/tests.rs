@@ -1,4 +1,5 @@
 //! The tree against its RFC 6962 definition, exhaustively for small trees.
+//! Test-only: the parent module declares it under #[cfg(test)].
 
 use super::*;
 

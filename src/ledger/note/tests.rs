@@ -1,4 +1,5 @@
 //! Signed notes: round trips, tampering, and the Go note package's published example.
+//! Test-only: the parent module declares it under #[cfg(test)].
 
 use super::*;
 use crate::crypto::Key32;
