@@ -47,7 +47,8 @@ END;
 
 -- Two-person requests: an action on material at or above the policy's threshold waits here
 -- until an officer other than the requester approves or denies it. An approved request is
--- used once, by the action it names.
+-- used once, by the action it names, and only if its approval is signed by the admin key
+-- (so SQL cannot approve anything).
 CREATE TABLE requests (
     id             INTEGER PRIMARY KEY,
     kind           TEXT NOT NULL CHECK (kind IN ('destroy', 'downgrade', 'export-removable')),
@@ -60,6 +61,7 @@ CREATE TABLE requests (
     status         TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'used')),
     decided_by     BLOB REFERENCES users(id),
     decided_at     TEXT,
-    decision_note  TEXT
+    decision_note  TEXT,
+    signature      BLOB                   -- approvals: Ed25519 by the admin key (officers only)
 ) STRICT;
 CREATE INDEX requests_by_status ON requests(status, id);

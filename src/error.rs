@@ -23,6 +23,23 @@ pub enum Error {
         /// Why: "disabled", "locked".
         state: String,
     },
+    /// The user must choose a new password (it was reset by an officer or has expired)
+    /// before anything else.
+    #[error("{user} must choose a new password first ({reason}): run `strongroom passwd`")]
+    PasswordChangeRequired {
+        /// User name.
+        user: String,
+        /// "it was reset by an officer", "it is older than 90 days".
+        reason: String,
+    },
+    /// Two-person rule: the action waits for an officer's approval of request `request`.
+    #[error("approval required: {message}")]
+    ApprovalRequired {
+        /// The pending request's number.
+        request: u64,
+        /// What was requested and how to get it approved.
+        message: String,
+    },
     /// A rule refused the action; `rule` names it for the user and the ledger.
     #[error("denied by rule '{rule}': {message}")]
     Denied {

@@ -28,6 +28,10 @@ macro_rules! uuid_id {
             pub fn from_bytes(bytes: [u8; 16]) -> Self {
                 Self(Uuid::from_bytes(bytes))
             }
+            /// Parse the hyphenated text form (as in the signed directory).
+            pub fn parse(text: &str) -> Option<Self> {
+                Uuid::parse_str(text).ok().map(Self)
+            }
             /// Rebuild from a stored blob, if it is 16 bytes long.
             pub fn from_slice(bytes: &[u8]) -> Option<Self> {
                 <[u8; 16]>::try_from(bytes).ok().map(Self::from_bytes)

@@ -29,6 +29,30 @@ pub fn system_clock() -> SharedClock {
     Arc::new(SystemClock)
 }
 
+/// A clock that only moves when told to: tests of backoff, lockout, idle lock and password
+/// age advance it instead of sleeping.
+#[derive(Debug)]
+pub struct ManualClock(std::sync::Mutex<OffsetDateTime>);
+
+impl ManualClock {
+    /// A clock standing at `start`.
+    pub fn new(start: OffsetDateTime) -> Arc<ManualClock> {
+        Arc::new(ManualClock(std::sync::Mutex::new(start)))
+    }
+
+    /// Move the clock forward (or back, with a negative duration).
+    pub fn advance(&self, by: time::Duration) {
+        let mut now = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        *now += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 /// RFC 3339 UTC with millisecond precision and `Z`, as every stored time is written
 /// (`2026-11-23T14:57:10.123Z`): one spelling per instant, so canonical bytes are stable.
 pub fn rfc3339_millis(t: OffsetDateTime) -> String {

@@ -22,13 +22,17 @@ struct Fixture {
 }
 
 fn fixture() -> (Fixture, Station) {
+    fixture_with_clock(system_clock())
+}
+
+fn fixture_with_clock(clock: strongroom::time::SharedClock) -> (Fixture, Station) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("vault");
     let files = dir.path().join("files");
     std::fs::create_dir_all(&files).unwrap();
     let options = InitOptions {
         kdf: Some(KdfParams::FLOOR),
-        clock: system_clock(),
+        clock,
     };
     let (station, _code) = Station::init(&root, "alice", &Password::from(OFFICER_PW), options).unwrap();
     (Fixture { _dir: dir, root, files }, station)
@@ -116,7 +120,7 @@ fn an_operators_grants_cannot_open_keys_above_clearance() {
     {
         let (aad, wrapped) = secret_dek(&db(&fx.root));
         let (_, secret_key) = station.session().unwrap().level_key(Level::Secret).unwrap();
-        assert!(wrap::open(secret_key, &aad, &wrapped).is_ok());
+        assert!(wrap::open(&secret_key, &aad, &wrapped).is_ok());
     }
     drop(station);
 
@@ -277,7 +281,8 @@ fn a_wrapped_value_moved_to_another_row_or_column_fails() {
 
 #[test]
 fn recovery_after_password_change_keeps_every_key() {
-    let (fx, mut station) = fixture();
+    let clock = strongroom::time::ManualClock::new(time::OffsetDateTime::now_utc());
+    let (fx, mut station) = fixture_with_clock(clock.clone());
     let item = import(&mut station, &fx.files, "ts.txt", Level::TopSecret);
     station
         .change_password(&Password::from(OFFICER_PW), &Password::from("changed passphrase"))
@@ -287,6 +292,8 @@ fn recovery_after_password_change_keeps_every_key() {
         station.unlock("alice", &Password::from(OFFICER_PW)),
         Err(Error::AuthenticationFailed)
     ));
+    // The failure starts a one-second backoff.
+    clock.advance(time::Duration::seconds(2));
     station.unlock("alice", &Password::from("changed passphrase")).unwrap();
     assert!(matches!(
         station.change_password(
@@ -337,7 +344,7 @@ fn objects_sealed_to_a_levels_public_key_open_with_its_private_key_from_the_vaul
     // What an officer does later: unwrap the sealing private key with the level key.
     let (generation, level_key) = session.level_key(Level::Secret).unwrap();
     let conn = db(&fx.root);
-    let secret = keyring::sealing_secret(&conn, Level::Secret, entry.generation, level_key, generation).unwrap();
+    let secret = keyring::sealing_secret(&conn, Level::Secret, entry.generation, &level_key, generation).unwrap();
     assert_eq!(secret.public(), public);
     let mut reader = &object[..];
     let (header, raw) = Header::read(&mut reader).unwrap();
@@ -354,7 +361,7 @@ fn objects_sealed_to_a_levels_public_key_open_with_its_private_key_from_the_vaul
     assert_eq!(back, plain);
     // Another level's key cannot unwrap this level's sealing key.
     let (g, other) = session.level_key(Level::Confidential).unwrap();
-    assert!(keyring::sealing_secret(&conn, Level::Secret, entry.generation, other, g).is_err());
+    assert!(keyring::sealing_secret(&conn, Level::Secret, entry.generation, &other, g).is_err());
 }
 
 #[test]
@@ -434,7 +441,7 @@ fn a_session_adopts_a_newer_directory_that_keeps_its_account_and_stops_on_one_th
             user.clearance = Level::Confidential;
         }
     }
-    let signed = lowered.sign(admin).unwrap();
+    let signed = lowered.sign(&admin).unwrap();
     db(&fx.root)
         .execute(
             "INSERT INTO directories (version, body, signature, created_at) VALUES (3, ?1, ?2, '2026-01-01T00:00:00.000Z')",

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{PASSWORD, TestVault, code, pseudo_random, sha256_file, stderr};
+use common::{PASSWORD, TestVault, code, pseudo_random, sha256_file, stderr, wait_out_backoff};
 
 #[test]
 fn import_list_show_export_round_trip_with_json() {
@@ -86,6 +86,7 @@ fn every_operation_writes_exactly_its_event() {
     let wrong = vault.file("wrong", b"not the password at all\n");
     assert_eq!(code(&vault.run_as("alice", &wrong, &["list"])), 3);
     assert_eq!(vault.actions_since(n), ["auth.login_failed"]);
+    wait_out_backoff();
 
     let n = vault.events().len();
     let new_pw = vault.file("new", b"a brand new passphrase\n");
@@ -174,6 +175,7 @@ fn exit_codes_follow_the_convention() {
     let unknown = vault.run_as("mallory", &vault.password_file, &["list"]);
     assert_eq!(code(&unknown), 3);
     assert_eq!(stderr(&out), stderr(&unknown));
+    wait_out_backoff();
     // 1: missing vault, missing item.
     let out = vault
         .command()
@@ -232,6 +234,7 @@ fn passwd_and_recover_replace_credentials() {
     let new_pw = vault.file("new", b"second passphrase here\n");
     vault.ok(&["passwd", "--new-password-file", new_pw.to_str().unwrap()]);
     assert_eq!(code(&vault.run(&["list"])), 3, "old password must stop working");
+    wait_out_backoff();
     assert_eq!(code(&vault.run_as("alice", &new_pw, &["list"])), 0);
     // Weak new passwords are refused by policy (exit 5).
     let weak = vault.file("weak", b"short\n");
@@ -275,6 +278,7 @@ fn passwd_and_recover_replace_credentials() {
         3,
         "the pre-recovery password must stop working"
     );
+    wait_out_backoff();
     let listed = vault.run_as("alice", &recovered_pw, &["list", "--json"]);
     assert_eq!(code(&listed), 0, "{}", stderr(&listed));
     // The recovered identity still opens the item (its grants were re-made).

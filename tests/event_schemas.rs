@@ -11,11 +11,11 @@ use strongroom::crypto::kdf::KdfParams;
 use strongroom::ledger::Action;
 use strongroom::progress::Progress;
 use strongroom::station::{ImportOptions, InitOptions};
-use strongroom::time::system_clock;
+use strongroom::time::ManualClock;
 use strongroom::{Level, Station};
 
 /// Check `value` against `schema` (keywords: type, enum, required, properties,
-/// additionalProperties, minLength, maxLength, minimum). Returns the first violation.
+/// additionalProperties, items, minLength, maxLength, minimum). Returns the first violation.
 fn validate(schema: &Value, value: &Value, at: &str) -> Result<(), String> {
     if let Some(kind) = schema.get("type").and_then(Value::as_str) {
         let ok = match kind {
@@ -24,6 +24,7 @@ fn validate(schema: &Value, value: &Value, at: &str) -> Result<(), String> {
             "integer" => value.is_i64() || value.is_u64(),
             "boolean" => value.is_boolean(),
             "null" => value.is_null(),
+            "array" => value.is_array(),
             other => return Err(format!("{at}: unsupported type keyword {other}")),
         };
         if !ok {
@@ -48,6 +49,11 @@ fn validate(schema: &Value, value: &Value, at: &str) -> Result<(), String> {
         && n < min
     {
         return Err(format!("{at}: below {min}"));
+    }
+    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
+        for (i, item) in array.iter().enumerate() {
+            validate(items, item, &format!("{at}[{i}]"))?;
+        }
     }
     if let Some(object) = value.as_object() {
         for name in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
@@ -120,6 +126,7 @@ fn every_action_has_a_schema() {
 
 #[test]
 fn events_of_a_real_workflow_validate() {
+    let clock = ManualClock::new(time::OffsetDateTime::now_utc());
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("vault");
     let password = Password::from("correct horse battery staple");
@@ -129,7 +136,7 @@ fn events_of_a_real_workflow_validate() {
         &password,
         InitOptions {
             kdf: Some(KdfParams::FLOOR),
-            clock: system_clock(),
+            clock: clock.clone(),
         },
     )
     .unwrap();
@@ -147,6 +154,7 @@ fn events_of_a_real_workflow_validate() {
             .unlock("alice", &Password::from("wrong password, really"))
             .is_err()
     );
+    clock.advance(time::Duration::seconds(2));
     station.unlock("alice", &password).unwrap();
     station
         .change_password(&password, &Password::from("a second passphrase"))
@@ -175,6 +183,71 @@ fn events_of_a_real_workflow_validate() {
         .export(&control, &files.join("out.tif"), false, &Progress::new())
         .unwrap();
     station.verify_ledger().unwrap();
+
+    // Accounts: lockout and unlock, reset, clearance, disable, enable, role, policy.
+    let bob_pw = Password::from("operator passphrase 1");
+    let carol_pw = Password::from("carol's passphrase");
+    station
+        .add_user("carol", Role::Operator, Level::Internal, &carol_pw)
+        .unwrap();
+    station.set_policy("lockout-attempts", "2").unwrap();
+    station.lock();
+    for _ in 0..2 {
+        assert!(
+            station
+                .unlock("carol", &Password::from("not carol's password"))
+                .is_err()
+        );
+        clock.advance(time::Duration::minutes(1));
+    }
+    station.unlock("alice", &password).unwrap();
+    station.enable_user("carol", "she remembered").unwrap();
+    station
+        .reset_password("carol", &Password::from("temporary passphrase"), "forgot it")
+        .unwrap();
+    station
+        .set_clearance("carol", Level::Unclassified, "project ended")
+        .unwrap();
+    station.disable_user("carol", "left the unit").unwrap();
+    station.enable_user("carol", "came back").unwrap();
+    station
+        .set_role("bob", Role::Officer, "deputy security officer")
+        .unwrap();
+
+    // Two-person actions: a request approved later, a request denied, a witness.
+    let second = files.join("c.tif");
+    std::fs::write(&second, b"charlie").unwrap();
+    let plan = station.plan_import(std::slice::from_ref(&second), false).unwrap();
+    let other = station.import(&plan, &options, &Progress::new()).unwrap().remove(0);
+    let other_control = other.control_number.to_string();
+    let request = match station.destroy_item(&other_control, "superseded") {
+        Err(strongroom::Error::ApprovalRequired { request, .. }) => request,
+        other => panic!("expected a request, got {other:?}"),
+    };
+    station.lock();
+    station.unlock("bob", &bob_pw).unwrap();
+    station.approve_request(request, "checked").unwrap();
+    station.lock();
+    station.unlock("alice", &password).unwrap();
+    station.destroy_item(&other_control, "superseded").unwrap();
+    let request = match station.downgrade_item(&control, Level::Confidential, "releasable") {
+        Err(strongroom::Error::ApprovalRequired { request, .. }) => request,
+        other => panic!("expected a request, got {other:?}"),
+    };
+    station.lock();
+    station.unlock("bob", &bob_pw).unwrap();
+    station.deny_request(request, "not yet").unwrap();
+    station.lock();
+    station.unlock("alice", &password).unwrap();
+    station.add_witness("bob", &bob_pw).unwrap();
+    station
+        .downgrade_item(&control, Level::Confidential, "releasable")
+        .unwrap();
+    // Idle: the station drops the keys after the policy's ten minutes.
+    clock.advance(time::Duration::minutes(11));
+    assert!(station.poll_idle().unwrap());
+    station.unlock("alice", &password).unwrap();
+
     // An insider edits a query column; verify finds it and an officer starts a new epoch.
     let insider = rusqlite::Connection::open(root.join("strongroom.db")).unwrap();
     insider

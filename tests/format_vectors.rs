@@ -845,6 +845,7 @@ fn directory_vector() -> Directory {
             identity: IdentityId::from_bytes(IDENTITY).to_string(),
             public_key: key_hex(IDENTITY_SECRET),
         }],
+        policy: None,
     }
 }
 

@@ -9,6 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::hex;
+use crate::accounts::policy::Policy;
 use crate::crypto::sign::{self, SignKey};
 use crate::ledger::canonical;
 use crate::{Error, Level, Result};
@@ -124,6 +125,10 @@ pub struct Directory {
     pub levels: Vec<LevelEntry>,
     /// Every user, active or not.
     pub users: Vec<DirectoryUser>,
+    /// The station policy; absent until an officer first changes it (then the defaults).
+    /// Absent fields are left out of the body, so older directories keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Policy>,
 }
 
 /// A directory with its body bytes and signature as stored.
@@ -153,6 +158,19 @@ impl Directory {
             body,
             signature,
         })
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> Policy {
+        self.policy.clone().unwrap_or_default()
+    }
+
+    /// The next version of this directory, issued at `now`, for an officer to change and sign.
+    pub fn successor(&self, now: &str) -> Directory {
+        let mut next = self.clone();
+        next.version += 1;
+        next.issued_at = now.to_string();
+        next
     }
 
     /// A user by name.

@@ -260,3 +260,58 @@ pub fn sealing_secret(
         .map_err(|e| Error::integrity(format!("sealing key {level}/{generation}"), e.to_string()))?;
     Ok(SecretKey::from_slice(&plain)?)
 }
+
+/// Remove every grant of one key: all generations of a level key (kind Level), or of the
+/// admin or signing key (then `level` is ignored). Used when the key is replaced.
+pub fn delete_key_grants(tx: &Transaction<'_>, kind: KeyKind, level: Level) -> Result<()> {
+    if kind == KeyKind::Level {
+        tx.execute(
+            "DELETE FROM grants WHERE key_kind = 0 AND level = ?1",
+            params![i64::from(level.as_byte())],
+        )?;
+    } else {
+        tx.execute("DELETE FROM grants WHERE key_kind = ?1", params![kind as i64])?;
+    }
+    Ok(())
+}
+
+/// Rewrap every sealing private key of `level` (current and retired generations) from the
+/// old level key to its successor.
+pub fn rewrap_sealing_keys(
+    tx: &Transaction<'_>,
+    level: Level,
+    old: (&Key32, u32),
+    new: (&Key32, u32),
+) -> Result<usize> {
+    let rows: Vec<(i64, Vec<u8>, i64)> = {
+        let mut stmt =
+            tx.prepare("SELECT generation, wrapped_private, wrap_generation FROM sealing_keys WHERE level = ?1")?;
+        stmt.query_map(params![i64::from(level.as_byte())], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?
+    };
+    for (generation, wrapped, wrap_generation) in &rows {
+        let generation = u32::try_from(*generation)
+            .map_err(|_| Error::integrity("sealing keys", "a row has an invalid generation"))?;
+        if *wrap_generation != i64::from(old.1) {
+            return Err(Error::integrity(
+                format!("sealing key {level}/{generation}"),
+                "wrapped under a level key generation that is not current",
+            ));
+        }
+        let plain = wrap::open(old.0, &sealing_aad(level, generation, old.1), wrapped)
+            .map_err(|e| Error::integrity(format!("sealing key {level}/{generation}"), e.to_string()))?;
+        let rewrapped = wrap::seal(new.0, &sealing_aad(level, generation, new.1), &plain)?;
+        tx.execute(
+            "UPDATE sealing_keys SET wrapped_private = ?3, wrap_generation = ?4 WHERE level = ?1 AND generation = ?2",
+            params![
+                i64::from(level.as_byte()),
+                i64::from(generation),
+                rewrapped,
+                i64::from(new.1)
+            ],
+        )?;
+    }
+    Ok(rows.len())
+}

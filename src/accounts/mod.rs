@@ -7,8 +7,12 @@
 pub mod directory;
 pub mod hex;
 pub mod keyring;
+pub mod lockout;
 pub mod password_policy;
 pub mod permissions;
+pub mod policy;
+pub mod requests;
+pub mod succession;
 pub mod users;
 
 pub use directory::{Directory, DirectoryUser, LevelEntry, Role, UserStatus};

@@ -83,10 +83,10 @@ pub fn replace_identity(
     Ok(())
 }
 
-/// Record a password change.
+/// Record a password change (which also satisfies a required change).
 pub fn touch_password(tx: &Transaction<'_>, user: UserId, now: &str) -> Result<()> {
     tx.execute(
-        "UPDATE users SET password_changed_at = ?2 WHERE id = ?1",
+        "UPDATE users SET password_changed_at = ?2, must_change_password = 0 WHERE id = ?1",
         params![user.as_bytes().to_vec(), now],
     )?;
     Ok(())
@@ -154,4 +154,45 @@ pub fn names(conn: &Connection) -> Result<Vec<(UserId, String)>> {
         }
     }
     Ok(out)
+}
+
+/// When the user last set a password, and whether they must choose a new one at next login.
+pub fn password_state(conn: &Connection, user: UserId) -> Result<Option<(String, bool)>> {
+    Ok(conn
+        .query_row(
+            "SELECT password_changed_at, must_change_password FROM users WHERE id = ?1",
+            params![user.as_bytes().to_vec()],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? != 0)),
+        )
+        .optional()?)
+}
+
+/// Require (or stop requiring) a new password at the user's next login.
+pub fn set_must_change_password(tx: &Transaction<'_>, user: UserId, must: bool) -> Result<()> {
+    tx.execute(
+        "UPDATE users SET must_change_password = ?2 WHERE id = ?1",
+        params![user.as_bytes().to_vec(), i64::from(must)],
+    )?;
+    Ok(())
+}
+
+/// Copy what the signed directory states about a user into their row (role, clearance,
+/// status), so the row stays a faithful hint.
+pub fn sync_from_directory(
+    tx: &Transaction<'_>,
+    user: UserId,
+    role: Role,
+    clearance: Level,
+    status: UserStatus,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE users SET role = ?2, clearance = ?3, status = ?4 WHERE id = ?1",
+        params![
+            user.as_bytes().to_vec(),
+            role.as_str(),
+            i64::from(clearance.as_byte()),
+            status.as_str()
+        ],
+    )?;
+    Ok(())
 }

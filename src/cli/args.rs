@@ -39,6 +39,15 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Second person for a two-person action (destroy, downgrade, export to removable
+    /// media): an officer, who is asked for their own password
+    #[arg(long, global = true, value_name = "NAME")]
+    pub witness: Option<String>,
+
+    /// Read the witness's password from FILE (first line)
+    #[arg(long, global = true, value_name = "FILE", requires = "witness")]
+    pub witness_password_file: Option<PathBuf>,
+
     /// What to do; with no command the desktop app opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -67,9 +76,83 @@ pub enum Command {
     /// Audit bundles on any machine: verify, trust a station key
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Users (officers): add, list
+    /// Users (officers): add, list, disable, enable, reset, clearance, role
     #[command(subcommand)]
     User(UserCommand),
+    /// Destroy an item: crypto-erase and removal of its ciphertext
+    Destroy(DestroyArgs),
+    /// Lower an item's classification level
+    Downgrade(DowngradeArgs),
+    /// Two-person requests: list, approve, deny (officers decide)
+    #[command(subcommand)]
+    Request(RequestCommand),
+    /// The station policy: show, set (officers)
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+/// `destroy`.
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// Control number (SR-2026-000042) or item id
+    pub item: String,
+    /// Why (recorded in the ledger)
+    #[arg(long)]
+    pub reason: String,
+}
+
+/// `downgrade`.
+#[derive(Debug, Args)]
+pub struct DowngradeArgs {
+    /// Control number (SR-2026-000042) or item id
+    pub item: String,
+    /// The new, lower level
+    #[arg(long, value_name = "LEVEL")]
+    pub to: String,
+    /// Why (recorded in the ledger)
+    #[arg(long)]
+    pub reason: String,
+}
+
+/// `request` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RequestCommand {
+    /// List requests (officers see all, others their own)
+    List {
+        /// Show every request, not only pending ones
+        #[arg(long)]
+        all: bool,
+    },
+    /// Approve another person's pending request
+    Approve {
+        /// Request number
+        id: u64,
+        /// A note for the record
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Deny another person's pending request
+    Deny {
+        /// Request number
+        id: u64,
+        /// A note for the record
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+/// `policy` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Show every setting
+    Show,
+    /// Change one setting (officers); recorded with its old and new value
+    Set {
+        /// Setting name (see `policy show`)
+        key: String,
+        /// New value
+        value: String,
+    },
 }
 
 /// `ledger` subcommands.
@@ -130,8 +213,58 @@ pub enum UserCommand {
         #[arg(long, value_name = "FILE")]
         new_password_file: Option<std::path::PathBuf>,
     },
-    /// List users as the signed directory states them
+    /// List users as the signed directory states them, with lockouts
     List,
+    /// Disable an account: its keys are rotated away and it can no longer sign in
+    Disable {
+        /// Login name
+        name: String,
+        /// Why (recorded in the ledger)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Re-enable a disabled account, or unlock one locked by failed sign-ins
+    Enable {
+        /// Login name
+        name: String,
+        /// Why (recorded in the ledger)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Reset a password: a temporary one (asked twice, or --new-password-file) that the
+    /// user must change at next login
+    Reset {
+        /// Login name
+        name: String,
+        /// Why (recorded in the ledger)
+        #[arg(long)]
+        reason: String,
+        /// Read the temporary password from FILE
+        #[arg(long, value_name = "FILE")]
+        new_password_file: Option<std::path::PathBuf>,
+    },
+    /// Raise or lower a clearance (lowering rotates the keys of the levels lost)
+    Clearance {
+        /// Login name
+        name: String,
+        /// The new clearance
+        #[arg(value_name = "LEVEL")]
+        level: String,
+        /// Why (recorded in the ledger)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Make a user an operator or an officer (demoting an officer replaces the admin key)
+    Role {
+        /// Login name
+        name: String,
+        /// operator or officer
+        #[arg(value_parser = ["operator", "officer"])]
+        role: String,
+        /// Why (recorded in the ledger)
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 /// `audit` subcommands: on any machine, no vault needed.

@@ -5,7 +5,9 @@ pub mod args;
 pub mod exit;
 mod items;
 mod ledger;
+mod material;
 mod output;
+mod policy;
 mod progress_line;
 mod secrets;
 mod users;
@@ -35,6 +37,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Ledger(command) => ledger::run(&cli, command),
         Command::Audit(command) => ledger::audit(&cli, command),
         Command::User(command) => users::run(&cli, command),
+        Command::Destroy(args) => material::destroy(&cli, args),
+        Command::Downgrade(args) => material::downgrade(&cli, args),
+        Command::Request(command) => policy::requests(&cli, command),
+        Command::Policy(command) => policy::run(&cli, command),
     }
 }
 
@@ -62,6 +68,10 @@ pub fn unlocked_station(cli: &Cli) -> Result<Station> {
     station.unlock(user, &password)?;
     if let Some(problem) = station.checkpoint_error() {
         eprintln!("warning: {problem}");
+    }
+    if let Some(witness) = &cli.witness {
+        let password = secrets::witness_password(cli.witness_password_file.as_deref(), witness)?;
+        station.add_witness(witness, &password)?;
     }
     Ok(station)
 }

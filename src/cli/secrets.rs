@@ -24,6 +24,15 @@ pub fn acting_password(file: Option<&Path>, user: &str) -> Result<Password> {
     prompt(&format!("Password for {user}: "))
 }
 
+/// A witness's own password: `--witness-password-file` or a prompt (never the acting
+/// user's environment variable).
+pub fn witness_password(file: Option<&Path>, witness: &str) -> Result<Password> {
+    if let Some(path) = file {
+        return read_secret_file(path, "witness password");
+    }
+    prompt(&format!("Password of witness {witness}: "))
+}
+
 /// A password being set: read from `file`, or prompted twice on a terminal.
 pub fn new_password(file: Option<&Path>, what: &str) -> Result<Password> {
     if let Some(path) = file {

@@ -1,5 +1,4 @@
-//! `user add` and `user list` (officers). Disable, enable, reset and clearance changes come
-//! with key rotation in the accounts issue.
+//! `strongroom user ...` (officers): add, list, disable, enable, reset, clearance, role.
 
 use anyhow::{Result, anyhow};
 use strongroom::Level;
@@ -18,14 +17,8 @@ pub fn run(cli: &Cli, command: &UserCommand) -> Result<()> {
             clearance,
             new_password_file,
         } => {
-            let clearance: Level = clearance
-                .parse()
-                .map_err(|e: strongroom::level::UnknownLevel| anyhow!(UsageError(e.to_string())))?;
-            let role = if role == "officer" {
-                Role::Officer
-            } else {
-                Role::Operator
-            };
+            let clearance = parse_level(clearance)?;
+            let role = parse_role(role);
             let mut station = unlocked_station(cli)?;
             let password = secrets::new_password(new_password_file.as_deref(), &format!("Password for {name}"))?;
             let id = station.add_user(name, role, clearance, &password)?;
@@ -45,15 +38,87 @@ pub fn run(cli: &Cli, command: &UserCommand) -> Result<()> {
             }
             println!("{:<20} {:<9} {:<13} STATUS", "NAME", "ROLE", "CLEARANCE");
             for user in users {
+                let mut status = user.entry.status.as_str().to_string();
+                if user.locked {
+                    status.push_str(", locked");
+                } else if user.failed_sign_ins > 0 {
+                    status.push_str(&format!(", {} failed sign-ins", user.failed_sign_ins));
+                }
+                if user.must_change_password {
+                    status.push_str(", must change password");
+                }
                 println!(
-                    "{:<20} {:<9} {:<13} {}",
-                    user.name,
-                    user.role.as_str(),
-                    user.clearance.name(),
-                    user.status.as_str()
+                    "{:<20} {:<9} {:<13} {status}",
+                    user.entry.name,
+                    user.entry.role.as_str(),
+                    user.entry.clearance.name(),
                 );
             }
             Ok(())
         }
+        UserCommand::Disable { name, reason } => {
+            let mut station = unlocked_station(cli)?;
+            station.disable_user(name, reason)?;
+            done(
+                cli,
+                name,
+                "disabled",
+                &format!("Disabled {name}; the keys they held were replaced."),
+            )
+        }
+        UserCommand::Enable { name, reason } => {
+            let mut station = unlocked_station(cli)?;
+            station.enable_user(name, reason)?;
+            done(cli, name, "enabled", &format!("{name} can sign in again."))
+        }
+        UserCommand::Reset {
+            name,
+            reason,
+            new_password_file,
+        } => {
+            let mut station = unlocked_station(cli)?;
+            let password =
+                secrets::new_password(new_password_file.as_deref(), &format!("Temporary password for {name}"))?;
+            station.reset_password(name, &password, reason)?;
+            done(
+                cli,
+                name,
+                "reset",
+                &format!("Reset {name}'s password; they must choose a new one at next sign-in."),
+            )
+        }
+        UserCommand::Clearance { name, level, reason } => {
+            let level = parse_level(level)?;
+            let mut station = unlocked_station(cli)?;
+            station.set_clearance(name, level, reason)?;
+            done(cli, name, "clearance", &format!("{name} is now cleared to {level}."))
+        }
+        UserCommand::Role { name, role, reason } => {
+            let role = parse_role(role);
+            let mut station = unlocked_station(cli)?;
+            station.set_role(name, role, reason)?;
+            done(cli, name, "role", &format!("{name} is now an {}.", role.as_str()))
+        }
+    }
+}
+
+fn done(cli: &Cli, name: &str, change: &str, message: &str) -> Result<()> {
+    if cli.json {
+        return output::json(&serde_json::json!({ "user": name, "change": change }));
+    }
+    println!("{message}");
+    Ok(())
+}
+
+fn parse_level(text: &str) -> Result<Level> {
+    text.parse()
+        .map_err(|e: strongroom::level::UnknownLevel| anyhow!(UsageError(e.to_string())))
+}
+
+fn parse_role(text: &str) -> Role {
+    if text == "officer" {
+        Role::Officer
+    } else {
+        Role::Operator
     }
 }

@@ -18,6 +18,7 @@ pub const GRANT_INFO: &[u8] = b"strongroom/v1/grant";
 pub const SEAL_INFO: &[u8] = b"strongroom/v1/seal";
 
 /// An X25519 private key (identity or sealing key), wiped on drop.
+#[derive(Clone)]
 pub struct SecretKey(StaticSecret);
 
 impl SecretKey {

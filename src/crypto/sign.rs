@@ -6,6 +6,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use super::{CryptoError, Key32, random};
 
 /// An Ed25519 signing key, wiped on drop (the dalek type zeroizes itself).
+#[derive(Clone)]
 pub struct SignKey(SigningKey);
 
 impl SignKey {

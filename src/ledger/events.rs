@@ -39,11 +39,41 @@ pub enum Action {
     LedgerVerify,
     /// An officer started a new log epoch after damage was found (first event of the epoch).
     LedgerEpoch,
+    /// An account was locked after too many failed sign-ins.
+    AuthLockout,
+    /// The station dropped a session's keys after the idle time.
+    AuthIdleLock,
+    /// An officer disabled an account (its keys were rotated away).
+    UserDisable,
+    /// An officer re-enabled a disabled account.
+    UserEnable,
+    /// An officer unlocked an account locked by failed sign-ins.
+    UserUnlock,
+    /// An officer reset a password (new identity, change forced at login).
+    UserReset,
+    /// An officer raised or lowered a clearance.
+    UserClearance,
+    /// An officer changed a role.
+    UserRole,
+    /// Level keys, the signing key or the admin key were replaced.
+    KeyRotate,
+    /// An officer changed a policy setting (old and new value).
+    PolicyChange,
+    /// A two-person request was made.
+    RequestCreate,
+    /// An officer approved a request.
+    RequestApprove,
+    /// An officer denied a request.
+    RequestDeny,
+    /// An item was crypto-erased and its ciphertext removed.
+    ItemDestroy,
+    /// An item's level was changed.
+    ItemReclassify,
 }
 
 impl Action {
     /// Every action, for schema checks.
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 27] = [
         Action::StationInit,
         Action::UserCreate,
         Action::AuthLogin,
@@ -56,6 +86,21 @@ impl Action {
         Action::ItemExportAborted,
         Action::LedgerVerify,
         Action::LedgerEpoch,
+        Action::AuthLockout,
+        Action::AuthIdleLock,
+        Action::UserDisable,
+        Action::UserEnable,
+        Action::UserUnlock,
+        Action::UserReset,
+        Action::UserClearance,
+        Action::UserRole,
+        Action::KeyRotate,
+        Action::PolicyChange,
+        Action::RequestCreate,
+        Action::RequestApprove,
+        Action::RequestDeny,
+        Action::ItemDestroy,
+        Action::ItemReclassify,
     ];
 
     /// The stable name stored in events.
@@ -73,6 +118,21 @@ impl Action {
             Action::ItemExportAborted => "item.export_aborted",
             Action::LedgerVerify => "ledger.verify",
             Action::LedgerEpoch => "ledger.epoch",
+            Action::AuthLockout => "auth.lockout",
+            Action::AuthIdleLock => "auth.idle_lock",
+            Action::UserDisable => "user.disable",
+            Action::UserEnable => "user.enable",
+            Action::UserUnlock => "user.unlock",
+            Action::UserReset => "user.reset",
+            Action::UserClearance => "user.clearance",
+            Action::UserRole => "user.role",
+            Action::KeyRotate => "key.rotate",
+            Action::PolicyChange => "policy.change",
+            Action::RequestCreate => "request.create",
+            Action::RequestApprove => "request.approve",
+            Action::RequestDeny => "request.deny",
+            Action::ItemDestroy => "item.destroy",
+            Action::ItemReclassify => "item.reclassify",
         }
     }
 }

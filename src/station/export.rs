@@ -10,6 +10,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::accounts::permissions::Permission;
+use crate::accounts::requests::RequestKind;
 use crate::crypto::Key32;
 use crate::crypto::stream::{self, DecryptKey, Header, KeySource, StreamError};
 use crate::crypto::wrap::{self, Purpose};
@@ -20,6 +21,7 @@ use crate::vault::items::ItemRow;
 use crate::{Error, Result, details};
 
 use super::Station;
+use super::approvals::SecondPerson;
 use super::items::{open_meta, row_key};
 use super::sealed_name::seal_name;
 use crate::vault::items::item_aad;
@@ -42,12 +44,30 @@ impl Station {
     /// Refuses to overwrite unless `force`.
     pub fn export(&mut self, reference: &str, to: &Path, force: bool, progress: &Progress) -> Result<ExportReport> {
         let row = self.find_item(reference)?;
-        self.permitted(Permission::Export, Some(row.level))?;
+        let policy = self
+            .permitted(Permission::Export, Some(row.level))?
+            .directory()
+            .policy();
+        if row.level > policy.export_max_level {
+            return Err(Error::Denied {
+                rule: "export-policy",
+                message: format!(
+                    "the station policy allows exports up to {}; {} is {}",
+                    policy.export_max_level, row.control, row.level
+                ),
+            });
+        }
+        let second = if (self.removable)(to) {
+            self.second_person(RequestKind::ExportRemovable, &row, None, "export to removable media")?
+        } else {
+            SecondPerson::NotNeeded
+        };
+        let _busy = self.idle.busy();
         let session = self.unlocked()?;
         let key = row_key(session, &row)?;
         let actor = session.user().name.clone();
         let dek = wrap::open_key(
-            key,
+            &key,
             &item_aad(Purpose::Dek, row.id, row.level, &row.control, row.key_generation),
             &row.wrapped_dek,
         )
@@ -58,7 +78,7 @@ impl Station {
                 "its key does not decrypt; the database row was changed outside Strongroom",
             )
         })?;
-        let name = open_meta(&row, key, Purpose::MetaName, &row.original_name)?;
+        let name = open_meta(&row, &key, Purpose::MetaName, &row.original_name)?;
         let dest = files::resolve_destination(to, OsStr::from_bytes(&name), force)?;
         progress.add_total(row.size);
         crate::vault::layout::check_free_space(&dest, row.size)?;
@@ -70,7 +90,7 @@ impl Station {
             .unwrap_or_default();
         let file_name = dest.file_name().map(|n| n.as_bytes().to_vec()).unwrap_or_default();
         let (sealing_generation, sealed_name) = seal_name(session, row.level, &file_name)?;
-        let details = details! {
+        let mut details = details! {
             "item": row.id.to_string(),
             "control_number": row.control.to_string(),
             "destination_dir": destination_dir,
@@ -79,6 +99,17 @@ impl Station {
             "size": row.size,
             "sha256": sha256,
         };
+        if !matches!(second, SecondPerson::NotNeeded) {
+            details.insert("removable_media".into(), serde_json::json!(true));
+            let names = crate::accounts::users::names(&self.conn)?;
+            second.describe(&mut details, |id| {
+                names
+                    .iter()
+                    .find(|(u, _)| *u == id)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default()
+            });
+        }
 
         let owner = self.work.owner().to_string();
         let now = self.now();
@@ -95,7 +126,8 @@ impl Station {
         // The event is committed before the plaintext gets its name: a crash in between
         // leaves an event without a file, never a file without its event.
         let result = verified.and_then(|output| {
-            self.write(|_, events| {
+            self.write(|tx, events| {
+                second.consume(tx)?;
                 events.push(export_event(&actor, &row, Action::ItemExport, details.clone()));
                 Ok(())
             })?;

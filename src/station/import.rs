@@ -117,6 +117,7 @@ impl Station {
             ));
         }
         progress.add_total(plan.total_bytes());
+        let _busy = self.idle.busy();
         let mut staged: Vec<Staged> = Vec::with_capacity(plan.files.len());
         let result = self.import_batch(plan, options, generation, progress, &mut staged);
         match result {

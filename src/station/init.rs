@@ -20,7 +20,8 @@ use crate::vault::VaultPaths;
 use crate::{Error, IdentityId, Level, Result, UserId, db, details};
 
 use super::Station;
-use super::session::{Session, SessionUser, open_grants};
+use super::grants::open_grants;
+use super::session::{Session, SessionUser};
 
 /// Choices made at `init`.
 pub struct InitOptions {
@@ -163,6 +164,7 @@ fn create(
             identity: officer_user.identity.to_string(),
             public_key: hex::encode(&officer_secret.public()),
         }],
+        policy: None,
     }
     .sign(&admin)?;
 
@@ -261,15 +263,15 @@ fn create(
     })?;
 
     // The first session comes from the stored grants, exactly as a later unlock would.
-    let grants = open_grants(
+    let keys = open_grants(
         &conn,
         &directory.directory,
         officer_user.identity,
-        &officer_secret,
+        officer_secret,
         Level::TopSecret,
         true,
     )?;
-    let session = Session::assemble(
+    let session = Session::new(
         SessionUser {
             id: officer_user.id,
             name: officer.to_string(),
@@ -277,11 +279,13 @@ fn create(
             clearance: Level::TopSecret,
         },
         officer_user.identity,
-        officer_secret,
-        grants,
+        keys,
         directory.directory,
+        None,
     );
     let mut station = Station::from_parts(paths.clone(), conn, clock)?;
+    let idle = time::Duration::minutes(i64::from(session.directory().policy().idle_lock_minutes));
+    station.idle.watch(session.key_cell(), idle);
     station.session = Some(session);
     Ok((station, code))
 }

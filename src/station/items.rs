@@ -91,7 +91,7 @@ pub(super) fn open_meta(row: &ItemRow, key: &Key32, purpose: Purpose, blob: &[u8
 }
 
 /// The level key that wraps a row, or a refusal.
-pub(super) fn row_key<'s>(session: &'s Session, row: &ItemRow) -> Result<&'s Key32> {
+pub(super) fn row_key(session: &Session, row: &ItemRow) -> Result<Key32> {
     let (generation, key) = session.level_key(row.level)?;
     if generation != row.key_generation {
         return Err(Error::integrity(
@@ -138,9 +138,9 @@ impl Station {
         let session = self.unlocked()?;
         let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
         let key = row_key(session, &row)?;
-        let name = open_meta(&row, key, Purpose::MetaName, &row.original_name)?;
+        let name = open_meta(&row, &key, Purpose::MetaName, &row.original_name)?;
         let notes = match &row.notes {
-            Some(blob) => Some(String::from_utf8_lossy(&open_meta(&row, key, Purpose::MetaNotes, blob)?).into_owned()),
+            Some(blob) => Some(String::from_utf8_lossy(&open_meta(&row, &key, Purpose::MetaNotes, blob)?).into_owned()),
             None => None,
         };
         Ok(ItemDetail {
@@ -158,7 +158,7 @@ impl Station {
 
 pub(super) fn summarize(session: &Session, row: &ItemRow, names: &HashMap<UserId, String>) -> Result<ItemSummary> {
     let key = row_key(session, row)?;
-    let title = open_meta(row, key, Purpose::MetaTitle, &row.title)?;
+    let title = open_meta(row, &key, Purpose::MetaTitle, &row.title)?;
     Ok(ItemSummary {
         id: row.id,
         control_number: row.control.clone(),

@@ -3,15 +3,23 @@
 //! transaction. Clearance is checked here (and enforced by which level keys the session can
 //! open), never only in a user interface.
 
+mod approvals;
+mod destroy;
+mod downgrade;
 mod export;
+mod grants;
+mod idle;
 mod import;
 mod init;
 mod items;
 mod ledger;
 mod password;
+mod policy;
+mod rotation;
 pub mod sealed_name;
 mod session;
 mod sweep;
+mod unlock;
 mod users;
 
 use std::path::Path;
@@ -27,12 +35,15 @@ use crate::vault::VaultPaths;
 use crate::vault::workdir::WorkDir;
 use crate::{Error, Level, Result, db};
 
+pub use approvals::Witness;
+pub use destroy::DestroyReport;
 pub use export::ExportReport;
 pub use import::{ImportOptions, ImportPlan};
 pub use init::InitOptions;
 pub use items::{ItemDetail, ItemSummary};
 pub use sealed_name::sealed_name_aad;
 pub use session::{Session, SessionUser};
+pub use users::UserView;
 
 /// An open vault, with at most one unlocked session.
 pub struct Station {
@@ -43,12 +54,15 @@ pub struct Station {
     station_id: String,
     session: Option<Session>,
     chunk_size: u32,
-    checkpoint_interval: u64,
+    checkpoint_interval: Option<u64>,
     checkpoint_error: Option<String>,
+    idle: idle::IdleTimer,
+    witness: Option<Witness>,
+    removable: RemovableProbe,
 }
 
-/// Events between interval checkpoints unless configured otherwise.
-pub const DEFAULT_CHECKPOINT_INTERVAL: u64 = 256;
+/// Tells whether a path is on removable media (export there is a two-person action).
+pub type RemovableProbe = Box<dyn Fn(&Path) -> bool + Send>;
 
 impl Station {
     /// Open the vault at `root` with the system clock.
@@ -70,6 +84,7 @@ impl Station {
             .query_row("SELECT station_id FROM station", [], |r| r.get(0))
             .map_err(|_| Error::integrity("station record", "missing; the vault is incomplete"))?;
         let work = WorkDir::create(&paths.tmp)?;
+        let idle = idle::IdleTimer::new(clock.clone());
         let mut station = Station {
             paths,
             conn,
@@ -78,8 +93,11 @@ impl Station {
             station_id,
             session: None,
             chunk_size: DEFAULT_CHUNK,
-            checkpoint_interval: DEFAULT_CHECKPOINT_INTERVAL,
+            checkpoint_interval: None,
             checkpoint_error: None,
+            idle,
+            witness: None,
+            removable: Box::new(crate::vault::media::is_removable),
         };
         station.sweep_dead_processes()?;
         Ok(station)
@@ -102,9 +120,72 @@ impl Station {
 
     /// Sign a last checkpoint, then drop every key of the session.
     pub fn lock(&mut self) {
+        if self.session.is_none() {
+            return;
+        }
         self.checkpoint_quietly("lock");
         self.session = None;
+        self.witness = None;
+        self.idle.unwatch();
         let _ = db::checkpoint_truncate(&self.conn);
+    }
+
+    /// Whether a session is unlocked and still holds its keys.
+    pub fn is_unlocked(&self) -> bool {
+        self.session.as_ref().is_some_and(Session::has_keys)
+    }
+
+    /// Apply the idle lock now: if the session has been idle for the policy's time, or the
+    /// timer already dropped its keys, record the lock and return true. A user interface
+    /// calls this to notice the lock; every write does it too.
+    pub fn poll_idle(&mut self) -> Result<bool> {
+        if self.session.is_none() {
+            return Ok(false);
+        }
+        self.idle.check_now();
+        let Some(dropped_at) = self.idle.take_dropped() else {
+            if self.is_unlocked() {
+                return Ok(false);
+            }
+            // The keys are gone but the lock was already recorded.
+            self.session = None;
+            return Ok(true);
+        };
+        let Some(session) = self.session.take() else {
+            return Ok(true);
+        };
+        let user = session.user().clone();
+        let minutes = session.directory().policy().idle_lock_minutes;
+        drop(session);
+        let event = NewEvent {
+            actor: user.name.clone(),
+            action: crate::ledger::Action::AuthIdleLock,
+            subject: user.name.clone(),
+            level: None,
+            item: None,
+            details: crate::details! {
+                "user": user.id.to_string(),
+                "idle_minutes": minutes,
+                "locked_at": rfc3339_millis(dropped_at),
+            },
+        };
+        self.write(|_, events| {
+            events.push(event);
+            Ok(())
+        })?;
+        let _ = db::checkpoint_truncate(&self.conn);
+        Ok(true)
+    }
+
+    /// Replace the removable-media check (the guard's media watcher, or a test standing in
+    /// for a USB stick).
+    pub fn set_removable_probe(&mut self, probe: RemovableProbe) {
+        self.removable = probe;
+    }
+
+    /// Run the idle timer's thread every `poll` of real time (tests shorten it).
+    pub fn set_idle_poll(&self, poll: std::time::Duration) {
+        self.idle.set_poll(poll);
     }
 
     /// Set the container chunk size for new imports (64 KiB ..= 16 MiB).
@@ -133,9 +214,10 @@ impl Station {
             .collect())
     }
 
-    /// Write checkpoints every `events` events (at least 1), besides unlock, lock and export.
+    /// Write checkpoints every `events` events (at least 1), besides unlock, lock and export,
+    /// whatever the policy says (for tests and benchmarks).
     pub fn set_checkpoint_interval(&mut self, events: u64) {
-        self.checkpoint_interval = events.max(1);
+        self.checkpoint_interval = Some(events.max(1));
     }
 
     /// Why the last checkpoint could not be written, if it could not (the ledger was changed
@@ -156,16 +238,15 @@ impl Station {
         let Some(session) = session.as_ref() else {
             return Err(Error::NotUnlocked);
         };
+        let key = session.signing_key()?;
         let now = rfc3339_millis(clock.now());
-        db::write(conn, |tx| {
-            checkpoint::write(tx, station_id, session.signing_key(), reason, &now)
-        })
+        db::write(conn, |tx| checkpoint::write(tx, station_id, &key, reason, &now))
     }
 
     /// [`Station::checkpoint`] for the automatic ones: a failure is kept for the UI to show,
     /// never allowed to stop the action that triggered it.
     fn checkpoint_quietly(&mut self, reason: &str) {
-        if self.session.is_none() {
+        if !self.is_unlocked() {
             return;
         }
         self.checkpoint_error = self.checkpoint(reason).err().map(|e| e.to_string());
@@ -173,10 +254,13 @@ impl Station {
 
     /// Interval checkpoint when enough events have accumulated.
     fn checkpoint_if_due(&mut self) {
-        if self.session.is_none() {
+        let Some(session) = self.session.as_ref() else {
             return;
-        }
-        let due = checkpoint::uncovered(&self.conn).map(|n| n >= self.checkpoint_interval);
+        };
+        let interval = self
+            .checkpoint_interval
+            .unwrap_or_else(|| u64::from(session.directory().policy().checkpoint_interval));
+        let due = checkpoint::uncovered(&self.conn).map(|n| n >= interval);
         if due.unwrap_or(false) {
             self.checkpoint_quietly("interval");
         }
@@ -187,12 +271,25 @@ impl Station {
     fn permitted(&self, permission: Permission, level: Option<Level>) -> Result<&Session> {
         let session = self.unlocked()?;
         let user = session.user();
+        if let Some(reason) = session.password_change_required() {
+            return Err(Error::PasswordChangeRequired {
+                user: user.name.clone(),
+                reason: reason.to_string(),
+            });
+        }
         permissions::check(&user.name, user.role, user.clearance, permission, level)?;
         Ok(session)
     }
 
+    /// The session, if it still holds its keys; counts as activity for the idle lock.
     fn unlocked(&self) -> Result<&Session> {
-        self.session.as_ref().ok_or(Error::NotUnlocked)
+        let session = self
+            .session
+            .as_ref()
+            .filter(|s| s.has_keys())
+            .ok_or(Error::NotUnlocked)?;
+        self.idle.touch();
+        Ok(session)
     }
 
     fn now(&self) -> String {
@@ -205,6 +302,9 @@ impl Station {
     /// account and keys as they are, and otherwise the session is locked and nothing is
     /// written.
     fn write<T>(&mut self, change: impl FnOnce(&Transaction<'_>, &mut Vec<NewEvent>) -> Result<T>) -> Result<T> {
+        if self.session.is_some() && self.poll_idle()? {
+            return Err(Error::NotUnlocked);
+        }
         self.refresh_session()?;
         let expected = self.session.as_ref().map(|s| s.directory().version);
         let clock = self.clock.clone();
@@ -239,6 +339,8 @@ impl Station {
         }
         match session.check_newer_directory(&self.conn) {
             Ok(newer) => {
+                let idle = time::Duration::minutes(i64::from(newer.policy().idle_lock_minutes));
+                self.idle.set_timeout(idle);
                 if let Some(session) = self.session.as_mut() {
                     session.set_directory(newer);
                 }

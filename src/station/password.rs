@@ -4,7 +4,7 @@
 
 use crate::accounts::directory;
 use crate::accounts::keyring::{self, KeyKind};
-use crate::accounts::{Role, hex, password_policy, users};
+use crate::accounts::{Role, hex, lockout, password_policy, users};
 use crate::crypto::keyslot::{self, SlotContents};
 use crate::crypto::seal::SecretKey;
 use crate::crypto::{CryptoError, Password, recovery_code};
@@ -12,7 +12,7 @@ use crate::ledger::{Action, NewEvent};
 use crate::{Error, IdentityId, Level, Result, db, details};
 
 use super::Station;
-use super::session::{open_grants, verified_directory};
+use super::grants::{open_grants, verified_directory};
 
 impl Station {
     /// Change the session user's password. The current password is asked again, so an
@@ -22,7 +22,7 @@ impl Station {
         let name = session.user().name.clone();
         let user_id = session.user().id;
         password_policy::check(&name, new)?;
-        let (identity_id, _) = session.identity();
+        let identity_id = session.identity_id();
         let slot = keyring::keyslot(&self.conn, identity_id)?
             .ok_or_else(|| Error::integrity(format!("account {name}"), "it has no keyslot"))?;
         let contents = keyslot::open(current, identity_id.as_bytes(), &slot).map_err(|e| match e {
@@ -63,6 +63,9 @@ impl Station {
             });
             Ok(())
         })?;
+        if let Some(session) = self.session.as_mut() {
+            session.clear_password_change();
+        }
         // The old keyslot must not linger in the WAL.
         db::checkpoint_truncate(&self.conn)
     }
@@ -98,7 +101,7 @@ impl Station {
             &self.conn,
             &dir,
             recovery_id,
-            &contents.identity,
+            contents.identity.clone(),
             Level::TopSecret,
             true,
         )?;
@@ -184,6 +187,7 @@ impl Station {
                 )?;
             }
             keyring::store_keyslot(tx, identity, &new_slot, &now)?;
+            lockout::clear(tx, row.id)?;
             directory::store(tx, &signed, &now)?;
             events.push(NewEvent {
                 actor: "recovery".into(),

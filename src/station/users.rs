@@ -1,11 +1,11 @@
-//! Adding a user: a new identity, keyslot and grants up to the user's clearance, published
-//! in a new signed directory. (The accounts issue adds disable, clearance changes, resets and
-//! rotation on the same formats.)
+//! User administration by officers: add, list, disable, enable (and unlock), reset a
+//! password, set a clearance or a role. Each change is a new signed directory with the key
+//! replacements it calls for (`rotation.rs`) and its event.
 
-use crate::accounts::directory::{self, DirectoryUser};
-use crate::accounts::keyring::{self, KeyKind};
+use crate::accounts::directory::DirectoryUser;
+use crate::accounts::keyring;
 use crate::accounts::permissions::Permission;
-use crate::accounts::{Role, UserRecord, UserStatus, hex, password_policy, users};
+use crate::accounts::{Role, UserRecord, UserStatus, hex, lockout, password_policy, users};
 use crate::crypto::Password;
 use crate::crypto::keyslot::{self, SlotContents};
 use crate::crypto::seal::SecretKey;
@@ -14,6 +14,21 @@ use crate::{Error, IdentityId, Level, Result, UserId, details};
 
 use super::Station;
 use super::init::validate_user_name;
+use super::rotation::{KeyPlan, Target};
+
+/// A user as officers see them: the signed directory's entry and the station's sign-in state.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct UserView {
+    /// The entry in the verified directory.
+    #[serde(flatten)]
+    pub entry: DirectoryUser,
+    /// Failed sign-ins in a row.
+    pub failed_sign_ins: u32,
+    /// Locked by failed sign-ins until an officer unlocks it.
+    pub locked: bool,
+    /// Must choose a new password at next login (after a reset).
+    pub must_change_password: bool,
+}
 
 impl Station {
     /// Create a user (officers only). Only levels the officer holds can be granted.
@@ -21,14 +36,11 @@ impl Station {
         validate_user_name(name)?;
         password_policy::check(name, password)?;
         let session = self.permitted(Permission::UserAdmin, None)?;
-        let admin = session
-            .admin_key()
-            .ok_or_else(|| Error::integrity("session keys", "an officer session without the admin key"))?;
         if users::by_name(&self.conn, name)?.is_some() || session.directory().user(name).is_some() {
             return Err(Error::InvalidInput(format!("a user named {name} already exists")));
         }
-        let (own_identity, _) = session.identity();
-        let own_slot = keyring::keyslot(&self.conn, own_identity)?
+        let admin = session.admin_key()?;
+        let own_slot = keyring::keyslot(&self.conn, session.identity_id())?
             .ok_or_else(|| Error::integrity("keyslot", "the officer's keyslot is missing"))?;
 
         let secret = SecretKey::random()?;
@@ -41,9 +53,7 @@ impl Station {
             status: UserStatus::Active,
             identity: IdentityId::random()?,
         };
-        let mut next = session.directory().clone();
-        next.version += 1;
-        next.issued_at = self.now();
+        let mut next = session.directory().successor(&self.now());
         next.users.push(DirectoryUser {
             id: record.id.to_string(),
             name: name.to_string(),
@@ -53,68 +63,288 @@ impl Station {
             identity: record.identity.to_string(),
             public_key: hex::encode(&public),
         });
-        let signed = next.sign(admin)?;
         let slot = keyslot::create(
             password,
             record.identity.as_bytes(),
             1,
             own_slot.params,
             &SlotContents {
-                identity: SecretKey::from_bytes(*secret.to_bytes()),
+                identity: secret,
                 admin_public: admin.public(),
-                directory_version: signed.directory.version,
+                directory_version: next.version,
             },
         )?;
-        let mut grants = Vec::new();
-        for level in clearance.at_or_below() {
-            let (generation, key) = session.level_key(level)?;
-            grants.push((KeyKind::Level, level, generation, key.clone()));
-        }
-        let (signing_generation, admin_generation) = session.key_generations();
-        grants.push((
-            KeyKind::Signing,
-            Level::Unclassified,
-            signing_generation,
-            session.signing_key().seed(),
-        ));
-        if role == Role::Officer {
-            grants.push((KeyKind::Admin, Level::Unclassified, admin_generation, admin.seed()));
-        }
-        let actor = session.user().name.clone();
+        let event = NewEvent {
+            actor: session.user().name.clone(),
+            action: Action::UserCreate,
+            subject: name.to_string(),
+            level: Some(clearance),
+            item: None,
+            details: details! {
+                "user": record.id.to_string(),
+                "role": role.as_str(),
+                "clearance": clearance.name(),
+                "directory_version": next.version,
+            },
+        };
         let now = self.now();
-        self.write(|tx, events| {
+        let target = Target {
+            user: record.id,
+            old_identity: record.identity,
+        };
+        let insert = |tx: &rusqlite::Transaction<'_>| {
             users::insert(tx, &record, &public, &now)?;
-            for (kind, level, generation, key) in &grants {
-                keyring::insert_grant(tx, record.identity, &public, *kind, *level, *generation, key)?;
+            keyring::store_keyslot(tx, record.identity, &slot, &now)
+        };
+        self.publish(next, KeyPlan::default(), target, insert, event)?;
+        Ok(record.id)
+    }
+
+    /// Every user as the verified signed directory states them, with their sign-in state
+    /// (officers only).
+    pub fn users(&self) -> Result<Vec<UserView>> {
+        let session = self.permitted(Permission::UserAdmin, None)?;
+        let mut out = Vec::new();
+        for entry in &session.directory().users {
+            let id = UserId::parse(&entry.id)
+                .ok_or_else(|| Error::integrity("signed directory", format!("{}'s id is malformed", entry.name)))?;
+            let failures = lockout::of(&self.conn, id)?;
+            let must_change = users::password_state(&self.conn, id)?.is_some_and(|(_, must)| must);
+            out.push(UserView {
+                entry: entry.clone(),
+                failed_sign_ins: failures.map_or(0, |f| f.count),
+                locked: failures.is_some_and(|f| f.locked_at.is_some()),
+                must_change_password: must_change,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Disable an account: it can no longer sign in, loses every grant, the level keys it
+    /// held are rotated, the station signing key is replaced, and for an officer the admin
+    /// key too. The last officer and the last holder of a level cannot be disabled.
+    pub fn disable_user(&mut self, name: &str, reason: &str) -> Result<()> {
+        let (entry, target) = self.administered(name)?;
+        if entry.status == UserStatus::Disabled {
+            return Err(Error::InvalidInput(format!("{name} is already disabled")));
+        }
+        let plan = KeyPlan {
+            levels: entry.clearance.at_or_below().collect(),
+            signing: true,
+            admin: entry.role == Role::Officer,
+        };
+        self.change_user(name, target, plan, Action::UserDisable, reason, |u| {
+            u.status = UserStatus::Disabled;
+        })
+    }
+
+    /// Re-enable a disabled account (granting it the current keys up to its clearance), or
+    /// unlock an account locked by failed sign-ins.
+    pub fn enable_user(&mut self, name: &str, reason: &str) -> Result<()> {
+        let (entry, target) = self.administered(name)?;
+        if entry.status == UserStatus::Active {
+            return self.unlock_account(name, target.user, reason);
+        }
+        let user = target.user;
+        self.change_user(name, target, KeyPlan::default(), Action::UserEnable, reason, |u| {
+            u.status = UserStatus::Active;
+        })?;
+        let now_clear = |tx: &rusqlite::Transaction<'_>, _: &mut Vec<NewEvent>| lockout::clear(tx, user).map(|_| ());
+        self.write(now_clear)
+    }
+
+    /// Set a clearance. Raising grants the level keys (the officer must hold them);
+    /// lowering rotates the levels the user loses.
+    pub fn set_clearance(&mut self, name: &str, clearance: Level, reason: &str) -> Result<()> {
+        let (entry, target) = self.administered(name)?;
+        if entry.clearance == clearance {
+            return Err(Error::InvalidInput(format!("{name} is already cleared to {clearance}")));
+        }
+        let lost: Vec<Level> = if entry.status == UserStatus::Active {
+            entry.clearance.at_or_below().filter(|l| *l > clearance).collect()
+        } else {
+            Vec::new()
+        };
+        let plan = KeyPlan {
+            levels: lost,
+            ..KeyPlan::default()
+        };
+        self.change_user(name, target, plan, Action::UserClearance, reason, |u| {
+            u.clearance = clearance;
+        })
+    }
+
+    /// Set a role. Promotion grants the admin key; demoting an officer replaces it.
+    pub fn set_role(&mut self, name: &str, role: Role, reason: &str) -> Result<()> {
+        let (entry, target) = self.administered(name)?;
+        if entry.role == role {
+            return Err(Error::InvalidInput(format!("{name} is already an {}", role.as_str())));
+        }
+        let plan = KeyPlan {
+            admin: entry.role == Role::Officer && entry.status == UserStatus::Active,
+            ..KeyPlan::default()
+        };
+        self.change_user(name, target, plan, Action::UserRole, reason, |u| u.role = role)
+    }
+
+    /// Reset a password: the user gets a new identity and keyslot under `temporary` and must
+    /// choose their own password at next login. Also clears a lockout.
+    pub fn reset_password(&mut self, name: &str, temporary: &Password, reason: &str) -> Result<()> {
+        password_policy::check(name, temporary)?;
+        let (entry, target) = self.administered(name)?;
+        let session = self.unlocked()?;
+        let admin = session.admin_key()?;
+        let own_slot = keyring::keyslot(&self.conn, session.identity_id())?
+            .ok_or_else(|| Error::integrity("keyslot", "the officer's keyslot is missing"))?;
+        let secret = SecretKey::random()?;
+        let public = secret.public();
+        let identity = IdentityId::random()?;
+        let mut next = session.directory().successor(&self.now());
+        for u in &mut next.users {
+            if u.name == name {
+                u.identity = identity.to_string();
+                u.public_key = hex::encode(&public);
             }
-            keyring::store_keyslot(tx, record.identity, &slot, &now)?;
-            directory::store(tx, &signed, &now)?;
+        }
+        let slot = keyslot::create(
+            temporary,
+            identity.as_bytes(),
+            1,
+            own_slot.params,
+            &SlotContents {
+                identity: secret,
+                admin_public: admin.public(),
+                directory_version: next.version,
+            },
+        )?;
+        let event = self.user_event(name, &entry, Action::UserReset, reason, next.version)?;
+        let now = self.now();
+        let (user, old_identity) = (target.user, target.old_identity);
+        let replace = |tx: &rusqlite::Transaction<'_>| {
+            users::replace_identity(tx, user, old_identity, identity, &public, &now)?;
+            keyring::delete_keyslot(tx, old_identity)?;
+            keyring::store_keyslot(tx, identity, &slot, &now)?;
+            users::set_must_change_password(tx, user, true)?;
+            lockout::clear(tx, user)?;
+            Ok(())
+        };
+        self.publish(next, KeyPlan::default(), target, replace, event)?;
+        Ok(())
+    }
+
+    /// The verified directory entry and ids of an account an officer may administer now.
+    fn administered(&self, name: &str) -> Result<(DirectoryUser, Target)> {
+        let session = self.permitted(Permission::UserAdmin, None)?;
+        if session.user().name == name {
+            return Err(Error::Denied {
+                rule: "separation-of-duties",
+                message: "officers do not administer their own account; ask another officer (or use `passwd`)".into(),
+            });
+        }
+        let entry = session
+            .directory()
+            .user(name)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("user {name}")))?;
+        let row = users::by_name(&self.conn, name)?.ok_or_else(|| Error::NotFound(format!("user {name}")))?;
+        // Act only on what the directory states: a row pointed elsewhere by SQL is refused.
+        if entry.id != row.id.to_string() || entry.identity != row.identity.to_string() {
+            return Err(Error::integrity(
+                format!("account {name}"),
+                "the user row disagrees with the signed directory; the account database was changed outside Strongroom",
+            ));
+        }
+        Ok((
+            entry,
+            Target {
+                user: row.id,
+                old_identity: row.identity,
+            },
+        ))
+    }
+
+    /// Edit the target's directory entry and publish it with `plan`'s key replacements.
+    fn change_user(
+        &mut self,
+        name: &str,
+        target: Target,
+        plan: KeyPlan,
+        action: Action,
+        reason: &str,
+        edit: impl FnOnce(&mut DirectoryUser),
+    ) -> Result<()> {
+        let session = self.unlocked()?;
+        let mut next = session.directory().successor(&self.now());
+        let entry = next
+            .users
+            .iter_mut()
+            .find(|u| u.name == name)
+            .ok_or_else(|| Error::NotFound(format!("user {name}")))?;
+        let before = entry.clone();
+        edit(entry);
+        let after = entry.clone();
+        if after.status == UserStatus::Active && after.clearance > session.user().clearance {
+            return Err(Error::Denied {
+                rule: "clearance",
+                message: format!(
+                    "only an officer who holds the {} key can grant it to {name}",
+                    after.clearance
+                ),
+            });
+        }
+        let mut event = self.user_event(name, &after, action, reason, next.version)?;
+        event.details.insert("before".into(), entry_summary(&before));
+        event.details.insert("after".into(), entry_summary(&after));
+        self.publish(next, plan, target, |_| Ok(()), event)?;
+        Ok(())
+    }
+
+    fn unlock_account(&mut self, name: &str, user: UserId, reason: &str) -> Result<()> {
+        let actor = self.permitted(Permission::UserAdmin, None)?.user().name.clone();
+        let (name, reason) = (name.to_string(), reason.to_string());
+        self.write(|tx, events| {
+            if !lockout::clear(tx, user)? {
+                return Err(Error::InvalidInput(format!("{name} is active and not locked")));
+            }
             events.push(NewEvent {
                 actor,
-                action: Action::UserCreate,
-                subject: name.to_string(),
-                level: Some(clearance),
+                action: Action::UserUnlock,
+                subject: name.clone(),
+                level: None,
                 item: None,
-                details: details! {
-                    "user": record.id.to_string(),
-                    "role": role.as_str(),
-                    "clearance": clearance.name(),
-                    "directory_version": signed.directory.version,
-                },
+                details: details! { "user": user.to_string(), "reason": reason },
             });
             Ok(())
-        })?;
-        if let Some(session) = self.session.as_mut() {
-            session.set_directory(signed.directory);
-        }
-        Ok(record.id)
+        })
+    }
+
+    fn user_event(
+        &self,
+        name: &str,
+        entry: &DirectoryUser,
+        action: Action,
+        reason: &str,
+        version: u64,
+    ) -> Result<NewEvent> {
+        Ok(NewEvent {
+            actor: self.unlocked()?.user().name.clone(),
+            action,
+            subject: name.to_string(),
+            level: None,
+            item: None,
+            details: details! {
+                "user": entry.id.clone(),
+                "reason": reason,
+                "directory_version": version,
+            },
+        })
     }
 }
 
-impl Station {
-    /// Every user as the verified signed directory states them (officers only).
-    pub fn users(&self) -> Result<Vec<DirectoryUser>> {
-        let session = self.permitted(Permission::UserAdmin, None)?;
-        Ok(session.directory().users.clone())
-    }
+fn entry_summary(entry: &DirectoryUser) -> serde_json::Value {
+    serde_json::json!({
+        "role": entry.role.as_str(),
+        "clearance": entry.clearance.name(),
+        "status": entry.status.as_str(),
+    })
 }

@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
+use crate::crypto::Key32;
 use crate::crypto::wrap::{self, Purpose};
 use crate::vault::Category;
 use crate::{ControlNumber, Error, ItemId, Level, Result, UserId};
@@ -241,4 +242,92 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<ItemRow> {
         created_at: r.get(16)?,
         updated_at: r.get(17)?,
     })
+}
+
+/// Rewrap the DEK and encrypted metadata of every item at `level` from the old level key to
+/// its successor (a key rotation; the objects themselves are not re-encrypted). Destroyed
+/// items hold no key material and are skipped. Returns how many rows were rewrapped.
+pub fn rewrap_level(tx: &Transaction<'_>, level: Level, old: (&Key32, u32), new: (&Key32, u32)) -> Result<u64> {
+    let rows: Vec<ItemRow> = {
+        let mut stmt = tx.prepare(&format!(
+            "SELECT {COLUMNS} FROM items WHERE level = ?1 AND status != 'destroyed'"
+        ))?;
+        let rows = stmt.query_map(params![i64::from(level.as_byte())], read_row)?;
+        collect(rows)?
+    };
+    for row in &rows {
+        if row.key_generation != old.1 {
+            return Err(Error::integrity(
+                format!("item {}", row.control),
+                "wrapped under a level key generation that is not current",
+            ));
+        }
+        let move_one = |purpose: Purpose, blob: &[u8]| -> Result<Vec<u8>> {
+            let plain =
+                wrap::open(old.0, &item_aad(purpose, row.id, level, &row.control, old.1), blob).map_err(|_| {
+                    Error::integrity(
+                        format!("item {}", row.control),
+                        format!(
+                            "its {} does not decrypt; the row was changed outside Strongroom",
+                            purpose.label()
+                        ),
+                    )
+                })?;
+            Ok(wrap::seal(
+                new.0,
+                &item_aad(purpose, row.id, level, &row.control, new.1),
+                &plain,
+            )?)
+        };
+        let dek = move_one(Purpose::Dek, &row.wrapped_dek)?;
+        let title = move_one(Purpose::MetaTitle, &row.title)?;
+        let name = move_one(Purpose::MetaName, &row.original_name)?;
+        let notes = row
+            .notes
+            .as_deref()
+            .map(|n| move_one(Purpose::MetaNotes, n))
+            .transpose()?;
+        tx.execute(
+            "UPDATE items SET key_generation = ?2, wrapped_dek = ?3, title = ?4, original_name = ?5, notes = ?6 WHERE id = ?1",
+            params![row.id.as_bytes().to_vec(), i64::from(new.1), dek, title, name, notes],
+        )?;
+    }
+    Ok(rows.len() as u64)
+}
+
+/// Crypto-erase an item inside the caller's transaction: its wrapped DEK and encrypted
+/// metadata are overwritten (SQLite's `secure_delete` zeroes the freed pages) and it is
+/// marked destroyed. Without the DEK its object can never be decrypted again.
+pub fn erase(tx: &Transaction<'_>, id: ItemId, now: &str) -> Result<()> {
+    let changed = tx.execute(
+        "UPDATE items SET wrapped_dek = x'', title = x'', original_name = x'', notes = NULL,
+                          status = 'destroyed', updated_at = ?2
+         WHERE id = ?1 AND status = 'active'",
+        params![id.as_bytes().to_vec(), now],
+    )?;
+    if changed == 0 {
+        return Err(Error::NotFound(format!("active item {id}")));
+    }
+    Ok(())
+}
+
+/// Move an item to a lower level inside the caller's transaction: new level, generation and
+/// rewrapped DEK and metadata (made by the caller under the lower level's key).
+pub fn relabel(tx: &Transaction<'_>, row: &ItemRow, now: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE items SET level = ?2, key_generation = ?3, wrapped_dek = ?4, title = ?5, original_name = ?6,
+                          notes = ?7, updated_at = ?8
+         WHERE id = ?1 AND status = 'active'",
+        params![
+            row.id.as_bytes().to_vec(),
+            i64::from(row.level.as_byte()),
+            i64::from(row.key_generation),
+            row.wrapped_dek,
+            row.title,
+            row.original_name,
+            row.notes,
+            now
+        ],
+    )?;
+    Ok(())
 }

@@ -10,6 +10,7 @@ pub mod export;
 pub mod import;
 pub mod items;
 pub mod layout;
+pub mod media;
 pub mod workdir;
 
 pub use category::Category;

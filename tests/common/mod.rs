@@ -217,3 +217,9 @@ pub fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() == 0 }
 }
+
+/// Wait out the one-second backoff a failed sign-in starts. The CLI runs on the real clock;
+/// backoff and lockout themselves are tested with an injected clock (tests/accounts.rs).
+pub fn wait_out_backoff() {
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+}

@@ -1,0 +1,71 @@
+//! Failed sign-ins per account: the count since the last success, when the last one was, and
+//! whether the account is locked until an officer unlocks it. The policy turns the count into
+//! a wait (exponential backoff) and a limit (lockout).
+//!
+//! The counter lives in the database everyone at the station can write, so it slows down
+//! guessing through Strongroom itself; against someone who copies the database, the Argon2id
+//! cost of each guess is the protection (docs/THREAT-MODEL.md).
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::{Result, UserId};
+
+/// The failure record of one account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Failures {
+    /// Failed sign-ins in a row.
+    pub count: u32,
+    /// When the last one happened.
+    pub last: OffsetDateTime,
+    /// When the account was locked, if it is.
+    pub locked_at: Option<OffsetDateTime>,
+}
+
+/// The record of `user`, if it has failed since its last success.
+pub fn of(conn: &Connection, user: UserId) -> Result<Option<Failures>> {
+    let row: Option<(i64, String, Option<String>)> = conn
+        .query_row(
+            "SELECT failures, last_failure, locked_at FROM login_failures WHERE user_id = ?1",
+            params![user.as_bytes().to_vec()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    Ok(row.map(|(count, last, locked)| Failures {
+        count: u32::try_from(count).unwrap_or(u32::MAX),
+        // An unreadable time counts as "just now": the wait is kept, never skipped.
+        last: OffsetDateTime::parse(&last, &Rfc3339).unwrap_or(OffsetDateTime::now_utc()),
+        locked_at: locked.map(|t| OffsetDateTime::parse(&t, &Rfc3339).unwrap_or(OffsetDateTime::now_utc())),
+    }))
+}
+
+/// Count one more failure at `now`; lock the account when the count reaches `limit`.
+/// Returns the new record.
+pub fn record_failure(tx: &Transaction<'_>, user: UserId, now: &str, limit: u32) -> Result<(u32, bool)> {
+    let count: i64 = tx.query_row(
+        "INSERT INTO login_failures (user_id, failures, last_failure) VALUES (?1, 1, ?2)
+         ON CONFLICT (user_id) DO UPDATE SET failures = failures + 1, last_failure = excluded.last_failure
+         RETURNING failures",
+        params![user.as_bytes().to_vec(), now],
+        |r| r.get(0),
+    )?;
+    let count = u32::try_from(count).unwrap_or(u32::MAX);
+    let locked = count >= limit;
+    if locked {
+        tx.execute(
+            "UPDATE login_failures SET locked_at = COALESCE(locked_at, ?2) WHERE user_id = ?1",
+            params![user.as_bytes().to_vec(), now],
+        )?;
+    }
+    Ok((count, locked))
+}
+
+/// Forget the failures of `user` (a successful sign-in, or an officer's unlock).
+pub fn clear(tx: &Transaction<'_>, user: UserId) -> Result<bool> {
+    let removed = tx.execute(
+        "DELETE FROM login_failures WHERE user_id = ?1",
+        params![user.as_bytes().to_vec()],
+    )?;
+    Ok(removed > 0)
+}

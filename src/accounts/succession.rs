@@ -1,0 +1,121 @@
+//! Admin key succession (DESIGN.md §2): when an officer is disabled or demoted the admin key
+//! is replaced, and a record signed by the old key names the new one. A keyslot remembers
+//! the admin key it was made under; a session follows the records from there to the key
+//! that signs the newest directory. A key with two successors is tampering.
+//!
+//! Body: RFC 8785 JSON `{format, station, previous_key, next_key, directory_version,
+//! issued_at}`; signature: Ed25519 by the previous key over
+//! `"strongroom/v1/admin-succession" ‖ 0x00 ‖ body` (docs/FORMAT.md §9).
+
+use rusqlite::{Connection, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::hex;
+use crate::crypto::sign::{self, SignKey};
+use crate::ledger::canonical;
+use crate::{Error, Result};
+
+/// Format label and signing context of a succession record.
+pub const FORMAT: &str = "strongroom/v1/admin-succession";
+
+/// At most this many successions are followed (a loop in forged records ends here).
+const MAX_CHAIN: usize = 10_000;
+
+/// One succession record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Succession {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Station id.
+    pub station: String,
+    /// The replaced admin public key (hex).
+    pub previous_key: String,
+    /// Its successor (hex).
+    pub next_key: String,
+    /// The first directory version the successor signs.
+    pub directory_version: u64,
+    /// When the key was replaced.
+    pub issued_at: String,
+}
+
+/// Sign and store a succession from `previous` to `next` inside the caller's transaction.
+pub fn record(
+    tx: &Transaction<'_>,
+    station: &str,
+    previous: &SignKey,
+    next: &[u8; 32],
+    directory_version: u64,
+    now: &str,
+) -> Result<()> {
+    let record = Succession {
+        format: FORMAT.into(),
+        station: station.into(),
+        previous_key: hex::encode(&previous.public()),
+        next_key: hex::encode(next),
+        directory_version,
+        issued_at: now.into(),
+    };
+    let body = body_bytes(&record)?;
+    let signature = previous.sign(FORMAT, &body);
+    tx.execute(
+        "INSERT INTO admin_successions (previous_key, next_key, body, signature, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![previous.public().to_vec(), next.to_vec(), body, signature.to_vec(), now],
+    )?;
+    Ok(())
+}
+
+fn body_bytes(record: &Succession) -> Result<Vec<u8>> {
+    let value = serde_json::to_value(record).map_err(|e| Error::InvalidInput(e.to_string()))?;
+    canonical::to_vec(&value).map_err(|e| Error::InvalidInput(e.to_string()))
+}
+
+fn refused(why: String) -> Error {
+    Error::integrity(
+        "admin key succession",
+        format!("{why}; the account database was changed outside Strongroom — ask a security officer"),
+    )
+}
+
+/// Follow the signed successions from `start` (the admin key a keyslot was made under) and
+/// return the newest key, or a refusal if a record does not verify or a key has two
+/// successors.
+pub fn current_key(conn: &Connection, station: &str, start: [u8; 32]) -> Result<[u8; 32]> {
+    let mut key = start;
+    let mut stmt =
+        conn.prepare_cached("SELECT next_key, body, signature FROM admin_successions WHERE previous_key = ?1")?;
+    for _ in 0..MAX_CHAIN {
+        let rows: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = stmt
+            .query_map(params![key.to_vec()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let (next, body, signature) = match rows.as_slice() {
+            [] => return Ok(key),
+            [one] => one,
+            _ => {
+                return Err(refused(format!(
+                    "admin key {} has {} successors",
+                    hex::encode(&key),
+                    rows.len()
+                )));
+            }
+        };
+        sign::verify(&key, FORMAT, body, signature)
+            .map_err(|_| refused("a succession record is not signed by the key it replaces".into()))?;
+        let record: Succession =
+            serde_json::from_slice(body).map_err(|_| refused("a succession record is malformed".into()))?;
+        let next: [u8; 32] = next
+            .as_slice()
+            .try_into()
+            .map_err(|_| refused("a succession record names a malformed key".into()))?;
+        let states = record.format == FORMAT
+            && record.station == station
+            && body_bytes(&record)? == *body
+            && hex::decode::<32>(&record.previous_key) == Some(key)
+            && hex::decode::<32>(&record.next_key) == Some(next);
+        if !states {
+            return Err(refused("a succession record does not say what its row says".into()));
+        }
+        key = next;
+    }
+    Err(refused("the succession chain does not end".into()))
+}

@@ -1,0 +1,310 @@
+//! The two-person rule (issue: accounts): destruction, downgrade and export to removable
+//! media of items at or above the policy's threshold need a second person, either an officer
+//! who signs in as witness in the same session, or an officer's approval of a request made
+//! earlier. Approvals are signed with the admin key, so SQL cannot approve anything, and an
+//! approval is used once.
+
+use rusqlite::Transaction;
+
+use crate::accounts::permissions::Permission;
+use crate::accounts::requests::{self, NewRequest, Request, RequestKind, RequestStatus};
+use crate::accounts::{Role, UserStatus, keyring, users};
+use crate::crypto::sign;
+use crate::crypto::{CryptoError, Password, keyslot};
+use crate::ledger::{Action, NewEvent};
+use crate::vault::items::ItemRow;
+use crate::{Error, Level, Result, UserId, details};
+
+use super::Station;
+use super::grants::verified_directory;
+
+/// An officer who signed in as the second person for the next two-person action.
+#[derive(Clone, Debug)]
+pub struct Witness {
+    /// Their user id.
+    pub id: UserId,
+    /// Their login name.
+    pub name: String,
+    /// Their clearance.
+    pub clearance: Level,
+}
+
+/// How a two-person action was authorised, for its event.
+pub(super) enum SecondPerson {
+    /// Below the threshold: none needed.
+    NotNeeded,
+    /// A witness signed in.
+    Witness(Witness),
+    /// An approved request.
+    Approved(Request),
+}
+
+impl SecondPerson {
+    /// Add who authorised the action to an event's details.
+    pub fn describe(&self, details: &mut serde_json::Map<String, serde_json::Value>, names: impl Fn(UserId) -> String) {
+        match self {
+            SecondPerson::NotNeeded => {}
+            SecondPerson::Witness(w) => {
+                details.insert("witness".into(), serde_json::json!(w.name));
+            }
+            SecondPerson::Approved(r) => {
+                details.insert("request".into(), serde_json::json!(r.id));
+                if let Some(officer) = r.decided_by {
+                    details.insert("approved_by".into(), serde_json::json!(names(officer)));
+                }
+            }
+        }
+    }
+
+    /// Inside the action's transaction: an approved request is used up.
+    pub fn consume(&self, tx: &Transaction<'_>) -> Result<()> {
+        if let SecondPerson::Approved(request) = self {
+            requests::mark_used(tx, request.id)?;
+        }
+        Ok(())
+    }
+}
+
+impl Station {
+    /// Sign in `name` as witness for the next two-person action of this session: an active
+    /// officer other than the session user, with their own password. A wrong password counts
+    /// as a failed sign-in of the witness.
+    pub fn add_witness(&mut self, name: &str, password: &Password) -> Result<Witness> {
+        let session = self.unlocked()?;
+        if session.user().name == name {
+            return Err(Error::Denied {
+                rule: "two-person",
+                message: "the witness must be another person".into(),
+            });
+        }
+        let denied = |message: String| Error::Denied {
+            rule: "two-person",
+            message,
+        };
+        let Some(row) = users::by_name(&self.conn, name)? else {
+            return Err(Error::AuthenticationFailed);
+        };
+        let slot = keyring::keyslot(&self.conn, row.identity)?
+            .ok_or_else(|| Error::integrity(format!("account {name}"), "it has no keyslot"))?;
+        let contents = match keyslot::open(password, row.identity.as_bytes(), &slot) {
+            Ok(contents) => contents,
+            Err(CryptoError::Authentication) => {
+                self.record_failed_login(name, "wrong password as witness")?;
+                return Err(Error::AuthenticationFailed);
+            }
+            Err(other) => return Err(Error::integrity(format!("keyslot of {name}"), other.to_string())),
+        };
+        let directory = verified_directory(&self.conn, &self.station_id, &contents)?;
+        let entry = directory
+            .user(name)
+            .filter(|e| e.id == row.id.to_string() && e.identity == row.identity.to_string())
+            .ok_or_else(|| Error::integrity(format!("account {name}"), "it disagrees with the signed directory"))?;
+        if entry.status != UserStatus::Active {
+            return Err(Error::AccountUnavailable {
+                user: name.into(),
+                state: "disabled".into(),
+            });
+        }
+        if entry.role != Role::Officer {
+            return Err(denied(format!("{name} is not a security officer and cannot witness")));
+        }
+        let witness = Witness {
+            id: row.id,
+            name: name.to_string(),
+            clearance: entry.clearance,
+        };
+        self.witness = Some(witness.clone());
+        Ok(witness)
+    }
+
+    /// Decide how a two-person action on `row` is authorised: not needed below the
+    /// threshold; else the signed-in witness, else this user's approved request. With
+    /// neither, a request is made (or the open one named) and [`Error::ApprovalRequired`]
+    /// returned.
+    pub(super) fn second_person(
+        &mut self,
+        kind: RequestKind,
+        row: &ItemRow,
+        target_level: Option<Level>,
+        reason: &str,
+    ) -> Result<SecondPerson> {
+        let session = self.unlocked()?;
+        let policy = session.directory().policy();
+        if row.level < policy.two_person_level {
+            return Ok(SecondPerson::NotNeeded);
+        }
+        let me = session.user().clone();
+        if let Some(witness) = self.witness.take() {
+            if witness.clearance < row.level {
+                return Err(Error::Denied {
+                    rule: "two-person",
+                    message: format!(
+                        "the witness {} is cleared to {}, not {}",
+                        witness.name, witness.clearance, row.level
+                    ),
+                });
+            }
+            return Ok(SecondPerson::Witness(witness));
+        }
+        if let Some(request) = requests::open_for(&self.conn, kind, row.id, me.id, target_level)? {
+            if request.status == RequestStatus::Approved {
+                self.check_approval(&request)?;
+                return Ok(SecondPerson::Approved(request));
+            }
+            return Err(Error::ApprovalRequired {
+                request: request.id,
+                message: format!(
+                    "request {} ({} {}) is still pending; an officer approves it with `strongroom request approve {}`",
+                    request.id,
+                    kind.as_str(),
+                    row.control,
+                    request.id
+                ),
+            });
+        }
+        let now = self.now();
+        let new = NewRequest {
+            kind,
+            item: row.id,
+            level: row.level,
+            target_level,
+            requested_by: me.id,
+            reason,
+        };
+        let control = row.control.to_string();
+        let id = self.write(|tx, events| {
+            let id = requests::insert(tx, &new, &now)?;
+            let mut details = details! {
+                "request": id,
+                "kind": kind.as_str(),
+                "item": row.id.to_string(),
+                "control_number": control.clone(),
+                "reason": reason,
+            };
+            if let Some(target) = target_level {
+                details.insert("target_level".into(), serde_json::json!(target.name()));
+            }
+            events.push(NewEvent {
+                actor: me.name.clone(),
+                action: Action::RequestCreate,
+                subject: control.clone(),
+                level: Some(row.level),
+                item: Some(row.id),
+                details,
+            });
+            Ok(id)
+        })?;
+        Err(Error::ApprovalRequired {
+            request: id,
+            message: format!(
+                "{} of {control} ({}) needs a second person: request {id} was made; an officer approves it with `strongroom request approve {id}`, then run this again (or sign a witness in with --witness NAME)",
+                kind.as_str(),
+                row.level
+            ),
+        })
+    }
+
+    /// An approved request counts only with a valid admin-key signature over what it permits.
+    fn check_approval(&self, request: &Request) -> Result<()> {
+        let refused = || {
+            Error::integrity(
+                format!("request {}", request.id),
+                "its approval is not signed by the admin key; the request table was changed outside Strongroom",
+            )
+        };
+        let (Some(officer), Some(at), Some(signature)) = (request.decided_by, &request.decided_at, &request.signature)
+        else {
+            return Err(refused());
+        };
+        let body = requests::approval_body(&self.station_id, request, officer, at)?;
+        let admin = self.unlocked()?.directory().admin_key_bytes()?;
+        sign::verify(&admin, requests::APPROVAL_CONTEXT, &body, signature).map_err(|_| refused())
+    }
+
+    /// Requests: officers see all, others their own (newest first).
+    pub fn requests(&self, status: Option<RequestStatus>) -> Result<Vec<Request>> {
+        let session = self.unlocked()?;
+        let all = requests::list(&self.conn, status)?;
+        if session.user().role == Role::Officer {
+            return Ok(all);
+        }
+        let me = session.user().id;
+        Ok(all.into_iter().filter(|r| r.requested_by == me).collect())
+    }
+
+    /// Approve a pending request (officers, never their own, cleared to the item's level).
+    pub fn approve_request(&mut self, id: u64, note: &str) -> Result<Request> {
+        self.decide_request(id, true, note)
+    }
+
+    /// Deny a pending request (officers, never their own).
+    pub fn deny_request(&mut self, id: u64, note: &str) -> Result<Request> {
+        self.decide_request(id, false, note)
+    }
+
+    fn decide_request(&mut self, id: u64, approve: bool, note: &str) -> Result<Request> {
+        let session = self.permitted(Permission::ApproveRequest, None)?;
+        let officer = session.user().clone();
+        let request = requests::get(&self.conn, id)?.ok_or_else(|| Error::NotFound(format!("request {id}")))?;
+        if request.requested_by == officer.id {
+            return Err(Error::Denied {
+                rule: "two-person",
+                message: format!("{} cannot decide their own request {id}", officer.name),
+            });
+        }
+        if request.status != RequestStatus::Pending {
+            return Err(Error::Denied {
+                rule: "request-state",
+                message: format!("request {id} is already {}", request.status.as_str()),
+            });
+        }
+        if request.level > officer.clearance {
+            return Err(Error::Denied {
+                rule: "clearance",
+                message: format!(
+                    "request {id} concerns a {} item; {} is cleared to {}",
+                    request.level, officer.name, officer.clearance
+                ),
+            });
+        }
+        let now = self.now();
+        let signature = if approve {
+            let body = requests::approval_body(&self.station_id, &request, officer.id, &now)?;
+            Some(session.admin_key()?.sign(requests::APPROVAL_CONTEXT, &body).to_vec())
+        } else {
+            None
+        };
+        let control = crate::vault::items::get(&self.conn, request.item)?
+            .map(|r| r.control.to_string())
+            .unwrap_or_default();
+        let requester = users::names(&self.conn)?
+            .into_iter()
+            .find(|(uid, _)| *uid == request.requested_by)
+            .map(|(_, n)| n)
+            .unwrap_or_default();
+        self.write(|tx, events| {
+            requests::decide(tx, id, signature.as_deref(), officer.id, note, &now)?;
+            events.push(NewEvent {
+                actor: officer.name.clone(),
+                action: if approve {
+                    Action::RequestApprove
+                } else {
+                    Action::RequestDeny
+                },
+                subject: control.clone(),
+                level: Some(request.level),
+                item: Some(request.item),
+                details: details! {
+                    "request": id,
+                    "kind": request.kind.as_str(),
+                    "item": request.item.to_string(),
+                    "control_number": control.clone(),
+                    "requested_by": requester,
+                    "note": note,
+                },
+            });
+            Ok(())
+        })?;
+        requests::get(&self.conn, id)?.ok_or_else(|| Error::NotFound(format!("request {id}")))
+    }
+}

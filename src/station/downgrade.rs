@@ -1,0 +1,97 @@
+//! Lowering an item's level (declassification or downgrade): its DEK and metadata are
+//! rewrapped under the lower level's key, in one transaction with the event. The object is
+//! not re-encrypted (its DEK is unchanged). At or above the policy's two-person level a second
+//! person is needed (`approvals.rs`).
+
+use crate::accounts::permissions::Permission;
+use crate::accounts::requests::RequestKind;
+use crate::accounts::users;
+use crate::crypto::wrap::{self, Purpose};
+use crate::ledger::{Action, NewEvent};
+use crate::vault::items::{self, item_aad};
+use crate::{Error, Level, Result, details};
+
+use super::Station;
+use super::items::row_key;
+
+impl Station {
+    /// Lower an item to `to` for `reason`. Raising a level (which re-encrypts the object)
+    /// is a separate operation.
+    pub fn downgrade_item(&mut self, reference: &str, to: Level, reason: &str) -> Result<()> {
+        let row = self.find_item(reference)?;
+        if to >= row.level {
+            return Err(Error::InvalidInput(format!(
+                "{} is {}; a downgrade needs a lower level than that",
+                row.control, row.level
+            )));
+        }
+        let session = self.permitted(Permission::View, Some(row.level))?;
+        let actor = session.user().name.clone();
+        let old_key = row_key(session, &row)?;
+        let (generation, new_key) = session.level_key(to)?;
+        let second = self.second_person(RequestKind::Downgrade, &row, Some(to), reason)?;
+
+        let mut moved = row.clone();
+        moved.level = to;
+        moved.key_generation = generation;
+        let rewrap = |purpose: Purpose, blob: &[u8]| -> Result<Vec<u8>> {
+            let plain = wrap::open(
+                &old_key,
+                &item_aad(purpose, row.id, row.level, &row.control, row.key_generation),
+                blob,
+            )
+            .map_err(|_| {
+                Error::integrity(
+                    format!("item {}", row.control),
+                    format!(
+                        "its {} does not decrypt; the row was changed outside Strongroom",
+                        purpose.label()
+                    ),
+                )
+            })?;
+            Ok(wrap::seal(
+                &new_key,
+                &item_aad(purpose, row.id, to, &row.control, generation),
+                &plain,
+            )?)
+        };
+        moved.wrapped_dek = rewrap(Purpose::Dek, &row.wrapped_dek)?;
+        moved.title = rewrap(Purpose::MetaTitle, &row.title)?;
+        moved.original_name = rewrap(Purpose::MetaName, &row.original_name)?;
+        moved.notes = row
+            .notes
+            .as_deref()
+            .map(|n| rewrap(Purpose::MetaNotes, n))
+            .transpose()?;
+
+        let names = users::names(&self.conn)?;
+        let mut details = details! {
+            "item": row.id.to_string(),
+            "control_number": row.control.to_string(),
+            "from": row.level.name(),
+            "to": to.name(),
+            "reason": reason,
+        };
+        second.describe(&mut details, |id| {
+            names
+                .iter()
+                .find(|(u, _)| *u == id)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default()
+        });
+        let now = self.now();
+        self.write(|tx, events| {
+            items::relabel(tx, &moved, &now)?;
+            second.consume(tx)?;
+            events.push(NewEvent {
+                actor,
+                action: Action::ItemReclassify,
+                subject: row.control.to_string(),
+                level: Some(row.level),
+                item: Some(row.id),
+                details,
+            });
+            Ok(())
+        })
+    }
+}

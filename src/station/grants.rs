@@ -1,0 +1,170 @@
+//! Trusting what the database says about keys: the newest signed directory (verified with
+//! the admin key a keyslot was made under, following signed successions), and the grants an
+//! identity holds (each opened and checked against that directory's commitments).
+
+use std::collections::BTreeMap;
+
+use rusqlite::Connection;
+
+use crate::accounts::keyring::{self, KeyKind};
+use crate::accounts::{Directory, Role, UserStatus, directory, hex, succession};
+use crate::crypto::seal::SecretKey;
+use crate::crypto::sign::SignKey;
+use crate::crypto::{commitment, keyslot::SlotContents};
+use crate::{Error, IdentityId, Level, Result};
+
+use super::session::{Session, SessionKeys};
+
+/// Open every grant of `identity` that the directory vouches for, up to `clearance`.
+pub(super) fn open_grants(
+    conn: &Connection,
+    directory: &Directory,
+    identity: IdentityId,
+    secret: SecretKey,
+    clearance: Level,
+    wants_admin: bool,
+) -> Result<SessionKeys> {
+    let mut level_keys = BTreeMap::new();
+    let mut signing = None;
+    let mut admin = None;
+    let refused = |what: String| {
+        Error::integrity(
+            "key grants",
+            format!("{what}; the key store was changed outside Strongroom"),
+        )
+    };
+    let signing_public = directory.signing_key_bytes()?;
+    let admin_public = directory.admin_key_bytes()?;
+    for row in keyring::grants_of(conn, identity)? {
+        match row.kind {
+            KeyKind::Level => {
+                let entry = directory.level(row.level)?;
+                if row.level > clearance || row.generation != entry.generation {
+                    continue;
+                }
+                let key = keyring::open_grant(identity, &secret, &row)
+                    .map_err(|e| refused(format!("level key grant for {}: {e}", row.level)))?;
+                let expected = hex::decode::<32>(&entry.commitment)
+                    .ok_or_else(|| refused("bad commitment in directory".into()))?;
+                if commitment::level_key(row.level, row.generation, &key) != expected {
+                    return Err(refused(format!(
+                        "the level key granted for {} is not the one the directory commits to",
+                        row.level
+                    )));
+                }
+                level_keys.insert(row.level, (row.generation, key));
+            }
+            KeyKind::Signing => {
+                let seed = keyring::open_grant(identity, &secret, &row)
+                    .map_err(|e| refused(format!("signing key grant: {e}")))?;
+                let key = SignKey::from_seed(&seed);
+                // Grants of replaced signing keys may remain; only the current one counts.
+                if key.public() == signing_public {
+                    signing = Some((key, row.generation));
+                }
+            }
+            KeyKind::Admin if wants_admin => {
+                let seed = keyring::open_grant(identity, &secret, &row)
+                    .map_err(|e| refused(format!("admin key grant: {e}")))?;
+                let key = SignKey::from_seed(&seed);
+                if key.public() == admin_public {
+                    admin = Some((key, row.generation));
+                }
+            }
+            KeyKind::Admin => {}
+        }
+    }
+    for level in clearance.at_or_below() {
+        if !level_keys.contains_key(&level) {
+            return Err(refused(format!("no valid grant of the current {level} key")));
+        }
+    }
+    let (signing, signing_generation) =
+        signing.ok_or_else(|| refused("no valid grant of the current station signing key".into()))?;
+    let (admin, admin_generation) = match admin {
+        Some((key, generation)) => (Some(key), generation),
+        None if wants_admin => return Err(refused("no valid grant of the current admin key".into())),
+        None => (None, 0),
+    };
+    Ok(SessionKeys {
+        identity: secret,
+        level_keys,
+        signing,
+        signing_generation,
+        admin,
+        admin_generation,
+    })
+}
+
+/// Load the newest directory and verify it with the admin key `trusted` leads to through
+/// signed successions; refuse a version older than `min_version` or another station's.
+pub(super) fn verified_directory_from(
+    conn: &Connection,
+    station_id: &str,
+    trusted: [u8; 32],
+    min_version: u64,
+) -> Result<Directory> {
+    let admin = succession::current_key(conn, station_id, trusted)?;
+    let (stored_version, body, signature) = directory::load_latest(conn)?;
+    let dir = directory::verify(&body, &signature, &admin)?;
+    if dir.version != stored_version {
+        return Err(Error::integrity(
+            "signed directory",
+            format!(
+                "version {} is stored as version {stored_version} (an old directory replayed)",
+                dir.version
+            ),
+        ));
+    }
+    if dir.version < min_version {
+        return Err(Error::integrity(
+            "signed directory",
+            format!(
+                "version {} is older than version {min_version} already seen (rolled back)",
+                dir.version
+            ),
+        ));
+    }
+    if dir.station != station_id {
+        return Err(Error::integrity("signed directory", "it belongs to another station"));
+    }
+    Ok(dir)
+}
+
+/// [`verified_directory_from`] the admin key and version a keyslot remembers.
+pub(super) fn verified_directory(conn: &Connection, station_id: &str, slot: &SlotContents) -> Result<Directory> {
+    verified_directory_from(conn, station_id, slot.admin_public, slot.directory_version)
+}
+
+impl Session {
+    /// Verify the newest stored directory from the admin key this session trusts, and accept
+    /// it only if this user is still active with the same identity, role and clearance, and
+    /// every key the session holds is still current. Anything else means: unlock again.
+    pub(super) fn check_newer_directory(&self, conn: &Connection) -> Result<Directory> {
+        let trusted = self.directory().admin_key_bytes()?;
+        let newer = verified_directory_from(conn, &self.directory().station, trusted, self.directory().version)?;
+        let user = self.user();
+        let stale = || Error::AccountUnavailable {
+            user: user.name.clone(),
+            state: "changed since this session was unlocked (keys were rotated or the account changed); unlock again"
+                .into(),
+        };
+        let entry = newer.user(&user.name).ok_or_else(stale)?;
+        let unchanged = entry.id == user.id.to_string()
+            && entry.identity == self.identity_id().to_string()
+            && entry.role == user.role
+            && entry.clearance == user.clearance
+            && entry.status == UserStatus::Active
+            && newer.signing_key == self.directory().signing_key
+            && (user.role != Role::Officer || newer.admin_key == self.directory().admin_key);
+        if !unchanged {
+            return Err(stale());
+        }
+        for level in user.clearance.at_or_below() {
+            if newer.level(level)?.generation != self.directory().level(level)?.generation {
+                return Err(stale());
+            }
+        }
+        Ok(newer)
+    }
+}

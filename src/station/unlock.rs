@@ -1,0 +1,236 @@
+//! Signing in: backoff and lockout before the password is even tried, the keyslot and the
+//! signed directory, the grants, and a required password change when the password was reset
+//! or is too old. Every failure is an event.
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::accounts::directory::key_field;
+use crate::accounts::keyring;
+use crate::accounts::policy::Policy;
+use crate::accounts::{Directory, Role, UserRecord, UserStatus, directory, lockout, users};
+use crate::crypto::keyslot;
+use crate::crypto::{CryptoError, Password};
+use crate::ledger::{Action, NewEvent};
+use crate::{Error, Result, details};
+
+use super::Station;
+use super::grants::{open_grants, verified_directory};
+use super::session::{Session, SessionUser};
+
+impl Station {
+    /// Unlock a session for `user`. A wrong password or unknown user is recorded and answered
+    /// with [`Error::AuthenticationFailed`]; a locked, waiting or disabled account with
+    /// [`Error::AccountUnavailable`]. A session whose password must change first is unlocked
+    /// but can do nothing except [`Station::change_password`].
+    pub fn unlock(&mut self, user: &str, password: &Password) -> Result<()> {
+        self.lock();
+        let policy = self.policy_before_sign_in();
+        let row = users::by_name(&self.conn, user)?;
+        if let Some(row) = &row {
+            self.refuse_if_locked_out(row, &policy)?;
+        }
+        match self.open_session(user, password) {
+            Ok(session) => {
+                let event = NewEvent {
+                    actor: session.user().name.clone(),
+                    action: Action::AuthLogin,
+                    subject: session.user().name.clone(),
+                    level: None,
+                    item: None,
+                    details: details! {
+                        "user": session.user().id.to_string(),
+                        "directory_version": session.directory().version,
+                        "password_change_required": session.password_change_required().is_some(),
+                    },
+                };
+                let user_id = session.user().id;
+                self.write(|tx, events| {
+                    lockout::clear(tx, user_id)?;
+                    events.push(event);
+                    Ok(())
+                })?;
+                let idle = time::Duration::minutes(i64::from(session.directory().policy().idle_lock_minutes));
+                self.idle.watch(session.key_cell(), idle);
+                self.session = Some(session);
+                self.checkpoint_quietly("unlock");
+                Ok(())
+            }
+            Err(Error::AuthenticationFailed) => {
+                match &row {
+                    Some(row) => self.count_failure(row, &policy)?,
+                    None => self.record_failed_login(user, "wrong password or unknown user")?,
+                }
+                Err(Error::AuthenticationFailed)
+            }
+            Err(error @ Error::AccountUnavailable { .. }) => {
+                self.record_failed_login(user, "account disabled")?;
+                Err(error)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The policy to apply before anyone has signed in: the newest directory's, read
+    /// without a key to verify it (the verified one is applied right after the password).
+    fn policy_before_sign_in(&self) -> Policy {
+        directory::load_latest(&self.conn)
+            .ok()
+            .and_then(|(_, body, _)| serde_json::from_slice::<Directory>(&body).ok())
+            .map(|d| d.policy())
+            .unwrap_or_default()
+    }
+
+    fn refuse_if_locked_out(&mut self, row: &UserRecord, policy: &Policy) -> Result<()> {
+        let Some(failures) = lockout::of(&self.conn, row.id)? else {
+            return Ok(());
+        };
+        if failures.locked_at.is_some() {
+            self.record_failed_login(&row.name, "account locked")?;
+            return Err(Error::AccountUnavailable {
+                user: row.name.clone(),
+                state: format!(
+                    "locked after {} failed sign-ins; a security officer can unlock it with `strongroom user enable {}`",
+                    failures.count, row.name
+                ),
+            });
+        }
+        let wait = time::Duration::seconds(policy.backoff_seconds(failures.count) as i64);
+        let left = failures.last + wait - self.clock.now();
+        if left > time::Duration::ZERO {
+            let seconds = left.whole_seconds() + i64::from(left.subsec_nanoseconds() > 0);
+            self.record_failed_login(&row.name, "sign-in attempted during backoff")?;
+            return Err(Error::AccountUnavailable {
+                user: row.name.clone(),
+                state: format!(
+                    "waiting after {} failed sign-ins: try again in {seconds} s",
+                    failures.count
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Count a wrong password for an existing account, locking it at the policy's limit.
+    fn count_failure(&mut self, row: &UserRecord, policy: &Policy) -> Result<()> {
+        let now = self.now();
+        let (id, name, limit) = (row.id, row.name.clone(), policy.lockout_attempts);
+        self.write(|tx, events| {
+            let (count, locked) = lockout::record_failure(tx, id, &now, limit)?;
+            events.push(NewEvent {
+                actor: name.clone(),
+                action: Action::AuthLoginFailed,
+                subject: name.clone(),
+                level: None,
+                item: None,
+                details: details! { "reason": "wrong password", "failures": count },
+            });
+            if locked {
+                events.push(NewEvent {
+                    actor: name.clone(),
+                    action: Action::AuthLockout,
+                    subject: name.clone(),
+                    level: None,
+                    item: None,
+                    details: details! { "user": id.to_string(), "failures": count, "limit": limit },
+                });
+            }
+            Ok(())
+        })
+    }
+
+    pub(super) fn record_failed_login(&mut self, user: &str, reason: &str) -> Result<()> {
+        let event = NewEvent {
+            actor: user.to_string(),
+            action: Action::AuthLoginFailed,
+            subject: user.to_string(),
+            level: None,
+            item: None,
+            details: details! { "reason": reason },
+        };
+        self.write(|_, events| {
+            events.push(event);
+            Ok(())
+        })
+    }
+
+    fn open_session(&self, name: &str, password: &Password) -> Result<Session> {
+        let Some(row) = users::by_name(&self.conn, name)? else {
+            // Spend the same Argon2id time as a real attempt, so timing does not tell an
+            // unknown user from a wrong password.
+            if let Some(slot) = keyring::any_keyslot(&self.conn)? {
+                let _ = keyslot::open(password, &[0u8; 16], &slot);
+            }
+            return Err(Error::AuthenticationFailed);
+        };
+        let slot = keyring::keyslot(&self.conn, row.identity)?
+            .ok_or_else(|| Error::integrity(format!("account {name}"), "it has no keyslot"))?;
+        let contents = keyslot::open(password, row.identity.as_bytes(), &slot).map_err(|e| match e {
+            CryptoError::Authentication => Error::AuthenticationFailed,
+            other => Error::integrity(format!("keyslot of {name}"), other.to_string()),
+        })?;
+        let directory = verified_directory(&self.conn, &self.station_id, &contents)?;
+        let entry = directory
+            .user(name)
+            .ok_or_else(|| Error::integrity("signed directory", format!("it does not list {name}")))?;
+        let agrees = entry.id == row.id.to_string()
+            && entry.identity == row.identity.to_string()
+            && key_field("public_key", &entry.public_key)? == contents.identity.public()
+            && entry.role == row.role
+            && entry.clearance == row.clearance
+            && entry.status == row.status;
+        if !agrees {
+            return Err(Error::integrity(
+                format!("account {name}"),
+                "the user row disagrees with the signed directory; the account database was changed outside Strongroom",
+            ));
+        }
+        if entry.status == UserStatus::Disabled {
+            return Err(Error::AccountUnavailable {
+                user: name.to_string(),
+                state: "disabled".into(),
+            });
+        }
+        let keys = open_grants(
+            &self.conn,
+            &directory,
+            row.identity,
+            contents.identity,
+            entry.clearance,
+            entry.role == Role::Officer,
+        )?;
+        let password_change = self.password_change_reason(&row, &directory.policy())?;
+        Ok(Session::new(
+            SessionUser {
+                id: row.id,
+                name: name.to_string(),
+                role: entry.role,
+                clearance: entry.clearance,
+            },
+            row.identity,
+            keys,
+            directory,
+            password_change,
+        ))
+    }
+
+    /// Why the user must choose a new password now, if they must.
+    fn password_change_reason(&self, row: &UserRecord, policy: &Policy) -> Result<Option<String>> {
+        let Some((changed_at, must_change)) = users::password_state(&self.conn, row.id)? else {
+            return Ok(None);
+        };
+        if must_change {
+            return Ok(Some("the password was reset by a security officer".into()));
+        }
+        // An unreadable date counts as expired: the safe reading.
+        let age = OffsetDateTime::parse(&changed_at, &Rfc3339).map(|t| self.clock.now() - t);
+        let limit = time::Duration::days(i64::from(policy.password_max_age_days));
+        match age {
+            Ok(age) if age < limit => Ok(None),
+            _ => Ok(Some(format!(
+                "the password is older than {} days",
+                policy.password_max_age_days
+            ))),
+        }
+    }
+}
