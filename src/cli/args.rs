@@ -99,6 +99,9 @@ pub struct DestroyArgs {
     /// Why (recorded in the ledger)
     #[arg(long)]
     pub reason: String,
+    /// Confirm without a prompt (required in scripts)
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// `downgrade`.
@@ -222,6 +225,9 @@ pub enum UserCommand {
         /// Why (recorded in the ledger)
         #[arg(long)]
         reason: String,
+        /// Confirm without a prompt (required in scripts)
+        #[arg(long)]
+        yes: bool,
     },
     /// Re-enable a disabled account, or unlock one locked by failed sign-ins
     Enable {

@@ -6,10 +6,11 @@ use strongroom::Level;
 
 use super::args::{Cli, DestroyArgs, DowngradeArgs};
 use super::exit::UsageError;
-use super::{output, unlocked_station};
+use super::{output, secrets, unlocked_station};
 
 /// `strongroom destroy ID --reason R`.
 pub fn destroy(cli: &Cli, args: &DestroyArgs) -> Result<()> {
+    secrets::confirm(args.yes, &format!("Destroying {}", args.item), &args.item)?;
     let mut station = unlocked_station(cli)?;
     let report = station.destroy_item(&args.item, &args.reason)?;
     if cli.json {

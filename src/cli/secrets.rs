@@ -85,3 +85,23 @@ fn non_empty(secret: Password, what: &str) -> Result<Password> {
     }
     Ok(secret)
 }
+
+/// Confirm a destructive command: `--yes`, or the user types `expected` at a terminal.
+/// In a script without `--yes` it is a usage error and nothing happens.
+pub fn confirm(yes: bool, action: &str, expected: &str) -> Result<()> {
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(anyhow!(UsageError(format!(
+            "{action} cannot be undone: pass --yes to confirm in a script"
+        ))));
+    }
+    eprint!("{action} cannot be undone. Type {expected} to confirm: ");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).context("reading the confirmation")?;
+    if line.trim() != expected {
+        bail!("not confirmed; nothing was changed");
+    }
+    Ok(())
+}

@@ -56,7 +56,8 @@ pub fn run(cli: &Cli, command: &UserCommand) -> Result<()> {
             }
             Ok(())
         }
-        UserCommand::Disable { name, reason } => {
+        UserCommand::Disable { name, reason, yes } => {
+            secrets::confirm(*yes, &format!("Disabling {name}"), name)?;
             let mut station = unlocked_station(cli)?;
             station.disable_user(name, reason)?;
             done(
