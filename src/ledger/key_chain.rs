@@ -56,6 +56,11 @@ impl KeyChain {
         &self.keys[self.keys.len() - 1]
     }
 
+    /// The position of `key` in the chain (0 for the first key).
+    pub fn position(&self, key: &Verifier) -> Option<usize> {
+        self.keys.iter().position(|k| k == key)
+    }
+
     /// The changes, oldest first.
     pub fn changes(&self) -> &[Link] {
         &self.changes
@@ -280,7 +285,8 @@ mod tests {
         let (chain, problems) = build(&verifier(2), links);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(chain.latest(), &verifier(4));
-        assert_eq!(chain.changes()[0].change.old, verifier(1));
+        assert_eq!(chain.position(&verifier(1)), Some(0));
+        assert_eq!(chain.position(&verifier(4)), Some(3));
         // Key 1 until size 10, key 2 from 10 to 20, key 3 up to size 5 of epoch 1.
         assert!(chain.in_force(0, 0, 10) && !chain.in_force(0, 0, 11));
         assert!(chain.in_force(1, 0, 10) && chain.in_force(1, 0, 20) && !chain.in_force(1, 0, 9));
