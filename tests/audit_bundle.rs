@@ -10,6 +10,9 @@ use std::process::Output;
 use common::{TestVault, code, stderr};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use strongroom::crypto::sign::SignKey;
+use strongroom::ledger::query::EventFilter;
+use strongroom::ledger::{bundle, key_change, note};
 
 struct Auditor {
     config: tempfile::TempDir,
@@ -374,4 +377,195 @@ fn a_complete_bundle_relabelled_as_filtered_is_rejected() {
     std::fs::remove_file(b.join("station.vkey")).unwrap();
     std::os::unix::fs::symlink(original.join("station.vkey"), b.join("station.vkey")).unwrap();
     assert_rejected(&auditor, &b, "not a regular file");
+}
+
+// Station signing-key changes. The station code that replaces the key when a user is
+// disabled comes later: the change is recorded through the library, and bundles signed by
+// the new key are exported through the library with it as the station's current key.
+
+/// Export the complete (or filtered) log through the library, with `key` as the current key.
+fn export_with_key(vault: &TestVault, name: &str, key: &SignKey, filter: &EventFilter) -> PathBuf {
+    let out = vault.dir.path().join(name);
+    bundle::export(
+        &vault.db(),
+        &vault.station_id(),
+        &vault.verifier(key),
+        filter,
+        &out,
+        common::NOW,
+    )
+    .unwrap();
+    out
+}
+
+/// A vault whose first bundle an auditor accepted, then whose key k0 was replaced by k1,
+/// with more work checkpointed by k1. Returns the vault, the first bundle, k0 and k1.
+fn key_changed_vault() -> (TestVault, PathBuf, SignKey, SignKey) {
+    let vault = TestVault::new();
+    activity(&vault, "one");
+    let first = export(&vault, "first", &[]);
+    let k0 = vault.signing_key();
+    let k1 = SignKey::random().unwrap();
+    vault.change_signing_key(&k0, &k1);
+    activity(&vault, "two");
+    vault.checkpoint_with(&k1).unwrap();
+    (vault, first, k0, k1)
+}
+
+fn pinned(auditor: &Auditor) -> Value {
+    let pins: Value = serde_json::from_slice(&std::fs::read(auditor.config.path().join("pins.json")).unwrap()).unwrap();
+    pins["stations"].as_object().unwrap().values().next().unwrap().clone()
+}
+
+/// Remove a key-change note from a bundle and from its manifest, as someone covering their
+/// tracks would.
+fn drop_key_change(bundle: &Path, name: &str) {
+    std::fs::remove_file(bundle.join(name)).unwrap();
+    let manifest_path = bundle.join("manifest.json");
+    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    manifest["files"].as_object_mut().unwrap().remove(name);
+    std::fs::write(&manifest_path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+    set_key_change_count(bundle, 0);
+}
+
+fn set_key_change_count(bundle: &Path, count: u64) {
+    let manifest_path = bundle.join("manifest.json");
+    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    manifest["key_changes"] = Value::from(count);
+    std::fs::write(&manifest_path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+}
+
+fn key_change_file(bundle: &Path) -> String {
+    let entry = std::fs::read_dir(bundle.join("key-changes"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    format!("key-changes/{}", entry.file_name().to_string_lossy())
+}
+
+#[test]
+fn a_bundle_across_a_key_change_verifies_against_the_old_pin_and_moves_it() {
+    let (vault, first, k0, k1) = key_changed_vault();
+    let auditor = Auditor::new();
+    auditor.trust(&first);
+    assert_eq!(auditor.verify(&first).0, 0);
+    assert_eq!(pinned(&auditor)["verifier_key"], vault.verifier(&k0).encode());
+    assert!(
+        pinned(&auditor).get("key_changes").is_none(),
+        "pin files keep their shape"
+    );
+
+    let second = export_with_key(&vault, "second", &k1, &EventFilter::default());
+    let manifest: Value = serde_json::from_slice(&std::fs::read(second.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["key_changes"], 1);
+    let (code, report) = auditor.verify(&second);
+    assert_eq!(code, 0, "{report}");
+    assert!(report["warnings"].as_array().unwrap().is_empty(), "{report}");
+    assert_eq!(report["key_changes"], 1);
+    assert_eq!(report["pinned_key"], vault.verifier(&k1).encode());
+    let pin = pinned(&auditor);
+    assert_eq!(pin["verifier_key"], vault.verifier(&k1).encode());
+    assert_eq!(pin["key_changes"][0]["old_key"], vault.verifier(&k0).encode());
+    assert_eq!(pin["size"], report["latest_size"]);
+
+    // The first bundle, signed only by k0 before the change, is old news, not a failure.
+    let (code, report) = auditor.verify(&first);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        report["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("older than the pinned")
+    );
+    // A filtered bundle across the change proves its events against k1's checkpoint.
+    let filter = EventFilter {
+        action: Some("item.export".into()),
+        ..Default::default()
+    };
+    let filtered = export_with_key(&vault, "filtered", &k1, &filter);
+    let (code, report) = auditor.verify(&filtered);
+    assert_eq!(code, 0, "{report}");
+    // The retired key cannot be pinned again on this machine, even as a new epoch.
+    let old = vault.verifier(&k0).encode();
+    assert_eq!(code_of(auditor.run(&["audit", "trust", &old])), 5);
+    assert_eq!(code_of(auditor.run(&["audit", "trust", "--epoch", &old])), 5);
+
+    // A later bundle, after a second change, follows both notes from the moved pin.
+    let k2 = SignKey::random().unwrap();
+    vault.change_signing_key(&k1, &k2);
+    activity(&vault, "three");
+    vault.checkpoint_with(&k2).unwrap();
+    let third = export_with_key(&vault, "third", &k2, &EventFilter::default());
+    let (code, report) = auditor.verify(&third);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(pinned(&auditor)["verifier_key"], vault.verifier(&k2).encode());
+    assert_eq!(pinned(&auditor)["key_changes"].as_array().unwrap().len(), 2);
+}
+
+fn code_of(out: Output) -> i32 {
+    code(&out)
+}
+
+#[test]
+fn a_bundle_whose_key_changed_without_a_note_or_with_a_forged_one_is_rejected() {
+    let (vault, first, k0, k1) = key_changed_vault();
+    let original = export_with_key(&vault, "second", &k1, &EventFilter::default());
+    let auditor = Auditor::new();
+    auditor.trust(&first);
+    let fresh = |name: &str| {
+        let copy = vault.dir.path().join(name);
+        copy_dir(&original, &copy);
+        copy
+    };
+    let note_file = key_change_file(&original);
+    let station = vault.station_id();
+    let name = format!("strongroom/{station}");
+
+    // No note: the new key has nothing linking it to the pinned one.
+    let b = fresh("no-note");
+    drop_key_change(&b, &note_file);
+    assert_rejected(&auditor, &b, "carries no key-change note");
+
+    // The note signed by one key only.
+    let stored = std::fs::read_to_string(original.join(&note_file)).unwrap();
+    let (text, _) = note::parse(&stored).unwrap();
+    for (signer, missing) in [(&k0, "not signed by the new key"), (&k1, "not signed by the old key")] {
+        let b = fresh(&format!("one-signature-{missing}").replace(' ', "-"));
+        let forged = note::sign(text, &name, signer).unwrap();
+        rewrite(&b, &note_file, |bytes| *bytes = forged.into_bytes());
+        assert_rejected(&auditor, &b, missing);
+    }
+
+    // A note from the retired key to a key of the forger's, beside the real one.
+    let b = fresh("two-successors");
+    let change = key_change::parse(&stored).unwrap();
+    let other = SignKey::random().unwrap();
+    let forged = key_change::sign(&station, 0, &k0, &other, change.tree_size, &change.root).unwrap();
+    std::fs::write(b.join("key-changes/00000099.note"), &forged).unwrap();
+    rewrite(&b, "key-changes/00000099.note", |_| {});
+    set_key_change_count(&b, 2);
+    assert_rejected(&auditor, &b, "two successors");
+
+    // The forger's note in place of the real one: the bundle's key is out of reach.
+    let b = fresh("replaced-note");
+    rewrite(&b, &note_file, |bytes| *bytes = forged.clone().into_bytes());
+    assert_rejected(&auditor, &b, "do not lead to");
+
+    // None of that moved the pin.
+    assert_eq!(pinned(&auditor)["verifier_key"], vault.verifier(&k0).encode());
+    assert_eq!(auditor.verify(&original).0, 0);
+}
+
+#[test]
+fn a_bundle_with_a_checkpoint_by_the_retired_key_is_rejected() {
+    let (vault, first, k0, k1) = key_changed_vault();
+    let auditor = Auditor::new();
+    auditor.trust(&first);
+    // Someone who kept the retired key signs the log past the change.
+    activity(&vault, "by-the-disabled-user");
+    vault.insider_checkpoint(&k0);
+    let bundle = export_with_key(&vault, "retired", &k1, &EventFilter::default());
+    let report = assert_rejected(&auditor, &bundle, "retired key");
+    assert!(report["error"]["seq"].is_u64(), "{report}");
 }

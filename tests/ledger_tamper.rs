@@ -6,7 +6,7 @@ mod common;
 use common::{TestVault, code, stderr};
 use serde_json::Value;
 use strongroom::crypto::sign::SignKey;
-use strongroom::ledger::{checkpoint, note};
+use strongroom::ledger::{checkpoint, key_change, note};
 
 /// A vault with a few imports: events 0..=10 and several checkpoints.
 fn vault_with_history() -> TestVault {
@@ -394,4 +394,177 @@ fn a_level_column_set_to_no_level_at_all_is_found() {
         .execute("UPDATE events SET level = 99 WHERE seq = 5", [])
         .unwrap();
     assert_found(&vault, 5, "column-mismatch");
+}
+
+// Station signing-key changes. The station code that replaces the key when a user is
+// disabled comes later; these tests record the change through the library and verify with
+// the new key as the directory's current key, as `Station::verify_ledger` will.
+
+fn import_one(vault: &TestVault, tag: &str) {
+    let file = vault.file(&format!("{tag}.tif"), tag.as_bytes());
+    vault.import(&[&file], "internal");
+}
+
+fn problems(report: &strongroom::ledger::verify::Report) -> Vec<(String, String)> {
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                serde_json::to_value(f.problem).unwrap().as_str().unwrap().to_string(),
+                f.detail.clone(),
+            )
+        })
+        .collect()
+}
+
+/// A vault whose signing key k0 was replaced by k1, with more work checkpointed by k1.
+fn vault_with_key_change() -> (TestVault, SignKey, SignKey) {
+    let vault = vault_with_history();
+    let k0 = vault.signing_key();
+    let k1 = SignKey::random().unwrap();
+    let change = vault.change_signing_key(&k0, &k1);
+    assert_eq!(change.tree_size as usize, vault.events().len());
+    // The CLI's sessions still hold k0 (the directory is not rotated here): the station
+    // refuses to sign with a retired key, so only k1 checkpoints what follows.
+    import_one(&vault, "after-change");
+    assert!(vault.checkpoint_with(&k1).unwrap() > change.tree_size);
+    (vault, k0, k1)
+}
+
+#[test]
+fn the_log_verifies_across_one_and_two_key_changes() {
+    let (vault, _k0, k1) = vault_with_key_change();
+    let report = vault.verify_with(&k1);
+    assert!(report.ok, "{:?}", problems(&report));
+    assert_eq!(report.verified_size as usize, vault.events().len());
+
+    let k2 = SignKey::random().unwrap();
+    let second = vault.change_signing_key(&k1, &k2);
+    import_one(&vault, "after-second-change");
+    assert!(vault.checkpoint_with(&k2).unwrap() > second.tree_size);
+    let report = vault.verify_with(&k2);
+    assert!(report.ok, "{:?}", problems(&report));
+    assert_eq!(report.verified_size as usize, vault.events().len());
+
+    // A directory that still names a retired key does not verify: the notes say it was
+    // replaced. (Here the CLI's directory names k0, so `ledger verify` reports it, exit 6.)
+    let stale = vault.verify_with(&k1);
+    assert!(!stale.ok);
+    assert!(
+        problems(&stale)
+            .iter()
+            .any(|(p, d)| p == "key-change" && d.contains("does not name the newest signing key")),
+        "{:?}",
+        problems(&stale)
+    );
+    let (code, report) = verify(&vault);
+    assert_eq!(code, 6, "{report}");
+    assert_eq!(report["first_bad"]["problem"], "key-change", "{report}");
+}
+
+#[test]
+fn a_checkpoint_by_the_old_key_after_the_change_is_found() {
+    let (vault, k0, k1) = vault_with_key_change();
+    let changed_at: u64 = vault
+        .db()
+        .query_row("SELECT tree_size FROM signing_key_changes", [], |r| r.get::<_, i64>(0))
+        .unwrap() as u64;
+    // Someone who kept the retired key (a disabled user) signs the log past the change.
+    import_one(&vault, "by-the-disabled-user");
+    let size = vault.insider_checkpoint(&k0);
+    assert!(size > changed_at);
+    let report = vault.verify_with(&k1);
+    assert!(!report.ok);
+    let first = report.first_bad.clone().unwrap();
+    assert_eq!(
+        serde_json::to_value(first.problem).unwrap(),
+        "retired-key",
+        "{:?}",
+        problems(&report)
+    );
+    assert!(first.detail.contains("retired key"), "{}", first.detail);
+    // Reported where the key's authority ended: after the newest checkpoint it could sign.
+    assert!(first.seq >= changed_at, "{first:?}");
+}
+
+#[test]
+fn a_key_change_note_signed_by_one_key_only_is_found() {
+    let (vault, k0, k1) = vault_with_key_change();
+    let db = vault.unguarded_key_changes();
+    let stored: String = db
+        .query_row("SELECT note FROM signing_key_changes", [], |r| r.get(0))
+        .unwrap();
+    let (text, _) = note::parse(&stored).unwrap();
+    let name = checkpoint::origin(&vault.station_id());
+    for (signer, missing) in [(&k0, "new key"), (&k1, "old key")] {
+        let forged = note::sign(text, &name, signer).unwrap();
+        db.execute("UPDATE signing_key_changes SET note = ?1", [&forged])
+            .unwrap();
+        let report = vault.verify_with(&k1);
+        assert!(!report.ok);
+        let found = problems(&report);
+        assert!(
+            found
+                .iter()
+                .any(|(p, d)| p == "key-change" && d.contains(&format!("not signed by the {missing}"))),
+            "{found:?}"
+        );
+        // Without the note, nothing vouches for k0: its checkpoints no longer verify.
+        assert!(found.iter().any(|(p, _)| p == "bad-signature"), "{found:?}");
+    }
+    // An edit to the signed text itself.
+    let edited = stored.replacen(&format!("\n{}\n", name), &format!("\n{name}/e1\n"), 1);
+    db.execute("UPDATE signing_key_changes SET note = ?1", [&edited])
+        .unwrap();
+    let report = vault.verify_with(&k1);
+    assert!(
+        problems(&report).iter().any(|(p, _)| p == "key-change"),
+        "{:?}",
+        problems(&report)
+    );
+    // And a note removed altogether.
+    db.execute("DELETE FROM signing_key_changes", []).unwrap();
+    let report = vault.verify_with(&k1);
+    assert!(!report.ok);
+    assert_eq!(
+        serde_json::to_value(report.first_bad.unwrap().problem).unwrap(),
+        "bad-signature"
+    );
+}
+
+#[test]
+fn a_second_successor_of_one_key_is_found() {
+    let (vault, k0, k1) = vault_with_key_change();
+    let id = vault.station_id();
+    // The station itself never records one.
+    let mut db = vault.db();
+    let tx = db.transaction().unwrap();
+    let other = SignKey::random().unwrap();
+    let refused = key_change::record(&tx, &id, &k0, &other, common::NOW).unwrap_err();
+    assert!(refused.to_string().contains("one successor"), "{refused}");
+    drop(tx);
+    // Someone holding the retired key signs a change to a key of their own.
+    let (size, root): (i64, Vec<u8>) = db
+        .query_row("SELECT tree_size, root FROM checkpoints WHERE tree_size = (SELECT tree_size FROM signing_key_changes) LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    let forged = key_change::sign(&id, 0, &k0, &other, size as u64, &root.try_into().unwrap()).unwrap();
+    db.execute(
+        "INSERT INTO signing_key_changes (epoch, tree_size, note, created_at) VALUES (0, ?1, ?2, ?3)",
+        rusqlite::params![size, forged, common::NOW],
+    )
+    .unwrap();
+    let report = vault.verify_with(&k1);
+    assert!(!report.ok);
+    let found = problems(&report);
+    assert!(
+        found
+            .iter()
+            .any(|(p, d)| p == "key-change" && d.contains("two successors")),
+        "{found:?}"
+    );
+    // The legitimate chain still verifies every checkpoint.
+    assert!(found.iter().all(|(p, _)| p == "key-change"), "{found:?}");
 }

@@ -282,3 +282,41 @@ fn the_c2sp_example_note_and_a_real_checkpoint_verify() {
     assert_eq!(size, 6476701);
     assert_eq!(checkpoint::body(&origin, size, &root), text);
 }
+
+/// docs/LEDGER.md §3.6: the key-change note of station 0123456789abcdef replacing the key of
+/// seed 32 × 0x01 by the key of seed 32 × 0x02 at size 1024, root bytes 0x00 … 0x1f.
+const KEY_CHANGE_NOTE: &str = "strongroom/key-change/v1\n\
+strongroom/0123456789abcdef\n\
+strongroom/0123456789abcdef+7116e14e+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c\n\
+strongroom/0123456789abcdef+1675b1e9+AYE5dw6ofRdfVqNUZsNMfszLjYqRtO43ol32D1uPybOU\n\
+1024\n\
+AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n\
+\n\
+\u{2014} strongroom/0123456789abcdef cRbhTviF68lTJEKBilyKQt4mjhheJAcygfktZeY3+6pafm8KpEvxTFfuYCPSi05anO/60aEiH/VQPBO9Ircl1tg2XAI=\n\
+\u{2014} strongroom/0123456789abcdef FnWx6RcVin6rP0TalvKMRsBHkBVkGZGtGazY1RpSi+nekgZDiZAjjJCpRoAiOeEZK+TAP4/bbWnzpw1FIcC9UAJh4Q8=\n\
+";
+
+#[test]
+fn the_key_change_vector_of_the_spec_is_reproduced_byte_for_byte() {
+    use strongroom::ledger::key_change;
+    let old = SignKey::from_seed(&Key32::from_bytes([1; 32]));
+    let new = SignKey::from_seed(&Key32::from_bytes([2; 32]));
+    let root: Hash = std::array::from_fn(|i| i as u8);
+    let note = key_change::sign("0123456789abcdef", 0, &old, &new, 1024, &root).unwrap();
+    assert_eq!(note, KEY_CHANGE_NOTE);
+    let docs = include_str!("../docs/LEDGER.md");
+    assert!(
+        docs.contains(KEY_CHANGE_NOTE),
+        "the vector is not printed in docs/LEDGER.md"
+    );
+    let old_key = Verifier::new("strongroom/0123456789abcdef", old.public()).unwrap();
+    let change = key_change::open(KEY_CHANGE_NOTE, &old_key).unwrap();
+    assert_eq!(
+        change.new,
+        Verifier::new("strongroom/0123456789abcdef", new.public()).unwrap()
+    );
+    assert_eq!(
+        (change.origin.as_str(), change.tree_size, change.root),
+        ("strongroom/0123456789abcdef", 1024, root)
+    );
+}

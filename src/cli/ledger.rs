@@ -82,6 +82,12 @@ pub fn audit(cli: &Cli, command: &AuditCommand) -> Result<()> {
                     },
                     report.latest_size
                 );
+                if report.key_changes > 0 {
+                    println!(
+                        "The bundle carries {} station key change(s); the key pinned here is {}.",
+                        report.key_changes, report.pinned_key
+                    );
+                }
             }
             for warning in &report.warnings {
                 eprintln!("warning: {warning}");

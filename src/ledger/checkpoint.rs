@@ -6,6 +6,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
+use crate::accounts::hex;
 use crate::crypto::sign::SignKey;
 use crate::ledger::merkle::{self, Hash, TreeBuilder};
 use crate::ledger::{base64, note};
@@ -112,6 +113,7 @@ pub fn uncovered(conn: &Connection) -> Result<u64> {
 
 /// Write a checkpoint of the current epoch covering every event so far, unless its newest
 /// one already does. Returns the new tree size, or `None` if nothing new needed signing.
+/// A key that a key-change note retired signs nothing.
 /// The note's key name is always `strongroom/<station-id>`; the body's origin carries the
 /// epoch (`…/e<N>` from epoch 1 on).
 pub fn write(tx: &Transaction<'_>, station_id: &str, key: &SignKey, reason: &str, now: &str) -> Result<Option<u64>> {
@@ -126,17 +128,36 @@ pub fn write(tx: &Transaction<'_>, station_id: &str, key: &SignKey, reason: &str
             "verification found the log damaged from seq {seq}; an officer must start a new epoch (`strongroom ledger epoch`)"
         )));
     }
+    let verifier =
+        note::Verifier::new(&origin(station_id), key.public()).map_err(|e| Error::InvalidInput(e.to_string()))?;
+    let changes = crate::ledger::key_change::signed(tx)?;
+    if let Some(change) = changes.iter().find(|c| c.old == verifier) {
+        return Err(Error::integrity(
+            "station signing key",
+            format!(
+                "key {} was replaced by key {} at size {} of {}; a retired key signs no checkpoint — unlock again to take the current key",
+                hex::encode(&verifier.id),
+                hex::encode(&change.new.id),
+                change.tree_size,
+                change.origin
+            ),
+        ));
+    }
     let epoch = crate::ledger::epoch::current(tx)?;
     let count = crate::ledger::events::count(tx)?.saturating_sub(epoch.start_seq);
     let last = latest_in(tx, epoch.number)?;
     let mut builder = match &last {
         Some(cp) => {
-            // The row's columns are only believed as far as its signed note vouches for them.
-            let verifier = note::Verifier::new(&origin(station_id), key.public())
-                .map_err(|e| Error::InvalidInput(e.to_string()))?;
-            let signed = note::open(&cp.note, &verifier).ok().and_then(parse_body);
+            // The row's columns are only believed as far as a note signed by this key vouches
+            // for them: the checkpoint's own, or (right after a key change, when the newest
+            // checkpoint is the old key's) the key-change note that this key signed.
             let log_origin = crate::ledger::epoch::origin(station_id, epoch.number);
-            if signed != Some((log_origin, cp.tree_size, cp.root)) {
+            let signed = note::open(&cp.note, &verifier).ok().and_then(parse_body);
+            let vouched = signed == Some((log_origin.clone(), cp.tree_size, cp.root))
+                || changes.iter().any(|c| {
+                    c.new == verifier && c.origin == log_origin && c.tree_size == cp.tree_size && c.root == cp.root
+                });
+            if !vouched {
                 return Err(damaged(
                     "the newest checkpoint row is not what its signed note says".into(),
                 ));

@@ -1,6 +1,7 @@
-//! The custody ledger. This part: the events table and the one function that appends
-//! an event inside the caller's transaction, with its RFC 8785 canonical bytes. The Merkle
-//! log, checkpoints, verify and audit bundles build on these rows.
+//! The custody ledger: the events table and the one function that appends an event inside
+//! the caller's transaction, with its RFC 8785 canonical bytes; the Merkle log over them,
+//! signed checkpoints, station signing-key changes, verify and audit bundles
+//! (docs/LEDGER.md).
 
 pub mod base64;
 pub mod bundle;
@@ -9,6 +10,8 @@ pub mod checkpoint;
 pub mod csv;
 pub mod epoch;
 pub mod events;
+pub(crate) mod key_chain;
+pub mod key_change;
 pub mod merkle;
 pub mod note;
 pub mod query;

@@ -108,12 +108,24 @@ fn check_name(name: &str) -> Result<(), NoteError> {
 
 /// Sign `text` (which must end with a newline) as key `name`; returns the whole note.
 pub fn sign(text: &str, name: &str, key: &SignKey) -> Result<String, NoteError> {
+    sign_many(text, name, &[key])
+}
+
+/// Sign `text` with several keys under one key name: one signature line per key, in the
+/// order given (key-change notes carry the old key's line, then the new key's).
+pub fn sign_many(text: &str, name: &str, keys: &[&SignKey]) -> Result<String, NoteError> {
     check_text(text)?;
-    let verifier = Verifier::new(name, key.public())?;
-    let signature = key.sign_raw(text.as_bytes());
-    let mut blob = verifier.id.to_vec();
-    blob.extend_from_slice(&signature);
-    Ok(format!("{text}\n{DASH}{name} {}\n", base64::encode(&blob)))
+    if keys.is_empty() {
+        return Err(NoteError::Malformed("a note needs at least one signature"));
+    }
+    let mut note = format!("{text}\n");
+    for key in keys {
+        let verifier = Verifier::new(name, key.public())?;
+        let mut blob = verifier.id.to_vec();
+        blob.extend_from_slice(&key.sign_raw(text.as_bytes()));
+        note.push_str(&format!("{DASH}{name} {}\n", base64::encode(&blob)));
+    }
+    Ok(note)
 }
 
 fn check_text(text: &str) -> Result<(), NoteError> {
@@ -138,6 +150,16 @@ pub struct Signature {
     pub id: [u8; 4],
     /// Signature bytes (after the id).
     pub signature: Vec<u8>,
+}
+
+impl Signature {
+    /// Whether this line is `key`'s (same name and id) and its signature over `text`
+    /// verifies.
+    pub fn verifies(&self, text: &str, key: &Verifier) -> bool {
+        self.name == key.name
+            && self.id == key.id
+            && sign::verify_raw(&key.public, text.as_bytes(), &self.signature).is_ok()
+    }
 }
 
 /// Split a note into its text and signatures, without verifying.
@@ -177,12 +199,7 @@ pub fn parse(note: &str) -> Result<(&str, Vec<Signature>), NoteError> {
 /// Verify a note: returns its text if a signature by `verifier` verifies.
 pub fn open<'n>(note: &'n str, verifier: &Verifier) -> Result<&'n str, NoteError> {
     let (text, signatures) = parse(note)?;
-    let ok = signatures.iter().any(|s| {
-        s.name == verifier.name
-            && s.id == verifier.id
-            && sign::verify_raw(&verifier.public, text.as_bytes(), &s.signature).is_ok()
-    });
-    if ok {
+    if signatures.iter().any(|s| s.verifies(text, verifier)) {
         Ok(text)
     } else {
         Err(NoteError::Unverified(verifier.name.clone()))

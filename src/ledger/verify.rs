@@ -1,7 +1,8 @@
 //! Verifying the custody log on the station: every event's bytes against its recorded leaf
-//! and its query columns, the sequence without gaps, every checkpoint's signature and root
-//! against a tree recomputed from the events, and the checkpoints' order. Reports the first
-//! bad seq and why, as an insider's edit of `strongroom.db` would show.
+//! and its query columns, the sequence without gaps, every checkpoint's signature (by the
+//! station key in force at its size, following the key-change notes back from the current
+//! key) and root against a tree recomputed from the events, and the checkpoints' order.
+//! Reports the first bad seq and why, as an insider's edit of `strongroom.db` would show.
 
 use std::borrow::Cow;
 
@@ -9,8 +10,10 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::ledger::checkpoint::{self, StoredCheckpoint};
 use crate::ledger::epoch::{self, Epoch};
+use crate::ledger::key_chain::{self, KeyChain, Link};
+use crate::ledger::key_change;
 use crate::ledger::merkle::{self, TreeBuilder};
-use crate::ledger::note::{self, Verifier};
+use crate::ledger::note::Verifier;
 use crate::{Level, Result};
 
 /// What is wrong at a seq.
@@ -33,6 +36,12 @@ pub enum Problem {
     Inconsistent,
     /// A query column disagrees with the event's bytes.
     ColumnMismatch,
+    /// A checkpoint verifies with a station key that was not in force at its size: an old
+    /// key signing beyond the key change that replaced it, or a new key before it took over.
+    RetiredKey,
+    /// A key-change note is malformed, not signed by both keys, disagrees with its row or
+    /// the log, is a second successor of a key, or does not connect to the current key.
+    KeyChange,
 }
 
 /// One finding.
@@ -67,13 +76,28 @@ pub struct Report {
     pub earlier_epochs: Vec<EpochSummary>,
 }
 
-/// Verify the whole log of this station against `verifier` (its signing key).
+/// Verify the whole log of this station against `verifier`, its current signing key (from
+/// the signed directory). Earlier keys are taken from the stored key-change notes, followed
+/// back from `verifier`; each checkpoint must be signed by the key in force at its size.
 pub fn verify(conn: &Connection, station_id: &str, verifier: &Verifier) -> Result<Report> {
     let epochs = epoch::all(conn)?;
+    let (keys, key_findings) = key_chain_of(conn, station_id, verifier, &epochs)?;
     let mut reports = Vec::with_capacity(epochs.len());
     for (index, e) in epochs.iter().enumerate() {
         let end = epochs.get(index + 1).map(|next| next.start_seq);
-        reports.push(verify_epoch(conn, station_id, verifier, *e, end)?);
+        reports.push(verify_epoch(conn, station_id, &keys, *e, end)?);
+    }
+    // A finding about a key change belongs to the epoch the change happened in.
+    for (number, finding) in key_findings {
+        let index = epochs
+            .iter()
+            .position(|e| e.number == number)
+            .unwrap_or(epochs.len().saturating_sub(1));
+        if let Some(report) = reports.get_mut(index) {
+            report.findings.push(finding);
+            report.ok = false;
+            report.first_bad = first_bad(&report.findings);
+        }
     }
     // Every later epoch must have been started properly: its first event is its
     // `ledger.epoch` event, a signed checkpoint of it verifies, and the epoch before it held
@@ -165,11 +189,105 @@ pub struct EpochSummary {
     pub first_bad: Option<Finding>,
 }
 
+/// The chain of station keys through `current`, and findings (with their epochs) about the
+/// stored key-change notes.
+fn key_chain_of(
+    conn: &Connection,
+    station_id: &str,
+    current: &Verifier,
+    epochs: &[Epoch],
+) -> Result<(KeyChain, Vec<(u64, Finding)>)> {
+    let seq_at = |number: u64, size: u64| {
+        epochs
+            .iter()
+            .find(|e| e.number == number)
+            .map_or(size, |e| e.start_seq.saturating_add(size))
+    };
+    let finding = |number: u64, size: u64, detail: String| {
+        (
+            number,
+            Finding {
+                seq: seq_at(number, size),
+                problem: Problem::KeyChange,
+                detail,
+            },
+        )
+    };
+    let name = checkpoint::origin(station_id);
+    let mut findings = Vec::new();
+    let mut links = Vec::new();
+    for row in key_change::all(conn)? {
+        let label = format!("key change {}", row.id);
+        let change = match key_change::parse(&row.note) {
+            Ok(change) => change,
+            Err(e) => {
+                findings.push(finding(row.epoch, row.tree_size, format!("{label}: {e}")));
+                continue;
+            }
+        };
+        if change.old.name != name {
+            findings.push(finding(
+                row.epoch,
+                row.tree_size,
+                format!("{label} is a key change of another station ({})", change.old.name),
+            ));
+            continue;
+        }
+        if !epochs.iter().any(|e| e.number == change.epoch) {
+            findings.push(finding(
+                row.epoch,
+                row.tree_size,
+                format!("{label} names epoch {}, which this station never started", change.epoch),
+            ));
+            continue;
+        }
+        if (row.epoch, row.tree_size) != (change.epoch, change.tree_size) {
+            findings.push(finding(
+                change.epoch,
+                change.tree_size,
+                format!("{label}: its stored epoch or size disagrees with its signed note"),
+            ));
+        }
+        links.push(Link { label, change });
+    }
+    let (chain, problems) = key_chain::build(current, links);
+    for p in problems {
+        findings.push(finding(p.epoch, p.tree_size, p.detail));
+    }
+    if chain.latest() != current
+        && let Some(last) = chain.changes().last()
+    {
+        findings.push(finding(
+            last.change.epoch,
+            last.change.tree_size,
+            format!(
+                "the station key {} of the signed directory was replaced by key {} ({}): the directory does not name the newest signing key",
+                key_chain::key_id(current),
+                key_chain::key_id(chain.latest()),
+                last.label
+            ),
+        ));
+    }
+    Ok((chain, findings))
+}
+
+/// At one seq, the finding that explains the most comes first: a row inserted or removed
+/// also makes its bytes look edited.
+fn first_bad(findings: &[Finding]) -> Option<Finding> {
+    let rank = |p: Problem| match p {
+        Problem::Inserted | Problem::Removed | Problem::Reordered | Problem::Truncated => 0,
+        Problem::BadSignature | Problem::Inconsistent | Problem::RetiredKey | Problem::KeyChange => 1,
+        Problem::Edited => 2,
+        Problem::ColumnMismatch => 3,
+    };
+    findings.iter().min_by_key(|f| (f.seq, rank(f.problem))).cloned()
+}
+
 /// Verify the log of one epoch: the events `epoch.start_seq .. end` and its checkpoints.
 fn verify_epoch(
     conn: &Connection,
     station_id: &str,
-    verifier: &Verifier,
+    keys: &KeyChain,
     epoch: Epoch,
     end: Option<u64>,
 ) -> Result<Report> {
@@ -184,8 +302,8 @@ fn verify_epoch(
     let mut previous_size = 0u64;
     for cp in &checkpoints {
         let start = start_seq + previous_size;
-        match note::open(&cp.note, verifier) {
-            Err(_) => findings.push(Finding {
+        match keys.open(&cp.note) {
+            None => findings.push(Finding {
                 seq: start,
                 problem: Problem::BadSignature,
                 detail: format!(
@@ -193,9 +311,19 @@ fn verify_epoch(
                     cp.id, cp.tree_size
                 ),
             }),
-            Ok(text) => match checkpoint::parse_body(text) {
+            Some((key, text)) => match checkpoint::parse_body(text) {
                 Some((o, size, root)) if o == origin && size == cp.tree_size && root == cp.root => {
-                    if size < previous_size {
+                    if !keys.in_force(key, epoch.number, size) {
+                        findings.push(Finding {
+                            seq: start,
+                            problem: Problem::RetiredKey,
+                            detail: format!(
+                                "checkpoint {} (size {size}) is {}",
+                                cp.id,
+                                keys.out_of_force(key, epoch.number, size)
+                            ),
+                        });
+                    } else if size < previous_size {
                         findings.push(Finding {
                             seq: start_seq + size,
                             problem: Problem::Inconsistent,
@@ -230,6 +358,22 @@ fn verify_epoch(
     let mut last_matching = 0u64;
     // (first seq, last seq, checkpoint id) of ranges whose signed root no longer matches.
     let mut root_mismatches: Vec<(u64, u64, u64)> = Vec::new();
+    // The key changes of this epoch, by size: each states a root the log must have there.
+    let mut changes: Vec<&Link> = keys
+        .changes()
+        .iter()
+        .filter(|l| l.change.epoch == epoch.number)
+        .collect();
+    changes.sort_by_key(|l| l.change.tree_size);
+    let mut next_change = 0usize;
+    // (first seq, last seq, label) of key changes whose root the log does not have.
+    let mut change_mismatches: Vec<(u64, u64, String)> = Vec::new();
+    while let Some(link) = changes.get(next_change).filter(|l| l.change.tree_size == 0) {
+        if link.change.root != merkle::empty_root() {
+            change_mismatches.push((start_seq, start_seq, link.label.clone()));
+        }
+        next_change += 1;
+    }
     let mut stmt = conn.prepare(
         "SELECT seq, time, actor, action, subject, level, item, canonical, leaf FROM events WHERE seq >= ?1 AND seq < ?2 ORDER BY seq",
     )?;
@@ -275,6 +419,19 @@ fn verify_epoch(
             }
         }
         builder.push(leaf);
+        while let Some(link) = changes
+            .get(next_change)
+            .filter(|l| l.change.tree_size == builder.size())
+        {
+            if builder.root() != link.change.root {
+                change_mismatches.push((
+                    start_seq + last_matching,
+                    start_seq + builder.size() - 1,
+                    link.label.clone(),
+                ));
+            }
+            next_change += 1;
+        }
         while let Some(cp) = trusted.get(next_checkpoint) {
             if cp.tree_size > builder.size() {
                 break;
@@ -318,22 +475,36 @@ fn verify_epoch(
             });
         }
     }
-    // At one seq, the finding that explains the most comes first: a row inserted or removed
-    // also makes its bytes look edited.
-    let rank = |p: Problem| match p {
-        Problem::Inserted | Problem::Removed | Problem::Reordered | Problem::Truncated => 0,
-        Problem::BadSignature | Problem::Inconsistent => 1,
-        Problem::Edited => 2,
-        Problem::ColumnMismatch => 3,
-    };
-    let first_bad = findings.iter().min_by_key(|f| (f.seq, rank(f.problem))).cloned();
+    // A key change whose root the log does not have, where no finding in its range explains
+    // it, or that lies beyond the epoch's events where no truncation was found.
+    for (start, end, label) in change_mismatches {
+        if !findings.iter().any(|f| (start..=end).contains(&f.seq)) {
+            findings.push(Finding {
+                seq: start,
+                problem: Problem::KeyChange,
+                detail: format!("{label} states a root that the log does not have at its size"),
+            });
+        }
+    }
+    for link in changes.iter().skip(next_change) {
+        if !findings.iter().any(|f| f.problem == Problem::Truncated) {
+            findings.push(Finding {
+                seq: start_seq + events,
+                problem: Problem::KeyChange,
+                detail: format!(
+                    "{} is at size {}, but the epoch holds only {events} events",
+                    link.label, link.change.tree_size
+                ),
+            });
+        }
+    }
     Ok(Report {
         ok: findings.is_empty(),
         epoch: epoch.number,
         events,
         checkpoints: checkpoints.len() as u64,
         verified_size,
-        first_bad,
+        first_bad: first_bad(&findings),
         findings,
         earlier_epochs: Vec::new(),
     })

@@ -9,11 +9,11 @@ use rusqlite::{Connection, params};
 use sha2::{Digest, Sha256};
 
 use crate::accounts::hex;
-use crate::ledger::checkpoint;
 use crate::ledger::merkle::{self, Tree};
 use crate::ledger::note::Verifier;
 use crate::ledger::query::EventFilter;
 use crate::ledger::{base64, query};
+use crate::ledger::{checkpoint, key_change};
 use crate::{Error, Result};
 
 use super::{FORMAT, Manifest, ProofLine};
@@ -159,18 +159,40 @@ fn write_files(
     }
     put("events.jsonl", &events)?;
 
-    // Every checkpoint once per size, with a consistency proof to the latest.
+    // Every checkpoint once per size.
     let mut by_size: BTreeMap<u64, &checkpoint::StoredCheckpoint> = BTreeMap::new();
     for cp in checkpoints.iter().filter(|c| c.tree_size <= size && c.tree_size > 0) {
         by_size.entry(cp.tree_size).or_insert(cp);
     }
-    let mut consistency = Vec::new();
     for (cp_size, cp) in &by_size {
         put(&format!("checkpoints/{cp_size:012}.note"), cp.note.as_bytes())?;
+    }
+    // Every key-change note signed by both its keys, of any epoch: an auditor pinned to any
+    // earlier key follows them to the current one. Notes that are not are `ledger verify`
+    // findings; carrying them would only make the bundle unverifiable.
+    let mut change_sizes = Vec::new();
+    let mut key_changes = 0u64;
+    for row in key_change::all(conn)? {
+        let Ok(change) = key_change::parse(&row.note) else {
+            continue;
+        };
+        if key_changes == 0 {
+            std::fs::create_dir_all(dir.join("key-changes")).map_err(|e| io(dir, e))?;
+        }
+        put(&format!("key-changes/{:08}.note", row.id), row.note.as_bytes())?;
+        key_changes += 1;
+        if change.epoch == epoch.number && change.tree_size > 0 && change.tree_size <= size {
+            change_sizes.push(change.tree_size);
+        }
+    }
+    // A consistency proof to the latest from each checkpoint and key change of the epoch.
+    let proof_sizes: std::collections::BTreeSet<u64> = by_size.keys().copied().chain(change_sizes).collect();
+    let mut consistency = Vec::new();
+    for from in proof_sizes {
         let hashes = tree
-            .consistency_proof(*cp_size as usize, size as usize)
+            .consistency_proof(from as usize, size as usize)
             .map_err(|e| Error::InvalidInput(e.to_string()))?;
-        push_line(&mut consistency, *cp_size, size, &hashes)?;
+        push_line(&mut consistency, from, size, &hashes)?;
     }
     put("proofs/consistency.jsonl", &consistency)?;
     if filtered {
@@ -212,6 +234,7 @@ fn write_files(
         first_seq: carried.first().copied(),
         last_seq: carried.last().copied(),
         checkpoints: by_size.len() as u64,
+        key_changes,
         latest_size: size,
         files,
     };

@@ -6,7 +6,9 @@
 //! station.vkey                the station's verifier key
 //! events.jsonl                one event per line, exactly its canonical bytes
 //! checkpoints/<size>.note     every checkpoint in the range, one signed note per file
-//! proofs/consistency.jsonl    a consistency proof from each checkpoint to the latest
+//! key-changes/<id>.note       every key-change note of the station (old and new key sign)
+//! proofs/consistency.jsonl    a consistency proof to the latest from each checkpoint and
+//!                             each key change of the epoch
 //! proofs/inclusion.jsonl      filtered bundles: an inclusion proof per event
 //! ```
 //! An unfiltered bundle holds the whole log up to its latest checkpoint and claims
@@ -17,7 +19,7 @@ mod pins;
 mod read;
 
 pub use export::export;
-pub use pins::{Pin, Pins};
+pub use pins::{AcceptedKeyChange, Pin, Pins};
 pub use read::{BundleError, BundleReport, verify};
 
 use std::collections::BTreeMap;
@@ -57,10 +59,17 @@ pub struct Manifest {
     pub last_seq: Option<u64>,
     /// Checkpoints carried.
     pub checkpoints: u64,
+    /// Key-change notes carried (absent, and 0, in bundles without any).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub key_changes: u64,
     /// Size of the latest checkpoint (the log the bundle is proven against).
     pub latest_size: u64,
     /// SHA-256 (hex) of every other file, by relative path.
     pub files: BTreeMap<String, String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One proof line of `proofs/*.jsonl`.

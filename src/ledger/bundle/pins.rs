@@ -23,6 +23,26 @@ pub struct Pin {
     /// An officer here accepted the station's next epoch (`audit trust --epoch`).
     #[serde(default)]
     pub accept_new_epoch: bool,
+    /// The station key changes accepted here, oldest first: how `verifier_key` descends
+    /// from the key first pinned. Absent from pin files that never saw one, so older pin
+    /// files read as before and older readers see `verifier_key` as the key to use.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_changes: Vec<AcceptedKeyChange>,
+}
+
+/// A station key change a bundle proved and this machine accepted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptedKeyChange {
+    /// The key replaced (verifier key).
+    pub old_key: String,
+    /// Its successor (verifier key).
+    pub new_key: String,
+    /// Epoch of the log the change happened in.
+    pub epoch: u64,
+    /// Tree size of that log at the change: the old key signs nothing beyond it.
+    pub size: u64,
+    /// Root at that size, base64.
+    pub root: String,
 }
 
 /// The pin file.
@@ -64,12 +84,24 @@ impl Pins {
 
 impl Pins {
     /// Pin a station's verifier key. A different key for an already pinned station is
-    /// refused unless the officer says it starts a new epoch (after a key change or an
-    /// epoch the station announced); returns the station's origin.
+    /// refused unless the officer says it starts a new epoch (a key change the station
+    /// announced without a key-change note, or an epoch); a key this machine saw retired by
+    /// a key-change note is always refused. Returns the station's origin.
     pub fn trust(&mut self, verifier_key: &str, new_epoch: bool) -> Result<String> {
         let verifier = crate::ledger::note::Verifier::parse(verifier_key)
             .map_err(|e| Error::InvalidInput(format!("not a verifier key: {e}")))?;
         let key = verifier.encode();
+        if let Some(pin) = self.stations.get(&verifier.name)
+            && let Some(change) = pin.key_changes.iter().find(|c| c.old_key == key)
+        {
+            return Err(Error::Denied {
+                rule: "pinned-key",
+                message: format!(
+                    "{key} was retired at size {} of epoch {} (replaced by {}); this machine follows the station's key changes and pins {}",
+                    change.size, change.epoch, change.new_key, pin.verifier_key
+                ),
+            });
+        }
         match self.stations.get_mut(&verifier.name) {
             Some(pin) if pin.verifier_key == key => pin.accept_new_epoch |= new_epoch,
             Some(pin) if !new_epoch => {
@@ -88,6 +120,7 @@ impl Pins {
                     size: 0,
                     root: String::new(),
                     accept_new_epoch: true,
+                    key_changes: Vec::new(),
                 };
             }
             None => {
@@ -99,6 +132,7 @@ impl Pins {
                         size: 0,
                         root: String::new(),
                         accept_new_epoch: false,
+                        key_changes: Vec::new(),
                     },
                 );
             }

@@ -1,7 +1,9 @@
 //! Verifying an audit bundle on any machine, with no vault: every file against the manifest,
-//! every checkpoint against the pinned station key, every event against the signed roots,
-//! and the log against the last checkpoint this machine accepted. Files are streamed with
-//! bounded line and file sizes, so a junk file costs time, not memory.
+//! every checkpoint against the station key in force at its size (the pinned key, followed
+//! through the key-change notes the bundle carries and those accepted here before), every
+//! event against the signed roots, and the log against the last checkpoint this machine
+//! accepted. Files are streamed with bounded line and file sizes, so a junk file costs
+//! time, not memory.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -11,11 +13,13 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::accounts::hex;
+use crate::ledger::key_chain::{self, KeyChain, Link, key_id};
+use crate::ledger::key_change::{self, KeyChange};
 use crate::ledger::merkle::{self, Hash, TreeBuilder};
-use crate::ledger::note::{self, Verifier};
+use crate::ledger::note::{NoteError, Verifier};
 use crate::ledger::{base64, checkpoint, epoch};
 
-use super::{FORMAT, Manifest, Pin, Pins, ProofLine};
+use super::{AcceptedKeyChange, FORMAT, Manifest, Pin, Pins, ProofLine};
 
 /// Longest line accepted in a `.jsonl` file.
 const MAX_LINE: usize = 1 << 20;
@@ -42,6 +46,11 @@ pub struct BundleReport {
     pub events: u64,
     /// Checkpoints carried.
     pub checkpoints: u64,
+    /// Key-change notes carried.
+    pub key_changes: u64,
+    /// The station key pinned here once the bundle verified (moved along the key changes
+    /// the bundle proved); empty when it did not verify.
+    pub pinned_key: String,
     /// Size of the log the bundle is proven against.
     pub latest_size: u64,
     /// Whether a filter chose the events.
@@ -94,7 +103,7 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
     report.latest_size = manifest.latest_size;
     check_files(dir, &manifest)?;
 
-    // The key: the bundle's must be the one pinned on this machine.
+    // The key: this station's, and the station pinned on this machine.
     let vkey = String::from_utf8(read_small(&dir.join("station.vkey"))?)
         .map_err(|_| fail(None, "station.vkey is not text"))?;
     let verifier = Verifier::parse(&vkey).map_err(|e| fail(None, format!("station.vkey: {e}")))?;
@@ -111,23 +120,37 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
             ),
         )
     })?;
-    if pin.verifier_key != verifier.encode() {
-        return Err(fail(
-            None,
-            "the bundle is signed by a key other than the one pinned for this station",
-        ));
-    }
+    // The station's keys: the pinned one, and those the key changes lead to and from.
+    let (keys, carried) = key_chain_from_pin(dir, &manifest, &verifier, &pin)?;
+    report.key_changes = carried.len() as u64;
+    let start = manifest.epoch_start_seq;
 
-    // Checkpoints: each a note signed by the pinned key, for this origin.
+    // Checkpoints: each a note signed by the station key in force at its size, for this origin.
     let mut roots: BTreeMap<u64, Hash> = BTreeMap::new();
     for name in manifest.files.keys().filter(|n| n.starts_with("checkpoints/")) {
         let text =
             String::from_utf8(read_small(&dir.join(name))?).map_err(|_| fail(None, format!("{name} is not text")))?;
-        let body = note::open(&text, &verifier).map_err(|e| fail(None, format!("{name}: {e}")))?;
+        let (key, body) = keys.open(&text).ok_or_else(|| {
+            fail(
+                None,
+                format!("{name}: {}", NoteError::Unverified(verifier.name.clone())),
+            )
+        })?;
         let (origin, size, root) =
             checkpoint::parse_body(body).ok_or_else(|| fail(None, format!("{name} is not a checkpoint")))?;
         if origin != manifest.origin {
             return Err(fail(None, format!("{name} is a checkpoint of another log ({origin})")));
+        }
+        if !keys.in_force(key, manifest.epoch, size) {
+            let seq = keys
+                .changes()
+                .get(key)
+                .filter(|l| l.change.epoch == manifest.epoch)
+                .map_or(start, |l| start + l.change.tree_size);
+            return Err(fail(
+                Some(seq),
+                format!("{name} is {}", keys.out_of_force(key, manifest.epoch, size)),
+            ));
         }
         if roots.insert(size, root).is_some_and(|other| other != root) {
             return Err(fail(
@@ -144,12 +167,13 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
         return Err(fail(None, "the manifest's latest size is not the latest checkpoint's"));
     }
 
-    // Each checkpoint is consistent with the latest.
+    // Each checkpoint and each key change of this epoch is consistent with the latest.
+    let changes_here: Vec<&Link> = carried.iter().filter(|l| l.change.epoch == manifest.epoch).collect();
     let mut consistency: BTreeMap<u64, Vec<Hash>> = BTreeMap::new();
     read_proofs(
         &dir.join("proofs/consistency.jsonl"),
         latest,
-        roots.len() as u64,
+        (roots.len() + changes_here.len()) as u64,
         &mut consistency,
     )?;
     for (size, root) in &roots {
@@ -162,6 +186,48 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
                 format!("checkpoint {size} is not consistent with checkpoint {latest}: the log was forked"),
             )
         })?;
+    }
+    for link in changes_here {
+        let KeyChange {
+            tree_size: size, root, ..
+        } = link.change;
+        let forked = || {
+            fail(
+                Some(start + size),
+                format!(
+                    "{} (the key change at size {size}) is not consistent with checkpoint {latest}: the log was forked",
+                    link.label
+                ),
+            )
+        };
+        if size == 0 {
+            if root != merkle::empty_root() {
+                return Err(forked());
+            }
+            continue;
+        }
+        if size > latest {
+            return Err(fail(
+                Some(start + latest),
+                format!(
+                    "{} is a key change at size {size}, beyond the bundle's latest checkpoint {latest}",
+                    link.label
+                ),
+            ));
+        }
+        if roots.get(&size).is_some_and(|r| *r != root) {
+            return Err(forked());
+        }
+        let proof = consistency.get(&size).ok_or_else(|| {
+            fail(
+                Some(start + size),
+                format!(
+                    "no consistency proof from the key change at size {size} ({})",
+                    link.label
+                ),
+            )
+        })?;
+        merkle::verify_consistency(size, latest, &root, &latest_root, proof).map_err(|_| forked())?;
     }
 
     // Events against the signed roots.
@@ -235,17 +301,130 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
         }
     }
     if latest >= pin.size && report.warnings.is_empty() {
-        pins.stations.insert(
-            verifier.name.clone(),
-            Pin {
-                size: latest,
-                root: base64::encode(&latest_root),
-                accept_new_epoch: false,
-                ..pin
-            },
-        );
+        pin = Pin {
+            verifier_key: keys.latest().encode(),
+            size: latest,
+            root: base64::encode(&latest_root),
+            accept_new_epoch: false,
+            key_changes: keys.changes().iter().map(|l| accepted(&l.change)).collect(),
+            ..pin
+        };
+        pins.stations.insert(verifier.name.clone(), pin.clone());
     }
+    report.pinned_key = pin.verifier_key;
     Ok(())
+}
+
+/// The chain of station keys through the pinned key: the key changes this machine accepted
+/// before, then the bundle's notes (each signed by both its keys). Returns it with the notes
+/// the bundle carries. A second successor of a key, a note that does not connect, or a bundle
+/// key the chain does not reach is a rejection.
+fn key_chain_from_pin(
+    dir: &Path,
+    manifest: &Manifest,
+    verifier: &Verifier,
+    pin: &Pin,
+) -> Result<(KeyChain, Vec<Link>), BundleError> {
+    let bad_pin = |what: String| {
+        fail(
+            None,
+            format!("the pin file's entry for {} is damaged: {what}", verifier.name),
+        )
+    };
+    let pinned = Verifier::parse(&pin.verifier_key).map_err(|e| bad_pin(e.to_string()))?;
+    let mut links = Vec::new();
+    for change in &pin.key_changes {
+        let change = from_accepted(change, &manifest.station).ok_or_else(|| bad_pin("a key change".into()))?;
+        links.push(Link {
+            label: format!(
+                "the key change accepted here at size {} of {}",
+                change.tree_size, change.origin
+            ),
+            change,
+        });
+    }
+    let mut carried = Vec::new();
+    for name in manifest.files.keys().filter(|n| n.starts_with("key-changes/")) {
+        let text =
+            String::from_utf8(read_small(&dir.join(name))?).map_err(|_| fail(None, format!("{name} is not text")))?;
+        let change = key_change::parse(&text).map_err(|e| fail(None, format!("{name}: {e}")))?;
+        if change.old.name != verifier.name {
+            return Err(fail(
+                None,
+                format!("{name} is a key change of another station ({})", change.old.name),
+            ));
+        }
+        if change.epoch > manifest.epoch {
+            return Err(fail(
+                None,
+                format!(
+                    "{name} is a key change in epoch {}, after the bundle's epoch {}",
+                    change.epoch, manifest.epoch
+                ),
+            ));
+        }
+        carried.push(Link {
+            label: name.clone(),
+            change,
+        });
+    }
+    if carried.len() as u64 != manifest.key_changes {
+        return Err(fail(
+            None,
+            format!(
+                "the manifest says {} key-change notes, the bundle carries {}",
+                manifest.key_changes,
+                carried.len()
+            ),
+        ));
+    }
+    links.extend(carried.iter().cloned());
+    let (keys, problems) = key_chain::build(&pinned, links);
+    if let Some(problem) = problems.into_iter().next() {
+        let seq = (problem.epoch == manifest.epoch).then(|| manifest.epoch_start_seq + problem.tree_size);
+        return Err(fail(seq, problem.detail));
+    }
+    if keys.position(verifier).is_none() {
+        let reason = if carried.is_empty() {
+            format!(
+                "the bundle is signed by key {}, not by the key {} pinned for this station, and carries no key-change note: a new station key is followed only through a note signed by the old and the new key (if the station's officers announced the key some other way, pin it with `strongroom audit trust --epoch {}`)",
+                key_id(verifier),
+                key_id(&pinned),
+                verifier.encode()
+            )
+        } else {
+            format!(
+                "the bundle is signed by key {}, which its key-change notes do not lead to from the key {} pinned for this station",
+                key_id(verifier),
+                key_id(&pinned)
+            )
+        };
+        return Err(fail(None, reason));
+    }
+    Ok((keys, carried))
+}
+
+/// A pin file's record of a key change.
+fn accepted(change: &KeyChange) -> AcceptedKeyChange {
+    AcceptedKeyChange {
+        old_key: change.old.encode(),
+        new_key: change.new.encode(),
+        epoch: change.epoch,
+        size: change.tree_size,
+        root: base64::encode(&change.root),
+    }
+}
+
+/// The key change a pin file records (trusted: this machine accepted it).
+fn from_accepted(accepted: &AcceptedKeyChange, station: &str) -> Option<KeyChange> {
+    Some(KeyChange {
+        origin: epoch::origin(station, accepted.epoch),
+        epoch: accepted.epoch,
+        old: Verifier::parse(&accepted.old_key).ok()?,
+        new: Verifier::parse(&accepted.new_key).ok()?,
+        tree_size: accepted.size,
+        root: base64::decode(&accepted.root).and_then(|r| Hash::try_from(r).ok())?,
+    })
 }
 
 /// Every file named in the manifest exists and hashes right; no other file is present.
