@@ -59,6 +59,9 @@ fn user_admin_commands_and_their_exit_codes() {
         2
     );
     // Disabled: exit 4, and an event of the attempt.
+    let first_bundle = vault.dir.path().join("before-disable");
+    vault.ok(&["ledger", "export", "--out", first_bundle.to_str().unwrap()]);
+    let pinned_before = std::fs::read_to_string(first_bundle.join("station.vkey")).unwrap();
     // Destructive commands need --yes in scripts (2), and then work.
     assert_eq!(code(&vault.run(&["user", "disable", "bob", "--reason", "left"])), 2);
     vault.ok(&["user", "disable", "bob", "--reason", "left", "--yes"]);
@@ -88,9 +91,38 @@ fn user_admin_commands_and_their_exit_codes() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(code(&vault.run_as("bob", &own, &["list"])), 0);
 
+    // An auditor who pinned the station key before the disable follows the key change.
+    let config = tempfile::tempdir().unwrap();
+    let auditor = |args: &[&str]| {
+        std::process::Command::new(common::bin())
+            .env("STRONGROOM_CONFIG_DIR", config.path())
+            .env_remove("STRONGROOM_VAULT")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let bundle = vault.dir.path().join("after-disable");
+    vault.ok(&["ledger", "export", "--out", bundle.to_str().unwrap()]);
+    let out = auditor(&["audit", "trust", pinned_before.trim()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = auditor(&["audit", "verify", bundle.to_str().unwrap()]);
+    assert_eq!(
+        code(&out),
+        0,
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        stderr(&out)
+    );
+
     // Self-administration is refused (5); unknown users are not found (1).
-    assert_eq!(code(&vault.run(&["user", "disable", "alice", "--reason", "x", "--yes"])), 5);
-    assert_eq!(code(&vault.run(&["user", "disable", "nobody", "--reason", "x", "--yes"])), 1);
+    assert_eq!(
+        code(&vault.run(&["user", "disable", "alice", "--reason", "x", "--yes"])),
+        5
+    );
+    assert_eq!(
+        code(&vault.run(&["user", "disable", "nobody", "--reason", "x", "--yes"])),
+        1
+    );
     vault.ok(&["user", "role", "bob", "officer", "--reason", "deputy"]);
 
     let actions = vault.actions_since(0);

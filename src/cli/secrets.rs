@@ -99,7 +99,9 @@ pub fn confirm(yes: bool, action: &str, expected: &str) -> Result<()> {
     }
     eprint!("{action} cannot be undone. Type {expected} to confirm: ");
     let mut line = String::new();
-    std::io::stdin().read_line(&mut line).context("reading the confirmation")?;
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the confirmation")?;
     if line.trim() != expected {
         bail!("not confirmed; nothing was changed");
     }

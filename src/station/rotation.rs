@@ -19,7 +19,7 @@ use crate::accounts::{Role, UserStatus, directory, hex, succession, users};
 use crate::crypto::seal::SecretKey;
 use crate::crypto::sign::SignKey;
 use crate::crypto::{Key32, commitment};
-use crate::ledger::{Action, NewEvent, events};
+use crate::ledger::{Action, NewEvent, events, key_change};
 use crate::vault::items;
 use crate::{Error, IdentityId, Level, Result, UserId, db, details};
 
@@ -240,8 +240,7 @@ impl Station {
                 events::append(tx, now_time, rotate)?;
             }
             if let Some((_, key)) = &new_signing {
-                // MERGE-PENDING: key_change::record(tx, &station_id, &lent.signing.1, key, &now)?;
-                let _ = key;
+                key_change::record(tx, &station_id, &lent.signing.1, key, &now)?;
             }
             Ok(())
         })?;

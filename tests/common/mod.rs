@@ -192,7 +192,12 @@ impl TestVault {
         station
             .unlock(OFFICER, &strongroom::crypto::Password::from(PASSWORD))
             .expect("unlock");
-        let seed = station.session().expect("session").signing_key().seed();
+        let seed = station
+            .session()
+            .expect("session")
+            .signing_key()
+            .expect("signing key")
+            .seed();
         SignKey::from_seed(&seed)
     }
 
