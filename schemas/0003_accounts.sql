@@ -27,6 +27,15 @@ CREATE TABLE admin_successions (
 ) STRICT;
 CREATE INDEX admin_successions_by_previous ON admin_successions(previous_key);
 
+CREATE TRIGGER admin_successions_are_append_only_update BEFORE UPDATE ON admin_successions
+BEGIN
+    SELECT RAISE(ABORT, 'admin successions are append-only');
+END;
+CREATE TRIGGER admin_successions_are_append_only_delete BEFORE DELETE ON admin_successions
+BEGIN
+    SELECT RAISE(ABORT, 'admin successions are append-only');
+END;
+
 -- Station signing key changes: C2SP notes signed by the old and the new key (docs/LEDGER.md).
 CREATE TABLE signing_key_changes (
     id          INTEGER PRIMARY KEY,
@@ -47,8 +56,9 @@ END;
 
 -- Two-person requests: an action on material at or above the policy's threshold waits here
 -- until an officer other than the requester approves or denies it. An approved request is
--- used once, by the action it names, and only if its approval is signed by the admin key
--- (so SQL cannot approve anything).
+-- used once, by the action it names, within a day, and only if its approval is signed by the
+-- admin key (so SQL cannot approve anything) and no event records it as used already (so
+-- SQL cannot reuse one). Replacing the admin key expires outstanding approvals.
 CREATE TABLE requests (
     id             INTEGER PRIMARY KEY,
     kind           TEXT NOT NULL CHECK (kind IN ('destroy', 'downgrade', 'export-removable')),
@@ -58,7 +68,7 @@ CREATE TABLE requests (
     requested_by   BLOB NOT NULL REFERENCES users(id),
     requested_at   TEXT NOT NULL,
     reason         TEXT NOT NULL,
-    status         TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'used')),
+    status         TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'used', 'expired')),
     decided_by     BLOB REFERENCES users(id),
     decided_at     TEXT,
     decision_note  TEXT,

@@ -2,8 +2,12 @@
 //! This file only wires; errors become exit codes in `cli::exit`.
 
 mod cli;
+#[cfg(feature = "gui")]
+mod gui;
 
-use clap::{CommandFactory, Parser};
+#[cfg(not(feature = "gui"))]
+use clap::CommandFactory;
+use clap::Parser;
 
 use cli::args::Cli;
 
@@ -11,15 +15,30 @@ fn main() {
     disable_core_dumps();
     let cli = Cli::parse();
     if cli.command.is_none() {
-        // The desktop app arrives with its own issue; until then, say what there is.
-        let _ = Cli::command().print_help();
-        println!();
+        open_desktop_app(&cli);
         return;
     }
     if let Err(error) = cli::run(cli) {
         eprintln!("strongroom: {}", render(&error));
         std::process::exit(cli::exit::code(&error));
     }
+}
+
+/// No command: the desktop app (or, in a CLI-only build, the help).
+#[cfg(feature = "gui")]
+fn open_desktop_app(cli: &Cli) {
+    let result = cli::vault_dir(cli).and_then(gui::run);
+    if let Err(error) = result {
+        eprintln!("strongroom: {}", render(&error));
+        std::process::exit(1);
+    }
+}
+
+/// No command in a CLI-only build: say what there is.
+#[cfg(not(feature = "gui"))]
+fn open_desktop_app(_cli: &Cli) {
+    let _ = Cli::command().print_help();
+    println!();
 }
 
 /// The error and its causes on one line, without repeating a cause already in the message.

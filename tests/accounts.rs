@@ -559,6 +559,8 @@ fn two_person_rule_for_destruction_and_downgrade() {
         station.add_witness("carol", &pw("wrong")),
         Err(Error::AuthenticationFailed)
     ));
+    // (That wrong password counts against carol like a failed sign-in: wait out the backoff.)
+    fx.clock.advance(Duration::seconds(2));
     // carol denies the request; with carol as witness the downgrade goes through.
     switch(&mut station, "carol", CAROL_PW);
     station.deny_request(own, "use a witness").unwrap();
@@ -680,4 +682,135 @@ fn the_last_holder_remains_and_officers_grant_only_what_they_hold() {
         Err(Error::AccountUnavailable { .. })
     ));
     station.unlock("dave", &pw(DAVE_PW)).unwrap();
+}
+
+#[test]
+fn an_approval_is_used_once_for_its_item_and_level_within_a_day() {
+    let (fx, mut station) = fixture();
+    let usb = fx.files.join("usb");
+    std::fs::create_dir_all(&usb).unwrap();
+    let probe_root = usb.clone();
+    station.set_removable_probe(Box::new(move |p| p.starts_with(&probe_root)));
+    let high = import(&mut station, &fx, "high.txt", Level::Secret);
+    switch(&mut station, "bob", BOB_PW);
+    let ask = |station: &mut Station, name: &str| match station.export(&high, &usb.join(name), false, &Progress::new())
+    {
+        Err(Error::ApprovalRequired { request, .. }) => request,
+        other => panic!("{other:?}"),
+    };
+    let first = ask(&mut station, "1");
+    switch(&mut station, "carol", CAROL_PW);
+    station.approve_request(first, "ok").unwrap();
+    switch(&mut station, "bob", BOB_PW);
+    station.export(&high, &usb.join("1"), false, &Progress::new()).unwrap();
+    // SQL puts the used approval back: the ledger says it was used, so it is refused.
+    db(&fx)
+        .execute("UPDATE requests SET status = 'approved' WHERE id = ?1", [first as i64])
+        .unwrap();
+    assert!(matches!(
+        station.export(&high, &usb.join("2"), false, &Progress::new()),
+        Err(Error::Integrity { detail, .. }) if detail.contains("used already")
+    ));
+    db(&fx)
+        .execute("UPDATE requests SET status = 'used' WHERE id = ?1", [first as i64])
+        .unwrap();
+    // A request whose level was lowered by SQL is refused at approval.
+    let second = ask(&mut station, "2");
+    db(&fx)
+        .execute("UPDATE requests SET level = 1 WHERE id = ?1", [second as i64])
+        .unwrap();
+    switch(&mut station, "carol", CAROL_PW);
+    assert!(matches!(
+        station.approve_request(second, "ok"),
+        Err(Error::Integrity { .. })
+    ));
+    db(&fx)
+        .execute("UPDATE requests SET level = 3 WHERE id = ?1", [second as i64])
+        .unwrap();
+    station.approve_request(second, "ok").unwrap();
+    // An approval left for more than a day expires, and a new request is made.
+    fx.clock.advance(Duration::hours(25));
+    switch(&mut station, "bob", BOB_PW);
+    let third = ask(&mut station, "3");
+    assert_ne!(third, second);
+    // Replacing the admin key (an officer is demoted) expires outstanding approvals.
+    switch(&mut station, "carol", CAROL_PW);
+    station.approve_request(third, "ok").unwrap();
+    switch(&mut station, "alice", ALICE_PW);
+    station
+        .add_user("dave", Role::Officer, Level::Secret, &pw(DAVE_PW))
+        .unwrap();
+    station.set_role("dave", Role::Operator, "reassigned").unwrap();
+    switch(&mut station, "bob", BOB_PW);
+    let fourth = ask(&mut station, "4");
+    assert_ne!(fourth, third);
+}
+
+#[test]
+fn witness_passwords_count_toward_lockout_and_a_witness_lasts_one_session() {
+    let (fx, mut station) = fixture();
+    let high = import(&mut station, &fx, "high.txt", Level::Secret);
+    station.set_policy("lockout-attempts", "2").unwrap();
+    station.set_policy("backoff-base-seconds", "0").unwrap();
+    // Wrong witness passwords lock carol's account like wrong sign-ins.
+    for _ in 0..2 {
+        assert!(matches!(
+            station.add_witness("carol", &pw("not carol's password")),
+            Err(Error::AuthenticationFailed)
+        ));
+    }
+    assert!(matches!(
+        station.add_witness("carol", &pw(CAROL_PW)),
+        Err(Error::AccountUnavailable { .. })
+    ));
+    station.enable_user("carol", "it was alice testing").unwrap();
+    // A witness signed in before an idle lock does not carry over to the next session.
+    station.add_witness("carol", &pw(CAROL_PW)).unwrap();
+    fx.clock.advance(Duration::minutes(11));
+    assert!(station.poll_idle().unwrap());
+    station.unlock("alice", &pw(ALICE_PW)).unwrap();
+    assert!(matches!(
+        station.destroy_item(&high, "no witness now"),
+        Err(Error::ApprovalRequired { .. })
+    ));
+    // A witness who must change their password cannot witness.
+    station
+        .reset_password("carol", &pw("temporary passphrase"), "test")
+        .unwrap();
+    assert!(matches!(
+        station.add_witness("carol", &pw("temporary passphrase")),
+        Err(Error::Denied { rule: "two-person", .. })
+    ));
+}
+
+#[test]
+fn names_sealed_before_a_rotation_still_unseal_after_it() {
+    let (fx, mut station) = fixture();
+    let item = import(&mut station, &fx, "s.txt", Level::Secret);
+    station
+        .export(&item, &fx.files.join("out.txt"), false, &Progress::new())
+        .unwrap();
+    station.disable_user("bob", "left").unwrap();
+    station.set_clearance("carol", Level::Confidential, "moved").unwrap();
+    let conn = db(&fx);
+    let (generation, sealed): (u32, String) = conn
+        .query_row(
+            "SELECT json_extract(canonical, '$.details.sealing_generation'), json_extract(canonical, '$.details.destination_name_sealed') FROM events WHERE action = 'item.export'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(generation, 1);
+    let name = station.unseal_name(Level::Secret, generation, &sealed).unwrap();
+    assert_eq!(name, "out.txt");
+    assert_eq!(
+        station
+            .session()
+            .unwrap()
+            .directory()
+            .level(Level::Secret)
+            .unwrap()
+            .generation,
+        3
+    );
 }

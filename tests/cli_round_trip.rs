@@ -294,10 +294,17 @@ fn passwd_and_recover_replace_credentials() {
 }
 
 #[test]
-fn no_arguments_prints_help_until_the_app_lands() {
-    let out = std::process::Command::new(common::bin()).output().unwrap();
-    assert_eq!(code(&out), 0);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
+fn no_arguments_without_a_display_points_to_the_cli() {
+    let out = std::process::Command::new(common::bin())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("no display") && err.contains("strongroom --help"), "{err}");
+    assert!(!err.contains("panicked"));
 }
 
 #[test]

@@ -40,9 +40,8 @@ pub fn of(conn: &Connection, user: UserId) -> Result<Option<Failures>> {
     }))
 }
 
-/// Count one more failure at `now`; lock the account when the count reaches `limit`.
-/// Returns the new record.
-pub fn record_failure(tx: &Transaction<'_>, user: UserId, now: &str, limit: u32) -> Result<(u32, bool)> {
+/// Count a failed attempt at `now`. Returns the count including this one.
+pub fn count_failure(tx: &Transaction<'_>, user: UserId, now: &str) -> Result<u32> {
     let count: i64 = tx.query_row(
         "INSERT INTO login_failures (user_id, failures, last_failure) VALUES (?1, 1, ?2)
          ON CONFLICT (user_id) DO UPDATE SET failures = failures + 1, last_failure = excluded.last_failure
@@ -50,15 +49,16 @@ pub fn record_failure(tx: &Transaction<'_>, user: UserId, now: &str, limit: u32)
         params![user.as_bytes().to_vec(), now],
         |r| r.get(0),
     )?;
-    let count = u32::try_from(count).unwrap_or(u32::MAX);
-    let locked = count >= limit;
-    if locked {
-        tx.execute(
-            "UPDATE login_failures SET locked_at = COALESCE(locked_at, ?2) WHERE user_id = ?1",
-            params![user.as_bytes().to_vec(), now],
-        )?;
-    }
-    Ok((count, locked))
+    Ok(u32::try_from(count).unwrap_or(u32::MAX))
+}
+
+/// Lock the account (the failures reached the policy's limit).
+pub fn lock(tx: &Transaction<'_>, user: UserId, now: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE login_failures SET locked_at = COALESCE(locked_at, ?2) WHERE user_id = ?1",
+        params![user.as_bytes().to_vec(), now],
+    )?;
+    Ok(())
 }
 
 /// Forget the failures of `user` (a successful sign-in, or an officer's unlock).

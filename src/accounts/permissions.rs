@@ -20,6 +20,8 @@ pub enum Permission {
     RequestDestruction,
     /// Acknowledge a guard or cloud alert.
     AcknowledgeAlert,
+    /// Change an item's level (declassify or downgrade).
+    Reclassify,
     /// Approve or deny another person's request.
     ApproveRequest,
     /// Add, disable, enable, reset users and set clearances.
@@ -36,13 +38,14 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Permission::Import,
         Permission::View,
         Permission::Export,
         Permission::RequestTransfer,
         Permission::RequestDestruction,
         Permission::AcknowledgeAlert,
+        Permission::Reclassify,
         Permission::ApproveRequest,
         Permission::UserAdmin,
         Permission::MediaRegister,
@@ -60,6 +63,7 @@ impl Permission {
             Permission::RequestTransfer => "request a transfer",
             Permission::RequestDestruction => "request destruction",
             Permission::AcknowledgeAlert => "acknowledge alerts",
+            Permission::Reclassify => "change an item's level",
             Permission::ApproveRequest => "approve or deny requests",
             Permission::UserAdmin => "administer users",
             Permission::MediaRegister => "keep the media register",
@@ -78,6 +82,7 @@ impl Permission {
                 | Permission::Export
                 | Permission::RequestTransfer
                 | Permission::RequestDestruction
+                | Permission::Reclassify
         )
     }
 }
@@ -90,6 +95,7 @@ const TABLE: &[(Permission, &[Role])] = &[
     (Permission::RequestTransfer, &[Role::Operator, Role::Officer]),
     (Permission::RequestDestruction, &[Role::Operator, Role::Officer]),
     (Permission::AcknowledgeAlert, &[Role::Operator, Role::Officer]),
+    (Permission::Reclassify, &[Role::Officer]),
     (Permission::ApproveRequest, &[Role::Officer]),
     (Permission::UserAdmin, &[Role::Officer]),
     (Permission::MediaRegister, &[Role::Officer]),

@@ -50,6 +50,8 @@ pub enum RequestStatus {
     Denied,
     /// Approved and carried out.
     Used,
+    /// Approved but not used in time, or the admin key that signed it was replaced.
+    Expired,
 }
 
 impl RequestStatus {
@@ -60,6 +62,7 @@ impl RequestStatus {
             RequestStatus::Approved => "approved",
             RequestStatus::Denied => "denied",
             RequestStatus::Used => "used",
+            RequestStatus::Expired => "expired",
         }
     }
 }
@@ -276,6 +279,7 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<Result<Request>> {
                 "approved" => RequestStatus::Approved,
                 "denied" => RequestStatus::Denied,
                 "used" => RequestStatus::Used,
+                "expired" => RequestStatus::Expired,
                 _ => return Err(bad("status")),
             },
             decided_by: decided_by.as_deref().and_then(UserId::from_slice),
@@ -285,4 +289,31 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<Result<Request>> {
         })
     };
     Ok(build())
+}
+
+/// Expire one approved request (too old, or already used according to the ledger).
+pub fn expire(tx: &Transaction<'_>, id: u64) -> Result<()> {
+    tx.execute(
+        "UPDATE requests SET status = 'expired' WHERE id = ?1 AND status = 'approved'",
+        params![id as i64],
+    )?;
+    Ok(())
+}
+
+/// Expire every approved, unused request (the admin key that signed them was replaced).
+pub fn expire_all_approved(tx: &Transaction<'_>) -> Result<u64> {
+    Ok(tx.execute("UPDATE requests SET status = 'expired' WHERE status = 'approved'", [])? as u64)
+}
+
+/// Whether the ledger records request `id` as carried out (an item event names it).
+pub fn used_in_ledger(conn: &Connection, id: u64) -> Result<bool> {
+    let found: Option<i64> = conn
+        .query_row(
+            "SELECT seq FROM events WHERE action IN ('item.destroy', 'item.reclassify', 'item.export')
+             AND json_extract(canonical, '$.details.request') = ?1 LIMIT 1",
+            params![id as i64],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(found.is_some())
 }

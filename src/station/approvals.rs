@@ -8,7 +8,7 @@ use rusqlite::Transaction;
 
 use crate::accounts::permissions::Permission;
 use crate::accounts::requests::{self, NewRequest, Request, RequestKind, RequestStatus};
-use crate::accounts::{Role, UserStatus, keyring, users};
+use crate::accounts::{Role, UserStatus, keyring, lockout, users};
 use crate::crypto::sign;
 use crate::crypto::{CryptoError, Password, keyslot};
 use crate::ledger::{Action, NewEvent};
@@ -17,6 +17,9 @@ use crate::{Error, Level, Result, UserId, details};
 
 use super::Station;
 use super::grants::verified_directory;
+
+/// How long an approval may wait to be used.
+pub const APPROVAL_LIFETIME: time::Duration = time::Duration::hours(24);
 
 /// An officer who signed in as the second person for the next two-person action.
 #[derive(Clone, Debug)]
@@ -70,7 +73,8 @@ impl Station {
     /// officer other than the session user, with their own password. A wrong password counts
     /// as a failed sign-in of the witness.
     pub fn add_witness(&mut self, name: &str, password: &Password) -> Result<Witness> {
-        let session = self.unlocked()?;
+        let session = self.ready()?;
+        let me = session.user().id;
         if session.user().name == name {
             return Err(Error::Denied {
                 rule: "two-person",
@@ -82,14 +86,18 @@ impl Station {
             message,
         };
         let Some(row) = users::by_name(&self.conn, name)? else {
+            self.record_failed_login(name, "witness: unknown user")?;
             return Err(Error::AuthenticationFailed);
         };
+        // The witness's password is guessed no faster than at sign-in.
+        let policy = self.ready()?.directory().policy();
+        self.begin_attempt(&row, &policy, "witness")?;
         let slot = keyring::keyslot(&self.conn, row.identity)?
             .ok_or_else(|| Error::integrity(format!("account {name}"), "it has no keyslot"))?;
         let contents = match keyslot::open(password, row.identity.as_bytes(), &slot) {
             Ok(contents) => contents,
             Err(CryptoError::Authentication) => {
-                self.record_failed_login(name, "wrong password as witness")?;
+                self.attempt_failed(&row, &policy, "wrong password as witness")?;
                 return Err(Error::AuthenticationFailed);
             }
             Err(other) => return Err(Error::integrity(format!("keyslot of {name}"), other.to_string())),
@@ -108,12 +116,19 @@ impl Station {
         if entry.role != Role::Officer {
             return Err(denied(format!("{name} is not a security officer and cannot witness")));
         }
+        if let Some(reason) = self.password_change_reason(&row, &directory.policy())? {
+            return Err(denied(format!(
+                "{name} must choose a new password ({reason}) before witnessing anything"
+            )));
+        }
         let witness = Witness {
             id: row.id,
             name: name.to_string(),
             clearance: entry.clearance,
         };
-        self.witness = Some(witness.clone());
+        let user = row.id;
+        self.write(|tx, _| lockout::clear(tx, user).map(|_| ()))?;
+        self.witness = Some((me, witness.clone()));
         Ok(witness)
     }
 
@@ -134,7 +149,8 @@ impl Station {
             return Ok(SecondPerson::NotNeeded);
         }
         let me = session.user().clone();
-        if let Some(witness) = self.witness.take() {
+        // A witness counts only for the session that signed them in.
+        if let Some((_, witness)) = self.witness.take().filter(|(owner, _)| *owner == me.id) {
             if witness.clearance < row.level {
                 return Err(Error::Denied {
                     rule: "two-person",
@@ -146,11 +162,20 @@ impl Station {
             }
             return Ok(SecondPerson::Witness(witness));
         }
-        if let Some(request) = requests::open_for(&self.conn, kind, row.id, me.id, target_level)? {
-            if request.status == RequestStatus::Approved {
-                self.check_approval(&request)?;
-                return Ok(SecondPerson::Approved(request));
+        let open = requests::open_for(&self.conn, kind, row.id, me.id, target_level)?;
+        let open = match open {
+            Some(request) if request.status == RequestStatus::Approved => {
+                if self.check_approval(&request, row)? {
+                    return Ok(SecondPerson::Approved(request));
+                }
+                // Too old: it is expired and a new request is made below.
+                let id = request.id;
+                self.write(|tx, _| requests::expire(tx, id))?;
+                None
             }
+            other => other,
+        };
+        if let Some(request) = open {
             return Err(Error::ApprovalRequired {
                 request: request.id,
                 message: format!(
@@ -204,26 +229,38 @@ impl Station {
         })
     }
 
-    /// An approved request counts only with a valid admin-key signature over what it permits.
-    fn check_approval(&self, request: &Request) -> Result<()> {
-        let refused = || {
+    /// An approved request counts only with a valid admin-key signature over what it
+    /// permits, for the item as it is now, if no event records it as used already. Returns
+    /// false when it is older than [`APPROVAL_LIFETIME`].
+    fn check_approval(&self, request: &Request, row: &ItemRow) -> Result<bool> {
+        let refused = |why: &str| {
             Error::integrity(
                 format!("request {}", request.id),
-                "its approval is not signed by the admin key; the request table was changed outside Strongroom",
+                format!("{why}; the request table was changed outside Strongroom"),
             )
         };
         let (Some(officer), Some(at), Some(signature)) = (request.decided_by, &request.decided_at, &request.signature)
         else {
-            return Err(refused());
+            return Err(refused("its approval is not signed by the admin key"));
         };
         let body = requests::approval_body(&self.station_id, request, officer, at)?;
         let admin = self.unlocked()?.directory().admin_key_bytes()?;
-        sign::verify(&admin, requests::APPROVAL_CONTEXT, &body, signature).map_err(|_| refused())
+        sign::verify(&admin, requests::APPROVAL_CONTEXT, &body, signature)
+            .map_err(|_| refused("its approval is not signed by the admin key"))?;
+        if request.level != row.level || request.item != row.id {
+            return Err(refused("it names another level or item than the item has"));
+        }
+        if requests::used_in_ledger(&self.conn, request.id)? {
+            return Err(refused("the ledger records it as used already"));
+        }
+        let approved_at = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| refused("its approval time is malformed"))?;
+        Ok(self.clock.now() - approved_at <= APPROVAL_LIFETIME)
     }
 
     /// Requests: officers see all, others their own (newest first).
     pub fn requests(&self, status: Option<RequestStatus>) -> Result<Vec<Request>> {
-        let session = self.unlocked()?;
+        let session = self.ready()?;
         let all = requests::list(&self.conn, status)?;
         if session.user().role == Role::Officer {
             return Ok(all);
@@ -243,9 +280,17 @@ impl Station {
     }
 
     fn decide_request(&mut self, id: u64, approve: bool, note: &str) -> Result<Request> {
-        let session = self.permitted(Permission::ApproveRequest, None)?;
-        let officer = session.user().clone();
+        let officer = self.permitted(Permission::ApproveRequest, None)?.user().clone();
         let request = requests::get(&self.conn, id)?.ok_or_else(|| Error::NotFound(format!("request {id}")))?;
+        // The level that matters is the item's, not what the request row says.
+        let item = crate::vault::items::get(&self.conn, request.item)?
+            .ok_or_else(|| Error::NotFound(format!("the item of request {id}")))?;
+        if item.level != request.level {
+            return Err(Error::integrity(
+                format!("request {id}"),
+                "it names another level than its item has; the request table was changed outside Strongroom",
+            ));
+        }
         if request.requested_by == officer.id {
             return Err(Error::Denied {
                 rule: "two-person",
@@ -270,13 +315,16 @@ impl Station {
         let now = self.now();
         let signature = if approve {
             let body = requests::approval_body(&self.station_id, &request, officer.id, &now)?;
-            Some(session.admin_key()?.sign(requests::APPROVAL_CONTEXT, &body).to_vec())
+            Some(
+                self.unlocked()?
+                    .admin_key()?
+                    .sign(requests::APPROVAL_CONTEXT, &body)
+                    .to_vec(),
+            )
         } else {
             None
         };
-        let control = crate::vault::items::get(&self.conn, request.item)?
-            .map(|r| r.control.to_string())
-            .unwrap_or_default();
+        let control = item.control.to_string();
         let requester = users::names(&self.conn)?
             .into_iter()
             .find(|(uid, _)| *uid == request.requested_by)

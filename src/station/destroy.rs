@@ -30,6 +30,7 @@ impl Station {
     /// Destroy an item for `reason`. Needs a witness or an approved request at or above the
     /// two-person level ([`crate::Error::ApprovalRequired`] otherwise, with the request made).
     pub fn destroy_item(&mut self, reference: &str, reason: &str) -> Result<DestroyReport> {
+        self.refresh_session()?;
         let row = self.find_item(reference)?;
         let actor = self
             .permitted(Permission::RequestDestruction, Some(row.level))?

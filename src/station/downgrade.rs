@@ -18,6 +18,7 @@ impl Station {
     /// Lower an item to `to` for `reason`. Raising a level (which re-encrypts the object)
     /// is a separate operation.
     pub fn downgrade_item(&mut self, reference: &str, to: Level, reason: &str) -> Result<()> {
+        self.refresh_session()?;
         let row = self.find_item(reference)?;
         if to >= row.level {
             return Err(Error::InvalidInput(format!(
@@ -25,7 +26,7 @@ impl Station {
                 row.control, row.level
             )));
         }
-        let session = self.permitted(Permission::View, Some(row.level))?;
+        let session = self.permitted(Permission::Reclassify, Some(row.level))?;
         let actor = session.user().name.clone();
         let old_key = row_key(session, &row)?;
         let (generation, new_key) = session.level_key(to)?;

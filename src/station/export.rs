@@ -43,6 +43,7 @@ impl Station {
     /// Export an item to `to` (a file path, or a directory to write the original name into).
     /// Refuses to overwrite unless `force`.
     pub fn export(&mut self, reference: &str, to: &Path, force: bool, progress: &Progress) -> Result<ExportReport> {
+        self.refresh_session()?;
         let row = self.find_item(reference)?;
         let policy = self
             .permitted(Permission::Export, Some(row.level))?

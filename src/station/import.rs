@@ -108,6 +108,7 @@ impl Station {
         options: &ImportOptions,
         progress: &Progress,
     ) -> Result<Vec<ItemSummary>> {
+        self.refresh_session()?;
         self.permitted(Permission::Import, Some(options.level))?;
         let session = self.unlocked()?;
         let (generation, _) = session.level_key(options.level)?;

@@ -93,6 +93,15 @@ pub(super) fn open_meta(row: &ItemRow, key: &Key32, purpose: Purpose, blob: &[u8
 /// The level key that wraps a row, or a refusal.
 pub(super) fn row_key(session: &Session, row: &ItemRow) -> Result<Key32> {
     let (generation, key) = session.level_key(row.level)?;
+    if generation < row.key_generation {
+        return Err(Error::AccountUnavailable {
+            user: session.user().name.clone(),
+            state: format!(
+                "out of date: the {} key was rotated since this session was unlocked; unlock again",
+                row.level
+            ),
+        });
+    }
     if generation != row.key_generation {
         return Err(Error::integrity(
             format!("item {}", row.control),

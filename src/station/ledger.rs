@@ -26,7 +26,7 @@ impl Station {
     /// Events matching `filter`, after seq `after`, at most `limit`: officers see every event,
     /// others only those within their clearance.
     pub fn query_events(&self, filter: &EventFilter, after: Option<u64>, limit: u64) -> Result<Vec<StoredEvent>> {
-        let user = self.unlocked()?.user();
+        let user = self.ready()?.user();
         let mut filter = filter.clone();
         if user.role != Role::Officer {
             filter.max_level = Some(filter.max_level.map_or(user.clearance, |l| l.min(user.clearance)));

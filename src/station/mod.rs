@@ -57,7 +57,7 @@ pub struct Station {
     checkpoint_interval: Option<u64>,
     checkpoint_error: Option<String>,
     idle: idle::IdleTimer,
-    witness: Option<Witness>,
+    witness: Option<(crate::UserId, Witness)>,
     removable: RemovableProbe,
 }
 
@@ -151,6 +151,7 @@ impl Station {
             self.session = None;
             return Ok(true);
         };
+        self.witness = None;
         let Some(session) = self.session.take() else {
             return Ok(true);
         };
@@ -203,7 +204,7 @@ impl Station {
     /// every event, others those with no level or a level within their clearance. (The ledger
     /// issue adds filtered queries.)
     pub fn events(&self, from_seq: u64, limit: u64) -> Result<Vec<StoredEvent>> {
-        let user = self.unlocked()?.user();
+        let user = self.ready()?.user();
         let all = events::list(&self.conn, from_seq, limit)?;
         if user.role == crate::accounts::Role::Officer {
             return Ok(all);
@@ -269,15 +270,21 @@ impl Station {
     /// The session, if the permission table lets its user take `permission` (on material at
     /// `level`); otherwise the refusal naming the rule. Every action goes through here.
     fn permitted(&self, permission: Permission, level: Option<Level>) -> Result<&Session> {
-        let session = self.unlocked()?;
+        let session = self.ready()?;
         let user = session.user();
+        permissions::check(&user.name, user.role, user.clearance, permission, level)?;
+        Ok(session)
+    }
+
+    /// The session, if it may act: unlocked, and no password change pending.
+    fn ready(&self) -> Result<&Session> {
+        let session = self.unlocked()?;
         if let Some(reason) = session.password_change_required() {
             return Err(Error::PasswordChangeRequired {
-                user: user.name.clone(),
+                user: session.user().name.clone(),
                 reason: reason.to_string(),
             });
         }
-        permissions::check(&user.name, user.role, user.clearance, permission, level)?;
         Ok(session)
     }
 
@@ -312,10 +319,10 @@ impl Station {
             if let Some(expected) = expected
                 && directory::latest_version(tx)? != expected
             {
-                return Err(Error::integrity(
-                    "session",
-                    "the account directory changed during this operation; nothing was written — try again",
-                ));
+                return Err(Error::AccountUnavailable {
+                    user: "this session".into(),
+                    state: "out of date: the account directory changed during this operation; nothing was written — try again".into(),
+                });
             }
             let mut pending = Vec::new();
             let out = change(tx, &mut pending)?;

@@ -22,7 +22,16 @@ impl Station {
         let name = session.user().name.clone();
         let user_id = session.user().id;
         password_policy::check(&name, new)?;
+        if new.expose() == current.expose() {
+            return Err(Error::Denied {
+                rule: "password-policy",
+                message: "the new password must differ from the current one".into(),
+            });
+        }
+        let row = users::by_name(&self.conn, &name)?.ok_or_else(|| Error::NotFound(format!("user {name}")))?;
         let identity_id = session.identity_id();
+        let policy = session.directory().policy();
+        self.begin_attempt(&row, &policy, "password change")?;
         let slot = keyring::keyslot(&self.conn, identity_id)?
             .ok_or_else(|| Error::integrity(format!("account {name}"), "it has no keyslot"))?;
         let contents = keyslot::open(current, identity_id.as_bytes(), &slot).map_err(|e| match e {
@@ -32,12 +41,13 @@ impl Station {
         let contents = match contents {
             Ok(c) => c,
             Err(Error::AuthenticationFailed) => {
-                self.record_failed_login(&name, "wrong current password at password change")?;
+                self.attempt_failed(&row, &policy, "wrong current password at password change")?;
                 return Err(Error::AuthenticationFailed);
             }
             Err(e) => return Err(e),
         };
-        let version = self.unlocked()?.directory().version;
+        let directory = self.unlocked()?.directory();
+        let (version, admin_public) = (directory.version, directory.admin_key_bytes()?);
         let new_slot = keyslot::create(
             new,
             identity_id.as_bytes(),
@@ -45,7 +55,7 @@ impl Station {
             slot.params,
             &SlotContents {
                 identity: contents.identity,
-                admin_public: contents.admin_public,
+                admin_public,
                 directory_version: version.max(contents.directory_version),
             },
         )?;
@@ -53,6 +63,7 @@ impl Station {
         self.write(|tx, events| {
             keyring::store_keyslot(tx, identity_id, &new_slot, &now)?;
             users::touch_password(tx, user_id, &now)?;
+            lockout::clear(tx, user_id)?;
             events.push(NewEvent {
                 actor: name.clone(),
                 action: Action::UserPasswordChange,

@@ -13,7 +13,7 @@ use super::Station;
 impl Station {
     /// The policy in force (from the verified directory).
     pub fn policy(&self) -> Result<Policy> {
-        Ok(self.unlocked()?.directory().policy())
+        Ok(self.ready()?.directory().policy())
     }
 
     /// Set one policy setting (officers only). Returns the old value.

@@ -15,7 +15,7 @@ use rusqlite::Transaction;
 
 use crate::accounts::directory::{Directory, DirectoryUser, key_field};
 use crate::accounts::keyring::{self, KeyKind};
-use crate::accounts::{Role, UserStatus, directory, hex, succession, users};
+use crate::accounts::{Role, UserStatus, directory, hex, requests, succession, users};
 use crate::crypto::seal::SecretKey;
 use crate::crypto::sign::SignKey;
 use crate::crypto::{Key32, commitment};
@@ -205,6 +205,8 @@ impl Station {
             }
             if let Some((generation, key)) = &new_admin {
                 succession::record(tx, &station_id, &lent.admin.1, &key.public(), published.version, &now)?;
+                // Approvals signed with the replaced key no longer count.
+                requests::expire_all_approved(tx)?;
                 keyring::delete_key_grants(tx, KeyKind::Admin, Level::Unclassified)?;
                 for (identity, public) in holders(&published, recovery, |u| u.role == Role::Officer)? {
                     keyring::insert_grant(
@@ -256,10 +258,14 @@ impl Station {
             officer.clearance,
             true,
         )?;
-        if let Some(session) = self.session.as_mut() {
+        if let Some(session) = self.session.as_mut()
+            && session.has_keys()
+        {
             session.replace_keys(keys);
             session.set_directory(published.clone());
         }
+        // The write above may have tried an interval checkpoint with the retired key.
+        self.checkpoint_quietly("rotation");
         Ok(published)
     }
 }

@@ -34,7 +34,7 @@ impl Station {
     /// Unseal a host file name recorded in an event, with the level's sealing key (which only
     /// holders of the level can unwrap).
     pub fn unseal_name(&self, level: Level, generation: u32, sealed_hex: &str) -> Result<OsString> {
-        let session = self.unlocked()?;
+        let session = self.ready()?;
         let (key_generation, level_key) = session.level_key(level)?;
         let secret = keyring::sealing_secret(&self.conn, level, generation, &level_key, key_generation)?;
         let blob =

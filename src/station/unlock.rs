@@ -25,13 +25,15 @@ impl Station {
     /// but can do nothing except [`Station::change_password`].
     pub fn unlock(&mut self, user: &str, password: &Password) -> Result<()> {
         self.lock();
+        // Whatever happened before, a new sign-in starts with no witness.
+        self.witness = None;
         let policy = self.policy_before_sign_in();
         let row = users::by_name(&self.conn, user)?;
         if let Some(row) = &row {
-            self.refuse_if_locked_out(row, &policy)?;
+            self.begin_attempt(row, &policy, "sign-in")?;
         }
         match self.open_session(user, password) {
-            Ok(session) => {
+            Ok((session, slot_update)) => {
                 let event = NewEvent {
                     actor: session.user().name.clone(),
                     action: Action::AuthLogin,
@@ -45,8 +47,13 @@ impl Station {
                     },
                 };
                 let user_id = session.user().id;
+                let identity = session.identity_id();
+                let now = self.now();
                 self.write(|tx, events| {
                     lockout::clear(tx, user_id)?;
+                    if let Some(slot) = &slot_update {
+                        keyring::store_keyslot(tx, identity, slot, &now)?;
+                    }
                     events.push(event);
                     Ok(())
                 })?;
@@ -58,7 +65,7 @@ impl Station {
             }
             Err(Error::AuthenticationFailed) => {
                 match &row {
-                    Some(row) => self.count_failure(row, &policy)?,
+                    Some(row) => self.attempt_failed(row, &policy, "wrong password")?,
                     None => self.record_failed_login(user, "wrong password or unknown user")?,
                 }
                 Err(Error::AuthenticationFailed)
@@ -73,7 +80,7 @@ impl Station {
 
     /// The policy to apply before anyone has signed in: the newest directory's, read
     /// without a key to verify it (the verified one is applied right after the password).
-    fn policy_before_sign_in(&self) -> Policy {
+    pub(super) fn policy_before_sign_in(&self) -> Policy {
         directory::load_latest(&self.conn)
             .ok()
             .and_then(|(_, body, _)| serde_json::from_slice::<Directory>(&body).ok())
@@ -81,51 +88,72 @@ impl Station {
             .unwrap_or_default()
     }
 
-    fn refuse_if_locked_out(&mut self, row: &UserRecord, policy: &Policy) -> Result<()> {
-        let Some(failures) = lockout::of(&self.conn, row.id)? else {
-            return Ok(());
-        };
-        if failures.locked_at.is_some() {
-            self.record_failed_login(&row.name, "account locked")?;
-            return Err(Error::AccountUnavailable {
+    /// Before a password is tried (sign-in, witness, password change): refuse a locked or
+    /// waiting account, recording the refused attempt. (Attempts started in parallel
+    /// processes all pass this check; each failure still counts. docs/THREAT-MODEL.md.)
+    pub(super) fn begin_attempt(&mut self, row: &UserRecord, policy: &Policy, context: &str) -> Result<()> {
+        let now_time = self.clock.now();
+        let wait_for = |count: u32| time::Duration::seconds(policy.backoff_seconds(count) as i64);
+        let (id, name) = (row.id, row.name.clone());
+        let refusal = self.write(|tx, events| {
+            let refused = match lockout::of(tx, id)? {
+                Some(f) if f.locked_at.is_some() => Some((
+                    "account locked",
+                    format!(
+                        "locked after {} failed sign-ins; a security officer can unlock it with `strongroom user enable {name}`",
+                        f.count
+                    ),
+                )),
+                Some(f) if f.last + wait_for(f.count) > now_time => {
+                    let left = f.last + wait_for(f.count) - now_time;
+                    let seconds = left.whole_seconds() + i64::from(left.subsec_nanoseconds() > 0);
+                    Some((
+                        "attempted during backoff",
+                        format!("waiting after {} failed sign-ins: try again in {seconds} s", f.count),
+                    ))
+                }
+                _ => None,
+            };
+            match refused {
+                Some((reason, state)) => {
+                    events.push(NewEvent {
+                        actor: name.clone(),
+                        action: Action::AuthLoginFailed,
+                        subject: name.clone(),
+                        level: None,
+                        item: None,
+                        details: details! { "reason": format!("{context}: {reason}") },
+                    });
+                    Ok(Some(state))
+                }
+                None => Ok(None),
+            }
+        })?;
+        match refusal {
+            Some(state) => Err(Error::AccountUnavailable {
                 user: row.name.clone(),
-                state: format!(
-                    "locked after {} failed sign-ins; a security officer can unlock it with `strongroom user enable {}`",
-                    failures.count, row.name
-                ),
-            });
+                state,
+            }),
+            None => Ok(()),
         }
-        let wait = time::Duration::seconds(policy.backoff_seconds(failures.count) as i64);
-        let left = failures.last + wait - self.clock.now();
-        if left > time::Duration::ZERO {
-            let seconds = left.whole_seconds() + i64::from(left.subsec_nanoseconds() > 0);
-            self.record_failed_login(&row.name, "sign-in attempted during backoff")?;
-            return Err(Error::AccountUnavailable {
-                user: row.name.clone(),
-                state: format!(
-                    "waiting after {} failed sign-ins: try again in {seconds} s",
-                    failures.count
-                ),
-            });
-        }
-        Ok(())
     }
 
-    /// Count a wrong password for an existing account, locking it at the policy's limit.
-    fn count_failure(&mut self, row: &UserRecord, policy: &Policy) -> Result<()> {
+    /// An attempt failed: count and record it, and lock the account at the policy's limit.
+    pub(super) fn attempt_failed(&mut self, row: &UserRecord, policy: &Policy, reason: &str) -> Result<()> {
         let now = self.now();
         let (id, name, limit) = (row.id, row.name.clone(), policy.lockout_attempts);
         self.write(|tx, events| {
-            let (count, locked) = lockout::record_failure(tx, id, &now, limit)?;
+            let count = lockout::count_failure(tx, id, &now)?;
             events.push(NewEvent {
                 actor: name.clone(),
                 action: Action::AuthLoginFailed,
                 subject: name.clone(),
                 level: None,
                 item: None,
-                details: details! { "reason": "wrong password", "failures": count },
+                details: details! { "reason": reason, "failures": count },
             });
-            if locked {
+            if count >= limit {
+                lockout::lock(tx, id, &now)?;
                 events.push(NewEvent {
                     actor: name.clone(),
                     action: Action::AuthLockout,
@@ -154,7 +182,14 @@ impl Station {
         })
     }
 
-    fn open_session(&self, name: &str, password: &Password) -> Result<Session> {
+    /// Open the account's keyslot and grants. When the admin key has been replaced since the
+    /// keyslot was written, also returns the keyslot rewritten under the current key and
+    /// directory version, so the slot stops depending on the old key's succession record.
+    fn open_session(
+        &self,
+        name: &str,
+        password: &Password,
+    ) -> Result<(Session, Option<crate::crypto::keyslot::Keyslot>)> {
         let Some(row) = users::by_name(&self.conn, name)? else {
             // Spend the same Argon2id time as a real attempt, so timing does not tell an
             // unknown user from a wrong password.
@@ -191,6 +226,21 @@ impl Station {
                 state: "disabled".into(),
             });
         }
+        let slot_update = if contents.admin_public != directory.admin_key_bytes()? {
+            Some(keyslot::create(
+                password,
+                row.identity.as_bytes(),
+                slot.generation + 1,
+                slot.params,
+                &keyslot::SlotContents {
+                    identity: contents.identity.clone(),
+                    admin_public: directory.admin_key_bytes()?,
+                    directory_version: directory.version,
+                },
+            )?)
+        } else {
+            None
+        };
         let keys = open_grants(
             &self.conn,
             &directory,
@@ -200,7 +250,7 @@ impl Station {
             entry.role == Role::Officer,
         )?;
         let password_change = self.password_change_reason(&row, &directory.policy())?;
-        Ok(Session::new(
+        let session = Session::new(
             SessionUser {
                 id: row.id,
                 name: name.to_string(),
@@ -211,11 +261,12 @@ impl Station {
             keys,
             directory,
             password_change,
-        ))
+        );
+        Ok((session, slot_update))
     }
 
     /// Why the user must choose a new password now, if they must.
-    fn password_change_reason(&self, row: &UserRecord, policy: &Policy) -> Result<Option<String>> {
+    pub(super) fn password_change_reason(&self, row: &UserRecord, policy: &Policy) -> Result<Option<String>> {
         let Some((changed_at, must_change)) = users::password_state(&self.conn, row.id)? else {
             return Ok(None);
         };

@@ -314,7 +314,7 @@ pub fn erase(tx: &Transaction<'_>, id: ItemId, now: &str) -> Result<()> {
 /// Move an item to a lower level inside the caller's transaction: new level, generation and
 /// rewrapped DEK and metadata (made by the caller under the lower level's key).
 pub fn relabel(tx: &Transaction<'_>, row: &ItemRow, now: &str) -> Result<()> {
-    tx.execute(
+    let changed = tx.execute(
         "UPDATE items SET level = ?2, key_generation = ?3, wrapped_dek = ?4, title = ?5, original_name = ?6,
                           notes = ?7, updated_at = ?8
          WHERE id = ?1 AND status = 'active'",
@@ -329,5 +329,8 @@ pub fn relabel(tx: &Transaction<'_>, row: &ItemRow, now: &str) -> Result<()> {
             now
         ],
     )?;
+    if changed == 0 {
+        return Err(Error::NotFound(format!("active item {}", row.control)));
+    }
     Ok(())
 }

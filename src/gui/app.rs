@@ -1,0 +1,377 @@
+//! The eframe application: `logic` drains the station thread and the dialogs and carries out
+//! the screens' actions; `ui` only draws (banners, status strip, the current screen).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use eframe::egui;
+use strongroom::crypto::Password;
+use strongroom::progress::Progress;
+
+use super::dialogs::{Dialogs, Purpose};
+use super::i18n::{Lang, Text};
+use super::model::{Action, Job, Message, Model, Phase, View};
+use super::screens;
+use super::theme;
+use super::widgets::{banner, password, status_strip};
+use super::worker::{Command, Failure, Reply, Worker};
+
+/// The desktop app.
+pub struct App {
+    /// What the screens show (public for tests).
+    pub model: Model,
+    worker: Worker,
+    dialogs: Dialogs,
+    actions: Vec<Action>,
+    title: String,
+}
+
+impl App {
+    /// An app over a running station thread and a dialog backend.
+    pub fn new(ctx: &egui::Context, model: Model, worker: Worker, dialogs: Dialogs) -> App {
+        theme::install_fonts(ctx);
+        theme::apply(ctx, model.dark);
+        App {
+            model,
+            worker,
+            dialogs,
+            actions: Vec::new(),
+            title: String::new(),
+        }
+    }
+
+    /// Apply the station's replies to the model.
+    fn receive(&mut self, ctx: &egui::Context) {
+        for reply in self.worker.drain() {
+            let m = &mut self.model;
+            match reply {
+                Reply::Opened { exists } => {
+                    m.phase = if exists { Phase::Unlock } else { Phase::Setup };
+                }
+                Reply::Initialized { recovery_code, session } => {
+                    m.setup.busy = false;
+                    m.setup.recovery_code = Some(recovery_code);
+                    m.setup.password = Default::default();
+                    m.setup.repeat = Default::default();
+                    m.session = Some(session);
+                    m.phase = Phase::Recovery;
+                }
+                Reply::Unlocked(session) => {
+                    m.unlock = Default::default();
+                    m.password = Default::default();
+                    m.locked_idle = false;
+                    let ready = session.password_change.is_none();
+                    m.session = Some(session);
+                    m.phase = Phase::Main;
+                    m.view = View::Browser;
+                    if ready {
+                        self.worker.send(Command::RefreshItems);
+                    }
+                }
+                Reply::Locked { idle } => {
+                    self.forget_secrets(ctx);
+                    self.model.locked_idle = idle;
+                }
+                Reply::Items(items) => {
+                    m.items = items;
+                    m.browser.dirty = true;
+                }
+                Reply::Item(detail) => {
+                    m.export_to = m
+                        .root
+                        .parent()
+                        .unwrap_or(&m.root)
+                        .join(&detail.original_name)
+                        .display()
+                        .to_string();
+                    m.detail = Some(*detail);
+                    m.view = View::Detail;
+                }
+                Reply::JobDone { job, summary } => {
+                    if let Some(j) = m.jobs.iter_mut().find(|j| j.id == job) {
+                        j.outcome = Some(Ok(summary));
+                    }
+                }
+                Reply::JobFailed { job, error } => {
+                    if let Some(j) = m.jobs.iter_mut().find(|j| j.id == job) {
+                        j.outcome = Some(Err(error.clone()));
+                    }
+                    if !error.cancelled {
+                        m.message = Some(Message { failure: error });
+                    }
+                }
+                Reply::Verified(report) => {
+                    m.verifying = false;
+                    m.verify = Some(*report);
+                }
+                Reply::Admin {
+                    users,
+                    requests,
+                    policy,
+                } => {
+                    m.users = users;
+                    m.requests = requests;
+                    m.policy_edit = policy.entries().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+                    m.policy = Some(*policy);
+                }
+                Reply::Failed(failure) => {
+                    m.setup.busy = false;
+                    m.unlock.busy = false;
+                    m.verifying = false;
+                    m.message = Some(Message { failure });
+                }
+            }
+        }
+        for (purpose, paths) in self.dialogs.drain() {
+            match purpose {
+                Purpose::ImportFiles | Purpose::ImportFolder => self.model.import.paths.extend(paths),
+                Purpose::ExportTo(_) => {
+                    if let Some(path) = paths.into_iter().next() {
+                        self.model.export_to = path.display().to_string();
+                    }
+                }
+            }
+        }
+        // Files dropped on the window go to the import form.
+        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
+        if !dropped.is_empty() && self.model.phase == Phase::Main {
+            self.model.import.paths.extend(dropped);
+            self.model.view = View::Import;
+        }
+    }
+
+    /// At lock: drop what was decrypted, the forms, and the password widgets' state.
+    fn forget_secrets(&mut self, ctx: &egui::Context) {
+        let generation = self.model.lock_generation;
+        password::forget(
+            ctx,
+            &[
+                password::id("unlock", generation),
+                password::id("setup", generation),
+                password::id("setup-repeat", generation),
+                password::id("current", generation),
+                password::id("new", generation),
+                password::id("new-repeat", generation),
+            ],
+        );
+        self.model.forget_session();
+    }
+
+    /// Carry out the screens' actions.
+    fn execute(&mut self, ctx: &egui::Context) {
+        for action in std::mem::take(&mut self.actions) {
+            let m = &mut self.model;
+            match action {
+                Action::CreateVault => {
+                    if m.setup.password.as_str() != m.setup.repeat.as_str() {
+                        m.message = Some(Message {
+                            failure: plain_failure(Text::PasswordsDiffer.get(m.lang)),
+                        });
+                        continue;
+                    }
+                    m.setup.busy = true;
+                    m.root = PathBuf::from(m.setup.location.trim());
+                    self.worker.send(Command::Init {
+                        root: m.root.clone(),
+                        officer: m.setup.officer.trim().to_string(),
+                        password: Password::new(std::mem::take(&mut *m.setup.password)),
+                    });
+                }
+                Action::RecoveryConfirmed => {
+                    let expected = m
+                        .setup
+                        .recovery_code
+                        .as_ref()
+                        .and_then(|c| c.expose().rsplit('-').next().map(str::to_string))
+                        .unwrap_or_default();
+                    if m.setup.confirm.trim().eq_ignore_ascii_case(&expected) && !expected.is_empty() {
+                        m.setup.recovery_code = None;
+                        m.setup.confirm.clear();
+                        m.phase = Phase::Main;
+                        self.worker.send(Command::RefreshItems);
+                    } else {
+                        m.setup.confirm_wrong = true;
+                    }
+                }
+                Action::Unlock => {
+                    m.unlock.busy = true;
+                    self.worker.send(Command::Unlock {
+                        user: m.unlock.user.trim().to_string(),
+                        password: Password::new(std::mem::take(&mut *m.unlock.password)),
+                    });
+                }
+                Action::Lock => self.worker.send(Command::Lock),
+                Action::ChangePassword => {
+                    if m.password.new.as_str() != m.password.repeat.as_str() {
+                        m.message = Some(Message {
+                            failure: plain_failure(Text::PasswordsDiffer.get(m.lang)),
+                        });
+                        continue;
+                    }
+                    m.password.repeat = Default::default();
+                    self.worker.send(Command::ChangePassword {
+                        current: Password::new(std::mem::take(&mut *m.password.current)),
+                        new: Password::new(std::mem::take(&mut *m.password.new)),
+                    });
+                }
+                Action::Show(view) => {
+                    m.view = view;
+                    if matches!(view, View::Admin) {
+                        self.worker.send(Command::RefreshAdmin);
+                    }
+                }
+                Action::OpenItem(reference) => self.worker.send(Command::Item(reference)),
+                Action::StartImport => self.start_import(),
+                Action::CancelJob(id) => {
+                    if let Some(job) = m.jobs.iter().find(|j| j.id == id) {
+                        job.progress.cancel();
+                    }
+                }
+                Action::Export => self.start_export(),
+                Action::Ask(purpose) => self.dialogs.ask(purpose),
+                Action::Verify => {
+                    m.verifying = true;
+                    self.worker.send(Command::VerifyLedger);
+                }
+                Action::Decide(id, approve) => self.worker.send(Command::Decide { id, approve }),
+                Action::SetPolicy(key, value) => self.worker.send(Command::SetPolicy { key, value }),
+                Action::ToggleLanguage => {
+                    m.lang = match m.lang {
+                        Lang::En => Lang::Zh,
+                        Lang::Zh => Lang::En,
+                    }
+                }
+                Action::ToggleTheme => {
+                    m.dark = !m.dark;
+                    theme::apply(ctx, m.dark);
+                }
+                Action::DismissMessage => m.message = None,
+            }
+        }
+    }
+
+    fn start_import(&mut self) {
+        let m = &mut self.model;
+        let form = &mut m.import;
+        let Some(level) = form.level else {
+            form.problem = Some(Text::LevelRequired);
+            return;
+        };
+        if form.paths.is_empty() {
+            form.problem = Some(Text::NothingToImport);
+            return;
+        }
+        form.problem = None;
+        let progress = Arc::new(Progress::new());
+        let id = m.next_job;
+        m.next_job += 1;
+        let paths = std::mem::take(&mut form.paths);
+        let title = Some(std::mem::take(&mut form.title)).filter(|t| !t.trim().is_empty());
+        let notes = Some(std::mem::take(&mut form.notes)).filter(|t| !t.trim().is_empty());
+        m.jobs.push(Job {
+            id,
+            label: format!("{} {} ({level})", Text::StartImport.get(m.lang), paths.len()),
+            progress: progress.clone(),
+            started: Instant::now(),
+            outcome: None,
+        });
+        self.worker.send(Command::Import {
+            job: id,
+            paths,
+            level,
+            title,
+            notes,
+            progress,
+        });
+    }
+
+    fn start_export(&mut self) {
+        let m = &mut self.model;
+        let Some(detail) = &m.detail else {
+            return;
+        };
+        let item = detail.summary.control_number.to_string();
+        let progress = Arc::new(Progress::new());
+        let id = m.next_job;
+        m.next_job += 1;
+        m.jobs.push(Job {
+            id,
+            label: format!("{} {item}", Text::StartExport.get(m.lang)),
+            progress: progress.clone(),
+            started: Instant::now(),
+            outcome: None,
+        });
+        self.worker.send(Command::Export {
+            job: id,
+            item,
+            to: PathBuf::from(m.export_to.trim()),
+            progress,
+        });
+    }
+
+    fn window_title(&self) -> String {
+        let base = Text::AppTitle.get(self.model.lang);
+        match &self.model.session {
+            Some(s) => format!("{base} — {} — {}", s.station, s.user),
+            None => base.to_string(),
+        }
+    }
+}
+
+fn plain_failure(message: &str) -> Failure {
+    Failure {
+        message: message.to_string(),
+        rule: None,
+        approval: false,
+        cancelled: false,
+    }
+}
+
+impl eframe::App for App {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.receive(ctx);
+        self.execute(ctx);
+        if ctx.input(|i| i.modifiers.command && i.key_pressed(egui::Key::L)) && self.model.phase == Phase::Main {
+            self.worker.send(Command::Lock);
+        }
+        let title = self.window_title();
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+        // Running jobs redraw their progress a few times a second.
+        if self.model.jobs.iter().any(|j| j.outcome.is_none()) {
+            ctx.request_repaint_after(std::time::Duration::from_millis(250));
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let lang = self.model.lang;
+        let high = self.model.system_high();
+        egui::Panel::top("banner-top").show(ui, |ui| {
+            banner::show(ui, high, lang);
+            screens::toolbar::show(ui, &self.model, &mut self.actions);
+        });
+        egui::Panel::bottom("banner-bottom").show(ui, |ui| {
+            status_strip::show(ui, lang);
+            banner::show(ui, high, lang);
+        });
+        egui::CentralPanel::default().show(ui, |ui| match self.model.phase {
+            Phase::Starting => {
+                ui.spinner();
+            }
+            Phase::Setup => screens::setup::show(ui, &mut self.model, &mut self.actions),
+            Phase::Recovery => screens::setup::recovery(ui, &mut self.model, &mut self.actions),
+            Phase::Unlock => screens::unlock::show(ui, &mut self.model, &mut self.actions),
+            Phase::Main if self.model.session.as_ref().is_some_and(|s| s.password_change.is_some()) => {
+                screens::unlock::change_password(ui, &mut self.model, &mut self.actions)
+            }
+            Phase::Main => screens::main_view(ui, &mut self.model, &mut self.actions),
+        });
+        screens::message::show(ui.ctx(), &self.model, &mut self.actions);
+        if !self.actions.is_empty() {
+            ui.ctx().request_repaint();
+        }
+    }
+}

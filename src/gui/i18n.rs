@@ -1,0 +1,164 @@
+//! Every string the desktop app shows, in English and Simplified Chinese, from one table.
+//!
+//! The table is a macro so a key cannot exist in one language only: each entry names both
+//! texts, and `Text` is generated from it. Screens never hold literal user-facing strings.
+
+/// The app's languages, switchable at runtime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Simplified Chinese.
+    Zh,
+}
+
+macro_rules! texts {
+    ($($key:ident => $en:literal, $zh:literal;)*) => {
+        /// A user-facing string.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Text { $($key,)* }
+
+        impl Text {
+            /// Every key, for the completeness test.
+            #[cfg(test)]
+            pub const ALL: &'static [Text] = &[$(Text::$key,)*];
+
+            /// The text in `lang`.
+            pub fn get(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Text::$key, Lang::En) => $en, (Text::$key, Lang::Zh) => $zh,)*
+                }
+            }
+        }
+    };
+}
+
+texts! {
+    AppTitle => "Strongroom", "保密室";
+    Language => "中文", "English";
+    ThemeDark => "Dark", "深色";
+    ThemeLight => "Light", "浅色";
+    // First run.
+    SetupHeading => "Create a vault", "创建保密库";
+    SetupIntro => "This station has no vault yet. Create one with its first security officer.", "本工作站尚无保密库。请创建保密库及首位安全员账户。";
+    VaultLocation => "Vault location", "保密库位置";
+    OfficerName => "Security officer's user name", "安全员用户名";
+    NewPassword => "New password (at least 12 characters)", "新密码（至少 12 个字符）";
+    RepeatPassword => "Repeat the password", "再次输入密码";
+    CreateVault => "Create vault", "创建保密库";
+    Calibrating => "Creating the vault and calibrating key derivation…", "正在创建保密库并校准密钥派生……";
+    PasswordsDiffer => "The two passwords differ.", "两次输入的密码不一致。";
+    RecoveryHeading => "Recovery code — shown once", "恢复码——仅显示一次";
+    RecoveryIntro => "Write this code down and keep it in the safe. It is the only way back if every officer password is lost.", "请抄下此恢复码并存放于保险柜。所有安全员密码丢失时，这是唯一的恢复途径。";
+    RecoveryConfirm => "Type the last group of the code to confirm", "输入恢复码的最后一组以确认";
+    RecoveryDone => "I have written it down", "我已抄写";
+    RecoveryMismatch => "That is not the last group of the code.", "与恢复码的最后一组不符。";
+    // Unlock.
+    UnlockHeading => "Sign in", "登录";
+    UserName => "User name", "用户名";
+    Password => "Password", "密码";
+    Unlock => "Unlock", "解锁";
+    Lock => "Lock", "锁定";
+    LockedIdle => "The station locked itself after being idle.", "工作站空闲超时，已自动锁定。";
+    SignedInAs => "Signed in as", "当前用户";
+    MustChange => "You must choose a new password before anything else", "请先设置新密码";
+    CurrentPassword => "Current password", "当前密码";
+    ChangePassword => "Change password", "修改密码";
+    // Vault browser.
+    Vault => "Vault", "保密库";
+    Filter => "Filter", "筛选";
+    AnyLevel => "Any level", "全部密级";
+    AnyCategory => "Any category", "全部类别";
+    ControlNumber => "Control number", "编号";
+    Title => "Title", "标题";
+    Level => "Level", "密级";
+    Category => "Category", "类别";
+    Size => "Size", "大小";
+    Custodian => "Custodian", "保管人";
+    Status => "Status", "状态";
+    Created => "Imported", "入库时间";
+    ItemsShown => "items shown", "项";
+    NoItems => "No items you are cleared to see.", "没有您有权查看的项目。";
+    // Import.
+    Import => "Import…", "导入……";
+    ImportHeading => "Import into the vault", "导入保密库";
+    AddFiles => "Add files…", "添加文件……";
+    AddFolder => "Add folder…", "添加文件夹……";
+    PathField => "Or type a path", "或输入路径";
+    AddPath => "Add", "添加";
+    DropHint => "Drop files or folders here", "将文件或文件夹拖放到此处";
+    ChooseLevel => "Choose a level", "请选择密级";
+    Notes => "Notes", "备注";
+    StartImport => "Import", "导入";
+    Cancel => "Cancel", "取消";
+    LevelRequired => "Choose a level: there is no default.", "请选择密级：没有默认值。";
+    NothingToImport => "Add at least one file or folder.", "请至少添加一个文件或文件夹。";
+    Jobs => "Jobs", "任务";
+    Done => "done", "完成";
+    Cancelled => "cancelled; nothing was kept", "已取消，未保留任何内容";
+    Failed => "failed", "失败";
+    Remaining => "left", "剩余";
+    // Item detail.
+    OriginalName => "Original name", "原文件名";
+    Sha256 => "SHA-256", "SHA-256";
+    Timeline => "Custody timeline", "保管记录";
+    Time => "Time", "时间";
+    Actor => "User", "用户";
+    Action => "Action", "操作";
+    ExportTo => "Export to", "导出到";
+    Choose => "Choose…", "选择……";
+    StartExport => "Export", "导出";
+    Back => "Back", "返回";
+    TransferLater => "Transfer: comes with custody transfers", "移交：将随保管移交功能提供";
+    // Officer screens.
+    Ledger => "Custody ledger", "保管账本";
+    Verify => "Verify ledger", "校验账本";
+    LedgerOk => "The ledger verifies: every event, root and signature checks out.", "账本校验通过：所有事件、根哈希和签名均正确。";
+    LedgerBad => "LEDGER VERIFICATION FAILED — first bad event", "账本校验失败——首个异常事件";
+    Users => "Users", "用户";
+    Requests => "Approvals", "审批";
+    Policy => "Policy", "策略";
+    Role => "Role", "角色";
+    Clearance => "Clearance", "许可密级";
+    Approve => "Approve", "批准";
+    Deny => "Deny", "拒绝";
+    NoRequests => "No pending requests.", "没有待审批的请求。";
+    Save => "Save", "保存";
+    // Status strip.
+    Network => "Network", "网络";
+    Media => "Removable media", "移动介质";
+    CloudSync => "Cloud sync", "云同步";
+    Guard => "Guard", "防护";
+    NotMonitored => "not monitored", "未监控";
+    // Errors and refusals.
+    Refused => "Refused", "已拒绝";
+    Rule => "Rule", "规则";
+    Error => "Error", "错误";
+    ApprovalNeeded => "Approval required", "需要审批";
+    Dismiss => "OK", "确定";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_exists_in_both_languages() {
+        for text in Text::ALL {
+            let (en, zh) = (text.get(Lang::En), text.get(Lang::Zh));
+            assert!(!en.trim().is_empty(), "{text:?} has no English");
+            assert!(!zh.trim().is_empty(), "{text:?} has no Chinese");
+        }
+    }
+
+    #[test]
+    fn chinese_texts_are_chinese() {
+        // Apart from technical terms kept as they are, the Chinese column must not be a copy
+        // of the English one.
+        let same: Vec<_> = Text::ALL
+            .iter()
+            .filter(|t| t.get(Lang::En) == t.get(Lang::Zh))
+            .collect();
+        assert_eq!(same, [&Text::Sha256]);
+    }
+}

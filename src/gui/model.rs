@@ -1,0 +1,335 @@
+//! What the screens show and edit: a view-model filled from the station's replies. Screens
+//! read it, edit their own form fields, and return [`Action`]s; only `App::logic` turns
+//! actions into commands for the station thread.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use strongroom::Level;
+use strongroom::accounts::policy::Policy;
+use strongroom::accounts::requests::Request;
+use strongroom::crypto::Password;
+use strongroom::ledger::verify::Report;
+use strongroom::progress::Progress;
+use strongroom::station::{ItemDetail, ItemSummary, UserView};
+use zeroize::Zeroizing;
+
+use super::dialogs::Purpose;
+use super::i18n::Lang;
+use super::worker::{Failure, SessionInfo};
+
+/// Something a screen asks for.
+pub enum Action {
+    /// Create the vault (first run).
+    CreateVault,
+    /// The recovery code was written down.
+    RecoveryConfirmed,
+    /// Sign in with the unlock form.
+    Unlock,
+    /// Change the password with the password form.
+    ChangePassword,
+    /// Lock now.
+    Lock,
+    /// Open a view.
+    Show(View),
+    /// Open an item's detail.
+    OpenItem(String),
+    /// Start the import in the form.
+    StartImport,
+    /// Cancel a job.
+    CancelJob(u64),
+    /// Export the open item to the path in the form.
+    Export,
+    /// Open a file dialog.
+    Ask(Purpose),
+    /// Verify the ledger.
+    Verify,
+    /// Approve (true) or deny a request.
+    Decide(u64, bool),
+    /// Change a policy setting.
+    SetPolicy(String, String),
+    /// Switch language.
+    ToggleLanguage,
+    /// Switch theme.
+    ToggleTheme,
+    /// Close the message dialog.
+    DismissMessage,
+}
+
+/// The main views after sign-in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// The vault browser.
+    Browser,
+    /// Import form and jobs.
+    Import,
+    /// One item.
+    Detail,
+    /// Custody ledger (officers).
+    Ledger,
+    /// Users, approvals, policy (officers).
+    Admin,
+}
+
+/// Which screen the window shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Waiting for the station thread to open the vault.
+    Starting,
+    /// No vault yet: the setup wizard.
+    Setup,
+    /// The vault was made: show the recovery code once.
+    Recovery,
+    /// Sign in.
+    Unlock,
+    /// Signed in.
+    Main,
+}
+
+/// The first-run form.
+#[derive(Default)]
+pub struct SetupForm {
+    /// Vault directory.
+    pub location: String,
+    /// First officer's name.
+    pub officer: String,
+    /// Password.
+    pub password: Zeroizing<String>,
+    /// Repeated.
+    pub repeat: Zeroizing<String>,
+    /// The vault is being created.
+    pub busy: bool,
+    /// The code to show once.
+    pub recovery_code: Option<Password>,
+    /// What the user typed back.
+    pub confirm: String,
+    /// The typed group was wrong.
+    pub confirm_wrong: bool,
+}
+
+/// The sign-in form.
+#[derive(Default)]
+pub struct UnlockForm {
+    /// User name.
+    pub user: String,
+    /// Password.
+    pub password: Zeroizing<String>,
+    /// Waiting for the station.
+    pub busy: bool,
+}
+
+/// The required password change.
+#[derive(Default)]
+pub struct PasswordForm {
+    /// Current password.
+    pub current: Zeroizing<String>,
+    /// New password.
+    pub new: Zeroizing<String>,
+    /// Repeated.
+    pub repeat: Zeroizing<String>,
+}
+
+/// Sorting of the vault browser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortColumn {
+    /// Control number.
+    Control,
+    /// Title.
+    Title,
+    /// Level.
+    Level,
+    /// Size.
+    Size,
+    /// Import time.
+    Created,
+}
+
+/// The vault browser's filter and order.
+pub struct Browser {
+    /// Text filter (control number, title, custodian).
+    pub text: String,
+    /// Only this level.
+    pub level: Option<Level>,
+    /// Only this category.
+    pub category: Option<String>,
+    /// Sort column and direction.
+    pub sort: (SortColumn, bool),
+    /// Row order after filter and sort: indices into the items.
+    pub order: Vec<u32>,
+    /// The order must be rebuilt.
+    pub dirty: bool,
+}
+
+impl Default for Browser {
+    fn default() -> Self {
+        Browser {
+            text: String::new(),
+            level: None,
+            category: None,
+            sort: (SortColumn::Control, false),
+            order: Vec::new(),
+            dirty: true,
+        }
+    }
+}
+
+/// The import form.
+#[derive(Default)]
+pub struct ImportForm {
+    /// Chosen files and folders.
+    pub paths: Vec<PathBuf>,
+    /// The path field.
+    pub path_field: String,
+    /// The level (required, no default).
+    pub level: Option<Level>,
+    /// Title (one file).
+    pub title: String,
+    /// Notes.
+    pub notes: String,
+    /// What is wrong with the form.
+    pub problem: Option<super::i18n::Text>,
+}
+
+/// A queued or running job.
+pub struct Job {
+    /// Number.
+    pub id: u64,
+    /// What it is ("Import 3 paths", "Export SR-…").
+    pub label: String,
+    /// Counters and cancel.
+    pub progress: Arc<Progress>,
+    /// When it was queued.
+    pub started: Instant,
+    /// The outcome, once known.
+    pub outcome: Option<Result<String, Failure>>,
+}
+
+/// A refusal or error to show in a dialog.
+pub struct Message {
+    /// The failure.
+    pub failure: Failure,
+}
+
+/// Everything the window shows.
+pub struct Model {
+    /// Language.
+    pub lang: Lang,
+    /// Dark theme.
+    pub dark: bool,
+    /// Current screen.
+    pub phase: Phase,
+    /// Current view after sign-in.
+    pub view: View,
+    /// Who is signed in.
+    pub session: Option<SessionInfo>,
+    /// The vault directory.
+    pub root: PathBuf,
+    /// First-run form.
+    pub setup: SetupForm,
+    /// Sign-in form.
+    pub unlock: UnlockForm,
+    /// Required password change.
+    pub password: PasswordForm,
+    /// Items the user may see.
+    pub items: Vec<ItemSummary>,
+    /// Browser state.
+    pub browser: Browser,
+    /// The open item.
+    pub detail: Option<ItemDetail>,
+    /// Export destination field.
+    pub export_to: String,
+    /// Import form.
+    pub import: ImportForm,
+    /// Jobs, newest last.
+    pub jobs: Vec<Job>,
+    /// Next job number.
+    pub next_job: u64,
+    /// Last ledger verification.
+    pub verify: Option<Report>,
+    /// A verification is running.
+    pub verifying: bool,
+    /// Users (officers).
+    pub users: Vec<UserView>,
+    /// Pending requests (officers).
+    pub requests: Vec<Request>,
+    /// Policy.
+    pub policy: Option<Policy>,
+    /// Policy editor fields.
+    pub policy_edit: Vec<(String, String)>,
+    /// The dialog shown over everything.
+    pub message: Option<Message>,
+    /// The last lock was the idle timer's.
+    pub locked_idle: bool,
+    /// Bumped at every lock: password widgets get fresh ids.
+    pub lock_generation: u64,
+}
+
+impl Model {
+    /// A model for the vault at `root`.
+    pub fn new(root: PathBuf) -> Model {
+        Model {
+            lang: Lang::En,
+            dark: true,
+            phase: Phase::Starting,
+            view: View::Browser,
+            session: None,
+            setup: SetupForm {
+                location: root.display().to_string(),
+                ..SetupForm::default()
+            },
+            root,
+            unlock: UnlockForm::default(),
+            password: PasswordForm::default(),
+            items: Vec::new(),
+            browser: Browser::default(),
+            detail: None,
+            export_to: String::new(),
+            import: ImportForm::default(),
+            jobs: Vec::new(),
+            next_job: 1,
+            verify: None,
+            verifying: false,
+            users: Vec::new(),
+            requests: Vec::new(),
+            policy: None,
+            policy_edit: Vec::new(),
+            message: None,
+            locked_idle: false,
+            lock_generation: 0,
+        }
+    }
+
+    /// The highest level on screen (for the banners): the session's clearance while signed
+    /// in, since the browser may show anything up to it; unclassified otherwise.
+    pub fn system_high(&self) -> Level {
+        if self.phase != Phase::Main {
+            return Level::Unclassified;
+        }
+        let shown = match self.view {
+            View::Detail => self.detail.as_ref().map(|d| d.summary.level),
+            _ => self.items.iter().map(|i| i.level).max(),
+        };
+        shown.unwrap_or(Level::Unclassified)
+    }
+
+    /// Drop everything decrypted and every secret the window holds (at lock).
+    pub fn forget_session(&mut self) {
+        self.session = None;
+        self.items = Vec::new();
+        self.detail = None;
+        self.browser = Browser::default();
+        self.verify = None;
+        self.users = Vec::new();
+        self.requests = Vec::new();
+        self.policy = None;
+        self.policy_edit = Vec::new();
+        self.export_to = String::new();
+        self.import = ImportForm::default();
+        self.unlock = UnlockForm::default();
+        self.password = PasswordForm::default();
+        self.view = View::Browser;
+        self.phase = Phase::Unlock;
+        self.lock_generation += 1;
+    }
+}

@@ -1,0 +1,217 @@
+//! The vault browser: a virtualized table (only visible rows are laid out, so 100 k items
+//! scroll smoothly), sorted by a clicked column and filtered by text, level and category.
+//! The row order is a permutation rebuilt only when the items, filter or sort change.
+
+use eframe::egui;
+use egui_extras::{Column, TableBuilder};
+use strongroom::Level;
+use strongroom::station::ItemSummary;
+
+use crate::gui::i18n::Text;
+use crate::gui::model::{Action, Browser, Model, SortColumn};
+use crate::gui::widgets::banner;
+
+const CATEGORIES: [&str; 7] = [
+    "raster",
+    "vector",
+    "point-cloud",
+    "photo",
+    "document",
+    "archive",
+    "other",
+];
+
+/// Draw the browser.
+pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
+    let lang = model.lang;
+    let browser = &mut model.browser;
+    ui.horizontal(|ui| {
+        let label = ui.label(Text::Filter.get(lang));
+        if ui
+            .add(egui::TextEdit::singleline(&mut browser.text).desired_width(220.0))
+            .labelled_by(label.id)
+            .changed()
+        {
+            browser.dirty = true;
+        }
+        let level_text = browser
+            .level
+            .map_or(Text::AnyLevel.get(lang).to_string(), |l| banner::label(l, lang));
+        egui::ComboBox::from_id_salt("level-filter")
+            .selected_text(level_text)
+            .show_ui(ui, |ui| {
+                browser.dirty |= ui
+                    .selectable_value(&mut browser.level, None, Text::AnyLevel.get(lang))
+                    .changed();
+                for level in Level::ALL {
+                    browser.dirty |= ui
+                        .selectable_value(&mut browser.level, Some(level), banner::label(level, lang))
+                        .changed();
+                }
+            });
+        egui::ComboBox::from_id_salt("category-filter")
+            .selected_text(
+                browser
+                    .category
+                    .clone()
+                    .unwrap_or(Text::AnyCategory.get(lang).to_string()),
+            )
+            .show_ui(ui, |ui| {
+                browser.dirty |= ui
+                    .selectable_value(&mut browser.category, None, Text::AnyCategory.get(lang))
+                    .changed();
+                for category in CATEGORIES {
+                    browser.dirty |= ui
+                        .selectable_value(&mut browser.category, Some(category.to_string()), category)
+                        .changed();
+                }
+            });
+    });
+    if browser.dirty {
+        rebuild_order(browser, &model.items);
+    }
+    ui.label(format!("{} {}", browser.order.len(), Text::ItemsShown.get(lang)));
+    if model.items.is_empty() {
+        ui.label(Text::NoItems.get(lang));
+        return;
+    }
+    table(ui, model, actions);
+}
+
+/// Recompute which items show and in what order.
+pub fn rebuild_order(browser: &mut Browser, items: &[ItemSummary]) {
+    let needle = browser.text.trim().to_lowercase();
+    let mut order: Vec<u32> = (0..items.len() as u32)
+        .filter(|&i| {
+            let item = &items[i as usize];
+            browser.level.is_none_or(|l| item.level == l)
+                && browser.category.as_deref().is_none_or(|c| item.category.as_str() == c)
+                && (needle.is_empty()
+                    || item.title.to_lowercase().contains(&needle)
+                    || item.control_number.to_string().to_lowercase().contains(&needle)
+                    || item.custodian.to_lowercase().contains(&needle))
+        })
+        .collect();
+    let (column, descending) = browser.sort;
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&items[a as usize], &items[b as usize]);
+        let ordering = match column {
+            SortColumn::Control => {
+                (a.control_number.year, a.control_number.serial).cmp(&(b.control_number.year, b.control_number.serial))
+            }
+            SortColumn::Title => a.title.to_lowercase().cmp(&b.title.to_lowercase()),
+            SortColumn::Level => a.level.cmp(&b.level),
+            SortColumn::Size => a.size.cmp(&b.size),
+            SortColumn::Created => a.created_at.cmp(&b.created_at),
+        };
+        if descending { ordering.reverse() } else { ordering }
+    });
+    browser.order = order;
+    browser.dirty = false;
+}
+
+fn table(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
+    let lang = model.lang;
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    let mut sort_clicked = None;
+    TableBuilder::new(ui)
+        .striped(true)
+        .resizable(true)
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::initial(130.0).clip(true))
+        .column(Column::initial(260.0).clip(true))
+        .column(Column::initial(100.0))
+        .column(Column::initial(90.0))
+        .column(Column::initial(80.0))
+        .column(Column::initial(100.0).clip(true))
+        .column(Column::initial(70.0))
+        .column(Column::remainder())
+        .header(row_height, |mut header| {
+            let sortable = [
+                (Text::ControlNumber, Some(SortColumn::Control)),
+                (Text::Title, Some(SortColumn::Title)),
+                (Text::Level, Some(SortColumn::Level)),
+                (Text::Category, None),
+                (Text::Size, Some(SortColumn::Size)),
+                (Text::Custodian, None),
+                (Text::Status, None),
+                (Text::Created, Some(SortColumn::Created)),
+            ];
+            for (text, column) in sortable {
+                header.col(|ui| {
+                    let mut label = text.get(lang).to_string();
+                    if let Some(column) = column {
+                        if model.browser.sort.0 == column {
+                            label.push_str(if model.browser.sort.1 { " ▼" } else { " ▲" });
+                        }
+                        if ui.button(label).clicked() {
+                            sort_clicked = Some(column);
+                        }
+                    } else {
+                        ui.strong(label);
+                    }
+                });
+            }
+        })
+        .body(|body| {
+            let order = &model.browser.order;
+            body.rows(row_height, order.len(), |mut row| {
+                let item = &model.items[order[row.index()] as usize];
+                row.col(|ui| {
+                    let control = item.control_number.to_string();
+                    if ui.link(&control).clicked() {
+                        actions.push(Action::OpenItem(control));
+                    }
+                });
+                row.col(|ui| {
+                    ui.label(&item.title);
+                });
+                row.col(|ui| {
+                    ui.colored_label(
+                        crate::gui::theme::level_colour(item.level),
+                        banner::label(item.level, lang),
+                    );
+                });
+                row.col(|ui| {
+                    ui.label(item.category.as_str());
+                });
+                row.col(|ui| {
+                    ui.label(human_size(item.size));
+                });
+                row.col(|ui| {
+                    ui.label(&item.custodian);
+                });
+                row.col(|ui| {
+                    ui.label(item.status.as_str());
+                });
+                row.col(|ui| {
+                    ui.label(item.created_at.get(..16).unwrap_or(&item.created_at));
+                });
+            });
+        });
+    if let Some(column) = sort_clicked {
+        let browser = &mut model.browser;
+        browser.sort = if browser.sort.0 == column {
+            (column, !browser.sort.1)
+        } else {
+            (column, false)
+        };
+        browser.dirty = true;
+    }
+}
+
+/// Bytes for people: 1.5 MiB.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

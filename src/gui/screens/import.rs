@@ -1,0 +1,132 @@
+//! Import: files and folders from a dialog, a typed path or a drop on the window; a level
+//! that must be chosen (no default); title and notes; and the jobs panel with bytes,
+//! throughput, time left and cancel.
+
+use std::path::PathBuf;
+
+use eframe::egui;
+use strongroom::Level;
+
+use crate::gui::dialogs::Purpose;
+use crate::gui::i18n::Text;
+use crate::gui::model::{Action, Model};
+use crate::gui::widgets::banner;
+
+use super::browser::human_size;
+
+/// Draw the import form.
+pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
+    let lang = model.lang;
+    let form = &mut model.import;
+    ui.heading(Text::ImportHeading.get(lang));
+    ui.horizontal(|ui| {
+        if ui.button(Text::AddFiles.get(lang)).clicked() {
+            actions.push(Action::Ask(Purpose::ImportFiles));
+        }
+        if ui.button(Text::AddFolder.get(lang)).clicked() {
+            actions.push(Action::Ask(Purpose::ImportFolder));
+        }
+        let label = ui.label(Text::PathField.get(lang));
+        ui.add(egui::TextEdit::singleline(&mut form.path_field).desired_width(300.0))
+            .labelled_by(label.id);
+        if ui.button(Text::AddPath.get(lang)).clicked() && !form.path_field.trim().is_empty() {
+            form.paths.push(PathBuf::from(form.path_field.trim()));
+            form.path_field.clear();
+        }
+    });
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_min_height(60.0);
+        ui.set_width(ui.available_width());
+        if form.paths.is_empty() {
+            ui.weak(Text::DropHint.get(lang));
+        }
+        let mut remove = None;
+        for (i, path) in form.paths.iter().enumerate() {
+            ui.horizontal(|ui| {
+                if ui.small_button("x").on_hover_text(Text::Cancel.get(lang)).clicked() {
+                    remove = Some(i);
+                }
+                ui.label(path.display().to_string());
+            });
+        }
+        if let Some(i) = remove {
+            form.paths.remove(i);
+        }
+    });
+    egui::Grid::new("import-form").num_columns(2).show(ui, |ui| {
+        let label = ui.label(Text::Level.get(lang));
+        let selected = form
+            .level
+            .map_or(Text::ChooseLevel.get(lang).to_string(), |l| banner::label(l, lang));
+        egui::ComboBox::from_id_salt("import-level")
+            .selected_text(selected)
+            .show_ui(ui, |ui| {
+                for level in Level::ALL {
+                    ui.selectable_value(&mut form.level, Some(level), banner::label(level, lang));
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        ui.end_row();
+        let label = ui.label(Text::Title.get(lang));
+        ui.text_edit_singleline(&mut form.title).labelled_by(label.id);
+        ui.end_row();
+        let label = ui.label(Text::Notes.get(lang));
+        ui.text_edit_multiline(&mut form.notes).labelled_by(label.id);
+        ui.end_row();
+    });
+    if let Some(problem) = form.problem {
+        ui.colored_label(ui.visuals().error_fg_color, problem.get(lang));
+    }
+    if ui.button(Text::StartImport.get(lang)).clicked() {
+        actions.push(Action::StartImport);
+    }
+}
+
+/// Draw the jobs panel.
+pub fn jobs(ui: &mut egui::Ui, model: &Model, actions: &mut Vec<Action>) {
+    let lang = model.lang;
+    ui.strong(Text::Jobs.get(lang));
+    for job in model.jobs.iter().rev().take(6) {
+        ui.horizontal(|ui| {
+            ui.label(&job.label);
+            let (done, total) = (job.progress.done(), job.progress.total());
+            match &job.outcome {
+                None => {
+                    let fraction = if total > 0 { done as f32 / total as f32 } else { 0.0 };
+                    ui.add(egui::ProgressBar::new(fraction).desired_width(200.0).show_percentage());
+                    let seconds = job.started.elapsed().as_secs_f64().max(0.001);
+                    let rate = done as f64 / seconds;
+                    let left = if rate > 0.0 {
+                        (total.saturating_sub(done)) as f64 / rate
+                    } else {
+                        0.0
+                    };
+                    ui.label(format!(
+                        "{} / {} · {}/s · {:.0} s {}",
+                        human_size(done),
+                        human_size(total),
+                        human_size(rate as u64),
+                        left,
+                        Text::Remaining.get(lang)
+                    ));
+                    if ui.button(Text::Cancel.get(lang)).clicked() {
+                        actions.push(Action::CancelJob(job.id));
+                    }
+                }
+                Some(Ok(summary)) => {
+                    ui.label(format!("{} · {summary}", Text::Done.get(lang)));
+                }
+                Some(Err(failure)) if failure.cancelled => {
+                    ui.label(Text::Cancelled.get(lang));
+                }
+                Some(Err(failure)) => {
+                    ui.colored_label(
+                        ui.visuals().error_fg_color,
+                        format!("{}: {}", Text::Failed.get(lang), failure.message),
+                    );
+                }
+            }
+        });
+    }
+}

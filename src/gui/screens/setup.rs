@@ -1,0 +1,73 @@
+//! First run: where the vault goes, the first security officer, and the recovery code shown
+//! once with a confirmation (type back its last group).
+
+use eframe::egui;
+
+use crate::gui::i18n::Text;
+use crate::gui::model::{Action, Model};
+use crate::gui::widgets::password;
+
+/// Draw the setup form.
+pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
+    let lang = model.lang;
+    ui.heading(Text::SetupHeading.get(lang));
+    ui.label(Text::SetupIntro.get(lang));
+    ui.add_space(8.0);
+    let form = &mut model.setup;
+    ui.horizontal(|ui| {
+        let label = ui.label(Text::VaultLocation.get(lang));
+        ui.add(egui::TextEdit::singleline(&mut form.location).desired_width(420.0))
+            .labelled_by(label.id);
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label(Text::OfficerName.get(lang));
+        ui.text_edit_singleline(&mut form.officer).labelled_by(label.id);
+    });
+    password::field(
+        ui,
+        Text::NewPassword.get(lang),
+        &mut form.password,
+        password::id("setup", model.lock_generation),
+    );
+    password::field(
+        ui,
+        Text::RepeatPassword.get(lang),
+        &mut form.repeat,
+        password::id("setup-repeat", model.lock_generation),
+    );
+    let ready = !form.busy && !form.officer.trim().is_empty() && !form.password.is_empty();
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(ready, egui::Button::new(Text::CreateVault.get(lang)))
+            .clicked()
+        {
+            actions.push(Action::CreateVault);
+        }
+        if form.busy {
+            ui.spinner();
+            ui.label(Text::Calibrating.get(lang));
+        }
+    });
+}
+
+/// Show the recovery code once and ask for its last group back.
+pub fn recovery(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
+    let lang = model.lang;
+    ui.heading(Text::RecoveryHeading.get(lang));
+    ui.label(Text::RecoveryIntro.get(lang));
+    if let Some(code) = &model.setup.recovery_code {
+        ui.add_space(8.0);
+        ui.label(egui::RichText::new(code.expose()).monospace().size(20.0).strong());
+        ui.add_space(8.0);
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label(Text::RecoveryConfirm.get(lang));
+        ui.text_edit_singleline(&mut model.setup.confirm).labelled_by(label.id);
+    });
+    if model.setup.confirm_wrong {
+        ui.colored_label(ui.visuals().error_fg_color, Text::RecoveryMismatch.get(lang));
+    }
+    if ui.button(Text::RecoveryDone.get(lang)).clicked() {
+        actions.push(Action::RecoveryConfirmed);
+    }
+}

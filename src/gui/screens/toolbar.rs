@@ -1,0 +1,52 @@
+//! The bar under the top banner: views, who is signed in, lock, language and theme.
+
+use eframe::egui;
+use strongroom::accounts::Role;
+
+use crate::gui::i18n::Text;
+use crate::gui::model::{Action, Model, Phase, View};
+
+/// Draw the toolbar.
+pub fn show(ui: &mut egui::Ui, model: &Model, actions: &mut Vec<Action>) {
+    let lang = model.lang;
+    ui.horizontal(|ui| {
+        ui.strong(Text::AppTitle.get(lang));
+        ui.separator();
+        if model.phase == Phase::Main {
+            let mut tab = |ui: &mut egui::Ui, view: View, text: Text| {
+                if ui.selectable_label(model.view == view, text.get(lang)).clicked() {
+                    actions.push(Action::Show(view));
+                }
+            };
+            tab(ui, View::Browser, Text::Vault);
+            tab(ui, View::Import, Text::Import);
+            if model.session.as_ref().is_some_and(|s| s.role == Role::Officer) {
+                tab(ui, View::Ledger, Text::Ledger);
+                tab(ui, View::Admin, Text::Users);
+            }
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let theme = if model.dark { Text::ThemeLight } else { Text::ThemeDark };
+            if ui.button(theme.get(lang)).clicked() {
+                actions.push(Action::ToggleTheme);
+            }
+            if ui.button(Text::Language.get(lang)).clicked() {
+                actions.push(Action::ToggleLanguage);
+            }
+            if let Some(session) = &model.session
+                && model.phase == Phase::Main
+            {
+                if ui.button(Text::Lock.get(lang)).on_hover_text("Ctrl+L").clicked() {
+                    actions.push(Action::Lock);
+                }
+                ui.label(format!(
+                    "{} {} ({}, {})",
+                    Text::SignedInAs.get(lang),
+                    session.user,
+                    session.role.as_str(),
+                    crate::gui::widgets::banner::label(session.clearance, lang)
+                ));
+            }
+        });
+    });
+}

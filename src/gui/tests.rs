@@ -1,0 +1,368 @@
+//! The desktop app driven headless with egui_kittest, by accessible labels, against a real
+//! vault on a real station thread (no GPU, no display).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Sender;
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use strongroom::Level;
+use strongroom::crypto::Password;
+use strongroom::crypto::kdf::KdfParams;
+use strongroom::station::{ImportOptions, InitOptions};
+use strongroom::time::ManualClock;
+
+use super::app::App;
+use super::dialogs::{Dialogs, FileDialogs, Purpose};
+use super::model::{Model, Phase, View};
+use super::worker::{Worker, WorkerOptions};
+
+const ALICE_PW: &str = "correct horse battery staple";
+
+/// Dialogs that answer with the paths a test queued.
+#[derive(Default, Clone)]
+struct Scripted(Arc<Mutex<Vec<Vec<PathBuf>>>>);
+
+impl FileDialogs for Scripted {
+    fn ask(&self, purpose: Purpose, answer: Sender<(Purpose, Vec<PathBuf>)>) {
+        let paths = self.0.lock().map(|mut q| q.pop()).ok().flatten().unwrap_or_default();
+        let _ = answer.send((purpose, paths));
+    }
+}
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    root: PathBuf,
+    clock: Arc<ManualClock>,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("vault");
+        Fixture {
+            dir,
+            root,
+            clock: ManualClock::new(time::OffsetDateTime::now_utc()),
+        }
+    }
+
+    /// A vault with alice (officer) and the given items, made through the library.
+    fn with_vault(items: &[(&str, Level)]) -> Fixture {
+        let fx = Fixture::new();
+        let options = InitOptions {
+            kdf: Some(KdfParams::FLOOR),
+            clock: fx.clock.clone(),
+        };
+        let (mut station, _) =
+            strongroom::Station::init(&fx.root, "alice", &Password::from(ALICE_PW), options).unwrap();
+        for (name, level) in items {
+            let path = fx.file(name, name.as_bytes());
+            let plan = station.plan_import(&[path], false).unwrap();
+            let options = ImportOptions {
+                level: *level,
+                title: None,
+                notes: None,
+            };
+            station
+                .import(&plan, &options, &strongroom::progress::Progress::new())
+                .unwrap();
+        }
+        fx
+    }
+
+    fn file(&self, name: &str, content: &[u8]) -> PathBuf {
+        let path = self.dir.path().join("files").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    fn harness(&self, dialogs: Scripted) -> Harness<'static, App> {
+        let root = self.root.clone();
+        let clock = self.clock.clone();
+        Harness::builder()
+            .with_size(egui::vec2(1280.0, 800.0))
+            .build_eframe(move |cc| {
+                let ctx = cc.egui_ctx.clone();
+                let worker = Worker::start(
+                    WorkerOptions {
+                        root: root.clone(),
+                        clock,
+                        kdf: Some(KdfParams::FLOOR),
+                        idle_poll: Duration::from_millis(20),
+                    },
+                    Arc::new(move || ctx.request_repaint()),
+                )
+                .unwrap();
+                App::new(&cc.egui_ctx, Model::new(root), worker, Dialogs::new(Box::new(dialogs)))
+            })
+    }
+}
+
+/// Step frames until `done` holds (the station thread works in real time).
+fn wait(harness: &mut Harness<'_, App>, what: &str, done: impl Fn(&App) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(harness.state()) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.step();
+}
+
+fn type_into(harness: &mut Harness<'_, App>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.step();
+    harness.get_by_label(label).type_text(text);
+    harness.step();
+}
+
+fn click(harness: &mut Harness<'_, App>, label: &str) {
+    harness.get_by_label(label).click();
+    harness.step();
+    harness.step();
+}
+
+fn sign_in(harness: &mut Harness<'_, App>, user: &str, password: &str) {
+    wait(harness, "the sign-in screen", |app| app.model.phase == Phase::Unlock);
+    harness.state_mut().model.unlock.user.clear();
+    type_into(harness, "User name", user);
+    type_into(harness, "Password", password);
+    click(harness, "Unlock");
+}
+
+#[test]
+fn first_run_creates_the_vault_and_shows_the_recovery_code_once() {
+    let fx = Fixture::new();
+    let mut harness = fx.harness(Scripted::default());
+    wait(&mut harness, "the setup wizard", |app| app.model.phase == Phase::Setup);
+    type_into(&mut harness, "Security officer's user name", "alice");
+    type_into(&mut harness, "New password (at least 12 characters)", ALICE_PW);
+    type_into(&mut harness, "Repeat the password", ALICE_PW);
+    click(&mut harness, "Create vault");
+    wait(&mut harness, "the recovery code", |app| {
+        app.model.phase == Phase::Recovery
+    });
+    let code = harness
+        .state()
+        .model
+        .setup
+        .recovery_code
+        .as_ref()
+        .unwrap()
+        .expose()
+        .to_string();
+    harness.get_by_label(&code);
+    // A wrong group is refused; the right one goes on, and the code is gone from memory.
+    type_into(&mut harness, "Type the last group of the code to confirm", "0000");
+    click(&mut harness, "I have written it down");
+    assert!(harness.state().model.setup.confirm_wrong);
+    assert_eq!(harness.state().model.phase, Phase::Recovery);
+    let last = code.rsplit('-').next().unwrap().to_string();
+    harness.state_mut().model.setup.confirm.clear();
+    type_into(&mut harness, "Type the last group of the code to confirm", &last);
+    click(&mut harness, "I have written it down");
+    assert_eq!(harness.state().model.phase, Phase::Main);
+    assert!(harness.state().model.setup.recovery_code.is_none());
+    assert!(fx.root.join("strongroom.db").exists());
+}
+
+#[test]
+fn wrong_then_right_password_and_lock_leaves_nothing_to_undo() {
+    let fx = Fixture::with_vault(&[("memo.txt", Level::Secret)]);
+    let mut harness = fx.harness(Scripted::default());
+    // Typed, then cleared by the app: Ctrl+Z in the same field brings nothing back.
+    wait(&mut harness, "the sign-in screen", |app| {
+        app.model.phase == Phase::Unlock
+    });
+    type_into(&mut harness, "Password", "a typo of a password");
+    assert_eq!(harness.state().model.unlock.password.as_str(), "a typo of a password");
+    // Let egui's undoer see the text as settled (it keeps states stable for a second).
+    harness.run_steps(8);
+    harness.state_mut().model.unlock.password.clear();
+    harness.run_steps(8);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.step();
+    harness.step();
+    assert!(
+        harness.state().model.unlock.password.is_empty(),
+        "undo restored a typed password"
+    );
+    sign_in(&mut harness, "alice", "not the password at all");
+    wait(&mut harness, "the refusal", |app| app.model.message.is_some());
+    assert!(
+        harness
+            .state()
+            .model
+            .message
+            .as_ref()
+            .unwrap()
+            .failure
+            .message
+            .contains("authentication failed")
+    );
+    click(&mut harness, "OK");
+    fx.clock.advance(time::Duration::seconds(2));
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.model.items.len() == 1);
+    // Both banners and the row show the level.
+    assert!(harness.get_all_by_label("SECRET").count() >= 3);
+    // Lock (Ctrl+L works too): the items are gone, and Ctrl+Z in the password field brings
+    // back nothing.
+    click(&mut harness, "Lock");
+    wait(&mut harness, "the lock", |app| app.model.phase == Phase::Unlock);
+    assert!(harness.state().model.items.is_empty());
+    harness.get_by_label("Password").focus();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.step();
+    harness.step();
+    assert!(
+        harness.state().model.unlock.password.is_empty(),
+        "undo restored a password"
+    );
+}
+
+#[test]
+fn import_runs_with_progress_and_cancel_leaves_nothing() {
+    let fx = Fixture::with_vault(&[]);
+    let dialogs = Scripted::default();
+    let big = fx.file("big.bin", &vec![7u8; 48 << 20]);
+    let small = fx.file("small.txt", b"small");
+    let mut harness = fx.harness(dialogs.clone());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.model.phase == Phase::Main);
+    click(&mut harness, "Import…");
+    // No level chosen: refused, there is no default.
+    dialogs.0.lock().unwrap().push(vec![small.clone()]);
+    click(&mut harness, "Add files…");
+    wait(&mut harness, "the dialog's answer", |app| {
+        app.model.import.paths.len() == 1
+    });
+    click(&mut harness, "Import");
+    assert!(harness.state().model.import.problem.is_some());
+    harness.state_mut().model.import.level = Some(Level::Confidential);
+    click(&mut harness, "Import");
+    wait(&mut harness, "the import", |app| app.model.items.len() == 1);
+    assert!(harness.state().model.jobs[0].outcome.as_ref().unwrap().is_ok());
+    // A large import cancelled at once leaves no item and no object.
+    type_into(&mut harness, "Or type a path", big.to_str().unwrap());
+    click(&mut harness, "Add");
+    harness.state_mut().model.import.level = Some(Level::Secret);
+    click(&mut harness, "Import");
+    let job = harness.state().model.jobs.last().unwrap().id;
+    harness.state().model.jobs.last().unwrap().progress.cancel();
+    wait(&mut harness, "the cancelled job", |app| {
+        app.model.jobs.iter().any(|j| j.id == job && j.outcome.is_some())
+    });
+    let outcome = harness
+        .state()
+        .model
+        .jobs
+        .iter()
+        .find(|j| j.id == job)
+        .unwrap()
+        .outcome
+        .clone();
+    assert!(matches!(outcome, Some(Err(f)) if f.cancelled));
+    assert_eq!(harness.state().model.items.len(), 1);
+    assert_eq!(objects(&fx.root), 1);
+}
+
+fn objects(root: &Path) -> usize {
+    walk(&root.join("objects"))
+}
+
+fn walk(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn filter_detail_timeline_and_an_export_refused_by_policy() {
+    let fx = Fixture::with_vault(&[
+        ("harbour.tif", Level::Confidential),
+        ("ridge.las", Level::Secret),
+        ("notes.pdf", Level::Internal),
+    ]);
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.model.items.len() == 3);
+    type_into(&mut harness, "Filter", "ridge");
+    assert_eq!(harness.state().model.browser.order.len(), 1);
+    harness.get_by_label("ridge.las");
+    assert!(harness.query_by_label("harbour.tif").is_none());
+    // Open it: its custody timeline has the import.
+    let control = harness.state().model.items[harness.state().model.browser.order[0] as usize]
+        .control_number
+        .to_string();
+    click(&mut harness, &control);
+    wait(&mut harness, "the item", |app| app.model.view == View::Detail);
+    harness.get_by_label("item.import");
+    // The policy forbids exporting secret: the refusal names the rule.
+    {
+        let mut station = strongroom::Station::open(&fx.root).unwrap();
+        station.unlock("alice", &Password::from(ALICE_PW)).unwrap();
+        station.set_policy("export-max-level", "confidential").unwrap();
+    }
+    let out = fx.dir.path().join("ridge-out.las");
+    harness.state_mut().model.export_to = out.display().to_string();
+    click(&mut harness, "Export");
+    wait(&mut harness, "the refusal", |app| app.model.message.is_some());
+    harness.get_by_label("Rule: export-policy");
+    assert!(!out.exists());
+}
+
+#[test]
+fn an_officer_sees_the_first_bad_seq_of_a_tampered_ledger() {
+    let fx = Fixture::with_vault(&[("a.txt", Level::Internal)]);
+    let conn = rusqlite::Connection::open(fx.root.join("strongroom.db")).unwrap();
+    conn.execute_batch("DROP TRIGGER events_are_append_only_update; UPDATE events SET subject = 'x' WHERE seq = 1;")
+        .unwrap();
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.model.phase == Phase::Main);
+    click(&mut harness, "Custody ledger");
+    click(&mut harness, "Verify ledger");
+    wait(&mut harness, "the verification", |app| app.model.verify.is_some());
+    harness.get_by_label("LEDGER VERIFICATION FAILED — first bad event");
+    harness.get_by_label("seq 1");
+}
+
+#[test]
+fn the_language_switch_shows_chinese() {
+    let fx = Fixture::with_vault(&[]);
+    let mut harness = fx.harness(Scripted::default());
+    wait(&mut harness, "the sign-in screen", |app| {
+        app.model.phase == Phase::Unlock
+    });
+    click(&mut harness, "中文");
+    harness.get_by_label("登录");
+    harness.get_by_label("解锁");
+    harness.get_by_label("用户名");
+    click(&mut harness, "English");
+    harness.get_by_label("Sign in");
+}
+
+#[test]
+fn the_station_locks_itself_when_idle() {
+    let fx = Fixture::with_vault(&[("a.txt", Level::Secret)]);
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.model.items.len() == 1);
+    fx.clock.advance(time::Duration::minutes(11));
+    wait(&mut harness, "the idle lock", |app| app.model.phase == Phase::Unlock);
+    assert!(harness.state().model.locked_idle);
+    assert!(harness.state().model.items.is_empty());
+    harness.get_by_label("The station locked itself after being idle.");
+}

@@ -1,0 +1,437 @@
+//! The station's own thread. The window never touches `Station` directly: it sends
+//! [`Command`]s and reads [`Reply`]s, so a long import or a key derivation never freezes a
+//! frame. Jobs run one after another in the order they were asked for (imports queue).
+//!
+//! Between commands the thread asks the station whether its idle timer locked it, so the
+//! window learns of an idle lock even if it drew nothing for a while.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
+use strongroom::accounts::Role;
+use strongroom::accounts::policy::Policy;
+use strongroom::accounts::requests::{Request, RequestStatus};
+use strongroom::crypto::Password;
+use strongroom::crypto::kdf::KdfParams;
+use strongroom::ledger::verify::Report;
+use strongroom::progress::Progress;
+use strongroom::station::{ImportOptions, InitOptions, ItemDetail, ItemSummary, UserView};
+use strongroom::time::SharedClock;
+use strongroom::{Error, Level, Station};
+
+/// Something for the station to do.
+pub enum Command {
+    /// Create a vault and its first officer (first run).
+    Init {
+        /// Vault directory.
+        root: PathBuf,
+        /// First officer.
+        officer: String,
+        /// Their password.
+        password: Password,
+    },
+    /// Sign in.
+    Unlock {
+        /// User name.
+        user: String,
+        /// Password.
+        password: Password,
+    },
+    /// Drop the session's keys.
+    Lock,
+    /// Change the signed-in user's password (required after a reset or when too old).
+    ChangePassword {
+        /// Current password.
+        current: Password,
+        /// New password.
+        new: Password,
+    },
+    /// Read the items again.
+    RefreshItems,
+    /// Read one item with its timeline.
+    Item(String),
+    /// Import files and folders (a queued job).
+    Import {
+        /// Job number (for progress and replies).
+        job: u64,
+        /// What to import.
+        paths: Vec<PathBuf>,
+        /// Level (required).
+        level: Level,
+        /// Title for a single file.
+        title: Option<String>,
+        /// Notes.
+        notes: Option<String>,
+        /// Counters and the cancel flag.
+        progress: Arc<Progress>,
+    },
+    /// Export an item (a queued job).
+    Export {
+        /// Job number.
+        job: u64,
+        /// Control number.
+        item: String,
+        /// Destination.
+        to: PathBuf,
+        /// Counters and the cancel flag.
+        progress: Arc<Progress>,
+    },
+    /// Verify the custody ledger (officers).
+    VerifyLedger,
+    /// Read users, requests and policy (officers).
+    RefreshAdmin,
+    /// Approve or deny a request.
+    Decide {
+        /// Request number.
+        id: u64,
+        /// Approve (true) or deny.
+        approve: bool,
+    },
+    /// Change one policy setting.
+    SetPolicy {
+        /// Setting name.
+        key: String,
+        /// New value.
+        value: String,
+    },
+}
+
+/// Who is signed in.
+#[derive(Clone, Debug)]
+pub struct SessionInfo {
+    /// User name.
+    pub user: String,
+    /// Role.
+    pub role: Role,
+    /// Clearance.
+    pub clearance: Level,
+    /// Station id.
+    pub station: String,
+    /// Why the password must change first, if it must.
+    pub password_change: Option<String>,
+}
+
+/// What the station answers.
+pub enum Reply {
+    /// The vault at the chosen location opened (or there is none yet).
+    Opened {
+        /// Whether a vault exists there.
+        exists: bool,
+    },
+    /// The vault was created; the recovery code is shown once.
+    Initialized {
+        /// The code.
+        recovery_code: Password,
+        /// The officer, signed in.
+        session: SessionInfo,
+    },
+    /// Signed in.
+    Unlocked(SessionInfo),
+    /// The session ended (`idle` when the timer did it).
+    Locked {
+        /// Locked by the idle timer.
+        idle: bool,
+    },
+    /// The items this user may see.
+    Items(Vec<ItemSummary>),
+    /// One item.
+    Item(Box<ItemDetail>),
+    /// A job finished.
+    JobDone {
+        /// Job number.
+        job: u64,
+        /// What to say.
+        summary: String,
+    },
+    /// A job failed or was cancelled.
+    JobFailed {
+        /// Job number.
+        job: u64,
+        /// Why.
+        error: Failure,
+    },
+    /// The ledger was verified.
+    Verified(Box<Report>),
+    /// Officer data.
+    Admin {
+        /// Users.
+        users: Vec<UserView>,
+        /// Pending requests.
+        requests: Vec<Request>,
+        /// The policy.
+        policy: Box<Policy>,
+    },
+    /// A command failed.
+    Failed(Failure),
+}
+
+/// An error as the window shows it: the message, and the rule when a rule refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// The message.
+    pub message: String,
+    /// The rule's name for refusals.
+    pub rule: Option<String>,
+    /// A two-person request was made instead.
+    pub approval: bool,
+    /// Cancelled by the user.
+    pub cancelled: bool,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Failure {
+        Failure {
+            message: error.to_string(),
+            rule: match &error {
+                Error::Denied { rule, .. } => Some((*rule).to_string()),
+                _ => None,
+            },
+            approval: matches!(error, Error::ApprovalRequired { .. }),
+            cancelled: matches!(error, Error::Cancelled),
+        }
+    }
+}
+
+/// The window's end of the station thread.
+pub struct Worker {
+    commands: Sender<Command>,
+    replies: Receiver<Reply>,
+}
+
+/// How the station thread wakes the window (`egui::Context::request_repaint`).
+pub type Repaint = Arc<dyn Fn() + Send + Sync>;
+
+/// Settings of the station thread.
+pub struct WorkerOptions {
+    /// The vault directory.
+    pub root: PathBuf,
+    /// Clock for the station (tests inject one).
+    pub clock: SharedClock,
+    /// Argon2id parameters for a new vault (`None` calibrates).
+    pub kdf: Option<KdfParams>,
+    /// How often the thread checks the idle lock.
+    pub idle_poll: Duration,
+}
+
+impl Worker {
+    /// Start the station thread for the vault at `options.root`.
+    pub fn start(options: WorkerOptions, repaint: Repaint) -> std::io::Result<Worker> {
+        let (commands, inbox) = unbounded();
+        let (outbox, replies) = bounded(256);
+        std::thread::Builder::new()
+            .name("strongroom-station".into())
+            .spawn(move || StationThread::new(options, outbox, repaint).run(&inbox))?;
+        Ok(Worker { commands, replies })
+    }
+
+    /// Ask for something; never blocks.
+    pub fn send(&self, command: Command) {
+        // The thread only ends when this handle is dropped.
+        let _ = self.commands.send(command);
+    }
+
+    /// Replies that arrived since the last call.
+    pub fn drain(&self) -> Vec<Reply> {
+        self.replies.try_iter().collect()
+    }
+}
+
+struct StationThread {
+    options: WorkerOptions,
+    station: Option<Station>,
+    outbox: Sender<Reply>,
+    repaint: Repaint,
+}
+
+impl StationThread {
+    fn new(options: WorkerOptions, outbox: Sender<Reply>, repaint: Repaint) -> StationThread {
+        StationThread {
+            options,
+            station: None,
+            outbox,
+            repaint,
+        }
+    }
+
+    fn reply(&self, reply: Reply) {
+        let _ = self.outbox.send(reply);
+        (self.repaint)();
+    }
+
+    fn run(mut self, inbox: &Receiver<Command>) {
+        let exists = self.options.root.join("strongroom.db").exists();
+        if exists {
+            match Station::open_with_clock(&self.options.root, self.options.clock.clone()) {
+                Ok(station) => self.station = Some(station),
+                Err(error) => return self.reply(Reply::Failed(error.into())),
+            }
+        }
+        self.reply(Reply::Opened { exists });
+        loop {
+            match inbox.recv_timeout(self.options.idle_poll) {
+                Ok(command) => {
+                    if let Err(error) = self.handle(command) {
+                        self.reply(Reply::Failed(error.into()));
+                    }
+                }
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return,
+            }
+            self.check_idle();
+        }
+    }
+
+    fn check_idle(&mut self) {
+        if let Some(station) = self.station.as_mut()
+            && station.poll_idle().unwrap_or(false)
+        {
+            self.reply(Reply::Locked { idle: true });
+        }
+    }
+
+    fn station(&mut self) -> Result<&mut Station, Error> {
+        self.station.as_mut().ok_or(Error::NotUnlocked)
+    }
+
+    fn handle(&mut self, command: Command) -> Result<(), Error> {
+        match command {
+            Command::Init {
+                root,
+                officer,
+                password,
+            } => {
+                let options = InitOptions {
+                    kdf: self.options.kdf,
+                    clock: self.options.clock.clone(),
+                };
+                let (station, recovery_code) = Station::init(&root, &officer, &password, options)?;
+                let session = session_info(&station)?;
+                self.station = Some(station);
+                self.reply(Reply::Initialized { recovery_code, session });
+            }
+            Command::Unlock { user, password } => {
+                let station = self.station()?;
+                station.unlock(&user, &password)?;
+                let info = session_info(station)?;
+                self.reply(Reply::Unlocked(info));
+            }
+            Command::Lock => {
+                self.station()?.lock();
+                self.reply(Reply::Locked { idle: false });
+            }
+            Command::ChangePassword { current, new } => {
+                let station = self.station()?;
+                station.change_password(&current, &new)?;
+                let info = session_info(station)?;
+                self.reply(Reply::Unlocked(info));
+            }
+            Command::RefreshItems => {
+                let items = self.station()?.list_items()?;
+                self.reply(Reply::Items(items));
+            }
+            Command::Item(reference) => {
+                let detail = self.station()?.item(&reference)?;
+                self.reply(Reply::Item(Box::new(detail)));
+            }
+            Command::Import {
+                job,
+                paths,
+                level,
+                title,
+                notes,
+                progress,
+            } => {
+                let result = self.import(&paths, level, title, notes, &progress);
+                match result {
+                    Ok(summary) => self.reply(Reply::JobDone { job, summary }),
+                    Err(error) => self.reply(Reply::JobFailed {
+                        job,
+                        error: error.into(),
+                    }),
+                }
+                if let Ok(items) = self.station()?.list_items() {
+                    self.reply(Reply::Items(items));
+                }
+            }
+            Command::Export {
+                job,
+                item,
+                to,
+                progress,
+            } => match self.station()?.export(&item, &to, false, &progress) {
+                Ok(report) => self.reply(Reply::JobDone {
+                    job,
+                    summary: format!("{} → {}", report.control_number, report.path.display()),
+                }),
+                Err(error) => self.reply(Reply::JobFailed {
+                    job,
+                    error: error.into(),
+                }),
+            },
+            Command::VerifyLedger => {
+                let report = self.station()?.verify_ledger()?;
+                self.reply(Reply::Verified(Box::new(report)));
+            }
+            Command::RefreshAdmin => self.refresh_admin()?,
+            Command::Decide { id, approve } => {
+                let station = self.station()?;
+                if approve {
+                    station.approve_request(id, "")?;
+                } else {
+                    station.deny_request(id, "")?;
+                }
+                self.refresh_admin()?;
+            }
+            Command::SetPolicy { key, value } => {
+                self.station()?.set_policy(&key, &value)?;
+                self.refresh_admin()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn import(
+        &mut self,
+        paths: &[PathBuf],
+        level: Level,
+        title: Option<String>,
+        notes: Option<String>,
+        progress: &Progress,
+    ) -> Result<String, Error> {
+        let station = self.station()?;
+        let plan = station.plan_import(paths, false)?;
+        let options = ImportOptions { level, title, notes };
+        let items = station.import(&plan, &options, progress)?;
+        Ok(items
+            .iter()
+            .map(|i| i.control_number.to_string())
+            .collect::<Vec<_>>()
+            .join(", "))
+    }
+
+    fn refresh_admin(&mut self) -> Result<(), Error> {
+        let station = self.station()?;
+        let users = station.users()?;
+        let requests = station.requests(Some(RequestStatus::Pending))?;
+        let policy = Box::new(station.policy()?);
+        self.reply(Reply::Admin {
+            users,
+            requests,
+            policy,
+        });
+        Ok(())
+    }
+}
+
+fn session_info(station: &Station) -> Result<SessionInfo, Error> {
+    let session = station.session().ok_or(Error::NotUnlocked)?;
+    Ok(SessionInfo {
+        user: session.user().name.clone(),
+        role: session.user().role,
+        clearance: session.user().clearance,
+        station: station.station_id().to_string(),
+        password_change: session.password_change_required().map(str::to_string),
+    })
+}
