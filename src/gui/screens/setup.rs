@@ -14,27 +14,33 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
     ui.label(Text::SetupIntro.get(lang));
     ui.add_space(8.0);
     let form = &mut model.setup;
-    ui.horizontal(|ui| {
-        let label = ui.label(Text::VaultLocation.get(lang));
-        ui.add(egui::TextEdit::singleline(&mut form.location).desired_width(420.0))
-            .labelled_by(label.id);
-    });
-    ui.horizontal(|ui| {
-        let label = ui.label(Text::OfficerName.get(lang));
-        ui.text_edit_singleline(&mut form.officer).labelled_by(label.id);
-    });
-    password::field(
-        ui,
-        Text::NewPassword.get(lang),
-        &mut form.password,
-        password::id("setup", model.lock_generation),
-    );
-    password::field(
-        ui,
-        Text::RepeatPassword.get(lang),
-        &mut form.repeat,
-        password::id("setup-repeat", model.lock_generation),
-    );
+    egui::Grid::new("setup-form")
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| {
+            let label = ui.label(Text::VaultLocation.get(lang));
+            ui.add(egui::TextEdit::singleline(&mut form.location).desired_width(420.0))
+                .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label(Text::OfficerName.get(lang));
+            ui.add(egui::TextEdit::singleline(&mut form.officer).desired_width(260.0))
+                .labelled_by(label.id);
+            ui.end_row();
+            password::field(
+                ui,
+                Text::NewPassword.get(lang),
+                &mut form.password,
+                password::id("setup", model.lock_generation),
+            );
+            ui.end_row();
+            password::field(
+                ui,
+                Text::RepeatPassword.get(lang),
+                &mut form.repeat,
+                password::id("setup-repeat", model.lock_generation),
+            );
+            ui.end_row();
+        });
     let ready = !form.busy && !form.officer.trim().is_empty() && !form.password.is_empty();
     ui.horizontal(|ui| {
         if ui

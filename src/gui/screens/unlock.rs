@@ -18,31 +18,44 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
         }
         ui.add_space(12.0);
     });
-    egui::Grid::new("unlock-form").num_columns(1).show(ui, |ui| {
-        ui.horizontal(|ui| {
-            let label = ui.label(Text::UserName.get(lang));
-            ui.text_edit_singleline(&mut model.unlock.user).labelled_by(label.id);
-        });
-        ui.end_row();
-        let field = password::field(
-            ui,
-            Text::Password.get(lang),
-            &mut model.unlock.password,
-            password::id("unlock", model.lock_generation),
-        );
-        let submitted = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        ui.end_row();
-        let ready = !model.unlock.user.trim().is_empty() && !model.unlock.password.is_empty() && !model.unlock.busy;
-        let clicked = ui
-            .add_enabled(ready, egui::Button::new(Text::Unlock.get(lang)))
-            .clicked();
-        if model.unlock.busy {
-            ui.spinner();
-        }
-        if (clicked || submitted) && ready {
-            actions.push(Action::Unlock);
-        }
-        ui.end_row();
+    ui.vertical_centered(|ui| {
+        egui::Grid::new("unlock-form")
+            .num_columns(2)
+            .spacing([12.0, 8.0])
+            .show(ui, |ui| {
+                let label = ui.label(Text::UserName.get(lang));
+                let field = ui
+                    .add(egui::TextEdit::singleline(&mut model.unlock.user).desired_width(260.0))
+                    .labelled_by(label.id);
+                // Ready to type: the user name field takes the focus when nothing has it.
+                if ui.memory(|m| m.focused().is_none()) && model.unlock.user.is_empty() {
+                    field.request_focus();
+                }
+                ui.end_row();
+                let password = password::field(
+                    ui,
+                    Text::Password.get(lang),
+                    &mut model.unlock.password,
+                    password::id("unlock", model.lock_generation),
+                );
+                ui.end_row();
+                let submitted = password.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                let ready =
+                    !model.unlock.user.trim().is_empty() && !model.unlock.password.is_empty() && !model.unlock.busy;
+                ui.label("");
+                ui.horizontal(|ui| {
+                    let clicked = ui
+                        .add_enabled(ready, egui::Button::new(Text::Unlock.get(lang)))
+                        .clicked();
+                    if model.unlock.busy {
+                        ui.spinner();
+                    }
+                    if (clicked || submitted) && ready {
+                        actions.push(Action::Unlock);
+                    }
+                });
+                ui.end_row();
+            });
     });
 }
 

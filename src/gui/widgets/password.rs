@@ -11,22 +11,20 @@ pub fn id(name: &str, generation: u64) -> egui::Id {
     egui::Id::unique(("strongroom-password", name, generation))
 }
 
-/// Draw a labelled password field bound to `value`; returns its response.
+/// Draw a label and a password field bound to `value` in the current layout (two cells of a
+/// grid); returns the field's response.
 pub fn field(ui: &mut egui::Ui, label: &str, value: &mut Zeroizing<String>, id: egui::Id) -> egui::Response {
-    ui.horizontal(|ui| {
-        let label = ui.label(label);
-        let output = egui::TextEdit::singleline(&mut **value)
-            .password(true)
-            .id(id)
-            .desired_width(260.0)
-            .show(ui);
-        let response = output.response.response;
-        let mut state = output.state;
-        state.clear_undoer();
-        state.store(ui.ctx(), response.id);
-        response.labelled_by(label.id)
-    })
-    .inner
+    let label = ui.label(label);
+    let output = egui::TextEdit::singleline(&mut **value)
+        .password(true)
+        .id(id)
+        .desired_width(260.0)
+        .show(ui);
+    let response = output.response.response;
+    let mut state = output.state;
+    state.clear_undoer();
+    state.store(ui.ctx(), response.id);
+    response.labelled_by(label.id)
 }
 
 /// Forget the widget state (cursor, undo history) of the password fields in `ids`.
