@@ -366,3 +366,74 @@ fn the_station_locks_itself_when_idle() {
     assert!(harness.state().model.items.is_empty());
     harness.get_by_label("The station locked itself after being idle.");
 }
+
+/// Frame time of the vault browser with 100 000 items while scrolling: run by
+/// `benches/gui_frame_time.sh` in release (ignored in the normal run). It checks that the
+/// table lays out only the visible rows, and prints the p50/p95/max CPU time per frame.
+#[test]
+#[ignore = "benchmark: benches/gui_frame_time.sh"]
+fn browser_frame_time_with_100k_items() {
+    use strongroom::station::ItemSummary;
+    use strongroom::vault::{Category, ItemStatus};
+    use strongroom::{ControlNumber, ItemId};
+
+    let categories = [Category::Raster, Category::Vector, Category::Photo, Category::Document];
+    let items: Vec<ItemSummary> = (0..100_000u32)
+        .map(|i| ItemSummary {
+            id: ItemId::from_bytes([(i % 251) as u8; 16]),
+            control_number: ControlNumber {
+                year: 2026,
+                serial: i + 1,
+            },
+            title: format!("survey sheet {i:06} — harbour approaches"),
+            level: Level::ALL[(i % 5) as usize],
+            category: categories[(i % 4) as usize],
+            size: u64::from(i) * 4099,
+            custodian: ["alice", "bob", "carol"][(i % 3) as usize].to_string(),
+            status: ItemStatus::Active,
+            created_at: "2026-11-23T10:00:00.000Z".into(),
+            updated_at: "2026-11-23T10:00:00.000Z".into(),
+        })
+        .collect();
+    let mut model = Model::new(PathBuf::from("/nonexistent"));
+    model.phase = Phase::Main;
+    model.items = items;
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_context_setup(super::theme::install_fonts)
+        .build_ui_state(
+            |ui, model: &mut Model| {
+                let mut actions = Vec::new();
+                super::screens::browser::show(ui, model, &mut actions);
+            },
+            model,
+        );
+    harness.step();
+    assert_eq!(harness.state().browser.order.len(), 100_000);
+    let mut times = Vec::new();
+    for frame in 0..300 {
+        harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -if frame % 50 == 49 { 400_000.0 } else { 600.0 }),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+            modifiers: egui::Modifiers::NONE,
+        });
+        harness.hover_at(egui::pos2(600.0, 400.0));
+        let start = Instant::now();
+        harness.step();
+        times.push(start.elapsed());
+    }
+    // Only what is visible exists: a few dozen rows, not 100 000.
+    let rows = harness.query_all_by_label_contains("survey sheet").count();
+    assert!((10..200).contains(&rows), "{rows} rows laid out");
+    times.sort();
+    let pct = |p: usize| times[times.len() * p / 100].as_secs_f64() * 1000.0;
+    println!(
+        "browser, 100000 items, {} frames while scrolling: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+        times.len(),
+        pct(50),
+        pct(95),
+        times.last().map_or(0.0, |t| t.as_secs_f64() * 1000.0)
+    );
+}

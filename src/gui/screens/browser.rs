@@ -37,6 +37,7 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
         let level_text = browser
             .level
             .map_or(Text::AnyLevel.get(lang).to_string(), |l| banner::label(l, lang));
+        let level_label = ui.label(Text::Level.get(lang));
         egui::ComboBox::from_id_salt("level-filter")
             .selected_text(level_text)
             .show_ui(ui, |ui| {
@@ -48,7 +49,10 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                         .selectable_value(&mut browser.level, Some(level), banner::label(level, lang))
                         .changed();
                 }
-            });
+            })
+            .response
+            .labelled_by(level_label.id);
+        let category_label = ui.label(Text::Category.get(lang));
         egui::ComboBox::from_id_salt("category-filter")
             .selected_text(
                 browser
@@ -65,7 +69,9 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                         .selectable_value(&mut browser.category, Some(category.to_string()), category)
                         .changed();
                 }
-            });
+            })
+            .response
+            .labelled_by(category_label.id);
     });
     if browser.dirty {
         rebuild_order(browser, &model.items);
