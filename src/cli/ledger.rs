@@ -101,7 +101,9 @@ pub fn audit(cli: &Cli, command: &AuditCommand) -> Result<()> {
 }
 
 /// Where this machine keeps its pins: `STRONGROOM_CONFIG_DIR`, or the XDG config directory.
-fn pins_path() -> Result<PathBuf> {
+/// Where this machine keeps its pinned station keys (`STRONGROOM_CONFIG_DIR` or the XDG
+/// config directory); the desktop app uses the same file.
+pub(crate) fn pins_path() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("STRONGROOM_CONFIG_DIR") {
         return Ok(PathBuf::from(dir).join("pins.json"));
     }

@@ -4,7 +4,7 @@
 pub mod args;
 pub mod exit;
 mod items;
-mod ledger;
+pub(crate) mod ledger;
 mod material;
 mod output;
 mod policy;

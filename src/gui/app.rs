@@ -90,9 +90,13 @@ impl App {
                 }
                 Reply::JobDone { job, summary } => {
                     if let Some(j) = m.jobs.iter_mut().find(|j| j.id == job) {
+                        m.toasts.push((format!("{} · {summary}", j.label), Instant::now()));
                         j.outcome = Some(Ok(summary));
                     }
                 }
+                Reply::Events(events) => m.events = events,
+                Reply::Notice(text) => m.toasts.push((text, Instant::now())),
+                Reply::BundleVerified(report) => m.bundle_report = Some(*report),
                 Reply::JobFailed { job, error } => {
                     if let Some(j) = m.jobs.iter_mut().find(|j| j.id == job) {
                         j.outcome = Some(Err(error.clone()));
@@ -234,6 +238,24 @@ impl App {
                     m.verifying = true;
                     self.worker.send(Command::VerifyLedger);
                 }
+                Action::QueryEvents => {
+                    let [item, actor, action, since, until] = m.event_filter.clone();
+                    self.worker.send(Command::QueryEvents {
+                        item,
+                        actor,
+                        action,
+                        since,
+                        until,
+                    });
+                }
+                Action::ExportBundle => self
+                    .worker
+                    .send(Command::ExportBundle(PathBuf::from(m.bundle_dir.trim()))),
+                Action::VerifyBundle => {
+                    m.bundle_report = None;
+                    self.worker
+                        .send(Command::VerifyBundle(PathBuf::from(m.bundle_dir.trim())));
+                }
                 Action::Decide(id, approve) => self.worker.send(Command::Decide { id, approve }),
                 Action::SetPolicy(key, value) => self.worker.send(Command::SetPolicy { key, value }),
                 Action::ToggleLanguage => {
@@ -370,6 +392,7 @@ impl eframe::App for App {
             Phase::Main => screens::main_view(ui, &mut self.model, &mut self.actions),
         });
         screens::message::show(ui.ctx(), &self.model, &mut self.actions);
+        screens::toasts::show(ui.ctx(), &mut self.model);
         if !self.actions.is_empty() {
             ui.ctx().request_repaint();
         }

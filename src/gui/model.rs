@@ -10,6 +10,8 @@ use strongroom::Level;
 use strongroom::accounts::policy::Policy;
 use strongroom::accounts::requests::Request;
 use strongroom::crypto::Password;
+use strongroom::ledger::StoredEvent;
+use strongroom::ledger::bundle::BundleReport;
 use strongroom::ledger::verify::Report;
 use strongroom::progress::Progress;
 use strongroom::station::{ItemDetail, ItemSummary, UserView};
@@ -45,6 +47,12 @@ pub enum Action {
     Ask(Purpose),
     /// Verify the ledger.
     Verify,
+    /// Query the ledger with the filter fields.
+    QueryEvents,
+    /// Write an audit bundle to the bundle field's directory.
+    ExportBundle,
+    /// Verify the bundle in the bundle field's directory.
+    VerifyBundle,
     /// Approve (true) or deny a request.
     Decide(u64, bool),
     /// Change a policy setting.
@@ -249,6 +257,16 @@ pub struct Model {
     pub verify: Option<Report>,
     /// A verification is running.
     pub verifying: bool,
+    /// Ledger browser filter: item, actor, action, since, until.
+    pub event_filter: [String; 5],
+    /// Ledger events found.
+    pub events: Vec<StoredEvent>,
+    /// Directory of an audit bundle to write or verify.
+    pub bundle_dir: String,
+    /// The last bundle verification.
+    pub bundle_report: Option<BundleReport>,
+    /// Short notices, with when they appeared.
+    pub toasts: Vec<(String, Instant)>,
     /// Users (officers).
     pub users: Vec<UserView>,
     /// Pending requests (officers).
@@ -290,6 +308,11 @@ impl Model {
             next_job: 1,
             verify: None,
             verifying: false,
+            event_filter: Default::default(),
+            events: Vec::new(),
+            bundle_dir: String::new(),
+            bundle_report: None,
+            toasts: Vec::new(),
             users: Vec::new(),
             requests: Vec::new(),
             policy: None,
@@ -320,6 +343,9 @@ impl Model {
         self.detail = None;
         self.browser = Browser::default();
         self.verify = None;
+        self.events = Vec::new();
+        self.event_filter = Default::default();
+        self.bundle_report = None;
         self.users = Vec::new();
         self.requests = Vec::new();
         self.policy = None;

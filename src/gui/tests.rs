@@ -84,6 +84,7 @@ impl Fixture {
     fn harness(&self, dialogs: Scripted) -> Harness<'static, App> {
         let root = self.root.clone();
         let clock = self.clock.clone();
+        let pins = self.dir.path().join("pins.json");
         Harness::builder()
             .with_size(egui::vec2(1280.0, 800.0))
             .build_eframe(move |cc| {
@@ -94,6 +95,7 @@ impl Fixture {
                         clock,
                         kdf: Some(KdfParams::FLOOR),
                         idle_poll: Duration::from_millis(20),
+                        pins: Some(pins),
                     },
                     Arc::new(move || ctx.request_repaint()),
                 )
@@ -337,6 +339,31 @@ fn an_officer_sees_the_first_bad_seq_of_a_tampered_ledger() {
     wait(&mut harness, "the verification", |app| app.model.verify.is_some());
     harness.get_by_label("LEDGER VERIFICATION FAILED — first bad event");
     harness.get_by_label("seq 1");
+}
+
+#[test]
+fn an_officer_browses_the_ledger_and_checks_a_bundle() {
+    let fx = Fixture::with_vault(&[("a.txt", Level::Internal), ("b.txt", Level::Secret)]);
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.model.items.len() == 2);
+    click(&mut harness, "Custody ledger");
+    type_into(&mut harness, "Of action", "item.import");
+    click(&mut harness, "Search");
+    wait(&mut harness, "the events", |app| app.model.events.len() == 2);
+    assert!(harness.state().model.events.iter().all(|e| e.action == "item.import"));
+    // Write a bundle; verifying it with no pinned key here is refused, with the reason.
+    let bundle = fx.dir.path().join("bundle");
+    type_into(&mut harness, "Audit bundle directory", bundle.to_str().unwrap());
+    click(&mut harness, "Write audit bundle");
+    wait(&mut harness, "the bundle", |_| bundle.join("manifest.json").exists());
+    click(&mut harness, "Verify a bundle");
+    wait(&mut harness, "the bundle check", |app| {
+        app.model.bundle_report.is_some()
+    });
+    let report = harness.state().model.bundle_report.clone().unwrap();
+    assert!(!report.ok);
+    harness.get_by_label_contains("BUNDLE VERIFICATION FAILED");
 }
 
 #[test]

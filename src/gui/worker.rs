@@ -15,6 +15,9 @@ use strongroom::accounts::policy::Policy;
 use strongroom::accounts::requests::{Request, RequestStatus};
 use strongroom::crypto::Password;
 use strongroom::crypto::kdf::KdfParams;
+use strongroom::ledger::StoredEvent;
+use strongroom::ledger::bundle::{BundleReport, Pins};
+use strongroom::ledger::query::EventFilter;
 use strongroom::ledger::verify::Report;
 use strongroom::progress::Progress;
 use strongroom::station::{ImportOptions, InitOptions, ItemDetail, ItemSummary, UserView};
@@ -80,6 +83,23 @@ pub enum Command {
     },
     /// Verify the custody ledger (officers).
     VerifyLedger,
+    /// Read ledger events matching a filter (officers see all).
+    QueryEvents {
+        /// Control number, or empty.
+        item: String,
+        /// User name, or empty.
+        actor: String,
+        /// Action, or empty.
+        action: String,
+        /// RFC 3339 lower bound, or empty.
+        since: String,
+        /// RFC 3339 upper bound, or empty.
+        until: String,
+    },
+    /// Write an audit bundle of the whole log into a new directory.
+    ExportBundle(PathBuf),
+    /// Verify an audit bundle (from this or another station) against this machine's pins.
+    VerifyBundle(PathBuf),
     /// Read users, requests and policy (officers).
     RefreshAdmin,
     /// Approve or deny a request.
@@ -154,6 +174,12 @@ pub enum Reply {
     },
     /// The ledger was verified.
     Verified(Box<Report>),
+    /// Ledger events.
+    Events(Vec<StoredEvent>),
+    /// Something finished that deserves a notice.
+    Notice(String),
+    /// An audit bundle was verified.
+    BundleVerified(Box<BundleReport>),
     /// Officer data.
     Admin {
         /// Users.
@@ -194,6 +220,9 @@ impl From<Error> for Failure {
     }
 }
 
+/// At most this many events are read for the ledger browser at once.
+const MAX_EVENTS: u64 = 200_000;
+
 /// The window's end of the station thread.
 pub struct Worker {
     commands: Sender<Command>,
@@ -213,6 +242,8 @@ pub struct WorkerOptions {
     pub kdf: Option<KdfParams>,
     /// How often the thread checks the idle lock.
     pub idle_poll: Duration,
+    /// The pinned station keys for bundle verification (`None`: the CLI's pin file).
+    pub pins: Option<PathBuf>,
 }
 
 impl Worker {
@@ -375,6 +406,47 @@ impl StationThread {
                 self.reply(Reply::Verified(Box::new(report)));
             }
             Command::RefreshAdmin => self.refresh_admin()?,
+            Command::QueryEvents {
+                item,
+                actor,
+                action,
+                since,
+                until,
+            } => {
+                let station = self.station()?;
+                let some = |t: String| Some(t.trim().to_string()).filter(|t| !t.is_empty());
+                let item = match some(item) {
+                    Some(reference) => Some(station.item(&reference)?.summary.id),
+                    None => None,
+                };
+                let filter = EventFilter {
+                    item,
+                    actor: some(actor),
+                    action: some(action),
+                    since: some(since),
+                    until: some(until),
+                    max_level: None,
+                };
+                let events = station.query_events(&filter, None, MAX_EVENTS)?;
+                self.reply(Reply::Events(events));
+            }
+            Command::ExportBundle(dir) => {
+                let manifest = self.station()?.export_bundle(&EventFilter::default(), &dir)?;
+                let _ = manifest;
+                self.reply(Reply::Notice(format!("{}", dir.display())));
+            }
+            Command::VerifyBundle(dir) => {
+                let path = match &self.options.pins {
+                    Some(path) => path.clone(),
+                    None => crate::cli::ledger::pins_path().map_err(|e| Error::InvalidInput(e.to_string()))?,
+                };
+                let mut pins = Pins::load(&path)?;
+                let report = strongroom::ledger::bundle::verify(&dir, &mut pins);
+                if report.ok {
+                    pins.save()?;
+                }
+                self.reply(Reply::BundleVerified(Box::new(report)));
+            }
             Command::Decide { id, approve } => {
                 let station = self.station()?;
                 if approve {

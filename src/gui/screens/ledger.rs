@@ -1,8 +1,9 @@
-//! The custody ledger for officers: verify it, with a clear pass or fail naming the first bad
-//! event. (Bundles and the event browser are in the CLI for now: `ledger export`,
-//! `audit verify`.)
+//! The custody ledger for officers: verify it (a clear pass, or the first bad event),
+//! browse events with filters in a virtualized table, write an audit bundle, and verify a
+//! bundle from this or another station against the keys pinned on this machine.
 
 use eframe::egui;
+use egui_extras::{Column, TableBuilder};
 
 use crate::gui::i18n::Text;
 use crate::gui::model::{Action, Model};
@@ -22,20 +23,117 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
             ui.spinner();
         }
     });
-    let Some(report) = &model.verify else {
-        return;
-    };
-    if report.ok {
-        ui.colored_label(egui::Color32::from_rgb(0x2e, 0x9d, 0x4f), Text::LedgerOk.get(lang));
-        ui.label(format!("{} events, {} checkpoints", report.events, report.checkpoints));
-    } else {
-        ui.colored_label(ui.visuals().error_fg_color, Text::LedgerBad.get(lang));
-        if let Some(bad) = &report.first_bad {
-            ui.strong(format!("seq {}", bad.seq));
-            ui.label(&bad.detail);
-        }
-        for finding in report.findings.iter().take(20) {
-            ui.label(format!("seq {} — {}", finding.seq, finding.detail));
+    if let Some(report) = &model.verify {
+        if report.ok {
+            ui.colored_label(egui::Color32::from_rgb(0x2e, 0x9d, 0x4f), Text::LedgerOk.get(lang));
+            ui.label(format!("{} events, {} checkpoints", report.events, report.checkpoints));
+        } else {
+            ui.colored_label(ui.visuals().error_fg_color, Text::LedgerBad.get(lang));
+            if let Some(bad) = &report.first_bad {
+                ui.strong(format!("seq {}", bad.seq));
+                ui.label(&bad.detail);
+            }
         }
     }
+    ui.separator();
+    bundles(ui, model, actions);
+    ui.separator();
+    ui.horizontal_wrapped(|ui| {
+        let names = [Text::ByItem, Text::ByActor, Text::ByAction, Text::Since, Text::Until];
+        for (text, value) in names.iter().zip(model.event_filter.iter_mut()) {
+            let label = ui.label(text.get(lang));
+            ui.add(egui::TextEdit::singleline(value).desired_width(130.0))
+                .labelled_by(label.id);
+        }
+        if ui.button(Text::Search.get(lang)).clicked() {
+            actions.push(Action::QueryEvents);
+        }
+    });
+    events_table(ui, model);
+}
+
+fn bundles(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
+    let lang = model.lang;
+    ui.horizontal(|ui| {
+        let label = ui.label(Text::BundleDir.get(lang));
+        ui.add(egui::TextEdit::singleline(&mut model.bundle_dir).desired_width(320.0))
+            .labelled_by(label.id);
+        let ready = !model.bundle_dir.trim().is_empty();
+        if ui
+            .add_enabled(ready, egui::Button::new(Text::ExportBundle.get(lang)))
+            .clicked()
+        {
+            actions.push(Action::ExportBundle);
+        }
+        if ui
+            .add_enabled(ready, egui::Button::new(Text::VerifyBundle.get(lang)))
+            .clicked()
+        {
+            actions.push(Action::VerifyBundle);
+        }
+    });
+    if let Some(report) = &model.bundle_report {
+        match &report.error {
+            None => {
+                ui.colored_label(
+                    egui::Color32::from_rgb(0x2e, 0x9d, 0x4f),
+                    format!(
+                        "{} — {} events, {}",
+                        Text::BundleOk.get(lang),
+                        report.events,
+                        report.origin
+                    ),
+                );
+            }
+            Some(error) => {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!("{}: {}", Text::BundleBad.get(lang), error.reason),
+                );
+            }
+        }
+        for warning in &report.warnings {
+            ui.label(warning);
+        }
+    }
+}
+
+fn events_table(ui: &mut egui::Ui, model: &Model) {
+    let lang = model.lang;
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+    TableBuilder::new(ui)
+        .id_salt("ledger-events")
+        .striped(true)
+        .column(Column::initial(70.0))
+        .column(Column::initial(190.0))
+        .column(Column::initial(110.0))
+        .column(Column::initial(170.0))
+        .column(Column::remainder().clip(true))
+        .header(row_height, |mut header| {
+            for text in [Text::Seq, Text::Time, Text::Actor, Text::Action, Text::Subject] {
+                header.col(|ui| {
+                    ui.strong(text.get(lang));
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(row_height, model.events.len(), |mut row| {
+                let event = &model.events[row.index()];
+                row.col(|ui| {
+                    ui.label(event.seq.to_string());
+                });
+                row.col(|ui| {
+                    ui.label(&event.time);
+                });
+                row.col(|ui| {
+                    ui.label(&event.actor);
+                });
+                row.col(|ui| {
+                    ui.label(&event.action);
+                });
+                row.col(|ui| {
+                    ui.label(&event.subject);
+                });
+            });
+        });
 }

@@ -8,6 +8,7 @@ pub mod import;
 pub mod ledger;
 pub mod message;
 pub mod setup;
+pub mod toasts;
 pub mod toolbar;
 pub mod unlock;
 

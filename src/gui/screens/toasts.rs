@@ -1,0 +1,29 @@
+//! Short notices in the lower right corner (a job finished, a bundle was written), each
+//! for a few seconds.
+
+use std::time::Duration;
+
+use eframe::egui;
+
+use crate::gui::model::Model;
+
+/// How long a notice stays.
+const SHOWN: Duration = Duration::from_secs(6);
+
+/// Draw the notices that are still fresh; forget the others.
+pub fn show(ctx: &egui::Context, model: &mut Model) {
+    model.toasts.retain(|(_, since)| since.elapsed() < SHOWN);
+    if model.toasts.is_empty() {
+        return;
+    }
+    egui::Area::new(egui::Id::unique("strongroom-toasts"))
+        .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-16.0, -56.0))
+        .show(ctx, |ui| {
+            for (text, _) in &model.toasts {
+                egui::Frame::popup(ui.style()).show(ui, |ui| {
+                    ui.label(text);
+                });
+            }
+        });
+    ctx.request_repaint_after(Duration::from_millis(500));
+}
