@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use eframe::egui;
+use strongroom::accounts::Role;
 use strongroom::crypto::Password;
 use strongroom::progress::Progress;
 
@@ -15,7 +16,7 @@ use super::model::{Action, Job, Message, Model, Phase, View};
 use super::screens;
 use super::theme;
 use super::widgets::{banner, password, status_strip};
-use super::worker::{Command, Failure, Reply, Worker};
+use super::worker::{Command, Failure, Reply, UserChange, Worker};
 
 /// The desktop app.
 pub struct App {
@@ -95,7 +96,9 @@ impl App {
                     }
                 }
                 Reply::Events(events) => m.events = events,
-                Reply::Notice(text) => m.toasts.push((text, Instant::now())),
+                Reply::Notice(what, subject) => m
+                    .toasts
+                    .push((format!("{}: {subject}", what.get(m.lang)), Instant::now())),
                 Reply::BundleVerified(report) => m.bundle_report = Some(*report),
                 Reply::JobFailed { job, error } => {
                     if let Some(j) = m.jobs.iter_mut().find(|j| j.id == job) {
@@ -157,6 +160,10 @@ impl App {
                 password::id("current", generation),
                 password::id("new", generation),
                 password::id("new-repeat", generation),
+                password::id("witness", generation),
+                password::id("user-new", generation),
+                password::id("user-repeat", generation),
+                password::id("user-temporary", generation),
             ],
         );
         self.model.forget_session();
@@ -255,6 +262,61 @@ impl App {
                     m.bundle_report = None;
                     self.worker
                         .send(Command::VerifyBundle(PathBuf::from(m.bundle_dir.trim())));
+                }
+                Action::Destroy | Action::Downgrade => {
+                    let Some(detail) = &m.detail else { continue };
+                    let item = detail.summary.control_number.to_string();
+                    let form = &mut m.item_actions;
+                    let witness = Some(form.witness.trim().to_string())
+                        .filter(|w| !w.is_empty())
+                        .map(|w| (w, Password::new(std::mem::take(&mut *form.witness_password))));
+                    let reason = form.reason.trim().to_string();
+                    let command = match (&action, form.downgrade_to) {
+                        (Action::Destroy, _) => Command::Destroy { item, reason, witness },
+                        (_, Some(to)) => Command::Downgrade {
+                            item,
+                            to,
+                            reason,
+                            witness,
+                        },
+                        (_, None) => continue,
+                    };
+                    self.worker.send(command);
+                }
+                Action::AddUser => {
+                    let form = &mut m.user_form;
+                    if form.password.as_str() != form.repeat.as_str() {
+                        m.message = Some(Message {
+                            failure: plain_failure(Text::PasswordsDiffer.get(m.lang)),
+                        });
+                        continue;
+                    }
+                    let Some(clearance) = form.clearance else { continue };
+                    form.repeat = Default::default();
+                    self.worker.send(Command::User(UserChange::Add {
+                        name: form.name.trim().to_string(),
+                        role: if form.officer { Role::Officer } else { Role::Operator },
+                        clearance,
+                        password: Password::new(std::mem::take(&mut *form.password)),
+                    }));
+                }
+                Action::DisableUser | Action::EnableUser | Action::ResetUser | Action::SetClearance => {
+                    let form = &mut m.user_form;
+                    let (name, reason) = (form.target.clone(), form.reason.trim().to_string());
+                    let change = match action {
+                        Action::DisableUser => UserChange::Disable { name, reason },
+                        Action::EnableUser => UserChange::Enable { name, reason },
+                        Action::ResetUser => UserChange::Reset {
+                            name,
+                            reason,
+                            password: Password::new(std::mem::take(&mut *form.temporary)),
+                        },
+                        _ => match form.new_clearance {
+                            Some(level) => UserChange::Clearance { name, level, reason },
+                            None => continue,
+                        },
+                    };
+                    self.worker.send(Command::User(change));
                 }
                 Action::Decide(id, approve) => self.worker.send(Command::Decide { id, approve }),
                 Action::SetPolicy(key, value) => self.worker.send(Command::SetPolicy { key, value }),

@@ -109,6 +109,15 @@ texts! {
     Choose => "Choose…", "选择……";
     StartExport => "Export", "导出";
     Back => "Back", "返回";
+    Reason => "Reason (recorded)", "原因（将记录）";
+    Witness => "Witness (an officer)", "见证人（安全员）";
+    WitnessPassword => "Witness's password", "见证人密码";
+    TwoPersonHint => "At or above the two-person level, name a witness, or a request is sent for approval.", "达到双人规则密级时，请指定见证人，否则将提交审批请求。";
+    DestroyItem => "Destroy", "销毁";
+    DowngradeTo => "Lower level to", "降低密级至";
+    DowngradeItem => "Lower level", "降低密级";
+    OfficersOnly => "Only a security officer can do this", "仅安全员可执行此操作";
+    NeedReason => "Give a reason first", "请先填写原因";
     TransferLater => "Transfer: comes with custody transfers", "移交：将随保管移交功能提供";
     // Officer screens.
     Ledger => "Custody ledger", "保管账本";
@@ -127,6 +136,10 @@ texts! {
     ExportBundle => "Write audit bundle", "导出审计包";
     VerifyBundle => "Verify a bundle", "校验审计包";
     BundleOk => "Bundle verified", "审计包校验通过";
+    BundleWritten => "Audit bundle written", "审计包已导出";
+    Destroyed => "Destroyed", "已销毁";
+    Downgraded => "Level lowered", "已降低密级";
+    UserChanged => "Account updated", "账户已更新";
     BundleBad => "BUNDLE VERIFICATION FAILED", "审计包校验失败";
     Users => "Users", "用户";
     Requests => "Approvals", "审批";
@@ -136,6 +149,15 @@ texts! {
     Approve => "Approve", "批准";
     Deny => "Deny", "拒绝";
     NoRequests => "No pending requests.", "没有待审批的请求。";
+    AddUser => "Add user", "添加用户";
+    NewUserName => "New user's name", "新用户名";
+    IsOfficer => "Security officer", "安全员";
+    Account => "Account", "账户";
+    DisableUser => "Disable", "停用";
+    EnableUser => "Enable / unlock", "启用／解锁";
+    TemporaryPassword => "Temporary password", "临时密码";
+    ResetPassword => "Reset password", "重置密码";
+    SetClearance => "Set clearance", "设置许可密级";
     Save => "Save", "保存";
     // Status strip.
     Network => "Network", "网络";

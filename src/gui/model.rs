@@ -53,6 +53,20 @@ pub enum Action {
     ExportBundle,
     /// Verify the bundle in the bundle field's directory.
     VerifyBundle,
+    /// Destroy the open item (reason and witness from its form).
+    Destroy,
+    /// Lower the open item's level (from its form).
+    Downgrade,
+    /// Add the user in the user form.
+    AddUser,
+    /// Disable the selected user.
+    DisableUser,
+    /// Enable or unlock the selected user.
+    EnableUser,
+    /// Reset the selected user's password to the temporary one.
+    ResetUser,
+    /// Set the selected user's clearance.
+    SetClearance,
     /// Approve (true) or deny a request.
     Decide(u64, bool),
     /// Change a policy setting.
@@ -199,6 +213,42 @@ pub struct ImportForm {
     pub problem: Option<super::i18n::Text>,
 }
 
+/// The item detail's action form: destruction and downgrade, with a witness.
+#[derive(Default)]
+pub struct ItemActions {
+    /// Why (recorded).
+    pub reason: String,
+    /// Downgrade target.
+    pub downgrade_to: Option<Level>,
+    /// Witness name (empty: none; a request is made instead).
+    pub witness: String,
+    /// Witness password.
+    pub witness_password: Zeroizing<String>,
+}
+
+/// The officers' user form.
+#[derive(Default)]
+pub struct UserForm {
+    /// New user's name.
+    pub name: String,
+    /// New user is an officer.
+    pub officer: bool,
+    /// New user's clearance.
+    pub clearance: Option<Level>,
+    /// New user's password.
+    pub password: Zeroizing<String>,
+    /// Repeated.
+    pub repeat: Zeroizing<String>,
+    /// The user the buttons act on.
+    pub target: String,
+    /// Why (recorded).
+    pub reason: String,
+    /// Clearance to set.
+    pub new_clearance: Option<Level>,
+    /// Temporary password for a reset.
+    pub temporary: Zeroizing<String>,
+}
+
 /// A queued or running job.
 pub struct Job {
     /// Number.
@@ -247,6 +297,10 @@ pub struct Model {
     pub detail: Option<ItemDetail>,
     /// Export destination field.
     pub export_to: String,
+    /// The item's action form.
+    pub item_actions: ItemActions,
+    /// The officers' user form.
+    pub user_form: UserForm,
     /// Import form.
     pub import: ImportForm,
     /// Jobs, newest last.
@@ -303,6 +357,8 @@ impl Model {
             browser: Browser::default(),
             detail: None,
             export_to: String::new(),
+            item_actions: ItemActions::default(),
+            user_form: UserForm::default(),
             import: ImportForm::default(),
             jobs: Vec::new(),
             next_job: 1,
@@ -351,6 +407,8 @@ impl Model {
         self.policy = None;
         self.policy_edit = Vec::new();
         self.export_to = String::new();
+        self.item_actions = ItemActions::default();
+        self.user_form = UserForm::default();
         self.import = ImportForm::default();
         self.unlock = UnlockForm::default();
         self.password = PasswordForm::default();

@@ -367,6 +367,50 @@ fn an_officer_browses_the_ledger_and_checks_a_bundle() {
 }
 
 #[test]
+fn an_officer_destroys_with_a_witness_and_adds_a_user() {
+    let fx = Fixture::with_vault(&[("plan.tif", Level::Secret)]);
+    {
+        let mut station = strongroom::Station::open(&fx.root).unwrap();
+        station.unlock("alice", &Password::from(ALICE_PW)).unwrap();
+        station
+            .add_user(
+                "carol",
+                strongroom::accounts::Role::Officer,
+                Level::TopSecret,
+                &Password::from("carol's long passphrase"),
+            )
+            .unwrap();
+    }
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.model.items.len() == 1);
+    let control = harness.state().model.items[0].control_number.to_string();
+    click(&mut harness, &control);
+    wait(&mut harness, "the item", |app| app.model.view == View::Detail);
+    type_into(&mut harness, "Reason (recorded)", "superseded by the 2027 survey");
+    type_into(&mut harness, "Witness (an officer)", "carol");
+    type_into(&mut harness, "Witness's password", "carol's long passphrase");
+    click(&mut harness, "Destroy");
+    wait(&mut harness, "the destruction", |app| app.model.items.is_empty());
+    assert_eq!(objects(&fx.root), 0);
+    // Users: add an operator from the form.
+    click(&mut harness, "Users");
+    wait(&mut harness, "the users", |app| app.model.users.len() == 2);
+    type_into(&mut harness, "New user's name", "dave");
+    harness.state_mut().model.user_form.clearance = Some(Level::Internal);
+    type_into(
+        &mut harness,
+        "New password (at least 12 characters)",
+        "dave's long passphrase",
+    );
+    type_into(&mut harness, "Repeat the password", "dave's long passphrase");
+    click(&mut harness, "Add user");
+    wait(&mut harness, "the new user", |app| {
+        app.model.users.iter().any(|u| u.entry.name == "dave")
+    });
+}
+
+#[test]
 fn the_language_switch_shows_chinese() {
     let fx = Fixture::with_vault(&[]);
     let mut harness = fx.harness(Scripted::default());

@@ -24,6 +24,8 @@ use strongroom::station::{ImportOptions, InitOptions, ItemDetail, ItemSummary, U
 use strongroom::time::SharedClock;
 use strongroom::{Error, Level, Station};
 
+use super::i18n::Text;
+
 /// Something for the station to do.
 pub enum Command {
     /// Create a vault and its first officer (first run).
@@ -102,6 +104,28 @@ pub enum Command {
     VerifyBundle(PathBuf),
     /// Read users, requests and policy (officers).
     RefreshAdmin,
+    /// Destroy an item (two-person at the policy's level: a witness, or a request).
+    Destroy {
+        /// Control number.
+        item: String,
+        /// Why.
+        reason: String,
+        /// A witness who typed their own password.
+        witness: Option<(String, Password)>,
+    },
+    /// Lower an item's level (officers; two-person at the policy's level).
+    Downgrade {
+        /// Control number.
+        item: String,
+        /// The new level.
+        to: Level,
+        /// Why.
+        reason: String,
+        /// A witness who typed their own password.
+        witness: Option<(String, Password)>,
+    },
+    /// Officers' user administration.
+    User(UserChange),
     /// Approve or deny a request.
     Decide {
         /// Request number.
@@ -115,6 +139,53 @@ pub enum Command {
         key: String,
         /// New value.
         value: String,
+    },
+}
+
+/// A change to a user account (officers).
+pub enum UserChange {
+    /// Add a user.
+    Add {
+        /// Name.
+        name: String,
+        /// Role.
+        role: Role,
+        /// Clearance.
+        clearance: Level,
+        /// Their first password.
+        password: Password,
+    },
+    /// Disable an account.
+    Disable {
+        /// Name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// Enable or unlock an account.
+    Enable {
+        /// Name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// Reset a password to a temporary one.
+    Reset {
+        /// Name.
+        name: String,
+        /// The temporary password.
+        password: Password,
+        /// Why.
+        reason: String,
+    },
+    /// Set a clearance.
+    Clearance {
+        /// Name.
+        name: String,
+        /// The new clearance.
+        level: Level,
+        /// Why.
+        reason: String,
     },
 }
 
@@ -176,8 +247,8 @@ pub enum Reply {
     Verified(Box<Report>),
     /// Ledger events.
     Events(Vec<StoredEvent>),
-    /// Something finished that deserves a notice.
-    Notice(String),
+    /// Something finished that deserves a notice: what, and about what.
+    Notice(Text, String),
     /// An audit bundle was verified.
     BundleVerified(Box<BundleReport>),
     /// Officer data.
@@ -433,7 +504,7 @@ impl StationThread {
             Command::ExportBundle(dir) => {
                 let manifest = self.station()?.export_bundle(&EventFilter::default(), &dir)?;
                 let _ = manifest;
-                self.reply(Reply::Notice(format!("{}", dir.display())));
+                self.reply(Reply::Notice(Text::BundleWritten, dir.display().to_string()));
             }
             Command::VerifyBundle(dir) => {
                 let path = match &self.options.pins {
@@ -446,6 +517,63 @@ impl StationThread {
                     pins.save()?;
                 }
                 self.reply(Reply::BundleVerified(Box::new(report)));
+            }
+            Command::Destroy { item, reason, witness } => {
+                let station = self.station()?;
+                if let Some((name, password)) = witness {
+                    station.add_witness(&name, &password)?;
+                }
+                let report = station.destroy_item(&item, &reason)?;
+                self.reply(Reply::Notice(Text::Destroyed, report.control_number));
+                self.refresh_items()?;
+            }
+            Command::Downgrade {
+                item,
+                to,
+                reason,
+                witness,
+            } => {
+                let station = self.station()?;
+                if let Some((name, password)) = witness {
+                    station.add_witness(&name, &password)?;
+                }
+                station.downgrade_item(&item, to, &reason)?;
+                self.reply(Reply::Notice(Text::Downgraded, format!("{item} → {to}")));
+                let detail = self.station()?.item(&item)?;
+                self.reply(Reply::Item(Box::new(detail)));
+                self.refresh_items()?;
+            }
+            Command::User(change) => {
+                let station = self.station()?;
+                let name = match change {
+                    UserChange::Add {
+                        name,
+                        role,
+                        clearance,
+                        password,
+                    } => {
+                        station.add_user(&name, role, clearance, &password)?;
+                        name
+                    }
+                    UserChange::Disable { name, reason } => {
+                        station.disable_user(&name, &reason)?;
+                        name
+                    }
+                    UserChange::Enable { name, reason } => {
+                        station.enable_user(&name, &reason)?;
+                        name
+                    }
+                    UserChange::Reset { name, password, reason } => {
+                        station.reset_password(&name, &password, &reason)?;
+                        name
+                    }
+                    UserChange::Clearance { name, level, reason } => {
+                        station.set_clearance(&name, level, &reason)?;
+                        name
+                    }
+                };
+                self.reply(Reply::Notice(Text::UserChanged, name));
+                self.refresh_admin()?;
             }
             Command::Decide { id, approve } => {
                 let station = self.station()?;
@@ -481,6 +609,12 @@ impl StationThread {
             .map(|i| i.control_number.to_string())
             .collect::<Vec<_>>()
             .join(", "))
+    }
+
+    fn refresh_items(&mut self) -> Result<(), Error> {
+        let items = self.station()?.list_items()?;
+        self.reply(Reply::Items(items));
+        Ok(())
     }
 
     fn refresh_admin(&mut self) -> Result<(), Error> {

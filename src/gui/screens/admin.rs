@@ -5,7 +5,8 @@ use eframe::egui;
 
 use crate::gui::i18n::Text;
 use crate::gui::model::{Action, Model};
-use crate::gui::widgets::banner;
+use crate::gui::widgets::{banner, password};
+use strongroom::Level;
 
 /// Draw the officers' screen.
 pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
@@ -29,6 +30,7 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                 ui.end_row();
             }
         });
+        user_forms(ui, model, actions);
         ui.separator();
         ui.heading(Text::Requests.get(lang));
         if model.requests.is_empty() {
@@ -68,4 +70,118 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
             }
         });
     });
+}
+
+/// Add a user; act on one (disable, enable or unlock, reset, clearance) with a reason.
+fn user_forms(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
+    let lang = model.lang;
+    let generation = model.lock_generation;
+    let names: Vec<String> = model.users.iter().map(|u| u.entry.name.clone()).collect();
+    let form = &mut model.user_form;
+    ui.separator();
+    egui::Grid::new("add-user").num_columns(2).show(ui, |ui| {
+        let label = ui.label(Text::NewUserName.get(lang));
+        ui.text_edit_singleline(&mut form.name).labelled_by(label.id);
+        ui.end_row();
+        ui.label("");
+        ui.checkbox(&mut form.officer, Text::IsOfficer.get(lang));
+        ui.end_row();
+        let label = ui.label(Text::Clearance.get(lang));
+        level_combo(ui, "add-user-clearance", &mut form.clearance, lang).labelled_by(label.id);
+        ui.end_row();
+        password::field(
+            ui,
+            Text::NewPassword.get(lang),
+            &mut form.password,
+            password::id("user-new", generation),
+        );
+        ui.end_row();
+        password::field(
+            ui,
+            Text::RepeatPassword.get(lang),
+            &mut form.repeat,
+            password::id("user-repeat", generation),
+        );
+        ui.end_row();
+    });
+    let ready = !form.name.trim().is_empty() && form.clearance.is_some() && !form.password.is_empty();
+    if ui
+        .add_enabled(ready, egui::Button::new(Text::AddUser.get(lang)))
+        .clicked()
+    {
+        actions.push(Action::AddUser);
+    }
+    ui.separator();
+    egui::Grid::new("change-user").num_columns(2).show(ui, |ui| {
+        let label = ui.label(Text::Account.get(lang));
+        egui::ComboBox::from_id_salt("target-user")
+            .selected_text(form.target.clone())
+            .show_ui(ui, |ui| {
+                for name in &names {
+                    ui.selectable_value(&mut form.target, name.clone(), name);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        ui.end_row();
+        let label = ui.label(Text::Reason.get(lang));
+        ui.add(egui::TextEdit::singleline(&mut form.reason).desired_width(320.0))
+            .labelled_by(label.id);
+        ui.end_row();
+    });
+    let ready = !form.target.is_empty() && !form.reason.trim().is_empty();
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(ready, egui::Button::new(Text::DisableUser.get(lang)))
+            .clicked()
+        {
+            actions.push(Action::DisableUser);
+        }
+        if ui
+            .add_enabled(ready, egui::Button::new(Text::EnableUser.get(lang)))
+            .clicked()
+        {
+            actions.push(Action::EnableUser);
+        }
+        let label = ui.label(Text::Clearance.get(lang));
+        level_combo(ui, "new-clearance", &mut form.new_clearance, lang).labelled_by(label.id);
+        if ui
+            .add_enabled(
+                ready && form.new_clearance.is_some(),
+                egui::Button::new(Text::SetClearance.get(lang)),
+            )
+            .clicked()
+        {
+            actions.push(Action::SetClearance);
+        }
+    });
+    ui.horizontal(|ui| {
+        password::field(
+            ui,
+            Text::TemporaryPassword.get(lang),
+            &mut form.temporary,
+            password::id("user-temporary", generation),
+        );
+        if ui
+            .add_enabled(
+                ready && !form.temporary.is_empty(),
+                egui::Button::new(Text::ResetPassword.get(lang)),
+            )
+            .clicked()
+        {
+            actions.push(Action::ResetUser);
+        }
+    });
+}
+
+fn level_combo(ui: &mut egui::Ui, id: &str, value: &mut Option<Level>, lang: crate::gui::i18n::Lang) -> egui::Response {
+    let selected = value.map_or(Text::ChooseLevel.get(lang).to_string(), |l| banner::label(l, lang));
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(selected)
+        .show_ui(ui, |ui| {
+            for level in Level::ALL {
+                ui.selectable_value(value, Some(level), banner::label(level, lang));
+            }
+        })
+        .response
 }

@@ -7,7 +7,9 @@ use egui_extras::{Column, TableBuilder};
 use crate::gui::dialogs::Purpose;
 use crate::gui::i18n::Text;
 use crate::gui::model::{Action, Model, View};
-use crate::gui::widgets::banner;
+use crate::gui::widgets::{banner, password};
+use strongroom::Level;
+use strongroom::accounts::Role;
 
 use super::browser::human_size;
 
@@ -17,9 +19,10 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
     if ui.button(Text::Back.get(lang)).clicked() {
         actions.push(Action::Show(View::Browser));
     }
-    let Some(detail) = &model.detail else {
+    let Some(detail) = model.detail.clone() else {
         return;
     };
+    let detail = &detail;
     let item = &detail.summary;
     ui.heading(format!("{} — {}", item.control_number, item.title));
     egui::Grid::new("item-detail")
@@ -63,6 +66,7 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
         }
     });
     ui.add_enabled(false, egui::Button::new(Text::TransferLater.get(lang)));
+    item_actions(ui, model, actions);
     ui.separator();
     ui.strong(Text::Timeline.get(lang));
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
@@ -93,4 +97,65 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                 });
             });
         });
+}
+
+/// Destruction and downgrade, with a reason and an optional witness.
+fn item_actions(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
+    let lang = model.lang;
+    let officer = model.session.as_ref().is_some_and(|s| s.role == Role::Officer);
+    let level = model.detail.as_ref().map_or(Level::Unclassified, |d| d.summary.level);
+    let generation = model.lock_generation;
+    let form = &mut model.item_actions;
+    ui.separator();
+    ui.weak(Text::TwoPersonHint.get(lang));
+    egui::Grid::new("item-actions").num_columns(2).show(ui, |ui| {
+        let label = ui.label(Text::Reason.get(lang));
+        ui.add(egui::TextEdit::singleline(&mut form.reason).desired_width(360.0))
+            .labelled_by(label.id);
+        ui.end_row();
+        let label = ui.label(Text::Witness.get(lang));
+        ui.text_edit_singleline(&mut form.witness).labelled_by(label.id);
+        ui.end_row();
+        password::field(
+            ui,
+            Text::WitnessPassword.get(lang),
+            &mut form.witness_password,
+            password::id("witness", generation),
+        );
+        ui.end_row();
+    });
+    let has_reason = !form.reason.trim().is_empty();
+    ui.horizontal(|ui| {
+        let destroy = ui
+            .add_enabled(has_reason, egui::Button::new(Text::DestroyItem.get(lang)))
+            .on_disabled_hover_text(Text::NeedReason.get(lang));
+        if destroy.clicked() {
+            actions.push(Action::Destroy);
+        }
+        ui.separator();
+        let label = ui.label(Text::DowngradeTo.get(lang));
+        let selected = form
+            .downgrade_to
+            .map_or(Text::ChooseLevel.get(lang).to_string(), |l| banner::label(l, lang));
+        ui.add_enabled_ui(officer, |ui| {
+            egui::ComboBox::from_id_salt("downgrade-to")
+                .selected_text(selected)
+                .show_ui(ui, |ui| {
+                    for lower in Level::ALL.into_iter().filter(|l| *l < level) {
+                        ui.selectable_value(&mut form.downgrade_to, Some(lower), banner::label(lower, lang));
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        });
+        let ready = officer && has_reason && form.downgrade_to.is_some();
+        let why = if officer { Text::NeedReason } else { Text::OfficersOnly };
+        if ui
+            .add_enabled(ready, egui::Button::new(Text::DowngradeItem.get(lang)))
+            .on_disabled_hover_text(why.get(lang))
+            .clicked()
+        {
+            actions.push(Action::Downgrade);
+        }
+    });
 }
