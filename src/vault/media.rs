@@ -7,8 +7,9 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 /// Whether the file system holding `path` (or its nearest existing ancestor) is on a
-/// removable or USB block device. Unknown answers are "no": the check adds a safeguard, and
-/// the guard watches media independently.
+/// removable or USB block device. File systems without a block device of their own (FUSE
+/// drivers for exFAT or NTFS sticks) are judged by the device their mount names. Unknown
+/// answers are "no": the check adds a safeguard, and the guard watches media independently.
 pub fn is_removable(path: &Path) -> bool {
     let Some(existing) = path.ancestors().find(|p| p.exists()) else {
         return false;
@@ -17,22 +18,64 @@ pub fn is_removable(path: &Path) -> bool {
         return false;
     };
     let dev = meta.dev();
-    let (major, minor) = (libc::major(dev), libc::minor(dev));
-    if major == 0 {
-        // Virtual file systems (tmpfs, overlay, network mounts) have no block device.
-        return false;
+    if libc::major(dev) != 0 {
+        return block_device_is_removable(libc::major(dev), libc::minor(dev));
     }
+    let canonical = std::fs::canonicalize(existing).unwrap_or_else(|_| existing.to_path_buf());
+    let Some(source) = mount_source(&canonical) else {
+        return false;
+    };
+    match std::fs::metadata(&source) {
+        Ok(device) if source.starts_with("/dev/") => {
+            let rdev = device.rdev();
+            block_device_is_removable(libc::major(rdev), libc::minor(rdev))
+        }
+        _ => false,
+    }
+}
+
+/// Whether sysfs says block device `major:minor` (or the disk it is a partition of) is
+/// removable or on a USB bus.
+fn block_device_is_removable(major: u32, minor: u32) -> bool {
     let Ok(device) = std::fs::canonicalize(format!("/sys/dev/block/{major}:{minor}")) else {
         return false;
     };
     if device.to_string_lossy().contains("/usb") {
         return true;
     }
-    // A partition's flag is on its parent disk.
     [device.join("removable"), device.join("../removable")]
         .iter()
         .filter_map(|f| std::fs::read_to_string(f).ok())
         .any(|v| v.trim() == "1")
+}
+
+/// The source of the mount that holds `path` (the longest mount point above it), from
+/// `/proc/self/mountinfo`.
+fn mount_source(path: &Path) -> Option<std::path::PathBuf> {
+    let table = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
+    best_mount(&table, path)
+}
+
+/// [`mount_source`] over a mountinfo text (separate for tests).
+fn best_mount(table: &str, path: &Path) -> Option<std::path::PathBuf> {
+    let unescape = |s: &str| {
+        s.replace("\\040", " ")
+            .replace("\\011", "\t")
+            .replace("\\012", "\n")
+            .replace("\\134", "\\")
+    };
+    table
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split(' ').collect();
+            let mount_point = unescape(fields.get(4)?);
+            let dash = fields.iter().position(|f| *f == "-")?;
+            let source = unescape(fields.get(dash + 2)?);
+            path.starts_with(&mount_point)
+                .then(|| (mount_point.len(), std::path::PathBuf::from(source)))
+        })
+        .max_by_key(|(len, _)| *len)
+        .map(|(_, source)| source)
 }
 
 #[cfg(test)]
@@ -46,5 +89,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         // Whatever holds the temp dir here is a fixed disk or tmpfs, not a USB stick.
         assert!(!is_removable(dir.path()));
+    }
+
+    #[test]
+    fn the_longest_mount_above_a_path_names_its_source() {
+        let table = "22 1 0:21 / / rw - overlay overlay rw\n\
+                     40 22 0:52 / /media/usb\\040stick rw,nosuid - fuseblk /dev/sdb1 rw\n\
+                     41 22 0:53 / /media rw - tmpfs tmpfs rw\n";
+        assert_eq!(
+            best_mount(table, Path::new("/media/usb stick/out/file.tif")),
+            Some("/dev/sdb1".into())
+        );
+        assert_eq!(best_mount(table, Path::new("/media/other")), Some("tmpfs".into()));
+        assert_eq!(best_mount(table, Path::new("/home/alice")), Some("overlay".into()));
     }
 }
