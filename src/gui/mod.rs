@@ -26,6 +26,10 @@ use dialogs::{Dialogs, NativeDialogs};
 use model::Model;
 use worker::{Worker, WorkerOptions};
 
+/// The window icon: `assets/strongroom.svg` rendered to 64×64 RGBA (`convert -background none
+/// -resize 64x64 strongroom.svg -depth 8 rgba:strongroom-64.rgba`).
+const WINDOW_ICON: &[u8] = include_bytes!("../../assets/strongroom-64.rgba");
+
 /// Open the window over the vault at `root`. Without a display, say so in one line.
 pub fn run(root: PathBuf) -> Result<()> {
     let has_display = std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty())
@@ -39,7 +43,12 @@ pub fn run(root: PathBuf) -> Result<()> {
             .with_title("Strongroom")
             .with_inner_size([1200.0, 760.0])
             .with_min_inner_size([800.0, 500.0])
-            .with_drag_and_drop(true),
+            .with_drag_and_drop(true)
+            .with_icon(Arc::new(egui::IconData {
+                rgba: WINDOW_ICON.to_vec(),
+                width: 64,
+                height: 64,
+            })),
         ..Default::default()
     };
     eframe::run_native(
