@@ -201,6 +201,12 @@ fn events_of_a_real_workflow_validate() {
         clock.advance(time::Duration::minutes(1));
     }
     station.unlock("alice", &password).unwrap();
+    let lockout = station.alerts().unwrap().remove(0);
+    assert_eq!(lockout.action, "auth.lockout");
+    station
+        .acknowledge_alert(lockout.seq, "carol called; she mistyped after her holiday")
+        .unwrap();
+    assert!(station.alerts().unwrap().is_empty());
     station.enable_user("carol", "she remembered").unwrap();
     station
         .reset_password("carol", &Password::from("temporary passphrase"), "forgot it")

@@ -68,6 +68,7 @@ impl App {
                     m.view = View::Browser;
                     if ready {
                         self.worker.send(Command::RefreshItems);
+                        self.worker.send(Command::RefreshAlerts);
                     }
                 }
                 Reply::Locked { idle } => {
@@ -96,6 +97,17 @@ impl App {
                     }
                 }
                 Reply::Events(events) => m.events = events,
+                Reply::Alerts(alerts) => {
+                    // A new alert is announced once.
+                    let known: std::collections::BTreeSet<u64> = m.alerts.iter().map(|a| a.seq).collect();
+                    for alert in alerts.iter().filter(|a| !known.contains(&a.seq)) {
+                        m.toasts.push((
+                            format!("{}: {} — {}", Text::Alerts.get(m.lang), alert.action, alert.subject),
+                            Instant::now(),
+                        ));
+                    }
+                    m.alerts = alerts;
+                }
                 Reply::Notice(what, subject) => m
                     .toasts
                     .push((format!("{}: {subject}", what.get(m.lang)), Instant::now())),
@@ -228,8 +240,10 @@ impl App {
                 }
                 Action::Show(view) => {
                     m.view = view;
-                    if matches!(view, View::Admin) {
-                        self.worker.send(Command::RefreshAdmin);
+                    match view {
+                        View::Admin => self.worker.send(Command::RefreshAdmin),
+                        View::Alerts => self.worker.send(Command::RefreshAlerts),
+                        _ => {}
                     }
                 }
                 Action::OpenItem(reference) => self.worker.send(Command::Item(reference)),
@@ -317,6 +331,10 @@ impl App {
                         },
                     };
                     self.worker.send(Command::User(change));
+                }
+                Action::Acknowledge(seq) => {
+                    let comment = m.alert_comments.remove(&seq).unwrap_or_default();
+                    self.worker.send(Command::Acknowledge { seq, comment });
                 }
                 Action::Decide(id, approve) => self.worker.send(Command::Decide { id, approve }),
                 Action::SetPolicy(key, value) => self.worker.send(Command::SetPolicy { key, value }),

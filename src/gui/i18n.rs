@@ -143,6 +143,10 @@ texts! {
     BundleBad => "BUNDLE VERIFICATION FAILED", "审计包校验失败";
     Users => "Users", "用户";
     Requests => "Approvals", "审批";
+    Alerts => "Alerts", "警报";
+    NoAlerts => "No open alerts.", "没有未处理的警报。";
+    Comment => "Comment", "处理意见";
+    Acknowledge => "Acknowledge", "确认处理";
     Policy => "Policy", "策略";
     Role => "Role", "角色";
     Clearance => "Clearance", "许可密级";

@@ -67,6 +67,8 @@ pub enum Action {
     ResetUser,
     /// Set the selected user's clearance.
     SetClearance,
+    /// Acknowledge an alert with the comment typed for it.
+    Acknowledge(u64),
     /// Approve (true) or deny a request.
     Decide(u64, bool),
     /// Change a policy setting.
@@ -92,6 +94,8 @@ pub enum View {
     Ledger,
     /// Users, approvals, policy (officers).
     Admin,
+    /// Open alerts.
+    Alerts,
 }
 
 /// Which screen the window shows.
@@ -319,6 +323,10 @@ pub struct Model {
     pub bundle_dir: String,
     /// The last bundle verification.
     pub bundle_report: Option<BundleReport>,
+    /// Open alerts.
+    pub alerts: Vec<StoredEvent>,
+    /// Comments being typed, by alert seq.
+    pub alert_comments: std::collections::BTreeMap<u64, String>,
     /// Short notices, with when they appeared.
     pub toasts: Vec<(String, Instant)>,
     /// Users (officers).
@@ -369,6 +377,8 @@ impl Model {
             bundle_dir: String::new(),
             bundle_report: None,
             toasts: Vec::new(),
+            alerts: Vec::new(),
+            alert_comments: Default::default(),
             users: Vec::new(),
             requests: Vec::new(),
             policy: None,
@@ -402,6 +412,8 @@ impl Model {
         self.events = Vec::new();
         self.event_filter = Default::default();
         self.bundle_report = None;
+        self.alerts = Vec::new();
+        self.alert_comments = Default::default();
         self.users = Vec::new();
         self.requests = Vec::new();
         self.policy = None;

@@ -411,6 +411,38 @@ fn an_officer_destroys_with_a_witness_and_adds_a_user() {
 }
 
 #[test]
+fn a_lockout_is_an_alert_acknowledged_with_a_comment() {
+    let fx = Fixture::with_vault(&[]);
+    {
+        let mut station = strongroom::Station::open_with_clock(&fx.root, fx.clock.clone()).unwrap();
+        station.unlock("alice", &Password::from(ALICE_PW)).unwrap();
+        station
+            .add_user(
+                "bob",
+                strongroom::accounts::Role::Operator,
+                Level::Internal,
+                &Password::from("bob's long passphrase"),
+            )
+            .unwrap();
+        station.set_policy("lockout-attempts", "1").unwrap();
+        station.lock();
+        assert!(station.unlock("bob", &Password::from("not bob's password")).is_err());
+    }
+    fx.clock.advance(time::Duration::seconds(2));
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the alert", |app| app.model.alerts.len() == 1);
+    click(&mut harness, "Alerts");
+    let seq = harness.state().model.alerts[0].seq;
+    // In the list, and announced once as a notice.
+    assert_eq!(harness.get_all_by_label_contains("auth.lockout").count(), 2);
+    type_into(&mut harness, &format!("Comment #{seq}"), "bob called the help desk");
+    click(&mut harness, "Acknowledge");
+    wait(&mut harness, "the acknowledgement", |app| app.model.alerts.is_empty());
+    harness.get_by_label("No open alerts.");
+}
+
+#[test]
 fn the_language_switch_shows_chinese() {
     let fx = Fixture::with_vault(&[]);
     let mut harness = fx.harness(Scripted::default());

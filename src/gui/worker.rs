@@ -126,6 +126,15 @@ pub enum Command {
     },
     /// Officers' user administration.
     User(UserChange),
+    /// Read the open alerts.
+    RefreshAlerts,
+    /// Acknowledge an alert with a comment.
+    Acknowledge {
+        /// The alert's seq.
+        seq: u64,
+        /// The comment (recorded).
+        comment: String,
+    },
     /// Approve or deny a request.
     Decide {
         /// Request number.
@@ -247,6 +256,8 @@ pub enum Reply {
     Verified(Box<Report>),
     /// Ledger events.
     Events(Vec<StoredEvent>),
+    /// Open alerts.
+    Alerts(Vec<StoredEvent>),
     /// Something finished that deserves a notice: what, and about what.
     Notice(Text, String),
     /// An audit bundle was verified.
@@ -574,6 +585,15 @@ impl StationThread {
                 };
                 self.reply(Reply::Notice(Text::UserChanged, name));
                 self.refresh_admin()?;
+            }
+            Command::RefreshAlerts => {
+                let alerts = self.station()?.alerts()?;
+                self.reply(Reply::Alerts(alerts));
+            }
+            Command::Acknowledge { seq, comment } => {
+                self.station()?.acknowledge_alert(seq, &comment)?;
+                let alerts = self.station()?.alerts()?;
+                self.reply(Reply::Alerts(alerts));
             }
             Command::Decide { id, approve } => {
                 let station = self.station()?;

@@ -69,11 +69,13 @@ pub enum Action {
     ItemDestroy,
     /// An item's level was changed.
     ItemReclassify,
+    /// Someone acknowledged an alert, with a comment.
+    AlertAcknowledge,
 }
 
 impl Action {
     /// Every action, for schema checks.
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::StationInit,
         Action::UserCreate,
         Action::AuthLogin,
@@ -101,6 +103,7 @@ impl Action {
         Action::RequestDeny,
         Action::ItemDestroy,
         Action::ItemReclassify,
+        Action::AlertAcknowledge,
     ];
 
     /// The stable name stored in events.
@@ -133,6 +136,7 @@ impl Action {
             Action::RequestDeny => "request.deny",
             Action::ItemDestroy => "item.destroy",
             Action::ItemReclassify => "item.reclassify",
+            Action::AlertAcknowledge => "alert.acknowledge",
         }
     }
 }
@@ -283,4 +287,20 @@ macro_rules! details {
         $( map.insert($key.to_string(), serde_json::json!($value)); )*
         map
     }};
+}
+
+/// Alert events (account lockouts, and `*.alert` actions of the guard and cloud checks) that
+/// no `alert.acknowledge` event names yet, newest first.
+pub fn open_alerts(conn: &Connection) -> Result<Vec<StoredEvent>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq FROM events WHERE (action = 'auth.lockout' OR action LIKE '%.alert')
+         AND seq NOT IN (SELECT json_extract(canonical, '$.details.alert') FROM events WHERE action = 'alert.acknowledge')
+         ORDER BY seq DESC LIMIT 10000",
+    )?;
+    let seqs: Vec<i64> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::with_capacity(seqs.len());
+    for seq in seqs {
+        out.extend(list(conn, seq as u64, 1)?);
+    }
+    Ok(out)
 }

@@ -3,6 +3,7 @@
 //! transaction. Clearance is checked here (and enforced by which level keys the session can
 //! open), never only in a user interface.
 
+mod alerts;
 mod approvals;
 mod destroy;
 mod downgrade;

@@ -2,6 +2,7 @@
 //! returns actions; none touches the station, SQL, crypto or files.
 
 pub mod admin;
+pub mod alerts;
 pub mod browser;
 pub mod detail;
 pub mod import;
@@ -29,5 +30,6 @@ pub fn main_view(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>
         View::Detail => detail::show(ui, model, actions),
         View::Ledger => ledger::show(ui, model, actions),
         View::Admin => admin::show(ui, model, actions),
+        View::Alerts => alerts::show(ui, model, actions),
     }
 }

@@ -20,6 +20,7 @@ pub fn show(ui: &mut egui::Ui, model: &Model, actions: &mut Vec<Action>) {
             };
             tab(ui, View::Browser, Text::Vault);
             tab(ui, View::Import, Text::Import);
+            tab(ui, View::Alerts, Text::Alerts);
             if model.session.as_ref().is_some_and(|s| s.role == Role::Officer) {
                 tab(ui, View::Ledger, Text::Ledger);
                 tab(ui, View::Admin, Text::Users);

@@ -1,0 +1,51 @@
+//! Alerts: the events that need a person to look at them — account lockouts now, guard and
+//! cloud alerts (actions ending in `.alert`) as those land. An alert stays open until someone
+//! acknowledges it with a comment, which is itself an event.
+
+use crate::accounts::Role;
+use crate::accounts::permissions::Permission;
+use crate::ledger::{Action, NewEvent, StoredEvent, events};
+use crate::{Error, Result, details};
+
+use super::Station;
+
+impl Station {
+    /// Open alerts the user may see (newest first): officers see all; others those with no
+    /// level or one within their clearance.
+    pub fn alerts(&self) -> Result<Vec<StoredEvent>> {
+        let user = self.ready()?.user().clone();
+        let open = events::open_alerts(&self.conn)?;
+        Ok(open
+            .into_iter()
+            .filter(|e| user.role == Role::Officer || e.level.is_none_or(|l| l <= user.clearance))
+            .collect())
+    }
+
+    /// Acknowledge alert `seq` with a comment (recorded as `alert.acknowledge`).
+    pub fn acknowledge_alert(&mut self, seq: u64, comment: &str) -> Result<()> {
+        if comment.trim().is_empty() {
+            return Err(Error::InvalidInput("acknowledging an alert needs a comment".into()));
+        }
+        let alert = self
+            .alerts()?
+            .into_iter()
+            .find(|e| e.seq == seq)
+            .ok_or_else(|| Error::NotFound(format!("open alert {seq}")))?;
+        let actor = self
+            .permitted(Permission::AcknowledgeAlert, alert.level)?
+            .user()
+            .name
+            .clone();
+        self.write(|_, events| {
+            events.push(NewEvent {
+                actor,
+                action: Action::AlertAcknowledge,
+                subject: alert.subject.clone(),
+                level: alert.level,
+                item: None,
+                details: details! { "alert": seq, "alert_action": alert.action.clone(), "comment": comment.trim() },
+            });
+            Ok(())
+        })
+    }
+}
