@@ -302,6 +302,9 @@ impl From<Error> for Failure {
     }
 }
 
+/// How often the open alerts are read again.
+const ALERT_POLL: Duration = Duration::from_secs(10);
+
 /// At most this many events are read for the ledger browser at once.
 const MAX_EVENTS: u64 = 200_000;
 
@@ -382,6 +385,7 @@ impl StationThread {
             }
         }
         self.reply(Reply::Opened { exists });
+        let mut alerts_checked = std::time::Instant::now();
         loop {
             match inbox.recv_timeout(self.options.idle_poll) {
                 Ok(command) => {
@@ -393,6 +397,15 @@ impl StationThread {
                 Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return,
             }
             self.check_idle();
+            // New alerts (written by other processes too) reach the window within seconds.
+            if alerts_checked.elapsed() >= ALERT_POLL {
+                alerts_checked = std::time::Instant::now();
+                if let Some(station) = self.station.as_ref().filter(|s| s.is_unlocked())
+                    && let Ok(alerts) = station.alerts()
+                {
+                    self.reply(Reply::Alerts(alerts));
+                }
+            }
         }
     }
 

@@ -11,9 +11,9 @@ use super::Station;
 
 impl Station {
     /// Open alerts the user may see (newest first): officers see all; others those with no
-    /// level or one within their clearance.
+    /// level or one within their clearance. Reading them is not activity for the idle lock.
     pub fn alerts(&self) -> Result<Vec<StoredEvent>> {
-        let user = self.ready()?.user().clone();
+        let user = self.ready_quietly()?.user().clone();
         let open = events::open_alerts(&self.conn)?;
         Ok(open
             .into_iter()

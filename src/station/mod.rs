@@ -289,6 +289,23 @@ impl Station {
         Ok(session)
     }
 
+    /// The session for a background read that must not count as activity (a window polling
+    /// for alerts would otherwise keep the station from ever idling out).
+    fn ready_quietly(&self) -> Result<&Session> {
+        let session = self
+            .session
+            .as_ref()
+            .filter(|s| s.has_keys())
+            .ok_or(Error::NotUnlocked)?;
+        if let Some(reason) = session.password_change_required() {
+            return Err(Error::PasswordChangeRequired {
+                user: session.user().name.clone(),
+                reason: reason.to_string(),
+            });
+        }
+        Ok(session)
+    }
+
     /// The session, if it still holds its keys; counts as activity for the idle lock.
     fn unlocked(&self) -> Result<&Session> {
         let session = self
