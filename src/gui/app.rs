@@ -80,13 +80,11 @@ impl App {
                     m.browser.dirty = true;
                 }
                 Reply::Item(detail) => {
-                    m.export_to = m
-                        .root
-                        .parent()
-                        .unwrap_or(&m.root)
-                        .join(&detail.original_name)
-                        .display()
-                        .to_string();
+                    // Where plaintext goes is always chosen on purpose: no default.
+                    if m.detail.as_ref().map(|d| d.summary.id) != Some(detail.summary.id) {
+                        m.export_to.clear();
+                        m.item_actions = Default::default();
+                    }
                     m.detail = Some(*detail);
                     m.view = View::Detail;
                 }
@@ -224,7 +222,13 @@ impl App {
                         password: Password::new(std::mem::take(&mut *m.unlock.password)),
                     });
                 }
-                Action::Lock => self.worker.send(Command::Lock),
+                Action::Lock => {
+                    // Running jobs stop (leaving nothing behind) so the lock is not kept waiting.
+                    for job in m.jobs.iter().filter(|j| j.outcome.is_none()) {
+                        job.progress.cancel();
+                    }
+                    self.worker.send(Command::Lock);
+                }
                 Action::ChangePassword => {
                     if m.password.new.as_str() != m.password.repeat.as_str() {
                         m.message = Some(Message {
@@ -435,7 +439,8 @@ impl eframe::App for App {
         self.receive(ctx);
         self.execute(ctx);
         if ctx.input(|i| i.modifiers.command && i.key_pressed(egui::Key::L)) && self.model.phase == Phase::Main {
-            self.worker.send(Command::Lock);
+            self.actions.push(Action::Lock);
+            self.execute(ctx);
         }
         let title = self.window_title();
         if title != self.title {

@@ -414,6 +414,7 @@ impl Model {
         self.bundle_report = None;
         self.alerts = Vec::new();
         self.alert_comments = Default::default();
+        self.toasts = Vec::new();
         self.users = Vec::new();
         self.requests = Vec::new();
         self.policy = None;
