@@ -101,15 +101,8 @@ pub fn audit(cli: &Cli, command: &AuditCommand) -> Result<()> {
 }
 
 /// Where this machine keeps its pins: `STRONGROOM_CONFIG_DIR`, or the XDG config directory.
-/// Where this machine keeps its pinned station keys (`STRONGROOM_CONFIG_DIR` or the XDG
-/// config directory); the desktop app uses the same file.
-pub(crate) fn pins_path() -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("STRONGROOM_CONFIG_DIR") {
-        return Ok(PathBuf::from(dir).join("pins.json"));
-    }
-    let base = directories::BaseDirs::new()
-        .ok_or_else(|| anyhow!("no home directory for the pin file; set STRONGROOM_CONFIG_DIR"))?;
-    Ok(base.config_dir().join("strongroom").join("pins.json"))
+fn pins_path() -> Result<PathBuf> {
+    Ok(strongroom::ledger::bundle::default_pins_path()?)
 }
 
 fn export(cli: &Cli, args: &LedgerExportArgs) -> Result<()> {

@@ -4,7 +4,7 @@
 pub mod args;
 pub mod exit;
 mod items;
-pub(crate) mod ledger;
+mod ledger;
 mod material;
 mod output;
 mod policy;

@@ -26,7 +26,11 @@ pub struct App {
     dialogs: Dialogs,
     actions: Vec<Action>,
     title: String,
+    last_touch: Instant,
 }
+
+/// How often window activity is passed on to the station's idle timer.
+const TOUCH_EVERY: std::time::Duration = std::time::Duration::from_secs(20);
 
 impl App {
     /// An app over a running station thread and a dialog backend.
@@ -39,23 +43,35 @@ impl App {
             dialogs,
             actions: Vec::new(),
             title: String::new(),
+            last_touch: Instant::now(),
         }
     }
 
     /// Apply the station's replies to the model.
     fn receive(&mut self, ctx: &egui::Context) {
-        for reply in self.worker.drain() {
+        let (replies, alive) = self.worker.drain();
+        if !alive && self.model.phase != Phase::Unavailable {
+            self.model.phase = Phase::Unavailable;
+        }
+        for reply in replies {
             let m = &mut self.model;
+            // Data for a session that has ended (the window locked first) is dropped.
+            if m.phase != Phase::Main && reply.is_session_data() {
+                continue;
+            }
             match reply {
                 Reply::Opened { exists } => {
                     m.phase = if exists { Phase::Unlock } else { Phase::Setup };
                 }
-                Reply::Initialized { recovery_code, session } => {
+                Reply::Unavailable(failure) => {
+                    m.phase = Phase::Unavailable;
+                    m.message = Some(Message { failure });
+                }
+                Reply::Initialized { recovery_code } => {
                     m.setup.busy = false;
                     m.setup.recovery_code = Some(recovery_code);
                     m.setup.password = Default::default();
                     m.setup.repeat = Default::default();
-                    m.session = Some(session);
                     m.phase = Phase::Recovery;
                 }
                 Reply::Unlocked(session) => {
@@ -141,6 +157,9 @@ impl App {
             }
         }
         for (purpose, paths) in self.dialogs.drain() {
+            if self.model.phase != Phase::Main {
+                continue;
+            }
             match purpose {
                 Purpose::ImportFiles | Purpose::ImportFolder => self.model.import.paths.extend(paths),
                 Purpose::ExportTo(_) => {
@@ -150,16 +169,23 @@ impl App {
                 }
             }
         }
-        // Files dropped on the window go to the import form.
-        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
+        // Files dropped on the window go to the import form (taken, so they count once).
+        let dropped: Vec<PathBuf> = ctx.input_mut(|i| {
+            std::mem::take(&mut i.raw.dropped_files)
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
         if !dropped.is_empty() && self.model.phase == Phase::Main {
             self.model.import.paths.extend(dropped);
             self.model.view = View::Import;
         }
     }
 
-    /// At lock: drop what was decrypted, the forms, and the password widgets' state.
+    /// At lock: drop what was decrypted, the forms, and every text field's state (its undo
+    /// history holds what was typed: passwords, titles, notes).
     fn forget_secrets(&mut self, ctx: &egui::Context) {
+        ctx.data_mut(|data| data.remove_by_type::<egui::text_edit::TextEditState>());
         let generation = self.model.lock_generation;
         password::forget(
             ctx,
@@ -207,10 +233,10 @@ impl App {
                         .and_then(|c| c.expose().rsplit('-').next().map(str::to_string))
                         .unwrap_or_default();
                     if m.setup.confirm.trim().eq_ignore_ascii_case(&expected) && !expected.is_empty() {
-                        m.setup.recovery_code = None;
-                        m.setup.confirm.clear();
-                        m.phase = Phase::Main;
-                        self.worker.send(Command::RefreshItems);
+                        let officer = m.setup.officer.trim().to_string();
+                        m.setup = Default::default();
+                        m.unlock.user = officer;
+                        m.phase = Phase::Unlock;
                     } else {
                         m.setup.confirm_wrong = true;
                     }
@@ -223,11 +249,14 @@ impl App {
                     });
                 }
                 Action::Lock => {
-                    // Running jobs stop (leaving nothing behind) so the lock is not kept waiting.
+                    // Running jobs stop (leaving nothing behind) so the lock is not kept
+                    // waiting, and the window forgets everything at once, before the station
+                    // thread confirms.
                     for job in m.jobs.iter().filter(|j| j.outcome.is_none()) {
                         job.progress.cancel();
                     }
                     self.worker.send(Command::Lock);
+                    self.forget_secrets(ctx);
                 }
                 Action::ChangePassword => {
                     if m.password.new.as_str() != m.password.repeat.as_str() {
@@ -379,7 +408,7 @@ impl App {
             id,
             label: format!("{} {} ({level})", Text::StartImport.get(m.lang), paths.len()),
             progress: progress.clone(),
-            started: Instant::now(),
+            started: None,
             outcome: None,
         });
         self.worker.send(Command::Import {
@@ -405,7 +434,7 @@ impl App {
             id,
             label: format!("{} {item}", Text::StartExport.get(m.lang)),
             progress: progress.clone(),
-            started: Instant::now(),
+            started: None,
             outcome: None,
         });
         self.worker.send(Command::Export {
@@ -438,9 +467,27 @@ impl eframe::App for App {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.receive(ctx);
         self.execute(ctx);
-        if ctx.input(|i| i.modifiers.command && i.key_pressed(egui::Key::L)) && self.model.phase == Phase::Main {
+        if self.model.phase == Phase::Main && ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::L)) {
             self.actions.push(Action::Lock);
             self.execute(ctx);
+        }
+        // Work in the window counts as activity for the station's idle lock.
+        let active = ctx.input(|i| !i.events.is_empty() || i.pointer.is_moving());
+        if active && self.model.phase == Phase::Main && self.last_touch.elapsed() >= TOUCH_EVERY {
+            self.last_touch = Instant::now();
+            self.worker.send(Command::Touch);
+        }
+        // Notices expire; queued jobs start their clocks when they start reading.
+        self.model
+            .toasts
+            .retain(|(_, since)| since.elapsed() < screens::toasts::SHOWN);
+        for job in self.model.jobs.iter_mut() {
+            if job.started.is_none() && job.progress.total() > 0 {
+                job.started = Some(Instant::now());
+            }
+        }
+        if self.model.browser.dirty {
+            screens::browser::rebuild_order(&mut self.model.browser, &self.model.items);
         }
         let title = self.window_title();
         if title != self.title {
@@ -468,6 +515,9 @@ impl eframe::App for App {
             Phase::Starting => {
                 ui.spinner();
             }
+            Phase::Unavailable => {
+                ui.label(Text::Unavailable.get(lang));
+            }
             Phase::Setup => screens::setup::show(ui, &mut self.model, &mut self.actions),
             Phase::Recovery => screens::setup::recovery(ui, &mut self.model, &mut self.actions),
             Phase::Unlock => screens::unlock::show(ui, &mut self.model, &mut self.actions),
@@ -477,7 +527,7 @@ impl eframe::App for App {
             Phase::Main => screens::main_view(ui, &mut self.model, &mut self.actions),
         });
         screens::message::show(ui.ctx(), &self.model, &mut self.actions);
-        screens::toasts::show(ui.ctx(), &mut self.model);
+        screens::toasts::show(ui.ctx(), &self.model);
         if !self.actions.is_empty() {
             ui.ctx().request_repaint();
         }

@@ -35,6 +35,7 @@ macro_rules! texts {
 
 texts! {
     AppTitle => "Strongroom", "保密室";
+    Unavailable => "The vault cannot be opened; see the message, then restart the app.", "无法打开保密库；请查看提示后重新启动程序。";
     Language => "中文", "English";
     ThemeDark => "Dark", "深色";
     ThemeLight => "Light", "浅色";
@@ -94,6 +95,7 @@ texts! {
     LevelRequired => "Choose a level: there is no default.", "请选择密级：没有默认值。";
     NothingToImport => "Add at least one file or folder.", "请至少添加一个文件或文件夹。";
     Jobs => "Jobs", "任务";
+    Queued => "queued", "排队中";
     Done => "done", "完成";
     Cancelled => "cancelled; nothing was kept", "已取消，未保留任何内容";
     Failed => "failed", "失败";
@@ -162,6 +164,10 @@ texts! {
     TemporaryPassword => "Temporary password", "临时密码";
     ResetPassword => "Reset password", "重置密码";
     SetClearance => "Set clearance", "设置许可密级";
+    LockedTag => "locked", "已锁定";
+    EventsCount => "events", "条事件";
+    CheckpointsCount => "checkpoints", "个检查点";
+    ChooseDestination => "Choose where the file goes first", "请先选择导出位置";
     Save => "Save", "保存";
     // Status strip.
     Network => "Network", "网络";

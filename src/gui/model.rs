@@ -111,6 +111,8 @@ pub enum Phase {
     Unlock,
     /// Signed in.
     Main,
+    /// The vault could not be opened (the message says why).
+    Unavailable,
 }
 
 /// The first-run form.
@@ -261,8 +263,8 @@ pub struct Job {
     pub label: String,
     /// Counters and cancel.
     pub progress: Arc<Progress>,
-    /// When it was queued.
-    pub started: Instant,
+    /// When it started reading (queued jobs wait their turn).
+    pub started: Option<Instant>,
     /// The outcome, once known.
     pub outcome: Option<Result<String, Failure>>,
 }
@@ -389,15 +391,18 @@ impl Model {
         }
     }
 
-    /// The highest level on screen (for the banners): the session's clearance while signed
-    /// in, since the browser may show anything up to it; unclassified otherwise.
+    /// The highest level on screen (for the banners): of the items listed, the open item,
+    /// the events, alerts or requests shown; unclassified before sign-in.
     pub fn system_high(&self) -> Level {
         if self.phase != Phase::Main {
             return Level::Unclassified;
         }
         let shown = match self.view {
             View::Detail => self.detail.as_ref().map(|d| d.summary.level),
-            _ => self.items.iter().map(|i| i.level).max(),
+            View::Browser | View::Import => self.items.iter().map(|i| i.level).max(),
+            View::Ledger => self.events.iter().filter_map(|e| e.level).max(),
+            View::Alerts => self.alerts.iter().filter_map(|e| e.level).max(),
+            View::Admin => self.requests.iter().map(|r| r.level).max(),
         };
         shown.unwrap_or(Level::Unclassified)
     }
@@ -415,6 +420,10 @@ impl Model {
         self.alerts = Vec::new();
         self.alert_comments = Default::default();
         self.toasts = Vec::new();
+        // Export destinations name decrypted files: no job survives a lock.
+        self.jobs = Vec::new();
+        self.message = None;
+        self.verifying = false;
         self.users = Vec::new();
         self.requests = Vec::new();
         self.policy = None;

@@ -168,8 +168,12 @@ fn first_run_creates_the_vault_and_shows_the_recovery_code_once() {
     harness.state_mut().model.setup.confirm.clear();
     type_into(&mut harness, "Type the last group of the code to confirm", &last);
     click(&mut harness, "I have written it down");
-    assert_eq!(harness.state().model.phase, Phase::Main);
+    // The code is gone from memory and screen; the officer signs in (no session was open
+    // while the code was shown).
+    assert_eq!(harness.state().model.phase, Phase::Unlock);
     assert!(harness.state().model.setup.recovery_code.is_none());
+    assert!(harness.query_by_label(&code).is_none());
+    assert_eq!(harness.state().model.unlock.user, "alice");
     assert!(fx.root.join("strongroom.db").exists());
 }
 
@@ -213,19 +217,28 @@ fn wrong_then_right_password_and_lock_leaves_nothing_to_undo() {
     wait(&mut harness, "the vault", |app| app.model.items.len() == 1);
     // Both banners and the row show the level.
     assert!(harness.get_all_by_label("SECRET").count() >= 3);
-    // Lock (Ctrl+L works too): the items are gone, and Ctrl+Z in the password field brings
-    // back nothing.
-    click(&mut harness, "Lock");
-    wait(&mut harness, "the lock", |app| app.model.phase == Phase::Unlock);
-    assert!(harness.state().model.items.is_empty());
-    harness.get_by_label("Password").focus();
+    // Type a title in the import form, then lock with Ctrl+L: everything decrypted and
+    // typed is gone, including the text fields' undo history.
+    click(&mut harness, "Import…");
+    type_into(&mut harness, "Title", "Operation Harbour annex B");
+    harness.run_steps(8);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
+    harness.step();
+    let model = &harness.state().model;
+    assert_eq!(model.phase, Phase::Unlock, "the window locks at once");
+    assert!(model.items.is_empty() && model.detail.is_none() && model.jobs.is_empty());
+    assert!(model.import.title.is_empty() && model.message.is_none() && model.toasts.is_empty());
+    fx.clock.advance(time::Duration::seconds(1));
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.model.items.len() == 1);
+    click(&mut harness, "Import…");
+    harness.get_by_label("Title").focus();
     harness.step();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
-    harness.step();
-    harness.step();
+    harness.run_steps(3);
     assert!(
-        harness.state().model.unlock.password.is_empty(),
-        "undo restored a password"
+        harness.state().model.import.title.is_empty(),
+        "undo restored a title typed before the lock"
     );
 }
 
@@ -301,6 +314,7 @@ fn filter_detail_timeline_and_an_export_refused_by_policy() {
     sign_in(&mut harness, "alice", ALICE_PW);
     wait(&mut harness, "the vault", |app| app.model.items.len() == 3);
     type_into(&mut harness, "Filter", "ridge");
+    harness.step(); // the order is rebuilt in `logic`
     assert_eq!(harness.state().model.browser.order.len(), 1);
     harness.get_by_label("ridge.las");
     assert!(harness.query_by_label("harbour.tif").is_none());
@@ -338,7 +352,7 @@ fn an_officer_sees_the_first_bad_seq_of_a_tampered_ledger() {
     click(&mut harness, "Verify ledger");
     wait(&mut harness, "the verification", |app| app.model.verify.is_some());
     harness.get_by_label("LEDGER VERIFICATION FAILED — first bad event");
-    harness.get_by_label("seq 1");
+    harness.get_by_label("Seq 1");
 }
 
 #[test]
@@ -467,6 +481,7 @@ fn the_station_locks_itself_when_idle() {
     wait(&mut harness, "the idle lock", |app| app.model.phase == Phase::Unlock);
     assert!(harness.state().model.locked_idle);
     assert!(harness.state().model.items.is_empty());
+    assert!(harness.state().model.detail.is_none() && harness.state().model.jobs.is_empty());
     harness.get_by_label("The station locked itself after being idle.");
 }
 

@@ -16,7 +16,7 @@ use strongroom::accounts::requests::{Request, RequestStatus};
 use strongroom::crypto::Password;
 use strongroom::crypto::kdf::KdfParams;
 use strongroom::ledger::StoredEvent;
-use strongroom::ledger::bundle::{BundleReport, Pins};
+use strongroom::ledger::bundle::BundleReport;
 use strongroom::ledger::query::EventFilter;
 use strongroom::ledger::verify::Report;
 use strongroom::progress::Progress;
@@ -46,6 +46,8 @@ pub enum Command {
     },
     /// Drop the session's keys.
     Lock,
+    /// The person at the window did something (restarts the idle time).
+    Touch,
     /// Change the signed-in user's password (required after a reset or when too old).
     ChangePassword {
         /// Current password.
@@ -220,12 +222,12 @@ pub enum Reply {
         /// Whether a vault exists there.
         exists: bool,
     },
-    /// The vault was created; the recovery code is shown once.
+    /// The vault could not be opened; nothing else will work.
+    Unavailable(Failure),
+    /// The vault was created and locked again; the recovery code is shown once.
     Initialized {
         /// The code.
         recovery_code: Password,
-        /// The officer, signed in.
-        session: SessionInfo,
     },
     /// Signed in.
     Unlocked(SessionInfo),
@@ -273,6 +275,23 @@ pub enum Reply {
     },
     /// A command failed.
     Failed(Failure),
+}
+
+impl Reply {
+    /// Whether this reply carries data of a signed-in session (dropped after a lock).
+    pub fn is_session_data(&self) -> bool {
+        matches!(
+            self,
+            Reply::Items(_)
+                | Reply::Item(_)
+                | Reply::Verified(_)
+                | Reply::Events(_)
+                | Reply::Alerts(_)
+                | Reply::Admin { .. }
+                | Reply::BundleVerified(_)
+                | Reply::Notice(..)
+        )
+    }
 }
 
 /// An error as the window shows it: the message, and the rule when a rule refused.
@@ -348,9 +367,16 @@ impl Worker {
         let _ = self.commands.send(command);
     }
 
-    /// Replies that arrived since the last call.
-    pub fn drain(&self) -> Vec<Reply> {
-        self.replies.try_iter().collect()
+    /// Replies that arrived since the last call, and whether the station thread still runs.
+    pub fn drain(&self) -> (Vec<Reply>, bool) {
+        let mut out = Vec::new();
+        loop {
+            match self.replies.try_recv() {
+                Ok(reply) => out.push(reply),
+                Err(crossbeam_channel::TryRecvError::Empty) => return (out, true),
+                Err(crossbeam_channel::TryRecvError::Disconnected) => return (out, false),
+            }
+        }
     }
 }
 
@@ -377,11 +403,11 @@ impl StationThread {
     }
 
     fn run(mut self, inbox: &Receiver<Command>) {
-        let exists = self.options.root.join("strongroom.db").exists();
+        let exists = Station::vault_exists(&self.options.root);
         if exists {
             match Station::open_with_clock(&self.options.root, self.options.clock.clone()) {
                 Ok(station) => self.station = Some(station),
-                Err(error) => return self.reply(Reply::Failed(error.into())),
+                Err(error) => return self.reply(Reply::Unavailable(error.into())),
             }
         }
         self.reply(Reply::Opened { exists });
@@ -432,10 +458,11 @@ impl StationThread {
                     kdf: self.options.kdf,
                     clock: self.options.clock.clone(),
                 };
-                let (station, recovery_code) = Station::init(&root, &officer, &password, options)?;
-                let session = session_info(&station)?;
+                let (mut station, recovery_code) = Station::init(&root, &officer, &password, options)?;
+                // The code is shown with no session open: the officer signs in after.
+                station.lock();
                 self.station = Some(station);
-                self.reply(Reply::Initialized { recovery_code, session });
+                self.reply(Reply::Initialized { recovery_code });
             }
             Command::Unlock { user, password } => {
                 let station = self.station()?;
@@ -533,14 +560,15 @@ impl StationThread {
             Command::VerifyBundle(dir) => {
                 let path = match &self.options.pins {
                     Some(path) => path.clone(),
-                    None => crate::cli::ledger::pins_path().map_err(|e| Error::InvalidInput(e.to_string()))?,
+                    None => strongroom::ledger::bundle::default_pins_path()?,
                 };
-                let mut pins = Pins::load(&path)?;
-                let report = strongroom::ledger::bundle::verify(&dir, &mut pins);
-                if report.ok {
-                    pins.save()?;
-                }
+                let report = strongroom::ledger::bundle::verify_and_pin(&dir, &path)?;
                 self.reply(Reply::BundleVerified(Box::new(report)));
+            }
+            Command::Touch => {
+                if let Some(station) = self.station.as_ref() {
+                    station.note_activity();
+                }
             }
             Command::Destroy { item, reason, witness } => {
                 let station = self.station()?;

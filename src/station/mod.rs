@@ -131,6 +131,18 @@ impl Station {
         let _ = db::checkpoint_truncate(&self.conn);
     }
 
+    /// Whether a vault exists at `root` (its database file is there).
+    pub fn vault_exists(root: &Path) -> bool {
+        VaultPaths::new(root).is_ok_and(|paths| paths.db.exists())
+    }
+
+    /// The person at the window did something: restart the idle time.
+    pub fn note_activity(&self) {
+        if self.is_unlocked() {
+            self.idle.touch();
+        }
+    }
+
     /// Whether a session is unlocked and still holds its keys.
     pub fn is_unlocked(&self) -> bool {
         self.session.as_ref().is_some_and(Session::has_keys)

@@ -24,7 +24,8 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                 ui.label(banner::label(user.entry.clearance, lang));
                 let mut status = user.entry.status.as_str().to_string();
                 if user.locked {
-                    status.push_str(" · locked");
+                    status.push_str(" · ");
+                    status.push_str(Text::LockedTag.get(lang));
                 }
                 ui.label(status);
                 ui.end_row();

@@ -73,9 +73,6 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
             .response
             .labelled_by(category_label.id);
     });
-    if browser.dirty {
-        rebuild_order(browser, &model.items);
-    }
     ui.label(format!("{} {}", browser.order.len(), Text::ItemsShown.get(lang)));
     if model.items.is_empty() {
         ui.label(Text::NoItems.get(lang));
@@ -99,6 +96,16 @@ pub fn rebuild_order(browser: &mut Browser, items: &[ItemSummary]) {
         })
         .collect();
     let (column, descending) = browser.sort;
+    if column == SortColumn::Title {
+        // Lower-case each title once, not at every comparison.
+        order.sort_by_cached_key(|&i| items[i as usize].title.to_lowercase());
+        if descending {
+            order.reverse();
+        }
+        browser.order = order;
+        browser.dirty = false;
+        return;
+    }
     order.sort_by(|&a, &b| {
         let (a, b) = (&items[a as usize], &items[b as usize]);
         let ordering = match column {
@@ -162,7 +169,10 @@ fn table(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
         .body(|body| {
             let order = &model.browser.order;
             body.rows(row_height, order.len(), |mut row| {
-                let item = &model.items[order[row.index()] as usize];
+                // The order is rebuilt in `App::logic` whenever the items change.
+                let Some(item) = order.get(row.index()).and_then(|&i| model.items.get(i as usize)) else {
+                    return;
+                };
                 row.col(|ui| {
                     let control = item.control_number.to_string();
                     if ui.link(&control).clicked() {

@@ -19,10 +19,16 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
     if ui.button(Text::Back.get(lang)).clicked() {
         actions.push(Action::Show(View::Browser));
     }
-    let Some(detail) = model.detail.clone() else {
+    // Taken out for the frame and put back, so the decrypted detail is never copied.
+    let Some(detail) = model.detail.take() else {
         return;
     };
-    let detail = &detail;
+    draw(ui, model, &detail, actions);
+    model.detail = Some(detail);
+}
+
+fn draw(ui: &mut egui::Ui, model: &mut Model, detail: &strongroom::station::ItemDetail, actions: &mut Vec<Action>) {
+    let lang = model.lang;
     let item = &detail.summary;
     ui.heading(format!("{} — {}", item.control_number, item.title));
     egui::Grid::new("item-detail")
@@ -53,20 +59,24 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
         ui.add(egui::TextEdit::singleline(&mut model.export_to).desired_width(360.0))
             .labelled_by(label.id);
         if ui.button(Text::Choose.get(lang)).clicked() {
-            actions.push(Action::Ask(Purpose::ExportTo(detail.original_name.clone())));
+            // The dialog is offered the control number, not the decrypted original name.
+            actions.push(Action::Ask(Purpose::ExportTo(
+                detail.summary.control_number.to_string(),
+            )));
         }
         if ui
             .add_enabled(
                 !model.export_to.trim().is_empty(),
                 egui::Button::new(Text::StartExport.get(lang)),
             )
+            .on_disabled_hover_text(Text::ChooseDestination.get(lang))
             .clicked()
         {
             actions.push(Action::Export);
         }
     });
     ui.add_enabled(false, egui::Button::new(Text::TransferLater.get(lang)));
-    item_actions(ui, model, actions);
+    item_actions(ui, model, detail.summary.level, actions);
     ui.separator();
     ui.strong(Text::Timeline.get(lang));
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
@@ -100,10 +110,10 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
 }
 
 /// Destruction and downgrade, with a reason and an optional witness.
-fn item_actions(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
+fn item_actions(ui: &mut egui::Ui, model: &mut Model, level_of: Level, actions: &mut Vec<Action>) {
     let lang = model.lang;
     let officer = model.session.as_ref().is_some_and(|s| s.role == Role::Officer);
-    let level = model.detail.as_ref().map_or(Level::Unclassified, |d| d.summary.level);
+    let level = level_of;
     let generation = model.lock_generation;
     let form = &mut model.item_actions;
     ui.separator();

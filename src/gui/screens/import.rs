@@ -92,10 +92,16 @@ pub fn jobs(ui: &mut egui::Ui, model: &Model, actions: &mut Vec<Action>) {
             ui.label(&job.label);
             let (done, total) = (job.progress.done(), job.progress.total());
             match &job.outcome {
+                None if job.started.is_none() => {
+                    ui.label(Text::Queued.get(lang));
+                    if ui.button(Text::Cancel.get(lang)).clicked() {
+                        actions.push(Action::CancelJob(job.id));
+                    }
+                }
                 None => {
                     let fraction = if total > 0 { done as f32 / total as f32 } else { 0.0 };
                     ui.add(egui::ProgressBar::new(fraction).desired_width(200.0).show_percentage());
-                    let seconds = job.started.elapsed().as_secs_f64().max(0.001);
+                    let seconds = job.started.map_or(0.0, |t| t.elapsed().as_secs_f64()).max(0.001);
                     let rate = done as f64 / seconds;
                     let left = if rate > 0.0 {
                         (total.saturating_sub(done)) as f64 / rate

@@ -26,11 +26,17 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
     if let Some(report) = &model.verify {
         if report.ok {
             ui.colored_label(egui::Color32::from_rgb(0x2e, 0x9d, 0x4f), Text::LedgerOk.get(lang));
-            ui.label(format!("{} events, {} checkpoints", report.events, report.checkpoints));
+            ui.label(format!(
+                "{} {}, {} {}",
+                report.events,
+                Text::EventsCount.get(lang),
+                report.checkpoints,
+                Text::CheckpointsCount.get(lang)
+            ));
         } else {
             ui.colored_label(ui.visuals().error_fg_color, Text::LedgerBad.get(lang));
             if let Some(bad) = &report.first_bad {
-                ui.strong(format!("seq {}", bad.seq));
+                ui.strong(format!("{} {}", Text::Seq.get(lang), bad.seq));
                 ui.label(&bad.detail);
             }
         }

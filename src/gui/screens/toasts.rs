@@ -8,11 +8,10 @@ use eframe::egui;
 use crate::gui::model::Model;
 
 /// How long a notice stays.
-const SHOWN: Duration = Duration::from_secs(6);
+pub const SHOWN: Duration = Duration::from_secs(6);
 
-/// Draw the notices that are still fresh; forget the others.
-pub fn show(ctx: &egui::Context, model: &mut Model) {
-    model.toasts.retain(|(_, since)| since.elapsed() < SHOWN);
+/// Draw the notices that are still fresh (`App::logic` forgets the others).
+pub fn show(ctx: &egui::Context, model: &Model) {
     if model.toasts.is_empty() {
         return;
     }

@@ -19,7 +19,7 @@ mod pins;
 mod read;
 
 pub use export::export;
-pub use pins::{AcceptedKeyChange, Pin, Pins};
+pub use pins::{AcceptedKeyChange, Pin, Pins, default_path as default_pins_path, verify_and_pin};
 pub use read::{BundleError, BundleReport, verify};
 
 use std::collections::BTreeMap;

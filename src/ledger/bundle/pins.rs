@@ -54,6 +54,28 @@ pub struct Pins {
     path: PathBuf,
 }
 
+/// Where this machine keeps its pinned station keys: `STRONGROOM_CONFIG_DIR/pins.json`, or
+/// `strongroom/pins.json` in the XDG config directory.
+pub fn default_path() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("STRONGROOM_CONFIG_DIR") {
+        return Ok(PathBuf::from(dir).join("pins.json"));
+    }
+    let base = directories::BaseDirs::new()
+        .ok_or_else(|| Error::InvalidInput("no home directory for the pin file; set STRONGROOM_CONFIG_DIR".into()))?;
+    Ok(base.config_dir().join("strongroom").join("pins.json"))
+}
+
+/// Verify the bundle in `dir` against the pin file at `pins` (moving the pin forward when it
+/// verifies).
+pub fn verify_and_pin(dir: &Path, pins: &Path) -> Result<super::BundleReport> {
+    let mut loaded = Pins::load(pins)?;
+    let report = super::verify(dir, &mut loaded);
+    if report.ok {
+        loaded.save()?;
+    }
+    Ok(report)
+}
+
 impl Pins {
     /// Load the pin file at `path` (empty if it does not exist yet).
     pub fn load(path: &Path) -> Result<Pins> {
