@@ -12,11 +12,12 @@ use strongroom::progress::Progress;
 
 use super::dialogs::{Dialogs, Purpose};
 use super::i18n::{Lang, Text};
+use super::messages::{Command, Failure, Reply, UserChange};
 use super::model::{Action, Job, Message, Model, Phase, View};
 use super::screens;
 use super::theme;
 use super::widgets::{banner, password, status_strip};
-use super::worker::{Command, Failure, Reply, UserChange, Worker};
+use super::worker::Worker;
 
 /// The desktop app.
 pub struct App {

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod dialogs;
 pub mod i18n;
+pub mod messages;
 pub mod model;
 pub mod screens;
 pub mod theme;

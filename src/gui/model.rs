@@ -19,7 +19,7 @@ use zeroize::Zeroizing;
 
 use super::dialogs::Purpose;
 use super::i18n::Lang;
-use super::worker::{Failure, SessionInfo};
+use super::messages::{Failure, SessionInfo};
 
 /// Something a screen asks for.
 pub enum Action {

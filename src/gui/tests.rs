@@ -1,5 +1,6 @@
 //! The desktop app driven headless with egui_kittest, by accessible labels, against a real
 //! vault on a real station thread (no GPU, no display).
+//! Test-only: the parent module declares it under #[cfg(test)].
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

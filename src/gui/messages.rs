@@ -1,0 +1,314 @@
+//! What the window and the station thread say to each other: [`Command`]s in, [`Reply`]s
+//! out. Secrets travel in zeroizing `Password`s; replies carry only what the signed-in user
+//! may see.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use strongroom::accounts::Role;
+use strongroom::accounts::policy::Policy;
+use strongroom::accounts::requests::Request;
+use strongroom::crypto::Password;
+use strongroom::ledger::StoredEvent;
+use strongroom::ledger::bundle::BundleReport;
+use strongroom::ledger::verify::Report;
+use strongroom::progress::Progress;
+use strongroom::station::{ItemDetail, ItemSummary, UserView};
+use strongroom::{Error, Level};
+
+use super::i18n::Text;
+
+/// Something for the station to do.
+pub enum Command {
+    /// Create a vault and its first officer (first run).
+    Init {
+        /// Vault directory.
+        root: PathBuf,
+        /// First officer.
+        officer: String,
+        /// Their password.
+        password: Password,
+    },
+    /// Sign in.
+    Unlock {
+        /// User name.
+        user: String,
+        /// Password.
+        password: Password,
+    },
+    /// Drop the session's keys.
+    Lock,
+    /// The person at the window did something (restarts the idle time).
+    Touch,
+    /// Change the signed-in user's password (required after a reset or when too old).
+    ChangePassword {
+        /// Current password.
+        current: Password,
+        /// New password.
+        new: Password,
+    },
+    /// Read the items again.
+    RefreshItems,
+    /// Read one item with its timeline.
+    Item(String),
+    /// Import files and folders (a queued job).
+    Import {
+        /// Job number (for progress and replies).
+        job: u64,
+        /// What to import.
+        paths: Vec<PathBuf>,
+        /// Level (required).
+        level: Level,
+        /// Title for a single file.
+        title: Option<String>,
+        /// Notes.
+        notes: Option<String>,
+        /// Counters and the cancel flag.
+        progress: Arc<Progress>,
+    },
+    /// Export an item (a queued job).
+    Export {
+        /// Job number.
+        job: u64,
+        /// Control number.
+        item: String,
+        /// Destination.
+        to: PathBuf,
+        /// Counters and the cancel flag.
+        progress: Arc<Progress>,
+    },
+    /// Verify the custody ledger (officers).
+    VerifyLedger,
+    /// Read ledger events matching a filter (officers see all).
+    QueryEvents {
+        /// Control number, or empty.
+        item: String,
+        /// User name, or empty.
+        actor: String,
+        /// Action, or empty.
+        action: String,
+        /// RFC 3339 lower bound, or empty.
+        since: String,
+        /// RFC 3339 upper bound, or empty.
+        until: String,
+    },
+    /// Write an audit bundle of the whole log into a new directory.
+    ExportBundle(PathBuf),
+    /// Verify an audit bundle (from this or another station) against this machine's pins.
+    VerifyBundle(PathBuf),
+    /// Read users, requests and policy (officers).
+    RefreshAdmin,
+    /// Destroy an item (two-person at the policy's level: a witness, or a request).
+    Destroy {
+        /// Control number.
+        item: String,
+        /// Why.
+        reason: String,
+        /// A witness who typed their own password.
+        witness: Option<(String, Password)>,
+    },
+    /// Lower an item's level (officers; two-person at the policy's level).
+    Downgrade {
+        /// Control number.
+        item: String,
+        /// The new level.
+        to: Level,
+        /// Why.
+        reason: String,
+        /// A witness who typed their own password.
+        witness: Option<(String, Password)>,
+    },
+    /// Officers' user administration.
+    User(UserChange),
+    /// Read the open alerts.
+    RefreshAlerts,
+    /// Acknowledge an alert with a comment.
+    Acknowledge {
+        /// The alert's seq.
+        seq: u64,
+        /// The comment (recorded).
+        comment: String,
+    },
+    /// Approve or deny a request.
+    Decide {
+        /// Request number.
+        id: u64,
+        /// Approve (true) or deny.
+        approve: bool,
+    },
+    /// Change one policy setting.
+    SetPolicy {
+        /// Setting name.
+        key: String,
+        /// New value.
+        value: String,
+    },
+}
+
+/// A change to a user account (officers).
+pub enum UserChange {
+    /// Add a user.
+    Add {
+        /// Name.
+        name: String,
+        /// Role.
+        role: Role,
+        /// Clearance.
+        clearance: Level,
+        /// Their first password.
+        password: Password,
+    },
+    /// Disable an account.
+    Disable {
+        /// Name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// Enable or unlock an account.
+    Enable {
+        /// Name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// Reset a password to a temporary one.
+    Reset {
+        /// Name.
+        name: String,
+        /// The temporary password.
+        password: Password,
+        /// Why.
+        reason: String,
+    },
+    /// Set a clearance.
+    Clearance {
+        /// Name.
+        name: String,
+        /// The new clearance.
+        level: Level,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Who is signed in.
+#[derive(Clone, Debug)]
+pub struct SessionInfo {
+    /// User name.
+    pub user: String,
+    /// Role.
+    pub role: Role,
+    /// Clearance.
+    pub clearance: Level,
+    /// Station id.
+    pub station: String,
+    /// Why the password must change first, if it must.
+    pub password_change: Option<String>,
+}
+
+/// What the station answers.
+pub enum Reply {
+    /// The vault at the chosen location opened (or there is none yet).
+    Opened {
+        /// Whether a vault exists there.
+        exists: bool,
+    },
+    /// The vault could not be opened; nothing else will work.
+    Unavailable(Failure),
+    /// The vault was created and locked again; the recovery code is shown once.
+    Initialized {
+        /// The code.
+        recovery_code: Password,
+    },
+    /// Signed in.
+    Unlocked(SessionInfo),
+    /// The session ended (`idle` when the timer did it).
+    Locked {
+        /// Locked by the idle timer.
+        idle: bool,
+    },
+    /// The items this user may see.
+    Items(Vec<ItemSummary>),
+    /// One item.
+    Item(Box<ItemDetail>),
+    /// A job finished.
+    JobDone {
+        /// Job number.
+        job: u64,
+        /// What to say.
+        summary: String,
+    },
+    /// A job failed or was cancelled.
+    JobFailed {
+        /// Job number.
+        job: u64,
+        /// Why.
+        error: Failure,
+    },
+    /// The ledger was verified.
+    Verified(Box<Report>),
+    /// Ledger events.
+    Events(Vec<StoredEvent>),
+    /// Open alerts.
+    Alerts(Vec<StoredEvent>),
+    /// Something finished that deserves a notice: what, and about what.
+    Notice(Text, String),
+    /// An audit bundle was verified.
+    BundleVerified(Box<BundleReport>),
+    /// Officer data.
+    Admin {
+        /// Users.
+        users: Vec<UserView>,
+        /// Pending requests.
+        requests: Vec<Request>,
+        /// The policy.
+        policy: Box<Policy>,
+    },
+    /// A command failed.
+    Failed(Failure),
+}
+
+impl Reply {
+    /// Whether this reply carries data of a signed-in session (dropped after a lock).
+    pub fn is_session_data(&self) -> bool {
+        matches!(
+            self,
+            Reply::Items(_)
+                | Reply::Item(_)
+                | Reply::Verified(_)
+                | Reply::Events(_)
+                | Reply::Alerts(_)
+                | Reply::Admin { .. }
+                | Reply::BundleVerified(_)
+                | Reply::Notice(..)
+        )
+    }
+}
+
+/// An error as the window shows it: the message, and the rule when a rule refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// The message.
+    pub message: String,
+    /// The rule's name for refusals.
+    pub rule: Option<String>,
+    /// A two-person request was made instead.
+    pub approval: bool,
+    /// Cancelled by the user.
+    pub cancelled: bool,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Failure {
+        Failure {
+            message: error.to_string(),
+            rule: match &error {
+                Error::Denied { rule, .. } => Some((*rule).to_string()),
+                _ => None,
+            },
+            approval: matches!(error, Error::ApprovalRequired { .. }),
+            cancelled: matches!(error, Error::Cancelled),
+        }
+    }
+}
