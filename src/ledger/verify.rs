@@ -4,17 +4,18 @@
 //! key) and root against a tree recomputed from the events, and the checkpoints' order.
 //! Reports the first bad seq and why, as an insider's edit of `strongroom.db` would show.
 
-use std::borrow::Cow;
-
 use rusqlite::{Connection, OptionalExtension};
 
+use crate::Result;
 use crate::ledger::checkpoint::{self, StoredCheckpoint};
 use crate::ledger::epoch::{self, Epoch};
 use crate::ledger::key_chain::{self, KeyChain, Link};
 use crate::ledger::key_change;
 use crate::ledger::merkle::{self, TreeBuilder};
 use crate::ledger::note::Verifier;
-use crate::{Level, Result};
+
+mod columns;
+use columns::{Columns, EventView};
 
 /// What is wrong at a seq.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -544,79 +545,5 @@ fn sequence_findings(start_seq: u64, row_seqs: &[u64], json_seqs: &[u64], findin
         let seq = if problem == Problem::Inserted { said } else { row };
         findings.push(Finding { seq, problem, detail });
         return;
-    }
-}
-
-/// The fields of an event that verify compares, borrowed from its bytes where possible.
-#[derive(serde::Deserialize)]
-struct EventView<'a> {
-    seq: u64,
-    #[serde(borrow)]
-    time: Cow<'a, str>,
-    #[serde(borrow)]
-    actor: Cow<'a, str>,
-    #[serde(borrow)]
-    action: Cow<'a, str>,
-    #[serde(borrow)]
-    subject: Cow<'a, str>,
-    #[serde(borrow)]
-    level: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    details: DetailsView<'a>,
-}
-
-#[derive(serde::Deserialize)]
-struct DetailsView<'a> {
-    #[serde(borrow, default)]
-    item: Option<Cow<'a, str>>,
-}
-
-/// The query columns of an event row.
-struct Columns {
-    time: String,
-    actor: String,
-    action: String,
-    subject: String,
-    level: Option<i64>,
-    item: Option<Vec<u8>>,
-}
-
-impl Columns {
-    /// The first column that disagrees with the event's bytes, if any.
-    fn disagreement(&self, event: &EventView<'_>) -> Option<&'static str> {
-        // A stored value that is not a level or an item id at all disagrees with anything.
-        let level = match self.level {
-            None => None,
-            Some(l) => match u8::try_from(l).ok().and_then(Level::from_byte) {
-                Some(level) => Some(level.name()),
-                None => return Some("level"),
-            },
-        };
-        let item = match self.item.as_deref() {
-            None => None,
-            Some(bytes) => match crate::ItemId::from_slice(bytes) {
-                Some(id) => Some(id.to_string()),
-                None => return Some("item"),
-            },
-        };
-        if event.time != self.time {
-            return Some("time");
-        }
-        if event.actor != self.actor {
-            return Some("actor");
-        }
-        if event.action != self.action {
-            return Some("action");
-        }
-        if event.subject != self.subject {
-            return Some("subject");
-        }
-        if event.level.as_deref() != level {
-            return Some("level");
-        }
-        if event.details.item.as_deref() != item.as_deref() {
-            return Some("item");
-        }
-        None
     }
 }

@@ -15,6 +15,7 @@
 //! completeness; a filtered one proves only that each event it carries is in the log.
 
 mod export;
+mod files;
 mod pins;
 mod read;
 
