@@ -2,9 +2,7 @@
 //! and `--witness`, with the exit codes of DESIGN.md §4a (4 locked or disabled, 5 denied,
 //! 7 approval required) and the events they write.
 
-mod common;
-
-use common::{TestVault, code, stderr};
+use crate::support::{TestVault, code, stderr};
 
 const BOB_PW: &str = "bob's long passphrase";
 const CAROL_PW: &str = "carol's long passphrase";
@@ -94,7 +92,7 @@ fn user_admin_commands_and_their_exit_codes() {
     // An auditor who pinned the station key before the disable follows the key change.
     let config = tempfile::tempdir().unwrap();
     let auditor = |args: &[&str]| {
-        std::process::Command::new(common::bin())
+        std::process::Command::new(crate::support::bin())
             .env("STRONGROOM_CONFIG_DIR", config.path())
             .env_remove("STRONGROOM_VAULT")
             .args(args)
@@ -197,7 +195,7 @@ fn two_person_commands() {
         wrong.to_str().unwrap(),
     ]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
-    common::wait_out_backoff();
+    crate::support::wait_out_backoff();
     let out = vault.run(&[
         "downgrade",
         &ts,

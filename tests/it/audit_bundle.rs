@@ -2,12 +2,10 @@
 //! newer bundles accepted, forks and every kind of edit rejected (exit 6), older bundles
 //! warned about.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{TestVault, code, stderr};
+use crate::support::{TestVault, code, stderr};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use strongroom::crypto::sign::SignKey;
@@ -27,7 +25,7 @@ impl Auditor {
 
     /// Run `audit ...` on a machine with no vault.
     fn run(&self, args: &[&str]) -> Output {
-        std::process::Command::new(common::bin())
+        std::process::Command::new(crate::support::bin())
             .env("STRONGROOM_CONFIG_DIR", self.config.path())
             .env_remove("STRONGROOM_VAULT")
             .args(args)
@@ -392,7 +390,7 @@ fn export_with_key(vault: &TestVault, name: &str, key: &SignKey, filter: &EventF
         &vault.verifier(key),
         filter,
         &out,
-        common::NOW,
+        crate::support::NOW,
     )
     .unwrap();
     out

@@ -1,6 +1,5 @@
 //! Shared helpers for the integration tests: a temporary vault driven through the real
 //! binary, and direct looks at its database the way an insider would take them.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -28,7 +28,7 @@ use strongroom::progress::Progress;
 use strongroom::{ControlNumber, IdentityId, ItemId, Level, db};
 
 /// The specification the vectors are printed in.
-const FORMAT_MD: &str = include_str!("../docs/FORMAT.md");
+const FORMAT_MD: &str = include_str!("../../docs/FORMAT.md");
 
 // ---------------------------------------------------------------------------------------
 // Fixed inputs (FORMAT.md §11.1).

@@ -1,13 +1,11 @@
 //! Import and export at the edges, through the library: a source that changes while it is
 //! read, cancel mid-batch, and a file larger than 4 GiB.
 
-mod common;
-
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use common::{pseudo_random, sha256_file};
+use crate::support::{pseudo_random, sha256_file};
 use strongroom::crypto::Password;
 use strongroom::crypto::kdf::KdfParams;
 use strongroom::progress::Progress;

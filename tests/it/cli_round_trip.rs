@@ -1,9 +1,7 @@
 //! End-to-end through the real binary: the happy path, exactly one event per operation, and
 //! the exit codes of DESIGN.md §4a.
 
-mod common;
-
-use common::{PASSWORD, TestVault, code, pseudo_random, sha256_file, stderr, wait_out_backoff};
+use crate::support::{PASSWORD, TestVault, code, pseudo_random, sha256_file, stderr, wait_out_backoff};
 
 #[test]
 fn import_list_show_export_round_trip_with_json() {
@@ -295,7 +293,7 @@ fn passwd_and_recover_replace_credentials() {
 
 #[test]
 fn no_arguments_without_a_display_points_to_the_cli() {
-    let out = std::process::Command::new(common::bin())
+    let out = std::process::Command::new(crate::support::bin())
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
         .output()

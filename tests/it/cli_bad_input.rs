@@ -1,14 +1,12 @@
 //! Bad input through the real binary: a clear message, the right exit code, and nothing lost
 //! or half-written.
 
-mod common;
-
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
-use common::{TestVault, code, stderr};
+use crate::support::{TestVault, code, stderr};
 
 fn assert_nothing_imported(vault: &TestVault) {
     assert_eq!(vault.json(&["list"]).as_array().unwrap().len(), 0);
@@ -236,7 +234,7 @@ fn a_kdf_below_the_floor_is_refused_at_init() {
 fn a_corrupted_database_is_reported_and_left_untouched() {
     let vault = TestVault::new();
     let db = vault.root.join("strongroom.db");
-    let junk = common::pseudo_random(64 * 1024, 9);
+    let junk = crate::support::pseudo_random(64 * 1024, 9);
     std::fs::write(&db, &junk).unwrap();
     let out = vault.run(&["list"]);
     assert_eq!(code(&out), 6, "{}", stderr(&out));
@@ -273,7 +271,7 @@ fn a_newer_schema_is_refused() {
 }
 
 fn import_four_chunks(vault: &TestVault) -> (String, String) {
-    let data = common::pseudo_random(4 * 65536 + 100, 3);
+    let data = crate::support::pseudo_random(4 * 65536 + 100, 3);
     let src = vault.file("survey.las", &data);
     let imported = vault.json(&[
         "import",
@@ -374,18 +372,23 @@ fn an_object_swapped_with_another_items_object_is_refused() {
 fn an_unreadable_source_is_refused() {
     // Root reads everything, so as root the whole run happens as an unprivileged user.
     let vault_dir = tempfile::tempdir().unwrap();
-    let unprivileged = common::is_root();
+    let unprivileged = crate::support::is_root();
     let run = |args: &[&str]| {
         let mut cmd = if unprivileged {
             let mut c = Command::new("setpriv");
-            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", common::bin()]);
+            c.args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                crate::support::bin(),
+            ]);
             c
         } else {
-            Command::new(common::bin())
+            Command::new(crate::support::bin())
         };
         cmd.env("STRONGROOM_VAULT", vault_dir.path().join("vault"))
             .env("STRONGROOM_USER", "alice")
-            .env("STRONGROOM_PASSWORD", common::PASSWORD)
+            .env("STRONGROOM_PASSWORD", crate::support::PASSWORD)
             .env("HOME", vault_dir.path())
             .args(args);
         cmd.output().unwrap()

@@ -1,9 +1,7 @@
 //! Every way an insider could edit the custody log with SQL (triggers dropped first) is found
 //! by `strongroom ledger verify`, named with the right seq, and answered with exit code 6.
 
-mod common;
-
-use common::{TestVault, code, stderr};
+use crate::support::{TestVault, code, stderr};
 use serde_json::Value;
 use strongroom::crypto::sign::SignKey;
 use strongroom::ledger::{checkpoint, key_change, note};
@@ -257,7 +255,10 @@ fn operators_cannot_verify_the_ledger() {
     let vault = vault_with_history();
     let mut station = strongroom::Station::open(&vault.root).unwrap();
     station
-        .unlock(common::OFFICER, &strongroom::crypto::Password::from(common::PASSWORD))
+        .unlock(
+            crate::support::OFFICER,
+            &strongroom::crypto::Password::from(crate::support::PASSWORD),
+        )
         .unwrap();
     station
         .add_user(
@@ -284,7 +285,7 @@ fn after_damage_an_officer_starts_a_new_epoch_and_auditors_accept_it_only_when_t
     vault.ok(&["ledger", "export", "--out", bundle0.to_str().unwrap()]);
     let config = tempfile::tempdir().unwrap();
     let audit = |args: &[&str]| {
-        std::process::Command::new(common::bin())
+        std::process::Command::new(crate::support::bin())
             .env("STRONGROOM_CONFIG_DIR", config.path())
             .args(args)
             .output()
@@ -541,7 +542,7 @@ fn a_second_successor_of_one_key_is_found() {
     let mut db = vault.db();
     let tx = db.transaction().unwrap();
     let other = SignKey::random().unwrap();
-    let refused = key_change::record(&tx, &id, &k0, &other, common::NOW).unwrap_err();
+    let refused = key_change::record(&tx, &id, &k0, &other, crate::support::NOW).unwrap_err();
     assert!(refused.to_string().contains("one successor"), "{refused}");
     drop(tx);
     // Someone holding the retired key signs a change to a key of their own.
@@ -553,7 +554,7 @@ fn a_second_successor_of_one_key_is_found() {
     let forged = key_change::sign(&id, 0, &k0, &other, size as u64, &root.try_into().unwrap()).unwrap();
     db.execute(
         "INSERT INTO signing_key_changes (epoch, tree_size, note, created_at) VALUES (0, ?1, ?2, ?3)",
-        rusqlite::params![size, forged, common::NOW],
+        rusqlite::params![size, forged, crate::support::NOW],
     )
     .unwrap();
     let report = vault.verify_with(&k1);

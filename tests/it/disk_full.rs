@@ -1,12 +1,10 @@
 //! Disk full during import and export, on real small tmpfs mounts (needs root, as CI has;
 //! the container layer's ENOSPC handling is also tested without root in the unit tests).
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{TestVault, code, is_root, pseudo_random, stderr};
+use crate::support::{TestVault, code, is_root, pseudo_random, stderr};
 
 /// A tmpfs of `size` mounted for the life of the value.
 struct SmallDisk {

@@ -304,7 +304,7 @@ fn the_key_change_vector_of_the_spec_is_reproduced_byte_for_byte() {
     let root: Hash = std::array::from_fn(|i| i as u8);
     let note = key_change::sign("0123456789abcdef", 0, &old, &new, 1024, &root).unwrap();
     assert_eq!(note, KEY_CHANGE_NOTE);
-    let docs = include_str!("../docs/LEDGER.md");
+    let docs = include_str!("../../docs/LEDGER.md");
     assert!(
         docs.contains(KEY_CHANGE_NOTE),
         "the vector is not printed in docs/LEDGER.md"

@@ -1,13 +1,11 @@
 //! Crash safety and concurrency through the real binary: imports and exports killed with
 //! SIGKILL at seeded random moments, and two processes importing into one vault at once.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{PASSWORD, TestVault, code, pseudo_random, sha256_file, stderr};
+use crate::support::{PASSWORD, TestVault, code, pseudo_random, sha256_file, stderr};
 use strongroom::Station;
 use strongroom::crypto::Password;
 use strongroom::progress::Progress;

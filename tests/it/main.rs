@@ -1,0 +1,19 @@
+//! The integration tests, linked into one binary: one link instead of one per file, and one
+//! shared fixture module (`support`). Each module below is one area of behaviour; the CLI
+//! tests run the real `strongroom` binary, the library tests drive `Station` directly.
+
+mod support;
+
+mod accounts;
+mod audit_bundle;
+mod clearance_and_keys;
+mod cli_accounts;
+mod cli_bad_input;
+mod cli_round_trip;
+mod crash_safety;
+mod disk_full;
+mod event_schemas;
+mod format_vectors;
+mod import_edge_cases;
+mod ledger_tamper;
+mod ledger_vectors;
