@@ -74,7 +74,8 @@ impl ControlNumber {
         let upper = text.trim().to_ascii_uppercase();
         let rest = upper.strip_prefix("SR-")?;
         let (year, serial) = rest.split_once('-')?;
-        if year.len() != 4 || serial.len() < 6 || !serial.bytes().all(|b| b.is_ascii_digit()) {
+        let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+        if year.len() != 4 || !digits(year) || serial.len() < 6 || !digits(serial) {
             return None;
         }
         Some(ControlNumber {
@@ -102,5 +103,8 @@ mod tests {
         assert_eq!(ControlNumber::parse("SR-2026-42"), None);
         assert_eq!(ControlNumber::parse("XX-2026-000042"), None);
         assert_eq!(ControlNumber::parse("SR-2026-1234567").unwrap().serial, 1_234_567);
+        // Only digits: Rust's integer parser would take a sign.
+        assert_eq!(ControlNumber::parse("SR-+202-000001"), None);
+        assert_eq!(ControlNumber::parse("SR-2026-+00001"), None);
     }
 }

@@ -5,74 +5,60 @@
 use crate::accounts::Role;
 use crate::{Error, Level, Result};
 
-/// Everything a user can ask the station to do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Permission {
+/// Defines [`Permission`], the list of every permission and the words its refusal uses from
+/// one table, so a new permission is in [`Permission::ALL`] (and the matrix test) at once.
+macro_rules! permissions {
+    ($($(#[doc = $doc:literal])* $variant:ident = $phrase:literal,)*) => {
+        /// Everything a user can ask the station to do.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Permission {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Permission {
+            /// Every permission, in the order of the table (derived from it).
+            pub const ALL: &'static [Permission] = &[$(Permission::$variant),*];
+
+            /// Words for refusals: "only a security officer can {phrase}".
+            pub fn phrase(self) -> &'static str {
+                match self {
+                    $(Permission::$variant => $phrase,)*
+                }
+            }
+        }
+    };
+}
+
+permissions! {
     /// Bring material into the vault (at a level).
-    Import,
+    Import = "import material",
     /// See and open an item (at its level).
-    View,
+    View = "view items",
     /// Write an item's plaintext out (at its level).
-    Export,
+    Export = "export items",
     /// Ask for an item to move to another custodian.
-    RequestTransfer,
+    RequestTransfer = "request a transfer",
     /// Ask for an item to be destroyed.
-    RequestDestruction,
+    RequestDestruction = "request destruction",
     /// Acknowledge a guard or cloud alert.
-    AcknowledgeAlert,
+    AcknowledgeAlert = "acknowledge alerts",
     /// Change an item's level (declassify or downgrade).
-    Reclassify,
+    Reclassify = "change an item's level",
     /// Approve or deny another person's request.
-    ApproveRequest,
+    ApproveRequest = "approve or deny requests",
     /// Add, disable, enable, reset users and set clearances.
-    UserAdmin,
+    UserAdmin = "administer users",
     /// Keep the register of authorized media.
-    MediaRegister,
+    MediaRegister = "keep the media register",
     /// Change the station's policy.
-    Policy,
+    Policy = "change the policy",
     /// Verify the custody ledger and start epochs.
-    LedgerVerify,
+    LedgerVerify = "verify the ledger",
     /// Export audit bundles and CSV.
-    LedgerExport,
+    LedgerExport = "export the ledger",
 }
 
 impl Permission {
-    /// Every permission.
-    pub const ALL: [Permission; 13] = [
-        Permission::Import,
-        Permission::View,
-        Permission::Export,
-        Permission::RequestTransfer,
-        Permission::RequestDestruction,
-        Permission::AcknowledgeAlert,
-        Permission::Reclassify,
-        Permission::ApproveRequest,
-        Permission::UserAdmin,
-        Permission::MediaRegister,
-        Permission::Policy,
-        Permission::LedgerVerify,
-        Permission::LedgerExport,
-    ];
-
-    /// Words for refusals: "only a security officer can {phrase}".
-    pub fn phrase(self) -> &'static str {
-        match self {
-            Permission::Import => "import material",
-            Permission::View => "view items",
-            Permission::Export => "export items",
-            Permission::RequestTransfer => "request a transfer",
-            Permission::RequestDestruction => "request destruction",
-            Permission::AcknowledgeAlert => "acknowledge alerts",
-            Permission::Reclassify => "change an item's level",
-            Permission::ApproveRequest => "approve or deny requests",
-            Permission::UserAdmin => "administer users",
-            Permission::MediaRegister => "keep the media register",
-            Permission::Policy => "change the policy",
-            Permission::LedgerVerify => "verify the ledger",
-            Permission::LedgerExport => "export the ledger",
-        }
-    }
-
     /// Whether the action concerns material at a level (and so needs clearance for it).
     pub fn concerns_material(self) -> bool {
         matches!(
@@ -133,48 +119,74 @@ pub fn check(user: &str, role: Role, clearance: Level, permission: Permission, l
 mod tests {
     use super::*;
 
-    /// The words, written out independently of `TABLE`.
-    fn expected(role: Role, permission: Permission) -> bool {
-        let operator_may = [
-            Permission::Import,
-            Permission::View,
-            Permission::Export,
-            Permission::RequestTransfer,
-            Permission::RequestDestruction,
-            Permission::AcknowledgeAlert,
-        ];
-        role == Role::Officer || operator_may.contains(&permission)
+    /// The words as a table, written out by hand and independent of `TABLE` and of
+    /// `concerns_material`: may an operator take it, and does it need clearance for the
+    /// material's level? (Officers may take every action.) A match, so a new permission does
+    /// not compile until it has a row here.
+    fn expected_row(permission: Permission) -> (bool, bool) {
+        match permission {
+            // (operator may, needs clearance)
+            Permission::Import => (true, true),
+            Permission::View => (true, true),
+            Permission::Export => (true, true),
+            Permission::RequestTransfer => (true, true),
+            Permission::RequestDestruction => (true, true),
+            Permission::AcknowledgeAlert => (true, false),
+            Permission::Reclassify => (false, true),
+            Permission::ApproveRequest => (false, false),
+            Permission::UserAdmin => (false, false),
+            Permission::MediaRegister => (false, false),
+            Permission::Policy => (false, false),
+            Permission::LedgerVerify => (false, false),
+            Permission::LedgerExport => (false, false),
+        }
     }
+
+    /// Cleared-for table, rows = clearance, columns = the material's level, both in the order
+    /// unclassified, internal, confidential, secret, top-secret. Spelled out, not computed.
+    const CLEARED_FOR: [&str; 5] = [
+        "x....", // unclassified
+        "xx...", // internal
+        "xxx..", // confidential
+        "xxxx.", // secret
+        "xxxxx", // top-secret
+    ];
+
+    const LEVELS: [Level; 5] = [
+        Level::Unclassified,
+        Level::Internal,
+        Level::Confidential,
+        Level::Secret,
+        Level::TopSecret,
+    ];
 
     #[test]
     fn permission_matrix_every_action_role_and_level() {
-        for permission in Permission::ALL {
+        let mut cases = 0;
+        for &permission in Permission::ALL {
+            let (operator_may, needs_clearance) = expected_row(permission);
             for role in [Role::Operator, Role::Officer] {
-                for clearance in Level::ALL {
-                    for level in Level::ALL.map(Some).into_iter().chain([None]) {
-                        let by_level = !permission.concerns_material() || level.is_none_or(|l| l <= clearance);
-                        let want = expected(role, permission) && by_level;
-                        assert_eq!(
-                            allowed(role, clearance, permission, level),
-                            want,
-                            "{permission:?} {role:?} {clearance} {level:?}"
-                        );
-                        let checked = check("u", role, clearance, permission, level);
-                        assert_eq!(checked.is_ok(), want);
-                        if let Err(Error::Denied { rule, .. }) = checked {
-                            assert_eq!(
-                                rule,
-                                if expected(role, permission) {
-                                    "clearance"
-                                } else {
-                                    "role"
-                                }
-                            );
+                let role_may = role == Role::Officer || operator_may;
+                for (c, clearance) in LEVELS.into_iter().enumerate() {
+                    for level in (0..5).map(Some).chain([None]) {
+                        let cleared = level.is_none_or(|l| CLEARED_FOR[c].as_bytes()[l] == b'x');
+                        let want = role_may && (!needs_clearance || cleared);
+                        let level = level.map(|l| LEVELS[l]);
+                        let case = format!("{permission:?} {role:?} cleared to {clearance} on {level:?}");
+                        assert_eq!(allowed(role, clearance, permission, level), want, "{case}");
+                        match check("u", role, clearance, permission, level) {
+                            Ok(()) => assert!(want, "{case}: allowed"),
+                            Err(Error::Denied { rule, .. }) => {
+                                assert!(!want, "{case}: refused");
+                                assert_eq!(rule, if role_may { "clearance" } else { "role" }, "{case}");
+                            }
+                            Err(other) => panic!("{case}: {other:?}"),
                         }
+                        cases += 1;
                     }
                 }
             }
         }
-        assert!(TABLE.len() == Permission::ALL.len());
+        assert_eq!(cases, 13 * 2 * 5 * 6, "every permission, role, clearance and level");
     }
 }

@@ -12,133 +12,87 @@ use time::OffsetDateTime;
 use crate::ledger::canonical;
 use crate::{Error, ItemId, Level, Result};
 
-/// What happened. The string form is stable: it is in every stored event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// The vault was created.
-    StationInit,
-    /// A user account was created.
-    UserCreate,
-    /// A user unlocked a session.
-    AuthLogin,
-    /// A sign-in failed (wrong password or unknown user).
-    AuthLoginFailed,
-    /// A user changed their own password.
-    UserPasswordChange,
-    /// A user's identity was replaced through the recovery code.
-    UserRecover,
-    /// An item entered the vault.
-    ItemImport,
-    /// An import was abandoned and its pending row and object removed.
-    ItemImportAborted,
-    /// An item's plaintext was written out of the vault.
-    ItemExport,
-    /// An export's leftover temp file was removed after a crash.
-    ItemExportAborted,
-    /// An officer verified the custody log (the result is in the details).
-    LedgerVerify,
-    /// An officer started a new log epoch after damage was found (first event of the epoch).
-    LedgerEpoch,
-    /// An account was locked after too many failed sign-ins.
-    AuthLockout,
-    /// The station dropped a session's keys after the idle time.
-    AuthIdleLock,
-    /// An officer disabled an account (its keys were rotated away).
-    UserDisable,
-    /// An officer re-enabled a disabled account.
-    UserEnable,
-    /// An officer unlocked an account locked by failed sign-ins.
-    UserUnlock,
-    /// An officer reset a password (new identity, change forced at login).
-    UserReset,
-    /// An officer raised or lowered a clearance.
-    UserClearance,
-    /// An officer changed a role.
-    UserRole,
-    /// Level keys, the signing key or the admin key were replaced.
-    KeyRotate,
-    /// An officer changed a policy setting (old and new value).
-    PolicyChange,
-    /// A two-person request was made.
-    RequestCreate,
-    /// An officer approved a request.
-    RequestApprove,
-    /// An officer denied a request.
-    RequestDeny,
-    /// An item was crypto-erased and its ciphertext removed.
-    ItemDestroy,
-    /// An item's level was changed.
-    ItemReclassify,
-    /// Someone acknowledged an alert, with a comment.
-    AlertAcknowledge,
+/// Defines [`Action`], the list of every action and their stable names from one table, so a
+/// new action is in [`Action::ALL`] (and so in the schema test) the moment it exists.
+macro_rules! actions {
+    ($($(#[doc = $doc:literal])* $variant:ident = $name:literal,)*) => {
+        /// What happened. The string form is stable: it is in every stored event.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Action {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Action {
+            /// Every action, in the order of the table (derived from it, not kept by hand).
+            pub const ALL: &'static [Action] = &[$(Action::$variant),*];
+
+            /// The stable name stored in events.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)*
+                }
+            }
+        }
+    };
 }
 
-impl Action {
-    /// Every action, for schema checks.
-    pub const ALL: [Action; 28] = [
-        Action::StationInit,
-        Action::UserCreate,
-        Action::AuthLogin,
-        Action::AuthLoginFailed,
-        Action::UserPasswordChange,
-        Action::UserRecover,
-        Action::ItemImport,
-        Action::ItemImportAborted,
-        Action::ItemExport,
-        Action::ItemExportAborted,
-        Action::LedgerVerify,
-        Action::LedgerEpoch,
-        Action::AuthLockout,
-        Action::AuthIdleLock,
-        Action::UserDisable,
-        Action::UserEnable,
-        Action::UserUnlock,
-        Action::UserReset,
-        Action::UserClearance,
-        Action::UserRole,
-        Action::KeyRotate,
-        Action::PolicyChange,
-        Action::RequestCreate,
-        Action::RequestApprove,
-        Action::RequestDeny,
-        Action::ItemDestroy,
-        Action::ItemReclassify,
-        Action::AlertAcknowledge,
-    ];
-
-    /// The stable name stored in events.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::StationInit => "station.init",
-            Action::UserCreate => "user.create",
-            Action::AuthLogin => "auth.login",
-            Action::AuthLoginFailed => "auth.login_failed",
-            Action::UserPasswordChange => "user.password_change",
-            Action::UserRecover => "user.recover",
-            Action::ItemImport => "item.import",
-            Action::ItemImportAborted => "item.import_aborted",
-            Action::ItemExport => "item.export",
-            Action::ItemExportAborted => "item.export_aborted",
-            Action::LedgerVerify => "ledger.verify",
-            Action::LedgerEpoch => "ledger.epoch",
-            Action::AuthLockout => "auth.lockout",
-            Action::AuthIdleLock => "auth.idle_lock",
-            Action::UserDisable => "user.disable",
-            Action::UserEnable => "user.enable",
-            Action::UserUnlock => "user.unlock",
-            Action::UserReset => "user.reset",
-            Action::UserClearance => "user.clearance",
-            Action::UserRole => "user.role",
-            Action::KeyRotate => "key.rotate",
-            Action::PolicyChange => "policy.change",
-            Action::RequestCreate => "request.create",
-            Action::RequestApprove => "request.approve",
-            Action::RequestDeny => "request.deny",
-            Action::ItemDestroy => "item.destroy",
-            Action::ItemReclassify => "item.reclassify",
-            Action::AlertAcknowledge => "alert.acknowledge",
-        }
-    }
+actions! {
+    /// The vault was created.
+    StationInit = "station.init",
+    /// A user account was created.
+    UserCreate = "user.create",
+    /// A user unlocked a session.
+    AuthLogin = "auth.login",
+    /// A sign-in failed (wrong password or unknown user).
+    AuthLoginFailed = "auth.login_failed",
+    /// A user changed their own password.
+    UserPasswordChange = "user.password_change",
+    /// A user's identity was replaced through the recovery code.
+    UserRecover = "user.recover",
+    /// An item entered the vault.
+    ItemImport = "item.import",
+    /// An import was abandoned and its pending row and object removed.
+    ItemImportAborted = "item.import_aborted",
+    /// An item's plaintext was written out of the vault.
+    ItemExport = "item.export",
+    /// An export's leftover temp file was removed after a crash.
+    ItemExportAborted = "item.export_aborted",
+    /// An officer verified the custody log (the result is in the details).
+    LedgerVerify = "ledger.verify",
+    /// An officer started a new log epoch after damage was found (first event of the epoch).
+    LedgerEpoch = "ledger.epoch",
+    /// An account was locked after too many failed sign-ins.
+    AuthLockout = "auth.lockout",
+    /// The station dropped a session's keys after the idle time.
+    AuthIdleLock = "auth.idle_lock",
+    /// An officer disabled an account (its keys were rotated away).
+    UserDisable = "user.disable",
+    /// An officer re-enabled a disabled account.
+    UserEnable = "user.enable",
+    /// An officer unlocked an account locked by failed sign-ins.
+    UserUnlock = "user.unlock",
+    /// An officer reset a password (new identity, change forced at login).
+    UserReset = "user.reset",
+    /// An officer raised or lowered a clearance.
+    UserClearance = "user.clearance",
+    /// An officer changed a role.
+    UserRole = "user.role",
+    /// Level keys, the signing key or the admin key were replaced.
+    KeyRotate = "key.rotate",
+    /// An officer changed a policy setting (old and new value).
+    PolicyChange = "policy.change",
+    /// A two-person request was made.
+    RequestCreate = "request.create",
+    /// An officer approved a request.
+    RequestApprove = "request.approve",
+    /// An officer denied a request.
+    RequestDeny = "request.deny",
+    /// An item was crypto-erased and its ciphertext removed.
+    ItemDestroy = "item.destroy",
+    /// An item's level was changed.
+    ItemReclassify = "item.reclassify",
+    /// Someone acknowledged an alert, with a comment.
+    AlertAcknowledge = "alert.acknowledge",
 }
 
 /// An event to append.

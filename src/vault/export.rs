@@ -9,7 +9,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::vault::layout::sync_dir;
@@ -125,19 +125,60 @@ impl Output {
             fs::rename(&self.temp, &self.dest).map_err(|e| Error::io(&self.dest, e))?;
             self.temp_exists = false;
         } else {
-            // link() refuses an existing name, so a file that appeared meanwhile is kept.
-            fs::hard_link(&self.temp, &self.dest).map_err(|e| match e.kind() {
+            rename_without_replacing(&self.temp, &self.dest).map_err(|e| match e.kind() {
                 io::ErrorKind::AlreadyExists => Error::InvalidInput(format!(
                     "{} appeared while exporting; pass --force to overwrite it",
                     self.dest.display()
                 )),
                 _ => Error::io(&self.dest, e),
             })?;
-            fs::remove_file(&self.temp).map_err(|e| Error::io(&self.temp, e))?;
             self.temp_exists = false;
         }
         sync_dir(&dir)
     }
+}
+
+/// Move `temp` to `dest` only if `dest` does not exist (EEXIST otherwise), on every file
+/// system: `renameat2(RENAME_NOREPLACE)` where the kernel driver has it (ext4, kernel vfat
+/// and exFAT); where it fails with EINVAL (FUSE drivers such as exfat-fuse and fusefat, which
+/// also refuse `link()`), the final name is first reserved with an empty `O_EXCL` file, which
+/// the rename then replaces, so a file that appeared meanwhile is never overwritten.
+fn rename_without_replacing(temp: &Path, dest: &Path) -> io::Result<()> {
+    let c_temp = CString::new(temp.as_os_str().as_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+    let c_dest = CString::new(dest.as_os_str().as_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            c_temp.as_ptr(),
+            libc::AT_FDCWD,
+            c_dest.as_ptr(),
+            libc::RENAME_NOREPLACE,
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    let err = io::Error::last_os_error();
+    if !matches!(err.raw_os_error(), Some(libc::EINVAL) | Some(libc::ENOSYS)) {
+        return Err(err);
+    }
+    let placeholder = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(dest)?;
+    let reserved = placeholder.metadata()?;
+    drop(placeholder);
+    fs::rename(temp, dest).inspect_err(|_| {
+        // Remove the reservation only while it is still our empty file.
+        if fs::symlink_metadata(dest)
+            .is_ok_and(|now| now.len() == 0 && now.ino() == reserved.ino() && now.dev() == reserved.dev())
+        {
+            let _ = fs::remove_file(dest);
+        }
+    })
 }
 
 impl Drop for Output {

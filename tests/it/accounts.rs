@@ -1,101 +1,42 @@
 //! Accounts, clearances, rotation, approvals and session security, through the library with
 //! an injected clock (no sleeping), and at the crypto layer where the issue asks for it.
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
 use strongroom::accounts::keyring::{self, GrantRow, KeyKind};
 use strongroom::accounts::{Role, users};
-use strongroom::crypto::kdf::KdfParams;
 use strongroom::crypto::keyslot;
-use strongroom::crypto::{Password, wrap};
+use strongroom::crypto::wrap;
 use strongroom::progress::Progress;
-use strongroom::station::{ImportOptions, InitOptions};
-use strongroom::time::ManualClock;
+use strongroom::station::ImportOptions;
 use strongroom::{ControlNumber, Error, IdentityId, ItemId, Level, Station};
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
-const ALICE_PW: &str = "correct horse battery staple";
+use crate::support::PASSWORD as ALICE_PW;
+use crate::support::station::{LibVault, pw, switch};
+
 const BOB_PW: &str = "bob's long passphrase";
 const CAROL_PW: &str = "carol's long passphrase";
 const DAVE_PW: &str = "dave's long passphrase";
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-    files: PathBuf,
-    clock: Arc<ManualClock>,
-    recovery: Password,
-}
-
 /// alice (officer, top-secret), bob (operator, secret), carol (officer, top-secret).
-fn fixture() -> (Fixture, Station) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("vault");
-    let files = dir.path().join("files");
-    std::fs::create_dir_all(&files).unwrap();
-    let clock = ManualClock::new(OffsetDateTime::now_utc());
-    let options = InitOptions {
-        kdf: Some(KdfParams::FLOOR),
-        clock: clock.clone(),
-    };
-    let (mut station, recovery) = Station::init(&root, "alice", &pw(ALICE_PW), options).unwrap();
+fn fixture() -> (LibVault, Station) {
+    let (fx, mut station) = LibVault::new();
     station
         .add_user("bob", Role::Operator, Level::Secret, &pw(BOB_PW))
         .unwrap();
     station
         .add_user("carol", Role::Officer, Level::TopSecret, &pw(CAROL_PW))
         .unwrap();
-    let fx = Fixture {
-        _dir: dir,
-        root,
-        files,
-        clock,
-        recovery,
-    };
     (fx, station)
-}
-
-fn pw(text: &str) -> Password {
-    Password::from(text)
-}
-
-fn import(station: &mut Station, fx: &Fixture, name: &str, level: Level) -> String {
-    let path = fx.files.join(name);
-    std::fs::write(&path, name.as_bytes()).unwrap();
-    let plan = station.plan_import(&[path], false).unwrap();
-    let options = ImportOptions {
-        level,
-        title: None,
-        notes: Some("notes".into()),
-    };
-    let item = station.import(&plan, &options, &Progress::new()).unwrap().remove(0);
-    item.control_number.to_string()
-}
-
-fn switch(station: &mut Station, user: &str, password: &str) {
-    station.lock();
-    station.unlock(user, &pw(password)).unwrap();
-}
-
-fn db(fx: &Fixture) -> rusqlite::Connection {
-    rusqlite::Connection::open(fx.root.join("strongroom.db")).unwrap()
-}
-
-fn actions(fx: &Fixture) -> Vec<String> {
-    let conn = db(fx);
-    let mut stmt = conn.prepare("SELECT action FROM events ORDER BY seq").unwrap();
-    stmt.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
 }
 
 /// What an account's holder can take away: their identity secret (from their keyslot and
 /// password) and copies of their grant rows.
 fn steal_keys(
-    fx: &Fixture,
+    fx: &LibVault,
     user: &str,
     password: &str,
 ) -> (IdentityId, strongroom::crypto::seal::SecretKey, Vec<GrantRow>) {
-    let conn = db(fx);
+    let conn = fx.db();
     let row = users::by_name(&conn, user).unwrap().unwrap();
     let slot = keyring::keyslot(&conn, row.identity).unwrap().unwrap();
     let contents = keyslot::open(&pw(password), row.identity.as_bytes(), &slot).unwrap();
@@ -104,9 +45,9 @@ fn steal_keys(
 }
 
 /// The current wrapped DEK of an item and its AAD.
-fn item_dek(fx: &Fixture, control: &str) -> (Vec<u8>, Vec<u8>) {
+fn item_dek(fx: &LibVault, control: &str) -> (Vec<u8>, Vec<u8>) {
     let control = ControlNumber::parse(control).unwrap();
-    let conn = db(fx);
+    let conn = fx.db();
     let (id, level, generation, wrapped): (Vec<u8>, u8, u32, Vec<u8>) = conn
         .query_row(
             "SELECT id, level, key_generation, wrapped_dek FROM items WHERE control_year = ?1 AND control_serial = ?2",
@@ -127,7 +68,7 @@ fn item_dek(fx: &Fixture, control: &str) -> (Vec<u8>, Vec<u8>) {
 #[test]
 fn a_disabled_users_own_keys_cannot_open_what_they_lost() {
     let (fx, mut station) = fixture();
-    let before = import(&mut station, &fx, "before.txt", Level::Secret);
+    let before = fx.import(&mut station, "before.txt", Level::Secret);
     let (identity, secret, grants) = steal_keys(&fx, "bob", BOB_PW);
     let old_secret_key = grants
         .iter()
@@ -139,7 +80,7 @@ fn a_disabled_users_own_keys_cannot_open_what_they_lost() {
     assert!(wrap::open(&old_secret_key, &aad, &wrapped).is_ok());
 
     station.disable_user("bob", "left the unit").unwrap();
-    let after = import(&mut station, &fx, "after.txt", Level::Secret);
+    let after = fx.import(&mut station, "after.txt", Level::Secret);
 
     // After: every DEK at the level is wrapped under a new generation bob never received.
     for control in [&before, &after] {
@@ -147,7 +88,7 @@ fn a_disabled_users_own_keys_cannot_open_what_they_lost() {
         assert!(wrap::open(&old_secret_key, &aad, &wrapped).is_err(), "{control}");
     }
     // He holds no grant any more; his copies only open the retired generation.
-    assert!(keyring::grants_of(&db(&fx), identity).unwrap().is_empty());
+    assert!(keyring::grants_of(&fx.db(), identity).unwrap().is_empty());
     for grant in &grants {
         let key = keyring::open_grant(identity, &secret, grant).unwrap();
         let (aad, wrapped) = item_dek(&fx, &after);
@@ -159,7 +100,7 @@ fn a_disabled_users_own_keys_cannot_open_what_they_lost() {
         station.unlock("bob", &pw(BOB_PW)),
         Err(Error::AccountUnavailable { .. })
     ));
-    assert_eq!(actions(&fx).last().unwrap(), "auth.login_failed");
+    assert_eq!(fx.actions().last().unwrap(), "auth.login_failed");
     // The officer still reads both items.
     station.unlock("alice", &pw(ALICE_PW)).unwrap();
     for control in [&before, &after] {
@@ -171,8 +112,8 @@ fn a_disabled_users_own_keys_cannot_open_what_they_lost() {
 #[test]
 fn lowering_a_clearance_rotates_only_the_levels_lost() {
     let (fx, mut station) = fixture();
-    let secret_item = import(&mut station, &fx, "s.txt", Level::Secret);
-    let conf_item = import(&mut station, &fx, "c.txt", Level::Confidential);
+    let secret_item = fx.import(&mut station, "s.txt", Level::Secret);
+    let conf_item = fx.import(&mut station, "c.txt", Level::Confidential);
     let (identity, secret, grants) = steal_keys(&fx, "bob", BOB_PW);
     let key_of = |level| {
         grants
@@ -225,7 +166,7 @@ fn a_session_opened_before_a_rotation_cannot_write() {
         title: None,
         notes: None,
     };
-    let events = actions(&fx).len();
+    let events = fx.actions().len();
     assert!(matches!(
         other.import(&plan, &options, &Progress::new()),
         Err(Error::AccountUnavailable { .. })
@@ -236,7 +177,7 @@ fn a_session_opened_before_a_rotation_cannot_write() {
         operator.import(&plan, &options, &Progress::new()),
         Err(Error::AccountUnavailable { .. })
     ));
-    assert_eq!(actions(&fx).len(), events, "nothing was written under a retired key");
+    assert_eq!(fx.actions().len(), events, "nothing was written under a retired key");
     // Signing in again gives the new generation.
     operator.unlock("bob", &pw(BOB_PW)).unwrap();
     operator.import(&plan, &options, &Progress::new()).unwrap();
@@ -245,7 +186,7 @@ fn a_session_opened_before_a_rotation_cannot_write() {
 #[test]
 fn recovery_still_works_after_two_rotations_and_an_admin_succession() {
     let (fx, mut station) = fixture();
-    let item = import(&mut station, &fx, "ts.txt", Level::TopSecret);
+    let item = fx.import(&mut station, "ts.txt", Level::TopSecret);
     station.disable_user("carol", "left").unwrap();
     station.set_clearance("bob", Level::Internal, "moved").unwrap();
     let dir = station.session().unwrap().directory().clone();
@@ -272,7 +213,7 @@ fn a_second_successor_of_the_admin_key_is_tampering() {
     let (fx, mut station) = fixture();
     station.disable_user("carol", "left").unwrap();
     station.lock();
-    let conn = db(&fx);
+    let conn = fx.db();
     conn.execute(
         "INSERT INTO admin_successions (previous_key, next_key, body, signature, created_at)
          SELECT previous_key, next_key, body, signature, created_at FROM admin_successions",
@@ -288,12 +229,12 @@ fn a_second_successor_of_the_admin_key_is_tampering() {
 #[test]
 fn edited_or_replayed_key_material_is_refused() {
     let (fx, mut station) = fixture();
-    let item = import(&mut station, &fx, "s.txt", Level::Secret);
+    let item = fx.import(&mut station, "s.txt", Level::Secret);
     let (identity, _, old_grants) = steal_keys(&fx, "bob", BOB_PW);
     station.set_clearance("bob", Level::Confidential, "moved").unwrap();
     station.lock();
     // Replay: bob's old secret grant put back by SQL gives him nothing (wrong generation).
-    let conn = db(&fx);
+    let conn = fx.db();
     let old = old_grants
         .iter()
         .find(|g| g.kind == KeyKind::Level && g.level == Level::Secret)
@@ -403,7 +344,7 @@ fn lockout_and_backoff_follow_the_injected_clock() {
         station.unlock("bob", &pw(BOB_PW)),
         Err(Error::AccountUnavailable { state, .. }) if state.contains("locked")
     ));
-    let log = actions(&fx);
+    let log = fx.actions();
     assert_eq!(log.iter().filter(|a| *a == "auth.lockout").count(), 1);
     assert!(log.iter().filter(|a| *a == "auth.login_failed").count() >= 8);
     // An officer unlocks it; a success clears the count.
@@ -478,7 +419,7 @@ fn the_idle_timer_drops_the_keys_by_itself() {
     assert!(!station.is_unlocked());
     assert!(matches!(station.list_items(), Err(Error::NotUnlocked)));
     assert!(station.poll_idle().unwrap());
-    assert_eq!(actions(&fx).last().unwrap(), "auth.idle_lock");
+    assert_eq!(fx.actions().last().unwrap(), "auth.idle_lock");
     // The policy sets the time.
     station.unlock("alice", &pw(ALICE_PW)).unwrap();
     station.set_policy("idle-lock-minutes", "1").unwrap();
@@ -489,8 +430,8 @@ fn the_idle_timer_drops_the_keys_by_itself() {
 #[test]
 fn two_person_rule_for_destruction_and_downgrade() {
     let (fx, mut station) = fixture();
-    let low = import(&mut station, &fx, "low.txt", Level::Confidential);
-    let high = import(&mut station, &fx, "high.txt", Level::Secret);
+    let low = fx.import(&mut station, "low.txt", Level::Confidential);
+    let high = fx.import(&mut station, "high.txt", Level::Secret);
     switch(&mut station, "bob", BOB_PW);
     // Below the threshold: no second person.
     station.destroy_item(&low, "obsolete").unwrap();
@@ -509,7 +450,7 @@ fn two_person_rule_for_destruction_and_downgrade() {
         station.approve_request(request, "me"),
         Err(Error::Denied { .. })
     ));
-    db(&fx)
+    fx.db()
         .execute(
             "UPDATE requests SET status = 'approved' WHERE id = ?1",
             [request as i64],
@@ -519,7 +460,7 @@ fn two_person_rule_for_destruction_and_downgrade() {
         station.destroy_item(&high, "obsolete"),
         Err(Error::Integrity { detail, .. }) if detail.contains("not signed by the admin key")
     ));
-    db(&fx)
+    fx.db()
         .execute("UPDATE requests SET status = 'pending' WHERE id = ?1", [request as i64])
         .unwrap();
     // An officer approves; approving twice is refused.
@@ -532,12 +473,12 @@ fn two_person_rule_for_destruction_and_downgrade() {
     switch(&mut station, "bob", BOB_PW);
     station.destroy_item(&high, "obsolete").unwrap();
     assert!(station.item(&high).is_err());
-    let log = actions(&fx);
+    let log = fx.actions();
     assert_eq!(log.iter().filter(|a| *a == "item.destroy").count(), 2);
 
     // Self-approval is refused: an officer's own request needs another officer.
     switch(&mut station, "alice", ALICE_PW);
-    let ts = import(&mut station, &fx, "ts.txt", Level::TopSecret);
+    let ts = fx.import(&mut station, "ts.txt", Level::TopSecret);
     let own = match station.downgrade_item(&ts, Level::Secret, "releasable") {
         Err(Error::ApprovalRequired { request, .. }) => request,
         other => panic!("{other:?}"),
@@ -574,7 +515,7 @@ fn two_person_rule_for_destruction_and_downgrade() {
         .export(&ts, &fx.files.join("ts.out"), false, &Progress::new())
         .unwrap();
     assert_eq!(std::fs::read(fx.files.join("ts.out")).unwrap(), b"ts.txt");
-    let conn = db(&fx);
+    let conn = fx.db();
     let details: String = conn
         .query_row(
             "SELECT json_extract(canonical, '$.details.witness') FROM events WHERE action = 'item.reclassify'",
@@ -588,7 +529,7 @@ fn two_person_rule_for_destruction_and_downgrade() {
 #[test]
 fn export_to_removable_media_needs_a_second_person() {
     let (fx, mut station) = fixture();
-    let high = import(&mut station, &fx, "high.txt", Level::Secret);
+    let high = fx.import(&mut station, "high.txt", Level::Secret);
     let usb = fx.files.join("usb");
     std::fs::create_dir_all(&usb).unwrap();
     let probe_root = usb.clone();
@@ -691,7 +632,7 @@ fn an_approval_is_used_once_for_its_item_and_level_within_a_day() {
     std::fs::create_dir_all(&usb).unwrap();
     let probe_root = usb.clone();
     station.set_removable_probe(Box::new(move |p| p.starts_with(&probe_root)));
-    let high = import(&mut station, &fx, "high.txt", Level::Secret);
+    let high = fx.import(&mut station, "high.txt", Level::Secret);
     switch(&mut station, "bob", BOB_PW);
     let ask = |station: &mut Station, name: &str| match station.export(&high, &usb.join(name), false, &Progress::new())
     {
@@ -704,19 +645,19 @@ fn an_approval_is_used_once_for_its_item_and_level_within_a_day() {
     switch(&mut station, "bob", BOB_PW);
     station.export(&high, &usb.join("1"), false, &Progress::new()).unwrap();
     // SQL puts the used approval back: the ledger says it was used, so it is refused.
-    db(&fx)
+    fx.db()
         .execute("UPDATE requests SET status = 'approved' WHERE id = ?1", [first as i64])
         .unwrap();
     assert!(matches!(
         station.export(&high, &usb.join("2"), false, &Progress::new()),
         Err(Error::Integrity { detail, .. }) if detail.contains("used already")
     ));
-    db(&fx)
+    fx.db()
         .execute("UPDATE requests SET status = 'used' WHERE id = ?1", [first as i64])
         .unwrap();
     // A request whose level was lowered by SQL is refused at approval.
     let second = ask(&mut station, "2");
-    db(&fx)
+    fx.db()
         .execute("UPDATE requests SET level = 1 WHERE id = ?1", [second as i64])
         .unwrap();
     switch(&mut station, "carol", CAROL_PW);
@@ -724,7 +665,7 @@ fn an_approval_is_used_once_for_its_item_and_level_within_a_day() {
         station.approve_request(second, "ok"),
         Err(Error::Integrity { .. })
     ));
-    db(&fx)
+    fx.db()
         .execute("UPDATE requests SET level = 3 WHERE id = ?1", [second as i64])
         .unwrap();
     station.approve_request(second, "ok").unwrap();
@@ -749,7 +690,7 @@ fn an_approval_is_used_once_for_its_item_and_level_within_a_day() {
 #[test]
 fn witness_passwords_count_toward_lockout_and_a_witness_lasts_one_session() {
     let (fx, mut station) = fixture();
-    let high = import(&mut station, &fx, "high.txt", Level::Secret);
+    let high = fx.import(&mut station, "high.txt", Level::Secret);
     station.set_policy("lockout-attempts", "2").unwrap();
     station.set_policy("backoff-base-seconds", "0").unwrap();
     // Wrong witness passwords lock carol's account like wrong sign-ins.
@@ -786,13 +727,13 @@ fn witness_passwords_count_toward_lockout_and_a_witness_lasts_one_session() {
 #[test]
 fn names_sealed_before_a_rotation_still_unseal_after_it() {
     let (fx, mut station) = fixture();
-    let item = import(&mut station, &fx, "s.txt", Level::Secret);
+    let item = fx.import(&mut station, "s.txt", Level::Secret);
     station
         .export(&item, &fx.files.join("out.txt"), false, &Progress::new())
         .unwrap();
     station.disable_user("bob", "left").unwrap();
     station.set_clearance("carol", Level::Confidential, "moved").unwrap();
-    let conn = db(&fx);
+    let conn = fx.db();
     let (generation, sealed): (u32, String) = conn
         .query_row(
             "SELECT json_extract(canonical, '$.details.sealing_generation'), json_extract(canonical, '$.details.destination_name_sealed') FROM events WHERE action = 'item.export'",

@@ -3,7 +3,8 @@
 //! warned about.
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+
+use assert_cmd::assert::Assert;
 
 use crate::support::{TestVault, code, stderr};
 use serde_json::Value;
@@ -24,24 +25,23 @@ impl Auditor {
     }
 
     /// Run `audit ...` on a machine with no vault.
-    fn run(&self, args: &[&str]) -> Output {
-        std::process::Command::new(crate::support::bin())
+    fn run(&self, args: &[&str]) -> Assert {
+        crate::support::cli::strongroom()
             .env("STRONGROOM_CONFIG_DIR", self.config.path())
             .env_remove("STRONGROOM_VAULT")
             .args(args)
-            .output()
-            .unwrap()
+            .assert()
     }
 
     fn trust(&self, bundle: &Path) {
         let vkey = std::fs::read_to_string(bundle.join("station.vkey")).unwrap();
-        let out = self.run(&["audit", "trust", vkey.trim()]);
-        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        self.run(&["audit", "trust", vkey.trim()]).success();
     }
 
     fn verify(&self, bundle: &Path) -> (i32, Value) {
         let out = self.run(&["audit", "verify", bundle.to_str().unwrap(), "--json"]);
-        let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("no report: {}", stderr(&out)));
+        let report =
+            serde_json::from_slice(&out.get_output().stdout).unwrap_or_else(|_| panic!("no report: {}", stderr(&out)));
         (code(&out), report)
     }
 }
@@ -338,11 +338,8 @@ fn csv_export_for_spreadsheets_uses_the_same_filters() {
     assert_eq!(lines.len(), 2, "{text}");
     assert!(lines[1].contains(",alice,item.export,SR-"), "{text}");
     // Never overwritten; and --out or --csv is required.
-    assert_eq!(
-        code(&vault.run(&["ledger", "export", "--csv", csv.to_str().unwrap()])),
-        1
-    );
-    assert_eq!(code(&vault.run(&["ledger", "export"])), 2);
+    vault.run(&["ledger", "export", "--csv", csv.to_str().unwrap()]).code(1);
+    vault.run(&["ledger", "export"]).code(2);
 }
 
 #[test]
@@ -486,8 +483,8 @@ fn a_bundle_across_a_key_change_verifies_against_the_old_pin_and_moves_it() {
     assert_eq!(code, 0, "{report}");
     // The retired key cannot be pinned again on this machine, even as a new epoch.
     let old = vault.verifier(&k0).encode();
-    assert_eq!(code_of(auditor.run(&["audit", "trust", &old])), 5);
-    assert_eq!(code_of(auditor.run(&["audit", "trust", "--epoch", &old])), 5);
+    auditor.run(&["audit", "trust", &old]).code(5);
+    auditor.run(&["audit", "trust", "--epoch", &old]).code(5);
 
     // A later bundle, after a second change, follows both notes from the moved pin.
     let k2 = SignKey::random().unwrap();
@@ -499,10 +496,6 @@ fn a_bundle_across_a_key_change_verifies_against_the_old_pin_and_moves_it() {
     assert_eq!(code, 0, "{report}");
     assert_eq!(pinned(&auditor)["verifier_key"], vault.verifier(&k2).encode());
     assert_eq!(pinned(&auditor)["key_changes"].as_array().unwrap().len(), 2);
-}
-
-fn code_of(out: Output) -> i32 {
-    code(&out)
 }
 
 #[test]

@@ -1,69 +1,24 @@
 //! Clearance enforced by code and by cryptography, and key material that an insider edits
 //! with SQL being refused.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use strongroom::accounts::Role;
 use strongroom::accounts::keyring;
-use strongroom::crypto::kdf::KdfParams;
 use strongroom::crypto::{Password, wrap};
 use strongroom::progress::Progress;
-use strongroom::station::{ImportOptions, InitOptions};
-use strongroom::time::system_clock;
+use strongroom::station::ImportOptions;
 use strongroom::{Error, Level, Station};
 
-const OFFICER_PW: &str = "correct horse battery staple";
+use crate::support::PASSWORD as OFFICER_PW;
+use crate::support::station::LibVault;
 const OPERATOR_PW: &str = "operator passphrase 1";
-
-struct Fixture {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-    files: PathBuf,
-}
-
-fn fixture() -> (Fixture, Station) {
-    fixture_with_clock(system_clock())
-}
-
-fn fixture_with_clock(clock: strongroom::time::SharedClock) -> (Fixture, Station) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("vault");
-    let files = dir.path().join("files");
-    std::fs::create_dir_all(&files).unwrap();
-    let options = InitOptions {
-        kdf: Some(KdfParams::FLOOR),
-        clock,
-    };
-    let (station, _code) = Station::init(&root, "alice", &Password::from(OFFICER_PW), options).unwrap();
-    (Fixture { _dir: dir, root, files }, station)
-}
-
-fn import(station: &mut Station, files: &Path, name: &str, level: Level) -> String {
-    let path = files.join(name);
-    std::fs::write(&path, name.as_bytes()).unwrap();
-    let plan = station.plan_import(&[path], false).unwrap();
-    let options = ImportOptions {
-        level,
-        title: None,
-        notes: Some("field notes".into()),
-    };
-    station
-        .import(&plan, &options, &Progress::new())
-        .unwrap()
-        .remove(0)
-        .control_number
-        .to_string()
-}
-
-fn db(root: &Path) -> rusqlite::Connection {
-    rusqlite::Connection::open(root.join("strongroom.db")).unwrap()
-}
 
 #[test]
 fn an_operator_sees_imports_and_exports_only_within_clearance() {
-    let (fx, mut station) = fixture();
-    let low = import(&mut station, &fx.files, "low.txt", Level::Internal);
-    let high = import(&mut station, &fx.files, "high.txt", Level::Secret);
+    let (fx, mut station) = LibVault::new();
+    let low = fx.import(&mut station, "low.txt", Level::Internal);
+    let high = fx.import(&mut station, "high.txt", Level::Secret);
     station
         .add_user("bob", Role::Operator, Level::Confidential, &Password::from(OPERATOR_PW))
         .unwrap();
@@ -111,21 +66,21 @@ fn an_operator_sees_imports_and_exports_only_within_clearance() {
 
 #[test]
 fn an_operators_grants_cannot_open_keys_above_clearance() {
-    let (fx, mut station) = fixture();
-    import(&mut station, &fx.files, "high.txt", Level::Secret);
+    let (fx, mut station) = LibVault::new();
+    fx.import(&mut station, "high.txt", Level::Secret);
     station
         .add_user("bob", Role::Operator, Level::Confidential, &Password::from(OPERATOR_PW))
         .unwrap();
     // The AAD used below is the right one: the secret level key (alice's) opens the DEK with it.
     {
-        let (aad, wrapped) = secret_dek(&db(&fx.root));
+        let (aad, wrapped) = secret_dek(&fx.db());
         let (_, secret_key) = station.session().unwrap().level_key(Level::Secret).unwrap();
         assert!(wrap::open(&secret_key, &aad, &wrapped).is_ok());
     }
     drop(station);
 
     // At the crypto layer: open bob's keyslot and every grant row sealed to him.
-    let conn = db(&fx.root);
+    let conn = fx.db();
     let bob = strongroom::accounts::users::by_name(&conn, "bob").unwrap().unwrap();
     let slot = keyring::keyslot(&conn, bob.identity).unwrap().unwrap();
     let contents =
@@ -194,9 +149,9 @@ fn assert_unlock_refused(root: &Path, user: &str, password: &str) {
 
 #[test]
 fn a_directory_edited_by_sql_is_refused_at_unlock() {
-    let (fx, station) = fixture();
+    let (fx, station) = LibVault::new();
     drop(station);
-    let conn = db(&fx.root);
+    let conn = fx.db();
     let body: Vec<u8> = conn
         .query_row("SELECT body FROM directories WHERE version = 1", [], |r| r.get(0))
         .unwrap();
@@ -208,12 +163,12 @@ fn a_directory_edited_by_sql_is_refused_at_unlock() {
 
 #[test]
 fn a_user_row_edited_by_sql_is_refused() {
-    let (fx, mut station) = fixture();
+    let (fx, mut station) = LibVault::new();
     station
         .add_user("bob", Role::Operator, Level::Internal, &Password::from(OPERATOR_PW))
         .unwrap();
     drop(station);
-    db(&fx.root)
+    fx.db()
         .execute(
             "UPDATE users SET clearance = 4, role = 'officer' WHERE name = 'bob'",
             [],
@@ -224,12 +179,12 @@ fn a_user_row_edited_by_sql_is_refused() {
 
 #[test]
 fn a_rolled_back_directory_is_refused_by_a_slot_that_saw_the_newer_one() {
-    let (fx, mut station) = fixture();
+    let (fx, mut station) = LibVault::new();
     station
         .add_user("bob", Role::Operator, Level::Internal, &Password::from(OPERATOR_PW))
         .unwrap();
     drop(station);
-    let conn = db(&fx.root);
+    let conn = fx.db();
     // Replay version 1 as the newest: bob's slot saw version 2.
     conn.execute("DELETE FROM directories WHERE version = 2", []).unwrap();
     assert_unlock_refused(&fx.root, "bob", OPERATOR_PW);
@@ -237,19 +192,19 @@ fn a_rolled_back_directory_is_refused_by_a_slot_that_saw_the_newer_one() {
 
 #[test]
 fn a_keyslot_below_the_argon2_floor_is_refused() {
-    let (fx, station) = fixture();
+    let (fx, station) = LibVault::new();
     drop(station);
-    db(&fx.root).execute("UPDATE keyslots SET m_kib = 8192", []).unwrap();
+    fx.db().execute("UPDATE keyslots SET m_kib = 8192", []).unwrap();
     assert_unlock_refused(&fx.root, "alice", OFFICER_PW);
 }
 
 #[test]
 fn a_wrapped_value_moved_to_another_row_or_column_fails() {
-    let (fx, mut station) = fixture();
-    let a = import(&mut station, &fx.files, "a.txt", Level::Secret);
-    let b = import(&mut station, &fx.files, "b.txt", Level::Secret);
+    let (fx, mut station) = LibVault::new();
+    let a = fx.import(&mut station, "a.txt", Level::Secret);
+    let b = fx.import(&mut station, "b.txt", Level::Secret);
     drop(station);
-    let conn = db(&fx.root);
+    let conn = fx.db();
     // b's title replaced by a's (another row) and a's name by a's title (another column).
     conn.execute(
         "UPDATE items SET title = (SELECT title FROM items WHERE control_serial = 1) WHERE control_serial = 2",
@@ -281,9 +236,9 @@ fn a_wrapped_value_moved_to_another_row_or_column_fails() {
 
 #[test]
 fn recovery_after_password_change_keeps_every_key() {
-    let clock = strongroom::time::ManualClock::new(time::OffsetDateTime::now_utc());
-    let (fx, mut station) = fixture_with_clock(clock.clone());
-    let item = import(&mut station, &fx.files, "ts.txt", Level::TopSecret);
+    let (fx, mut station) = LibVault::new();
+    let clock = fx.clock.clone();
+    let item = fx.import(&mut station, "ts.txt", Level::TopSecret);
     station
         .change_password(&Password::from(OFFICER_PW), &Password::from("changed passphrase"))
         .unwrap();
@@ -305,7 +260,7 @@ fn recovery_after_password_change_keeps_every_key() {
     let out = fx.files.join("ts.out");
     station.export(&item, &out, false, &Progress::new()).unwrap();
     // The identity id stays; a new generation of the slot was written.
-    let conn = db(&fx.root);
+    let conn = fx.db();
     let generation: i64 = conn
         .query_row(
             "SELECT generation FROM keyslots k JOIN users u ON u.identity_id = k.identity_id WHERE u.name = 'alice'",
@@ -319,7 +274,7 @@ fn recovery_after_password_change_keeps_every_key() {
 #[test]
 fn objects_sealed_to_a_levels_public_key_open_with_its_private_key_from_the_vault() {
     use strongroom::crypto::stream::{self, DecryptKey, EncryptKey, Header};
-    let (fx, station) = fixture();
+    let (fx, station) = LibVault::new();
     let session = station.session().unwrap();
     let entry = session.directory().level(Level::Secret).unwrap().clone();
     let public = strongroom::accounts::hex::decode::<32>(&entry.sealing_public_key).unwrap();
@@ -343,7 +298,7 @@ fn objects_sealed_to_a_levels_public_key_open_with_its_private_key_from_the_vaul
     .unwrap();
     // What an officer does later: unwrap the sealing private key with the level key.
     let (generation, level_key) = session.level_key(Level::Secret).unwrap();
-    let conn = db(&fx.root);
+    let conn = fx.db();
     let secret = keyring::sealing_secret(&conn, Level::Secret, entry.generation, &level_key, generation).unwrap();
     assert_eq!(secret.public(), public);
     let mut reader = &object[..];
@@ -366,8 +321,8 @@ fn objects_sealed_to_a_levels_public_key_open_with_its_private_key_from_the_vaul
 
 #[test]
 fn export_events_seal_the_file_name_for_holders_of_the_level() {
-    let (fx, mut station) = fixture();
-    let control = import(&mut station, &fx.files, "Operation Harbour.tif", Level::Secret);
+    let (fx, mut station) = LibVault::new();
+    let control = fx.import(&mut station, "Operation Harbour.tif", Level::Secret);
     let out_dir = fx.files.join("out");
     std::fs::create_dir_all(&out_dir).unwrap();
     station.export(&control, &out_dir, false, &Progress::new()).unwrap();
@@ -399,10 +354,10 @@ fn export_events_seal_the_file_name_for_holders_of_the_level() {
 
 #[test]
 fn control_numbers_swapped_by_sql_do_not_open() {
-    let (fx, mut station) = fixture();
-    let a = import(&mut station, &fx.files, "a.txt", Level::Internal);
-    import(&mut station, &fx.files, "b.txt", Level::Internal);
-    let conn = db(&fx.root);
+    let (fx, mut station) = LibVault::new();
+    let a = fx.import(&mut station, "a.txt", Level::Internal);
+    fx.import(&mut station, "b.txt", Level::Internal);
+    let conn = fx.db();
     conn.execute_batch(
         "UPDATE items SET control_serial = 999 WHERE control_serial = 1;
          UPDATE items SET control_serial = 1 WHERE control_serial = 2;
@@ -421,14 +376,14 @@ fn control_numbers_swapped_by_sql_do_not_open() {
 
 #[test]
 fn a_session_adopts_a_newer_directory_that_keeps_its_account_and_stops_on_one_that_does_not() {
-    let (fx, mut first) = fixture();
+    let (fx, mut first) = LibVault::new();
     let mut second = Station::open(&fx.root).unwrap();
     second.unlock("alice", &Password::from(OFFICER_PW)).unwrap();
     // Another process publishes directory v2 (a new user): the first session carries on.
     second
         .add_user("bob", Role::Operator, Level::Internal, &Password::from(OPERATOR_PW))
         .unwrap();
-    import(&mut first, &fx.files, "after-v2.txt", Level::Secret);
+    fx.import(&mut first, "after-v2.txt", Level::Secret);
     assert_eq!(first.session().unwrap().directory().version, 2);
 
     // A v3 signed by the admin key that lowers alice's clearance: the first session may not
@@ -442,13 +397,14 @@ fn a_session_adopts_a_newer_directory_that_keeps_its_account_and_stops_on_one_th
         }
     }
     let signed = lowered.sign(&admin).unwrap();
-    db(&fx.root)
+    fx.db()
         .execute(
             "INSERT INTO directories (version, body, signature, created_at) VALUES (3, ?1, ?2, '2026-01-01T00:00:00.000Z')",
             rusqlite::params![signed.body, signed.signature],
         )
         .unwrap();
-    let before: i64 = db(&fx.root)
+    let before: i64 = fx
+        .db()
         .query_row("SELECT COUNT(*) FROM items", [], |r| r.get(0))
         .unwrap();
     let path = fx.files.join("refused.txt");
@@ -464,7 +420,8 @@ fn a_session_adopts_a_newer_directory_that_keeps_its_account_and_stops_on_one_th
         Err(Error::AccountUnavailable { .. })
     ));
     assert!(first.session().is_none(), "the stale session is locked");
-    let after: i64 = db(&fx.root)
+    let after: i64 = fx
+        .db()
         .query_row("SELECT COUNT(*) FROM items", [], |r| r.get(0))
         .unwrap();
     assert_eq!(before, after);

@@ -1,12 +1,13 @@
 //! Bad input through the real binary: a clear message, the right exit code, and nothing lost
 //! or half-written.
 
+use predicates::str::contains;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{TestVault, code, stderr};
+use crate::support::{TestVault, stderr};
 
 fn assert_nothing_imported(vault: &TestVault) {
     assert_eq!(vault.json(&["list"]).as_array().unwrap().len(), 0);
@@ -24,15 +25,16 @@ fn missing_source_is_refused_naming_it() {
     let vault = TestVault::new();
     let good = vault.file("good.txt", b"fine");
     let missing = vault.scratch("missing.txt");
-    let out = vault.run(&[
-        "import",
-        good.to_str().unwrap(),
-        missing.to_str().unwrap(),
-        "--level",
-        "internal",
-    ]);
-    assert_eq!(code(&out), 1);
-    assert!(stderr(&out).contains("missing.txt"), "{}", stderr(&out));
+    vault
+        .run(&[
+            "import",
+            good.to_str().unwrap(),
+            missing.to_str().unwrap(),
+            "--level",
+            "internal",
+        ])
+        .code(1)
+        .stderr(contains("missing.txt"));
     assert_nothing_imported(&vault);
 }
 
@@ -41,12 +43,14 @@ fn fifo_and_device_nodes_are_refused() {
     let vault = TestVault::new();
     let fifo = vault.scratch("pipe");
     assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
-    let out = vault.run(&["import", fifo.to_str().unwrap(), "--level", "internal"]);
-    assert_eq!(code(&out), 1);
-    assert!(stderr(&out).contains("FIFO"), "{}", stderr(&out));
-    let out = vault.run(&["import", "/dev/null", "--level", "internal"]);
-    assert_eq!(code(&out), 1);
-    assert!(stderr(&out).contains("device"), "{}", stderr(&out));
+    vault
+        .run(&["import", fifo.to_str().unwrap(), "--level", "internal"])
+        .code(1)
+        .stderr(contains("FIFO"));
+    vault
+        .run(&["import", "/dev/null", "--level", "internal"])
+        .code(1)
+        .stderr(contains("device"));
     // A FIFO inside a directory refuses the whole batch before anything is written.
     let dir = vault.scratch("batch");
     std::fs::create_dir_all(&dir).unwrap();
@@ -58,10 +62,9 @@ fn fifo_and_device_nodes_are_refused() {
             .unwrap()
             .success()
     );
-    assert_eq!(
-        code(&vault.run(&["import", dir.to_str().unwrap(), "--level", "internal"])),
-        1
-    );
+    vault
+        .run(&["import", dir.to_str().unwrap(), "--level", "internal"])
+        .code(1);
     assert_nothing_imported(&vault);
 }
 
@@ -70,19 +73,19 @@ fn a_directory_where_a_file_is_expected_is_refused() {
     let vault = TestVault::new();
     let dir = vault.scratch("a-directory");
     std::fs::create_dir_all(&dir).unwrap();
-    let out = vault
-        .command()
+    vault
+        .cmd()
         .arg("--password-file")
         .arg(&dir)
         .arg("list")
-        .output()
-        .unwrap();
-    assert_eq!(code(&out), 1);
-    assert!(stderr(&out).contains("is a directory"), "{}", stderr(&out));
+        .assert()
+        .code(1)
+        .stderr(contains("is a directory"));
     // An empty directory has nothing to import.
-    let out = vault.run(&["import", dir.to_str().unwrap(), "--level", "internal"]);
-    assert_eq!(code(&out), 1);
-    assert!(stderr(&out).contains("nothing to import"), "{}", stderr(&out));
+    vault
+        .run(&["import", dir.to_str().unwrap(), "--level", "internal"])
+        .code(1)
+        .stderr(contains("nothing to import"));
 }
 
 #[test]
@@ -91,9 +94,10 @@ fn symlinks_are_followed_only_when_asked_and_never_out_of_the_root() {
     let target = vault.file("real.txt", b"real content");
     let link = vault.scratch("link.txt");
     std::os::unix::fs::symlink(&target, &link).unwrap();
-    let out = vault.run(&["import", link.to_str().unwrap(), "--level", "internal"]);
-    assert_eq!(code(&out), 1);
-    assert!(stderr(&out).contains("--follow-symlinks"), "{}", stderr(&out));
+    vault
+        .run(&["import", link.to_str().unwrap(), "--level", "internal"])
+        .code(1)
+        .stderr(contains("--follow-symlinks"));
     assert_nothing_imported(&vault);
 
     let imported = vault.json(&[
@@ -122,15 +126,16 @@ fn symlinks_are_followed_only_when_asked_and_never_out_of_the_root() {
     assert_eq!(imported[0]["title"], "inside.kml");
     std::os::unix::fs::symlink(&target, root.join("escape.txt")).unwrap();
     let before = vault.json(&["list"]).as_array().unwrap().len();
-    let out = vault.run(&[
-        "import",
-        root.to_str().unwrap(),
-        "--level",
-        "internal",
-        "--follow-symlinks",
-    ]);
-    assert_eq!(code(&out), 5, "{}", stderr(&out));
-    assert!(stderr(&out).contains("outside"), "{}", stderr(&out));
+    vault
+        .run(&[
+            "import",
+            root.to_str().unwrap(),
+            "--level",
+            "internal",
+            "--follow-symlinks",
+        ])
+        .code(5)
+        .stderr(contains("outside"));
     assert_eq!(vault.json(&["list"]).as_array().unwrap().len(), before);
 }
 
@@ -180,53 +185,50 @@ fn empty_files_and_awkward_names_round_trip() {
 fn a_vault_writable_by_others_is_refused() {
     let vault = TestVault::new();
     std::fs::set_permissions(&vault.root, std::fs::Permissions::from_mode(0o777)).unwrap();
-    let out = vault.run(&["list"]);
-    assert_eq!(code(&out), 5);
-    assert!(stderr(&out).contains("vault-permissions"), "{}", stderr(&out));
+    vault.run(&["list"]).code(5).stderr(contains("vault-permissions"));
     std::fs::set_permissions(&vault.root, std::fs::Permissions::from_mode(0o700)).unwrap();
     let db = vault.root.join("strongroom.db");
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o620)).unwrap();
-    assert_eq!(code(&vault.run(&["list"])), 5);
+    vault.run(&["list"]).code(5);
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();
-    assert_eq!(code(&vault.run(&["list"])), 0);
+    vault.run(&["list"]).success();
 }
 
 #[test]
 fn a_vault_inside_another_vault_is_refused() {
     let vault = TestVault::new();
     let inner = vault.root.join("objects").join("inner");
-    let out = vault
-        .command()
+    vault
+        .cmd()
         .env("STRONGROOM_VAULT", &inner)
         .arg("--password-file")
         .arg(&vault.password_file)
         .args(["init", "--kdf-memory-mib", "64", "--kdf-iterations", "3"])
-        .output()
-        .unwrap();
-    assert_eq!(code(&out), 5, "{}", stderr(&out));
-    assert!(stderr(&out).contains("inside"), "{}", stderr(&out));
+        .assert()
+        .code(5)
+        .stderr(contains("inside"));
     assert!(!inner.exists());
     // And a second init over an existing vault is refused without touching it.
-    let out = vault.run(&["init", "--kdf-memory-mib", "64", "--kdf-iterations", "3"]);
-    assert_eq!(code(&out), 1);
-    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
-    assert_eq!(code(&vault.run(&["list"])), 0);
+    vault
+        .run(&["init", "--kdf-memory-mib", "64", "--kdf-iterations", "3"])
+        .code(1)
+        .stderr(contains("already exists"));
+    vault.run(&["list"]).success();
 }
 
 #[test]
 fn a_kdf_below_the_floor_is_refused_at_init() {
     let vault = TestVault::new();
     let other = vault.dir.path().join("weak");
-    let out = vault
-        .command()
+    vault
+        .cmd()
         .env("STRONGROOM_VAULT", &other)
         .arg("--password-file")
         .arg(&vault.password_file)
         .args(["init", "--kdf-memory-mib", "32", "--kdf-iterations", "3"])
-        .output()
-        .unwrap();
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
-    assert!(stderr(&out).contains("floor"), "{}", stderr(&out));
+        .assert()
+        .code(2)
+        .stderr(contains("floor"));
     assert!(!other.join("strongroom.db").exists());
 }
 
@@ -236,9 +238,7 @@ fn a_corrupted_database_is_reported_and_left_untouched() {
     let db = vault.root.join("strongroom.db");
     let junk = crate::support::pseudo_random(64 * 1024, 9);
     std::fs::write(&db, &junk).unwrap();
-    let out = vault.run(&["list"]);
-    assert_eq!(code(&out), 6, "{}", stderr(&out));
-    assert!(stderr(&out).contains("damaged"), "{}", stderr(&out));
+    vault.run(&["list"]).code(6).stderr(contains("damaged"));
     assert_eq!(
         std::fs::read(&db).unwrap(),
         junk,
@@ -246,7 +246,7 @@ fn a_corrupted_database_is_reported_and_left_untouched() {
     );
     // An empty file and a foreign SQLite database are refused without being written to.
     std::fs::write(&db, b"").unwrap();
-    assert_eq!(code(&vault.run(&["list"])), 6);
+    vault.run(&["list"]).code(6);
     assert_eq!(std::fs::metadata(&db).unwrap().len(), 0);
     std::fs::remove_file(&db).unwrap();
     let foreign = rusqlite::Connection::open(&db).unwrap();
@@ -255,9 +255,7 @@ fn a_corrupted_database_is_reported_and_left_untouched() {
         .unwrap();
     drop(foreign);
     let before = std::fs::read(&db).unwrap();
-    let out = vault.run(&["list"]);
-    assert_eq!(code(&out), 6, "{}", stderr(&out));
-    assert!(stderr(&out).contains("no Strongroom schema"), "{}", stderr(&out));
+    vault.run(&["list"]).code(6).stderr(contains("no Strongroom schema"));
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }
 
@@ -265,9 +263,7 @@ fn a_corrupted_database_is_reported_and_left_untouched() {
 fn a_newer_schema_is_refused() {
     let vault = TestVault::new();
     vault.db().pragma_update(None, "user_version", 99).unwrap();
-    let out = vault.run(&["list"]);
-    assert_eq!(code(&out), 1);
-    assert!(stderr(&out).contains("newer"), "{}", stderr(&out));
+    vault.run(&["list"]).code(1).stderr(contains("newer"));
 }
 
 fn import_four_chunks(vault: &TestVault) -> (String, String) {
@@ -290,8 +286,9 @@ fn import_four_chunks(vault: &TestVault) -> (String, String) {
 fn assert_export_fails(vault: &TestVault, control: &str, expect: &str) {
     let dest_dir = vault.scratch("tamper-out");
     std::fs::create_dir_all(&dest_dir).unwrap();
-    let out = vault.run(&["export", control, "--to", dest_dir.join("out.las").to_str().unwrap()]);
-    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    let out = vault
+        .run(&["export", control, "--to", dest_dir.join("out.las").to_str().unwrap()])
+        .code(6);
     let message = stderr(&out);
     assert!(message.contains(control), "message must name the item: {message}");
     assert!(message.contains(expect), "expected '{expect}' in: {message}");
@@ -372,7 +369,7 @@ fn an_object_swapped_with_another_items_object_is_refused() {
 fn an_unreadable_source_is_refused() {
     // Root reads everything, so as root the whole run happens as an unprivileged user.
     let vault_dir = tempfile::tempdir().unwrap();
-    let unprivileged = crate::support::is_root();
+    let unprivileged = crate::support::requires::is_root();
     let run = |args: &[&str]| {
         let mut cmd = if unprivileged {
             let mut c = Command::new("setpriv");
@@ -380,18 +377,18 @@ fn an_unreadable_source_is_refused() {
                 "--reuid=65534",
                 "--regid=65534",
                 "--clear-groups",
-                crate::support::bin(),
+                crate::support::cli::bin().to_str().unwrap(),
             ]);
             c
         } else {
-            Command::new(crate::support::bin())
+            Command::new(crate::support::cli::bin())
         };
         cmd.env("STRONGROOM_VAULT", vault_dir.path().join("vault"))
             .env("STRONGROOM_USER", "alice")
             .env("STRONGROOM_PASSWORD", crate::support::PASSWORD)
             .env("HOME", vault_dir.path())
             .args(args);
-        cmd.output().unwrap()
+        assert_cmd::Command::from_std(cmd).assert()
     };
     if unprivileged {
         assert!(
@@ -403,8 +400,7 @@ fn an_unreadable_source_is_refused() {
                 .success()
         );
     }
-    let out = run(&["init", "--kdf-memory-mib", "64", "--kdf-iterations", "3"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    run(&["init", "--kdf-memory-mib", "64", "--kdf-iterations", "3"]).success();
     let secret = vault_dir.path().join("unreadable.tif");
     std::fs::write(&secret, b"cannot read me").unwrap();
     if unprivileged {
@@ -418,17 +414,15 @@ fn an_unreadable_source_is_refused() {
         );
     }
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
-    let out = run(&["import", secret.to_str().unwrap(), "--level", "internal"]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let out = run(&["import", secret.to_str().unwrap(), "--level", "internal"]).code(1);
     assert!(
         stderr(&out).contains("unreadable.tif") && stderr(&out).contains("ermission denied"),
         "{}",
         stderr(&out)
     );
-    let listed = run(&["list", "--json"]);
-    assert_eq!(code(&listed), 0, "{}", stderr(&listed));
+    let listed = run(&["list", "--json"]).success();
     assert_eq!(
-        serde_json::from_slice::<serde_json::Value>(&listed.stdout)
+        serde_json::from_slice::<serde_json::Value>(&listed.get_output().stdout)
             .unwrap()
             .as_array()
             .unwrap()
@@ -446,15 +440,16 @@ fn symlink_cycles_are_refused_and_files_reached_twice_are_imported_once() {
     std::fs::write(root.join("x/a.tif"), b"a").unwrap();
     std::os::unix::fs::symlink(root.join("y"), root.join("x/to-y")).unwrap();
     std::os::unix::fs::symlink(root.join("x"), root.join("y/to-x")).unwrap();
-    let out = vault.run(&[
-        "import",
-        root.to_str().unwrap(),
-        "--level",
-        "internal",
-        "--follow-symlinks",
-    ]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(stderr(&out).contains("loop"), "{}", stderr(&out));
+    vault
+        .run(&[
+            "import",
+            root.to_str().unwrap(),
+            "--level",
+            "internal",
+            "--follow-symlinks",
+        ])
+        .code(1)
+        .stderr(contains("loop"));
     assert_nothing_imported(&vault);
 
     let diamond = vault.scratch("diamond");

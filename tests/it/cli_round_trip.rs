@@ -1,7 +1,8 @@
 //! End-to-end through the real binary: the happy path, exactly one event per operation, and
 //! the exit codes of DESIGN.md §4a.
 
-use crate::support::{PASSWORD, TestVault, code, pseudo_random, sha256_file, stderr, wait_out_backoff};
+use crate::support::{PASSWORD, TestVault, pseudo_random, sha256_file, stderr};
+use predicates::str::contains;
 
 #[test]
 fn import_list_show_export_round_trip_with_json() {
@@ -80,27 +81,29 @@ fn every_operation_writes_exactly_its_event() {
     assert!(export["details"]["destination_name_sealed"].as_str().unwrap().len() > 64);
     assert_eq!(export["details"]["sha256"], sha256_file(&dest));
 
+    vault.disable_backoff();
     let n = vault.events().len();
     let wrong = vault.file("wrong", b"not the password at all\n");
-    assert_eq!(code(&vault.run_as("alice", &wrong, &["list"])), 3);
+    vault.run_as("alice", &wrong, &["list"]).code(3);
     assert_eq!(vault.actions_since(n), ["auth.login_failed"]);
-    wait_out_backoff();
 
     let n = vault.events().len();
     let new_pw = vault.file("new", b"a brand new passphrase\n");
-    let out = vault.run(&["passwd", "--new-password-file", new_pw.to_str().unwrap()]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    vault
+        .run(&["passwd", "--new-password-file", new_pw.to_str().unwrap()])
+        .success();
     assert_eq!(vault.actions_since(n), ["auth.login", "user.password_change"]);
 
     // Exporting into a directory writes the original name there; the event seals it.
     let out_dir = vault.scratch("outdir");
     std::fs::create_dir_all(&out_dir).unwrap();
-    let out = vault.run_as(
-        "alice",
-        &new_pw,
-        &["export", &controls[1], "--to", out_dir.to_str().unwrap()],
-    );
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    vault
+        .run_as(
+            "alice",
+            &new_pw,
+            &["export", &controls[1], "--to", out_dir.to_str().unwrap()],
+        )
+        .success();
     assert!(out_dir.join("b.kml").exists());
     let db_text = String::from_utf8_lossy(&std::fs::read(vault.root.join("strongroom.db")).unwrap()).into_owned();
     assert!(
@@ -136,67 +139,58 @@ fn events_cannot_be_updated_or_deleted() {
 #[test]
 fn exit_codes_follow_the_convention() {
     let vault = TestVault::new();
+    vault.disable_backoff();
     // 2: usage (missing --level, unknown level, no user).
     let src = vault.file("x.txt", b"x");
-    assert_eq!(code(&vault.run(&["import", src.to_str().unwrap()])), 2);
-    assert_eq!(
-        code(&vault.run(&["import", src.to_str().unwrap(), "--level", "restricted"])),
-        2
-    );
-    let out = vault
-        .command()
-        .env_remove("STRONGROOM_USER")
-        .arg("list")
-        .output()
-        .unwrap();
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    vault.run(&["import", src.to_str().unwrap()]).code(2);
+    vault
+        .run(&["import", src.to_str().unwrap(), "--level", "restricted"])
+        .code(2);
+    vault.cmd().env_remove("STRONGROOM_USER").arg("list").assert().code(2);
     // 2: a chunk size outside 64 KiB ..= 16 MiB.
-    assert_eq!(
-        code(&vault.run(&[
+    vault
+        .run(&[
             "import",
             src.to_str().unwrap(),
             "--level",
             "internal",
             "--chunk-kib",
-            "32"
-        ])),
-        2
-    );
+            "32",
+        ])
+        .code(2);
     // 2: no password source and no terminal.
-    let out = vault.command().arg("list").output().unwrap();
-    assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("--password-file"), "{}", stderr(&out));
+    vault
+        .cmd()
+        .arg("list")
+        .assert()
+        .code(2)
+        .stderr(contains("--password-file"));
     // 3: wrong password, unknown user (same message: which one is not told).
     let wrong = vault.file("wrong", b"wrong password here\n");
-    let out = vault.run_as("alice", &wrong, &["list"]);
-    assert_eq!(code(&out), 3);
-    let unknown = vault.run_as("mallory", &vault.password_file, &["list"]);
-    assert_eq!(code(&unknown), 3);
+    let out = vault.run_as("alice", &wrong, &["list"]).code(3);
+    let unknown = vault.run_as("mallory", &vault.password_file, &["list"]).code(3);
     assert_eq!(stderr(&out), stderr(&unknown));
-    wait_out_backoff();
     // 1: missing vault, missing item.
-    let out = vault
-        .command()
+    vault
+        .cmd()
         .env("STRONGROOM_VAULT", vault.dir.path().join("nope"))
         .arg("--password-file")
         .arg(&vault.password_file)
         .arg("list")
-        .output()
-        .unwrap();
-    assert_eq!(code(&out), 1);
-    assert!(stderr(&out).contains("no vault at"), "{}", stderr(&out));
-    assert_eq!(code(&vault.run(&["show", "SR-1999-000099"])), 1);
+        .assert()
+        .code(1)
+        .stderr(contains("no vault at"));
+    vault.run(&["show", "SR-1999-000099"]).code(1);
     // The password may also come from the environment.
-    let out = vault
-        .command()
+    vault
+        .cmd()
         .env("STRONGROOM_PASSWORD", PASSWORD)
         .arg("list")
-        .output()
-        .unwrap();
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+        .assert()
+        .success();
     // --help documents the exit codes.
-    let help = vault.command().arg("--help").output().unwrap();
-    let text = String::from_utf8_lossy(&help.stdout);
+    let help = vault.cmd().arg("--help").assert();
+    let text = crate::support::stdout(&help);
     assert!(
         text.contains("Exit codes") && text.contains("integrity failure"),
         "{text}"
@@ -209,9 +203,10 @@ fn export_refuses_to_overwrite_unless_forced() {
     let src = vault.file("memo.txt", b"new content");
     let control = vault.import(&[&src], "unclassified").remove(0);
     let dest = vault.file("existing.txt", b"precious");
-    let out = vault.run(&["export", &control, "--to", dest.to_str().unwrap()]);
-    assert_eq!(code(&out), 1);
-    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    vault
+        .run(&["export", &control, "--to", dest.to_str().unwrap()])
+        .code(1)
+        .stderr(contains("--force"));
     assert_eq!(std::fs::read(&dest).unwrap(), b"precious");
     vault.ok(&["export", &control, "--to", dest.to_str().unwrap(), "--force"]);
     assert_eq!(std::fs::read(&dest).unwrap(), b"new content");
@@ -226,29 +221,31 @@ fn export_refuses_to_overwrite_unless_forced() {
 #[test]
 fn passwd_and_recover_replace_credentials() {
     let vault = TestVault::new();
+    vault.disable_backoff();
     let src = vault.file("dem.tif", b"elevation");
     let control = vault.import(&[&src], "top-secret").remove(0);
 
     let new_pw = vault.file("new", b"second passphrase here\n");
     vault.ok(&["passwd", "--new-password-file", new_pw.to_str().unwrap()]);
-    assert_eq!(code(&vault.run(&["list"])), 3, "old password must stop working");
-    wait_out_backoff();
-    assert_eq!(code(&vault.run_as("alice", &new_pw, &["list"])), 0);
+    vault
+        .run(&["list"])
+        .append_context("expected", "old password must stop working")
+        .code(3);
+    vault.run_as("alice", &new_pw, &["list"]).success();
     // Weak new passwords are refused by policy (exit 5).
     let weak = vault.file("weak", b"short\n");
-    assert_eq!(
-        code(&vault.run_as(
+    vault
+        .run_as(
             "alice",
             &new_pw,
-            &["passwd", "--new-password-file", weak.to_str().unwrap()]
-        )),
-        5
-    );
+            &["passwd", "--new-password-file", weak.to_str().unwrap()],
+        )
+        .code(5);
 
     // Recovery with a wrong code fails (3); with the right code (typed loosely) it works.
     let bad_code = vault.file("bad-code", b"0000-0000-0000-0000-0000-0000-0000-0000\n");
     let recovered_pw = vault.file("recovered", b"recovered passphrase!\n");
-    let mut cmd = vault.command();
+    let mut cmd = vault.cmd();
     cmd.args([
         "recover",
         "--recovery-code-file",
@@ -256,12 +253,12 @@ fn passwd_and_recover_replace_credentials() {
         "--new-password-file",
         recovered_pw.to_str().unwrap(),
     ]);
-    assert_eq!(code(&cmd.output().unwrap()), 3);
+    cmd.assert().code(3);
     let loose = vault.file(
         "code",
         format!("{}\n", vault.recovery_code.to_lowercase().replace('-', " ")).as_bytes(),
     );
-    let mut cmd = vault.command();
+    let mut cmd = vault.cmd();
     cmd.args([
         "recover",
         "--recovery-code-file",
@@ -269,36 +266,32 @@ fn passwd_and_recover_replace_credentials() {
         "--new-password-file",
         recovered_pw.to_str().unwrap(),
     ]);
-    let out = cmd.output().unwrap();
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(
-        code(&vault.run_as("alice", &new_pw, &["list"])),
-        3,
-        "the pre-recovery password must stop working"
-    );
-    wait_out_backoff();
-    let listed = vault.run_as("alice", &recovered_pw, &["list", "--json"]);
-    assert_eq!(code(&listed), 0, "{}", stderr(&listed));
+    cmd.assert().success();
+    vault
+        .run_as("alice", &new_pw, &["list"])
+        .append_context("expected", "the pre-recovery password must stop working")
+        .code(3);
+    vault.run_as("alice", &recovered_pw, &["list", "--json"]).success();
     // The recovered identity still opens the item (its grants were re-made).
     let dest = vault.scratch("dem-out.tif");
-    let out = vault.run_as(
-        "alice",
-        &recovered_pw,
-        &["export", &control, "--to", dest.to_str().unwrap()],
-    );
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    vault
+        .run_as(
+            "alice",
+            &recovered_pw,
+            &["export", &control, "--to", dest.to_str().unwrap()],
+        )
+        .success();
     assert_eq!(std::fs::read(&dest).unwrap(), b"elevation");
     assert!(vault.actions_since(0).contains(&"user.recover".to_string()));
 }
 
 #[test]
 fn no_arguments_without_a_display_points_to_the_cli() {
-    let out = std::process::Command::new(crate::support::bin())
+    let out = crate::support::cli::strongroom()
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .unwrap();
-    assert_eq!(code(&out), 1);
+        .assert()
+        .code(1);
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("no display") && err.contains("strongroom --help"), "{err}");
@@ -311,18 +304,19 @@ fn officers_add_users_and_operators_stay_within_their_role_and_clearance() {
     let secret_file = vault.file("secret.tif", b"secret survey");
     let secret = vault.import(&[&secret_file], "secret").remove(0);
     let bob_pw = vault.file("bob-pw", b"operator passphrase 1\n");
-    let out = vault.run(&[
-        "user",
-        "add",
-        "bob",
-        "--role",
-        "operator",
-        "--clearance",
-        "internal",
-        "--new-password-file",
-        bob_pw.to_str().unwrap(),
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    vault
+        .run(&[
+            "user",
+            "add",
+            "bob",
+            "--role",
+            "operator",
+            "--clearance",
+            "internal",
+            "--new-password-file",
+            bob_pw.to_str().unwrap(),
+        ])
+        .success();
     let users = vault.json(&["user", "list"]);
     let names: Vec<&str> = users
         .as_array()
@@ -340,13 +334,11 @@ fn officers_add_users_and_operators_stay_within_their_role_and_clearance() {
         vec!["ledger", "verify"],
         vec!["show", secret.as_str()],
     ] {
-        let out = vault.run_as("bob", &bob_pw, &args);
-        assert_eq!(code(&out), 5, "{args:?}: {}", stderr(&out));
+        vault.run_as("bob", &bob_pw, &args).code(5);
     }
-    let out = vault.run_as("bob", &bob_pw, &["list", "--json"]);
-    assert_eq!(code(&out), 0);
+    let out = vault.run_as("bob", &bob_pw, &["list", "--json"]).success();
     assert_eq!(
-        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+        serde_json::from_slice::<serde_json::Value>(&out.get_output().stdout)
             .unwrap()
             .as_array()
             .unwrap()
@@ -355,8 +347,8 @@ fn officers_add_users_and_operators_stay_within_their_role_and_clearance() {
     );
     // A weak password or an unknown level is refused.
     let weak = vault.file("weak", b"short\n");
-    assert_eq!(
-        code(&vault.run(&[
+    vault
+        .run(&[
             "user",
             "add",
             "carol",
@@ -365,12 +357,11 @@ fn officers_add_users_and_operators_stay_within_their_role_and_clearance() {
             "--clearance",
             "internal",
             "--new-password-file",
-            weak.to_str().unwrap()
-        ])),
-        5
-    );
-    assert_eq!(
-        code(&vault.run(&[
+            weak.to_str().unwrap(),
+        ])
+        .code(5);
+    vault
+        .run(&[
             "user",
             "add",
             "carol",
@@ -379,8 +370,7 @@ fn officers_add_users_and_operators_stay_within_their_role_and_clearance() {
             "--clearance",
             "cosmic",
             "--new-password-file",
-            bob_pw.to_str().unwrap()
-        ])),
-        2
-    );
+            bob_pw.to_str().unwrap(),
+        ])
+        .code(2);
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::support::{PASSWORD, TestVault, code, pseudo_random, sha256_file, stderr};
+use crate::support::{PASSWORD, TestVault, pseudo_random, sha256_file};
 use strongroom::Station;
 use strongroom::crypto::Password;
 use strongroom::progress::Progress;
@@ -103,17 +103,18 @@ fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
         );
     }
     let started = std::time::Instant::now();
-    let out = vault.run(&[
-        "import",
-        "--level",
-        "confidential",
-        "--chunk-kib",
-        "256",
-        calibration[0].to_str().unwrap(),
-        calibration[1].to_str().unwrap(),
-        calibration[2].to_str().unwrap(),
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    vault
+        .run(&[
+            "import",
+            "--level",
+            "confidential",
+            "--chunk-kib",
+            "256",
+            calibration[0].to_str().unwrap(),
+            calibration[1].to_str().unwrap(),
+            calibration[2].to_str().unwrap(),
+        ])
+        .success();
     let span_ms = (started.elapsed().as_millis() as u64 * 13 / 10).max(50);
     let runs = 24;
     for run in 0..runs {
@@ -121,14 +122,14 @@ fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
         let mut child = if run % 4 == 3 {
             // Kill an export: the destination must hold nothing or the whole file.
             let dest = vault.scratch(&format!("export-{run}/seed.tif"));
-            let mut cmd = vault.command();
+            let mut cmd = vault.std_command();
             cmd.arg("--password-file")
                 .arg(&vault.password_file)
                 .args(["export", &seed_control, "--to"])
                 .arg(&dest);
             cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
         } else {
-            let mut cmd = vault.command();
+            let mut cmd = vault.std_command();
             cmd.arg("--password-file").arg(&vault.password_file).args([
                 "import",
                 "--level",
@@ -197,7 +198,7 @@ fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
 fn two_processes_import_into_one_vault_at_once() {
     let vault = TestVault::new();
     let spawn = |tag: &str| {
-        let mut cmd = vault.command();
+        let mut cmd = vault.std_command();
         cmd.arg("--password-file")
             .arg(&vault.password_file)
             .args(["import", "--level", "internal", "--json"]);
@@ -210,7 +211,7 @@ fn two_processes_import_into_one_vault_at_once() {
     let second = spawn("b");
     for child in [first, second] {
         let out = child.wait_with_output().unwrap();
-        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
     let listed = vault.json(&["list"]);
     let controls: BTreeSet<String> = listed

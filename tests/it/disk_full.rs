@@ -1,90 +1,181 @@
-//! Disk full during import and export, on real small tmpfs mounts (needs root, as CI has;
-//! the container layer's ENOSPC handling is also tested without root in the unit tests).
+//! Disk full in the middle of an import and of an export, on real small tmpfs mounts (root,
+//! as CI runs). The free-space pre-check passes; once the write is under way the process is
+//! stopped, the rest of the disk is taken by another writer, and the process resumes into
+//! ENOSPC. Nothing may be left (no object, temp, row or partial plaintext) and the vault must
+//! stay consistent and usable once space is free again.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
 
-use crate::support::{TestVault, code, is_root, pseudo_random, stderr};
+use crate::support::mounts::Tmpfs;
+use crate::support::{Rng, TestVault, requires};
 
-/// A tmpfs of `size` mounted for the life of the value.
-struct SmallDisk {
-    path: PathBuf,
+/// A source of `mib` MiB of pseudo-random bytes (written in pieces: no 128 MiB buffer).
+fn big_file(path: &Path, mib: usize, seed: u64) {
+    use std::io::Write;
+    let mut file = std::fs::File::create(path).unwrap();
+    let mut rng = Rng::new(seed);
+    let mut buf = vec![0u8; 1 << 20];
+    for _ in 0..mib {
+        rng.fill(&mut buf);
+        file.write_all(&buf).unwrap();
+    }
 }
 
-impl SmallDisk {
-    fn mount(path: &Path, size: &str) -> SmallDisk {
-        std::fs::create_dir_all(path).unwrap();
-        let status = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700"), "tmpfs"])
-            .arg(path)
-            .status()
-            .unwrap();
-        assert!(status.success(), "mounting a tmpfs failed");
-        SmallDisk {
-            path: path.to_path_buf(),
+/// Wait until `disk` has lost at least 4 MiB of its `initial` free space (the write is under
+/// way, so the pre-check has passed), stop `child`, fill what is left with `filler`, and let
+/// the child go on into a full disk. Panics if the child finished before it could be stopped.
+fn fill_mid_write(child: &mut Child, disk: &Tmpfs, initial: u64, filler: &Path) {
+    let started = Instant::now();
+    while disk.free_bytes() + (4 << 20) > initial {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the process ended before its write started"
+        );
+        assert!(started.elapsed() < Duration::from_secs(60), "the write never started");
+        std::thread::yield_now();
+    }
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: kill has no memory preconditions; pid is our own child, not yet reaped.
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    assert!(
+        disk.free_bytes() > 0 && initial - disk.free_bytes() < (100 << 20),
+        "the write finished before the process was stopped"
+    );
+    take_all_space(filler);
+    assert_eq!(disk.free_bytes(), 0, "the filler took every block");
+    // SAFETY: as above.
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+}
+
+/// Write zeros to `path` until the file system is full.
+fn take_all_space(path: &Path) {
+    use std::io::Write;
+    let mut file = std::fs::File::create(path).unwrap();
+    let block = vec![0u8; 64 * 1024];
+    loop {
+        match file.write(&block) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) if e.raw_os_error() == Some(libc::ENOSPC) => break,
+            Err(e) => panic!("filler: {e}"),
         }
     }
+    // The last partial page: byte by byte.
+    while let Ok(1) = file.write(&[0]) {}
 }
 
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.path).status();
-    }
+/// The finished child's exit code and stderr.
+fn finish(child: Child) -> (i32, String) {
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
-fn disk_full_during_import_keeps_the_vault_consistent() {
-    if !is_root() {
-        eprintln!("skipped: mounting a small tmpfs needs root (CI runs as root)");
+fn a_disk_that_fills_during_import_leaves_nothing_and_the_vault_consistent() {
+    if !requires::root("mounting a small tmpfs") {
         return;
     }
     let scratch = tempfile::tempdir().unwrap();
-    let disk = SmallDisk::mount(&scratch.path().join("small"), "2m");
+    let disk = Tmpfs::mount(&scratch.path().join("small"), "200m");
     let mut vault = TestVault::new();
-    // Move the test vault onto the small disk: a fresh vault there.
     vault.root = disk.path.join("vault");
-    let out = vault.run(&["init", "--json", "--kdf-memory-mib", "64", "--kdf-iterations", "3"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    vault.init();
+    let source = vault.scratch("mosaic.tif");
+    big_file(&source, 128, 5);
 
-    let big = vault.file("big.tif", &pseudo_random(4 * 1024 * 1024, 5));
-    let out = vault.run(&["import", big.to_str().unwrap(), "--level", "secret"]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(stderr(&out).contains("No space left"), "{}", stderr(&out));
-    assert_eq!(vault.json(&["list"]).as_array().unwrap().len(), 0);
+    let initial = disk.free_bytes();
+    let mut child = spawn(
+        &vault,
+        &[
+            "import",
+            source.to_str().unwrap(),
+            "--level",
+            "secret",
+            "--chunk-kib",
+            "64",
+        ],
+    );
+    let filler = disk.path.join("filler");
+    fill_mid_write(&mut child, &disk, initial, &filler);
+    let (code, stderr) = finish(child);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("No space left"), "{stderr}");
+    assert!(
+        !stderr.contains("nothing was written"),
+        "the pre-check passed: {stderr}"
+    );
+
+    // Nothing is left, even before the space is freed: no object, temp file or item row.
     assert!(vault.object_files().is_empty());
-    assert!(vault.tmp_entries().is_empty(), "{:?}", vault.tmp_entries());
-    let pending: i64 = vault
+    assert_eq!(vault.tmp_entries().len(), 0, "{:?}", vault.tmp_entries());
+    let rows: i64 = vault
         .db()
         .query_row("SELECT COUNT(*) FROM items", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(pending, 0);
+    assert_eq!(rows, 0);
 
-    // The space is free again: a small import works.
+    std::fs::remove_file(&filler).unwrap();
+    assert_eq!(vault.json(&["list"]).as_array().unwrap().len(), 0);
+    vault.ok(&["ledger", "verify"]);
     let small = vault.file("small.txt", b"fits");
     assert_eq!(vault.import(&[&small], "secret").len(), 1);
 }
 
 #[test]
-fn disk_full_during_export_leaves_no_partial_file() {
-    if !is_root() {
-        eprintln!("skipped: mounting a small tmpfs needs root (CI runs as root)");
+fn a_disk_that_fills_during_export_keeps_no_partial_plaintext() {
+    if !requires::root("mounting a small tmpfs") {
         return;
     }
     let vault = TestVault::new();
-    let data = pseudo_random(3 * 1024 * 1024, 6);
-    let src = vault.file("dem.tif", &data);
-    let control = vault.import(&[&src], "confidential").remove(0);
-    let disk = SmallDisk::mount(&vault.dir.path().join("stick"), "1m");
-    let out = vault.run(&["export", &control, "--to", disk.path.join("dem.tif").to_str().unwrap()]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(stderr(&out).contains("No space left"), "{}", stderr(&out));
-    assert_eq!(
-        std::fs::read_dir(&disk.path).unwrap().count(),
-        0,
-        "a partial plaintext was left on the stick"
-    );
+    let source = vault.scratch("dem.tif");
+    big_file(&source, 128, 6);
+    let control = vault.import(&[&source], "confidential").remove(0);
+    let disk = Tmpfs::mount(&vault.dir.path().join("stick"), "160m");
+    let dest: PathBuf = disk.path.join("dem.tif");
+
+    let initial = disk.free_bytes();
+    let mut child = spawn(&vault, &["export", &control, "--to", dest.to_str().unwrap()]);
+    let filler = disk.path.join("filler");
+    fill_mid_write(&mut child, &disk, initial, &filler);
+    let (code, stderr) = finish(child);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("No space left"), "{stderr}");
+
+    let left: Vec<_> = std::fs::read_dir(&disk.path)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["filler"], "a partial plaintext was left on the disk");
     assert!(
         !vault.actions_since(0).contains(&"item.export".to_string()),
         "no export event without an export"
     );
+    let temps: i64 = vault
+        .db()
+        .query_row("SELECT COUNT(*) FROM export_temps", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(temps, 0, "no recorded temp is left behind");
+
+    // With the space back, the same export works and matches the source.
+    std::fs::remove_file(&filler).unwrap();
+    vault.ok(&["export", &control, "--to", dest.to_str().unwrap()]);
+    assert_eq!(crate::support::sha256_file(&dest), crate::support::sha256_file(&source));
+}
+
+/// Start a command as alice with her password file, capturing its output.
+fn spawn(vault: &TestVault, args: &[&str]) -> Child {
+    vault
+        .std_command()
+        .arg("--password-file")
+        .arg(&vault.password_file)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
 }

@@ -1,145 +1,133 @@
 //! Every event a real workflow writes validates against `schemas/events/event.schema.json`
-//! and the schema of its action; every action has a schema. The validator below implements
-//! exactly the JSON Schema keywords those files use, and is itself tested.
+//! and the schema of its action, with a full JSON Schema validator (the `jsonschema` crate,
+//! formats checked); every action of the enum has a schema and every schema an action.
 
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use strongroom::accounts::Role;
 use strongroom::crypto::Password;
-use strongroom::crypto::kdf::KdfParams;
 use strongroom::ledger::Action;
 use strongroom::progress::Progress;
-use strongroom::station::{ImportOptions, InitOptions};
-use strongroom::time::ManualClock;
+use strongroom::station::ImportOptions;
+
+use crate::support::station::LibVault;
 use strongroom::{Level, Station};
 
-/// Check `value` against `schema` (keywords: type, enum, required, properties,
-/// additionalProperties, items, minLength, maxLength, minimum). Returns the first violation.
-fn validate(schema: &Value, value: &Value, at: &str) -> Result<(), String> {
-    if let Some(kind) = schema.get("type").and_then(Value::as_str) {
-        let ok = match kind {
-            "object" => value.is_object(),
-            "string" => value.is_string(),
-            "integer" => value.is_i64() || value.is_u64(),
-            "boolean" => value.is_boolean(),
-            "null" => value.is_null(),
-            "array" => value.is_array(),
-            other => return Err(format!("{at}: unsupported type keyword {other}")),
-        };
-        if !ok {
-            return Err(format!("{at}: expected {kind}, found {value}"));
-        }
-    }
-    if let Some(options) = schema.get("enum").and_then(Value::as_array)
-        && !options.contains(value)
-    {
-        return Err(format!("{at}: {value} is not one of {options:?}"));
-    }
-    if let Some(text) = value.as_str() {
-        let len = text.chars().count() as u64;
-        if schema.get("minLength").and_then(Value::as_u64).is_some_and(|m| len < m) {
-            return Err(format!("{at}: too short"));
-        }
-        if schema.get("maxLength").and_then(Value::as_u64).is_some_and(|m| len > m) {
-            return Err(format!("{at}: too long"));
-        }
-    }
-    if let (Some(min), Some(n)) = (schema.get("minimum").and_then(Value::as_i64), value.as_i64())
-        && n < min
-    {
-        return Err(format!("{at}: below {min}"));
-    }
-    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
-        for (i, item) in array.iter().enumerate() {
-            validate(items, item, &format!("{at}[{i}]"))?;
-        }
-    }
-    if let Some(object) = value.as_object() {
-        for name in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
-            let name = name.as_str().unwrap_or_default();
-            if !object.contains_key(name) {
-                return Err(format!("{at}: missing {name}"));
-            }
-        }
-        let properties = schema.get("properties").and_then(Value::as_object);
-        for (name, item) in object {
-            match properties.and_then(|p| p.get(name)) {
-                Some(sub) => validate(sub, item, &format!("{at}.{name}"))?,
-                None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
-                    return Err(format!("{at}: unexpected property {name}"));
-                }
-                None => {}
-            }
-        }
-    }
-    Ok(())
+fn schema_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/events")
 }
 
-fn schema(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("schemas/events")
-        .join(format!("{name}.schema.json"));
-    serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|_| panic!("no schema {}", path.display()))).unwrap()
+/// The schema file `<name>.schema.json`, checked against the JSON Schema meta-schema.
+fn schema_json(name: &str) -> Value {
+    let path = schema_dir().join(format!("{name}.schema.json"));
+    let text = std::fs::read(&path).unwrap_or_else(|_| panic!("no schema {}", path.display()));
+    let schema: Value = serde_json::from_slice(&text).unwrap();
+    if let Err(e) = jsonschema::meta::validate(&schema) {
+        panic!("{} is not a valid JSON Schema: {e}", path.display());
+    }
+    schema
+}
+
+/// A validator for `<name>.schema.json`, formats (`date-time`) included.
+fn schema(name: &str) -> jsonschema::Validator {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema_json(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The first violation of `value`, as text.
+fn validate(validator: &jsonschema::Validator, value: &Value) -> Result<(), String> {
+    validator
+        .validate(value)
+        .map_err(|e| format!("{e} at {}", e.instance_path()))
 }
 
 #[test]
-fn the_validator_rejects_what_the_schemas_forbid() {
+fn the_schemas_reject_what_they_forbid() {
     let envelope = schema("event");
     let good = serde_json::json!({"seq": 0, "time": "2026-11-23T15:04:05.250Z", "actor": "alice", "action": "auth.login", "subject": "alice", "level": null, "details": {}});
-    validate(&envelope, &good, "event").unwrap();
+    validate(&envelope, &good).unwrap();
     for (field, bad) in [
         ("seq", Value::from(-1)),
+        ("seq", Value::from(1.5)),
         ("level", Value::from("restricted")),
         ("action", Value::from("item.eat")),
         ("time", Value::from("yesterday")),
+        // Right length, wrong shape: only the pattern catches these.
+        ("time", Value::from("2026-11-23 15:04:05.250Z")),
+        ("time", Value::from("2026-11-23T15:04:05,250Z")),
+        // Right shape, impossible date: only the date-time format catches it.
+        ("time", Value::from("2026-13-23T15:04:05.250Z")),
     ] {
         let mut event = good.clone();
-        event[field] = bad;
-        assert!(validate(&envelope, &event, "event").is_err(), "{field}");
+        event[field] = bad.clone();
+        assert!(validate(&envelope, &event).is_err(), "{field} = {bad}");
     }
     let mut extra = good.clone();
     extra["title"] = Value::from("leaked");
-    assert!(validate(&envelope, &extra, "event").is_err());
+    assert!(validate(&envelope, &extra).is_err());
     let login = schema("auth.login");
-    assert!(validate(&login, &serde_json::json!({"user": "x"}), "details").is_err());
+    assert!(validate(&login, &serde_json::json!({"user": "x"})).is_err());
+
+    let export = schema("item.export");
+    let details = serde_json::json!({
+        "item": "0b8e3f4c-2f7a-4a53-9a43-3d5f0f2b9c11",
+        "control_number": "SR-2026-000042",
+        "destination_dir": "/media/stick",
+        "destination_name_sealed": "ab".repeat(64),
+        "sealing_generation": 1,
+        "size": 5,
+        "sha256": "0f".repeat(32),
+    });
+    validate(&export, &details).unwrap();
+    for (field, bad) in [
+        ("item", "0B8E3F4C-2F7A-4A53-9A43-3D5F0F2B9C11"),
+        ("item", "0b8e3f4c_2f7a_4a53_9a43_3d5f0f2b9c11"),
+        ("control_number", "SR-2026-00004x"),
+        ("sha256", &"0F".repeat(32)),
+        ("destination_name_sealed", &"zz".repeat(64)),
+    ] {
+        let mut edited = details.clone();
+        edited[field] = Value::from(bad);
+        assert!(validate(&export, &edited).is_err(), "{field} = {bad}");
+    }
 }
 
 #[test]
-fn every_action_has_a_schema() {
-    let envelope = schema("event");
-    let listed: Vec<&str> = envelope["properties"]["action"]["enum"]
+fn every_action_has_a_schema_and_every_schema_an_action() {
+    let envelope = schema_json("event");
+    let listed: BTreeSet<&str> = envelope["properties"]["action"]["enum"]
         .as_array()
         .unwrap()
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    for action in Action::ALL {
-        assert!(
-            listed.contains(&action.as_str()),
-            "{} missing from event.schema.json",
-            action.as_str()
-        );
-        schema(action.as_str());
+    let actions: BTreeSet<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
+    assert_eq!(
+        listed, actions,
+        "event.schema.json lists exactly the actions of the enum"
+    );
+    let files: BTreeSet<String> = std::fs::read_dir(schema_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|n| n.strip_suffix(".schema.json").map(str::to_string))
+        .filter(|n| n != "event")
+        .collect();
+    let actions: BTreeSet<String> = actions.into_iter().map(str::to_string).collect();
+    assert_eq!(files, actions, "one details schema per action, and no other");
+    for name in &files {
+        schema(name);
     }
 }
 
 #[test]
 fn events_of_a_real_workflow_validate() {
-    let clock = ManualClock::new(time::OffsetDateTime::now_utc());
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("vault");
-    let password = Password::from("correct horse battery staple");
-    let (mut station, code) = Station::init(
-        &root,
-        "alice",
-        &password,
-        InitOptions {
-            kdf: Some(KdfParams::FLOOR),
-            clock: clock.clone(),
-        },
-    )
-    .unwrap();
+    let (vault, mut station) = LibVault::new();
+    let (clock, root, code) = (vault.clock.clone(), vault.root.clone(), &vault.recovery);
+    let password = Password::from(crate::support::PASSWORD);
     station
         .add_user(
             "bob",
@@ -159,11 +147,10 @@ fn events_of_a_real_workflow_validate() {
     station
         .change_password(&password, &Password::from("a second passphrase"))
         .unwrap();
-    station.recover("alice", &code, &password).unwrap();
+    station.recover("alice", code, &password).unwrap();
     station.unlock("alice", &password).unwrap();
 
-    let files = dir.path().join("files");
-    std::fs::create_dir_all(&files).unwrap();
+    let files = vault.files.clone();
     let (a, b) = (files.join("a.tif"), files.join("b.tif"));
     std::fs::write(&a, b"alpha").unwrap();
     std::fs::write(&b, b"bravo").unwrap();
@@ -255,9 +242,8 @@ fn events_of_a_real_workflow_validate() {
     station.unlock("alice", &password).unwrap();
 
     // An insider edits a query column; verify finds it and an officer starts a new epoch.
-    let insider = rusqlite::Connection::open(root.join("strongroom.db")).unwrap();
-    insider
-        .execute_batch("DROP TRIGGER events_are_append_only_update; UPDATE events SET subject = 'x' WHERE seq = 2;")
+    crate::support::insider::unguarded(&root)
+        .execute("UPDATE events SET subject = 'x' WHERE seq = 2", [])
         .unwrap();
     assert!(!station.verify_ledger().unwrap().ok);
     station.start_epoch("subject of seq 2 edited").unwrap();
@@ -276,7 +262,7 @@ fn events_of_a_real_workflow_validate() {
     drop(station);
 
     let envelope = schema("event");
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = BTreeSet::new();
     let mut stmt = conn.prepare("SELECT canonical FROM events ORDER BY seq").unwrap();
     let events: Vec<Value> = stmt
         .query_map([], |r| r.get::<_, Vec<u8>>(0))
@@ -284,9 +270,9 @@ fn events_of_a_real_workflow_validate() {
         .map(|b| serde_json::from_slice(&b.unwrap()).unwrap())
         .collect();
     for event in &events {
-        validate(&envelope, event, "event").unwrap_or_else(|e| panic!("{e} in {event}"));
+        validate(&envelope, event).unwrap_or_else(|e| panic!("{e} in {event}"));
         let action = event["action"].as_str().unwrap();
-        validate(&schema(action), &event["details"], action).unwrap_or_else(|e| panic!("{e} in {event}"));
+        validate(&schema(action), &event["details"]).unwrap_or_else(|e| panic!("{e} in {event}"));
         seen.insert(action.to_string());
     }
     for action in Action::ALL {

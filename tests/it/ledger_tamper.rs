@@ -21,7 +21,8 @@ fn vault_with_history() -> TestVault {
 /// Run `ledger verify --json`; returns the exit code and report.
 fn verify(vault: &TestVault) -> (i32, Value) {
     let out = vault.run(&["ledger", "verify", "--json"]);
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("no report: {}", stderr(&out)));
+    let report =
+        serde_json::from_slice(&out.get_output().stdout).unwrap_or_else(|_| panic!("no report: {}", stderr(&out)));
     (code(&out), report)
 }
 
@@ -31,16 +32,6 @@ fn assert_found(vault: &TestVault, seq: u64, problem: &str) {
     assert_eq!(report["ok"], false);
     assert_eq!(report["first_bad"]["problem"], problem, "{report}");
     assert_eq!(report["first_bad"]["seq"], seq, "{report}");
-}
-
-fn unguarded(vault: &TestVault) -> rusqlite::Connection {
-    let db = vault.db();
-    db.execute_batch(
-        "DROP TRIGGER events_are_append_only_update; DROP TRIGGER events_are_append_only_delete;
-         DROP TRIGGER checkpoints_are_append_only_update; DROP TRIGGER checkpoints_are_append_only_delete;",
-    )
-    .unwrap();
-    db
 }
 
 #[test]
@@ -59,7 +50,7 @@ fn an_untouched_log_verifies_and_the_check_is_recorded() {
 fn a_changed_field_is_found_at_its_seq() {
     let vault = vault_with_history();
     // Change who imported event 4, in the bytes and the query column alike.
-    unguarded(&vault)
+    vault.unguarded()
         .execute(
             "UPDATE events SET canonical = CAST(replace(CAST(canonical AS TEXT), '\"actor\":\"alice\"', '\"actor\":\"mallo\"') AS BLOB), actor = 'mallo' WHERE seq = 4",
             [],
@@ -71,7 +62,7 @@ fn a_changed_field_is_found_at_its_seq() {
 #[test]
 fn a_changed_field_with_its_leaf_rewritten_is_still_found_by_the_signed_roots() {
     let vault = vault_with_history();
-    let db = unguarded(&vault);
+    let db = vault.unguarded();
     // A careful insider: new bytes, matching query column and a correct new leaf hash.
     let bytes: Vec<u8> = db
         .query_row("SELECT canonical FROM events WHERE seq = 4", [], |r| r.get(0))
@@ -101,7 +92,8 @@ fn a_changed_field_with_its_leaf_rewritten_is_still_found_by_the_signed_roots() 
 #[test]
 fn a_removed_leaf_is_found_at_its_seq() {
     let vault = vault_with_history();
-    unguarded(&vault)
+    vault
+        .unguarded()
         .execute("UPDATE events SET leaf = NULL WHERE seq = 7", [])
         .unwrap();
     assert_found(&vault, 7, "edited");
@@ -110,7 +102,8 @@ fn a_removed_leaf_is_found_at_its_seq() {
 #[test]
 fn a_row_deleted_in_the_middle_is_found() {
     let vault = vault_with_history();
-    unguarded(&vault)
+    vault
+        .unguarded()
         .execute("DELETE FROM events WHERE seq = 5", [])
         .unwrap();
     assert_found(&vault, 5, "removed");
@@ -119,7 +112,8 @@ fn a_row_deleted_in_the_middle_is_found() {
 #[test]
 fn a_deleted_tail_is_found() {
     let vault = vault_with_history();
-    unguarded(&vault)
+    vault
+        .unguarded()
         .execute("DELETE FROM events WHERE seq >= 8", [])
         .unwrap();
     assert_found(&vault, 8, "truncated");
@@ -128,7 +122,7 @@ fn a_deleted_tail_is_found() {
 #[test]
 fn two_swapped_rows_are_found() {
     let vault = vault_with_history();
-    let db = unguarded(&vault);
+    let db = vault.unguarded();
     // Swap everything but the seq between rows 6 and 7.
     db.execute_batch(
         "UPDATE events SET seq = -1 WHERE seq = 6;
@@ -142,7 +136,7 @@ fn two_swapped_rows_are_found() {
 #[test]
 fn a_forged_row_inserted_in_the_middle_is_found() {
     let vault = vault_with_history();
-    let db = unguarded(&vault);
+    let db = vault.unguarded();
     for seq in (3..=10).rev() {
         db.execute("UPDATE events SET seq = seq + 1 WHERE seq = ?1", [seq])
             .unwrap();
@@ -159,7 +153,8 @@ fn a_forged_row_inserted_in_the_middle_is_found() {
 #[test]
 fn a_query_column_edited_alone_is_found() {
     let vault = vault_with_history();
-    unguarded(&vault)
+    vault
+        .unguarded()
         .execute("UPDATE events SET actor = 'bob' WHERE seq = 9", [])
         .unwrap();
     assert_found(&vault, 9, "column-mismatch");
@@ -168,7 +163,7 @@ fn a_query_column_edited_alone_is_found() {
 #[test]
 fn a_checkpoint_replaced_with_an_older_one_is_found() {
     let vault = vault_with_history();
-    let db = unguarded(&vault);
+    let db = vault.unguarded();
     let (old_size, old_root, old_note): (i64, Vec<u8>, String) = db
         .query_row(
             "SELECT tree_size, root, note FROM checkpoints ORDER BY id LIMIT 1",
@@ -187,7 +182,7 @@ fn a_checkpoint_replaced_with_an_older_one_is_found() {
 #[test]
 fn a_checkpoint_re_signed_with_another_key_is_found() {
     let vault = vault_with_history();
-    let db = unguarded(&vault);
+    let db = vault.unguarded();
     let (id, size, root, note_text): (i64, i64, Vec<u8>, String) = db
         .query_row(
             "SELECT id, tree_size, root, note FROM checkpoints ORDER BY id DESC LIMIT 1",
@@ -219,7 +214,8 @@ fn a_checkpoint_re_signed_with_another_key_is_found() {
 #[test]
 fn after_damage_is_found_no_checkpoint_is_written() {
     let vault = vault_with_history();
-    unguarded(&vault)
+    vault
+        .unguarded()
         .execute("UPDATE events SET subject = 'x' WHERE seq = 2", [])
         .unwrap();
     assert_found(&vault, 2, "column-mismatch");
@@ -232,8 +228,7 @@ fn after_damage_is_found_no_checkpoint_is_written() {
     // More work: unlocks, an import, a lock. The station still works but signs nothing more.
     let c = vault.file("c.tif", b"charlie");
     vault.import(&[&c], "internal");
-    let out = vault.run(&["list"]);
-    assert_eq!(code(&out), 0);
+    let out = vault.run(&["list"]).success();
     // Every command says so, loudly, until it is dealt with.
     assert!(
         stderr(&out).contains("warning:") && stderr(&out).contains("damaged"),
@@ -285,20 +280,20 @@ fn after_damage_an_officer_starts_a_new_epoch_and_auditors_accept_it_only_when_t
     vault.ok(&["ledger", "export", "--out", bundle0.to_str().unwrap()]);
     let config = tempfile::tempdir().unwrap();
     let audit = |args: &[&str]| {
-        std::process::Command::new(crate::support::bin())
+        crate::support::cli::strongroom()
             .env("STRONGROOM_CONFIG_DIR", config.path())
             .args(args)
-            .output()
-            .unwrap()
+            .assert()
     };
     let vkey = std::fs::read_to_string(bundle0.join("station.vkey")).unwrap();
-    assert_eq!(code(&audit(&["audit", "trust", vkey.trim()])), 0);
-    assert_eq!(code(&audit(&["audit", "verify", bundle0.to_str().unwrap()])), 0);
+    audit(&["audit", "trust", vkey.trim()]).success();
+    audit(&["audit", "verify", bundle0.to_str().unwrap()]).success();
 
     // No epoch for an intact log.
-    assert_eq!(code(&vault.run(&["ledger", "epoch", "--reason", "just because"])), 1);
+    vault.run(&["ledger", "epoch", "--reason", "just because"]).code(1);
 
-    unguarded(&vault)
+    vault
+        .unguarded()
         .execute("UPDATE events SET subject = 'x' WHERE seq = 2", [])
         .unwrap();
     assert_found(&vault, 2, "column-mismatch");
@@ -308,15 +303,16 @@ fn after_damage_an_officer_starts_a_new_epoch_and_auditors_accept_it_only_when_t
             .unwrap()
     };
     let before = checkpoints(&vault);
-    let out = vault.run(&[
-        "ledger",
-        "epoch",
-        "--reason",
-        "subject of seq 2 edited; see incident 17",
-        "--json",
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let epoch: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = vault
+        .run(&[
+            "ledger",
+            "epoch",
+            "--reason",
+            "subject of seq 2 edited; see incident 17",
+            "--json",
+        ])
+        .success();
+    let epoch: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(epoch["number"], 1);
     assert!(checkpoints(&vault) > before, "checkpoints resume in the new epoch");
     let first = vault
@@ -339,22 +335,19 @@ fn after_damage_an_officer_starts_a_new_epoch_and_auditors_accept_it_only_when_t
     // An auditor pinned to epoch 0 refuses the new epoch until told to accept it.
     let bundle1 = vault.dir.path().join("epoch1");
     vault.ok(&["ledger", "export", "--out", bundle1.to_str().unwrap()]);
-    let out = audit(&["audit", "verify", bundle1.to_str().unwrap()]);
-    assert_eq!(code(&out), 6);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("started epoch 1"));
-    assert_eq!(code(&audit(&["audit", "trust", "--epoch", vkey.trim()])), 0);
-    let out = audit(&["audit", "verify", bundle1.to_str().unwrap(), "--json"]);
-    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
+    let out = audit(&["audit", "verify", bundle1.to_str().unwrap()]).code(6);
+    assert!(crate::support::stdout(&out).contains("started epoch 1"));
+    audit(&["audit", "trust", "--epoch", vkey.trim()]).success();
+    audit(&["audit", "verify", bundle1.to_str().unwrap(), "--json"]).success();
     // The old epoch's bundle is now old news: a warning, not a failure.
-    let out = audit(&["audit", "verify", bundle0.to_str().unwrap(), "--json"]);
-    assert_eq!(code(&out), 0);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("before the accepted epoch"));
+    let out = audit(&["audit", "verify", bundle0.to_str().unwrap(), "--json"]).success();
+    assert!(crate::support::stdout(&out).contains("before the accepted epoch"));
 }
 
 #[test]
 fn an_epoch_forged_by_sql_does_not_hide_damage() {
     let vault = vault_with_history();
-    let db = unguarded(&vault);
+    let db = vault.unguarded();
     db.execute("UPDATE events SET actor = 'bob' WHERE seq = 4", []).unwrap();
     // Declare a new epoch from the next event on, with a damage record to match.
     let next: i64 = db
@@ -391,7 +384,8 @@ fn an_epoch_forged_by_sql_does_not_hide_damage() {
 fn a_level_column_set_to_no_level_at_all_is_found() {
     let vault = vault_with_history();
     // 99 is no level: it would hide the event from every clearance filter.
-    unguarded(&vault)
+    vault
+        .unguarded()
         .execute("UPDATE events SET level = 99 WHERE seq = 5", [])
         .unwrap();
     assert_found(&vault, 5, "column-mismatch");
@@ -492,7 +486,7 @@ fn a_checkpoint_by_the_old_key_after_the_change_is_found() {
 #[test]
 fn a_key_change_note_signed_by_one_key_only_is_found() {
     let (vault, k0, k1) = vault_with_key_change();
-    let db = vault.unguarded_key_changes();
+    let db = vault.unguarded();
     let stored: String = db
         .query_row("SELECT note FROM signing_key_changes", [], |r| r.get(0))
         .unwrap();

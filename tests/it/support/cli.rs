@@ -1,0 +1,212 @@
+//! A vault in a temporary directory driven through the real binary with `assert_cmd`, and
+//! direct looks at its files and database the way an insider would take them.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::assert::Assert;
+use serde_json::Value;
+use tempfile::TempDir;
+
+use super::{OFFICER, PASSWORD};
+
+/// The binary under test.
+pub fn bin() -> &'static Path {
+    assert_cmd::cargo::cargo_bin!("strongroom")
+}
+
+/// The binary with a clean environment for Strongroom (no vault, user or password set) and
+/// stdin closed, so nothing waits for a prompt.
+pub fn strongroom() -> assert_cmd::Command {
+    assert_cmd::Command::from_std(std_command())
+}
+
+/// [`strongroom`] as a plain `std::process::Command`, for tests that spawn and kill.
+pub fn std_command() -> std::process::Command {
+    let mut cmd = std::process::Command::new(bin());
+    cmd.env_remove("STRONGROOM_VAULT")
+        .env_remove("STRONGROOM_USER")
+        .env_remove("STRONGROOM_PASSWORD")
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
+/// Exit code of a finished command (-1 when killed by a signal).
+pub fn code(out: &Assert) -> i32 {
+    out.get_output().status.code().unwrap_or(-1)
+}
+
+/// Stderr as text.
+pub fn stderr(out: &Assert) -> String {
+    String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+}
+
+/// Stdout as text.
+pub fn stdout(out: &Assert) -> String {
+    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+}
+
+/// A vault in a temporary directory, created with Argon2id at the floor (fast tests).
+pub struct TestVault {
+    /// The temporary directory holding the vault, the password file and scratch files.
+    pub dir: TempDir,
+    /// The vault directory.
+    pub root: PathBuf,
+    /// alice's password file.
+    pub password_file: PathBuf,
+    /// The recovery code `init` printed.
+    pub recovery_code: String,
+}
+
+impl TestVault {
+    /// A fresh vault with `alice` as officer. Sign-in backoff is left at the policy default.
+    pub fn new() -> TestVault {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("vault");
+        let password_file = dir.path().join("password");
+        std::fs::write(&password_file, format!("{PASSWORD}\n")).expect("write password file");
+        let mut vault = TestVault {
+            dir,
+            root,
+            password_file,
+            recovery_code: String::new(),
+        };
+        vault.recovery_code = vault.init();
+        vault
+    }
+
+    /// Set the policy's sign-in backoff to none (`backoff-base-seconds 0`, which the policy
+    /// allows), for tests that fail a sign-in and go on at once instead of sleeping; lockout
+    /// still counts every failure. Backoff itself is tested with an injected clock.
+    pub fn disable_backoff(&self) {
+        self.ok(&["policy", "set", "backoff-base-seconds", "0"]);
+    }
+
+    /// Run `init` for `self.root` (floor Argon2id) and return the recovery code.
+    pub fn init(&self) -> String {
+        let json: Value = self.json(&["init", "--kdf-memory-mib", "64", "--kdf-iterations", "3"]);
+        json["recovery_code"].as_str().expect("recovery code").to_string()
+    }
+
+    /// The binary with this vault and alice as user, and no password source.
+    pub fn cmd(&self) -> assert_cmd::Command {
+        assert_cmd::Command::from_std(self.std_command())
+    }
+
+    /// [`TestVault::cmd`] as a plain `std::process::Command`, for tests that spawn and kill.
+    pub fn std_command(&self) -> std::process::Command {
+        let mut cmd = std_command();
+        cmd.env("STRONGROOM_VAULT", &self.root).env("STRONGROOM_USER", OFFICER);
+        cmd
+    }
+
+    /// Run as alice with her password file.
+    pub fn run(&self, args: &[&str]) -> Assert {
+        self.run_as(OFFICER, &self.password_file, args)
+    }
+
+    /// Run as `user` with `password_file`.
+    pub fn run_as(&self, user: &str, password_file: &Path, args: &[&str]) -> Assert {
+        self.cmd()
+            .env("STRONGROOM_USER", user)
+            .arg("--password-file")
+            .arg(password_file)
+            .args(args)
+            .assert()
+    }
+
+    /// Run as alice and require success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        stdout(&self.run(args).success())
+    }
+
+    /// Run as alice with `--json`, require success and parse stdout.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        serde_json::from_str(&self.ok(&all)).expect("json output")
+    }
+
+    /// Import paths at a level; returns the control numbers.
+    pub fn import(&self, paths: &[&Path], level: &str) -> Vec<String> {
+        let mut args = vec!["import"];
+        let texts: Vec<&str> = paths.iter().map(|p| p.to_str().expect("utf-8 path")).collect();
+        args.extend(texts);
+        args.extend(["--level", level]);
+        let json = self.json(&args);
+        json.as_array()
+            .expect("array")
+            .iter()
+            .map(|i| i["control_number"].as_str().expect("control").to_string())
+            .collect()
+    }
+
+    /// A path in the test's scratch space (its parent exists).
+    pub fn scratch(&self, name: &str) -> PathBuf {
+        let path = self.dir.path().join("scratch").join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("scratch dir");
+        path
+    }
+
+    /// Write a scratch file and return its path.
+    pub fn file(&self, name: &str, content: &[u8]) -> PathBuf {
+        let path = self.scratch(name);
+        std::fs::write(&path, content).expect("write scratch file");
+        path
+    }
+
+    /// Open the vault database directly (as an insider would).
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.root.join("strongroom.db")).expect("open db")
+    }
+
+    /// Every stored event as JSON, oldest first.
+    pub fn events(&self) -> Vec<Value> {
+        super::insider::events(&self.db())
+    }
+
+    /// Actions of the events after the first `skip`.
+    pub fn actions_since(&self, skip: usize) -> Vec<String> {
+        self.events()
+            .iter()
+            .skip(skip)
+            .map(|e| e["action"].as_str().unwrap_or("").to_string())
+            .collect()
+    }
+
+    /// Path of an item's object file.
+    pub fn object_path(&self, item_id: &str) -> PathBuf {
+        self.root
+            .join("objects")
+            .join(&item_id[..2])
+            .join(format!("{item_id}.sro"))
+    }
+
+    /// Files left in the vault's tmp/.
+    pub fn tmp_entries(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.root.join("tmp"))
+            .expect("tmp dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Every object file in the vault.
+    pub fn object_files(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for fan in std::fs::read_dir(self.root.join("objects")).expect("objects") {
+            for entry in std::fs::read_dir(fan.expect("fan").path()).expect("fan dir") {
+                out.push(entry.expect("entry").path());
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The station id.
+    pub fn station_id(&self) -> String {
+        self.db()
+            .query_row("SELECT station_id FROM station", [], |r| r.get(0))
+            .expect("station id")
+    }
+}

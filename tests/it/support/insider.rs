@@ -1,0 +1,40 @@
+//! What an insider with the station's OS account does to the database: open it with SQLite,
+//! drop the append-only triggers, and read or rewrite rows. The one copy of the trigger-
+//! dropping SQL; standalone (rusqlite and serde_json only) so the GUI's unit tests include
+//! this file with `#[path]`.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use serde_json::Value;
+
+/// Open `strongroom.db` in `vault` with every append-only trigger dropped, as an insider
+/// would before editing the custody log, checkpoints, epochs or key-change records.
+pub fn unguarded(vault: &Path) -> rusqlite::Connection {
+    let db = rusqlite::Connection::open(vault.join("strongroom.db")).expect("open db");
+    drop_append_only_triggers(&db);
+    db
+}
+
+/// Drop every `*_are_append_only_*` trigger (the schema's guards on UPDATE and DELETE).
+pub fn drop_append_only_triggers(db: &rusqlite::Connection) {
+    let names: Vec<String> = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_are_append_only_%'")
+        .and_then(|mut stmt| stmt.query_map([], |r| r.get(0))?.collect())
+        .expect("list triggers");
+    assert!(!names.is_empty(), "the schema has append-only triggers to drop");
+    for name in names {
+        db.execute_batch(&format!("DROP TRIGGER \"{name}\";"))
+            .expect("drop trigger");
+    }
+}
+
+/// Every stored event's canonical bytes parsed as JSON, oldest first.
+pub fn events(db: &rusqlite::Connection) -> Vec<Value> {
+    let mut stmt = db
+        .prepare("SELECT canonical FROM events ORDER BY seq")
+        .expect("prepare");
+    let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0)).expect("query");
+    rows.map(|r| serde_json::from_slice(&r.expect("row")).expect("event json"))
+        .collect()
+}

@@ -1,0 +1,105 @@
+//! A vault driven through the library (`Station`) rather than the binary: alice as officer
+//! cleared to top-secret, Argon2id at the floor, and a clock that moves only when a test
+//! advances it (backoff, lockout, idle lock and password age without sleeping).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use strongroom::crypto::Password;
+use strongroom::crypto::kdf::KdfParams;
+use strongroom::progress::Progress;
+use strongroom::station::{ImportOptions, InitOptions};
+use strongroom::time::ManualClock;
+use strongroom::{Level, Station};
+use tempfile::TempDir;
+
+use super::{OFFICER, PASSWORD};
+
+/// A library vault and its scratch space.
+pub struct LibVault {
+    /// The temporary directory holding the vault and the files (removed on drop).
+    _dir: TempDir,
+    /// The vault directory.
+    pub root: PathBuf,
+    /// Where test files are written before import.
+    pub files: PathBuf,
+    /// The station's clock.
+    pub clock: Arc<ManualClock>,
+    /// The recovery code `init` returned.
+    pub recovery: Password,
+}
+
+impl LibVault {
+    /// A fresh vault with alice signed in.
+    pub fn new() -> (LibVault, Station) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("vault");
+        let files = dir.path().join("files");
+        std::fs::create_dir_all(&files).expect("files dir");
+        let clock = ManualClock::new(time::OffsetDateTime::now_utc());
+        let options = InitOptions {
+            kdf: Some(KdfParams::FLOOR),
+            clock: clock.clone(),
+        };
+        let (station, recovery) = Station::init(&root, OFFICER, &pw(PASSWORD), options).expect("init");
+        let vault = LibVault {
+            _dir: dir,
+            root,
+            files,
+            clock,
+            recovery,
+        };
+        (vault, station)
+    }
+
+    /// Import a small file called `name` (holding its own name, with notes) at `level`;
+    /// returns its control number.
+    pub fn import(&self, station: &mut Station, name: &str, level: Level) -> String {
+        let path = self.files.join(name);
+        std::fs::write(&path, name.as_bytes()).expect("write file");
+        self.import_path(station, &path, level)
+    }
+
+    /// Import the file at `path` at `level`; returns its control number.
+    pub fn import_path(&self, station: &mut Station, path: &Path, level: Level) -> String {
+        let plan = station.plan_import(&[path.to_path_buf()], false).expect("plan");
+        let item = station
+            .import(&plan, &import_options(level), &Progress::new())
+            .expect("import")
+            .remove(0);
+        item.control_number.to_string()
+    }
+
+    /// Open the vault database directly (as an insider would).
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.root.join("strongroom.db")).expect("open db")
+    }
+
+    /// Every event's action, oldest first.
+    pub fn actions(&self) -> Vec<String> {
+        super::insider::events(&self.db())
+            .iter()
+            .map(|e| e["action"].as_str().unwrap_or("").to_string())
+            .collect()
+    }
+}
+
+/// Import options at `level` with notes (so metadata rewraps cover the notes column too).
+pub fn import_options(level: Level) -> ImportOptions {
+    ImportOptions {
+        level,
+        title: None,
+        notes: Some("field notes".into()),
+    }
+}
+
+/// A password from text.
+pub fn pw(text: &str) -> Password {
+    Password::from(text)
+}
+
+/// Lock and sign in as `user`.
+pub fn switch(station: &mut Station, user: &str, password: &str) {
+    station.lock();
+    station.unlock(user, &pw(password)).expect("unlock");
+}
