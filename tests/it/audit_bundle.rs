@@ -256,7 +256,7 @@ fn a_bundle_from_another_station_or_mixed_stations_is_rejected() {
     let one = TestVault::new();
     activity(&one, "one");
     let bundle_one = export(&one, "one", &[]);
-    let two = TestVault::new();
+    let two = TestVault::fresh();
     activity(&two, "two");
     let bundle_two = export(&two, "two", &[]);
     let auditor = Auditor::new();

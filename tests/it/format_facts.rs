@@ -2,11 +2,10 @@
 //! files, checked against a real vault; and the vectors of §11.12–§11.14, built with the
 //! crate's public API and found verbatim in the document (as `format_vectors.rs` does).
 //!
-//! Self-contained on purpose: it uses no shared fixture, only the library, the binary and
-//! SQL run the way an independent reader of FORMAT.md would run it.
+//! The vaults come from the shared fixtures; what is read back is read with SQL and the
+//! crate's primitives, the way an independent reader of FORMAT.md would read it.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
@@ -20,8 +19,7 @@ use strongroom::crypto::stream::{self, DecryptKey, Header};
 use strongroom::crypto::wrap::{self, Purpose};
 use strongroom::crypto::{Password, commitment};
 use strongroom::progress::Progress;
-use strongroom::station::{ImportOptions, InitOptions, ItemSummary};
-use strongroom::time::ManualClock;
+use strongroom::station::{ImportOptions, ItemSummary};
 use strongroom::vault::items::item_aad;
 use strongroom::{ControlNumber, IdentityId, ItemId, Level, Station, UserId, db};
 use time::OffsetDateTime;
@@ -29,15 +27,15 @@ use time::OffsetDateTime;
 /// The specification these facts are stated in.
 const FORMAT_MD: &str = include_str!("../../docs/FORMAT.md");
 
-const PASSWORD: &str = "correct horse battery staple";
+use assert_cmd::assert::Assert;
+
+use crate::support::cli::INIT_AT_THE_FLOOR;
+use crate::support::station::LibVault;
+use crate::support::{PASSWORD, TestVault, hex};
 
 /// `text` must be printed in FORMAT.md, verbatim.
 fn documented(what: &str, text: &str) {
     assert!(FORMAT_MD.contains(text), "{what}: docs/FORMAT.md does not say {text:?}");
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unhex(text: &str) -> Vec<u8> {
@@ -47,31 +45,22 @@ fn unhex(text: &str) -> Vec<u8> {
         .collect()
 }
 
-/// A vault made with `Station::init` (Argon2id at the floor, a clock standing in 2026), and
-/// the directory its files to import come from.
+/// The shared library vault (`support::station`) with its clock standing in 2026, its
+/// station, and the directory its files to import come from.
 struct Vault {
-    _dir: tempfile::TempDir,
+    fx: LibVault,
     root: PathBuf,
     files: PathBuf,
     station: Station,
 }
 
 fn vault() -> Vault {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("vault");
-    let files = dir.path().join("files");
-    std::fs::create_dir(&files).unwrap();
-    // 2026-11-23T15:04:05Z.
-    let clock = ManualClock::new(OffsetDateTime::from_unix_timestamp(1_795_446_245).unwrap());
-    let options = InitOptions {
-        kdf: Some(KdfParams::FLOOR),
-        clock,
-    };
-    let (station, _code) = Station::init(&root, "alice", &Password::from(PASSWORD), options).unwrap();
+    // 2026-11-23T15:04:05Z: the control numbers below are of 2026.
+    let (fx, station) = LibVault::new_at(OffsetDateTime::from_unix_timestamp(1_795_446_245).unwrap());
     Vault {
-        _dir: dir,
-        root,
-        files,
+        root: fx.root.clone(),
+        files: fx.files.clone(),
+        fx,
         station,
     }
 }
@@ -91,7 +80,7 @@ impl Vault {
 
     /// A connection of our own, as an independent reader opens the file.
     fn db(&self) -> Connection {
-        Connection::open(self.root.join("strongroom.db")).unwrap()
+        self.fx.db()
     }
 }
 
@@ -700,36 +689,12 @@ const V_FILE_BOM_CR: &str = "efbbbf09636f727265637420686f72736520626174746572792
 const V_PASSWORD_BOM_CR: &str = "efbbbf09636f727265637420686f727365206261747465727920737461706c65";
 const V_FILE_EMPTY_LINE: &str = "0a636f727265637420686f727365206261747465727920737461706c650a";
 
-/// Run the binary with no password from the environment and no terminal.
-fn strongroom(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_strongroom"))
-        .args(args)
-        .env_remove("STRONGROOM_PASSWORD")
-        .env_remove("STRONGROOM_USER")
-        .env_remove("STRONGROOM_VAULT")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-/// `strongroom init --json` as alice with the password file `file`.
-fn init_with(root: &Path, file: &Path) -> Output {
-    let vault = root.to_str().unwrap();
-    let file = file.to_str().unwrap();
-    strongroom(&[
-        "--vault",
-        vault,
-        "--user",
-        "alice",
-        "--password-file",
-        file,
-        "--json",
-        "init",
-        "--kdf-memory-mib",
-        "64",
-        "--kdf-iterations",
-        "3",
-    ])
+/// A directory with alice's password file holding `bytes`, and `init` run on it.
+fn init_with(bytes: &[u8]) -> (TestVault, Assert) {
+    let vault = TestVault::uninitialized();
+    std::fs::write(&vault.password_file, bytes).unwrap();
+    let out = vault.run(&INIT_AT_THE_FLOOR);
+    (vault, out)
 }
 
 fn opens(root: &Path, name: &str, password: &[u8]) -> bool {
@@ -744,69 +709,48 @@ fn password_file_ends_at_the_first_cr_or_lf_and_keeps_spaces_tabs_and_bom() {
     for (file_hex, password_hex) in [(V_FILE_CRLF, V_PASSWORD_CRLF), (V_FILE_BOM_CR, V_PASSWORD_BOM_CR)] {
         documented("password file", file_hex);
         documented("password", password_hex);
-        let dir = tempfile::tempdir().unwrap();
-        let (root, file) = (dir.path().join("vault"), dir.path().join("password"));
-        std::fs::write(&file, unhex(file_hex)).unwrap();
-        let out = init_with(&root, &file);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let (vault, out) = init_with(&unhex(file_hex));
+        out.success();
+        let root = &vault.root;
         let password = unhex(password_hex);
-        assert!(opens(&root, "alice", &password));
+        assert!(opens(root, "alice", &password));
         // Not the trimmed text, and not with the line ending.
-        assert!(!opens(&root, "alice", PASSWORD.as_bytes()));
+        assert!(!opens(root, "alice", PASSWORD.as_bytes()));
         let mut with_cr = password.clone();
         with_cr.push(b'\r');
-        assert!(!opens(&root, "alice", &with_cr));
+        assert!(!opens(root, "alice", &with_cr));
     }
 }
 
 #[test]
 fn password_file_with_an_empty_first_line_is_refused() {
     documented("empty first line", V_FILE_EMPTY_LINE);
-    let dir = tempfile::tempdir().unwrap();
-    let (root, file) = (dir.path().join("vault"), dir.path().join("password"));
-    std::fs::write(&file, unhex(V_FILE_EMPTY_LINE)).unwrap();
-    let out = init_with(&root, &file);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("the password is empty"));
+    let (vault, out) = init_with(&unhex(V_FILE_EMPTY_LINE));
+    out.failure().stderr(predicates::str::contains("the password is empty"));
     documented("empty refusal", "refused: \"the password is empty\"");
-    assert!(!root.join("strongroom.db").exists(), "nothing was created");
+    assert!(!vault.root.join("strongroom.db").exists(), "nothing was created");
     // Invalid UTF-8 after the first line refuses the whole file.
-    std::fs::write(&file, [PASSWORD.as_bytes(), b"\n\xff\n"].concat()).unwrap();
-    assert!(!init_with(&root, &file).status.success());
+    init_with(&[PASSWORD.as_bytes(), b"\n\xff\n"].concat()).1.failure();
 }
 
 #[test]
 fn recovery_code_and_new_password_files_accept_crlf() {
-    let dir = tempfile::tempdir().unwrap();
-    let (root, file) = (dir.path().join("vault"), dir.path().join("password"));
-    std::fs::write(&file, format!("{PASSWORD}\n")).unwrap();
-    let out = init_with(&root, &file);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let code = json["recovery_code"].as_str().unwrap();
+    let vault = TestVault::new();
+    let (root, code) = (&vault.root, &vault.recovery_code);
 
     // The code as typed on another system: lower case, spaces for dashes, CRLF, more lines.
-    let code_file = dir.path().join("code");
-    std::fs::write(
-        &code_file,
-        format!("{}\r\nwritten down 2026\r\n", code.to_lowercase().replace('-', " ")),
-    )
-    .unwrap();
-    let new_file = dir.path().join("new");
-    std::fs::write(&new_file, "a new long passphrase \r\nignored\r\n").unwrap();
-    let out = strongroom(&[
-        "--vault",
-        root.to_str().unwrap(),
-        "--user",
-        "alice",
-        "recover",
-        "--recovery-code-file",
-        code_file.to_str().unwrap(),
-        "--new-password-file",
-        new_file.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(opens(&root, "alice", b"a new long passphrase "));
-    assert!(!opens(&root, "alice", b"a new long passphrase"));
+    let code_file = vault.file(
+        "code",
+        format!("{}\r\nwritten down 2026\r\n", code.to_lowercase().replace('-', " ")).as_bytes(),
+    );
+    let new_file = vault.file("new", b"a new long passphrase \r\nignored\r\n");
+    vault
+        .cmd()
+        .args(["recover", "--recovery-code-file", code_file.to_str().unwrap()])
+        .args(["--new-password-file", new_file.to_str().unwrap()])
+        .assert()
+        .success();
+    assert!(opens(root, "alice", b"a new long passphrase "));
+    assert!(!opens(root, "alice", b"a new long passphrase"));
     documented("CRLF", "**before the first LF (`0x0A`) or CR (`0x0D`)**");
 }

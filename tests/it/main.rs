@@ -18,4 +18,5 @@ mod format_vectors;
 mod import_edge_cases;
 mod ledger_tamper;
 mod ledger_vectors;
+mod old_vaults;
 mod sticks;

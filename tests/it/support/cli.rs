@@ -45,6 +45,9 @@ pub fn stdout(out: &Assert) -> String {
     String::from_utf8_lossy(&out.get_output().stdout).into_owned()
 }
 
+/// `init` with Argon2id at the floor of DESIGN.md §2 (never lower), so tests stay fast.
+pub const INIT_AT_THE_FLOOR: [&str; 5] = ["init", "--kdf-memory-mib", "64", "--kdf-iterations", "3"];
+
 /// A vault in a temporary directory, created with Argon2id at the floor (fast tests).
 pub struct TestVault {
     /// The temporary directory holding the vault, the password file and scratch files.
@@ -58,20 +61,34 @@ pub struct TestVault {
 }
 
 impl TestVault {
-    /// A fresh vault with `alice` as officer. Sign-in backoff is left at the policy default.
+    /// A new vault with `alice` as officer: a copy of this process's template vault (see
+    /// `template`), the same as a fresh `init` but without its Argon2id cost. Sign-in backoff
+    /// is left at the policy default.
     pub fn new() -> TestVault {
+        let mut vault = TestVault::uninitialized();
+        vault.recovery_code = super::template::copy_to(&vault.root);
+        vault
+    }
+
+    /// A vault made by its own `init`: a station with its own id and keys.
+    pub fn fresh() -> TestVault {
+        let mut vault = TestVault::uninitialized();
+        vault.recovery_code = vault.init();
+        vault
+    }
+
+    /// A temporary directory with alice's password file and no vault yet (`init` not run).
+    pub fn uninitialized() -> TestVault {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path().join("vault");
         let password_file = dir.path().join("password");
         std::fs::write(&password_file, format!("{PASSWORD}\n")).expect("write password file");
-        let mut vault = TestVault {
+        TestVault {
             dir,
             root,
             password_file,
             recovery_code: String::new(),
-        };
-        vault.recovery_code = vault.init();
-        vault
+        }
     }
 
     /// Set the policy's sign-in backoff to none (`backoff-base-seconds 0`, which the policy
@@ -83,7 +100,7 @@ impl TestVault {
 
     /// Run `init` for `self.root` (floor Argon2id) and return the recovery code.
     pub fn init(&self) -> String {
-        let json: Value = self.json(&["init", "--kdf-memory-mib", "64", "--kdf-iterations", "3"]);
+        let json: Value = self.json(&INIT_AT_THE_FLOOR);
         json["recovery_code"].as_str().expect("recovery code").to_string()
     }
 

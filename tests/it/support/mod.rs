@@ -1,6 +1,6 @@
 //! Shared fixtures of the integration tests, one copy each: a vault driven through the real
 //! binary (`cli`), a vault driven through the library (`station`), what an insider does to
-//! the database (`insider`), signing-key changes made through the library (`signing`), the
+//! the database (`insider`), a vault made once per process and copied (`template`), signing-key changes made through the library (`signing`), the
 //! one pseudo-random generator (`random`), and what a test needs from the machine
 //! (`requires`: root, FUSE, tools), which reports a test it cannot run by name instead of
 //! letting it pass silently.
@@ -12,6 +12,7 @@ pub mod random;
 pub mod requires;
 pub mod signing;
 pub mod station;
+pub mod template;
 
 pub use cli::{TestVault, code, stderr, stdout};
 pub use random::{Rng, pseudo_random};

@@ -30,13 +30,18 @@ pub struct LibVault {
 }
 
 impl LibVault {
-    /// A fresh vault with alice signed in.
+    /// A fresh vault with alice signed in, its clock standing at the current time.
     pub fn new() -> (LibVault, Station) {
+        LibVault::new_at(time::OffsetDateTime::now_utc())
+    }
+
+    /// A fresh vault with alice signed in, its clock standing at `start`.
+    pub fn new_at(start: time::OffsetDateTime) -> (LibVault, Station) {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path().join("vault");
         let files = dir.path().join("files");
         std::fs::create_dir_all(&files).expect("files dir");
-        let clock = ManualClock::new(time::OffsetDateTime::now_utc());
+        let clock = ManualClock::new(start);
         let options = InitOptions {
             kdf: Some(KdfParams::FLOOR),
             clock: clock.clone(),

@@ -1,0 +1,129 @@
+//! Vaults written by older binaries keep opening. Each fixture in `tests/fixtures/` was made
+//! by the binary of its schema (its `make-*.sh` says how) and is committed as written; here
+//! today's code opens a copy, migrates it, verifies its ledger and exports every item, the
+//! way application-services tests an old schema's upgrade. Every later migration adds the
+//! vault of the schema before it (made by the binary before it) to this file.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use serde_json::Value;
+use strongroom::db::SCHEMA_VERSION;
+
+use crate::support::TestVault;
+
+/// Copy `tests/fixtures/<name>` into a new test directory as its vault, with the directories
+/// git does not keep (`tmp/`, `quarantine/`, empty fans) and the modes it does not keep.
+fn restore(name: &str) -> TestVault {
+    let vault = TestVault::uninitialized();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    copy_private(&fixture, &vault.root);
+    for dir in ["tmp", "quarantine", "objects"] {
+        std::fs::create_dir_all(vault.root.join(dir)).unwrap();
+        std::fs::set_permissions(vault.root.join(dir), PermissionsExt::from_mode(0o700)).unwrap();
+    }
+    vault
+}
+
+fn copy_private(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    std::fs::set_permissions(to, PermissionsExt::from_mode(0o700)).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_private(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+            std::fs::set_permissions(&target, PermissionsExt::from_mode(0o600)).unwrap();
+        }
+    }
+}
+
+fn user_version(vault: &TestVault) -> i64 {
+    vault.db().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap()
+}
+
+/// What `make-vault-schema-3.sh` imported: each file holds its name and a newline, repeated
+/// to 20 000 bytes.
+fn content_of(name: &str) -> Vec<u8> {
+    format!("{name}\n").bytes().cycle().take(20_000).collect()
+}
+
+#[test]
+fn a_vault_of_schema_3_opens_verifies_and_exports_every_item() {
+    let vault = restore("vault-schema-3");
+    assert_eq!(user_version(&vault), 3, "the fixture is the schema-3 vault as written");
+
+    let report = vault.json(&["ledger", "verify"]);
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(
+        user_version(&vault),
+        SCHEMA_VERSION,
+        "opening migrated it to today's schema"
+    );
+
+    let listed = vault.json(&["list"]);
+    let items: Vec<(String, String, String)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let text = |k: &str| i[k].as_str().unwrap().to_string();
+            (text("control_number"), text("title"), text("level"))
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("SR-2026-000001", "harbour.tif", "secret"),
+            ("SR-2026-000002", "roads.shp", "confidential"),
+            ("SR-2026-000003", "notes.txt", "internal"),
+            ("SR-2026-000004", "public.kml", "unclassified"),
+            ("SR-2026-000005", "plan.pdf", "top-secret"),
+        ]
+        .map(|(c, t, l)| (c.to_string(), t.to_string(), l.to_string())),
+        "every active item, and not the destroyed SR-2026-000006"
+    );
+    let out = vault.scratch("out");
+    std::fs::create_dir_all(&out).unwrap();
+    for (control, title, _) in &items {
+        let shown: Value = vault.json(&["show", control]);
+        assert_eq!(shown["notes"], format!("fixture {title}"), "{shown}");
+        vault.ok(&["export", control, "--to", out.to_str().unwrap()]);
+        assert!(
+            std::fs::read(out.join(title)).unwrap() == content_of(title),
+            "{control}"
+        );
+    }
+    vault.run(&["show", "SR-2026-000006"]).failure();
+
+    // bob, an operator cleared to confidential, sees and opens only what his clearance allows.
+    let bob = vault.file("bob.pw", b"bob's long passphrase\n");
+    let seen = vault.run_as("bob", &bob, &["list", "--json"]).success();
+    let seen: Value = serde_json::from_slice(&seen.get_output().stdout).unwrap();
+    assert_eq!(seen.as_array().unwrap().len(), 3, "{seen}");
+    vault
+        .run_as(
+            "bob",
+            &bob,
+            &["export", "SR-2026-000001", "--to", out.to_str().unwrap()],
+        )
+        .code(5);
+
+    // The recovery code written down at init still recovers the officer.
+    let code = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/vault-schema-3.recovery.json"),
+    )
+    .unwrap();
+    let code: Value = serde_json::from_str(&code).unwrap();
+    let code_file = vault.file("code", code["recovery_code"].as_str().unwrap().as_bytes());
+    let new_pw = vault.file("new.pw", b"a new passphrase after recovery\n");
+    vault
+        .cmd()
+        .args(["recover", "--recovery-code-file", code_file.to_str().unwrap()])
+        .args(["--new-password-file", new_pw.to_str().unwrap()])
+        .assert()
+        .success();
+    vault.run_as("alice", &new_pw, &["ledger", "verify"]).success();
+}
