@@ -19,14 +19,14 @@ const DAVE_PW: &str = "dave's long passphrase";
 
 /// alice (officer, top-secret), bob (operator, secret), carol (officer, top-secret).
 fn fixture() -> (LibVault, Station) {
-    let (fx, mut station) = LibVault::new();
-    station
-        .add_user("bob", Role::Operator, Level::Secret, &pw(BOB_PW))
-        .unwrap();
-    station
-        .add_user("carol", Role::Officer, Level::TopSecret, &pw(CAROL_PW))
-        .unwrap();
-    (fx, station)
+    LibVault::from_template("alice-bob-carol", |station| {
+        station
+            .add_user("bob", Role::Operator, Level::Secret, &pw(BOB_PW))
+            .unwrap();
+        station
+            .add_user("carol", Role::Officer, Level::TopSecret, &pw(CAROL_PW))
+            .unwrap();
+    })
 }
 
 /// What an account's holder can take away: their identity secret (from their keyslot and

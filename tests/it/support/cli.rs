@@ -66,8 +66,16 @@ impl TestVault {
     /// is left at the policy default.
     pub fn new() -> TestVault {
         let mut vault = TestVault::uninitialized();
-        vault.recovery_code = super::template::copy_to(&vault.root);
+        vault.recovery_code = super::template::copy("cli", &vault.root, |root| {
+            TestVault::uninitialized().with_root(root).init()
+        });
         vault
+    }
+
+    /// This vault's files pointed at another vault directory.
+    fn with_root(mut self, root: &Path) -> TestVault {
+        self.root = root.to_path_buf();
+        self
     }
 
     /// A vault made by its own `init`: a station with its own id and keys.

@@ -30,23 +30,39 @@ pub struct LibVault {
 }
 
 impl LibVault {
-    /// A fresh vault with alice signed in, its clock standing at the current time.
+    /// A new vault with alice signed in, its clock standing at the current time: a copy of
+    /// this process's template (`template`), without the Argon2id cost of an `init`.
     pub fn new() -> (LibVault, Station) {
-        LibVault::new_at(time::OffsetDateTime::now_utc())
+        LibVault::from_template("station", |_| {})
     }
 
-    /// A fresh vault with alice signed in, its clock standing at `start`.
-    pub fn new_at(start: time::OffsetDateTime) -> (LibVault, Station) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let root = dir.path().join("vault");
-        let files = dir.path().join("files");
-        std::fs::create_dir_all(&files).expect("files dir");
-        let clock = ManualClock::new(start);
-        let options = InitOptions {
-            kdf: Some(KdfParams::FLOOR),
-            clock: clock.clone(),
+    /// A new vault made from the template `name`: a fresh vault once per process, changed by
+    /// `setup` (users added, say), then copied; the copy is opened and alice signed in.
+    pub fn from_template(name: &'static str, setup: fn(&mut Station)) -> (LibVault, Station) {
+        let (dir, root, files) = LibVault::paths();
+        let code = super::template::copy(name, &root, |root| {
+            let (mut station, code) = init(root, ManualClock::new(time::OffsetDateTime::now_utc()));
+            setup(&mut station);
+            code.expose().to_string()
+        });
+        let clock = ManualClock::new(time::OffsetDateTime::now_utc());
+        let mut station = Station::open_with_clock(&root, clock.clone()).expect("open the copy");
+        station.unlock(OFFICER, &pw(PASSWORD)).expect("unlock");
+        let vault = LibVault {
+            _dir: dir,
+            root,
+            files,
+            clock,
+            recovery: pw(&code),
         };
-        let (station, recovery) = Station::init(&root, OFFICER, &pw(PASSWORD), options).expect("init");
+        (vault, station)
+    }
+
+    /// A vault made by its own `init`, with alice signed in and the clock standing at `start`.
+    pub fn new_at(start: time::OffsetDateTime) -> (LibVault, Station) {
+        let (dir, root, files) = LibVault::paths();
+        let clock = ManualClock::new(start);
+        let (station, recovery) = init(&root, clock.clone());
         let vault = LibVault {
             _dir: dir,
             root,
@@ -55,6 +71,15 @@ impl LibVault {
             recovery,
         };
         (vault, station)
+    }
+
+    /// A temporary directory, the vault path in it and the files directory (created).
+    fn paths() -> (TempDir, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("vault");
+        let files = dir.path().join("files");
+        std::fs::create_dir_all(&files).expect("files dir");
+        (dir, root, files)
     }
 
     /// Import a small file called `name` (holding its own name, with notes) at `level`;
@@ -96,6 +121,15 @@ pub fn import_options(level: Level) -> ImportOptions {
         title: None,
         notes: Some("field notes".into()),
     }
+}
+
+/// `Station::init` at `root` for alice, with Argon2id at the floor and `clock`.
+fn init(root: &Path, clock: Arc<ManualClock>) -> (Station, Password) {
+    let options = InitOptions {
+        kdf: Some(KdfParams::FLOOR),
+        clock,
+    };
+    Station::init(root, OFFICER, &pw(PASSWORD), options).expect("init")
 }
 
 /// A password from text.

@@ -1,49 +1,54 @@
-//! One vault `init`ed per test process and copied for each test that needs a fresh one: an
+//! Vaults made once per test process and copied for each test that needs a fresh one. An
 //! `init` costs two Argon2id derivations at the floor (the officer's slot and the recovery
-//! slot), a copy costs none, and a few dozen tests start from a new vault. Copies share the
-//! station id, keys and recovery code; a test that needs a second, different station uses
-//! `TestVault::fresh`. The template is removed when the test process exits.
+//! slot) and each added user one more; a copy costs none, and most tests start from a new
+//! vault. Copies of one template share the station id, keys and recovery code: a test that
+//! needs a second, different station makes its own (`TestVault::fresh`). Templates are
+//! removed when the test process exits.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
-use super::cli::TestVault;
-
-/// The template vault and its recovery code.
+/// A template vault and its recovery code.
 struct Template {
     root: PathBuf,
     recovery_code: String,
 }
 
-static TEMPLATE: OnceLock<Template> = OnceLock::new();
+/// Where the templates live: one temporary directory per process.
+static DIR: OnceLock<PathBuf> = OnceLock::new();
+/// The templates made so far, by name.
+static MADE: Mutex<Option<HashMap<&'static str, Arc<OnceLock<Template>>>>> = Mutex::new(None);
 
-/// Remove the template's directory (registered with `atexit`).
-extern "C" fn remove_template() {
-    if let Some(template) = TEMPLATE.get()
-        && let Some(dir) = template.root.parent()
-    {
+/// Remove the templates' directory (registered with `atexit`).
+extern "C" fn remove_templates() {
+    if let Some(dir) = DIR.get() {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
 
-/// The template, made by the first caller.
-fn template() -> &'static Template {
-    TEMPLATE.get_or_init(|| {
-        let made = TestVault::fresh();
-        // Kept past the TempDir: removed at exit instead.
-        let dir = made.dir.keep();
+fn dir() -> &'static Path {
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("template dir").keep();
         // SAFETY: registers a plain function with no arguments; it runs once at exit.
-        unsafe { libc::atexit(remove_template) };
-        Template {
-            root: dir.join("vault"),
-            recovery_code: made.recovery_code,
-        }
+        unsafe { libc::atexit(remove_templates) };
+        dir
     })
 }
 
-/// Copy the template vault to `to` (which must not exist); returns its recovery code.
-pub fn copy_to(to: &Path) -> String {
-    let template = template();
+/// Copy the template `name` to `to` (which must not exist), making it first with `make` if
+/// this process has not: `make` creates a vault at the path it is given and returns the
+/// recovery code. Returns the recovery code.
+pub fn copy(name: &'static str, to: &Path, make: impl FnOnce(&Path) -> String) -> String {
+    let cell = {
+        let mut made = MADE.lock().unwrap_or_else(|p| p.into_inner());
+        made.get_or_insert_with(HashMap::new).entry(name).or_default().clone()
+    };
+    let template = cell.get_or_init(|| {
+        let root = dir().join(name);
+        let recovery_code = make(&root);
+        Template { root, recovery_code }
+    });
     copy_tree(&template.root, to);
     template.recovery_code.clone()
 }
