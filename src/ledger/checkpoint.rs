@@ -108,7 +108,7 @@ pub fn latest_in(conn: &Connection, epoch: u64) -> Result<Option<StoredCheckpoin
 pub fn uncovered(conn: &Connection) -> Result<u64> {
     let epoch = crate::ledger::epoch::current(conn)?;
     let covered = latest_in(conn, epoch.number)?.map_or(0, |c| c.tree_size);
-    Ok(crate::ledger::events::count(conn)?.saturating_sub(epoch.start_seq + covered))
+    Ok(crate::ledger::events::count(conn)?.saturating_sub(epoch.start_seq.saturating_add(covered)))
 }
 
 /// Write a checkpoint of the current epoch covering every event so far, unless its newest
@@ -178,15 +178,15 @@ pub fn write(tx: &Transaction<'_>, station_id: &str, key: &SignKey, reason: &str
         None => TreeBuilder::new(),
     };
     let mut stmt = tx.prepare_cached("SELECT seq, canonical, leaf FROM events WHERE seq >= ?1 ORDER BY seq")?;
-    let mut rows = stmt.query(params![(epoch.start_seq + builder.size()) as i64])?;
+    let mut rows = stmt.query(params![epoch.start_seq.saturating_add(builder.size()) as i64])?;
     while let Some(row) = rows.next()? {
         let seq = row.get::<_, i64>(0)? as u64;
         let bytes: Vec<u8> = row.get(1)?;
         let stored: Option<Vec<u8>> = row.get(2)?;
-        if seq != epoch.start_seq + builder.size() {
+        if seq != epoch.start_seq.saturating_add(builder.size()) {
             return Err(damaged(format!(
                 "event {} is missing",
-                epoch.start_seq + builder.size()
+                epoch.start_seq.saturating_add(builder.size())
             )));
         }
         let leaf = merkle::leaf_hash(&bytes);

@@ -302,7 +302,7 @@ fn verify_epoch(
     let mut trusted: Vec<&StoredCheckpoint> = Vec::new();
     let mut previous_size = 0u64;
     for cp in &checkpoints {
-        let start = start_seq + previous_size;
+        let start = start_seq.saturating_add(previous_size);
         match keys.open(&cp.note) {
             None => findings.push(Finding {
                 seq: start,
@@ -326,7 +326,7 @@ fn verify_epoch(
                         });
                     } else if size < previous_size {
                         findings.push(Finding {
-                            seq: start_seq + size,
+                            seq: start_seq.saturating_add(size),
                             problem: Problem::Inconsistent,
                             detail: format!(
                                 "checkpoint {} covers {size} events after one that covered {previous_size}: an older checkpoint was put in its place",
@@ -426,8 +426,8 @@ fn verify_epoch(
         {
             if builder.root() != link.change.root {
                 change_mismatches.push((
-                    start_seq + last_matching,
-                    start_seq + builder.size() - 1,
+                    start_seq.saturating_add(last_matching),
+                    start_seq.saturating_add(builder.size() - 1),
                     link.label.clone(),
                 ));
             }
@@ -442,7 +442,11 @@ fn verify_epoch(
                     verified_size = verified_size.max(cp.tree_size);
                     last_matching = cp.tree_size;
                 } else {
-                    root_mismatches.push((start_seq + last_matching, start_seq + cp.tree_size - 1, cp.id));
+                    root_mismatches.push((
+                        start_seq.saturating_add(last_matching),
+                        start_seq.saturating_add(cp.tree_size - 1),
+                        cp.id,
+                    ));
                 }
             }
             next_checkpoint += 1;
@@ -453,11 +457,11 @@ fn verify_epoch(
     sequence_findings(start_seq, &row_seqs, &json_seqs, &mut findings);
     if let Some(cp) = trusted.iter().rev().find(|cp| cp.tree_size > events) {
         findings.push(Finding {
-            seq: start_seq + verified_size,
+            seq: start_seq.saturating_add(verified_size),
             problem: Problem::Truncated,
             detail: format!(
                 "events from {} on are not the ones signed: the epoch has {events} events, checkpoint {} covers {}",
-                start_seq + verified_size,
+                start_seq.saturating_add(verified_size),
                 cp.id,
                 cp.tree_size
             ),
@@ -490,7 +494,7 @@ fn verify_epoch(
     for link in changes.iter().skip(next_change) {
         if !findings.iter().any(|f| f.problem == Problem::Truncated) {
             findings.push(Finding {
-                seq: start_seq + events,
+                seq: start_seq.saturating_add(events),
                 problem: Problem::KeyChange,
                 detail: format!(
                     "{} is at size {}, but the epoch holds only {events} events",
@@ -514,7 +518,7 @@ fn verify_epoch(
 /// Gaps and rows whose own seq disagrees with their position: removed, inserted, reordered.
 fn sequence_findings(start_seq: u64, row_seqs: &[u64], json_seqs: &[u64], findings: &mut Vec<Finding>) {
     for (index, (&row, &said)) in row_seqs.iter().zip(json_seqs).enumerate() {
-        let position = start_seq + index as u64;
+        let position = start_seq.saturating_add(index as u64);
         if row != position {
             findings.push(Finding {
                 seq: position,

@@ -543,6 +543,20 @@ fn a_bundle_whose_key_changed_without_a_note_or_with_a_forged_one_is_rejected() 
     rewrite(&b, &note_file, |bytes| *bytes = forged.clone().into_bytes());
     assert_rejected(&auditor, &b, "do not lead to");
 
+    // A note of two keys of the forger's at the last tree size there is, with the epoch said
+    // to start at seq 1: the seq it would name is past u64, and the bundle is rejected with
+    // no seq instead of crashing the verifier (found by fuzzing the bundle reader).
+    let b = fresh("size-at-the-end-of-u64");
+    let (x, y) = (SignKey::random().unwrap(), SignKey::random().unwrap());
+    let far = key_change::sign(&station, 0, &x, &y, u64::MAX, &change.root).unwrap();
+    rewrite(&b, &note_file, |bytes| *bytes = far.into_bytes());
+    let manifest_path = b.join("manifest.json");
+    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    manifest["epoch_start_seq"] = Value::from(1);
+    std::fs::write(&manifest_path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+    let report = assert_rejected(&auditor, &b, "");
+    assert!(report["error"]["seq"].is_null(), "{report}");
+
     // None of that moved the pin.
     assert_eq!(pinned(&auditor)["verifier_key"], vault.verifier(&k0).encode());
     assert_eq!(auditor.verify(&original).0, 0);

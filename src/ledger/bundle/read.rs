@@ -372,7 +372,10 @@ fn key_chain_from_pin(
     links.extend(carried.iter().cloned());
     let (keys, problems) = key_chain::build(&pinned, links);
     if let Some(problem) = problems.into_iter().next() {
-        let seq = (problem.epoch == manifest.epoch).then(|| manifest.epoch_start_seq + problem.tree_size);
+        // Both numbers come from the bundle: a sum past u64 names no seq.
+        let seq = (problem.epoch == manifest.epoch)
+            .then(|| manifest.epoch_start_seq.checked_add(problem.tree_size))
+            .flatten();
         return Err(fail(seq, problem.detail));
     }
     if keys.position(verifier).is_none() {

@@ -17,8 +17,10 @@ struct Template {
 
 /// Where the templates live: one temporary directory per process.
 static DIR: OnceLock<PathBuf> = OnceLock::new();
+/// One template, made by the first test that asks for it.
+type Slot = Arc<OnceLock<Template>>;
 /// The templates made so far, by name.
-static MADE: Mutex<Option<HashMap<&'static str, Arc<OnceLock<Template>>>>> = Mutex::new(None);
+static MADE: Mutex<Option<HashMap<&'static str, Slot>>> = Mutex::new(None);
 
 /// Remove the templates' directory (registered with `atexit`).
 extern "C" fn remove_templates() {
