@@ -12,6 +12,13 @@ fuzz_target!(|data: &[u8]| {
     if let Ok((header, raw)) = Header::read(&mut reader) {
         // The DEK of the FORMAT.md §11.2 vectors, so the seeds decrypt and mutations go deep.
         let key = Key32::from_bytes([0x11; 32]);
-        let _ = decrypt(reader, &header, &raw, DecryptKey::Dek(&key), std::io::sink(), &Progress::new());
+        let _ = decrypt(
+            reader,
+            &header,
+            &raw,
+            DecryptKey::Dek(&key),
+            std::io::sink(),
+            &Progress::new(),
+        );
     }
 });
