@@ -20,6 +20,10 @@ use strongroom::crypto::Key32;
 use strongroom::crypto::stream::{self, DecryptKey, EncryptKey, Header};
 use strongroom::progress::Progress;
 
+/// The tests' one pseudo-random generator, for the same data in benchmarks and tests.
+#[path = "../tests/it/support/random.rs"]
+mod random;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let chunk: u32 = std::env::var("CHUNK_KIB")
@@ -142,15 +146,7 @@ fn report(what: &str, len: u64, secs: f64, chunk: u32) {
 }
 
 fn pattern(len: usize) -> Vec<u8> {
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
+    random::pseudo_random(len, 0x9e37_79b9_7f4a_7c15)
 }
 
 fn peak_rss_kib() -> u64 {

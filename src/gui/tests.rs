@@ -7,6 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
+
+/// What an insider does to the database: the integration tests' one copy.
+#[path = "../../tests/it/support/insider.rs"]
+mod insider;
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -344,7 +348,8 @@ fn filter_detail_timeline_and_an_export_refused_by_policy() {
 fn an_officer_sees_the_first_bad_seq_of_a_tampered_ledger() {
     let fx = Fixture::with_vault(&[("a.txt", Level::Internal)]);
     let conn = rusqlite::Connection::open(fx.root.join("strongroom.db")).unwrap();
-    conn.execute_batch("DROP TRIGGER events_are_append_only_update; UPDATE events SET subject = 'x' WHERE seq = 1;")
+    insider::drop_append_only_triggers(&conn);
+    conn.execute("UPDATE events SET subject = 'x' WHERE seq = 1", [])
         .unwrap();
     let mut harness = fx.harness(Scripted::default());
     sign_in(&mut harness, "alice", ALICE_PW);

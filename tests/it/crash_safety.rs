@@ -5,22 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::support::{PASSWORD, TestVault, pseudo_random, sha256_file};
+use crate::support::{PASSWORD, Rng, TestVault, pseudo_random, sha256_file};
 use strongroom::Station;
 use strongroom::crypto::Password;
 use strongroom::progress::Progress;
-
-/// A small deterministic generator for kill times.
-struct Seeded(u64);
-
-impl Seeded {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
 
 /// Invariants after any crash, checked once another process has opened the vault.
 fn assert_consistent(vault: &TestVault, sources: &BTreeMap<String, String>) {
@@ -86,7 +74,7 @@ fn assert_consistent(vault: &TestVault, sources: &BTreeMap<String, String>) {
 #[test]
 fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
     let vault = TestVault::new();
-    let mut rng = Seeded(0x5eed_cafe_f00d);
+    let mut rng = Rng::new(0x5eed_cafe_f00d);
     let mut sources: BTreeMap<String, String> = BTreeMap::new();
     let seed_file = vault.file("seed.tif", &pseudo_random(2 * 1024 * 1024, 99));
     sources.insert("seed.tif".into(), sha256_file(&seed_file));
@@ -118,7 +106,7 @@ fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
     let span_ms = (started.elapsed().as_millis() as u64 * 13 / 10).max(50);
     let runs = 24;
     for run in 0..runs {
-        let delay = Duration::from_millis(rng.next() % span_ms);
+        let delay = Duration::from_millis(rng.below(span_ms));
         let mut child = if run % 4 == 3 {
             // Kill an export: the destination must hold nothing or the whole file.
             let dest = vault.scratch(&format!("export-{run}/seed.tif"));
@@ -139,7 +127,7 @@ fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
             ]);
             for i in 0..3 {
                 let name = format!("run{run}-file{i}.las");
-                let size = 1024 * 1024 + (rng.next() % (4 * 1024 * 1024)) as usize;
+                let size = 1024 * 1024 + rng.below(4 * 1024 * 1024) as usize;
                 let path = vault.file(&name, &pseudo_random(size, run * 10 + i));
                 sources.insert(name, sha256_file(&path));
                 cmd.arg(path);

@@ -8,12 +8,13 @@ use strongroom::ledger::{checkpoint, key_change, note};
 
 /// A vault with a few imports: events 0..=10 and several checkpoints.
 fn vault_with_history() -> TestVault {
-    let vault = TestVault::new();
-    for round in 0..3 {
-        let a = vault.file(&format!("a{round}.tif"), format!("alpha {round}").as_bytes());
-        let b = vault.file(&format!("b{round}.kml"), format!("bravo {round}").as_bytes());
-        vault.import(&[&a, &b], "confidential");
-    }
+    let vault = TestVault::from_template("ledger-history", |vault| {
+        for round in 0..3 {
+            let a = vault.file(&format!("a{round}.tif"), format!("alpha {round}").as_bytes());
+            let b = vault.file(&format!("b{round}.kml"), format!("bravo {round}").as_bytes());
+            vault.import(&[&a, &b], "confidential");
+        }
+    });
     assert_eq!(vault.events().len(), 11);
     vault
 }

@@ -65,9 +65,18 @@ impl TestVault {
     /// `template`), the same as a fresh `init` but without its Argon2id cost. Sign-in backoff
     /// is left at the policy default.
     pub fn new() -> TestVault {
+        TestVault::from_template("cli", |_| {})
+    }
+
+    /// A new vault made from the template `name`: a fresh vault once per process, changed by
+    /// `setup` through the binary (imports, users), then copied for each caller.
+    pub fn from_template(name: &'static str, setup: fn(&TestVault)) -> TestVault {
         let mut vault = TestVault::uninitialized();
-        vault.recovery_code = super::template::copy("cli", &vault.root, |root| {
-            TestVault::uninitialized().with_root(root).init()
+        vault.recovery_code = super::template::copy(name, &vault.root, |root| {
+            let mut made = TestVault::uninitialized().with_root(root);
+            made.recovery_code = made.init();
+            setup(&made);
+            made.recovery_code
         });
         vault
     }

@@ -39,8 +39,7 @@ impl Tmpfs {
 
     /// Bytes still free.
     pub fn free_bytes(&self) -> u64 {
-        let stat = nix_statvfs(&self.path);
-        stat.0 * stat.1
+        free_bytes(&self.path)
     }
 }
 
@@ -50,8 +49,14 @@ impl Drop for Tmpfs {
     }
 }
 
+/// Bytes free to an unprivileged writer on the file system holding `path`.
+pub fn free_bytes(path: &Path) -> u64 {
+    let (fragment, available) = statvfs(path);
+    fragment * available
+}
+
 /// `(fragment size, available fragments)` of the file system holding `path`.
-fn nix_statvfs(path: &Path) -> (u64, u64) {
+fn statvfs(path: &Path) -> (u64, u64) {
     use std::os::unix::ffi::OsStrExt;
     let c = std::ffi::CString::new(path.as_os_str().as_bytes()).expect("path");
     // SAFETY: statvfs writes into the zeroed struct; the path is NUL-terminated.

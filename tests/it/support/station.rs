@@ -39,7 +39,16 @@ impl LibVault {
     /// A new vault made from the template `name`: a fresh vault once per process, changed by
     /// `setup` (users added, say), then copied; the copy is opened and alice signed in.
     pub fn from_template(name: &'static str, setup: fn(&mut Station)) -> (LibVault, Station) {
-        let (dir, root, files) = LibVault::paths();
+        LibVault::from_template_in(&std::env::temp_dir(), name, setup)
+    }
+
+    /// [`LibVault::new`] in a temporary directory under `parent` (a tmpfs, say).
+    pub fn new_in(parent: &Path) -> (LibVault, Station) {
+        LibVault::from_template_in(parent, "station", |_| {})
+    }
+
+    fn from_template_in(parent: &Path, name: &'static str, setup: fn(&mut Station)) -> (LibVault, Station) {
+        let (dir, root, files) = LibVault::paths_in(parent);
         let code = super::template::copy(name, &root, |root| {
             let (mut station, code) = init(root, ManualClock::new(time::OffsetDateTime::now_utc()));
             setup(&mut station);
@@ -60,7 +69,7 @@ impl LibVault {
 
     /// A vault made by its own `init`, with alice signed in and the clock standing at `start`.
     pub fn new_at(start: time::OffsetDateTime) -> (LibVault, Station) {
-        let (dir, root, files) = LibVault::paths();
+        let (dir, root, files) = LibVault::paths_in(&std::env::temp_dir());
         let clock = ManualClock::new(start);
         let (station, recovery) = init(&root, clock.clone());
         let vault = LibVault {
@@ -73,9 +82,10 @@ impl LibVault {
         (vault, station)
     }
 
-    /// A temporary directory, the vault path in it and the files directory (created).
-    fn paths() -> (TempDir, PathBuf, PathBuf) {
-        let dir = tempfile::tempdir().expect("temp dir");
+    /// A temporary directory under `parent`, the vault path in it and the files directory
+    /// (created).
+    fn paths_in(parent: &Path) -> (TempDir, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir_in(parent).expect("temp dir");
         let root = dir.path().join("vault");
         let files = dir.path().join("files");
         std::fs::create_dir_all(&files).expect("files dir");
