@@ -31,6 +31,11 @@ seconds=${FUZZ_SECONDS:-20}
 cpus=$(nproc 2>/dev/null || echo 1)
 parallel=${FUZZ_JOBS:-$((cpus < 2 ? cpus : 2))}
 targets=${FUZZ_TARGETS:-$(awk '/^\[\[bin\]\]/ { bin = 1 } bin && /^name *=/ { gsub(/"/, "", $3); print $3; bin = 0 }' Cargo.toml)}
+declared=$(grep -c '^\[\[bin\]\]' Cargo.toml)
+if [ -z "${targets// /}" ] || { [ -z "${FUZZ_TARGETS:-}" ] && [ "$(echo $targets | wc -w)" != "$declared" ]; }; then
+  echo "fuzz: found targets '$targets' but Cargo.toml declares $declared [[bin]] entries" >&2
+  exit 1
+fi
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$fuzz_dir/target}
 triple=$(rustc -vV | sed -n 's/^host: //p')
 

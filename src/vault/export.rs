@@ -2,7 +2,9 @@
 //! the destination directory and linked to its name after the last chunk authenticated and
 //! the SHA-256 matched. Where the file system has no `O_TMPFILE` (vfat/exFAT sticks), a named
 //! temp file is used, which the caller records in the database before the first byte so a
-//! crash cannot leave it behind. Nothing is ever overwritten without `force`.
+//! crash cannot leave it behind, and which is published with `renameat2(RENAME_NOREPLACE)`
+//! or, where FUSE drivers refuse that, over an `O_EXCL` placeholder holding the final name.
+//! Nothing that was there before the name was reserved is ever overwritten without `force`.
 
 use std::ffi::{CString, OsStr};
 use std::fs::{self, File, OpenOptions};
@@ -142,7 +144,9 @@ impl Output {
 /// system: `renameat2(RENAME_NOREPLACE)` where the kernel driver has it (ext4, kernel vfat
 /// and exFAT); where it fails with EINVAL (FUSE drivers such as exfat-fuse and fusefat, which
 /// also refuse `link()`), the final name is first reserved with an empty `O_EXCL` file, which
-/// the rename then replaces, so a file that appeared meanwhile is never overwritten.
+/// the rename then replaces, so a file that appeared before the reservation is never
+/// overwritten. (Someone with the same account who deletes the reservation and puts their
+/// own file there in the instant before the rename loses it: they could overwrite it anyway.)
 fn rename_without_replacing(temp: &Path, dest: &Path) -> io::Result<()> {
     let c_temp = CString::new(temp.as_os_str().as_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
     let c_dest = CString::new(dest.as_os_str().as_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;

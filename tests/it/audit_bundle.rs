@@ -75,19 +75,6 @@ fn rewrite(bundle: &Path, name: &str, f: impl FnOnce(&mut Vec<u8>)) {
     std::fs::write(&manifest_path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 fn assert_rejected(auditor: &Auditor, bundle: &Path, expect: &str) -> Value {
     let (code, report) = auditor.verify(bundle);
     assert_eq!(code, 6, "{report}");
@@ -112,7 +99,7 @@ fn a_bundle_verifies_on_another_machine_then_a_newer_one_and_a_fork_is_rejected(
 
     // A copy of the vault as it is now: someone will roll the station back to it later.
     let backup = vault.dir.path().join("vault-backup");
-    copy_dir(&vault.root, &backup);
+    crate::support::files::copy_private(&vault.root, &backup);
 
     activity(&vault, "two");
     let second = export(&vault, "second", &[]);
@@ -133,7 +120,7 @@ fn a_bundle_verifies_on_another_machine_then_a_newer_one_and_a_fork_is_rejected(
 
     // Roll the station back to the copy and make a different history past the pinned size.
     std::fs::remove_dir_all(&vault.root).unwrap();
-    copy_dir(&backup, &vault.root);
+    crate::support::files::copy_private(&backup, &vault.root);
     for tag in ["fork-a", "fork-b", "fork-c"] {
         activity(&vault, tag);
     }
@@ -152,7 +139,7 @@ fn every_edit_to_a_bundle_is_rejected() {
     assert_eq!(auditor.verify(&original).0, 0);
     let fresh = |name: &str| {
         let copy = vault.dir.path().join(name);
-        copy_dir(&original, &copy);
+        crate::support::files::copy_private(&original, &copy);
         copy
     };
 
@@ -264,7 +251,7 @@ fn a_bundle_from_another_station_or_mixed_stations_is_rejected() {
     assert_rejected(&auditor, &bundle_two, "unknown station key");
     // Station two's key presented as station one's: refused by the pin.
     let b = one.dir.path().join("mixed");
-    copy_dir(&bundle_one, &b);
+    crate::support::files::copy_private(&bundle_one, &b);
     let other_note = std::fs::read_dir(bundle_two.join("checkpoints"))
         .unwrap()
         .next()
@@ -302,7 +289,7 @@ fn a_filtered_bundle_proves_each_event_it_carries() {
     assert_eq!(report["filtered"], true);
 
     let edited = vault.dir.path().join("exports-edited");
-    copy_dir(&bundle, &edited);
+    crate::support::files::copy_private(&bundle, &edited);
     rewrite(&edited, "events.jsonl", |bytes| {
         *bytes = String::from_utf8(bytes.clone())
             .unwrap()
@@ -351,7 +338,7 @@ fn a_complete_bundle_relabelled_as_filtered_is_rejected() {
     auditor.trust(&original);
     // Claim a filter without naming one.
     let b = vault.dir.path().join("relabelled");
-    copy_dir(&original, &b);
+    crate::support::files::copy_private(&original, &b);
     let path = b.join("manifest.json");
     let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     manifest["filtered"] = Value::Bool(true);
@@ -360,7 +347,7 @@ fn a_complete_bundle_relabelled_as_filtered_is_rejected() {
     // A filtered bundle whose events do not match its declared filter.
     let filtered = export(&vault, "exports", &["--action", "item.export"]);
     let b = vault.dir.path().join("wrong-filter");
-    copy_dir(&filtered, &b);
+    crate::support::files::copy_private(&filtered, &b);
     let path = b.join("manifest.json");
     let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     manifest["filters"]["action"] = Value::from("item.import");
@@ -368,7 +355,7 @@ fn a_complete_bundle_relabelled_as_filtered_is_rejected() {
     assert_rejected(&auditor, &b, "does not match the filters");
     // A symlink in place of a bundle file is not followed.
     let b = vault.dir.path().join("symlinked");
-    copy_dir(&original, &b);
+    crate::support::files::copy_private(&original, &b);
     std::fs::remove_file(b.join("station.vkey")).unwrap();
     std::os::unix::fs::symlink(original.join("station.vkey"), b.join("station.vkey")).unwrap();
     assert_rejected(&auditor, &b, "not a regular file");
@@ -506,7 +493,7 @@ fn a_bundle_whose_key_changed_without_a_note_or_with_a_forged_one_is_rejected() 
     auditor.trust(&first);
     let fresh = |name: &str| {
         let copy = vault.dir.path().join(name);
-        copy_dir(&original, &copy);
+        crate::support::files::copy_private(&original, &copy);
         copy
     };
     let note_file = key_change_file(&original);

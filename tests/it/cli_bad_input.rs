@@ -7,6 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
+use crate::support::cli::INIT_AT_THE_FLOOR;
 use crate::support::{TestVault, stderr};
 
 fn assert_nothing_imported(vault: &TestVault) {
@@ -203,16 +204,13 @@ fn a_vault_inside_another_vault_is_refused() {
         .env("STRONGROOM_VAULT", &inner)
         .arg("--password-file")
         .arg(&vault.password_file)
-        .args(["init", "--kdf-memory-mib", "64", "--kdf-iterations", "3"])
+        .args(INIT_AT_THE_FLOOR)
         .assert()
         .code(5)
         .stderr(contains("inside"));
     assert!(!inner.exists());
     // And a second init over an existing vault is refused without touching it.
-    vault
-        .run(&["init", "--kdf-memory-mib", "64", "--kdf-iterations", "3"])
-        .code(1)
-        .stderr(contains("already exists"));
+    vault.run(&INIT_AT_THE_FLOOR).code(1).stderr(contains("already exists"));
     vault.run(&["list"]).success();
 }
 
@@ -400,7 +398,7 @@ fn an_unreadable_source_is_refused() {
                 .success()
         );
     }
-    run(&["init", "--kdf-memory-mib", "64", "--kdf-iterations", "3"]).success();
+    run(&INIT_AT_THE_FLOOR).success();
     let secret = vault_dir.path().join("unreadable.tif");
     std::fs::write(&secret, b"cannot read me").unwrap();
     if unprivileged {

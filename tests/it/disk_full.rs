@@ -26,7 +26,8 @@ fn big_file(path: &Path, mib: usize, seed: u64) {
 /// Wait until `disk` has lost at least 4 MiB of its `initial` free space (the write is under
 /// way, so the pre-check has passed), stop `child`, fill what is left with `filler`, and let
 /// the child go on into a full disk. Panics if the child finished before it could be stopped.
-fn fill_mid_write(child: &mut Child, disk: &Tmpfs, initial: u64, filler: &Path) {
+fn fill_mid_write(running: &mut Running, disk: &Tmpfs, initial: u64, filler: &Path) {
+    let child = running.0.as_mut().expect("a running child");
     let started = Instant::now();
     while disk.free_bytes() + (4 << 20) > initial {
         assert!(
@@ -38,7 +39,7 @@ fn fill_mid_write(child: &mut Child, disk: &Tmpfs, initial: u64, filler: &Path) 
     }
     let pid = child.id() as libc::pid_t;
     // SAFETY: kill has no memory preconditions; pid is our own child, not yet reaped.
-    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGSTOP) }, 0, "stop the writer");
     assert!(
         disk.free_bytes() > 0 && initial - disk.free_bytes() < (100 << 20),
         "the write finished before the process was stopped"
@@ -46,7 +47,7 @@ fn fill_mid_write(child: &mut Child, disk: &Tmpfs, initial: u64, filler: &Path) 
     take_all_space(filler);
     assert_eq!(disk.free_bytes(), 0, "the filler took every block");
     // SAFETY: as above.
-    unsafe { libc::kill(pid, libc::SIGCONT) };
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGCONT) }, 0, "resume the writer");
 }
 
 /// Write zeros to `path` until the file system is full.
@@ -67,8 +68,8 @@ fn take_all_space(path: &Path) {
 }
 
 /// The finished child's exit code and stderr.
-fn finish(child: Child) -> (i32, String) {
-    let out = child.wait_with_output().unwrap();
+fn finish(mut running: Running) -> (i32, String) {
+    let out = running.0.take().expect("a running child").wait_with_output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -82,7 +83,7 @@ fn a_disk_that_fills_during_import_leaves_nothing_and_the_vault_consistent() {
     }
     let scratch = tempfile::tempdir().unwrap();
     let disk = Tmpfs::mount(&scratch.path().join("small"), "200m");
-    let mut vault = TestVault::new();
+    let mut vault = TestVault::uninitialized();
     vault.root = disk.path.join("vault");
     vault.init();
     let source = vault.scratch("mosaic.tif");
@@ -167,15 +168,27 @@ fn a_disk_that_fills_during_export_keeps_no_partial_plaintext() {
     assert_eq!(crate::support::sha256_file(&dest), crate::support::sha256_file(&source));
 }
 
-/// Start a command as alice with her password file, capturing its output.
-fn spawn(vault: &TestVault, args: &[&str]) -> Child {
-    vault
-        .std_command()
-        .arg("--password-file")
-        .arg(&vault.password_file)
+/// A child process that is killed and reaped if the test fails while it runs (a stopped
+/// child would otherwise outlive the test).
+struct Running(Option<Child>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Start a command as alice, capturing its stderr.
+fn spawn(vault: &TestVault, args: &[&str]) -> Running {
+    let child = vault
+        .as_alice()
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap()
+        .unwrap();
+    Running(Some(child))
 }

@@ -31,18 +31,11 @@ use assert_cmd::assert::Assert;
 
 use crate::support::cli::INIT_AT_THE_FLOOR;
 use crate::support::station::LibVault;
-use crate::support::{PASSWORD, TestVault, hex};
+use crate::support::{PASSWORD, TestVault, hex, unhex};
 
 /// `text` must be printed in FORMAT.md, verbatim.
 fn documented(what: &str, text: &str) {
     assert!(FORMAT_MD.contains(text), "{what}: docs/FORMAT.md does not say {text:?}");
-}
-
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
 }
 
 /// The shared library vault (`support::station`) with its clock standing in 2026, its
@@ -336,16 +329,22 @@ fn database_is_in_wal_mode_so_the_main_file_alone_can_miss_committed_rows() {
     documented("WAL", "`PRAGMA journal_mode = WAL`");
     documented("schema version", "**3** for this document");
 
+    // Locking checkpoints the WAL: the main file then holds the whole schema.
+    v.station.lock();
+    v.station.unlock("alice", &Password::from(PASSWORD)).unwrap();
     // While the station has the vault open, an import lives in the -wal file only.
     v.import("wal.txt", b"only in the WAL", Level::Internal).unwrap();
     let copies = tempfile::tempdir().unwrap();
     let items_in_copy = |name: &str| -> i64 {
         let copy = Connection::open(copies.path().join(name)).unwrap();
-        copy.query_row("SELECT count(*) FROM items", [], |r| r.get(0))
-            .unwrap_or(0)
+        copy.query_row("SELECT count(*) FROM items", [], |r| r.get(0)).unwrap()
     };
     std::fs::copy(v.root.join("strongroom.db"), copies.path().join("main-only.db")).unwrap();
-    assert_eq!(items_in_copy("main-only.db"), 0, "the main file alone holds the import");
+    assert_eq!(
+        items_in_copy("main-only.db"),
+        0,
+        "the main file alone misses the import"
+    );
     assert!(v.root.join("strongroom.db-wal").exists());
 
     // A copy made through SQLite has it.

@@ -27,6 +27,8 @@ use strongroom::ledger::events::{self, Action, NewEvent};
 use strongroom::progress::Progress;
 use strongroom::{ControlNumber, IdentityId, ItemId, Level, db};
 
+use crate::support::{hex, unhex};
+
 /// The specification the vectors are printed in.
 const FORMAT_MD: &str = include_str!("../../docs/FORMAT.md");
 
@@ -64,18 +66,6 @@ const CHUNK: u32 = 65536;
 /// 12 bytes `b, b+1, …, b+11`: the wrap nonces of the vectors.
 fn nonce_from(b: u8) -> [u8; 12] {
     std::array::from_fn(|i| b + i as u8)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Vec<u8> {
-    assert!(text.len().is_multiple_of(2), "odd hex length");
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
 }
 
 /// `actual` must equal the vector, and the vector must be printed in FORMAT.md.

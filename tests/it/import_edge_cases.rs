@@ -145,10 +145,20 @@ fn sparse_file(path: &Path, len: u64) {
 const SPARSE_4G_SHA256: &str = "a0ce2ca9732beacaa33dee03836edac25be22ef13939d4fd345bca454ec0ead1";
 
 /// A tmpfs with room for the 4 GiB test's object and export (twice as fast as a disk, where
-/// the page cache's write-back competes with the test), when the machine has one.
+/// the page cache's write-back competes with the test), when the machine has one and the
+/// memory to fill it while other tests run.
 fn roomy_tmpfs() -> Option<&'static Path> {
     let shm = Path::new("/dev/shm");
-    (shm.is_dir() && crate::support::mounts::free_bytes(shm) > 10 << 30).then_some(shm)
+    let available_kib: u64 = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("MemAvailable:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0);
+    let room = 10u64 << 30;
+    (shm.is_dir() && crate::support::mounts::free_bytes(shm) > room && available_kib << 10 > 2 * room).then_some(shm)
 }
 
 #[test]

@@ -3,9 +3,16 @@
 //! must publish without `--force`, refuse to replace a file that is there, replace it with
 //! `--force`, and leave no temp file on the stick either way.
 
+use std::sync::Arc;
+
+use predicates::prelude::PredicateBooleanExt;
+use strongroom::progress::Progress;
+use strongroom::{Error, Level};
+
 use crate::support::TestVault;
 use crate::support::mounts::{Stick, StickFs};
 use crate::support::requires;
+use crate::support::station::LibVault;
 
 fn export_round_trip_on(fs: StickFs) {
     if !requires::fuse_with(&format!("mounting a {fs:?} stick"), fs.programs()) {
@@ -65,4 +72,83 @@ fn exports_to_an_exfat_stick_publish_without_force_and_leave_no_temp() {
 #[test]
 fn exports_to_a_fat_stick_publish_without_force_and_leave_no_temp() {
     export_round_trip_on(StickFs::Fat);
+}
+
+/// A file that appears under the export's name while the export runs (the operator copies
+/// something to the stick meanwhile) is kept: on FUSE the final name is reserved with an
+/// `O_EXCL` placeholder, which fails when the name is taken, and the export is refused.
+#[test]
+fn a_file_that_appears_on_an_exfat_stick_during_export_is_never_replaced() {
+    let fs = StickFs::Exfat;
+    if !requires::fuse_with("mounting an exFAT stick", fs.programs()) {
+        return;
+    }
+    let (fx, mut station) = LibVault::new();
+    let src = fx.files.join("mosaic.tif");
+    std::fs::write(&src, crate::support::pseudo_random(32 << 20, 22)).unwrap();
+    let control = fx.import_path(&mut station, &src, Level::Internal);
+    let scratch = tempfile::tempdir().unwrap();
+    let stick = Stick::mount(scratch.path(), fs, 64);
+    let dest = stick.path.join("mosaic.tif");
+
+    let progress = Arc::new(Progress::new());
+    let watcher = {
+        let (progress, dest) = (progress.clone(), dest.clone());
+        std::thread::spawn(move || {
+            while progress.done() == 0 {
+                std::thread::yield_now();
+            }
+            std::fs::write(&dest, b"the operator's own file").unwrap();
+        })
+    };
+    let result = station.export(&control, &dest, false, &progress);
+    watcher.join().unwrap();
+    match result {
+        Err(Error::InvalidInput(message)) => assert!(message.contains("appeared while exporting"), "{message}"),
+        other => panic!("expected a refusal, got {:?}", other.map(|r| r.size)),
+    }
+    assert!(std::fs::read(&dest).unwrap() == b"the operator's own file");
+    let left: Vec<_> = std::fs::read_dir(&stick.path)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["mosaic.tif"], "no temp file or second copy on the stick");
+    let temps: i64 = fx
+        .db()
+        .query_row("SELECT COUNT(*) FROM export_temps", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(temps, 0);
+}
+
+/// fusefat reports no size (statvfs gives 0 blocks), so the free-space pre-check cannot
+/// refuse: the stick fills during the write (fusefat then fails the write with EPERM, not
+/// ENOSPC), and the named temp file is removed.
+#[test]
+fn a_fat_stick_that_fills_during_export_keeps_no_partial_plaintext() {
+    let fs = StickFs::Fat;
+    if !requires::fuse_with("mounting a FAT stick", fs.programs()) {
+        return;
+    }
+    let vault = TestVault::new();
+    let src = vault.file("dem.tif", &crate::support::pseudo_random(48 << 20, 23));
+    let control = vault.import(&[&src], "internal").remove(0);
+    let scratch = tempfile::tempdir().unwrap();
+    let stick = Stick::mount(scratch.path(), fs, 40);
+    let dest = stick.path.join("dem.tif");
+    vault
+        .run(&["export", &control, "--to", dest.to_str().unwrap()])
+        .code(1)
+        .stderr(predicates::str::contains("Operation not permitted").or(predicates::str::contains("No space left")))
+        .stderr(predicates::str::contains("nothing was written").not());
+    let left: Vec<_> = std::fs::read_dir(&stick.path)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "a partial plaintext was left on the stick: {left:?}");
+    let temps: i64 = vault
+        .db()
+        .query_row("SELECT COUNT(*) FROM export_temps", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(temps, 0);
+    assert!(!vault.actions_since(0).contains(&"item.export".to_string()));
 }

@@ -133,6 +133,13 @@ impl TestVault {
         cmd
     }
 
+    /// [`TestVault::std_command`] as alice with her password file, for tests that spawn.
+    pub fn as_alice(&self) -> std::process::Command {
+        let mut cmd = self.std_command();
+        cmd.arg("--password-file").arg(&self.password_file);
+        cmd
+    }
+
     /// Run as alice with her password file.
     pub fn run(&self, args: &[&str]) -> Assert {
         self.run_as(OFFICER, &self.password_file, args)

@@ -48,25 +48,11 @@ pub fn copy(name: &'static str, to: &Path, make: impl FnOnce(&Path) -> String) -
     };
     let template = cell.get_or_init(|| {
         let root = dir().join(name);
+        // What a panicking `make` left behind, so the next test fails with its own error.
+        let _ = std::fs::remove_dir_all(&root);
         let recovery_code = make(&root);
         Template { root, recovery_code }
     });
-    copy_tree(&template.root, to);
+    super::files::copy_private(&template.root, to);
     template.recovery_code.clone()
-}
-
-/// Copy a directory tree with its permission bits (0700 directories, 0600 files).
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir(to).expect("copy a vault directory");
-    let mode = std::fs::metadata(from).expect("template directory").permissions();
-    for entry in std::fs::read_dir(from).expect("read template") {
-        let entry = entry.expect("template entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy a vault file");
-        }
-    }
-    std::fs::set_permissions(to, mode).expect("directory mode");
 }
