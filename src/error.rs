@@ -96,9 +96,9 @@ pub enum Error {
         /// Newest version this build knows.
         supported: i64,
     },
-    /// Any other SQLite failure.
+    /// Any other SQLite failure. (Damage found by a query is `Integrity`: see the `From`.)
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(rusqlite::Error),
     /// The caller gave something unusable (bad name, bad path kind, bad size).
     #[error("{0}")]
     InvalidInput(String),
@@ -111,6 +111,25 @@ pub enum Error {
     /// The station has no unlocked session.
     #[error("the station is locked: unlock it first")]
     NotUnlocked,
+}
+
+impl From<rusqlite::Error> for Error {
+    /// A page found damaged by any query is an integrity failure (exit 6), as a damaged file
+    /// is at open; everything else stays a database error.
+    fn from(error: rusqlite::Error) -> Self {
+        let damaged = matches!(
+            error.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+        );
+        if damaged {
+            Error::integrity(
+                "the vault database",
+                format!("it is damaged ({error}); it was left untouched — restore it from a backup"),
+            )
+        } else {
+            Error::Database(error)
+        }
+    }
 }
 
 impl Error {

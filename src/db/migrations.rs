@@ -12,6 +12,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_vault_core", include_str!("../../schemas/0001_vault_core.sql")),
     ("0002_checkpoints", include_str!("../../schemas/0002_checkpoints.sql")),
     ("0003_accounts", include_str!("../../schemas/0003_accounts.sql")),
+    (
+        "0004_export_leftovers",
+        include_str!("../../schemas/0004_export_leftovers.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

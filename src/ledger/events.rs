@@ -93,6 +93,9 @@ actions! {
     ItemReclassify = "item.reclassify",
     /// Someone acknowledged an alert, with a comment.
     AlertAcknowledge = "alert.acknowledge",
+    /// The cleanup at open found a recorded leftover that is not what Strongroom made (a row
+    /// or file changed outside it) and kept it.
+    SweepAlert = "sweep.alert",
 }
 
 /// An event to append.

@@ -5,8 +5,8 @@
 //! seals the file name to the level's sealing key.
 
 use std::ffi::OsStr;
-use std::fs::File;
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::accounts::permissions::Permission;
@@ -14,9 +14,10 @@ use crate::accounts::requests::RequestKind;
 use crate::crypto::Key32;
 use crate::crypto::stream::{self, DecryptKey, Header, KeySource, StreamError};
 use crate::crypto::wrap::{self, Purpose};
+use crate::ledger::events as ledger_events;
 use crate::ledger::{Action, NewEvent};
 use crate::progress::Progress;
-use crate::vault::export::{self as files, Output, temps};
+use crate::vault::export::{self as files, Output, Recording, temps};
 use crate::vault::items::ItemRow;
 use crate::{Error, Result, details};
 
@@ -80,7 +81,14 @@ impl Station {
             )
         })?;
         let name = open_meta(&row, &key, Purpose::MetaName, &row.original_name)?;
+        // Plaintext never goes into the vault's own directory (or over its database).
+        let vault_dirs = self.paths.dirs()?;
+        vault_dirs.refuse_inside(to, "an export destination")?;
         let dest = files::resolve_destination(to, OsStr::from_bytes(&name), force)?;
+        vault_dirs.refuse_inside(&dest, "an export destination")?;
+        // The record's hash is the one the import signed into the ledger, before any byte
+        // of plaintext is written: a changed hash would otherwise only be caught at the end.
+        check_recorded_hash(&self.conn, &row)?;
         progress.add_total(row.size);
         crate::vault::layout::check_free_space(&dest, row.size)?;
 
@@ -114,10 +122,12 @@ impl Station {
 
         let owner = self.work.owner().to_string();
         let now = self.now();
-        let mut recorded: Option<PathBuf> = None;
-        let output = files::open_output(&dest, |temp| {
-            self.write(|tx, _| temps::record(tx, temp, row.id, &owner, &now))?;
-            recorded = Some(temp.to_path_buf());
+        let mut recorded: Vec<PathBuf> = Vec::new();
+        let output = files::open_output(&dest, |recording| {
+            self.write(|tx, _| temps::record(tx, recording, row.id, &owner, &now))?;
+            if let Recording::Temp(path) = recording {
+                recorded.push(path.to_path_buf());
+            }
             Ok(())
         });
         let verified = output.and_then(|output| {
@@ -132,7 +142,14 @@ impl Station {
                 events.push(export_event(&actor, &row, Action::ItemExport, details.clone()));
                 Ok(())
             })?;
-            if let Err(error) = output.publish(force) {
+            let published = output.publish(force, |recording| {
+                self.write(|tx, _| temps::record(tx, recording, row.id, &owner, &now))?;
+                if let Recording::Placeholder(path) = recording {
+                    recorded.push(path.to_path_buf());
+                }
+                Ok(())
+            });
+            if let Err(error) = published {
                 let mut aborted = details.clone();
                 aborted.insert(
                     "reason".into(),
@@ -146,8 +163,13 @@ impl Station {
             }
             Ok(())
         });
-        if let Some(temp) = &recorded {
-            self.write(|tx, _| temps::forget(tx, temp))?;
+        if !recorded.is_empty() {
+            self.write(|tx, _| {
+                for path in &recorded {
+                    temps::forget(tx, path)?;
+                }
+                Ok(())
+            })?;
         }
         result?;
         self.checkpoint_quietly("export");
@@ -170,10 +192,27 @@ impl Station {
         progress: &Progress,
     ) -> Result<()> {
         let object_path = self.paths.object(row.id);
-        let object = File::open(&object_path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => tampered(row, None, "its object file is missing from the vault"),
-            _ => Error::io(&object_path, e),
-        })?;
+        // Never through a link, and never waiting on a FIFO or device put in its place.
+        let object = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(&object_path)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => tampered(row, None, "its object file is missing from the vault"),
+                _ if e.raw_os_error() == Some(libc::ELOOP) => tampered(
+                    row,
+                    None,
+                    "its object file was replaced by a symbolic link outside Strongroom",
+                ),
+                _ => Error::io(&object_path, e),
+            })?;
+        if !object.metadata().map_err(|e| Error::io(&object_path, e))?.is_file() {
+            return Err(tampered(
+                row,
+                None,
+                "its object file was replaced by something that is not a regular file",
+            ));
+        }
         let mut reader = std::io::BufReader::with_capacity(64 * 1024, &object);
         let (header, raw) = Header::read(&mut reader).map_err(|e| stream_error(row, e, &object_path, dest))?;
         if header.item != *row.id.as_bytes()
@@ -197,6 +236,32 @@ impl Station {
         }
         Ok(())
     }
+}
+
+/// Refuse an item whose recorded SHA-256 is not the one its import event (the signed,
+/// hash-chained record) holds: the row was changed outside Strongroom.
+fn check_recorded_hash(conn: &rusqlite::Connection, row: &ItemRow) -> Result<()> {
+    let recorded = crate::accounts::hex::encode(&row.sha256);
+    for event in ledger_events::for_item(conn, row.id)? {
+        if event.action != Action::ItemImport.as_str() {
+            continue;
+        }
+        let json = event.json()?;
+        return if json["details"]["sha256"].as_str() == Some(recorded.as_str()) {
+            Ok(())
+        } else {
+            Err(tampered(
+                row,
+                None,
+                "its recorded SHA-256 differs from the one its import event holds: the database row was changed outside Strongroom; nothing was written",
+            ))
+        };
+    }
+    Err(tampered(
+        row,
+        None,
+        "the ledger holds no import event for it: the database was changed outside Strongroom; nothing was written",
+    ))
 }
 
 fn export_event(

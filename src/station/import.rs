@@ -97,7 +97,7 @@ impl Station {
     pub fn plan_import(&self, paths: &[PathBuf], follow_symlinks: bool) -> Result<ImportPlan> {
         self.unlocked()?;
         Ok(ImportPlan {
-            files: files::plan(paths, follow_symlinks)?,
+            files: files::plan(paths, follow_symlinks, &self.paths.dirs()?)?,
         })
     }
 

@@ -57,7 +57,14 @@ impl Station {
         let paths = VaultPaths::new(root)?;
         let existed = paths.root.exists();
         paths.create()?;
-        let result = create(&paths, officer, password, params, options.clock);
+        // Everything is built in `<root>/.init-<uuid>/` and moved into place with the database
+        // last: a kill leaves either no vault and a leftover the next `init` clears, or the
+        // whole vault.
+        let result = paths.staging().and_then(|staging| {
+            let made = create(&paths, &staging, officer, password, params, options.clock);
+            let _ = std::fs::remove_dir_all(&staging.root);
+            made
+        });
         if result.is_err() {
             // Leave nothing half-made: the directory was new or empty.
             if existed {
@@ -91,8 +98,10 @@ pub(crate) fn validate_user_name(name: &str) -> Result<()> {
     }
 }
 
+/// Build the vault in `staging`, move it to `paths`, and open its first session.
 fn create(
     paths: &VaultPaths,
+    staging: &VaultPaths,
     officer: &str,
     password: &Password,
     params: KdfParams,
@@ -103,11 +112,11 @@ fn create(
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(&paths.db)
-        .map_err(|e| Error::io(&paths.db, e))?;
-    let mut conn = db::open(&paths.db, true)?;
-    std::fs::set_permissions(&paths.db, std::os::unix::fs::PermissionsExt::from_mode(0o600))
-        .map_err(|e| Error::io(&paths.db, e))?;
+        .open(&staging.db)
+        .map_err(|e| Error::io(&staging.db, e))?;
+    let mut conn = db::open(&staging.db, true)?;
+    std::fs::set_permissions(&staging.db, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .map_err(|e| Error::io(&staging.db, e))?;
     let now = crate::time::rfc3339_millis(clock.now());
     let station_id = hex::encode(&random::array::<8>()?);
 
@@ -261,6 +270,12 @@ fn create(
         )?;
         Ok(())
     })?;
+
+    // Everything is in the database file itself (no WAL) before it moves into place.
+    db::checkpoint_truncate(&conn)?;
+    drop(conn);
+    paths.adopt(staging)?;
+    let conn = db::open(&paths.db, false)?;
 
     // The first session comes from the stored grants, exactly as a later unlock would.
     let keys = open_grants(

@@ -101,6 +101,7 @@ impl Station {
             removable: Box::new(crate::vault::media::is_removable),
         };
         station.sweep_dead_processes()?;
+        station.sweep_destroyed_objects()?;
         Ok(station)
     }
 

@@ -1,14 +1,18 @@
 //! Cleaning up after processes that died mid-import or mid-export (DESIGN.md §2): their
 //! work directories, the objects and pending rows they left (each with an "import aborted"
-//! event) and any named export temp they recorded (with an "export aborted" event).
+//! event) and any export temp or placeholder they recorded (with an "export aborted" event),
+//! but only what Strongroom made (anything else is kept and reported); and the ciphertext of
+//! items destroyed just before a crash.
 
 use std::collections::BTreeSet;
 
+use crate::ledger::events as ledger_events;
 use crate::ledger::{Action, NewEvent};
-use crate::vault::export::temps;
+use crate::vault::export::{self as files, Leftover, temps};
 use crate::vault::items;
+use crate::vault::layout::sync_dir;
 use crate::vault::workdir;
-use crate::{Error, Result, details};
+use crate::{Error, ItemId, Result, details};
 
 use super::Station;
 use super::import::import_aborted;
@@ -39,22 +43,44 @@ impl Station {
         Ok(())
     }
 
-    /// Remove a dead owner's objects, pending rows and recorded export temps, all decided
+    /// Remove a dead owner's objects, pending rows and recorded export leftovers, all decided
     /// inside one write transaction so two processes sweeping at once record each removal
-    /// once.
+    /// once. Only what Strongroom made is removed: a pending row whose import the ledger
+    /// records, or a recorded path that is no longer the file the export made, was changed
+    /// outside Strongroom; it is kept and reported as a `sweep.alert`.
     fn clean_owner(&mut self, owner: &str) -> Result<()> {
         let objects = self.paths.clone();
         self.write(|tx, events| {
             for row in items::pending_of(tx, owner)? {
+                if ledger_events::for_item(tx, row.id)?
+                    .iter()
+                    .any(|e| e.action == Action::ItemImport.as_str())
+                {
+                    items::disown_pending(tx, row.id)?;
+                    events.push(sweep_alert(
+                        row.id,
+                        details! {
+                            "control_number": row.control.to_string(),
+                            "kept": "its row and its object",
+                            "reason": "the item is marked pending, but the ledger records its import: the row was changed outside Strongroom",
+                        },
+                    ));
+                    continue;
+                }
                 remove_if_present(&objects.object(row.id))?;
                 if items::delete_pending(tx, row.id)? {
                     events.push(import_aborted("system", &row, "the importing process died"));
                 }
             }
-            for (path, item) in temps::of_owner(tx, owner)? {
-                remove_if_present(&path)?;
-                if temps::forget(tx, &path)? {
-                    events.push(NewEvent {
+            for recorded in temps::of_owner(tx, owner)? {
+                let outcome = files::remove_leftover(&recorded.path, recorded.placeholder, recorded.identity);
+                if !temps::forget(tx, &recorded.path)? {
+                    continue;
+                }
+                let item = recorded.item;
+                let path = recorded.path.to_string_lossy();
+                match outcome {
+                    Leftover::Removed | Leftover::Absent => events.push(NewEvent {
                         actor: "system".into(),
                         action: Action::ItemExportAborted,
                         subject: item.to_string(),
@@ -62,14 +88,54 @@ impl Station {
                         item: Some(item),
                         details: details! {
                             "item": item.to_string(),
-                            "temp_file": path.to_string_lossy(),
+                            "temp_file": path,
                             "reason": "the exporting process died",
                         },
-                    });
+                    }),
+                    Leftover::Kept(why) => events.push(sweep_alert(
+                        item,
+                        details! {
+                            "path": path,
+                            "kept": "the file at the recorded path",
+                            "reason": format!("an export recorded this path before its process died, but {why}"),
+                        },
+                    )),
                 }
             }
             Ok(())
         })
+    }
+
+    /// Remove the ciphertext of destroyed items that a crash after the destruction committed
+    /// left behind (their keys are already gone) — only where the ledger records the
+    /// destruction: a row marked destroyed by hand keeps its object.
+    pub(super) fn sweep_destroyed_objects(&mut self) -> Result<()> {
+        for id in items::destroyed_ids(&self.conn)? {
+            let object = self.paths.object(id);
+            if !object.exists() {
+                continue;
+            }
+            let destroyed = ledger_events::for_item(&self.conn, id)?
+                .iter()
+                .any(|e| e.action == Action::ItemDestroy.as_str());
+            if destroyed {
+                remove_if_present(&object)?;
+                sync_dir(&self.paths.object_dir(id))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn sweep_alert(item: ItemId, mut details: serde_json::Map<String, serde_json::Value>) -> NewEvent {
+    details.insert("item".into(), serde_json::json!(item.to_string()));
+    NewEvent {
+        actor: "system".into(),
+        action: Action::SweepAlert,
+        subject: item.to_string(),
+        level: None,
+        item: Some(item),
+        details,
     }
 }
 

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::crypto::stream::{self, EncryptKey, StreamError};
 use crate::progress::Progress;
+use crate::vault::layout::VaultDirs;
 use crate::{Error, ItemId, Result};
 
 /// A file chosen for import.
@@ -52,8 +53,13 @@ impl Fingerprint {
 
 /// Choose the files to import from `paths` (files and directories, recursively). Each file
 /// is taken once, even when links reach it twice; a directory reached again is a loop.
-pub fn plan(paths: &[PathBuf], follow_symlinks: bool) -> Result<Vec<SourceFile>> {
+///
+/// Nothing inside the vault is ever a source (its database, objects or work files): a path
+/// whose directories include one of the vault's, or a directory holding the vault, is
+/// refused, however links or bind mounts name it.
+pub fn plan(paths: &[PathBuf], follow_symlinks: bool, vault: &VaultDirs) -> Result<Vec<SourceFile>> {
     let mut walker = Walker {
+        vault,
         follow: follow_symlinks,
         dirs_on_path: Vec::new(),
         seen_files: HashSet::new(),
@@ -61,6 +67,7 @@ pub fn plan(paths: &[PathBuf], follow_symlinks: bool) -> Result<Vec<SourceFile>>
     };
     for path in paths {
         let meta = fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
+        vault.refuse_inside(path, "an import source")?;
         if meta.file_type().is_symlink() {
             if !follow_symlinks {
                 return Err(symlink_refused(path));
@@ -94,7 +101,8 @@ fn symlink_refused(shown: &Path) -> Error {
     ))
 }
 
-struct Walker {
+struct Walker<'a> {
+    vault: &'a VaultDirs,
     follow: bool,
     /// (dev, ino) of the directories from the root down to the current one.
     dirs_on_path: Vec<(u64, u64)>,
@@ -102,8 +110,17 @@ struct Walker {
     out: Vec<SourceFile>,
 }
 
-impl Walker {
+impl Walker<'_> {
     fn walk(&mut self, root: &Path, dir: &Path, shown: &Path, dir_meta: &fs::Metadata) -> Result<()> {
+        if self.vault.is_vault_dir(dir_meta) {
+            return Err(Error::Denied {
+                rule: "inside-vault",
+                message: format!(
+                    "{} is the vault's own directory (or one of its directories): nothing inside the vault can be imported; name the files to import instead",
+                    shown.display()
+                ),
+            });
+        }
         let id = (dir_meta.dev(), dir_meta.ino());
         if self.dirs_on_path.contains(&id) {
             return Err(Error::InvalidInput(format!(

@@ -157,6 +157,29 @@ pub fn delete_pending(tx: &Transaction<'_>, id: ItemId) -> Result<bool> {
     Ok(removed == 1)
 }
 
+/// Take a pending row off its (dead) owner without removing it: the sweep found it was not
+/// an unfinished import, so it stays, unlisted, for an officer to look into.
+pub fn disown_pending(tx: &Transaction<'_>, id: ItemId) -> Result<()> {
+    tx.execute(
+        "UPDATE items SET pending_owner = NULL WHERE id = ?1 AND status = 'pending'",
+        params![id.as_bytes().to_vec()],
+    )?;
+    Ok(())
+}
+
+/// Ids of destroyed items.
+pub fn destroyed_ids(conn: &Connection) -> Result<Vec<ItemId>> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM items WHERE status = 'destroyed'")?;
+    let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
+    let mut out = Vec::new();
+    for row in rows {
+        if let Some(id) = ItemId::from_slice(&row?) {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
 /// Pending rows of a work directory owner.
 pub fn pending_of(conn: &Connection, owner: &str) -> Result<Vec<ItemRow>> {
     let mut stmt = conn.prepare_cached(&format!(

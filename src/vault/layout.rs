@@ -2,6 +2,7 @@
 //! Directories are 0700 and files 0600; a vault another user could write to is refused, as is
 //! a vault inside another vault.
 
+use std::collections::HashSet;
 use std::fs::{self, DirBuilder};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -49,8 +50,9 @@ impl VaultPaths {
         self.objects.join(format!("{:02x}", item.as_bytes()[0]))
     }
 
-    /// Create a new vault's directories. Refuses an existing vault, a non-empty directory and
-    /// a location inside another vault.
+    /// Make the directory for a new vault (0700). Refuses an existing vault, a non-empty
+    /// directory and a location inside another vault. What an interrupted `init` left (see
+    /// [`VaultPaths::staging`]) does not count, and is removed.
     pub fn create(&self) -> Result<()> {
         if self.db.exists() {
             return Err(Error::InvalidInput(format!(
@@ -68,21 +70,85 @@ impl VaultPaths {
                 ),
             });
         }
-        if let Ok(mut entries) = fs::read_dir(&self.root)
-            && entries.next().is_some()
-        {
-            return Err(Error::InvalidInput(format!(
-                "{} is not empty; create the vault in a new or empty directory",
-                self.root.display()
-            )));
+        if let Ok(entries) = fs::read_dir(&self.root) {
+            let entries: Vec<_> = entries.flatten().collect();
+            if !entries.iter().all(|e| self.is_init_leftover(e)) {
+                return Err(Error::InvalidInput(format!(
+                    "{} is not empty; create the vault in a new or empty directory",
+                    self.root.display()
+                )));
+            }
+            for entry in entries {
+                let path = entry.path();
+                fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+            }
         }
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.root)
+            .map_err(|e| Error::io(&self.root, e))?;
+        fs::set_permissions(&self.root, fs::Permissions::from_mode(0o700)).map_err(|e| Error::io(&self.root, e))
+    }
+
+    /// Whether a directory entry is what an interrupted `init` leaves: a `.init-<uuid>`
+    /// staging directory, or one of the vault's directories, still empty, moved out of it
+    /// before the database was.
+    fn is_init_leftover(&self, entry: &fs::DirEntry) -> bool {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        let staging = name
+            .strip_prefix(".init-")
+            .is_some_and(|id| ItemId::parse(id).is_some());
+        let empty_layout_dir = matches!(name.as_ref(), "objects" | "tmp" | "quarantine")
+            && fs::read_dir(entry.path()).is_ok_and(|mut d| d.next().is_none());
+        is_dir && (staging || empty_layout_dir)
+    }
+
+    /// A staging area for a new vault inside this one's directory, `<root>/.init-<uuid>/`,
+    /// with the vault's layout (0700). `init` builds everything there, then
+    /// [`VaultPaths::adopt`]s it: renaming a whole directory would fail where the chosen
+    /// directory is a mount point.
+    pub fn staging(&self) -> Result<VaultPaths> {
+        let staging = VaultPaths::new(&self.root.join(format!(".init-{}", ItemId::random()?)))?;
         let mut builder = DirBuilder::new();
-        builder.recursive(true).mode(0o700);
-        for dir in [&self.root, &self.objects, &self.tmp, &self.quarantine] {
+        builder.mode(0o700);
+        for dir in [&staging.root, &staging.objects, &staging.tmp, &staging.quarantine] {
             builder.create(dir).map_err(|e| Error::io(dir, e))?;
             fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| Error::io(dir, e))?;
         }
-        Ok(())
+        Ok(staging)
+    }
+
+    /// Move a finished staging vault into place: its directories first, the database last
+    /// (the database is what makes a vault), each durably; then the staging directory goes.
+    pub fn adopt(&self, staging: &VaultPaths) -> Result<()> {
+        for (from, to) in [
+            (&staging.objects, &self.objects),
+            (&staging.tmp, &self.tmp),
+            (&staging.quarantine, &self.quarantine),
+        ] {
+            fs::rename(from, to).map_err(|e| Error::io(to, e))?;
+        }
+        sync_dir(&self.root)?;
+        for suffix in ["-wal", "-shm"] {
+            // Empty after the final checkpoint; a WAL with content would be data left behind.
+            let side = staging.root.join(format!("{DB_FILE}{suffix}"));
+            if let Ok(meta) = fs::metadata(&side) {
+                if suffix == "-wal" && meta.len() != 0 {
+                    return Err(Error::integrity(
+                        "the new vault",
+                        "its write-ahead log was not empty after the final checkpoint",
+                    ));
+                }
+                fs::remove_file(&side).map_err(|e| Error::io(&side, e))?;
+            }
+        }
+        fs::rename(&staging.db, &self.db).map_err(|e| Error::io(&self.db, e))?;
+        sync_dir(&self.root)?;
+        fs::remove_dir(&staging.root).map_err(|e| Error::io(&staging.root, e))?;
+        sync_dir(&self.root)
     }
 
     /// Check an existing vault: present, not inside another vault, and not writable by
@@ -102,15 +168,20 @@ impl VaultPaths {
             });
         }
         let uid = current_euid();
-        for path in [&self.root, &self.db, &self.objects, &self.tmp] {
-            let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
-            if meta.mode() & 0o022 != 0 {
+        for path in self.private_paths()? {
+            let meta = match fs::symlink_metadata(&path) {
+                Ok(meta) => meta,
+                // SQLite's -wal and -shm files come and go.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && path.extension().is_some() => continue,
+                Err(e) => return Err(Error::io(&path, e)),
+            };
+            let fix = if meta.is_dir() { "chmod 700" } else { "chmod 600" };
+            if meta.file_type().is_symlink() {
                 return Err(Error::Denied {
                     rule: "vault-permissions",
                     message: format!(
-                        "{} is writable by other users (mode {:o}); run `chmod go-w` on it",
-                        path.display(),
-                        meta.mode() & 0o777
+                        "{} is a symbolic link; the vault's own files and directories must be real ones",
+                        path.display()
                     ),
                 });
             }
@@ -120,8 +191,64 @@ impl VaultPaths {
                     message: format!("{} belongs to another user (uid {})", path.display(), meta.uid()),
                 });
             }
+            // Like ssh with a private key: what others can read (names, clearances, sizes,
+            // hashes: enough to guess passwords offline) or write is refused, not repaired.
+            if meta.mode() & 0o077 != 0 {
+                return Err(Error::Denied {
+                    rule: "vault-permissions",
+                    message: format!(
+                        "{} is open to other users (mode {:o}); run `{fix} {}` and check who copied it",
+                        path.display(),
+                        meta.mode() & 0o777,
+                        path.display()
+                    ),
+                });
+            }
         }
         Ok(())
+    }
+
+    /// Every path of the vault that must be private: the directory, the database (and its
+    /// WAL files), and each directory under it with its fan-out directories.
+    fn private_paths(&self) -> Result<Vec<PathBuf>> {
+        let mut paths = vec![
+            self.root.clone(),
+            self.db.clone(),
+            self.root.join(format!("{DB_FILE}-wal")),
+            self.root.join(format!("{DB_FILE}-shm")),
+        ];
+        for dir in [&self.objects, &self.tmp, &self.quarantine] {
+            paths.push(dir.clone());
+            let entries = match fs::read_dir(dir) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && *dir == self.quarantine => continue,
+                Err(e) => return Err(Error::io(dir, e)),
+            };
+            for entry in entries {
+                let entry = entry.map_err(|e| Error::io(dir, e))?;
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    paths.push(entry.path());
+                }
+            }
+        }
+        Ok(paths)
+    }
+
+    /// The vault's directories by device and inode, to tell whether a path lies inside the
+    /// vault however it is named (symbolic links, bind mounts).
+    pub fn dirs(&self) -> Result<VaultDirs> {
+        let mut ids = HashSet::new();
+        for path in self.private_paths()? {
+            if let Ok(meta) = fs::metadata(&path)
+                && meta.is_dir()
+            {
+                ids.insert((meta.dev(), meta.ino()));
+            }
+        }
+        Ok(VaultDirs {
+            ids,
+            root: self.root.clone(),
+        })
     }
 
     /// Make sure the fan-out directories of an object exist (0700).
@@ -137,6 +264,56 @@ impl VaultPaths {
             sync_dir(&self.objects)?;
         }
         Ok(dir)
+    }
+}
+
+/// The directories of one vault, by device and inode (see [`VaultPaths::dirs`]).
+#[derive(Clone, Debug)]
+pub struct VaultDirs {
+    ids: HashSet<(u64, u64)>,
+    root: PathBuf,
+}
+
+impl VaultDirs {
+    /// Whether `path` (which need not exist) lies inside the vault: whether any directory
+    /// above it, as named or with symbolic links resolved, is one of the vault's.
+    pub fn contains(&self, path: &Path) -> bool {
+        let named = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let resolved = fs::canonicalize(&named).ok().or_else(|| {
+            // A path that does not exist yet: resolve its deepest existing ancestor.
+            named.ancestors().skip(1).find_map(|a| fs::canonicalize(a).ok())
+        });
+        std::iter::once(named).chain(resolved).any(|p| {
+            p.ancestors()
+                .any(|a| fs::metadata(a).is_ok_and(|m| self.is_vault_dir(&m)))
+        })
+    }
+
+    /// Whether a directory's metadata is that of one of the vault's directories.
+    pub fn is_vault_dir(&self, meta: &fs::Metadata) -> bool {
+        meta.is_dir() && self.ids.contains(&(meta.dev(), meta.ino()))
+    }
+
+    /// Refuse `path` as `what` ("an export destination", "an import source") when it lies
+    /// inside the vault.
+    pub fn refuse_inside(&self, path: &Path, what: &str) -> Result<()> {
+        if self.contains(path) {
+            return Err(inside_vault(path, what, &self.root));
+        }
+        Ok(())
+    }
+}
+
+/// The error for a path inside the vault used as `what`.
+pub fn inside_vault(path: &Path, what: &str, root: &Path) -> Error {
+    Error::Denied {
+        rule: "inside-vault",
+        message: format!(
+            "{} is inside the vault at {} and cannot be {what}: plaintext must never enter the \
+             vault's directory, and the vault's own files must never be read or replaced",
+            path.display(),
+            root.display()
+        ),
     }
 }
 

@@ -252,6 +252,7 @@ fn a_corrupted_database_is_reported_and_left_untouched() {
         .execute_batch("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');")
         .unwrap();
     drop(foreign);
+    std::fs::set_permissions(&db, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let before = std::fs::read(&db).unwrap();
     vault.run(&["list"]).code(6).stderr(contains("no Strongroom schema"));
     assert_eq!(std::fs::read(&db).unwrap(), before);

@@ -215,7 +215,10 @@ fn a_named_export_temp_left_by_a_dead_process_is_removed_at_the_next_open() {
     let item_id = vault.json(&["show", &control])["id"].as_str().unwrap().to_string();
     // What a process exporting to a FAT stick leaves when it is killed mid-write: a recorded
     // temp file whose owner holds no lock any more.
-    let leftover = vault.file(".map.kml.part", b"half of the plaintext");
+    let leftover = vault.file(
+        ".strongroom-0f0e0d0c-0b0a-4908-8706-050403020100.part",
+        b"half of the plaintext",
+    );
     vault
         .db()
         .execute(

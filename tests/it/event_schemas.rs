@@ -248,16 +248,16 @@ fn events_of_a_real_workflow_validate() {
     assert!(!station.verify_ledger().unwrap().ok);
     station.start_epoch("subject of seq 2 edited").unwrap();
     drop(station);
-    // A dead exporter's recorded temp file, swept at the next open (export_aborted).
+    // A dead exporter's recorded temp file, swept at the next open (export_aborted), and a
+    // recorded path that is no temp of Strongroom's, kept and reported (sweep.alert).
     let conn = rusqlite::Connection::open(root.join("strongroom.db")).unwrap();
-    conn.execute(
-        "INSERT INTO export_temps (path, item, owner, created_at) VALUES (?1, ?2, 'dead', '2026-01-01T00:00:00.000Z')",
-        rusqlite::params![
-            files.join(".strongroom-x.part").to_str().unwrap().as_bytes(),
-            item.id.as_bytes().to_vec()
-        ],
-    )
-    .unwrap();
+    for name in [".strongroom-0f0e0d0c-0b0a-4908-8706-050403020100.part", "thesis.doc"] {
+        conn.execute(
+            "INSERT INTO export_temps (path, item, owner, created_at) VALUES (?1, ?2, 'dead', '2026-01-01T00:00:00.000Z')",
+            rusqlite::params![files.join(name).to_str().unwrap().as_bytes(), item.id.as_bytes().to_vec()],
+        )
+        .unwrap();
+    }
     let station = Station::open(&root).unwrap();
     drop(station);
 

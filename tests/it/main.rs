@@ -16,6 +16,7 @@ mod event_schemas;
 mod format_facts;
 mod format_vectors;
 mod import_edge_cases;
+mod insider_files;
 mod ledger_tamper;
 mod ledger_vectors;
 mod old_vaults;
