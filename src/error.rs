@@ -23,6 +23,13 @@ pub enum Error {
         /// Why: "disabled", "locked".
         state: String,
     },
+    /// Keys were rotated or the account directory changed since this session was unlocked:
+    /// nothing was written, and the user signs in again (exit 4, DESIGN.md §4a).
+    #[error("session out of date: unlock again ({why})")]
+    SessionOutOfDate {
+        /// What changed.
+        why: String,
+    },
     /// The user must choose a new password (it was reset by an officer or has expired)
     /// before anything else.
     #[error("{user} must choose a new password first ({reason}): run `strongroom passwd`")]

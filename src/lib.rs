@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod level;
 pub mod progress;
 pub mod station;
+pub mod text;
 pub mod time;
 pub mod vault;
 

@@ -19,7 +19,7 @@ fn main() {
         return;
     }
     if let Err(error) = cli::run(cli) {
-        eprintln!("strongroom: {}", render(&error));
+        eprintln!("strongroom: {}", cli::output::printable(&render(&error)));
         std::process::exit(cli::exit::code(&error));
     }
 }
@@ -29,7 +29,7 @@ fn main() {
 fn open_desktop_app(cli: &Cli) {
     let result = cli::vault_dir(cli).and_then(gui::run);
     if let Err(error) = result {
-        eprintln!("strongroom: {}", render(&error));
+        eprintln!("strongroom: {}", cli::output::printable(&render(&error)));
         std::process::exit(1);
     }
 }

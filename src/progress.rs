@@ -1,14 +1,38 @@
 //! Progress and cancellation shared between a long job and whoever watches it (the GUI's
 //! progress panel, the CLI's status line). The worker checks `cancelled` between chunks.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+/// Called each time a job advances (the station's idle timer: work that moves is activity).
+type Beat = Box<dyn Fn() + Send + Sync>;
+
 /// Counters of one job; cheap to share by reference or `Arc`.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Progress {
     done: AtomicU64,
     total: AtomicU64,
     cancel: AtomicBool,
+    beat: Mutex<Option<Beat>>,
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Progress")
+            .field("done", &self.done())
+            .field("total", &self.total())
+            .field("cancelled", &self.is_cancelled())
+            .finish()
+    }
+}
+
+/// While alive, every advance of a [`Progress`] calls its beat ([`Progress::beating`]).
+pub struct Heartbeat<'a>(&'a Progress);
+
+impl Drop for Heartbeat<'_> {
+    fn drop(&mut self) {
+        *self.0.beat.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
 }
 
 impl Progress {
@@ -25,6 +49,15 @@ impl Progress {
     /// Record bytes processed.
     pub fn advance(&self, bytes: u64) {
         self.done.fetch_add(bytes, Ordering::Relaxed);
+        if let Some(beat) = self.beat.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            beat();
+        }
+    }
+
+    /// Call `beat` at every advance until the returned guard drops.
+    pub fn beating(&self, beat: impl Fn() + Send + Sync + 'static) -> Heartbeat<'_> {
+        *self.beat.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(beat));
+        Heartbeat(self)
     }
 
     /// Bytes processed so far.

@@ -1,40 +1,21 @@
-//! Lower-case hex for keys and hashes in JSON documents and output.
+//! Lower-case hex for keys and hashes in JSON documents and output, over the `hex` crate
+//! (strict: exactly two hex digits per byte, no signs or spaces).
 
 /// Encode bytes as lower-case hex.
 pub fn encode(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    out
+    ::hex::encode(bytes)
 }
 
 /// Decode hex (either case) into exactly `N` bytes.
 pub fn decode<const N: usize>(text: &str) -> Option<[u8; N]> {
-    let bytes = text.as_bytes();
-    if bytes.len() != N * 2 {
-        return None;
-    }
     let mut out = [0u8; N];
-    for (i, pair) in bytes.chunks_exact(2).enumerate() {
-        let hi = char::from(pair[0]).to_digit(16)?;
-        let lo = char::from(pair[1]).to_digit(16)?;
-        out[i] = (hi * 16 + lo) as u8;
-    }
+    ::hex::decode_to_slice(text, &mut out).ok()?;
     Some(out)
 }
 
 /// Decode hex of any even length.
 pub fn decode_vec(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
+    ::hex::decode(text).ok()
 }
 
 #[cfg(test)]
@@ -47,5 +28,9 @@ mod tests {
         assert_eq!(super::decode::<1>("zz"), None);
         assert_eq!(super::decode_vec("00ff10"), Some(vec![0, 255, 16]));
         assert_eq!(super::decode_vec("0"), None);
+        // `from_str_radix` took a sign: "+f" read as 0x0f.
+        assert_eq!(super::decode_vec("+f"), None);
+        assert_eq!(super::decode::<1>("+f"), None);
+        assert_eq!(super::decode_vec(" f"), None);
     }
 }

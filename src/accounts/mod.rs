@@ -12,6 +12,7 @@ pub mod password_policy;
 pub mod permissions;
 pub mod policy;
 pub mod requests;
+pub mod sign_in_failures;
 pub mod succession;
 pub mod users;
 

@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::accounts::{Role, UserStatus};
-use crate::{IdentityId, Level, Result, UserId};
+use crate::{Error, IdentityId, Level, Result, UserId};
 
 /// A users row.
 #[derive(Clone, Debug)]
@@ -110,23 +110,35 @@ pub fn by_name(conn: &Connection, name: &str) -> Result<Option<UserRecord>> {
             },
         )
         .optional()?;
-    Ok(row.and_then(|(id, name, role, clearance, status, identity)| {
-        Some(UserRecord {
-            id: UserId::from_slice(&id)?,
-            name,
-            role: match role.as_str() {
-                "officer" => Role::Officer,
-                "operator" => Role::Operator,
-                _ => return None,
-            },
-            clearance: Level::from_byte(u8::try_from(clearance).ok()?)?,
-            status: if status == "active" {
-                UserStatus::Active
-            } else {
-                UserStatus::Disabled
-            },
-            identity: IdentityId::from_slice(&identity)?,
-        })
+    let Some((id, name, role, clearance, status, identity)) = row else {
+        return Ok(None);
+    };
+    // A row that exists but does not parse was changed outside Strongroom: tampering (exit 6),
+    // not "no such user".
+    let bad = |what: &str| {
+        Error::integrity(
+            format!("account {name}"),
+            format!("its row has an invalid {what}; the account database was changed outside Strongroom"),
+        )
+    };
+    Ok(Some(UserRecord {
+        id: UserId::from_slice(&id).ok_or_else(|| bad("id"))?,
+        role: match role.as_str() {
+            "officer" => Role::Officer,
+            "operator" => Role::Operator,
+            _ => return Err(bad("role")),
+        },
+        clearance: u8::try_from(clearance)
+            .ok()
+            .and_then(Level::from_byte)
+            .ok_or_else(|| bad("clearance"))?,
+        status: match status.as_str() {
+            "active" => UserStatus::Active,
+            "disabled" => UserStatus::Disabled,
+            _ => return Err(bad("status")),
+        },
+        identity: IdentityId::from_slice(&identity).ok_or_else(|| bad("identity"))?,
+        name,
     }))
 }
 

@@ -311,12 +311,21 @@ pub struct ImportArgs {
     /// Classification level: unclassified, internal, confidential, secret, top-secret (or 公开/内部/秘密/机密/绝密)
     #[arg(long, value_name = "LEVEL")]
     pub level: String,
-    /// Title (a single file only; several files take their file names)
-    #[arg(long)]
+    /// Title (a single file only; several files take their file names). Text given here is
+    /// visible to other users in the process list and stays in shell history: `--title -`
+    /// asks for it at the terminal, --title-file reads it from a file
+    #[arg(long, value_name = "TEXT|-")]
     pub title: Option<String>,
-    /// Notes stored encrypted with every imported item
-    #[arg(long)]
+    /// Read the title from a file (its first line)
+    #[arg(long, value_name = "FILE", conflicts_with = "title")]
+    pub title_file: Option<PathBuf>,
+    /// Notes stored encrypted with every imported item. Visible in the process list and shell
+    /// history when given here: `--notes -` asks at the terminal, --notes-file reads a file
+    #[arg(long, value_name = "TEXT|-")]
     pub notes: Option<String>,
+    /// Read the notes from a file (all of it)
+    #[arg(long, value_name = "FILE", conflicts_with = "notes")]
+    pub notes_file: Option<PathBuf>,
     /// Follow symbolic links (never out of a directory being imported)
     #[arg(long)]
     pub follow_symlinks: bool,

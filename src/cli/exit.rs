@@ -19,7 +19,9 @@ pub fn code(error: &anyhow::Error) -> i32 {
     }
     match error.chain().find_map(|e| e.downcast_ref::<Error>()) {
         Some(Error::AuthenticationFailed) => 3,
-        Some(Error::AccountUnavailable { .. } | Error::PasswordChangeRequired { .. }) => 4,
+        Some(
+            Error::AccountUnavailable { .. } | Error::PasswordChangeRequired { .. } | Error::SessionOutOfDate { .. },
+        ) => 4,
         Some(Error::ApprovalRequired { .. }) => 7,
         Some(Error::Denied { .. }) => 5,
         Some(Error::ObjectTampered { .. } | Error::Integrity { .. } | Error::CorruptDatabase { .. }) => 6,

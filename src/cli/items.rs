@@ -10,7 +10,7 @@ use strongroom::station::ImportOptions;
 use super::args::{Cli, ExportArgs, ImportArgs, ShowArgs};
 use super::exit::UsageError;
 use super::progress_line::ProgressLine;
-use super::{output, unlocked_station};
+use super::{metadata_text, output, unlocked_station};
 
 /// `strongroom import PATH... --level L`.
 pub fn import(cli: &Cli, args: &ImportArgs) -> Result<()> {
@@ -18,16 +18,15 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<()> {
         .level
         .parse()
         .map_err(|e: strongroom::level::UnknownLevel| anyhow!(UsageError(e.to_string())))?;
+    // Asked for (or read) before the password, so a prompt comes first at the terminal.
+    let title = metadata_text::title(args.title.as_deref(), args.title_file.as_deref())?;
+    let notes = metadata_text::notes(args.notes.as_deref(), args.notes_file.as_deref())?;
     let mut station = unlocked_station(cli)?;
     station.set_chunk_size(args.chunk_kib.saturating_mul(1024))?;
     let plan = station.plan_import(&args.paths, args.follow_symlinks)?;
     let progress = Arc::new(Progress::new());
     let line = ProgressLine::start(progress.clone(), "importing");
-    let options = ImportOptions {
-        level,
-        title: args.title.clone(),
-        notes: args.notes.clone(),
-    };
+    let options = ImportOptions { level, title, notes };
     let imported = station.import(&plan, &options, &progress);
     drop(line);
     let imported = imported?;
@@ -64,14 +63,19 @@ pub fn export(cli: &Cli, args: &ExportArgs) -> Result<()> {
     let line = ProgressLine::start(progress.clone(), "exporting");
     let report = station.export(&args.item, &args.to, args.force, &progress);
     drop(line);
-    let report = report.with_context(|| format!("export of {} failed; no output file was left", args.item))?;
+    let report = report.with_context(|| {
+        format!(
+            "export of {} failed; no output file was left",
+            output::printable(&args.item)
+        )
+    })?;
     if cli.json {
         return output::json(&report);
     }
     println!(
         "Exported {} to {} ({}).",
         report.control_number,
-        report.path.display(),
+        output::printable(&report.path.display().to_string()),
         output::bytes(report.size)
     );
     Ok(())

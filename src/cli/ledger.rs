@@ -90,7 +90,7 @@ pub fn audit(cli: &Cli, command: &AuditCommand) -> Result<()> {
                 }
             }
             for warning in &report.warnings {
-                eprintln!("warning: {warning}");
+                eprintln!("warning: {}", output::printable(warning));
             }
             match report.error {
                 None => Ok(()),
@@ -132,6 +132,12 @@ fn export(cli: &Cli, args: &LedgerExportArgs) -> Result<()> {
         .as_deref()
         .ok_or_else(|| anyhow!(super::exit::UsageError("give --out DIR or --csv FILE".into())))?;
     let manifest = station.export_bundle(&filter, out)?;
+    if let Some(problem) = station.checkpoint_error() {
+        eprintln!(
+            "warning: no checkpoint could be written before the export, so the bundle ends at the last one: {}",
+            output::printable(problem)
+        );
+    }
     if cli.json {
         return output::json(&manifest);
     }

@@ -34,6 +34,6 @@ pub fn downgrade(cli: &Cli, args: &DowngradeArgs) -> Result<()> {
     if cli.json {
         return output::json(&serde_json::json!({ "item": args.item, "level": to }));
     }
-    println!("{} is now {to}.", args.item);
+    println!("{} is now {to}.", output::printable(&args.item));
     Ok(())
 }

@@ -6,7 +6,8 @@ pub mod exit;
 mod items;
 mod ledger;
 mod material;
-mod output;
+mod metadata_text;
+pub mod output;
 mod policy;
 mod progress_line;
 mod secrets;
@@ -62,16 +63,22 @@ pub fn user_name(cli: &Cli) -> Result<&str> {
 
 /// Open the vault and unlock it for the acting user.
 pub fn unlocked_station(cli: &Cli) -> Result<Station> {
+    Ok(unlocked_station_and_password(cli)?.0)
+}
+
+/// [`unlocked_station`], keeping the password it was unlocked with (for `passwd`, which
+/// needs the current password and must not ask for it twice).
+pub fn unlocked_station_and_password(cli: &Cli) -> Result<(Station, strongroom::crypto::Password)> {
     let user = user_name(cli)?;
     let mut station = Station::open(&vault_dir(cli)?)?;
     let password = secrets::acting_password(cli.password_file.as_deref(), user)?;
     station.unlock(user, &password)?;
     if let Some(problem) = station.checkpoint_error() {
-        eprintln!("warning: {problem}");
+        eprintln!("warning: {}", output::printable(problem));
     }
     if let Some(witness) = &cli.witness {
         let password = secrets::witness_password(cli.witness_password_file.as_deref(), witness)?;
         station.add_witness(witness, &password)?;
     }
-    Ok(station)
+    Ok((station, password))
 }

@@ -86,16 +86,9 @@ pub fn item_detail(item: &ItemDetail) -> Result<()> {
     Ok(())
 }
 
-/// Control characters (a newline in a file name) shown escaped so a name cannot forge
-/// extra lines of output.
+/// Text from outside made safe for a terminal: the library's one escaping function
+/// ([`strongroom::text::printable`]). Every line the CLI prints that holds such text goes
+/// through here.
 pub fn printable(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+    strongroom::text::printable(text)
 }

@@ -49,7 +49,7 @@ pub fn requests(cli: &Cli, command: &RequestCommand) -> Result<()> {
                     r.kind.as_str(),
                     r.level.name(),
                     r.status.as_str(),
-                    r.reason
+                    output::printable(&r.reason)
                 );
             }
             Ok(())

@@ -7,7 +7,7 @@ use strongroom::station::InitOptions;
 
 use super::args::{Cli, InitArgs, PasswdArgs, RecoverArgs};
 use super::exit::UsageError;
-use super::{output, secrets, unlocked_station, user_name, vault_dir};
+use super::{output, secrets, user_name, vault_dir};
 
 /// `strongroom init --user NAME`.
 pub fn init(cli: &Cli, args: &InitArgs) -> Result<()> {
@@ -67,9 +67,8 @@ pub fn init(cli: &Cli, args: &InitArgs) -> Result<()> {
 
 /// `strongroom passwd`.
 pub fn passwd(cli: &Cli, args: &PasswdArgs) -> Result<()> {
-    let mut station = unlocked_station(cli)?;
+    let (mut station, current) = super::unlocked_station_and_password(cli)?;
     let user = user_name(cli)?;
-    let current = secrets::acting_password(cli.password_file.as_deref(), user)?;
     let new = secrets::new_password(args.new_password_file.as_deref(), "New password")?;
     station.change_password(&current, &new)?;
     if cli.json {

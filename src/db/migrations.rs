@@ -16,6 +16,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_export_leftovers",
         include_str!("../../schemas/0004_export_leftovers.sql"),
     ),
+    (
+        "0005_sign_in_failures",
+        include_str!("../../schemas/0005_sign_in_failures.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -129,7 +129,12 @@ impl StationThread {
                 if let Some(station) = self.station.as_ref().filter(|s| s.is_unlocked())
                     && let Ok(alerts) = station.alerts()
                 {
-                    self.reply(Reply::Alerts(alerts));
+                    // Never waits: while the window is minimized nothing drains the replies,
+                    // and a blocked station thread would stop answering. A dropped poll is
+                    // superseded by the next one.
+                    if self.outbox.try_send(Reply::Alerts(alerts)).is_ok() {
+                        (self.repaint)();
+                    }
                 }
             }
         }

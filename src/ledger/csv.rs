@@ -43,7 +43,8 @@ pub fn write(conn: &Connection, filter: &EventFilter, out: &mut impl Write) -> R
 }
 
 fn cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
+    // What a spreadsheet may run as a formula: OWASP's list, with tab and carriage return.
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']) {
         format!("'{value}")
     } else {
         value.to_string()
@@ -66,5 +67,7 @@ mod tests {
         assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(cell("-1"), "'-1");
+        assert_eq!(cell("\t=1+2"), "'\t=1+2");
+        assert_eq!(cell("\r=cmd|' /C calc'!A0"), "\"'\r=cmd|' /C calc'!A0\"");
     }
 }

@@ -69,6 +69,13 @@ impl SecondPerson {
 }
 
 impl Station {
+    /// After the action's transaction committed: a witness who authorised it is used up.
+    pub(super) fn spend(&mut self, second: &SecondPerson) {
+        if matches!(second, SecondPerson::Witness(_)) {
+            self.witness = None;
+        }
+    }
+
     /// Sign in `name` as witness for the next two-person action of this session: an active
     /// officer other than the session user, with their own password. A wrong password counts
     /// as a failed sign-in of the witness.
@@ -149,8 +156,9 @@ impl Station {
             return Ok(SecondPerson::NotNeeded);
         }
         let me = session.user().clone();
-        // A witness counts only for the session that signed them in.
-        if let Some((_, witness)) = self.witness.take().filter(|(owner, _)| *owner == me.id) {
+        // A witness counts only for the session that signed them in, and is used up only
+        // when the action's transaction commits (`Station::spend`): a failure keeps them.
+        if let Some((_, witness)) = self.witness.clone().filter(|(owner, _)| *owner == me.id) {
             if witness.clearance < row.level {
                 return Err(Error::Denied {
                     rule: "two-person",

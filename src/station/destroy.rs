@@ -69,6 +69,7 @@ impl Station {
             });
             Ok(())
         })?;
+        self.spend(&second);
         // The key is gone; now the ciphertext. A failure here leaves an undecryptable file,
         // which the next open could sweep; it is reported, never hidden.
         let object = self.paths.object(row.id);

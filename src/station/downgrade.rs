@@ -93,6 +93,8 @@ impl Station {
                 details,
             });
             Ok(())
-        })
+        })?;
+        self.spend(&second);
+        Ok(())
     }
 }

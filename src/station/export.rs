@@ -64,7 +64,8 @@ impl Station {
         } else {
             SecondPerson::NotNeeded
         };
-        let _busy = self.idle.busy();
+        let busy = self.idle.busy();
+        let _beating = progress.beating(busy.heartbeat());
         let session = self.unlocked()?;
         let key = row_key(session, &row)?;
         let actor = session.user().name.clone();
@@ -142,6 +143,7 @@ impl Station {
                 events.push(export_event(&actor, &row, Action::ItemExport, details.clone()));
                 Ok(())
             })?;
+            self.spend(&second);
             let published = output.publish(force, |recording| {
                 self.write(|tx, _| temps::record(tx, recording, row.id, &owner, &now))?;
                 if let Recording::Placeholder(path) = recording {

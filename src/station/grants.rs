@@ -144,10 +144,11 @@ impl Session {
         let trusted = self.directory().admin_key_bytes()?;
         let newer = verified_directory_from(conn, &self.directory().station, trusted, self.directory().version)?;
         let user = self.user();
-        let stale = || Error::AccountUnavailable {
-            user: user.name.clone(),
-            state: "changed since this session was unlocked (keys were rotated or the account changed); unlock again"
-                .into(),
+        let stale = || Error::SessionOutOfDate {
+            why: format!(
+                "keys were rotated or the account {} changed since this session was unlocked",
+                user.name
+            ),
         };
         let entry = newer.user(&user.name).ok_or_else(stale)?;
         let unchanged = entry.id == user.id.to_string()

@@ -1,7 +1,9 @@
 //! Idle auto-lock, enforced by the station itself (DESIGN.md §4a): a timer thread watches
 //! the session's key cell and empties it once nothing has happened for the policy's idle
 //! time, so the keys are wiped even when no user interface runs a frame (a minimized window)
-//! or a script left the station open. Long work holds a [`Busy`] guard and is never cut off.
+//! or a script left the station open. Long work holds a [`Busy`] guard whose heartbeat counts
+//! as activity each time the work advances; work that stops advancing (a hung medium) no longer
+//! keeps the keys.
 //!
 //! Time comes from the station's clock, so tests move an injected clock instead of sleeping.
 
@@ -21,7 +23,6 @@ struct State {
     cell: Option<KeyCell>,
     last_activity: OffsetDateTime,
     timeout: Duration,
-    busy: usize,
     dropped_at: Option<OffsetDateTime>,
     poll: std::time::Duration,
     stop: bool,
@@ -44,7 +45,9 @@ impl Shared {
             return false;
         };
         let now = self.clock.now();
-        if state.busy > 0 || now - state.last_activity < state.timeout {
+        // Long work counts as activity while it advances (its heartbeat moves
+        // `last_activity`); work that stops moving — a hung medium — does not hold the keys.
+        if now - state.last_activity < state.timeout {
             return false;
         }
         let keys = cell.lock().unwrap_or_else(|p| p.into_inner()).take();
@@ -61,15 +64,23 @@ pub(super) struct IdleTimer {
     thread: Option<JoinHandle<()>>,
 }
 
-/// Keeps the session from idling out while long work runs.
+/// Marks long work: activity when it starts and ends, and (through [`Busy::heartbeat`])
+/// each time it advances.
 pub(super) struct Busy {
     shared: Arc<Shared>,
+}
+
+impl Busy {
+    /// What a job calls as it advances: activity, as a keystroke would be.
+    pub fn heartbeat(&self) -> impl Fn() + Send + Sync + 'static {
+        let shared = self.shared.clone();
+        move || shared.state().last_activity = shared.clock.now()
+    }
 }
 
 impl Drop for Busy {
     fn drop(&mut self) {
         let mut state = self.shared.state();
-        state.busy = state.busy.saturating_sub(1);
         state.last_activity = self.shared.clock.now();
     }
 }
@@ -85,7 +96,6 @@ impl IdleTimer {
                     cell: None,
                     last_activity: now,
                     timeout: Duration::minutes(10),
-                    busy: 0,
                     dropped_at: None,
                     poll: DEFAULT_POLL,
                     stop: false,
@@ -133,10 +143,9 @@ impl IdleTimer {
         self.shared.state().timeout = timeout;
     }
 
-    /// Hold off the idle lock until the guard is dropped.
+    /// Long work starts: it counts as activity while it advances (see [`Busy::heartbeat`]).
     pub fn busy(&self) -> Busy {
         let mut state = self.shared.state();
-        state.busy += 1;
         state.last_activity = self.shared.clock.now();
         Busy {
             shared: self.shared.clone(),
@@ -180,5 +189,35 @@ impl Drop for IdleTimer {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Progress;
+    use crate::time::ManualClock;
+
+    #[test]
+    fn work_that_advances_holds_off_the_lock_and_work_that_stalls_does_not() {
+        let clock = ManualClock::new(OffsetDateTime::UNIX_EPOCH + Duration::days(20_000));
+        let mut timer = IdleTimer::new(clock.clone());
+        // The test checks by hand; the timer thread sleeps.
+        timer.set_poll(std::time::Duration::from_secs(3600));
+        timer.watch(Arc::new(Mutex::new(None)), Duration::minutes(10));
+        let progress = Progress::new();
+        let busy = timer.busy();
+        let _beating = progress.beating(busy.heartbeat());
+        for _ in 0..5 {
+            clock.advance(Duration::minutes(6));
+            progress.advance(1);
+            assert!(!timer.check_now(), "a job that advances is activity");
+        }
+        // A hung medium: the job is still running, but nothing moves.
+        clock.advance(Duration::minutes(11));
+        assert!(
+            timer.check_now(),
+            "a job that stopped advancing no longer holds the keys"
+        );
     }
 }

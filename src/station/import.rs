@@ -118,7 +118,8 @@ impl Station {
             ));
         }
         progress.add_total(plan.total_bytes());
-        let _busy = self.idle.busy();
+        let busy = self.idle.busy();
+        let _beating = progress.beating(busy.heartbeat());
         let mut staged: Vec<Staged> = Vec::with_capacity(plan.files.len());
         let result = self.import_batch(plan, options, generation, progress, &mut staged);
         match result {
@@ -139,7 +140,9 @@ impl Station {
                 } else {
                     "failed"
                 };
-                self.abandon(&staged, reason)?;
+                // The original error is the one to report; what a failed cleanup leaves (pending
+                // rows of this process) is swept at the next open.
+                let _ = self.abandon(&staged, reason);
                 Err(error)
             }
         }

@@ -94,12 +94,8 @@ pub(super) fn open_meta(row: &ItemRow, key: &Key32, purpose: Purpose, blob: &[u8
 pub(super) fn row_key(session: &Session, row: &ItemRow) -> Result<Key32> {
     let (generation, key) = session.level_key(row.level)?;
     if generation < row.key_generation {
-        return Err(Error::AccountUnavailable {
-            user: session.user().name.clone(),
-            state: format!(
-                "out of date: the {} key was rotated since this session was unlocked; unlock again",
-                row.level
-            ),
+        return Err(Error::SessionOutOfDate {
+            why: format!("the {} key was rotated since this session was unlocked", row.level),
         });
     }
     if generation != row.key_generation {

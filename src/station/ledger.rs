@@ -85,8 +85,9 @@ impl Station {
         self.permitted(Permission::LedgerExport, None)?;
         let verifier = self.verifier_key()?;
         // Cover every event so far; on a damaged log this is refused and the bundle stops at
-        // the last good checkpoint's events only if they still match it.
-        let _ = self.checkpoint("export");
+        // the last good checkpoint's events only if they still match it. The refusal is kept
+        // for the caller to show (`checkpoint_error`), not dropped.
+        self.checkpoint_error = self.checkpoint("export").err().map(|e| e.to_string());
         let now = self.now();
         crate::ledger::bundle::export(&self.conn, &self.station_id, &verifier, filter, out, &now)
     }

@@ -102,6 +102,7 @@ impl Station {
         };
         station.sweep_dead_processes()?;
         station.sweep_destroyed_objects()?;
+        station.close_sign_in_windows()?;
         Ok(station)
     }
 
@@ -350,9 +351,8 @@ impl Station {
             if let Some(expected) = expected
                 && directory::latest_version(tx)? != expected
             {
-                return Err(Error::AccountUnavailable {
-                    user: "this session".into(),
-                    state: "out of date: the account directory changed during this operation; nothing was written — try again".into(),
+                return Err(Error::SessionOutOfDate {
+                    why: "the account directory changed during this operation; nothing was written".into(),
                 });
             }
             let mut pending = Vec::new();

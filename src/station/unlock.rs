@@ -8,7 +8,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::accounts::directory::key_field;
 use crate::accounts::keyring;
 use crate::accounts::policy::Policy;
-use crate::accounts::{Directory, Role, UserRecord, UserStatus, directory, lockout, users};
+use crate::accounts::{Directory, Role, UserRecord, UserStatus, directory, lockout, sign_in_failures, users};
 use crate::crypto::keyslot;
 use crate::crypto::{CryptoError, Password};
 use crate::ledger::{Action, NewEvent};
@@ -116,14 +116,8 @@ impl Station {
             };
             match refused {
                 Some((reason, state)) => {
-                    events.push(NewEvent {
-                        actor: name.clone(),
-                        action: Action::AuthLoginFailed,
-                        subject: name.clone(),
-                        level: None,
-                        item: None,
-                        details: details! { "reason": format!("{context}: {reason}") },
-                    });
+                    let now = now_time.unix_timestamp();
+                    refused_sign_in(tx, events, &name, &format!("{context}: {reason}"), now)?;
                     Ok(Some(state))
                 }
                 None => Ok(None),
@@ -167,17 +161,23 @@ impl Station {
         })
     }
 
+    /// A failed sign-in under a name with no lockout counter (unknown user, disabled
+    /// account, recovery code): recorded once per name and window, the rest counted.
     pub(super) fn record_failed_login(&mut self, user: &str, reason: &str) -> Result<()> {
-        let event = NewEvent {
-            actor: user.to_string(),
-            action: Action::AuthLoginFailed,
-            subject: user.to_string(),
-            level: None,
-            item: None,
-            details: details! { "reason": reason },
-        };
-        self.write(|_, events| {
-            events.push(event);
+        let now = self.clock.now().unix_timestamp();
+        self.write(|tx, events| refused_sign_in(tx, events, user, reason, now))
+    }
+
+    /// Record the counting windows of failed sign-ins that are over (at open).
+    pub(super) fn close_sign_in_windows(&mut self) -> Result<()> {
+        let now = self.clock.now().unix_timestamp();
+        if !sign_in_failures::any_expired(&self.conn, now)? {
+            return Ok(());
+        }
+        self.write(|tx, events| {
+            for closed in sign_in_failures::close_expired(tx, now)? {
+                events.push(repeated_failures(&closed));
+            }
             Ok(())
         })
     }
@@ -283,5 +283,53 @@ impl Station {
                 policy.password_max_age_days
             ))),
         }
+    }
+}
+
+/// Record a failed sign-in under `typed`, the name as typed (escaped and capped at 64 bytes
+/// here, so a hostile name can neither forge output nor bloat the ledger): an event for the
+/// first failure of the name's window, a count for the rest (`accounts::sign_in_failures`).
+fn refused_sign_in(
+    tx: &rusqlite::Transaction<'_>,
+    events: &mut Vec<NewEvent>,
+    typed: &str,
+    reason: &str,
+    now: i64,
+) -> Result<()> {
+    let name = crate::text::capped(typed, sign_in_failures::MAX_NAME_BYTES);
+    let noted = sign_in_failures::note(tx, &name, reason, now)?;
+    if let Some(closed) = &noted.closed {
+        events.push(repeated_failures(closed));
+    }
+    if noted.first {
+        events.push(NewEvent {
+            actor: name.clone(),
+            action: Action::AuthLoginFailed,
+            subject: name,
+            level: None,
+            item: None,
+            details: details! { "reason": reason },
+        });
+    }
+    Ok(())
+}
+
+/// The one event for the failures of a window after its first.
+fn repeated_failures(closed: &sign_in_failures::Closed) -> NewEvent {
+    let start = time::OffsetDateTime::from_unix_timestamp(closed.window_start)
+        .map(crate::time::rfc3339_millis)
+        .unwrap_or_default();
+    NewEvent {
+        actor: closed.name.clone(),
+        action: Action::AuthLoginFailed,
+        subject: closed.name.clone(),
+        level: None,
+        item: None,
+        details: details! {
+            "reason": closed.reason.clone(),
+            "repeated": closed.repeated,
+            "window_start": start,
+            "window_seconds": sign_in_failures::WINDOW_SECONDS,
+        },
     }
 }

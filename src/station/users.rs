@@ -146,11 +146,16 @@ impl Station {
             return self.unlock_account(name, target.user, reason);
         }
         let user = target.user;
-        self.change_user(name, target, KeyPlan::default(), Action::UserEnable, reason, |u| {
-            u.status = UserStatus::Active;
-        })?;
-        let now_clear = |tx: &rusqlite::Transaction<'_>, _: &mut Vec<NewEvent>| lockout::clear(tx, user).map(|_| ());
-        self.write(now_clear)
+        // Its failed sign-ins are forgotten in the same transaction as the enable event.
+        self.change_user_and(
+            name,
+            target,
+            KeyPlan::default(),
+            Action::UserEnable,
+            reason,
+            |u| u.status = UserStatus::Active,
+            |tx| lockout::clear(tx, user).map(|_| ()),
+        )
     }
 
     /// Set a clearance. Raising grants the level keys (the officer must hold them);
@@ -273,6 +278,21 @@ impl Station {
         reason: &str,
         edit: impl FnOnce(&mut DirectoryUser),
     ) -> Result<()> {
+        self.change_user_and(name, target, plan, action, reason, edit, |_| Ok(()))
+    }
+
+    /// [`Station::change_user`], with `also` done in the same transaction.
+    #[allow(clippy::too_many_arguments)]
+    fn change_user_and(
+        &mut self,
+        name: &str,
+        target: Target,
+        plan: KeyPlan,
+        action: Action,
+        reason: &str,
+        edit: impl FnOnce(&mut DirectoryUser),
+        also: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+    ) -> Result<()> {
         let session = self.unlocked()?;
         let mut next = session.directory().successor(&self.now());
         let entry = next
@@ -295,7 +315,7 @@ impl Station {
         let mut event = self.user_event(name, &after, action, reason, next.version)?;
         event.details.insert("before".into(), entry_summary(&before));
         event.details.insert("after".into(), entry_summary(&after));
-        self.publish(next, plan, target, |_| Ok(()), event)?;
+        self.publish(next, plan, target, also, event)?;
         Ok(())
     }
 

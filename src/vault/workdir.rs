@@ -26,6 +26,21 @@ pub struct WorkDir {
 impl WorkDir {
     /// Create and lock a fresh work directory under `tmp`.
     pub fn create(tmp: &Path) -> Result<WorkDir> {
+        // Between creating the hidden lock file and locking it, another process opening the
+        // vault can take it for an abandoned one and remove it; the rename then finds nothing,
+        // and a new attempt (a new id) is made.
+        let mut attempts = 0;
+        loop {
+            match WorkDir::create_once(tmp) {
+                Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound && attempts < 5 => {
+                    attempts += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn create_once(tmp: &Path) -> Result<WorkDir> {
         let owner = crate::ids::ItemId::random()?.to_string();
         let staging = tmp.join(format!(".{owner}.locking"));
         let lock_path = tmp.join(format!("{owner}.lock"));

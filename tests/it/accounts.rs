@@ -169,13 +169,13 @@ fn a_session_opened_before_a_rotation_cannot_write() {
     let events = fx.actions().len();
     assert!(matches!(
         other.import(&plan, &options, &Progress::new()),
-        Err(Error::AccountUnavailable { .. })
+        Err(Error::SessionOutOfDate { .. })
     ));
     assert!(!other.is_unlocked(), "the stale session is locked");
     // bob's own account did not change, but the secret key he holds was retired.
     assert!(matches!(
         operator.import(&plan, &options, &Progress::new()),
-        Err(Error::AccountUnavailable { .. })
+        Err(Error::SessionOutOfDate { .. })
     ));
     assert_eq!(fx.actions().len(), events, "nothing was written under a retired key");
     // Signing in again gives the new generation.

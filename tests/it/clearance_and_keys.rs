@@ -417,7 +417,7 @@ fn a_session_adopts_a_newer_directory_that_keeps_its_account_and_stops_on_one_th
     };
     assert!(matches!(
         first.import(&plan, &options, &Progress::new()),
-        Err(Error::AccountUnavailable { .. })
+        Err(Error::SessionOutOfDate { .. })
     ));
     assert!(first.session().is_none(), "the stale session is locked");
     let after: i64 = fx

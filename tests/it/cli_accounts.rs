@@ -60,9 +60,27 @@ fn user_admin_commands_and_their_exit_codes() {
     // Destructive commands need --yes in scripts (2), and then work.
     vault.run(&["user", "disable", "bob", "--reason", "left"]).code(2);
     vault.ok(&["user", "disable", "bob", "--reason", "left", "--yes"]);
+    // The attempt is recorded: bob's refusal while locked, a minute ago at most, opened a
+    // counting window for his name (one event), so this one is counted in it and becomes
+    // part of one event when the window closes (docs/THREAT-MODEL.md).
     let n = vault.events().len();
+    let counted = |vault: &TestVault| -> i64 {
+        vault
+            .db()
+            .query_row(
+                "SELECT coalesce(sum(count), 0) FROM sign_in_failures WHERE name = 'bob'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let before = counted(&vault);
     vault.run_as("bob", &bob, &["list"]).code(4);
-    assert_eq!(vault.actions_since(n), ["auth.login_failed"]);
+    let recorded = vault.actions_since(n) == ["auth.login_failed"];
+    assert!(
+        recorded || counted(&vault) == before + 1,
+        "the refused sign-in was neither an event nor counted"
+    );
     vault.ok(&["user", "enable", "bob", "--reason", "back"]);
     vault.run_as("bob", &bob, &["list"]).success();
 

@@ -58,6 +58,26 @@ fn opens_verifies_and_exports(schema: i64) {
         SCHEMA_VERSION,
         "opening migrated it to today's schema"
     );
+    // Each later step, as it left the tables: schema 4 records what exports leave outside
+    // the vault by kind, device and inode; schema 5 counts failed sign-ins per name.
+    let columns = |table: &str| -> Vec<String> {
+        let db = vault.db();
+        let mut stmt = db
+            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+            .unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert!(
+        ["kind", "dev", "ino"]
+            .iter()
+            .all(|c| columns("export_temps").contains(&c.to_string())),
+        "step 4"
+    );
+    assert_eq!(
+        columns("sign_in_failures"),
+        ["name", "reason", "window_start", "count"],
+        "step 5"
+    );
 
     // What make-old-vault.sh imported; from schema 3 on, the last one was destroyed.
     let mut expected = vec![
