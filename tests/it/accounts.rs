@@ -555,6 +555,20 @@ fn export_to_removable_media_needs_a_second_person() {
         station.export(&high, &usb.join("again"), false, &Progress::new()),
         Err(Error::ApprovalRequired { .. })
     ));
+    // A witness is used up only by an action that happens: an export that fails after the
+    // witness was checked (its directory is missing) keeps them for the next attempt.
+    station.add_witness("carol", &pw(CAROL_PW)).unwrap();
+    assert!(matches!(
+        station.export(&high, &usb.join("missing").join("out"), false, &Progress::new()),
+        Err(Error::Io { .. })
+    ));
+    station
+        .export(&high, &usb.join("witnessed"), false, &Progress::new())
+        .unwrap();
+    assert!(matches!(
+        station.export(&high, &usb.join("witnessed-again"), false, &Progress::new()),
+        Err(Error::ApprovalRequired { .. })
+    ));
     // The policy can forbid exporting secret at all.
     switch(&mut station, "alice", ALICE_PW);
     station.set_policy("export-max-level", "confidential").unwrap();
