@@ -69,12 +69,12 @@ pub fn audit(cli: &Cli, command: &AuditCommand) -> Result<()> {
             if cli.json {
                 output::json(&report)?;
             } else if let Some(error) = &report.error {
-                println!("BUNDLE VERIFICATION FAILED: {}", error.reason);
+                println!("BUNDLE VERIFICATION FAILED: {}", output::printable(&error.reason));
             } else {
                 println!(
                     "Bundle OK: {} events of {}{}, proven against checkpoint {}.",
                     report.events,
-                    report.origin,
+                    output::printable(&report.origin),
                     if report.filtered {
                         " (filtered: completeness not claimed)"
                     } else {

@@ -3,6 +3,7 @@
 //! at the terminal and `--title-file`/`--notes-file` read them from a file.
 
 use std::io::IsTerminal;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -53,8 +54,15 @@ fn read(what: &str, path: &Path) -> Result<String> {
     if path.is_dir() {
         bail!("{}: is a directory, not a {what} file", path.display());
     }
-    let file =
-        std::fs::File::open(path).with_context(|| format!("could not read the {what} file {}", path.display()))?;
+    // Never waiting on a FIFO named in its place.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .with_context(|| format!("could not read the {what} file {}", path.display()))?;
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        bail!("{}: the {what} file is not a regular file", path.display());
+    }
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_TEXT_FILE + 1), &mut bytes)
         .with_context(|| format!("could not read the {what} file {}", path.display()))?;

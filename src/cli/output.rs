@@ -49,7 +49,7 @@ pub fn item_table(items: &[ItemSummary]) -> Result<()> {
             item.level.name(),
             item.category.as_str(),
             bytes(item.size),
-            item.custodian,
+            printable(&item.custodian),
             printable(&item.title)
         )?;
     }
@@ -68,8 +68,8 @@ pub fn item_detail(item: &ItemDetail) -> Result<()> {
     writeln!(out, "Original name   {}", printable(&item.original_name))?;
     writeln!(out, "Size            {} ({} bytes)", bytes(s.size), s.size)?;
     writeln!(out, "SHA-256         {}", item.sha256)?;
-    writeln!(out, "Custodian       {}", s.custodian)?;
-    writeln!(out, "Imported by     {}", item.created_by)?;
+    writeln!(out, "Custodian       {}", printable(&s.custodian))?;
+    writeln!(out, "Imported by     {}", printable(&item.created_by))?;
     writeln!(out, "Imported at     {}", s.created_at)?;
     writeln!(out, "Status          {}", s.status.as_str())?;
     if let Some(notes) = &item.notes {
@@ -80,7 +80,10 @@ pub fn item_detail(item: &ItemDetail) -> Result<()> {
         writeln!(
             out,
             "  #{:<6} {}  {:<20} {}",
-            event.seq, event.time, event.action, event.actor
+            event.seq,
+            printable(&event.time),
+            printable(&event.action),
+            printable(&event.actor)
         )?;
     }
     Ok(())

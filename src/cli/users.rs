@@ -49,7 +49,7 @@ pub fn run(cli: &Cli, command: &UserCommand) -> Result<()> {
                 }
                 println!(
                     "{:<20} {:<9} {:<13} {status}",
-                    user.entry.name,
+                    output::printable(&user.entry.name),
                     user.entry.role.as_str(),
                     user.entry.clearance.name(),
                 );

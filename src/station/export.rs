@@ -100,6 +100,9 @@ impl Station {
             .unwrap_or_default();
         let file_name = dest.file_name().map(|n| n.as_bytes().to_vec()).unwrap_or_default();
         let (sealing_generation, sealed_name) = seal_name(session, row.level, &file_name)?;
+        // The level key opens every item of the level: it is not kept while the plaintext is
+        // written (a stalled medium would keep it past an idle lock). The DEK suffices.
+        drop(key);
         let mut details = details! {
             "item": row.id.to_string(),
             "control_number": row.control.to_string(),
@@ -125,7 +128,7 @@ impl Station {
         let now = self.now();
         let mut recorded: Vec<PathBuf> = Vec::new();
         let output = files::open_output(&dest, |recording| {
-            self.write(|tx, _| temps::record(tx, recording, row.id, &owner, &now))?;
+            self.write_bookkeeping(|tx, _| temps::record(tx, recording, row.id, &owner, &now))?;
             if let Recording::Temp(path) = recording {
                 recorded.push(path.to_path_buf());
             }
@@ -144,9 +147,11 @@ impl Station {
                 Ok(())
             })?;
             self.spend(&second);
+            // Flushing a large file to a slow stick can take minutes: the export is active.
+            self.idle.touch();
             let published = output.publish(force, |recording| {
-                self.write(|tx, _| temps::record(tx, recording, row.id, &owner, &now))?;
-                if let Recording::Placeholder(path) = recording {
+                self.write_bookkeeping(|tx, _| temps::record(tx, recording, row.id, &owner, &now))?;
+                if let Recording::Temp(path) | Recording::Placeholder(path) = recording {
                     recorded.push(path.to_path_buf());
                 }
                 Ok(())
@@ -157,7 +162,7 @@ impl Station {
                     "reason".into(),
                     serde_json::json!(format!("the file could not be written: {error}")),
                 );
-                self.write(|_, events| {
+                self.write_bookkeeping(|_, events| {
                     events.push(export_event(&actor, &row, Action::ItemExportAborted, aborted));
                     Ok(())
                 })?;
@@ -166,12 +171,14 @@ impl Station {
             Ok(())
         });
         if !recorded.is_empty() {
-            self.write(|tx, _| {
+            // Whatever happened, the export's own error (or success) is what to report; rows
+            // that cannot be forgotten now are cleared by the next open's sweep.
+            let _ = self.write_bookkeeping(|tx, _| {
                 for path in &recorded {
                     temps::forget(tx, path)?;
                 }
                 Ok(())
-            })?;
+            });
         }
         result?;
         self.checkpoint_quietly("export");

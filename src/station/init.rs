@@ -56,7 +56,8 @@ impl Station {
         };
         let paths = VaultPaths::new(root)?;
         let existed = paths.root.exists();
-        paths.create()?;
+        // Held until the vault is in place: a second `init` here waits its turn or fails.
+        let _lock = paths.create()?;
         // Everything is built in `<root>/.init-<uuid>/` and moved into place with the database
         // last: a kill leaves either no vault and a leftover the next `init` clears, or the
         // whole vault.
@@ -66,13 +67,9 @@ impl Station {
             made
         });
         if result.is_err() {
-            // Leave nothing half-made: the directory was new or empty.
+            // Leave nothing half-made: the directory was new, or empty but for leftovers.
             if existed {
-                if let Ok(entries) = std::fs::read_dir(&paths.root) {
-                    for entry in entries.flatten() {
-                        let _ = std::fs::remove_dir_all(entry.path()).or_else(|_| std::fs::remove_file(entry.path()));
-                    }
-                }
+                paths.remove_failed_init();
             } else {
                 let _ = std::fs::remove_dir_all(&paths.root);
             }

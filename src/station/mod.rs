@@ -367,6 +367,27 @@ impl Station {
         Ok(out)
     }
 
+    /// Bookkeeping that must happen whether or not the session is still unlocked: recording
+    /// and forgetting what an export leaves outside the vault, and the event of an export
+    /// that failed after its own event committed. (An idle lock that fires meanwhile must
+    /// not leave a temp unrecorded or a failure unrecorded.) No permission is involved: it
+    /// records what already happened.
+    pub(super) fn write_bookkeeping<T>(
+        &mut self,
+        change: impl FnOnce(&Transaction<'_>, &mut Vec<NewEvent>) -> Result<T>,
+    ) -> Result<T> {
+        let clock = self.clock.clone();
+        db::write(&mut self.conn, |tx| {
+            let mut pending = Vec::new();
+            let out = change(tx, &mut pending)?;
+            let now = clock.now();
+            for event in &pending {
+                events::append(tx, now, event)?;
+            }
+            Ok(out)
+        })
+    }
+
     /// Adopt a newer signed directory if it changes nothing this session relies on.
     fn refresh_session(&mut self) -> Result<()> {
         let Some(session) = self.session.as_ref() else {

@@ -94,7 +94,9 @@ impl Station {
         let contents = match keyslot::open(&normalized, recovery_id.as_bytes(), &slot) {
             Ok(c) => c,
             Err(CryptoError::Authentication) => {
-                self.record_failed_login("recovery", &format!("wrong recovery code for {user}"))?;
+                // Counted per user the code was tried for (the name is escaped and capped
+                // there like any typed name).
+                self.record_failed_login(&format!("recovery:{user}"), "wrong recovery code")?;
                 return Err(Error::AuthenticationFailed);
             }
             Err(other) => return Err(Error::integrity("recovery keyslot", other.to_string())),

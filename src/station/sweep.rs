@@ -43,9 +43,9 @@ impl Station {
         Ok(())
     }
 
-    /// Remove a dead owner's objects, pending rows and recorded export leftovers, all decided
-    /// inside one write transaction so two processes sweeping at once record each removal
-    /// once. Only what Strongroom made is removed: a pending row whose import the ledger
+    /// Remove a dead owner's objects and pending rows (decided inside one write transaction,
+    /// so two processes sweeping at once record each removal once), then its recorded export
+    /// leftovers. Only what Strongroom made is removed: a pending row whose import the ledger
     /// records, or a recorded path that is no longer the file the export made, was changed
     /// outside Strongroom; it is kept and reported as a `sweep.alert`.
     fn clean_owner(&mut self, owner: &str) -> Result<()> {
@@ -72,10 +72,20 @@ impl Station {
                     events.push(import_aborted("system", &row, "the importing process died"));
                 }
             }
-            for recorded in temps::of_owner(tx, owner)? {
-                let outcome = files::remove_leftover(&recorded.path, recorded.placeholder, recorded.identity);
+            Ok(())
+        })?;
+        // What exports left outside the vault lives on other media, perhaps slow or hung:
+        // the file work happens outside any transaction, and each row is then forgotten once
+        // (if two processes sweep at once, only one records the outcome). A medium that is
+        // not there now (no parent directory) is left for a later open.
+        for recorded in temps::of_owner(&self.conn, owner)? {
+            if recorded.path.parent().is_some_and(|dir| !dir.is_dir()) {
+                continue;
+            }
+            let outcome = files::remove_leftover(&recorded.path, recorded.placeholder, recorded.identity);
+            self.write(|tx, events| {
                 if !temps::forget(tx, &recorded.path)? {
-                    continue;
+                    return Ok(());
                 }
                 let item = recorded.item;
                 let path = recorded.path.to_string_lossy();
@@ -101,9 +111,10 @@ impl Station {
                         },
                     )),
                 }
-            }
-            Ok(())
-        })
+                Ok(())
+            })?;
+        }
+        Ok(())
     }
 
     /// Remove the ciphertext of destroyed items that a crash after the destruction committed

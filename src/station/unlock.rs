@@ -296,7 +296,13 @@ fn refused_sign_in(
     reason: &str,
     now: i64,
 ) -> Result<()> {
-    let name = crate::text::capped(typed, sign_in_failures::MAX_NAME_BYTES);
+    // A possible account name (≤ 64 characters) is kept whole; anything else is escaped and
+    // cut to 64 bytes.
+    let name = if super::init::validate_user_name(typed).is_ok() {
+        typed.to_string()
+    } else {
+        crate::text::capped(typed, sign_in_failures::MAX_NAME_BYTES)
+    };
     let noted = sign_in_failures::note(tx, &name, reason, now)?;
     if let Some(closed) = &noted.closed {
         events.push(repeated_failures(closed));

@@ -126,7 +126,7 @@ impl Output {
     /// Make the file visible under its final name (durably). `force` allows replacing an
     /// existing file. `record` is told of a placeholder before it is made (see
     /// [`Recording`]).
-    pub fn publish(mut self, force: bool, record: impl FnMut(Recording<'_>) -> Result<()>) -> Result<()> {
+    pub fn publish(mut self, force: bool, mut record: impl FnMut(Recording<'_>) -> Result<()>) -> Result<()> {
         self.file.sync_all().map_err(|e| Error::io(&self.temp, e))?;
         let dir = parent_of(&self.dest).to_path_buf();
         if self.unnamed {
@@ -138,8 +138,18 @@ impl Output {
             match direct {
                 Ok(()) => {}
                 Err(e) if e.raw_os_error() == Some(libc::EEXIST) && force => {
+                    // The plaintext gets a name of its own before it replaces the old file:
+                    // recorded like any named temp, so a crash in between leaves nothing
+                    // the next open does not remove.
+                    record(Recording::Temp(&self.temp))?;
                     link_unnamed(&self.file, &self.temp).map_err(|e| Error::io(&self.temp, e))?;
                     self.temp_exists = true;
+                    let meta = fs::symlink_metadata(&self.temp).map_err(|e| Error::io(&self.temp, e))?;
+                    record(Recording::Created {
+                        path: &self.temp,
+                        dev: meta.dev(),
+                        ino: meta.ino(),
+                    })?;
                     fs::rename(&self.temp, &self.dest).map_err(|e| Error::io(&self.dest, e))?;
                     self.temp_exists = false;
                 }
@@ -159,7 +169,11 @@ impl Output {
             self.temp_exists = false;
         }
         self.published = true;
-        sync_dir(&dir)
+        // The file is in place and its event committed. A directory that cannot be flushed
+        // (some FUSE drivers) risks losing the name at a power cut — an event without a
+        // file, which the ledger allows — not a file without its event.
+        let _ = sync_dir(&dir);
+        Ok(())
     }
 
     /// Overwrite what was written with zeros and flush it, so a refused or abandoned export
@@ -364,9 +378,12 @@ pub enum Leftover {
 }
 
 /// Remove a recorded leftover of a dead export, but only what the export made: a temp named
-/// `.strongroom-<uuid>.part`, or a placeholder still empty, each still the recorded file
-/// (device and inode), opened without following a symbolic link. Anything else is kept and
-/// described, for the caller to report.
+/// `.strongroom-<uuid>.part`, or a placeholder still empty; each a regular file of ours with
+/// one link, opened without following a symbolic link. A placeholder must still be the
+/// recorded file (device and inode); a temp's identity is only a hint, since FAT and exFAT
+/// number files afresh at every mount, but a temp whose identity was never recorded is
+/// removed only while empty (nothing is written before it is recorded). A temp is zeroed
+/// before it goes. Anything else is kept and described, for the caller to report.
 pub fn remove_leftover(path: &Path, placeholder: bool, identity: Option<(u64, u64)>) -> Leftover {
     let name = path.file_name().and_then(OsStr::to_str).unwrap_or_default();
     let is_temp_name = name
@@ -375,9 +392,6 @@ pub fn remove_leftover(path: &Path, placeholder: bool, identity: Option<(u64, u6
         .is_some_and(|token| crate::ItemId::parse(token).is_some());
     if !placeholder && !is_temp_name {
         return Leftover::Kept("it is not a Strongroom temp file name".into());
-    }
-    if placeholder && identity.is_none() {
-        return Leftover::Kept("the placeholder's device and inode were never recorded".into());
     }
     let file = match OpenOptions::new()
         .write(true)
@@ -397,11 +411,24 @@ pub fn remove_leftover(path: &Path, placeholder: bool, identity: Option<(u64, u6
     if !meta.is_file() {
         return Leftover::Kept("it is not a regular file".into());
     }
-    if identity.is_some_and(|(dev, ino)| (meta.dev(), meta.ino()) != (dev, ino)) {
-        return Leftover::Kept("it is another file than the one the export made".into());
+    // A hard link would carry the zeroing into someone's file.
+    if meta.nlink() != 1 {
+        return Leftover::Kept(format!("it has {} links", meta.nlink()));
     }
-    if placeholder && meta.len() != 0 {
-        return Leftover::Kept("the placeholder is no longer empty".into());
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if meta.uid() != unsafe { libc::geteuid() } {
+        return Leftover::Kept(format!("it belongs to another user (uid {})", meta.uid()));
+    }
+    let same = identity.map(|(dev, ino)| (meta.dev(), meta.ino()) == (dev, ino));
+    if placeholder {
+        match same {
+            None => return Leftover::Kept("the placeholder's device and inode were never recorded".into()),
+            Some(false) => return Leftover::Kept("it is another file than the placeholder the export made".into()),
+            Some(true) if meta.len() != 0 => return Leftover::Kept("the placeholder is no longer empty".into()),
+            Some(true) => {}
+        }
+    } else if same.is_none() && meta.len() != 0 {
+        return Leftover::Kept("it holds data although the export never recorded having made it".into());
     }
     if !placeholder {
         scrub_file(&file);
@@ -569,7 +596,17 @@ mod tests {
         let temp = output.temp_path().to_path_buf();
         assert_eq!(temp.exists(), !try_unnamed);
         output.file().write_all(b"plaintext").map_err(|e| Error::io(&temp, e))?;
-        output.publish(force, |_| Ok(()))?;
+        let mut named_at_publish = Vec::new();
+        output.publish(force, |recording| {
+            if let Recording::Temp(path) = recording {
+                named_at_publish.push(path.to_path_buf());
+            }
+            Ok(())
+        })?;
+        // A forced replace names the unnamed file first: that name is recorded too.
+        if try_unnamed && force && std::fs::symlink_metadata(&dest).is_ok() {
+            assert_eq!(named_at_publish, std::slice::from_ref(&temp));
+        }
         assert!(!temp.exists(), "the temp name is gone after publishing");
         Ok(dest)
     }
@@ -639,20 +676,26 @@ mod tests {
         let link = temp_name(1);
         std::os::unix::fs::symlink(&precious, &link).unwrap();
         assert!(matches!(remove_leftover(&link, false, None), Leftover::Kept(_)));
-        let other = temp_name(2);
-        std::fs::write(&other, b"someone else's").unwrap();
+        // A hard link to someone's file under a temp's name: its content is never zeroed.
+        let hard = temp_name(2);
+        std::fs::hard_link(&precious, &hard).unwrap();
         assert!(matches!(
-            remove_leftover(&other, false, identity(&precious)),
+            remove_leftover(&hard, false, identity(&precious)),
             Leftover::Kept(_)
         ));
+        // A temp the export never recorded having made, holding data: not the export's.
+        let unrecorded = temp_name(4);
+        std::fs::write(&unrecorded, b"someone else's").unwrap();
+        assert!(matches!(remove_leftover(&unrecorded, false, None), Leftover::Kept(_)));
         assert_eq!(std::fs::read(&precious).unwrap(), b"years of work");
-        assert!(other.exists() && link.exists());
+        assert!(hard.exists() && link.exists() && unrecorded.exists());
 
-        // A real temp is zeroed and removed; a second sweep finds nothing.
+        // A real temp is zeroed and removed, even when the medium numbers its files afresh
+        // after a re-plug (the recorded identity is stale); a second sweep finds nothing.
         let temp = temp_name(3);
         std::fs::write(&temp, b"partial plaintext").unwrap();
         let kept_open = std::fs::File::open(&temp).unwrap();
-        assert_eq!(remove_leftover(&temp, false, identity(&temp)), Leftover::Removed);
+        assert_eq!(remove_leftover(&temp, false, Some((0, 0))), Leftover::Removed);
         let mut left = Vec::new();
         std::io::Read::read_to_end(&mut &kept_open, &mut left).unwrap();
         assert_eq!(left, vec![0u8; 17]);

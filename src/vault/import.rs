@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 use std::ffi::OsString;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
@@ -189,11 +189,25 @@ impl Walker<'_> {
         if !kind.is_file() {
             return refused("not a regular file");
         }
+        if self.vault.is_vault_file(meta) {
+            return Err(Error::Denied {
+                rule: "inside-vault",
+                message: format!(
+                    "{} is the vault's own database (a link to it): it cannot be imported",
+                    shown.display()
+                ),
+            });
+        }
         if !self.seen_files.insert((meta.dev(), meta.ino())) {
             return Ok(()); // reached again through a link: imported once
         }
-        // Fail now, before anything is written, if the file cannot be read.
-        File::open(path).map_err(|e| Error::io(shown, e))?;
+        // Fail now, before anything is written, if the file cannot be read (never waiting on
+        // a FIFO swapped in since it was looked at).
+        OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+            .map_err(|e| Error::io(shown, e))?;
         self.out.push(SourceFile {
             path: path.to_path_buf(),
             shown: shown.to_path_buf(),

@@ -167,9 +167,11 @@ pub fn disown_pending(tx: &Transaction<'_>, id: ItemId) -> Result<()> {
     Ok(())
 }
 
-/// Ids of destroyed items.
+/// Ids of destroyed items whose key is really erased (an empty wrapped DEK): their
+/// ciphertext can no longer be opened by anyone.
 pub fn destroyed_ids(conn: &Connection) -> Result<Vec<ItemId>> {
-    let mut stmt = conn.prepare_cached("SELECT id FROM items WHERE status = 'destroyed'")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT id FROM items WHERE status = 'destroyed' AND length(wrapped_dek) = 0")?;
     let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
     let mut out = Vec::new();
     for row in rows {

@@ -53,13 +53,17 @@ impl VaultPaths {
     /// Make the directory for a new vault (0700). Refuses an existing vault, a non-empty
     /// directory and a location inside another vault. What an interrupted `init` left (see
     /// [`VaultPaths::staging`]) does not count, and is removed.
-    pub fn create(&self) -> Result<()> {
-        if self.db.exists() {
-            return Err(Error::InvalidInput(format!(
-                "a vault already exists at {}",
-                self.root.display()
-            )));
-        }
+    pub fn create(&self) -> Result<InitLock> {
+        let exists = || -> Result<()> {
+            if self.db.exists() {
+                return Err(Error::InvalidInput(format!(
+                    "a vault already exists at {}",
+                    self.root.display()
+                )));
+            }
+            Ok(())
+        };
+        exists()?;
         if let Some(outer) = enclosing_vault(&self.root) {
             return Err(Error::Denied {
                 rule: "vault-location",
@@ -70,25 +74,47 @@ impl VaultPaths {
                 ),
             });
         }
-        if let Ok(entries) = fs::read_dir(&self.root) {
-            let entries: Vec<_> = entries.flatten().collect();
-            if !entries.iter().all(|e| self.is_init_leftover(e)) {
-                return Err(Error::InvalidInput(format!(
-                    "{} is not empty; create the vault in a new or empty directory",
-                    self.root.display()
-                )));
-            }
-            for entry in entries {
-                let path = entry.path();
-                fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
-            }
-        }
         DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(&self.root)
             .map_err(|e| Error::io(&self.root, e))?;
-        fs::set_permissions(&self.root, fs::Permissions::from_mode(0o700)).map_err(|e| Error::io(&self.root, e))
+        let lock = InitLock::take(&self.root)?;
+        exists()?;
+        let entries: Vec<_> = fs::read_dir(&self.root)
+            .map_err(|e| Error::io(&self.root, e))?
+            .flatten()
+            .collect();
+        if !entries.iter().all(|e| self.is_init_leftover(e)) {
+            return Err(Error::InvalidInput(format!(
+                "{} is not empty; create the vault in a new or empty directory",
+                self.root.display()
+            )));
+        }
+        for entry in entries {
+            let path = entry.path();
+            fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+        }
+        fs::set_permissions(&self.root, fs::Permissions::from_mode(0o700)).map_err(|e| Error::io(&self.root, e))?;
+        Ok(lock)
+    }
+
+    /// Remove what a failed `init` made in the vault directory (its layout directories,
+    /// database files and staging), nothing else.
+    pub fn remove_failed_init(&self) {
+        if let Ok(entries) = fs::read_dir(&self.root) {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                let ours = matches!(name.as_ref(), "objects" | "tmp" | "quarantine")
+                    || name.starts_with(DB_FILE)
+                    || name.starts_with(".init-");
+                if ours {
+                    let path = entry.path();
+                    let _ = fs::remove_dir_all(&path).or_else(|_| fs::remove_file(&path));
+                }
+            }
+        }
     }
 
     /// Whether a directory entry is what an interrupted `init` leaves: a `.init-<uuid>`
@@ -145,7 +171,7 @@ impl VaultPaths {
                 fs::remove_file(&side).map_err(|e| Error::io(&side, e))?;
             }
         }
-        fs::rename(&staging.db, &self.db).map_err(|e| Error::io(&self.db, e))?;
+        rename_no_replace(&staging.db, &self.db)?;
         sync_dir(&self.root)?;
         fs::remove_dir(&staging.root).map_err(|e| Error::io(&staging.root, e))?;
         sync_dir(&self.root)
@@ -168,11 +194,20 @@ impl VaultPaths {
             });
         }
         let uid = current_euid();
+        let fixed = [&self.root, &self.db, &self.objects, &self.tmp];
         for path in self.private_paths()? {
-            let meta = match fs::symlink_metadata(&path) {
+            // The vault directory itself may be reached through a link (a vault on another
+            // disk); below it, nothing may be one.
+            let meta = if path == self.root {
+                fs::metadata(&path)
+            } else {
+                fs::symlink_metadata(&path)
+            };
+            let meta = match meta {
                 Ok(meta) => meta,
-                // SQLite's -wal and -shm files come and go.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound && path.extension().is_some() => continue,
+                // SQLite's -wal and -shm files come and go, and so do other processes' work
+                // directories between listing and looking.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !fixed.contains(&&path) => continue,
                 Err(e) => return Err(Error::io(&path, e)),
             };
             let fix = if meta.is_dir() { "chmod 700" } else { "chmod 600" };
@@ -238,15 +273,19 @@ impl VaultPaths {
     /// vault however it is named (symbolic links, bind mounts).
     pub fn dirs(&self) -> Result<VaultDirs> {
         let mut ids = HashSet::new();
+        let mut files = HashSet::new();
         for path in self.private_paths()? {
-            if let Ok(meta) = fs::metadata(&path)
-                && meta.is_dir()
-            {
-                ids.insert((meta.dev(), meta.ino()));
+            if let Ok(meta) = fs::metadata(&path) {
+                if meta.is_dir() {
+                    ids.insert((meta.dev(), meta.ino()));
+                } else {
+                    files.insert((meta.dev(), meta.ino()));
+                }
             }
         }
         Ok(VaultDirs {
             ids,
+            files,
             root: self.root.clone(),
         })
     }
@@ -271,6 +310,8 @@ impl VaultPaths {
 #[derive(Clone, Debug)]
 pub struct VaultDirs {
     ids: HashSet<(u64, u64)>,
+    /// The database and its WAL files (a hard link elsewhere is still them).
+    files: HashSet<(u64, u64)>,
     root: PathBuf,
 }
 
@@ -287,6 +328,11 @@ impl VaultDirs {
             p.ancestors()
                 .any(|a| fs::metadata(a).is_ok_and(|m| self.is_vault_dir(&m)))
         })
+    }
+
+    /// Whether a file's metadata is that of the vault's database or its WAL files.
+    pub fn is_vault_file(&self, meta: &fs::Metadata) -> bool {
+        self.files.contains(&(meta.dev(), meta.ino()))
     }
 
     /// Whether a directory's metadata is that of one of the vault's directories.
@@ -314,6 +360,59 @@ pub fn inside_vault(path: &Path, what: &str, root: &Path) -> Error {
             path.display(),
             root.display()
         ),
+    }
+}
+
+/// Rename `from` to `to` unless `to` exists (a vault database is never replaced).
+fn rename_no_replace(from: &Path, to: &Path) -> Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| Error::InvalidInput(format!("{} contains a NUL byte", p.display())))
+    };
+    let (c_from, c_to) = (c(from)?, c(to)?);
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            c_from.as_ptr(),
+            libc::AT_FDCWD,
+            c_to.as_ptr(),
+            libc::RENAME_NOREPLACE,
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    let error = std::io::Error::last_os_error();
+    if error.raw_os_error() == Some(libc::EEXIST) {
+        return Err(Error::InvalidInput(format!(
+            "a vault already exists at {}",
+            to.display()
+        )));
+    }
+    Err(Error::io(to, error))
+}
+
+/// Hold an exclusive lock on a new vault's directory while `init` builds in it, so two
+/// `init`s at once cannot take each other's staging for leftovers. Released on drop.
+pub struct InitLock {
+    _held: fs::File,
+}
+
+impl InitLock {
+    /// Lock `dir` (which exists), or say that another `init` is running there.
+    pub fn take(dir: &Path) -> Result<InitLock> {
+        use std::os::fd::AsRawFd;
+        let file = fs::File::open(dir).map_err(|e| Error::io(dir, e))?;
+        // SAFETY: flock on a descriptor we own; no memory is passed.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            return Err(Error::InvalidInput(format!(
+                "another `init` is creating a vault at {}",
+                dir.display()
+            )));
+        }
+        Ok(InitLock { _held: file })
     }
 }
 

@@ -27,12 +27,17 @@ impl WorkDir {
     /// Create and lock a fresh work directory under `tmp`.
     pub fn create(tmp: &Path) -> Result<WorkDir> {
         // Between creating the hidden lock file and locking it, another process opening the
-        // vault can take it for an abandoned one and remove it; the rename then finds nothing,
-        // and a new attempt (a new id) is made.
+        // vault can take it for an abandoned one: lock it first, or remove it so the rename
+        // finds nothing. Either way a new attempt (a new id) is made.
         let mut attempts = 0;
         loop {
             match WorkDir::create_once(tmp) {
-                Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound && attempts < 5 => {
+                Err(Error::Io { source, .. })
+                    if matches!(
+                        source.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::WouldBlock
+                    ) && attempts < 5 =>
+                {
                     attempts += 1;
                 }
                 other => return other,
@@ -54,7 +59,7 @@ impl WorkDir {
             let _ = fs::remove_file(&staging);
             return Err(Error::io(
                 &staging,
-                std::io::Error::other("could not lock a fresh work directory"),
+                std::io::Error::new(std::io::ErrorKind::WouldBlock, "could not lock a fresh work directory"),
             ));
         }
         fs::rename(&staging, &lock_path).map_err(|e| Error::io(&lock_path, e))?;

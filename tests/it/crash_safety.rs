@@ -71,6 +71,26 @@ fn assert_consistent(vault: &TestVault, sources: &BTreeMap<String, String>) {
     }
 }
 
+/// Wait until `child` has begun writing ciphertext into its work directory, or has exited.
+fn wait_for_work(vault: &TestVault, child: &mut std::process::Child) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while std::time::Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            return;
+        }
+        let writing = std::fs::read_dir(vault.root.join("tmp"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .any(|d| std::fs::read_dir(d.path()).is_ok_and(|mut r| r.next().is_some()));
+        if writing {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    panic!("the child neither started writing nor exited in 120 s");
+}
+
 #[test]
 fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
     let vault = TestVault::new();
@@ -90,23 +110,21 @@ fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
             sha256_file(path),
         );
     }
+    // Kill times are measured from the moment a run starts writing ciphertext (after its
+    // start-up and Argon2id unlock, whose length depends on what else the machine is doing),
+    // spread over the length of that phase in an uninterrupted run, a little past its end.
+    let mut calibrate = vault.as_alice();
+    calibrate.args(["import", "--level", "confidential", "--chunk-kib", "256"]);
+    calibrate.args(&calibration);
     let started = std::time::Instant::now();
-    vault
-        .run(&[
-            "import",
-            "--level",
-            "confidential",
-            "--chunk-kib",
-            "256",
-            calibration[0].to_str().unwrap(),
-            calibration[1].to_str().unwrap(),
-            calibration[2].to_str().unwrap(),
-        ])
-        .success();
+    let mut child = calibrate.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    wait_for_work(&vault, &mut child);
+    let writing = std::time::Instant::now();
+    assert!(child.wait().unwrap().success(), "the calibration import failed");
+    let work_ms = (writing.elapsed().as_millis() as u64 * 13 / 10).max(50);
     let span_ms = (started.elapsed().as_millis() as u64 * 13 / 10).max(50);
     let runs = 24;
     for run in 0..runs {
-        let delay = Duration::from_millis(rng.below(span_ms));
         let mut child = if run % 4 == 3 {
             // Kill an export: the destination must hold nothing or the whole file.
             let dest = vault.scratch(&format!("export-{run}/seed.tif"));
@@ -124,6 +142,12 @@ fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
                 cmd.arg(path);
             }
             cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
+        };
+        let delay = if run % 4 == 3 {
+            Duration::from_millis(rng.below(span_ms))
+        } else {
+            wait_for_work(&vault, &mut child);
+            Duration::from_millis(rng.below(work_ms))
         };
         std::thread::sleep(delay);
         let _ = child.kill();
@@ -214,16 +238,22 @@ fn a_named_export_temp_left_by_a_dead_process_is_removed_at_the_next_open() {
     let control = vault.import(&[&src], "secret").remove(0);
     let item_id = vault.json(&["show", &control])["id"].as_str().unwrap().to_string();
     // What a process exporting to a FAT stick leaves when it is killed mid-write: a recorded
-    // temp file whose owner holds no lock any more.
+    // temp file (path, then device and inode) whose owner holds no lock any more.
     let leftover = vault.file(
         ".strongroom-0f0e0d0c-0b0a-4908-8706-050403020100.part",
         b"half of the plaintext",
     );
+    let meta = std::fs::metadata(&leftover).unwrap();
     vault
         .db()
         .execute(
-            "INSERT INTO export_temps (path, item, owner, created_at) VALUES (?1, ?2, 'dead-owner', '2026-01-01T00:00:00.000Z')",
-            rusqlite::params![leftover.to_str().unwrap().as_bytes(), uuid::Uuid::parse_str(&item_id).unwrap().as_bytes().to_vec()],
+            "INSERT INTO export_temps (path, item, owner, created_at, kind, dev, ino) VALUES (?1, ?2, 'dead-owner', '2026-01-01T00:00:00.000Z', 'temp', ?3, ?4)",
+            rusqlite::params![
+                leftover.to_str().unwrap().as_bytes(),
+                uuid::Uuid::parse_str(&item_id).unwrap().as_bytes().to_vec(),
+                std::os::unix::fs::MetadataExt::dev(&meta) as i64,
+                std::os::unix::fs::MetadataExt::ino(&meta) as i64
+            ],
         )
         .unwrap();
     vault.ok(&["list"]);

@@ -163,6 +163,22 @@ fn the_cleanup_at_open_keeps_what_it_did_not_make() {
         )
         .unwrap();
     }
+    // A leftover on a medium that is not plugged in now: kept for a later open.
+    let absent = vault
+        .scratch("unplugged")
+        .join("STICK")
+        .join(".strongroom-0f0e0d0c-0b0a-4908-8706-050403020100.part");
+    vault
+        .db()
+        .execute(
+            "INSERT INTO export_temps (path, item, owner, created_at, kind) VALUES (?1, ?2, ?3, '2026-01-01T00:00:00.000Z', 'temp')",
+            rusqlite::params![
+                absent.to_str().unwrap().as_bytes(),
+                uuid::Uuid::parse_str(&kept_id).unwrap().as_bytes().to_vec(),
+                dead_owner
+            ],
+        )
+        .unwrap();
     let object = vault.object_path(&kept_id);
     assert!(object.exists());
     // The next open sweeps.
@@ -181,11 +197,16 @@ fn the_cleanup_at_open_keeps_what_it_did_not_make() {
         .collect();
     assert_eq!(alerts.len(), 3, "each kept leftover is reported: {alerts:?}");
     assert!(alerts.iter().all(|e| e["details"]["item"] == kept_id.as_str()));
-    let temps: i64 = vault
-        .db()
-        .query_row("SELECT COUNT(*) FROM export_temps", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(temps, 0);
+    let temps: Vec<Vec<u8>> = {
+        let db = vault.db();
+        let mut stmt = db.prepare("SELECT path FROM export_temps").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(
+        temps,
+        [absent.to_str().unwrap().as_bytes().to_vec()],
+        "only the unplugged medium's row waits"
+    );
     // Reported once: the next open does not report again.
     vault.ok(&["list"]);
     let again = vault.events().iter().filter(|e| e["action"] == "sweep.alert").count();
@@ -208,14 +229,19 @@ fn a_destroyed_items_leftover_object_is_swept_and_only_then() {
     vault.ok(&["destroy", &controls[0], "--reason", "retention ended", "--yes"]);
     // A kill after the destruction committed and before the file went: put it back.
     std::fs::copy(&saved, vault.object_path(&destroyed)).unwrap();
-    // And a row marked destroyed by hand, with no destruction in the ledger.
-    vault
-        .db()
-        .execute(
-            "UPDATE items SET status = 'destroyed' WHERE id = ?1",
-            [uuid::Uuid::parse_str(&marked).unwrap().as_bytes().to_vec()],
-        )
+    // And a row marked destroyed by hand, with a destruction event forged into the ledger:
+    // its key was never erased, so its ciphertext is not swept.
+    let marked_bytes = uuid::Uuid::parse_str(&marked).unwrap().as_bytes().to_vec();
+    let db = vault.db();
+    db.execute("UPDATE items SET status = 'destroyed' WHERE id = ?1", [&marked_bytes])
         .unwrap();
+    db.execute(
+        "INSERT INTO events (seq, time, actor, action, subject, level, item, canonical)
+         SELECT max(seq) + 1, '2026-01-01T00:00:00.000Z', 'alice', 'item.destroy', 'x', 1, ?1, x'7b7d' FROM events",
+        [&marked_bytes],
+    )
+    .unwrap();
+    drop(db);
     vault.ok(&["list"]);
     assert!(
         !vault.object_path(&destroyed).exists(),
@@ -427,6 +453,20 @@ fn what_an_interrupted_init_leaves_does_not_stop_the_next_one() {
         names.sort();
         assert_eq!(names, ["objects", "quarantine", "strongroom.db", "tmp"]);
     }
+    // A second `init` while one is building there is refused, and touches nothing.
+    let vault = TestVault::uninitialized();
+    std::fs::create_dir_all(&vault.root).unwrap();
+    let held = std::fs::File::open(&vault.root).unwrap();
+    assert_eq!(
+        unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&held), libc::LOCK_EX) },
+        0
+    );
+    let (code, stderr) = exit_code(&vault, &crate::support::cli::INIT_AT_THE_FLOOR);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("another `init`"), "{stderr}");
+    assert!(vault.root.exists());
+    drop(held);
+
     // Anything else in the directory still makes it "not empty".
     let vault = TestVault::uninitialized();
     std::fs::create_dir_all(vault.root.join(".init-mine")).unwrap();
@@ -460,4 +500,18 @@ fn a_killed_init_leaves_either_a_vault_or_a_directory_init_can_use() {
         vault.ok(&["list"]);
     }
     assert!(interrupted >= 1, "no kill landed before init finished");
+}
+
+#[test]
+fn a_vault_reached_through_a_link_opens() {
+    let vault = TestVault::new();
+    let link = vault.scratch("vault-link");
+    std::os::unix::fs::symlink(&vault.root, &link).unwrap();
+    let out = vault
+        .as_alice()
+        .env("STRONGROOM_VAULT", &link)
+        .args(["list"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }

@@ -70,6 +70,17 @@ fn failed_sign_ins_under_typed_names_are_capped_escaped_and_counted_once_per_win
     let events = login_failures(&vault);
     assert_eq!(events.len(), 4);
     assert_eq!(events[3]["details"]["repeated"], 2);
+    // A possible account name is recorded whole, however many bytes its script takes.
+    let long_name = "名".repeat(30);
+    let mut station = strongroom::Station::open_with_clock(&vault.root, vault.clock.clone()).unwrap();
+    let _ = station.unlock(&long_name, &pw("guess guess guess"));
+    drop(station);
+    let events = login_failures(&vault);
+    assert_eq!(events.last().unwrap()["actor"], long_name.as_str());
+    let events: Vec<_> = events
+        .into_iter()
+        .filter(|e| e["actor"] != long_name.as_str())
+        .collect();
     let total: u64 = events
         .iter()
         .map(|e| e["details"]["repeated"].as_u64().unwrap_or(1))
