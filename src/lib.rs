@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod crypto;
 pub mod db;
+pub mod encoding;
 pub mod error;
 pub mod ids;
 pub mod ledger;

@@ -18,13 +18,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use strongroom::accounts::hex;
+use strongroom::encoding::hex;
 use strongroom::crypto::Key32;
 use strongroom::crypto::sign::SignKey;
 use strongroom::ledger::bundle::{self, FORMAT, Manifest, Pins};
 use strongroom::ledger::merkle::{self, Tree};
 use strongroom::ledger::note::{self, Verifier};
-use strongroom::ledger::{base64, checkpoint, key_change};
+use strongroom::encoding::base64;
+use strongroom::ledger::{checkpoint, key_change};
 
 const STATION: &str = "0123456789abcdef";
 const TIME: &str = "2026-11-23T15:04:05.250Z";

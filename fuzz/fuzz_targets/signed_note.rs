@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use strongroom::crypto::Key32;
 use strongroom::crypto::sign::SignKey;
-use strongroom::ledger::base64;
+use strongroom::encoding::base64;
 use strongroom::ledger::note::{self, Verifier};
 
 /// The Go note package's published example key (tests/it/ledger_vectors.rs).

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
-use strongroom::accounts::hex;
+use strongroom::encoding::hex;
 use strongroom::ledger::bundle::Manifest;
 
 /// The marker that starts a section, at the start of the input or of a line.

@@ -8,10 +8,10 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::hex;
 use crate::accounts::policy::Policy;
 use crate::crypto::sign::{self, SignKey};
-use crate::ledger::canonical;
+use crate::encoding::canonical;
+use crate::encoding::hex;
 use crate::{Error, Level, Result};
 
 /// Format label inside every directory body.

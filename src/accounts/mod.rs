@@ -5,7 +5,6 @@
 //! only a key holder could make, and the directory is signed by the admin key.
 
 pub mod directory;
-pub mod hex;
 pub mod keyring;
 pub mod lockout;
 pub mod password_policy;

@@ -120,7 +120,7 @@ pub fn approval_body(station: &str, request: &Request, approver: UserId, decided
         "approved_by": approver.to_string(),
         "approved_at": decided_at,
     });
-    crate::ledger::canonical::to_vec(&value).map_err(|e| Error::InvalidInput(e.to_string()))
+    crate::encoding::canonical::to_vec(&value).map_err(|e| Error::InvalidInput(e.to_string()))
 }
 
 fn ser_display<S: serde::Serializer>(value: &impl std::fmt::Display, s: S) -> Result<S::Ok, S::Error> {

@@ -10,9 +10,9 @@
 use rusqlite::{Connection, Transaction, params};
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::hex;
 use crate::crypto::sign::{self, SignKey};
-use crate::ledger::canonical;
+use crate::encoding::canonical;
+use crate::encoding::hex;
 use crate::{Error, Result};
 
 /// Format label and signing context of a succession record.

@@ -6,10 +6,11 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use crate::accounts::hex;
 use crate::crypto::sign::SignKey;
+use crate::encoding::base64;
+use crate::encoding::hex;
 use crate::ledger::merkle::{self, Hash, TreeBuilder};
-use crate::ledger::{base64, note};
+use crate::ledger::note;
 use crate::{Error, Result};
 
 /// Checkpoint origin (and note key name) of a station: `strongroom/<station-id>`.

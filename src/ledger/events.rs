@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
-use crate::ledger::canonical;
+use crate::encoding::canonical;
 use crate::{Error, ItemId, Level, Result};
 
 /// Defines [`Action`], the list of every action and their stable names from one table, so a

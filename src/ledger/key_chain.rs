@@ -12,7 +12,7 @@
 //! key, a cycle and a change earlier in the log than the one before it are problems the
 //! caller reports; they never widen what a key may sign.
 
-use crate::accounts::hex;
+use crate::encoding::hex;
 use crate::ledger::key_change::KeyChange;
 use crate::ledger::note::{self, Verifier};
 

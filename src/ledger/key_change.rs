@@ -21,11 +21,12 @@
 
 use rusqlite::{Connection, Transaction, params};
 
-use crate::accounts::hex;
 use crate::crypto::sign::SignKey;
+use crate::encoding::base64;
+use crate::encoding::hex;
 use crate::ledger::merkle::{self, Hash};
 use crate::ledger::note::{self, NoteError, Verifier};
-use crate::ledger::{base64, checkpoint, epoch};
+use crate::ledger::{checkpoint, epoch};
 use crate::{Error, Result};
 
 /// The first line of every key-change note (the format and its version).

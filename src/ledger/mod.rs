@@ -3,9 +3,7 @@
 //! signed checkpoints, station signing-key changes, verify and audit bundles
 //! (docs/LEDGER.md).
 
-pub mod base64;
 pub mod bundle;
-pub mod canonical;
 pub mod checkpoint;
 pub mod csv;
 pub mod epoch;

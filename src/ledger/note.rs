@@ -7,9 +7,9 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::accounts::hex;
 use crate::crypto::sign::{self, SignKey};
-use crate::ledger::base64;
+use crate::encoding::base64;
+use crate::encoding::hex;
 
 /// The signature algorithm byte of Ed25519 in note keys.
 const ED25519: u8 = 0x01;

@@ -46,7 +46,7 @@ impl Station {
                 .map(|(_, n)| n.clone())
                 .unwrap_or_default()
         };
-        let sha256 = crate::accounts::hex::encode(&row.sha256);
+        let sha256 = crate::encoding::hex::encode(&row.sha256);
         let mut details = details! {
             "item": row.id.to_string(),
             "control_number": row.control.to_string(),

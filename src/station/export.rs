@@ -93,7 +93,7 @@ impl Station {
         progress.add_total(row.size);
         crate::vault::layout::check_free_space(&dest, row.size)?;
 
-        let sha256 = crate::accounts::hex::encode(&row.sha256);
+        let sha256 = crate::encoding::hex::encode(&row.sha256);
         let destination_dir = dest
             .parent()
             .map(|p| p.to_string_lossy().into_owned())
@@ -250,7 +250,7 @@ impl Station {
 /// Refuse an item whose recorded SHA-256 is not the one its import event (the signed,
 /// hash-chained record) holds: the row was changed outside Strongroom.
 fn check_recorded_hash(conn: &rusqlite::Connection, row: &ItemRow) -> Result<()> {
-    let recorded = crate::accounts::hex::encode(&row.sha256);
+    let recorded = crate::encoding::hex::encode(&row.sha256);
     for event in ledger_events::for_item(conn, row.id)? {
         if event.action != Action::ItemImport.as_str() {
             continue;

@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use rusqlite::Connection;
 
 use crate::accounts::keyring::{self, KeyKind};
-use crate::accounts::{Directory, Role, UserStatus, directory, hex, succession};
+use crate::accounts::{Directory, Role, UserStatus, directory, succession};
 use crate::crypto::seal::SecretKey;
 use crate::crypto::sign::SignKey;
 use crate::crypto::{commitment, keyslot::SlotContents};
+use crate::encoding::hex;
 use crate::{Error, IdentityId, Level, Result};
 
 use super::session::{Session, SessionKeys};

@@ -207,7 +207,7 @@ impl Station {
                         "item": entry.row.id.to_string(),
                         "control_number": entry.row.control.to_string(),
                         "size": entry.row.size,
-                        "sha256": crate::accounts::hex::encode(&entry.row.sha256),
+                        "sha256": crate::encoding::hex::encode(&entry.row.sha256),
                         "category": entry.row.category.as_str(),
                         "custodian": custodian,
                     },

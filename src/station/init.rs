@@ -8,12 +8,13 @@ use rusqlite::params;
 
 use crate::accounts::directory::{self, Directory, DirectoryUser, FORMAT, LevelEntry, RecoveryEntry};
 use crate::accounts::keyring::{self, KeyKind};
-use crate::accounts::{Role, UserRecord, UserStatus, hex, password_policy, users};
+use crate::accounts::{Role, UserRecord, UserStatus, password_policy, users};
 use crate::crypto::kdf::{self, KdfParams};
 use crate::crypto::keyslot::{self, SlotContents};
 use crate::crypto::seal::SecretKey;
 use crate::crypto::sign::SignKey;
 use crate::crypto::{Key32, Password, commitment, random, recovery_code};
+use crate::encoding::hex;
 use crate::ledger::{Action, NewEvent};
 use crate::time::{SharedClock, system_clock};
 use crate::vault::VaultPaths;

@@ -6,9 +6,10 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 
 use crate::accounts::permissions::Permission;
-use crate::accounts::{hex, users};
+use crate::accounts::users;
 use crate::crypto::Key32;
 use crate::crypto::wrap::{self, Purpose};
+use crate::encoding::hex;
 use crate::ledger::{StoredEvent, events};
 use crate::vault::items::{self, ItemRow, item_aad};
 use crate::vault::{Category, ItemStatus};

@@ -151,7 +151,7 @@ impl Station {
         if let Some(cp) = &last_good {
             details.insert(
                 "last_checkpoint".into(),
-                serde_json::json!({ "size": cp.tree_size, "root": crate::ledger::base64::encode(&cp.root) }),
+                serde_json::json!({ "size": cp.tree_size, "root": crate::encoding::base64::encode(&cp.root) }),
             );
         }
         self.write(|tx, events| {

@@ -4,10 +4,11 @@
 
 use crate::accounts::directory;
 use crate::accounts::keyring::{self, KeyKind};
-use crate::accounts::{Role, hex, lockout, password_policy, users};
+use crate::accounts::{Role, lockout, password_policy, users};
 use crate::crypto::keyslot::{self, SlotContents};
 use crate::crypto::seal::SecretKey;
 use crate::crypto::{CryptoError, Password, recovery_code};
+use crate::encoding::hex;
 use crate::ledger::{Action, NewEvent};
 use crate::{Error, IdentityId, Level, Result, db, details};
 

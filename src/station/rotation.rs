@@ -15,10 +15,11 @@ use rusqlite::Transaction;
 
 use crate::accounts::directory::{Directory, DirectoryUser, key_field};
 use crate::accounts::keyring::{self, KeyKind};
-use crate::accounts::{Role, UserStatus, directory, hex, requests, succession, users};
+use crate::accounts::{Role, UserStatus, directory, requests, succession, users};
 use crate::crypto::seal::SecretKey;
 use crate::crypto::sign::SignKey;
 use crate::crypto::{Key32, commitment};
+use crate::encoding::hex;
 use crate::ledger::{Action, NewEvent, events, key_change};
 use crate::vault::items;
 use crate::{Error, IdentityId, Level, Result, UserId, db, details};

@@ -5,10 +5,10 @@
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 
-use crate::accounts::hex;
 use crate::accounts::keyring;
 use crate::crypto::seal;
 use crate::crypto::wrap::{self, Purpose};
+use crate::encoding::hex;
 use crate::{Error, Level, Result};
 
 use super::Station;

@@ -5,10 +5,11 @@
 use crate::accounts::directory::DirectoryUser;
 use crate::accounts::keyring;
 use crate::accounts::permissions::Permission;
-use crate::accounts::{Role, UserRecord, UserStatus, hex, lockout, password_policy, users};
+use crate::accounts::{Role, UserRecord, UserStatus, lockout, password_policy, users};
 use crate::crypto::Password;
 use crate::crypto::keyslot::{self, SlotContents};
 use crate::crypto::seal::SecretKey;
+use crate::encoding::hex;
 use crate::ledger::{Action, NewEvent};
 use crate::{Error, IdentityId, Level, Result, UserId, details};
 

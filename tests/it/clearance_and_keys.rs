@@ -277,7 +277,7 @@ fn objects_sealed_to_a_levels_public_key_open_with_its_private_key_from_the_vaul
     let (fx, station) = LibVault::new();
     let session = station.session().unwrap();
     let entry = session.directory().level(Level::Secret).unwrap().clone();
-    let public = strongroom::accounts::hex::decode::<32>(&entry.sealing_public_key).unwrap();
+    let public = strongroom::encoding::hex::decode::<32>(&entry.sealing_public_key).unwrap();
     // What the guard does while locked: seal with the public key from the verified directory.
     let plain = b"copied from a USB stick".repeat(5000);
     let mut object = Vec::new();

@@ -22,7 +22,7 @@ use strongroom::crypto::sign::{self, SignKey};
 use strongroom::crypto::stream::{self, DecryptKey, EncryptKey, Header, KeySource};
 use strongroom::crypto::wrap::{self, Purpose};
 use strongroom::crypto::{Key32, Password, commitment, recovery_code};
-use strongroom::ledger::canonical;
+use strongroom::encoding::canonical;
 use strongroom::ledger::events::{self, Action, NewEvent};
 use strongroom::progress::Progress;
 use strongroom::{ControlNumber, IdentityId, ItemId, Level, db};

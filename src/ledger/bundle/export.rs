@@ -8,11 +8,12 @@ use std::path::Path;
 use rusqlite::{Connection, params};
 use sha2::{Digest, Sha256};
 
-use crate::accounts::hex;
+use crate::encoding::base64;
+use crate::encoding::hex;
 use crate::ledger::merkle::{self, Tree};
 use crate::ledger::note::Verifier;
+use crate::ledger::query;
 use crate::ledger::query::EventFilter;
-use crate::ledger::{base64, query};
 use crate::ledger::{checkpoint, key_change};
 use crate::{Error, Result};
 

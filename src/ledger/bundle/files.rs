@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::accounts::hex;
-use crate::ledger::base64;
+use crate::encoding::base64;
+use crate::encoding::hex;
 use crate::ledger::merkle::Hash;
 
 use super::read::{BundleError, fail};

@@ -8,11 +8,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::encoding::base64;
 use crate::ledger::key_chain::{self, KeyChain, Link, key_id};
 use crate::ledger::key_change::{self, KeyChange};
 use crate::ledger::merkle::{self, Hash, TreeBuilder};
 use crate::ledger::note::{NoteError, Verifier};
-use crate::ledger::{base64, checkpoint, epoch};
+use crate::ledger::{checkpoint, epoch};
 
 use super::files::{check_files, for_lines, line_seq, read_proofs, read_small};
 use super::{AcceptedKeyChange, FORMAT, Manifest, Pin, Pins};

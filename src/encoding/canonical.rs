@@ -109,6 +109,15 @@ mod tests {
     }
 
     #[test]
+    fn rfc_8785_section_3_2_2_strings_and_literals() {
+        // The RFC's §3.2.2 example without its numbers (this subset refuses floats).
+        let input = r#"{"string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/", "literals": [null, true, false]}"#;
+        let value: Value = serde_json::from_str(input).unwrap();
+        let expected = r#"{"literals":[null,true,false],"string":"€$\u000f\nA'B\"\\\\\"/"}"#;
+        assert_eq!(String::from_utf8(to_vec(&value).unwrap()).unwrap(), expected);
+    }
+
+    #[test]
     fn refuses_floats_and_unsafe_integers() {
         assert!(to_vec(&json!(1.5)).is_err());
         assert!(to_vec(&json!(MAX_SAFE + 1)).is_err());
