@@ -22,11 +22,15 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<()> {
     let title = metadata_text::title(args.title.as_deref(), args.title_file.as_deref())?;
     let notes = metadata_text::notes(args.notes.as_deref(), args.notes_file.as_deref())?;
     let mut station = unlocked_station(cli)?;
-    station.set_chunk_size(args.chunk_kib.saturating_mul(1024))?;
     let plan = station.plan_import(&args.paths, args.follow_symlinks)?;
     let progress = Arc::new(Progress::new());
     let line = ProgressLine::start(progress.clone(), "importing");
-    let options = ImportOptions { level, title, notes };
+    let options = ImportOptions {
+        title,
+        notes,
+        chunk_size: args.chunk_kib.saturating_mul(1024),
+        ..ImportOptions::at(level)
+    };
     let imported = station.import(&plan, &options, &progress);
     drop(line);
     let imported = imported?;

@@ -67,11 +67,7 @@ impl Fixture {
         for (name, level) in items {
             let path = fx.file(name, name.as_bytes());
             let plan = station.plan_import(&[path], false).unwrap();
-            let options = ImportOptions {
-                level: *level,
-                title: None,
-                notes: None,
-            };
+            let options = ImportOptions::at(*level);
             station
                 .import(&plan, &options, &strongroom::progress::Progress::new())
                 .unwrap();

@@ -368,7 +368,11 @@ impl StationThread {
     ) -> Result<String, Error> {
         let station = self.station()?;
         let plan = station.plan_import(paths, false)?;
-        let options = ImportOptions { level, title, notes };
+        let options = ImportOptions {
+            title,
+            notes,
+            ..ImportOptions::at(level)
+        };
         let items = station.import(&plan, &options, progress)?;
         Ok(items
             .iter()

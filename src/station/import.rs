@@ -46,6 +46,20 @@ pub struct ImportOptions {
     pub title: Option<String>,
     /// Notes for every item of the batch.
     pub notes: Option<String>,
+    /// Container chunk size in bytes (64 KiB ..= 16 MiB; DESIGN.md §3).
+    pub chunk_size: u32,
+}
+
+impl ImportOptions {
+    /// Options for an import at `level`: no title or notes, the default 1 MiB chunks.
+    pub fn at(level: Level) -> ImportOptions {
+        ImportOptions {
+            level,
+            title: None,
+            notes: None,
+            chunk_size: crate::crypto::stream::DEFAULT_CHUNK,
+        }
+    }
 }
 
 /// What an item's row wraps under its level key, kept until the control number is known.
@@ -112,6 +126,12 @@ impl Station {
         self.permitted(Permission::Import, Some(options.level))?;
         let session = self.unlocked()?;
         let (generation, _) = session.level_key(options.level)?;
+        if !(crate::crypto::stream::MIN_CHUNK..=crate::crypto::stream::MAX_CHUNK).contains(&options.chunk_size) {
+            return Err(Error::InvalidInput(format!(
+                "chunk size {} is outside 64 KiB ..= 16 MiB",
+                options.chunk_size
+            )));
+        }
         if options.title.is_some() && plan.files.len() > 1 {
             return Err(Error::InvalidInput(
                 "--title applies to a single file; several files take their file names as titles".into(),
@@ -171,7 +191,7 @@ impl Station {
                 in_objects: false,
                 has_row: false,
             });
-            let sha = files::encrypt_file(source, &tmp, EncryptKey::Dek(&dek), id, self.chunk_size, progress)?;
+            let sha = files::encrypt_file(source, &tmp, EncryptKey::Dek(&dek), id, options.chunk_size, progress)?;
             let owner = self.work.owner().to_string();
             let year = self.clock.now().year();
             let entry = staged
@@ -231,7 +251,7 @@ impl Station {
             notes: None,
             size: source.size,
             sha256: [0; 32],
-            chunk_size: self.chunk_size,
+            chunk_size: options.chunk_size,
             category: Category::from_path(&source.shown),
             created_by: session.user().id,
             custodian: session.user().id,

@@ -29,7 +29,6 @@ use rusqlite::{Connection, Transaction};
 
 use crate::accounts::directory;
 use crate::accounts::permissions::{self, Permission};
-use crate::crypto::stream::DEFAULT_CHUNK;
 use crate::ledger::{NewEvent, StoredEvent, checkpoint, events};
 use crate::time::{SharedClock, rfc3339_millis, system_clock};
 use crate::vault::VaultPaths;
@@ -54,8 +53,6 @@ pub struct Station {
     clock: SharedClock,
     station_id: String,
     session: Option<Session>,
-    chunk_size: u32,
-    checkpoint_interval: Option<u64>,
     checkpoint_error: Option<String>,
     idle: idle::IdleTimer,
     witness: Option<(crate::UserId, Witness)>,
@@ -93,8 +90,6 @@ impl Station {
             clock,
             station_id,
             session: None,
-            chunk_size: DEFAULT_CHUNK,
-            checkpoint_interval: None,
             checkpoint_error: None,
             idle,
             witness: None,
@@ -204,17 +199,6 @@ impl Station {
         self.idle.set_poll(poll);
     }
 
-    /// Set the container chunk size for new imports (64 KiB ..= 16 MiB).
-    pub fn set_chunk_size(&mut self, bytes: u32) -> Result<()> {
-        if !(crate::crypto::stream::MIN_CHUNK..=crate::crypto::stream::MAX_CHUNK).contains(&bytes) {
-            return Err(Error::InvalidInput(format!(
-                "chunk size {bytes} is outside 64 KiB ..= 16 MiB"
-            )));
-        }
-        self.chunk_size = bytes;
-        Ok(())
-    }
-
     /// Events from `from_seq`, at most `limit`, that the session user may see: officers see
     /// every event, others those with no level or a level within their clearance. (The ledger
     /// issue adds filtered queries.)
@@ -228,12 +212,6 @@ impl Station {
             .into_iter()
             .filter(|e| e.level.is_none_or(|l| l <= user.clearance))
             .collect())
-    }
-
-    /// Write checkpoints every `events` events (at least 1), besides unlock, lock and export,
-    /// whatever the policy says (for tests and benchmarks).
-    pub fn set_checkpoint_interval(&mut self, events: u64) {
-        self.checkpoint_interval = Some(events.max(1));
     }
 
     /// Why the last checkpoint could not be written, if it could not (the ledger was changed
@@ -273,9 +251,7 @@ impl Station {
         let Some(session) = self.session.as_ref() else {
             return;
         };
-        let interval = self
-            .checkpoint_interval
-            .unwrap_or_else(|| u64::from(session.directory().policy().checkpoint_interval));
+        let interval = u64::from(session.directory().policy().checkpoint_interval);
         let due = checkpoint::uncovered(&self.conn).map(|n| n >= interval);
         if due.unwrap_or(false) {
             self.checkpoint_quietly("interval");

@@ -161,11 +161,7 @@ fn a_session_opened_before_a_rotation_cannot_write() {
     let path = fx.files.join("late.txt");
     std::fs::write(&path, b"late").unwrap();
     let plan = other.plan_import(std::slice::from_ref(&path), false).unwrap();
-    let options = ImportOptions {
-        level: Level::Secret,
-        title: None,
-        notes: None,
-    };
+    let options = ImportOptions::at(Level::Secret);
     let events = fx.actions().len();
     assert!(matches!(
         other.import(&plan, &options, &Progress::new()),

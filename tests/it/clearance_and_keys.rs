@@ -48,11 +48,7 @@ fn an_operator_sees_imports_and_exports_only_within_clearance() {
     let path = fx.files.join("new.txt");
     std::fs::write(&path, b"x").unwrap();
     let plan = station.plan_import(&[path], false).unwrap();
-    let options = ImportOptions {
-        level: Level::TopSecret,
-        title: None,
-        notes: None,
-    };
+    let options = ImportOptions::at(Level::TopSecret);
     assert!(matches!(
         station.import(&plan, &options, &Progress::new()),
         Err(Error::Denied { rule: "clearance", .. })
@@ -410,11 +406,7 @@ fn a_session_adopts_a_newer_directory_that_keeps_its_account_and_stops_on_one_th
     let path = fx.files.join("refused.txt");
     std::fs::write(&path, b"x").unwrap();
     let plan = first.plan_import(&[path], false).unwrap();
-    let options = ImportOptions {
-        level: Level::Internal,
-        title: None,
-        notes: None,
-    };
+    let options = ImportOptions::at(Level::Internal);
     assert!(matches!(
         first.import(&plan, &options, &Progress::new()),
         Err(Error::SessionOutOfDate { .. })

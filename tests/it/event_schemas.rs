@@ -154,11 +154,7 @@ fn events_of_a_real_workflow_validate() {
     let (a, b) = (files.join("a.tif"), files.join("b.tif"));
     std::fs::write(&a, b"alpha").unwrap();
     std::fs::write(&b, b"bravo").unwrap();
-    let options = ImportOptions {
-        level: Level::Secret,
-        title: None,
-        notes: None,
-    };
+    let options = ImportOptions::at(Level::Secret);
     // The second file vanishes before it is read: the batch is abandoned (import_aborted).
     let plan = station.plan_import(&[a.clone(), b.clone()], false).unwrap();
     std::fs::remove_file(&b).unwrap();

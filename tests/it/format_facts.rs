@@ -64,9 +64,8 @@ impl Vault {
         std::fs::write(&path, content).unwrap();
         let plan = self.station.plan_import(&[path], false)?;
         let options = ImportOptions {
-            level,
-            title: None,
             notes: Some("notes".into()),
+            ..ImportOptions::at(level)
         };
         Ok(self.station.import(&plan, &options, &Progress::new())?.remove(0))
     }

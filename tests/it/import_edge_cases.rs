@@ -13,11 +13,7 @@ use crate::support::pseudo_random;
 use crate::support::station::LibVault;
 
 fn options() -> ImportOptions {
-    ImportOptions {
-        level: Level::Confidential,
-        title: None,
-        notes: None,
-    }
+    ImportOptions::at(Level::Confidential)
 }
 
 fn assert_nothing_kept(station: &Station) {
@@ -196,4 +192,28 @@ fn files_larger_than_4_gib_round_trip() {
         std::io::Read::read_exact(&mut file, &mut read).unwrap();
         assert!(read == bytes, "the data at offset {offset} came back changed");
     }
+}
+
+#[test]
+fn a_chunk_size_outside_the_format_is_refused_before_anything_is_written() {
+    let (vault, mut station) = LibVault::new();
+    let path = vault.files.join("a.bin");
+    std::fs::write(&path, b"content").unwrap();
+    let plan = station.plan_import(&[path], false).unwrap();
+    for chunk_size in [64 * 1024 - 1, 16 * 1024 * 1024 + 1] {
+        let options = ImportOptions {
+            chunk_size,
+            ..options()
+        };
+        assert!(matches!(
+            station.import(&plan, &options, &Progress::new()),
+            Err(Error::InvalidInput(_))
+        ));
+    }
+    assert_nothing_kept(&station);
+    let options = ImportOptions {
+        chunk_size: 64 * 1024,
+        ..options()
+    };
+    station.import(&plan, &options, &Progress::new()).unwrap();
 }

@@ -127,9 +127,8 @@ impl LibVault {
 /// Import options at `level` with notes (so metadata rewraps cover the notes column too).
 pub fn import_options(level: Level) -> ImportOptions {
     ImportOptions {
-        level,
-        title: None,
         notes: Some("field notes".into()),
+        ..ImportOptions::at(level)
     }
 }
 
