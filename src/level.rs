@@ -108,6 +108,54 @@ impl<'de> serde::Deserialize<'de> for Level {
     }
 }
 
+/// A level's banner colours as `schemas/classification.json` gives them (RGB).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BannerColours {
+    /// The banner's fill.
+    pub background: [u8; 3],
+    /// Its text.
+    pub text: [u8; 3],
+}
+
+/// The classification scheme the binary carries: the one list of level labels and colours,
+/// which the app's theme reads (DESIGN.md §4a).
+const SCHEME: &str = include_str!("../schemas/classification.json");
+
+impl Level {
+    /// This level's banner colours from `schemas/classification.json`. (The file is part of
+    /// the binary and checked by a test; were it unreadable, banners would be black on white
+    /// rather than absent.)
+    pub fn banner_colours(self) -> BannerColours {
+        static TABLE: std::sync::OnceLock<Vec<BannerColours>> = std::sync::OnceLock::new();
+        let table = TABLE.get_or_init(|| parse_banners(SCHEME).unwrap_or_default());
+        table
+            .get(usize::from(self.as_byte()))
+            .copied()
+            .unwrap_or(BannerColours {
+                background: [0, 0, 0],
+                text: [0xff, 0xff, 0xff],
+            })
+    }
+}
+
+fn parse_banners(scheme: &str) -> Option<Vec<BannerColours>> {
+    let value: serde_json::Value = serde_json::from_str(scheme).ok()?;
+    let rgb = |text: &serde_json::Value| -> Option<[u8; 3]> {
+        let hex = text.as_str()?.strip_prefix('#')?;
+        crate::encoding::hex::decode::<3>(hex)
+    };
+    value["levels"]
+        .as_array()?
+        .iter()
+        .map(|entry| {
+            Some(BannerColours {
+                background: rgb(&entry["banner"]["background"])?,
+                text: rgb(&entry["banner"]["text"])?,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +190,11 @@ mod tests {
             assert_eq!(entry["label"]["zh-CN"], level.label_zh());
             assert_eq!(entry["rank"], level.as_byte());
         }
+        // The colours parse, one pair per level, as DESIGN.md §4a names them.
+        let banners = super::parse_banners(include_str!("../schemas/classification.json")).unwrap();
+        assert_eq!(banners.len(), Level::ALL.len());
+        assert_eq!(Level::Internal.banner_colours().background, [0x50, 0x2b, 0x85]);
+        assert_eq!(Level::TopSecret.banner_colours().background, [0xff, 0x8c, 0x00]);
+        assert_eq!(Level::TopSecret.banner_colours().text, [0, 0, 0]);
     }
 }

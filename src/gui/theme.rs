@@ -34,13 +34,15 @@ pub fn apply(ctx: &egui::Context, dark: bool) {
     });
 }
 
-/// The banner colour of a level: green, purple, blue, red, orange.
+/// The banner colour of a level (green, purple, blue, red, orange), as
+/// `schemas/classification.json` gives it.
 pub fn level_colour(level: Level) -> Color32 {
-    match level {
-        Level::Unclassified => Color32::from_rgb(0x00, 0x7a, 0x33),
-        Level::Internal => Color32::from_rgb(0x6a, 0x1b, 0x9a),
-        Level::Confidential => Color32::from_rgb(0x0d, 0x47, 0xa1),
-        Level::Secret => Color32::from_rgb(0xc6, 0x28, 0x28),
-        Level::TopSecret => Color32::from_rgb(0xef, 0x6c, 0x00),
-    }
+    let [r, g, b] = level.banner_colours().background;
+    Color32::from_rgb(r, g, b)
+}
+
+/// The colour of a banner's text for `level` (black on orange, white on the others).
+pub fn level_text_colour(level: Level) -> Color32 {
+    let [r, g, b] = level.banner_colours().text;
+    Color32::from_rgb(r, g, b)
 }

@@ -183,9 +183,12 @@ fn table(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                     ui.label(&item.title);
                 });
                 row.col(|ui| {
-                    ui.colored_label(
-                        crate::gui::theme::level_colour(item.level),
-                        banner::label(item.level, lang),
+                    // A small banner in the scheme's colours: readable in dark and light themes,
+                    // where text in the banner colour (dark blue, purple) is not.
+                    ui.label(
+                        egui::RichText::new(banner::label(item.level, lang))
+                            .color(crate::gui::theme::level_text_colour(item.level))
+                            .background_color(crate::gui::theme::level_colour(item.level)),
                     );
                 });
                 row.col(|ui| {

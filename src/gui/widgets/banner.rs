@@ -1,11 +1,11 @@
 //! The classification banner, top and bottom: the system-high level of what is on screen,
 //! in its colour, with its label in the current language.
 
-use eframe::egui::{self, Color32, RichText};
+use eframe::egui::{self, RichText};
 use strongroom::Level;
 
 use crate::gui::i18n::Lang;
-use crate::gui::theme::level_colour;
+use crate::gui::theme::{level_colour, level_text_colour};
 
 /// The banner text of a level in `lang` (English names upper-cased, Chinese labels as is).
 pub fn label(level: Level, lang: Lang) -> String {
@@ -21,7 +21,11 @@ pub fn show(ui: &mut egui::Ui, level: Level, lang: Lang) {
     egui::Frame::NONE.fill(colour).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.vertical_centered(|ui| {
-            ui.label(RichText::new(label(level, lang)).strong().color(Color32::WHITE));
+            ui.label(
+                RichText::new(label(level, lang))
+                    .strong()
+                    .color(level_text_colour(level)),
+            );
         });
     });
 }
