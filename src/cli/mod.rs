@@ -10,6 +10,7 @@ mod metadata_text;
 pub mod output;
 mod policy;
 mod progress_line;
+mod requests;
 mod secrets;
 mod users;
 mod vault;
@@ -40,7 +41,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::User(command) => users::run(&cli, command),
         Command::Destroy(args) => material::destroy(&cli, args),
         Command::Downgrade(args) => material::downgrade(&cli, args),
-        Command::Request(command) => policy::requests(&cli, command),
+        Command::Request(command) => requests::run(&cli, command),
         Command::Policy(command) => policy::run(&cli, command),
     }
 }

@@ -1,9 +1,8 @@
-//! `policy show|set` and `request list|approve|deny`.
+//! `policy show|set`.
 
 use anyhow::Result;
-use strongroom::accounts::requests::RequestStatus;
 
-use super::args::{Cli, PolicyCommand, RequestCommand};
+use super::args::{Cli, PolicyCommand};
 use super::{output, unlocked_station};
 
 /// `strongroom policy ...`.
@@ -26,48 +25,6 @@ pub fn run(cli: &Cli, command: &PolicyCommand) -> Result<()> {
                 return output::json(&serde_json::json!({ "setting": key, "old": old, "new": value }));
             }
             println!("{key}: {old} -> {value}");
-            Ok(())
-        }
-    }
-}
-
-/// `strongroom request ...`.
-pub fn requests(cli: &Cli, command: &RequestCommand) -> Result<()> {
-    let mut station = unlocked_station(cli)?;
-    match command {
-        RequestCommand::List { all } => {
-            let status = if *all { None } else { Some(RequestStatus::Pending) };
-            let list = station.requests(status)?;
-            if cli.json {
-                return output::json(&list);
-            }
-            println!("{:<5} {:<17} {:<13} {:<9} REASON", "ID", "KIND", "LEVEL", "STATUS");
-            for r in list {
-                println!(
-                    "{:<5} {:<17} {:<13} {:<9} {}",
-                    r.id,
-                    r.kind.as_str(),
-                    r.level.name(),
-                    r.status.as_str(),
-                    output::printable(&r.reason)
-                );
-            }
-            Ok(())
-        }
-        RequestCommand::Approve { id, note } => {
-            let request = station.approve_request(*id, note)?;
-            if cli.json {
-                return output::json(&request);
-            }
-            println!("Approved request {id}; the requester may now carry it out once.");
-            Ok(())
-        }
-        RequestCommand::Deny { id, note } => {
-            let request = station.deny_request(*id, note)?;
-            if cli.json {
-                return output::json(&request);
-            }
-            println!("Denied request {id}.");
             Ok(())
         }
     }

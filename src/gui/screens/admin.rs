@@ -1,5 +1,5 @@
-//! Officers' screen: users with roles, clearances and lockouts; pending approvals; the
-//! policy editor. (Adding, disabling and resetting users are in the CLI for now.)
+//! Officers' screen: users with roles, clearances and lockouts, and the forms that add,
+//! disable, enable or unlock, reset and re-clear them; pending approvals; the policy editor.
 
 use eframe::egui;
 

@@ -1,0 +1,49 @@
+//! `request list|approve|deny`: two-person requests, decided by officers.
+
+use anyhow::Result;
+use strongroom::accounts::requests::RequestStatus;
+
+use super::args::{Cli, RequestCommand};
+use super::{output, unlocked_station};
+
+/// `strongroom request ...`.
+pub fn run(cli: &Cli, command: &RequestCommand) -> Result<()> {
+    let mut station = unlocked_station(cli)?;
+    match command {
+        RequestCommand::List { all } => {
+            let status = if *all { None } else { Some(RequestStatus::Pending) };
+            let list = station.requests(status)?;
+            if cli.json {
+                return output::json(&list);
+            }
+            println!("{:<5} {:<17} {:<13} {:<9} REASON", "ID", "KIND", "LEVEL", "STATUS");
+            for r in list {
+                println!(
+                    "{:<5} {:<17} {:<13} {:<9} {}",
+                    r.id,
+                    r.kind.as_str(),
+                    r.level.name(),
+                    r.status.as_str(),
+                    output::printable(&r.reason)
+                );
+            }
+            Ok(())
+        }
+        RequestCommand::Approve { id, note } => {
+            let request = station.approve_request(*id, note)?;
+            if cli.json {
+                return output::json(&request);
+            }
+            println!("Approved request {id}; the requester may now carry it out once.");
+            Ok(())
+        }
+        RequestCommand::Deny { id, note } => {
+            let request = station.deny_request(*id, note)?;
+            if cli.json {
+                return output::json(&request);
+            }
+            println!("Denied request {id}.");
+            Ok(())
+        }
+    }
+}
