@@ -17,7 +17,8 @@ use crate::crypto::wrap::{self, Purpose};
 use crate::ledger::events as ledger_events;
 use crate::ledger::{Action, NewEvent};
 use crate::progress::Progress;
-use crate::vault::export::{self as files, Output, Recording, temps};
+use crate::vault::export::{self as files, Output, Recording};
+use crate::vault::export_temps as temps;
 use crate::vault::items::ItemRow;
 use crate::{Error, Result, details};
 

@@ -322,8 +322,7 @@ impl Station {
         }
         self.refresh_session()?;
         let expected = self.session.as_ref().map(|s| s.directory().version);
-        let clock = self.clock.clone();
-        let out = db::write(&mut self.conn, |tx| {
+        let out = self.write_bookkeeping(|tx, pending| {
             if let Some(expected) = expected
                 && directory::latest_version(tx)? != expected
             {
@@ -331,13 +330,7 @@ impl Station {
                     why: "the account directory changed during this operation; nothing was written".into(),
                 });
             }
-            let mut pending = Vec::new();
-            let out = change(tx, &mut pending)?;
-            let now = clock.now();
-            for event in &pending {
-                events::append(tx, now, event)?;
-            }
-            Ok(out)
+            change(tx, pending)
         })?;
         self.checkpoint_if_due();
         Ok(out)

@@ -8,9 +8,10 @@ use std::collections::BTreeSet;
 
 use crate::ledger::events as ledger_events;
 use crate::ledger::{Action, NewEvent};
-use crate::vault::export::{self as files, Leftover, temps};
+use crate::vault::export_temps as temps;
 use crate::vault::items;
 use crate::vault::layout::sync_dir;
+use crate::vault::leftovers::{self as files, Leftover};
 use crate::vault::workdir;
 use crate::{Error, ItemId, Result, details};
 

@@ -365,10 +365,23 @@ pub fn inside_vault(path: &Path, what: &str, root: &Path) -> Error {
 
 /// Rename `from` to `to` unless `to` exists (a vault database is never replaced).
 fn rename_no_replace(from: &Path, to: &Path) -> Result<()> {
+    match rename_noreplace(from, to) {
+        Ok(()) => Ok(()),
+        Err(e) if e.raw_os_error() == Some(libc::EEXIST) => Err(Error::InvalidInput(format!(
+            "a vault already exists at {}",
+            to.display()
+        ))),
+        Err(e) => Err(Error::io(to, e)),
+    }
+}
+
+/// `renameat2(from, to, RENAME_NOREPLACE)`: EEXIST if `to` exists; EINVAL where the file
+/// system cannot promise it (FUSE drivers).
+pub(crate) fn rename_noreplace(from: &Path, to: &Path) -> std::io::Result<()> {
     use std::os::unix::ffi::OsStrExt;
     let c = |p: &Path| {
         std::ffi::CString::new(p.as_os_str().as_bytes())
-            .map_err(|_| Error::InvalidInput(format!("{} contains a NUL byte", p.display())))
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))
     };
     let (c_from, c_to) = (c(from)?, c(to)?);
     // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
@@ -382,16 +395,10 @@ fn rename_no_replace(from: &Path, to: &Path) -> Result<()> {
         )
     };
     if rc == 0 {
-        return Ok(());
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
     }
-    let error = std::io::Error::last_os_error();
-    if error.raw_os_error() == Some(libc::EEXIST) {
-        return Err(Error::InvalidInput(format!(
-            "a vault already exists at {}",
-            to.display()
-        )));
-    }
-    Err(Error::io(to, error))
 }
 
 /// Hold an exclusive lock on a new vault's directory while `init` builds in it, so two

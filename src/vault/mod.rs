@@ -7,9 +7,11 @@
 
 pub mod category;
 pub mod export;
+pub mod export_temps;
 pub mod import;
 pub mod items;
 pub mod layout;
+pub mod leftovers;
 pub mod media;
 pub mod workdir;
 
