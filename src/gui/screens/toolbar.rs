@@ -40,13 +40,18 @@ pub fn show(ui: &mut egui::Ui, model: &Model, actions: &mut Vec<Action>) {
                 if ui.button(Text::Lock.get(lang)).on_hover_text("Ctrl+L").clicked() {
                     actions.push(Action::Lock);
                 }
-                ui.label(format!(
-                    "{} {} ({}, {})",
-                    Text::SignedInAs.get(lang),
-                    session.user,
-                    session.role.as_str(),
-                    crate::gui::widgets::banner::label(session.clearance, lang)
-                ));
+                // Cut to the room the tabs leave (the whole text on hover), so on a narrow
+                // window it never runs under the tabs.
+                ui.add(
+                    egui::Label::new(format!(
+                        "{} {} ({}, {})",
+                        Text::SignedInAs.get(lang),
+                        session.user,
+                        session.role.as_str(),
+                        crate::gui::widgets::banner::label(session.clearance, lang)
+                    ))
+                    .truncate(),
+                );
             }
         });
     });
