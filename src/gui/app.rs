@@ -88,6 +88,11 @@ impl App {
                         self.worker.send(Command::RefreshAlerts);
                     }
                 }
+                Reply::Locked { idle: false } if m.locks_unconfirmed > 0 => {
+                    // The window forgot everything when it asked; what was typed at the
+                    // sign-in screen since then stays.
+                    m.locks_unconfirmed -= 1;
+                }
                 Reply::Locked { idle } => {
                     self.forget_secrets(ctx);
                     self.model.locked_idle = idle;
@@ -258,6 +263,7 @@ impl App {
                     }
                     self.worker.send(Command::Lock);
                     self.forget_secrets(ctx);
+                    self.model.locks_unconfirmed += 1;
                 }
                 Action::ChangePassword => {
                     if m.password.new.as_str() != m.password.repeat.as_str() {

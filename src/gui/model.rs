@@ -345,6 +345,10 @@ pub struct Model {
     pub locked_idle: bool,
     /// Bumped at every lock: password widgets get fresh ids.
     pub lock_generation: u64,
+    /// Locks the window asked for and already carried out on its side, whose confirmation
+    /// from the station thread has not arrived yet (the confirmation must not clear what
+    /// was typed at the sign-in screen meanwhile).
+    pub locks_unconfirmed: u32,
 }
 
 impl Model {
@@ -388,6 +392,7 @@ impl Model {
             message: None,
             locked_idle: false,
             lock_generation: 0,
+            locks_unconfirmed: 0,
         }
     }
 
