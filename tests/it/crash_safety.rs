@@ -91,6 +91,26 @@ fn wait_for_work(vault: &TestVault, child: &mut std::process::Child) {
     panic!("the child neither started writing nor exited in 120 s");
 }
 
+/// Items whose import committed.
+fn active_items(vault: &TestVault) -> i64 {
+    vault
+        .db()
+        .query_row("SELECT COUNT(*) FROM items WHERE status = 'active'", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// Wait until `child` has committed an item beyond the `before` already there, or has exited.
+fn wait_for_commit(vault: &TestVault, child: &mut std::process::Child, before: i64) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while std::time::Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() || active_items(vault) > before {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    panic!("the child neither committed an item nor exited in 120 s");
+}
+
 #[test]
 fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
     let vault = TestVault::new();
@@ -143,11 +163,25 @@ fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
             }
             cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
         };
-        let delay = if run % 4 == 3 {
-            Duration::from_millis(rng.below(span_ms))
-        } else {
-            wait_for_work(&vault, &mut child);
-            Duration::from_millis(rng.below(work_ms))
+        // Random moments alone can all land in one phase on a loaded machine, so each kind
+        // of moment has runs of its own: an export anywhere; an import in its first file's
+        // ciphertext; after its first commit; anywhere in its writing.
+        let delay = match run % 4 {
+            3 => Duration::from_millis(rng.below(span_ms)),
+            0 => {
+                wait_for_work(&vault, &mut child);
+                Duration::from_millis(rng.below(3))
+            }
+            1 => {
+                let before = active_items(&vault);
+                wait_for_work(&vault, &mut child);
+                wait_for_commit(&vault, &mut child, before);
+                Duration::from_millis(rng.below(work_ms / 3))
+            }
+            _ => {
+                wait_for_work(&vault, &mut child);
+                Duration::from_millis(rng.below(work_ms))
+            }
         };
         std::thread::sleep(delay);
         let _ = child.kill();
