@@ -25,7 +25,7 @@ use strongroom::ledger::bundle::{self, FORMAT, Manifest, Pins};
 use strongroom::ledger::merkle::{self, Tree};
 use strongroom::ledger::note::{self, Verifier};
 use strongroom::encoding::base64;
-use strongroom::ledger::{checkpoint, key_change};
+use strongroom::ledger::{checkpoint, key_change_note};
 
 const STATION: &str = "0123456789abcdef";
 const TIME: &str = "2026-11-23T15:04:05.250Z";
@@ -93,7 +93,7 @@ fn generate(seeds: &Path) -> Result<(), Failure> {
             checkpoint_note(size, key)?.into_bytes(),
         );
     }
-    let change = key_change::sign(STATION, 0, &old, &new, 4, &tree.root_at(4))?;
+    let change = key_change_note::sign(STATION, 0, &old, &new, 4, &tree.root_at(4))?;
     files.insert("key-changes/00000001.note".into(), change.into_bytes());
     let mut consistency = String::new();
     for from in [2, 4, latest] {

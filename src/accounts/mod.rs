@@ -4,15 +4,18 @@
 //! Nothing read from these tables is trusted on its own: keyslots and grants are AEAD wraps
 //! only a key holder could make, and the directory is signed by the admin key.
 
+pub mod approval;
 pub mod directory;
 pub mod keyring;
 pub mod lockout;
-pub mod password_policy;
+pub mod password_rules;
 pub mod permissions;
 pub mod policy;
 pub mod requests;
+pub mod rotation;
 pub mod sign_in_failures;
 pub mod succession;
+pub mod trust;
 pub mod users;
 
 pub use directory::{Directory, DirectoryUser, LevelEntry, Role, UserStatus};

@@ -131,7 +131,7 @@ pub fn write(tx: &Transaction<'_>, station_id: &str, key: &SignKey, reason: &str
     }
     let verifier =
         note::Verifier::new(&origin(station_id), key.public()).map_err(|e| Error::InvalidInput(e.to_string()))?;
-    let changes = crate::ledger::key_change::signed(tx)?;
+    let changes = crate::ledger::key_change_note::signed(tx)?;
     if let Some(change) = changes.iter().find(|c| c.old == verifier) {
         return Err(Error::integrity(
             "station signing key",

@@ -9,8 +9,8 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::Result;
 use crate::ledger::checkpoint::{self, StoredCheckpoint};
 use crate::ledger::epoch::{self, Epoch};
-use crate::ledger::key_chain::{self, KeyChain, Link};
-use crate::ledger::key_change;
+use crate::ledger::key_change_note;
+use crate::ledger::keys_in_force::{self, KeyChain, Link};
 use crate::ledger::merkle::{self, TreeBuilder};
 use crate::ledger::note::Verifier;
 
@@ -217,9 +217,9 @@ fn key_chain_of(
     let name = checkpoint::origin(station_id);
     let mut findings = Vec::new();
     let mut links = Vec::new();
-    for row in key_change::all(conn)? {
+    for row in key_change_note::all(conn)? {
         let label = format!("key change {}", row.id);
-        let change = match key_change::parse(&row.note) {
+        let change = match key_change_note::parse(&row.note) {
             Ok(change) => change,
             Err(e) => {
                 findings.push(finding(row.epoch, row.tree_size, format!("{label}: {e}")));
@@ -251,7 +251,7 @@ fn key_chain_of(
         }
         links.push(Link { label, change });
     }
-    let (chain, problems) = key_chain::build(current, links);
+    let (chain, problems) = keys_in_force::build(current, links);
     for p in problems {
         findings.push(finding(p.epoch, p.tree_size, p.detail));
     }
@@ -263,8 +263,8 @@ fn key_chain_of(
             last.change.tree_size,
             format!(
                 "the station key {} of the signed directory was replaced by key {} ({}): the directory does not name the newest signing key",
-                key_chain::key_id(current),
-                key_chain::key_id(chain.latest()),
+                keys_in_force::key_id(current),
+                keys_in_force::key_id(chain.latest()),
                 last.label
             ),
         ));

@@ -7,13 +7,13 @@ use crate::accounts::permissions::Permission;
 use crate::ledger::{Action, NewEvent, StoredEvent, events};
 use crate::{Error, Result, details};
 
-use super::Station;
+use super::{Access, Station};
 
 impl Station {
     /// Open alerts the user may see (newest first): officers see all; others those with no
     /// level or one within their clearance. Reading them is not activity for the idle lock.
     pub fn alerts(&self) -> Result<Vec<StoredEvent>> {
-        let user = self.ready_quietly()?.user().clone();
+        let user = self.session_for(Access::Quietly)?.user().clone();
         let open = events::open_alerts(&self.conn)?;
         Ok(open
             .into_iter()
@@ -32,7 +32,7 @@ impl Station {
             .find(|e| e.seq == seq)
             .ok_or_else(|| Error::NotFound(format!("open alert {seq}")))?;
         let actor = self
-            .permitted(Permission::AcknowledgeAlert, alert.level)?
+            .session_for(Access::Permitted(Permission::AcknowledgeAlert, alert.level))?
             .user()
             .name
             .clone();

@@ -6,20 +6,17 @@
 
 use rusqlite::Transaction;
 
+use crate::accounts::approval::{self, Decider};
 use crate::accounts::permissions::Permission;
 use crate::accounts::requests::{self, NewRequest, Request, RequestKind, RequestStatus};
 use crate::accounts::{Role, UserStatus, keyring, lockout, users};
-use crate::crypto::sign;
 use crate::crypto::{CryptoError, Password, keyslot};
 use crate::ledger::{Action, NewEvent};
 use crate::vault::items::ItemRow;
 use crate::{Error, Level, Result, UserId, details};
 
-use super::Station;
-use super::grants::verified_directory;
-
-/// How long an approval may wait to be used.
-pub const APPROVAL_LIFETIME: time::Duration = time::Duration::hours(24);
+use super::{Access, Station};
+use crate::accounts::trust::verified_directory;
 
 /// An officer who signed in as the second person for the next two-person action.
 #[derive(Clone, Debug)]
@@ -80,7 +77,7 @@ impl Station {
     /// officer other than the session user, with their own password. A wrong password counts
     /// as a failed sign-in of the witness.
     pub fn add_witness(&mut self, name: &str, password: &Password) -> Result<Witness> {
-        let session = self.ready()?;
+        let session = self.session_for(Access::Ready)?;
         let me = session.user().id;
         if session.user().name == name {
             return Err(Error::Denied {
@@ -97,7 +94,7 @@ impl Station {
             return Err(Error::AuthenticationFailed);
         };
         // The witness's password is guessed no faster than at sign-in.
-        let policy = self.ready()?.directory().policy();
+        let policy = self.session_for(Access::Ready)?.directory().policy();
         self.begin_attempt(&row, &policy, "witness")?;
         let slot = keyring::keyslot(&self.conn, row.identity)?
             .ok_or_else(|| Error::integrity(format!("account {name}"), "it has no keyslot"))?;
@@ -150,7 +147,7 @@ impl Station {
         target_level: Option<Level>,
         reason: &str,
     ) -> Result<SecondPerson> {
-        let session = self.unlocked()?;
+        let session = self.session_for(Access::Keys)?;
         let policy = session.directory().policy();
         if row.level < policy.two_person_level {
             return Ok(SecondPerson::NotNeeded);
@@ -173,7 +170,10 @@ impl Station {
         let open = requests::open_for(&self.conn, kind, row.id, me.id, target_level)?;
         let open = match open {
             Some(request) if request.status == RequestStatus::Approved => {
-                if self.check_approval(&request, row)? {
+                let admin = self.session_for(Access::Keys)?.directory().admin_key_bytes()?;
+                let target = (row.id, row.level);
+                let now = self.clock.now();
+                if approval::in_force(&self.conn, &self.station_id, &admin, &request, target, now)? {
                     return Ok(SecondPerson::Approved(request));
                 }
                 // Too old: it is expired and a new request is made below.
@@ -237,38 +237,9 @@ impl Station {
         })
     }
 
-    /// An approved request counts only with a valid admin-key signature over what it
-    /// permits, for the item as it is now, if no event records it as used already. Returns
-    /// false when it is older than [`APPROVAL_LIFETIME`].
-    fn check_approval(&self, request: &Request, row: &ItemRow) -> Result<bool> {
-        let refused = |why: &str| {
-            Error::integrity(
-                format!("request {}", request.id),
-                format!("{why}; the request table was changed outside Strongroom"),
-            )
-        };
-        let (Some(officer), Some(at), Some(signature)) = (request.decided_by, &request.decided_at, &request.signature)
-        else {
-            return Err(refused("its approval is not signed by the admin key"));
-        };
-        let body = requests::approval_body(&self.station_id, request, officer, at)?;
-        let admin = self.unlocked()?.directory().admin_key_bytes()?;
-        sign::verify(&admin, requests::APPROVAL_CONTEXT, &body, signature)
-            .map_err(|_| refused("its approval is not signed by the admin key"))?;
-        if request.level != row.level || request.item != row.id {
-            return Err(refused("it names another level or item than the item has"));
-        }
-        if requests::used_in_ledger(&self.conn, request.id)? {
-            return Err(refused("the ledger records it as used already"));
-        }
-        let approved_at = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
-            .map_err(|_| refused("its approval time is malformed"))?;
-        Ok(self.clock.now() - approved_at <= APPROVAL_LIFETIME)
-    }
-
     /// Requests: officers see all, others their own (newest first).
     pub fn requests(&self, status: Option<RequestStatus>) -> Result<Vec<Request>> {
-        let session = self.ready()?;
+        let session = self.session_for(Access::Ready)?;
         let all = requests::list(&self.conn, status)?;
         if session.user().role == Role::Officer {
             return Ok(all);
@@ -288,47 +259,24 @@ impl Station {
     }
 
     fn decide_request(&mut self, id: u64, approve: bool, note: &str) -> Result<Request> {
-        let officer = self.permitted(Permission::ApproveRequest, None)?.user().clone();
+        let officer = self
+            .session_for(Access::Permitted(Permission::ApproveRequest, None))?
+            .user()
+            .clone();
         let request = requests::get(&self.conn, id)?.ok_or_else(|| Error::NotFound(format!("request {id}")))?;
         // The level that matters is the item's, not what the request row says.
         let item = crate::vault::items::get(&self.conn, request.item)?
             .ok_or_else(|| Error::NotFound(format!("the item of request {id}")))?;
-        if item.level != request.level {
-            return Err(Error::integrity(
-                format!("request {id}"),
-                "it names another level than its item has; the request table was changed outside Strongroom",
-            ));
-        }
-        if request.requested_by == officer.id {
-            return Err(Error::Denied {
-                rule: "two-person",
-                message: format!("{} cannot decide their own request {id}", officer.name),
-            });
-        }
-        if request.status != RequestStatus::Pending {
-            return Err(Error::Denied {
-                rule: "request-state",
-                message: format!("request {id} is already {}", request.status.as_str()),
-            });
-        }
-        if request.level > officer.clearance {
-            return Err(Error::Denied {
-                rule: "clearance",
-                message: format!(
-                    "request {id} concerns a {} item; {} is cleared to {}",
-                    request.level, officer.name, officer.clearance
-                ),
-            });
-        }
+        let decider = Decider {
+            id: officer.id,
+            name: &officer.name,
+            clearance: officer.clearance,
+        };
+        approval::check_decidable(&request, item.level, &decider)?;
         let now = self.now();
         let signature = if approve {
-            let body = requests::approval_body(&self.station_id, &request, officer.id, &now)?;
-            Some(
-                self.unlocked()?
-                    .admin_key()?
-                    .sign(requests::APPROVAL_CONTEXT, &body)
-                    .to_vec(),
-            )
+            let admin = self.session_for(Access::Keys)?.admin_key()?;
+            Some(approval::sign(&self.station_id, &request, officer.id, &now, &admin)?)
         } else {
             None
         };

@@ -11,7 +11,7 @@ use crate::vault::items;
 use crate::vault::layout::sync_dir;
 use crate::{Level, Result, db, details};
 
-use super::Station;
+use super::{Access, Station};
 
 /// What was destroyed.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -33,7 +33,7 @@ impl Station {
         self.refresh_session()?;
         let row = self.find_item(reference)?;
         let actor = self
-            .permitted(Permission::RequestDestruction, Some(row.level))?
+            .session_for(Access::Permitted(Permission::RequestDestruction, Some(row.level)))?
             .user()
             .name
             .clone();

@@ -6,13 +6,12 @@
 use crate::accounts::permissions::Permission;
 use crate::accounts::requests::RequestKind;
 use crate::accounts::users;
-use crate::crypto::wrap::{self, Purpose};
 use crate::ledger::{Action, NewEvent};
-use crate::vault::items::{self, item_aad};
+use crate::vault::items;
 use crate::{Error, Level, Result, details};
 
-use super::Station;
 use super::items::row_key;
+use super::{Access, Station};
 
 impl Station {
     /// Lower an item to `to` for `reason`. Raising a level (which re-encrypts the object)
@@ -26,44 +25,13 @@ impl Station {
                 row.control, row.level
             )));
         }
-        let session = self.permitted(Permission::Reclassify, Some(row.level))?;
+        let session = self.session_for(Access::Permitted(Permission::Reclassify, Some(row.level)))?;
         let actor = session.user().name.clone();
         let old_key = row_key(session, &row)?;
         let (generation, new_key) = session.level_key(to)?;
         let second = self.second_person(RequestKind::Downgrade, &row, Some(to), reason)?;
 
-        let mut moved = row.clone();
-        moved.level = to;
-        moved.key_generation = generation;
-        let rewrap = |purpose: Purpose, blob: &[u8]| -> Result<Vec<u8>> {
-            let plain = wrap::open(
-                &old_key,
-                &item_aad(purpose, row.id, row.level, &row.control, row.key_generation),
-                blob,
-            )
-            .map_err(|_| {
-                Error::integrity(
-                    format!("item {}", row.control),
-                    format!(
-                        "its {} does not decrypt; the row was changed outside Strongroom",
-                        purpose.label()
-                    ),
-                )
-            })?;
-            Ok(wrap::seal(
-                &new_key,
-                &item_aad(purpose, row.id, to, &row.control, generation),
-                &plain,
-            )?)
-        };
-        moved.wrapped_dek = rewrap(Purpose::Dek, &row.wrapped_dek)?;
-        moved.title = rewrap(Purpose::MetaTitle, &row.title)?;
-        moved.original_name = rewrap(Purpose::MetaName, &row.original_name)?;
-        moved.notes = row
-            .notes
-            .as_deref()
-            .map(|n| rewrap(Purpose::MetaNotes, n))
-            .transpose()?;
+        let moved = row.rewrapped((&old_key, row.key_generation), to, (&new_key, generation))?;
 
         let names = users::names(&self.conn)?;
         let mut details = details! {

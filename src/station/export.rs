@@ -22,10 +22,10 @@ use crate::vault::export_temps as temps;
 use crate::vault::items::ItemRow;
 use crate::{Error, Result, details};
 
-use super::Station;
 use super::approvals::SecondPerson;
 use super::items::{open_meta, row_key};
 use super::sealed_name::seal_name;
+use super::{Access, Station};
 use crate::vault::items::item_aad;
 
 /// What an export produced.
@@ -48,7 +48,7 @@ impl Station {
         self.refresh_session()?;
         let row = self.find_item(reference)?;
         let policy = self
-            .permitted(Permission::Export, Some(row.level))?
+            .session_for(Access::Permitted(Permission::Export, Some(row.level)))?
             .directory()
             .policy();
         if row.level > policy.export_max_level {
@@ -67,7 +67,7 @@ impl Station {
         };
         let busy = self.idle.busy();
         let _beating = progress.beating(busy.heartbeat());
-        let session = self.unlocked()?;
+        let session = self.session_for(Access::Keys)?;
         let key = row_key(session, &row)?;
         let actor = session.user().name.clone();
         let dek = wrap::open_key(

@@ -20,8 +20,8 @@ use crate::vault::layout::sync_dir;
 use crate::vault::{Category, ItemStatus};
 use crate::{ControlNumber, Error, ItemId, Level, Result, UserId, details};
 
-use super::Station;
 use super::items::{ItemSummary, summarize};
+use super::{Access, Station};
 
 /// What an import will read, chosen before any byte is written.
 #[derive(Clone, Debug)]
@@ -109,7 +109,7 @@ impl Station {
     /// Choose the files under `paths` (directories recursively). Symlinks are followed only
     /// with `follow_symlinks`, and never out of a directory's root.
     pub fn plan_import(&self, paths: &[PathBuf], follow_symlinks: bool) -> Result<ImportPlan> {
-        self.unlocked()?;
+        self.session_for(Access::Keys)?;
         Ok(ImportPlan {
             files: files::plan(paths, follow_symlinks, &self.paths.dirs()?)?,
         })
@@ -123,8 +123,8 @@ impl Station {
         progress: &Progress,
     ) -> Result<Vec<ItemSummary>> {
         self.refresh_session()?;
-        self.permitted(Permission::Import, Some(options.level))?;
-        let session = self.unlocked()?;
+        self.session_for(Access::Permitted(Permission::Import, Some(options.level)))?;
+        let session = self.session_for(Access::Keys)?;
         let (generation, _) = session.level_key(options.level)?;
         if !(crate::crypto::stream::MIN_CHUNK..=crate::crypto::stream::MAX_CHUNK).contains(&options.chunk_size) {
             return Err(Error::InvalidInput(format!(
@@ -144,7 +144,7 @@ impl Station {
         let result = self.import_batch(plan, options, generation, progress, &mut staged);
         match result {
             Ok(()) => {
-                let session = self.unlocked()?;
+                let session = self.session_for(Access::Keys)?;
                 let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
                 staged
                     .iter_mut()
@@ -212,7 +212,7 @@ impl Station {
             entry.in_objects = true;
             sync_dir(&dir)?;
         }
-        let actor = self.unlocked()?.user().name.clone();
+        let actor = self.session_for(Access::Keys)?.user().name.clone();
         let custodian = actor.clone();
         self.write(|tx, events| {
             for entry in staged.iter() {
@@ -238,7 +238,7 @@ impl Station {
     }
 
     fn new_row(&self, id: ItemId, source: &SourceFile, options: &ImportOptions, generation: u32) -> Result<ItemRow> {
-        let session = self.unlocked()?;
+        let session = self.session_for(Access::Keys)?;
         let now = self.now();
         Ok(ItemRow {
             id,
@@ -262,7 +262,7 @@ impl Station {
     }
 
     fn new_meta(&self, source: &SourceFile, options: &ImportOptions, dek: &Key32) -> Result<ItemSecrets> {
-        let (_, key) = self.unlocked()?.level_key(options.level)?;
+        let (_, key) = self.session_for(Access::Keys)?.level_key(options.level)?;
         Ok(ItemSecrets {
             level_key: key.clone(),
             dek: dek.clone(),

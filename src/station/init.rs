@@ -8,7 +8,7 @@ use rusqlite::params;
 
 use crate::accounts::directory::{self, Directory, DirectoryUser, FORMAT, LevelEntry, RecoveryEntry};
 use crate::accounts::keyring::{self, KeyKind};
-use crate::accounts::{Role, UserRecord, UserStatus, password_policy, users};
+use crate::accounts::{Role, UserRecord, UserStatus, password_rules, users};
 use crate::crypto::kdf::{self, KdfParams};
 use crate::crypto::keyslot::{self, SlotContents};
 use crate::crypto::seal::SecretKey;
@@ -21,8 +21,8 @@ use crate::vault::VaultPaths;
 use crate::{Error, IdentityId, Level, Result, UserId, db, details};
 
 use super::Station;
-use super::grants::open_grants;
 use super::session::{Session, SessionUser};
+use crate::accounts::trust::open_grants;
 
 /// Choices made at `init`.
 pub struct InitOptions {
@@ -47,7 +47,7 @@ impl Station {
     /// which is shown once and never stored.
     pub fn init(root: &Path, officer: &str, password: &Password, options: InitOptions) -> Result<(Station, Password)> {
         validate_user_name(officer)?;
-        password_policy::check(officer, password)?;
+        password_rules::check(officer, password)?;
         let params = match options.kdf {
             Some(params) => {
                 params.check().map_err(|e| Error::InvalidInput(e.to_string()))?;

@@ -15,8 +15,8 @@ use crate::vault::items::{self, ItemRow, item_aad};
 use crate::vault::{Category, ItemStatus};
 use crate::{ControlNumber, Error, ItemId, Level, Result, UserId};
 
-use super::Station;
 use super::session::Session;
+use super::{Access, Station};
 
 /// Serialize any `Display` value as a string (ids in JSON output).
 pub(crate) fn ser_display<T: std::fmt::Display, S: serde::Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
@@ -111,7 +111,7 @@ pub(super) fn row_key(session: &Session, row: &ItemRow) -> Result<Key32> {
 impl Station {
     /// Active items the user may see, by control number.
     pub fn list_items(&self) -> Result<Vec<ItemSummary>> {
-        let session = self.permitted(Permission::View, None)?;
+        let session = self.session_for(Access::Permitted(Permission::View, None))?;
         let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
         items::list_active(&self.conn, session.user().clearance)?
             .iter()
@@ -121,7 +121,7 @@ impl Station {
 
     /// Find an item by control number or uuid, visible to this user.
     pub(super) fn find_item(&self, reference: &str) -> Result<ItemRow> {
-        self.unlocked()?;
+        self.session_for(Access::Keys)?;
         let row = if let Some(control) = ControlNumber::parse(reference) {
             items::by_control(&self.conn, &control)?
         } else if let Ok(uuid) = uuid::Uuid::parse_str(reference.trim()) {
@@ -134,14 +134,14 @@ impl Station {
         let row = row
             .filter(|r| r.status == ItemStatus::Active)
             .ok_or_else(|| Error::NotFound(format!("item {reference}")))?;
-        self.permitted(Permission::View, Some(row.level))?;
+        self.session_for(Access::Permitted(Permission::View, Some(row.level)))?;
         Ok(row)
     }
 
     /// One item's detail and custody timeline.
     pub fn item(&self, reference: &str) -> Result<ItemDetail> {
         let row = self.find_item(reference)?;
-        let session = self.unlocked()?;
+        let session = self.session_for(Access::Keys)?;
         let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
         let key = row_key(session, &row)?;
         let name = open_meta(&row, &key, Purpose::MetaName, &row.original_name)?;

@@ -9,13 +9,13 @@ use crate::ledger::verify::{self, Report};
 use crate::ledger::{Action, NewEvent, StoredEvent, checkpoint};
 use crate::{Error, Result, details};
 
-use super::Station;
+use super::{Access, Station};
 
 impl Station {
     /// The station's verifier key (`strongroom/<id>+<key id>+<key>`), from the verified
     /// directory, for pinning on another machine.
     pub fn verifier_key(&self) -> Result<Verifier> {
-        let session = self.unlocked()?;
+        let session = self.session_for(Access::Keys)?;
         Verifier::new(
             &checkpoint::origin(&self.station_id),
             session.directory().signing_key_bytes()?,
@@ -26,7 +26,7 @@ impl Station {
     /// Events matching `filter`, after seq `after`, at most `limit`: officers see every event,
     /// others only those within their clearance.
     pub fn query_events(&self, filter: &EventFilter, after: Option<u64>, limit: u64) -> Result<Vec<StoredEvent>> {
-        let user = self.ready()?.user();
+        let user = self.session_for(Access::Ready)?.user();
         let mut filter = filter.clone();
         if user.role != Role::Officer {
             filter.max_level = Some(filter.max_level.map_or(user.clearance, |l| l.min(user.clearance)));
@@ -37,7 +37,7 @@ impl Station {
     /// Recompute and check the whole custody log (officers only). The outcome is recorded
     /// as a `ledger.verify` event after the check, so it never affects what it reports.
     pub fn verify_ledger(&mut self) -> Result<Report> {
-        let session = self.permitted(Permission::LedgerVerify, None)?;
+        let session = self.session_for(Access::Permitted(Permission::LedgerVerify, None))?;
         let actor = session.user().name.clone();
         let verifier = self.verifier_key()?;
         let report = verify::verify(&self.conn, &self.station_id, &verifier)?;
@@ -82,7 +82,7 @@ impl Station {
         filter: &EventFilter,
         out: &std::path::Path,
     ) -> Result<crate::ledger::bundle::Manifest> {
-        self.permitted(Permission::LedgerExport, None)?;
+        self.session_for(Access::Permitted(Permission::LedgerExport, None))?;
         let verifier = self.verifier_key()?;
         // Cover every event so far; on a damaged log this is refused and the bundle stops at
         // the last good checkpoint's events only if they still match it. The refusal is kept
@@ -96,7 +96,7 @@ impl Station {
 impl Station {
     /// Write the events matching `filter` as CSV to a new file (officers only).
     pub fn export_csv(&self, filter: &EventFilter, path: &std::path::Path) -> Result<u64> {
-        self.permitted(Permission::LedgerExport, None)?;
+        self.session_for(Access::Permitted(Permission::LedgerExport, None))?;
         let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -120,7 +120,7 @@ impl Station {
     /// seq, and checkpoints resume under the origin `strongroom/<station-id>/e<N>`.
     pub fn start_epoch(&mut self, reason: &str) -> Result<crate::ledger::epoch::Epoch> {
         use crate::ledger::epoch;
-        let session = self.permitted(Permission::LedgerVerify, None)?;
+        let session = self.session_for(Access::Permitted(Permission::LedgerVerify, None))?;
         if reason.trim().is_empty() {
             return Err(Error::InvalidInput(
                 "give the reason for the new epoch (--reason TEXT)".into(),

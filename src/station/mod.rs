@@ -8,14 +8,13 @@ mod approvals;
 mod destroy;
 mod downgrade;
 mod export;
-mod grants;
 mod idle;
 mod import;
 mod init;
 mod items;
 mod ledger;
 mod password;
-mod policy;
+mod policy_change;
 mod rotation;
 pub mod sealed_name;
 mod session;
@@ -57,6 +56,22 @@ pub struct Station {
     idle: idle::IdleTimer,
     witness: Option<(crate::UserId, Witness)>,
     removable: RemovableProbe,
+}
+
+/// What a call asks of the session ([`Station::session_for`]), from least to most.
+#[derive(Clone, Copy, Debug)]
+enum Access {
+    /// Its keys only, even with a password change pending (signing in, changing the
+    /// password, keeping the ledger's checkpoints).
+    Keys,
+    /// Ready to act: its keys, and no password change pending.
+    Ready,
+    /// Ready, for a background read that must not count as activity (a window polling for
+    /// alerts would otherwise keep the station from ever idling out).
+    Quietly,
+    /// Ready, and the permission table lets its user take the permission (on material at
+    /// the level).
+    Permitted(Permission, Option<Level>),
 }
 
 /// Tells whether a path is on removable media (export there is a two-person action).
@@ -203,7 +218,7 @@ impl Station {
     /// every event, others those with no level or a level within their clearance. (The ledger
     /// issue adds filtered queries.)
     pub fn events(&self, from_seq: u64, limit: u64) -> Result<Vec<StoredEvent>> {
-        let user = self.ready()?.user();
+        let user = self.session_for(Access::Ready)?.user();
         let all = events::list(&self.conn, from_seq, limit)?;
         if user.role == crate::accounts::Role::Officer {
             return Ok(all);
@@ -258,52 +273,30 @@ impl Station {
         }
     }
 
-    /// The session, if the permission table lets its user take `permission` (on material at
-    /// `level`); otherwise the refusal naming the rule. Every action goes through here.
-    fn permitted(&self, permission: Permission, level: Option<Level>) -> Result<&Session> {
-        let session = self.ready()?;
-        let user = session.user();
-        permissions::check(&user.name, user.role, user.clearance, permission, level)?;
-        Ok(session)
-    }
-
-    /// The session, if it may act: unlocked, and no password change pending.
-    fn ready(&self) -> Result<&Session> {
-        let session = self.unlocked()?;
-        if let Some(reason) = session.password_change_required() {
-            return Err(Error::PasswordChangeRequired {
-                user: session.user().name.clone(),
-                reason: reason.to_string(),
-            });
-        }
-        Ok(session)
-    }
-
-    /// The session for a background read that must not count as activity (a window polling
-    /// for alerts would otherwise keep the station from ever idling out).
-    fn ready_quietly(&self) -> Result<&Session> {
+    /// The session, if it may do what `access` asks (otherwise the refusal: not unlocked, a
+    /// password change pending, or the permission table's rule). Every action goes through
+    /// here, and all but [`Access::Quietly`] count as activity for the idle lock.
+    fn session_for(&self, access: Access) -> Result<&Session> {
         let session = self
             .session
             .as_ref()
             .filter(|s| s.has_keys())
             .ok_or(Error::NotUnlocked)?;
-        if let Some(reason) = session.password_change_required() {
+        if !matches!(access, Access::Keys)
+            && let Some(reason) = session.password_change_required()
+        {
             return Err(Error::PasswordChangeRequired {
                 user: session.user().name.clone(),
                 reason: reason.to_string(),
             });
         }
-        Ok(session)
-    }
-
-    /// The session, if it still holds its keys; counts as activity for the idle lock.
-    fn unlocked(&self) -> Result<&Session> {
-        let session = self
-            .session
-            .as_ref()
-            .filter(|s| s.has_keys())
-            .ok_or(Error::NotUnlocked)?;
-        self.idle.touch();
+        if let Access::Permitted(permission, level) = access {
+            let user = session.user();
+            permissions::check(&user.name, user.role, user.clearance, permission, level)?;
+        }
+        if !matches!(access, Access::Quietly) {
+            self.idle.touch();
+        }
         Ok(session)
     }
 

@@ -4,7 +4,7 @@
 
 use crate::accounts::directory;
 use crate::accounts::keyring::{self, KeyKind};
-use crate::accounts::{Role, lockout, password_policy, users};
+use crate::accounts::{Role, lockout, password_rules, users};
 use crate::crypto::keyslot::{self, SlotContents};
 use crate::crypto::seal::SecretKey;
 use crate::crypto::{CryptoError, Password, recovery_code};
@@ -12,17 +12,17 @@ use crate::encoding::hex;
 use crate::ledger::{Action, NewEvent};
 use crate::{Error, IdentityId, Level, Result, db, details};
 
-use super::Station;
-use super::grants::{open_grants, verified_directory};
+use super::{Access, Station};
+use crate::accounts::trust::{open_grants, verified_directory};
 
 impl Station {
     /// Change the session user's password. The current password is asked again, so an
     /// unattended unlocked station cannot be taken over.
     pub fn change_password(&mut self, current: &Password, new: &Password) -> Result<()> {
-        let session = self.unlocked()?;
+        let session = self.session_for(Access::Keys)?;
         let name = session.user().name.clone();
         let user_id = session.user().id;
-        password_policy::check(&name, new)?;
+        password_rules::check(&name, new)?;
         if new.expose() == current.expose() {
             return Err(Error::Denied {
                 rule: "password-policy",
@@ -47,7 +47,7 @@ impl Station {
             }
             Err(e) => return Err(e),
         };
-        let directory = self.unlocked()?.directory();
+        let directory = self.session_for(Access::Keys)?.directory();
         let (version, admin_public) = (directory.version, directory.admin_key_bytes()?);
         let new_slot = keyslot::create(
             new,
@@ -86,7 +86,7 @@ impl Station {
     /// recovery code. Works while locked; the station stays locked.
     pub fn recover(&mut self, user: &str, code: &Password, new_password: &Password) -> Result<()> {
         self.session = None;
-        password_policy::check(user, new_password)?;
+        password_rules::check(user, new_password)?;
         let recovery_id =
             users::recovery_identity(&self.conn)?.ok_or_else(|| Error::integrity("recovery identity", "missing"))?;
         let slot = keyring::keyslot(&self.conn, recovery_id)?

@@ -11,8 +11,8 @@ use crate::crypto::wrap::{self, Purpose};
 use crate::encoding::hex;
 use crate::{Error, Level, Result};
 
-use super::Station;
 use super::session::Session;
+use super::{Access, Station};
 
 /// AAD of a sealed name: purpose `sealed-name`, ids = level byte, generation = the sealing
 /// key's generation.
@@ -34,7 +34,7 @@ impl Station {
     /// Unseal a host file name recorded in an event, with the level's sealing key (which only
     /// holders of the level can unwrap).
     pub fn unseal_name(&self, level: Level, generation: u32, sealed_hex: &str) -> Result<OsString> {
-        let session = self.ready()?;
+        let session = self.session_for(Access::Ready)?;
         let (key_generation, level_key) = session.level_key(level)?;
         let secret = keyring::sealing_secret(&self.conn, level, generation, &level_key, key_generation)?;
         let blob =

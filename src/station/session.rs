@@ -2,9 +2,9 @@
 //! holds. The keys sit in a cell shared with the idle timer (`idle.rs`), which empties it
 //! after the policy's idle time; dropping them wipes them.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::accounts::trust::{self, HeldKeys, Holder};
 use crate::accounts::{Directory, Role};
 use crate::crypto::Key32;
 use crate::crypto::seal::SecretKey;
@@ -25,18 +25,8 @@ pub struct SessionUser {
     pub clearance: Level,
 }
 
-/// The secret keys of one unlocked user.
-pub(super) struct SessionKeys {
-    pub identity: SecretKey,
-    pub level_keys: BTreeMap<Level, (u32, Key32)>,
-    pub signing: SignKey,
-    pub signing_generation: u32,
-    pub admin: Option<SignKey>,
-    pub admin_generation: u32,
-}
-
 /// The keys, shared with the idle timer; `None` once it dropped them.
-pub(super) type KeyCell = Arc<Mutex<Option<SessionKeys>>>;
+pub(super) type KeyCell = Arc<Mutex<Option<HeldKeys>>>;
 
 /// One unlocked user.
 pub struct Session {
@@ -51,7 +41,7 @@ impl Session {
     pub(super) fn new(
         user: SessionUser,
         identity_id: IdentityId,
-        keys: SessionKeys,
+        keys: HeldKeys,
         directory: Directory,
         password_change: Option<String>,
     ) -> Session {
@@ -135,7 +125,7 @@ impl Session {
     }
 
     /// Replace the keys (after this session's own officer rotated them).
-    pub(super) fn replace_keys(&self, keys: SessionKeys) {
+    pub(super) fn replace_keys(&self, keys: HeldKeys) {
         *self.cell() = Some(keys);
     }
 
@@ -144,19 +134,32 @@ impl Session {
         self.directory = directory;
     }
 
+    /// A newer stored directory, if it still vouches for this session as it was unlocked
+    /// ([`trust::newer_directory`]).
+    pub(super) fn check_newer_directory(&self, conn: &rusqlite::Connection) -> Result<Directory> {
+        let holder = Holder {
+            id: self.user.id,
+            name: &self.user.name,
+            identity: self.identity_id,
+            role: self.user.role,
+            clearance: self.user.clearance,
+        };
+        trust::newer_directory(conn, &self.directory, &holder)
+    }
+
     /// The user chose a new password.
     pub(super) fn clear_password_change(&mut self) {
         self.password_change = None;
     }
 
-    fn with_keys<T>(&self, f: impl FnOnce(&SessionKeys) -> Result<T>) -> Result<T> {
+    fn with_keys<T>(&self, f: impl FnOnce(&HeldKeys) -> Result<T>) -> Result<T> {
         match self.cell().as_ref() {
             Some(keys) => f(keys),
             None => Err(Error::NotUnlocked),
         }
     }
 
-    fn cell(&self) -> MutexGuard<'_, Option<SessionKeys>> {
+    fn cell(&self) -> MutexGuard<'_, Option<HeldKeys>> {
         // A panic while holding the lock cannot leave the keys half-written: take them anyway.
         self.keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }

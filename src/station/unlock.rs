@@ -15,8 +15,8 @@ use crate::ledger::{Action, NewEvent};
 use crate::{Error, Result, details};
 
 use super::Station;
-use super::grants::{open_grants, verified_directory};
 use super::session::{Session, SessionUser};
+use crate::accounts::trust::{open_grants, verified_directory};
 
 impl Station {
     /// Unlock a session for `user`. A wrong password or unknown user is recorded and answered

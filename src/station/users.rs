@@ -5,7 +5,7 @@
 use crate::accounts::directory::DirectoryUser;
 use crate::accounts::keyring;
 use crate::accounts::permissions::Permission;
-use crate::accounts::{Role, UserRecord, UserStatus, lockout, password_policy, users};
+use crate::accounts::{Role, UserRecord, UserStatus, lockout, password_rules, users};
 use crate::crypto::Password;
 use crate::crypto::keyslot::{self, SlotContents};
 use crate::crypto::seal::SecretKey;
@@ -13,9 +13,9 @@ use crate::encoding::hex;
 use crate::ledger::{Action, NewEvent};
 use crate::{Error, IdentityId, Level, Result, UserId, details};
 
-use super::Station;
 use super::init::validate_user_name;
-use super::rotation::{KeyPlan, Target};
+use super::{Access, Station};
+use crate::accounts::rotation::{KeyPlan, Target};
 
 /// A user as officers see them: the signed directory's entry and the station's sign-in state.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -35,8 +35,8 @@ impl Station {
     /// Create a user (officers only). Only levels the officer holds can be granted.
     pub fn add_user(&mut self, name: &str, role: Role, clearance: Level, password: &Password) -> Result<UserId> {
         validate_user_name(name)?;
-        password_policy::check(name, password)?;
-        let session = self.permitted(Permission::UserAdmin, None)?;
+        password_rules::check(name, password)?;
+        let session = self.session_for(Access::Permitted(Permission::UserAdmin, None))?;
         if users::by_name(&self.conn, name)?.is_some() || session.directory().user(name).is_some() {
             return Err(Error::InvalidInput(format!("a user named {name} already exists")));
         }
@@ -104,7 +104,7 @@ impl Station {
     /// Every user as the verified signed directory states them, with their sign-in state
     /// (officers only).
     pub fn users(&self) -> Result<Vec<UserView>> {
-        let session = self.permitted(Permission::UserAdmin, None)?;
+        let session = self.session_for(Access::Permitted(Permission::UserAdmin, None))?;
         let mut out = Vec::new();
         for entry in &session.directory().users {
             let id = UserId::parse(&entry.id)
@@ -196,9 +196,9 @@ impl Station {
     /// Reset a password: the user gets a new identity and keyslot under `temporary` and must
     /// choose their own password at next login. Also clears a lockout.
     pub fn reset_password(&mut self, name: &str, temporary: &Password, reason: &str) -> Result<()> {
-        password_policy::check(name, temporary)?;
+        password_rules::check(name, temporary)?;
         let (entry, target) = self.administered(name)?;
-        let session = self.unlocked()?;
+        let session = self.session_for(Access::Keys)?;
         let admin = session.admin_key()?;
         let own_slot = keyring::keyslot(&self.conn, session.identity_id())?
             .ok_or_else(|| Error::integrity("keyslot", "the officer's keyslot is missing"))?;
@@ -240,7 +240,7 @@ impl Station {
 
     /// The verified directory entry and ids of an account an officer may administer now.
     fn administered(&self, name: &str) -> Result<(DirectoryUser, Target)> {
-        let session = self.permitted(Permission::UserAdmin, None)?;
+        let session = self.session_for(Access::Permitted(Permission::UserAdmin, None))?;
         if session.user().name == name {
             return Err(Error::Denied {
                 rule: "separation-of-duties",
@@ -294,7 +294,7 @@ impl Station {
         edit: impl FnOnce(&mut DirectoryUser),
         also: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
     ) -> Result<()> {
-        let session = self.unlocked()?;
+        let session = self.session_for(Access::Keys)?;
         let mut next = session.directory().successor(&self.now());
         let entry = next
             .users
@@ -321,7 +321,11 @@ impl Station {
     }
 
     fn unlock_account(&mut self, name: &str, user: UserId, reason: &str) -> Result<()> {
-        let actor = self.permitted(Permission::UserAdmin, None)?.user().name.clone();
+        let actor = self
+            .session_for(Access::Permitted(Permission::UserAdmin, None))?
+            .user()
+            .name
+            .clone();
         let (name, reason) = (name.to_string(), reason.to_string());
         self.write(|tx, events| {
             if !lockout::clear(tx, user)? {
@@ -348,7 +352,7 @@ impl Station {
         version: u64,
     ) -> Result<NewEvent> {
         Ok(NewEvent {
-            actor: self.unlocked()?.user().name.clone(),
+            actor: self.session_for(Access::Keys)?.user().name.clone(),
             action,
             subject: name.to_string(),
             level: None,

@@ -269,6 +269,47 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<ItemRow> {
     })
 }
 
+impl ItemRow {
+    /// This row with its DEK and metadata moved from `old` (the level key that wraps them
+    /// now, with its generation) to `new` at level `to`: the one rewrap of a key rotation
+    /// (same level) and of a downgrade (a lower one). The object is not touched: its DEK is
+    /// unchanged. A column that does not open under `old` is refused as tampering.
+    pub fn rewrapped(&self, old: (&Key32, u32), to: Level, new: (&Key32, u32)) -> Result<ItemRow> {
+        if self.key_generation != old.1 {
+            return Err(Error::integrity(
+                format!("item {}", self.control),
+                "wrapped under a level key generation that is not current",
+            ));
+        }
+        let move_one = |purpose: Purpose, blob: &[u8]| -> Result<Vec<u8>> {
+            let before = item_aad(purpose, self.id, self.level, &self.control, old.1);
+            let plain = wrap::open(old.0, &before, blob).map_err(|_| {
+                Error::integrity(
+                    format!("item {}", self.control),
+                    format!(
+                        "its {} does not decrypt; the row was changed outside Strongroom",
+                        purpose.label()
+                    ),
+                )
+            })?;
+            let after = item_aad(purpose, self.id, to, &self.control, new.1);
+            Ok(wrap::seal(new.0, &after, &plain)?)
+        };
+        let mut moved = self.clone();
+        moved.level = to;
+        moved.key_generation = new.1;
+        moved.wrapped_dek = move_one(Purpose::Dek, &self.wrapped_dek)?;
+        moved.title = move_one(Purpose::MetaTitle, &self.title)?;
+        moved.original_name = move_one(Purpose::MetaName, &self.original_name)?;
+        moved.notes = self
+            .notes
+            .as_deref()
+            .map(|n| move_one(Purpose::MetaNotes, n))
+            .transpose()?;
+        Ok(moved)
+    }
+}
+
 /// Rewrap the DEK and encrypted metadata of every item at `level` from the old level key to
 /// its successor (a key rotation; the objects themselves are not re-encrypted). Destroyed
 /// items hold no key material and are skipped. Returns how many rows were rewrapped.
@@ -281,40 +322,17 @@ pub fn rewrap_level(tx: &Transaction<'_>, level: Level, old: (&Key32, u32), new:
         collect(rows)?
     };
     for row in &rows {
-        if row.key_generation != old.1 {
-            return Err(Error::integrity(
-                format!("item {}", row.control),
-                "wrapped under a level key generation that is not current",
-            ));
-        }
-        let move_one = |purpose: Purpose, blob: &[u8]| -> Result<Vec<u8>> {
-            let plain =
-                wrap::open(old.0, &item_aad(purpose, row.id, level, &row.control, old.1), blob).map_err(|_| {
-                    Error::integrity(
-                        format!("item {}", row.control),
-                        format!(
-                            "its {} does not decrypt; the row was changed outside Strongroom",
-                            purpose.label()
-                        ),
-                    )
-                })?;
-            Ok(wrap::seal(
-                new.0,
-                &item_aad(purpose, row.id, level, &row.control, new.1),
-                &plain,
-            )?)
-        };
-        let dek = move_one(Purpose::Dek, &row.wrapped_dek)?;
-        let title = move_one(Purpose::MetaTitle, &row.title)?;
-        let name = move_one(Purpose::MetaName, &row.original_name)?;
-        let notes = row
-            .notes
-            .as_deref()
-            .map(|n| move_one(Purpose::MetaNotes, n))
-            .transpose()?;
+        let moved = row.rewrapped(old, level, new)?;
         tx.execute(
             "UPDATE items SET key_generation = ?2, wrapped_dek = ?3, title = ?4, original_name = ?5, notes = ?6 WHERE id = ?1",
-            params![row.id.as_bytes().to_vec(), i64::from(new.1), dek, title, name, notes],
+            params![
+                row.id.as_bytes().to_vec(),
+                i64::from(moved.key_generation),
+                moved.wrapped_dek,
+                moved.title,
+                moved.original_name,
+                moved.notes
+            ],
         )?;
     }
     Ok(rows.len() as u64)
@@ -337,7 +355,7 @@ pub fn erase(tx: &Transaction<'_>, id: ItemId, now: &str) -> Result<()> {
 }
 
 /// Move an item to a lower level inside the caller's transaction: new level, generation and
-/// rewrapped DEK and metadata (made by the caller under the lower level's key).
+/// rewrapped DEK and metadata (made by [`ItemRow::rewrapped`] under the lower level's key).
 pub fn relabel(tx: &Transaction<'_>, row: &ItemRow, now: &str) -> Result<()> {
     let changed = tx.execute(
         "UPDATE items SET level = ?2, key_generation = ?3, wrapped_dek = ?4, title = ?5, original_name = ?6,
@@ -358,4 +376,100 @@ pub fn relabel(tx: &Transaction<'_>, row: &ItemRow, now: &str) -> Result<()> {
         return Err(Error::NotFound(format!("active item {}", row.control)));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sealed(key: &Key32, purpose: Purpose, row: &ItemRow, plain: &[u8]) -> Vec<u8> {
+        let aad = item_aad(purpose, row.id, row.level, &row.control, row.key_generation);
+        wrap::seal(key, &aad, plain).unwrap()
+    }
+
+    fn opened(key: &Key32, purpose: Purpose, row: &ItemRow, blob: &[u8]) -> Option<Vec<u8>> {
+        let aad = item_aad(purpose, row.id, row.level, &row.control, row.key_generation);
+        wrap::open(key, &aad, blob).ok().map(|p| p.to_vec())
+    }
+
+    /// A secret row at generation 3 under `key`, with title, name and notes.
+    fn row(key: &Key32) -> ItemRow {
+        let mut row = ItemRow {
+            id: ItemId::random().unwrap(),
+            control: ControlNumber { year: 2026, serial: 7 },
+            level: Level::Secret,
+            key_generation: 3,
+            wrapped_dek: Vec::new(),
+            title: Vec::new(),
+            original_name: Vec::new(),
+            notes: None,
+            size: 5,
+            sha256: [0; 32],
+            chunk_size: 65536,
+            category: Category::Raster,
+            created_by: UserId::random().unwrap(),
+            custodian: UserId::random().unwrap(),
+            status: ItemStatus::Active,
+            created_at: "2026-12-06T00:00:00.000Z".into(),
+            updated_at: "2026-12-06T00:00:00.000Z".into(),
+        };
+        row.wrapped_dek = sealed(key, Purpose::Dek, &row, &[9; 32]);
+        row.title = sealed(key, Purpose::MetaTitle, &row, b"harbour");
+        row.original_name = sealed(key, Purpose::MetaName, &row, b"harbour.tif");
+        row.notes = Some(sealed(key, Purpose::MetaNotes, &row, b"annex"));
+        row
+    }
+
+    #[test]
+    fn a_downgrade_rewrap_opens_only_at_the_new_level_and_generation() {
+        let (secret, confidential) = (Key32::random().unwrap(), Key32::random().unwrap());
+        let before = row(&secret);
+        let after = before
+            .rewrapped((&secret, 3), Level::Confidential, (&confidential, 1))
+            .unwrap();
+        assert_eq!((after.level, after.key_generation), (Level::Confidential, 1));
+        assert_eq!(
+            opened(&confidential, Purpose::Dek, &after, &after.wrapped_dek).unwrap(),
+            [9; 32]
+        );
+        assert_eq!(
+            opened(&confidential, Purpose::MetaTitle, &after, &after.title).unwrap(),
+            b"harbour"
+        );
+        assert_eq!(
+            opened(&confidential, Purpose::MetaName, &after, &after.original_name).unwrap(),
+            b"harbour.tif"
+        );
+        assert_eq!(
+            opened(&confidential, Purpose::MetaNotes, &after, after.notes.as_ref().unwrap()).unwrap(),
+            b"annex"
+        );
+        // Bound to level and generation: the old label does not open the new blob.
+        assert!(opened(&confidential, Purpose::Dek, &before, &after.wrapped_dek).is_none());
+        assert!(opened(&secret, Purpose::Dek, &after, &after.wrapped_dek).is_none());
+    }
+
+    #[test]
+    fn a_rotation_rewrap_keeps_the_level_and_moves_the_generation() {
+        let (old, new) = (Key32::random().unwrap(), Key32::random().unwrap());
+        let before = row(&old);
+        let after = before.rewrapped((&old, 3), Level::Secret, (&new, 4)).unwrap();
+        assert_eq!((after.level, after.key_generation), (Level::Secret, 4));
+        assert_eq!(
+            opened(&new, Purpose::MetaTitle, &after, &after.title).unwrap(),
+            b"harbour"
+        );
+    }
+
+    #[test]
+    fn a_tampered_column_or_a_stale_generation_is_refused() {
+        let (old, new) = (Key32::random().unwrap(), Key32::random().unwrap());
+        let mut swapped = row(&old);
+        // The title of another item copied in by SQL does not open under this row's AAD.
+        swapped.title = row(&old).title;
+        let error = swapped.rewrapped((&old, 3), Level::Secret, (&new, 4)).unwrap_err();
+        assert!(error.to_string().contains("meta/title does not decrypt"), "{error}");
+        let stale = row(&old).rewrapped((&old, 2), Level::Secret, (&new, 3)).unwrap_err();
+        assert!(stale.to_string().contains("not current"), "{stale}");
+    }
 }

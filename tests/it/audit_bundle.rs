@@ -11,7 +11,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use strongroom::crypto::sign::SignKey;
 use strongroom::ledger::query::EventFilter;
-use strongroom::ledger::{bundle, key_change, note};
+use strongroom::ledger::{bundle, key_change_note, note};
 
 struct Auditor {
     config: tempfile::TempDir,
@@ -517,9 +517,9 @@ fn a_bundle_whose_key_changed_without_a_note_or_with_a_forged_one_is_rejected() 
 
     // A note from the retired key to a key of the forger's, beside the real one.
     let b = fresh("two-successors");
-    let change = key_change::parse(&stored).unwrap();
+    let change = key_change_note::parse(&stored).unwrap();
     let other = SignKey::random().unwrap();
-    let forged = key_change::sign(&station, 0, &k0, &other, change.tree_size, &change.root).unwrap();
+    let forged = key_change_note::sign(&station, 0, &k0, &other, change.tree_size, &change.root).unwrap();
     std::fs::write(b.join("key-changes/00000099.note"), &forged).unwrap();
     rewrite(&b, "key-changes/00000099.note", |_| {});
     set_key_change_count(&b, 2);
@@ -535,7 +535,7 @@ fn a_bundle_whose_key_changed_without_a_note_or_with_a_forged_one_is_rejected() 
     // no seq instead of crashing the verifier (found by fuzzing the bundle reader).
     let b = fresh("size-at-the-end-of-u64");
     let (x, y) = (SignKey::random().unwrap(), SignKey::random().unwrap());
-    let far = key_change::sign(&station, 0, &x, &y, u64::MAX, &change.root).unwrap();
+    let far = key_change_note::sign(&station, 0, &x, &y, u64::MAX, &change.root).unwrap();
     rewrite(&b, &note_file, |bytes| *bytes = far.into_bytes());
     let manifest_path = b.join("manifest.json");
     let mut manifest: Value = serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();

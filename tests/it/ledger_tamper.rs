@@ -4,7 +4,7 @@
 use crate::support::{TestVault, code, stderr};
 use serde_json::Value;
 use strongroom::crypto::sign::SignKey;
-use strongroom::ledger::{checkpoint, key_change, note};
+use strongroom::ledger::{checkpoint, key_change_note, note};
 
 /// A vault with a few imports: events 0..=10 and several checkpoints.
 fn vault_with_history() -> TestVault {
@@ -537,7 +537,7 @@ fn a_second_successor_of_one_key_is_found() {
     let mut db = vault.db();
     let tx = db.transaction().unwrap();
     let other = SignKey::random().unwrap();
-    let refused = key_change::record(&tx, &id, &k0, &other, crate::support::NOW).unwrap_err();
+    let refused = key_change_note::record(&tx, &id, &k0, &other, crate::support::NOW).unwrap_err();
     assert!(refused.to_string().contains("one successor"), "{refused}");
     drop(tx);
     // Someone holding the retired key signs a change to a key of their own.
@@ -546,7 +546,7 @@ fn a_second_successor_of_one_key_is_found() {
             Ok((r.get(0)?, r.get(1)?))
         })
         .unwrap();
-    let forged = key_change::sign(&id, 0, &k0, &other, size as u64, &root.try_into().unwrap()).unwrap();
+    let forged = key_change_note::sign(&id, 0, &k0, &other, size as u64, &root.try_into().unwrap()).unwrap();
     db.execute(
         "INSERT INTO signing_key_changes (epoch, tree_size, note, created_at) VALUES (0, ?1, ?2, ?3)",
         rusqlite::params![size, forged, crate::support::NOW],

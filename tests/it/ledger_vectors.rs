@@ -293,11 +293,11 @@ AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n\
 
 #[test]
 fn the_key_change_vector_of_the_spec_is_reproduced_byte_for_byte() {
-    use strongroom::ledger::key_change;
+    use strongroom::ledger::key_change_note;
     let old = SignKey::from_seed(&Key32::from_bytes([1; 32]));
     let new = SignKey::from_seed(&Key32::from_bytes([2; 32]));
     let root: Hash = std::array::from_fn(|i| i as u8);
-    let note = key_change::sign("0123456789abcdef", 0, &old, &new, 1024, &root).unwrap();
+    let note = key_change_note::sign("0123456789abcdef", 0, &old, &new, 1024, &root).unwrap();
     assert_eq!(note, KEY_CHANGE_NOTE);
     let docs = include_str!("../../docs/LEDGER.md");
     assert!(
@@ -305,7 +305,7 @@ fn the_key_change_vector_of_the_spec_is_reproduced_byte_for_byte() {
         "the vector is not printed in docs/LEDGER.md"
     );
     let old_key = Verifier::new("strongroom/0123456789abcdef", old.public()).unwrap();
-    let change = key_change::open(KEY_CHANGE_NOTE, &old_key).unwrap();
+    let change = key_change_note::open(KEY_CHANGE_NOTE, &old_key).unwrap();
     assert_eq!(
         change.new,
         Verifier::new("strongroom/0123456789abcdef", new.public()).unwrap()

@@ -14,7 +14,7 @@ use crate::ledger::merkle::{self, Tree};
 use crate::ledger::note::Verifier;
 use crate::ledger::query;
 use crate::ledger::query::EventFilter;
-use crate::ledger::{checkpoint, key_change};
+use crate::ledger::{checkpoint, key_change_note};
 use crate::{Error, Result};
 
 use super::{FORMAT, Manifest, ProofLine};
@@ -173,8 +173,8 @@ fn write_files(
     // findings; carrying them would only make the bundle unverifiable.
     let mut change_sizes = Vec::new();
     let mut key_changes = 0u64;
-    for row in key_change::all(conn)? {
-        let Ok(change) = key_change::parse(&row.note) else {
+    for row in key_change_note::all(conn)? {
+        let Ok(change) = key_change_note::parse(&row.note) else {
             continue;
         };
         if key_changes == 0 {

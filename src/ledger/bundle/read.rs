@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::encoding::base64;
-use crate::ledger::key_chain::{self, KeyChain, Link, key_id};
-use crate::ledger::key_change::{self, KeyChange};
+use crate::ledger::key_change_note::{self, KeyChange};
+use crate::ledger::keys_in_force::{self, KeyChain, Link, key_id};
 use crate::ledger::merkle::{self, Hash, TreeBuilder};
 use crate::ledger::note::{NoteError, Verifier};
 use crate::ledger::{checkpoint, epoch};
@@ -339,7 +339,7 @@ fn key_chain_from_pin(
     for name in manifest.files.keys().filter(|n| n.starts_with("key-changes/")) {
         let text =
             String::from_utf8(read_small(&dir.join(name))?).map_err(|_| fail(None, format!("{name} is not text")))?;
-        let change = key_change::parse(&text).map_err(|e| fail(None, format!("{name}: {e}")))?;
+        let change = key_change_note::parse(&text).map_err(|e| fail(None, format!("{name}: {e}")))?;
         if change.old.name != verifier.name {
             return Err(fail(
                 None,
@@ -371,7 +371,7 @@ fn key_chain_from_pin(
         ));
     }
     links.extend(carried.iter().cloned());
-    let (keys, problems) = key_chain::build(&pinned, links);
+    let (keys, problems) = keys_in_force::build(&pinned, links);
     if let Some(problem) = problems.into_iter().next() {
         // Both numbers come from the bundle: a sum past u64 names no seq.
         let seq = (problem.epoch == manifest.epoch)

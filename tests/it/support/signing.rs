@@ -2,7 +2,7 @@
 //! when a user is disabled, for the ledger and audit tests.
 
 use strongroom::crypto::sign::SignKey;
-use strongroom::ledger::{checkpoint, key_change, merkle, note, verify};
+use strongroom::ledger::{checkpoint, key_change_note, merkle, note, verify};
 
 use super::{NOW, OFFICER, PASSWORD, TestVault};
 
@@ -26,11 +26,11 @@ impl TestVault {
         SignKey::from_seed(&seed)
     }
 
-    /// Record that `old` is replaced by `new` (`ledger::key_change::record`, one transaction).
-    pub fn change_signing_key(&self, old: &SignKey, new: &SignKey) -> key_change::KeyChange {
+    /// Record that `old` is replaced by `new` (`ledger::key_change_note::record`, one transaction).
+    pub fn change_signing_key(&self, old: &SignKey, new: &SignKey) -> key_change_note::KeyChange {
         let mut db = self.db();
         let tx = db.transaction().expect("transaction");
-        let change = key_change::record(&tx, &self.station_id(), old, new, NOW).expect("record key change");
+        let change = key_change_note::record(&tx, &self.station_id(), old, new, NOW).expect("record key change");
         tx.commit().expect("commit");
         change
     }

@@ -1,6 +1,7 @@
 //! Trusting what the database says about keys: the newest signed directory (verified with
-//! the admin key a keyslot was made under, following signed successions), and the grants an
-//! identity holds (each opened and checked against that directory's commitments).
+//! the admin key a keyslot was made under, following signed successions), the grants an
+//! identity holds (each opened and checked against that directory's commitments), and
+//! whether a newer directory still vouches for a session as it was unlocked.
 
 use std::collections::BTreeMap;
 
@@ -8,23 +9,52 @@ use rusqlite::Connection;
 
 use crate::accounts::keyring::{self, KeyKind};
 use crate::accounts::{Directory, Role, UserStatus, directory, succession};
+use crate::crypto::Key32;
 use crate::crypto::seal::SecretKey;
 use crate::crypto::sign::SignKey;
 use crate::crypto::{commitment, keyslot::SlotContents};
 use crate::encoding::hex;
-use crate::{Error, IdentityId, Level, Result};
+use crate::{Error, IdentityId, Level, Result, UserId};
 
-use super::session::{Session, SessionKeys};
+/// The secret keys one identity holds, each checked against the signed directory.
+pub struct HeldKeys {
+    /// The identity's own private key.
+    pub identity: SecretKey,
+    /// Generation and key of every level up to the clearance.
+    pub level_keys: BTreeMap<Level, (u32, Key32)>,
+    /// The station signing key.
+    pub signing: SignKey,
+    /// Its generation.
+    pub signing_generation: u32,
+    /// The admin key (officers).
+    pub admin: Option<SignKey>,
+    /// Its generation (0 without it).
+    pub admin_generation: u32,
+}
+
+/// Who a session was unlocked as: what a newer directory must still say of them.
+pub struct Holder<'a> {
+    /// User id.
+    pub id: UserId,
+    /// Login name.
+    pub name: &'a str,
+    /// The identity the session unlocked.
+    pub identity: IdentityId,
+    /// Role at unlock.
+    pub role: Role,
+    /// Clearance at unlock.
+    pub clearance: Level,
+}
 
 /// Open every grant of `identity` that the directory vouches for, up to `clearance`.
-pub(super) fn open_grants(
+pub fn open_grants(
     conn: &Connection,
     directory: &Directory,
     identity: IdentityId,
     secret: SecretKey,
     clearance: Level,
     wants_admin: bool,
-) -> Result<SessionKeys> {
+) -> Result<HeldKeys> {
     let mut level_keys = BTreeMap::new();
     let mut signing = None;
     let mut admin = None;
@@ -87,7 +117,7 @@ pub(super) fn open_grants(
         None if wants_admin => return Err(refused("no valid grant of the current admin key".into())),
         None => (None, 0),
     };
-    Ok(SessionKeys {
+    Ok(HeldKeys {
         identity: secret,
         level_keys,
         signing,
@@ -99,7 +129,7 @@ pub(super) fn open_grants(
 
 /// Load the newest directory and verify it with the admin key `trusted` leads to through
 /// signed successions; refuse a version older than `min_version` or another station's.
-pub(super) fn verified_directory_from(
+pub fn verified_directory_from(
     conn: &Connection,
     station_id: &str,
     trusted: [u8; 32],
@@ -133,40 +163,37 @@ pub(super) fn verified_directory_from(
 }
 
 /// [`verified_directory_from`] the admin key and version a keyslot remembers.
-pub(super) fn verified_directory(conn: &Connection, station_id: &str, slot: &SlotContents) -> Result<Directory> {
+pub fn verified_directory(conn: &Connection, station_id: &str, slot: &SlotContents) -> Result<Directory> {
     verified_directory_from(conn, station_id, slot.admin_public, slot.directory_version)
 }
 
-impl Session {
-    /// Verify the newest stored directory from the admin key this session trusts, and accept
-    /// it only if this user is still active with the same identity, role and clearance, and
-    /// every key the session holds is still current. Anything else means: unlock again.
-    pub(super) fn check_newer_directory(&self, conn: &Connection) -> Result<Directory> {
-        let trusted = self.directory().admin_key_bytes()?;
-        let newer = verified_directory_from(conn, &self.directory().station, trusted, self.directory().version)?;
-        let user = self.user();
-        let stale = || Error::SessionOutOfDate {
-            why: format!(
-                "keys were rotated or the account {} changed since this session was unlocked",
-                user.name
-            ),
-        };
-        let entry = newer.user(&user.name).ok_or_else(stale)?;
-        let unchanged = entry.id == user.id.to_string()
-            && entry.identity == self.identity_id().to_string()
-            && entry.role == user.role
-            && entry.clearance == user.clearance
-            && entry.status == UserStatus::Active
-            && newer.signing_key == self.directory().signing_key
-            && (user.role != Role::Officer || newer.admin_key == self.directory().admin_key);
-        if !unchanged {
+/// Verify the newest stored directory from the admin key `current` is signed with, and
+/// accept it only if `holder` is still active with the same identity, role and clearance,
+/// and every key they hold is still current. Anything else means: unlock again.
+pub fn newer_directory(conn: &Connection, current: &Directory, holder: &Holder<'_>) -> Result<Directory> {
+    let trusted = current.admin_key_bytes()?;
+    let newer = verified_directory_from(conn, &current.station, trusted, current.version)?;
+    let stale = || Error::SessionOutOfDate {
+        why: format!(
+            "keys were rotated or the account {} changed since this session was unlocked",
+            holder.name
+        ),
+    };
+    let entry = newer.user(holder.name).ok_or_else(stale)?;
+    let unchanged = entry.id == holder.id.to_string()
+        && entry.identity == holder.identity.to_string()
+        && entry.role == holder.role
+        && entry.clearance == holder.clearance
+        && entry.status == UserStatus::Active
+        && newer.signing_key == current.signing_key
+        && (holder.role != Role::Officer || newer.admin_key == current.admin_key);
+    if !unchanged {
+        return Err(stale());
+    }
+    for level in holder.clearance.at_or_below() {
+        if newer.level(level)?.generation != current.level(level)?.generation {
             return Err(stale());
         }
-        for level in user.clearance.at_or_below() {
-            if newer.level(level)?.generation != self.directory().level(level)?.generation {
-                return Err(stale());
-            }
-        }
-        Ok(newer)
     }
+    Ok(newer)
 }

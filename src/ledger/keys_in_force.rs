@@ -13,7 +13,7 @@
 //! caller reports; they never widen what a key may sign.
 
 use crate::encoding::hex;
-use crate::ledger::key_change::KeyChange;
+use crate::ledger::key_change_note::KeyChange;
 use crate::ledger::note::{self, Verifier};
 
 /// A key change and where it came from (for messages: `key change 3`, a bundle file name).
@@ -259,7 +259,7 @@ mod tests {
     use super::*;
     use crate::crypto::Key32;
     use crate::crypto::sign::SignKey;
-    use crate::ledger::key_change;
+    use crate::ledger::key_change_note;
 
     const STATION: &str = "0123456789abcdef";
 
@@ -272,10 +272,10 @@ mod tests {
     }
 
     fn link(old: u8, new: u8, epoch: u64, size: u64) -> Link {
-        let note = key_change::sign(STATION, epoch, &key(old), &key(new), size, &[size as u8; 32]).unwrap();
+        let note = key_change_note::sign(STATION, epoch, &key(old), &key(new), size, &[size as u8; 32]).unwrap();
         Link {
             label: format!("{old}->{new}"),
-            change: key_change::parse(&note).unwrap(),
+            change: key_change_note::parse(&note).unwrap(),
         }
     }
 

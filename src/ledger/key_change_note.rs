@@ -3,7 +3,7 @@
 //! by the new key, that names both keys and states where the old key's authority ends — the
 //! tree size and root of the epoch's log at the change. Verifiers follow these notes from a
 //! key they trust (the directory's current key on the station, the pinned key on an audit
-//! machine; see `key_chain`) and accept a checkpoint only from the key in force at its size.
+//! machine; see `keys_in_force`) and accept a checkpoint only from the key in force at its size.
 //!
 //! The text, one item per line (docs/LEDGER.md §3.6):
 //!

@@ -8,17 +8,17 @@ use crate::accounts::policy::Policy;
 use crate::ledger::{Action, NewEvent};
 use crate::{Error, Result, details};
 
-use super::Station;
+use super::{Access, Station};
 
 impl Station {
     /// The policy in force (from the verified directory).
     pub fn policy(&self) -> Result<Policy> {
-        Ok(self.ready()?.directory().policy())
+        Ok(self.session_for(Access::Ready)?.directory().policy())
     }
 
     /// Set one policy setting (officers only). Returns the old value.
     pub fn set_policy(&mut self, key: &str, value: &str) -> Result<String> {
-        let session = self.permitted(Permission::Policy, None)?;
+        let session = self.session_for(Access::Permitted(Permission::Policy, None))?;
         let mut policy = session.directory().policy();
         let old = policy.set(key, value)?;
         let new = policy.get(key).unwrap_or_default();

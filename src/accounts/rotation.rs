@@ -1,0 +1,372 @@
+//! Replacing keys when the accounts change (DESIGN.md §2 "Rotation"): the rules for what a
+//! change may do, the new keys it makes, the signed directory that names them, and the
+//! grants that follow.
+//!
+//! A rotated level key gets a new generation and sealing pair; that level's sealing private
+//! keys are rewrapped; the remaining holders and the recovery identity are granted the new
+//! key and every grant of the old one is removed. A replaced admin key leaves a succession
+//! record signed by the old one. Every grant is sealed to a public key taken from the
+//! directory being signed, never from the identities table.
+//!
+//! What lives in other domains is left to the caller, in the same transaction: the items
+//! wrapped under a rotated level key ([`Rotation::level_changes`]) and the ledger's
+//! key-change note for a replaced signing key ([`Rotation::signing_change`]).
+
+use std::collections::BTreeMap;
+
+use rusqlite::Transaction;
+
+use crate::accounts::directory::{Directory, DirectoryUser, SignedDirectory, key_field};
+use crate::accounts::keyring::{self, KeyKind};
+use crate::accounts::{Role, UserStatus, directory, requests, succession, users};
+use crate::crypto::seal::SecretKey;
+use crate::crypto::sign::SignKey;
+use crate::crypto::{Key32, commitment};
+use crate::encoding::hex;
+use crate::{Error, IdentityId, Level, Result, UserId};
+
+/// Which keys a change replaces.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyPlan {
+    /// Level keys to rotate.
+    pub levels: Vec<Level>,
+    /// Replace the station signing key.
+    pub signing: bool,
+    /// Replace the admin key.
+    pub admin: bool,
+}
+
+impl KeyPlan {
+    /// Whether the change replaces no key at all.
+    pub fn is_empty(&self) -> bool {
+        self.levels.is_empty() && !self.signing && !self.admin
+    }
+}
+
+/// The account a change is about: its grants are rebuilt from the new directory entry.
+#[derive(Clone, Copy, Debug)]
+pub struct Target {
+    /// The user.
+    pub user: UserId,
+    /// The identity that held their grants until now (replaced by a reset).
+    pub old_identity: IdentityId,
+}
+
+/// The keys the acting officer holds, lent to the change, each with its generation.
+pub struct LentKeys {
+    /// The officer's login name (for refusals).
+    pub officer: String,
+    /// Every level key the officer holds.
+    pub levels: BTreeMap<Level, (u32, Key32)>,
+    /// The station signing key.
+    pub signing: (u32, SignKey),
+    /// The admin key.
+    pub admin: (u32, SignKey),
+}
+
+/// One level key replaced: the key before and after, each with its generation.
+pub struct LevelChange<'a> {
+    /// The level.
+    pub level: Level,
+    /// The key that wraps the level's data until now.
+    pub old: (&'a Key32, u32),
+    /// Its successor.
+    pub new: (&'a Key32, u32),
+}
+
+/// A change to the accounts, checked, with its new keys made and its directory signed, ready
+/// to be written in one transaction by [`Rotation::apply`].
+pub struct Rotation {
+    plan: KeyPlan,
+    lent: LentKeys,
+    new_levels: BTreeMap<Level, (u32, Key32, SecretKey)>,
+    new_signing: Option<(u32, SignKey)>,
+    new_admin: Option<(u32, SignKey)>,
+    signed: SignedDirectory,
+    target: Target,
+    target_entry: DirectoryUser,
+    recovery: (IdentityId, [u8; 32]),
+}
+
+impl Rotation {
+    /// Check `next` (a successor of `before` with the target's entry already edited) against
+    /// the rules, make the keys `plan` replaces, name them in `next` and sign it (with the new
+    /// admin key if that is replaced). Refused: leaving no active officer or no holder of a
+    /// level, and rotating a level key the officer does not hold.
+    pub fn prepare(
+        before: &Directory,
+        mut next: Directory,
+        plan: KeyPlan,
+        lent: LentKeys,
+        target: Target,
+    ) -> Result<Rotation> {
+        check_holders(before, &next)?;
+        for level in &plan.levels {
+            if !lent.levels.contains_key(level) {
+                return Err(Error::Denied {
+                    rule: "clearance",
+                    message: format!(
+                        "this change rotates the {level} key, which {} does not hold; an officer cleared to {level} must make it",
+                        lent.officer
+                    ),
+                });
+            }
+        }
+        let mut new_levels = BTreeMap::new();
+        for level in &plan.levels {
+            let (generation, _) = &lent.levels[level];
+            new_levels.insert(*level, (generation + 1, Key32::random()?, SecretKey::random()?));
+        }
+        let new_signing = if plan.signing {
+            Some((lent.signing.0 + 1, SignKey::random()?))
+        } else {
+            None
+        };
+        let new_admin = if plan.admin {
+            Some((lent.admin.0 + 1, SignKey::random()?))
+        } else {
+            None
+        };
+        for entry in &mut next.levels {
+            if let Some((generation, key, seal)) = new_levels.get(&entry.level) {
+                entry.generation = *generation;
+                entry.commitment = hex::encode(&commitment::level_key(entry.level, *generation, key));
+                entry.sealing_public_key = hex::encode(&seal.public());
+            }
+        }
+        if let Some((_, key)) = &new_signing {
+            next.signing_key = hex::encode(&key.public());
+        }
+        if let Some((_, key)) = &new_admin {
+            next.admin_key = hex::encode(&key.public());
+        }
+        let signer = new_admin.as_ref().map_or(&lent.admin.1, |(_, k)| k);
+        let signed = next.sign(signer)?;
+        let published = &signed.directory;
+        let target_entry = published
+            .users
+            .iter()
+            .find(|u| u.id == target.user.to_string())
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("user {} in the new directory", target.user)))?;
+        let recovery = (
+            IdentityId::parse(&published.recovery.identity)
+                .ok_or_else(|| Error::integrity("signed directory", "the recovery identity id is malformed"))?,
+            key_field("recovery public_key", &published.recovery.public_key)?,
+        );
+        Ok(Rotation {
+            plan,
+            lent,
+            new_levels,
+            new_signing,
+            new_admin,
+            signed,
+            target,
+            target_entry,
+            recovery,
+        })
+    }
+
+    /// The directory this change publishes.
+    pub fn directory(&self) -> &Directory {
+        &self.signed.directory
+    }
+
+    /// Which keys it replaces.
+    pub fn plan(&self) -> &KeyPlan {
+        &self.plan
+    }
+
+    /// The rotated levels with their new generations, lowest first.
+    pub fn rotated_levels(&self) -> Vec<(Level, u32)> {
+        self.new_levels.iter().map(|(l, (g, _, _))| (*l, *g)).collect()
+    }
+
+    /// Every level key replaced, for rewrapping what it wraps outside the accounts.
+    pub fn level_changes(&self) -> Vec<LevelChange<'_>> {
+        self.new_levels
+            .iter()
+            .map(|(level, (generation, key, _))| {
+                let (old_generation, old_key) = &self.lent.levels[level];
+                LevelChange {
+                    level: *level,
+                    old: (old_key, *old_generation),
+                    new: (key, *generation),
+                }
+            })
+            .collect()
+    }
+
+    /// The signing key before and after, when the change replaces it.
+    pub fn signing_change(&self) -> Option<(&SignKey, &SignKey)> {
+        self.new_signing.as_ref().map(|(_, key)| (&self.lent.signing.1, key))
+    }
+
+    /// Write the accounts' side inside the caller's transaction: the target's grants rebuilt,
+    /// each rotated key's sealing keys and grants, the admin succession, the target's user
+    /// row and the signed directory.
+    pub fn apply(&self, tx: &Transaction<'_>, station_id: &str, now: &str) -> Result<()> {
+        let published = self.directory();
+        // The target's old grants go first; what they still hold is granted anew below.
+        keyring::delete_grants(tx, self.target.old_identity)?;
+        for change in self.level_changes() {
+            let (_, _, seal) = &self.new_levels[&change.level];
+            let (key, generation) = change.new;
+            keyring::rewrap_sealing_keys(tx, change.level, change.old, change.new)?;
+            keyring::insert_sealing_key(tx, change.level, generation, seal, key, generation)?;
+            keyring::delete_key_grants(tx, KeyKind::Level, change.level)?;
+            for (identity, public) in holders(published, self.recovery, |u| u.clearance >= change.level)? {
+                keyring::insert_grant(tx, identity, &public, KeyKind::Level, change.level, generation, key)?;
+            }
+        }
+        if let Some((generation, key)) = &self.new_signing {
+            keyring::delete_key_grants(tx, KeyKind::Signing, Level::Unclassified)?;
+            for (identity, public) in holders(published, self.recovery, |_| true)? {
+                let seed = key.seed();
+                keyring::insert_grant(
+                    tx,
+                    identity,
+                    &public,
+                    KeyKind::Signing,
+                    Level::Unclassified,
+                    *generation,
+                    &seed,
+                )?;
+            }
+        }
+        if let Some((generation, key)) = &self.new_admin {
+            succession::record(
+                tx,
+                station_id,
+                &self.lent.admin.1,
+                &key.public(),
+                published.version,
+                now,
+            )?;
+            // Approvals signed with the replaced key no longer count.
+            requests::expire_all_approved(tx)?;
+            keyring::delete_key_grants(tx, KeyKind::Admin, Level::Unclassified)?;
+            for (identity, public) in holders(published, self.recovery, |u| u.role == Role::Officer)? {
+                let seed = key.seed();
+                keyring::insert_grant(
+                    tx,
+                    identity,
+                    &public,
+                    KeyKind::Admin,
+                    Level::Unclassified,
+                    *generation,
+                    &seed,
+                )?;
+            }
+        }
+        self.grant_target(tx)?;
+        let entry = &self.target_entry;
+        users::sync_from_directory(tx, self.target.user, entry.role, entry.clearance, entry.status)?;
+        directory::store(tx, &self.signed, now)?;
+        Ok(())
+    }
+
+    /// Grant the target what its entry says it holds, for the keys the rotation did not
+    /// already grant to every holder.
+    fn grant_target(&self, tx: &Transaction<'_>) -> Result<()> {
+        let entry = &self.target_entry;
+        if entry.status != UserStatus::Active {
+            return Ok(());
+        }
+        let identity = IdentityId::parse(&entry.identity).ok_or_else(|| {
+            Error::integrity("signed directory", format!("{}'s identity id is malformed", entry.name))
+        })?;
+        let public = key_field("public_key", &entry.public_key)?;
+        for level in entry.clearance.at_or_below() {
+            if self.new_levels.contains_key(&level) {
+                continue;
+            }
+            let (generation, key) = self.lent.levels.get(&level).ok_or_else(|| Error::Denied {
+                rule: "clearance",
+                message: format!("only an officer who holds the {level} key can grant it"),
+            })?;
+            keyring::insert_grant(tx, identity, &public, KeyKind::Level, level, *generation, key)?;
+        }
+        if !self.plan.signing {
+            let (generation, key) = &self.lent.signing;
+            let seed = key.seed();
+            keyring::insert_grant(
+                tx,
+                identity,
+                &public,
+                KeyKind::Signing,
+                Level::Unclassified,
+                *generation,
+                &seed,
+            )?;
+        }
+        if entry.role == Role::Officer && !self.plan.admin {
+            let (generation, key) = &self.lent.admin;
+            let seed = key.seed();
+            keyring::insert_grant(
+                tx,
+                identity,
+                &public,
+                KeyKind::Admin,
+                Level::Unclassified,
+                *generation,
+                &seed,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The identities that should hold a key: every active user `wants` picks, and the recovery
+/// identity, with public keys from the directory.
+fn holders(
+    directory: &Directory,
+    recovery: (IdentityId, [u8; 32]),
+    wants: impl Fn(&DirectoryUser) -> bool,
+) -> Result<Vec<(IdentityId, [u8; 32])>> {
+    let mut out = vec![recovery];
+    for user in directory
+        .users
+        .iter()
+        .filter(|u| u.status == UserStatus::Active && wants(u))
+    {
+        let identity = IdentityId::parse(&user.identity)
+            .ok_or_else(|| Error::integrity("signed directory", format!("{}'s identity id is malformed", user.name)))?;
+        out.push((identity, key_field("public_key", &user.public_key)?));
+    }
+    Ok(out)
+}
+
+/// The last active officer, and the last active holder of a level, must remain.
+fn check_holders(before: &Directory, after: &Directory) -> Result<()> {
+    let officers = |d: &Directory| {
+        d.users
+            .iter()
+            .filter(|u| u.status == UserStatus::Active && u.role == Role::Officer)
+            .count()
+    };
+    if officers(after) == 0 {
+        return Err(Error::Denied {
+            rule: "last-officer",
+            message: "this would leave the station without an active security officer".into(),
+        });
+    }
+    for level in Level::ALL {
+        let holders = |d: &Directory| {
+            d.users
+                .iter()
+                .filter(|u| u.status == UserStatus::Active && u.clearance >= level)
+                .count()
+        };
+        if holders(before) > 0 && holders(after) == 0 {
+            return Err(Error::Denied {
+                rule: "last-holder",
+                message: format!("this would leave no active user cleared to {level}"),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
