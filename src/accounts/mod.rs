@@ -6,6 +6,8 @@
 
 pub mod approval;
 pub mod directory;
+#[cfg(test)]
+pub(crate) mod fixture;
 pub mod keyring;
 pub mod lockout;
 pub mod password_rules;

@@ -197,3 +197,6 @@ pub fn newer_directory(conn: &Connection, current: &Directory, holder: &Holder<'
     }
     Ok(newer)
 }
+
+#[cfg(test)]
+mod tests;
