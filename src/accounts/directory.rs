@@ -252,3 +252,28 @@ pub fn load_latest(conn: &Connection) -> Result<(u64, Vec<u8>, Vec<u8>)> {
     .optional()?
     .ok_or_else(|| Error::integrity("signed directory", "no directory is stored; the vault is incomplete"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A directory body as today's schema signs it (every member present, a policy set):
+    /// it must parse and re-serialize byte for byte forever, since that is how a stored
+    /// directory is verified. A member added later must be an `Option` left out when absent.
+    const FROZEN: &str = r#"{"admin_key":"eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee","format":"strongroom/v1/directory","issued_at":"2026-12-06T10:00:00.000Z","levels":[{"commitment":"1111111111111111111111111111111111111111111111111111111111111111","generation":1,"level":"unclassified","sealing_public_key":"2222222222222222222222222222222222222222222222222222222222222222"},{"commitment":"3333333333333333333333333333333333333333333333333333333333333333","generation":1,"level":"internal","sealing_public_key":"4444444444444444444444444444444444444444444444444444444444444444"},{"commitment":"5555555555555555555555555555555555555555555555555555555555555555","generation":2,"level":"confidential","sealing_public_key":"6666666666666666666666666666666666666666666666666666666666666666"},{"commitment":"7777777777777777777777777777777777777777777777777777777777777777","generation":1,"level":"secret","sealing_public_key":"8888888888888888888888888888888888888888888888888888888888888888"},{"commitment":"9999999999999999999999999999999999999999999999999999999999999999","generation":3,"level":"top-secret","sealing_public_key":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}],"policy":{"backoff_base_seconds":2,"backoff_cap_seconds":600,"checkpoint_interval":128,"export_max_level":"secret","guard_response":"alert","idle_lock_minutes":15,"lockout_attempts":3,"password_max_age_days":30,"two_person_level":"confidential"},"recovery":{"identity":"4f5a6b7c-8d9e-4f0a-9b1c-2d3e4f506172","public_key":"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"},"signing_key":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb","station":"0123456789abcdef","users":[{"clearance":"top-secret","id":"0b0f3a5e-6c1d-4f7a-9e2b-1c3d5e7f9a0b","identity":"1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f","name":"alice","public_key":"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc","role":"officer","status":"active"},{"clearance":"confidential","id":"2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f60","identity":"3e4f5a6b-7c8d-4e9f-8a1b-2c3d4e5f6071","name":"bob","public_key":"dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd","role":"operator","status":"disabled"}],"version":7}"#;
+
+    #[test]
+    fn the_frozen_body_of_today_parses_and_serializes_byte_for_byte() {
+        let directory: Directory = serde_json::from_str(FROZEN).unwrap();
+        assert_eq!(directory.version, 7);
+        assert_eq!(directory.policy().lockout_attempts, 3);
+        assert_eq!(directory.users[1].status, UserStatus::Disabled);
+        assert_eq!(directory.level(Level::TopSecret).unwrap().generation, 3);
+        assert_eq!(String::from_utf8(directory.body().unwrap()).unwrap(), FROZEN);
+        // Without a policy, the member is absent rather than null or defaulted.
+        let mut bare = directory;
+        bare.policy = None;
+        let body = String::from_utf8(bare.body().unwrap()).unwrap();
+        assert!(!body.contains("policy"), "{body}");
+    }
+}

@@ -61,82 +61,234 @@ impl Default for Policy {
     }
 }
 
-/// The names `policy set` accepts, in display order.
-pub const KEYS: [&str; 9] = [
-    "lockout-attempts",
-    "backoff-base-seconds",
-    "backoff-cap-seconds",
-    "idle-lock-minutes",
-    "password-max-age-days",
-    "two-person-level",
-    "export-max-level",
-    "checkpoint-interval",
-    "guard-response",
+/// What values a setting takes, and how it reads and writes its field.
+#[derive(Clone, Copy)]
+pub enum Field {
+    /// A whole number in `min..=max`.
+    Number {
+        /// Smallest allowed.
+        min: u32,
+        /// Largest allowed.
+        max: u32,
+        /// Read the field.
+        get: fn(&Policy) -> u32,
+        /// Write the field.
+        set: fn(&mut Policy, u32),
+    },
+    /// A classification level.
+    Level {
+        /// Read the field.
+        get: fn(&Policy) -> Level,
+        /// Write the field.
+        set: fn(&mut Policy, Level),
+    },
+    /// What the guard does ([`GuardResponse`]).
+    Response {
+        /// Read the field.
+        get: fn(&Policy) -> GuardResponse,
+        /// Write the field.
+        set: fn(&mut Policy, GuardResponse),
+    },
+}
+
+/// One setting an officer may tune: its name in `policy set` and the app's editor, its
+/// values, and what it means in English and Chinese. [`SETTINGS`] is the one list that
+/// `policy show|set`, the app's editor, the docs check and the tests all read.
+pub struct Setting {
+    /// Name in `policy set` and the editor.
+    pub name: &'static str,
+    /// What it means (English).
+    pub help_en: &'static str,
+    /// What it means (Chinese).
+    pub help_zh: &'static str,
+    /// Its values and field.
+    pub field: Field,
+}
+
+/// Every setting, in display order. A setting added later must be an `Option` field with
+/// `skip_serializing_if` (DESIGN.md §2, "Extending signed records").
+pub const SETTINGS: [Setting; 9] = [
+    Setting {
+        name: "lockout-attempts",
+        help_en: "Failed sign-ins in a row before the account locks until an officer unlocks it",
+        help_zh: "连续登录失败多少次后锁定账户，须由安全员解锁",
+        field: Field::Number {
+            min: 1,
+            max: 100,
+            get: |p| p.lockout_attempts,
+            set: |p, v| p.lockout_attempts = v,
+        },
+    },
+    Setting {
+        name: "backoff-base-seconds",
+        help_en: "Wait after the first failed sign-in; it doubles with each further failure",
+        help_zh: "首次登录失败后的等待秒数，之后每次失败加倍",
+        field: Field::Number {
+            min: 0,
+            max: 3600,
+            get: |p| p.backoff_base_seconds,
+            set: |p, v| p.backoff_base_seconds = v,
+        },
+    },
+    Setting {
+        name: "backoff-cap-seconds",
+        help_en: "Longest wait between failed sign-ins",
+        help_zh: "登录失败之间的最长等待秒数",
+        field: Field::Number {
+            min: 0,
+            max: 86_400,
+            get: |p| p.backoff_cap_seconds,
+            set: |p, v| p.backoff_cap_seconds = v,
+        },
+    },
+    Setting {
+        name: "idle-lock-minutes",
+        help_en: "Minutes without activity after which the station locks",
+        help_zh: "无操作多少分钟后工作站自动锁定",
+        field: Field::Number {
+            min: 1,
+            max: 1440,
+            get: |p| p.idle_lock_minutes,
+            set: |p, v| p.idle_lock_minutes = v,
+        },
+    },
+    Setting {
+        name: "password-max-age-days",
+        help_en: "Days after which a password must be changed at sign-in",
+        help_zh: "密码使用多少天后须在登录时更换",
+        field: Field::Number {
+            min: 1,
+            max: 3650,
+            get: |p| p.password_max_age_days,
+            set: |p, v| p.password_max_age_days = v,
+        },
+    },
+    Setting {
+        name: "two-person-level",
+        help_en: "Destruction, downgrade and export to removable media at or above this level need a second person",
+        help_zh: "此密级及以上的销毁、降密和导出到移动介质须第二人参与",
+        field: Field::Level {
+            get: |p| p.two_person_level,
+            set: |p, v| p.two_person_level = v,
+        },
+    },
+    Setting {
+        name: "export-max-level",
+        help_en: "Highest level whose items may be exported at all",
+        help_zh: "允许导出的最高密级",
+        field: Field::Level {
+            get: |p| p.export_max_level,
+            set: |p, v| p.export_max_level = v,
+        },
+    },
+    Setting {
+        name: "checkpoint-interval",
+        help_en: "Events between signed ledger checkpoints",
+        help_zh: "两个签名日志检查点之间的事件数",
+        field: Field::Number {
+            min: 1,
+            max: 1_000_000,
+            get: |p| p.checkpoint_interval,
+            set: |p, v| p.checkpoint_interval = v,
+        },
+    },
+    Setting {
+        name: "guard-response",
+        help_en: "What the guard does with a copy from removable media on a networked station",
+        help_zh: "联网时发现从移动介质复制的文件，守卫如何处置",
+        field: Field::Response {
+            get: |p| p.guard_response,
+            set: |p, v| p.guard_response = v,
+        },
+    },
 ];
 
+impl GuardResponse {
+    /// Stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GuardResponse::Alert => "alert",
+            GuardResponse::Quarantine => "quarantine",
+        }
+    }
+}
+
+impl Setting {
+    /// The setting called `name`.
+    pub fn named(name: &str) -> Option<&'static Setting> {
+        SETTINGS.iter().find(|s| s.name == name)
+    }
+
+    /// Its allowed values, for help texts and refusals.
+    pub fn values(&self) -> String {
+        match self.field {
+            Field::Number { min, max, .. } => format!("{min}–{max}"),
+            Field::Level { .. } => "unclassified … top-secret".into(),
+            Field::Response { .. } => "alert | quarantine".into(),
+        }
+    }
+
+    /// Its value in `policy` as text.
+    pub fn get(&self, policy: &Policy) -> String {
+        match self.field {
+            Field::Number { get, .. } => get(policy).to_string(),
+            Field::Level { get, .. } => get(policy).name().to_string(),
+            Field::Response { get, .. } => get(policy).as_str().to_string(),
+        }
+    }
+
+    /// Parse `value` and write it into `policy`, or refuse it naming the allowed values.
+    fn set(&self, policy: &mut Policy, value: &str) -> Result<()> {
+        let key = self.name;
+        let value = value.trim();
+        match self.field {
+            Field::Number { min, max, set, .. } => {
+                let number = value
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (min..=max).contains(n))
+                    .ok_or_else(|| Error::InvalidInput(format!("{key} must be a whole number from {min} to {max}")))?;
+                set(policy, number);
+            }
+            Field::Level { set, .. } => {
+                let level = value
+                    .parse::<Level>()
+                    .map_err(|_| Error::InvalidInput(format!("{key} must be a level (unclassified … top-secret)")))?;
+                set(policy, level);
+            }
+            Field::Response { set, .. } => {
+                let response = match value {
+                    "alert" => GuardResponse::Alert,
+                    "quarantine" => GuardResponse::Quarantine,
+                    _ => return Err(Error::InvalidInput(format!("{key} must be alert or quarantine"))),
+                };
+                set(policy, response);
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Policy {
-    /// Every setting as (name, value), in [`KEYS`] order.
+    /// Every setting as (name, value), in [`SETTINGS`] order.
     pub fn entries(&self) -> Vec<(&'static str, String)> {
-        KEYS.iter().map(|k| (*k, self.get(k).unwrap_or_default())).collect()
+        SETTINGS.iter().map(|s| (s.name, s.get(self))).collect()
     }
 
     /// One setting's value as text.
     pub fn get(&self, key: &str) -> Option<String> {
-        Some(match key {
-            "lockout-attempts" => self.lockout_attempts.to_string(),
-            "backoff-base-seconds" => self.backoff_base_seconds.to_string(),
-            "backoff-cap-seconds" => self.backoff_cap_seconds.to_string(),
-            "idle-lock-minutes" => self.idle_lock_minutes.to_string(),
-            "password-max-age-days" => self.password_max_age_days.to_string(),
-            "two-person-level" => self.two_person_level.name().to_string(),
-            "export-max-level" => self.export_max_level.name().to_string(),
-            "checkpoint-interval" => self.checkpoint_interval.to_string(),
-            "guard-response" => match self.guard_response {
-                GuardResponse::Alert => "alert".into(),
-                GuardResponse::Quarantine => "quarantine".into(),
-            },
-            _ => return None,
-        })
+        Setting::named(key).map(|s| s.get(self))
     }
 
     /// Change one setting, checking its range. Returns the old value as text.
     pub fn set(&mut self, key: &str, value: &str) -> Result<String> {
-        let old = self.get(key).ok_or_else(|| {
-            Error::InvalidInput(format!("unknown policy setting '{key}'; known: {}", KEYS.join(", ")))
+        let setting = Setting::named(key).ok_or_else(|| {
+            let known: Vec<&str> = SETTINGS.iter().map(|s| s.name).collect();
+            Error::InvalidInput(format!("unknown policy setting '{key}'; known: {}", known.join(", ")))
         })?;
-        let number = |min: u32, max: u32| -> Result<u32> {
-            value
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (min..=max).contains(n))
-                .ok_or_else(|| Error::InvalidInput(format!("{key} must be a whole number from {min} to {max}")))
-        };
-        let level = || -> Result<Level> {
-            value
-                .trim()
-                .parse::<Level>()
-                .map_err(|_| Error::InvalidInput(format!("{key} must be a level (unclassified … top-secret)")))
-        };
+        let old = setting.get(self);
         let mut next = self.clone();
-        match key {
-            "lockout-attempts" => next.lockout_attempts = number(1, 100)?,
-            "backoff-base-seconds" => next.backoff_base_seconds = number(0, 3600)?,
-            "backoff-cap-seconds" => next.backoff_cap_seconds = number(0, 86_400)?,
-            "idle-lock-minutes" => next.idle_lock_minutes = number(1, 1440)?,
-            "password-max-age-days" => next.password_max_age_days = number(1, 3650)?,
-            "two-person-level" => next.two_person_level = level()?,
-            "export-max-level" => next.export_max_level = level()?,
-            "checkpoint-interval" => next.checkpoint_interval = number(1, 1_000_000)?,
-            "guard-response" => {
-                next.guard_response = match value.trim() {
-                    "alert" => GuardResponse::Alert,
-                    "quarantine" => GuardResponse::Quarantine,
-                    _ => return Err(Error::InvalidInput(format!("{key} must be alert or quarantine"))),
-                }
-            }
-            _ => return Err(Error::InvalidInput(format!("unknown policy setting '{key}'"))),
-        }
+        setting.set(&mut next, value)?;
         if next.backoff_cap_seconds < next.backoff_base_seconds {
             return Err(Error::InvalidInput(
                 "backoff-cap-seconds may not be below backoff-base-seconds".into(),
@@ -190,7 +342,78 @@ mod tests {
     #[test]
     fn entries_list_every_key() {
         let entries = Policy::default().entries();
-        assert_eq!(entries.len(), KEYS.len());
+        assert_eq!(entries.len(), SETTINGS.len());
         assert!(entries.iter().all(|(_, v)| !v.is_empty()));
+    }
+
+    /// Each setting reads and writes its own field: set to a value other than the default,
+    /// exactly that one field of the serialized policy changes, and it reads back.
+    #[test]
+    fn every_setting_writes_its_own_field_and_reads_it_back() {
+        let defaults = serde_json::to_value(Policy::default()).unwrap();
+        for setting in &SETTINGS {
+            let mut policy = Policy::default();
+            let other = match setting.field {
+                Field::Number { min, max, get, .. } => {
+                    let now = get(&policy);
+                    if now < max { now + 1 } else { min }.to_string()
+                }
+                Field::Level { get, .. } => if get(&policy) == Level::Internal {
+                    "confidential"
+                } else {
+                    "internal"
+                }
+                .to_string(),
+                Field::Response { get, .. } => match get(&policy) {
+                    GuardResponse::Alert => "quarantine".into(),
+                    GuardResponse::Quarantine => "alert".into(),
+                },
+            };
+            if setting.name == "backoff-base-seconds" {
+                policy.backoff_cap_seconds = 3600;
+            }
+            let before = serde_json::to_value(&policy).unwrap();
+            policy.set(setting.name, &other).unwrap();
+            assert_eq!(policy.get(setting.name).unwrap(), other, "{}", setting.name);
+            let after = serde_json::to_value(&policy).unwrap();
+            let changed: Vec<&String> = after
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(k, v)| before[k.as_str()] != **v)
+                .map(|(k, _)| k)
+                .collect();
+            assert_eq!(changed, [&setting.name.replace('-', "_")], "{}", setting.name);
+            assert!(!setting.help_en.is_empty() && !setting.help_zh.is_empty());
+        }
+        // And the list covers every field of the record.
+        assert_eq!(defaults.as_object().unwrap().len(), SETTINGS.len());
+    }
+
+    /// A directory body signed by today's schema (policy included, every field present)
+    /// still parses and re-serializes byte for byte: the directory is verified that way, so
+    /// a field added without `Option` and `skip_serializing_if` would fail every vault.
+    #[test]
+    fn the_frozen_policy_of_today_round_trips_byte_for_byte() {
+        let frozen = r#"{"backoff_base_seconds":1,"backoff_cap_seconds":300,"checkpoint_interval":256,"export_max_level":"top-secret","guard_response":"quarantine","idle_lock_minutes":10,"lockout_attempts":5,"password_max_age_days":90,"two_person_level":"secret"}"#;
+        let policy: Policy = serde_json::from_str(frozen).unwrap();
+        assert_eq!(policy, Policy::default());
+        let value = serde_json::to_value(&policy).unwrap();
+        let again = crate::encoding::canonical::to_vec(&value).unwrap();
+        assert_eq!(String::from_utf8(again).unwrap(), frozen);
+    }
+
+    /// docs/FORMAT.md describes the policy member of the directory with every setting.
+    #[test]
+    fn the_format_document_names_every_setting() {
+        let format = include_str!("../../docs/FORMAT.md");
+        let row = format
+            .lines()
+            .find(|l| l.starts_with("| `policy` |"))
+            .expect("FORMAT.md describes the directory's policy member");
+        for setting in &SETTINGS {
+            let field = format!("\"{}\"", setting.name.replace('-', "_"));
+            assert!(row.contains(&field), "FORMAT.md's policy row lacks {field}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! `policy show|set`.
 
 use anyhow::Result;
+use strongroom::accounts::policy::SETTINGS;
 
 use super::args::{Cli, PolicyCommand};
 use super::{output, unlocked_station};
@@ -14,8 +15,14 @@ pub fn run(cli: &Cli, command: &PolicyCommand) -> Result<()> {
             if cli.json {
                 return output::json(&policy);
             }
-            for (key, value) in policy.entries() {
-                println!("{key:<24} {value}");
+            for setting in &SETTINGS {
+                let value = setting.get(&policy);
+                println!(
+                    "{:<24} {value:<12} {} ({})",
+                    setting.name,
+                    setting.help_en,
+                    setting.values()
+                );
             }
             Ok(())
         }

@@ -3,10 +3,11 @@
 
 use eframe::egui;
 
-use crate::gui::i18n::Text;
+use crate::gui::i18n::{Lang, Text};
 use crate::gui::model::{Action, Model};
 use crate::gui::widgets::{banner, password};
 use strongroom::Level;
+use strongroom::accounts::policy::Setting;
 
 /// Draw the officers' screen.
 pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
@@ -59,7 +60,17 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
         let current = model.policy.as_ref().map(|p| p.entries()).unwrap_or_default();
         egui::Grid::new("policy").num_columns(3).show(ui, |ui| {
             for ((key, value), (_, old)) in model.policy_edit.iter_mut().zip(current) {
-                let label = ui.label(key.as_str());
+                let label = match Setting::named(key) {
+                    Some(setting) => {
+                        let help = match lang {
+                            Lang::En => setting.help_en,
+                            Lang::Zh => setting.help_zh,
+                        };
+                        ui.label(key.as_str())
+                            .on_hover_text(format!("{help} ({})", setting.values()))
+                    }
+                    None => ui.label(key.as_str()),
+                };
                 ui.text_edit_singleline(value).labelled_by(label.id);
                 if ui
                     .add_enabled(*value != old, egui::Button::new(Text::Save.get(lang)))
