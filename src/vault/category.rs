@@ -3,53 +3,61 @@
 
 use std::path::Path;
 
-/// Broad kind of an item.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Category {
+/// Defines [`Category`], the list of every category and their stable names from one table,
+/// so the browser's filter, the stored names and the event schema check all follow it.
+macro_rules! categories {
+    ($($(#[doc = $doc:literal])* $variant:ident = $name:literal,)*) => {
+        /// Broad kind of an item.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Category {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Category {
+            /// Every category, in the order of the table.
+            pub const ALL: &'static [Category] = &[$(Category::$variant),*];
+
+            /// Stable name stored in the database and in events.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Category::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+categories! {
     /// GeoTIFF, DEMs and other rasters.
-    Raster,
+    Raster = "raster",
     /// Shapefiles, KML, GeoPackage, GeoJSON.
-    Vector,
+    Vector = "vector",
     /// LAS/LAZ point clouds.
-    PointCloud,
+    PointCloud = "point-cloud",
     /// Drone and camera photos.
-    Photo,
+    Photo = "photo",
     /// Scanned and office documents.
-    Document,
+    Document = "document",
     /// ZIP, TAR and other bundles.
-    Archive,
+    Archive = "archive",
     /// Anything else.
-    Other,
+    Other = "other",
+}
+
+impl serde::Serialize for Category {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 impl Category {
-    /// Stable name stored in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Raster => "raster",
-            Category::Vector => "vector",
-            Category::PointCloud => "point-cloud",
-            Category::Photo => "photo",
-            Category::Document => "document",
-            Category::Archive => "archive",
-            Category::Other => "other",
-        }
-    }
-
-    /// Parse a stored name.
+    /// Parse a stored name; an unknown one is [`Category::Other`].
     pub fn parse(text: &str) -> Category {
-        [
-            Category::Raster,
-            Category::Vector,
-            Category::PointCloud,
-            Category::Photo,
-            Category::Document,
-            Category::Archive,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == text)
-        .unwrap_or(Category::Other)
+        Category::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == text)
+            .unwrap_or(Category::Other)
     }
 
     /// Guess from the file name's extension.
@@ -92,8 +100,20 @@ mod tests {
         assert_eq!(Category::from_path(Path::new("memo.pdf")), Category::Document);
         assert_eq!(Category::from_path(Path::new("bundle.tar.gz")), Category::Archive);
         assert_eq!(Category::from_path(Path::new("noext")), Category::Other);
-        for c in [Category::Raster, Category::PointCloud, Category::Other] {
-            assert_eq!(Category::parse(c.as_str()), c);
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()), *c);
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
         }
+        // The import event's schema lists exactly these names.
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../../schemas/events/item.import.schema.json")).unwrap();
+        let listed: Vec<&str> = schema["properties"]["category"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(listed, names);
     }
 }

@@ -6,20 +6,11 @@ use eframe::egui;
 use egui_extras::{Column, TableBuilder};
 use strongroom::Level;
 use strongroom::station::ItemSummary;
+use strongroom::vault::Category;
 
 use crate::gui::i18n::Text;
 use crate::gui::model::{Action, Browser, Model, SortColumn};
 use crate::gui::widgets::banner;
-
-const CATEGORIES: [&str; 7] = [
-    "raster",
-    "vector",
-    "point-cloud",
-    "photo",
-    "document",
-    "archive",
-    "other",
-];
 
 /// Draw the browser.
 pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
@@ -64,7 +55,7 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                 browser.dirty |= ui
                     .selectable_value(&mut browser.category, None, Text::AnyCategory.get(lang))
                     .changed();
-                for category in CATEGORIES {
+                for category in Category::ALL.iter().map(|c| c.as_str()) {
                     browser.dirty |= ui
                         .selectable_value(&mut browser.category, Some(category.to_string()), category)
                         .changed();
