@@ -194,7 +194,7 @@ fn verify(cli: &Cli) -> Result<()> {
             println!(
                 "  seq {:<8} {:<15} {}",
                 finding.seq,
-                serde_json::to_value(finding.problem)?.as_str().unwrap_or(""),
+                finding.problem.as_str(),
                 finding.detail
             );
         }

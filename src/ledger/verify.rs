@@ -17,32 +17,59 @@ use crate::ledger::note::Verifier;
 mod columns;
 use columns::{Columns, EventView};
 
-/// What is wrong at a seq.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Problem {
+/// Defines [`Problem`], the list of every problem and their stable names from one table,
+/// so the CLI, the damage record, events and the schema check all use the same names.
+macro_rules! problems {
+    ($($(#[doc = $doc:literal])* $variant:ident = $name:literal,)*) => {
+        /// What is wrong at a seq.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Problem {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Problem {
+            /// Every problem, in the order of the table.
+            pub const ALL: &'static [Problem] = &[$(Problem::$variant),*];
+
+            /// The stable name (in reports, events and the damage record).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Problem::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+problems! {
     /// An event's bytes were changed.
-    Edited,
+    Edited = "edited",
     /// Events are missing.
-    Removed,
+    Removed = "removed",
     /// An event was inserted.
-    Inserted,
+    Inserted = "inserted",
     /// Events were swapped.
-    Reordered,
+    Reordered = "reordered",
     /// Events after a checkpointed size are gone.
-    Truncated,
+    Truncated = "truncated",
     /// A checkpoint's signature does not verify with the station key.
-    BadSignature,
+    BadSignature = "bad-signature",
     /// A checkpoint contradicts an earlier one or the log.
-    Inconsistent,
+    Inconsistent = "inconsistent",
     /// A query column disagrees with the event's bytes.
-    ColumnMismatch,
+    ColumnMismatch = "column-mismatch",
     /// A checkpoint verifies with a station key that was not in force at its size: an old
     /// key signing beyond the key change that replaced it, or a new key before it took over.
-    RetiredKey,
+    RetiredKey = "retired-key",
     /// A key-change note is malformed, not signed by both keys, disagrees with its row or
     /// the log, is a second successor of a key, or does not connect to the current key.
-    KeyChange,
+    KeyChange = "key-change",
+}
+
+impl serde::Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 /// One finding.
@@ -551,3 +578,6 @@ fn sequence_findings(start_seq: u64, row_seqs: &[u64], json_seqs: &[u64], findin
         return;
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -49,17 +49,13 @@ impl Station {
         };
         if let Some(bad) = &report.first_bad {
             details.insert("first_bad_seq".into(), serde_json::json!(bad.seq));
-            details.insert("problem".into(), serde_json::to_value(bad.problem).unwrap_or_default());
+            details.insert("problem".into(), serde_json::json!(bad.problem.as_str()));
         }
         let now = self.now();
         let damage = report.first_bad.clone();
         self.write(|tx, events| {
             if let Some(bad) = &damage {
-                let problem = serde_json::to_value(bad.problem)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                checkpoint::record_damage(tx, bad.seq, &problem, &bad.detail, &now)?;
+                checkpoint::record_damage(tx, bad.seq, bad.problem.as_str(), &bad.detail, &now)?;
             }
             events.push(NewEvent {
                 actor: actor.clone(),
