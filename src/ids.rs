@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use rusqlite::ToSql;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
 use uuid::Uuid;
 
 use crate::crypto::random;
@@ -41,6 +43,42 @@ macro_rules! uuid_id {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 self.0.hyphenated().fmt(f)
+            }
+        }
+
+        /// Stored as its 16 bytes.
+        impl ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::Borrowed(ValueRef::Blob(self.as_bytes())))
+            }
+        }
+
+        /// Read from a 16-byte blob; anything else is a conversion failure.
+        impl FromSql for $name {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                let blob = value.as_blob()?;
+                Self::from_slice(blob).ok_or(FromSqlError::InvalidBlobSize {
+                    expected_size: 16,
+                    blob_size: blob.len(),
+                })
+            }
+        }
+
+        /// Written in signed records as the hyphenated lower-case text form.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        /// Read only in the form [`Serialize`](serde::Serialize) writes, so a signed record
+        /// re-serializes to the same bytes.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                Self::parse(&text)
+                    .filter(|id| id.to_string() == text)
+                    .ok_or_else(|| serde::de::Error::custom("not a hyphenated lower-case uuid"))
             }
         }
     };
@@ -94,6 +132,43 @@ impl fmt::Display for ControlNumber {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_are_16_byte_blobs_in_sqlite_and_anything_else_is_refused() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (id BLOB NOT NULL) STRICT").unwrap();
+        let id = ItemId::random().unwrap();
+        conn.execute("INSERT INTO t (id) VALUES (?1)", [id]).unwrap();
+        let (back, kind): (ItemId, String) = conn
+            .query_row("SELECT id, typeof(id) FROM t", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!((back, kind.as_str()), (id, "blob"));
+        conn.execute("UPDATE t SET id = x'00112233'", []).unwrap();
+        assert!(
+            conn.query_row("SELECT id FROM t", [], |r| r.get::<_, ItemId>(0))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn ids_read_from_signed_records_only_in_the_form_they_are_written() {
+        let id = UserId::random().unwrap();
+        let text = serde_json::to_string(&id).unwrap();
+        assert_eq!(text, format!("\"{id}\""));
+        assert_eq!(serde_json::from_str::<UserId>(&text).unwrap(), id);
+        // Other spellings of the same uuid would re-serialize to other bytes.
+        for other in [
+            id.to_string().to_uppercase(),
+            id.0.simple().to_string(),
+            format!("{{{id}}}"),
+            id.0.urn().to_string(),
+        ] {
+            assert!(
+                serde_json::from_str::<UserId>(&format!("\"{other}\"")).is_err(),
+                "{other}"
+            );
+        }
+    }
 
     #[test]
     fn control_numbers_format_and_parse() {

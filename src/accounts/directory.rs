@@ -12,7 +12,7 @@ use crate::accounts::policy::Policy;
 use crate::crypto::sign::{self, SignKey};
 use crate::encoding::canonical;
 use crate::encoding::hex;
-use crate::{Error, Level, Result};
+use crate::{Error, IdentityId, Level, Result, UserId};
 
 /// Format label inside every directory body.
 pub const FORMAT: &str = "strongroom/v1/directory";
@@ -64,7 +64,7 @@ impl UserStatus {
 #[serde(deny_unknown_fields)]
 pub struct DirectoryUser {
     /// User uuid.
-    pub id: String,
+    pub id: UserId,
     /// Login name.
     pub name: String,
     /// Role.
@@ -74,7 +74,7 @@ pub struct DirectoryUser {
     /// Active or disabled.
     pub status: UserStatus,
     /// Identity uuid of their current keyslot.
-    pub identity: String,
+    pub identity: IdentityId,
     /// Identity X25519 public key (hex).
     pub public_key: String,
 }
@@ -84,7 +84,7 @@ pub struct DirectoryUser {
 #[serde(deny_unknown_fields)]
 pub struct RecoveryEntry {
     /// Identity uuid.
-    pub identity: String,
+    pub identity: IdentityId,
     /// X25519 public key (hex).
     pub public_key: String,
 }

@@ -54,12 +54,12 @@ impl Fixture {
             Level::ALL.iter().map(|l| (*l, (1, Key32::random().unwrap()))).collect();
         let entry =
             |(id, identity, secret): &(UserId, IdentityId, SecretKey), name: &str, role, clearance| DirectoryUser {
-                id: id.to_string(),
+                id: *id,
                 name: name.into(),
                 role,
                 clearance,
                 status: UserStatus::Active,
-                identity: identity.to_string(),
+                identity: *identity,
                 public_key: hex::encode(&secret.public()),
             };
         let directory = Directory {
@@ -70,7 +70,7 @@ impl Fixture {
             admin_key: hex::encode(&admin.public()),
             signing_key: hex::encode(&signing.public()),
             recovery: RecoveryEntry {
-                identity: recovery.0.to_string(),
+                identity: recovery.0,
                 public_key: hex::encode(&recovery.1.public()),
             },
             levels: level_keys

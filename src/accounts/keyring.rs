@@ -73,7 +73,7 @@ pub fn insert_grant(
     tx.execute(
         "INSERT INTO grants (identity_id, key_kind, level, generation, sealed) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
-            identity.as_bytes().to_vec(),
+            identity,
             kind as i64,
             i64::from(level.as_byte()),
             i64::from(generation),
@@ -93,7 +93,7 @@ pub fn open_grant(identity: IdentityId, secret: &SecretKey, row: &GrantRow) -> R
 pub fn grants_of(conn: &Connection, identity: IdentityId) -> Result<Vec<GrantRow>> {
     let mut stmt =
         conn.prepare_cached("SELECT key_kind, level, generation, sealed FROM grants WHERE identity_id = ?1")?;
-    let rows = stmt.query_map(params![identity.as_bytes().to_vec()], |r| {
+    let rows = stmt.query_map(params![identity], |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, i64>(1)?,
@@ -121,19 +121,13 @@ pub fn grants_of(conn: &Connection, identity: IdentityId) -> Result<Vec<GrantRow
 
 /// Remove every grant of an identity (its identity was replaced).
 pub fn delete_grants(tx: &Transaction<'_>, identity: IdentityId) -> Result<()> {
-    tx.execute(
-        "DELETE FROM grants WHERE identity_id = ?1",
-        params![identity.as_bytes().to_vec()],
-    )?;
+    tx.execute("DELETE FROM grants WHERE identity_id = ?1", params![identity])?;
     Ok(())
 }
 
 /// Remove an identity's keyslot (its identity was replaced).
 pub fn delete_keyslot(tx: &Transaction<'_>, identity: IdentityId) -> Result<()> {
-    tx.execute(
-        "DELETE FROM keyslots WHERE identity_id = ?1",
-        params![identity.as_bytes().to_vec()],
-    )?;
+    tx.execute("DELETE FROM keyslots WHERE identity_id = ?1", params![identity])?;
     Ok(())
 }
 
@@ -146,7 +140,7 @@ pub fn store_keyslot(tx: &Transaction<'_>, identity: IdentityId, slot: &Keyslot,
            m_kib = excluded.m_kib, t_cost = excluded.t_cost, p_lanes = excluded.p_lanes,
            wrapped = excluded.wrapped, updated_at = excluded.updated_at",
         params![
-            identity.as_bytes().to_vec(),
+            identity,
             i64::from(slot.generation),
             slot.salt.to_vec(),
             i64::from(slot.params.m_kib),
@@ -175,7 +169,7 @@ pub fn keyslot(conn: &Connection, identity: IdentityId) -> Result<Option<Keyslot
     let row = conn
         .query_row(
             "SELECT generation, salt, m_kib, t_cost, p_lanes, wrapped FROM keyslots WHERE identity_id = ?1",
-            params![identity.as_bytes().to_vec()],
+            params![identity],
             |r| {
                 Ok((
                     r.get::<_, i64>(0)?,

@@ -28,7 +28,7 @@ pub fn of(conn: &Connection, user: UserId) -> Result<Option<Failures>> {
     let row: Option<(i64, String, Option<String>)> = conn
         .query_row(
             "SELECT failures, last_failure, locked_at FROM login_failures WHERE user_id = ?1",
-            params![user.as_bytes().to_vec()],
+            params![user],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
@@ -46,7 +46,7 @@ pub fn count_failure(tx: &Transaction<'_>, user: UserId, now: &str) -> Result<u3
         "INSERT INTO login_failures (user_id, failures, last_failure) VALUES (?1, 1, ?2)
          ON CONFLICT (user_id) DO UPDATE SET failures = failures + 1, last_failure = excluded.last_failure
          RETURNING failures",
-        params![user.as_bytes().to_vec(), now],
+        params![user, now],
         |r| r.get(0),
     )?;
     Ok(u32::try_from(count).unwrap_or(u32::MAX))
@@ -56,16 +56,13 @@ pub fn count_failure(tx: &Transaction<'_>, user: UserId, now: &str) -> Result<u3
 pub fn lock(tx: &Transaction<'_>, user: UserId, now: &str) -> Result<()> {
     tx.execute(
         "UPDATE login_failures SET locked_at = COALESCE(locked_at, ?2) WHERE user_id = ?1",
-        params![user.as_bytes().to_vec(), now],
+        params![user, now],
     )?;
     Ok(())
 }
 
 /// Forget the failures of `user` (a successful sign-in, or an officer's unlock).
 pub fn clear(tx: &Transaction<'_>, user: UserId) -> Result<bool> {
-    let removed = tx.execute(
-        "DELETE FROM login_failures WHERE user_id = ?1",
-        params![user.as_bytes().to_vec()],
-    )?;
+    let removed = tx.execute("DELETE FROM login_failures WHERE user_id = ?1", params![user])?;
     Ok(removed > 0)
 }

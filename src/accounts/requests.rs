@@ -159,10 +159,10 @@ pub fn insert(tx: &Transaction<'_>, request: &NewRequest<'_>, now: &str) -> Resu
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending')",
         params![
             request.kind.as_str(),
-            request.item.as_bytes().to_vec(),
+            request.item,
             i64::from(request.level.as_byte()),
             request.target_level.map(|l| i64::from(l.as_byte())),
-            request.requested_by.as_bytes().to_vec(),
+            request.requested_by,
             now,
             request.reason
         ],
@@ -206,8 +206,8 @@ pub fn open_for(
         .query_row(
             params![
                 kind.as_str(),
-                item.as_bytes().to_vec(),
-                requester.as_bytes().to_vec(),
+                item,
+                requester,
                 target_level.map(|l| i64::from(l.as_byte()))
             ],
             read_row,
@@ -232,7 +232,7 @@ pub fn decide(
         params![
             id as i64,
             if approval.is_some() { "approved" } else { "denied" },
-            officer.as_bytes().to_vec(),
+            officer,
             now,
             note,
             approval

@@ -146,12 +146,11 @@ impl Rotation {
         let target_entry = published
             .users
             .iter()
-            .find(|u| u.id == target.user.to_string())
+            .find(|u| u.id == target.user)
             .cloned()
             .ok_or_else(|| Error::NotFound(format!("user {} in the new directory", target.user)))?;
         let recovery = (
-            IdentityId::parse(&published.recovery.identity)
-                .ok_or_else(|| Error::integrity("signed directory", "the recovery identity id is malformed"))?,
+            published.recovery.identity,
             key_field("recovery public_key", &published.recovery.public_key)?,
         );
         Ok(Rotation {
@@ -273,9 +272,7 @@ impl Rotation {
         if entry.status != UserStatus::Active {
             return Ok(());
         }
-        let identity = IdentityId::parse(&entry.identity).ok_or_else(|| {
-            Error::integrity("signed directory", format!("{}'s identity id is malformed", entry.name))
-        })?;
+        let identity = entry.identity;
         let public = key_field("public_key", &entry.public_key)?;
         for level in entry.clearance.at_or_below() {
             if self.new_levels.contains_key(&level) {
@@ -330,9 +327,7 @@ fn holders(
         .iter()
         .filter(|u| u.status == UserStatus::Active && wants(u))
     {
-        let identity = IdentityId::parse(&user.identity)
-            .ok_or_else(|| Error::integrity("signed directory", format!("{}'s identity id is malformed", user.name)))?;
-        out.push((identity, key_field("public_key", &user.public_key)?));
+        out.push((user.identity, key_field("public_key", &user.public_key)?));
     }
     Ok(out)
 }

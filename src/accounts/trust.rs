@@ -180,8 +180,8 @@ pub fn newer_directory(conn: &Connection, current: &Directory, holder: &Holder<'
         ),
     };
     let entry = newer.user(holder.name).ok_or_else(stale)?;
-    let unchanged = entry.id == holder.id.to_string()
-        && entry.identity == holder.identity.to_string()
+    let unchanged = entry.id == holder.id
+        && entry.identity == holder.identity
         && entry.role == holder.role
         && entry.clearance == holder.clearance
         && entry.status == UserStatus::Active

@@ -29,12 +29,12 @@ pub fn insert(tx: &Transaction<'_>, user: &UserRecord, public_key: &[u8; 32], no
         "INSERT INTO users (id, name, role, clearance, status, identity_id, created_at, password_changed_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
         params![
-            user.id.as_bytes().to_vec(),
+            user.id,
             user.name,
             user.role.as_str(),
             i64::from(user.clearance.as_byte()),
             user.status.as_str(),
-            user.identity.as_bytes().to_vec(),
+            user.identity,
             now
         ],
     )?;
@@ -52,9 +52,9 @@ pub fn insert_identity(
     tx.execute(
         "INSERT INTO identities (id, kind, user_id, public_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
-            id.as_bytes().to_vec(),
+            id,
             if user.is_some() { "user" } else { "recovery" },
-            user.map(|u| u.as_bytes().to_vec()),
+            user,
             public_key.to_vec(),
             now
         ],
@@ -72,13 +72,10 @@ pub fn replace_identity(
     now: &str,
 ) -> Result<()> {
     insert_identity(tx, new, Some(user), public_key, now)?;
-    tx.execute(
-        "UPDATE identities SET retired_at = ?2 WHERE id = ?1",
-        params![old.as_bytes().to_vec(), now],
-    )?;
+    tx.execute("UPDATE identities SET retired_at = ?2 WHERE id = ?1", params![old, now])?;
     tx.execute(
         "UPDATE users SET identity_id = ?2, password_changed_at = ?3 WHERE id = ?1",
-        params![user.as_bytes().to_vec(), new.as_bytes().to_vec(), now],
+        params![user, new, now],
     )?;
     Ok(())
 }
@@ -87,7 +84,7 @@ pub fn replace_identity(
 pub fn touch_password(tx: &Transaction<'_>, user: UserId, now: &str) -> Result<()> {
     tx.execute(
         "UPDATE users SET password_changed_at = ?2, must_change_password = 0 WHERE id = ?1",
-        params![user.as_bytes().to_vec(), now],
+        params![user, now],
     )?;
     Ok(())
 }
@@ -173,7 +170,7 @@ pub fn password_state(conn: &Connection, user: UserId) -> Result<Option<(String,
     Ok(conn
         .query_row(
             "SELECT password_changed_at, must_change_password FROM users WHERE id = ?1",
-            params![user.as_bytes().to_vec()],
+            params![user],
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? != 0)),
         )
         .optional()?)
@@ -183,7 +180,7 @@ pub fn password_state(conn: &Connection, user: UserId) -> Result<Option<(String,
 pub fn set_must_change_password(tx: &Transaction<'_>, user: UserId, must: bool) -> Result<()> {
     tx.execute(
         "UPDATE users SET must_change_password = ?2 WHERE id = ?1",
-        params![user.as_bytes().to_vec(), i64::from(must)],
+        params![user, i64::from(must)],
     )?;
     Ok(())
 }
@@ -199,12 +196,7 @@ pub fn sync_from_directory(
 ) -> Result<()> {
     tx.execute(
         "UPDATE users SET role = ?2, clearance = ?3, status = ?4 WHERE id = ?1",
-        params![
-            user.as_bytes().to_vec(),
-            role.as_str(),
-            i64::from(clearance.as_byte()),
-            status.as_str()
-        ],
+        params![user, role.as_str(), i64::from(clearance.as_byte()), status.as_str()],
     )?;
     Ok(())
 }

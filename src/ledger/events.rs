@@ -187,7 +187,7 @@ pub fn append(tx: &Transaction<'_>, time: OffsetDateTime, event: &NewEvent) -> R
             event.action.as_str(),
             event.subject,
             event.level.map(|l| i64::from(l.as_byte())),
-            event.item.map(|i| i.as_bytes().to_vec()),
+            event.item,
             bytes,
             leaf.to_vec()
         ],
@@ -211,7 +211,7 @@ pub fn for_item(conn: &Connection, item: ItemId) -> Result<Vec<StoredEvent>> {
         "SELECT seq, time, actor, action, subject, level, canonical FROM events
          WHERE item = ?1 ORDER BY seq",
     )?;
-    let rows = stmt.query_map(params![item.as_bytes().to_vec()], row_to_event)?;
+    let rows = stmt.query_map(params![item], row_to_event)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 

@@ -44,7 +44,7 @@ pub fn query(conn: &Connection, filter: &EventFilter, after: Option<u64>, limit:
     let after = after.map_or(0, |a| a as i64 + 1);
     // One lower bound on seq (SQLite uses a single range constraint on the primary key).
     let mut lower = String::from("?1");
-    let item = filter.item.map(|i| i.as_bytes().to_vec());
+    let item = filter.item;
     let mut args: Vec<&dyn ToSql> = vec![&after];
     if let Some(item) = &item {
         args.push(item);

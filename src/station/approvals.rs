@@ -109,7 +109,7 @@ impl Station {
         let directory = verified_directory(&self.conn, &self.station_id, &contents)?;
         let entry = directory
             .user(name)
-            .filter(|e| e.id == row.id.to_string() && e.identity == row.identity.to_string())
+            .filter(|e| e.id == row.id && e.identity == row.identity)
             .ok_or_else(|| Error::integrity(format!("account {name}"), "it disagrees with the signed directory"))?;
         if entry.status != UserStatus::Active {
             return Err(Error::AccountUnavailable {

@@ -149,7 +149,7 @@ fn create(
         admin_key: hex::encode(&admin.public()),
         signing_key: hex::encode(&signing.public()),
         recovery: RecoveryEntry {
-            identity: recovery_id.to_string(),
+            identity: recovery_id,
             public_key: hex::encode(&recovery_secret.public()),
         },
         levels: level_keys
@@ -163,12 +163,12 @@ fn create(
             })
             .collect(),
         users: vec![DirectoryUser {
-            id: officer_user.id.to_string(),
+            id: officer_user.id,
             name: officer.to_string(),
             role: Role::Officer,
             clearance: Level::TopSecret,
             status: UserStatus::Active,
-            identity: officer_user.identity.to_string(),
+            identity: officer_user.identity,
             public_key: hex::encode(&officer_secret.public()),
         }],
         policy: None,

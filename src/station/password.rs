@@ -104,7 +104,7 @@ impl Station {
         };
         let dir = verified_directory(&self.conn, &self.station_id, &contents)?;
         if hex::decode::<32>(&dir.recovery.public_key) != Some(contents.identity.public())
-            || dir.recovery.identity != recovery_id.to_string()
+            || dir.recovery.identity != recovery_id
         {
             return Err(Error::integrity(
                 "recovery identity",
@@ -130,7 +130,7 @@ impl Station {
             .clone();
         // Act only on what the directory states: a users row pointed at another identity
         // by SQL must not make recovery delete that identity's grants.
-        if entry.id != row.id.to_string() || entry.identity != row.identity.to_string() {
+        if entry.id != row.id || entry.identity != row.identity {
             return Err(Error::integrity(
                 format!("account {user}"),
                 "the user row disagrees with the signed directory",
@@ -151,7 +151,7 @@ impl Station {
         next.issued_at = self.now();
         for u in &mut next.users {
             if u.name == user {
-                u.identity = identity.to_string();
+                u.identity = identity;
                 u.public_key = hex::encode(&public);
             }
         }

@@ -208,8 +208,8 @@ impl Station {
         let entry = directory
             .user(name)
             .ok_or_else(|| Error::integrity("signed directory", format!("it does not list {name}")))?;
-        let agrees = entry.id == row.id.to_string()
-            && entry.identity == row.identity.to_string()
+        let agrees = entry.id == row.id
+            && entry.identity == row.identity
             && key_field("public_key", &entry.public_key)? == contents.identity.public()
             && entry.role == row.role
             && entry.clearance == row.clearance

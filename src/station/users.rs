@@ -56,12 +56,12 @@ impl Station {
         };
         let mut next = session.directory().successor(&self.now());
         next.users.push(DirectoryUser {
-            id: record.id.to_string(),
+            id: record.id,
             name: name.to_string(),
             role,
             clearance,
             status: UserStatus::Active,
-            identity: record.identity.to_string(),
+            identity: record.identity,
             public_key: hex::encode(&public),
         });
         let slot = keyslot::create(
@@ -107,8 +107,7 @@ impl Station {
         let session = self.session_for(Access::Permitted(Permission::UserAdmin, None))?;
         let mut out = Vec::new();
         for entry in &session.directory().users {
-            let id = UserId::parse(&entry.id)
-                .ok_or_else(|| Error::integrity("signed directory", format!("{}'s id is malformed", entry.name)))?;
+            let id = entry.id;
             let failures = lockout::of(&self.conn, id)?;
             let must_change = users::password_state(&self.conn, id)?.is_some_and(|(_, must)| must);
             out.push(UserView {
@@ -208,7 +207,7 @@ impl Station {
         let mut next = session.directory().successor(&self.now());
         for u in &mut next.users {
             if u.name == name {
-                u.identity = identity.to_string();
+                u.identity = identity;
                 u.public_key = hex::encode(&public);
             }
         }
@@ -254,7 +253,7 @@ impl Station {
             .ok_or_else(|| Error::NotFound(format!("user {name}")))?;
         let row = users::by_name(&self.conn, name)?.ok_or_else(|| Error::NotFound(format!("user {name}")))?;
         // Act only on what the directory states: a row pointed elsewhere by SQL is refused.
-        if entry.id != row.id.to_string() || entry.identity != row.identity.to_string() {
+        if entry.id != row.id || entry.identity != row.identity {
             return Err(Error::integrity(
                 format!("account {name}"),
                 "the user row disagrees with the signed directory; the account database was changed outside Strongroom",

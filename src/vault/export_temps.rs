@@ -37,7 +37,7 @@ pub fn record(tx: &Transaction<'_>, recording: Recording<'_>, item: ItemId, owne
     };
     tx.execute(
         "INSERT INTO export_temps (path, item, owner, created_at, kind) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![bytes(path), item.as_bytes().to_vec(), owner, now, kind],
+        params![bytes(path), item, owner, now, kind],
     )?;
     Ok(())
 }

@@ -111,7 +111,7 @@ pub fn insert_pending(tx: &Transaction<'_>, row: &ItemRow, owner: &str) -> Resul
     tx.execute(
         &format!("INSERT INTO items ({COLUMNS}, pending_owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'pending', ?16, ?16, ?17)"),
         params![
-            row.id.as_bytes().to_vec(),
+            row.id,
             row.control.year,
             row.control.serial,
             i64::from(row.level.as_byte()),
@@ -124,8 +124,8 @@ pub fn insert_pending(tx: &Transaction<'_>, row: &ItemRow, owner: &str) -> Resul
             row.sha256.to_vec(),
             i64::from(row.chunk_size),
             row.category.as_str(),
-            row.created_by.as_bytes().to_vec(),
-            row.custodian.as_bytes().to_vec(),
+            row.created_by,
+            row.custodian,
             row.created_at,
             owner
         ],
@@ -137,7 +137,7 @@ pub fn insert_pending(tx: &Transaction<'_>, row: &ItemRow, owner: &str) -> Resul
 pub fn activate(tx: &Transaction<'_>, id: ItemId) -> Result<()> {
     let changed = tx.execute(
         "UPDATE items SET status = 'active', pending_owner = NULL WHERE id = ?1 AND status = 'pending'",
-        params![id.as_bytes().to_vec()],
+        params![id],
     )?;
     if changed != 1 {
         return Err(Error::integrity(
@@ -150,10 +150,7 @@ pub fn activate(tx: &Transaction<'_>, id: ItemId) -> Result<()> {
 
 /// Remove a pending row (its import was abandoned). Returns whether there was one.
 pub fn delete_pending(tx: &Transaction<'_>, id: ItemId) -> Result<bool> {
-    let removed = tx.execute(
-        "DELETE FROM items WHERE id = ?1 AND status = 'pending'",
-        params![id.as_bytes().to_vec()],
-    )?;
+    let removed = tx.execute("DELETE FROM items WHERE id = ?1 AND status = 'pending'", params![id])?;
     Ok(removed == 1)
 }
 
@@ -162,7 +159,7 @@ pub fn delete_pending(tx: &Transaction<'_>, id: ItemId) -> Result<bool> {
 pub fn disown_pending(tx: &Transaction<'_>, id: ItemId) -> Result<()> {
     tx.execute(
         "UPDATE items SET pending_owner = NULL WHERE id = ?1 AND status = 'pending'",
-        params![id.as_bytes().to_vec()],
+        params![id],
     )?;
     Ok(())
 }
@@ -212,7 +209,7 @@ pub fn list_active(conn: &Connection, max_level: Level) -> Result<Vec<ItemRow>> 
 /// An item by uuid, whatever its status.
 pub fn get(conn: &Connection, id: ItemId) -> Result<Option<ItemRow>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM items WHERE id = ?1"))?;
-    Ok(stmt.query_row(params![id.as_bytes().to_vec()], read_row).optional()?)
+    Ok(stmt.query_row(params![id], read_row).optional()?)
 }
 
 /// An item by control number.
@@ -232,14 +229,11 @@ fn collect(rows: impl Iterator<Item = rusqlite::Result<ItemRow>>) -> Result<Vec<
 fn read_row(r: &Row<'_>) -> rusqlite::Result<ItemRow> {
     let bad =
         |i: usize, what: &str| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, what.into());
-    let id: Vec<u8> = r.get(0)?;
     let level: i64 = r.get(3)?;
     let sha: Vec<u8> = r.get(10)?;
-    let created_by: Vec<u8> = r.get(13)?;
-    let custodian: Vec<u8> = r.get(14)?;
     let status: String = r.get(15)?;
     Ok(ItemRow {
-        id: ItemId::from_slice(&id).ok_or_else(|| bad(0, "item id"))?,
+        id: r.get(0)?,
         control: ControlNumber {
             year: r.get(1)?,
             serial: r.get(2)?,
@@ -257,8 +251,8 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<ItemRow> {
         sha256: sha.try_into().map_err(|_| bad(10, "sha256"))?,
         chunk_size: r.get(11)?,
         category: Category::parse(&r.get::<_, String>(12)?),
-        created_by: UserId::from_slice(&created_by).ok_or_else(|| bad(13, "created_by"))?,
-        custodian: UserId::from_slice(&custodian).ok_or_else(|| bad(14, "custodian"))?,
+        created_by: r.get(13)?,
+        custodian: r.get(14)?,
         status: match status.as_str() {
             "pending" => ItemStatus::Pending,
             "active" => ItemStatus::Active,
@@ -326,7 +320,7 @@ pub fn rewrap_level(tx: &Transaction<'_>, level: Level, old: (&Key32, u32), new:
         tx.execute(
             "UPDATE items SET key_generation = ?2, wrapped_dek = ?3, title = ?4, original_name = ?5, notes = ?6 WHERE id = ?1",
             params![
-                row.id.as_bytes().to_vec(),
+                row.id,
                 i64::from(moved.key_generation),
                 moved.wrapped_dek,
                 moved.title,
@@ -346,7 +340,7 @@ pub fn erase(tx: &Transaction<'_>, id: ItemId, now: &str) -> Result<()> {
         "UPDATE items SET wrapped_dek = x'', title = x'', original_name = x'', notes = NULL,
                           status = 'destroyed', updated_at = ?2
          WHERE id = ?1 AND status = 'active'",
-        params![id.as_bytes().to_vec(), now],
+        params![id, now],
     )?;
     if changed == 0 {
         return Err(Error::NotFound(format!("active item {id}")));
@@ -362,7 +356,7 @@ pub fn relabel(tx: &Transaction<'_>, row: &ItemRow, now: &str) -> Result<()> {
                           notes = ?7, updated_at = ?8
          WHERE id = ?1 AND status = 'active'",
         params![
-            row.id.as_bytes().to_vec(),
+            row.id,
             i64::from(row.level.as_byte()),
             i64::from(row.key_generation),
             row.wrapped_dek,

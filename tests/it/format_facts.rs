@@ -591,8 +591,8 @@ fn a_reader_follows_name_identity_keyslot_directory_and_grants_to_the_plaintext(
     assert!(dir.version >= opened.directory_version);
     // 6: the account as the directory states it.
     let entry = dir.user("alice").unwrap();
-    assert_eq!(entry.id, UserId::from_slice(&user_id).unwrap().to_string());
-    assert_eq!(entry.identity, identity.to_string());
+    assert_eq!(entry.id, UserId::from_slice(&user_id).unwrap());
+    assert_eq!(entry.identity, identity);
     assert_eq!(entry.public_key, hex(&opened.identity.public()));
     // 7: the grants of the current generations.
     let mut level_key = None;
@@ -672,10 +672,7 @@ fn a_reader_follows_name_identity_keyslot_directory_and_grants_to_the_plaintext(
     assert_eq!(secret.public().to_vec(), public);
     // The recovery identity is found without a user name.
     let recovery: Vec<u8> = conn.query_row(SQL_RECOVERY, [], |r| r.get(0)).unwrap();
-    assert_eq!(
-        IdentityId::from_slice(&recovery).unwrap().to_string(),
-        dir.recovery.identity
-    );
+    assert_eq!(IdentityId::from_slice(&recovery).unwrap(), dir.recovery.identity);
 }
 
 // ---------------------------------------------------------------------------------------

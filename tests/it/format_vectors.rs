@@ -25,7 +25,7 @@ use strongroom::crypto::{Key32, Password, commitment, recovery_code};
 use strongroom::encoding::canonical;
 use strongroom::ledger::events::{self, Action, NewEvent};
 use strongroom::progress::Progress;
-use strongroom::{ControlNumber, IdentityId, ItemId, Level, db};
+use strongroom::{ControlNumber, IdentityId, ItemId, Level, UserId, db};
 
 use crate::support::{hex, unhex};
 
@@ -817,7 +817,7 @@ fn directory_vector() -> Directory {
         admin_key: hex(&SignKey::from_seed(&Key32::from_bytes(ADMIN_SEED)).public()),
         signing_key: hex(&SignKey::from_seed(&Key32::from_bytes(SIGNING_SEED)).public()),
         recovery: RecoveryEntry {
-            identity: "0f1e2d3c-4b5a-4968-a7b6-c5d4e3f20110".into(),
+            identity: IdentityId::parse("0f1e2d3c-4b5a-4968-a7b6-c5d4e3f20110").unwrap(),
             public_key: key_hex(RECOVERY_SECRET),
         },
         levels: vec![LevelEntry {
@@ -827,12 +827,12 @@ fn directory_vector() -> Directory {
             sealing_public_key: key_hex(SEALING_SECRET),
         }],
         users: vec![DirectoryUser {
-            id: "12345678-9abc-4def-8123-456789abcdef".into(),
+            id: UserId::parse("12345678-9abc-4def-8123-456789abcdef").unwrap(),
             name: "officer".into(),
             role: Role::Officer,
             clearance: Level::TopSecret,
             status: UserStatus::Active,
-            identity: IdentityId::from_bytes(IDENTITY).to_string(),
+            identity: IdentityId::from_bytes(IDENTITY),
             public_key: key_hex(IDENTITY_SECRET),
         }],
         policy: None,

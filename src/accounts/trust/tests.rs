@@ -52,7 +52,7 @@ fn a_grant_of_a_key_the_directory_does_not_commit_to_is_refused() {
     fx.conn
         .execute(
             "DELETE FROM grants WHERE identity_id = ?1 AND key_kind = 0 AND level = 1",
-            params![identity.as_bytes().to_vec()],
+            params![identity],
         )
         .unwrap();
     let planted = Key32::random().unwrap();
