@@ -12,7 +12,7 @@ use crate::accounts::rotation::{KeyPlan, LentKeys, Rotation, Target};
 use crate::accounts::{Role, UserRecord, UserStatus, users};
 use crate::crypto::seal::SecretKey;
 use crate::crypto::sign::SignKey;
-use crate::crypto::{Key32, commitment};
+use crate::crypto::{Key32, LevelKey, commitment};
 use crate::encoding::hex;
 use crate::{IdentityId, Level, UserId, db};
 
@@ -27,7 +27,7 @@ pub struct Fixture {
     _dir: tempfile::TempDir,
     pub conn: Connection,
     pub directory: Directory,
-    pub level_keys: BTreeMap<Level, (u32, Key32)>,
+    pub level_keys: BTreeMap<Level, LevelKey>,
     pub signing: SignKey,
     pub admin: SignKey,
     pub alice: (UserId, IdentityId, SecretKey),
@@ -50,8 +50,10 @@ impl Fixture {
         let (alice, bob) = (person(), person());
         let recovery = (IdentityId::random().unwrap(), SecretKey::random().unwrap());
         let (signing, admin) = (SignKey::random().unwrap(), SignKey::random().unwrap());
-        let level_keys: BTreeMap<Level, (u32, Key32)> =
-            Level::ALL.iter().map(|l| (*l, (1, Key32::random().unwrap()))).collect();
+        let level_keys: BTreeMap<Level, LevelKey> = Level::ALL
+            .iter()
+            .map(|l| (*l, LevelKey::new(1, Key32::random().unwrap())))
+            .collect();
         let entry =
             |(id, identity, secret): &(UserId, IdentityId, SecretKey), name: &str, role, clearance| DirectoryUser {
                 id: *id,
@@ -75,10 +77,10 @@ impl Fixture {
             },
             levels: level_keys
                 .iter()
-                .map(|(level, (generation, key))| LevelEntry {
+                .map(|(level, held)| LevelEntry {
                     level: *level,
-                    generation: *generation,
-                    commitment: hex::encode(&commitment::level_key(*level, *generation, key)),
+                    generation: held.generation,
+                    commitment: hex::encode(&commitment::level_key(*level, held.generation, &held.key)),
                     sealing_public_key: hex::encode(&SecretKey::random().unwrap().public()),
                 })
                 .collect(),

@@ -11,7 +11,7 @@ use crate::crypto::kdf::KdfParams;
 use crate::crypto::keyslot::Keyslot;
 use crate::crypto::seal::{self, SecretKey};
 use crate::crypto::wrap::{self, Purpose};
-use crate::crypto::{CryptoError, Key32};
+use crate::crypto::{CryptoError, Key32, LevelKey};
 use crate::{Error, IdentityId, Level, Result};
 
 /// What a grant holds.
@@ -271,12 +271,7 @@ pub fn delete_key_grants(tx: &Transaction<'_>, kind: KeyKind, level: Level) -> R
 
 /// Rewrap every sealing private key of `level` (current and retired generations) from the
 /// old level key to its successor.
-pub fn rewrap_sealing_keys(
-    tx: &Transaction<'_>,
-    level: Level,
-    old: (&Key32, u32),
-    new: (&Key32, u32),
-) -> Result<usize> {
+pub fn rewrap_sealing_keys(tx: &Transaction<'_>, level: Level, old: &LevelKey, new: &LevelKey) -> Result<usize> {
     let rows: Vec<(i64, Vec<u8>, i64)> = {
         let mut stmt =
             tx.prepare("SELECT generation, wrapped_private, wrap_generation FROM sealing_keys WHERE level = ?1")?;
@@ -288,22 +283,22 @@ pub fn rewrap_sealing_keys(
     for (generation, wrapped, wrap_generation) in &rows {
         let generation = u32::try_from(*generation)
             .map_err(|_| Error::integrity("sealing keys", "a row has an invalid generation"))?;
-        if *wrap_generation != i64::from(old.1) {
+        if *wrap_generation != i64::from(old.generation) {
             return Err(Error::integrity(
                 format!("sealing key {level}/{generation}"),
                 "wrapped under a level key generation that is not current",
             ));
         }
-        let plain = wrap::open(old.0, &sealing_aad(level, generation, old.1), wrapped)
+        let plain = wrap::open(&old.key, &sealing_aad(level, generation, old.generation), wrapped)
             .map_err(|e| Error::integrity(format!("sealing key {level}/{generation}"), e.to_string()))?;
-        let rewrapped = wrap::seal(new.0, &sealing_aad(level, generation, new.1), &plain)?;
+        let rewrapped = wrap::seal(&new.key, &sealing_aad(level, generation, new.generation), &plain)?;
         tx.execute(
             "UPDATE sealing_keys SET wrapped_private = ?3, wrap_generation = ?4 WHERE level = ?1 AND generation = ?2",
             params![
                 i64::from(level.as_byte()),
                 i64::from(generation),
                 rewrapped,
-                i64::from(new.1)
+                i64::from(new.generation)
             ],
         )?;
     }

@@ -21,7 +21,7 @@ use crate::accounts::keyring::{self, KeyKind};
 use crate::accounts::{Role, UserStatus, directory, requests, succession, users};
 use crate::crypto::seal::SecretKey;
 use crate::crypto::sign::SignKey;
-use crate::crypto::{Key32, commitment};
+use crate::crypto::{Key32, LevelKey, commitment};
 use crate::encoding::hex;
 use crate::{Error, IdentityId, Level, Result, UserId};
 
@@ -57,21 +57,21 @@ pub struct LentKeys {
     /// The officer's login name (for refusals).
     pub officer: String,
     /// Every level key the officer holds.
-    pub levels: BTreeMap<Level, (u32, Key32)>,
+    pub levels: BTreeMap<Level, LevelKey>,
     /// The station signing key.
     pub signing: (u32, SignKey),
     /// The admin key.
     pub admin: (u32, SignKey),
 }
 
-/// One level key replaced: the key before and after, each with its generation.
+/// One level key replaced: the key before and after.
 pub struct LevelChange<'a> {
     /// The level.
     pub level: Level,
     /// The key that wraps the level's data until now.
-    pub old: (&'a Key32, u32),
+    pub old: &'a LevelKey,
     /// Its successor.
-    pub new: (&'a Key32, u32),
+    pub new: &'a LevelKey,
 }
 
 /// A change to the accounts, checked, with its new keys made and its directory signed, ready
@@ -79,7 +79,7 @@ pub struct LevelChange<'a> {
 pub struct Rotation {
     plan: KeyPlan,
     lent: LentKeys,
-    new_levels: BTreeMap<Level, (u32, Key32, SecretKey)>,
+    new_levels: BTreeMap<Level, (LevelKey, SecretKey)>,
     new_signing: Option<(u32, SignKey)>,
     new_admin: Option<(u32, SignKey)>,
     signed: SignedDirectory,
@@ -114,8 +114,11 @@ impl Rotation {
         }
         let mut new_levels = BTreeMap::new();
         for level in &plan.levels {
-            let (generation, _) = &lent.levels[level];
-            new_levels.insert(*level, (generation + 1, Key32::random()?, SecretKey::random()?));
+            let generation = lent.levels[level].generation + 1;
+            new_levels.insert(
+                *level,
+                (LevelKey::new(generation, Key32::random()?), SecretKey::random()?),
+            );
         }
         let new_signing = if plan.signing {
             Some((lent.signing.0 + 1, SignKey::random()?))
@@ -128,9 +131,9 @@ impl Rotation {
             None
         };
         for entry in &mut next.levels {
-            if let Some((generation, key, seal)) = new_levels.get(&entry.level) {
-                entry.generation = *generation;
-                entry.commitment = hex::encode(&commitment::level_key(entry.level, *generation, key));
+            if let Some((new, seal)) = new_levels.get(&entry.level) {
+                entry.generation = new.generation;
+                entry.commitment = hex::encode(&commitment::level_key(entry.level, new.generation, &new.key));
                 entry.sealing_public_key = hex::encode(&seal.public());
             }
         }
@@ -178,20 +181,20 @@ impl Rotation {
 
     /// The rotated levels with their new generations, lowest first.
     pub fn rotated_levels(&self) -> Vec<(Level, u32)> {
-        self.new_levels.iter().map(|(l, (g, _, _))| (*l, *g)).collect()
+        self.new_levels
+            .iter()
+            .map(|(l, (new, _))| (*l, new.generation))
+            .collect()
     }
 
     /// Every level key replaced, for rewrapping what it wraps outside the accounts.
     pub fn level_changes(&self) -> Vec<LevelChange<'_>> {
         self.new_levels
             .iter()
-            .map(|(level, (generation, key, _))| {
-                let (old_generation, old_key) = &self.lent.levels[level];
-                LevelChange {
-                    level: *level,
-                    old: (old_key, *old_generation),
-                    new: (key, *generation),
-                }
+            .map(|(level, (new, _))| LevelChange {
+                level: *level,
+                old: &self.lent.levels[level],
+                new,
             })
             .collect()
     }
@@ -209,8 +212,8 @@ impl Rotation {
         // The target's old grants go first; what they still hold is granted anew below.
         keyring::delete_grants(tx, self.target.old_identity)?;
         for change in self.level_changes() {
-            let (_, _, seal) = &self.new_levels[&change.level];
-            let (key, generation) = change.new;
+            let (_, seal) = &self.new_levels[&change.level];
+            let (key, generation) = (&change.new.key, change.new.generation);
             keyring::rewrap_sealing_keys(tx, change.level, change.old, change.new)?;
             keyring::insert_sealing_key(tx, change.level, generation, seal, key, generation)?;
             keyring::delete_key_grants(tx, KeyKind::Level, change.level)?;
@@ -278,11 +281,11 @@ impl Rotation {
             if self.new_levels.contains_key(&level) {
                 continue;
             }
-            let (generation, key) = self.lent.levels.get(&level).ok_or_else(|| Error::Denied {
+            let held = self.lent.levels.get(&level).ok_or_else(|| Error::Denied {
                 rule: "clearance",
                 message: format!("only an officer who holds the {level} key can grant it"),
             })?;
-            keyring::insert_grant(tx, identity, &public, KeyKind::Level, level, *generation, key)?;
+            keyring::insert_grant(tx, identity, &public, KeyKind::Level, level, held.generation, &held.key)?;
         }
         if !self.plan.signing {
             let (generation, key) = &self.lent.signing;

@@ -9,7 +9,7 @@ use rusqlite::Connection;
 
 use crate::accounts::keyring::{self, KeyKind};
 use crate::accounts::{Directory, Role, UserStatus, directory, succession};
-use crate::crypto::Key32;
+use crate::crypto::LevelKey;
 use crate::crypto::seal::SecretKey;
 use crate::crypto::sign::SignKey;
 use crate::crypto::{commitment, keyslot::SlotContents};
@@ -21,7 +21,7 @@ pub struct HeldKeys {
     /// The identity's own private key.
     pub identity: SecretKey,
     /// Generation and key of every level up to the clearance.
-    pub level_keys: BTreeMap<Level, (u32, Key32)>,
+    pub level_keys: BTreeMap<Level, LevelKey>,
     /// The station signing key.
     pub signing: SignKey,
     /// Its generation.
@@ -83,7 +83,7 @@ pub fn open_grants(
                         row.level
                     )));
                 }
-                level_keys.insert(row.level, (row.generation, key));
+                level_keys.insert(row.level, LevelKey::new(row.generation, key));
             }
             KeyKind::Signing => {
                 let seed = keyring::open_grant(identity, &secret, &row)

@@ -8,6 +8,7 @@ pub mod commitment;
 pub mod error;
 pub mod kdf;
 pub mod keyslot;
+pub mod level_key;
 pub mod random;
 pub mod recovery_code;
 pub mod seal;
@@ -17,4 +18,5 @@ pub mod stream;
 pub mod wrap;
 
 pub use error::CryptoError;
+pub use level_key::LevelKey;
 pub use secret::{Key32, Password};

@@ -28,10 +28,10 @@ impl Station {
         let session = self.session_for(Access::Permitted(Permission::Reclassify, Some(row.level)))?;
         let actor = session.user().name.clone();
         let old_key = row_key(session, &row)?;
-        let (generation, new_key) = session.level_key(to)?;
+        let new_key = session.level_key(to)?;
         let second = self.second_person(RequestKind::Downgrade, &row, Some(to), reason)?;
 
-        let moved = row.rewrapped((&old_key, row.key_generation), to, (&new_key, generation))?;
+        let moved = row.rewrapped(&old_key, to, &new_key)?;
 
         let names = users::names(&self.conn)?;
         let mut details = details! {

@@ -68,7 +68,7 @@ impl Station {
         let busy = self.idle.busy();
         let _beating = progress.beating(busy.heartbeat());
         let session = self.session_for(Access::Keys)?;
-        let key = row_key(session, &row)?;
+        let key = row_key(session, &row)?.key;
         let actor = session.user().name.clone();
         let dek = wrap::open_key(
             &key,

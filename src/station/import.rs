@@ -125,7 +125,7 @@ impl Station {
         self.refresh_session()?;
         self.session_for(Access::Permitted(Permission::Import, Some(options.level)))?;
         let session = self.session_for(Access::Keys)?;
-        let (generation, _) = session.level_key(options.level)?;
+        let generation = session.level_key(options.level)?.generation;
         if !(crate::crypto::stream::MIN_CHUNK..=crate::crypto::stream::MAX_CHUNK).contains(&options.chunk_size) {
             return Err(Error::InvalidInput(format!(
                 "chunk size {} is outside 64 KiB ..= 16 MiB",
@@ -262,7 +262,7 @@ impl Station {
     }
 
     fn new_meta(&self, source: &SourceFile, options: &ImportOptions, dek: &Key32) -> Result<ItemSecrets> {
-        let (_, key) = self.session_for(Access::Keys)?.level_key(options.level)?;
+        let key = self.session_for(Access::Keys)?.level_key(options.level)?.key;
         Ok(ItemSecrets {
             level_key: key.clone(),
             dek: dek.clone(),

@@ -7,8 +7,8 @@ use std::os::unix::ffi::OsStringExt;
 
 use crate::accounts::permissions::Permission;
 use crate::accounts::users;
-use crate::crypto::Key32;
 use crate::crypto::wrap::{self, Purpose};
+use crate::crypto::{Key32, LevelKey};
 use crate::encoding::hex;
 use crate::ledger::{StoredEvent, events};
 use crate::vault::items::{self, ItemRow, item_aad};
@@ -92,20 +92,20 @@ pub(super) fn open_meta(row: &ItemRow, key: &Key32, purpose: Purpose, blob: &[u8
 }
 
 /// The level key that wraps a row, or a refusal.
-pub(super) fn row_key(session: &Session, row: &ItemRow) -> Result<Key32> {
-    let (generation, key) = session.level_key(row.level)?;
-    if generation < row.key_generation {
+pub(super) fn row_key(session: &Session, row: &ItemRow) -> Result<LevelKey> {
+    let held = session.level_key(row.level)?;
+    if held.generation < row.key_generation {
         return Err(Error::SessionOutOfDate {
             why: format!("the {} key was rotated since this session was unlocked", row.level),
         });
     }
-    if generation != row.key_generation {
+    if held.generation != row.key_generation {
         return Err(Error::integrity(
             format!("item {}", row.control),
             "wrapped under a level key generation this session does not hold",
         ));
     }
-    Ok(key)
+    Ok(held)
 }
 
 impl Station {
@@ -143,7 +143,7 @@ impl Station {
         let row = self.find_item(reference)?;
         let session = self.session_for(Access::Keys)?;
         let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
-        let key = row_key(session, &row)?;
+        let key = row_key(session, &row)?.key;
         let name = open_meta(&row, &key, Purpose::MetaName, &row.original_name)?;
         let notes = match &row.notes {
             Some(blob) => Some(String::from_utf8_lossy(&open_meta(&row, &key, Purpose::MetaNotes, blob)?).into_owned()),
@@ -163,7 +163,7 @@ impl Station {
 }
 
 pub(super) fn summarize(session: &Session, row: &ItemRow, names: &HashMap<UserId, String>) -> Result<ItemSummary> {
-    let key = row_key(session, row)?;
+    let key = row_key(session, row)?.key;
     let title = open_meta(row, &key, Purpose::MetaTitle, &row.title)?;
     Ok(ItemSummary {
         id: row.id,

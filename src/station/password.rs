@@ -174,11 +174,11 @@ impl Station {
             keyring::delete_grants(tx, row.identity)?;
             keyring::delete_keyslot(tx, row.identity)?;
             for level in entry.clearance.at_or_below() {
-                let (generation, key) = keys
+                let held = keys
                     .level_keys
                     .get(&level)
                     .ok_or_else(|| Error::integrity("recovery identity", format!("no {level} key")))?;
-                keyring::insert_grant(tx, identity, &public, KeyKind::Level, level, *generation, key)?;
+                keyring::insert_grant(tx, identity, &public, KeyKind::Level, level, held.generation, &held.key)?;
             }
             keyring::insert_grant(
                 tx,

@@ -35,8 +35,8 @@ impl Station {
     /// holders of the level can unwrap).
     pub fn unseal_name(&self, level: Level, generation: u32, sealed_hex: &str) -> Result<OsString> {
         let session = self.session_for(Access::Ready)?;
-        let (key_generation, level_key) = session.level_key(level)?;
-        let secret = keyring::sealing_secret(&self.conn, level, generation, &level_key, key_generation)?;
+        let held = session.level_key(level)?;
+        let secret = keyring::sealing_secret(&self.conn, level, generation, &held.key, held.generation)?;
         let blob =
             hex::decode_vec(sealed_hex).ok_or_else(|| Error::InvalidInput("the sealed name is not hex".into()))?;
         let plain = seal::open_value(&secret, &sealed_name_aad(level, generation), &blob)

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::accounts::trust::{self, HeldKeys, Holder};
 use crate::accounts::{Directory, Role};
-use crate::crypto::Key32;
+use crate::crypto::LevelKey;
 use crate::crypto::seal::SecretKey;
 use crate::crypto::sign::SignKey;
 use crate::{Error, IdentityId, Level, Result, UserId};
@@ -75,7 +75,7 @@ impl Session {
     }
 
     /// The current key of `level` and its generation, if the user is cleared for it.
-    pub fn level_key(&self, level: Level) -> Result<(u32, Key32)> {
+    pub fn level_key(&self, level: Level) -> Result<LevelKey> {
         if level > self.user.clearance {
             return Err(Error::Denied {
                 rule: "clearance",
@@ -85,7 +85,7 @@ impl Session {
         self.with_keys(|k| {
             k.level_keys
                 .get(&level)
-                .map(|(generation, key)| (*generation, key.clone()))
+                .cloned()
                 .ok_or_else(|| Error::integrity("session keys", format!("no key for level {level}")))
         })
     }

@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
-use crate::crypto::Key32;
+use crate::crypto::LevelKey;
 use crate::crypto::wrap::{self, Purpose};
 use crate::vault::Category;
 use crate::{ControlNumber, Error, ItemId, Level, Result, UserId};
@@ -265,19 +265,19 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<ItemRow> {
 
 impl ItemRow {
     /// This row with its DEK and metadata moved from `old` (the level key that wraps them
-    /// now, with its generation) to `new` at level `to`: the one rewrap of a key rotation
+    /// now) to `new` at level `to`: the one rewrap of a key rotation
     /// (same level) and of a downgrade (a lower one). The object is not touched: its DEK is
     /// unchanged. A column that does not open under `old` is refused as tampering.
-    pub fn rewrapped(&self, old: (&Key32, u32), to: Level, new: (&Key32, u32)) -> Result<ItemRow> {
-        if self.key_generation != old.1 {
+    pub fn rewrapped(&self, old: &LevelKey, to: Level, new: &LevelKey) -> Result<ItemRow> {
+        if self.key_generation != old.generation {
             return Err(Error::integrity(
                 format!("item {}", self.control),
                 "wrapped under a level key generation that is not current",
             ));
         }
         let move_one = |purpose: Purpose, blob: &[u8]| -> Result<Vec<u8>> {
-            let before = item_aad(purpose, self.id, self.level, &self.control, old.1);
-            let plain = wrap::open(old.0, &before, blob).map_err(|_| {
+            let before = item_aad(purpose, self.id, self.level, &self.control, old.generation);
+            let plain = wrap::open(&old.key, &before, blob).map_err(|_| {
                 Error::integrity(
                     format!("item {}", self.control),
                     format!(
@@ -286,12 +286,12 @@ impl ItemRow {
                     ),
                 )
             })?;
-            let after = item_aad(purpose, self.id, to, &self.control, new.1);
-            Ok(wrap::seal(new.0, &after, &plain)?)
+            let after = item_aad(purpose, self.id, to, &self.control, new.generation);
+            Ok(wrap::seal(&new.key, &after, &plain)?)
         };
         let mut moved = self.clone();
         moved.level = to;
-        moved.key_generation = new.1;
+        moved.key_generation = new.generation;
         moved.wrapped_dek = move_one(Purpose::Dek, &self.wrapped_dek)?;
         moved.title = move_one(Purpose::MetaTitle, &self.title)?;
         moved.original_name = move_one(Purpose::MetaName, &self.original_name)?;
@@ -307,7 +307,7 @@ impl ItemRow {
 /// Rewrap the DEK and encrypted metadata of every item at `level` from the old level key to
 /// its successor (a key rotation; the objects themselves are not re-encrypted). Destroyed
 /// items hold no key material and are skipped. Returns how many rows were rewrapped.
-pub fn rewrap_level(tx: &Transaction<'_>, level: Level, old: (&Key32, u32), new: (&Key32, u32)) -> Result<u64> {
+pub fn rewrap_level(tx: &Transaction<'_>, level: Level, old: &LevelKey, new: &LevelKey) -> Result<u64> {
     let rows: Vec<ItemRow> = {
         let mut stmt = tx.prepare(&format!(
             "SELECT {COLUMNS} FROM items WHERE level = ?1 AND status != 'destroyed'"
@@ -375,6 +375,11 @@ pub fn relabel(tx: &Transaction<'_>, row: &ItemRow, now: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::Key32;
+
+    fn at(generation: u32, key: &Key32) -> LevelKey {
+        LevelKey::new(generation, key.clone())
+    }
 
     fn sealed(key: &Key32, purpose: Purpose, row: &ItemRow, plain: &[u8]) -> Vec<u8> {
         let aad = item_aad(purpose, row.id, row.level, &row.control, row.key_generation);
@@ -419,7 +424,7 @@ mod tests {
         let (secret, confidential) = (Key32::random().unwrap(), Key32::random().unwrap());
         let before = row(&secret);
         let after = before
-            .rewrapped((&secret, 3), Level::Confidential, (&confidential, 1))
+            .rewrapped(&at(3, &secret), Level::Confidential, &at(1, &confidential))
             .unwrap();
         assert_eq!((after.level, after.key_generation), (Level::Confidential, 1));
         assert_eq!(
@@ -447,7 +452,7 @@ mod tests {
     fn a_rotation_rewrap_keeps_the_level_and_moves_the_generation() {
         let (old, new) = (Key32::random().unwrap(), Key32::random().unwrap());
         let before = row(&old);
-        let after = before.rewrapped((&old, 3), Level::Secret, (&new, 4)).unwrap();
+        let after = before.rewrapped(&at(3, &old), Level::Secret, &at(4, &new)).unwrap();
         assert_eq!((after.level, after.key_generation), (Level::Secret, 4));
         assert_eq!(
             opened(&new, Purpose::MetaTitle, &after, &after.title).unwrap(),
@@ -461,9 +466,13 @@ mod tests {
         let mut swapped = row(&old);
         // The title of another item copied in by SQL does not open under this row's AAD.
         swapped.title = row(&old).title;
-        let error = swapped.rewrapped((&old, 3), Level::Secret, (&new, 4)).unwrap_err();
+        let error = swapped
+            .rewrapped(&at(3, &old), Level::Secret, &at(4, &new))
+            .unwrap_err();
         assert!(error.to_string().contains("meta/title does not decrypt"), "{error}");
-        let stale = row(&old).rewrapped((&old, 2), Level::Secret, (&new, 3)).unwrap_err();
+        let stale = row(&old)
+            .rewrapped(&at(2, &old), Level::Secret, &at(3, &new))
+            .unwrap_err();
         assert!(stale.to_string().contains("not current"), "{stale}");
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use strongroom::accounts::Role;
 use strongroom::accounts::keyring;
-use strongroom::crypto::{Password, wrap};
+use strongroom::crypto::{LevelKey, Password, wrap};
 use strongroom::progress::Progress;
 use strongroom::station::ImportOptions;
 use strongroom::{Error, Level, Station};
@@ -70,7 +70,7 @@ fn an_operators_grants_cannot_open_keys_above_clearance() {
     // The AAD used below is the right one: the secret level key (alice's) opens the DEK with it.
     {
         let (aad, wrapped) = secret_dek(&fx.db());
-        let (_, secret_key) = station.session().unwrap().level_key(Level::Secret).unwrap();
+        let LevelKey { key: secret_key, .. } = station.session().unwrap().level_key(Level::Secret).unwrap();
         assert!(wrap::open(&secret_key, &aad, &wrapped).is_ok());
     }
     drop(station);
@@ -293,7 +293,10 @@ fn objects_sealed_to_a_levels_public_key_open_with_its_private_key_from_the_vaul
     )
     .unwrap();
     // What an officer does later: unwrap the sealing private key with the level key.
-    let (generation, level_key) = session.level_key(Level::Secret).unwrap();
+    let LevelKey {
+        generation,
+        key: level_key,
+    } = session.level_key(Level::Secret).unwrap();
     let conn = fx.db();
     let secret = keyring::sealing_secret(&conn, Level::Secret, entry.generation, &level_key, generation).unwrap();
     assert_eq!(secret.public(), public);
@@ -311,7 +314,10 @@ fn objects_sealed_to_a_levels_public_key_open_with_its_private_key_from_the_vaul
     .unwrap();
     assert_eq!(back, plain);
     // Another level's key cannot unwrap this level's sealing key.
-    let (g, other) = session.level_key(Level::Confidential).unwrap();
+    let LevelKey {
+        generation: g,
+        key: other,
+    } = session.level_key(Level::Confidential).unwrap();
     assert!(keyring::sealing_secret(&conn, Level::Secret, entry.generation, &other, g).is_err());
 }
 

@@ -6,6 +6,7 @@ use rusqlite::params;
 use super::*;
 use crate::accounts::fixture::{Fixture, STATION};
 use crate::accounts::rotation::KeyPlan;
+use crate::crypto::Key32;
 
 fn bob_keys(fx: &Fixture, directory: &Directory) -> Result<HeldKeys> {
     let (_, identity, secret) = &fx.bob;
@@ -35,9 +36,9 @@ fn grants_open_to_the_keys_the_directory_commits_to() {
     let published = fx.publish(KeyPlan::default(), |_| {});
     let keys = bob_keys(&fx, &published).unwrap();
     assert_eq!(keys.level_keys.len(), 3);
-    for (level, (generation, key)) in &keys.level_keys {
-        assert_eq!(key.expose(), fx.level_keys[level].1.expose());
-        assert_eq!(*generation, 1);
+    for (level, held) in &keys.level_keys {
+        assert_eq!(held.key.expose(), fx.level_keys[level].key.expose());
+        assert_eq!(held.generation, 1);
     }
     assert_eq!(keys.signing.public(), fx.signing.public());
     assert!(keys.admin.is_none(), "an operator holds no admin key");
