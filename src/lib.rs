@@ -13,6 +13,7 @@ pub mod error;
 pub mod ids;
 pub mod ledger;
 pub mod level;
+pub mod mounts;
 pub mod progress;
 pub mod station;
 pub mod text;

@@ -49,33 +49,9 @@ fn block_device_is_removable(major: u32, minor: u32) -> bool {
         .any(|v| v.trim() == "1")
 }
 
-/// The source of the mount that holds `path` (the longest mount point above it), from
-/// `/proc/self/mountinfo`.
+/// The source of the mount that holds `path`.
 fn mount_source(path: &Path) -> Option<std::path::PathBuf> {
-    let table = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
-    best_mount(&table, path)
-}
-
-/// [`mount_source`] over a mountinfo text (separate for tests).
-fn best_mount(table: &str, path: &Path) -> Option<std::path::PathBuf> {
-    let unescape = |s: &str| {
-        s.replace("\\040", " ")
-            .replace("\\011", "\t")
-            .replace("\\012", "\n")
-            .replace("\\134", "\\")
-    };
-    table
-        .lines()
-        .filter_map(|line| {
-            let fields: Vec<&str> = line.split(' ').collect();
-            let mount_point = unescape(fields.get(4)?);
-            let dash = fields.iter().position(|f| *f == "-")?;
-            let source = unescape(fields.get(dash + 2)?);
-            path.starts_with(&mount_point)
-                .then(|| (mount_point.len(), std::path::PathBuf::from(source)))
-        })
-        .max_by_key(|(len, _)| *len)
-        .map(|(_, source)| source)
+    crate::mounts::of(path).map(|m| m.source.into())
 }
 
 #[cfg(test)]
@@ -89,18 +65,5 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         // Whatever holds the temp dir here is a fixed disk or tmpfs, not a USB stick.
         assert!(!is_removable(dir.path()));
-    }
-
-    #[test]
-    fn the_longest_mount_above_a_path_names_its_source() {
-        let table = "22 1 0:21 / / rw - overlay overlay rw\n\
-                     40 22 0:52 / /media/usb\\040stick rw,nosuid - fuseblk /dev/sdb1 rw\n\
-                     41 22 0:53 / /media rw - tmpfs tmpfs rw\n";
-        assert_eq!(
-            best_mount(table, Path::new("/media/usb stick/out/file.tif")),
-            Some("/dev/sdb1".into())
-        );
-        assert_eq!(best_mount(table, Path::new("/media/other")), Some("tmpfs".into()));
-        assert_eq!(best_mount(table, Path::new("/home/alice")), Some("overlay".into()));
     }
 }
