@@ -326,7 +326,9 @@ fn an_officer_destroys_with_a_witness_and_adds_a_user() {
 fn a_lockout_is_an_alert_acknowledged_with_a_comment() {
     let fx = Fixture::with_vault(&[]);
     {
-        let mut station = strongroom::Station::open_with_clock(&fx.root, fx.clock.clone()).unwrap();
+        let mut station =
+            strongroom::Station::open_with(&fx.root, strongroom::station::OpenOptions::with_clock(fx.clock.clone()))
+                .unwrap();
         station.unlock("alice", &Password::from(ALICE_PW)).unwrap();
         station
             .add_user(

@@ -105,7 +105,10 @@ impl StationThread {
     fn run(mut self, inbox: &Receiver<Command>) {
         let exists = Station::vault_exists(&self.options.root);
         if exists {
-            match Station::open_with_clock(&self.options.root, self.options.clock.clone()) {
+            match Station::open_with(
+                &self.options.root,
+                strongroom::station::OpenOptions::with_clock(self.options.clock.clone()),
+            ) {
                 Ok(station) => self.station = Some(station),
                 Err(error) => return self.reply(Reply::Unavailable(error.into())),
             }

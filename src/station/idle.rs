@@ -17,7 +17,7 @@ use crate::time::SharedClock;
 use super::session::KeyCell;
 
 /// How often the timer thread looks at the clock (real time).
-const DEFAULT_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+pub(super) const DEFAULT_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 
 struct State {
     cell: Option<KeyCell>,

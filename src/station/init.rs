@@ -20,8 +20,8 @@ use crate::time::{SharedClock, system_clock};
 use crate::vault::VaultPaths;
 use crate::{Error, IdentityId, Level, Result, UserId, db, details};
 
-use super::Station;
 use super::session::{Session, SessionUser};
+use super::{OpenOptions, Station};
 use crate::accounts::trust::open_grants;
 
 /// Choices made at `init`.
@@ -296,7 +296,7 @@ fn create(
         directory.directory,
         None,
     );
-    let mut station = Station::from_parts(paths.clone(), conn, clock)?;
+    let mut station = Station::from_parts(paths.clone(), conn, OpenOptions::with_clock(clock))?;
     let idle = time::Duration::minutes(i64::from(session.directory().policy().idle_lock_minutes));
     station.idle.watch(session.key_cell(), idle);
     station.session = Some(session);

@@ -77,38 +77,70 @@ enum Access {
 /// Tells whether a path is on removable media (export there is a two-person action).
 pub type RemovableProbe = Box<dyn Fn(&Path) -> bool + Send>;
 
+/// How a vault is opened. [`OpenOptions::default`] is what the app and the CLI use; the
+/// guard's media watcher and tests replace parts of it.
+pub struct OpenOptions {
+    /// The clock (tests inject one that moves only when told).
+    pub clock: SharedClock,
+    /// The removable-media check ([`crate::vault::media::is_removable`] by default).
+    pub removable: RemovableProbe,
+    /// How often the idle timer's thread looks at the clock (one second by default).
+    pub idle_poll: std::time::Duration,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            clock: system_clock(),
+            removable: Box::new(crate::vault::media::is_removable),
+            idle_poll: idle::DEFAULT_POLL,
+        }
+    }
+}
+
+impl OpenOptions {
+    /// The defaults with `clock`.
+    pub fn with_clock(clock: SharedClock) -> OpenOptions {
+        OpenOptions {
+            clock,
+            ..OpenOptions::default()
+        }
+    }
+}
+
 impl Station {
-    /// Open the vault at `root` with the system clock.
+    /// Open the vault at `root` as the app and the CLI do ([`OpenOptions::default`]).
     pub fn open(root: &Path) -> Result<Station> {
-        Station::open_with_clock(root, system_clock())
+        Station::open_with(root, OpenOptions::default())
     }
 
     /// Open the vault at `root`: check its location and permissions, open the database,
     /// take a work directory and clean up after processes that died mid-import or export.
-    pub fn open_with_clock(root: &Path, clock: SharedClock) -> Result<Station> {
+    pub fn open_with(root: &Path, options: OpenOptions) -> Result<Station> {
         let paths = VaultPaths::new(root)?;
         paths.check()?;
         let conn = db::open(&paths.db, false)?;
-        Station::from_parts(paths, conn, clock)
+        Station::from_parts(paths, conn, options)
     }
 
-    fn from_parts(paths: VaultPaths, conn: Connection, clock: SharedClock) -> Result<Station> {
+    fn from_parts(paths: VaultPaths, conn: Connection, options: OpenOptions) -> Result<Station> {
         let station_id: String = conn
             .query_row("SELECT station_id FROM station", [], |r| r.get(0))
             .map_err(|_| Error::integrity("station record", "missing; the vault is incomplete"))?;
         let work = WorkDir::create(&paths.tmp)?;
-        let idle = idle::IdleTimer::new(clock.clone());
+        let idle = idle::IdleTimer::new(options.clock.clone());
+        idle.set_poll(options.idle_poll);
         let mut station = Station {
             paths,
             conn,
             work,
-            clock,
+            clock: options.clock,
             station_id,
             session: None,
             checkpoint_error: None,
             idle,
             witness: None,
-            removable: Box::new(crate::vault::media::is_removable),
+            removable: options.removable,
         };
         station.sweep_dead_processes()?;
         station.sweep_destroyed_objects()?;
@@ -201,17 +233,6 @@ impl Station {
         })?;
         let _ = db::checkpoint_truncate(&self.conn);
         Ok(true)
-    }
-
-    /// Replace the removable-media check (the guard's media watcher, or a test standing in
-    /// for a USB stick).
-    pub fn set_removable_probe(&mut self, probe: RemovableProbe) {
-        self.removable = probe;
-    }
-
-    /// Run the idle timer's thread every `poll` of real time (tests shorten it).
-    pub fn set_idle_poll(&self, poll: std::time::Duration) {
-        self.idle.set_poll(poll);
     }
 
     /// Events from `from_seq`, at most `limit`, that the session user may see: officers see

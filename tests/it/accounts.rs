@@ -399,8 +399,9 @@ fn reset_and_expired_passwords_force_a_change() {
 
 #[test]
 fn the_idle_timer_drops_the_keys_by_itself() {
-    let (fx, mut station) = fixture();
-    station.set_idle_poll(std::time::Duration::from_millis(5));
+    let (fx, station) = fixture();
+    drop(station);
+    let mut station = fx.reopen(|o| o.idle_poll = std::time::Duration::from_millis(5));
     fx.clock.advance(Duration::minutes(9));
     station.list_items().unwrap(); // activity restarts the idle time
     fx.clock.advance(Duration::minutes(9));
@@ -524,12 +525,13 @@ fn two_person_rule_for_destruction_and_downgrade() {
 
 #[test]
 fn export_to_removable_media_needs_a_second_person() {
-    let (fx, mut station) = fixture();
-    let high = fx.import(&mut station, "high.txt", Level::Secret);
+    let (fx, station) = fixture();
+    drop(station);
     let usb = fx.files.join("usb");
     std::fs::create_dir_all(&usb).unwrap();
     let probe_root = usb.clone();
-    station.set_removable_probe(Box::new(move |p| p.starts_with(&probe_root)));
+    let mut station = fx.reopen(|o| o.removable = Box::new(move |p| p.starts_with(&probe_root)));
+    let high = fx.import(&mut station, "high.txt", Level::Secret);
     switch(&mut station, "bob", BOB_PW);
     let request = match station.export(&high, &usb.join("out"), false, &Progress::new()) {
         Err(Error::ApprovalRequired { request, .. }) => request,
@@ -637,11 +639,12 @@ fn the_last_holder_remains_and_officers_grant_only_what_they_hold() {
 
 #[test]
 fn an_approval_is_used_once_for_its_item_and_level_within_a_day() {
-    let (fx, mut station) = fixture();
+    let (fx, station) = fixture();
+    drop(station);
     let usb = fx.files.join("usb");
     std::fs::create_dir_all(&usb).unwrap();
     let probe_root = usb.clone();
-    station.set_removable_probe(Box::new(move |p| p.starts_with(&probe_root)));
+    let mut station = fx.reopen(|o| o.removable = Box::new(move |p| p.starts_with(&probe_root)));
     let high = fx.import(&mut station, "high.txt", Level::Secret);
     switch(&mut station, "bob", BOB_PW);
     let ask = |station: &mut Station, name: &str| match station.export(&high, &usb.join(name), false, &Progress::new())

@@ -65,14 +65,22 @@ fn failed_sign_ins_under_typed_names_are_capped_escaped_and_counted_once_per_win
     }
     drop(station);
     vault.clock.advance(time::Duration::seconds(61));
-    let station = strongroom::Station::open_with_clock(&vault.root, vault.clock.clone()).unwrap();
+    let station = strongroom::Station::open_with(
+        &vault.root,
+        strongroom::station::OpenOptions::with_clock(vault.clock.clone()),
+    )
+    .unwrap();
     drop(station);
     let events = login_failures(&vault);
     assert_eq!(events.len(), 4);
     assert_eq!(events[3]["details"]["repeated"], 2);
     // A possible account name is recorded whole, however many bytes its script takes.
     let long_name = "名".repeat(30);
-    let mut station = strongroom::Station::open_with_clock(&vault.root, vault.clock.clone()).unwrap();
+    let mut station = strongroom::Station::open_with(
+        &vault.root,
+        strongroom::station::OpenOptions::with_clock(vault.clock.clone()),
+    )
+    .unwrap();
     let _ = station.unlock(&long_name, &pw("guess guess guess"));
     drop(station);
     let events = login_failures(&vault);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use strongroom::crypto::Password;
 use strongroom::crypto::kdf::KdfParams;
 use strongroom::progress::Progress;
-use strongroom::station::{ImportOptions, InitOptions};
+use strongroom::station::{ImportOptions, InitOptions, OpenOptions};
 use strongroom::time::ManualClock;
 use strongroom::{Level, Station};
 use tempfile::TempDir;
@@ -55,7 +55,7 @@ impl LibVault {
             code.expose().to_string()
         });
         let clock = ManualClock::new(time::OffsetDateTime::now_utc());
-        let mut station = Station::open_with_clock(&root, clock.clone()).expect("open the copy");
+        let mut station = Station::open_with(&root, OpenOptions::with_clock(clock.clone())).expect("open the copy");
         station.unlock(OFFICER, &pw(PASSWORD)).expect("unlock");
         let vault = LibVault {
             _dir: dir,
@@ -90,6 +90,16 @@ impl LibVault {
         let files = dir.path().join("files");
         std::fs::create_dir_all(&files).expect("files dir");
         (dir, root, files)
+    }
+
+    /// Open the vault again as `edit` changes the options (the clock stays the vault's) and
+    /// sign alice in: for tests that stand in for a USB stick or shorten the idle poll.
+    pub fn reopen(&self, edit: impl FnOnce(&mut OpenOptions)) -> Station {
+        let mut options = OpenOptions::with_clock(self.clock.clone());
+        edit(&mut options);
+        let mut station = Station::open_with(&self.root, options).expect("reopen");
+        station.unlock(OFFICER, &pw(PASSWORD)).expect("unlock");
+        station
     }
 
     /// Import a small file called `name` (holding its own name, with notes) at `level`;
