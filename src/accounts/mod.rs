@@ -10,6 +10,7 @@ pub mod directory;
 pub(crate) mod fixture;
 pub mod keyring;
 pub mod lockout;
+pub mod new_identity;
 pub mod password_rules;
 pub mod permissions;
 pub mod policy;

@@ -37,6 +37,32 @@ pub struct KeyPlan {
 }
 
 impl KeyPlan {
+    /// The keys a change of one account from `before` to `after` calls for: a disabled
+    /// account's level keys, the signing key and (for an officer) the admin key; the levels
+    /// a lowered clearance loses; the admin key an officer gives up. Accounts that were
+    /// disabled hold nothing, so re-enabling or editing them replaces nothing.
+    pub fn for_change(before: &DirectoryUser, after: &DirectoryUser) -> KeyPlan {
+        if before.status != UserStatus::Active {
+            return KeyPlan::default();
+        }
+        if after.status != UserStatus::Active {
+            return KeyPlan {
+                levels: before.clearance.at_or_below().collect(),
+                signing: true,
+                admin: before.role == Role::Officer,
+            };
+        }
+        KeyPlan {
+            levels: before
+                .clearance
+                .at_or_below()
+                .filter(|l| *l > after.clearance)
+                .collect(),
+            signing: false,
+            admin: before.role == Role::Officer && after.role != Role::Officer,
+        }
+    }
+
     /// Whether the change replaces no key at all.
     pub fn is_empty(&self) -> bool {
         self.levels.is_empty() && !self.signing && !self.admin

@@ -4,13 +4,13 @@
 
 use crate::accounts::directory;
 use crate::accounts::keyring::{self, KeyKind};
+use crate::accounts::new_identity::NewIdentity;
 use crate::accounts::{Role, lockout, password_rules, users};
 use crate::crypto::keyslot::{self, SlotContents};
-use crate::crypto::seal::SecretKey;
 use crate::crypto::{CryptoError, Password, recovery_code};
 use crate::encoding::hex;
 use crate::ledger::{Action, NewEvent};
-use crate::{Error, IdentityId, Level, Result, db, details};
+use crate::{Error, Level, Result, db, details};
 
 use super::{Access, Station};
 use crate::accounts::trust::{open_grants, verified_directory};
@@ -143,12 +143,11 @@ impl Station {
             });
         }
 
-        let secret = SecretKey::random()?;
-        let public = secret.public();
-        let identity = IdentityId::random()?;
         let mut next = dir.clone();
         next.version += 1;
         next.issued_at = self.now();
+        let new = NewIdentity::create(new_password, slot.params, contents.admin_public, next.version)?;
+        let (identity, public, new_slot) = (new.id, new.public, new.slot);
         for u in &mut next.users {
             if u.name == user {
                 u.identity = identity;
@@ -156,18 +155,6 @@ impl Station {
             }
         }
         let signed = next.sign(admin)?;
-        let params = slot.params;
-        let new_slot = keyslot::create(
-            new_password,
-            identity.as_bytes(),
-            1,
-            params,
-            &SlotContents {
-                identity: SecretKey::from_bytes(*secret.to_bytes()),
-                admin_public: contents.admin_public,
-                directory_version: signed.directory.version,
-            },
-        )?;
         let now = self.now();
         self.write(|tx, events| {
             users::replace_identity(tx, row.id, row.identity, identity, &public, &now)?;

@@ -4,14 +4,13 @@
 
 use crate::accounts::directory::DirectoryUser;
 use crate::accounts::keyring;
+use crate::accounts::new_identity::NewIdentity;
 use crate::accounts::permissions::Permission;
 use crate::accounts::{Role, UserRecord, UserStatus, lockout, password_rules, users};
 use crate::crypto::Password;
-use crate::crypto::keyslot::{self, SlotContents};
-use crate::crypto::seal::SecretKey;
 use crate::encoding::hex;
 use crate::ledger::{Action, NewEvent};
-use crate::{Error, IdentityId, Level, Result, UserId, details};
+use crate::{Error, Level, Result, UserId, details};
 
 use super::init::validate_user_name;
 use super::{Access, Station};
@@ -44,17 +43,17 @@ impl Station {
         let own_slot = keyring::keyslot(&self.conn, session.identity_id())?
             .ok_or_else(|| Error::integrity("keyslot", "the officer's keyslot is missing"))?;
 
-        let secret = SecretKey::random()?;
-        let public = secret.public();
+        let mut next = session.directory().successor(&self.now());
+        let new = NewIdentity::create(password, own_slot.params, admin.public(), next.version)?;
+        let (public, slot) = (new.public, new.slot);
         let record = UserRecord {
             id: UserId::random()?,
             name: name.to_string(),
             role,
             clearance,
             status: UserStatus::Active,
-            identity: IdentityId::random()?,
+            identity: new.id,
         };
-        let mut next = session.directory().successor(&self.now());
         next.users.push(DirectoryUser {
             id: record.id,
             name: name.to_string(),
@@ -64,17 +63,6 @@ impl Station {
             identity: record.identity,
             public_key: hex::encode(&public),
         });
-        let slot = keyslot::create(
-            password,
-            record.identity.as_bytes(),
-            1,
-            own_slot.params,
-            &SlotContents {
-                identity: secret,
-                admin_public: admin.public(),
-                directory_version: next.version,
-            },
-        )?;
         let event = NewEvent {
             actor: session.user().name.clone(),
             action: Action::UserCreate,
@@ -128,12 +116,7 @@ impl Station {
         if entry.status == UserStatus::Disabled {
             return Err(Error::InvalidInput(format!("{name} is already disabled")));
         }
-        let plan = KeyPlan {
-            levels: entry.clearance.at_or_below().collect(),
-            signing: true,
-            admin: entry.role == Role::Officer,
-        };
-        self.change_user(name, target, plan, Action::UserDisable, reason, |u| {
+        self.change_user(name, target, Action::UserDisable, reason, |u| {
             u.status = UserStatus::Disabled;
         })
     }
@@ -150,7 +133,6 @@ impl Station {
         self.change_user_and(
             name,
             target,
-            KeyPlan::default(),
             Action::UserEnable,
             reason,
             |u| u.status = UserStatus::Active,
@@ -165,16 +147,7 @@ impl Station {
         if entry.clearance == clearance {
             return Err(Error::InvalidInput(format!("{name} is already cleared to {clearance}")));
         }
-        let lost: Vec<Level> = if entry.status == UserStatus::Active {
-            entry.clearance.at_or_below().filter(|l| *l > clearance).collect()
-        } else {
-            Vec::new()
-        };
-        let plan = KeyPlan {
-            levels: lost,
-            ..KeyPlan::default()
-        };
-        self.change_user(name, target, plan, Action::UserClearance, reason, |u| {
+        self.change_user(name, target, Action::UserClearance, reason, |u| {
             u.clearance = clearance;
         })
     }
@@ -185,11 +158,7 @@ impl Station {
         if entry.role == role {
             return Err(Error::InvalidInput(format!("{name} is already an {}", role.as_str())));
         }
-        let plan = KeyPlan {
-            admin: entry.role == Role::Officer && entry.status == UserStatus::Active,
-            ..KeyPlan::default()
-        };
-        self.change_user(name, target, plan, Action::UserRole, reason, |u| u.role = role)
+        self.change_user(name, target, Action::UserRole, reason, |u| u.role = role)
     }
 
     /// Reset a password: the user gets a new identity and keyslot under `temporary` and must
@@ -201,27 +170,15 @@ impl Station {
         let admin = session.admin_key()?;
         let own_slot = keyring::keyslot(&self.conn, session.identity_id())?
             .ok_or_else(|| Error::integrity("keyslot", "the officer's keyslot is missing"))?;
-        let secret = SecretKey::random()?;
-        let public = secret.public();
-        let identity = IdentityId::random()?;
         let mut next = session.directory().successor(&self.now());
+        let new = NewIdentity::create(temporary, own_slot.params, admin.public(), next.version)?;
+        let (identity, public, slot) = (new.id, new.public, new.slot);
         for u in &mut next.users {
             if u.name == name {
                 u.identity = identity;
                 u.public_key = hex::encode(&public);
             }
         }
-        let slot = keyslot::create(
-            temporary,
-            identity.as_bytes(),
-            1,
-            own_slot.params,
-            &SlotContents {
-                identity: secret,
-                admin_public: admin.public(),
-                directory_version: next.version,
-            },
-        )?;
         let event = self.user_event(name, &entry, Action::UserReset, reason, next.version)?;
         let now = self.now();
         let (user, old_identity) = (target.user, target.old_identity);
@@ -268,17 +225,17 @@ impl Station {
         ))
     }
 
-    /// Edit the target's directory entry and publish it with `plan`'s key replacements.
+    /// Edit the target's directory entry and publish it with the key replacements the change
+    /// calls for ([`KeyPlan::for_change`]).
     fn change_user(
         &mut self,
         name: &str,
         target: Target,
-        plan: KeyPlan,
         action: Action,
         reason: &str,
         edit: impl FnOnce(&mut DirectoryUser),
     ) -> Result<()> {
-        self.change_user_and(name, target, plan, action, reason, edit, |_| Ok(()))
+        self.change_user_and(name, target, action, reason, edit, |_| Ok(()))
     }
 
     /// [`Station::change_user`], with `also` done in the same transaction.
@@ -287,7 +244,6 @@ impl Station {
         &mut self,
         name: &str,
         target: Target,
-        plan: KeyPlan,
         action: Action,
         reason: &str,
         edit: impl FnOnce(&mut DirectoryUser),
@@ -312,6 +268,7 @@ impl Station {
                 ),
             });
         }
+        let plan = KeyPlan::for_change(&before, &after);
         let mut event = self.user_event(name, &after, action, reason, next.version)?;
         event.details.insert("before".into(), entry_summary(&before));
         event.details.insert("after".into(), entry_summary(&after));

@@ -99,6 +99,48 @@ fn a_replaced_admin_key_signs_the_change_and_leaves_a_succession() {
 }
 
 #[test]
+fn a_change_of_an_account_replaces_exactly_what_it_held_and_loses() {
+    let fx = Fixture::new();
+    let (alice, bob) = (&fx.directory.users[0], &fx.directory.users[1]);
+    let changed = |user: &DirectoryUser, edit: fn(&mut DirectoryUser)| {
+        let mut after = user.clone();
+        edit(&mut after);
+        KeyPlan::for_change(user, &after)
+    };
+    // Disabling: every level key held, the signing key, and an officer's admin key.
+    assert_eq!(
+        changed(alice, |u| u.status = UserStatus::Disabled),
+        plan(
+            &[Level::Unclassified, Level::Internal, Level::Confidential, Level::Secret],
+            true,
+            true
+        )
+    );
+    assert_eq!(
+        changed(bob, |u| u.status = UserStatus::Disabled),
+        plan(
+            &[Level::Unclassified, Level::Internal, Level::Confidential],
+            true,
+            false
+        )
+    );
+    // Lowering a clearance: the levels lost; raising it: nothing.
+    assert_eq!(
+        changed(alice, |u| u.clearance = Level::Internal),
+        plan(&[Level::Confidential, Level::Secret], false, false)
+    );
+    assert!(changed(bob, |u| u.clearance = Level::Secret).is_empty());
+    // Demoting an officer replaces the admin key; promoting replaces nothing.
+    assert_eq!(changed(alice, |u| u.role = Role::Operator), plan(&[], false, true));
+    assert!(changed(bob, |u| u.role = Role::Officer).is_empty());
+    // A disabled account holds nothing: enabling or editing it replaces nothing.
+    let mut disabled = bob.clone();
+    disabled.status = UserStatus::Disabled;
+    assert!(changed(&disabled, |u| u.status = UserStatus::Active).is_empty());
+    assert!(changed(&disabled, |u| u.clearance = Level::Unclassified).is_empty());
+}
+
+#[test]
 fn an_officer_cannot_rotate_a_level_key_they_do_not_hold() {
     let fx = Fixture::new();
     let next = fx.directory.successor(NOW);
