@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::accounts::policy::Policy;
 use crate::{Result, UserId};
 
 /// The failure record of one account.
@@ -21,6 +22,41 @@ pub struct Failures {
     pub last: OffsetDateTime,
     /// When the account was locked, if it is.
     pub locked_at: Option<OffsetDateTime>,
+}
+
+/// Why an attempt is refused before its password is tried.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// For the ledger: `account locked` or `attempted during backoff`.
+    pub reason: &'static str,
+    /// For the person: the account's state and what to do.
+    pub state: String,
+}
+
+impl Failures {
+    /// Whether an attempt on the account `name` at `now` must be refused under `policy`:
+    /// locked until an officer unlocks it, or still inside the wait after the last failure.
+    pub fn refusal(&self, name: &str, policy: &Policy, now: OffsetDateTime) -> Option<Refusal> {
+        if self.locked_at.is_some() {
+            return Some(Refusal {
+                reason: "account locked",
+                state: format!(
+                    "locked after {} failed sign-ins; a security officer can unlock it with `strongroom user enable {name}`",
+                    self.count
+                ),
+            });
+        }
+        let until = self.last + time::Duration::seconds(policy.backoff_seconds(self.count) as i64);
+        if until > now {
+            let left = until - now;
+            let seconds = left.whole_seconds() + i64::from(left.subsec_nanoseconds() > 0);
+            return Some(Refusal {
+                reason: "attempted during backoff",
+                state: format!("waiting after {} failed sign-ins: try again in {seconds} s", self.count),
+            });
+        }
+        None
+    }
 }
 
 /// The record of `user`, if it has failed since its last success.
@@ -65,4 +101,43 @@ pub fn lock(tx: &Transaction<'_>, user: UserId, now: &str) -> Result<()> {
 pub fn clear(tx: &Transaction<'_>, user: UserId) -> Result<bool> {
     let removed = tx.execute("DELETE FROM login_failures WHERE user_id = ?1", params![user])?;
     Ok(removed > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(seconds: i64) -> OffsetDateTime {
+        OffsetDateTime::UNIX_EPOCH + time::Duration::seconds(seconds)
+    }
+
+    #[test]
+    fn an_attempt_waits_out_the_backoff_and_a_locked_account_for_an_officer() {
+        let policy = Policy::default();
+        // Three failures: the wait is 4 s from the last one (base 1 s, doubling).
+        let failures = Failures {
+            count: 3,
+            last: at(100),
+            locked_at: None,
+        };
+        let waiting = failures.refusal("bob", &policy, at(101)).unwrap();
+        assert_eq!(waiting.reason, "attempted during backoff");
+        assert!(waiting.state.contains("try again in 3 s"), "{}", waiting.state);
+        // A part of a second left is rounded up, never down to zero.
+        let nearly = failures.refusal("bob", &policy, at(103) + time::Duration::milliseconds(500));
+        assert!(nearly.unwrap().state.contains("try again in 1 s"));
+        assert_eq!(failures.refusal("bob", &policy, at(104)), None);
+        // Locked: refused however long ago, naming the way out.
+        let locked = Failures {
+            locked_at: Some(at(100)),
+            ..failures
+        };
+        let refused = locked.refusal("bob", &policy, at(1_000_000)).unwrap();
+        assert_eq!(refused.reason, "account locked");
+        assert!(
+            refused.state.contains("strongroom user enable bob"),
+            "{}",
+            refused.state
+        );
+    }
 }

@@ -93,32 +93,14 @@ impl Station {
     /// processes all pass this check; each failure still counts. docs/THREAT-MODEL.md.)
     pub(super) fn begin_attempt(&mut self, row: &UserRecord, policy: &Policy, context: &str) -> Result<()> {
         let now_time = self.clock.now();
-        let wait_for = |count: u32| time::Duration::seconds(policy.backoff_seconds(count) as i64);
         let (id, name) = (row.id, row.name.clone());
         let refusal = self.write(|tx, events| {
-            let refused = match lockout::of(tx, id)? {
-                Some(f) if f.locked_at.is_some() => Some((
-                    "account locked",
-                    format!(
-                        "locked after {} failed sign-ins; a security officer can unlock it with `strongroom user enable {name}`",
-                        f.count
-                    ),
-                )),
-                Some(f) if f.last + wait_for(f.count) > now_time => {
-                    let left = f.last + wait_for(f.count) - now_time;
-                    let seconds = left.whole_seconds() + i64::from(left.subsec_nanoseconds() > 0);
-                    Some((
-                        "attempted during backoff",
-                        format!("waiting after {} failed sign-ins: try again in {seconds} s", f.count),
-                    ))
-                }
-                _ => None,
-            };
+            let refused = lockout::of(tx, id)?.and_then(|f| f.refusal(&name, policy, now_time));
             match refused {
-                Some((reason, state)) => {
+                Some(refusal) => {
                     let now = now_time.unix_timestamp();
-                    refused_sign_in(tx, events, &name, &format!("{context}: {reason}"), now)?;
-                    Ok(Some(state))
+                    refused_sign_in(tx, events, &name, &format!("{context}: {}", refusal.reason), now)?;
+                    Ok(Some(refusal.state))
                 }
                 None => Ok(None),
             }
