@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use crate::crypto::kdf::KdfParams;
 use crate::crypto::keyslot::Keyslot;
 use crate::crypto::seal::{self, SecretKey};
+use crate::crypto::sign::SignKey;
 use crate::crypto::wrap::{self, Purpose};
 use crate::crypto::{CryptoError, Key32, LevelKey};
 use crate::{Error, IdentityId, Level, Result};
@@ -81,6 +82,27 @@ pub fn insert_grant(
         ],
     )?;
     Ok(())
+}
+
+/// Seal the seed of the admin or signing key (`kind`) to `recipient_pk` and store it as a
+/// grant (these keys have no level: the row says Unclassified).
+pub fn insert_signing_grant(
+    tx: &Transaction<'_>,
+    identity: IdentityId,
+    recipient_pk: &[u8; 32],
+    kind: KeyKind,
+    generation: u32,
+    key: &SignKey,
+) -> Result<()> {
+    insert_grant(
+        tx,
+        identity,
+        recipient_pk,
+        kind,
+        Level::Unclassified,
+        generation,
+        &key.seed(),
+    )
 }
 
 /// Open a grant row with the identity's secret key.

@@ -250,16 +250,7 @@ impl Rotation {
         if let Some((generation, key)) = &self.new_signing {
             keyring::delete_key_grants(tx, KeyKind::Signing, Level::Unclassified)?;
             for (identity, public) in holders(published, self.recovery, |_| true)? {
-                let seed = key.seed();
-                keyring::insert_grant(
-                    tx,
-                    identity,
-                    &public,
-                    KeyKind::Signing,
-                    Level::Unclassified,
-                    *generation,
-                    &seed,
-                )?;
+                keyring::insert_signing_grant(tx, identity, &public, KeyKind::Signing, *generation, key)?;
             }
         }
         if let Some((generation, key)) = &self.new_admin {
@@ -275,16 +266,7 @@ impl Rotation {
             requests::expire_all_approved(tx)?;
             keyring::delete_key_grants(tx, KeyKind::Admin, Level::Unclassified)?;
             for (identity, public) in holders(published, self.recovery, |u| u.role == Role::Officer)? {
-                let seed = key.seed();
-                keyring::insert_grant(
-                    tx,
-                    identity,
-                    &public,
-                    KeyKind::Admin,
-                    Level::Unclassified,
-                    *generation,
-                    &seed,
-                )?;
+                keyring::insert_signing_grant(tx, identity, &public, KeyKind::Admin, *generation, key)?;
             }
         }
         self.grant_target(tx)?;
@@ -315,29 +297,11 @@ impl Rotation {
         }
         if !self.plan.signing {
             let (generation, key) = &self.lent.signing;
-            let seed = key.seed();
-            keyring::insert_grant(
-                tx,
-                identity,
-                &public,
-                KeyKind::Signing,
-                Level::Unclassified,
-                *generation,
-                &seed,
-            )?;
+            keyring::insert_signing_grant(tx, identity, &public, KeyKind::Signing, *generation, key)?;
         }
         if entry.role == Role::Officer && !self.plan.admin {
             let (generation, key) = &self.lent.admin;
-            let seed = key.seed();
-            keyring::insert_grant(
-                tx,
-                identity,
-                &public,
-                KeyKind::Admin,
-                Level::Unclassified,
-                *generation,
-                &seed,
-            )?;
+            keyring::insert_signing_grant(tx, identity, &public, KeyKind::Admin, *generation, key)?;
         }
         Ok(())
     }

@@ -215,24 +215,8 @@ fn create(
             for (level, key) in &level_keys {
                 keyring::insert_grant(tx, identity, &public, KeyKind::Level, *level, 1, key)?;
             }
-            keyring::insert_grant(
-                tx,
-                identity,
-                &public,
-                KeyKind::Admin,
-                Level::Unclassified,
-                1,
-                &admin.seed(),
-            )?;
-            keyring::insert_grant(
-                tx,
-                identity,
-                &public,
-                KeyKind::Signing,
-                Level::Unclassified,
-                1,
-                &signing.seed(),
-            )?;
+            keyring::insert_signing_grant(tx, identity, &public, KeyKind::Admin, 1, &admin)?;
+            keyring::insert_signing_grant(tx, identity, &public, KeyKind::Signing, 1, &signing)?;
         }
         for ((level, key), seal) in level_keys.iter().zip(&sealing) {
             keyring::insert_sealing_key(tx, *level, 1, seal, key, 1)?;

@@ -167,25 +167,16 @@ impl Station {
                     .ok_or_else(|| Error::integrity("recovery identity", format!("no {level} key")))?;
                 keyring::insert_grant(tx, identity, &public, KeyKind::Level, level, held.generation, &held.key)?;
             }
-            keyring::insert_grant(
+            keyring::insert_signing_grant(
                 tx,
                 identity,
                 &public,
                 KeyKind::Signing,
-                Level::Unclassified,
                 keys.signing_generation,
-                &keys.signing.seed(),
+                &keys.signing,
             )?;
             if entry.role == Role::Officer {
-                keyring::insert_grant(
-                    tx,
-                    identity,
-                    &public,
-                    KeyKind::Admin,
-                    Level::Unclassified,
-                    keys.admin_generation,
-                    &admin.seed(),
-                )?;
+                keyring::insert_signing_grant(tx, identity, &public, KeyKind::Admin, keys.admin_generation, admin)?;
             }
             keyring::store_keyslot(tx, identity, &new_slot, &now)?;
             lockout::clear(tx, row.id)?;
