@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use super::kdf::{self, KdfParams};
 use super::seal::SecretKey;
 use super::wrap::{self, Purpose};
-use super::{CryptoError, Password, random};
+use super::{CryptoError, Key32, Password, random};
 
 /// A keyslot as stored.
 #[derive(Clone, Debug)]
@@ -70,6 +70,16 @@ pub fn encode(contents: &SlotContents) -> Zeroizing<Vec<u8>> {
 
 /// Open a slot. Parameters below the floor are refused before any work is done.
 pub fn open(secret: &Password, identity_id: &[u8; 16], slot: &Keyslot) -> Result<SlotContents, CryptoError> {
+    open_keeping_key(secret, identity_id, slot).map(|(contents, _)| contents)
+}
+
+/// [`open`], also returning the key derived from the password, so the slot can be
+/// [`reseal`]ed without a second Argon2id derivation.
+pub fn open_keeping_key(
+    secret: &Password,
+    identity_id: &[u8; 16],
+    slot: &Keyslot,
+) -> Result<(SlotContents, Key32), CryptoError> {
     slot.params.check()?;
     let kek = kdf::derive_from_password(secret, &slot.salt, slot.params)?;
     let plain = wrap::open(&kek, &aad(identity_id, slot.generation), &slot.blob)?;
@@ -80,10 +90,33 @@ pub fn open(secret: &Password, identity_id: &[u8; 16], slot: &Keyslot) -> Result
     admin_public.copy_from_slice(&plain[32..64]);
     let mut version = [0u8; 8];
     version.copy_from_slice(&plain[64..72]);
-    Ok(SlotContents {
+    let contents = SlotContents {
         identity: SecretKey::from_slice(&plain[..32])?,
         admin_public,
         directory_version: u64::from_be_bytes(version),
+    };
+    Ok((contents, kek))
+}
+
+/// `slot` rewritten with `contents` under the same salt and derived key `kek` (from
+/// [`open_keeping_key`]): the next generation, a fresh nonce. Unlock uses it to make a slot
+/// remember the newest directory version it verified.
+pub fn reseal(
+    slot: &Keyslot,
+    kek: &Key32,
+    identity_id: &[u8; 16],
+    contents: &SlotContents,
+) -> Result<Keyslot, CryptoError> {
+    let generation = slot
+        .generation
+        .checked_add(1)
+        .ok_or(CryptoError::Malformed("keyslot generation"))?;
+    let blob = wrap::seal(kek, &aad(identity_id, generation), &encode(contents))?;
+    Ok(Keyslot {
+        salt: slot.salt,
+        params: slot.params,
+        generation,
+        blob,
     })
 }
 
@@ -121,5 +154,30 @@ mod tests {
             open(&Password::from("correct horse battery"), &id, &weak),
             Err(CryptoError::WeakKdf(_))
         ));
+    }
+
+    #[test]
+    fn a_resealed_slot_opens_with_the_same_password_and_says_what_it_was_given() {
+        let password = Password::from("correct horse battery staple");
+        let identity = [3u8; 16];
+        let contents = SlotContents {
+            identity: SecretKey::random().unwrap(),
+            admin_public: [4; 32],
+            directory_version: 2,
+        };
+        let slot = create(&password, &identity, 1, KdfParams::FLOOR, &contents).unwrap();
+        let (opened, kek) = open_keeping_key(&password, &identity, &slot).unwrap();
+        let newer = SlotContents {
+            directory_version: 9,
+            ..opened
+        };
+        let resealed = reseal(&slot, &kek, &identity, &newer).unwrap();
+        assert_eq!((resealed.salt, resealed.generation), (slot.salt, 2));
+        assert_ne!(resealed.blob, slot.blob);
+        let again = open(&password, &identity, &resealed).unwrap();
+        assert_eq!(again.directory_version, 9);
+        assert_eq!(again.identity.public(), contents.identity.public());
+        // The old row stays a valid slot of generation 1: only the stored row moves on.
+        assert_eq!(open(&password, &identity, &slot).unwrap().directory_version, 2);
     }
 }
