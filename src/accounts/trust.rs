@@ -162,9 +162,10 @@ pub fn verified_directory_from(
     Ok(dir)
 }
 
-/// [`verified_directory_from`] the admin key and version a keyslot remembers.
-pub fn verified_directory(conn: &Connection, station_id: &str, slot: &SlotContents) -> Result<Directory> {
-    verified_directory_from(conn, station_id, slot.admin_public, slot.directory_version)
+/// [`verified_directory_from`] the admin key a keyslot remembers, refusing a version older
+/// than the slot's or than `seen` (the highest version the ledger names).
+pub fn verified_directory(conn: &Connection, station_id: &str, slot: &SlotContents, seen: u64) -> Result<Directory> {
+    verified_directory_from(conn, station_id, slot.admin_public, slot.directory_version.max(seen))
 }
 
 /// Verify the newest stored directory from the admin key `current` is signed with, and

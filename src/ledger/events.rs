@@ -236,6 +236,39 @@ pub(crate) fn row_to_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEv
     })
 }
 
+/// The actions whose events name a signed directory version (`details.directory_version`):
+/// every publication of a directory, and each sign-in (the version it verified).
+pub const NAMING_DIRECTORY_VERSION: &[Action] = &[
+    Action::StationInit,
+    Action::UserCreate,
+    Action::AuthLogin,
+    Action::UserRecover,
+    Action::UserDisable,
+    Action::UserEnable,
+    Action::UserReset,
+    Action::UserClearance,
+    Action::UserRole,
+    Action::KeyRotate,
+    Action::PolicyChange,
+];
+
+/// The highest directory version any event names (0 with none). The events table only
+/// grows, so a newest stored directory below this one was rolled back (DESIGN.md §2
+/// "Rollback"). Reads only the actions that name a version, through their index.
+pub fn highest_directory_version(conn: &Connection) -> Result<u64> {
+    let actions: Vec<String> = NAMING_DIRECTORY_VERSION
+        .iter()
+        .map(|a| format!("'{}'", a.as_str()))
+        .collect();
+    let sql = format!(
+        "SELECT COALESCE(MAX(CAST(json_extract(canonical, '$.details.directory_version') AS INTEGER)), 0)
+         FROM events WHERE action IN ({})",
+        actions.join(", ")
+    );
+    let highest: i64 = conn.prepare_cached(&sql)?.query_row([], |r| r.get(0))?;
+    Ok(u64::try_from(highest).unwrap_or(0))
+}
+
 /// Build a details object from pairs.
 #[macro_export]
 macro_rules! details {
@@ -260,4 +293,26 @@ pub fn open_alerts(conn: &Connection) -> Result<Vec<StoredEvent>> {
         out.extend(list(conn, seq as u64, 1)?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rollback check reads exactly the actions whose schema names a directory version.
+    #[test]
+    fn the_actions_naming_a_directory_version_are_those_whose_schema_does() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/events");
+        for action in Action::ALL {
+            let path = dir.join(format!("{}.schema.json", action.as_str()));
+            let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let names = schema["properties"].get("directory_version").is_some();
+            assert_eq!(
+                names,
+                NAMING_DIRECTORY_VERSION.contains(action),
+                "{}: schema and NAMING_DIRECTORY_VERSION disagree",
+                action.as_str()
+            );
+        }
+    }
 }

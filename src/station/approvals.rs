@@ -11,7 +11,7 @@ use crate::accounts::permissions::Permission;
 use crate::accounts::requests::{self, NewRequest, Request, RequestKind, RequestStatus};
 use crate::accounts::{Role, UserStatus, keyring, lockout, users};
 use crate::crypto::{CryptoError, Password, keyslot};
-use crate::ledger::{Action, NewEvent};
+use crate::ledger::{Action, NewEvent, events};
 use crate::vault::items::ItemRow;
 use crate::{Error, Level, Result, UserId, details};
 
@@ -106,7 +106,12 @@ impl Station {
             }
             Err(other) => return Err(Error::integrity(format!("keyslot of {name}"), other.to_string())),
         };
-        let directory = verified_directory(&self.conn, &self.station_id, &contents)?;
+        let directory = verified_directory(
+            &self.conn,
+            &self.station_id,
+            &contents,
+            events::highest_directory_version(&self.conn)?,
+        )?;
         let entry = directory
             .user(name)
             .filter(|e| e.id == row.id && e.identity == row.identity)

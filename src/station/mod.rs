@@ -337,13 +337,15 @@ impl Station {
         self.refresh_session()?;
         let expected = self.session.as_ref().map(|s| s.directory().version);
         let out = self.write_bookkeeping(|tx, pending| {
+            let latest = directory::latest_version(tx)?;
             if let Some(expected) = expected
-                && directory::latest_version(tx)? != expected
+                && latest != expected
             {
                 return Err(Error::SessionOutOfDate {
                     why: "the account directory changed during this operation; nothing was written".into(),
                 });
             }
+            check_not_rolled_back(tx, latest)?;
             change(tx, pending)
         })?;
         self.checkpoint_if_due();
@@ -394,6 +396,21 @@ impl Station {
             }
         }
     }
+}
+
+/// Refuse to write when the newest stored directory (`latest`) is older than a version the
+/// ledger names: the directories were rolled back (DESIGN.md §2 "Rollback").
+fn check_not_rolled_back(conn: &Connection, latest: u64) -> Result<()> {
+    let named = events::highest_directory_version(conn)?;
+    if latest < named {
+        return Err(Error::integrity(
+            "signed directory",
+            format!(
+                "the newest stored version is {latest}, but the ledger records version {named} (rolled back); nothing was written"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 impl Drop for Station {

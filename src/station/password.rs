@@ -9,7 +9,7 @@ use crate::accounts::{Role, lockout, password_rules, users};
 use crate::crypto::keyslot::{self, SlotContents};
 use crate::crypto::{CryptoError, Password, recovery_code};
 use crate::encoding::hex;
-use crate::ledger::{Action, NewEvent};
+use crate::ledger::{Action, NewEvent, events};
 use crate::{Error, Level, Result, db, details};
 
 use super::{Access, Station};
@@ -102,7 +102,12 @@ impl Station {
             }
             Err(other) => return Err(Error::integrity("recovery keyslot", other.to_string())),
         };
-        let dir = verified_directory(&self.conn, &self.station_id, &contents)?;
+        let dir = verified_directory(
+            &self.conn,
+            &self.station_id,
+            &contents,
+            events::highest_directory_version(&self.conn)?,
+        )?;
         if hex::decode::<32>(&dir.recovery.public_key) != Some(contents.identity.public())
             || dir.recovery.identity != recovery_id
         {

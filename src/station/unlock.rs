@@ -11,7 +11,7 @@ use crate::accounts::policy::Policy;
 use crate::accounts::{Directory, Role, UserRecord, UserStatus, directory, lockout, sign_in_failures, users};
 use crate::crypto::keyslot;
 use crate::crypto::{CryptoError, Password};
-use crate::ledger::{Action, NewEvent};
+use crate::ledger::{Action, NewEvent, events};
 use crate::{Error, Result, details};
 
 use super::Station;
@@ -182,11 +182,17 @@ impl Station {
         };
         let slot = keyring::keyslot(&self.conn, row.identity)?
             .ok_or_else(|| Error::integrity(format!("account {name}"), "it has no keyslot"))?;
-        let contents = keyslot::open(password, row.identity.as_bytes(), &slot).map_err(|e| match e {
-            CryptoError::Authentication => Error::AuthenticationFailed,
-            other => Error::integrity(format!("keyslot of {name}"), other.to_string()),
-        })?;
-        let directory = verified_directory(&self.conn, &self.station_id, &contents)?;
+        let (contents, kek) =
+            keyslot::open_keeping_key(password, row.identity.as_bytes(), &slot).map_err(|e| match e {
+                CryptoError::Authentication => Error::AuthenticationFailed,
+                other => Error::integrity(format!("keyslot of {name}"), other.to_string()),
+            })?;
+        let directory = verified_directory(
+            &self.conn,
+            &self.station_id,
+            &contents,
+            events::highest_directory_version(&self.conn)?,
+        )?;
         let entry = directory
             .user(name)
             .ok_or_else(|| Error::integrity("signed directory", format!("it does not list {name}")))?;
@@ -208,18 +214,17 @@ impl Station {
                 state: "disabled".into(),
             });
         }
-        let slot_update = if contents.admin_public != directory.admin_key_bytes()? {
-            Some(keyslot::create(
-                password,
-                row.identity.as_bytes(),
-                slot.generation + 1,
-                slot.params,
-                &keyslot::SlotContents {
-                    identity: contents.identity.clone(),
-                    admin_public: directory.admin_key_bytes()?,
-                    directory_version: directory.version,
-                },
-            )?)
+        // The slot remembers the newest directory it verified and the admin key in force, so a
+        // directory rolled back below it is refused at the next unlock even if the events that
+        // name newer versions are cut (DESIGN.md §2 "Rollback").
+        let admin_public = directory.admin_key_bytes()?;
+        let slot_update = if contents.admin_public != admin_public || contents.directory_version < directory.version {
+            let newer = keyslot::SlotContents {
+                identity: contents.identity.clone(),
+                admin_public,
+                directory_version: directory.version,
+            };
+            Some(keyslot::reseal(&slot, &kek, row.identity.as_bytes(), &newer)?)
         } else {
             None
         };

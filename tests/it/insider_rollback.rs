@@ -1,0 +1,129 @@
+//! An insider with the OS account copies old rows back (issue: key trust survives an
+//! insider's rollback). Each test does what the review did, with SQL on the database file,
+//! and checks the station refuses (exit 6) before anything is written.
+
+use crate::support::{TestVault, code, insider, stderr};
+
+const DAVE_PW: &str = "dave's long passphrase";
+
+/// Keep a copy of the whole database as it is now (what an insider saves for later).
+fn keep_copy(vault: &TestVault, name: &str) -> std::path::PathBuf {
+    let copy = vault.dir.path().join(name);
+    vault.db().execute("VACUUM INTO ?1", [copy.to_str().unwrap()]).unwrap();
+    copy
+}
+
+fn add_dave(vault: &TestVault) -> std::path::PathBuf {
+    let dave = vault.file("dave-pw", format!("{DAVE_PW}\n").as_bytes());
+    vault.ok(&[
+        "user",
+        "add",
+        "dave",
+        "--role",
+        "operator",
+        "--clearance",
+        "secret",
+        "--new-password-file",
+        dave.to_str().unwrap(),
+    ]);
+    dave
+}
+
+#[test]
+fn a_disabled_user_restored_from_an_old_copy_is_refused_before_anything_is_written() {
+    let vault = TestVault::new();
+    let dave = add_dave(&vault);
+    let kept = keep_copy(&vault, "kept.db");
+    vault.ok(&["user", "disable", "dave", "--reason", "left the unit", "--yes"]);
+    // Dave, with the OS account, puts back what he held before: the directories, grants,
+    // sealing keys, item wraps and user rows, and (to hide the signing-key change) the
+    // checkpoints and key-change notes, re-creating nothing.
+    let db = insider::unguarded(&vault.root);
+    db.execute("ATTACH ?1 AS kept", [kept.to_str().unwrap()]).unwrap();
+    db.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         DELETE FROM directories WHERE version > (SELECT MAX(version) FROM kept.directories);
+         DELETE FROM grants; INSERT INTO grants SELECT * FROM kept.grants;
+         DELETE FROM sealing_keys; INSERT INTO sealing_keys SELECT * FROM kept.sealing_keys;
+         DELETE FROM items; INSERT INTO items SELECT * FROM kept.items;
+         DELETE FROM users; INSERT INTO users SELECT * FROM kept.users;
+         DELETE FROM checkpoints; INSERT INTO checkpoints SELECT * FROM kept.checkpoints;
+         DELETE FROM signing_key_changes; INSERT INTO signing_key_changes SELECT * FROM kept.signing_key_changes;
+         DETACH kept;",
+    )
+    .unwrap();
+    drop(db);
+    let events_before = vault.events().len();
+    // The officer imports new secret material: refused, nothing written.
+    let new = vault.file("harbour-2027.tif", b"new secret survey");
+    let refused = vault.run(&["import", "--level", "secret", new.to_str().unwrap()]);
+    assert_eq!(code(&refused), 6, "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("rolled back"), "{}", stderr(&refused));
+    assert_eq!(vault.events().len(), events_before, "an event was written");
+    let items: i64 = vault
+        .db()
+        .query_row("SELECT COUNT(*) FROM items", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(items, 0);
+    // And dave cannot sign in to the restored account either.
+    let dave_in = vault.run_as("dave", &dave, &["list"]);
+    assert_eq!(code(&dave_in), 6, "{}", stderr(&dave_in));
+}
+
+#[test]
+fn a_policy_rolled_back_by_deleting_the_newest_directory_is_refused() {
+    let vault = TestVault::new();
+    vault.ok(&["policy", "set", "export-max-level", "confidential"]);
+    let newest: i64 = vault
+        .db()
+        .query_row("SELECT MAX(version) FROM directories", [], |r| r.get(0))
+        .unwrap();
+    vault
+        .db()
+        .execute("DELETE FROM directories WHERE version = ?1", [newest])
+        .unwrap();
+    // Every command that would act under the old policy is refused.
+    let shown = vault.run(&["policy", "show"]);
+    assert_eq!(code(&shown), 6, "{}", stderr(&shown));
+    assert!(stderr(&shown).contains("rolled back"), "{}", stderr(&shown));
+    let new = vault.file("memo.txt", b"memo");
+    let import = vault.run(&["import", "--level", "secret", new.to_str().unwrap()]);
+    assert_eq!(code(&import), 6, "{}", stderr(&import));
+}
+
+#[test]
+fn every_unlock_makes_the_keyslot_remember_the_newest_directory() {
+    let vault = TestVault::new();
+    let slot_version = |vault: &TestVault| -> (i64, Vec<u8>) {
+        vault
+            .db()
+            .query_row(
+                "SELECT generation, wrapped FROM keyslots WHERE identity_id = (SELECT identity_id FROM users WHERE name = 'alice')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+    };
+    let (generation, wrapped) = slot_version(&vault);
+    vault.ok(&["policy", "set", "idle-lock-minutes", "5"]);
+    // The change above was published after its own unlock; the next unlock rewrites the slot
+    // (a new generation under the same salt) to remember it.
+    vault.ok(&["list"]);
+    let (after, rewrapped) = slot_version(&vault);
+    assert_eq!(after, generation + 1);
+    assert_ne!(rewrapped, wrapped);
+    // Nothing newer to remember: the slot is left as it is.
+    vault.ok(&["list"]);
+    assert_eq!(slot_version(&vault).0, after);
+    // A directory deleted below what the slot remembers is refused even with the events
+    // that name it cut (a partial rollback of the ledger).
+    let db = insider::unguarded(&vault.root);
+    db.execute_batch(
+        "DELETE FROM directories WHERE version = (SELECT MAX(version) FROM directories);
+         DELETE FROM events WHERE action = 'policy.change';",
+    )
+    .unwrap();
+    drop(db);
+    let refused = vault.run(&["list"]);
+    assert_eq!(code(&refused), 6, "{}", stderr(&refused));
+}
