@@ -63,6 +63,15 @@ impl KeyPlan {
         }
     }
 
+    /// The keys a new identity for the account `entry` calls for (an officer's reset, a
+    /// recovery): everything the old identity held, since a saved copy of its keyslot and
+    /// the old password would still open those keys.
+    pub fn for_new_identity(entry: &DirectoryUser) -> KeyPlan {
+        let mut gone = entry.clone();
+        gone.status = UserStatus::Disabled;
+        KeyPlan::for_change(entry, &gone)
+    }
+
     /// Whether the change replaces no key at all.
     pub fn is_empty(&self) -> bool {
         self.levels.is_empty() && !self.signing && !self.admin

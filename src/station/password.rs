@@ -2,10 +2,10 @@
 //! recovery identity gives a user a new identity, keyslot and grants, published in a new
 //! signed directory).
 
-use crate::accounts::directory;
-use crate::accounts::keyring::{self, KeyKind};
+use crate::accounts::keyring;
 use crate::accounts::new_identity::NewIdentity;
-use crate::accounts::{Role, lockout, password_rules, users};
+use crate::accounts::rotation::{KeyPlan, LentKeys, Target};
+use crate::accounts::{lockout, password_rules, users};
 use crate::crypto::keyslot::{self, SlotContents};
 use crate::crypto::{CryptoError, Password, recovery_code};
 use crate::encoding::hex;
@@ -159,43 +159,44 @@ impl Station {
                 u.public_key = hex::encode(&public);
             }
         }
-        let signed = next.sign(admin)?;
         let now = self.now();
-        self.write(|tx, events| {
+        let event = NewEvent {
+            actor: "recovery".into(),
+            action: Action::UserRecover,
+            subject: user.to_string(),
+            level: None,
+            item: None,
+            details: details! { "user": row.id.to_string(), "directory_version": next.version },
+        };
+        // The recovery identity holds every key: it lends them, and every key the user's old
+        // identity held is replaced (a saved copy of its keyslot and the old password would
+        // still open them).
+        let lent = LentKeys {
+            officer: "the recovery identity".into(),
+            levels: keys.level_keys.clone(),
+            signing: (keys.signing_generation, keys.signing.clone()),
+            admin: (keys.admin_generation, admin.clone()),
+        };
+        let target = Target {
+            user: row.id,
+            old_identity: row.identity,
+        };
+        let replace = |tx: &rusqlite::Transaction<'_>| {
             users::replace_identity(tx, row.id, row.identity, identity, &public, &now)?;
-            keyring::delete_grants(tx, row.identity)?;
             keyring::delete_keyslot(tx, row.identity)?;
-            for level in entry.clearance.at_or_below() {
-                let held = keys
-                    .level_keys
-                    .get(&level)
-                    .ok_or_else(|| Error::integrity("recovery identity", format!("no {level} key")))?;
-                keyring::insert_grant(tx, identity, &public, KeyKind::Level, level, held.generation, &held.key)?;
-            }
-            keyring::insert_signing_grant(
-                tx,
-                identity,
-                &public,
-                KeyKind::Signing,
-                keys.signing_generation,
-                &keys.signing,
-            )?;
-            if entry.role == Role::Officer {
-                keyring::insert_signing_grant(tx, identity, &public, KeyKind::Admin, keys.admin_generation, admin)?;
-            }
             keyring::store_keyslot(tx, identity, &new_slot, &now)?;
             lockout::clear(tx, row.id)?;
-            directory::store(tx, &signed, &now)?;
-            events.push(NewEvent {
-                actor: "recovery".into(),
-                action: Action::UserRecover,
-                subject: user.to_string(),
-                level: None,
-                item: None,
-                details: details! { "user": row.id.to_string(), "directory_version": signed.directory.version },
-            });
             Ok(())
-        })?;
-        db::checkpoint_truncate(&self.conn)
+        };
+        self.publish_with(
+            &dir,
+            lent,
+            next,
+            KeyPlan::for_new_identity(&entry),
+            target,
+            replace,
+            event,
+        )?;
+        Ok(())
     }
 }

@@ -44,13 +44,51 @@ impl Station {
             admin: (admin_generation, session.admin_key()?),
         };
         let (own_identity, own_secret) = session.identity()?;
-        let rotation = Rotation::prepare(session.directory(), next, plan, lent, target)?;
+        let before = session.directory().clone();
+        let published = self.publish_with(&before, lent, next, plan, target, first, event)?;
+
+        // The acting officer now holds the new keys.
+        let keys = trust::open_grants(
+            &self.conn,
+            &published,
+            own_identity,
+            own_secret,
+            officer.clearance,
+            true,
+        )?;
+        if let Some(session) = self.session.as_mut()
+            && session.has_keys()
+        {
+            session.replace_keys(keys);
+            session.set_directory(published.clone());
+        }
+        // The write above may have tried an interval checkpoint with the retired key.
+        self.checkpoint_quietly("rotation");
+        Ok(published)
+    }
+
+    /// [`Station::publish`] with keys lent by whoever acts (an officer's session, or the
+    /// recovery identity, which has no session), over the directory `before` they verified.
+    /// The actor of the `key.rotate` event is the lender.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn publish_with(
+        &mut self,
+        before: &Directory,
+        lent: LentKeys,
+        next: Directory,
+        plan: KeyPlan,
+        target: Target,
+        first: impl FnOnce(&Transaction<'_>) -> Result<()>,
+        event: NewEvent,
+    ) -> Result<Directory> {
+        let actor = event.actor.clone();
+        let rotation = Rotation::prepare(before, next, plan, lent, target)?;
         let published = rotation.directory().clone();
         let station_id = self.station_id.clone();
         let now_time = self.clock.now();
         let now = crate::time::rfc3339_millis(now_time);
         let rotate_event = (!rotation.plan().is_empty()).then(|| NewEvent {
-            actor: officer.name.clone(),
+            actor: actor.clone(),
             action: Action::KeyRotate,
             subject: "station".into(),
             level: None,
@@ -82,24 +120,6 @@ impl Station {
         drop(rotation);
         // Retired key material must not linger in the WAL.
         let _ = db::checkpoint_truncate(&self.conn);
-
-        // The acting officer now holds the new keys.
-        let keys = trust::open_grants(
-            &self.conn,
-            &published,
-            own_identity,
-            own_secret,
-            officer.clearance,
-            true,
-        )?;
-        if let Some(session) = self.session.as_mut()
-            && session.has_keys()
-        {
-            session.replace_keys(keys);
-            session.set_directory(published.clone());
-        }
-        // The write above may have tried an interval checkpoint with the retired key.
-        self.checkpoint_quietly("rotation");
         Ok(published)
     }
 }

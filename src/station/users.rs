@@ -162,7 +162,8 @@ impl Station {
     }
 
     /// Reset a password: the user gets a new identity and keyslot under `temporary` and must
-    /// choose their own password at next login. Also clears a lockout.
+    /// choose their own password at next login; every key the old identity held is replaced
+    /// (the officer must hold those levels). Also clears a lockout.
     pub fn reset_password(&mut self, name: &str, temporary: &Password, reason: &str) -> Result<()> {
         password_rules::check(name, temporary)?;
         let (entry, target) = self.administered(name)?;
@@ -190,7 +191,9 @@ impl Station {
             lockout::clear(tx, user)?;
             Ok(())
         };
-        self.publish(next, KeyPlan::default(), target, replace, event)?;
+        // The old identity's keys go with it: a saved copy of its keyslot and the old
+        // password would still open them.
+        self.publish(next, KeyPlan::for_new_identity(&entry), target, replace, event)?;
         Ok(())
     }
 

@@ -1,69 +1,17 @@
 //! Accounts, clearances, rotation, approvals and session security, through the library with
 //! an injected clock (no sleeping), and at the crypto layer where the issue asks for it.
 
-use strongroom::accounts::keyring::{self, GrantRow, KeyKind};
+use strongroom::accounts::keyring::{self, KeyKind};
 use strongroom::accounts::{Role, users};
-use strongroom::crypto::keyslot;
 use strongroom::crypto::wrap;
 use strongroom::progress::Progress;
 use strongroom::station::ImportOptions;
-use strongroom::{ControlNumber, Error, IdentityId, ItemId, Level, Station};
+use strongroom::{Error, IdentityId, Level, Station};
 use time::Duration;
 
 use crate::support::PASSWORD as ALICE_PW;
-use crate::support::station::{LibVault, pw, switch};
-
-const BOB_PW: &str = "bob's long passphrase";
-const CAROL_PW: &str = "carol's long passphrase";
-const DAVE_PW: &str = "dave's long passphrase";
-
-/// alice (officer, top-secret), bob (operator, secret), carol (officer, top-secret).
-fn fixture() -> (LibVault, Station) {
-    LibVault::from_template("alice-bob-carol", |station| {
-        station
-            .add_user("bob", Role::Operator, Level::Secret, &pw(BOB_PW))
-            .unwrap();
-        station
-            .add_user("carol", Role::Officer, Level::TopSecret, &pw(CAROL_PW))
-            .unwrap();
-    })
-}
-
-/// What an account's holder can take away: their identity secret (from their keyslot and
-/// password) and copies of their grant rows.
-fn steal_keys(
-    fx: &LibVault,
-    user: &str,
-    password: &str,
-) -> (IdentityId, strongroom::crypto::seal::SecretKey, Vec<GrantRow>) {
-    let conn = fx.db();
-    let row = users::by_name(&conn, user).unwrap().unwrap();
-    let slot = keyring::keyslot(&conn, row.identity).unwrap().unwrap();
-    let contents = keyslot::open(&pw(password), row.identity.as_bytes(), &slot).unwrap();
-    let grants = keyring::grants_of(&conn, row.identity).unwrap();
-    (row.identity, contents.identity, grants)
-}
-
-/// The current wrapped DEK of an item and its AAD.
-fn item_dek(fx: &LibVault, control: &str) -> (Vec<u8>, Vec<u8>) {
-    let control = ControlNumber::parse(control).unwrap();
-    let conn = fx.db();
-    let (id, level, generation, wrapped): (Vec<u8>, u8, u32, Vec<u8>) = conn
-        .query_row(
-            "SELECT id, level, key_generation, wrapped_dek FROM items WHERE control_year = ?1 AND control_serial = ?2",
-            rusqlite::params![control.year, control.serial],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .unwrap();
-    let aad = strongroom::vault::items::item_aad(
-        wrap::Purpose::Dek,
-        ItemId::from_slice(&id).unwrap(),
-        Level::from_byte(level).unwrap(),
-        &control,
-        generation,
-    );
-    (aad, wrapped)
-}
+use crate::support::accounts::{BOB_PW, CAROL_PW, DAVE_PW, fixture, item_dek, steal_keys};
+use crate::support::station::{pw, switch};
 
 #[test]
 fn a_disabled_users_own_keys_cannot_open_what_they_lost() {

@@ -15,6 +15,7 @@ mod disk_full;
 mod event_schemas;
 mod format_facts;
 mod format_vectors;
+mod identity_replacement;
 mod import_edge_cases;
 mod insider_files;
 mod insider_rollback;

@@ -138,6 +138,16 @@ fn a_change_of_an_account_replaces_exactly_what_it_held_and_loses() {
     disabled.status = UserStatus::Disabled;
     assert!(changed(&disabled, |u| u.status = UserStatus::Active).is_empty());
     assert!(changed(&disabled, |u| u.clearance = Level::Unclassified).is_empty());
+    // A new identity (reset, recovery) replaces everything the old one held, as disabling does.
+    assert_eq!(
+        KeyPlan::for_new_identity(alice),
+        changed(alice, |u| u.status = UserStatus::Disabled)
+    );
+    assert_eq!(
+        KeyPlan::for_new_identity(bob),
+        changed(bob, |u| u.status = UserStatus::Disabled)
+    );
+    assert!(KeyPlan::for_new_identity(&disabled).is_empty());
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! and what a test needs from the machine (`requires`: root, FUSE, tools), which reports a
 //! test it cannot run by name instead of letting it pass silently.
 
+pub mod accounts;
 pub mod cli;
 pub mod files;
 pub mod insider;
