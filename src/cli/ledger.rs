@@ -82,6 +82,12 @@ pub fn audit(cli: &Cli, command: &AuditCommand) -> Result<()> {
                     },
                     report.latest_size
                 );
+                if report.archive {
+                    println!(
+                        "An archive: its newest checkpoint (size {}) was accepted on this machine before; the pin stays where it is.",
+                        report.latest_size
+                    );
+                }
                 if report.key_changes > 0 {
                     println!(
                         "The bundle carries {} station key change(s); the key pinned here is {}.",

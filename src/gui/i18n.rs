@@ -138,6 +138,7 @@ texts! {
     ExportBundle => "Write audit bundle", "导出审计包";
     VerifyBundle => "Verify a bundle", "校验审计包";
     BundleOk => "Bundle verified", "审计包校验通过";
+    BundleArchive => "An archive: its newest checkpoint was accepted on this machine before.", "存档：其最新检查点此前已在本机接受。";
     BundleWritten => "Audit bundle written", "审计包已导出";
     Destroyed => "Destroyed", "已销毁";
     Downgraded => "Level lowered", "已降低密级";

@@ -107,16 +107,12 @@ fn a_bundle_verifies_on_another_machine_then_a_newer_one_and_a_fork_is_rejected(
     assert_eq!(code, 0, "a newer consistent bundle must verify: {report}");
     assert!(report["warnings"].as_array().unwrap().is_empty(), "{report}");
 
-    // The first bundle again: older than what was accepted, a warning, not tampering.
+    // The first bundle again: accepted here before, so an archive (OK, said so), and the pin
+    // stays at the newer one (DESIGN.md §4).
     let (code, report) = auditor.verify(&first);
     assert_eq!(code, 0, "{report}");
-    assert!(
-        report["warnings"][0]
-            .as_str()
-            .unwrap()
-            .contains("older than the pinned checkpoint"),
-        "{report}"
-    );
+    assert_eq!(report["archive"], true, "{report}");
+    assert!(report["warnings"].as_array().unwrap().is_empty(), "{report}");
 
     // Roll the station back to the copy and make a different history past the pinned size.
     std::fs::remove_dir_all(&vault.root).unwrap();
@@ -451,15 +447,11 @@ fn a_bundle_across_a_key_change_verifies_against_the_old_pin_and_moves_it() {
     assert_eq!(pin["key_changes"][0]["old_key"], vault.verifier(&k0).encode());
     assert_eq!(pin["size"], report["latest_size"]);
 
-    // The first bundle, signed only by k0 before the change, is old news, not a failure.
+    // The first bundle, signed only by k0 before the change and accepted then, is an
+    // archive, not a failure.
     let (code, report) = auditor.verify(&first);
     assert_eq!(code, 0, "{report}");
-    assert!(
-        report["warnings"][0]
-            .as_str()
-            .unwrap()
-            .contains("older than the pinned")
-    );
+    assert_eq!(report["archive"], true, "{report}");
     // A filtered bundle across the change proves its events against k1's checkpoint.
     let filter = EventFilter {
         action: Some("item.export".into()),
@@ -560,4 +552,38 @@ fn a_bundle_with_a_checkpoint_by_the_retired_key_is_rejected() {
     let bundle = export_with_key(&vault, "retired", &k1, &EventFilter::default());
     let report = assert_rejected(&auditor, &bundle, "retired key");
     assert!(report["error"]["seq"].is_u64(), "{report}");
+}
+
+#[test]
+fn a_complete_bundle_below_the_pin_that_was_never_accepted_is_a_rollback() {
+    let vault = TestVault::new();
+    activity(&vault, "one");
+    // Bundles made now but never shown to this auditor.
+    let unseen = export(&vault, "unseen", &[]);
+    let unseen_filtered = export(&vault, "unseen-filtered", &["--action", "item.export"]);
+    activity(&vault, "two");
+    let newer = export(&vault, "newer", &[]);
+    let auditor = Auditor::new();
+    auditor.trust(&newer);
+    let (code, report) = auditor.verify(&newer);
+    assert_eq!(code, 0, "{report}");
+    let pinned_size = report["latest_size"].clone();
+    // A complete log that stops below the pin at a checkpoint never accepted: what a station
+    // rolled back to an older copy would hand over.
+    assert_rejected(&auditor, &unseen, "rolled back");
+    // A filtered bundle claims no completeness: older than the pin is a warning.
+    let (code, report) = auditor.verify(&unseen_filtered);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["archive"], false);
+    assert!(
+        report["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("older than the pinned"),
+        "{report}"
+    );
+    // Neither moved the pin.
+    let (code, report) = auditor.verify(&newer);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["latest_size"], pinned_size);
 }

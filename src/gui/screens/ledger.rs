@@ -98,6 +98,9 @@ fn bundles(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                 );
             }
         }
+        if report.archive {
+            ui.label(Text::BundleArchive.get(lang));
+        }
         for warning in &report.warnings {
             ui.label(warning);
         }

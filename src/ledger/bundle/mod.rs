@@ -20,7 +20,7 @@ mod pins;
 mod read;
 
 pub use export::export;
-pub use pins::{AcceptedKeyChange, Pin, Pins, default_path as default_pins_path, verify_and_pin};
+pub use pins::{AcceptedCheckpoint, AcceptedKeyChange, Pin, Pins, default_path as default_pins_path, verify_and_pin};
 pub use read::{BundleError, BundleReport, verify};
 
 use std::collections::BTreeMap;

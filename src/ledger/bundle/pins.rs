@@ -28,6 +28,33 @@ pub struct Pin {
     /// files read as before and older readers see `verifier_key` as the key to use.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub key_changes: Vec<AcceptedKeyChange>,
+    /// Every checkpoint accepted here before the current one (DESIGN.md §4): a bundle ending
+    /// at one of them is an archive, a complete bundle ending below the pin at any other is a
+    /// rollback. Absent from older pin files, which read as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted: Vec<AcceptedCheckpoint>,
+}
+
+/// A checkpoint this machine accepted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptedCheckpoint {
+    /// Epoch of its log.
+    pub epoch: u64,
+    /// Tree size.
+    pub size: u64,
+    /// Root, base64.
+    pub root: String,
+}
+
+impl Pin {
+    /// Whether this machine accepted the checkpoint of `size` and `root` in `epoch` before.
+    pub fn accepted_before(&self, epoch: u64, size: u64, root: &str) -> bool {
+        (self.epoch == epoch && self.size == size && self.root == root)
+            || self
+                .accepted
+                .iter()
+                .any(|c| c.epoch == epoch && c.size == size && c.root == root)
+    }
 }
 
 /// A station key change a bundle proved and this machine accepted.
@@ -136,6 +163,15 @@ impl Pins {
                 });
             }
             Some(pin) => {
+                // What was accepted under the old key stays an archive.
+                let mut accepted = std::mem::take(&mut pin.accepted);
+                if pin.size > 0 {
+                    accepted.push(AcceptedCheckpoint {
+                        epoch: pin.epoch,
+                        size: pin.size,
+                        root: pin.root.clone(),
+                    });
+                }
                 *pin = Pin {
                     verifier_key: key,
                     epoch: pin.epoch,
@@ -143,6 +179,7 @@ impl Pins {
                     root: String::new(),
                     accept_new_epoch: true,
                     key_changes: Vec::new(),
+                    accepted,
                 };
             }
             None => {
@@ -155,6 +192,7 @@ impl Pins {
                         root: String::new(),
                         accept_new_epoch: false,
                         key_changes: Vec::new(),
+                        accepted: Vec::new(),
                     },
                 );
             }

@@ -16,7 +16,7 @@ use crate::ledger::note::{NoteError, Verifier};
 use crate::ledger::{checkpoint, epoch};
 
 use super::files::{check_files, for_lines, line_seq, read_proofs, read_small};
-use super::{AcceptedKeyChange, FORMAT, Manifest, Pin, Pins};
+use super::{AcceptedCheckpoint, AcceptedKeyChange, FORMAT, Manifest, Pin, Pins};
 
 /// Why a bundle does not verify.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -47,6 +47,9 @@ pub struct BundleReport {
     pub latest_size: u64,
     /// Whether a filter chose the events.
     pub filtered: bool,
+    /// The bundle's newest checkpoint was accepted here before: an earlier bundle verified
+    /// again (the pin stays where it is).
+    pub archive: bool,
     /// Things that are not tampering but limit what was proven.
     pub warnings: Vec<String>,
     /// The failure, if any.
@@ -263,10 +266,23 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
             ),
         ));
     }
-    if manifest.epoch < pin.epoch {
+    let latest_root_text = base64::encode(&latest_root);
+    if pin.accepted_before(manifest.epoch, latest, &latest_root_text)
+        && (latest < pin.size || manifest.epoch < pin.epoch)
+    {
+        report.archive = true;
+    } else if manifest.epoch < pin.epoch {
         report.warnings.push(format!(
             "a bundle of epoch {}, before the accepted epoch {}",
             manifest.epoch, pin.epoch
+        ));
+    } else if pin.size > latest && !manifest.filtered {
+        return Err(fail(
+            Some(latest),
+            format!(
+                "a complete log that ends at size {latest}, below the checkpoint of size {} accepted here, at a checkpoint never accepted here: the station was rolled back",
+                pin.size
+            ),
         ));
     } else if pin.size > latest {
         report.warnings.push(format!(
@@ -292,8 +308,19 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
             )),
         }
     }
-    if latest >= pin.size && report.warnings.is_empty() {
+    if latest >= pin.size && report.warnings.is_empty() && !report.archive {
+        let mut earlier = pin.accepted.clone();
+        let previous = AcceptedCheckpoint {
+            epoch: pin.epoch,
+            size: pin.size,
+            root: pin.root.clone(),
+        };
+        let moved = previous.size != latest || previous.root != latest_root_text;
+        if pin.size > 0 && moved && !earlier.contains(&previous) {
+            earlier.push(previous);
+        }
         pin = Pin {
+            accepted: earlier,
             verifier_key: keys.latest().encode(),
             size: latest,
             root: base64::encode(&latest_root),
