@@ -58,26 +58,29 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
         ui.separator();
         ui.heading(Text::Policy.get(lang));
         let current = model.policy.as_ref().map(|p| p.entries()).unwrap_or_default();
-        egui::Grid::new("policy").num_columns(3).show(ui, |ui| {
+        // Name (what it means on hover), value, save, and the values it takes.
+        egui::Grid::new("policy").num_columns(4).show(ui, |ui| {
             for ((key, value), (_, old)) in model.policy_edit.iter_mut().zip(current) {
-                let label = match Setting::named(key) {
-                    Some(setting) => {
-                        let help = match lang {
-                            Lang::En => setting.help_en,
-                            Lang::Zh => setting.help_zh,
-                        };
-                        ui.label(key.as_str())
-                            .on_hover_text(format!("{help} ({})", setting.values()))
-                    }
-                    None => ui.label(key.as_str()),
-                };
-                ui.text_edit_singleline(value).labelled_by(label.id);
+                let setting = Setting::named(key);
+                let mut label = ui.label(key.as_str());
+                if let Some(setting) = setting {
+                    let help = match lang {
+                        Lang::En => setting.help_en,
+                        Lang::Zh => setting.help_zh,
+                    };
+                    label = label.on_hover_text(help);
+                }
+                // A grid cell offers only its column's last width, so the field's size is set.
+                let height = ui.spacing().interact_size.y;
+                ui.add_sized([120.0, height], egui::TextEdit::singleline(value))
+                    .labelled_by(label.id);
                 if ui
                     .add_enabled(*value != old, egui::Button::new(Text::Save.get(lang)))
                     .clicked()
                 {
                     actions.push(Action::SetPolicy(key.clone(), value.clone()));
                 }
+                ui.weak(setting.map(Setting::values).unwrap_or_default());
                 ui.end_row();
             }
         });
