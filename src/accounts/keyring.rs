@@ -153,6 +153,24 @@ pub fn delete_keyslot(tx: &Transaction<'_>, identity: IdentityId) -> Result<()> 
     Ok(())
 }
 
+/// Replace an identity's keyslot with `slot` (its successor) only if the stored one is still
+/// of generation `opened`: a password change, reset or recovery committed meanwhile by
+/// another process wins, and the slot it wrote is not overwritten with an older password.
+/// Returns whether the slot was replaced.
+pub fn reseal_keyslot(
+    tx: &Transaction<'_>,
+    identity: IdentityId,
+    opened: u32,
+    slot: &Keyslot,
+    now: &str,
+) -> Result<bool> {
+    let changed = tx.execute(
+        "UPDATE keyslots SET generation = ?3, wrapped = ?4, updated_at = ?5 WHERE identity_id = ?1 AND generation = ?2",
+        params![identity, i64::from(opened), i64::from(slot.generation), slot.blob, now],
+    )?;
+    Ok(changed == 1)
+}
+
 /// Store (or replace) an identity's keyslot.
 pub fn store_keyslot(tx: &Transaction<'_>, identity: IdentityId, slot: &Keyslot, now: &str) -> Result<()> {
     tx.execute(
@@ -325,4 +343,48 @@ pub fn rewrap_sealing_keys(tx: &Transaction<'_>, level: Level, old: &LevelKey, n
         )?;
     }
     Ok(rows.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::fixture::{Fixture, NOW};
+    use crate::crypto::Password;
+    use crate::crypto::keyslot::{self, SlotContents};
+
+    fn slot(password: &str, identity: IdentityId, generation: u32, version: u64) -> Keyslot {
+        let contents = SlotContents {
+            identity: SecretKey::random().unwrap(),
+            admin_public: [1; 32],
+            directory_version: version,
+        };
+        keyslot::create(
+            &Password::from(password),
+            identity.as_bytes(),
+            generation,
+            KdfParams::FLOOR,
+            &contents,
+        )
+        .unwrap()
+    }
+
+    /// A sign-in that opened generation 1 must not overwrite the slot a password change
+    /// committed meanwhile (generation 2, new password) with its resealed old one.
+    #[test]
+    fn a_reseal_yields_to_a_slot_written_since_it_was_opened() {
+        let mut fx = Fixture::new();
+        let bob = fx.bob.1;
+        let first = slot("bob's old passphrase", bob, 1, 1);
+        let changed = slot("bob's new passphrase", bob, 2, 1);
+        let resealed = slot("bob's old passphrase", bob, 2, 3);
+        let tx = fx.conn.transaction().unwrap();
+        store_keyslot(&tx, bob, &first, NOW).unwrap();
+        store_keyslot(&tx, bob, &changed, NOW).unwrap();
+        assert!(!reseal_keyslot(&tx, bob, 1, &resealed, NOW).unwrap());
+        assert_eq!(keyslot(&tx, bob).unwrap().unwrap().blob, changed.blob);
+        // With nothing in between, the reseal replaces the slot it opened.
+        let again = slot("bob's new passphrase", bob, 3, 3);
+        assert!(reseal_keyslot(&tx, bob, 2, &again, NOW).unwrap());
+        assert_eq!(keyslot(&tx, bob).unwrap().unwrap().generation, 3);
+    }
 }

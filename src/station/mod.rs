@@ -56,6 +56,10 @@ pub struct Station {
     idle: idle::IdleTimer,
     witness: Option<(crate::UserId, Witness)>,
     removable: RemovableProbe,
+    /// The highest directory version this process knows to exist: what the ledger named when
+    /// the vault was opened, raised by every write. A newest stored directory below it was
+    /// rolled back (checked before every write without reading the ledger each time).
+    directory_floor: u64,
 }
 
 /// What a call asks of the session ([`Station::session_for`]), from least to most.
@@ -130,6 +134,7 @@ impl Station {
         let work = WorkDir::create(&paths.tmp)?;
         let idle = idle::IdleTimer::new(options.clock.clone());
         idle.set_poll(options.idle_poll);
+        let directory_floor = events::highest_directory_version(&conn)?;
         let mut station = Station {
             paths,
             conn,
@@ -141,6 +146,7 @@ impl Station {
             idle,
             witness: None,
             removable: options.removable,
+            directory_floor,
         };
         station.sweep_dead_processes()?;
         station.sweep_destroyed_objects()?;
@@ -336,6 +342,7 @@ impl Station {
         }
         self.refresh_session()?;
         let expected = self.session.as_ref().map(|s| s.directory().version);
+        let floor = self.directory_floor;
         let out = self.write_bookkeeping(|tx, pending| {
             let latest = directory::latest_version(tx)?;
             if let Some(expected) = expected
@@ -345,9 +352,10 @@ impl Station {
                     why: "the account directory changed during this operation; nothing was written".into(),
                 });
             }
-            check_not_rolled_back(tx, latest)?;
+            check_not_rolled_back(latest, floor)?;
             change(tx, pending)
         })?;
+        self.directory_floor = self.directory_floor.max(directory::latest_version(&self.conn)?);
         self.checkpoint_if_due();
         Ok(out)
     }
@@ -398,10 +406,10 @@ impl Station {
     }
 }
 
-/// Refuse to write when the newest stored directory (`latest`) is older than a version the
-/// ledger names: the directories were rolled back (DESIGN.md §2 "Rollback").
-fn check_not_rolled_back(conn: &Connection, latest: u64) -> Result<()> {
-    let named = events::highest_directory_version(conn)?;
+/// Refuse to write when the newest stored directory (`latest`) is older than `named`, a
+/// version the ledger names or this process saw: the directories were rolled back
+/// (DESIGN.md §2 "Rollback").
+fn check_not_rolled_back(latest: u64, named: u64) -> Result<()> {
     if latest < named {
         return Err(Error::integrity(
             "signed directory",

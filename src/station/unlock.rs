@@ -52,7 +52,8 @@ impl Station {
                 self.write(|tx, events| {
                     lockout::clear(tx, user_id)?;
                     if let Some(slot) = &slot_update {
-                        keyring::store_keyslot(tx, identity, slot, &now)?;
+                        // Same salt and parameters: only the generation and the blob move.
+                        keyring::reseal_keyslot(tx, identity, slot.generation.saturating_sub(1), slot, &now)?;
                     }
                     events.push(event);
                     Ok(())

@@ -558,9 +558,10 @@ fn a_bundle_with_a_checkpoint_by_the_retired_key_is_rejected() {
 fn a_complete_bundle_below_the_pin_that_was_never_accepted_is_a_rollback() {
     let vault = TestVault::new();
     activity(&vault, "one");
-    // Bundles made now but never shown to this auditor.
+    // A bundle made now but never shown to this auditor, and a copy of the vault.
     let unseen = export(&vault, "unseen", &[]);
-    let unseen_filtered = export(&vault, "unseen-filtered", &["--action", "item.export"]);
+    let backup = vault.dir.path().join("vault-backup");
+    crate::support::files::copy_private(&vault.root, &backup);
     activity(&vault, "two");
     let newer = export(&vault, "newer", &[]);
     let auditor = Auditor::new();
@@ -568,11 +569,19 @@ fn a_complete_bundle_below_the_pin_that_was_never_accepted_is_a_rollback() {
     let (code, report) = auditor.verify(&newer);
     assert_eq!(code, 0, "{report}");
     let pinned_size = report["latest_size"].clone();
-    // A complete log that stops below the pin at a checkpoint never accepted: what a station
-    // rolled back to an older copy would hand over.
-    assert_rejected(&auditor, &unseen, "rolled back");
+    // The unseen bundle ends at a checkpoint the newer one carried and proved: an archive.
+    let (code, report) = auditor.verify(&unseen);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["archive"], true, "{report}");
+    // The station rolled back to the copy: its complete log stops below the pin, at a
+    // checkpoint this machine never accepted.
+    std::fs::remove_dir_all(&vault.root).unwrap();
+    crate::support::files::copy_private(&backup, &vault.root);
+    let rolled = export(&vault, "rolled", &[]);
+    assert_rejected(&auditor, &rolled, "rolled back");
     // A filtered bundle claims no completeness: older than the pin is a warning.
-    let (code, report) = auditor.verify(&unseen_filtered);
+    let rolled_filtered = export(&vault, "rolled-filtered", &["--action", "item.export"]);
+    let (code, report) = auditor.verify(&rolled_filtered);
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["archive"], false);
     assert!(
@@ -582,7 +591,7 @@ fn a_complete_bundle_below_the_pin_that_was_never_accepted_is_a_rollback() {
             .contains("older than the pinned"),
         "{report}"
     );
-    // Neither moved the pin.
+    // None of them moved the pin.
     let (code, report) = auditor.verify(&newer);
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["latest_size"], pinned_size);

@@ -340,9 +340,10 @@ fn after_damage_an_officer_starts_a_new_epoch_and_auditors_accept_it_only_when_t
     assert!(crate::support::stdout(&out).contains("started epoch 1"));
     audit(&["audit", "trust", "--epoch", vkey.trim()]).success();
     audit(&["audit", "verify", bundle1.to_str().unwrap(), "--json"]).success();
-    // The old epoch's bundle is now old news: a warning, not a failure.
+    // The old epoch's bundle was accepted before: an archive (DESIGN.md §4), not a failure.
     let out = audit(&["audit", "verify", bundle0.to_str().unwrap(), "--json"]).success();
-    assert!(crate::support::stdout(&out).contains("before the accepted epoch"));
+    let report: serde_json::Value = serde_json::from_str(&crate::support::stdout(&out)).unwrap();
+    assert_eq!(report["archive"], true, "{report}");
 }
 
 #[test]

@@ -47,6 +47,35 @@ pub struct AcceptedCheckpoint {
 }
 
 impl Pin {
+    /// Add `checkpoint` to those accepted before, once.
+    pub fn remember(&mut self, checkpoint: AcceptedCheckpoint) {
+        if !self.accepted.contains(&checkpoint) {
+            self.accepted.push(checkpoint);
+        }
+    }
+
+    /// Add the current pin to those accepted before (it is about to move on).
+    pub fn remember_current(&mut self) {
+        if self.size > 0 {
+            let current = AcceptedCheckpoint {
+                epoch: self.epoch,
+                size: self.size,
+                root: self.root.clone(),
+            };
+            self.remember(current);
+        }
+    }
+
+    /// The largest checkpoint size accepted here in `epoch` (0 with none).
+    pub fn highest_accepted(&self, epoch: u64) -> u64 {
+        let current = if self.epoch == epoch { self.size } else { 0 };
+        self.accepted
+            .iter()
+            .filter(|c| c.epoch == epoch)
+            .map(|c| c.size)
+            .fold(current, u64::max)
+    }
+
     /// Whether this machine accepted the checkpoint of `size` and `root` in `epoch` before.
     pub fn accepted_before(&self, epoch: u64, size: u64, root: &str) -> bool {
         (self.epoch == epoch && self.size == size && self.root == root)
@@ -164,14 +193,8 @@ impl Pins {
             }
             Some(pin) => {
                 // What was accepted under the old key stays an archive.
-                let mut accepted = std::mem::take(&mut pin.accepted);
-                if pin.size > 0 {
-                    accepted.push(AcceptedCheckpoint {
-                        epoch: pin.epoch,
-                        size: pin.size,
-                        root: pin.root.clone(),
-                    });
-                }
+                pin.remember_current();
+                let accepted = std::mem::take(&mut pin.accepted);
                 *pin = Pin {
                     verifier_key: key,
                     epoch: pin.epoch,

@@ -246,7 +246,9 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
     // here says so; an earlier epoch is old news.
     let mut pin = pin;
     if manifest.epoch > pin.epoch && pin.accept_new_epoch {
-        // Accepted here: the new epoch's log starts afresh.
+        // Accepted here: the new epoch's log starts afresh; the old epoch's last checkpoint
+        // stays accepted (a bundle ending there is an archive).
+        pin.remember_current();
         pin = Pin {
             epoch: manifest.epoch,
             size: 0,
@@ -267,8 +269,10 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
         ));
     }
     let latest_root_text = base64::encode(&latest_root);
-    if pin.accepted_before(manifest.epoch, latest, &latest_root_text)
-        && (latest < pin.size || manifest.epoch < pin.epoch)
+    // The furthest this machine accepted in the bundle's epoch (after `audit trust --epoch`
+    // with a new key the pin restarts at 0, but what was accepted before still counts).
+    let floor = pin.highest_accepted(manifest.epoch);
+    if pin.accepted_before(manifest.epoch, latest, &latest_root_text) && (latest < floor || manifest.epoch < pin.epoch)
     {
         report.archive = true;
     } else if manifest.epoch < pin.epoch {
@@ -276,18 +280,16 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
             "a bundle of epoch {}, before the accepted epoch {}",
             manifest.epoch, pin.epoch
         ));
-    } else if pin.size > latest && !manifest.filtered {
+    } else if floor > latest && !manifest.filtered {
         return Err(fail(
             Some(latest),
             format!(
-                "a complete log that ends at size {latest}, below the checkpoint of size {} accepted here, at a checkpoint never accepted here: the station was rolled back",
-                pin.size
+                "a complete log that ends at size {latest}, below the checkpoint of size {floor} accepted here, at a checkpoint never accepted here: the station was rolled back"
             ),
         ));
-    } else if pin.size > latest {
+    } else if floor > latest {
         report.warnings.push(format!(
-            "older than the pinned checkpoint (size {} < {}): consistency not proven",
-            latest, pin.size
+            "older than the pinned checkpoint (size {latest} < {floor}): consistency not proven"
         ));
     } else if pin.size > 0 {
         let expected = base64::decode(&pin.root).and_then(|r| Hash::try_from(r).ok());
@@ -309,18 +311,17 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
         }
     }
     if latest >= pin.size && report.warnings.is_empty() && !report.archive {
-        let mut earlier = pin.accepted.clone();
-        let previous = AcceptedCheckpoint {
-            epoch: pin.epoch,
-            size: pin.size,
-            root: pin.root.clone(),
-        };
-        let moved = previous.size != latest || previous.root != latest_root_text;
-        if pin.size > 0 && moved && !earlier.contains(&previous) {
-            earlier.push(previous);
+        // Every checkpoint the bundle proved consistent with its newest one is accepted too:
+        // an older bundle that ends at one of them is an archive, not a rollback.
+        pin.remember_current();
+        for (size, root) in roots.range(..latest) {
+            pin.remember(AcceptedCheckpoint {
+                epoch: manifest.epoch,
+                size: *size,
+                root: base64::encode(root),
+            });
         }
         pin = Pin {
-            accepted: earlier,
             verifier_key: keys.latest().encode(),
             size: latest,
             root: base64::encode(&latest_root),
