@@ -11,12 +11,11 @@ use crate::accounts::permissions::Permission;
 use crate::accounts::requests::{self, NewRequest, Request, RequestKind, RequestStatus};
 use crate::accounts::{Role, UserStatus, keyring, lockout, users};
 use crate::crypto::{CryptoError, Password, keyslot};
-use crate::ledger::{Action, NewEvent, events};
+use crate::ledger::{Action, NewEvent};
 use crate::vault::items::ItemRow;
 use crate::{Error, Level, Result, UserId, details};
 
 use super::{Access, Station};
-use crate::accounts::trust::verified_directory;
 
 /// An officer who signed in as the second person for the next two-person action.
 #[derive(Clone, Debug)]
@@ -106,12 +105,7 @@ impl Station {
             }
             Err(other) => return Err(Error::integrity(format!("keyslot of {name}"), other.to_string())),
         };
-        let directory = verified_directory(
-            &self.conn,
-            &self.station_id,
-            &contents,
-            events::highest_directory_version(&self.conn)?,
-        )?;
+        let directory = self.directory_for_slot(&contents)?;
         let entry = directory
             .user(name)
             .filter(|e| e.id == row.id && e.identity == row.identity)

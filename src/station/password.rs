@@ -9,11 +9,11 @@ use crate::accounts::{lockout, password_rules, users};
 use crate::crypto::keyslot::{self, SlotContents};
 use crate::crypto::{CryptoError, Password, recovery_code};
 use crate::encoding::hex;
-use crate::ledger::{Action, NewEvent, events};
+use crate::ledger::{Action, NewEvent};
 use crate::{Error, Level, Result, db, details};
 
 use super::{Access, Station};
-use crate::accounts::trust::{open_grants, verified_directory};
+use crate::accounts::trust::open_grants;
 
 impl Station {
     /// Change the session user's password. The current password is asked again, so an
@@ -102,12 +102,7 @@ impl Station {
             }
             Err(other) => return Err(Error::integrity("recovery keyslot", other.to_string())),
         };
-        let dir = verified_directory(
-            &self.conn,
-            &self.station_id,
-            &contents,
-            events::highest_directory_version(&self.conn)?,
-        )?;
+        let dir = self.directory_for_slot(&contents)?;
         if hex::decode::<32>(&dir.recovery.public_key) != Some(contents.identity.public())
             || dir.recovery.identity != recovery_id
         {

@@ -79,6 +79,14 @@ impl Station {
         }
     }
 
+    /// The newest stored directory, verified from the admin key a keyslot remembers, and
+    /// refused if older than the slot's version or any version the ledger names (DESIGN.md
+    /// §2 "Rollback"). Used at sign-in, for a witness and for a recovery.
+    pub(super) fn directory_for_slot(&self, contents: &keyslot::SlotContents) -> Result<Directory> {
+        let seen = events::highest_directory_version(&self.conn)?;
+        verified_directory(&self.conn, &self.station_id, contents, seen)
+    }
+
     /// The policy to apply before anyone has signed in: the newest directory's, read
     /// without a key to verify it (the verified one is applied right after the password).
     pub(super) fn policy_before_sign_in(&self) -> Policy {
@@ -188,12 +196,7 @@ impl Station {
                 CryptoError::Authentication => Error::AuthenticationFailed,
                 other => Error::integrity(format!("keyslot of {name}"), other.to_string()),
             })?;
-        let directory = verified_directory(
-            &self.conn,
-            &self.station_id,
-            &contents,
-            events::highest_directory_version(&self.conn)?,
-        )?;
+        let directory = self.directory_for_slot(&contents)?;
         let entry = directory
             .user(name)
             .ok_or_else(|| Error::integrity("signed directory", format!("it does not list {name}")))?;
