@@ -289,6 +289,17 @@ fn an_officer_destroys_with_a_witness_and_adds_a_user() {
                 "carol",
                 strongroom::accounts::Role::Officer,
                 Level::TopSecret,
+                &Password::from("carol's first password"),
+            )
+            .unwrap();
+        // A new user replaces the officer's password at first sign-in.
+        station.lock();
+        station
+            .unlock("carol", &Password::from("carol's first password"))
+            .unwrap();
+        station
+            .change_password(
+                &Password::from("carol's first password"),
                 &Password::from("carol's long passphrase"),
             )
             .unwrap();

@@ -262,7 +262,7 @@ impl Station {
             return Ok(None);
         };
         if must_change {
-            return Ok(Some("the password was reset by a security officer".into()));
+            return Ok(Some("a security officer chose this password".into()));
         }
         // An unreadable date counts as expired: the safe reading.
         let age = OffsetDateTime::parse(&changed_at, &Rfc3339).map(|t| self.clock.now() - t);

@@ -26,12 +26,13 @@ pub struct UserView {
     pub failed_sign_ins: u32,
     /// Locked by failed sign-ins until an officer unlocks it.
     pub locked: bool,
-    /// Must choose a new password at next login (after a reset).
+    /// Must choose a new password at next login (a new account, or after a reset).
     pub must_change_password: bool,
 }
 
 impl Station {
-    /// Create a user (officers only). Only levels the officer holds can be granted.
+    /// Create a user (officers only). Only levels the officer holds can be granted. The
+    /// officer chooses the first password, so the user must replace it at first sign-in.
     pub fn add_user(&mut self, name: &str, role: Role, clearance: Level, password: &Password) -> Result<UserId> {
         validate_user_name(name)?;
         password_rules::check(name, password)?;
@@ -83,7 +84,9 @@ impl Station {
         };
         let insert = |tx: &rusqlite::Transaction<'_>| {
             users::insert(tx, &record, &public, &now)?;
-            keyring::store_keyslot(tx, record.identity, &slot, &now)
+            keyring::store_keyslot(tx, record.identity, &slot, &now)?;
+            // The officer chose this password, so it is theirs until the user replaces it.
+            users::set_must_change_password(tx, record.id, true)
         };
         self.publish(next, KeyPlan::default(), target, insert, event)?;
         Ok(record.id)

@@ -11,6 +11,7 @@ use strongroom::station::ImportOptions;
 use strongroom::{Error, Level, Station};
 
 use crate::support::PASSWORD as OFFICER_PW;
+use crate::support::accounts::add_ready_user;
 use crate::support::station::LibVault;
 const OPERATOR_PW: &str = "operator passphrase 1";
 
@@ -19,9 +20,7 @@ fn an_operator_sees_imports_and_exports_only_within_clearance() {
     let (fx, mut station) = LibVault::new();
     let low = fx.import(&mut station, "low.txt", Level::Internal);
     let high = fx.import(&mut station, "high.txt", Level::Secret);
-    station
-        .add_user("bob", Role::Operator, Level::Confidential, &Password::from(OPERATOR_PW))
-        .unwrap();
+    add_ready_user(&mut station, "bob", Role::Operator, Level::Confidential, OPERATOR_PW);
     station.lock();
 
     station.unlock("bob", &Password::from(OPERATOR_PW)).unwrap();
@@ -64,9 +63,7 @@ fn an_operator_sees_imports_and_exports_only_within_clearance() {
 fn an_operators_grants_cannot_open_keys_above_clearance() {
     let (fx, mut station) = LibVault::new();
     fx.import(&mut station, "high.txt", Level::Secret);
-    station
-        .add_user("bob", Role::Operator, Level::Confidential, &Password::from(OPERATOR_PW))
-        .unwrap();
+    add_ready_user(&mut station, "bob", Role::Operator, Level::Confidential, OPERATOR_PW);
     // The AAD used below is the right one: the secret level key (alice's) opens the DEK with it.
     {
         let (aad, wrapped) = secret_dek(&fx.db());
@@ -343,9 +340,7 @@ fn export_events_seal_the_file_name_for_holders_of_the_level() {
     let name = station.unseal_name(Level::Secret, generation, sealed).unwrap();
     assert_eq!(name, "Operation Harbour.tif");
     // Someone not cleared for the level cannot unseal it.
-    station
-        .add_user("bob", Role::Operator, Level::Internal, &Password::from(OPERATOR_PW))
-        .unwrap();
+    add_ready_user(&mut station, "bob", Role::Operator, Level::Internal, OPERATOR_PW);
     station.lock();
     station.unlock("bob", &Password::from(OPERATOR_PW)).unwrap();
     assert!(matches!(

@@ -9,24 +9,8 @@ const BOB_PW: &str = "bob's long passphrase";
 const CAROL_PW: &str = "carol's long passphrase";
 
 fn with_users(vault: &TestVault) -> (std::path::PathBuf, std::path::PathBuf) {
-    let bob = vault.file("bob-pw", format!("{BOB_PW}\n").as_bytes());
-    let carol = vault.file("carol-pw", format!("{CAROL_PW}\n").as_bytes());
-    for (name, role, level, file) in [
-        ("bob", "operator", "secret", &bob),
-        ("carol", "officer", "top-secret", &carol),
-    ] {
-        vault.ok(&[
-            "user",
-            "add",
-            name,
-            "--role",
-            role,
-            "--clearance",
-            level,
-            "--new-password-file",
-            file.to_str().unwrap(),
-        ]);
-    }
+    let bob = vault.add_ready_user("bob", "operator", "secret", BOB_PW);
+    let carol = vault.add_ready_user("carol", "officer", "top-secret", CAROL_PW);
     (bob, carol)
 }
 

@@ -327,6 +327,22 @@ fn officers_add_users_and_operators_stay_within_their_role_and_clearance() {
     assert_eq!(names, ["alice", "bob"]);
     assert_eq!(users[1]["clearance"], "internal");
     assert!(vault.actions_since(0).contains(&"user.create".to_string()));
+    assert_eq!(users[1]["must_change_password"], true);
+
+    // The officer chose bob's password: until bob replaces it, only `passwd` works (4).
+    vault
+        .run_as("bob", &bob_pw, &["list"])
+        .code(4)
+        .stderr(predicates::str::contains("passwd"));
+    let first_pw = bob_pw;
+    let bob_pw = vault.file("bob-own-pw", b"bob's own passphrase\n");
+    vault
+        .run_as(
+            "bob",
+            &first_pw,
+            &["passwd", "--new-password-file", bob_pw.to_str().unwrap()],
+        )
+        .success();
 
     // Bob: no user admin, no ledger verify (role, exit 5), no secret item (clearance, exit 5).
     for args in [

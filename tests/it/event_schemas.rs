@@ -12,6 +12,7 @@ use strongroom::ledger::Action;
 use strongroom::progress::Progress;
 use strongroom::station::ImportOptions;
 
+use crate::support::accounts::add_ready_user;
 use crate::support::station::LibVault;
 use strongroom::{Level, Station};
 
@@ -128,14 +129,13 @@ fn events_of_a_real_workflow_validate() {
     let (vault, mut station) = LibVault::new();
     let (clock, root, code) = (vault.clock.clone(), vault.root.clone(), &vault.recovery);
     let password = Password::from(crate::support::PASSWORD);
-    station
-        .add_user(
-            "bob",
-            Role::Operator,
-            Level::Secret,
-            &Password::from("operator passphrase 1"),
-        )
-        .unwrap();
+    add_ready_user(
+        &mut station,
+        "bob",
+        Role::Operator,
+        Level::Secret,
+        "operator passphrase 1",
+    );
     station.lock();
     assert!(
         station

@@ -7,7 +7,7 @@ use strongroom::Level;
 use strongroom::accounts::keyring::{self, KeyKind};
 use strongroom::crypto::wrap;
 
-use crate::support::accounts::{BOB_PW, fixture, item_dek, steal_keys};
+use crate::support::accounts::{BOB_PW, add_ready_user, fixture, item_dek, steal_keys};
 use crate::support::station::{LibVault, pw};
 
 /// What bob took before his identity was replaced: his SECRET key, opened from his own
@@ -72,14 +72,13 @@ fn an_officer_not_cleared_to_what_the_user_holds_cannot_reset_them() {
     let (fx, mut station) = fixture();
     // carol (top-secret officer) is reset by an officer cleared only to SECRET: the top-secret
     // key she holds must be replaced, which that officer cannot do.
-    station
-        .add_user(
-            "erin",
-            strongroom::accounts::Role::Officer,
-            Level::Secret,
-            &pw("erin's long passphrase"),
-        )
-        .unwrap();
+    add_ready_user(
+        &mut station,
+        "erin",
+        strongroom::accounts::Role::Officer,
+        Level::Secret,
+        "erin's long passphrase",
+    );
     station.lock();
     station.unlock("erin", &pw("erin's long passphrase")).unwrap();
     let refused = station.reset_password("carol", &pw("a temporary passphrase"), "forgot it");

@@ -14,19 +14,7 @@ fn keep_copy(vault: &TestVault, name: &str) -> std::path::PathBuf {
 }
 
 fn add_dave(vault: &TestVault) -> std::path::PathBuf {
-    let dave = vault.file("dave-pw", format!("{DAVE_PW}\n").as_bytes());
-    vault.ok(&[
-        "user",
-        "add",
-        "dave",
-        "--role",
-        "operator",
-        "--clearance",
-        "secret",
-        "--new-password-file",
-        dave.to_str().unwrap(),
-    ]);
-    dave
+    vault.add_ready_user("dave", "operator", "secret", DAVE_PW)
 }
 
 #[test]

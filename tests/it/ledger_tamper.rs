@@ -256,14 +256,13 @@ fn operators_cannot_verify_the_ledger() {
             &strongroom::crypto::Password::from(crate::support::PASSWORD),
         )
         .unwrap();
-    station
-        .add_user(
-            "bob",
-            strongroom::accounts::Role::Operator,
-            strongroom::Level::Secret,
-            &strongroom::crypto::Password::from("operator passphrase 1"),
-        )
-        .unwrap();
+    crate::support::accounts::add_ready_user(
+        &mut station,
+        "bob",
+        strongroom::accounts::Role::Operator,
+        strongroom::Level::Secret,
+        "operator passphrase 1",
+    );
     station.lock();
     station
         .unlock("bob", &strongroom::crypto::Password::from("operator passphrase 1"))

@@ -5,9 +5,10 @@ use strongroom::accounts::keyring::{self, GrantRow};
 use strongroom::accounts::{Role, users};
 use strongroom::crypto::keyslot;
 use strongroom::crypto::wrap;
-use strongroom::{ControlNumber, IdentityId, ItemId, Level, Station};
+use strongroom::{ControlNumber, IdentityId, ItemId, Level, Station, UserId};
 
 use super::station::{LibVault, pw};
+use super::{OFFICER, PASSWORD};
 
 /// Bob's password.
 pub const BOB_PW: &str = "bob's long passphrase";
@@ -19,13 +20,28 @@ pub const DAVE_PW: &str = "dave's long passphrase";
 /// alice (officer, top-secret), bob (operator, secret), carol (officer, top-secret).
 pub fn fixture() -> (LibVault, Station) {
     LibVault::from_template("alice-bob-carol", |station| {
-        station
-            .add_user("bob", Role::Operator, Level::Secret, &pw(BOB_PW))
-            .unwrap();
-        station
-            .add_user("carol", Role::Officer, Level::TopSecret, &pw(CAROL_PW))
-            .unwrap();
+        add_ready_user(station, "bob", Role::Operator, Level::Secret, BOB_PW);
+        add_ready_user(station, "carol", Role::Officer, Level::TopSecret, CAROL_PW);
     })
+}
+
+/// The password an officer gives `name` before its first sign-in.
+pub fn first_password(name: &str) -> String {
+    format!("{name}'s first password from the officer")
+}
+
+/// Add `name` as alice (who must be signed in), then take the account through its first
+/// sign-in, where the officer's password must be replaced, to `password`; alice is signed in
+/// again at the end.
+pub fn add_ready_user(station: &mut Station, name: &str, role: Role, clearance: Level, password: &str) -> UserId {
+    let first = first_password(name);
+    let id = station.add_user(name, role, clearance, &pw(&first)).unwrap();
+    station.lock();
+    station.unlock(name, &pw(&first)).unwrap();
+    station.change_password(&pw(&first), &pw(password)).unwrap();
+    station.lock();
+    station.unlock(OFFICER, &pw(PASSWORD)).unwrap();
+    id
 }
 
 /// What an account's holder can take away: their identity secret (from their keyslot and

@@ -155,6 +155,35 @@ impl TestVault {
             .assert()
     }
 
+    /// Add `name` as alice with a first password, then sign in as `name` once to replace it
+    /// (`passwd`, as a new user must) with `password`; returns that password's file.
+    pub fn add_ready_user(&self, name: &str, role: &str, clearance: &str, password: &str) -> PathBuf {
+        let first = self.file(
+            &format!("{name}-first-pw"),
+            format!("{name}'s first password from the officer\n").as_bytes(),
+        );
+        let own = self.file(&format!("{name}-pw"), format!("{password}\n").as_bytes());
+        let first_text = first.to_str().expect("utf-8 path");
+        self.ok(&[
+            "user",
+            "add",
+            name,
+            "--role",
+            role,
+            "--clearance",
+            clearance,
+            "--new-password-file",
+            first_text,
+        ]);
+        self.run_as(
+            name,
+            &first,
+            &["passwd", "--new-password-file", own.to_str().expect("utf-8 path")],
+        )
+        .success();
+        own
+    }
+
     /// Run as alice and require success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         stdout(&self.run(args).success())
