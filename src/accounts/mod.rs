@@ -6,6 +6,7 @@
 
 pub mod approval;
 pub mod directory;
+pub mod directory_copy;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod keyring;

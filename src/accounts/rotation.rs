@@ -209,6 +209,11 @@ impl Rotation {
         &self.signed.directory
     }
 
+    /// The signed directory it publishes (body and signature).
+    pub fn signed(&self) -> &SignedDirectory {
+        &self.signed
+    }
+
     /// Which keys it replaces.
     pub fn plan(&self) -> &KeyPlan {
         &self.plan

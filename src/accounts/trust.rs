@@ -151,7 +151,7 @@ pub fn verified_directory_from(
         return Err(Error::integrity(
             "signed directory",
             format!(
-                "version {} is older than version {min_version} already seen (rolled back)",
+                "version {} is older than version {min_version} already seen (rolled back); a security officer can put the newest version back from the ledger's copy (directory rebuild)",
                 dir.version
             ),
         ));

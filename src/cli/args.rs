@@ -89,6 +89,9 @@ pub enum Command {
     /// The station policy: show, set (officers)
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// The signed account directory: rebuild it when its newest row was lost (officers)
+    #[command(subcommand)]
+    Directory(DirectoryCommand),
 }
 
 /// `destroy`.
@@ -156,6 +159,14 @@ pub enum PolicyCommand {
         /// New value
         value: String,
     },
+}
+
+/// `directory` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DirectoryCommand {
+    /// Put back the newest signed directory from the ledger's copy after its row was
+    /// deleted outside Strongroom (the station refuses every write until then)
+    Rebuild,
 }
 
 /// `ledger` subcommands.

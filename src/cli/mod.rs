@@ -2,6 +2,7 @@
 //! file; this one resolves the vault and user and dispatches.
 
 pub mod args;
+mod directory;
 pub mod exit;
 mod items;
 mod ledger;
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Downgrade(args) => material::downgrade(&cli, args),
         Command::Request(command) => requests::run(&cli, command),
         Command::Policy(command) => policy::run(&cli, command),
+        Command::Directory(command) => directory::run(&cli, command),
     }
 }
 

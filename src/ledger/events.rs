@@ -96,6 +96,9 @@ actions! {
     /// The cleanup at open found a recorded leftover that is not what Strongroom made (a row
     /// or file changed outside it) and kept it.
     SweepAlert = "sweep.alert",
+    /// An officer put back the newest signed directory from the ledger's copy after its row
+    /// was lost.
+    DirectoryRebuild = "directory.rebuild",
 }
 
 /// An event to append.
@@ -250,6 +253,7 @@ pub const NAMING_DIRECTORY_VERSION: &[Action] = &[
     Action::UserRole,
     Action::KeyRotate,
     Action::PolicyChange,
+    Action::DirectoryRebuild,
 ];
 
 /// The highest directory version any event names (0 with none). The events table only

@@ -7,6 +7,7 @@ use std::path::Path;
 use rusqlite::params;
 
 use crate::accounts::directory::{self, Directory, DirectoryUser, FORMAT, LevelEntry, RecoveryEntry};
+use crate::accounts::directory_copy;
 use crate::accounts::keyring::{self, KeyKind};
 use crate::accounts::{Role, UserRecord, UserStatus, password_rules, users};
 use crate::crypto::kdf::{self, KdfParams};
@@ -234,6 +235,7 @@ fn create(
                 details: details! {
                     "station": station_id,
                     "directory_version": 1,
+                    "directory": directory_copy::details(&directory)?,
                     "kdf": serde_json::json!({ "m_kib": params.m_kib, "t": params.t, "p": params.p }),
                 },
             },

@@ -6,6 +6,7 @@
 mod alerts;
 mod approvals;
 mod destroy;
+mod directory_rebuild;
 mod downgrade;
 mod export;
 mod idle;
@@ -36,6 +37,7 @@ use crate::{Error, Level, Result, db};
 
 pub use approvals::Witness;
 pub use destroy::DestroyReport;
+pub use directory_rebuild::Rebuilt;
 pub use export::ExportReport;
 pub use import::{ImportOptions, ImportPlan};
 pub use init::InitOptions;
@@ -414,7 +416,7 @@ fn check_not_rolled_back(latest: u64, named: u64) -> Result<()> {
         return Err(Error::integrity(
             "signed directory",
             format!(
-                "the newest stored version is {latest}, but the ledger records version {named} (rolled back); nothing was written"
+                "the newest stored version is {latest}, but the ledger records version {named} (rolled back); nothing was written. A security officer can put the newest version back from the ledger's copy (directory rebuild)"
             ),
         ));
     }

@@ -2,9 +2,9 @@
 //! one setting at a time, each change a new signed directory and a `policy.change` event with
 //! the old and the new value.
 
-use crate::accounts::directory;
 use crate::accounts::permissions::Permission;
 use crate::accounts::policy::Policy;
+use crate::accounts::{directory, directory_copy};
 use crate::ledger::{Action, NewEvent};
 use crate::{Error, Result, details};
 
@@ -32,6 +32,7 @@ impl Station {
         let signed = next.sign(&admin)?;
         let now = self.now();
         let version = signed.directory.version;
+        let copy = directory_copy::details(&signed)?;
         self.write(|tx, events| {
             directory::store(tx, &signed, &now)?;
             events.push(NewEvent {
@@ -40,7 +41,7 @@ impl Station {
                 subject: key.to_string(),
                 level: None,
                 item: None,
-                details: details! { "setting": key, "old": old.clone(), "new": new, "directory_version": version },
+                details: details! { "setting": key, "old": old.clone(), "new": new, "directory_version": version, "directory": copy },
             });
             Ok(())
         })?;

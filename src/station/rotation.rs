@@ -9,7 +9,7 @@ use rusqlite::Transaction;
 
 use crate::accounts::Directory;
 use crate::accounts::rotation::{KeyPlan, LentKeys, Rotation, Target};
-use crate::accounts::trust;
+use crate::accounts::{directory_copy, trust};
 use crate::ledger::{Action, NewEvent, events, key_change_note};
 use crate::vault::items;
 use crate::{Result, db, details};
@@ -84,6 +84,10 @@ impl Station {
         let actor = event.actor.clone();
         let rotation = Rotation::prepare(before, next, plan, lent, target)?;
         let published = rotation.directory().clone();
+        let mut event = event;
+        event
+            .details
+            .insert("directory".into(), directory_copy::details(rotation.signed())?);
         let station_id = self.station_id.clone();
         let now_time = self.clock.now();
         let now = crate::time::rfc3339_millis(now_time);

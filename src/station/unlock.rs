@@ -103,7 +103,9 @@ impl Station {
     pub(super) fn begin_attempt(&mut self, row: &UserRecord, policy: &Policy, context: &str) -> Result<()> {
         let now_time = self.clock.now();
         let (id, name) = (row.id, row.name.clone());
-        let refusal = self.write(|tx, events| {
+        // Failures are counted even when the station refuses other writes (a rolled-back
+        // directory, say): a lost row must not buy unlimited guesses.
+        let refusal = self.write_bookkeeping(|tx, events| {
             let refused = lockout::of(tx, id)?.and_then(|f| f.refusal(&name, policy, now_time));
             match refused {
                 Some(refusal) => {
@@ -127,7 +129,7 @@ impl Station {
     pub(super) fn attempt_failed(&mut self, row: &UserRecord, policy: &Policy, reason: &str) -> Result<()> {
         let now = self.now();
         let (id, name, limit) = (row.id, row.name.clone(), policy.lockout_attempts);
-        self.write(|tx, events| {
+        self.write_bookkeeping(|tx, events| {
             let count = lockout::count_failure(tx, id, &now)?;
             events.push(NewEvent {
                 actor: name.clone(),
@@ -156,7 +158,7 @@ impl Station {
     /// account, recovery code): recorded once per name and window, the rest counted.
     pub(super) fn record_failed_login(&mut self, user: &str, reason: &str) -> Result<()> {
         let now = self.clock.now().unix_timestamp();
-        self.write(|tx, events| refused_sign_in(tx, events, user, reason, now))
+        self.write_bookkeeping(|tx, events| refused_sign_in(tx, events, user, reason, now))
     }
 
     /// Record the counting windows of failed sign-ins that are over (at open).

@@ -232,6 +232,15 @@ fn events_of_a_real_workflow_validate() {
     station
         .downgrade_item(&control, Level::Confidential, "releasable")
         .unwrap();
+    // A lost directory row: an officer puts it back from the ledger's copy.
+    let newest = station.session().unwrap().directory().version;
+    station.lock();
+    rusqlite::Connection::open(root.join("strongroom.db"))
+        .unwrap()
+        .execute("DELETE FROM directories WHERE version = ?1", [newest as i64])
+        .unwrap();
+    station.rebuild_directory("alice", &password).unwrap();
+    station.unlock("alice", &password).unwrap();
     // Idle: the station drops the keys after the policy's ten minutes.
     clock.advance(time::Duration::minutes(11));
     assert!(station.poll_idle().unwrap());

@@ -61,6 +61,7 @@ fn a_disabled_user_restored_from_an_old_copy_is_refused_before_anything_is_writt
 #[test]
 fn a_policy_rolled_back_by_deleting_the_newest_directory_is_refused() {
     let vault = TestVault::new();
+    vault.disable_backoff();
     vault.ok(&["policy", "set", "export-max-level", "confidential"]);
     let newest: i64 = vault
         .db()
@@ -77,6 +78,100 @@ fn a_policy_rolled_back_by_deleting_the_newest_directory_is_refused() {
     let new = vault.file("memo.txt", b"memo");
     let import = vault.run(&["import", "--level", "secret", new.to_str().unwrap()]);
     assert_eq!(code(&import), 6, "{}", stderr(&import));
+    assert!(stderr(&import).contains("directory rebuild"), "{}", stderr(&import));
+    let items: i64 = vault
+        .db()
+        .query_row("SELECT count(*) FROM items", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(items, 0);
+
+    // A wrong password at the rebuild is a counted failure (3), not a way around lockout.
+    let wrong = vault.file("wrong-pw", b"not alice's password\n");
+    let failed = |vault: &TestVault| {
+        vault
+            .actions_since(0)
+            .iter()
+            .filter(|a| *a == "auth.login_failed")
+            .count()
+    };
+    let before = failed(&vault);
+    vault.run_as("alice", &wrong, &["directory", "rebuild"]).code(3);
+    assert_eq!(failed(&vault), before + 1);
+
+    // An officer puts the signed version back from the ledger's copy; the policy she set
+    // is in force again and the station writes.
+    let said = vault.ok(&["directory", "rebuild"]);
+    assert!(said.contains(&format!("version {newest} put back")), "{said}");
+    let shown = vault.json(&["policy", "show"]);
+    assert_eq!(shown["export_max_level"], "confidential");
+    vault.import(&[&new], "secret");
+    // Nothing is left to rebuild (1), and the ledger still verifies with the rebuild in it.
+    vault.run(&["directory", "rebuild"]).code(1);
+    vault.ok(&["ledger", "verify"]);
+    let rebuilt = insider::events(&vault.db())
+        .into_iter()
+        .find(|e| e["action"] == "directory.rebuild")
+        .expect("a directory.rebuild event");
+    assert_eq!(rebuilt["actor"], "alice");
+    assert_eq!(rebuilt["details"]["directory_version"], newest);
+    assert_eq!(rebuilt["details"]["stored_version"], newest - 1);
+}
+
+#[test]
+fn only_an_officer_rebuilds_and_a_forged_copy_is_never_stored() {
+    let vault = TestVault::new();
+    let bob = vault.add_ready_user("bob", "operator", "secret", "bob's long passphrase");
+    vault.ok(&["policy", "set", "export-max-level", "confidential"]);
+    let db = vault.db();
+    let newest: i64 = db
+        .query_row("SELECT MAX(version) FROM directories", [], |r| r.get(0))
+        .unwrap();
+    db.execute("DELETE FROM directories WHERE version = ?1", [newest])
+        .unwrap();
+    // An operator cannot put it back (5).
+    let by_bob = vault.run_as("bob", &bob, &["directory", "rebuild"]);
+    assert_eq!(code(&by_bob), 5, "{}", stderr(&by_bob));
+
+    // The insider appends a publication event carrying a newer copy with the ceiling raised,
+    // signed by no admin key. The rebuild refuses it (6) and stores nothing.
+    let published = insider::events(&db)
+        .into_iter()
+        .rfind(|e| e["action"] == "policy.change")
+        .unwrap();
+    let mut body = published["details"]["directory"]["body"].clone();
+    body["version"] = serde_json::json!(newest + 1);
+    body["policy"]["export_max_level"] = serde_json::json!("top-secret");
+    let seq: i64 = db
+        .query_row("SELECT MAX(seq) + 1 FROM events", [], |r| r.get(0))
+        .unwrap();
+    let forged = serde_json::json!({
+        "seq": seq, "time": published["time"], "actor": "alice", "action": "policy.change",
+        "subject": "export-max-level", "level": null,
+        "details": { "setting": "export-max-level", "old": "confidential", "new": "top-secret",
+                     "directory_version": newest + 1,
+                     "directory": { "body": body, "signature": "00".repeat(64) } },
+    });
+    db.execute(
+        "INSERT INTO events (seq, time, actor, action, subject, level, item, canonical)
+         VALUES (?1, ?2, 'alice', 'policy.change', 'export-max-level', NULL, NULL, ?3)",
+        rusqlite::params![
+            seq,
+            published["time"].as_str().unwrap(),
+            serde_json::to_vec(&forged).unwrap()
+        ],
+    )
+    .unwrap();
+    let refused = vault.run(&["directory", "rebuild"]);
+    assert_eq!(code(&refused), 6, "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("signature does not verify"),
+        "{}",
+        stderr(&refused)
+    );
+    let stored: i64 = db
+        .query_row("SELECT MAX(version) FROM directories", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, newest - 1);
 }
 
 #[test]
