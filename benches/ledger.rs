@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use serde_json::json;
 use strongroom::crypto::Key32;
+use strongroom::crypto::event_mac::EventMacKey;
 use strongroom::crypto::sign::SignKey;
 use strongroom::ledger::note::Verifier;
 use strongroom::ledger::query::{self, EventFilter};
@@ -19,6 +20,8 @@ fn main() {
     let mut conn = db::open(&dir.path().join("ledger.db"), true).expect("open");
     let station = "0123456789abcdef";
     let key = SignKey::from_seed(&Key32::from_bytes([7; 32]));
+    // Every event a session writes carries its MAC, so the append figure includes it.
+    let mac = EventMacKey::from_signing(&key).expect("event MAC key");
     let items: Vec<ItemId> = (0..1000).map(|_| ItemId::random().expect("id")).collect();
     let start = time::OffsetDateTime::now_utc();
 
@@ -46,7 +49,7 @@ fn main() {
                         .cloned()
                         .unwrap_or_default(),
                 };
-                events::append(tx, start + time::Duration::milliseconds(i as i64), &event)?;
+                events::append(tx, start + time::Duration::milliseconds(i as i64), &event, Some(&mac))?;
                 if (i + 1) % 256 == 0 {
                     checkpoint::write(tx, station, &key, "interval", "2026-11-23T00:00:00.000Z")?;
                     checkpoints += 1;

@@ -6,6 +6,7 @@
 
 pub mod commitment;
 pub mod error;
+pub mod event_mac;
 pub mod kdf;
 pub mod keyslot;
 pub mod level_key;

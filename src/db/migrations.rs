@@ -20,6 +20,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_sign_in_failures",
         include_str!("../../schemas/0005_sign_in_failures.sql"),
     ),
+    ("0006_event_macs", include_str!("../../schemas/0006_event_macs.sql")),
 ];
 
 /// The schema version this build writes.

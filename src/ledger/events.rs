@@ -9,6 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
+use crate::crypto::event_mac::EventMacKey;
 use crate::encoding::canonical;
 use crate::{Error, ItemId, Level, Result};
 
@@ -99,6 +100,8 @@ actions! {
     /// An officer put back the newest signed directory from the ledger's copy after its row
     /// was lost.
     DirectoryRebuild = "directory.rebuild",
+    /// A sign-in found events after the newest checkpoint that no session wrote.
+    LedgerAlert = "ledger.alert",
 }
 
 /// An event to append.
@@ -152,9 +155,10 @@ impl serde::Serialize for StoredEvent {
     }
 }
 
-/// Append `event` inside `tx` (the transaction that makes the change it records). Returns
-/// its sequence number.
-pub fn append(tx: &Transaction<'_>, time: OffsetDateTime, event: &NewEvent) -> Result<u64> {
+/// Append `event` inside `tx` (the transaction that makes the change it records), with the
+/// writing session's MAC when there is a session (`crypto::event_mac`). Returns its
+/// sequence number.
+pub fn append(tx: &Transaction<'_>, time: OffsetDateTime, event: &NewEvent, mac: Option<&EventMacKey>) -> Result<u64> {
     let last: Option<(i64, String)> = tx
         .query_row("SELECT seq, time FROM events ORDER BY seq DESC LIMIT 1", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -180,9 +184,13 @@ pub fn append(tx: &Transaction<'_>, time: OffsetDateTime, event: &NewEvent) -> R
     });
     let bytes = canonical::to_vec(&body).map_err(|e| Error::InvalidInput(format!("event details: {e}")))?;
     let leaf = crate::ledger::merkle::leaf_hash(&bytes);
+    let mac = match mac {
+        Some(key) => Some(key.mac_of(&bytes)?.to_vec()),
+        None => None,
+    };
     tx.execute(
-        "INSERT INTO events (seq, time, actor, action, subject, level, item, canonical, leaf)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO events (seq, time, actor, action, subject, level, item, canonical, leaf, mac)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             seq,
             time,
@@ -192,7 +200,8 @@ pub fn append(tx: &Transaction<'_>, time: OffsetDateTime, event: &NewEvent) -> R
             event.level.map(|l| i64::from(l.as_byte())),
             event.item,
             bytes,
-            leaf.to_vec()
+            leaf.to_vec(),
+            mac
         ],
     )?;
     Ok(seq as u64)

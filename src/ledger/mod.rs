@@ -13,6 +13,7 @@ pub(crate) mod keys_in_force;
 pub mod merkle;
 pub mod note;
 pub mod query;
+pub mod unaccounted;
 pub mod verify;
 
 pub use events::{Action, NewEvent, StoredEvent};

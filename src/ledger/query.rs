@@ -117,7 +117,7 @@ mod tests {
                     details: Map::new(),
                 };
                 let time = time::OffsetDateTime::from_unix_timestamp(1_800_000_000 + i64::from(i)).unwrap();
-                events::append(tx, time, &event)?;
+                events::append(tx, time, &event, None)?;
             }
             Ok(())
         })

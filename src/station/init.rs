@@ -10,6 +10,7 @@ use crate::accounts::directory::{self, Directory, DirectoryUser, FORMAT, LevelEn
 use crate::accounts::directory_copy;
 use crate::accounts::keyring::{self, KeyKind};
 use crate::accounts::{Role, UserRecord, UserStatus, password_rules, users};
+use crate::crypto::event_mac::EventMacKey;
 use crate::crypto::kdf::{self, KdfParams};
 use crate::crypto::keyslot::{self, SlotContents};
 use crate::crypto::seal::SecretKey;
@@ -223,6 +224,7 @@ fn create(
             keyring::insert_sealing_key(tx, *level, 1, seal, key, 1)?;
         }
         let time = clock.now();
+        let mac = EventMacKey::from_signing(&signing)?;
         crate::ledger::events::append(
             tx,
             time,
@@ -239,6 +241,7 @@ fn create(
                     "kdf": serde_json::json!({ "m_kib": params.m_kib, "t": params.t, "p": params.p }),
                 },
             },
+            Some(&mac),
         )?;
         crate::ledger::events::append(
             tx,
@@ -251,6 +254,7 @@ fn create(
                 item: None,
                 details: details! { "user": officer_user.id.to_string(), "role": "officer", "clearance": "top-secret" },
             },
+            Some(&mac),
         )?;
         Ok(())
     })?;

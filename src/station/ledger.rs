@@ -6,7 +6,7 @@ use crate::accounts::permissions::Permission;
 use crate::ledger::note::Verifier;
 use crate::ledger::query::{self, EventFilter};
 use crate::ledger::verify::{self, Report};
-use crate::ledger::{Action, NewEvent, StoredEvent, checkpoint};
+use crate::ledger::{Action, NewEvent, StoredEvent, checkpoint, unaccounted};
 use crate::{Error, Result, details};
 
 use super::{Access, Station};
@@ -171,5 +171,36 @@ impl Station {
         })?;
         self.checkpoint("epoch")?;
         Ok(next)
+    }
+}
+
+impl Station {
+    /// At sign-in, before its checkpoint signs them: record one `ledger.alert` for events
+    /// after the newest checkpoint that no session wrote (no valid MAC), so officers see
+    /// rows appended with SQL instead of a checkpoint quietly vouching for them.
+    pub(super) fn report_unaccounted_events(&mut self) -> Result<()> {
+        let Some(key) = self.event_mac_key() else {
+            return Ok(());
+        };
+        let from = unaccounted::first_unchecked(&self.conn, &key)?;
+        let Some(found) = unaccounted::find(&self.conn, from, &key)? else {
+            return Ok(());
+        };
+        self.write(|_, events| {
+            events.push(NewEvent {
+                actor: "system".into(),
+                action: Action::LedgerAlert,
+                subject: "station".into(),
+                level: None,
+                item: None,
+                details: details! {
+                    "finding": unaccounted::FINDING,
+                    "count": found.count,
+                    "seqs": found.seqs,
+                    "through": found.through,
+                },
+            });
+            Ok(())
+        })
     }
 }

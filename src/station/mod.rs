@@ -29,6 +29,7 @@ use rusqlite::{Connection, Transaction};
 
 use crate::accounts::directory;
 use crate::accounts::permissions::{self, Permission};
+use crate::crypto::event_mac::EventMacKey;
 use crate::ledger::{NewEvent, StoredEvent, checkpoint, events};
 use crate::time::{SharedClock, rfc3339_millis, system_clock};
 use crate::vault::VaultPaths;
@@ -372,15 +373,23 @@ impl Station {
         change: impl FnOnce(&Transaction<'_>, &mut Vec<NewEvent>) -> Result<T>,
     ) -> Result<T> {
         let clock = self.clock.clone();
+        let mac = self.event_mac_key();
         db::write(&mut self.conn, |tx| {
             let mut pending = Vec::new();
             let out = change(tx, &mut pending)?;
             let now = clock.now();
             for event in &pending {
-                events::append(tx, now, event)?;
+                events::append(tx, now, event, mac.as_ref())?;
             }
             Ok(out)
         })
+    }
+
+    /// The key this session MACs its events with (none without a session holding keys: the
+    /// events of failed sign-ins and of the cleanup at open have no MAC).
+    fn event_mac_key(&self) -> Option<EventMacKey> {
+        let signing = self.session.as_ref()?.signing_key().ok()?;
+        EventMacKey::from_signing(&signing).ok()
     }
 
     /// Adopt a newer signed directory if it changes nothing this session relies on.

@@ -10,6 +10,7 @@ use rusqlite::Transaction;
 use crate::accounts::Directory;
 use crate::accounts::rotation::{KeyPlan, LentKeys, Rotation, Target};
 use crate::accounts::{directory_copy, trust};
+use crate::crypto::event_mac::EventMacKey;
 use crate::ledger::{Action, NewEvent, events, key_change_note};
 use crate::vault::items;
 use crate::{Result, db, details};
@@ -82,6 +83,7 @@ impl Station {
         event: NewEvent,
     ) -> Result<Directory> {
         let actor = event.actor.clone();
+        let mac = EventMacKey::from_signing(&lent.signing.1)?;
         let rotation = Rotation::prepare(before, next, plan, lent, target)?;
         let published = rotation.directory().clone();
         let mut event = event;
@@ -112,9 +114,11 @@ impl Station {
                 items::rewrap_level(tx, change.level, change.old, change.new)?;
             }
             rotation.apply(tx, &station_id, &now)?;
-            events::append(tx, now_time, &event)?;
+            // MACed with the signing key in force until this change; the key-change
+            // checkpoint below covers them.
+            events::append(tx, now_time, &event, Some(&mac))?;
             if let Some(rotate) = &rotate_event {
-                events::append(tx, now_time, rotate)?;
+                events::append(tx, now_time, rotate, Some(&mac))?;
             }
             if let Some((old, new)) = rotation.signing_change() {
                 key_change_note::record(tx, &station_id, old, new, &now)?;

@@ -49,7 +49,11 @@ impl Station {
                 let user_id = session.user().id;
                 let identity = session.identity_id();
                 let now = self.now();
-                self.write(|tx, events| {
+                let idle = time::Duration::minutes(i64::from(session.directory().policy().idle_lock_minutes));
+                self.idle.watch(session.key_cell(), idle);
+                // The session is in place for its own sign-in event, which it MACs.
+                self.session = Some(session);
+                let signed_in = self.write(|tx, events| {
                     lockout::clear(tx, user_id)?;
                     if let Some(slot) = &slot_update {
                         // Same salt and parameters: only the generation and the blob move.
@@ -57,11 +61,23 @@ impl Station {
                     }
                     events.push(event);
                     Ok(())
-                })?;
-                let idle = time::Duration::minutes(i64::from(session.directory().policy().idle_lock_minutes));
-                self.idle.watch(session.key_cell(), idle);
-                self.session = Some(session);
-                self.checkpoint_quietly("unlock");
+                });
+                if let Err(error) = signed_in {
+                    // Nothing was written: no session, and no checkpoint for it.
+                    self.session = None;
+                    self.idle.unwatch();
+                    return Err(error);
+                }
+                // Before this sign-in's checkpoint signs them: rows no session wrote. If
+                // they cannot be checked, nothing signs them either.
+                match self.report_unaccounted_events() {
+                    Ok(()) => self.checkpoint_quietly("unlock"),
+                    Err(error) => {
+                        self.checkpoint_error = Some(format!(
+                            "the events since the newest checkpoint could not be checked, so none was signed: {error}"
+                        ));
+                    }
+                }
                 Ok(())
             }
             Err(Error::AuthenticationFailed) => {

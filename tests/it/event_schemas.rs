@@ -240,6 +240,14 @@ fn events_of_a_real_workflow_validate() {
         .execute("DELETE FROM directories WHERE version = ?1", [newest as i64])
         .unwrap();
     station.rebuild_directory("alice", &password).unwrap();
+    // A row appended with SQL: the next sign-in reports it (ledger.alert).
+    crate::support::insider::append_event(
+        &rusqlite::Connection::open(root.join("strongroom.db")).unwrap(),
+        "alice",
+        "alert.acknowledge",
+        "station",
+        serde_json::json!({ "alert": 0, "alert_action": "auth.lockout", "comment": "inserted" }),
+    );
     station.unlock("alice", &password).unwrap();
     // Idle: the station drops the keys after the policy's ten minutes.
     clock.advance(time::Duration::minutes(11));

@@ -917,7 +917,7 @@ fn canonical_event_bytes() {
     // What events::append stores for the same event is exactly these bytes.
     let dir = tempfile::tempdir().unwrap();
     let mut conn = db::open(&dir.path().join("strongroom.db"), true).unwrap();
-    let seq = db::write(&mut conn, |tx| events::append(tx, time, &event)).unwrap();
+    let seq = db::write(&mut conn, |tx| events::append(tx, time, &event, None)).unwrap();
     assert_eq!(seq, 0);
     let stored = events::list(&conn, 0, 10).unwrap();
     assert_eq!(stored.len(), 1);

@@ -17,6 +17,7 @@ mod format_facts;
 mod format_vectors;
 mod identity_replacement;
 mod import_edge_cases;
+mod insider_events;
 mod insider_files;
 mod insider_rollback;
 mod insider_terminal;

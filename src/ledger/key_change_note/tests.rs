@@ -138,6 +138,7 @@ fn append(conn: &mut rusqlite::Connection, n: u32) {
                 tx,
                 time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(),
                 &event,
+                None,
             )?;
         }
         Ok(())

@@ -1,6 +1,6 @@
 //! What an insider with the station's OS account does to the database: open it with SQLite,
 //! drop the append-only triggers, and read or rewrite rows. The one copy of the trigger-
-//! dropping SQL; standalone (rusqlite and serde_json only) so the GUI's unit tests include
+//! dropping SQL; standalone (rusqlite, serde_json and sha2 only) so the GUI's unit tests include
 //! this file with `#[path]`.
 #![allow(dead_code)]
 
@@ -37,4 +37,31 @@ pub fn events(db: &rusqlite::Connection) -> Vec<Value> {
     let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0)).expect("query");
     rows.map(|r| serde_json::from_slice(&r.expect("row")).expect("event json"))
         .collect()
+}
+
+/// Append an event as an insider would: the next seq, the newest time, canonical bytes
+/// (sorted keys, no spaces) and their Merkle leaf, and no MAC (only a session can make one).
+/// Returns its seq.
+pub fn append_event(db: &rusqlite::Connection, actor: &str, action: &str, subject: &str, details: Value) -> i64 {
+    use sha2::Digest;
+    let (seq, time): (i64, String) = db
+        .query_row("SELECT MAX(seq) + 1, MAX(time) FROM events", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("last event");
+    let event = serde_json::json!({
+        "seq": seq, "time": time, "actor": actor, "action": action,
+        "subject": subject, "level": null, "details": details,
+    });
+    let bytes = serde_json::to_vec(&event).expect("json");
+    let mut leaf = sha2::Sha256::new();
+    leaf.update([0u8]);
+    leaf.update(&bytes);
+    db.execute(
+        "INSERT INTO events (seq, time, actor, action, subject, level, item, canonical, leaf)
+         VALUES (?1, ?2, ?3, ?4, ?5, NULL, NULL, ?6, ?7)",
+        rusqlite::params![seq, time, actor, action, subject, bytes, leaf.finalize().to_vec()],
+    )
+    .expect("insert event");
+    seq
 }

@@ -1,0 +1,93 @@
+//! Events no session wrote. Anyone with the OS account can append a row to the events
+//! table, and the next checkpoint signs whatever is there. So at every sign-in, before its
+//! checkpoint, the station checks the MAC of each event after the newest checkpoint
+//! (`crypto::event_mac`) and records one `ledger.alert` naming those without a valid one
+//! (DESIGN.md §4 "Trust model").
+
+use rusqlite::{Connection, params};
+
+use crate::Result;
+use crate::crypto::event_mac::EventMacKey;
+use crate::ledger::events::Action;
+use crate::ledger::{checkpoint, epoch};
+
+/// The actions the station writes with no session, so with no MAC: failed sign-ins and
+/// lockouts, the idle lock, the cleanup at open and a directory rebuild. Nothing reads
+/// them back as a decision; anyone with the OS account could have written them.
+pub const WRITTEN_WITHOUT_A_SESSION: &[Action] = &[
+    Action::AuthLoginFailed,
+    Action::AuthLockout,
+    Action::AuthIdleLock,
+    Action::ItemImportAborted,
+    Action::ItemExportAborted,
+    Action::SweepAlert,
+    Action::DirectoryRebuild,
+];
+
+/// The `details.finding` of the alert this module raises.
+pub const FINDING: &str = "unaccounted_events";
+
+/// At most this many seqs are named in one alert (the count says how many there were).
+pub const NAMED_AT_MOST: usize = 100;
+
+/// Unaccounted events found from [`first_unchecked`] on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Unaccounted {
+    /// Their seqs, oldest first, at most [`NAMED_AT_MOST`].
+    pub seqs: Vec<u64>,
+    /// How many there are.
+    pub count: u64,
+    /// The last seq checked (the next check starts after it).
+    pub through: u64,
+}
+
+/// The first seq to check: the first event no checkpoint of the current epoch covers, or
+/// the one after the last event an earlier finding already checked, whichever is later.
+/// Only a finding this key's MAC vouches for counts, so an inserted finding hides nothing.
+pub fn first_unchecked(conn: &Connection, key: &EventMacKey) -> Result<u64> {
+    let current = epoch::current(conn)?;
+    let covered = checkpoint::latest_in(conn, current.number)?.map_or(0, |c| c.tree_size);
+    let mut first = current.start_seq.saturating_add(covered);
+    let mut stmt = conn.prepare(
+        "SELECT canonical, mac, CAST(json_extract(canonical, '$.details.through') AS INTEGER) FROM events
+         WHERE action = 'ledger.alert' AND seq >= ?1 AND json_extract(canonical, '$.details.finding') = ?2",
+    )?;
+    let mut rows = stmt.query(params![first as i64, FINDING])?;
+    while let Some(row) = rows.next()? {
+        let canonical: Vec<u8> = row.get(0)?;
+        let mac: Option<Vec<u8>> = row.get(1)?;
+        let through: Option<i64> = row.get(2)?;
+        if let Some(through) = through
+            && mac.is_some_and(|mac| key.verifies(&canonical, &mac))
+        {
+            first = first.max(through as u64 + 1);
+        }
+    }
+    Ok(first)
+}
+
+/// Events from `from_seq` on whose action needs a session and whose MAC `key` does not
+/// verify (or that have none). `None` when every one is accounted for.
+pub fn find(conn: &Connection, from_seq: u64, key: &EventMacKey) -> Result<Option<Unaccounted>> {
+    let mut stmt = conn.prepare("SELECT seq, action, canonical, mac FROM events WHERE seq >= ?1 ORDER BY seq")?;
+    let mut rows = stmt.query(params![from_seq as i64])?;
+    let mut found = Unaccounted::default();
+    while let Some(row) = rows.next()? {
+        let seq = row.get::<_, i64>(0)? as u64;
+        found.through = seq;
+        let action: String = row.get(1)?;
+        if WRITTEN_WITHOUT_A_SESSION.iter().any(|a| a.as_str() == action) {
+            continue;
+        }
+        let canonical: Vec<u8> = row.get(2)?;
+        let mac: Option<Vec<u8>> = row.get(3)?;
+        if mac.is_some_and(|mac| key.verifies(&canonical, &mac)) {
+            continue;
+        }
+        found.count += 1;
+        if found.seqs.len() < NAMED_AT_MOST {
+            found.seqs.push(seq);
+        }
+    }
+    Ok((found.count > 0).then_some(found))
+}
