@@ -81,15 +81,35 @@ fn refused(why: String) -> Error {
 /// return the newest key, or a refusal if a record does not verify or a key has two
 /// successors.
 pub fn current_key(conn: &Connection, station: &str, start: [u8; 32]) -> Result<[u8; 32]> {
-    let mut key = start;
+    let keys = chain(conn, station, start)?;
+    Ok(keys.last().map_or(start, |k| k.key))
+}
+
+/// One admin key on a succession chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainedKey {
+    /// The public key.
+    pub key: [u8; 32],
+    /// The first directory version its successor signs (`None` for the newest key).
+    pub replaced_at_version: Option<u64>,
+}
+
+/// Every admin key from `start` on, oldest first, following the signed successions; a
+/// refusal if a record does not verify or a key has two successors.
+pub fn chain(conn: &Connection, station: &str, start: [u8; 32]) -> Result<Vec<ChainedKey>> {
+    let mut keys = vec![ChainedKey {
+        key: start,
+        replaced_at_version: None,
+    }];
     let mut stmt =
         conn.prepare_cached("SELECT next_key, body, signature FROM admin_successions WHERE previous_key = ?1")?;
     for _ in 0..MAX_CHAIN {
+        let key = keys.last().map_or(start, |k| k.key);
         let rows: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = stmt
             .query_map(params![key.to_vec()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let (next, body, signature) = match rows.as_slice() {
-            [] => return Ok(key),
+            [] => return Ok(keys),
             [one] => one,
             _ => {
                 return Err(refused(format!(
@@ -115,7 +135,13 @@ pub fn current_key(conn: &Connection, station: &str, start: [u8; 32]) -> Result<
         if !states {
             return Err(refused("a succession record does not say what its row says".into()));
         }
-        key = next;
+        if let Some(last) = keys.last_mut() {
+            last.replaced_at_version = Some(record.directory_version);
+        }
+        keys.push(ChainedKey {
+            key: next,
+            replaced_at_version: None,
+        });
     }
     Err(refused("the succession chain does not end".into()))
 }

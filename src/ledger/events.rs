@@ -159,6 +159,22 @@ impl serde::Serialize for StoredEvent {
 /// writing session's MAC when there is a session (`crypto::event_mac`). Returns its
 /// sequence number.
 pub fn append(tx: &Transaction<'_>, time: OffsetDateTime, event: &NewEvent, mac: Option<&EventMacKey>) -> Result<u64> {
+    append_signed(tx, time, event, mac, None)
+}
+
+/// The `details.decision` member of an officer's decision, made from the event's canonical
+/// bytes without it (`accounts::decision::sign`).
+pub type Decide<'a> = &'a dyn Fn(&[u8]) -> Value;
+
+/// [`append`], and for an officer's decision, `decide` adds `details.decision` signed over
+/// the rest of the event (seq and time included).
+pub fn append_signed(
+    tx: &Transaction<'_>,
+    time: OffsetDateTime,
+    event: &NewEvent,
+    mac: Option<&EventMacKey>,
+    decide: Option<Decide<'_>>,
+) -> Result<u64> {
     let last: Option<(i64, String)> = tx
         .query_row("SELECT seq, time FROM events ORDER BY seq DESC LIMIT 1", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -173,7 +189,7 @@ pub fn append(tx: &Transaction<'_>, time: OffsetDateTime, event: &NewEvent, mac:
     {
         time = last_time;
     }
-    let body = json!({
+    let mut body = json!({
         "seq": seq,
         "time": time,
         "actor": event.actor,
@@ -182,7 +198,13 @@ pub fn append(tx: &Transaction<'_>, time: OffsetDateTime, event: &NewEvent, mac:
         "level": event.level.map(Level::name),
         "details": Value::Object(event.details.clone()),
     });
-    let bytes = canonical::to_vec(&body).map_err(|e| Error::InvalidInput(format!("event details: {e}")))?;
+    let to_bytes =
+        |body: &Value| canonical::to_vec(body).map_err(|e| Error::InvalidInput(format!("event details: {e}")));
+    let mut bytes = to_bytes(&body)?;
+    if let Some(decide) = decide {
+        body["details"]["decision"] = decide(&bytes);
+        bytes = to_bytes(&body)?;
+    }
     let leaf = crate::ledger::merkle::leaf_hash(&bytes);
     let mac = match mac {
         Some(key) => Some(key.mac_of(&bytes)?.to_vec()),
@@ -293,16 +315,32 @@ macro_rules! details {
 }
 
 /// Alert events (account lockouts, and `*.alert` actions of the guard and cloud checks) that
-/// no `alert.acknowledge` event names yet, newest first.
-pub fn open_alerts(conn: &Connection) -> Result<Vec<StoredEvent>> {
+/// no acknowledgement closes yet, newest first. `closes` says whether an `alert.acknowledge`
+/// event (its canonical bytes) counts: only one an officer's admin key signed does
+/// (`accounts::decision`), so a row appended with SQL closes nothing.
+pub fn open_alerts(conn: &Connection, closes: impl Fn(&[u8]) -> bool) -> Result<Vec<StoredEvent>> {
+    let mut acks = conn.prepare(
+        "SELECT CAST(json_extract(canonical, '$.details.alert') AS INTEGER), canonical FROM events
+         WHERE action = 'alert.acknowledge'",
+    )?;
+    let mut closed = std::collections::BTreeSet::new();
+    let mut rows = acks.query([])?;
+    while let Some(row) = rows.next()? {
+        let (alert, canonical): (Option<i64>, Vec<u8>) = (row.get(0)?, row.get(1)?);
+        if let Some(alert) = alert
+            && !closed.contains(&alert)
+            && closes(&canonical)
+        {
+            closed.insert(alert);
+        }
+    }
     let mut stmt = conn.prepare(
         "SELECT seq FROM events WHERE (action = 'auth.lockout' OR action LIKE '%.alert')
-         AND seq NOT IN (SELECT json_extract(canonical, '$.details.alert') FROM events WHERE action = 'alert.acknowledge')
-         ORDER BY seq DESC LIMIT 10000",
+         ORDER BY seq DESC",
     )?;
     let seqs: Vec<i64> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-    let mut out = Vec::with_capacity(seqs.len());
-    for seq in seqs {
+    let mut out = Vec::new();
+    for seq in seqs.into_iter().filter(|s| !closed.contains(s)).take(10_000) {
         out.extend(list(conn, seq as u64, 1)?);
     }
     Ok(out)

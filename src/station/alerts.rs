@@ -1,8 +1,9 @@
 //! Alerts: the events that need a person to look at them — account lockouts now, guard and
-//! cloud alerts (actions ending in `.alert`) as those land. An alert stays open until someone
-//! acknowledges it with a comment, which is itself an event.
+//! cloud alerts (actions ending in `.alert`) as those land. An alert stays open until an
+//! officer acknowledges it with a comment: an event signed with the admin key.
 
 use crate::accounts::Role;
+use crate::accounts::decision::{self, AdminKeys};
 use crate::accounts::permissions::Permission;
 use crate::ledger::{Action, NewEvent, StoredEvent, events};
 use crate::{Error, Result, details};
@@ -14,7 +15,8 @@ impl Station {
     /// level or one within their clearance. Reading them is not activity for the idle lock.
     pub fn alerts(&self) -> Result<Vec<StoredEvent>> {
         let user = self.session_for(Access::Quietly)?.user().clone();
-        let open = events::open_alerts(&self.conn)?;
+        let keys = AdminKeys::load(&self.conn, &self.station_id)?;
+        let open = events::open_alerts(&self.conn, |ack| keys.vouch_for(ack))?;
         Ok(open
             .into_iter()
             .filter(|e| user.role == Role::Officer || e.level.is_none_or(|l| l <= user.clearance))
@@ -31,20 +33,23 @@ impl Station {
             .into_iter()
             .find(|e| e.seq == seq)
             .ok_or_else(|| Error::NotFound(format!("open alert {seq}")))?;
-        let actor = self
-            .session_for(Access::Permitted(Permission::AcknowledgeAlert, alert.level))?
-            .user()
-            .name
-            .clone();
-        self.write(|_, events| {
-            events.push(NewEvent {
-                actor,
-                action: Action::AlertAcknowledge,
-                subject: alert.subject.clone(),
-                level: alert.level,
-                item: None,
-                details: details! { "alert": seq, "alert_action": alert.action.clone(), "comment": comment.trim() },
-            });
+        let session = self.session_for(Access::Permitted(Permission::AcknowledgeAlert, alert.level))?;
+        let actor = session.user().name.clone();
+        // An officer's decision: signed with the admin key, so SQL cannot close an alert.
+        let admin = session.admin_key()?;
+        let event = NewEvent {
+            actor,
+            action: Action::AlertAcknowledge,
+            subject: alert.subject.clone(),
+            level: alert.level,
+            item: None,
+            details: details! { "alert": seq, "alert_action": alert.action.clone(), "comment": comment.trim() },
+        };
+        let mac = self.event_mac_key();
+        let now = self.clock.now();
+        self.write(|tx, _| {
+            let decide = |body: &[u8]| decision::sign(&admin, body);
+            events::append_signed(tx, now, &event, mac.as_ref(), Some(&decide))?;
             Ok(())
         })
     }

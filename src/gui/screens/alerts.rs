@@ -1,7 +1,8 @@
-//! Open alerts (lockouts now; guard and cloud alerts as they land), each acknowledged with a
-//! comment that is recorded in the ledger.
+//! Open alerts (lockouts now; guard and cloud alerts as they land), each acknowledged by an
+//! officer with a comment that is recorded in the ledger.
 
 use eframe::egui;
+use strongroom::accounts::Role;
 
 use crate::gui::i18n::Text;
 use crate::gui::model::{Action, Model};
@@ -15,6 +16,11 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
         ui.label(Text::NoAlerts.get(lang));
         return;
     }
+    // Acknowledging is an officer's decision, signed with the admin key.
+    let officer = model.session.as_ref().is_some_and(|s| s.role == Role::Officer);
+    if !officer {
+        ui.label(Text::OfficersAcknowledge.get(lang));
+    }
     egui::ScrollArea::vertical().show(ui, |ui| {
         for alert in &model.alerts {
             egui::Frame::group(ui.style()).show(ui, |ui| {
@@ -27,6 +33,9 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                         ui.label(banner::label(level, lang));
                     }
                 });
+                if !officer {
+                    return;
+                }
                 let comment = model.alert_comments.entry(alert.seq).or_default();
                 ui.horizontal(|ui| {
                     let label = ui.label(format!("{} #{}", Text::Comment.get(lang), alert.seq));
