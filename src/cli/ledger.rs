@@ -180,8 +180,8 @@ fn verify(cli: &Cli) -> Result<()> {
             }
         }
         println!(
-            "Ledger OK: {} events, {} checkpoints, all signatures and roots verify.",
-            report.events, report.checkpoints
+            "Ledger OK: {} events, {} checkpoints, all signatures and roots verify; {} item rows agree with their history.",
+            report.events, report.checkpoints, report.items_checked
         );
     } else {
         println!(
@@ -204,12 +204,33 @@ fn verify(cli: &Cli) -> Result<()> {
                 finding.detail
             );
         }
+        for item in &report.item_findings {
+            for difference in &item.differences {
+                println!(
+                    "  item {:<16} {:<10} row: {}, custody history: {}",
+                    output::printable(&item.control_number),
+                    difference.field,
+                    output::printable(&difference.row),
+                    output::printable(&difference.history)
+                );
+            }
+        }
     }
-    match report.first_bad {
-        None => Ok(()),
-        Some(bad) => Err(anyhow!(LedgerDamaged {
+    if let Some(bad) = report.first_bad {
+        return Err(anyhow!(LedgerDamaged {
             seq: bad.seq,
             detail: bad.detail
+        }));
+    }
+    match report.item_findings.first() {
+        None => Ok(()),
+        Some(item) => Err(anyhow!(LedgerDamaged {
+            seq: item.import_seq.unwrap_or(0),
+            detail: format!(
+                "{} item row(s) disagree with their custody history, first {}; the items table was changed outside Strongroom",
+                report.item_findings.len(),
+                output::printable(&item.control_number)
+            ),
         })),
     }
 }

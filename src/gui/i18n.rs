@@ -150,6 +150,8 @@ texts! {
     NoAlerts => "No open alerts.", "没有未处理的警报。";
     Comment => "Comment", "处理意见";
     Acknowledge => "Acknowledge", "确认处理";
+    RowSays => "row:", "记录：";
+    HistorySays => "custody history:", "保管历史：";
     OfficersAcknowledge => "A security officer acknowledges alerts.", "警报由安全保密员确认处理。";
     Policy => "Policy", "策略";
     Role => "Role", "角色";

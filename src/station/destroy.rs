@@ -31,7 +31,7 @@ impl Station {
     /// two-person level ([`crate::Error::ApprovalRequired`] otherwise, with the request made).
     pub fn destroy_item(&mut self, reference: &str, reason: &str) -> Result<DestroyReport> {
         self.refresh_session()?;
-        let row = self.find_item(reference)?;
+        let (row, _history) = self.find_item(reference)?;
         let actor = self
             .session_for(Access::Permitted(Permission::RequestDestruction, Some(row.level)))?
             .user()

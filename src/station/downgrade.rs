@@ -3,10 +3,11 @@
 //! not re-encrypted (its DEK is unchanged). At or above the policy's two-person level a second
 //! person is needed (`approvals.rs`).
 
+use crate::accounts::decision;
 use crate::accounts::permissions::Permission;
 use crate::accounts::requests::RequestKind;
 use crate::accounts::users;
-use crate::ledger::{Action, NewEvent};
+use crate::ledger::{Action, NewEvent, events};
 use crate::vault::items;
 use crate::{Error, Level, Result, details};
 
@@ -18,7 +19,7 @@ impl Station {
     /// is a separate operation.
     pub fn downgrade_item(&mut self, reference: &str, to: Level, reason: &str) -> Result<()> {
         self.refresh_session()?;
-        let row = self.find_item(reference)?;
+        let (row, _history) = self.find_item(reference)?;
         if to >= row.level {
             return Err(Error::InvalidInput(format!(
                 "{} is {}; a downgrade needs a lower level than that",
@@ -27,6 +28,9 @@ impl Station {
         }
         let session = self.session_for(Access::Permitted(Permission::Reclassify, Some(row.level)))?;
         let actor = session.user().name.clone();
+        // An officer's decision that the item's history is read from: signed with the
+        // admin key, so neither SQL nor two level keys can move an item unnoticed.
+        let admin = session.admin_key()?;
         let old_key = row_key(session, &row)?;
         let new_key = session.level_key(to)?;
         let second = self.second_person(RequestKind::Downgrade, &row, Some(to), reason)?;
@@ -49,17 +53,21 @@ impl Station {
                 .unwrap_or_default()
         });
         let now = self.now();
-        self.write(|tx, events| {
+        let event = NewEvent {
+            actor,
+            action: Action::ItemReclassify,
+            subject: row.control.to_string(),
+            level: Some(row.level),
+            item: Some(row.id),
+            details,
+        };
+        let mac = self.event_mac_key();
+        let time = self.clock.now();
+        self.write(|tx, _| {
             items::relabel(tx, &moved, &now)?;
             second.consume(tx)?;
-            events.push(NewEvent {
-                actor,
-                action: Action::ItemReclassify,
-                subject: row.control.to_string(),
-                level: Some(row.level),
-                item: Some(row.id),
-                details,
-            });
+            let decide = |body: &[u8]| decision::sign(&admin, body);
+            events::append_signed(tx, time, &event, mac.as_ref(), Some(&decide))?;
             Ok(())
         })?;
         self.spend(&second);

@@ -46,7 +46,7 @@ impl Station {
     /// Refuses to overwrite unless `force`.
     pub fn export(&mut self, reference: &str, to: &Path, force: bool, progress: &Progress) -> Result<ExportReport> {
         self.refresh_session()?;
-        let row = self.find_item(reference)?;
+        let (row, _history) = self.find_item(reference)?;
         let policy = self
             .session_for(Access::Permitted(Permission::Export, Some(row.level)))?
             .directory()

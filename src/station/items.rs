@@ -5,12 +5,14 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 
+use crate::accounts::decision::AdminKeys;
 use crate::accounts::permissions::Permission;
 use crate::accounts::users;
 use crate::crypto::wrap::{self, Purpose};
 use crate::crypto::{Key32, LevelKey};
 use crate::encoding::hex;
 use crate::ledger::{StoredEvent, events};
+use crate::vault::history::{self, History};
 use crate::vault::items::{self, ItemRow, item_aad};
 use crate::vault::{Category, ItemStatus};
 use crate::{ControlNumber, Error, ItemId, Level, Result, UserId};
@@ -109,18 +111,34 @@ pub(super) fn row_key(session: &Session, row: &ItemRow) -> Result<LevelKey> {
 }
 
 impl Station {
-    /// Active items the user may see, by control number.
+    /// Active items the user may see, by control number. A row shown agrees with its custody
+    /// history (level, importer, custodian, category, status), and its title opens under the
+    /// level it states; the import time shown is the ledger's. A row that disagrees was
+    /// changed outside Strongroom: it is left out here, and `ledger verify` names it.
     pub fn list_items(&self) -> Result<Vec<ItemSummary>> {
         let session = self.session_for(Access::Permitted(Permission::View, None))?;
         let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
-        items::list_active(&self.conn, session.user().clearance)?
-            .iter()
-            .map(|row| summarize(session, row, &names))
-            .collect()
+        let admin_keys = AdminKeys::load(&self.conn, &self.station_id)?;
+        let histories = history::all(&self.conn, &|event| admin_keys.vouch_for(event))?;
+        let mut out = Vec::new();
+        for row in items::list_active(&self.conn, session.user().clearance)? {
+            let Some(history) = histories.get(&row.id) else {
+                continue;
+            };
+            if !history::differences(&row, history, &names).is_empty() {
+                continue;
+            }
+            let mut summary = summarize(session, &row, &names)?;
+            summary.created_at = history.imported_at.clone();
+            out.push(summary);
+        }
+        Ok(out)
     }
 
-    /// Find an item by control number or uuid, visible to this user.
-    pub(super) fn find_item(&self, reference: &str) -> Result<ItemRow> {
+    /// Find an item by control number or uuid, visible to this user, and check it before
+    /// anything acts on it: its key must open under the level its row states (the AAD binds
+    /// the level), and its row must agree with its custody history (`vault::history`).
+    pub(super) fn find_item(&self, reference: &str) -> Result<(ItemRow, History)> {
         self.session_for(Access::Keys)?;
         let row = if let Some(control) = ControlNumber::parse(reference) {
             items::by_control(&self.conn, &control)?
@@ -134,13 +152,26 @@ impl Station {
         let row = row
             .filter(|r| r.status == ItemStatus::Active)
             .ok_or_else(|| Error::NotFound(format!("item {reference}")))?;
-        self.session_for(Access::Permitted(Permission::View, Some(row.level)))?;
-        Ok(row)
+        let session = self.session_for(Access::Permitted(Permission::View, Some(row.level)))?;
+        let key = row_key(session, &row)?;
+        let aad = item_aad(Purpose::Dek, row.id, row.level, &row.control, row.key_generation);
+        wrap::open(&key.key, &aad, &row.wrapped_dek).map_err(|_| Error::ObjectTampered {
+            item: row.control.to_string(),
+            chunk: None,
+            detail: format!(
+                "its key does not open as a {} item; the database row was changed outside Strongroom",
+                row.level
+            ),
+        })?;
+        let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
+        let admin_keys = AdminKeys::load(&self.conn, &self.station_id)?;
+        let history = history::check(&self.conn, &row, &names, &|event| admin_keys.vouch_for(event))?;
+        Ok((row, history))
     }
 
     /// One item's detail and custody timeline.
     pub fn item(&self, reference: &str) -> Result<ItemDetail> {
-        let row = self.find_item(reference)?;
+        let (row, history) = self.find_item(reference)?;
         let session = self.session_for(Access::Keys)?;
         let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
         let key = row_key(session, &row)?.key;
@@ -149,13 +180,17 @@ impl Station {
             Some(blob) => Some(String::from_utf8_lossy(&open_meta(&row, &key, Purpose::MetaNotes, blob)?).into_owned()),
             None => None,
         };
+        let mut summary = summarize(session, &row, &names)?;
+        // What the ledger states, not what the row says.
+        summary.custodian = history.custodian.clone();
+        summary.created_at = history.imported_at.clone();
         Ok(ItemDetail {
-            summary: summarize(session, &row, &names)?,
+            summary,
             original_name: String::from_utf8_lossy(&name).into_owned(),
             original_name_raw: OsString::from_vec(name),
             notes,
             sha256: hex::encode(&row.sha256),
-            created_by: names.get(&row.created_by).cloned().unwrap_or_default(),
+            created_by: history.importer,
             chunk_size: row.chunk_size,
             events: events::for_item(&self.conn, row.id)?,
         })

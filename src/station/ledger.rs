@@ -1,12 +1,17 @@
 //! The custody ledger through the station: officers verify the log, and the result is
 //! itself an event.
 
-use crate::accounts::Role;
+use std::collections::HashMap;
+
+use crate::UserId;
+use crate::accounts::decision::AdminKeys;
 use crate::accounts::permissions::Permission;
+use crate::accounts::{Role, users};
 use crate::ledger::note::Verifier;
 use crate::ledger::query::{self, EventFilter};
 use crate::ledger::verify::{self, Report};
 use crate::ledger::{Action, NewEvent, StoredEvent, checkpoint, unaccounted};
+use crate::vault::history;
 use crate::{Error, Result, details};
 
 use super::{Access, Station};
@@ -40,12 +45,21 @@ impl Station {
         let session = self.session_for(Access::Permitted(Permission::LedgerVerify, None))?;
         let actor = session.user().name.clone();
         let verifier = self.verifier_key()?;
-        let report = verify::verify(&self.conn, &self.station_id, &verifier)?;
+        let mut report = verify::verify(&self.conn, &self.station_id, &verifier)?;
+        // Every item row against its custody history (findings 4 and 5 of issue 23).
+        let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
+        let admin_keys = AdminKeys::load(&self.conn, &self.station_id)?;
+        let (checked, item_findings) = history::check_all(&self.conn, &names, &|e| admin_keys.vouch_for(e))?;
+        report.items_checked = checked;
+        report.ok &= item_findings.is_empty();
+        report.item_findings = item_findings;
         let mut details = details! {
             "ok": report.ok,
             "events": report.events,
             "checkpoints": report.checkpoints,
             "verified_size": report.verified_size,
+            "items_checked": report.items_checked,
+            "item_findings": report.item_findings.len(),
         };
         if let Some(bad) = &report.first_bad {
             details.insert("first_bad_seq".into(), serde_json::json!(bad.seq));

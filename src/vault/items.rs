@@ -197,6 +197,16 @@ pub fn pending_owners(conn: &Connection) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
+/// Every item that is not a pending import (active or destroyed), in id order (the order of
+/// the events index), for checking rows against their history.
+pub fn all_settled(conn: &Connection) -> Result<Vec<ItemRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM items WHERE status != 'pending' ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([], read_row)?;
+    collect(rows)
+}
+
 /// Active items at or below `max_level`, by control number.
 pub fn list_active(conn: &Connection, max_level: Level) -> Result<Vec<ItemRow>> {
     let mut stmt = conn.prepare_cached(&format!(

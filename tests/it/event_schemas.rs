@@ -244,9 +244,9 @@ fn events_of_a_real_workflow_validate() {
     crate::support::insider::append_event(
         &rusqlite::Connection::open(root.join("strongroom.db")).unwrap(),
         "alice",
-        "alert.acknowledge",
+        "ledger.verify",
         "station",
-        serde_json::json!({ "alert": 0, "alert_action": "auth.lockout", "comment": "inserted" }),
+        serde_json::json!({ "ok": true, "events": 0, "checkpoints": 0, "verified_size": 0 }),
     );
     station.unlock("alice", &password).unwrap();
     // Idle: the station drops the keys after the policy's ten minutes.

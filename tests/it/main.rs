@@ -19,6 +19,7 @@ mod identity_replacement;
 mod import_edge_cases;
 mod insider_events;
 mod insider_files;
+mod insider_items;
 mod insider_rollback;
 mod insider_terminal;
 mod ledger_tamper;

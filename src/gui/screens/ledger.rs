@@ -39,6 +39,19 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                 ui.strong(format!("{} {}", Text::Seq.get(lang), bad.seq));
                 ui.label(&bad.detail);
             }
+            for item in report.item_findings.iter().take(20) {
+                for difference in &item.differences {
+                    ui.label(format!(
+                        "{} {}: {} {} ≠ {} {}",
+                        item.control_number,
+                        difference.field,
+                        Text::RowSays.get(lang),
+                        difference.row,
+                        Text::HistorySays.get(lang),
+                        difference.history
+                    ));
+                }
+            }
         }
     }
     ui.separator();

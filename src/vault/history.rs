@@ -1,0 +1,263 @@
+//! An item's custody history as the ledger states it: where decisions and displays take an
+//! item's level, importer, custodian, import time and status from, since anyone with the OS
+//! account can edit the items table (DESIGN.md §4; issue 23 findings 4 and 5).
+//!
+//! The item's first `item.import` event gives the level, importer, time, category,
+//! custodian, size and SHA-256 (rows appended later cannot come before it). Each `item.reclassify` counts only
+//! if an admin key in force at its seq signed it (`accounts::decision`), so neither SQL nor a
+//! user who holds two level keys can move an item between levels unnoticed. A destruction
+//! ends the history. An item row that disagrees was changed outside Strongroom.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, params};
+use serde_json::Value;
+
+use crate::encoding::hex;
+use crate::ledger::{Action, StoredEvent};
+use crate::vault::items::ItemRow;
+use crate::{Error, ItemId, Level, Result, UserId};
+
+/// What the ledger says of one item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct History {
+    /// Seq of its import event.
+    pub import_seq: u64,
+    /// Its level now: the import's, changed by each signed reclassification.
+    pub level: Level,
+    /// Who imported it.
+    pub importer: String,
+    /// When the import was recorded.
+    pub imported_at: String,
+    /// Its custodian.
+    pub custodian: String,
+    /// Its category.
+    pub category: String,
+    /// Plaintext size in bytes.
+    pub size: Option<u64>,
+    /// Plaintext SHA-256 (hex).
+    pub sha256: String,
+    /// Whether a destruction was recorded.
+    pub destroyed: bool,
+}
+
+/// One way an item row disagrees with its history.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Difference {
+    /// The column.
+    pub field: &'static str,
+    /// What the row says.
+    pub row: String,
+    /// What the history says.
+    pub history: String,
+}
+
+/// Build the history from the item's events, oldest first. `vouch` says whether a
+/// reclassification's signature counts. `None` without an import event for this item.
+pub fn from_events(item: ItemId, events: &[StoredEvent], vouch: &dyn Fn(&[u8]) -> bool) -> Option<History> {
+    let id = item.to_string();
+    let mut history = None;
+    for event in events {
+        if let Ok(value) = serde_json::from_slice::<Value>(&event.canonical)
+            && value["details"]["item"].as_str() == Some(id.as_str())
+        {
+            apply(&mut history, event, &value["details"], vouch);
+        }
+    }
+    history
+}
+
+/// Apply one of the item's events (`details` parsed from it) to its history so far.
+fn apply(history: &mut Option<History>, event: &StoredEvent, details: &Value, vouch: &dyn Fn(&[u8]) -> bool) {
+    match (event.action.as_str(), history.as_mut()) {
+        (a, None) if a == Action::ItemImport.as_str() => {
+            let Some(level) = event.level else {
+                return;
+            };
+            *history = Some(History {
+                import_seq: event.seq,
+                level,
+                importer: event.actor.clone(),
+                imported_at: event.time.clone(),
+                custodian: details["custodian"].as_str().unwrap_or(&event.actor).to_string(),
+                category: details["category"].as_str().unwrap_or_default().to_string(),
+                size: details["size"].as_u64(),
+                sha256: details["sha256"].as_str().unwrap_or_default().to_string(),
+                destroyed: false,
+            });
+        }
+        (a, Some(h)) if a == Action::ItemReclassify.as_str() && !h.destroyed && vouch(&event.canonical) => {
+            if let Some(to) = details["to"]
+                .as_str()
+                .and_then(|t| Level::ALL.into_iter().find(|l| l.name() == t))
+            {
+                h.level = to;
+            }
+        }
+        (a, Some(h)) if a == Action::ItemDestroy.as_str() => h.destroyed = true,
+        _ => {}
+    }
+}
+
+/// The history of every item, in one pass over the import, reclassification and
+/// destruction events (for lists, which show many items).
+pub fn all(conn: &Connection, vouch: &dyn Fn(&[u8]) -> bool) -> Result<HashMap<ItemId, History>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, time, actor, action, subject, level, canonical FROM events
+         WHERE action IN ('item.import', 'item.reclassify', 'item.destroy') ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out: HashMap<ItemId, History> = HashMap::new();
+    while let Some(row) = rows.next()? {
+        let event = crate::ledger::events::row_to_event(row)?;
+        let Ok(value) = serde_json::from_slice::<Value>(&event.canonical) else {
+            continue;
+        };
+        let Some(id) = value["details"]["item"]
+            .as_str()
+            .and_then(|t| uuid::Uuid::parse_str(t).ok())
+        else {
+            continue;
+        };
+        let mut history = out.remove(&ItemId(id));
+        apply(&mut history, &event, &value["details"], vouch);
+        if let Some(history) = history {
+            out.insert(ItemId(id), history);
+        }
+    }
+    Ok(out)
+}
+
+/// The history of one item, from its events in the ledger.
+pub fn of(conn: &Connection, item: ItemId, vouch: &dyn Fn(&[u8]) -> bool) -> Result<Option<History>> {
+    let events = crate::ledger::events::for_item(conn, item)?;
+    Ok(from_events(item, &events, vouch))
+}
+
+/// How `row` disagrees with `history` (`names`: user id to name).
+pub fn differences(row: &ItemRow, history: &History, names: &HashMap<UserId, String>) -> Vec<Difference> {
+    let name = |id: &UserId| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let mut out = Vec::new();
+    let mut differ = |field, row: String, history: String| {
+        if row != history {
+            out.push(Difference { field, row, history });
+        }
+    };
+    differ("level", row.level.name().into(), history.level.name().into());
+    differ("created_by", name(&row.created_by), history.importer.clone());
+    differ("custodian", name(&row.custodian), history.custodian.clone());
+    differ("category", row.category.as_str().into(), history.category.clone());
+    differ(
+        "size",
+        row.size.to_string(),
+        history.size.map_or_else(|| "none".into(), |s| s.to_string()),
+    );
+    differ("sha256", hex::encode(&row.sha256), history.sha256.clone());
+    let status = if history.destroyed { "destroyed" } else { "active" };
+    differ("status", row.status.as_str().into(), status.into());
+    out
+}
+
+/// Check one active item before a command acts on it or shows it: its row must agree with
+/// its history. Returns the history for display.
+pub fn check(
+    conn: &Connection,
+    row: &ItemRow,
+    names: &HashMap<UserId, String>,
+    vouch: &dyn Fn(&[u8]) -> bool,
+) -> Result<History> {
+    let refused = |detail: String| Error::integrity(format!("item {}", row.control), detail);
+    let history = of(conn, row.id, vouch)?.ok_or_else(|| {
+        refused("the custody ledger records no import of it; the item row was added outside Strongroom".into())
+    })?;
+    if let Some(first) = differences(row, &history, names).first() {
+        return Err(refused(format!(
+            "its row says {} {} but its custody history says {}; the item row was changed outside Strongroom",
+            first.field, first.row, first.history
+        )));
+    }
+    Ok(history)
+}
+
+/// One item whose row disagrees with its history, as `ledger verify` reports it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ItemFinding {
+    /// Control number.
+    pub control_number: String,
+    /// Seq of its import event (none: no import recorded).
+    pub import_seq: Option<u64>,
+    /// What differs.
+    pub differences: Vec<Difference>,
+}
+
+/// Check every active or destroyed item row against its history, in one pass over the
+/// items and one over their events (both in item order). Returns how many rows were checked
+/// and the findings.
+pub fn check_all(
+    conn: &Connection,
+    names: &HashMap<UserId, String>,
+    vouch: &dyn Fn(&[u8]) -> bool,
+) -> Result<(u64, Vec<ItemFinding>)> {
+    let rows = crate::vault::items::all_settled(conn)?;
+    let mut stmt = conn.prepare(
+        "SELECT item, seq, time, actor, action, subject, level, canonical FROM events
+         WHERE item IS NOT NULL ORDER BY item, seq",
+    )?;
+    let mut events = stmt.query(params![])?;
+    let mut pending: Option<(Vec<u8>, StoredEvent)> = None;
+    let mut findings = Vec::new();
+    for row in &rows {
+        let key = row.id.as_bytes().to_vec();
+        let mut own = Vec::new();
+        loop {
+            if pending.is_none() {
+                pending = match events.next()? {
+                    Some(r) => Some((r.get(0)?, stored_event(r)?)),
+                    None => None,
+                };
+            }
+            match pending.take() {
+                Some((item, event)) if item < key => drop(event),
+                Some((item, event)) if item == key => own.push(event),
+                other => {
+                    pending = other;
+                    break;
+                }
+            }
+        }
+        let finding = match from_events(row.id, &own, vouch) {
+            Some(history) => {
+                let differences = differences(row, &history, names);
+                (!differences.is_empty()).then(|| ItemFinding {
+                    control_number: row.control.to_string(),
+                    import_seq: Some(history.import_seq),
+                    differences,
+                })
+            }
+            None => Some(ItemFinding {
+                control_number: row.control.to_string(),
+                import_seq: None,
+                differences: vec![Difference {
+                    field: "import",
+                    row: row.status.as_str().into(),
+                    history: "no import recorded".into(),
+                }],
+            }),
+        };
+        findings.extend(finding);
+    }
+    Ok((rows.len() as u64, findings))
+}
+
+fn stored_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEvent> {
+    let level: Option<i64> = r.get(6)?;
+    Ok(StoredEvent {
+        seq: r.get::<_, i64>(1)? as u64,
+        time: r.get(2)?,
+        actor: r.get(3)?,
+        action: r.get(4)?,
+        subject: r.get(5)?,
+        level: level.and_then(|l| u8::try_from(l).ok()).and_then(Level::from_byte),
+        canonical: r.get(7)?,
+    })
+}
