@@ -66,6 +66,11 @@ impl AdminKeys {
         Ok(AdminKeys { keys })
     }
 
+    /// Whether `key` is one of this station's admin keys, current or replaced.
+    pub fn contains(&self, key: &[u8; 32]) -> bool {
+        self.keys.iter().any(|(k, _)| k.key == *key)
+    }
+
     /// Whether the event with these canonical bytes carries a decision signed by an admin
     /// key in force at its seq.
     pub fn vouch_for(&self, canonical_event: &[u8]) -> bool {

@@ -4,10 +4,10 @@
 //! (`strongroom directory rebuild`, DESIGN.md §2 "Rollback"). The copy needs no trust in
 //! the event: it is accepted only if the admin key verifies it.
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::Value;
 
-use crate::accounts::directory::{Directory, SignedDirectory};
+use crate::accounts::directory::{self, Directory, SignedDirectory};
 use crate::encoding::{canonical, hex};
 use crate::ledger::events::NAMING_DIRECTORY_VERSION;
 use crate::{Error, Result};
@@ -33,8 +33,15 @@ pub struct LedgerCopy {
     pub signature: Vec<u8>,
 }
 
-/// The copy of the highest directory version the ledger carries, if any event carries one.
-pub fn newest(conn: &Connection) -> Result<Option<LedgerCopy>> {
+/// The newest copy the ledger carries that an admin key of this station signed
+/// (`is_admin_key` says which keys are the station's), with the directory it verifies as.
+/// Copies in rows appended with SQL are not signed and are passed over, so a forged
+/// version number neither raises the rollback floor nor is put back.
+pub fn newest_verified(
+    conn: &Connection,
+    station: &str,
+    is_admin_key: &dyn Fn(&[u8; 32]) -> bool,
+) -> Result<Option<(LedgerCopy, Directory)>> {
     let actions: Vec<String> = NAMING_DIRECTORY_VERSION
         .iter()
         .map(|a| format!("'{}'", a.as_str()))
@@ -42,31 +49,43 @@ pub fn newest(conn: &Connection) -> Result<Option<LedgerCopy>> {
     let sql = format!(
         "SELECT seq, json_extract(canonical, '$.details.directory') FROM events
          WHERE action IN ({}) AND json_extract(canonical, '$.details.directory') IS NOT NULL
-         ORDER BY CAST(json_extract(canonical, '$.details.directory.body.version') AS INTEGER) DESC, seq DESC
-         LIMIT 1",
+         ORDER BY CAST(json_extract(canonical, '$.details.directory.body.version') AS INTEGER) DESC, seq",
         actions.join(", ")
     );
-    let row: Option<(i64, String)> = conn
-        .prepare(&sql)?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let Some((seq, text)) = row else {
-        return Ok(None);
-    };
-    let bad = |why: String| Error::integrity(format!("the directory copy in event {seq}"), why);
-    let copy: Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-    let body = canonical::to_vec(&copy["body"]).map_err(|e| bad(e.to_string()))?;
-    let signature = copy["signature"]
-        .as_str()
-        .and_then(hex::decode::<64>)
-        .ok_or_else(|| bad("its signature is not 64 bytes of hex".into()))?;
-    let directory: Directory = serde_json::from_slice(&body).map_err(|e| bad(format!("not a directory: {e}")))?;
-    Ok(Some(LedgerCopy {
-        seq: seq as u64,
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let (seq, text): (i64, String) = (row.get(0)?, row.get(1)?);
+        let Some(copy) = parse(seq as u64, &text) else {
+            continue;
+        };
+        let Some(key) = hex::decode::<32>(&copy.directory.admin_key) else {
+            continue;
+        };
+        if !is_admin_key(&key) {
+            continue;
+        }
+        if let Ok(verified) = directory::verify(&copy.body, &copy.signature, &key)
+            && verified.station == station
+        {
+            return Ok(Some((copy, verified)));
+        }
+    }
+    Ok(None)
+}
+
+/// A copy as an event's `details.directory` holds it; `None` if it is not one.
+fn parse(seq: u64, text: &str) -> Option<LedgerCopy> {
+    let copy: Value = serde_json::from_str(text).ok()?;
+    let body = canonical::to_vec(&copy["body"]).ok()?;
+    let signature = copy["signature"].as_str().and_then(hex::decode::<64>)?;
+    let directory: Directory = serde_json::from_slice(&body).ok()?;
+    Some(LedgerCopy {
+        seq,
         directory,
         body,
         signature: signature.to_vec(),
-    }))
+    })
 }
 
 #[cfg(test)]

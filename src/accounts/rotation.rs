@@ -246,8 +246,9 @@ impl Rotation {
 
     /// Write the accounts' side inside the caller's transaction: the target's grants rebuilt,
     /// each rotated key's sealing keys and grants, the admin succession, the target's user
-    /// row and the signed directory.
-    pub fn apply(&self, tx: &Transaction<'_>, station_id: &str, now: &str) -> Result<()> {
+    /// row and the signed directory. Returns the succession record when the admin key is
+    /// replaced, for the change's event to carry.
+    pub fn apply(&self, tx: &Transaction<'_>, station_id: &str, now: &str) -> Result<Option<serde_json::Value>> {
         let published = self.directory();
         // The target's old grants go first; what they still hold is granted anew below.
         keyring::delete_grants(tx, self.target.old_identity)?;
@@ -267,15 +268,16 @@ impl Rotation {
                 keyring::insert_signing_grant(tx, identity, &public, KeyKind::Signing, *generation, key)?;
             }
         }
+        let mut succession_copy = None;
         if let Some((generation, key)) = &self.new_admin {
-            succession::record(
+            succession_copy = Some(succession::record(
                 tx,
                 station_id,
                 &self.lent.admin.1,
                 &key.public(),
                 published.version,
                 now,
-            )?;
+            )?);
             // Approvals signed with the replaced key no longer count.
             requests::expire_all_approved(tx)?;
             keyring::delete_key_grants(tx, KeyKind::Admin, Level::Unclassified)?;
@@ -287,7 +289,7 @@ impl Rotation {
         let entry = &self.target_entry;
         users::sync_from_directory(tx, self.target.user, entry.role, entry.clearance, entry.status)?;
         directory::store(tx, &self.signed, now)?;
-        Ok(())
+        Ok(succession_copy)
     }
 
     /// Grant the target what its entry says it holds, for the keys the rotation did not

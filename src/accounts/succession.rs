@@ -40,6 +40,9 @@ pub struct Succession {
 }
 
 /// Sign and store a succession from `previous` to `next` inside the caller's transaction.
+/// Returns the record as the event of the change carries it (`details.admin_succession`:
+/// the body as a JSON object and the signature in hex), so the chain can be followed from
+/// the append-only ledger even if the table row is deleted.
 pub fn record(
     tx: &Transaction<'_>,
     station: &str,
@@ -47,7 +50,7 @@ pub fn record(
     next: &[u8; 32],
     directory_version: u64,
     now: &str,
-) -> Result<()> {
+) -> Result<serde_json::Value> {
     let record = Succession {
         format: FORMAT.into(),
         station: station.into(),
@@ -62,7 +65,49 @@ pub fn record(
         "INSERT INTO admin_successions (previous_key, next_key, body, signature, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![previous.public().to_vec(), next.to_vec(), body, signature.to_vec(), now],
     )?;
-    Ok(())
+    let body_value: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| Error::InvalidInput(e.to_string()))?;
+    Ok(serde_json::json!({ "body": body_value, "signature": hex::encode(&signature) }))
+}
+
+/// A succession record as stored: the next key, the body and the signature.
+type RecordRow = (Vec<u8>, Vec<u8>, Vec<u8>);
+
+/// The actions whose events may carry a succession record (`details.admin_succession`).
+const CARRYING: &str =
+    "'user.disable', 'user.role', 'user.reset', 'user.recover', 'user.clearance', 'user.enable', 'user.create'";
+
+/// Succession records from `previous` that events carry and that verify (a copy that does
+/// not verify is passed over: anyone can append rows). Each is (next key, body, signature).
+fn ledger_copies(conn: &Connection, previous: &[u8; 32]) -> Result<Vec<RecordRow>> {
+    let sql = format!(
+        "SELECT json_extract(canonical, '$.details.admin_succession') FROM events
+         WHERE action IN ({CARRYING})
+         AND json_extract(canonical, '$.details.admin_succession.body.previous_key') = ?1"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let texts: Vec<String> = stmt
+        .query_map(params![hex::encode(previous)], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::new();
+    for text in texts {
+        let Ok(copy) = serde_json::from_str::<serde_json::Value>(&text) else {
+            continue;
+        };
+        let (Ok(body), Some(signature)) = (
+            canonical::to_vec(&copy["body"]),
+            copy["signature"].as_str().and_then(hex::decode_vec),
+        ) else {
+            continue;
+        };
+        let Some(next) = copy["body"]["next_key"].as_str().and_then(hex::decode::<32>) else {
+            continue;
+        };
+        if sign::verify(previous, FORMAT, &body, &signature).is_ok() {
+            out.push((next.to_vec(), body, signature));
+        }
+    }
+    Ok(out)
 }
 
 fn body_bytes(record: &Succession) -> Result<Vec<u8>> {
@@ -105,9 +150,16 @@ pub fn chain(conn: &Connection, station: &str, start: [u8; 32]) -> Result<Vec<Ch
         conn.prepare_cached("SELECT next_key, body, signature FROM admin_successions WHERE previous_key = ?1")?;
     for _ in 0..MAX_CHAIN {
         let key = keys.last().map_or(start, |k| k.key);
-        let rows: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = stmt
+        let mut rows: Vec<RecordRow> = stmt
             .query_map(params![key.to_vec()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
+        // The ledger's copies count too (a deleted row is found there); the same record
+        // twice is one successor.
+        for copy in ledger_copies(conn, &key)? {
+            if !rows.iter().any(|r| r.1 == copy.1) {
+                rows.push(copy);
+            }
+        }
         let (next, body, signature) = match rows.as_slice() {
             [] => return Ok(keys),
             [one] => one,

@@ -271,7 +271,8 @@ pub(crate) fn row_to_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEv
 }
 
 /// The actions whose events name a signed directory version (`details.directory_version`):
-/// every publication of a directory, and each sign-in (the version it verified).
+/// every publication of a directory (which carries its signed copy, `accounts::directory_copy`),
+/// and each sign-in (the version it verified).
 pub const NAMING_DIRECTORY_VERSION: &[Action] = &[
     Action::StationInit,
     Action::UserCreate,
@@ -286,23 +287,6 @@ pub const NAMING_DIRECTORY_VERSION: &[Action] = &[
     Action::PolicyChange,
     Action::DirectoryRebuild,
 ];
-
-/// The highest directory version any event names (0 with none). The events table only
-/// grows, so a newest stored directory below this one was rolled back (DESIGN.md §2
-/// "Rollback"). Reads only the actions that name a version, through their index.
-pub fn highest_directory_version(conn: &Connection) -> Result<u64> {
-    let actions: Vec<String> = NAMING_DIRECTORY_VERSION
-        .iter()
-        .map(|a| format!("'{}'", a.as_str()))
-        .collect();
-    let sql = format!(
-        "SELECT COALESCE(MAX(CAST(json_extract(canonical, '$.details.directory_version') AS INTEGER)), 0)
-         FROM events WHERE action IN ({})",
-        actions.join(", ")
-    );
-    let highest: i64 = conn.prepare_cached(&sql)?.query_row([], |r| r.get(0))?;
-    Ok(u64::try_from(highest).unwrap_or(0))
-}
 
 /// Build a details object from pairs.
 #[macro_export]

@@ -7,10 +7,10 @@ use crate::accounts::directory::{self, SignedDirectory};
 use crate::accounts::{Role, UserStatus, directory_copy, keyring, lockout, succession, users};
 use crate::crypto::{CryptoError, Password, keyslot};
 use crate::encoding::hex;
-use crate::ledger::{Action, NewEvent, events};
+use crate::ledger::{Action, NewEvent};
 use crate::{Error, Result, details};
 
-use super::Station;
+use super::{Station, directory_floor};
 
 /// What a rebuild put back.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -30,7 +30,7 @@ impl Station {
     /// admin key the officer's keyslot trusts does not verify the copy.
     pub fn rebuild_directory(&mut self, user: &str, password: &Password) -> Result<Rebuilt> {
         self.lock();
-        let named = events::highest_directory_version(&self.conn)?;
+        let named = directory_floor(&self.conn, &self.station_id)?;
         let stored = directory::latest_version(&self.conn)?;
         if stored >= named {
             return Err(Error::InvalidInput(format!(
@@ -54,18 +54,17 @@ impl Station {
             Err(other) => return Err(Error::integrity(format!("keyslot of {user}"), other.to_string())),
         };
 
-        let copy = directory_copy::newest(&self.conn)?.ok_or_else(|| {
-            Error::integrity(
-                "signed directory",
-                format!("the ledger names version {named} but carries no signed copy of it"),
-            )
-        })?;
+        // The newest copy an admin key of this station signed, and it must be the key this
+        // officer's keyslot leads to now.
         let admin = succession::current_key(&self.conn, &self.station_id, contents.admin_public)?;
-        let verified = directory::verify(&copy.body, &copy.signature, &admin)?;
+        let (copy, verified) = directory_copy::newest_verified(&self.conn, &self.station_id, &|key| *key == admin)?
+            .ok_or_else(|| {
+                Error::integrity(
+                    "signed directory",
+                    format!("the ledger names version {named} but carries no copy the current admin key signed"),
+                )
+            })?;
         let copy_of = format!("the directory copy in event {}", copy.seq);
-        if verified.station != self.station_id {
-            return Err(Error::integrity(copy_of, "it belongs to another station"));
-        }
         if verified.version < named.max(contents.directory_version) {
             return Err(Error::integrity(
                 copy_of,

@@ -137,7 +137,7 @@ impl Station {
         let work = WorkDir::create(&paths.tmp)?;
         let idle = idle::IdleTimer::new(options.clock.clone());
         idle.set_poll(options.idle_poll);
-        let directory_floor = events::highest_directory_version(&conn)?;
+        let directory_floor = directory_floor(&conn, &station_id)?;
         let mut station = Station {
             paths,
             conn,
@@ -236,7 +236,8 @@ impl Station {
                 "locked_at": rfc3339_millis(dropped_at),
             },
         };
-        self.write(|_, events| {
+        // The session is gone: this records what happened, like the cleanup at open.
+        self.write_bookkeeping(|_, events| {
             events.push(event);
             Ok(())
         })?;
@@ -415,6 +416,15 @@ impl Station {
             }
         }
     }
+}
+
+/// The highest directory version the ledger names in a copy that an admin key of this
+/// station signed (DESIGN.md §2 "Rollback"): a newest stored directory below it was rolled
+/// back. Rows appended with SQL carry no such copy, so they cannot raise it.
+pub(super) fn directory_floor(conn: &Connection, station_id: &str) -> Result<u64> {
+    let keys = crate::accounts::decision::AdminKeys::load(conn, station_id)?;
+    let newest = crate::accounts::directory_copy::newest_verified(conn, station_id, &|key| keys.contains(key))?;
+    Ok(newest.map_or(0, |(_, directory)| directory.version))
 }
 
 /// Refuse to write when the newest stored directory (`latest`) is older than `named`, a

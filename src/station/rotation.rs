@@ -113,7 +113,11 @@ impl Station {
             for change in rotation.level_changes() {
                 items::rewrap_level(tx, change.level, change.old, change.new)?;
             }
-            rotation.apply(tx, &station_id, &now)?;
+            let succession = rotation.apply(tx, &station_id, &now)?;
+            let mut event = event.clone();
+            if let Some(record) = succession {
+                event.details.insert("admin_succession".into(), record);
+            }
             // MACed with the signing key in force until this change; the key-change
             // checkpoint below covers them.
             events::append(tx, now_time, &event, Some(&mac))?;

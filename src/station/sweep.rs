@@ -51,7 +51,9 @@ impl Station {
     /// outside Strongroom; it is kept and reported as a `sweep.alert`.
     fn clean_owner(&mut self, owner: &str) -> Result<()> {
         let objects = self.paths.clone();
-        self.write(|tx, events| {
+        // Cleanup records what already happened and trusts no key: it runs even while the
+        // station refuses other writes (a rolled-back directory), so open never fails on it.
+        self.write_bookkeeping(|tx, events| {
             for row in items::pending_of(tx, owner)? {
                 if ledger_events::for_item(tx, row.id)?
                     .iter()
@@ -84,7 +86,7 @@ impl Station {
                 continue;
             }
             let outcome = files::remove_leftover(&recorded.path, recorded.placeholder, recorded.identity);
-            self.write(|tx, events| {
+            self.write_bookkeeping(|tx, events| {
                 if !temps::forget(tx, &recorded.path)? {
                     return Ok(());
                 }

@@ -11,7 +11,7 @@ use crate::accounts::policy::Policy;
 use crate::accounts::{Directory, Role, UserRecord, UserStatus, directory, lockout, sign_in_failures, users};
 use crate::crypto::keyslot;
 use crate::crypto::{CryptoError, Password};
-use crate::ledger::{Action, NewEvent, events};
+use crate::ledger::{Action, NewEvent};
 use crate::{Error, Result, details};
 
 use super::Station;
@@ -99,7 +99,7 @@ impl Station {
     /// refused if older than the slot's version or any version the ledger names (DESIGN.md
     /// §2 "Rollback"). Used at sign-in, for a witness and for a recovery.
     pub(super) fn directory_for_slot(&self, contents: &keyslot::SlotContents) -> Result<Directory> {
-        let seen = events::highest_directory_version(&self.conn)?;
+        let seen = super::directory_floor(&self.conn, &self.station_id)?;
         verified_directory(&self.conn, &self.station_id, contents, seen)
     }
 
@@ -183,7 +183,7 @@ impl Station {
         if !sign_in_failures::any_expired(&self.conn, now)? {
             return Ok(());
         }
-        self.write(|tx, events| {
+        self.write_bookkeeping(|tx, events| {
             for closed in sign_in_failures::close_expired(tx, now)? {
                 events.push(repeated_failures(&closed));
             }

@@ -409,7 +409,7 @@ fn an_edited_hash_is_refused_before_any_plaintext_reaches_the_stick() {
                 )
                 .unwrap();
         },
-        "import event",
+        "custody history",
     );
 }
 

@@ -17,15 +17,9 @@ fn add_dave(vault: &TestVault) -> std::path::PathBuf {
     vault.add_ready_user("dave", "operator", "secret", DAVE_PW)
 }
 
-#[test]
-fn a_disabled_user_restored_from_an_old_copy_is_refused_before_anything_is_written() {
-    let vault = TestVault::new();
-    let dave = add_dave(&vault);
-    let kept = keep_copy(&vault, "kept.db");
-    vault.ok(&["user", "disable", "dave", "--reason", "left the unit", "--yes"]);
-    // Dave, with the OS account, puts back what he held before: the directories, grants,
-    // sealing keys, item wraps and user rows, and (to hide the signing-key change) the
-    // checkpoints and key-change notes, re-creating nothing.
+/// Put back the account tables of `kept` (and, with `successions`, the admin key's
+/// succession rows), as an insider with the OS account would.
+fn restore_accounts(vault: &TestVault, kept: &std::path::Path, successions: bool) {
     let db = insider::unguarded(&vault.root);
     db.execute("ATTACH ?1 AS kept", [kept.to_str().unwrap()]).unwrap();
     db.execute_batch(
@@ -36,11 +30,52 @@ fn a_disabled_user_restored_from_an_old_copy_is_refused_before_anything_is_writt
          DELETE FROM items; INSERT INTO items SELECT * FROM kept.items;
          DELETE FROM users; INSERT INTO users SELECT * FROM kept.users;
          DELETE FROM checkpoints; INSERT INTO checkpoints SELECT * FROM kept.checkpoints;
-         DELETE FROM signing_key_changes; INSERT INTO signing_key_changes SELECT * FROM kept.signing_key_changes;
-         DETACH kept;",
+         DELETE FROM signing_key_changes; INSERT INTO signing_key_changes SELECT * FROM kept.signing_key_changes;",
     )
     .unwrap();
-    drop(db);
+    if successions {
+        db.execute_batch(
+            "DELETE FROM admin_successions; INSERT INTO admin_successions SELECT * FROM kept.admin_successions;",
+        )
+        .unwrap();
+    }
+    db.execute_batch("DETACH kept;").unwrap();
+}
+
+#[test]
+fn a_disabled_officer_restored_with_the_admin_key_succession_is_refused() {
+    let vault = TestVault::new();
+    let carol = vault.add_ready_user("carol", "officer", "top-secret", "carol's long passphrase");
+    let kept = keep_copy(&vault, "kept.db");
+    vault.ok(&["user", "disable", "carol", "--reason", "left the unit", "--yes"]);
+    // Everything above, and the admin key's succession row too: the ledger still carries
+    // the succession record and the directory signed by the new key.
+    restore_accounts(&vault, &kept, true);
+    let succession_rows: i64 = vault
+        .db()
+        .query_row("SELECT COUNT(*) FROM admin_successions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(succession_rows, 0);
+    // Her keyslot's admin key leads, through the ledger's succession record, to the new key,
+    // which did not sign the directory put back.
+    let carol_in = vault.run_as("carol", &carol, &["list"]);
+    assert_eq!(code(&carol_in), 6, "{}", stderr(&carol_in));
+    assert!(stderr(&carol_in).contains("signed directory"), "{}", stderr(&carol_in));
+    let new = vault.file("harbour-2027.tif", b"new secret survey");
+    let refused = vault.run(&["import", "--level", "secret", new.to_str().unwrap()]);
+    assert_eq!(code(&refused), 6, "{}", stderr(&refused));
+}
+
+#[test]
+fn a_disabled_user_restored_from_an_old_copy_is_refused_before_anything_is_written() {
+    let vault = TestVault::new();
+    let dave = add_dave(&vault);
+    let kept = keep_copy(&vault, "kept.db");
+    vault.ok(&["user", "disable", "dave", "--reason", "left the unit", "--yes"]);
+    // Dave, with the OS account, puts back what he held before: the directories, grants,
+    // sealing keys, item wraps and user rows, and (to hide the signing-key change) the
+    // checkpoints and key-change notes, re-creating nothing.
+    restore_accounts(&vault, &kept, false);
     let events_before = vault.events().len();
     // The officer imports new secret material: refused, nothing written.
     let new = vault.file("harbour-2027.tif", b"new secret survey");
@@ -118,7 +153,7 @@ fn a_policy_rolled_back_by_deleting_the_newest_directory_is_refused() {
 }
 
 #[test]
-fn only_an_officer_rebuilds_and_a_forged_copy_is_never_stored() {
+fn only_an_officer_rebuilds_and_a_forged_copy_is_passed_over() {
     let vault = TestVault::new();
     let bob = vault.add_ready_user("bob", "operator", "secret", "bob's long passphrase");
     vault.ok(&["policy", "set", "export-max-level", "confidential"]);
@@ -161,17 +196,52 @@ fn only_an_officer_rebuilds_and_a_forged_copy_is_never_stored() {
         ],
     )
     .unwrap();
-    let refused = vault.run(&["directory", "rebuild"]);
-    assert_eq!(code(&refused), 6, "{}", stderr(&refused));
-    assert!(
-        stderr(&refused).contains("signature does not verify"),
-        "{}",
-        stderr(&refused)
-    );
+    // The rebuild passes over the unsigned copy and puts back the version the officer signed.
+    let said = vault.ok(&["directory", "rebuild"]);
+    assert!(said.contains(&format!("version {newest} put back")), "{said}");
     let stored: i64 = db
         .query_row("SELECT MAX(version) FROM directories", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(stored, newest - 1);
+    assert_eq!(stored, newest);
+    assert_eq!(vault.json(&["policy", "show"])["export_max_level"], "confidential");
+}
+
+#[test]
+fn an_appended_event_naming_a_version_nobody_signed_stops_nothing() {
+    let vault = TestVault::new();
+    let db = vault.db();
+    // With the OS account only: events that name a far newer directory, one with no copy
+    // and one with a copy no admin key signed.
+    let init = insider::events(&db)
+        .into_iter()
+        .find(|e| e["action"] == "station.init")
+        .unwrap();
+    for copy in [false, true] {
+        let mut details = serde_json::json!({ "setting": "idle-lock-minutes", "old": "15", "new": "5",
+                                              "directory_version": 1_000_000 });
+        if copy {
+            let mut body = init["details"]["directory"]["body"].clone();
+            body["version"] = serde_json::json!(1_000_000);
+            details["directory"] = serde_json::json!({ "body": body, "signature": "11".repeat(64) });
+        }
+        insider::append_event(&db, "alice", "policy.change", "idle-lock-minutes", details);
+    }
+    // And a succession record from the admin key to a key of the insider's, unsigned.
+    let admin_key = init["details"]["directory"]["body"]["admin_key"].clone();
+    insider::append_event(
+        &db,
+        "alice",
+        "user.disable",
+        "alice",
+        serde_json::json!({ "admin_succession": { "body": { "format": "strongroom/v1/admin-succession",
+            "station": vault.station_id(), "previous_key": admin_key, "next_key": "22".repeat(32),
+            "directory_version": 1_000_000, "issued_at": "2026-12-06T00:00:00.000Z" },
+            "signature": "33".repeat(64) } }),
+    );
+    // Signing in and importing still work, and there is nothing to rebuild.
+    let file = vault.file("memo.txt", b"memo");
+    vault.import(&[&file], "secret");
+    vault.run(&["directory", "rebuild"]).code(1);
 }
 
 #[test]
