@@ -43,11 +43,17 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<()> {
 /// `strongroom list`.
 pub fn list(cli: &Cli) -> Result<()> {
     let station = unlocked_station(cli)?;
-    let items = station.list_items()?;
-    if cli.json {
-        return output::json(&items);
+    let list = station.item_list()?;
+    if list.withheld > 0 {
+        eprintln!(
+            "warning: {} item row(s) not shown: they disagree with the custody ledger (changed outside Strongroom); an officer can run `strongroom ledger verify`",
+            list.withheld
+        );
     }
-    output::item_table(&items)
+    if cli.json {
+        return output::json(&list.items);
+    }
+    output::item_table(&list.items)
 }
 
 /// `strongroom show ID`.

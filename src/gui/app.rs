@@ -97,8 +97,9 @@ impl App {
                     self.forget_secrets(ctx);
                     self.model.locked_idle = idle;
                 }
-                Reply::Items(items) => {
-                    m.items = items;
+                Reply::Items(list) => {
+                    m.items = list.items;
+                    m.items_withheld = list.withheld;
                     m.browser.dirty = true;
                 }
                 Reply::Item(detail) => {

@@ -79,6 +79,7 @@ texts! {
     Status => "Status", "状态";
     Created => "Imported", "入库时间";
     ItemsShown => "items shown", "项";
+    ItemsWithheld => "item rows not shown: they disagree with the custody ledger (changed outside Strongroom). A security officer can verify the ledger.", "个条目未显示：其记录与保管台账不符（在 Strongroom 之外被修改），请安全保密员校验账本。";
     NoItems => "No items you are cleared to see.", "没有您有权查看的项目。";
     // Import.
     Import => "Import…", "导入……";
@@ -126,6 +127,7 @@ texts! {
     Verify => "Verify ledger", "校验账本";
     LedgerOk => "The ledger verifies: every event, root and signature checks out.", "账本校验通过：所有事件、根哈希和签名均正确。";
     LedgerBad => "LEDGER VERIFICATION FAILED — first bad event", "账本校验失败——首个异常事件";
+    ItemsDisagree => "ITEM ROWS DISAGREE WITH THE CUSTODY LEDGER — changed outside Strongroom", "条目记录与保管台账不符——在 Strongroom 之外被修改";
     Since => "From (UTC)", "起始时间（UTC）";
     ByItem => "About item", "相关项目";
     ByActor => "By user", "操作用户";

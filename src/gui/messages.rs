@@ -13,7 +13,7 @@ use strongroom::ledger::StoredEvent;
 use strongroom::ledger::bundle::BundleReport;
 use strongroom::ledger::verify::Report;
 use strongroom::progress::Progress;
-use strongroom::station::{ItemDetail, ItemSummary, UserView};
+use strongroom::station::{ItemDetail, ItemList, UserView};
 use strongroom::{Error, Level};
 
 use super::i18n::Text;
@@ -229,7 +229,7 @@ pub enum Reply {
         idle: bool,
     },
     /// The items this user may see.
-    Items(Vec<ItemSummary>),
+    Items(ItemList),
     /// One item.
     Item(Box<ItemDetail>),
     /// A job finished.

@@ -297,6 +297,8 @@ pub struct Model {
     pub password: PasswordForm,
     /// Items the user may see.
     pub items: Vec<ItemSummary>,
+    /// Rows left out of the list because they disagree with the custody ledger.
+    pub items_withheld: u64,
     /// Browser state.
     pub browser: Browser,
     /// The open item.
@@ -368,6 +370,7 @@ impl Model {
             unlock: UnlockForm::default(),
             password: PasswordForm::default(),
             items: Vec::new(),
+            items_withheld: 0,
             browser: Browser::default(),
             detail: None,
             export_to: String::new(),

@@ -189,8 +189,8 @@ impl StationThread {
                 self.reply(Reply::Unlocked(info));
             }
             Command::RefreshItems => {
-                let items = self.station()?.list_items()?;
-                self.reply(Reply::Items(items));
+                let list = self.station()?.item_list()?;
+                self.reply(Reply::Items(list));
             }
             Command::Item(reference) => {
                 let detail = self.station()?.item(&reference)?;
@@ -212,8 +212,8 @@ impl StationThread {
                         error: error.into(),
                     }),
                 }
-                if let Ok(items) = self.station()?.list_items() {
-                    self.reply(Reply::Items(items));
+                if let Ok(list) = self.station()?.item_list() {
+                    self.reply(Reply::Items(list));
                 }
             }
             Command::Export {
@@ -385,8 +385,8 @@ impl StationThread {
     }
 
     fn refresh_items(&mut self) -> Result<(), Error> {
-        let items = self.station()?.list_items()?;
-        self.reply(Reply::Items(items));
+        let list = self.station()?.item_list()?;
+        self.reply(Reply::Items(list));
         Ok(())
     }
 

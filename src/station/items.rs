@@ -52,6 +52,16 @@ pub struct ItemSummary {
     pub updated_at: String,
 }
 
+/// The vault list: the items shown, and how many rows were left out because they disagree
+/// with their custody history (changed outside Strongroom).
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct ItemList {
+    /// The items shown.
+    pub items: Vec<ItemSummary>,
+    /// Rows left out.
+    pub withheld: u64,
+}
+
 /// Everything about one item a cleared user may see.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ItemDetail {
@@ -111,28 +121,35 @@ pub(super) fn row_key(session: &Session, row: &ItemRow) -> Result<LevelKey> {
 }
 
 impl Station {
-    /// Active items the user may see, by control number. A row shown agrees with its custody
-    /// history (level, importer, custodian, category, status), and its title opens under the
-    /// level it states; the import time shown is the ledger's. A row that disagrees was
-    /// changed outside Strongroom: it is left out here, and `ledger verify` names it.
+    /// Active items the user may see, by control number (see [`Station::item_list`]).
     pub fn list_items(&self) -> Result<Vec<ItemSummary>> {
+        Ok(self.item_list()?.items)
+    }
+
+    /// Active items the user may see, by control number, and how many rows were left out.
+    /// A row shown agrees with its custody history (level, importer, custodian, category,
+    /// size, SHA-256, status), and its title opens under the level it states; the import
+    /// time shown is the ledger's. A row that disagrees was changed outside Strongroom: it is
+    /// not shown, only counted, and `ledger verify` names it.
+    pub fn item_list(&self) -> Result<ItemList> {
         let session = self.session_for(Access::Permitted(Permission::View, None))?;
         let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
         let admin_keys = AdminKeys::load(&self.conn, &self.station_id)?;
         let histories = history::all(&self.conn, &|event| admin_keys.vouch_for(event))?;
-        let mut out = Vec::new();
+        let mut list = ItemList::default();
         for row in items::list_active(&self.conn, session.user().clearance)? {
-            let Some(history) = histories.get(&row.id) else {
+            let agrees = histories
+                .get(&row.id)
+                .filter(|history| history::differences(&row, history, &names).is_empty());
+            let Some(history) = agrees else {
+                list.withheld += 1;
                 continue;
             };
-            if !history::differences(&row, history, &names).is_empty() {
-                continue;
-            }
             let mut summary = summarize(session, &row, &names)?;
             summary.created_at = history.imported_at.clone();
-            out.push(summary);
+            list.items.push(summary);
         }
-        Ok(out)
+        Ok(list)
     }
 
     /// Find an item by control number or uuid, visible to this user, and check it before

@@ -42,7 +42,7 @@ pub use directory_rebuild::Rebuilt;
 pub use export::ExportReport;
 pub use import::{ImportOptions, ImportPlan};
 pub use init::InitOptions;
-pub use items::{ItemDetail, ItemSummary};
+pub use items::{ItemDetail, ItemList, ItemSummary};
 pub use sealed_name::sealed_name_aad;
 pub use session::{Session, SessionUser};
 pub use users::UserView;

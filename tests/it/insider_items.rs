@@ -103,7 +103,9 @@ fn a_custodian_edited_by_sql_is_refused_and_not_shown_as_fact() {
         )
         .unwrap();
     switch(&mut station, "dave", DAVE_PW);
-    assert!(station.list_items().unwrap().is_empty());
+    let list = station.item_list().unwrap();
+    assert!(list.items.is_empty());
+    assert_eq!(list.withheld, 1, "left out, and said so");
     let refused = station.export(&control, &vault.files.join("out"), false, &Progress::new());
     assert!(matches!(refused, Err(Error::Integrity { .. })), "{refused:?}");
     assert!(!vault.files.join("out").exists());

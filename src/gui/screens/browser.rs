@@ -65,6 +65,12 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
             .labelled_by(category_label.id);
     });
     ui.label(format!("{} {}", browser.order.len(), Text::ItemsShown.get(lang)));
+    if model.items_withheld > 0 {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!("{} {}", model.items_withheld, Text::ItemsWithheld.get(lang)),
+        );
+    }
     if model.items.is_empty() {
         ui.label(Text::NoItems.get(lang));
         return;

@@ -34,7 +34,12 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                 Text::CheckpointsCount.get(lang)
             ));
         } else {
-            ui.colored_label(ui.visuals().error_fg_color, Text::LedgerBad.get(lang));
+            let headline = if report.first_bad.is_some() {
+                Text::LedgerBad
+            } else {
+                Text::ItemsDisagree
+            };
+            ui.colored_label(ui.visuals().error_fg_color, headline.get(lang));
             if let Some(bad) = &report.first_bad {
                 ui.strong(format!("{} {}", Text::Seq.get(lang), bad.seq));
                 ui.label(&bad.detail);
