@@ -49,64 +49,91 @@ pub struct AdminKeys {
 }
 
 impl AdminKeys {
-    /// Every admin key from the one `station.init` published (seq 0's directory copy),
-    /// following the signed successions. A vault made before events carried that copy
-    /// starts from its oldest stored directory instead, which SQL can replace:
-    /// docs/THREAT-MODEL.md says so.
+    /// Every admin key from the one `station.init` (seq 0) published, its copy verified
+    /// under the key it names, following the signed successions. A vault made before events
+    /// carried that copy starts from its oldest stored directory instead, which SQL can
+    /// replace: docs/THREAT-MODEL.md says so.
     pub fn load(conn: &Connection, station: &str) -> Result<AdminKeys> {
-        let first = first_admin_key(conn)?;
+        let first = first_admin_key(conn, station)?;
         let mut keys = Vec::new();
         for key in succession::chain(conn, station, first)? {
-            let until = match key.replaced_at_version {
-                Some(version) => Some(first_naming(conn, version)?.unwrap_or(u64::MAX)),
-                None => None,
+            // A replaced key decides nothing from the event that recorded its replacement
+            // on (or, for a vault whose events carry no record, from the first event naming
+            // the first directory its successor signed; with neither, nothing at all).
+            let until = match (key.replaced_at_seq, key.replaced_at_version) {
+                (Some(seq), _) => Some(seq),
+                (None, Some(version)) => Some(first_naming(conn, version)?.unwrap_or(0)),
+                (None, None) => None,
             };
             keys.push((key, until));
         }
         Ok(AdminKeys { keys })
     }
 
-    /// Whether `key` is one of this station's admin keys, current or replaced.
-    pub fn contains(&self, key: &[u8; 32]) -> bool {
-        self.keys.iter().any(|(k, _)| k.key == *key)
+    /// Whether `key` may have signed directory `version`: one of this station's admin
+    /// keys, and for a replaced key only a version before the first its successor signed
+    /// (a holder who kept a replaced key cannot sign a newer directory that counts).
+    pub fn may_sign_directory(&self, key: &[u8; 32], version: u64) -> bool {
+        self.keys
+            .iter()
+            .any(|(k, _)| k.key == *key && k.replaced_at_version.is_none_or(|v| version < v))
     }
 
-    /// Whether the event with these canonical bytes carries a decision signed by an admin
-    /// key in force at its seq.
-    pub fn vouch_for(&self, canonical_event: &[u8]) -> bool {
+    /// Whether the event stored at `row_seq` with these canonical bytes carries a decision
+    /// signed by an admin key in force at that seq. The signed bytes must name that same
+    /// seq, so a decision copied or backdated to another row counts for nothing.
+    pub fn vouch_for(&self, row_seq: u64, canonical_event: &[u8]) -> bool {
         let Some((signer, seq)) = signer(canonical_event) else {
             return false;
         };
-        self.keys
-            .iter()
-            .any(|(key, until)| key.key == signer && until.is_none_or(|until| seq < until))
+        seq == row_seq
+            && self
+                .keys
+                .iter()
+                .any(|(key, until)| key.key == signer && until.is_none_or(|until| seq < until))
     }
 }
 
-/// The admin key of the first directory: from the `station.init` event's copy, or the
-/// oldest stored directory of a vault made before events carried copies.
-fn first_admin_key(conn: &Connection) -> Result<[u8; 32]> {
+/// The admin key of the first directory: from the copy `station.init` carries at seq 0,
+/// which must verify under the key it names and belong to this station; or, for a vault
+/// made before events carried copies, the oldest stored directory's.
+fn first_admin_key(conn: &Connection, station: &str) -> Result<[u8; 32]> {
     let from_event: Option<String> = conn
         .query_row(
-            "SELECT json_extract(canonical, '$.details.directory.body.admin_key') FROM events
-             WHERE action = 'station.init' ORDER BY seq LIMIT 1",
+            "SELECT json_extract(canonical, '$.details.directory') FROM events
+             WHERE seq = 0 AND action = 'station.init' AND json_valid(CAST(canonical AS TEXT))",
             [],
             |r| r.get(0),
         )
         .optional()?
         .flatten();
-    let text = match from_event {
-        Some(text) => text,
-        None => conn
-            .query_row(
-                "SELECT json_extract(CAST(body AS TEXT), '$.admin_key') FROM directories ORDER BY version LIMIT 1",
-                [],
-                |r| r.get::<_, Option<String>>(0),
-            )
-            .optional()?
-            .flatten()
-            .ok_or_else(|| Error::integrity("admin keys", "no directory names the first admin key"))?,
-    };
+    if let Some(text) = from_event {
+        let refused = |why: &str| Error::integrity("admin keys", format!("the first directory's copy {why}"));
+        let copy: Value = serde_json::from_str(&text).map_err(|_| refused("is not JSON"))?;
+        let body = canonical::to_vec(&copy["body"]).map_err(|_| refused("is not canonical JSON"))?;
+        let signature = copy["signature"]
+            .as_str()
+            .and_then(hex::decode_vec)
+            .ok_or_else(|| refused("has no signature"))?;
+        let key = copy["body"]["admin_key"]
+            .as_str()
+            .and_then(hex::decode::<32>)
+            .ok_or_else(|| refused("names no admin key"))?;
+        let directory = crate::accounts::directory::verify(&body, &signature, &key)?;
+        if directory.station != station || directory.version != 1 {
+            return Err(refused("is not this station's first directory"));
+        }
+        return Ok(key);
+    }
+    let text = conn
+        .query_row(
+            "SELECT json_extract(CAST(body AS TEXT), '$.admin_key') FROM directories ORDER BY version LIMIT 1",
+            [],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .optional()?
+        .flatten()
+        .ok_or_else(|| Error::integrity("admin keys", "no directory names the first admin key"))?;
     hex::decode::<32>(&text).ok_or_else(|| Error::integrity("admin keys", "the first admin key is not 32 bytes of hex"))
 }
 
@@ -118,12 +145,12 @@ fn first_naming(conn: &Connection, version: u64) -> Result<Option<u64>> {
         .map(|a| format!("'{}'", a.as_str()))
         .collect();
     let sql = format!(
-        "SELECT MIN(seq) FROM events WHERE action IN ({})
+        "SELECT MIN(seq) FROM events WHERE seq >= 0 AND action IN ({}) AND json_valid(CAST(canonical AS TEXT))
          AND CAST(json_extract(canonical, '$.details.directory_version') AS INTEGER) = ?1",
         actions.join(", ")
     );
-    let seq: Option<i64> = conn.query_row(&sql, [version as i64], |r| r.get(0))?;
-    Ok(seq.map(|s| s as u64))
+    let seq: Option<i64> = conn.query_row(&sql, [i64::try_from(version).unwrap_or(i64::MAX)], |r| r.get(0))?;
+    Ok(seq.and_then(|s| u64::try_from(s).ok()))
 }
 
 #[cfg(test)]
@@ -162,6 +189,7 @@ mod tests {
                     ChainedKey {
                         key: old.public(),
                         replaced_at_version: Some(4),
+                        replaced_at_seq: Some(10),
                     },
                     Some(10),
                 ),
@@ -169,18 +197,30 @@ mod tests {
                     ChainedKey {
                         key: new.public(),
                         replaced_at_version: None,
+                        replaced_at_seq: None,
                     },
                     None,
                 ),
             ],
         };
-        assert!(keys.vouch_for(&signed_event(&old, 9)));
+        assert!(keys.vouch_for(9, &signed_event(&old, 9)));
         assert!(
-            !keys.vouch_for(&signed_event(&old, 10)),
+            !keys.vouch_for(10, &signed_event(&old, 10)),
             "the old key after its successor took over"
         );
-        assert!(keys.vouch_for(&signed_event(&new, 1_000)));
+        assert!(
+            !keys.vouch_for(900, &signed_event(&old, 9)),
+            "backdated: stored at another seq"
+        );
+        assert!(keys.vouch_for(1_000, &signed_event(&new, 1_000)));
         let stranger = SignKey::from_seed(&Key32::from_bytes([9; 32]));
-        assert!(!keys.vouch_for(&signed_event(&stranger, 7)));
+        assert!(!keys.vouch_for(7, &signed_event(&stranger, 7)));
+        assert!(keys.may_sign_directory(&old.public(), 3));
+        assert!(
+            !keys.may_sign_directory(&old.public(), 4),
+            "a version its successor signs"
+        );
+        assert!(keys.may_sign_directory(&new.public(), 1_000_000));
+        assert!(!keys.may_sign_directory(&stranger.public(), 1));
     }
 }

@@ -33,14 +33,15 @@ pub struct LedgerCopy {
     pub signature: Vec<u8>,
 }
 
-/// The newest copy the ledger carries that an admin key of this station signed
-/// (`is_admin_key` says which keys are the station's), with the directory it verifies as.
-/// Copies in rows appended with SQL are not signed and are passed over, so a forged
-/// version number neither raises the rollback floor nor is put back.
+/// The newest copy the ledger carries that an admin key of this station signed, with the
+/// directory it verifies as. `may_sign` says whether a key may have signed a version (a
+/// replaced key only versions before its successor's). Copies in rows appended with SQL
+/// are not signed by such a key and are passed over, so a forged version number neither
+/// raises the rollback floor nor is put back.
 pub fn newest_verified(
     conn: &Connection,
     station: &str,
-    is_admin_key: &dyn Fn(&[u8; 32]) -> bool,
+    may_sign: &dyn Fn(&[u8; 32], u64) -> bool,
 ) -> Result<Option<(LedgerCopy, Directory)>> {
     let actions: Vec<String> = NAMING_DIRECTORY_VERSION
         .iter()
@@ -48,7 +49,8 @@ pub fn newest_verified(
         .collect();
     let sql = format!(
         "SELECT seq, json_extract(canonical, '$.details.directory') FROM events
-         WHERE action IN ({}) AND json_extract(canonical, '$.details.directory') IS NOT NULL
+         WHERE seq >= 0 AND action IN ({}) AND json_valid(CAST(canonical AS TEXT))
+         AND json_extract(canonical, '$.details.directory') IS NOT NULL
          ORDER BY CAST(json_extract(canonical, '$.details.directory.body.version') AS INTEGER) DESC, seq",
         actions.join(", ")
     );
@@ -62,7 +64,7 @@ pub fn newest_verified(
         let Some(key) = hex::decode::<32>(&copy.directory.admin_key) else {
             continue;
         };
-        if !is_admin_key(&key) {
+        if !may_sign(&key, copy.directory.version) {
             continue;
         }
         if let Ok(verified) = directory::verify(&copy.body, &copy.signature, &key)

@@ -77,20 +77,26 @@ type RecordRow = (Vec<u8>, Vec<u8>, Vec<u8>);
 const CARRYING: &str =
     "'user.disable', 'user.role', 'user.reset', 'user.recover', 'user.clearance', 'user.enable', 'user.create'";
 
-/// Succession records from `previous` that events carry and that verify (a copy that does
-/// not verify is passed over: anyone can append rows). Each is (next key, body, signature).
-fn ledger_copies(conn: &Connection, previous: &[u8; 32]) -> Result<Vec<RecordRow>> {
+/// The succession record from `previous` carried by the earliest event that carries one
+/// that verifies, with that event's seq. The ledger only grows at its end and the change's
+/// own event carries the true record, so a record appended later (even one signed by a
+/// replaced key its holder kept) never displaces it. A copy that does not verify, or whose
+/// bytes name another seq than its row, is passed over.
+fn earliest_ledger_copy(conn: &Connection, previous: &[u8; 32]) -> Result<Option<(u64, RecordRow)>> {
     let sql = format!(
-        "SELECT json_extract(canonical, '$.details.admin_succession') FROM events
-         WHERE action IN ({CARRYING})
-         AND json_extract(canonical, '$.details.admin_succession.body.previous_key') = ?1"
+        "SELECT seq, CAST(json_extract(canonical, '$.seq') AS INTEGER),
+                json_extract(canonical, '$.details.admin_succession') FROM events
+         WHERE seq >= 0 AND action IN ({CARRYING}) AND json_valid(CAST(canonical AS TEXT))
+         AND json_extract(canonical, '$.details.admin_succession.body.previous_key') = ?1
+         ORDER BY seq"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let texts: Vec<String> = stmt
-        .query_map(params![hex::encode(previous)], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut out = Vec::new();
-    for text in texts {
+    let mut rows = stmt.query(params![hex::encode(previous)])?;
+    while let Some(row) = rows.next()? {
+        let (seq, stated, text): (i64, Option<i64>, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+        if stated != Some(seq) {
+            continue;
+        }
         let Ok(copy) = serde_json::from_str::<serde_json::Value>(&text) else {
             continue;
         };
@@ -104,10 +110,11 @@ fn ledger_copies(conn: &Connection, previous: &[u8; 32]) -> Result<Vec<RecordRow
             continue;
         };
         if sign::verify(previous, FORMAT, &body, &signature).is_ok() {
-            out.push((next.to_vec(), body, signature));
+            let seq = u64::try_from(seq).unwrap_or(0);
+            return Ok(Some((seq, (next.to_vec(), body, signature))));
         }
     }
-    Ok(out)
+    Ok(None)
 }
 
 fn body_bytes(record: &Succession) -> Result<Vec<u8>> {
@@ -137,29 +144,42 @@ pub struct ChainedKey {
     pub key: [u8; 32],
     /// The first directory version its successor signs (`None` for the newest key).
     pub replaced_at_version: Option<u64>,
+    /// The seq of the event that recorded its replacement, when the ledger carries it.
+    pub replaced_at_seq: Option<u64>,
 }
 
-/// Every admin key from `start` on, oldest first, following the signed successions; a
-/// refusal if a record does not verify or a key has two successors.
+/// Every admin key from `start` on, oldest first, following the signed successions. The
+/// record the ledger carries wins (the earliest event's, [`earliest_ledger_copy`]); a
+/// vault whose events carry none follows the table, where a key with two successors is
+/// tampering. A record that does not verify is refused.
 pub fn chain(conn: &Connection, station: &str, start: [u8; 32]) -> Result<Vec<ChainedKey>> {
     let mut keys = vec![ChainedKey {
         key: start,
         replaced_at_version: None,
+        replaced_at_seq: None,
     }];
     let mut stmt =
         conn.prepare_cached("SELECT next_key, body, signature FROM admin_successions WHERE previous_key = ?1")?;
     for _ in 0..MAX_CHAIN {
         let key = keys.last().map_or(start, |k| k.key);
-        let mut rows: Vec<RecordRow> = stmt
+        let table: Vec<RecordRow> = stmt
             .query_map(params![key.to_vec()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        // The ledger's copies count too (a deleted row is found there); the same record
-        // twice is one successor.
-        for copy in ledger_copies(conn, &key)? {
-            if !rows.iter().any(|r| r.1 == copy.1) {
-                rows.push(copy);
-            }
-        }
+        let (rows, at_seq): (Vec<RecordRow>, Option<u64>) = match earliest_ledger_copy(conn, &key)? {
+            // The table may have lost the row, but may not hold another.
+            Some((seq, record)) => match table.as_slice() {
+                [] => (vec![record], Some(seq)),
+                [one] if one.1 == record.1 => (vec![record], Some(seq)),
+                [_] => {
+                    return Err(refused(format!(
+                        "the succession of admin key {} in the table is not the one the ledger records",
+                        hex::encode(&key)
+                    )));
+                }
+                _ => (table, None),
+            },
+            None => (table, None),
+        };
         let (next, body, signature) = match rows.as_slice() {
             [] => return Ok(keys),
             [one] => one,
@@ -189,10 +209,12 @@ pub fn chain(conn: &Connection, station: &str, start: [u8; 32]) -> Result<Vec<Ch
         }
         if let Some(last) = keys.last_mut() {
             last.replaced_at_version = Some(record.directory_version);
+            last.replaced_at_seq = at_seq;
         }
         keys.push(ChainedKey {
             key: next,
             replaced_at_version: None,
+            replaced_at_seq: None,
         });
     }
     Err(refused("the succession chain does not end".into()))

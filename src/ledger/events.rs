@@ -243,7 +243,7 @@ pub fn list(conn: &Connection, from_seq: u64, limit: u64) -> Result<Vec<StoredEv
 pub fn for_item(conn: &Connection, item: ItemId) -> Result<Vec<StoredEvent>> {
     let mut stmt = conn.prepare_cached(
         "SELECT seq, time, actor, action, subject, level, canonical FROM events
-         WHERE item = ?1 ORDER BY seq",
+         WHERE item = ?1 AND seq >= 0 ORDER BY seq",
     )?;
     let rows = stmt.query_map(params![item], row_to_event)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -299,33 +299,39 @@ macro_rules! details {
 }
 
 /// Alert events (account lockouts, and `*.alert` actions of the guard and cloud checks) that
-/// no acknowledgement closes yet, newest first. `closes` says whether an `alert.acknowledge`
-/// event (its canonical bytes) counts: only one an officer's admin key signed does
-/// (`accounts::decision`), so a row appended with SQL closes nothing.
-pub fn open_alerts(conn: &Connection, closes: impl Fn(&[u8]) -> bool) -> Result<Vec<StoredEvent>> {
+/// no acknowledgement closes yet, newest first. An `alert.acknowledge` closes an alert only
+/// if it comes after it, names its seq and action, and `closes` (given its row seq and
+/// canonical bytes) says an officer's admin key signed it (`accounts::decision`): a row
+/// appended with SQL, or a signed one copied elsewhere, closes nothing.
+pub fn open_alerts(conn: &Connection, closes: impl Fn(u64, &[u8]) -> bool) -> Result<Vec<StoredEvent>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, action FROM events WHERE seq >= 0 AND (action = 'auth.lockout' OR action LIKE '%.alert')
+         ORDER BY seq DESC",
+    )?;
+    let alerts: std::collections::BTreeMap<i64, String> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     let mut acks = conn.prepare(
-        "SELECT CAST(json_extract(canonical, '$.details.alert') AS INTEGER), canonical FROM events
-         WHERE action = 'alert.acknowledge'",
+        "SELECT seq, CAST(json_extract(canonical, '$.details.alert') AS INTEGER),
+                json_extract(canonical, '$.details.alert_action'), canonical FROM events
+         WHERE seq >= 0 AND action = 'alert.acknowledge' AND json_valid(CAST(canonical AS TEXT))",
     )?;
     let mut closed = std::collections::BTreeSet::new();
     let mut rows = acks.query([])?;
     while let Some(row) = rows.next()? {
-        let (alert, canonical): (Option<i64>, Vec<u8>) = (row.get(0)?, row.get(1)?);
-        if let Some(alert) = alert
-            && !closed.contains(&alert)
-            && closes(&canonical)
-        {
+        let (seq, alert, action, canonical): (i64, Option<i64>, Option<String>, Vec<u8>) =
+            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+        let Some(alert) = alert else {
+            continue;
+        };
+        let names_it = alerts.get(&alert).is_some_and(|a| Some(a) == action.as_ref());
+        if names_it && alert < seq && !closed.contains(&alert) && closes(seq as u64, &canonical) {
             closed.insert(alert);
         }
     }
-    let mut stmt = conn.prepare(
-        "SELECT seq FROM events WHERE (action = 'auth.lockout' OR action LIKE '%.alert')
-         ORDER BY seq DESC",
-    )?;
-    let seqs: Vec<i64> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::new();
-    for seq in seqs.into_iter().filter(|s| !closed.contains(s)).take(10_000) {
-        out.extend(list(conn, seq as u64, 1)?);
+    for seq in alerts.keys().rev().filter(|s| !closed.contains(*s)).take(10_000) {
+        out.extend(list(conn, *seq as u64, 1)?);
     }
     Ok(out)
 }

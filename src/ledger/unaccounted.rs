@@ -49,21 +49,33 @@ pub fn first_unchecked(conn: &Connection, key: &EventMacKey) -> Result<u64> {
     let covered = checkpoint::latest_in(conn, current.number)?.map_or(0, |c| c.tree_size);
     let mut first = current.start_seq.saturating_add(covered);
     let mut stmt = conn.prepare(
-        "SELECT canonical, mac, CAST(json_extract(canonical, '$.details.through') AS INTEGER) FROM events
-         WHERE action = 'ledger.alert' AND seq >= ?1 AND json_extract(canonical, '$.details.finding') = ?2",
+        "SELECT seq, canonical, mac, CAST(json_extract(canonical, '$.details.through') AS INTEGER) FROM events
+         WHERE action = 'ledger.alert' AND seq >= ?1 AND json_valid(CAST(canonical AS TEXT))
+         AND json_extract(canonical, '$.details.finding') = ?2",
     )?;
     let mut rows = stmt.query(params![first as i64, FINDING])?;
     while let Some(row) = rows.next()? {
-        let canonical: Vec<u8> = row.get(0)?;
-        let mac: Option<Vec<u8>> = row.get(1)?;
-        let through: Option<i64> = row.get(2)?;
+        let seq: i64 = row.get(0)?;
+        let canonical: Vec<u8> = row.get(1)?;
+        let mac: Option<Vec<u8>> = row.get(2)?;
+        let through = row.get::<_, Option<i64>>(3)?.and_then(|t| u64::try_from(t).ok());
         if let Some(through) = through
-            && mac.is_some_and(|mac| key.verifies(&canonical, &mac))
+            && sealed_at(seq, &canonical, mac.as_deref(), key)
         {
-            first = first.max(through as u64 + 1);
+            first = first.max(through.saturating_add(1));
         }
     }
     Ok(first)
+}
+
+/// Whether the event stored at `row_seq` carries a valid MAC and its bytes name that same
+/// seq (a sealed row copied elsewhere, MAC and all, is not accounted for there).
+fn sealed_at(row_seq: i64, canonical: &[u8], mac: Option<&[u8]>, key: &EventMacKey) -> bool {
+    let names_row = serde_json::from_slice::<serde_json::Value>(canonical)
+        .ok()
+        .and_then(|v| v["seq"].as_i64())
+        == Some(row_seq);
+    names_row && mac.is_some_and(|mac| key.verifies(canonical, mac))
 }
 
 /// Events from `from_seq` on whose action needs a session and whose MAC `key` does not
@@ -81,7 +93,7 @@ pub fn find(conn: &Connection, from_seq: u64, key: &EventMacKey) -> Result<Optio
         }
         let canonical: Vec<u8> = row.get(2)?;
         let mac: Option<Vec<u8>> = row.get(3)?;
-        if mac.is_some_and(|mac| key.verifies(&canonical, &mac)) {
+        if sealed_at(seq as i64, &canonical, mac.as_deref(), key) {
             continue;
         }
         found.count += 1;

@@ -16,7 +16,7 @@ impl Station {
     pub fn alerts(&self) -> Result<Vec<StoredEvent>> {
         let user = self.session_for(Access::Quietly)?.user().clone();
         let keys = AdminKeys::load(&self.conn, &self.station_id)?;
-        let open = events::open_alerts(&self.conn, |ack| keys.vouch_for(ack))?;
+        let open = events::open_alerts(&self.conn, |seq, ack| keys.vouch_for(seq, ack))?;
         Ok(open
             .into_iter()
             .filter(|e| user.role == Role::Officer || e.level.is_none_or(|l| l <= user.clearance))

@@ -57,7 +57,7 @@ impl Station {
         // The newest copy an admin key of this station signed, and it must be the key this
         // officer's keyslot leads to now.
         let admin = succession::current_key(&self.conn, &self.station_id, contents.admin_public)?;
-        let (copy, verified) = directory_copy::newest_verified(&self.conn, &self.station_id, &|key| *key == admin)?
+        let (copy, verified) = directory_copy::newest_verified(&self.conn, &self.station_id, &|key, _| *key == admin)?
             .ok_or_else(|| {
                 Error::integrity(
                     "signed directory",

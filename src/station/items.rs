@@ -135,7 +135,7 @@ impl Station {
         let session = self.session_for(Access::Permitted(Permission::View, None))?;
         let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
         let admin_keys = AdminKeys::load(&self.conn, &self.station_id)?;
-        let histories = history::all(&self.conn, &|event| admin_keys.vouch_for(event))?;
+        let histories = history::all(&self.conn, &|seq, event| admin_keys.vouch_for(seq, event))?;
         let mut list = ItemList::default();
         for row in items::list_active(&self.conn, session.user().clearance)? {
             let agrees = histories
@@ -145,7 +145,15 @@ impl Station {
                 list.withheld += 1;
                 continue;
             };
-            let mut summary = summarize(session, &row, &names)?;
+            // A title that does not open under the level its row states was changed too.
+            let mut summary = match summarize(session, &row, &names) {
+                Ok(summary) => summary,
+                Err(Error::ObjectTampered { .. } | Error::Integrity { .. }) => {
+                    list.withheld += 1;
+                    continue;
+                }
+                Err(other) => return Err(other),
+            };
             summary.created_at = history.imported_at.clone();
             list.items.push(summary);
         }
@@ -182,7 +190,7 @@ impl Station {
         })?;
         let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
         let admin_keys = AdminKeys::load(&self.conn, &self.station_id)?;
-        let history = history::check(&self.conn, &row, &names, &|event| admin_keys.vouch_for(event))?;
+        let history = history::check(&self.conn, &row, &names, &|seq, event| admin_keys.vouch_for(seq, event))?;
         Ok((row, history))
     }
 

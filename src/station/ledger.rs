@@ -49,7 +49,8 @@ impl Station {
         // Every item row against its custody history (findings 4 and 5 of issue 23).
         let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
         let admin_keys = AdminKeys::load(&self.conn, &self.station_id)?;
-        let (checked, item_findings) = history::check_all(&self.conn, &names, &|e| admin_keys.vouch_for(e))?;
+        let (checked, item_findings) =
+            history::check_all(&self.conn, &names, &|seq, event| admin_keys.vouch_for(seq, event))?;
         report.items_checked = checked;
         report.ok &= item_findings.is_empty();
         report.item_findings = item_findings;

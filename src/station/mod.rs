@@ -423,7 +423,9 @@ impl Station {
 /// back. Rows appended with SQL carry no such copy, so they cannot raise it.
 pub(super) fn directory_floor(conn: &Connection, station_id: &str) -> Result<u64> {
     let keys = crate::accounts::decision::AdminKeys::load(conn, station_id)?;
-    let newest = crate::accounts::directory_copy::newest_verified(conn, station_id, &|key| keys.contains(key))?;
+    let newest = crate::accounts::directory_copy::newest_verified(conn, station_id, &|key, version| {
+        keys.may_sign_directory(key, version)
+    })?;
     Ok(newest.map_or(0, |(_, directory)| directory.version))
 }
 

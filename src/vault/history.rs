@@ -33,6 +33,8 @@ pub struct History {
     pub custodian: String,
     /// Its category.
     pub category: String,
+    /// Its control number.
+    pub control_number: String,
     /// Plaintext size in bytes.
     pub size: Option<u64>,
     /// Plaintext SHA-256 (hex).
@@ -53,44 +55,54 @@ pub struct Difference {
 }
 
 /// Build the history from the item's events, oldest first. `vouch` says whether a
-/// reclassification's signature counts. `None` without an import event for this item.
-pub fn from_events(item: ItemId, events: &[StoredEvent], vouch: &dyn Fn(&[u8]) -> bool) -> Option<History> {
+/// reclassification's signature counts (given its row seq and bytes). `None` without an
+/// import event for this item.
+pub fn from_events(item: ItemId, events: &[StoredEvent], vouch: &dyn Fn(u64, &[u8]) -> bool) -> Option<History> {
     let id = item.to_string();
     let mut history = None;
     for event in events {
         if let Ok(value) = serde_json::from_slice::<Value>(&event.canonical)
             && value["details"]["item"].as_str() == Some(id.as_str())
         {
-            apply(&mut history, event, &value["details"], vouch);
+            apply(&mut history, event, &value, vouch);
         }
     }
     history
 }
 
-/// Apply one of the item's events (`details` parsed from it) to its history so far.
-fn apply(history: &mut Option<History>, event: &StoredEvent, details: &Value, vouch: &dyn Fn(&[u8]) -> bool) {
-    match (event.action.as_str(), history.as_mut()) {
+/// Apply one of the item's events (`value`: its canonical bytes parsed) to its history so
+/// far. Every fact comes from the bytes, which the ledger's hashes cover, not from the
+/// query columns beside them; and the bytes must name the row's own seq, so a row copied
+/// or inserted out of place (a negative seq, say) counts for nothing.
+fn apply(history: &mut Option<History>, event: &StoredEvent, value: &Value, vouch: &dyn Fn(u64, &[u8]) -> bool) {
+    if value["seq"].as_u64() != Some(event.seq) {
+        return;
+    }
+    let details = &value["details"];
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    match (value["action"].as_str().unwrap_or_default(), history.as_mut()) {
         (a, None) if a == Action::ItemImport.as_str() => {
-            let Some(level) = event.level else {
+            let Some(level) = value["level"].as_str().and_then(level_named) else {
                 return;
             };
+            let actor = text(&value["actor"]);
             *history = Some(History {
                 import_seq: event.seq,
                 level,
-                importer: event.actor.clone(),
-                imported_at: event.time.clone(),
-                custodian: details["custodian"].as_str().unwrap_or(&event.actor).to_string(),
-                category: details["category"].as_str().unwrap_or_default().to_string(),
+                custodian: details["custodian"]
+                    .as_str()
+                    .map_or_else(|| actor.clone(), str::to_string),
+                importer: actor,
+                imported_at: text(&value["time"]),
+                category: text(&details["category"]),
+                control_number: text(&details["control_number"]),
                 size: details["size"].as_u64(),
-                sha256: details["sha256"].as_str().unwrap_or_default().to_string(),
+                sha256: text(&details["sha256"]),
                 destroyed: false,
             });
         }
-        (a, Some(h)) if a == Action::ItemReclassify.as_str() && !h.destroyed && vouch(&event.canonical) => {
-            if let Some(to) = details["to"]
-                .as_str()
-                .and_then(|t| Level::ALL.into_iter().find(|l| l.name() == t))
-            {
+        (a, Some(h)) if a == Action::ItemReclassify.as_str() && !h.destroyed && vouch(event.seq, &event.canonical) => {
+            if let Some(to) = details["to"].as_str().and_then(level_named) {
                 h.level = to;
             }
         }
@@ -99,12 +111,16 @@ fn apply(history: &mut Option<History>, event: &StoredEvent, details: &Value, vo
     }
 }
 
+fn level_named(name: &str) -> Option<Level> {
+    Level::ALL.into_iter().find(|l| l.name() == name)
+}
+
 /// The history of every item, in one pass over the import, reclassification and
 /// destruction events (for lists, which show many items).
-pub fn all(conn: &Connection, vouch: &dyn Fn(&[u8]) -> bool) -> Result<HashMap<ItemId, History>> {
+pub fn all(conn: &Connection, vouch: &dyn Fn(u64, &[u8]) -> bool) -> Result<HashMap<ItemId, History>> {
     let mut stmt = conn.prepare(
         "SELECT seq, time, actor, action, subject, level, canonical FROM events
-         WHERE action IN ('item.import', 'item.reclassify', 'item.destroy') ORDER BY seq",
+         WHERE seq >= 0 AND action IN ('item.import', 'item.reclassify', 'item.destroy') ORDER BY seq",
     )?;
     let mut rows = stmt.query([])?;
     let mut out: HashMap<ItemId, History> = HashMap::new();
@@ -120,7 +136,7 @@ pub fn all(conn: &Connection, vouch: &dyn Fn(&[u8]) -> bool) -> Result<HashMap<I
             continue;
         };
         let mut history = out.remove(&ItemId(id));
-        apply(&mut history, &event, &value["details"], vouch);
+        apply(&mut history, &event, &value, vouch);
         if let Some(history) = history {
             out.insert(ItemId(id), history);
         }
@@ -129,7 +145,7 @@ pub fn all(conn: &Connection, vouch: &dyn Fn(&[u8]) -> bool) -> Result<HashMap<I
 }
 
 /// The history of one item, from its events in the ledger.
-pub fn of(conn: &Connection, item: ItemId, vouch: &dyn Fn(&[u8]) -> bool) -> Result<Option<History>> {
+pub fn of(conn: &Connection, item: ItemId, vouch: &dyn Fn(u64, &[u8]) -> bool) -> Result<Option<History>> {
     let events = crate::ledger::events::for_item(conn, item)?;
     Ok(from_events(item, &events, vouch))
 }
@@ -143,6 +159,11 @@ pub fn differences(row: &ItemRow, history: &History, names: &HashMap<UserId, Str
             out.push(Difference { field, row, history });
         }
     };
+    differ(
+        "control_number",
+        row.control.to_string(),
+        history.control_number.clone(),
+    );
     differ("level", row.level.name().into(), history.level.name().into());
     differ("created_by", name(&row.created_by), history.importer.clone());
     differ("custodian", name(&row.custodian), history.custodian.clone());
@@ -164,7 +185,7 @@ pub fn check(
     conn: &Connection,
     row: &ItemRow,
     names: &HashMap<UserId, String>,
-    vouch: &dyn Fn(&[u8]) -> bool,
+    vouch: &dyn Fn(u64, &[u8]) -> bool,
 ) -> Result<History> {
     let refused = |detail: String| Error::integrity(format!("item {}", row.control), detail);
     let history = of(conn, row.id, vouch)?.ok_or_else(|| {
@@ -196,12 +217,12 @@ pub struct ItemFinding {
 pub fn check_all(
     conn: &Connection,
     names: &HashMap<UserId, String>,
-    vouch: &dyn Fn(&[u8]) -> bool,
+    vouch: &dyn Fn(u64, &[u8]) -> bool,
 ) -> Result<(u64, Vec<ItemFinding>)> {
     let rows = crate::vault::items::all_settled(conn)?;
     let mut stmt = conn.prepare(
         "SELECT item, seq, time, actor, action, subject, level, canonical FROM events
-         WHERE item IS NOT NULL ORDER BY item, seq",
+         WHERE item IS NOT NULL AND seq >= 0 ORDER BY item, seq",
     )?;
     let mut events = stmt.query(params![])?;
     let mut pending: Option<(Vec<u8>, StoredEvent)> = None;

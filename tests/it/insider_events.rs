@@ -5,11 +5,13 @@
 
 use serde_json::{Value, json};
 use strongroom::Level;
-use strongroom::accounts::decision;
 use strongroom::accounts::keyring::{self, KeyKind};
+use strongroom::accounts::{Directory, decision, directory_copy};
+use strongroom::crypto::Key32;
 use strongroom::crypto::sign::SignKey;
 
 use crate::support::accounts::{BOB_PW, CAROL_PW, fixture, steal_keys};
+use crate::support::files::hex;
 use crate::support::station::{LibVault, pw};
 use crate::support::{PASSWORD, insider};
 
@@ -174,4 +176,83 @@ fn operators_do_not_acknowledge_alerts() {
         station.acknowledge_alert(alert, "it was me"),
         Err(strongroom::Error::Denied { rule: "role", .. })
     ));
+}
+
+#[test]
+fn decisions_placed_out_of_order_or_under_a_forged_first_key_close_nothing() {
+    let (vault, mut station) = fixture();
+    let (identity, secret, grants) = steal_keys(&vault, "carol", CAROL_PW);
+    let admin_grant = grants.iter().find(|g| g.kind == KeyKind::Admin).unwrap();
+    let carol_admin = SignKey::from_seed(&keyring::open_grant(identity, &secret, admin_grant).unwrap());
+    let alert = lockout_alert(&vault, &mut station);
+    let is_open = |station: &strongroom::Station| station.alerts().unwrap().iter().any(|a| a.seq == alert);
+    let before_disable: i64 = vault
+        .db()
+        .query_row("SELECT MAX(seq) + 1 FROM events", [], |r| r.get(0))
+        .unwrap();
+    station.disable_user("carol", "left the unit").unwrap();
+    let db = vault.db();
+    let time: String = db.query_row("SELECT MAX(time) FROM events", [], |r| r.get(0)).unwrap();
+    let signed_ack = |key: &SignKey, seq: i64| {
+        let mut ack = json!({
+            "seq": seq, "time": time, "actor": "carol", "action": "alert.acknowledge", "subject": "bob",
+            "level": null, "details": { "alert": alert, "alert_action": "auth.lockout", "comment": "backdated" },
+        });
+        let body = serde_json::to_vec(&ack).unwrap();
+        ack["details"]["decision"] = decision::sign(key, &body);
+        ack
+    };
+
+    // Backdated: signed with carol's old key, naming a seq from before her key was replaced,
+    // stored at the end of the log.
+    let end: i64 = db
+        .query_row("SELECT MAX(seq) + 1 FROM events", [], |r| r.get(0))
+        .unwrap();
+    insider::insert_event_at(&db, end, &signed_ack(&carol_admin, before_disable));
+    assert!(is_open(&station));
+    // Below zero, where no check looks: the same.
+    insider::insert_event_at(&db, -5, &signed_ack(&carol_admin, -5));
+    assert!(is_open(&station));
+
+    // A forged first directory at seq -1, naming a key of the insider's, signed by it; then
+    // an acknowledgement signed by that key at the end of the log.
+    let mallory = SignKey::from_seed(&Key32::from_bytes([0x4d; 32]));
+    let init = insider::events(&db).into_iter().find(|e| e["seq"] == 0).unwrap();
+    let mut first: Directory = serde_json::from_value(init["details"]["directory"]["body"].clone()).unwrap();
+    first.admin_key = hex(&mallory.public());
+    let forged_copy = directory_copy::details(&first.sign(&mallory).unwrap()).unwrap();
+    let mut forged_init = init.clone();
+    forged_init["seq"] = json!(-1);
+    forged_init["details"]["directory"] = forged_copy;
+    insider::insert_event_at(&db, -1, &forged_init);
+    let end: i64 = db
+        .query_row("SELECT MAX(seq) + 1 FROM events", [], |r| r.get(0))
+        .unwrap();
+    insider::insert_event_at(&db, end, &signed_ack(&mallory, end));
+    assert!(is_open(&station));
+
+    // A directory signed by carol's replaced key, far newer than any real one, raises no
+    // rollback floor: sign-in and import go on.
+    let mut newer = station.session().unwrap().directory().clone();
+    newer.version = 1_000_000_000;
+    newer.admin_key = hex(&carol_admin.public());
+    let copy = directory_copy::details(&newer.sign(&carol_admin).unwrap()).unwrap();
+    insider::append_event(
+        &db,
+        "carol",
+        "policy.change",
+        "idle-lock-minutes",
+        json!({ "setting": "idle-lock-minutes", "old": "15", "new": "1", "directory_version": 1_000_000_000, "directory": copy }),
+    );
+    station.lock();
+    station.unlock("alice", &pw(PASSWORD)).unwrap();
+    vault.import(&mut station, "after.txt", Level::Secret);
+
+    // The officer's verify reports the rows below zero.
+    let report = station.verify_ledger().unwrap();
+    assert!(
+        report.findings.iter().any(|f| f.detail.contains("negative seq")),
+        "{:?}",
+        report.findings
+    );
 }

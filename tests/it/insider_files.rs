@@ -212,7 +212,7 @@ fn the_cleanup_at_open_keeps_what_it_did_not_make() {
     let again = vault.events().iter().filter(|e| e["action"] == "sweep.alert").count();
     assert_eq!(again, 3);
     // Officers see them among the open alerts.
-    let open = strongroom::ledger::events::open_alerts(&vault.db(), |_| false).unwrap();
+    let open = strongroom::ledger::events::open_alerts(&vault.db(), |_, _| false).unwrap();
     assert_eq!(open.iter().filter(|e| e.action == "sweep.alert").count(), 3);
 }
 

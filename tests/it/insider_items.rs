@@ -156,6 +156,16 @@ fn a_rewrap_under_a_lower_key_by_a_holder_of_both_is_refused_and_reported() {
         json!({ "item": row.id.to_string(), "control_number": control, "from": "secret", "to": "confidential", "reason": "x" }),
     );
 
+    // Nor does an import naming confidential placed below seq 0, where ledger order begins.
+    let real_import = insider::events(&db)
+        .into_iter()
+        .find(|e| e["action"] == "item.import" && e["subject"] == control.as_str())
+        .unwrap();
+    let mut forged_import = real_import.clone();
+    forged_import["seq"] = json!(-1);
+    forged_import["level"] = json!("confidential");
+    insider::insert_event_at(&db, -1, &forged_import);
+
     // dave (confidential) neither sees nor reads it.
     station.unlock("dave", &pw(DAVE_PW)).unwrap();
     assert!(station.list_items().unwrap().is_empty());
