@@ -92,6 +92,12 @@ pub enum Command {
     /// The signed account directory: rebuild it when its newest row was lost (officers)
     #[command(subcommand)]
     Directory(DirectoryCommand),
+    /// Open alerts; `alerts ack SEQ --comment TEXT` (officers), `alerts history`
+    Alerts {
+        /// What to do (nothing: list the open alerts)
+        #[command(subcommand)]
+        command: Option<AlertsCommand>,
+    },
 }
 
 /// `destroy`.
@@ -176,6 +182,8 @@ pub enum LedgerCommand {
     Verify,
     /// Write an audit bundle (a directory) to verify on another machine
     Export(LedgerExportArgs),
+    /// Show events, filtered and paged (officers see all; others up to their clearance)
+    Events(LedgerEventsArgs),
     /// After damage was found: start a new log epoch, so checkpoints resume
     Epoch {
         /// Why (recorded in the epoch's first event)
@@ -193,6 +201,14 @@ pub struct LedgerExportArgs {
     /// Write the events as CSV for spreadsheets instead (refuses to overwrite)
     #[arg(long, value_name = "FILE")]
     pub csv: Option<std::path::PathBuf>,
+    /// Which events
+    #[command(flatten)]
+    pub filter: EventFilterArgs,
+}
+
+/// Which events: `ledger export` and `ledger events`.
+#[derive(Debug, Args)]
+pub struct EventFilterArgs {
     /// Only events about this item (control number or id)
     #[arg(long, value_name = "ID")]
     pub item: Option<String>,
@@ -208,6 +224,35 @@ pub struct LedgerExportArgs {
     /// Only events before this time
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
+}
+
+/// `ledger events`.
+#[derive(Debug, Args)]
+pub struct LedgerEventsArgs {
+    /// Which events
+    #[command(flatten)]
+    pub filter: EventFilterArgs,
+    /// Only events after this seq (the next page starts after the last seq shown)
+    #[arg(long, value_name = "SEQ")]
+    pub after: Option<u64>,
+    /// At most this many events
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub limit: u64,
+}
+
+/// `alerts` subcommands (none: list the open alerts).
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// Acknowledge an open alert (officers); recorded with the comment
+    Ack {
+        /// The alert's seq (as `strongroom alerts` shows it)
+        seq: u64,
+        /// What was done about it (recorded in the ledger)
+        #[arg(long)]
+        comment: String,
+    },
+    /// Acknowledgements recorded so far, oldest first
+    History,
 }
 
 /// `user` subcommands.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use strongroom::ledger::bundle::{self, Pins};
 use strongroom::ledger::query::EventFilter;
 
-use super::args::{AuditCommand, Cli, LedgerCommand, LedgerExportArgs};
+use super::args::{AuditCommand, Cli, EventFilterArgs, LedgerCommand, LedgerExportArgs};
 use super::{output, unlocked_station};
 
 /// The verification failed (exit 6): the report was printed already.
@@ -30,6 +30,16 @@ pub fn run(cli: &Cli, command: &LedgerCommand) -> Result<()> {
     match command {
         LedgerCommand::Verify => verify(cli),
         LedgerCommand::Export(args) => export(cli, args),
+        LedgerCommand::Events(args) => {
+            let station = unlocked_station(cli)?;
+            let filter = event_filter(&station, &args.filter)?;
+            let events = station.query_events(&filter, args.after, args.limit)?;
+            if cli.json {
+                return output::json(&events);
+            }
+            output::event_lines(&events);
+            Ok(())
+        }
         LedgerCommand::Epoch { reason } => {
             let mut station = unlocked_station(cli)?;
             let epoch = station.start_epoch(reason)?;
@@ -45,6 +55,22 @@ pub fn run(cli: &Cli, command: &LedgerCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// The library's filter from the command line's (an item named by control number or id).
+fn event_filter(station: &strongroom::Station, args: &EventFilterArgs) -> Result<EventFilter> {
+    let item = match &args.item {
+        Some(reference) => Some(station.item(reference)?.summary.id),
+        None => None,
+    };
+    Ok(EventFilter {
+        item,
+        actor: args.actor.clone(),
+        action: args.action.clone(),
+        since: args.since.clone(),
+        until: args.until.clone(),
+        max_level: None,
+    })
 }
 
 /// `strongroom audit ...`.
@@ -113,18 +139,7 @@ fn pins_path() -> Result<PathBuf> {
 
 fn export(cli: &Cli, args: &LedgerExportArgs) -> Result<()> {
     let mut station = unlocked_station(cli)?;
-    let item = match &args.item {
-        Some(reference) => Some(station.item(reference)?.summary.id),
-        None => None,
-    };
-    let filter = EventFilter {
-        item,
-        actor: args.actor.clone(),
-        action: args.action.clone(),
-        since: args.since.clone(),
-        until: args.until.clone(),
-        max_level: None,
-    };
+    let filter = event_filter(&station, &args.filter)?;
     if let Some(csv) = &args.csv {
         let rows = station.export_csv(&filter, csv)?;
         if cli.json {

@@ -1,6 +1,7 @@
 //! The command-line interface: a thin layer over `Station`. Each command group has its own
 //! file; this one resolves the vault and user and dispatches.
 
+mod alerts;
 pub mod args;
 mod directory;
 pub mod exit;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Request(command) => requests::run(&cli, command),
         Command::Policy(command) => policy::run(&cli, command),
         Command::Directory(command) => directory::run(&cli, command),
+        Command::Alerts { command } => alerts::run(&cli, command.as_ref()),
     }
 }
 

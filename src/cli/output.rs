@@ -89,6 +89,21 @@ pub fn item_detail(item: &ItemDetail) -> Result<()> {
     Ok(())
 }
 
+/// Events, one line each: seq, time, action, actor, subject and level.
+pub fn event_lines(events: &[strongroom::ledger::StoredEvent]) {
+    for event in events {
+        println!(
+            "#{:<6} {}  {:<22} {:<16} {:<20} {}",
+            event.seq,
+            printable(&event.time),
+            printable(&event.action),
+            printable(&event.actor),
+            printable(&event.subject),
+            event.level.map_or("-", |l| l.name())
+        );
+    }
+}
+
 /// Text from outside made safe for a terminal: the library's one escaping function
 /// ([`strongroom::text::printable`]). Every line the CLI prints that holds such text goes
 /// through here.

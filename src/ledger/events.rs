@@ -102,6 +102,9 @@ actions! {
     DirectoryRebuild = "directory.rebuild",
     /// A sign-in found events after the newest checkpoint that no session wrote.
     LedgerAlert = "ledger.alert",
+    /// A custody rule needs an officer's attention: an officer destroyed an item whose
+    /// custodian is someone else.
+    CustodyAlert = "custody.alert",
 }
 
 /// An event to append.

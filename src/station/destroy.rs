@@ -3,13 +3,14 @@
 //! two-person level a second person is needed (`approvals.rs`). The certificate of
 //! destruction comes with the destruction issue.
 
+use crate::accounts::Role;
 use crate::accounts::permissions::Permission;
 use crate::accounts::requests::RequestKind;
 use crate::accounts::users;
 use crate::ledger::{Action, NewEvent};
 use crate::vault::items;
 use crate::vault::layout::sync_dir;
-use crate::{Level, Result, db, details};
+use crate::{Error, Level, Result, db, details};
 
 use super::{Access, Station};
 
@@ -27,16 +28,42 @@ pub struct DestroyReport {
 }
 
 impl Station {
-    /// Destroy an item for `reason`. Needs a witness or an approved request at or above the
-    /// two-person level ([`crate::Error::ApprovalRequired`] otherwise, with the request made).
+    /// Destroy an item for `reason`. Only its custodian (as its custody history states) or a
+    /// security officer may; an officer destroying another custodian's item raises an alert.
+    /// Needs a witness or an approved request at or above the two-person level
+    /// ([`crate::Error::ApprovalRequired`] otherwise, with the request made).
     pub fn destroy_item(&mut self, reference: &str, reason: &str) -> Result<DestroyReport> {
         self.refresh_session()?;
-        let (row, _history) = self.find_item(reference)?;
-        let actor = self
+        let (row, history) = self.find_item(reference)?;
+        let user = self
             .session_for(Access::Permitted(Permission::RequestDestruction, Some(row.level)))?
             .user()
-            .name
             .clone();
+        let actor = user.name.clone();
+        if user.role != Role::Officer && user.name != history.custodian {
+            return Err(Error::Denied {
+                rule: "custodian",
+                message: format!(
+                    "only the custodian of {} ({}) or a security officer may destroy it",
+                    row.control, history.custodian
+                ),
+            });
+        }
+        // Someone else's item: the officers hear of it.
+        let custody_alert = (user.name != history.custodian).then(|| NewEvent {
+            actor: actor.clone(),
+            action: Action::CustodyAlert,
+            subject: row.control.to_string(),
+            level: Some(row.level),
+            item: Some(row.id),
+            details: details! {
+                "finding": "destroyed_by_another",
+                "item": row.id.to_string(),
+                "control_number": row.control.to_string(),
+                "custodian": history.custodian.clone(),
+                "destroyed_by": actor.clone(),
+            },
+        });
         let second = self.second_person(RequestKind::Destroy, &row, None, reason)?;
         let names = users::names(&self.conn)?;
         let name_of = |id| {
@@ -67,6 +94,7 @@ impl Station {
                 item: Some(row.id),
                 details,
             });
+            events.extend(custody_alert);
             Ok(())
         })?;
         self.spend(&second);

@@ -137,7 +137,16 @@ fn two_person_commands() {
     vault.disable_backoff();
     let (bob, carol) = with_users(&vault);
     let src = vault.file("plan.tif", b"secret plans");
-    let control = vault.import(&[&src], "secret").remove(0);
+    // bob imports it, so he is its custodian (only the custodian or an officer destroys).
+    let out = vault
+        .run_as(
+            "bob",
+            &bob,
+            &["import", src.to_str().unwrap(), "--level", "secret", "--json"],
+        )
+        .success();
+    let imported: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let control = imported[0]["control_number"].as_str().unwrap().to_string();
 
     // bob asks to destroy a secret item: exit 7, a request is pending.
     vault

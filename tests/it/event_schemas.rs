@@ -203,6 +203,22 @@ fn events_of_a_real_workflow_validate() {
         .set_role("bob", Role::Officer, "deputy security officer")
         .unwrap();
 
+    // An officer destroys an item whose custodian is bob: a custody alert.
+    station.lock();
+    station.unlock("bob", &bob_pw).unwrap();
+    let bobs_file = files.join("bob.txt");
+    std::fs::write(&bobs_file, b"bob's note").unwrap();
+    let plan = station.plan_import(std::slice::from_ref(&bobs_file), false).unwrap();
+    let bobs = station
+        .import(&plan, &ImportOptions::at(Level::Internal), &Progress::new())
+        .unwrap()
+        .remove(0);
+    station.lock();
+    station.unlock("alice", &password).unwrap();
+    station
+        .destroy_item(&bobs.control_number.to_string(), "filed twice")
+        .unwrap();
+
     // Two-person actions: a request approved later, a request denied, a witness.
     let second = files.join("c.tif");
     std::fs::write(&second, b"charlie").unwrap();
