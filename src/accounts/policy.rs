@@ -43,6 +43,20 @@ pub struct Policy {
     pub checkpoint_interval: u32,
     /// What the guard does with a copy from removable media on a networked station.
     pub guard_response: GuardResponse,
+    /// Exports of items at or above this level need a reason (recorded in the ledger).
+    /// Absent in policies signed before it existed: then [`DEFAULT_EXPORT_REASON_LEVEL`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_reason_level: Option<Level>,
+}
+
+/// The level from which exports need a reason when the policy does not say.
+pub const DEFAULT_EXPORT_REASON_LEVEL: Level = Level::Confidential;
+
+impl Policy {
+    /// The level from which exports need a reason.
+    pub fn export_reason_level(&self) -> Level {
+        self.export_reason_level.unwrap_or(DEFAULT_EXPORT_REASON_LEVEL)
+    }
 }
 
 impl Default for Policy {
@@ -57,6 +71,7 @@ impl Default for Policy {
             export_max_level: Level::TopSecret,
             checkpoint_interval: 256,
             guard_response: GuardResponse::Quarantine,
+            export_reason_level: None,
         }
     }
 }
@@ -107,7 +122,7 @@ pub struct Setting {
 
 /// Every setting, in display order. A setting added later must be an `Option` field with
 /// `skip_serializing_if` (DESIGN.md §2, "Extending signed records").
-pub const SETTINGS: [Setting; 9] = [
+pub const SETTINGS: [Setting; 10] = [
     Setting {
         name: "lockout-attempts",
         help_en: "Failed sign-ins in a row before the account locks until an officer unlocks it",
@@ -179,6 +194,15 @@ pub const SETTINGS: [Setting; 9] = [
         field: Field::Level {
             get: |p| p.export_max_level,
             set: |p, v| p.export_max_level = v,
+        },
+    },
+    Setting {
+        name: "export-reason-level",
+        help_en: "Exports of items at or above this level need a reason, recorded in the ledger",
+        help_zh: "导出此密级及以上的条目须填写事由，记入台账",
+        field: Field::Level {
+            get: |p| p.export_reason_level(),
+            set: |p, v| p.export_reason_level = Some(v),
         },
     },
     Setting {
@@ -386,8 +410,14 @@ mod tests {
             assert_eq!(changed, [&setting.name.replace('-', "_")], "{}", setting.name);
             assert!(!setting.help_en.is_empty() && !setting.help_zh.is_empty());
         }
-        // And the list covers every field of the record.
-        assert_eq!(defaults.as_object().unwrap().len(), SETTINGS.len());
+        // And the list covers every field of the record (optional ones once set).
+        let full = Policy {
+            export_reason_level: Some(DEFAULT_EXPORT_REASON_LEVEL),
+            ..Policy::default()
+        };
+        let full = serde_json::to_value(&full).unwrap();
+        assert_eq!(full.as_object().unwrap().len(), SETTINGS.len());
+        assert!(defaults.get("export_reason_level").is_none(), "absent until set");
     }
 
     /// A directory body signed by today's schema (policy included, every field present)

@@ -124,6 +124,9 @@ pub struct DowngradeArgs {
     /// Why (recorded in the ledger)
     #[arg(long)]
     pub reason: String,
+    /// Confirm without a prompt (required in scripts)
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// `request` subcommands.
@@ -408,6 +411,12 @@ pub struct ExportArgs {
     /// Overwrite an existing file
     #[arg(long)]
     pub force: bool,
+    /// Why (recorded in the ledger; required at or above the policy's export-reason level)
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Confirm without a prompt (required in scripts)
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// `passwd`.

@@ -10,7 +10,7 @@ use strongroom::station::ImportOptions;
 use super::args::{Cli, ExportArgs, ImportArgs, ShowArgs};
 use super::exit::UsageError;
 use super::progress_line::ProgressLine;
-use super::{metadata_text, output, unlocked_station};
+use super::{metadata_text, output, secrets, unlocked_station};
 
 /// `strongroom import PATH... --level L`.
 pub fn import(cli: &Cli, args: &ImportArgs) -> Result<()> {
@@ -66,12 +66,25 @@ pub fn show(cli: &Cli, args: &ShowArgs) -> Result<()> {
     output::item_detail(&item)
 }
 
-/// `strongroom export ID --to PATH [--force]`.
+/// `strongroom export ID --to PATH [--reason R] [--force] [--yes]`.
 pub fn export(cli: &Cli, args: &ExportArgs) -> Result<()> {
     let mut station = unlocked_station(cli)?;
+    // Say what leaves the vault, and where, before it does.
+    let item = station.item(&args.item)?;
+    let control = item.summary.control_number.to_string();
+    secrets::confirm_that(
+        args.yes,
+        &format!(
+            "Exporting {control} ({}) to {} writes its plaintext outside the vault",
+            item.summary.level.name().to_uppercase(),
+            output::printable(&args.to.display().to_string())
+        ),
+        &control,
+    )?;
     let progress = Arc::new(Progress::new());
     let line = ProgressLine::start(progress.clone(), "exporting");
-    let report = station.export(&args.item, &args.to, args.force, &progress);
+    let reason = args.reason.as_deref().unwrap_or_default();
+    let report = station.export(&args.item, &args.to, args.force, reason, &progress);
     drop(line);
     let report = report.with_context(|| {
         format!(

@@ -30,6 +30,17 @@ pub fn downgrade(cli: &Cli, args: &DowngradeArgs) -> Result<()> {
         .parse()
         .map_err(|e: strongroom::level::UnknownLevel| anyhow!(UsageError(e.to_string())))?;
     let mut station = unlocked_station(cli)?;
+    let item = station.item(&args.item)?;
+    let control = item.summary.control_number.to_string();
+    secrets::confirm_that(
+        args.yes,
+        &format!(
+            "Lowering {control} from {} to {}",
+            item.summary.level.name().to_uppercase(),
+            to.name().to_uppercase()
+        ),
+        &control,
+    )?;
     station.downgrade_item(&args.item, to, &args.reason)?;
     if cli.json {
         return output::json(&serde_json::json!({ "item": args.item, "level": to }));

@@ -89,15 +89,22 @@ fn non_empty(secret: Password, what: &str) -> Result<Password> {
 /// Confirm a destructive command: `--yes`, or the user types `expected` at a terminal.
 /// In a script without `--yes` it is a usage error and nothing happens.
 pub fn confirm(yes: bool, action: &str, expected: &str) -> Result<()> {
+    confirm_that(yes, &format!("{action} cannot be undone"), expected)
+}
+
+/// Confirm what `statement` says will happen (naming the item, its level and where it
+/// goes): `--yes`, or the user types `expected` at a terminal. In a script without `--yes`
+/// it is a usage error and nothing happens.
+pub fn confirm_that(yes: bool, statement: &str, expected: &str) -> Result<()> {
     if yes {
         return Ok(());
     }
     if !std::io::stdin().is_terminal() {
         return Err(anyhow!(UsageError(format!(
-            "{action} cannot be undone: pass --yes to confirm in a script"
+            "{statement}: pass --yes to confirm in a script"
         ))));
     }
-    eprint!("{action} cannot be undone. Type {expected} to confirm: ");
+    eprint!("{statement}. Type {expected} to confirm: ");
     let mut line = String::new();
     std::io::stdin()
         .read_line(&mut line)

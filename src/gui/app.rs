@@ -106,6 +106,7 @@ impl App {
                     // Where plaintext goes is always chosen on purpose: no default.
                     if m.detail.as_ref().map(|d| d.summary.id) != Some(detail.summary.id) {
                         m.export_to.clear();
+                        m.export_reason.clear();
                         m.item_actions = Default::default();
                     }
                     m.detail = Some(*detail);
@@ -449,6 +450,7 @@ impl App {
             job: id,
             item,
             to: PathBuf::from(m.export_to.trim()),
+            reason: m.export_reason.trim().to_string(),
             progress,
         });
     }

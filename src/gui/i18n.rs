@@ -79,6 +79,7 @@ texts! {
     Status => "Status", "状态";
     Created => "Imported", "入库时间";
     ItemsShown => "items shown", "项";
+    ExportReason => "Why it is exported (recorded)", "导出事由（记入台账）";
     ItemsWithheld => "item rows not shown: they disagree with the custody ledger (changed outside Strongroom). A security officer can verify the ledger.", "个条目未显示：其记录与保管台账不符（在 Strongroom 之外被修改），请安全保密员校验账本。";
     NoItems => "No items you are cleared to see.", "没有您有权查看的项目。";
     // Import.

@@ -74,6 +74,8 @@ pub enum Command {
         item: String,
         /// Destination.
         to: PathBuf,
+        /// Why (recorded; required at or above the policy's export-reason level).
+        reason: String,
         /// Counters and the cancel flag.
         progress: Arc<Progress>,
     },

@@ -305,6 +305,8 @@ pub struct Model {
     pub detail: Option<ItemDetail>,
     /// Export destination field.
     pub export_to: String,
+    /// Why the export is made (recorded in the ledger).
+    pub export_reason: String,
     /// The item's action form.
     pub item_actions: ItemActions,
     /// The officers' user form.
@@ -374,6 +376,7 @@ impl Model {
             browser: Browser::default(),
             detail: None,
             export_to: String::new(),
+            export_reason: String::new(),
             item_actions: ItemActions::default(),
             user_form: UserForm::default(),
             import: ImportForm::default(),
@@ -437,6 +440,7 @@ impl Model {
         self.policy = None;
         self.policy_edit = Vec::new();
         self.export_to = String::new();
+        self.export_reason = String::new();
         self.item_actions = ItemActions::default();
         self.user_form = UserForm::default();
         self.import = ImportForm::default();

@@ -220,8 +220,9 @@ impl StationThread {
                 job,
                 item,
                 to,
+                reason,
                 progress,
-            } => match self.station()?.export(&item, &to, false, &progress) {
+            } => match self.station()?.export(&item, &to, false, &reason, &progress) {
                 Ok(report) => self.reply(Reply::JobDone {
                     job,
                     summary: format!("{} → {}", report.control_number, report.path.display()),

@@ -42,9 +42,17 @@ pub struct ExportReport {
 }
 
 impl Station {
-    /// Export an item to `to` (a file path, or a directory to write the original name into).
-    /// Refuses to overwrite unless `force`.
-    pub fn export(&mut self, reference: &str, to: &Path, force: bool, progress: &Progress) -> Result<ExportReport> {
+    /// Export an item to `to` (a file path, or a directory to write the original name into)
+    /// for `reason`, which is recorded and is required at or above the policy's
+    /// export-reason level. Refuses to overwrite unless `force`.
+    pub fn export(
+        &mut self,
+        reference: &str,
+        to: &Path,
+        force: bool,
+        reason: &str,
+        progress: &Progress,
+    ) -> Result<ExportReport> {
         self.refresh_session()?;
         let (row, _history) = self.find_item(reference)?;
         let policy = self
@@ -60,8 +68,24 @@ impl Station {
                 ),
             });
         }
+        let reason = reason.trim();
+        if reason.is_empty() && row.level >= policy.export_reason_level() {
+            return Err(Error::Denied {
+                rule: "export-reason",
+                message: format!(
+                    "exporting a {} item needs a reason, recorded in the ledger (the policy asks for one from {} up)",
+                    row.level,
+                    policy.export_reason_level()
+                ),
+            });
+        }
         let second = if (self.removable)(to) {
-            self.second_person(RequestKind::ExportRemovable, &row, None, "export to removable media")?
+            let why = if reason.is_empty() {
+                "export to removable media"
+            } else {
+                reason
+            };
+            self.second_person(RequestKind::ExportRemovable, &row, None, why)?
         } else {
             SecondPerson::NotNeeded
         };
@@ -113,6 +137,9 @@ impl Station {
             "size": row.size,
             "sha256": sha256,
         };
+        if !reason.is_empty() {
+            details.insert("reason".into(), serde_json::json!(reason));
+        }
         if !matches!(second, SecondPerson::NotNeeded) {
             details.insert("removable_media".into(), serde_json::json!(true));
             let names = crate::accounts::users::names(&self.conn)?;

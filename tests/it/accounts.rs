@@ -53,7 +53,9 @@ fn a_disabled_users_own_keys_cannot_open_what_they_lost() {
     station.unlock("alice", &pw(ALICE_PW)).unwrap();
     for control in [&before, &after] {
         let out = fx.files.join(format!("{control}.out"));
-        station.export(control, &out, false, &Progress::new()).unwrap();
+        station
+            .export(control, &out, false, "checked by the test", &Progress::new())
+            .unwrap();
     }
 }
 
@@ -143,7 +145,13 @@ fn recovery_still_works_after_two_rotations_and_an_admin_succession() {
         .unwrap();
     station.unlock("alice", &pw("a recovered passphrase")).unwrap();
     station
-        .export(&item, &fx.files.join("ts.out"), false, &Progress::new())
+        .export(
+            &item,
+            &fx.files.join("ts.out"),
+            false,
+            "checked by the test",
+            &Progress::new(),
+        )
         .unwrap();
     // A re-enabled officer (slot made under the first admin key) signs in through the chain.
     station.enable_user("carol", "returned").unwrap();
@@ -458,7 +466,13 @@ fn two_person_rule_for_destruction_and_downgrade() {
     // bob (secret) can now read it: its DEK is under the secret key.
     switch(&mut station, "bob", BOB_PW);
     station
-        .export(&ts, &fx.files.join("ts.out"), false, &Progress::new())
+        .export(
+            &ts,
+            &fx.files.join("ts.out"),
+            false,
+            "checked by the test",
+            &Progress::new(),
+        )
         .unwrap();
     assert_eq!(std::fs::read(fx.files.join("ts.out")).unwrap(), b"ts.txt");
     let conn = fx.db();
@@ -482,45 +496,81 @@ fn export_to_removable_media_needs_a_second_person() {
     let mut station = fx.reopen(|o| o.removable = Box::new(move |p| p.starts_with(&probe_root)));
     let high = fx.import(&mut station, "high.txt", Level::Secret);
     switch(&mut station, "bob", BOB_PW);
-    let request = match station.export(&high, &usb.join("out"), false, &Progress::new()) {
+    let request = match station.export(&high, &usb.join("out"), false, "checked by the test", &Progress::new()) {
         Err(Error::ApprovalRequired { request, .. }) => request,
         other => panic!("{other:?}"),
     };
     assert_eq!(std::fs::read_dir(&usb).unwrap().count(), 0, "nothing was written");
     // A fixed disk needs nobody.
     station
-        .export(&high, &fx.files.join("fixed.out"), false, &Progress::new())
+        .export(
+            &high,
+            &fx.files.join("fixed.out"),
+            false,
+            "checked by the test",
+            &Progress::new(),
+        )
         .unwrap();
     switch(&mut station, "carol", CAROL_PW);
     station.approve_request(request, "ok").unwrap();
     switch(&mut station, "bob", BOB_PW);
     station
-        .export(&high, &usb.join("out"), false, &Progress::new())
+        .export(&high, &usb.join("out"), false, "checked by the test", &Progress::new())
         .unwrap();
     // The approval was used once.
     assert!(matches!(
-        station.export(&high, &usb.join("again"), false, &Progress::new()),
+        station.export(
+            &high,
+            &usb.join("again"),
+            false,
+            "checked by the test",
+            &Progress::new()
+        ),
         Err(Error::ApprovalRequired { .. })
     ));
     // A witness is used up only by an action that happens: an export that fails after the
     // witness was checked (its directory is missing) keeps them for the next attempt.
     station.add_witness("carol", &pw(CAROL_PW)).unwrap();
     assert!(matches!(
-        station.export(&high, &usb.join("missing").join("out"), false, &Progress::new()),
+        station.export(
+            &high,
+            &usb.join("missing").join("out"),
+            false,
+            "checked by the test",
+            &Progress::new()
+        ),
         Err(Error::Io { .. })
     ));
     station
-        .export(&high, &usb.join("witnessed"), false, &Progress::new())
+        .export(
+            &high,
+            &usb.join("witnessed"),
+            false,
+            "checked by the test",
+            &Progress::new(),
+        )
         .unwrap();
     assert!(matches!(
-        station.export(&high, &usb.join("witnessed-again"), false, &Progress::new()),
+        station.export(
+            &high,
+            &usb.join("witnessed-again"),
+            false,
+            "checked by the test",
+            &Progress::new()
+        ),
         Err(Error::ApprovalRequired { .. })
     ));
     // The policy can forbid exporting secret at all.
     switch(&mut station, "alice", ALICE_PW);
     station.set_policy("export-max-level", "confidential").unwrap();
     assert!(matches!(
-        station.export(&high, &fx.files.join("no.out"), false, &Progress::new()),
+        station.export(
+            &high,
+            &fx.files.join("no.out"),
+            false,
+            "checked by the test",
+            &Progress::new()
+        ),
         Err(Error::Denied {
             rule: "export-policy",
             ..
@@ -596,8 +646,13 @@ fn an_approval_is_used_once_for_its_item_and_level_within_a_day() {
     let mut station = fx.reopen(|o| o.removable = Box::new(move |p| p.starts_with(&probe_root)));
     let high = fx.import(&mut station, "high.txt", Level::Secret);
     switch(&mut station, "bob", BOB_PW);
-    let ask = |station: &mut Station, name: &str| match station.export(&high, &usb.join(name), false, &Progress::new())
-    {
+    let ask = |station: &mut Station, name: &str| match station.export(
+        &high,
+        &usb.join(name),
+        false,
+        "checked by the test",
+        &Progress::new(),
+    ) {
         Err(Error::ApprovalRequired { request, .. }) => request,
         other => panic!("{other:?}"),
     };
@@ -605,13 +660,15 @@ fn an_approval_is_used_once_for_its_item_and_level_within_a_day() {
     switch(&mut station, "carol", CAROL_PW);
     station.approve_request(first, "ok").unwrap();
     switch(&mut station, "bob", BOB_PW);
-    station.export(&high, &usb.join("1"), false, &Progress::new()).unwrap();
+    station
+        .export(&high, &usb.join("1"), false, "checked by the test", &Progress::new())
+        .unwrap();
     // SQL puts the used approval back: the ledger says it was used, so it is refused.
     fx.db()
         .execute("UPDATE requests SET status = 'approved' WHERE id = ?1", [first as i64])
         .unwrap();
     assert!(matches!(
-        station.export(&high, &usb.join("2"), false, &Progress::new()),
+        station.export(&high, &usb.join("2"), false, "checked by the test", &Progress::new()),
         Err(Error::Integrity { detail, .. }) if detail.contains("used already")
     ));
     fx.db()
@@ -691,7 +748,13 @@ fn names_sealed_before_a_rotation_still_unseal_after_it() {
     let (fx, mut station) = fixture();
     let item = fx.import(&mut station, "s.txt", Level::Secret);
     station
-        .export(&item, &fx.files.join("out.txt"), false, &Progress::new())
+        .export(
+            &item,
+            &fx.files.join("out.txt"),
+            false,
+            "checked by the test",
+            &Progress::new(),
+        )
         .unwrap();
     station.disable_user("bob", "left").unwrap();
     station.set_clearance("carol", Level::Confidential, "moved").unwrap();

@@ -51,7 +51,15 @@ fn activity(vault: &TestVault, tag: &str) {
     let b = vault.file(&format!("{tag}-b.kml"), tag.as_bytes());
     let controls = vault.import(&[&a, &b], "confidential");
     let dest = vault.scratch(&format!("{tag}-out.tif"));
-    vault.ok(&["export", &controls[0], "--to", dest.to_str().unwrap()]);
+    vault.ok(&[
+        "export",
+        "--yes",
+        "--reason",
+        "checked by the test",
+        &controls[0],
+        "--to",
+        dest.to_str().unwrap(),
+    ]);
 }
 
 fn export(vault: &TestVault, name: &str, extra: &[&str]) -> PathBuf {

@@ -37,11 +37,13 @@ fn an_operator_sees_imports_and_exports_only_within_clearance() {
     ));
     let out = fx.files.join("out.txt");
     assert!(matches!(
-        station.export(&high, &out, false, &Progress::new()),
+        station.export(&high, &out, false, "checked by the test", &Progress::new()),
         Err(Error::Denied { rule: "clearance", .. })
     ));
     assert!(!out.exists());
-    station.export(&low, &out, false, &Progress::new()).unwrap();
+    station
+        .export(&low, &out, false, "checked by the test", &Progress::new())
+        .unwrap();
     assert_eq!(std::fs::read(&out).unwrap(), b"low.txt");
 
     let path = fx.files.join("new.txt");
@@ -221,7 +223,7 @@ fn a_wrapped_value_moved_to_another_row_or_column_fails() {
     .unwrap();
     let out = fx.files.join("moved.out");
     assert!(matches!(
-        station.export(&a, &out, false, &Progress::new()),
+        station.export(&a, &out, false, "checked by the test", &Progress::new()),
         Err(Error::ObjectTampered { .. })
     ));
     assert!(!out.exists());
@@ -251,7 +253,9 @@ fn recovery_after_password_change_keeps_every_key() {
         Err(Error::AuthenticationFailed)
     ));
     let out = fx.files.join("ts.out");
-    station.export(&item, &out, false, &Progress::new()).unwrap();
+    station
+        .export(&item, &out, false, "checked by the test", &Progress::new())
+        .unwrap();
     // The identity id stays; a new generation of the slot was written.
     let conn = fx.db();
     let generation: i64 = conn
@@ -324,7 +328,9 @@ fn export_events_seal_the_file_name_for_holders_of_the_level() {
     let control = fx.import(&mut station, "Operation Harbour.tif", Level::Secret);
     let out_dir = fx.files.join("out");
     std::fs::create_dir_all(&out_dir).unwrap();
-    station.export(&control, &out_dir, false, &Progress::new()).unwrap();
+    station
+        .export(&control, &out_dir, false, "checked by the test", &Progress::new())
+        .unwrap();
     let events = station.events(0, 1000).unwrap();
     let export = events
         .iter()
@@ -364,7 +370,7 @@ fn control_numbers_swapped_by_sql_do_not_open() {
     let out = fx.files.join("swapped.out");
     // Asking for SR-…-000001 finds b's row, whose wraps name control number 2: refused.
     assert!(matches!(
-        station.export(&a, &out, false, &Progress::new()),
+        station.export(&a, &out, false, "checked by the test", &Progress::new()),
         Err(Error::ObjectTampered { .. })
     ));
     assert!(!out.exists());

@@ -168,7 +168,7 @@ fn two_person_commands() {
     let src = vault.file("ts.tif", b"top secret");
     let ts = vault.import(&[&src], "top-secret").remove(0);
     vault
-        .run(&["downgrade", &ts, "--to", "secret", "--reason", "releasable"])
+        .run(&["downgrade", "--yes", &ts, "--to", "secret", "--reason", "releasable"])
         .code(7);
     let own = vault.json(&["request", "list"]);
     let own_id = own[0]["id"].as_u64().unwrap().to_string();
@@ -181,6 +181,7 @@ fn two_person_commands() {
     vault
         .run(&[
             "downgrade",
+            "--yes",
             &ts,
             "--to",
             "secret",
@@ -195,6 +196,7 @@ fn two_person_commands() {
     vault
         .run(&[
             "downgrade",
+            "--yes",
             &ts,
             "--to",
             "secret",

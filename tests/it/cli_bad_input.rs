@@ -167,6 +167,9 @@ fn empty_files_and_awkward_names_round_trip() {
     for item in imported.as_array().unwrap() {
         vault.ok(&[
             "export",
+            "--yes",
+            "--reason",
+            "checked by the test",
             item["control_number"].as_str().unwrap(),
             "--to",
             out_dir.to_str().unwrap(),
@@ -286,7 +289,15 @@ fn assert_export_fails(vault: &TestVault, control: &str, expect: &str) {
     let dest_dir = vault.scratch("tamper-out");
     std::fs::create_dir_all(&dest_dir).unwrap();
     let out = vault
-        .run(&["export", control, "--to", dest_dir.join("out.las").to_str().unwrap()])
+        .run(&[
+            "export",
+            "--yes",
+            "--reason",
+            "checked by the test",
+            control,
+            "--to",
+            dest_dir.join("out.las").to_str().unwrap(),
+        ])
         .code(6);
     let message = stderr(&out);
     assert!(message.contains(control), "message must name the item: {message}");
@@ -352,7 +363,15 @@ fn tampered_ciphertext_fails_naming_item_and_chunk_and_leaves_no_output() {
 
     // Restored, it exports again.
     let dest = vault.scratch("fine.las");
-    vault.ok(&["export", &control, "--to", dest.to_str().unwrap()]);
+    vault.ok(&[
+        "export",
+        "--yes",
+        "--reason",
+        "checked by the test",
+        &control,
+        "--to",
+        dest.to_str().unwrap(),
+    ]);
 }
 
 #[test]

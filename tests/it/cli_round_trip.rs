@@ -38,7 +38,15 @@ fn import_list_show_export_round_trip_with_json() {
     assert_eq!(by_id["control_number"], control.as_str());
 
     let out = vault.scratch("out/harbour-copy.tif");
-    let report = vault.json(&["export", &control, "--to", out.to_str().unwrap()]);
+    let report = vault.json(&[
+        "export",
+        "--yes",
+        "--reason",
+        "checked by the test",
+        &control,
+        "--to",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(report["sha256"], sha256_file(&out));
     assert_eq!(std::fs::read(&out).unwrap(), data);
     use std::os::unix::fs::PermissionsExt;
@@ -68,7 +76,15 @@ fn every_operation_writes_exactly_its_event() {
 
     let n = vault.events().len();
     let dest = vault.scratch("a-out.pdf");
-    vault.ok(&["export", &controls[0], "--to", dest.to_str().unwrap()]);
+    vault.ok(&[
+        "export",
+        "--yes",
+        "--reason",
+        "checked by the test",
+        &controls[0],
+        "--to",
+        dest.to_str().unwrap(),
+    ]);
     let events = vault.events();
     assert_eq!(vault.actions_since(n), ["auth.login", "item.export"]);
     let export = events.last().unwrap();
@@ -101,7 +117,15 @@ fn every_operation_writes_exactly_its_event() {
         .run_as(
             "alice",
             &new_pw,
-            &["export", &controls[1], "--to", out_dir.to_str().unwrap()],
+            &[
+                "export",
+                "--yes",
+                "--reason",
+                "checked by the test",
+                &controls[1],
+                "--to",
+                out_dir.to_str().unwrap(),
+            ],
         )
         .success();
     assert!(out_dir.join("b.kml").exists());
@@ -204,16 +228,41 @@ fn export_refuses_to_overwrite_unless_forced() {
     let control = vault.import(&[&src], "unclassified").remove(0);
     let dest = vault.file("existing.txt", b"precious");
     vault
-        .run(&["export", &control, "--to", dest.to_str().unwrap()])
+        .run(&[
+            "export",
+            "--yes",
+            "--reason",
+            "checked by the test",
+            &control,
+            "--to",
+            dest.to_str().unwrap(),
+        ])
         .code(1)
         .stderr(contains("--force"));
     assert_eq!(std::fs::read(&dest).unwrap(), b"precious");
-    vault.ok(&["export", &control, "--to", dest.to_str().unwrap(), "--force"]);
+    vault.ok(&[
+        "export",
+        "--yes",
+        "--reason",
+        "checked by the test",
+        &control,
+        "--to",
+        dest.to_str().unwrap(),
+        "--force",
+    ]);
     assert_eq!(std::fs::read(&dest).unwrap(), b"new content");
     // A directory as destination receives the original file name.
     let dir = vault.scratch("outdir");
     std::fs::create_dir_all(&dir).unwrap();
-    vault.ok(&["export", &control, "--to", dir.to_str().unwrap()]);
+    vault.ok(&[
+        "export",
+        "--yes",
+        "--reason",
+        "checked by the test",
+        &control,
+        "--to",
+        dir.to_str().unwrap(),
+    ]);
     assert_eq!(std::fs::read(dir.join("memo.txt")).unwrap(), b"new content");
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
 }
@@ -278,7 +327,15 @@ fn passwd_and_recover_replace_credentials() {
         .run_as(
             "alice",
             &recovered_pw,
-            &["export", &control, "--to", dest.to_str().unwrap()],
+            &[
+                "export",
+                "--yes",
+                "--reason",
+                "checked by the test",
+                &control,
+                "--to",
+                dest.to_str().unwrap(),
+            ],
         )
         .success();
     assert_eq!(std::fs::read(&dest).unwrap(), b"elevation");

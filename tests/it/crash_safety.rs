@@ -149,7 +149,15 @@ fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
             // Kill an export: the destination must hold nothing or the whole file.
             let dest = vault.scratch(&format!("export-{run}/seed.tif"));
             let mut cmd = vault.as_alice();
-            cmd.args(["export", &seed_control, "--to"]).arg(&dest);
+            cmd.args([
+                "export",
+                "--yes",
+                "--reason",
+                "checked by the test",
+                &seed_control,
+                "--to",
+            ])
+            .arg(&dest);
             cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
         } else {
             let mut cmd = vault.as_alice();
@@ -220,7 +228,13 @@ fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
     for item in &items {
         let dest = out_dir.join(format!("{}", item.control_number));
         station
-            .export(&item.control_number.to_string(), &dest, false, &Progress::new())
+            .export(
+                &item.control_number.to_string(),
+                &dest,
+                false,
+                "checked by the test",
+                &Progress::new(),
+            )
             .unwrap();
         assert_eq!(sha256_file(&dest), sources[&item.title], "{}", item.title);
     }

@@ -2,6 +2,7 @@
 //! officer destroys it, and an officer destroying another custodian's item raises an alert.
 //! The custodian is the one the item's custody history names, not its row.
 
+use strongroom::progress::Progress;
 use strongroom::{ControlNumber, Error, Level, Station};
 
 use crate::support::PASSWORD;
@@ -68,4 +69,74 @@ fn a_custodian_changed_by_sql_does_not_let_an_operator_destroy() {
     let refused = station.destroy_item(&alices, "mine now");
     assert!(matches!(refused, Err(Error::Integrity { .. })), "{refused:?}");
     assert!(!vault.actions().iter().any(|a| a == "item.destroy"));
+}
+
+#[test]
+fn exports_need_a_reason_from_the_policys_level_and_record_it() {
+    let (vault, mut station) = LibVault::new();
+    let internal = vault.import(&mut station, "memo.txt", Level::Internal);
+    let confidential = vault.import(&mut station, "plan.txt", Level::Confidential);
+    let out = |name: &str| vault.files.join(name);
+    // Below the policy's level (confidential by default) a reason is optional.
+    station
+        .export(&internal, &out("memo.out"), false, "", &Progress::new())
+        .unwrap();
+    let refused = station.export(&confidential, &out("plan.out"), false, "  ", &Progress::new());
+    assert!(
+        matches!(
+            &refused,
+            Err(Error::Denied {
+                rule: "export-reason",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert!(!out("plan.out").exists());
+    station
+        .export(
+            &confidential,
+            &out("plan.out"),
+            false,
+            "for the survey team",
+            &Progress::new(),
+        )
+        .unwrap();
+    let exports: Vec<serde_json::Value> = crate::support::insider::events(&vault.db())
+        .into_iter()
+        .filter(|e| e["action"] == "item.export")
+        .collect();
+    assert!(exports[0]["details"].get("reason").is_none());
+    assert_eq!(exports[1]["details"]["reason"], "for the survey team");
+    // An officer raises the level: confidential exports go without a reason.
+    station.set_policy("export-reason-level", "secret").unwrap();
+    station
+        .export(&confidential, &out("plan-2.out"), false, "", &Progress::new())
+        .unwrap();
+}
+
+#[test]
+fn the_cli_confirms_exports_and_downgrades_naming_item_level_and_destination() {
+    let vault = crate::support::TestVault::new();
+    let file = vault.file("plan.txt", b"plan");
+    let control = vault.import(&[&file], "secret").remove(0);
+    let dest = vault.scratch("plan.out");
+    let dest_text = dest.to_str().unwrap();
+    // In a script without --yes: a usage error naming what would happen, and no file.
+    let refused = vault.run(&["export", &control, "--to", dest_text, "--reason", "survey"]);
+    let said = crate::support::stderr(&refused);
+    assert_eq!(crate::support::code(&refused), 2, "{said}");
+    assert!(
+        said.contains(&control) && said.contains("SECRET") && said.contains(dest_text),
+        "{said}"
+    );
+    assert!(!dest.exists());
+    // With --yes but no reason at secret: refused by the policy (5).
+    vault.run(&["export", &control, "--to", dest_text, "--yes"]).code(5);
+    vault.ok(&["export", &control, "--to", dest_text, "--yes", "--reason", "survey"]);
+    assert!(dest.exists());
+    let downgrade = vault.run(&["downgrade", &control, "--to", "confidential", "--reason", "released"]);
+    let said = crate::support::stderr(&downgrade);
+    assert_eq!(crate::support::code(&downgrade), 2, "{said}");
+    assert!(said.contains("from SECRET to CONFIDENTIAL"), "{said}");
 }

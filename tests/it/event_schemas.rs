@@ -163,7 +163,13 @@ fn events_of_a_real_workflow_validate() {
     let item = station.import(&plan, &options, &Progress::new()).unwrap().remove(0);
     let control = item.control_number.to_string();
     station
-        .export(&control, &files.join("out.tif"), false, &Progress::new())
+        .export(
+            &control,
+            &files.join("out.tif"),
+            false,
+            "checked by the test",
+            &Progress::new(),
+        )
         .unwrap();
     station.verify_ledger().unwrap();
 

@@ -60,7 +60,13 @@ fn after_a_recovery_the_old_identity_opens_nothing_imported_since() {
     station.unlock("bob", &pw("bob's recovered passphrase")).unwrap();
     let out = fx.files.join("after.out");
     station
-        .export(&after, &out, false, &strongroom::progress::Progress::new())
+        .export(
+            &after,
+            &out,
+            false,
+            "checked by the test",
+            &strongroom::progress::Progress::new(),
+        )
         .unwrap();
     let actions = fx.actions();
     let recovered = actions.iter().rposition(|a| a == "user.recover").unwrap();

@@ -181,7 +181,13 @@ fn files_larger_than_4_gib_round_trip() {
     // 32-bit wrap) would show.
     let out = fx.files.join("mosaic-out.tif");
     let report = station
-        .export(&item.control_number.to_string(), &out, false, &Progress::new())
+        .export(
+            &item.control_number.to_string(),
+            &out,
+            false,
+            "checked by the test",
+            &Progress::new(),
+        )
         .unwrap();
     assert_eq!(report.size, len);
     assert_eq!(std::fs::metadata(&out).unwrap().len(), len);

@@ -106,7 +106,13 @@ fn a_custodian_edited_by_sql_is_refused_and_not_shown_as_fact() {
     let list = station.item_list().unwrap();
     assert!(list.items.is_empty());
     assert_eq!(list.withheld, 1, "left out, and said so");
-    let refused = station.export(&control, &vault.files.join("out"), false, &Progress::new());
+    let refused = station.export(
+        &control,
+        &vault.files.join("out"),
+        false,
+        "checked by the test",
+        &Progress::new(),
+    );
     assert!(matches!(refused, Err(Error::Integrity { .. })), "{refused:?}");
     assert!(!vault.files.join("out").exists());
     switch(&mut station, "alice", PASSWORD);
@@ -169,7 +175,13 @@ fn a_rewrap_under_a_lower_key_by_a_holder_of_both_is_refused_and_reported() {
     // dave (confidential) neither sees nor reads it.
     station.unlock("dave", &pw(DAVE_PW)).unwrap();
     assert!(station.list_items().unwrap().is_empty());
-    let refused = station.export(&control, &vault.files.join("out"), false, &Progress::new());
+    let refused = station.export(
+        &control,
+        &vault.files.join("out"),
+        false,
+        "checked by the test",
+        &Progress::new(),
+    );
     assert!(matches!(refused, Err(Error::Integrity { .. })), "{refused:?}");
     assert!(!vault.files.join("out").exists());
     switch(&mut station, "alice", PASSWORD);
@@ -194,6 +206,8 @@ fn a_signed_downgrade_moves_the_history_with_the_item() {
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].custodian, "alice");
     let out = vault.files.join("released.tif");
-    station.export(&control, &out, false, &Progress::new()).unwrap();
+    station
+        .export(&control, &out, false, "checked by the test", &Progress::new())
+        .unwrap();
     assert_eq!(std::fs::read(&out).unwrap(), b"survey.tif");
 }

@@ -109,13 +109,29 @@ fn hostile_names_reach_the_terminal_escaped() {
     let out = vault.scratch("out");
     std::fs::create_dir_all(&out).unwrap();
     // Another user's export line names the file: escaped.
-    let line = vault.ok(&["export", &control, "--to", out.to_str().unwrap()]);
+    let line = vault.ok(&[
+        "export",
+        "--yes",
+        "--reason",
+        "checked by the test",
+        &control,
+        "--to",
+        out.to_str().unwrap(),
+    ]);
     assert!(!line.contains('\u{1b}') && !line.contains('\u{202e}'), "{line:?}");
     assert!(line.contains("report\\u{1b}]0;owned"), "{line}");
     // An error quoting it: escaped too.
     let stderr = crate::support::stderr(
         &vault
-            .run(&["export", &control, "--to", out.to_str().unwrap()])
+            .run(&[
+                "export",
+                "--yes",
+                "--reason",
+                "checked by the test",
+                &control,
+                "--to",
+                out.to_str().unwrap(),
+            ])
             .failure(),
     );
     assert!(stderr.contains("already exists"), "{stderr}");

@@ -110,7 +110,15 @@ fn opens_verifies_and_exports(schema: i64) {
     for (control, title, _) in &items {
         let shown: Value = vault.json(&["show", control]);
         assert_eq!(shown["notes"], format!("fixture {title}"), "{shown}");
-        vault.ok(&["export", control, "--to", out.to_str().unwrap()]);
+        vault.ok(&[
+            "export",
+            "--yes",
+            "--reason",
+            "checked by the test",
+            control,
+            "--to",
+            out.to_str().unwrap(),
+        ]);
         assert!(
             std::fs::read(out.join(title)).unwrap() == content_of(title),
             "{control}"
@@ -127,7 +135,15 @@ fn opens_verifies_and_exports(schema: i64) {
             .run_as(
                 "bob",
                 &bob,
-                &["export", "SR-2026-000001", "--to", out.to_str().unwrap()],
+                &[
+                    "export",
+                    "--yes",
+                    "--reason",
+                    "checked by the test",
+                    "SR-2026-000001",
+                    "--to",
+                    out.to_str().unwrap(),
+                ],
             )
             .code(5);
     }

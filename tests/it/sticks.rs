@@ -34,7 +34,15 @@ fn export_round_trip_on(fs: StickFs) {
         names
     };
 
-    vault.ok(&["export", &control, "--to", dest.to_str().unwrap()]);
+    vault.ok(&[
+        "export",
+        "--yes",
+        "--reason",
+        "checked by the test",
+        &control,
+        "--to",
+        dest.to_str().unwrap(),
+    ]);
     assert_eq!(std::fs::read(&dest).unwrap(), data);
     assert_eq!(names(), ["survey.tif"]);
 
@@ -43,18 +51,43 @@ fn export_round_trip_on(fs: StickFs) {
     std::fs::remove_file(&dest).unwrap();
     std::fs::write(&dest, b"the operator's own file").unwrap();
     vault
-        .run(&["export", &control, "--to", dest.to_str().unwrap()])
+        .run(&[
+            "export",
+            "--yes",
+            "--reason",
+            "checked by the test",
+            &control,
+            "--to",
+            dest.to_str().unwrap(),
+        ])
         .code(1)
         .stderr(predicates::str::contains("--force"));
     assert!(std::fs::read(&dest).unwrap() == b"the operator's own file");
     assert_eq!(names(), ["survey.tif"]);
 
-    vault.ok(&["export", &control, "--to", dest.to_str().unwrap(), "--force"]);
+    vault.ok(&[
+        "export",
+        "--yes",
+        "--reason",
+        "checked by the test",
+        &control,
+        "--to",
+        dest.to_str().unwrap(),
+        "--force",
+    ]);
     assert_eq!(std::fs::read(&dest).unwrap(), data);
     // Into the stick's root by directory: the original name, next to the first.
     let dir = stick.path.join("copies");
     std::fs::create_dir(&dir).unwrap();
-    vault.ok(&["export", &control, "--to", dir.to_str().unwrap()]);
+    vault.ok(&[
+        "export",
+        "--yes",
+        "--reason",
+        "checked by the test",
+        &control,
+        "--to",
+        dir.to_str().unwrap(),
+    ]);
     assert_eq!(std::fs::read(dir.join("survey.tif")).unwrap(), data);
     assert_eq!(names(), ["copies", "survey.tif"]);
     let temps: i64 = vault
@@ -101,7 +134,7 @@ fn a_file_that_appears_on_an_exfat_stick_during_export_is_never_replaced() {
             std::fs::write(&dest, b"the operator's own file").unwrap();
         })
     };
-    let result = station.export(&control, &dest, false, &progress);
+    let result = station.export(&control, &dest, false, "checked by the test", &progress);
     watcher.join().unwrap();
     match result {
         Err(Error::InvalidInput(message)) => assert!(message.contains("appeared while exporting"), "{message}"),
@@ -136,7 +169,15 @@ fn a_fat_stick_that_fills_during_export_keeps_no_partial_plaintext() {
     let stick = Stick::mount(scratch.path(), fs, 40);
     let dest = stick.path.join("dem.tif");
     vault
-        .run(&["export", &control, "--to", dest.to_str().unwrap()])
+        .run(&[
+            "export",
+            "--yes",
+            "--reason",
+            "checked by the test",
+            &control,
+            "--to",
+            dest.to_str().unwrap(),
+        ])
         .code(1)
         .stderr(predicates::str::contains("Operation not permitted").or(predicates::str::contains("No space left")))
         .stderr(predicates::str::contains("nothing was written").not());

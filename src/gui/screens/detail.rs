@@ -75,6 +75,11 @@ fn draw(ui: &mut egui::Ui, model: &mut Model, detail: &strongroom::station::Item
             actions.push(Action::Export);
         }
     });
+    ui.horizontal(|ui| {
+        let label = ui.label(Text::ExportReason.get(lang));
+        ui.add(egui::TextEdit::singleline(&mut model.export_reason).desired_width(360.0))
+            .labelled_by(label.id);
+    });
     ui.add_enabled(false, egui::Button::new(Text::TransferLater.get(lang)));
     item_actions(ui, model, detail.summary.level, actions);
     ui.separator();
