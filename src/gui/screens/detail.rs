@@ -23,7 +23,11 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
     let Some(detail) = model.detail.take() else {
         return;
     };
-    draw(ui, model, &detail, actions);
+    // One scroll for the whole item, so its actions and timeline stay reachable in a small
+    // window.
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| draw(ui, model, &detail, actions));
     model.detail = Some(detail);
 }
 
@@ -87,6 +91,7 @@ fn draw(ui: &mut egui::Ui, model: &mut Model, detail: &strongroom::station::Item
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
     TableBuilder::new(ui)
         .id_salt("timeline")
+        .vscroll(false)
         .striped(true)
         .column(Column::initial(190.0))
         .column(Column::initial(110.0))
