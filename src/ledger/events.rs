@@ -301,14 +301,15 @@ macro_rules! details {
     }};
 }
 
-/// Alert events (account lockouts, and `*.alert` actions of the guard and cloud checks) that
+/// Alert events (account lockouts, uses of the recovery code, and `*.alert` actions) that
 /// no acknowledgement closes yet, newest first. An `alert.acknowledge` closes an alert only
 /// if it comes after it, names its seq and action, and `closes` (given its row seq and
 /// canonical bytes) says an officer's admin key signed it (`accounts::decision`): a row
 /// appended with SQL, or a signed one copied elsewhere, closes nothing.
 pub fn open_alerts(conn: &Connection, closes: impl Fn(u64, &[u8]) -> bool) -> Result<Vec<StoredEvent>> {
     let mut stmt = conn.prepare(
-        "SELECT seq, action FROM events WHERE seq >= 0 AND (action = 'auth.lockout' OR action LIKE '%.alert')
+        "SELECT seq, action FROM events
+         WHERE seq >= 0 AND (action IN ('auth.lockout', 'user.recover') OR action LIKE '%.alert')
          ORDER BY seq DESC",
     )?;
     let alerts: std::collections::BTreeMap<i64, String> = stmt

@@ -1,10 +1,11 @@
-//! Alerts: the events that need a person to look at them — account lockouts now, guard and
-//! cloud alerts (actions ending in `.alert`) as those land. An alert stays open until an
+//! Alerts: the events that need a person to look at them — account lockouts, uses of the
+//! recovery code, custody and ledger findings, and guard and cloud alerts (actions ending in
+//! `.alert`) as those land. An alert stays open until an
 //! officer acknowledges it with a comment: an event signed with the admin key.
 
-use crate::accounts::Role;
 use crate::accounts::decision::{self, AdminKeys};
 use crate::accounts::permissions::Permission;
+use crate::accounts::{Role, UserStatus};
 use crate::ledger::{Action, NewEvent, StoredEvent, events};
 use crate::{Error, Result, details};
 
@@ -35,6 +36,20 @@ impl Station {
             .ok_or_else(|| Error::NotFound(format!("open alert {seq}")))?;
         let session = self.session_for(Access::Permitted(Permission::AcknowledgeAlert, alert.level))?;
         let actor = session.user().name.clone();
+        // Nobody closes an alert about themselves while another officer could.
+        let about_them = alert.subject == actor || alert.actor == actor;
+        let other_officers = session
+            .directory()
+            .users
+            .iter()
+            .filter(|u| u.role == Role::Officer && u.status == UserStatus::Active && u.name != actor)
+            .count();
+        if about_them && other_officers > 0 {
+            return Err(Error::Denied {
+                rule: "separation-of-duties",
+                message: format!("alert {seq} is about {actor}; another security officer acknowledges it"),
+            });
+        }
         // An officer's decision: signed with the admin key, so SQL cannot close an alert.
         let admin = session.admin_key()?;
         let event = NewEvent {

@@ -140,3 +140,36 @@ fn the_cli_confirms_exports_and_downgrades_naming_item_level_and_destination() {
     assert_eq!(crate::support::code(&downgrade), 2, "{said}");
     assert!(said.contains("from SECRET to CONFIDENTIAL"), "{said}");
 }
+
+#[test]
+fn a_recovery_is_an_alert_that_its_subject_does_not_close_while_another_officer_can() {
+    let (vault, mut station) = fixture();
+    station.lock();
+    station
+        .recover("alice", &vault.recovery, &pw("alice's recovered passphrase"))
+        .unwrap();
+    station.unlock("alice", &pw("alice's recovered passphrase")).unwrap();
+    let alert = station
+        .alerts()
+        .unwrap()
+        .into_iter()
+        .find(|a| a.action == "user.recover")
+        .expect("the use of the recovery code is an alert");
+    assert_eq!(alert.subject, "alice");
+    let refused = station.acknowledge_alert(alert.seq, "that was me");
+    assert!(
+        matches!(
+            refused,
+            Err(Error::Denied {
+                rule: "separation-of-duties",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    switch(&mut station, "carol", crate::support::accounts::CAROL_PW);
+    station
+        .acknowledge_alert(alert.seq, "alice lost her password; checked in person")
+        .unwrap();
+    assert!(!station.alerts().unwrap().iter().any(|a| a.seq == alert.seq));
+}
