@@ -36,17 +36,23 @@ pub struct Refusal {
 impl Failures {
     /// Whether an attempt on the account `name` at `now` must be refused under `policy`:
     /// locked until an officer unlocks it, or still inside the wait after the last failure.
-    pub fn refusal(&self, name: &str, policy: &Policy, now: OffsetDateTime) -> Option<Refusal> {
+    /// The last security officer (`sole_officer`) is never locked out, since nobody could
+    /// unlock them: at the policy's limit they wait the policy's long wait instead.
+    pub fn refusal(&self, name: &str, policy: &Policy, now: OffsetDateTime, sole_officer: bool) -> Option<Refusal> {
         if self.locked_at.is_some() {
             return Some(Refusal {
                 reason: "account locked",
                 state: format!(
-                    "locked after {} failed sign-ins; a security officer can unlock it with `strongroom user enable {name}`",
+                    "{name} is locked after {} failed sign-ins; a security officer can unlock the account",
                     self.count
                 ),
             });
         }
-        let until = self.last + time::Duration::seconds(policy.backoff_seconds(self.count) as i64);
+        let mut wait = policy.backoff_seconds(self.count);
+        if sole_officer && self.count >= policy.lockout_attempts {
+            wait = wait.max(u64::from(policy.last_officer_wait_minutes()) * 60);
+        }
+        let until = self.last + time::Duration::seconds(i64::try_from(wait).unwrap_or(i64::MAX));
         if until > now {
             let left = until - now;
             let seconds = left.whole_seconds() + i64::from(left.subsec_nanoseconds() > 0);
@@ -120,24 +126,33 @@ mod tests {
             last: at(100),
             locked_at: None,
         };
-        let waiting = failures.refusal("bob", &policy, at(101)).unwrap();
+        let waiting = failures.refusal("bob", &policy, at(101), false).unwrap();
         assert_eq!(waiting.reason, "attempted during backoff");
         assert!(waiting.state.contains("try again in 3 s"), "{}", waiting.state);
         // A part of a second left is rounded up, never down to zero.
-        let nearly = failures.refusal("bob", &policy, at(103) + time::Duration::milliseconds(500));
+        let nearly = failures.refusal("bob", &policy, at(103) + time::Duration::milliseconds(500), false);
         assert!(nearly.unwrap().state.contains("try again in 1 s"));
-        assert_eq!(failures.refusal("bob", &policy, at(104)), None);
+        assert_eq!(failures.refusal("bob", &policy, at(104), false), None);
         // Locked: refused however long ago, naming the way out.
         let locked = Failures {
             locked_at: Some(at(100)),
             ..failures
         };
-        let refused = locked.refusal("bob", &policy, at(1_000_000)).unwrap();
+        let refused = locked.refusal("bob", &policy, at(1_000_000), false).unwrap();
         assert_eq!(refused.reason, "account locked");
-        assert!(
-            refused.state.contains("strongroom user enable bob"),
-            "{}",
-            refused.state
-        );
+        assert!(refused.state.contains("officer can unlock"), "{}", refused.state);
+        // The last officer at the limit is not locked but waits the policy's long wait.
+        let limit = Failures {
+            count: policy.lockout_attempts,
+            last: at(100),
+            locked_at: None,
+        };
+        let long = i64::from(policy.last_officer_wait_minutes()) * 60;
+        assert!(limit.refusal("alice", &policy, at(100 + long - 1), true).is_some());
+        assert_eq!(limit.refusal("alice", &policy, at(100 + long), true), None);
+        // Anyone else waits only the backoff at that count.
+        let backoff = policy.backoff_seconds(limit.count) as i64;
+        assert!(backoff < long);
+        assert_eq!(limit.refusal("bob", &policy, at(100 + backoff), false), None);
     }
 }

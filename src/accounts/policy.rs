@@ -47,7 +47,14 @@ pub struct Policy {
     /// Absent in policies signed before it existed: then [`DEFAULT_EXPORT_REASON_LEVEL`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub export_reason_level: Option<Level>,
+    /// Minutes the last security officer waits after reaching the lockout limit (they are
+    /// never locked out: nobody could unlock them). Absent: [`DEFAULT_LAST_OFFICER_WAIT_MINUTES`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_officer_wait_minutes: Option<u32>,
 }
+
+/// The last officer's wait at the lockout limit when the policy does not say.
+pub const DEFAULT_LAST_OFFICER_WAIT_MINUTES: u32 = 60;
 
 /// The level from which exports need a reason when the policy does not say.
 pub const DEFAULT_EXPORT_REASON_LEVEL: Level = Level::Confidential;
@@ -56,6 +63,12 @@ impl Policy {
     /// The level from which exports need a reason.
     pub fn export_reason_level(&self) -> Level {
         self.export_reason_level.unwrap_or(DEFAULT_EXPORT_REASON_LEVEL)
+    }
+
+    /// Minutes the last security officer waits at the lockout limit.
+    pub fn last_officer_wait_minutes(&self) -> u32 {
+        self.last_officer_wait_minutes
+            .unwrap_or(DEFAULT_LAST_OFFICER_WAIT_MINUTES)
     }
 }
 
@@ -72,6 +85,7 @@ impl Default for Policy {
             checkpoint_interval: 256,
             guard_response: GuardResponse::Quarantine,
             export_reason_level: None,
+            last_officer_wait_minutes: None,
         }
     }
 }
@@ -122,7 +136,7 @@ pub struct Setting {
 
 /// Every setting, in display order. A setting added later must be an `Option` field with
 /// `skip_serializing_if` (DESIGN.md §2, "Extending signed records").
-pub const SETTINGS: [Setting; 10] = [
+pub const SETTINGS: [Setting; 11] = [
     Setting {
         name: "lockout-attempts",
         help_en: "Failed sign-ins in a row before the account locks until an officer unlocks it",
@@ -143,6 +157,17 @@ pub const SETTINGS: [Setting; 10] = [
             max: 3600,
             get: |p| p.backoff_base_seconds,
             set: |p, v| p.backoff_base_seconds = v,
+        },
+    },
+    Setting {
+        name: "last-officer-wait-minutes",
+        help_en: "The last security officer is never locked out: at the limit they wait this long instead",
+        help_zh: "最后一名安全保密员不会被锁定：达到次数上限后改为等待这么多分钟",
+        field: Field::Number {
+            min: 1,
+            max: 1440,
+            get: |p| p.last_officer_wait_minutes(),
+            set: |p, v| p.last_officer_wait_minutes = Some(v),
         },
     },
     Setting {
@@ -413,6 +438,7 @@ mod tests {
         // And the list covers every field of the record (optional ones once set).
         let full = Policy {
             export_reason_level: Some(DEFAULT_EXPORT_REASON_LEVEL),
+            last_officer_wait_minutes: Some(DEFAULT_LAST_OFFICER_WAIT_MINUTES),
             ..Policy::default()
         };
         let full = serde_json::to_value(&full).unwrap();

@@ -103,6 +103,24 @@ impl Station {
         verified_directory(&self.conn, &self.station_id, contents, seen)
     }
 
+    /// Whether `row` is the only active security officer, as the newest directory states it
+    /// (read before any key can verify it, like the policy: a forged row fails at sign-in).
+    fn sole_officer(&self, row: &UserRecord) -> bool {
+        let Some(directory) = directory::load_latest(&self.conn)
+            .ok()
+            .and_then(|(_, body, _)| serde_json::from_slice::<Directory>(&body).ok())
+        else {
+            return false;
+        };
+        let officers: Vec<&str> = directory
+            .users
+            .iter()
+            .filter(|u| u.role == Role::Officer && u.status == UserStatus::Active)
+            .map(|u| u.name.as_str())
+            .collect();
+        officers == [row.name.as_str()]
+    }
+
     /// The policy to apply before anyone has signed in: the newest directory's, read
     /// without a key to verify it (the verified one is applied right after the password).
     pub(super) fn policy_before_sign_in(&self) -> Policy {
@@ -119,10 +137,11 @@ impl Station {
     pub(super) fn begin_attempt(&mut self, row: &UserRecord, policy: &Policy, context: &str) -> Result<()> {
         let now_time = self.clock.now();
         let (id, name) = (row.id, row.name.clone());
+        let sole_officer = self.sole_officer(row);
         // Failures are counted even when the station refuses other writes (a rolled-back
         // directory, say): a lost row must not buy unlimited guesses.
         let refusal = self.write_bookkeeping(|tx, events| {
-            let refused = lockout::of(tx, id)?.and_then(|f| f.refusal(&name, policy, now_time));
+            let refused = lockout::of(tx, id)?.and_then(|f| f.refusal(&name, policy, now_time, sole_officer));
             match refused {
                 Some(refusal) => {
                     let now = now_time.unix_timestamp();
@@ -145,6 +164,8 @@ impl Station {
     pub(super) fn attempt_failed(&mut self, row: &UserRecord, policy: &Policy, reason: &str) -> Result<()> {
         let now = self.now();
         let (id, name, limit) = (row.id, row.name.clone(), policy.lockout_attempts);
+        let sole_officer = self.sole_officer(row);
+        let wait_minutes = policy.last_officer_wait_minutes();
         self.write_bookkeeping(|tx, events| {
             let count = lockout::count_failure(tx, id, &now)?;
             events.push(NewEvent {
@@ -156,14 +177,21 @@ impl Station {
                 details: details! { "reason": reason, "failures": count },
             });
             if count >= limit {
-                lockout::lock(tx, id, &now)?;
+                // The last officer is never locked out (nobody could unlock them): they wait
+                // the policy's long wait instead, and the alert says so.
+                let mut details = details! { "user": id.to_string(), "failures": count, "limit": limit };
+                if sole_officer {
+                    details.insert("waits_minutes".into(), serde_json::json!(wait_minutes));
+                } else {
+                    lockout::lock(tx, id, &now)?;
+                }
                 events.push(NewEvent {
                     actor: name.clone(),
                     action: Action::AuthLockout,
                     subject: name.clone(),
                     level: None,
                     item: None,
-                    details: details! { "user": id.to_string(), "failures": count, "limit": limit },
+                    details,
                 });
             }
             Ok(())

@@ -173,3 +173,51 @@ fn a_recovery_is_an_alert_that_its_subject_does_not_close_while_another_officer_
         .unwrap();
     assert!(!station.alerts().unwrap().iter().any(|a| a.seq == alert.seq));
 }
+
+#[test]
+fn the_last_officer_waits_instead_of_being_locked_out_for_good() {
+    let (vault, mut station) = LibVault::new();
+    station.set_policy("backoff-base-seconds", "0").unwrap();
+    station.set_policy("lockout-attempts", "2").unwrap();
+    station.lock();
+    for _ in 0..2 {
+        assert!(matches!(
+            station.unlock("alice", &pw("not alice's password")),
+            Err(Error::AuthenticationFailed)
+        ));
+    }
+    // Not locked: the alert says how long she waits; meanwhile even the right password waits.
+    let locked: Option<String> = vault
+        .db()
+        .query_row("SELECT locked_at FROM login_failures", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(locked, None);
+    let lockout = crate::support::insider::events(&vault.db())
+        .into_iter()
+        .rfind(|e| e["action"] == "auth.lockout")
+        .unwrap();
+    assert_eq!(lockout["details"]["waits_minutes"], 60);
+    assert!(matches!(
+        station.unlock("alice", &pw(PASSWORD)),
+        Err(Error::AccountUnavailable { .. })
+    ));
+    vault.clock.advance(time::Duration::minutes(61));
+    station.unlock("alice", &pw(PASSWORD)).unwrap();
+}
+
+#[test]
+fn an_officer_with_another_officer_is_locked_out_as_anyone() {
+    let (vault, mut station) = fixture();
+    station.set_policy("backoff-base-seconds", "0").unwrap();
+    station.set_policy("lockout-attempts", "2").unwrap();
+    station.lock();
+    for _ in 0..2 {
+        assert!(station.unlock("alice", &pw("not alice's password")).is_err());
+    }
+    vault.clock.advance(time::Duration::days(2));
+    let refused = station.unlock("alice", &pw(PASSWORD));
+    assert!(
+        matches!(&refused, Err(Error::AccountUnavailable { state, .. }) if state.contains("locked")),
+        "{refused:?}"
+    );
+}
