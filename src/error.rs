@@ -32,7 +32,7 @@ pub enum Error {
     },
     /// The user must choose a new password (it was reset by an officer or has expired)
     /// before anything else.
-    #[error("{user} must choose a new password first ({reason}): run `strongroom passwd`")]
+    #[error("{user} must choose a new password first ({reason})")]
     PasswordChangeRequired {
         /// User name.
         user: String,
@@ -83,8 +83,20 @@ pub enum Error {
         source: io::Error,
     },
     /// There is no vault at the given directory.
-    #[error("no vault at {0}: create one with `strongroom init --user NAME` or pass --vault DIR")]
+    #[error("no vault at {0}")]
     NoVault(PathBuf),
+    /// An export's destination exists (or appeared while exporting) and overwriting was not
+    /// asked for.
+    #[error("{} {}", path.display(), if *appeared { "appeared while exporting" } else { "already exists" })]
+    DestinationExists {
+        /// The destination.
+        path: PathBuf,
+        /// It appeared during the export rather than before it.
+        appeared: bool,
+    },
+    /// An import source is a symbolic link and following links was not asked for.
+    #[error("{} is a symbolic link", .0.display())]
+    SymlinkSource(PathBuf),
     /// The database file cannot be read as a Strongroom database. It is never deleted.
     #[error(
         "the vault database {path} is damaged or not a Strongroom database ({detail}); it was left untouched — restore it from a backup"
@@ -153,6 +165,37 @@ impl Error {
         Error::Integrity {
             subject: subject.into(),
             detail: detail.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The library says what happened; how to go on is the front end's (the CLI's hints,
+    /// the app's buttons). No message of these errors names a command or a flag.
+    #[test]
+    fn messages_name_no_command_line() {
+        let errors = [
+            Error::PasswordChangeRequired {
+                user: "bob".into(),
+                reason: "a security officer chose this password".into(),
+            },
+            Error::NoVault(PathBuf::from("/srv/vault")),
+            Error::DestinationExists {
+                path: PathBuf::from("/media/stick/plan.tif"),
+                appeared: false,
+            },
+            Error::DestinationExists {
+                path: PathBuf::from("/media/stick/plan.tif"),
+                appeared: true,
+            },
+            Error::SymlinkSource(PathBuf::from("/home/op/link")),
+        ];
+        for error in errors {
+            let text = error.to_string();
+            assert!(!text.contains("strongroom ") && !text.contains("--"), "{text}");
         }
     }
 }

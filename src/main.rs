@@ -20,6 +20,9 @@ fn main() {
     }
     if let Err(error) = cli::run(cli) {
         eprintln!("strongroom: {}", cli::output::printable(&render(&error)));
+        if let Some(hint) = cli::exit::hint(&error) {
+            eprintln!("hint: {}", cli::output::printable(&hint));
+        }
         std::process::exit(cli::exit::code(&error));
     }
 }

@@ -28,3 +28,22 @@ pub fn code(error: &anyhow::Error) -> i32 {
         _ => 1,
     }
 }
+
+/// What to type next, for the errors whose way out is a command: the library says what
+/// happened and holds the data; the command line adds how to go on (the app has buttons).
+pub fn hint(error: &anyhow::Error) -> Option<String> {
+    let hint = match error.chain().find_map(|e| e.downcast_ref::<Error>())? {
+        Error::PasswordChangeRequired { .. } => "choose your own password with `strongroom passwd`".to_string(),
+        Error::NoVault(_) => "create one with `strongroom init --user NAME`, or name it with --vault DIR".into(),
+        Error::DestinationExists { .. } => "pass --force to overwrite it".into(),
+        Error::SymlinkSource(_) => "pass --follow-symlinks to import what it points to".into(),
+        Error::ApprovalRequired { request, .. } => format!(
+            "a security officer runs `strongroom request approve {request}`; then run this again (or add --witness NAME)"
+        ),
+        Error::AccountUnavailable { user, state } if state.contains("locked") => {
+            format!("a security officer runs `strongroom user enable {user}`")
+        }
+        _ => return None,
+    };
+    Some(hint)
+}

@@ -186,11 +186,10 @@ impl Station {
             return Err(Error::ApprovalRequired {
                 request: request.id,
                 message: format!(
-                    "request {} ({} {}) is still pending; an officer approves it with `strongroom request approve {}`",
+                    "request {} ({} {}) is still pending; a security officer approves it",
                     request.id,
                     kind.as_str(),
-                    row.control,
-                    request.id
+                    row.control
                 ),
             });
         }
@@ -229,7 +228,7 @@ impl Station {
         Err(Error::ApprovalRequired {
             request: id,
             message: format!(
-                "{} of {control} ({}) needs a second person: request {id} was made; an officer approves it with `strongroom request approve {id}`, then run this again (or sign a witness in with --witness NAME)",
+                "{} of {control} ({}) needs a second person: request {id} was made; once a security officer approves it, do this again (or have an officer witness it now)",
                 kind.as_str(),
                 row.level
             ),

@@ -39,10 +39,10 @@ pub fn resolve_destination(to: &Path, original_name: &OsStr, force: bool) -> Res
             )));
         }
         Ok(_) if !force => {
-            return Err(Error::InvalidInput(format!(
-                "{} already exists; pass --force to overwrite it",
-                dest.display()
-            )));
+            return Err(Error::DestinationExists {
+                path: dest.to_path_buf(),
+                appeared: false,
+            });
         }
         Ok(_) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -154,10 +154,10 @@ impl Output {
                     self.temp_exists = false;
                 }
                 Err(e) if e.raw_os_error() == Some(libc::EEXIST) => {
-                    return Err(Error::InvalidInput(format!(
-                        "{} appeared while exporting; pass --force to overwrite it",
-                        self.dest.display()
-                    )));
+                    return Err(Error::DestinationExists {
+                        path: self.dest.clone(),
+                        appeared: true,
+                    });
                 }
                 Err(e) => return Err(Error::io(&self.dest, e)),
             }
@@ -215,11 +215,9 @@ fn rename_without_replacing(
     dest: &Path,
     mut record: impl FnMut(Recording<'_>) -> Result<()>,
 ) -> Result<()> {
-    let appeared = || {
-        Error::InvalidInput(format!(
-            "{} appeared while exporting; pass --force to overwrite it",
-            dest.display()
-        ))
+    let appeared = || Error::DestinationExists {
+        path: dest.to_path_buf(),
+        appeared: true,
     };
     let Err(err) = crate::vault::layout::rename_noreplace(temp, dest) else {
         return Ok(());

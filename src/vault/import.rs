@@ -95,10 +95,7 @@ pub fn plan(paths: &[PathBuf], follow_symlinks: bool, vault: &VaultDirs) -> Resu
 }
 
 fn symlink_refused(shown: &Path) -> Error {
-    Error::InvalidInput(format!(
-        "{} is a symbolic link; pass --follow-symlinks to import what it points to",
-        shown.display()
-    ))
+    Error::SymlinkSource(shown.to_path_buf())
 }
 
 struct Walker<'a> {

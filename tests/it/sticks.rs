@@ -137,7 +137,9 @@ fn a_file_that_appears_on_an_exfat_stick_during_export_is_never_replaced() {
     let result = station.export(&control, &dest, false, "checked by the test", &progress);
     watcher.join().unwrap();
     match result {
-        Err(Error::InvalidInput(message)) => assert!(message.contains("appeared while exporting"), "{message}"),
+        Err(error @ Error::DestinationExists { appeared: true, .. }) => {
+            assert!(error.to_string().contains("appeared while exporting"), "{error}")
+        }
         other => panic!("expected a refusal, got {:?}", other.map(|r| r.size)),
     }
     assert!(std::fs::read(&dest).unwrap() == b"the operator's own file");
