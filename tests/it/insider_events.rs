@@ -109,6 +109,13 @@ fn an_inserted_finding_hides_nothing() {
     assert_eq!(real["details"]["seqs"], json!([forged, inserted]));
 }
 
+/// The admin key carol holds while she is an officer (what she could keep after she goes).
+fn carols_admin_key(vault: &LibVault) -> SignKey {
+    let (identity, secret, grants) = steal_keys(vault, "carol", CAROL_PW);
+    let admin_grant = grants.iter().find(|g| g.kind == KeyKind::Admin).unwrap();
+    SignKey::from_seed(&keyring::open_grant(identity, &secret, admin_grant).unwrap())
+}
+
 /// A lockout alert for bob (policy: one attempt), open for officers.
 fn lockout_alert(vault: &LibVault, station: &mut strongroom::Station) -> u64 {
     station.set_policy("lockout-attempts", "1").unwrap();
@@ -128,9 +135,7 @@ fn lockout_alert(vault: &LibVault, station: &mut strongroom::Station) -> u64 {
 fn only_an_officers_signed_acknowledgement_closes_an_alert() {
     let (vault, mut station) = fixture();
     // carol's admin key, kept from while she was an officer.
-    let (identity, secret, grants) = steal_keys(&vault, "carol", CAROL_PW);
-    let admin_grant = grants.iter().find(|g| g.kind == KeyKind::Admin).unwrap();
-    let carol_admin = SignKey::from_seed(&keyring::open_grant(identity, &secret, admin_grant).unwrap());
+    let carol_admin = carols_admin_key(&vault);
     let alert = lockout_alert(&vault, &mut station);
     let is_open = |station: &strongroom::Station| station.alerts().unwrap().iter().any(|a| a.seq == alert);
 
@@ -181,9 +186,7 @@ fn operators_do_not_acknowledge_alerts() {
 #[test]
 fn decisions_placed_out_of_order_or_under_a_forged_first_key_close_nothing() {
     let (vault, mut station) = fixture();
-    let (identity, secret, grants) = steal_keys(&vault, "carol", CAROL_PW);
-    let admin_grant = grants.iter().find(|g| g.kind == KeyKind::Admin).unwrap();
-    let carol_admin = SignKey::from_seed(&keyring::open_grant(identity, &secret, admin_grant).unwrap());
+    let carol_admin = carols_admin_key(&vault);
     let alert = lockout_alert(&vault, &mut station);
     let is_open = |station: &strongroom::Station| station.alerts().unwrap().iter().any(|a| a.seq == alert);
     let before_disable: i64 = vault
