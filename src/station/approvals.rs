@@ -262,15 +262,21 @@ impl Station {
             .user()
             .clone();
         let request = requests::get(&self.conn, id)?.ok_or_else(|| Error::NotFound(format!("request {id}")))?;
-        // The level that matters is the item's, not what the request row says.
+        // The level that matters is the item's as its custody history states it, not what
+        // the request row (or the item row) says: a row changed outside Strongroom is refused.
         let item = crate::vault::items::get(&self.conn, request.item)?
             .ok_or_else(|| Error::NotFound(format!("the item of request {id}")))?;
+        let names: std::collections::HashMap<_, _> = users::names(&self.conn)?.into_iter().collect();
+        let admin_keys = crate::accounts::decision::AdminKeys::load(&self.conn, &self.station_id)?;
+        let history = crate::vault::history::check(&self.conn, &item, &names, &|seq, event| {
+            admin_keys.vouch_for(seq, event)
+        })?;
         let decider = Decider {
             id: officer.id,
             name: &officer.name,
             clearance: officer.clearance,
         };
-        approval::check_decidable(&request, item.level, &decider)?;
+        approval::check_decidable(&request, history.level, &decider)?;
         let now = self.now();
         let signature = if approve {
             let admin = self.session_for(Access::Keys)?.admin_key()?;

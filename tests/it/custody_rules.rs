@@ -221,3 +221,39 @@ fn an_officer_with_another_officer_is_locked_out_as_anyone() {
         "{refused:?}"
     );
 }
+
+#[test]
+fn a_request_on_an_item_whose_level_was_lowered_by_sql_is_not_decided() {
+    let (vault, mut station) = fixture();
+    crate::support::accounts::add_ready_user(
+        &mut station,
+        "erin",
+        strongroom::accounts::Role::Officer,
+        Level::Secret,
+        "erin's long passphrase",
+    );
+    let plan = vault.import(&mut station, "ts-plan.txt", Level::TopSecret);
+    switch(&mut station, "carol", crate::support::accounts::CAROL_PW);
+    let request = match station.destroy_item(&plan, "superseded") {
+        Err(Error::ApprovalRequired { request, .. }) => request,
+        other => panic!("{other:?}"),
+    };
+    let control = ControlNumber::parse(&plan).unwrap();
+    vault
+        .db()
+        .execute(
+            "UPDATE items SET level = 3 WHERE control_year = ?1 AND control_serial = ?2",
+            rusqlite::params![control.year, control.serial],
+        )
+        .unwrap();
+    // The request row too, so the two rows agree with each other.
+    vault
+        .db()
+        .execute("UPDATE requests SET level = 3 WHERE id = ?1", [request as i64])
+        .unwrap();
+    // erin (an officer cleared to SECRET) may not decide on a TOP SECRET item's request.
+    switch(&mut station, "erin", "erin's long passphrase");
+    let refused = station.approve_request(request, "looks fine");
+    assert!(matches!(refused, Err(Error::Integrity { .. })), "{refused:?}");
+    assert!(!vault.actions().iter().any(|a| a == "request.approve"));
+}
