@@ -32,7 +32,12 @@ pub fn code(error: &anyhow::Error) -> i32 {
 /// What to type next, for the errors whose way out is a command: the library says what
 /// happened and holds the data; the command line adds how to go on (the app has buttons).
 pub fn hint(error: &anyhow::Error) -> Option<String> {
-    let hint = match error.chain().find_map(|e| e.downcast_ref::<Error>())? {
+    hint_for(error.chain().find_map(|e| e.downcast_ref::<Error>())?)
+}
+
+/// What to type next after the library error `error`, if a command is the way out.
+pub fn hint_for(error: &Error) -> Option<String> {
+    let hint = match error {
         Error::PasswordChangeRequired { .. } => "choose your own password with `strongroom passwd`".to_string(),
         Error::NoVault(_) => "create one with `strongroom init --user NAME`, or name it with --vault DIR".into(),
         Error::DestinationExists { .. } => "pass --force to overwrite it".into(),

@@ -5,10 +5,10 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow};
 use strongroom::Level;
 use strongroom::progress::Progress;
-use strongroom::station::ImportOptions;
+use strongroom::station::{ImportOptions, ImportReport, ItemSummary};
 
 use super::args::{Cli, ExportArgs, ImportArgs, ShowArgs};
-use super::exit::UsageError;
+use super::exit::{self, UsageError};
 use super::progress_line::ProgressLine;
 use super::{metadata_text, output, secrets, unlocked_station};
 
@@ -31,13 +31,61 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<()> {
         chunk_size: args.chunk_kib.saturating_mul(1024),
         ..ImportOptions::at(level)
     };
-    let imported = station.import(&plan, &options, &progress);
+    let report = station.import(plan, &options, &progress);
     drop(line);
-    let imported = imported?;
+    let report = report?;
     if cli.json {
-        return output::json(&imported);
+        output::json(&ImportJson::of(&report))?;
+    } else if !report.imported.is_empty() {
+        output::item_table(&report.imported)?;
     }
-    output::item_table(&imported)
+    if report.is_complete() {
+        return Ok(());
+    }
+    for failure in &report.failed {
+        eprintln!("not imported: {}", output::printable(&failure.error.to_string()));
+        if let Some(hint) = exit::hint_for(&failure.error) {
+            eprintln!("  hint: {}", output::printable(&hint));
+        }
+    }
+    Err(anyhow!(
+        "{} of {} path(s) were not imported (listed above); the {} imported stay in the vault",
+        report.failed.len(),
+        report.failed.len() + report.imported.len(),
+        report.imported.len()
+    ))
+}
+
+/// `import --json`: the items made, and each path not imported with its reason.
+#[derive(serde::Serialize)]
+struct ImportJson<'a> {
+    imported: &'a [ItemSummary],
+    failed: Vec<FailedJson>,
+}
+
+/// One path not imported.
+#[derive(serde::Serialize)]
+struct FailedJson {
+    path: String,
+    error: String,
+    hint: Option<String>,
+}
+
+impl ImportJson<'_> {
+    fn of(report: &ImportReport) -> ImportJson<'_> {
+        ImportJson {
+            imported: &report.imported,
+            failed: report
+                .failed
+                .iter()
+                .map(|f| FailedJson {
+                    path: f.path.to_string_lossy().into_owned(),
+                    error: f.error.to_string(),
+                    hint: exit::hint_for(&f.error),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// `strongroom list`.

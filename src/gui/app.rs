@@ -134,6 +134,28 @@ impl App {
                     .toasts
                     .push((format!("{}: {subject}", what.get(m.lang)), Instant::now())),
                 Reply::BundleVerified(report) => m.bundle_report = Some(*report),
+                Reply::JobPartial { job, summary, failed } => {
+                    let lang = m.lang;
+                    let left_out = failed
+                        .iter()
+                        .map(|(_, failure)| failure.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    let done = if summary.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{}: {summary}\n", Text::ImportedItems.get(lang))
+                    };
+                    let failure = plain_failure(&format!(
+                        "{done}{} ({}):\n{left_out}",
+                        Text::NotImported.get(lang),
+                        failed.len()
+                    ));
+                    if let Some(j) = m.jobs.iter_mut().find(|j| j.id == job) {
+                        j.outcome = Some(Err(failure.clone()));
+                    }
+                    m.message = Some(Message { failure });
+                }
                 Reply::JobFailed { job, error } => {
                     if let Some(j) = m.jobs.iter_mut().find(|j| j.id == job) {
                         j.outcome = Some(Err(error.clone()));

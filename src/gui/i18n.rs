@@ -96,6 +96,8 @@ texts! {
     Cancel => "Cancel", "取消";
     LevelRequired => "Choose a level: there is no default.", "请选择密级：没有默认值。";
     NothingToImport => "Add at least one file or folder.", "请至少添加一个文件或文件夹。";
+    ImportedItems => "Imported", "已导入";
+    NotImported => "Not imported", "未导入";
     Jobs => "Jobs", "任务";
     Queued => "queued", "排队中";
     Done => "done", "完成";

@@ -241,6 +241,15 @@ pub enum Reply {
         /// What to say.
         summary: String,
     },
+    /// A batch finished with some of its files left out (the rest are done).
+    JobPartial {
+        /// Job number.
+        job: u64,
+        /// What was done ("SR-2026-000001, …").
+        summary: String,
+        /// Each path left out: its name and why.
+        failed: Vec<(String, Failure)>,
+    },
     /// A job failed or was cancelled.
     JobFailed {
         /// Job number.

@@ -70,7 +70,7 @@ impl Fixture {
             let plan = station.plan_import(&[path], false).unwrap();
             let options = ImportOptions::at(*level);
             station
-                .import(&plan, &options, &strongroom::progress::Progress::new())
+                .import(plan, &options, &strongroom::progress::Progress::new())
                 .unwrap();
         }
         fx
@@ -182,6 +182,30 @@ fn import_runs_with_progress_and_cancel_leaves_nothing() {
         .clone();
     assert!(matches!(outcome, Some(Err(f)) if f.cancelled));
     assert_eq!(harness.state().model.items.len(), 1);
+    assert_eq!(objects(&fx.root), 1);
+}
+
+#[test]
+fn a_batch_with_a_missing_path_imports_the_rest_and_names_what_was_left_out() {
+    let fx = Fixture::with_vault(&[]);
+    let good = fx.file("good.kml", b"<kml/>");
+    let gone = fx.file("gone.kml", b"<kml/>");
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.model.phase == Phase::Main);
+    click(&mut harness, "Import…");
+    harness.state_mut().model.import.paths = vec![good, gone.clone()];
+    harness.state_mut().model.import.level = Some(Level::Internal);
+    std::fs::remove_file(&gone).unwrap();
+    click(&mut harness, "Import");
+    wait(&mut harness, "the partial batch", |app| {
+        app.model.items.len() == 1 && app.model.message.is_some()
+    });
+    let message = &harness.state().model.message.as_ref().unwrap().failure.message;
+    assert!(message.contains("Not imported (1)"), "{message}");
+    assert!(message.contains("gone.kml"), "{message}");
+    assert!(message.contains("Imported: SR-"), "{message}");
+    assert!(harness.state().model.jobs[0].outcome.as_ref().unwrap().is_err());
     assert_eq!(objects(&fx.root), 1);
 }
 

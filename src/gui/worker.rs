@@ -14,7 +14,7 @@ use strongroom::accounts::requests::RequestStatus;
 use strongroom::crypto::kdf::KdfParams;
 use strongroom::ledger::query::EventFilter;
 use strongroom::progress::Progress;
-use strongroom::station::{ImportOptions, InitOptions};
+use strongroom::station::{ImportOptions, ImportReport, InitOptions};
 use strongroom::time::SharedClock;
 use strongroom::{Error, Level, Station};
 
@@ -204,9 +204,25 @@ impl StationThread {
                 notes,
                 progress,
             } => {
-                let result = self.import(&paths, level, title, notes, &progress);
-                match result {
-                    Ok(summary) => self.reply(Reply::JobDone { job, summary }),
+                match self.import(&paths, level, title, notes, &progress) {
+                    Ok(report) => {
+                        let summary = report
+                            .imported
+                            .iter()
+                            .map(|i| i.control_number.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        if report.is_complete() {
+                            self.reply(Reply::JobDone { job, summary });
+                        } else {
+                            let failed = report
+                                .failed
+                                .into_iter()
+                                .map(|f| (f.path.display().to_string(), f.error.into()))
+                                .collect();
+                            self.reply(Reply::JobPartial { job, summary, failed });
+                        }
+                    }
                     Err(error) => self.reply(Reply::JobFailed {
                         job,
                         error: error.into(),
@@ -369,7 +385,7 @@ impl StationThread {
         title: Option<String>,
         notes: Option<String>,
         progress: &Progress,
-    ) -> Result<String, Error> {
+    ) -> Result<ImportReport, Error> {
         let station = self.station()?;
         let plan = station.plan_import(paths, false)?;
         let options = ImportOptions {
@@ -377,12 +393,7 @@ impl StationThread {
             notes,
             ..ImportOptions::at(level)
         };
-        let items = station.import(&plan, &options, progress)?;
-        Ok(items
-            .iter()
-            .map(|i| i.control_number.to_string())
-            .collect::<Vec<_>>()
-            .join(", "))
+        station.import(plan, &options, progress)
     }
 
     fn refresh_items(&mut self) -> Result<(), Error> {

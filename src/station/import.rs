@@ -14,7 +14,9 @@ use crate::crypto::stream::EncryptKey;
 use crate::crypto::wrap::{self, Purpose};
 use crate::ledger::{Action, NewEvent};
 use crate::progress::Progress;
-use crate::vault::import::{self as files, SourceFile};
+use crate::vault::import::{self as files, EncryptError, SourceFile};
+
+pub use crate::vault::import::FileFailure;
 use crate::vault::items::{self, ItemRow, item_aad};
 use crate::vault::layout::sync_dir;
 use crate::vault::{Category, ItemStatus};
@@ -24,16 +26,35 @@ use super::items::{ItemSummary, summarize};
 use super::{Access, Station};
 
 /// What an import will read, chosen before any byte is written.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct ImportPlan {
     /// The files, in order.
     pub files: Vec<SourceFile>,
+    /// The paths that cannot be imported; [`Station::import`] reports them as failed.
+    pub skipped: Vec<FileFailure>,
 }
 
 impl ImportPlan {
     /// Total bytes to import.
     pub fn total_bytes(&self) -> u64 {
         self.files.iter().map(|f| f.size).sum()
+    }
+}
+
+/// What a batch import did, file by file: the items made, and the paths not imported with
+/// the reason for each. The items stay imported whatever failed beside them.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    /// One item per file imported, in the plan's order.
+    pub imported: Vec<ItemSummary>,
+    /// The paths that were not imported: those the plan skipped, then those that failed.
+    pub failed: Vec<FileFailure>,
+}
+
+impl ImportReport {
+    /// Whether every file chosen was imported.
+    pub fn is_complete(&self) -> bool {
+        self.failed.is_empty()
     }
 }
 
@@ -110,18 +131,18 @@ impl Station {
     /// with `follow_symlinks`, and never out of a directory's root.
     pub fn plan_import(&self, paths: &[PathBuf], follow_symlinks: bool) -> Result<ImportPlan> {
         self.session_for(Access::Keys)?;
+        let planned = files::plan(paths, follow_symlinks, &self.paths.dirs()?)?;
         Ok(ImportPlan {
-            files: files::plan(paths, follow_symlinks, &self.paths.dirs()?)?,
+            files: planned.files,
+            skipped: planned.skipped,
         })
     }
 
-    /// Import every file of `plan` as one batch: all items appear, or none.
-    pub fn import(
-        &mut self,
-        plan: &ImportPlan,
-        options: &ImportOptions,
-        progress: &Progress,
-    ) -> Result<Vec<ItemSummary>> {
+    /// Import the files of `plan`. A file that cannot be read, or changes while it is read,
+    /// is reported in [`ImportReport::failed`] and the others go on; the items made appear
+    /// together, each with its event. A cancel, or a failure on the vault's side (disk, database),
+    /// leaves none of the batch.
+    pub fn import(&mut self, plan: ImportPlan, options: &ImportOptions, progress: &Progress) -> Result<ImportReport> {
         self.refresh_session()?;
         self.session_for(Access::Permitted(Permission::Import, Some(options.level)))?;
         let session = self.session_for(Access::Keys)?;
@@ -141,18 +162,20 @@ impl Station {
         let busy = self.idle.busy();
         let _beating = progress.beating(busy.heartbeat());
         let mut staged: Vec<Staged> = Vec::with_capacity(plan.files.len());
-        let result = self.import_batch(plan, options, generation, progress, &mut staged);
+        let mut failed = plan.skipped;
+        let result = self.import_batch(&plan.files, options, generation, progress, &mut staged, &mut failed);
         match result {
             Ok(()) => {
                 let session = self.session_for(Access::Keys)?;
                 let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
-                staged
+                let imported = staged
                     .iter_mut()
                     .map(|entry| {
                         entry.row.status = ItemStatus::Active;
                         summarize(session, &entry.row, &names)
                     })
-                    .collect()
+                    .collect::<Result<_>>()?;
+                Ok(ImportReport { imported, failed })
             }
             Err(error) => {
                 let reason = if matches!(error, Error::Cancelled) {
@@ -170,14 +193,15 @@ impl Station {
 
     fn import_batch(
         &mut self,
-        plan: &ImportPlan,
+        sources: &[SourceFile],
         options: &ImportOptions,
         generation: u32,
         progress: &Progress,
         staged: &mut Vec<Staged>,
+        failed: &mut Vec<FileFailure>,
     ) -> Result<()> {
         let level = options.level;
-        for source in &plan.files {
+        for source in sources {
             if progress.is_cancelled() {
                 return Err(Error::Cancelled);
             }
@@ -185,13 +209,27 @@ impl Station {
             let dek = Key32::random()?;
             let tmp = self.work.path().join(format!("{id}.sro"));
             let meta = self.new_meta(source, options, &dek)?;
+            let done_before = progress.done();
+            let sha = match files::encrypt_file(source, &tmp, EncryptKey::Dek(&dek), id, options.chunk_size, progress) {
+                Ok(sha) => sha,
+                Err(EncryptError::Source(error)) => {
+                    // This file is left out (its partial output is already removed); the
+                    // bar still reaches the end.
+                    progress.advance(source.size.saturating_sub(progress.done().saturating_sub(done_before)));
+                    failed.push(FileFailure {
+                        path: source.shown.clone(),
+                        error,
+                    });
+                    continue;
+                }
+                Err(EncryptError::Batch(error)) => return Err(error),
+            };
             staged.push(Staged {
                 row: self.new_row(id, source, options, generation)?,
                 tmp: tmp.clone(),
                 in_objects: false,
                 has_row: false,
             });
-            let sha = files::encrypt_file(source, &tmp, EncryptKey::Dek(&dek), id, options.chunk_size, progress)?;
             let owner = self.work.owner().to_string();
             let year = self.clock.now().year();
             let entry = staged
@@ -211,6 +249,9 @@ impl Station {
             std::fs::rename(&tmp, &object).map_err(|e| Error::io(&object, e))?;
             entry.in_objects = true;
             sync_dir(&dir)?;
+        }
+        if staged.is_empty() {
+            return Ok(()); // every file failed: nothing to record
         }
         let actor = self.session_for(Access::Keys)?.user().name.clone();
         let custodian = actor.clone();

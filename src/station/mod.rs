@@ -40,7 +40,7 @@ pub use approvals::Witness;
 pub use destroy::DestroyReport;
 pub use directory_rebuild::Rebuilt;
 pub use export::ExportReport;
-pub use import::{ImportOptions, ImportPlan};
+pub use import::{FileFailure, ImportOptions, ImportPlan, ImportReport};
 pub use init::InitOptions;
 pub use items::{ItemDetail, ItemList, ItemSummary};
 pub use sealed_name::sealed_name_aad;

@@ -110,23 +110,25 @@ fn a_session_opened_before_a_rotation_cannot_write() {
         .unwrap();
     let path = fx.files.join("late.txt");
     std::fs::write(&path, b"late").unwrap();
-    let plan = other.plan_import(std::slice::from_ref(&path), false).unwrap();
+    let plan_for = |station: &Station| station.plan_import(std::slice::from_ref(&path), false).unwrap();
     let options = ImportOptions::at(Level::Secret);
     let events = fx.actions().len();
     assert!(matches!(
-        other.import(&plan, &options, &Progress::new()),
+        other.import(plan_for(&other), &options, &Progress::new()),
         Err(Error::SessionOutOfDate { .. })
     ));
     assert!(!other.is_unlocked(), "the stale session is locked");
     // bob's own account did not change, but the secret key he holds was retired.
     assert!(matches!(
-        operator.import(&plan, &options, &Progress::new()),
+        operator.import(plan_for(&operator), &options, &Progress::new()),
         Err(Error::SessionOutOfDate { .. })
     ));
     assert_eq!(fx.actions().len(), events, "nothing was written under a retired key");
     // Signing in again gives the new generation.
     operator.unlock("bob", &pw(BOB_PW)).unwrap();
-    operator.import(&plan, &options, &Progress::new()).unwrap();
+    operator
+        .import(plan_for(&operator), &options, &Progress::new())
+        .unwrap();
 }
 
 #[test]

@@ -51,7 +51,7 @@ fn an_operator_sees_imports_and_exports_only_within_clearance() {
     let plan = station.plan_import(&[path], false).unwrap();
     let options = ImportOptions::at(Level::TopSecret);
     assert!(matches!(
-        station.import(&plan, &options, &Progress::new()),
+        station.import(plan, &options, &Progress::new()),
         Err(Error::Denied { rule: "clearance", .. })
     ));
     // Operators cannot add users.
@@ -418,7 +418,7 @@ fn a_session_adopts_a_newer_directory_that_keeps_its_account_and_stops_on_one_th
     let plan = first.plan_import(&[path], false).unwrap();
     let options = ImportOptions::at(Level::Internal);
     assert!(matches!(
-        first.import(&plan, &options, &Progress::new()),
+        first.import(plan, &options, &Progress::new()),
         Err(Error::SessionOutOfDate { .. })
     ));
     assert!(first.session().is_none(), "the stale session is locked");

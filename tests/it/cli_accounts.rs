@@ -146,7 +146,7 @@ fn two_person_commands() {
         )
         .success();
     let imported: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
-    let control = imported[0]["control_number"].as_str().unwrap().to_string();
+    let control = imported["imported"][0]["control_number"].as_str().unwrap().to_string();
 
     // bob asks to destroy a secret item: exit 7, a request is pending.
     vault

@@ -21,26 +21,59 @@ fn assert_nothing_imported(vault: &TestVault) {
     assert!(!vault.actions_since(0).iter().any(|a| a == "item.import"));
 }
 
+/// Only the paths that name something importable: the rest of the batch goes on.
+fn imported_titles(vault: &TestVault) -> Vec<String> {
+    let mut titles: Vec<String> = vault
+        .json(&["list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap().to_string())
+        .collect();
+    titles.sort();
+    titles
+}
+
 #[test]
-fn missing_source_is_refused_naming_it() {
+fn a_missing_source_is_reported_and_the_rest_of_the_batch_is_imported() {
     let vault = TestVault::new();
     let good = vault.file("good.txt", b"fine");
+    let also = vault.file("also.txt", b"fine too");
     let missing = vault.scratch("missing.txt");
-    vault
+    let out = vault
         .run(&[
             "import",
             good.to_str().unwrap(),
             missing.to_str().unwrap(),
+            also.to_str().unwrap(),
             "--level",
             "internal",
+            "--json",
         ])
         .code(1)
-        .stderr(contains("missing.txt"));
-    assert_nothing_imported(&vault);
+        .stderr(contains("missing.txt"))
+        .stderr(contains("1 of 3 path(s) were not imported"));
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report["imported"].as_array().unwrap().len(), 2);
+    assert_eq!(report["failed"].as_array().unwrap().len(), 1);
+    assert_eq!(report["failed"][0]["path"], missing.to_str().unwrap());
+    assert!(
+        report["failed"][0]["error"].as_str().unwrap().contains("No such file"),
+        "{report}"
+    );
+    assert_eq!(imported_titles(&vault), ["also.txt", "good.txt"]);
+    // Each item that stayed has its own import event; the missing path made none.
+    let imports = vault
+        .actions_since(0)
+        .into_iter()
+        .filter(|a| a == "item.import")
+        .count();
+    assert_eq!(imports, 2);
+    assert!(vault.tmp_entries().is_empty(), "{:?}", vault.tmp_entries());
 }
 
 #[test]
-fn fifo_and_device_nodes_are_refused() {
+fn fifo_and_device_nodes_are_reported_not_imported() {
     let vault = TestVault::new();
     let fifo = vault.scratch("pipe");
     assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
@@ -52,7 +85,9 @@ fn fifo_and_device_nodes_are_refused() {
         .run(&["import", "/dev/null", "--level", "internal"])
         .code(1)
         .stderr(contains("device"));
-    // A FIFO inside a directory refuses the whole batch before anything is written.
+    assert_nothing_imported(&vault);
+    // A FIFO inside a directory is listed as not imported; the directory's files are imported
+    // (and nothing waits on the pipe).
     let dir = vault.scratch("batch");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("a.txt"), b"a").unwrap();
@@ -65,8 +100,10 @@ fn fifo_and_device_nodes_are_refused() {
     );
     vault
         .run(&["import", dir.to_str().unwrap(), "--level", "internal"])
-        .code(1);
-    assert_nothing_imported(&vault);
+        .code(1)
+        .stderr(contains("b.pipe"))
+        .stderr(contains("FIFO"));
+    assert_eq!(imported_titles(&vault), ["a.txt"]);
 }
 
 #[test]
@@ -101,13 +138,13 @@ fn symlinks_are_followed_only_when_asked_and_never_out_of_the_root() {
         .stderr(contains("--follow-symlinks"));
     assert_nothing_imported(&vault);
 
-    let imported = vault.json(&[
+    let imported = &vault.json(&[
         "import",
         link.to_str().unwrap(),
         "--level",
         "internal",
         "--follow-symlinks",
-    ]);
+    ])["imported"];
     assert_eq!(imported[0]["size"], 12);
 
     // Inside a directory import: a link within the root is fine, one leaving it is refused.
@@ -115,29 +152,39 @@ fn symlinks_are_followed_only_when_asked_and_never_out_of_the_root() {
     std::fs::create_dir_all(root.join("sub")).unwrap();
     std::fs::write(root.join("sub/data.kml"), b"<kml/>").unwrap();
     std::os::unix::fs::symlink(root.join("sub/data.kml"), root.join("inside.kml")).unwrap();
-    let imported = vault.json(&[
+    let imported = &vault.json(&[
         "import",
         root.to_str().unwrap(),
         "--level",
         "internal",
         "--follow-symlinks",
-    ]);
+    ])["imported"];
     // The link and its target are one file: imported once, under the first name reached.
     assert_eq!(imported.as_array().unwrap().len(), 1);
     assert_eq!(imported[0]["title"], "inside.kml");
     std::os::unix::fs::symlink(&target, root.join("escape.txt")).unwrap();
     let before = vault.json(&["list"]).as_array().unwrap().len();
-    vault
+    // The link leaving the root is refused and named; what lies inside is imported.
+    let out = vault
         .run(&[
             "import",
             root.to_str().unwrap(),
             "--level",
             "internal",
             "--follow-symlinks",
+            "--json",
         ])
-        .code(5)
+        .code(1)
         .stderr(contains("outside"));
-    assert_eq!(vault.json(&["list"]).as_array().unwrap().len(), before);
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert!(report["failed"][0]["path"].as_str().unwrap().ends_with("escape.txt"));
+    assert_eq!(report["imported"].as_array().unwrap().len(), 1);
+    let titles = imported_titles(&vault);
+    assert_eq!(titles.len(), before + 1);
+    assert!(
+        !titles.iter().any(|t| t == "escape.txt" || t == "real.txt"),
+        "{titles:?}"
+    );
 }
 
 #[test]
@@ -160,7 +207,7 @@ fn empty_files_and_awkward_names_round_trip() {
         };
         std::fs::write(dir.join(std::ffi::OsStr::from_bytes(name)), content).unwrap();
     }
-    let imported = vault.json(&["import", dir.to_str().unwrap(), "--level", "confidential"]);
+    let imported = vault.json(&["import", dir.to_str().unwrap(), "--level", "confidential"])["imported"].clone();
     assert_eq!(imported.as_array().unwrap().len(), names.len());
     let out_dir = vault.scratch("restored");
     std::fs::create_dir_all(&out_dir).unwrap();
@@ -278,7 +325,8 @@ fn import_four_chunks(vault: &TestVault) -> (String, String) {
         "secret",
         "--chunk-kib",
         "64",
-    ]);
+    ])["imported"]
+        .clone();
     (
         imported[0]["control_number"].as_str().unwrap().to_string(),
         imported[0]["id"].as_str().unwrap().to_string(),
@@ -458,6 +506,7 @@ fn symlink_cycles_are_refused_and_files_reached_twice_are_imported_once() {
     std::fs::write(root.join("x/a.tif"), b"a").unwrap();
     std::os::unix::fs::symlink(root.join("y"), root.join("x/to-y")).unwrap();
     std::os::unix::fs::symlink(root.join("x"), root.join("y/to-x")).unwrap();
+    // The link that closes the loop is refused and named; the files are imported once.
     vault
         .run(&[
             "import",
@@ -468,7 +517,7 @@ fn symlink_cycles_are_refused_and_files_reached_twice_are_imported_once() {
         ])
         .code(1)
         .stderr(contains("loop"));
-    assert_nothing_imported(&vault);
+    assert_eq!(imported_titles(&vault), ["a.tif"]);
 
     let diamond = vault.scratch("diamond");
     std::fs::create_dir_all(&diamond).unwrap();
@@ -483,7 +532,7 @@ fn symlink_cycles_are_refused_and_files_reached_twice_are_imported_once() {
         "--follow-symlinks",
     ]);
     assert_eq!(
-        imported.as_array().unwrap().len(),
+        imported["imported"].as_array().unwrap().len(),
         1,
         "one file reached three ways is one item"
     );

@@ -155,12 +155,27 @@ fn events_of_a_real_workflow_validate() {
     std::fs::write(&a, b"alpha").unwrap();
     std::fs::write(&b, b"bravo").unwrap();
     let options = ImportOptions::at(Level::Secret);
-    // The second file vanishes before it is read: the batch is abandoned (import_aborted).
+    // Cancelled while the second file is read: the batch is abandoned (import_aborted).
+    std::fs::File::create(&b).unwrap().set_len(256 * 1024 * 1024).unwrap();
     let plan = station.plan_import(&[a.clone(), b.clone()], false).unwrap();
-    std::fs::remove_file(&b).unwrap();
-    assert!(station.import(&plan, &options, &Progress::new()).is_err());
+    let progress = std::sync::Arc::new(Progress::new());
+    let watcher = {
+        let progress = progress.clone();
+        std::thread::spawn(move || {
+            while progress.done() < 5 {
+                std::thread::yield_now();
+            }
+            progress.cancel();
+        })
+    };
+    assert!(station.import(plan, &options, &progress).is_err());
+    watcher.join().unwrap();
     let plan = station.plan_import(std::slice::from_ref(&a), false).unwrap();
-    let item = station.import(&plan, &options, &Progress::new()).unwrap().remove(0);
+    let item = station
+        .import(plan, &options, &Progress::new())
+        .unwrap()
+        .imported
+        .remove(0);
     let control = item.control_number.to_string();
     station
         .export(
@@ -222,8 +237,9 @@ fn events_of_a_real_workflow_validate() {
     std::fs::write(&bobs_file, b"bob's note").unwrap();
     let plan = station.plan_import(std::slice::from_ref(&bobs_file), false).unwrap();
     let bobs = station
-        .import(&plan, &ImportOptions::at(Level::Internal), &Progress::new())
+        .import(plan, &ImportOptions::at(Level::Internal), &Progress::new())
         .unwrap()
+        .imported
         .remove(0);
     station.lock();
     station.unlock("alice", &password).unwrap();
@@ -235,7 +251,11 @@ fn events_of_a_real_workflow_validate() {
     let second = files.join("c.tif");
     std::fs::write(&second, b"charlie").unwrap();
     let plan = station.plan_import(std::slice::from_ref(&second), false).unwrap();
-    let other = station.import(&plan, &options, &Progress::new()).unwrap().remove(0);
+    let other = station
+        .import(plan, &options, &Progress::new())
+        .unwrap()
+        .imported
+        .remove(0);
     let other_control = other.control_number.to_string();
     let request = match station.destroy_item(&other_control, "superseded") {
         Err(strongroom::Error::ApprovalRequired { request, .. }) => request,

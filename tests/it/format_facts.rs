@@ -67,7 +67,11 @@ impl Vault {
             notes: Some("notes".into()),
             ..ImportOptions::at(level)
         };
-        Ok(self.station.import(&plan, &options, &Progress::new())?.remove(0))
+        Ok(self
+            .station
+            .import(plan, &options, &Progress::new())?
+            .imported
+            .remove(0))
     }
 
     /// A connection of our own, as an independent reader opens the file.

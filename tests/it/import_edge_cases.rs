@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use strongroom::progress::Progress;
-use strongroom::station::ImportOptions;
+use strongroom::station::{FileFailure, ImportOptions};
 use strongroom::{Error, Level, Station};
 
 use crate::support::pseudo_random;
@@ -52,11 +52,19 @@ fn a_file_that_changes_during_import_is_refused() {
         .unwrap()
         .write_all(b"more")
         .unwrap();
-    match station.import(&plan, &options(), &Progress::new()) {
-        Err(Error::InvalidInput(message)) => {
+    let report = station.import(plan, &options(), &Progress::new()).unwrap();
+    assert!(report.imported.is_empty());
+    match &report.failed[..] {
+        [
+            FileFailure {
+                path,
+                error: Error::InvalidInput(message),
+            },
+        ] => {
+            assert_eq!(path, &path_of_growing(&fx));
             assert!(message.contains("changed while it was being imported"), "{message}")
         }
-        other => panic!("expected a refusal, got {:?}", other.map(|v| v.len())),
+        other => panic!("expected one refusal, got {other:?}"),
     }
     assert_nothing_kept(&station);
     // Rewritten in place with the same size: the modification time gives it away.
@@ -69,11 +77,64 @@ fn a_file_that_changes_during_import_is_refused() {
     file.set_modified(planned_mtime + std::time::Duration::from_secs(1))
         .unwrap();
     drop(file);
+    let report = station.import(plan, &options(), &Progress::new()).unwrap();
+    assert!(report.imported.is_empty());
     assert!(matches!(
-        station.import(&plan, &options(), &Progress::new()),
-        Err(Error::InvalidInput(_))
+        &report.failed[..],
+        [FileFailure {
+            error: Error::InvalidInput(_),
+            ..
+        }]
     ));
     assert_nothing_kept(&station);
+}
+
+fn path_of_growing(fx: &LibVault) -> std::path::PathBuf {
+    fx.files.join("growing.las")
+}
+
+#[test]
+fn a_file_that_changes_mid_batch_is_left_out_and_the_others_stay() {
+    let (fx, mut station) = LibVault::new();
+    let first = fx.files.join("a-first.tif");
+    let growing = fx.files.join("b-growing.tif");
+    let last = fx.files.join("c-last.tif");
+    for (i, path) in [&first, &growing, &last].into_iter().enumerate() {
+        std::fs::write(path, pseudo_random(50_000, i as u64)).unwrap();
+    }
+    let plan = station
+        .plan_import(&[first.clone(), growing.clone(), last.clone()], false)
+        .unwrap();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&growing)
+        .unwrap()
+        .write_all(b"still copying")
+        .unwrap();
+    let progress = Progress::new();
+    let report = station.import(plan, &options(), &progress).unwrap();
+    let titles: Vec<&str> = report.imported.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(titles, ["a-first.tif", "c-last.tif"]);
+    assert_eq!(report.failed.len(), 1);
+    assert_eq!(report.failed[0].path, growing);
+    assert!(!report.is_complete());
+    assert_eq!(progress.done(), progress.total(), "the bar reaches its end");
+    // Each kept item has its import event; the file left out made no row, so no gap needs
+    // explaining.
+    let actions: Vec<String> = station
+        .events(0, 100)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .filter(|a| a.starts_with("item."))
+        .collect();
+    assert_eq!(actions, ["item.import", "item.import"]);
+    assert_eq!(station.item_list().unwrap().items.len(), 2);
+    let objects = std::fs::read_dir(&station.paths().objects)
+        .unwrap()
+        .flat_map(|d| std::fs::read_dir(d.unwrap().path()).unwrap())
+        .count();
+    assert_eq!(objects, 2, "no ciphertext of the file left out");
 }
 
 #[test]
@@ -99,9 +160,13 @@ fn cancel_mid_batch_keeps_nothing_and_explains_the_gap() {
             progress.cancel();
         })
     };
-    let result = station.import(&plan, &options(), &progress);
+    let result = station.import(plan, &options(), &progress);
     watcher.join().unwrap();
-    assert!(matches!(result, Err(Error::Cancelled)), "{:?}", result.map(|v| v.len()));
+    assert!(
+        matches!(result, Err(Error::Cancelled)),
+        "{:?}",
+        result.map(|v| v.imported.len())
+    );
     assert_nothing_kept(&station);
     let events = station.events(0, 100).unwrap();
     let aborted: Vec<_> = events.iter().filter(|e| e.action == "item.import_aborted").collect();
@@ -113,7 +178,14 @@ fn cancel_mid_batch_keeps_nothing_and_explains_the_gap() {
     assert!(String::from_utf8_lossy(&aborted[0].canonical).contains("\"reason\":\"cancelled\""));
     // The next import still works.
     let plan = station.plan_import(&[small], false).unwrap();
-    assert_eq!(station.import(&plan, &options(), &Progress::new()).unwrap().len(), 1);
+    assert_eq!(
+        station
+            .import(plan, &options(), &Progress::new())
+            .unwrap()
+            .imported
+            .len(),
+        1
+    );
 }
 
 /// Where the sparse 4 GiB file holds data: at the start, in the middle and at the end
@@ -167,7 +239,11 @@ fn files_larger_than_4_gib_round_trip() {
     let len = (4u64 << 30) + 3 * 1024 * 1024 + 7;
     sparse_file(&src, len);
     let plan = station.plan_import(std::slice::from_ref(&src), false).unwrap();
-    let item = station.import(&plan, &options(), &Progress::new()).unwrap().remove(0);
+    let item = station
+        .import(plan, &options(), &Progress::new())
+        .unwrap()
+        .imported
+        .remove(0);
     assert_eq!(item.size, len);
     std::fs::remove_file(&src).unwrap();
     let detail = station.item(&item.control_number.to_string()).unwrap();
@@ -205,14 +281,15 @@ fn a_chunk_size_outside_the_format_is_refused_before_anything_is_written() {
     let (vault, mut station) = LibVault::new();
     let path = vault.files.join("a.bin");
     std::fs::write(&path, b"content").unwrap();
-    let plan = station.plan_import(&[path], false).unwrap();
+    let plan = |station: &Station| station.plan_import(std::slice::from_ref(&path), false).unwrap();
     for chunk_size in [64 * 1024 - 1, 16 * 1024 * 1024 + 1] {
+        let plan = plan(&station);
         let options = ImportOptions {
             chunk_size,
             ..options()
         };
         assert!(matches!(
-            station.import(&plan, &options, &Progress::new()),
+            station.import(plan, &options, &Progress::new()),
             Err(Error::InvalidInput(_))
         ));
     }
@@ -221,5 +298,6 @@ fn a_chunk_size_outside_the_format_is_refused_before_anything_is_written() {
         chunk_size: 64 * 1024,
         ..options()
     };
-    station.import(&plan, &options, &Progress::new()).unwrap();
+    let plan = plan(&station);
+    station.import(plan, &options, &Progress::new()).unwrap();
 }

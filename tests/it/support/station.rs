@@ -114,8 +114,9 @@ impl LibVault {
     pub fn import_path(&self, station: &mut Station, path: &Path, level: Level) -> String {
         let plan = station.plan_import(&[path.to_path_buf()], false).expect("plan");
         let item = station
-            .import(&plan, &import_options(level), &Progress::new())
+            .import(plan, &import_options(level), &Progress::new())
             .expect("import")
+            .imported
             .remove(0);
         item.control_number.to_string()
     }
