@@ -6,6 +6,8 @@
 use std::io;
 use std::path::PathBuf;
 
+use crate::accounts::availability::Unavailable;
+
 /// Result with the library's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -13,15 +15,22 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Wrong password, wrong recovery code or unknown user (deliberately not told apart).
-    #[error("authentication failed: wrong password or unknown user")]
-    AuthenticationFailed,
+    #[error(
+        "authentication failed: wrong password or unknown user{}",
+        crate::accounts::availability::attempts_left_text(attempts_left)
+    )]
+    AuthenticationFailed {
+        /// Tries left before the account locks (or, for the last officer, waits long),
+        /// where the attempt counts toward a lockout.
+        attempts_left: Option<u32>,
+    },
     /// The account exists but may not sign in now.
     #[error("account {user} is {state}")]
     AccountUnavailable {
         /// User name.
         user: String,
-        /// Why: "disabled", "locked".
-        state: String,
+        /// Why, and (through [`Unavailable::ways_back`]) what lets it back in.
+        state: Unavailable,
     },
     /// Keys were rotated or the account directory changed since this session was unlocked:
     /// nothing was written, and the user signs in again (exit 4, DESIGN.md §4a).
@@ -152,6 +161,9 @@ impl From<rusqlite::Error> for Error {
 }
 
 impl Error {
+    /// A failed password or recovery code where no count applies.
+    pub const AUTHENTICATION_FAILED: Error = Error::AuthenticationFailed { attempts_left: None };
+
     /// Wrap an I/O error with the path it happened on.
     pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
         Error::Io {

@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::accounts::availability::Unavailable;
 use crate::accounts::policy::Policy;
 use crate::{Result, UserId};
 
@@ -29,8 +30,8 @@ pub struct Failures {
 pub struct Refusal {
     /// For the ledger: `account locked` or `attempted during backoff`.
     pub reason: &'static str,
-    /// For the person: the account's state and what to do.
-    pub state: String,
+    /// For the person: the account's state, and through it the ways back in.
+    pub state: Unavailable,
 }
 
 impl Failures {
@@ -38,18 +39,16 @@ impl Failures {
     /// locked until an officer unlocks it, or still inside the wait after the last failure.
     /// The last security officer (`sole_officer`) is never locked out, since nobody could
     /// unlock them: at the policy's limit they wait the policy's long wait instead.
-    pub fn refusal(&self, name: &str, policy: &Policy, now: OffsetDateTime, sole_officer: bool) -> Option<Refusal> {
+    pub fn refusal(&self, policy: &Policy, now: OffsetDateTime, sole_officer: bool) -> Option<Refusal> {
         if self.locked_at.is_some() {
             return Some(Refusal {
                 reason: "account locked",
-                state: format!(
-                    "{name} is locked after {} failed sign-ins; a security officer can unlock the account",
-                    self.count
-                ),
+                state: Unavailable::Locked { failures: self.count },
             });
         }
+        let last_officer = sole_officer && self.count >= policy.lockout_attempts;
         let mut wait = policy.backoff_seconds(self.count);
-        if sole_officer && self.count >= policy.lockout_attempts {
+        if last_officer {
             wait = wait.max(u64::from(policy.last_officer_wait_minutes()) * 60);
         }
         let until = self.last + time::Duration::seconds(i64::try_from(wait).unwrap_or(i64::MAX));
@@ -58,7 +57,11 @@ impl Failures {
             let seconds = left.whole_seconds() + i64::from(left.subsec_nanoseconds() > 0);
             return Some(Refusal {
                 reason: "attempted during backoff",
-                state: format!("waiting after {} failed sign-ins: try again in {seconds} s", self.count),
+                state: Unavailable::Waiting {
+                    failures: self.count,
+                    seconds: u64::try_from(seconds).unwrap_or(1).max(1),
+                    last_officer,
+                },
             });
         }
         None
@@ -126,21 +129,26 @@ mod tests {
             last: at(100),
             locked_at: None,
         };
-        let waiting = failures.refusal("bob", &policy, at(101), false).unwrap();
+        let waiting = failures.refusal(&policy, at(101), false).unwrap();
         assert_eq!(waiting.reason, "attempted during backoff");
-        assert!(waiting.state.contains("try again in 3 s"), "{}", waiting.state);
+        let wait = |failures, seconds| Unavailable::Waiting {
+            failures,
+            seconds,
+            last_officer: false,
+        };
+        assert_eq!(waiting.state, wait(3, 3));
         // A part of a second left is rounded up, never down to zero.
-        let nearly = failures.refusal("bob", &policy, at(103) + time::Duration::milliseconds(500), false);
-        assert!(nearly.unwrap().state.contains("try again in 1 s"));
-        assert_eq!(failures.refusal("bob", &policy, at(104), false), None);
+        let nearly = failures.refusal(&policy, at(103) + time::Duration::milliseconds(500), false);
+        assert_eq!(nearly.unwrap().state, wait(3, 1));
+        assert_eq!(failures.refusal(&policy, at(104), false), None);
         // Locked: refused however long ago, naming the way out.
         let locked = Failures {
             locked_at: Some(at(100)),
             ..failures
         };
-        let refused = locked.refusal("bob", &policy, at(1_000_000), false).unwrap();
+        let refused = locked.refusal(&policy, at(1_000_000), false).unwrap();
         assert_eq!(refused.reason, "account locked");
-        assert!(refused.state.contains("officer can unlock"), "{}", refused.state);
+        assert_eq!(refused.state, Unavailable::Locked { failures: 3 });
         // The last officer at the limit is not locked but waits the policy's long wait.
         let limit = Failures {
             count: policy.lockout_attempts,
@@ -148,11 +156,19 @@ mod tests {
             locked_at: None,
         };
         let long = i64::from(policy.last_officer_wait_minutes()) * 60;
-        assert!(limit.refusal("alice", &policy, at(100 + long - 1), true).is_some());
-        assert_eq!(limit.refusal("alice", &policy, at(100 + long), true), None);
+        let last = limit.refusal(&policy, at(100 + long - 1), true).unwrap();
+        assert_eq!(
+            last.state,
+            Unavailable::Waiting {
+                failures: policy.lockout_attempts,
+                seconds: 1,
+                last_officer: true
+            }
+        );
+        assert_eq!(limit.refusal(&policy, at(100 + long), true), None);
         // Anyone else waits only the backoff at that count.
         let backoff = policy.backoff_seconds(limit.count) as i64;
         assert!(backoff < long);
-        assert_eq!(limit.refusal("bob", &policy, at(100 + backoff), false), None);
+        assert_eq!(limit.refusal(&policy, at(100 + backoff), false), None);
     }
 }

@@ -5,6 +5,7 @@
 //! only a key holder could make, and the directory is signed by the admin key.
 
 pub mod approval;
+pub mod availability;
 pub mod decision;
 pub mod directory;
 pub mod directory_copy;

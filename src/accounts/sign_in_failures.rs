@@ -34,6 +34,8 @@ pub struct Noted {
     pub closed: Option<Closed>,
     /// This failure opens a window: record it as an event now.
     pub first: bool,
+    /// Failures of the name in its current window, this one included.
+    pub in_window: u64,
 }
 
 /// Count a failure of `name` (already escaped and capped) at `now` (unix seconds).
@@ -45,14 +47,17 @@ pub fn note(tx: &Transaction<'_>, name: &str, reason: &str, now: i64) -> Result<
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    if let Some((_, start, _)) = &open
+    if let Some((_, start, count)) = &open
         && (0..WINDOW_SECONDS).contains(&(now - start))
     {
         tx.execute(
             "UPDATE sign_in_failures SET count = count + 1 WHERE name = ?1",
             params![name],
         )?;
-        return Ok(Noted::default());
+        return Ok(Noted {
+            in_window: u64::try_from(*count).unwrap_or(0).saturating_add(1),
+            ..Noted::default()
+        });
     }
     let closed = open.and_then(|(first_reason, start, count)| closed(name, first_reason, start, count));
     tx.execute(
@@ -60,7 +65,11 @@ pub fn note(tx: &Transaction<'_>, name: &str, reason: &str, now: i64) -> Result<
          ON CONFLICT (name) DO UPDATE SET reason = ?2, window_start = ?3, count = 1",
         params![name, reason, now],
     )?;
-    Ok(Noted { closed, first: true })
+    Ok(Noted {
+        closed,
+        first: true,
+        in_window: 1,
+    })
 }
 
 /// Whether any window has closed by `now` (a read, so an open need not take the write lock).

@@ -1,6 +1,7 @@
 //! The one place where errors become exit codes (documented in `--help` and the README).
 
 use strongroom::Error;
+use strongroom::accounts::availability::WayBack;
 
 /// A usage problem found after parsing (exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -18,7 +19,7 @@ pub fn code(error: &anyhow::Error) -> i32 {
         return 6;
     }
     match error.chain().find_map(|e| e.downcast_ref::<Error>()) {
-        Some(Error::AuthenticationFailed) => 3,
+        Some(Error::AuthenticationFailed { .. }) => 3,
         Some(
             Error::AccountUnavailable { .. } | Error::PasswordChangeRequired { .. } | Error::SessionOutOfDate { .. },
         ) => 4,
@@ -45,8 +46,22 @@ pub fn hint_for(error: &Error) -> Option<String> {
         Error::ApprovalRequired { request, .. } => format!(
             "a security officer runs `strongroom request approve {request}`; then run this again (or add --witness NAME)"
         ),
-        Error::AccountUnavailable { user, state } if state.contains("locked") => {
-            format!("a security officer runs `strongroom user enable {user}`")
+        Error::AccountUnavailable { user, state } => {
+            let ways: Vec<String> = state
+                .ways_back()
+                .iter()
+                .filter_map(|way| match way {
+                    WayBack::OfficerUnlocks | WayBack::OfficerEnables => {
+                        Some(format!("a security officer runs `strongroom user enable {user}`"))
+                    }
+                    WayBack::RecoveryCode => Some(format!("`strongroom recover --user {user}` with the recovery code")),
+                    WayBack::Wait { .. } => None,
+                })
+                .collect();
+            if ways.is_empty() {
+                return None;
+            }
+            ways.join("; or ")
         }
         _ => return None,
     };

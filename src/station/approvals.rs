@@ -88,20 +88,21 @@ impl Station {
             rule: "two-person",
             message,
         };
-        let Some(row) = users::by_name(&self.conn, name)? else {
-            self.record_failed_login(name, "witness: unknown user")?;
-            return Err(Error::AuthenticationFailed);
-        };
         // The witness's password is guessed no faster than at sign-in.
         let policy = self.session_for(Access::Ready)?.directory().policy();
+        let Some(row) = users::by_name(&self.conn, name)? else {
+            return Err(self.unknown_name_failed(name, "witness: unknown user", &policy)?);
+        };
         self.begin_attempt(&row, &policy, "witness")?;
         let slot = keyring::keyslot(&self.conn, row.identity)?
             .ok_or_else(|| Error::integrity(format!("account {name}"), "it has no keyslot"))?;
         let contents = match keyslot::open(password, row.identity.as_bytes(), &slot) {
             Ok(contents) => contents,
             Err(CryptoError::Authentication) => {
-                self.attempt_failed(&row, &policy, "wrong password as witness")?;
-                return Err(Error::AuthenticationFailed);
+                let attempts_left = self.attempt_failed(&row, &policy, "wrong password as witness")?;
+                return Err(Error::AuthenticationFailed {
+                    attempts_left: Some(attempts_left),
+                });
             }
             Err(other) => return Err(Error::integrity(format!("keyslot of {name}"), other.to_string())),
         };
@@ -113,7 +114,7 @@ impl Station {
         if entry.status != UserStatus::Active {
             return Err(Error::AccountUnavailable {
                 user: name.into(),
-                state: "disabled".into(),
+                state: crate::accounts::availability::Unavailable::Disabled,
             });
         }
         if entry.role != Role::Officer {

@@ -39,8 +39,7 @@ impl Station {
         }
         let policy = self.policy_before_sign_in();
         let Some(row) = users::by_name(&self.conn, user)? else {
-            self.record_failed_login(user, "directory rebuild: unknown user")?;
-            return Err(Error::AuthenticationFailed);
+            return Err(self.unknown_name_failed(user, "directory rebuild: unknown user", &policy)?);
         };
         self.begin_attempt(&row, &policy, "directory rebuild")?;
         let slot = keyring::keyslot(&self.conn, row.identity)?
@@ -48,8 +47,10 @@ impl Station {
         let contents = match keyslot::open(password, row.identity.as_bytes(), &slot) {
             Ok(contents) => contents,
             Err(CryptoError::Authentication) => {
-                self.attempt_failed(&row, &policy, "wrong password at directory rebuild")?;
-                return Err(Error::AuthenticationFailed);
+                let attempts_left = self.attempt_failed(&row, &policy, "wrong password at directory rebuild")?;
+                return Err(Error::AuthenticationFailed {
+                    attempts_left: Some(attempts_left),
+                });
             }
             Err(other) => return Err(Error::integrity(format!("keyslot of {user}"), other.to_string())),
         };

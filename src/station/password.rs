@@ -36,14 +36,16 @@ impl Station {
         let slot = keyring::keyslot(&self.conn, identity_id)?
             .ok_or_else(|| Error::integrity(format!("account {name}"), "it has no keyslot"))?;
         let contents = keyslot::open(current, identity_id.as_bytes(), &slot).map_err(|e| match e {
-            CryptoError::Authentication => Error::AuthenticationFailed,
+            CryptoError::Authentication => Error::AUTHENTICATION_FAILED,
             other => Error::integrity(format!("keyslot of {name}"), other.to_string()),
         });
         let contents = match contents {
             Ok(c) => c,
-            Err(Error::AuthenticationFailed) => {
-                self.attempt_failed(&row, &policy, "wrong current password at password change")?;
-                return Err(Error::AuthenticationFailed);
+            Err(Error::AuthenticationFailed { .. }) => {
+                let attempts_left = self.attempt_failed(&row, &policy, "wrong current password at password change")?;
+                return Err(Error::AuthenticationFailed {
+                    attempts_left: Some(attempts_left),
+                });
             }
             Err(e) => return Err(e),
         };
@@ -98,7 +100,7 @@ impl Station {
                 // Counted per user the code was tried for (the name is escaped and capped
                 // there like any typed name).
                 self.record_failed_login(&format!("recovery:{user}"), "wrong recovery code")?;
-                return Err(Error::AuthenticationFailed);
+                return Err(Error::AUTHENTICATION_FAILED);
             }
             Err(other) => return Err(Error::integrity("recovery keyslot", other.to_string())),
         };
@@ -139,7 +141,7 @@ impl Station {
         if entry.status != crate::accounts::UserStatus::Active {
             return Err(Error::AccountUnavailable {
                 user: user.to_string(),
-                state: "disabled".into(),
+                state: crate::accounts::availability::Unavailable::Disabled,
             });
         }
 

@@ -5,6 +5,7 @@
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::accounts::availability::Unavailable;
 use crate::accounts::directory::key_field;
 use crate::accounts::keyring;
 use crate::accounts::policy::Policy;
@@ -80,12 +81,14 @@ impl Station {
                 }
                 Ok(())
             }
-            Err(Error::AuthenticationFailed) => {
-                match &row {
+            Err(Error::AuthenticationFailed { .. }) => {
+                let attempts_left = match &row {
                     Some(row) => self.attempt_failed(row, &policy, "wrong password")?,
-                    None => self.record_failed_login(user, "wrong password or unknown user")?,
-                }
-                Err(Error::AuthenticationFailed)
+                    None => return Err(self.unknown_name_failed(user, "wrong password or unknown user", &policy)?),
+                };
+                Err(Error::AuthenticationFailed {
+                    attempts_left: Some(attempts_left),
+                })
             }
             Err(error @ Error::AccountUnavailable { .. }) => {
                 self.record_failed_login(user, "account disabled")?;
@@ -141,7 +144,7 @@ impl Station {
         // Failures are counted even when the station refuses other writes (a rolled-back
         // directory, say): a lost row must not buy unlimited guesses.
         let refusal = self.write_bookkeeping(|tx, events| {
-            let refused = lockout::of(tx, id)?.and_then(|f| f.refusal(&name, policy, now_time, sole_officer));
+            let refused = lockout::of(tx, id)?.and_then(|f| f.refusal(policy, now_time, sole_officer));
             match refused {
                 Some(refusal) => {
                     let now = now_time.unix_timestamp();
@@ -161,7 +164,8 @@ impl Station {
     }
 
     /// An attempt failed: count and record it, and lock the account at the policy's limit.
-    pub(super) fn attempt_failed(&mut self, row: &UserRecord, policy: &Policy, reason: &str) -> Result<()> {
+    /// Returns the attempts left before that limit (the same count the row and the event hold).
+    pub(super) fn attempt_failed(&mut self, row: &UserRecord, policy: &Policy, reason: &str) -> Result<u32> {
         let now = self.now();
         let (id, name, limit) = (row.id, row.name.clone(), policy.lockout_attempts);
         let sole_officer = self.sole_officer(row);
@@ -194,15 +198,29 @@ impl Station {
                     details,
                 });
             }
-            Ok(())
+            Ok(limit.saturating_sub(count))
         })
     }
 
     /// A failed sign-in under a name with no lockout counter (unknown user, disabled
     /// account, recovery code): recorded once per name and window, the rest counted.
-    pub(super) fn record_failed_login(&mut self, user: &str, reason: &str) -> Result<()> {
+    /// Returns the name's failures in its current counting window.
+    pub(super) fn record_failed_login(&mut self, user: &str, reason: &str) -> Result<u64> {
         let now = self.clock.now().unix_timestamp();
         self.write_bookkeeping(|tx, events| refused_sign_in(tx, events, user, reason, now))
+    }
+
+    /// A password tried for a name with no account: recorded, and answered as an account
+    /// would be (its tries in the counting window count down the same way), so the answer
+    /// does not tell an unknown name from a wrong password.
+    pub(super) fn unknown_name_failed(&mut self, name: &str, reason: &str, policy: &Policy) -> Result<Error> {
+        let tried = self.record_failed_login(name, reason)?;
+        let left = policy
+            .lockout_attempts
+            .saturating_sub(u32::try_from(tried).unwrap_or(u32::MAX));
+        Ok(Error::AuthenticationFailed {
+            attempts_left: Some(left),
+        })
     }
 
     /// Record the counting windows of failed sign-ins that are over (at open).
@@ -233,13 +251,13 @@ impl Station {
             if let Some(slot) = keyring::any_keyslot(&self.conn)? {
                 let _ = keyslot::open(password, &[0u8; 16], &slot);
             }
-            return Err(Error::AuthenticationFailed);
+            return Err(Error::AUTHENTICATION_FAILED);
         };
         let slot = keyring::keyslot(&self.conn, row.identity)?
             .ok_or_else(|| Error::integrity(format!("account {name}"), "it has no keyslot"))?;
         let (contents, kek) =
             keyslot::open_keeping_key(password, row.identity.as_bytes(), &slot).map_err(|e| match e {
-                CryptoError::Authentication => Error::AuthenticationFailed,
+                CryptoError::Authentication => Error::AUTHENTICATION_FAILED,
                 other => Error::integrity(format!("keyslot of {name}"), other.to_string()),
             })?;
         let directory = self.directory_for_slot(&contents)?;
@@ -261,7 +279,7 @@ impl Station {
         if entry.status == UserStatus::Disabled {
             return Err(Error::AccountUnavailable {
                 user: name.to_string(),
-                state: "disabled".into(),
+                state: Unavailable::Disabled,
             });
         }
         // The slot remembers the newest directory it verified and the admin key in force, so a
@@ -332,7 +350,7 @@ fn refused_sign_in(
     typed: &str,
     reason: &str,
     now: i64,
-) -> Result<()> {
+) -> Result<u64> {
     // A possible account name (≤ 64 characters) is kept whole; anything else is escaped and
     // cut to 64 bytes.
     let name = if super::init::validate_user_name(typed).is_ok() {
@@ -354,7 +372,7 @@ fn refused_sign_in(
             details: details! { "reason": reason },
         });
     }
-    Ok(())
+    Ok(noted.in_window)
 }
 
 /// The one event for the failures of a window after its first.

@@ -240,7 +240,7 @@ fn recovery_after_password_change_keeps_every_key() {
     station.lock();
     assert!(matches!(
         station.unlock("alice", &Password::from(OFFICER_PW)),
-        Err(Error::AuthenticationFailed)
+        Err(Error::AuthenticationFailed { .. })
     ));
     // The failure starts a one-second backoff.
     clock.advance(time::Duration::seconds(2));
@@ -250,7 +250,7 @@ fn recovery_after_password_change_keeps_every_key() {
             &Password::from("wrong current one"),
             &Password::from("another passphrase")
         ),
-        Err(Error::AuthenticationFailed)
+        Err(Error::AuthenticationFailed { .. })
     ));
     let out = fx.files.join("ts.out");
     station

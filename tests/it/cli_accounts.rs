@@ -215,3 +215,28 @@ fn two_person_commands() {
     assert_eq!(reclass["details"]["witness"], "carol");
     assert_eq!(reclass["actor"], "alice");
 }
+
+#[test]
+fn a_failed_sign_in_says_the_tries_left_and_a_lockout_its_ways_back() {
+    let vault = TestVault::new();
+    vault.add_ready_user("bob", "operator", "internal", "bob's long passphrase");
+    vault.ok(&["policy", "set", "backoff-base-seconds", "0"]);
+    vault.ok(&["policy", "set", "lockout-attempts", "3"]);
+    let wrong = vault.file("wrong-pw", b"not bob's passphrase at all\n");
+    for left in ["2 attempts left", "1 attempt left", "no attempts left"] {
+        vault.run_as("bob", &wrong, &["list"]).code(3).stderr(contains(left));
+    }
+    // Locked: the library says so in words; the command line adds the commands.
+    let right = vault.file("right-pw", b"bob's long passphrase\n");
+    vault
+        .run_as("bob", &right, &["list"])
+        .code(4)
+        .stderr(contains("locked after 3 failed sign-ins"))
+        .stderr(contains("hint: a security officer runs `strongroom user enable bob`"))
+        .stderr(contains("`strongroom recover --user bob` with the recovery code"));
+    // An unknown name counts down the same way, so the answer does not tell it apart.
+    vault
+        .run_as("nobody", &wrong, &["list"])
+        .code(3)
+        .stderr(contains("2 attempts left"));
+}

@@ -17,7 +17,8 @@ fn import_list_show_export_round_trip_with_json() {
         "--title",
         "Harbour survey",
     ]);
-    let item = &imported[0];
+    assert_eq!(imported["failed"], serde_json::json!([]));
+    let item = &imported["imported"][0];
     assert_eq!(item["title"], "Harbour survey");
     assert_eq!(item["level"], "secret");
     assert_eq!(item["category"], "raster");

@@ -2,6 +2,7 @@
 //! officer destroys it, and an officer destroying another custodian's item raises an alert.
 //! The custodian is the one the item's custody history names, not its row.
 
+use strongroom::accounts::availability::{Unavailable, WayBack};
 use strongroom::progress::Progress;
 use strongroom::{ControlNumber, Error, Level, Station};
 
@@ -183,7 +184,7 @@ fn the_last_officer_waits_instead_of_being_locked_out_for_good() {
     for _ in 0..2 {
         assert!(matches!(
             station.unlock("alice", &pw("not alice's password")),
-            Err(Error::AuthenticationFailed)
+            Err(Error::AuthenticationFailed { .. })
         ));
     }
     // Not locked: the alert says how long she waits; meanwhile even the right password waits.
@@ -197,10 +198,25 @@ fn the_last_officer_waits_instead_of_being_locked_out_for_good() {
         .rfind(|e| e["action"] == "auth.lockout")
         .unwrap();
     assert_eq!(lockout["details"]["waits_minutes"], 60);
-    assert!(matches!(
-        station.unlock("alice", &pw(PASSWORD)),
-        Err(Error::AccountUnavailable { .. })
-    ));
+    let waits = station.unlock("alice", &pw(PASSWORD));
+    match waits {
+        Err(Error::AccountUnavailable {
+            state:
+                state @ Unavailable::Waiting {
+                    failures: 2,
+                    last_officer: true,
+                    ..
+                },
+            ..
+        }) => {
+            assert_eq!(
+                state.ways_back()[1],
+                WayBack::RecoveryCode,
+                "the recovery code is offered"
+            );
+        }
+        other => panic!("expected the last officer's wait, got {other:?}"),
+    }
     vault.clock.advance(time::Duration::minutes(61));
     station.unlock("alice", &pw(PASSWORD)).unwrap();
 }
@@ -217,7 +233,13 @@ fn an_officer_with_another_officer_is_locked_out_as_anyone() {
     vault.clock.advance(time::Duration::days(2));
     let refused = station.unlock("alice", &pw(PASSWORD));
     assert!(
-        matches!(&refused, Err(Error::AccountUnavailable { state, .. }) if state.contains("locked")),
+        matches!(
+            &refused,
+            Err(Error::AccountUnavailable {
+                state: Unavailable::Locked { failures: 2 },
+                ..
+            })
+        ),
         "{refused:?}"
     );
 }

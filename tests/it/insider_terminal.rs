@@ -28,7 +28,7 @@ fn failed_sign_ins_under_typed_names_are_capped_escaped_and_counted_once_per_win
     for _ in 0..5 {
         assert!(matches!(
             station.unlock(&hostile, &pw("guess guess guess")),
-            Err(Error::AuthenticationFailed)
+            Err(Error::AuthenticationFailed { .. })
         ));
     }
     let events = login_failures(&vault);
@@ -155,7 +155,8 @@ fn titles_and_notes_come_from_files_or_a_prompt_not_argv() {
         title.to_str().unwrap(),
         "--notes-file",
         notes.to_str().unwrap(),
-    ]);
+    ])["imported"]
+        .clone();
     let control = json[0]["control_number"].as_str().unwrap().to_string();
     assert_eq!(json[0]["title"], "Site 7 — survey of the eastern approach");
     let shown = vault.json(&["show", &control]);
