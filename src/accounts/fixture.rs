@@ -139,7 +139,7 @@ impl Fixture {
 
     /// Bob as the account a change is about.
     pub fn bob_target(&self) -> Target {
-        Target {
+        Target::User {
             user: self.bob.0,
             old_identity: self.bob.1,
         }

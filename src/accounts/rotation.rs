@@ -78,13 +78,31 @@ impl KeyPlan {
     }
 }
 
-/// The account a change is about: its grants are rebuilt from the new directory entry.
+/// Whom a change is about: a user, whose grants are rebuilt from their new directory entry,
+/// or the recovery identity, replaced with every key it held (a new recovery code).
 #[derive(Clone, Copy, Debug)]
-pub struct Target {
-    /// The user.
-    pub user: UserId,
-    /// The identity that held their grants until now (replaced by a reset).
-    pub old_identity: IdentityId,
+pub enum Target {
+    /// A user account.
+    User {
+        /// The user.
+        user: UserId,
+        /// The identity that held their grants until now (replaced by a reset).
+        old_identity: IdentityId,
+    },
+    /// The recovery identity, replaced by the one the new directory names.
+    Recovery {
+        /// The identity that held its grants until now.
+        old_identity: IdentityId,
+    },
+}
+
+impl Target {
+    /// The identity whose grants the change removes first.
+    pub fn old_identity(&self) -> IdentityId {
+        match self {
+            Target::User { old_identity, .. } | Target::Recovery { old_identity } => *old_identity,
+        }
+    }
 }
 
 /// The keys the acting officer holds, lent to the change, each with its generation.
@@ -119,7 +137,8 @@ pub struct Rotation {
     new_admin: Option<(u32, SignKey)>,
     signed: SignedDirectory,
     target: Target,
-    target_entry: DirectoryUser,
+    /// The target user's entry in the new directory (none for the recovery identity).
+    target_entry: Option<DirectoryUser>,
     recovery: (IdentityId, [u8; 32]),
 }
 
@@ -127,7 +146,8 @@ impl Rotation {
     /// Check `next` (a successor of `before` with the target's entry already edited) against
     /// the rules, make the keys `plan` replaces, name them in `next` and sign it (with the new
     /// admin key if that is replaced). Refused: leaving no active officer or no holder of a
-    /// level, and rotating a level key the officer does not hold.
+    /// level, rotating a level key the officer does not hold, and replacing the recovery
+    /// identity without replacing every key it held.
     pub fn prepare(
         before: &Directory,
         mut next: Directory,
@@ -136,6 +156,14 @@ impl Rotation {
         target: Target,
     ) -> Result<Rotation> {
         check_holders(before, &next)?;
+        if let Target::Recovery { old_identity } = target {
+            let everything = plan.signing && plan.admin && Level::ALL.iter().all(|l| plan.levels.contains(l));
+            if !everything || old_identity != before.recovery.identity || next.recovery.identity == old_identity {
+                return Err(Error::InvalidInput(
+                    "a new recovery identity replaces the old one and every key it held".into(),
+                ));
+            }
+        }
         for level in &plan.levels {
             if !lent.levels.contains_key(level) {
                 return Err(Error::Denied {
@@ -181,12 +209,17 @@ impl Rotation {
         let signer = new_admin.as_ref().map_or(&lent.admin.1, |(_, k)| k);
         let signed = next.sign(signer)?;
         let published = &signed.directory;
-        let target_entry = published
-            .users
-            .iter()
-            .find(|u| u.id == target.user)
-            .cloned()
-            .ok_or_else(|| Error::NotFound(format!("user {} in the new directory", target.user)))?;
+        let target_entry = match target {
+            Target::User { user, .. } => Some(
+                published
+                    .users
+                    .iter()
+                    .find(|u| u.id == user)
+                    .cloned()
+                    .ok_or_else(|| Error::NotFound(format!("user {user} in the new directory")))?,
+            ),
+            Target::Recovery { .. } => None,
+        };
         let recovery = (
             published.recovery.identity,
             key_field("recovery public_key", &published.recovery.public_key)?,
@@ -251,7 +284,7 @@ impl Rotation {
     pub fn apply(&self, tx: &Transaction<'_>, station_id: &str, now: &str) -> Result<Option<serde_json::Value>> {
         let published = self.directory();
         // The target's old grants go first; what they still hold is granted anew below.
-        keyring::delete_grants(tx, self.target.old_identity)?;
+        keyring::delete_grants(tx, self.target.old_identity())?;
         for change in self.level_changes() {
             let (_, seal) = &self.new_levels[&change.level];
             let (key, generation) = (&change.new.key, change.new.generation);
@@ -285,17 +318,17 @@ impl Rotation {
                 keyring::insert_signing_grant(tx, identity, &public, KeyKind::Admin, *generation, key)?;
             }
         }
-        self.grant_target(tx)?;
-        let entry = &self.target_entry;
-        users::sync_from_directory(tx, self.target.user, entry.role, entry.clearance, entry.status)?;
+        if let (Target::User { user, .. }, Some(entry)) = (self.target, &self.target_entry) {
+            self.grant_target(tx, entry)?;
+            users::sync_from_directory(tx, user, entry.role, entry.clearance, entry.status)?;
+        }
         directory::store(tx, &self.signed, now)?;
         Ok(succession_copy)
     }
 
     /// Grant the target what its entry says it holds, for the keys the rotation did not
     /// already grant to every holder.
-    fn grant_target(&self, tx: &Transaction<'_>) -> Result<()> {
-        let entry = &self.target_entry;
+    fn grant_target(&self, tx: &Transaction<'_>, entry: &DirectoryUser) -> Result<()> {
         if entry.status != UserStatus::Active {
             return Ok(());
         }

@@ -74,8 +74,7 @@ pub fn record(
 type RecordRow = (Vec<u8>, Vec<u8>, Vec<u8>);
 
 /// The actions whose events may carry a succession record (`details.admin_succession`).
-const CARRYING: &str =
-    "'user.disable', 'user.role', 'user.reset', 'user.recover', 'user.clearance', 'user.enable', 'user.create'";
+const CARRYING: &str = "'user.disable', 'user.role', 'user.reset', 'user.recover', 'user.clearance', 'user.enable', 'user.create', 'recovery.reissue'";
 
 /// The succession record from `previous` carried by the earliest event that carries one
 /// that verifies, with that event's seq. The ledger only grows at its end and the change's

@@ -62,6 +62,12 @@ pub fn insert_identity(
     Ok(())
 }
 
+/// Mark an identity retired (a replaced recovery identity).
+pub fn retire_identity(tx: &Transaction<'_>, id: IdentityId, now: &str) -> Result<()> {
+    tx.execute("UPDATE identities SET retired_at = ?2 WHERE id = ?1", params![id, now])?;
+    Ok(())
+}
+
 /// Point a user at a new identity and retire the old one.
 pub fn replace_identity(
     tx: &Transaction<'_>,
@@ -72,7 +78,7 @@ pub fn replace_identity(
     now: &str,
 ) -> Result<()> {
     insert_identity(tx, new, Some(user), public_key, now)?;
-    tx.execute("UPDATE identities SET retired_at = ?2 WHERE id = ?1", params![old, now])?;
+    retire_identity(tx, old, now)?;
     tx.execute(
         "UPDATE users SET identity_id = ?2, password_changed_at = ?3 WHERE id = ?1",
         params![user, new, now],

@@ -92,6 +92,10 @@ pub enum Command {
     /// The signed account directory: rebuild it when its newest row was lost (officers)
     #[command(subcommand)]
     Directory(DirectoryCommand),
+    /// The recovery code: `recovery-code reissue --reason R` replaces it (officers cleared to
+    /// top-secret; the old code stops working and every key is replaced)
+    #[command(subcommand)]
+    RecoveryCode(RecoveryCodeCommand),
     /// Open alerts; `alerts ack SEQ --comment TEXT` (officers), `alerts history`
     Alerts {
         /// What to do (nothing: list the open alerts)
@@ -176,6 +180,22 @@ pub enum DirectoryCommand {
     /// Put back the newest signed directory from the ledger's copy after its row was
     /// deleted outside Strongroom (the station refuses every write until then)
     Rebuild,
+}
+
+/// `recovery-code` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RecoveryCodeCommand {
+    /// Issue a new recovery code, shown once; the old one stops working. Every level key, the
+    /// signing key and the admin key are replaced (pending approvals lapse), and an alert is
+    /// raised for another officer
+    Reissue {
+        /// Why (recorded in the ledger): "used for bob's recovery", "seen by a visitor"
+        #[arg(long)]
+        reason: String,
+        /// Confirm without asking (scripts)
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 /// `ledger` subcommands.

@@ -12,6 +12,7 @@ mod metadata_text;
 pub mod output;
 mod policy;
 mod progress_line;
+mod recovery_code;
 mod requests;
 mod secrets;
 mod users;
@@ -46,6 +47,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Request(command) => requests::run(&cli, command),
         Command::Policy(command) => policy::run(&cli, command),
         Command::Directory(command) => directory::run(&cli, command),
+        Command::RecoveryCode(command) => recovery_code::run(&cli, command),
         Command::Alerts { command } => alerts::run(&cli, command.as_ref()),
     }
 }

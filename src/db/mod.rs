@@ -4,7 +4,7 @@
 //! every write in a `BEGIN IMMEDIATE` transaction (`write`). A file that is not a Strongroom
 //! database is reported and never deleted or rewritten.
 
-mod migrations;
+pub(crate) mod migrations;
 
 use std::path::Path;
 use std::time::Duration;

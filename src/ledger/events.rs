@@ -105,6 +105,8 @@ actions! {
     /// A custody rule needs an officer's attention: an officer destroyed an item whose
     /// custodian is someone else.
     CustodyAlert = "custody.alert",
+    /// An officer issued a new recovery code: a new recovery identity, every key replaced.
+    RecoveryReissue = "recovery.reissue",
 }
 
 /// An event to append.
@@ -289,6 +291,7 @@ pub const NAMING_DIRECTORY_VERSION: &[Action] = &[
     Action::KeyRotate,
     Action::PolicyChange,
     Action::DirectoryRebuild,
+    Action::RecoveryReissue,
 ];
 
 /// Build a details object from pairs.
@@ -301,24 +304,43 @@ macro_rules! details {
     }};
 }
 
+/// Whether events of `action` are alerts: an account lockout, a use or replacement of the
+/// recovery code, and every `*.alert` action.
+pub fn is_alert(action: Action) -> bool {
+    matches!(
+        action,
+        Action::AuthLockout | Action::UserRecover | Action::RecoveryReissue
+    ) || action.as_str().ends_with(".alert")
+}
+
+/// The alert actions as an SQL list (`'auth.lockout', …`): names from the action table only.
+fn alert_actions_sql() -> String {
+    Action::ALL
+        .iter()
+        .filter(|a| is_alert(**a))
+        .map(|a| format!("'{}'", a.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Alert events (account lockouts, uses of the recovery code, and `*.alert` actions) that
 /// no acknowledgement closes yet, newest first. An `alert.acknowledge` closes an alert only
 /// if it comes after it, names its seq and action, and `closes` (given its row seq and
 /// canonical bytes) says an officer's admin key signed it (`accounts::decision`): a row
 /// appended with SQL, or a signed one copied elsewhere, closes nothing.
 pub fn open_alerts(conn: &Connection, closes: impl Fn(u64, &[u8]) -> bool) -> Result<Vec<StoredEvent>> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, action FROM events
-         WHERE seq >= 0 AND (action IN ('auth.lockout', 'user.recover') OR action LIKE '%.alert')
-         ORDER BY seq DESC",
-    )?;
+    // Named one by one so the read walks the action index, not the whole table.
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT seq, action FROM events WHERE action IN ({}) AND seq >= 0 ORDER BY seq DESC",
+        alert_actions_sql()
+    ))?;
     let alerts: std::collections::BTreeMap<i64, String> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut acks = conn.prepare(
+    let mut acks = conn.prepare_cached(
         "SELECT seq, CAST(json_extract(canonical, '$.details.alert') AS INTEGER),
                 json_extract(canonical, '$.details.alert_action'), canonical FROM events
-         WHERE seq >= 0 AND action = 'alert.acknowledge' AND json_valid(CAST(canonical AS TEXT))",
+         WHERE action = 'alert.acknowledge' AND seq >= 0 AND json_valid(CAST(canonical AS TEXT))",
     )?;
     let mut closed = std::collections::BTreeSet::new();
     let mut rows = acks.query([])?;
@@ -343,6 +365,32 @@ pub fn open_alerts(conn: &Connection, closes: impl Fn(u64, &[u8]) -> bool) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reading the alerts walks the action index: its cost follows the alerts and their
+    /// acknowledgements, not the millions of other events.
+    #[test]
+    fn alert_reads_use_the_action_index() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::db::migrations::apply(&mut conn, std::path::Path::new(":memory:")).unwrap();
+        let plan = |sql: &str| -> String {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let rows = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap();
+            rows.map(|r| r.unwrap()).collect::<Vec<_>>().join("\n")
+        };
+        let alerts = plan(&format!(
+            "SELECT seq, action FROM events WHERE action IN ({}) AND seq >= 0 ORDER BY seq DESC",
+            alert_actions_sql()
+        ));
+        let acks = plan(
+            "SELECT seq FROM events WHERE action = 'alert.acknowledge' AND seq >= 0 AND json_valid(CAST(canonical AS TEXT))",
+        );
+        for found in [&alerts, &acks] {
+            assert!(found.contains("INDEX events_by_action"), "{found}");
+            assert!(!found.contains("SCAN events"), "{found}");
+        }
+        assert!(alert_actions_sql().contains("'recovery.reissue'"));
+        assert!(alert_actions_sql().contains("'custody.alert'"));
+    }
 
     /// The rollback check reads exactly the actions whose schema names a directory version.
     #[test]

@@ -16,6 +16,7 @@ mod items;
 mod ledger;
 mod password;
 mod policy_change;
+mod recovery_code;
 mod rotation;
 pub mod sealed_name;
 mod session;

@@ -174,7 +174,7 @@ impl Station {
             signing: (keys.signing_generation, keys.signing.clone()),
             admin: (keys.admin_generation, admin.clone()),
         };
-        let target = Target {
+        let target = Target::User {
             user: row.id,
             old_identity: row.identity,
         };

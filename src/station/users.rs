@@ -78,7 +78,7 @@ impl Station {
             },
         };
         let now = self.now();
-        let target = Target {
+        let target = Target::User {
             user: record.id,
             old_identity: record.identity,
         };
@@ -129,9 +129,9 @@ impl Station {
     pub fn enable_user(&mut self, name: &str, reason: &str) -> Result<()> {
         let (entry, target) = self.administered(name)?;
         if entry.status == UserStatus::Active {
-            return self.unlock_account(name, target.user, reason);
+            return self.unlock_account(name, entry.id, reason);
         }
-        let user = target.user;
+        let user = entry.id;
         // Its failed sign-ins are forgotten in the same transaction as the enable event.
         self.change_user_and(
             name,
@@ -185,7 +185,7 @@ impl Station {
         }
         let event = self.user_event(name, &entry, Action::UserReset, reason, next.version)?;
         let now = self.now();
-        let (user, old_identity) = (target.user, target.old_identity);
+        let (user, old_identity) = (entry.id, target.old_identity());
         let replace = |tx: &rusqlite::Transaction<'_>| {
             users::replace_identity(tx, user, old_identity, identity, &public, &now)?;
             keyring::delete_keyslot(tx, old_identity)?;
@@ -224,7 +224,7 @@ impl Station {
         }
         Ok((
             entry,
-            Target {
+            Target::User {
                 user: row.id,
                 old_identity: row.identity,
             },

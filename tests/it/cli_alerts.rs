@@ -82,3 +82,32 @@ fn ledger_events_are_filtered_and_paged() {
             .contains("item.import")
     );
 }
+
+#[test]
+fn recovery_code_reissue_replaces_the_code_and_raises_an_alert() {
+    let vault = TestVault::new();
+    // A script must confirm; nothing changes without it.
+    vault
+        .run(&["recovery-code", "reissue", "--reason", "used for a recovery"])
+        .code(2)
+        .stderr(predicates::str::contains("--yes"));
+    let out = vault.json(&["recovery-code", "reissue", "--reason", "used for a recovery", "--yes"]);
+    let code = out["recovery_code"].as_str().unwrap().to_string();
+    assert_ne!(code, vault.recovery_code);
+    let alerts = vault.json(&["alerts"]);
+    assert_eq!(alerts[0]["action"], "recovery.reissue");
+    let new_pw = vault.file("recovered", b"recovered passphrase!\n");
+    let recover = |code_text: &str| {
+        let file = vault.file("code", format!("{code_text}\n").as_bytes());
+        vault
+            .cmd()
+            .args(["recover", "--recovery-code-file"])
+            .arg(&file)
+            .arg("--new-password-file")
+            .arg(&new_pw)
+            .assert()
+    };
+    recover(&vault.recovery_code).code(3);
+    recover(&code).success();
+    vault.run_as("alice", &new_pw, &["list"]).success();
+}

@@ -217,6 +217,12 @@ fn events_of_a_real_workflow_validate() {
         .acknowledge_alert(recovered.seq, "I lost my password; the code is to be reissued")
         .unwrap();
     assert!(station.alerts().unwrap().is_empty());
+    station.reissue_recovery_code("the old code was used").unwrap();
+    let reissued = station.alerts().unwrap().remove(0);
+    assert_eq!(reissued.action, "recovery.reissue");
+    station
+        .acknowledge_alert(reissued.seq, "the new code is in the safe")
+        .unwrap();
     station.enable_user("carol", "she remembered").unwrap();
     station
         .reset_password("carol", &Password::from("temporary passphrase"), "forgot it")

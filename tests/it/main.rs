@@ -27,4 +27,5 @@ mod insider_terminal;
 mod ledger_tamper;
 mod ledger_vectors;
 mod old_vaults;
+mod recovery_code;
 mod sticks;
