@@ -51,6 +51,9 @@ pub struct Policy {
     /// never locked out: nobody could unlock them). Absent: [`DEFAULT_LAST_OFFICER_WAIT_MINUTES`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_officer_wait_minutes: Option<u32>,
+    /// Whether acknowledging an alert needs a comment. Absent: no (the comment is optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_comment_required: Option<bool>,
 }
 
 /// The last officer's wait at the lockout limit when the policy does not say.
@@ -70,6 +73,11 @@ impl Policy {
         self.last_officer_wait_minutes
             .unwrap_or(DEFAULT_LAST_OFFICER_WAIT_MINUTES)
     }
+
+    /// Whether acknowledging an alert needs a comment.
+    pub fn alert_comment_required(&self) -> bool {
+        self.alert_comment_required.unwrap_or(false)
+    }
 }
 
 impl Default for Policy {
@@ -86,6 +94,7 @@ impl Default for Policy {
             guard_response: GuardResponse::Quarantine,
             export_reason_level: None,
             last_officer_wait_minutes: None,
+            alert_comment_required: None,
         }
     }
 }
@@ -110,6 +119,13 @@ pub enum Field {
         get: fn(&Policy) -> Level,
         /// Write the field.
         set: fn(&mut Policy, Level),
+    },
+    /// Yes or no.
+    Switch {
+        /// Read the field.
+        get: fn(&Policy) -> bool,
+        /// Write the field.
+        set: fn(&mut Policy, bool),
     },
     /// What the guard does ([`GuardResponse`]).
     Response {
@@ -136,7 +152,7 @@ pub struct Setting {
 
 /// Every setting, in display order. A setting added later must be an `Option` field with
 /// `skip_serializing_if` (DESIGN.md §2, "Extending signed records").
-pub const SETTINGS: [Setting; 11] = [
+pub const SETTINGS: [Setting; 12] = [
     Setting {
         name: "lockout-attempts",
         help_en: "Failed sign-ins in a row before the account locks until an officer unlocks it",
@@ -250,6 +266,15 @@ pub const SETTINGS: [Setting; 11] = [
             set: |p, v| p.guard_response = v,
         },
     },
+    Setting {
+        name: "alert-comment-required",
+        help_en: "Whether an officer must write a comment to acknowledge an alert",
+        help_zh: "安全保密员确认警报时是否必须填写说明",
+        field: Field::Switch {
+            get: |p| p.alert_comment_required(),
+            set: |p, v| p.alert_comment_required = Some(v),
+        },
+    },
 ];
 
 impl GuardResponse {
@@ -274,6 +299,7 @@ impl Setting {
             Field::Number { min, max, .. } => format!("{min}–{max}"),
             Field::Level { .. } => "unclassified … top-secret".into(),
             Field::Response { .. } => "alert | quarantine".into(),
+            Field::Switch { .. } => "yes | no".into(),
         }
     }
 
@@ -283,6 +309,7 @@ impl Setting {
             Field::Number { get, .. } => get(policy).to_string(),
             Field::Level { get, .. } => get(policy).name().to_string(),
             Field::Response { get, .. } => get(policy).as_str().to_string(),
+            Field::Switch { get, .. } => if get(policy) { "yes" } else { "no" }.to_string(),
         }
     }
 
@@ -312,6 +339,14 @@ impl Setting {
                     _ => return Err(Error::InvalidInput(format!("{key} must be alert or quarantine"))),
                 };
                 set(policy, response);
+            }
+            Field::Switch { set, .. } => {
+                let on = match value {
+                    "yes" => true,
+                    "no" => false,
+                    _ => return Err(Error::InvalidInput(format!("{key} must be yes or no"))),
+                };
+                set(policy, on);
             }
         }
         Ok(())
@@ -417,6 +452,7 @@ mod tests {
                     GuardResponse::Alert => "quarantine".into(),
                     GuardResponse::Quarantine => "alert".into(),
                 },
+                Field::Switch { get, .. } => if get(&policy) { "no" } else { "yes" }.to_string(),
             };
             if setting.name == "backoff-base-seconds" {
                 policy.backoff_cap_seconds = 3600;
@@ -439,6 +475,7 @@ mod tests {
         let full = Policy {
             export_reason_level: Some(DEFAULT_EXPORT_REASON_LEVEL),
             last_officer_wait_minutes: Some(DEFAULT_LAST_OFFICER_WAIT_MINUTES),
+            alert_comment_required: Some(false),
             ..Policy::default()
         };
         let full = serde_json::to_value(&full).unwrap();

@@ -266,13 +266,14 @@ pub struct LedgerEventsArgs {
 /// `alerts` subcommands (none: list the open alerts).
 #[derive(Debug, Subcommand)]
 pub enum AlertsCommand {
-    /// Acknowledge an open alert (officers); recorded with the comment
+    /// Acknowledge an open alert (officers); recorded with the comment, if any
     Ack {
         /// The alert's seq (as `strongroom alerts` shows it)
         seq: u64,
-        /// What was done about it (recorded in the ledger)
+        /// What was done about it (recorded in the ledger; required when the policy's
+        /// alert-comment-required is yes)
         #[arg(long)]
-        comment: String,
+        comment: Option<String>,
     },
     /// Acknowledgements recorded so far, oldest first
     History,

@@ -16,13 +16,23 @@ pub fn run(cli: &Cli, command: &RequestCommand) -> Result<()> {
             if cli.json {
                 return output::json(&list);
             }
-            println!("{:<5} {:<17} {:<13} {:<9} REASON", "ID", "KIND", "LEVEL", "STATUS");
-            for r in list {
+            println!(
+                "{:<5} {:<17} {:<15} {:<13} {:<16} {:<9} REASON",
+                "ID", "KIND", "ITEM", "LEVEL", "REQUESTER", "STATUS"
+            );
+            for view in list {
+                let r = &view.request;
+                let kind = match r.target_level {
+                    Some(to) => format!("{} to {}", r.kind.as_str(), to.name()),
+                    None => r.kind.as_str().to_string(),
+                };
                 println!(
-                    "{:<5} {:<17} {:<13} {:<9} {}",
+                    "{:<5} {:<17} {:<15} {:<13} {:<16} {:<9} {}",
                     r.id,
-                    r.kind.as_str(),
+                    kind,
+                    view.control_number.as_deref().unwrap_or("?"),
                     r.level.name(),
+                    output::printable(&view.requester),
                     r.status.as_str(),
                     output::printable(&r.reason)
                 );

@@ -97,6 +97,18 @@ texts! {
     LevelRequired => "Choose a level: there is no default.", "请选择密级：没有默认值。";
     NothingToImport => "Add at least one file or folder.", "请至少添加一个文件或文件夹。";
     ImportedItems => "Imported", "已导入";
+    // Alerts: what to do next.
+    NextSteps => "What to do", "处理步骤";
+    CommentOptional => "Comment (optional)", "说明（可选）";
+    CommentRequired => "A comment is required by policy", "按策略必须填写说明";
+    StepCheckWithThePerson => "Check with the person concerned that it was them", "与当事人核实是否为其本人操作";
+    StepUnlockTheAccount => "Unlock the account once that is clear", "核实后解锁该账户";
+    StepReissueTheRecoveryCode => "Issue a new recovery code (the used one may have been seen)", "签发新的恢复码（已用过的恢复码可能已被他人看到）";
+    StepSecureTheNewCode => "Make sure the new code is written down and locked away", "确认新恢复码已抄写并妥善封存";
+    StepReviewTheDestruction => "Review the destruction with the item's custodian", "与该物品的保管人复核此次销毁";
+    StepInspectTheLeftover => "Inspect the kept file; remove it by hand if it is safe", "检查被保留的文件，确认安全后手动删除";
+    StepVerifyTheLedger => "Verify the custody ledger and look at the events named", "校验保管账本并检查所列事件";
+    StepAcknowledge => "Acknowledge the alert once it is understood", "查明情况后确认该警报";
     NotImported => "Not imported", "未导入";
     Jobs => "Jobs", "任务";
     Queued => "queued", "排队中";

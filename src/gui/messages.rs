@@ -7,12 +7,13 @@ use std::sync::Arc;
 
 use strongroom::accounts::Role;
 use strongroom::accounts::policy::Policy;
-use strongroom::accounts::requests::Request;
 use strongroom::crypto::Password;
 use strongroom::ledger::StoredEvent;
+use strongroom::ledger::alert::Alert;
 use strongroom::ledger::bundle::BundleReport;
 use strongroom::ledger::verify::Report;
 use strongroom::progress::Progress;
+use strongroom::station::RequestView;
 use strongroom::station::{ItemDetail, ItemList, UserView};
 use strongroom::{Error, Level};
 
@@ -262,7 +263,7 @@ pub enum Reply {
     /// Ledger events.
     Events(Vec<StoredEvent>),
     /// Open alerts.
-    Alerts(Vec<StoredEvent>),
+    Alerts(Vec<Alert>),
     /// Something finished that deserves a notice: what, and about what.
     Notice(Text, String),
     /// An audit bundle was verified.
@@ -272,7 +273,7 @@ pub enum Reply {
         /// Users.
         users: Vec<UserView>,
         /// Pending requests.
-        requests: Vec<Request>,
+        requests: Vec<RequestView>,
         /// The policy.
         policy: Box<Policy>,
     },

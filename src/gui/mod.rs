@@ -2,6 +2,7 @@
 //! its own thread (`worker`); screens draw a view-model and return actions (`model`); file
 //! dialogs sit behind a trait (`dialogs`). Nothing here touches SQL, crypto or files.
 
+pub mod alert_text;
 pub mod app;
 pub mod dialogs;
 pub mod i18n;

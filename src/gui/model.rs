@@ -8,12 +8,13 @@ use std::time::Instant;
 
 use strongroom::Level;
 use strongroom::accounts::policy::Policy;
-use strongroom::accounts::requests::Request;
 use strongroom::crypto::Password;
 use strongroom::ledger::StoredEvent;
+use strongroom::ledger::alert::Alert;
 use strongroom::ledger::bundle::BundleReport;
 use strongroom::ledger::verify::Report;
 use strongroom::progress::Progress;
+use strongroom::station::RequestView;
 use strongroom::station::{ItemDetail, ItemSummary, UserView};
 use zeroize::Zeroizing;
 
@@ -330,7 +331,7 @@ pub struct Model {
     /// The last bundle verification.
     pub bundle_report: Option<BundleReport>,
     /// Open alerts.
-    pub alerts: Vec<StoredEvent>,
+    pub alerts: Vec<Alert>,
     /// Comments being typed, by alert seq.
     pub alert_comments: std::collections::BTreeMap<u64, String>,
     /// Short notices, with when they appeared.
@@ -338,7 +339,7 @@ pub struct Model {
     /// Users (officers).
     pub users: Vec<UserView>,
     /// Pending requests (officers).
-    pub requests: Vec<Request>,
+    pub requests: Vec<RequestView>,
     /// Policy.
     pub policy: Option<Policy>,
     /// Policy editor fields.
@@ -413,7 +414,7 @@ impl Model {
             View::Browser | View::Import => self.items.iter().map(|i| i.level).max(),
             View::Ledger => self.events.iter().filter_map(|e| e.level).max(),
             View::Alerts => self.alerts.iter().filter_map(|e| e.level).max(),
-            View::Admin => self.requests.iter().map(|r| r.level).max(),
+            View::Admin => self.requests.iter().map(|r| r.request.level).max(),
         };
         shown.unwrap_or(Level::Unclassified)
     }

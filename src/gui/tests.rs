@@ -385,7 +385,14 @@ fn a_lockout_is_an_alert_acknowledged_with_a_comment() {
     let seq = harness.state().model.alerts[0].seq;
     // In the list, and announced once as a notice.
     assert_eq!(harness.get_all_by_label_contains("auth.lockout").count(), 2);
-    type_into(&mut harness, &format!("Comment #{seq}"), "bob called the help desk");
+    // What happened and what to do, not just the event's name.
+    harness.get_by_label("bob was locked out after 1 failed sign-ins");
+    harness.get_by_label_contains("Unlock the account once that is clear");
+    type_into(
+        &mut harness,
+        &format!("Comment (optional) #{seq}"),
+        "bob called the help desk",
+    );
     click(&mut harness, "Acknowledge");
     wait(&mut harness, "the acknowledgement", |app| app.model.alerts.is_empty());
     harness.get_by_label("No open alerts.");

@@ -3,6 +3,7 @@
 //! signed checkpoints, station signing-key changes, verify and audit bundles
 //! (docs/LEDGER.md).
 
+pub mod alert;
 pub mod bundle;
 pub mod checkpoint;
 pub mod csv;

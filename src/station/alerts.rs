@@ -6,28 +6,40 @@
 use crate::accounts::decision::{self, AdminKeys};
 use crate::accounts::permissions::Permission;
 use crate::accounts::{Role, UserStatus};
-use crate::ledger::{Action, NewEvent, StoredEvent, events};
+use crate::ledger::alert::Alert;
+use crate::ledger::{Action, NewEvent, events};
 use crate::{Error, Result, details};
 
 use super::{Access, Station};
 
 impl Station {
-    /// Open alerts the user may see (newest first): officers see all; others those with no
-    /// level or one within their clearance. Reading them is not activity for the idle lock.
-    pub fn alerts(&self) -> Result<Vec<StoredEvent>> {
+    /// Open alerts the user may see (newest first), each with who, what, when and what to
+    /// do: officers see all; others those with no level or one within their clearance.
+    /// Reading them is not activity for the idle lock.
+    pub fn alerts(&self) -> Result<Vec<Alert>> {
         let user = self.session_for(Access::Quietly)?.user().clone();
         let keys = AdminKeys::load(&self.conn, &self.station_id)?;
         let open = events::open_alerts(&self.conn, |seq, ack| keys.vouch_for(seq, ack))?;
         Ok(open
-            .into_iter()
+            .iter()
             .filter(|e| user.role == Role::Officer || e.level.is_none_or(|l| l <= user.clearance))
+            .map(Alert::from_event)
             .collect())
     }
 
-    /// Acknowledge alert `seq` with a comment (recorded as `alert.acknowledge`).
+    /// Acknowledge alert `seq`, with a comment (recorded as `alert.acknowledge`); the
+    /// comment may be empty unless the policy requires one.
     pub fn acknowledge_alert(&mut self, seq: u64, comment: &str) -> Result<()> {
-        if comment.trim().is_empty() {
-            return Err(Error::InvalidInput("acknowledging an alert needs a comment".into()));
+        let required = self
+            .session_for(Access::Ready)?
+            .directory()
+            .policy()
+            .alert_comment_required();
+        if required && comment.trim().is_empty() {
+            return Err(Error::Denied {
+                rule: "alert-comment",
+                message: "the policy asks for a comment when an alert is acknowledged".into(),
+            });
         }
         let alert = self
             .alerts()?
@@ -58,7 +70,13 @@ impl Station {
             subject: alert.subject.clone(),
             level: alert.level,
             item: None,
-            details: details! { "alert": seq, "alert_action": alert.action.clone(), "comment": comment.trim() },
+            details: {
+                let mut details = details! { "alert": seq, "alert_action": alert.action.clone() };
+                if !comment.trim().is_empty() {
+                    details.insert("comment".into(), comment.trim().into());
+                }
+                details
+            },
         };
         let mac = self.event_mac_key();
         let now = self.clock.now();

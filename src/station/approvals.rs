@@ -236,17 +236,6 @@ impl Station {
         })
     }
 
-    /// Requests: officers see all, others their own (newest first).
-    pub fn requests(&self, status: Option<RequestStatus>) -> Result<Vec<Request>> {
-        let session = self.session_for(Access::Ready)?;
-        let all = requests::list(&self.conn, status)?;
-        if session.user().role == Role::Officer {
-            return Ok(all);
-        }
-        let me = session.user().id;
-        Ok(all.into_iter().filter(|r| r.requested_by == me).collect())
-    }
-
     /// Approve a pending request (officers, never their own, cleared to the item's level).
     pub fn approve_request(&mut self, id: u64, note: &str) -> Result<Request> {
         self.decide_request(id, true, note)

@@ -155,6 +155,24 @@ fn two_person_commands() {
     let pending = vault.json(&["request", "list"]);
     let id = pending[0]["id"].as_u64().unwrap().to_string();
     assert_eq!(pending[0]["kind"], "destroy");
+    // The request names its item, level, requester and reason; the item's number comes from
+    // its custody history, so a row renumbered with SQL does not change what the officer reads.
+    assert_eq!(pending[0]["control_number"], control.as_str());
+    assert_eq!(pending[0]["requester"], "bob");
+    assert_eq!(pending[0]["reason"], "superseded");
+    vault
+        .db()
+        .execute("UPDATE items SET control_serial = control_serial + 500", [])
+        .unwrap();
+    let text = vault.ok(&["request", "list"]);
+    let line = text.lines().nth(1).unwrap();
+    for part in [control.as_str(), "secret", "bob", "pending", "superseded"] {
+        assert!(line.contains(part), "{line}");
+    }
+    vault
+        .db()
+        .execute("UPDATE items SET control_serial = control_serial - 500", [])
+        .unwrap();
     // bob cannot approve (operator: 5); alice approves; approving twice is refused (5).
     vault.run_as("bob", &bob, &["request", "approve", &id]).code(5);
     vault.ok(&["request", "approve", &id, "--note", "confirmed"]);

@@ -17,13 +17,26 @@ fn alerts_are_listed_acknowledged_and_kept_in_a_history() {
     assert_eq!(open.len(), 1);
     assert_eq!(open[0]["action"], "auth.lockout");
     let seq = open[0]["seq"].as_u64().unwrap();
-    assert!(vault.ok(&["alerts"]).contains("auth.lockout"));
+    let text = vault.ok(&["alerts"]);
+    assert!(text.contains("auth.lockout"), "{text}");
+    assert!(
+        text.contains("what: bob was locked out after 1 failed sign-ins"),
+        "{text}"
+    );
+    assert!(text.contains("`strongroom user enable bob --reason ...`"), "{text}");
+    assert_eq!(open[0]["finding"]["kind"], "lockout");
+    assert_eq!(open[0]["next"][0], "check_with_the_person");
 
     // An operator does not acknowledge (5); an officer does, with a comment.
     vault.ok(&["user", "enable", "bob", "--reason", "called the desk"]);
     let by_bob = vault.run_as("bob", &bob, &["alerts", "ack", &seq.to_string(), "--comment", "me"]);
     assert_eq!(code(&by_bob), 5, "{}", stderr(&by_bob));
-    vault.run(&["alerts", "ack", &seq.to_string()]).code(2);
+    // The policy may require a comment (5 without one); then it is recorded.
+    vault.ok(&["policy", "set", "alert-comment-required", "yes"]);
+    vault
+        .run(&["alerts", "ack", &seq.to_string()])
+        .code(5)
+        .stderr(predicates::str::contains("alert-comment"));
     vault.ok(&["alerts", "ack", &seq.to_string(), "--comment", "bob mistyped"]);
     assert_eq!(vault.json(&["alerts"]).as_array().unwrap().len(), 0);
     assert!(vault.ok(&["alerts"]).contains("No open alerts."));
@@ -36,6 +49,15 @@ fn alerts_are_listed_acknowledged_and_kept_in_a_history() {
     assert_eq!(history.len(), 1);
     assert_eq!(history[0]["details"]["alert"], seq);
     assert_eq!(history[0]["details"]["comment"], "bob mistyped");
+
+    // By default the comment is optional, and none is recorded when none is given.
+    vault.ok(&["policy", "set", "alert-comment-required", "no"]);
+    vault.run_as("bob", &wrong, &["list"]).code(3);
+    let second = vault.json(&["alerts"])[0]["seq"].as_u64().unwrap();
+    vault.ok(&["alerts", "ack", &second.to_string()]);
+    let history = vault.json(&["alerts", "history"]);
+    assert_eq!(history[1]["details"]["alert"], second);
+    assert!(history[1]["details"].get("comment").is_none(), "{history}");
 }
 
 #[test]

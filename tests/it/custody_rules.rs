@@ -3,6 +3,7 @@
 //! The custodian is the one the item's custody history names, not its row.
 
 use strongroom::accounts::availability::{Unavailable, WayBack};
+use strongroom::ledger::alert::{Finding, NextStep};
 use strongroom::progress::Progress;
 use strongroom::{ControlNumber, Error, Level, Station};
 
@@ -49,10 +50,16 @@ fn an_officer_destroying_another_custodians_item_raises_an_alert() {
         .iter()
         .find(|a| a.action == "custody.alert")
         .expect("a custody alert");
-    let details = &alert.json().unwrap()["details"];
-    assert_eq!(details["custodian"], "bob");
-    assert_eq!(details["destroyed_by"], "alice");
-    assert_eq!(details["control_number"], bobs.as_str());
+    assert_eq!(
+        alert.finding,
+        Finding::DestroyedByAnother {
+            control_number: bobs.clone(),
+            custodian: "bob".into(),
+            destroyed_by: "alice".into(),
+        }
+    );
+    assert_eq!(alert.actor, "alice");
+    assert_eq!(alert.next[0], NextStep::ReviewTheDestruction);
 }
 
 #[test]

@@ -38,13 +38,19 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
         if model.requests.is_empty() {
             ui.label(Text::NoRequests.get(lang));
         }
-        for request in &model.requests {
-            ui.horizontal(|ui| {
+        for view in &model.requests {
+            let request = &view.request;
+            ui.horizontal_wrapped(|ui| {
+                let kind = match request.target_level {
+                    Some(to) => format!("{} → {}", request.kind.as_str(), banner::label(to, lang)),
+                    None => request.kind.as_str().to_string(),
+                };
                 ui.label(format!(
-                    "#{} {} ({}) — {}",
+                    "#{} {kind} {} ({}) · {} · {}",
                     request.id,
-                    request.kind.as_str(),
+                    view.control_number.as_deref().unwrap_or("?"),
                     banner::label(request.level, lang),
+                    view.requester,
                     request.reason
                 ));
                 if ui.button(Text::Approve.get(lang)).clicked() {

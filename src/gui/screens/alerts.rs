@@ -1,9 +1,11 @@
-//! Open alerts (lockouts now; guard and cloud alerts as they land), each acknowledged by an
-//! officer with a comment that is recorded in the ledger.
+//! Open alerts (lockouts, recovery, custody and ledger findings; guard and cloud alerts as
+//! they land), each saying who, what, when and what to do, and acknowledged by an officer
+//! with a comment (optional unless the policy asks for one) that is recorded in the ledger.
 
 use eframe::egui;
 use strongroom::accounts::Role;
 
+use crate::gui::alert_text;
 use crate::gui::i18n::Text;
 use crate::gui::model::{Action, Model};
 use crate::gui::widgets::banner;
@@ -21,34 +23,47 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
     if !officer {
         ui.label(Text::OfficersAcknowledge.get(lang));
     }
+    let comment_required = model.policy.as_ref().is_some_and(|p| p.alert_comment_required());
     egui::ScrollArea::vertical().show(ui, |ui| {
         for alert in &model.alerts {
             egui::Frame::group(ui.style()).show(ui, |ui| {
                 ui.set_width(ui.available_width());
-                ui.horizontal(|ui| {
-                    ui.strong(format!("#{} {}", alert.seq, alert.action));
-                    ui.label(&alert.time);
-                    ui.label(&alert.subject);
+                ui.horizontal_wrapped(|ui| {
+                    ui.strong(alert_text::finding(&alert.finding, lang));
                     if let Some(level) = alert.level {
                         ui.label(banner::label(level, lang));
                     }
                 });
+                ui.weak(format!(
+                    "#{} · {} · {} · {}",
+                    alert.seq, alert.time, alert.actor, alert.action
+                ));
+                ui.label(Text::NextSteps.get(lang));
+                for step in &alert.next {
+                    ui.label(format!("  • {}", alert_text::step(*step, lang)));
+                }
                 if !officer {
                     return;
                 }
                 let comment = model.alert_comments.entry(alert.seq).or_default();
-                ui.horizontal(|ui| {
-                    let label = ui.label(format!("{} #{}", Text::Comment.get(lang), alert.seq));
-                    ui.add(egui::TextEdit::singleline(comment).desired_width(360.0))
+                let ready = !comment_required || !comment.trim().is_empty();
+                ui.horizontal_wrapped(|ui| {
+                    let prompt = if comment_required {
+                        Text::Comment
+                    } else {
+                        Text::CommentOptional
+                    };
+                    let label = ui.label(format!("{} #{}", prompt.get(lang), alert.seq));
+                    ui.add(egui::TextEdit::singleline(comment).desired_width(320.0))
                         .labelled_by(label.id);
                     if ui
-                        .add_enabled(
-                            !comment.trim().is_empty(),
-                            egui::Button::new(Text::Acknowledge.get(lang)),
-                        )
+                        .add_enabled(ready, egui::Button::new(Text::Acknowledge.get(lang)))
                         .clicked()
                     {
                         actions.push(Action::Acknowledge(alert.seq));
+                    }
+                    if !ready {
+                        ui.weak(Text::CommentRequired.get(lang));
                     }
                 });
             });
