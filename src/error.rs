@@ -82,6 +82,16 @@ pub enum Error {
         /// Why, with advice.
         detail: String,
     },
+    /// The custody ledger no longer matches what was signed: nothing more is signed until it
+    /// is verified (which records where) and, once damage is recorded, an officer starts a
+    /// new epoch.
+    #[error("the custody ledger is damaged: {detail}")]
+    LedgerDamaged {
+        /// What was found.
+        detail: String,
+        /// The first bad seq a verification recorded; none until one has run.
+        first_bad: Option<u64>,
+    },
     /// A file system operation failed on `path`.
     #[error("{path}: {source}")]
     Io {

@@ -25,7 +25,12 @@ pub fn code(error: &anyhow::Error) -> i32 {
         ) => 4,
         Some(Error::ApprovalRequired { .. }) => 7,
         Some(Error::Denied { .. }) => 5,
-        Some(Error::ObjectTampered { .. } | Error::Integrity { .. } | Error::CorruptDatabase { .. }) => 6,
+        Some(
+            Error::ObjectTampered { .. }
+            | Error::Integrity { .. }
+            | Error::CorruptDatabase { .. }
+            | Error::LedgerDamaged { .. },
+        ) => 6,
         _ => 1,
     }
 }
@@ -43,6 +48,15 @@ pub fn hint_for(error: &Error) -> Option<String> {
         Error::NoVault(_) => "create one with `strongroom init --user NAME`, or name it with --vault DIR".into(),
         Error::DestinationExists { .. } => "pass --force to overwrite it".into(),
         Error::SymlinkSource(_) => "pass --follow-symlinks to import what it points to".into(),
+        Error::LedgerDamaged { first_bad: None, .. } => {
+            "a security officer runs `strongroom ledger verify` to record where".into()
+        }
+        Error::LedgerDamaged { first_bad: Some(_), .. } => {
+            "a security officer runs `strongroom ledger epoch --reason TEXT` after looking at the damage".into()
+        }
+        Error::Denied { rule: "pinned-key", .. } => {
+            "pass --epoch if the station's officers announced a new key or epoch".into()
+        }
         Error::ApprovalRequired { request, .. } => format!(
             "a security officer runs `strongroom request approve {request}`; then run this again (or add --witness NAME)"
         ),

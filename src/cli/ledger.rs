@@ -4,7 +4,7 @@ use anyhow::{Result, anyhow};
 
 use std::path::PathBuf;
 
-use strongroom::ledger::bundle::{self, Pins};
+use strongroom::ledger::bundle::{self, Pins, TrustStep};
 use strongroom::ledger::query::EventFilter;
 
 use super::args::{AuditCommand, Cli, EventFilterArgs, LedgerCommand, LedgerExportArgs};
@@ -126,7 +126,20 @@ pub fn audit(cli: &Cli, command: &AuditCommand) -> Result<()> {
             }
             match report.error {
                 None => Ok(()),
-                Some(error) => Err(anyhow!(BundleRejected(error.reason))),
+                Some(error) => {
+                    match &error.trust {
+                        Some(TrustStep::PinKey { key }) => {
+                            eprintln!(
+                                "hint: once the station's officers confirm the key, run `strongroom audit trust {key}`"
+                            )
+                        }
+                        Some(TrustStep::AcceptNewEpoch { key }) => eprintln!(
+                            "hint: if the station's officers announced it, run `strongroom audit trust --epoch {key}`"
+                        ),
+                        None => {}
+                    }
+                    Err(anyhow!(BundleRejected(error.reason)))
+                }
             }
         }
     }
@@ -156,7 +169,7 @@ fn export(cli: &Cli, args: &LedgerExportArgs) -> Result<()> {
     if let Some(problem) = station.checkpoint_error() {
         eprintln!(
             "warning: no checkpoint could be written before the export, so the bundle ends at the last one: {}",
-            output::printable(problem)
+            output::printable(&problem.to_string())
         );
     }
     if cli.json {

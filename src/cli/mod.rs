@@ -81,7 +81,10 @@ pub fn unlocked_station_and_password(cli: &Cli) -> Result<(Station, strongroom::
     let password = secrets::acting_password(cli.password_file.as_deref(), user)?;
     station.unlock(user, &password)?;
     if let Some(problem) = station.checkpoint_error() {
-        eprintln!("warning: {}", output::printable(problem));
+        eprintln!("warning: {}", output::printable(&problem.to_string()));
+        if let Some(hint) = exit::hint_for(problem) {
+            eprintln!("hint: {}", output::printable(&hint));
+        }
     }
     if let Some(witness) = &cli.witness {
         let password = secrets::witness_password(cli.witness_password_file.as_deref(), witness)?;

@@ -118,16 +118,17 @@ pub fn uncovered(conn: &Connection) -> Result<u64> {
 /// The note's key name is always `strongroom/<station-id>`; the body's origin carries the
 /// epoch (`…/e<N>` from epoch 1 on).
 pub fn write(tx: &Transaction<'_>, station_id: &str, key: &SignKey, reason: &str, now: &str) -> Result<Option<u64>> {
-    let damaged = |detail: String| {
-        Error::integrity(
-            "custody ledger",
-            format!("{detail}; no checkpoint was written — run `strongroom ledger verify`"),
-        )
+    let damaged = |detail: String| Error::LedgerDamaged {
+        detail: format!("{detail}; no checkpoint was written"),
+        first_bad: None,
     };
     if let Some(seq) = crate::ledger::epoch::unresolved_damage(tx)? {
-        return Err(damaged(format!(
-            "verification found the log damaged from seq {seq}; an officer must start a new epoch (`strongroom ledger epoch`)"
-        )));
+        return Err(Error::LedgerDamaged {
+            detail: format!(
+                "verification found it damaged from seq {seq}; no checkpoint is written until a security officer starts a new epoch"
+            ),
+            first_bad: Some(seq),
+        });
     }
     let verifier =
         note::Verifier::new(&origin(station_id), key.public()).map_err(|e| Error::InvalidInput(e.to_string()))?;

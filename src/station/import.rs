@@ -155,7 +155,7 @@ impl Station {
         }
         if options.title.is_some() && plan.files.len() > 1 {
             return Err(Error::InvalidInput(
-                "--title applies to a single file; several files take their file names as titles".into(),
+                "a title applies to a single file; several files take their file names as titles".into(),
             ));
         }
         progress.add_total(plan.total_bytes());

@@ -98,7 +98,7 @@ impl Station {
         // Cover every event so far; on a damaged log this is refused and the bundle stops at
         // the last good checkpoint's events only if they still match it. The refusal is kept
         // for the caller to show (`checkpoint_error`), not dropped.
-        self.checkpoint_error = self.checkpoint("export").err().map(|e| e.to_string());
+        self.checkpoint_error = self.checkpoint("export").err();
         let now = self.now();
         crate::ledger::bundle::export(&self.conn, &self.station_id, &verifier, filter, out, &now)
     }
@@ -134,12 +134,12 @@ impl Station {
         let session = self.session_for(Access::Permitted(Permission::LedgerVerify, None))?;
         if reason.trim().is_empty() {
             return Err(Error::InvalidInput(
-                "give the reason for the new epoch (--reason TEXT)".into(),
+                "a new epoch needs a reason, recorded in the ledger".into(),
             ));
         }
         let first_bad = epoch::unresolved_damage(&self.conn)?.ok_or_else(|| {
             Error::InvalidInput(
-                "no damage is recorded: run `strongroom ledger verify`; an intact log needs no new epoch".into(),
+                "no damage is recorded (a verification records it); an intact log needs no new epoch".into(),
             )
         })?;
         let actor = session.user().name.clone();

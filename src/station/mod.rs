@@ -58,7 +58,7 @@ pub struct Station {
     clock: SharedClock,
     station_id: String,
     session: Option<Session>,
-    checkpoint_error: Option<String>,
+    checkpoint_error: Option<Error>,
     idle: idle::IdleTimer,
     witness: Option<(crate::UserId, Witness)>,
     removable: RemovableProbe,
@@ -264,9 +264,9 @@ impl Station {
     }
 
     /// Why the last checkpoint could not be written, if it could not (the ledger was changed
-    /// outside Strongroom); `ledger verify` says where.
-    pub fn checkpoint_error(&self) -> Option<&str> {
-        self.checkpoint_error.as_deref()
+    /// outside Strongroom); a verification says where.
+    pub fn checkpoint_error(&self) -> Option<&Error> {
+        self.checkpoint_error.as_ref()
     }
 
     /// Sign a checkpoint over every event so far (needs a session: the signing key).
@@ -292,7 +292,7 @@ impl Station {
         if !self.is_unlocked() {
             return;
         }
-        self.checkpoint_error = self.checkpoint(reason).err().map(|e| e.to_string());
+        self.checkpoint_error = self.checkpoint(reason).err();
     }
 
     /// Interval checkpoint when enough events have accumulated.

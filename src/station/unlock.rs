@@ -74,8 +74,11 @@ impl Station {
                 match self.report_unaccounted_events() {
                     Ok(()) => self.checkpoint_quietly("unlock"),
                     Err(error) => {
-                        self.checkpoint_error = Some(format!(
-                            "the events since the newest checkpoint could not be checked, so none was signed: {error}"
+                        self.checkpoint_error = Some(Error::integrity(
+                            "custody ledger",
+                            format!(
+                                "the events since the newest checkpoint could not be checked, so none was signed: {error}"
+                            ),
                         ));
                     }
                 }

@@ -98,8 +98,17 @@ fn a_bundle_verifies_on_another_machine_then_a_newer_one_and_a_fork_is_rejected(
     activity(&vault, "one");
     let first = export(&vault, "first", &[]);
     let auditor = Auditor::new();
-    // Unknown key: refused until pinned.
-    assert_rejected(&auditor, &first, "unknown station key");
+    // Unknown key: refused until pinned; the report names the key to pin, with no command in
+    // the library's words.
+    let refused = assert_rejected(&auditor, &first, "unknown station key");
+    assert_eq!(refused["error"]["trust"]["step"], "pin_key");
+    assert!(
+        refused["error"]["trust"]["key"]
+            .as_str()
+            .unwrap()
+            .starts_with("strongroom/")
+    );
+    assert!(!refused["error"]["reason"].as_str().unwrap().contains('`'));
     auditor.trust(&first);
     let (code, report) = auditor.verify(&first);
     assert_eq!(code, 0, "{report}");

@@ -230,9 +230,15 @@ fn after_damage_is_found_no_checkpoint_is_written() {
     let c = vault.file("c.tif", b"charlie");
     vault.import(&[&c], "internal");
     let out = vault.run(&["list"]).success();
-    // Every command says so, loudly, until it is dealt with.
+    // Every command says so, loudly, until it is dealt with: the library what is wrong, the
+    // command line how to go on.
     assert!(
-        stderr(&out).contains("warning:") && stderr(&out).contains("damaged"),
+        stderr(&out).contains("warning: the custody ledger is damaged"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("hint: a security officer runs `strongroom ledger epoch --reason TEXT`"),
         "{}",
         stderr(&out)
     );
@@ -337,6 +343,10 @@ fn after_damage_an_officer_starts_a_new_epoch_and_auditors_accept_it_only_when_t
     vault.ok(&["ledger", "export", "--out", bundle1.to_str().unwrap()]);
     let out = audit(&["audit", "verify", bundle1.to_str().unwrap()]).code(6);
     assert!(crate::support::stdout(&out).contains("started epoch 1"));
+    assert!(crate::support::stderr(&out).contains(&format!(
+        "hint: if the station's officers announced it, run `strongroom audit trust --epoch {}`",
+        vkey.trim()
+    )));
     audit(&["audit", "trust", "--epoch", vkey.trim()]).success();
     audit(&["audit", "verify", bundle1.to_str().unwrap(), "--json"]).success();
     // The old epoch's bundle was accepted before: an archive (DESIGN.md §4), not a failure.

@@ -65,10 +65,10 @@ pub fn export(
     }
     let tree = Tree::new(leaves);
     if tree.root_at(size as usize) != latest.root {
-        return Err(Error::integrity(
-            "custody ledger",
-            "the log no longer matches its latest checkpoint; run `strongroom ledger verify`",
-        ));
+        return Err(Error::LedgerDamaged {
+            detail: "the log no longer matches its latest checkpoint".into(),
+            first_bad: None,
+        });
     }
 
     let parent = out
@@ -104,10 +104,10 @@ pub fn export(
 }
 
 fn damaged(seq: u64) -> Error {
-    Error::integrity(
-        "custody ledger",
-        format!("event {seq} is missing; run `strongroom ledger verify`"),
-    )
+    Error::LedgerDamaged {
+        detail: format!("event {seq} is missing"),
+        first_bad: None,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

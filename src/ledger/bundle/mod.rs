@@ -21,7 +21,7 @@ mod read;
 
 pub use export::export;
 pub use pins::{AcceptedCheckpoint, AcceptedKeyChange, Pin, Pins, default_path as default_pins_path, verify_and_pin};
-pub use read::{BundleError, BundleReport, verify};
+pub use read::{BundleError, BundleReport, TrustStep, verify};
 
 use std::collections::BTreeMap;
 

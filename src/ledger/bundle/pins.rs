@@ -186,7 +186,7 @@ impl Pins {
                 return Err(Error::Denied {
                     rule: "pinned-key",
                     message: format!(
-                        "{} is pinned to another key ({}); pass --epoch if the station's officers announced a new key or epoch",
+                        "{} is pinned to another key ({}); a new key or epoch is accepted only as one the station's officers announced",
                         verifier.name, pin.verifier_key
                     ),
                 });

@@ -25,6 +25,26 @@ pub struct BundleError {
     pub seq: Option<u64>,
     /// What is wrong.
     pub reason: String,
+    /// What the auditor can do about it, when trusting a key is the way on (the CLI names
+    /// its command, the app its control).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust: Option<TrustStep>,
+}
+
+/// A key this machine may decide to trust, once the station's officers vouch for it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum TrustStep {
+    /// Pin the station's key (its `vkey` text) before its first bundle.
+    PinKey {
+        /// The station's verifier key.
+        key: String,
+    },
+    /// Accept the station's new epoch, or a key announced outside the bundle.
+    AcceptNewEpoch {
+        /// The station's verifier key.
+        key: String,
+    },
 }
 
 /// The outcome.
@@ -60,6 +80,15 @@ pub(super) fn fail(seq: Option<u64>, reason: impl Into<String>) -> BundleError {
     BundleError {
         seq,
         reason: reason.into(),
+        trust: None,
+    }
+}
+
+/// A failure whose way on is trusting a key.
+fn untrusted(seq: Option<u64>, reason: String, trust: TrustStep) -> BundleError {
+    BundleError {
+        trust: Some(trust),
+        ..fail(seq, reason)
     }
 }
 
@@ -106,13 +135,13 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
         return Err(fail(None, "station.vkey does not match the manifest"));
     }
     let pin = pins.stations.get(&verifier.name).cloned().ok_or_else(|| {
-        fail(
+        untrusted(
             None,
             format!(
-                "unknown station key {}: pin it first with `strongroom audit trust {}`",
-                verifier.name,
-                verifier.encode()
+                "unknown station key {}: no key is pinned for this station on this machine yet",
+                verifier.name
             ),
+            TrustStep::PinKey { key: verifier.encode() },
         )
     })?;
     // The station's keys: the pinned one, and those the key changes lead to and from.
@@ -258,14 +287,13 @@ fn check(dir: &Path, pins: &mut Pins, report: &mut BundleReport) -> Result<(), B
         };
     }
     if manifest.epoch > pin.epoch {
-        return Err(fail(
+        return Err(untrusted(
             Some(manifest.epoch_start_seq),
             format!(
-                "the station started epoch {} at seq {} (damage was found before it); if its officers told you so, accept it with `strongroom audit trust --epoch {}`",
-                manifest.epoch,
-                manifest.epoch_start_seq,
-                verifier.encode()
+                "the station started epoch {} at seq {} (damage was found before it); accept it only if its officers told you so",
+                manifest.epoch, manifest.epoch_start_seq
             ),
+            TrustStep::AcceptNewEpoch { key: verifier.encode() },
         ));
     }
     let latest_root_text = base64::encode(&latest_root);
@@ -408,21 +436,25 @@ fn key_chain_from_pin(
         return Err(fail(seq, problem.detail));
     }
     if keys.position(verifier).is_none() {
-        let reason = if carried.is_empty() {
-            format!(
-                "the bundle is signed by key {}, not by the key {} pinned for this station, and carries no key-change note: a new station key is followed only through a note signed by the old and the new key (if the station's officers announced the key some other way, pin it with `strongroom audit trust --epoch {}`)",
-                key_id(verifier),
-                key_id(&pinned),
-                verifier.encode()
-            )
-        } else {
+        if carried.is_empty() {
+            return Err(untrusted(
+                None,
+                format!(
+                    "the bundle is signed by key {}, not by the key {} pinned for this station, and carries no key-change note: a new station key is followed only through a note signed by the old and the new key, or accepted here if the station's officers announced it some other way",
+                    key_id(verifier),
+                    key_id(&pinned)
+                ),
+                TrustStep::AcceptNewEpoch { key: verifier.encode() },
+            ));
+        }
+        return Err(fail(
+            None,
             format!(
                 "the bundle is signed by key {}, which its key-change notes do not lead to from the key {} pinned for this station",
                 key_id(verifier),
                 key_id(&pinned)
-            )
-        };
-        return Err(fail(None, reason));
+            ),
+        ));
     }
     Ok((keys, carried))
 }
