@@ -146,7 +146,7 @@ impl App {
                     } else {
                         format!("{}: {summary}\n", Text::ImportedItems.get(lang))
                     };
-                    let failure = plain_failure(&format!(
+                    let failure = Failure::plain(&format!(
                         "{done}{} ({}):\n{left_out}",
                         Text::NotImported.get(lang),
                         failed.len()
@@ -243,7 +243,7 @@ impl App {
                 Action::CreateVault => {
                     if m.setup.password.as_str() != m.setup.repeat.as_str() {
                         m.message = Some(Message {
-                            failure: plain_failure(Text::PasswordsDiffer.get(m.lang)),
+                            failure: Failure::plain(Text::PasswordsDiffer.get(m.lang)),
                         });
                         continue;
                     }
@@ -292,7 +292,7 @@ impl App {
                 Action::ChangePassword => {
                     if m.password.new.as_str() != m.password.repeat.as_str() {
                         m.message = Some(Message {
-                            failure: plain_failure(Text::PasswordsDiffer.get(m.lang)),
+                            failure: Failure::plain(Text::PasswordsDiffer.get(m.lang)),
                         });
                         continue;
                     }
@@ -365,7 +365,7 @@ impl App {
                     let form = &mut m.user_form;
                     if form.password.as_str() != form.repeat.as_str() {
                         m.message = Some(Message {
-                            failure: plain_failure(Text::PasswordsDiffer.get(m.lang)),
+                            failure: Failure::plain(Text::PasswordsDiffer.get(m.lang)),
                         });
                         continue;
                     }
@@ -486,15 +486,6 @@ impl App {
     }
 }
 
-fn plain_failure(message: &str) -> Failure {
-    Failure {
-        message: message.to_string(),
-        rule: None,
-        approval: false,
-        cancelled: false,
-    }
-}
-
 impl eframe::App for App {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.receive(ctx);
@@ -540,7 +531,8 @@ impl eframe::App for App {
             screens::toolbar::show(ui, &self.model, &mut self.actions);
         });
         egui::Panel::bottom("banner-bottom").show(ui, |ui| {
-            status_strip::show(ui, lang);
+            let problem = self.model.session.as_ref().and_then(|s| s.signing_problem.as_ref());
+            status_strip::show(ui, lang, problem);
             banner::show(ui, high, lang);
         });
         egui::CentralPanel::default().show(ui, |ui| match self.model.phase {

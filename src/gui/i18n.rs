@@ -97,6 +97,49 @@ texts! {
     LevelRequired => "Choose a level: there is no default.", "请选择密级：没有默认值。";
     NothingToImport => "Add at least one file or folder.", "请至少添加一个文件或文件夹。";
     ImportedItems => "Imported", "已导入";
+    // Errors: what happened.
+    ErrWrongPassword => "Wrong password or unknown user", "密码错误或用户不存在";
+    ErrDisabled => "The account is disabled", "该账户已停用";
+    ErrSessionOutOfDate => "Keys or accounts changed since you signed in; nothing was written", "登录后密钥或账户已变更，未写入任何内容";
+    ErrPasswordChange => "Choose your own password first", "请先设置您自己的密码";
+    ErrTampered => "Stored data failed its integrity check", "存储的数据未通过完整性校验";
+    ErrIntegrity => "Stored key material or records do not verify", "存储的密钥材料或记录校验失败";
+    ErrLedgerDamaged => "The custody ledger is damaged", "保管账本已损坏";
+    ErrFile => "A file could not be used", "无法使用该文件";
+    ErrNoVault => "There is no vault in this directory", "此目录中没有保密库";
+    ErrExists => "The destination already exists", "目标已存在";
+    ErrSymlink => "The path is a symbolic link", "该路径是符号链接";
+    ErrCorruptDatabase => "The vault database is damaged; it was left untouched", "保密库数据库已损坏，未作任何改动";
+    ErrSchemaTooNew => "A newer Strongroom wrote this vault", "该保密库由较新版本的 Strongroom 写入";
+    ErrDatabase => "The vault database could not be used", "无法使用保密库数据库";
+    ErrInvalidInput => "This cannot be used as given", "所给内容无法使用";
+    ErrNotFound => "Not found, or not visible to you", "未找到，或您无权查看";
+    ErrNotUnlocked => "The station is locked", "工作站已锁定";
+    // Errors: what to do.
+    AdviceRetype => "Type the user name and password again; each wrong try counts toward a lockout.", "请重新输入用户名和密码；每次错误都计入锁定次数。";
+    AdviceOfficerUnlocks => "Ask a security officer to unlock the account (Users screen).", "请安全保密员在“用户”页面解锁该账户。";
+    AdviceOfficerEnables => "Ask a security officer to enable the account again (Users screen).", "请安全保密员在“用户”页面重新启用该账户。";
+    AdviceRecoveryCode => "Or recover the account with the station's recovery code.", "或使用本工作站的恢复码恢复该账户。";
+    AdviceWait => "Wait, then sign in again.", "请等待后再登录。";
+    AdviceSignInAgain => "Sign in again.", "请重新登录。";
+    AdviceChangePassword => "Choose a new password of your own now.", "请立即设置您自己的新密码。";
+    AdviceApproval => "Once a security officer approves the request, do this again; or have an officer witness it now.", "安全保密员批准请求后请再次操作；或请安全保密员现场见证。";
+    AdviceRule => "The station's rules do not allow this; a security officer can explain them or change the policy.", "工作站规则不允许此操作；安全保密员可解释规则或修改策略。";
+    AdviceTampered => "Nothing was written out. Tell a security officer: the vault was changed outside Strongroom.", "未输出任何内容。请告知安全保密员：保密库在 Strongroom 之外被改动。";
+    AdviceVerifyLedger => "A security officer verifies the ledger (Custody ledger screen) to find where it is damaged.", "请安全保密员在“保管账本”页面校验账本，找出损坏位置。";
+    AdviceStartEpoch => "A security officer looks at the damage and starts a new epoch; nothing is signed until then.", "请安全保密员检查损坏后开启新纪元；在此之前不会签署任何内容。";
+    AdviceIo => "Check that the file or folder exists, is readable and has room, then try again.", "请确认文件或文件夹存在、可读且空间充足，然后重试。";
+    AdviceNoVault => "Choose the vault's directory, or create a vault there.", "请选择保密库所在目录，或在该处新建保密库。";
+    AdviceOtherName => "Choose another name or folder; nothing is overwritten.", "请另选文件名或文件夹；不会覆盖已有内容。";
+    AdviceSymlink => "Choose the file it points to instead.", "请改为选择链接指向的文件。";
+    AdviceRestoreBackup => "Restore the vault from a backup; the damaged file is kept as it is.", "请从备份恢复保密库；已损坏的文件保持原样。";
+    AdviceUpgrade => "Open it with the newer Strongroom.", "请使用较新版本的 Strongroom 打开。";
+    AdviceRetryLater => "Try again; if it persists, tell a security officer.", "请重试；如仍失败，请告知安全保密员。";
+    AdviceCheckInput => "Check what was entered and try again.", "请检查输入内容后重试。";
+    AdviceNotFound => "Check the control number or name.", "请检查编号或名称。";
+    AdviceCancelled => "Nothing was kept; start it again when ready.", "未保留任何内容；准备好后可重新开始。";
+    Details => "Details", "详情";
+    SigningStopped => "Ledger: not signing (damaged)", "账本：已停止签署（已损坏）";
     // Alerts: what to do next.
     NextSteps => "What to do", "处理步骤";
     CommentOptional => "Comment (optional)", "说明（可选）";
@@ -198,7 +241,6 @@ texts! {
     NotMonitored => "not monitored", "未监控";
     // Errors and refusals.
     Refused => "Refused", "已拒绝";
-    Rule => "Rule", "规则";
     Error => "Error", "错误";
     ApprovalNeeded => "Approval required", "需要审批";
     Dismiss => "OK", "确定";

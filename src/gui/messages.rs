@@ -17,6 +17,7 @@ use strongroom::station::RequestView;
 use strongroom::station::{ItemDetail, ItemList, UserView};
 use strongroom::{Error, Level};
 
+use super::error_text::ErrorKind;
 use super::i18n::Text;
 
 /// Something for the station to do.
@@ -208,6 +209,9 @@ pub struct SessionInfo {
     pub station: String,
     /// Why the password must change first, if it must.
     pub password_change: Option<String>,
+    /// Why the station signs no checkpoints (its ledger was changed outside Strongroom), if
+    /// it does not: shown until it is dealt with.
+    pub signing_problem: Option<Failure>,
 }
 
 /// What the station answers.
@@ -298,10 +302,13 @@ impl Reply {
     }
 }
 
-/// An error as the window shows it: the message, and the rule when a rule refused.
+/// An error as the window shows it: its kind (worded in the app's languages), the library's
+/// sentence, and the rule when a rule refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
-    /// The message.
+    /// What went wrong, with the data the app's words need.
+    pub kind: ErrorKind,
+    /// The library's sentence (English), shown as the details.
     pub message: String,
     /// The rule's name for refusals.
     pub rule: Option<String>,
@@ -311,9 +318,23 @@ pub struct Failure {
     pub cancelled: bool,
 }
 
+impl Failure {
+    /// A message of the app's own, already in the user's language.
+    pub fn plain(message: &str) -> Failure {
+        Failure {
+            kind: ErrorKind::Other,
+            message: message.to_string(),
+            rule: None,
+            approval: false,
+            cancelled: false,
+        }
+    }
+}
+
 impl From<Error> for Failure {
     fn from(error: Error) -> Failure {
         Failure {
+            kind: ErrorKind::of(&error),
             message: error.to_string(),
             rule: match &error {
                 Error::Denied { rule, .. } => Some((*rule).to_string()),

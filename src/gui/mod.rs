@@ -5,6 +5,7 @@
 pub mod alert_text;
 pub mod app;
 pub mod dialogs;
+pub mod error_text;
 pub mod i18n;
 pub mod messages;
 pub mod model;

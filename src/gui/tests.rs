@@ -256,8 +256,14 @@ fn filter_detail_timeline_and_an_export_refused_by_policy() {
     harness.state_mut().model.export_to = out.display().to_string();
     click(&mut harness, "Export");
     wait(&mut harness, "the refusal", |app| app.model.message.is_some());
-    harness.get_by_label("Rule: export-policy");
+    harness.get_by_label("Refused by the rule 'export-policy'");
+    harness.get_by_label_contains("a security officer can explain them or change the policy");
     assert!(!out.exists());
+    // In Chinese the refusal and its advice are Chinese.
+    harness.state_mut().model.lang = crate::gui::i18n::Lang::Zh;
+    harness.run_steps(2);
+    harness.get_by_label("被规则“export-policy”拒绝");
+    harness.get_by_label_contains("安全保密员可解释规则或修改策略");
 }
 
 #[test]
@@ -275,6 +281,19 @@ fn an_officer_sees_the_first_bad_seq_of_a_tampered_ledger() {
     wait(&mut harness, "the verification", |app| app.model.verify.is_some());
     harness.get_by_label("LEDGER VERIFICATION FAILED — first bad event");
     harness.get_by_label("Seq 1");
+    assert!(harness.query_by_label("Ledger: not signing (damaged)").is_none());
+    // Signed in again, every screen says the station signs nothing until an officer acts.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
+    harness.step();
+    fx.clock.advance(time::Duration::seconds(1));
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.model.phase == Phase::Main);
+    let problem = harness.state().model.session.as_ref().unwrap().signing_problem.clone();
+    assert_eq!(
+        problem.map(|p| p.kind),
+        Some(crate::gui::error_text::ErrorKind::LedgerDamaged { first_bad: Some(1) })
+    );
+    harness.get_by_label("Ledger: not signing (damaged)");
 }
 
 #[test]

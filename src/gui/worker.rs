@@ -18,8 +18,9 @@ use strongroom::station::{ImportOptions, ImportReport, InitOptions};
 use strongroom::time::SharedClock;
 use strongroom::{Error, Level, Station};
 
+use super::error_text::ErrorKind;
 use super::i18n::Text;
-use super::messages::{Command, Reply, SessionInfo, UserChange};
+use super::messages::{Command, Failure, Reply, SessionInfo, UserChange};
 
 /// How often the open alerts are read again.
 const ALERT_POLL: Duration = Duration::from_secs(10);
@@ -424,5 +425,12 @@ fn session_info(station: &Station) -> Result<SessionInfo, Error> {
         clearance: session.user().clearance,
         station: station.station_id().to_string(),
         password_change: session.password_change_required().map(str::to_string),
+        signing_problem: station.checkpoint_error().map(|e| Failure {
+            kind: ErrorKind::of(e),
+            message: e.to_string(),
+            rule: None,
+            approval: false,
+            cancelled: false,
+        }),
     })
 }

@@ -3,7 +3,8 @@
 
 use eframe::egui;
 
-use crate::gui::i18n::Text;
+use crate::gui::error_text::ErrorKind;
+use crate::gui::i18n::{Lang, Text};
 use crate::gui::model::{Action, Model};
 
 /// Draw the message dialog, if there is one.
@@ -25,10 +26,21 @@ pub fn show(ctx: &egui::Context, model: &Model, actions: &mut Vec<Action>) {
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
         .show(ctx, |ui| {
-            if let Some(rule) = &failure.rule {
-                ui.strong(format!("{}: {rule}", Text::Rule.get(lang)));
+            ui.set_max_width(520.0);
+            let kind = &failure.kind;
+            if *kind == ErrorKind::Other {
+                ui.label(&failure.message);
+            } else {
+                ui.strong(kind.headline(lang));
+                // The library's sentence: in English it is the full story; in Chinese it is
+                // shown as details only where the translated words leave something out.
+                if lang == Lang::En || !kind.says_it_all() {
+                    ui.label(format!("{}: {}", Text::Details.get(lang), failure.message));
+                }
+                for advice in kind.advice(lang) {
+                    ui.label(format!("• {advice}"));
+                }
             }
-            ui.label(&failure.message);
             if ui.button(Text::Dismiss.get(lang)).clicked() {
                 actions.push(Action::DismissMessage);
             }

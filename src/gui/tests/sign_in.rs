@@ -82,6 +82,9 @@ fn wrong_then_right_password_and_lock_leaves_nothing_to_undo() {
             .message
             .contains("authentication failed")
     );
+    // The tries left, in words the app chose, and what to do.
+    harness.get_by_label("Wrong password or unknown user (4 attempts left)");
+    harness.get_by_label_contains("each wrong try counts toward a lockout");
     click(&mut harness, "OK");
     fx.clock.advance(time::Duration::seconds(2));
     sign_in(&mut harness, "alice", ALICE_PW);
