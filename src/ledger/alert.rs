@@ -107,13 +107,20 @@ pub enum NextStep {
 }
 
 impl Alert {
-    /// The alert that `event` (one of `events::is_alert`'s actions) reports.
+    /// The alert that `event` (one of `events::is_alert`'s actions) reports. Who, what and
+    /// when are read from its canonical bytes, which the hash chain covers, never from the
+    /// query columns an insider can edit.
     pub fn from_event(event: &StoredEvent) -> Alert {
-        let details = event
-            .json()
-            .ok()
-            .map(|mut v| v["details"].take())
-            .unwrap_or(Value::Null);
+        let json = event.json().unwrap_or(Value::Null);
+        let field = |key: &str, column: &str| json[key].as_str().unwrap_or(column).to_string();
+        let event = &StoredEvent {
+            actor: field("actor", "?"),
+            action: field("action", &event.action),
+            subject: field("subject", "?"),
+            time: field("time", &event.time),
+            ..event.clone()
+        };
+        let details = json["details"].clone();
         let text = |key: &str| details[key].as_str().unwrap_or_default().to_string();
         let (finding, mut next) = match event.action.as_str() {
             "auth.lockout" => (

@@ -183,6 +183,37 @@ fn a_recovery_is_an_alert_that_its_subject_does_not_close_while_another_officer_
 }
 
 #[test]
+fn an_alert_renamed_by_sql_is_still_about_its_subject() {
+    let (vault, mut station) = fixture();
+    station.lock();
+    station
+        .recover("alice", &vault.recovery, &pw("alice's recovered passphrase"))
+        .unwrap();
+    station.unlock("alice", &pw("alice's recovered passphrase")).unwrap();
+    // The insider rewrites who the alert is about and who acted, in the query columns.
+    let db = crate::support::insider::unguarded(&vault.root);
+    db.execute(
+        "UPDATE events SET subject = 'bob', actor = 'bob' WHERE action = 'user.recover'",
+        [],
+    )
+    .unwrap();
+    let alert = station
+        .alerts()
+        .unwrap()
+        .into_iter()
+        .find(|a| a.action == "user.recover")
+        .unwrap();
+    assert_eq!((alert.subject.as_str(), alert.actor.as_str()), ("alice", "recovery"));
+    assert!(matches!(
+        station.acknowledge_alert(alert.seq, "not about me, says the column"),
+        Err(Error::Denied {
+            rule: "separation-of-duties",
+            ..
+        })
+    ));
+}
+
+#[test]
 fn the_last_officer_waits_instead_of_being_locked_out_for_good() {
     let (vault, mut station) = LibVault::new();
     station.set_policy("backoff-base-seconds", "0").unwrap();
