@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow};
 use strongroom::Level;
 use strongroom::progress::Progress;
-use strongroom::station::{ImportOptions, ImportReport, ItemSummary};
+use strongroom::station::{Confirmed, ImportOptions, ImportReport, ItemSummary};
 
 use super::args::{Cli, ExportArgs, ImportArgs, ShowArgs};
 use super::exit::{self, UsageError};
@@ -118,17 +118,8 @@ pub fn show(cli: &Cli, args: &ShowArgs) -> Result<()> {
 pub fn export(cli: &Cli, args: &ExportArgs) -> Result<()> {
     let mut station = unlocked_station(cli)?;
     // Say what leaves the vault, and where, before it does.
-    let item = station.item(&args.item)?;
-    let control = item.summary.control_number.to_string();
-    secrets::confirm_that(
-        args.yes,
-        &format!(
-            "Exporting {control} ({}) to {} writes its plaintext outside the vault",
-            item.summary.level.name().to_uppercase(),
-            output::printable(&args.to.display().to_string())
-        ),
-        &control,
-    )?;
+    let asked = station.confirmation(&args.item, Confirmed::Export { to: args.to.clone() })?;
+    secrets::confirm_that(args.yes, &output::printable(&asked.to_string()), &asked.control_number)?;
     let progress = Arc::new(Progress::new());
     let line = ProgressLine::start(progress.clone(), "exporting");
     let reason = args.reason.as_deref().unwrap_or_default();

@@ -3,6 +3,7 @@
 
 use anyhow::{Result, anyhow};
 use strongroom::Level;
+use strongroom::station::Confirmed;
 
 use super::args::{Cli, DestroyArgs, DowngradeArgs};
 use super::exit::UsageError;
@@ -10,8 +11,9 @@ use super::{output, secrets, unlocked_station};
 
 /// `strongroom destroy ID --reason R`.
 pub fn destroy(cli: &Cli, args: &DestroyArgs) -> Result<()> {
-    secrets::confirm(args.yes, &format!("Destroying {}", args.item), &args.item)?;
     let mut station = unlocked_station(cli)?;
+    let asked = station.confirmation(&args.item, Confirmed::Destroy)?;
+    secrets::confirm_that(args.yes, &output::printable(&asked.to_string()), &asked.control_number)?;
     let report = station.destroy_item(&args.item, &args.reason)?;
     if cli.json {
         return output::json(&report);
@@ -30,17 +32,8 @@ pub fn downgrade(cli: &Cli, args: &DowngradeArgs) -> Result<()> {
         .parse()
         .map_err(|e: strongroom::level::UnknownLevel| anyhow!(UsageError(e.to_string())))?;
     let mut station = unlocked_station(cli)?;
-    let item = station.item(&args.item)?;
-    let control = item.summary.control_number.to_string();
-    secrets::confirm_that(
-        args.yes,
-        &format!(
-            "Lowering {control} from {} to {}",
-            item.summary.level.name().to_uppercase(),
-            to.name().to_uppercase()
-        ),
-        &control,
-    )?;
+    let asked = station.confirmation(&args.item, Confirmed::Downgrade { to })?;
+    secrets::confirm_that(args.yes, &output::printable(&asked.to_string()), &asked.control_number)?;
     station.downgrade_item(&args.item, to, &args.reason)?;
     if cli.json {
         return output::json(&serde_json::json!({ "item": args.item, "level": to }));

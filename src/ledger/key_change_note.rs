@@ -293,7 +293,9 @@ pub fn record(tx: &Transaction<'_>, station_id: &str, old: &SignKey, new: &SignK
             (newest.tree_size, newest.root)
         }
         // A damaged log: no checkpoint may be signed, but the key must still change.
-        Err(Error::Integrity { .. }) => last_signed_by(tx, station_id, &old_key, current.number)?,
+        Err(Error::Integrity { .. } | Error::LedgerDamaged { .. }) => {
+            last_signed_by(tx, station_id, &old_key, current.number)?
+        }
         Err(e) => return Err(e),
     };
     let text = sign(station_id, current.number, old, new, tree_size, &root)

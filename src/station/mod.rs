@@ -5,6 +5,7 @@
 
 mod alerts;
 mod approvals;
+mod confirmation;
 mod destroy;
 mod directory_rebuild;
 mod downgrade;
@@ -39,6 +40,7 @@ use crate::vault::workdir::WorkDir;
 use crate::{Error, Level, Result, db};
 
 pub use approvals::Witness;
+pub use confirmation::{Confirmation, Confirmed};
 pub use destroy::DestroyReport;
 pub use directory_rebuild::Rebuilt;
 pub use export::ExportReport;

@@ -5,6 +5,7 @@
 use strongroom::accounts::availability::{Unavailable, WayBack};
 use strongroom::ledger::alert::{Finding, NextStep};
 use strongroom::progress::Progress;
+use strongroom::station::Confirmed;
 use strongroom::{ControlNumber, Error, Level, Station};
 
 use crate::support::PASSWORD;
@@ -138,6 +139,7 @@ fn the_cli_confirms_exports_and_downgrades_naming_item_level_and_destination() {
         said.contains(&control) && said.contains("SECRET") && said.contains(dest_text),
         "{said}"
     );
+    assert!(said.contains("\"plan.txt\""), "the title is named: {said}");
     assert!(!dest.exists());
     // With --yes but no reason at secret: refused by the policy (5).
     vault.run(&["export", &control, "--to", dest_text, "--yes"]).code(5);
@@ -147,6 +149,48 @@ fn the_cli_confirms_exports_and_downgrades_naming_item_level_and_destination() {
     let said = crate::support::stderr(&downgrade);
     assert_eq!(crate::support::code(&downgrade), 2, "{said}");
     assert!(said.contains("from SECRET to CONFIDENTIAL"), "{said}");
+    // Destroy names the item, its title and level, and that it is for good.
+    let destroy = vault.run(&["destroy", &control, "--reason", "superseded"]);
+    let said = crate::support::stderr(&destroy);
+    assert_eq!(crate::support::code(&destroy), 2, "{said}");
+    for part in [control.as_str(), "\"plan.txt\"", "(SECRET)", "cannot be undone"] {
+        assert!(said.contains(part), "{part} in {said}");
+    }
+}
+
+#[test]
+fn a_confirmation_names_item_title_level_and_destination_to_those_cleared() {
+    let (vault, mut station) = fixture();
+    let control = vault.import(&mut station, "harbour.tif", Level::Secret);
+    let asked = station
+        .confirmation(
+            &control,
+            Confirmed::Export {
+                to: "/media/stick/harbour.tif".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&asked).unwrap(),
+        serde_json::json!({"action": "export", "to": "/media/stick/harbour.tif", "control_number": control,
+            "title": "harbour.tif", "level": "secret"})
+    );
+    assert!(asked.to_string().contains("writes its plaintext outside the vault"));
+    // Someone not cleared to the item is told nothing about it.
+    station
+        .add_user(
+            "erin",
+            strongroom::accounts::Role::Operator,
+            Level::Internal,
+            &pw("erin's first password here"),
+        )
+        .unwrap();
+    station.lock();
+    station.unlock("erin", &pw("erin's first password here")).unwrap();
+    station
+        .change_password(&pw("erin's first password here"), &pw("erin's own passphrase"))
+        .unwrap();
+    assert!(station.confirmation(&control, Confirmed::Destroy).is_err());
 }
 
 #[test]
