@@ -178,9 +178,16 @@ impl App {
                     m.policy_edit = policy.entries().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
                     m.policy = Some(*policy);
                 }
+                Reply::Recovered(user) => {
+                    m.recover = Default::default();
+                    m.message = Some(Message {
+                        failure: Failure::plain(&format!("{}: {user}", Text::Recovered.get(m.lang))),
+                    });
+                }
                 Reply::Failed(failure) => {
                     m.setup.busy = false;
                     m.unlock.busy = false;
+                    m.recover.busy = false;
                     m.verifying = false;
                     m.message = Some(Message { failure });
                 }
@@ -230,6 +237,9 @@ impl App {
                 password::id("user-new", generation),
                 password::id("user-repeat", generation),
                 password::id("user-temporary", generation),
+                password::id("recover-code", generation),
+                password::id("recover-new", generation),
+                password::id("recover-repeat", generation),
             ],
         );
         self.model.forget_session();
@@ -276,6 +286,22 @@ impl App {
                     self.worker.send(Command::Unlock {
                         user: m.unlock.user.trim().to_string(),
                         password: Password::new(std::mem::take(&mut *m.unlock.password)),
+                    });
+                }
+                Action::Recover => {
+                    let form = &mut m.recover;
+                    if form.new.as_str() != form.repeat.as_str() {
+                        m.message = Some(Message {
+                            failure: Failure::plain(Text::PasswordsDiffer.get(m.lang)),
+                        });
+                        continue;
+                    }
+                    form.busy = true;
+                    form.repeat = Default::default();
+                    self.worker.send(Command::Recover {
+                        user: m.unlock.user.trim().to_string(),
+                        code: Password::new(std::mem::take(&mut *form.code)),
+                        new: Password::new(std::mem::take(&mut *form.new)),
                     });
                 }
                 Action::Lock => {

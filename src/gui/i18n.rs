@@ -139,6 +139,12 @@ texts! {
     AdviceNotFound => "Check the control number or name.", "请检查编号或名称。";
     AdviceCancelled => "Nothing was kept; start it again when ready.", "未保留任何内容；准备好后可重新开始。";
     Details => "Details", "详情";
+    // Recovery at sign-in.
+    RecoverHeading => "Forgot the password, or locked out? Use the recovery code", "忘记密码或账户被锁定？使用恢复码";
+    RecoverHelp => "Gives the user named above a new password. Security officers are alerted.", "为上方填写的用户设置新密码，安全保密员会收到警报。";
+    RecoveryCodeField => "Recovery code", "恢复码";
+    RecoverButton => "Recover the account", "恢复账户";
+    Recovered => "Recovered; sign in with the new password", "已恢复，请用新密码登录";
     SigningStopped => "Ledger: not signing (damaged)", "账本：已停止签署（已损坏）";
     // Alerts: what to do next.
     NextSteps => "What to do", "处理步骤";

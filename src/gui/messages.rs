@@ -38,6 +38,16 @@ pub enum Command {
         /// Password.
         password: Password,
     },
+    /// Give `user` a new identity and password with the recovery code (the station stays
+    /// locked; an alert is raised).
+    Recover {
+        /// The account.
+        user: String,
+        /// The recovery code as typed.
+        code: Password,
+        /// The new password.
+        new: Password,
+    },
     /// Drop the session's keys.
     Lock,
     /// The person at the window did something (restarts the idle time).
@@ -270,6 +280,8 @@ pub enum Reply {
     Alerts(Vec<Alert>),
     /// Something finished that deserves a notice: what, and about what.
     Notice(Text, String),
+    /// The account was recovered; its user signs in with the new password.
+    Recovered(String),
     /// An audit bundle was verified.
     BundleVerified(Box<BundleReport>),
     /// Officer data.

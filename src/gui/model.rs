@@ -30,6 +30,8 @@ pub enum Action {
     RecoveryConfirmed,
     /// Sign in with the unlock form.
     Unlock,
+    /// Give the account in the unlock form a new password with the recovery code.
+    Recover,
     /// Change the password with the password form.
     ChangePassword,
     /// Lock now.
@@ -144,6 +146,20 @@ pub struct UnlockForm {
     pub user: String,
     /// Password.
     pub password: Zeroizing<String>,
+    /// Waiting for the station.
+    pub busy: bool,
+}
+
+/// Recovery at the sign-in screen: the station's recovery code and a new password for the
+/// user named in the sign-in form.
+#[derive(Default)]
+pub struct RecoverForm {
+    /// The recovery code as typed.
+    pub code: Zeroizing<String>,
+    /// New password.
+    pub new: Zeroizing<String>,
+    /// Repeated.
+    pub repeat: Zeroizing<String>,
     /// Waiting for the station.
     pub busy: bool,
 }
@@ -294,6 +310,8 @@ pub struct Model {
     pub setup: SetupForm,
     /// Sign-in form.
     pub unlock: UnlockForm,
+    /// Recovery with the recovery code (sign-in screen).
+    pub recover: RecoverForm,
     /// Required password change.
     pub password: PasswordForm,
     /// Items the user may see.
@@ -371,6 +389,7 @@ impl Model {
             },
             root,
             unlock: UnlockForm::default(),
+            recover: RecoverForm::default(),
             password: PasswordForm::default(),
             items: Vec::new(),
             items_withheld: 0,
@@ -446,6 +465,7 @@ impl Model {
         self.user_form = UserForm::default();
         self.import = ImportForm::default();
         self.unlock = UnlockForm::default();
+        self.recover = RecoverForm::default();
         self.password = PasswordForm::default();
         self.view = View::Browser;
         self.phase = Phase::Unlock;

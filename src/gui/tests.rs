@@ -43,6 +43,8 @@ struct Fixture {
     dir: tempfile::TempDir,
     root: PathBuf,
     clock: Arc<ManualClock>,
+    /// The recovery code `init` returned (empty before a vault is made).
+    recovery: String,
 }
 
 impl Fixture {
@@ -53,18 +55,20 @@ impl Fixture {
             dir,
             root,
             clock: ManualClock::new(time::OffsetDateTime::now_utc()),
+            recovery: String::new(),
         }
     }
 
     /// A vault with alice (officer) and the given items, made through the library.
     fn with_vault(items: &[(&str, Level)]) -> Fixture {
-        let fx = Fixture::new();
+        let mut fx = Fixture::new();
         let options = InitOptions {
             kdf: Some(KdfParams::FLOOR),
             clock: fx.clock.clone(),
         };
-        let (mut station, _) =
+        let (mut station, code) =
             strongroom::Station::init(&fx.root, "alice", &Password::from(ALICE_PW), options).unwrap();
+        fx.recovery = code.expose().to_string();
         for (name, level) in items {
             let path = fx.file(name, name.as_bytes());
             let plan = station.plan_import(&[path], false).unwrap();

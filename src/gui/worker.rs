@@ -179,6 +179,10 @@ impl StationThread {
                 let info = session_info(station)?;
                 self.reply(Reply::Unlocked(info));
             }
+            Command::Recover { user, code, new } => {
+                self.station()?.recover(&user, &code, &new)?;
+                self.reply(Reply::Recovered(user));
+            }
             Command::Lock => {
                 self.station()?.lock();
                 self.reply(Reply::Locked { idle: false });

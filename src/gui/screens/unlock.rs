@@ -56,7 +56,56 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                 });
                 ui.end_row();
             });
+        recover(ui, model, actions);
     });
+}
+
+/// Recovery with the station's recovery code, for the user named above: a new password
+/// (the way back for a locked or forgotten account, and for the last officer).
+fn recover(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
+    let lang = model.lang;
+    let generation = model.lock_generation;
+    ui.add_space(16.0);
+    egui::CollapsingHeader::new(Text::RecoverHeading.get(lang))
+        .id_salt(("recover", generation))
+        .show(ui, |ui| {
+            ui.label(Text::RecoverHelp.get(lang));
+            let form = &mut model.recover;
+            egui::Grid::new("recover-form")
+                .num_columns(2)
+                .spacing([12.0, 8.0])
+                .show(ui, |ui| {
+                    password::field(
+                        ui,
+                        Text::RecoveryCodeField.get(lang),
+                        &mut form.code,
+                        password::id("recover-code", generation),
+                    );
+                    ui.end_row();
+                    password::field(
+                        ui,
+                        Text::NewPassword.get(lang),
+                        &mut form.new,
+                        password::id("recover-new", generation),
+                    );
+                    ui.end_row();
+                    password::field(
+                        ui,
+                        Text::RepeatPassword.get(lang),
+                        &mut form.repeat,
+                        password::id("recover-repeat", generation),
+                    );
+                    ui.end_row();
+                });
+            let ready =
+                !model.unlock.user.trim().is_empty() && !form.code.is_empty() && !form.new.is_empty() && !form.busy;
+            if ui
+                .add_enabled(ready, egui::Button::new(Text::RecoverButton.get(lang)))
+                .clicked()
+            {
+                actions.push(Action::Recover);
+            }
+        });
 }
 
 /// The password change a reset or an old password requires before anything else.

@@ -2,6 +2,7 @@
 //! a lock, and nothing a person types is lost to the station thread's late confirmation.
 
 use strongroom::Level;
+use strongroom::crypto::Password;
 
 use super::{ALICE_PW, Fixture, Scripted, click, sign_in, type_into, wait};
 use crate::gui::model::Phase;
@@ -162,4 +163,50 @@ fn the_station_locks_itself_when_idle() {
     assert!(harness.state().model.items.is_empty());
     assert!(harness.state().model.detail.is_none() && harness.state().model.jobs.is_empty());
     harness.get_by_label("The station locked itself after being idle.");
+}
+
+#[test]
+fn the_last_officer_waiting_after_failures_recovers_at_the_sign_in_screen() {
+    let fx = Fixture::with_vault(&[]);
+    {
+        let mut station =
+            strongroom::Station::open_with(&fx.root, strongroom::station::OpenOptions::with_clock(fx.clock.clone()))
+                .unwrap();
+        station.unlock("alice", &Password::from(ALICE_PW)).unwrap();
+        station.set_policy("lockout-attempts", "1").unwrap();
+        station.lock();
+        assert!(
+            station
+                .unlock("alice", &Password::from("not the password at all"))
+                .is_err()
+        );
+    }
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the refusal", |app| app.model.message.is_some());
+    // The last officer waits rather than being locked out, and is offered the recovery code.
+    harness.get_by_label_contains("Or recover the account with the station's recovery code");
+    click(&mut harness, "OK");
+    click(
+        &mut harness,
+        "Forgot the password, or locked out? Use the recovery code",
+    );
+    let new = "alice's recovered passphrase";
+    type_into(&mut harness, "Recovery code", &fx.recovery);
+    type_into(&mut harness, "New password (at least 12 characters)", new);
+    type_into(&mut harness, "Repeat the password", new);
+    click(&mut harness, "Recover the account");
+    wait(&mut harness, "the recovery", |app| app.model.message.is_some());
+    let said = harness.state().model.message.as_ref().unwrap().failure.message.clone();
+    assert!(said.starts_with("Recovered"), "{said}");
+    assert!(harness.state().model.recover.code.is_empty(), "the code is not kept");
+    click(&mut harness, "OK");
+    harness.state_mut().model.unlock.password.clear();
+    type_into(&mut harness, "Password", new);
+    click(&mut harness, "Unlock");
+    wait(&mut harness, "the vault", |app| app.model.phase == Phase::Main);
+    // The use of the code is an alert.
+    wait(&mut harness, "the alerts", |app| {
+        app.model.alerts.iter().any(|a| a.action == "user.recover")
+    });
 }
