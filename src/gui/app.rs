@@ -10,6 +10,7 @@ use strongroom::accounts::Role;
 use strongroom::crypto::Password;
 use strongroom::progress::Progress;
 
+use super::alert_text;
 use super::dialogs::{Dialogs, Purpose};
 use super::i18n::{Lang, Text};
 use super::messages::{Command, Failure, Reply, UserChange};
@@ -124,7 +125,11 @@ impl App {
                     let known: std::collections::BTreeSet<u64> = m.alerts.iter().map(|a| a.seq).collect();
                     for alert in alerts.iter().filter(|a| !known.contains(&a.seq)) {
                         m.toasts.push((
-                            format!("{}: {} — {}", Text::Alerts.get(m.lang), alert.action, alert.subject),
+                            format!(
+                                "{}: {}",
+                                Text::Alerts.get(m.lang),
+                                alert_text::finding(&alert.finding, m.lang)
+                            ),
                             Instant::now(),
                         ));
                     }

@@ -116,6 +116,8 @@ impl ErrorKind {
             ErrorKind::AuthenticationFailed { attempts_left } => {
                 let head = Text::ErrWrongPassword.get(lang).to_string();
                 match attempts_left {
+                    Some(0) if zh => format!("{head}（已无尝试机会）"),
+                    Some(0) => format!("{head} (no attempts left)"),
                     Some(n) if zh => format!("{head}（还可尝试 {n} 次）"),
                     Some(n) => format!("{head} ({n} attempts left)"),
                     None => head,
@@ -169,6 +171,9 @@ impl ErrorKind {
     pub fn advice(&self, lang: Lang) -> Vec<String> {
         let text = |t: Text| t.get(lang).to_string();
         match self {
+            ErrorKind::AuthenticationFailed { attempts_left: Some(0) } => {
+                vec![text(Text::AdviceOfficerUnlocks), text(Text::AdviceRecoveryCode)]
+            }
             ErrorKind::AuthenticationFailed { .. } => vec![text(Text::AdviceRetype)],
             ErrorKind::AccountUnavailable { state } => state
                 .ways_back()
@@ -203,7 +208,7 @@ impl ErrorKind {
     }
 
     /// Whether the headline and advice say everything the library's sentence says, so the
-    /// sentence (English) need not be shown in Chinese.
+    /// sentence need not be shown as details.
     pub fn says_it_all(&self) -> bool {
         matches!(
             self,

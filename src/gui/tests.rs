@@ -406,10 +406,14 @@ fn a_lockout_is_an_alert_acknowledged_with_a_comment() {
     wait(&mut harness, "the alert", |app| app.model.alerts.len() == 1);
     click(&mut harness, "Alerts");
     let seq = harness.state().model.alerts[0].seq;
-    // In the list, and announced once as a notice.
-    assert_eq!(harness.get_all_by_label_contains("auth.lockout").count(), 2);
-    // What happened and what to do, not just the event's name.
-    harness.get_by_label("bob was locked out after 1 failed sign-ins");
+    // In the list, and announced once as a notice, saying what happened and what to do, not
+    // just the event's name.
+    assert_eq!(
+        harness
+            .get_all_by_label_contains("bob was locked out after 1 failed sign-ins")
+            .count(),
+        2
+    );
     harness.get_by_label_contains("Unlock the account once that is clear");
     type_into(
         &mut harness,

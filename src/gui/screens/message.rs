@@ -4,7 +4,7 @@
 use eframe::egui;
 
 use crate::gui::error_text::ErrorKind;
-use crate::gui::i18n::{Lang, Text};
+use crate::gui::i18n::Text;
 use crate::gui::model::{Action, Model};
 
 /// Draw the message dialog, if there is one.
@@ -32,9 +32,8 @@ pub fn show(ctx: &egui::Context, model: &Model, actions: &mut Vec<Action>) {
                 ui.label(&failure.message);
             } else {
                 ui.strong(kind.headline(lang));
-                // The library's sentence: in English it is the full story; in Chinese it is
-                // shown as details only where the translated words leave something out.
-                if lang == Lang::En || !kind.says_it_all() {
+                // The library's sentence, where the app's words leave something out.
+                if !kind.says_it_all() {
                     ui.label(format!("{}: {}", Text::Details.get(lang), failure.message));
                 }
                 for advice in kind.advice(lang) {
