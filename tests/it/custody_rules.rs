@@ -2,6 +2,7 @@
 //! officer destroys it, and an officer destroying another custodian's item raises an alert.
 //! The custodian is the one the item's custody history names, not its row.
 
+use strongroom::accounts::Role;
 use strongroom::accounts::availability::{Unavailable, WayBack};
 use strongroom::ledger::alert::{Finding, NextStep};
 use strongroom::progress::Progress;
@@ -9,7 +10,7 @@ use strongroom::station::Confirmed;
 use strongroom::{ControlNumber, Error, Level, Station};
 
 use crate::support::PASSWORD;
-use crate::support::accounts::{BOB_PW, fixture};
+use crate::support::accounts::{BOB_PW, add_ready_user, fixture};
 use crate::support::station::{LibVault, pw};
 
 /// Sign out and in as `user`.
@@ -177,30 +178,31 @@ fn a_confirmation_names_item_title_level_and_destination_to_those_cleared() {
     );
     assert!(asked.to_string().contains("writes its plaintext outside the vault"));
     // Someone not cleared to the item is told nothing about it.
-    station
-        .add_user(
-            "erin",
-            strongroom::accounts::Role::Operator,
-            Level::Internal,
-            &pw("erin's first password here"),
-        )
-        .unwrap();
-    station.lock();
-    station.unlock("erin", &pw("erin's first password here")).unwrap();
-    station
-        .change_password(&pw("erin's first password here"), &pw("erin's own passphrase"))
-        .unwrap();
+    add_ready_user(
+        &mut station,
+        "erin",
+        Role::Operator,
+        Level::Internal,
+        "erin's own passphrase",
+    );
+    switch(&mut station, "erin", "erin's own passphrase");
     assert!(station.confirmation(&control, Confirmed::Destroy).is_err());
 }
 
-#[test]
-fn a_recovery_is_an_alert_that_its_subject_does_not_close_while_another_officer_can() {
+/// The fixture after alice used the recovery code for herself, signed in again.
+fn alice_recovered() -> (LibVault, Station) {
     let (vault, mut station) = fixture();
     station.lock();
     station
         .recover("alice", &vault.recovery, &pw("alice's recovered passphrase"))
         .unwrap();
     station.unlock("alice", &pw("alice's recovered passphrase")).unwrap();
+    (vault, station)
+}
+
+#[test]
+fn a_recovery_is_an_alert_that_its_subject_does_not_close_while_another_officer_can() {
+    let (_vault, mut station) = alice_recovered();
     let alert = station
         .alerts()
         .unwrap()
@@ -228,12 +230,7 @@ fn a_recovery_is_an_alert_that_its_subject_does_not_close_while_another_officer_
 
 #[test]
 fn an_alert_renamed_by_sql_is_still_about_its_subject() {
-    let (vault, mut station) = fixture();
-    station.lock();
-    station
-        .recover("alice", &vault.recovery, &pw("alice's recovered passphrase"))
-        .unwrap();
-    station.unlock("alice", &pw("alice's recovered passphrase")).unwrap();
+    let (vault, mut station) = alice_recovered();
     // The insider rewrites who the alert is about and who acted, in the query columns.
     let db = crate::support::insider::unguarded(&vault.root);
     db.execute(
@@ -329,10 +326,10 @@ fn an_officer_with_another_officer_is_locked_out_as_anyone() {
 #[test]
 fn a_request_on_an_item_whose_level_was_lowered_by_sql_is_not_decided() {
     let (vault, mut station) = fixture();
-    crate::support::accounts::add_ready_user(
+    add_ready_user(
         &mut station,
         "erin",
-        strongroom::accounts::Role::Officer,
+        Role::Officer,
         Level::Secret,
         "erin's long passphrase",
     );

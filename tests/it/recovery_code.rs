@@ -2,11 +2,11 @@
 //! identity held is replaced, and the change is an alert another officer closes.
 
 use strongroom::accounts::keyring::{self, KeyKind};
-use strongroom::accounts::users;
+use strongroom::accounts::{Role, users};
 use strongroom::crypto::{keyslot, recovery_code, wrap};
 use strongroom::{Error, Level, Station};
 
-use crate::support::accounts::{BOB_PW, CAROL_PW, fixture, item_dek};
+use crate::support::accounts::{BOB_PW, CAROL_PW, add_ready_user, fixture, item_dek};
 use crate::support::station::{LibVault, pw, switch};
 use crate::support::{OFFICER, PASSWORD};
 
@@ -89,24 +89,19 @@ fn only_an_officer_holding_every_key_reissues_and_a_reason_is_required() {
         station.reissue_recovery_code("  "),
         Err(Error::InvalidInput(_))
     ));
-    station
-        .add_user(
-            "erin",
-            strongroom::accounts::Role::Officer,
-            Level::Secret,
-            &pw("erin's first password here"),
-        )
-        .unwrap();
+    add_ready_user(
+        &mut station,
+        "erin",
+        Role::Officer,
+        Level::Secret,
+        "erin's own passphrase",
+    );
     switch(&mut station, "bob", BOB_PW);
     assert!(matches!(
         station.reissue_recovery_code("trying"),
         Err(Error::Denied { .. })
     ));
-    station.lock();
-    station.unlock("erin", &pw("erin's first password here")).unwrap();
-    station
-        .change_password(&pw("erin's first password here"), &pw("erin's own passphrase"))
-        .unwrap();
+    switch(&mut station, "erin", "erin's own passphrase");
     match station.reissue_recovery_code("trying") {
         Err(Error::Denied { rule: "clearance", .. }) => {}
         other => panic!(
