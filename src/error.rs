@@ -194,6 +194,7 @@ impl Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::availability::Unavailable;
 
     /// The library says what happened; how to go on is the front end's (the CLI's hints,
     /// the app's buttons). No message of these errors names a command or a flag.
@@ -214,10 +215,62 @@ mod tests {
                 appeared: true,
             },
             Error::SymlinkSource(PathBuf::from("/home/op/link")),
+            Error::LedgerDamaged {
+                detail: "event 4 is missing".into(),
+                first_bad: Some(4),
+            },
+            Error::AuthenticationFailed { attempts_left: Some(0) },
+            Error::AccountUnavailable {
+                user: "bob".into(),
+                state: Unavailable::Locked { failures: 5 },
+            },
         ];
         for error in errors {
             let text = error.to_string();
             assert!(!text.contains("strongroom ") && !text.contains("--"), "{text}");
         }
+    }
+
+    /// Nor does any string the library builds elsewhere: no string literal outside `cli/`
+    /// and `gui/` names a `strongroom` command or a `--flag`.
+    #[test]
+    fn no_library_string_names_a_command_or_a_flag() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        walk(&src, &mut files);
+        let mut found = Vec::new();
+        for file in files {
+            let relative = file.strip_prefix(&src).unwrap().to_string_lossy().into_owned();
+            if ["cli/", "gui/", "main.rs"].iter().any(|p| relative.starts_with(p)) || relative.contains("tests") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let code = line.trim_start();
+                if code.starts_with("mod tests") {
+                    break; // a file's own tests come last
+                }
+                if code.starts_with("//") || !code.contains('"') {
+                    continue;
+                }
+                let flag = code.split('"').skip(1).step_by(2).any(|literal| {
+                    literal.contains("`strongroom") || literal.split(' ').any(|w| w.starts_with("--") && w.len() > 2)
+                });
+                if flag {
+                    found.push(format!("{relative}:{}: {code}", n + 1));
+                }
+            }
+        }
+        assert!(found.is_empty(), "library strings with commands:\n{}", found.join("\n"));
     }
 }
