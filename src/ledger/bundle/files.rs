@@ -13,7 +13,7 @@ use crate::encoding::base64;
 use crate::encoding::hex;
 use crate::ledger::merkle::Hash;
 
-use super::read::{BundleError, fail};
+use super::outcome::{BundleError, fail};
 use super::{Manifest, ProofLine};
 
 /// Longest line accepted in a `.jsonl` file.

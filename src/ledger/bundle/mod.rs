@@ -16,12 +16,14 @@
 
 mod export;
 mod files;
+mod outcome;
 mod pins;
 mod read;
 
 pub use export::export;
+pub use outcome::{BundleError, BundleReport, TrustStep};
 pub use pins::{AcceptedCheckpoint, AcceptedKeyChange, Pin, Pins, default_path as default_pins_path, verify_and_pin};
-pub use read::{BundleError, BundleReport, TrustStep, verify};
+pub use read::verify;
 
 use std::collections::BTreeMap;
 
