@@ -6,18 +6,17 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use eframe::egui;
-use strongroom::accounts::Role;
 use strongroom::crypto::Password;
 use strongroom::progress::Progress;
 
-use super::alert_text;
 use super::dialogs::{Dialogs, Purpose};
 use super::i18n::{Lang, Text};
-use super::messages::{Command, Failure, Reply, UserChange};
-use super::model::{Action, Job, Message, Model, Phase, View};
+use super::messages::{Command, Failure, Reply};
+use super::model::{Action, Job, Message, Model, Phase, SignedIn, View};
 use super::screens;
+use super::signed_in;
 use super::theme;
-use super::widgets::{banner, password, status_strip};
+use super::widgets::{banner, status_strip};
 use super::worker::Worker;
 
 /// The desktop app.
@@ -38,7 +37,7 @@ impl App {
     /// An app over a running station thread and a dialog backend.
     pub fn new(ctx: &egui::Context, model: Model, worker: Worker, dialogs: Dialogs) -> App {
         theme::install_fonts(ctx);
-        theme::apply(ctx, model.dark);
+        theme::apply(ctx, model.prefs.dark);
         App {
             model,
             worker,
@@ -57,10 +56,6 @@ impl App {
         }
         for reply in replies {
             let m = &mut self.model;
-            // Data for a session that has ended (the window locked first) is dropped.
-            if m.phase != Phase::Main && reply.is_session_data() {
-                continue;
-            }
             match reply {
                 Reply::Opened { exists } => {
                     m.phase = if exists { Phase::Unlock } else { Phase::Setup };
@@ -77,13 +72,19 @@ impl App {
                     m.phase = Phase::Recovery;
                 }
                 Reply::Unlocked(session) => {
-                    m.unlock = Default::default();
-                    m.password = Default::default();
+                    m.unlock.busy = false;
+                    m.unlock.password = Default::default();
                     m.locked_idle = false;
                     let ready = session.password_change.is_none();
-                    m.session = Some(session);
+                    // A password change keeps the session's state; a sign-in starts afresh.
+                    match m.signed_in.as_mut() {
+                        Some(signed_in) if m.phase == Phase::Main => {
+                            signed_in.session = session;
+                            signed_in.password = Default::default();
+                        }
+                        _ => m.signed_in = Some(SignedIn::new(session, m.lock_generation)),
+                    }
                     m.phase = Phase::Main;
-                    m.view = View::Browser;
                     if ready {
                         self.worker.send(Command::RefreshItems);
                         self.worker.send(Command::RefreshAlerts);
@@ -98,115 +99,42 @@ impl App {
                     self.forget_secrets(ctx);
                     self.model.locked_idle = idle;
                 }
-                Reply::Items(list) => {
-                    m.items = list.items;
-                    m.items_withheld = list.withheld;
-                    m.browser.dirty = true;
-                }
-                Reply::Item(detail) => {
-                    // Where plaintext goes is always chosen on purpose: no default.
-                    if m.detail.as_ref().map(|d| d.summary.id) != Some(detail.summary.id) {
-                        m.export_to.clear();
-                        m.export_reason.clear();
-                        m.item_actions = Default::default();
-                    }
-                    m.detail = Some(*detail);
-                    m.view = View::Detail;
-                }
-                Reply::JobDone { job, summary } => {
-                    if let Some(j) = m.jobs.iter_mut().find(|j| j.id == job) {
-                        m.toasts.push((format!("{} · {summary}", j.label), Instant::now()));
-                        j.outcome = Some(Ok(summary));
-                    }
-                }
-                Reply::Events(events) => m.events = events,
-                Reply::Alerts(alerts) => {
-                    // A new alert is announced once.
-                    let known: std::collections::BTreeSet<u64> = m.alerts.iter().map(|a| a.seq).collect();
-                    for alert in alerts.iter().filter(|a| !known.contains(&a.seq)) {
-                        m.toasts.push((
-                            format!(
-                                "{}: {}",
-                                Text::Alerts.get(m.lang),
-                                alert_text::finding(&alert.finding, m.lang)
-                            ),
-                            Instant::now(),
-                        ));
-                    }
-                    m.alerts = alerts;
-                }
-                Reply::Notice(what, subject) => m
-                    .toasts
-                    .push((format!("{}: {subject}", what.get(m.lang)), Instant::now())),
-                Reply::BundleVerified(report) => m.bundle_report = Some(*report),
-                Reply::JobPartial { job, summary, failed } => {
-                    let lang = m.lang;
-                    let left_out = failed
-                        .iter()
-                        .map(|(_, failure)| failure.message.as_str())
-                        .collect::<Vec<_>>()
-                        .join("\n");
-                    let done = if summary.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{}: {summary}\n", Text::ImportedItems.get(lang))
-                    };
-                    let failure = Failure::plain(&format!(
-                        "{done}{} ({}):\n{left_out}",
-                        Text::NotImported.get(lang),
-                        failed.len()
-                    ));
-                    if let Some(j) = m.jobs.iter_mut().find(|j| j.id == job) {
-                        j.outcome = Some(Err(failure.clone()));
-                    }
-                    m.message = Some(Message { failure });
-                }
-                Reply::JobFailed { job, error } => {
-                    if let Some(j) = m.jobs.iter_mut().find(|j| j.id == job) {
-                        j.outcome = Some(Err(error.clone()));
-                    }
-                    if !error.cancelled {
-                        m.message = Some(Message { failure: error });
-                    }
-                }
-                Reply::Verified(report) => {
-                    m.verifying = false;
-                    m.verify = Some(*report);
-                }
-                Reply::Admin {
-                    users,
-                    requests,
-                    policy,
-                } => {
-                    m.users = users;
-                    m.requests = requests;
-                    m.policy_edit = policy.entries().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-                    m.policy = Some(*policy);
-                }
                 Reply::Recovered(user) => {
                     m.recover = Default::default();
                     m.message = Some(Message {
-                        failure: Failure::plain(&format!("{}: {user}", Text::Recovered.get(m.lang))),
+                        failure: Failure::plain(&format!("{}: {user}", Text::Recovered.get(m.prefs.lang))),
                     });
                 }
                 Reply::Failed(failure) => {
                     m.setup.busy = false;
                     m.unlock.busy = false;
                     m.recover.busy = false;
-                    m.verifying = false;
+                    if let Some(signed_in) = m.signed_in.as_mut() {
+                        signed_in.verifying = false;
+                    }
                     m.message = Some(Message { failure });
+                }
+                // Data for a session that has ended (the window locked first) is dropped.
+                session_data => {
+                    let lang = m.prefs.lang;
+                    let main = m.phase == Phase::Main;
+                    if let Some(signed_in) = m.signed_in.as_mut().filter(|_| main)
+                        && let Some(message) = signed_in::apply_reply(signed_in, session_data, lang)
+                    {
+                        m.message = Some(message);
+                    }
                 }
             }
         }
         for (purpose, paths) in self.dialogs.drain() {
-            if self.model.phase != Phase::Main {
+            let Some(signed_in) = self.model.signed_in.as_mut() else {
                 continue;
-            }
+            };
             match purpose {
-                Purpose::ImportFiles | Purpose::ImportFolder => self.model.import.paths.extend(paths),
+                Purpose::ImportFiles | Purpose::ImportFolder => signed_in.import.paths.extend(paths),
                 Purpose::ExportTo(_) => {
                     if let Some(path) = paths.into_iter().next() {
-                        self.model.export_to = path.display().to_string();
+                        signed_in.export_to = path.display().to_string();
                     }
                 }
             }
@@ -218,35 +146,17 @@ impl App {
                 .map(|f| f.path().to_path_buf())
                 .collect()
         });
-        if !dropped.is_empty() && self.model.phase == Phase::Main {
-            self.model.import.paths.extend(dropped);
-            self.model.view = View::Import;
+        if let Some(signed_in) = self.model.signed_in.as_mut().filter(|_| !dropped.is_empty()) {
+            signed_in.import.paths.extend(dropped);
+            signed_in.view = View::Import;
         }
     }
 
     /// At lock: drop what was decrypted, the forms, and every text field's state (its undo
     /// history holds what was typed: passwords, titles, notes).
+    /// Every text field's state goes, password fields' included, whatever their ids.
     fn forget_secrets(&mut self, ctx: &egui::Context) {
         ctx.data_mut(|data| data.remove_by_type::<egui::text_edit::TextEditState>());
-        let generation = self.model.lock_generation;
-        password::forget(
-            ctx,
-            &[
-                password::id("unlock", generation),
-                password::id("setup", generation),
-                password::id("setup-repeat", generation),
-                password::id("current", generation),
-                password::id("new", generation),
-                password::id("new-repeat", generation),
-                password::id("witness", generation),
-                password::id("user-new", generation),
-                password::id("user-repeat", generation),
-                password::id("user-temporary", generation),
-                password::id("recover-code", generation),
-                password::id("recover-new", generation),
-                password::id("recover-repeat", generation),
-            ],
-        );
         self.model.forget_session();
     }
 
@@ -254,12 +164,14 @@ impl App {
     fn execute(&mut self, ctx: &egui::Context) {
         for action in std::mem::take(&mut self.actions) {
             let m = &mut self.model;
+            let lang = m.prefs.lang;
+            let differ = || Message {
+                failure: Failure::plain(Text::PasswordsDiffer.get(lang)),
+            };
             match action {
                 Action::CreateVault => {
                     if m.setup.password.as_str() != m.setup.repeat.as_str() {
-                        m.message = Some(Message {
-                            failure: Failure::plain(Text::PasswordsDiffer.get(m.lang)),
-                        });
+                        m.message = Some(differ());
                         continue;
                     }
                     m.setup.busy = true;
@@ -296,9 +208,7 @@ impl App {
                 Action::Recover => {
                     let form = &mut m.recover;
                     if form.new.as_str() != form.repeat.as_str() {
-                        m.message = Some(Message {
-                            failure: Failure::plain(Text::PasswordsDiffer.get(m.lang)),
-                        });
+                        m.message = Some(differ());
                         continue;
                     }
                     form.busy = true;
@@ -313,144 +223,47 @@ impl App {
                     // Running jobs stop (leaving nothing behind) so the lock is not kept
                     // waiting, and the window forgets everything at once, before the station
                     // thread confirms.
-                    for job in m.jobs.iter().filter(|j| j.outcome.is_none()) {
-                        job.progress.cancel();
+                    if let Some(s) = &m.signed_in {
+                        for job in s.jobs.iter().filter(|j| j.outcome.is_none()) {
+                            job.progress.cancel();
+                        }
                     }
                     self.worker.send(Command::Lock);
                     self.forget_secrets(ctx);
                     self.model.locks_unconfirmed += 1;
                 }
-                Action::ChangePassword => {
-                    if m.password.new.as_str() != m.password.repeat.as_str() {
-                        m.message = Some(Message {
-                            failure: Failure::plain(Text::PasswordsDiffer.get(m.lang)),
-                        });
-                        continue;
-                    }
-                    m.password.repeat = Default::default();
-                    self.worker.send(Command::ChangePassword {
-                        current: Password::new(std::mem::take(&mut *m.password.current)),
-                        new: Password::new(std::mem::take(&mut *m.password.new)),
-                    });
-                }
-                Action::Show(view) => {
-                    m.view = view;
-                    match view {
-                        View::Admin => self.worker.send(Command::RefreshAdmin),
-                        View::Alerts => self.worker.send(Command::RefreshAlerts),
-                        _ => {}
-                    }
-                }
-                Action::OpenItem(reference) => self.worker.send(Command::Item(reference)),
-                Action::StartImport => self.start_import(),
-                Action::CancelJob(id) => {
-                    if let Some(job) = m.jobs.iter().find(|j| j.id == id) {
-                        job.progress.cancel();
-                    }
-                }
-                Action::Export => self.start_export(),
-                Action::Ask(purpose) => self.dialogs.ask(purpose),
-                Action::Verify => {
-                    m.verifying = true;
-                    self.worker.send(Command::VerifyLedger);
-                }
-                Action::QueryEvents => {
-                    let [item, actor, action, since, until] = m.event_filter.clone();
-                    self.worker.send(Command::QueryEvents {
-                        item,
-                        actor,
-                        action,
-                        since,
-                        until,
-                    });
-                }
-                Action::ExportBundle => self
-                    .worker
-                    .send(Command::ExportBundle(PathBuf::from(m.bundle_dir.trim()))),
-                Action::VerifyBundle => {
-                    m.bundle_report = None;
-                    self.worker
-                        .send(Command::VerifyBundle(PathBuf::from(m.bundle_dir.trim())));
-                }
-                Action::Destroy | Action::Downgrade => {
-                    let Some(detail) = &m.detail else { continue };
-                    let item = detail.summary.control_number.to_string();
-                    let form = &mut m.item_actions;
-                    let witness = Some(form.witness.trim().to_string())
-                        .filter(|w| !w.is_empty())
-                        .map(|w| (w, Password::new(std::mem::take(&mut *form.witness_password))));
-                    let reason = form.reason.trim().to_string();
-                    let command = match (&action, form.downgrade_to) {
-                        (Action::Destroy, _) => Command::Destroy { item, reason, witness },
-                        (_, Some(to)) => Command::Downgrade {
-                            item,
-                            to,
-                            reason,
-                            witness,
-                        },
-                        (_, None) => continue,
-                    };
-                    self.worker.send(command);
-                }
-                Action::AddUser => {
-                    let form = &mut m.user_form;
-                    if form.password.as_str() != form.repeat.as_str() {
-                        m.message = Some(Message {
-                            failure: Failure::plain(Text::PasswordsDiffer.get(m.lang)),
-                        });
-                        continue;
-                    }
-                    let Some(clearance) = form.clearance else { continue };
-                    form.repeat = Default::default();
-                    self.worker.send(Command::User(UserChange::Add {
-                        name: form.name.trim().to_string(),
-                        role: if form.officer { Role::Officer } else { Role::Operator },
-                        clearance,
-                        password: Password::new(std::mem::take(&mut *form.password)),
-                    }));
-                }
-                Action::DisableUser | Action::EnableUser | Action::ResetUser | Action::SetClearance => {
-                    let form = &mut m.user_form;
-                    let (name, reason) = (form.target.clone(), form.reason.trim().to_string());
-                    let change = match action {
-                        Action::DisableUser => UserChange::Disable { name, reason },
-                        Action::EnableUser => UserChange::Enable { name, reason },
-                        Action::ResetUser => UserChange::Reset {
-                            name,
-                            reason,
-                            password: Password::new(std::mem::take(&mut *form.temporary)),
-                        },
-                        _ => match form.new_clearance {
-                            Some(level) => UserChange::Clearance { name, level, reason },
-                            None => continue,
-                        },
-                    };
-                    self.worker.send(Command::User(change));
-                }
-                Action::Acknowledge(seq) => {
-                    let comment = m.alert_comments.remove(&seq).unwrap_or_default();
-                    self.worker.send(Command::Acknowledge { seq, comment });
-                }
-                Action::Decide(id, approve) => self.worker.send(Command::Decide { id, approve }),
-                Action::SetPolicy(key, value) => self.worker.send(Command::SetPolicy { key, value }),
                 Action::ToggleLanguage => {
-                    m.lang = match m.lang {
+                    m.prefs.lang = match m.prefs.lang {
                         Lang::En => Lang::Zh,
                         Lang::Zh => Lang::En,
                     }
                 }
                 Action::ToggleTheme => {
-                    m.dark = !m.dark;
-                    theme::apply(ctx, m.dark);
+                    m.prefs.dark = !m.prefs.dark;
+                    theme::apply(ctx, m.prefs.dark);
                 }
                 Action::DismissMessage => m.message = None,
+                Action::Ask(purpose) => self.dialogs.ask(purpose),
+                Action::StartImport => self.start_import(),
+                Action::Export => self.start_export(),
+                session_action => {
+                    let Some(s) = m.signed_in.as_mut() else {
+                        continue;
+                    };
+                    if let Some(message) = signed_in::carry_out(s, session_action, lang, &self.worker) {
+                        m.message = Some(message);
+                    }
+                }
             }
         }
     }
 
     fn start_import(&mut self) {
-        let m = &mut self.model;
-        let form = &mut m.import;
+        let lang = self.model.prefs.lang;
+        let Some(s) = self.model.signed_in.as_mut() else {
+            return;
+        };
+        let form = &mut s.import;
         let Some(level) = form.level else {
             form.problem = Some(Text::LevelRequired);
             return;
@@ -461,14 +274,14 @@ impl App {
         }
         form.problem = None;
         let progress = Arc::new(Progress::new());
-        let id = m.next_job;
-        m.next_job += 1;
+        let id = s.next_job;
+        s.next_job += 1;
         let paths = std::mem::take(&mut form.paths);
         let title = Some(std::mem::take(&mut form.title)).filter(|t| !t.trim().is_empty());
         let notes = Some(std::mem::take(&mut form.notes)).filter(|t| !t.trim().is_empty());
-        m.jobs.push(Job {
+        s.jobs.push(Job {
             id,
-            label: format!("{} {} ({level})", Text::StartImport.get(m.lang), paths.len()),
+            label: format!("{} {} ({level})", Text::StartImport.get(lang), paths.len()),
             progress: progress.clone(),
             started: None,
             outcome: None,
@@ -484,17 +297,20 @@ impl App {
     }
 
     fn start_export(&mut self) {
-        let m = &mut self.model;
-        let Some(detail) = &m.detail else {
+        let lang = self.model.prefs.lang;
+        let Some(s) = self.model.signed_in.as_mut() else {
+            return;
+        };
+        let Some(detail) = &s.detail else {
             return;
         };
         let item = detail.summary.control_number.to_string();
         let progress = Arc::new(Progress::new());
-        let id = m.next_job;
-        m.next_job += 1;
-        m.jobs.push(Job {
+        let id = s.next_job;
+        s.next_job += 1;
+        s.jobs.push(Job {
             id,
-            label: format!("{} {item}", Text::StartExport.get(m.lang)),
+            label: format!("{} {item}", Text::StartExport.get(lang)),
             progress: progress.clone(),
             started: None,
             outcome: None,
@@ -502,16 +318,16 @@ impl App {
         self.worker.send(Command::Export {
             job: id,
             item,
-            to: PathBuf::from(m.export_to.trim()),
-            reason: m.export_reason.trim().to_string(),
+            to: PathBuf::from(s.export_to.trim()),
+            reason: s.export_reason.trim().to_string(),
             progress,
         });
     }
 
     fn window_title(&self) -> String {
-        let base = Text::AppTitle.get(self.model.lang);
-        match &self.model.session {
-            Some(s) => format!("{base} — {} — {}", s.station, s.user),
+        let base = Text::AppTitle.get(self.model.prefs.lang);
+        match &self.model.signed_in {
+            Some(s) => format!("{base} — {} — {}", s.session.station, s.session.user),
             None => base.to_string(),
         }
     }
@@ -532,16 +348,16 @@ impl eframe::App for App {
             self.worker.send(Command::Touch);
         }
         // Notices expire; queued jobs start their clocks when they start reading.
-        self.model
-            .toasts
-            .retain(|(_, since)| since.elapsed() < screens::toasts::SHOWN);
-        for job in self.model.jobs.iter_mut() {
-            if job.started.is_none() && job.progress.total() > 0 {
-                job.started = Some(Instant::now());
+        if let Some(s) = self.model.signed_in.as_mut() {
+            s.toasts.retain(|(_, since)| since.elapsed() < screens::toasts::SHOWN);
+            for job in s.jobs.iter_mut() {
+                if job.started.is_none() && job.progress.total() > 0 {
+                    job.started = Some(Instant::now());
+                }
             }
-        }
-        if self.model.browser.dirty {
-            screens::browser::rebuild_order(&mut self.model.browser, &self.model.items);
+            if s.browser.dirty {
+                screens::browser::rebuild_order(&mut s.browser, &s.items);
+            }
         }
         let title = self.window_title();
         if title != self.title {
@@ -549,20 +365,29 @@ impl eframe::App for App {
             self.title = title;
         }
         // Running jobs redraw their progress a few times a second.
-        if self.model.jobs.iter().any(|j| j.outcome.is_none()) {
+        let running = self
+            .model
+            .signed_in
+            .as_ref()
+            .is_some_and(|s| s.jobs.iter().any(|j| j.outcome.is_none()));
+        if running {
             ctx.request_repaint_after(std::time::Duration::from_millis(250));
         }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        let lang = self.model.lang;
+        let lang = self.model.prefs.lang;
         let high = self.model.system_high();
         egui::Panel::top("banner-top").show(ui, |ui| {
             banner::show(ui, high, lang);
             screens::toolbar::show(ui, &self.model, &mut self.actions);
         });
         egui::Panel::bottom("banner-bottom").show(ui, |ui| {
-            let problem = self.model.session.as_ref().and_then(|s| s.signing_problem.as_ref());
+            let problem = self
+                .model
+                .signed_in
+                .as_ref()
+                .and_then(|s| s.session.signing_problem.as_ref());
             status_strip::show(ui, lang, problem);
             banner::show(ui, high, lang);
         });
@@ -576,13 +401,16 @@ impl eframe::App for App {
             Phase::Setup => screens::setup::show(ui, &mut self.model, &mut self.actions),
             Phase::Recovery => screens::setup::recovery(ui, &mut self.model, &mut self.actions),
             Phase::Unlock => screens::unlock::show(ui, &mut self.model, &mut self.actions),
-            Phase::Main if self.model.session.as_ref().is_some_and(|s| s.password_change.is_some()) => {
-                screens::unlock::change_password(ui, &mut self.model, &mut self.actions)
-            }
-            Phase::Main => screens::main_view(ui, &mut self.model, &mut self.actions),
+            Phase::Main => match self.model.signed_in.as_mut() {
+                Some(s) if s.session.password_change.is_some() => {
+                    screens::unlock::change_password(ui, s, lang, &mut self.actions)
+                }
+                Some(s) => screens::main_view(ui, s, lang, &mut self.actions),
+                None => {}
+            },
         });
         screens::message::show(ui.ctx(), &self.model, &mut self.actions);
-        screens::toasts::show(ui.ctx(), &self.model);
+        screens::toasts::show(ui.ctx(), self.model.signed_in.as_ref());
         if !self.actions.is_empty() {
             ui.ctx().request_repaint();
         }

@@ -297,23 +297,6 @@ pub enum Reply {
     Failed(Failure),
 }
 
-impl Reply {
-    /// Whether this reply carries data of a signed-in session (dropped after a lock).
-    pub fn is_session_data(&self) -> bool {
-        matches!(
-            self,
-            Reply::Items(_)
-                | Reply::Item(_)
-                | Reply::Verified(_)
-                | Reply::Events(_)
-                | Reply::Alerts(_)
-                | Reply::Admin { .. }
-                | Reply::BundleVerified(_)
-                | Reply::Notice(..)
-        )
-    }
-}
-
 /// An error as the window shows it: its kind (worded in the app's languages), the library's
 /// sentence, and the rule when a rule refused.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod messages;
 pub mod model;
 pub mod screens;
+pub mod signed_in;
 pub mod theme;
 pub mod widgets;
 pub mod worker;

@@ -292,26 +292,33 @@ pub struct Message {
     pub failure: Failure,
 }
 
-/// Everything the window shows.
-pub struct Model {
+/// What the person chose for the window, kept across locks.
+#[derive(Clone, Copy, Debug)]
+pub struct Prefs {
     /// Language.
     pub lang: Lang,
     /// Dark theme.
     pub dark: bool,
-    /// Current screen.
-    pub phase: Phase,
-    /// Current view after sign-in.
-    pub view: View,
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Prefs {
+            lang: Lang::En,
+            dark: true,
+        }
+    }
+}
+
+/// Everything a session shows and everything typed during it: one value, dropped whole at
+/// lock, so nothing decrypted or typed can outlive the session through a forgotten field.
+pub struct SignedIn {
     /// Who is signed in.
-    pub session: Option<SessionInfo>,
-    /// The vault directory.
-    pub root: PathBuf,
-    /// First-run form.
-    pub setup: SetupForm,
-    /// Sign-in form.
-    pub unlock: UnlockForm,
-    /// Recovery with the recovery code (sign-in screen).
-    pub recover: RecoverForm,
+    pub session: SessionInfo,
+    /// The lock generation it began in (password fields' ids).
+    pub generation: u64,
+    /// Current view.
+    pub view: View,
     /// Required password change.
     pub password: PasswordForm,
     /// Items the user may see.
@@ -362,34 +369,15 @@ pub struct Model {
     pub policy: Option<Policy>,
     /// Policy editor fields.
     pub policy_edit: Vec<(String, String)>,
-    /// The dialog shown over everything.
-    pub message: Option<Message>,
-    /// The last lock was the idle timer's.
-    pub locked_idle: bool,
-    /// Bumped at every lock: password widgets get fresh ids.
-    pub lock_generation: u64,
-    /// Locks the window asked for and already carried out on its side, whose confirmation
-    /// from the station thread has not arrived yet (the confirmation must not clear what
-    /// was typed at the sign-in screen meanwhile).
-    pub locks_unconfirmed: u32,
 }
 
-impl Model {
-    /// A model for the vault at `root`.
-    pub fn new(root: PathBuf) -> Model {
-        Model {
-            lang: Lang::En,
-            dark: true,
-            phase: Phase::Starting,
+impl SignedIn {
+    /// A new session's state: the vault browser, nothing loaded yet.
+    pub fn new(session: SessionInfo, generation: u64) -> SignedIn {
+        SignedIn {
+            session,
+            generation,
             view: View::Browser,
-            session: None,
-            setup: SetupForm {
-                location: root.display().to_string(),
-                ..SetupForm::default()
-            },
-            root,
-            unlock: UnlockForm::default(),
-            recover: RecoverForm::default(),
             password: PasswordForm::default(),
             items: Vec::new(),
             items_withheld: 0,
@@ -408,26 +396,19 @@ impl Model {
             events: Vec::new(),
             bundle_dir: String::new(),
             bundle_report: None,
-            toasts: Vec::new(),
             alerts: Vec::new(),
             alert_comments: Default::default(),
+            toasts: Vec::new(),
             users: Vec::new(),
             requests: Vec::new(),
             policy: None,
             policy_edit: Vec::new(),
-            message: None,
-            locked_idle: false,
-            lock_generation: 0,
-            locks_unconfirmed: 0,
         }
     }
 
     /// The highest level on screen (for the banners): of the items listed, the open item,
-    /// the events, alerts or requests shown; unclassified before sign-in.
+    /// the events, alerts or requests shown.
     pub fn system_high(&self) -> Level {
-        if self.phase != Phase::Main {
-            return Level::Unclassified;
-        }
         let shown = match self.view {
             View::Detail => self.detail.as_ref().map(|d| d.summary.level),
             View::Browser | View::Import => self.items.iter().map(|i| i.level).max(),
@@ -437,37 +418,80 @@ impl Model {
         };
         shown.unwrap_or(Level::Unclassified)
     }
+}
 
-    /// Drop everything decrypted and every secret the window holds (at lock).
+/// Everything the window shows: the preferences, where the app stands, the forms of the
+/// screens before sign-in, and the session's state while someone is signed in.
+pub struct Model {
+    /// Language and theme.
+    pub prefs: Prefs,
+    /// Current screen.
+    pub phase: Phase,
+    /// The vault directory.
+    pub root: PathBuf,
+    /// First-run form.
+    pub setup: SetupForm,
+    /// Sign-in form.
+    pub unlock: UnlockForm,
+    /// Recovery with the recovery code (sign-in screen).
+    pub recover: RecoverForm,
+    /// The signed-in session's state (`Phase::Main` only).
+    pub signed_in: Option<SignedIn>,
+    /// The dialog shown over everything.
+    pub message: Option<Message>,
+    /// The last lock was the idle timer's.
+    pub locked_idle: bool,
+    /// Bumped at every lock: password widgets get fresh ids.
+    pub lock_generation: u64,
+    /// Locks the window asked for and already carried out on its side, whose confirmation
+    /// from the station thread has not arrived yet (the confirmation must not clear what
+    /// was typed at the sign-in screen meanwhile).
+    pub locks_unconfirmed: u32,
+}
+
+impl Model {
+    /// A model for the vault at `root`.
+    pub fn new(root: PathBuf) -> Model {
+        Model {
+            prefs: Prefs::default(),
+            phase: Phase::Starting,
+            setup: SetupForm {
+                location: root.display().to_string(),
+                ..SetupForm::default()
+            },
+            root,
+            unlock: UnlockForm::default(),
+            recover: RecoverForm::default(),
+            signed_in: None,
+            message: None,
+            locked_idle: false,
+            lock_generation: 0,
+            locks_unconfirmed: 0,
+        }
+    }
+
+    /// The highest level on screen (for the banners); unclassified before sign-in.
+    pub fn system_high(&self) -> Level {
+        match &self.signed_in {
+            Some(signed_in) if self.phase == Phase::Main => signed_in.system_high(),
+            _ => Level::Unclassified,
+        }
+    }
+
+    /// Drop everything decrypted and every secret the window holds (at lock): the session's
+    /// state whole, the dialog, and the passwords typed at the sign-in screen.
     pub fn forget_session(&mut self) {
-        self.session = None;
-        self.items = Vec::new();
-        self.detail = None;
-        self.browser = Browser::default();
-        self.verify = None;
-        self.events = Vec::new();
-        self.event_filter = Default::default();
-        self.bundle_report = None;
-        self.alerts = Vec::new();
-        self.alert_comments = Default::default();
-        self.toasts = Vec::new();
-        // Export destinations name decrypted files: no job survives a lock.
-        self.jobs = Vec::new();
+        // The lock screen names whose session it was: the name stays, nothing else does.
+        let user = match self.signed_in.take() {
+            Some(signed_in) => signed_in.session.user,
+            None => std::mem::take(&mut self.unlock.user),
+        };
         self.message = None;
-        self.verifying = false;
-        self.users = Vec::new();
-        self.requests = Vec::new();
-        self.policy = None;
-        self.policy_edit = Vec::new();
-        self.export_to = String::new();
-        self.export_reason = String::new();
-        self.item_actions = ItemActions::default();
-        self.user_form = UserForm::default();
-        self.import = ImportForm::default();
-        self.unlock = UnlockForm::default();
+        self.unlock = UnlockForm {
+            user,
+            ..UnlockForm::default()
+        };
         self.recover = RecoverForm::default();
-        self.password = PasswordForm::default();
-        self.view = View::Browser;
         self.phase = Phase::Unlock;
         self.lock_generation += 1;
     }

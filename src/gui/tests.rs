@@ -23,7 +23,7 @@ use strongroom::time::ManualClock;
 
 use super::app::App;
 use super::dialogs::{Dialogs, FileDialogs, Purpose};
-use super::model::{Model, Phase, View};
+use super::model::{Model, Phase, SignedIn, View};
 use super::worker::{Worker, WorkerOptions};
 
 const ALICE_PW: &str = "correct horse battery staple";
@@ -111,6 +111,23 @@ impl Fixture {
     }
 }
 
+impl App {
+    /// The signed-in state (tests: someone must be signed in).
+    fn s(&self) -> &SignedIn {
+        self.model.signed_in.as_ref().expect("signed in")
+    }
+
+    /// The signed-in state, to change (tests).
+    fn s_mut(&mut self) -> &mut SignedIn {
+        self.model.signed_in.as_mut().expect("signed in")
+    }
+
+    /// Whether someone is signed in and `holds` is true of the session's state.
+    fn signed(&self, holds: impl Fn(&SignedIn) -> bool) -> bool {
+        self.model.signed_in.as_ref().is_some_and(holds)
+    }
+}
+
 /// Step frames until `done` holds (the station thread works in real time).
 fn wait(harness: &mut Harness<'_, App>, what: &str, done: impl Fn(&App) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -157,27 +174,27 @@ fn import_runs_with_progress_and_cancel_leaves_nothing() {
     dialogs.0.lock().unwrap().push(vec![small.clone()]);
     click(&mut harness, "Add files…");
     wait(&mut harness, "the dialog's answer", |app| {
-        app.model.import.paths.len() == 1
+        app.s().import.paths.len() == 1
     });
     click(&mut harness, "Import");
-    assert!(harness.state().model.import.problem.is_some());
-    harness.state_mut().model.import.level = Some(Level::Confidential);
+    assert!(harness.state().s().import.problem.is_some());
+    harness.state_mut().s_mut().import.level = Some(Level::Confidential);
     click(&mut harness, "Import");
-    wait(&mut harness, "the import", |app| app.model.items.len() == 1);
-    assert!(harness.state().model.jobs[0].outcome.as_ref().unwrap().is_ok());
+    wait(&mut harness, "the import", |app| app.signed(|s| s.items.len() == 1));
+    assert!(harness.state().s().jobs[0].outcome.as_ref().unwrap().is_ok());
     // A large import cancelled at once leaves no item and no object.
     type_into(&mut harness, "Or type a path", big.to_str().unwrap());
     click(&mut harness, "Add");
-    harness.state_mut().model.import.level = Some(Level::Secret);
+    harness.state_mut().s_mut().import.level = Some(Level::Secret);
     click(&mut harness, "Import");
-    let job = harness.state().model.jobs.last().unwrap().id;
-    harness.state().model.jobs.last().unwrap().progress.cancel();
+    let job = harness.state().s().jobs.last().unwrap().id;
+    harness.state().s().jobs.last().unwrap().progress.cancel();
     wait(&mut harness, "the cancelled job", |app| {
-        app.model.jobs.iter().any(|j| j.id == job && j.outcome.is_some())
+        app.s().jobs.iter().any(|j| j.id == job && j.outcome.is_some())
     });
     let outcome = harness
         .state()
-        .model
+        .s()
         .jobs
         .iter()
         .find(|j| j.id == job)
@@ -185,7 +202,7 @@ fn import_runs_with_progress_and_cancel_leaves_nothing() {
         .outcome
         .clone();
     assert!(matches!(outcome, Some(Err(f)) if f.cancelled));
-    assert_eq!(harness.state().model.items.len(), 1);
+    assert_eq!(harness.state().s().items.len(), 1);
     assert_eq!(objects(&fx.root), 1);
 }
 
@@ -198,18 +215,18 @@ fn a_batch_with_a_missing_path_imports_the_rest_and_names_what_was_left_out() {
     sign_in(&mut harness, "alice", ALICE_PW);
     wait(&mut harness, "the vault", |app| app.model.phase == Phase::Main);
     click(&mut harness, "Import…");
-    harness.state_mut().model.import.paths = vec![good, gone.clone()];
-    harness.state_mut().model.import.level = Some(Level::Internal);
+    harness.state_mut().s_mut().import.paths = vec![good, gone.clone()];
+    harness.state_mut().s_mut().import.level = Some(Level::Internal);
     std::fs::remove_file(&gone).unwrap();
     click(&mut harness, "Import");
     wait(&mut harness, "the partial batch", |app| {
-        app.model.items.len() == 1 && app.model.message.is_some()
+        app.s().items.len() == 1 && app.model.message.is_some()
     });
     let message = &harness.state().model.message.as_ref().unwrap().failure.message;
     assert!(message.contains("Not imported (1)"), "{message}");
     assert!(message.contains("gone.kml"), "{message}");
     assert!(message.contains("Imported: SR-"), "{message}");
-    assert!(harness.state().model.jobs[0].outcome.as_ref().unwrap().is_err());
+    assert!(harness.state().s().jobs[0].outcome.as_ref().unwrap().is_err());
     assert_eq!(objects(&fx.root), 1);
 }
 
@@ -237,18 +254,18 @@ fn filter_detail_timeline_and_an_export_refused_by_policy() {
     ]);
     let mut harness = fx.harness(Scripted::default());
     sign_in(&mut harness, "alice", ALICE_PW);
-    wait(&mut harness, "the vault", |app| app.model.items.len() == 3);
+    wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 3));
     type_into(&mut harness, "Filter", "ridge");
     harness.step(); // the order is rebuilt in `logic`
-    assert_eq!(harness.state().model.browser.order.len(), 1);
+    assert_eq!(harness.state().s().browser.order.len(), 1);
     harness.get_by_label("ridge.las");
     assert!(harness.query_by_label("harbour.tif").is_none());
     // Open it: its custody timeline has the import.
-    let control = harness.state().model.items[harness.state().model.browser.order[0] as usize]
+    let control = harness.state().s().items[harness.state().s().browser.order[0] as usize]
         .control_number
         .to_string();
     click(&mut harness, &control);
-    wait(&mut harness, "the item", |app| app.model.view == View::Detail);
+    wait(&mut harness, "the item", |app| app.signed(|s| s.view == View::Detail));
     harness.get_by_label("item.import");
     // The policy forbids exporting secret: the refusal names the rule.
     {
@@ -257,14 +274,14 @@ fn filter_detail_timeline_and_an_export_refused_by_policy() {
         station.set_policy("export-max-level", "confidential").unwrap();
     }
     let out = fx.dir.path().join("ridge-out.las");
-    harness.state_mut().model.export_to = out.display().to_string();
+    harness.state_mut().s_mut().export_to = out.display().to_string();
     click(&mut harness, "Export");
     wait(&mut harness, "the refusal", |app| app.model.message.is_some());
     harness.get_by_label("Refused by the rule 'export-policy'");
     harness.get_by_label_contains("a security officer can explain them or change the policy");
     assert!(!out.exists());
     // In Chinese the refusal and its advice are Chinese.
-    harness.state_mut().model.lang = crate::gui::i18n::Lang::Zh;
+    harness.state_mut().model.prefs.lang = crate::gui::i18n::Lang::Zh;
     harness.run_steps(2);
     harness.get_by_label("被规则“export-policy”拒绝");
     harness.get_by_label_contains("安全保密员可解释规则或修改策略");
@@ -282,7 +299,9 @@ fn an_officer_sees_the_first_bad_seq_of_a_tampered_ledger() {
     wait(&mut harness, "the vault", |app| app.model.phase == Phase::Main);
     click(&mut harness, "Custody ledger");
     click(&mut harness, "Verify ledger");
-    wait(&mut harness, "the verification", |app| app.model.verify.is_some());
+    wait(&mut harness, "the verification", |app| {
+        app.signed(|s| s.verify.is_some())
+    });
     harness.get_by_label("LEDGER VERIFICATION FAILED — first bad event");
     harness.get_by_label("Seq 1");
     assert!(harness.query_by_label("Ledger: not signing (damaged)").is_none());
@@ -292,7 +311,7 @@ fn an_officer_sees_the_first_bad_seq_of_a_tampered_ledger() {
     fx.clock.advance(time::Duration::seconds(1));
     sign_in(&mut harness, "alice", ALICE_PW);
     wait(&mut harness, "the vault", |app| app.model.phase == Phase::Main);
-    let problem = harness.state().model.session.as_ref().unwrap().signing_problem.clone();
+    let problem = harness.state().s().session.signing_problem.clone();
     assert_eq!(
         problem.map(|p| p.kind),
         Some(crate::gui::error_text::ErrorKind::LedgerDamaged { first_bad: Some(1) })
@@ -305,22 +324,20 @@ fn an_officer_browses_the_ledger_and_checks_a_bundle() {
     let fx = Fixture::with_vault(&[("a.txt", Level::Internal), ("b.txt", Level::Secret)]);
     let mut harness = fx.harness(Scripted::default());
     sign_in(&mut harness, "alice", ALICE_PW);
-    wait(&mut harness, "the vault", |app| app.model.items.len() == 2);
+    wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 2));
     click(&mut harness, "Custody ledger");
     type_into(&mut harness, "Of action", "item.import");
     click(&mut harness, "Search");
-    wait(&mut harness, "the events", |app| app.model.events.len() == 2);
-    assert!(harness.state().model.events.iter().all(|e| e.action == "item.import"));
+    wait(&mut harness, "the events", |app| app.signed(|s| s.events.len() == 2));
+    assert!(harness.state().s().events.iter().all(|e| e.action == "item.import"));
     // Write a bundle; verifying it with no pinned key here is refused, with the reason.
     let bundle = fx.dir.path().join("bundle");
     type_into(&mut harness, "Audit bundle directory", bundle.to_str().unwrap());
     click(&mut harness, "Write audit bundle");
     wait(&mut harness, "the bundle", |_| bundle.join("manifest.json").exists());
     click(&mut harness, "Verify a bundle");
-    wait(&mut harness, "the bundle check", |app| {
-        app.model.bundle_report.is_some()
-    });
-    let report = harness.state().model.bundle_report.clone().unwrap();
+    wait(&mut harness, "the bundle check", |app| app.s().bundle_report.is_some());
+    let report = harness.state().s().bundle_report.clone().unwrap();
     assert!(!report.ok);
     harness.get_by_label_contains("BUNDLE VERIFICATION FAILED");
 }
@@ -353,21 +370,23 @@ fn an_officer_destroys_with_a_witness_and_adds_a_user() {
     }
     let mut harness = fx.harness(Scripted::default());
     sign_in(&mut harness, "alice", ALICE_PW);
-    wait(&mut harness, "the vault", |app| app.model.items.len() == 1);
-    let control = harness.state().model.items[0].control_number.to_string();
+    wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 1));
+    let control = harness.state().s().items[0].control_number.to_string();
     click(&mut harness, &control);
-    wait(&mut harness, "the item", |app| app.model.view == View::Detail);
+    wait(&mut harness, "the item", |app| app.signed(|s| s.view == View::Detail));
     type_into(&mut harness, "Reason (recorded)", "superseded by the 2027 survey");
     type_into(&mut harness, "Witness (an officer)", "carol");
     type_into(&mut harness, "Witness's password", "carol's long passphrase");
     click(&mut harness, "Destroy");
-    wait(&mut harness, "the destruction", |app| app.model.items.is_empty());
+    wait(&mut harness, "the destruction", |app| {
+        app.signed(|s| s.items.is_empty())
+    });
     assert_eq!(objects(&fx.root), 0);
     // Users: add an operator from the form.
     click(&mut harness, "Users");
-    wait(&mut harness, "the users", |app| app.model.users.len() == 2);
+    wait(&mut harness, "the users", |app| app.signed(|s| s.users.len() == 2));
     type_into(&mut harness, "New user's name", "dave");
-    harness.state_mut().model.user_form.clearance = Some(Level::Internal);
+    harness.state_mut().s_mut().user_form.clearance = Some(Level::Internal);
     type_into(
         &mut harness,
         "New password (at least 12 characters)",
@@ -376,7 +395,7 @@ fn an_officer_destroys_with_a_witness_and_adds_a_user() {
     type_into(&mut harness, "Repeat the password", "dave's long passphrase");
     click(&mut harness, "Add user");
     wait(&mut harness, "the new user", |app| {
-        app.model.users.iter().any(|u| u.entry.name == "dave")
+        app.s().users.iter().any(|u| u.entry.name == "dave")
     });
 }
 
@@ -403,9 +422,9 @@ fn a_lockout_is_an_alert_acknowledged_with_a_comment() {
     fx.clock.advance(time::Duration::seconds(2));
     let mut harness = fx.harness(Scripted::default());
     sign_in(&mut harness, "alice", ALICE_PW);
-    wait(&mut harness, "the alert", |app| app.model.alerts.len() == 1);
+    wait(&mut harness, "the alert", |app| app.signed(|s| s.alerts.len() == 1));
     click(&mut harness, "Alerts");
-    let seq = harness.state().model.alerts[0].seq;
+    let seq = harness.state().s().alerts[0].seq;
     // In the list, and announced once as a notice, saying what happened and what to do, not
     // just the event's name.
     assert_eq!(
@@ -421,7 +440,9 @@ fn a_lockout_is_an_alert_acknowledged_with_a_comment() {
         "bob called the help desk",
     );
     click(&mut harness, "Acknowledge");
-    wait(&mut harness, "the acknowledgement", |app| app.model.alerts.is_empty());
+    wait(&mut harness, "the acknowledgement", |app| {
+        app.signed(|s| s.alerts.is_empty())
+    });
     harness.get_by_label("No open alerts.");
 }
 
@@ -467,8 +488,15 @@ fn browser_frame_time_with_100k_items() {
             updated_at: "2026-11-23T10:00:00.000Z".into(),
         })
         .collect();
-    let mut model = Model::new(PathBuf::from("/nonexistent"));
-    model.phase = Phase::Main;
+    let session = super::messages::SessionInfo {
+        user: "alice".into(),
+        role: strongroom::accounts::Role::Officer,
+        clearance: Level::TopSecret,
+        station: "0123456789abcdef".into(),
+        password_change: None,
+        signing_problem: None,
+    };
+    let mut model = SignedIn::new(session, 0);
     model.items = items;
     // What `App::logic` does when the items change; drawing only reads the order.
     super::screens::browser::rebuild_order(&mut model.browser, &model.items);
@@ -476,9 +504,9 @@ fn browser_frame_time_with_100k_items() {
         .with_size(egui::vec2(1280.0, 800.0))
         .with_context_setup(super::theme::install_fonts)
         .build_ui_state(
-            |ui, model: &mut Model| {
+            |ui, model: &mut SignedIn| {
                 let mut actions = Vec::new();
-                super::screens::browser::show(ui, model, &mut actions);
+                super::screens::browser::show(ui, model, super::i18n::Lang::En, &mut actions);
             },
             model,
         );

@@ -4,14 +4,13 @@
 use eframe::egui;
 
 use crate::gui::i18n::{Lang, Text};
-use crate::gui::model::{Action, Model};
+use crate::gui::model::{Action, SignedIn};
 use crate::gui::widgets::{banner, password};
 use strongroom::Level;
 use strongroom::accounts::policy::Setting;
 
 /// Draw the officers' screen.
-pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
-    let lang = model.lang;
+pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.heading(Text::Users.get(lang));
         egui::Grid::new("users").num_columns(4).striped(true).show(ui, |ui| {
@@ -19,7 +18,7 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                 ui.strong(text.get(lang));
             }
             ui.end_row();
-            for user in &model.users {
+            for user in &s.users {
                 ui.label(&user.entry.name);
                 ui.label(user.entry.role.as_str());
                 ui.label(banner::label(user.entry.clearance, lang));
@@ -32,13 +31,13 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                 ui.end_row();
             }
         });
-        user_forms(ui, model, actions);
+        user_forms(ui, s, lang, actions);
         ui.separator();
         ui.heading(Text::Requests.get(lang));
-        if model.requests.is_empty() {
+        if s.requests.is_empty() {
             ui.label(Text::NoRequests.get(lang));
         }
-        for view in &model.requests {
+        for view in &s.requests {
             let request = &view.request;
             ui.horizontal_wrapped(|ui| {
                 let kind = match request.target_level {
@@ -63,10 +62,10 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
         }
         ui.separator();
         ui.heading(Text::Policy.get(lang));
-        let current = model.policy.as_ref().map(|p| p.entries()).unwrap_or_default();
+        let current = s.policy.as_ref().map(|p| p.entries()).unwrap_or_default();
         // Name (what it means on hover), value, save, and the values it takes.
         egui::Grid::new("policy").num_columns(4).show(ui, |ui| {
-            for ((key, value), (_, old)) in model.policy_edit.iter_mut().zip(current) {
+            for ((key, value), (_, old)) in s.policy_edit.iter_mut().zip(current) {
                 let setting = Setting::named(key);
                 let mut label = ui.label(key.as_str());
                 if let Some(setting) = setting {
@@ -94,11 +93,10 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
 }
 
 /// Add a user; act on one (disable, enable or unlock, reset, clearance) with a reason.
-fn user_forms(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
-    let lang = model.lang;
-    let generation = model.lock_generation;
-    let names: Vec<String> = model.users.iter().map(|u| u.entry.name.clone()).collect();
-    let form = &mut model.user_form;
+fn user_forms(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
+    let generation = s.generation;
+    let names: Vec<String> = s.users.iter().map(|u| u.entry.name.clone()).collect();
+    let form = &mut s.user_form;
     ui.separator();
     egui::Grid::new("add-user").num_columns(2).show(ui, |ui| {
         let label = ui.label(Text::NewUserName.get(lang));

@@ -6,26 +6,25 @@ use eframe::egui;
 use strongroom::accounts::Role;
 
 use crate::gui::alert_text;
-use crate::gui::i18n::Text;
-use crate::gui::model::{Action, Model};
+use crate::gui::i18n::{Lang, Text};
+use crate::gui::model::{Action, SignedIn};
 use crate::gui::widgets::banner;
 
 /// Draw the alerts.
-pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
-    let lang = model.lang;
+pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
     ui.heading(Text::Alerts.get(lang));
-    if model.alerts.is_empty() {
+    if s.alerts.is_empty() {
         ui.label(Text::NoAlerts.get(lang));
         return;
     }
     // Acknowledging is an officer's decision, signed with the admin key.
-    let officer = model.session.as_ref().is_some_and(|s| s.role == Role::Officer);
+    let officer = s.session.role == Role::Officer;
     if !officer {
         ui.label(Text::OfficersAcknowledge.get(lang));
     }
-    let comment_required = model.policy.as_ref().is_some_and(|p| p.alert_comment_required());
+    let comment_required = s.policy.as_ref().is_some_and(|p| p.alert_comment_required());
     egui::ScrollArea::vertical().show(ui, |ui| {
-        for alert in &model.alerts {
+        for alert in &s.alerts {
             egui::Frame::group(ui.style()).show(ui, |ui| {
                 ui.set_width(ui.available_width());
                 ui.horizontal_wrapped(|ui| {
@@ -45,7 +44,7 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                 if !officer {
                     return;
                 }
-                let comment = model.alert_comments.entry(alert.seq).or_default();
+                let comment = s.alert_comments.entry(alert.seq).or_default();
                 let ready = !comment_required || !comment.trim().is_empty();
                 ui.horizontal_wrapped(|ui| {
                     let prompt = if comment_required {

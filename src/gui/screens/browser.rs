@@ -8,14 +8,13 @@ use strongroom::Level;
 use strongroom::station::ItemSummary;
 use strongroom::vault::Category;
 
-use crate::gui::i18n::Text;
-use crate::gui::model::{Action, Browser, Model, SortColumn};
+use crate::gui::i18n::{Lang, Text};
+use crate::gui::model::{Action, Browser, SignedIn, SortColumn};
 use crate::gui::widgets::banner;
 
 /// Draw the browser.
-pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
-    let lang = model.lang;
-    let browser = &mut model.browser;
+pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
+    let browser = &mut s.browser;
     ui.horizontal(|ui| {
         let label = ui.label(Text::Filter.get(lang));
         if ui
@@ -65,17 +64,17 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
             .labelled_by(category_label.id);
     });
     ui.label(format!("{} {}", browser.order.len(), Text::ItemsShown.get(lang)));
-    if model.items_withheld > 0 {
+    if s.items_withheld > 0 {
         ui.colored_label(
             ui.visuals().error_fg_color,
-            format!("{} {}", model.items_withheld, Text::ItemsWithheld.get(lang)),
+            format!("{} {}", s.items_withheld, Text::ItemsWithheld.get(lang)),
         );
     }
-    if model.items.is_empty() {
+    if s.items.is_empty() {
         ui.label(Text::NoItems.get(lang));
         return;
     }
-    table(ui, model, actions);
+    table(ui, s, lang, actions);
 }
 
 /// Recompute which items show and in what order.
@@ -120,8 +119,7 @@ pub fn rebuild_order(browser: &mut Browser, items: &[ItemSummary]) {
     browser.dirty = false;
 }
 
-fn table(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
-    let lang = model.lang;
+fn table(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     let mut sort_clicked = None;
     TableBuilder::new(ui)
@@ -151,8 +149,8 @@ fn table(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                 header.col(|ui| {
                     let mut label = text.get(lang).to_string();
                     if let Some(column) = column {
-                        if model.browser.sort.0 == column {
-                            label.push_str(if model.browser.sort.1 { " ▼" } else { " ▲" });
+                        if s.browser.sort.0 == column {
+                            label.push_str(if s.browser.sort.1 { " ▼" } else { " ▲" });
                         }
                         if ui.button(label).clicked() {
                             sort_clicked = Some(column);
@@ -164,10 +162,10 @@ fn table(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
             }
         })
         .body(|body| {
-            let order = &model.browser.order;
+            let order = &s.browser.order;
             body.rows(row_height, order.len(), |mut row| {
                 // The order is rebuilt in `App::logic` whenever the items change.
-                let Some(item) = order.get(row.index()).and_then(|&i| model.items.get(i as usize)) else {
+                let Some(item) = order.get(row.index()).and_then(|&i| s.items.get(i as usize)) else {
                     return;
                 };
                 row.col(|ui| {
@@ -206,7 +204,7 @@ fn table(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
             });
         });
     if let Some(column) = sort_clicked {
-        let browser = &mut model.browser;
+        let browser = &mut s.browser;
         browser.sort = if browser.sort.0 == column {
             (column, !browser.sort.1)
         } else {

@@ -5,8 +5,8 @@ use eframe::egui;
 use egui_extras::{Column, TableBuilder};
 
 use crate::gui::dialogs::Purpose;
-use crate::gui::i18n::Text;
-use crate::gui::model::{Action, Model, View};
+use crate::gui::i18n::{Lang, Text};
+use crate::gui::model::{Action, SignedIn, View};
 use crate::gui::widgets::{banner, password};
 use strongroom::Level;
 use strongroom::accounts::Role;
@@ -14,25 +14,29 @@ use strongroom::accounts::Role;
 use super::browser::human_size;
 
 /// Draw the item detail.
-pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
-    let lang = model.lang;
+pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
     if ui.button(Text::Back.get(lang)).clicked() {
         actions.push(Action::Show(View::Browser));
     }
     // Taken out for the frame and put back, so the decrypted detail is never copied.
-    let Some(detail) = model.detail.take() else {
+    let Some(detail) = s.detail.take() else {
         return;
     };
     // One scroll for the whole item, so its actions and timeline stay reachable in a small
     // window.
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
-        .show(ui, |ui| draw(ui, model, &detail, actions));
-    model.detail = Some(detail);
+        .show(ui, |ui| draw(ui, s, lang, &detail, actions));
+    s.detail = Some(detail);
 }
 
-fn draw(ui: &mut egui::Ui, model: &mut Model, detail: &strongroom::station::ItemDetail, actions: &mut Vec<Action>) {
-    let lang = model.lang;
+fn draw(
+    ui: &mut egui::Ui,
+    s: &mut SignedIn,
+    lang: Lang,
+    detail: &strongroom::station::ItemDetail,
+    actions: &mut Vec<Action>,
+) {
     let item = &detail.summary;
     ui.heading(format!("{} — {}", item.control_number, item.title));
     egui::Grid::new("item-detail")
@@ -60,7 +64,7 @@ fn draw(ui: &mut egui::Ui, model: &mut Model, detail: &strongroom::station::Item
     ui.separator();
     ui.horizontal(|ui| {
         let label = ui.label(Text::ExportTo.get(lang));
-        ui.add(egui::TextEdit::singleline(&mut model.export_to).desired_width(360.0))
+        ui.add(egui::TextEdit::singleline(&mut s.export_to).desired_width(360.0))
             .labelled_by(label.id);
         if ui.button(Text::Choose.get(lang)).clicked() {
             // The dialog is offered the control number, not the decrypted original name.
@@ -70,7 +74,7 @@ fn draw(ui: &mut egui::Ui, model: &mut Model, detail: &strongroom::station::Item
         }
         if ui
             .add_enabled(
-                !model.export_to.trim().is_empty(),
+                !s.export_to.trim().is_empty(),
                 egui::Button::new(Text::StartExport.get(lang)),
             )
             .on_disabled_hover_text(Text::ChooseDestination.get(lang))
@@ -81,11 +85,11 @@ fn draw(ui: &mut egui::Ui, model: &mut Model, detail: &strongroom::station::Item
     });
     ui.horizontal(|ui| {
         let label = ui.label(Text::ExportReason.get(lang));
-        ui.add(egui::TextEdit::singleline(&mut model.export_reason).desired_width(360.0))
+        ui.add(egui::TextEdit::singleline(&mut s.export_reason).desired_width(360.0))
             .labelled_by(label.id);
     });
     ui.add_enabled(false, egui::Button::new(Text::TransferLater.get(lang)));
-    item_actions(ui, model, detail.summary.level, actions);
+    item_actions(ui, s, lang, detail.summary.level, actions);
     ui.separator();
     ui.strong(Text::Timeline.get(lang));
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
@@ -120,12 +124,11 @@ fn draw(ui: &mut egui::Ui, model: &mut Model, detail: &strongroom::station::Item
 }
 
 /// Destruction and downgrade, with a reason and an optional witness.
-fn item_actions(ui: &mut egui::Ui, model: &mut Model, level_of: Level, actions: &mut Vec<Action>) {
-    let lang = model.lang;
-    let officer = model.session.as_ref().is_some_and(|s| s.role == Role::Officer);
+fn item_actions(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, level_of: Level, actions: &mut Vec<Action>) {
+    let officer = s.session.role == Role::Officer;
     let level = level_of;
-    let generation = model.lock_generation;
-    let form = &mut model.item_actions;
+    let generation = s.generation;
+    let form = &mut s.item_actions;
     ui.separator();
     ui.weak(Text::TwoPersonHint.get(lang));
     egui::Grid::new("item-actions").num_columns(2).show(ui, |ui| {

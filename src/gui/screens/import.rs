@@ -8,16 +8,15 @@ use eframe::egui;
 use strongroom::Level;
 
 use crate::gui::dialogs::Purpose;
-use crate::gui::i18n::Text;
-use crate::gui::model::{Action, Model};
+use crate::gui::i18n::{Lang, Text};
+use crate::gui::model::{Action, SignedIn};
 use crate::gui::widgets::banner;
 
 use super::browser::human_size;
 
 /// Draw the import form.
-pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
-    let lang = model.lang;
-    let form = &mut model.import;
+pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
+    let form = &mut s.import;
     ui.heading(Text::ImportHeading.get(lang));
     ui.horizontal(|ui| {
         if ui.button(Text::AddFiles.get(lang)).clicked() {
@@ -84,10 +83,9 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
 }
 
 /// Draw the jobs panel.
-pub fn jobs(ui: &mut egui::Ui, model: &Model, actions: &mut Vec<Action>) {
-    let lang = model.lang;
+pub fn jobs(ui: &mut egui::Ui, s: &SignedIn, lang: Lang, actions: &mut Vec<Action>) {
     ui.strong(Text::Jobs.get(lang));
-    for job in model.jobs.iter().rev().take(6) {
+    for job in s.jobs.iter().rev().take(6) {
         ui.horizontal(|ui| {
             ui.label(&job.label);
             let (done, total) = (job.progress.done(), job.progress.total());

@@ -5,25 +5,24 @@
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
 
-use crate::gui::i18n::Text;
-use crate::gui::model::{Action, Model};
+use crate::gui::i18n::{Lang, Text};
+use crate::gui::model::{Action, SignedIn};
 
 /// Draw the ledger screen.
-pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
-    let lang = model.lang;
+pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
     ui.heading(Text::Ledger.get(lang));
     ui.horizontal(|ui| {
         if ui
-            .add_enabled(!model.verifying, egui::Button::new(Text::Verify.get(lang)))
+            .add_enabled(!s.verifying, egui::Button::new(Text::Verify.get(lang)))
             .clicked()
         {
             actions.push(Action::Verify);
         }
-        if model.verifying {
+        if s.verifying {
             ui.spinner();
         }
     });
-    if let Some(report) = &model.verify {
+    if let Some(report) = &s.verify {
         if report.ok {
             ui.colored_label(egui::Color32::from_rgb(0x2e, 0x9d, 0x4f), Text::LedgerOk.get(lang));
             ui.label(format!(
@@ -60,11 +59,11 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
         }
     }
     ui.separator();
-    bundles(ui, model, actions);
+    bundles(ui, s, lang, actions);
     ui.separator();
     ui.horizontal_wrapped(|ui| {
         let names = [Text::ByItem, Text::ByActor, Text::ByAction, Text::Since, Text::Until];
-        for (text, value) in names.iter().zip(model.event_filter.iter_mut()) {
+        for (text, value) in names.iter().zip(s.event_filter.iter_mut()) {
             let label = ui.label(text.get(lang));
             ui.add(egui::TextEdit::singleline(value).desired_width(130.0))
                 .labelled_by(label.id);
@@ -73,16 +72,15 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
             actions.push(Action::QueryEvents);
         }
     });
-    events_table(ui, model);
+    events_table(ui, s, lang);
 }
 
-fn bundles(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
-    let lang = model.lang;
+fn bundles(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
     ui.horizontal(|ui| {
         let label = ui.label(Text::BundleDir.get(lang));
-        ui.add(egui::TextEdit::singleline(&mut model.bundle_dir).desired_width(320.0))
+        ui.add(egui::TextEdit::singleline(&mut s.bundle_dir).desired_width(320.0))
             .labelled_by(label.id);
-        let ready = !model.bundle_dir.trim().is_empty();
+        let ready = !s.bundle_dir.trim().is_empty();
         if ui
             .add_enabled(ready, egui::Button::new(Text::ExportBundle.get(lang)))
             .clicked()
@@ -96,7 +94,7 @@ fn bundles(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
             actions.push(Action::VerifyBundle);
         }
     });
-    if let Some(report) = &model.bundle_report {
+    if let Some(report) = &s.bundle_report {
         match &report.error {
             None => {
                 ui.colored_label(
@@ -125,8 +123,7 @@ fn bundles(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
     }
 }
 
-fn events_table(ui: &mut egui::Ui, model: &Model) {
-    let lang = model.lang;
+fn events_table(ui: &mut egui::Ui, s: &SignedIn, lang: Lang) {
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
     TableBuilder::new(ui)
         .id_salt("ledger-events")
@@ -144,8 +141,8 @@ fn events_table(ui: &mut egui::Ui, model: &Model) {
             }
         })
         .body(|body| {
-            body.rows(row_height, model.events.len(), |mut row| {
-                let event = &model.events[row.index()];
+            body.rows(row_height, s.events.len(), |mut row| {
+                let event = &s.events[row.index()];
                 row.col(|ui| {
                     ui.label(event.seq.to_string());
                 });

@@ -12,7 +12,7 @@ pub fn show(ctx: &egui::Context, model: &Model, actions: &mut Vec<Action>) {
     let Some(message) = &model.message else {
         return;
     };
-    let lang = model.lang;
+    let lang = model.prefs.lang;
     let failure = &message.failure;
     let title = if failure.approval {
         Text::ApprovalNeeded

@@ -9,7 +9,7 @@ use crate::gui::widgets::password;
 
 /// Draw the setup form.
 pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
-    let lang = model.lang;
+    let lang = model.prefs.lang;
     ui.heading(Text::SetupHeading.get(lang));
     ui.label(Text::SetupIntro.get(lang));
     ui.add_space(8.0);
@@ -58,7 +58,7 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
 
 /// Show the recovery code once and ask for its last group back.
 pub fn recovery(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
-    let lang = model.lang;
+    let lang = model.prefs.lang;
     ui.heading(Text::RecoveryHeading.get(lang));
     ui.label(Text::RecoveryIntro.get(lang));
     if let Some(code) = &model.setup.recovery_code {

@@ -5,20 +5,20 @@ use std::time::Duration;
 
 use eframe::egui;
 
-use crate::gui::model::Model;
+use crate::gui::model::SignedIn;
 
 /// How long a notice stays.
 pub const SHOWN: Duration = Duration::from_secs(6);
 
 /// Draw the notices that are still fresh (`App::logic` forgets the others).
-pub fn show(ctx: &egui::Context, model: &Model) {
-    if model.toasts.is_empty() {
+pub fn show(ctx: &egui::Context, signed_in: Option<&SignedIn>) {
+    let Some(s) = signed_in.filter(|s| !s.toasts.is_empty()) else {
         return;
-    }
+    };
     egui::Area::new(egui::Id::unique("strongroom-toasts"))
         .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-16.0, -56.0))
         .show(ctx, |ui| {
-            for (text, _) in &model.toasts {
+            for (text, _) in &s.toasts {
                 egui::Frame::popup(ui.style()).show(ui, |ui| {
                     ui.label(text);
                 });

@@ -8,35 +8,38 @@ use crate::gui::model::{Action, Model, Phase, View};
 
 /// Draw the toolbar.
 pub fn show(ui: &mut egui::Ui, model: &Model, actions: &mut Vec<Action>) {
-    let lang = model.lang;
+    let lang = model.prefs.lang;
+    let signed_in = model.signed_in.as_ref().filter(|_| model.phase == Phase::Main);
     ui.horizontal(|ui| {
         ui.strong(Text::AppTitle.get(lang));
         ui.separator();
-        if model.phase == Phase::Main {
+        if let Some(s) = signed_in {
             let mut tab = |ui: &mut egui::Ui, view: View, text: Text| {
-                if ui.selectable_label(model.view == view, text.get(lang)).clicked() {
+                if ui.selectable_label(s.view == view, text.get(lang)).clicked() {
                     actions.push(Action::Show(view));
                 }
             };
             tab(ui, View::Browser, Text::Vault);
             tab(ui, View::Import, Text::Import);
             tab(ui, View::Alerts, Text::Alerts);
-            if model.session.as_ref().is_some_and(|s| s.role == Role::Officer) {
+            if s.session.role == Role::Officer {
                 tab(ui, View::Ledger, Text::Ledger);
                 tab(ui, View::Admin, Text::Users);
             }
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let theme = if model.dark { Text::ThemeLight } else { Text::ThemeDark };
+            let theme = if model.prefs.dark {
+                Text::ThemeLight
+            } else {
+                Text::ThemeDark
+            };
             if ui.button(theme.get(lang)).clicked() {
                 actions.push(Action::ToggleTheme);
             }
             if ui.button(Text::Language.get(lang)).clicked() {
                 actions.push(Action::ToggleLanguage);
             }
-            if let Some(session) = &model.session
-                && model.phase == Phase::Main
-            {
+            if let Some(session) = signed_in.map(|s| &s.session) {
                 if ui.button(Text::Lock.get(lang)).on_hover_text("Ctrl+L").clicked() {
                     actions.push(Action::Lock);
                 }

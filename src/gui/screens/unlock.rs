@@ -3,13 +3,13 @@
 
 use eframe::egui;
 
-use crate::gui::i18n::Text;
-use crate::gui::model::{Action, Model};
+use crate::gui::i18n::{Lang, Text};
+use crate::gui::model::{Action, Model, SignedIn};
 use crate::gui::widgets::password;
 
 /// Draw the sign-in form.
 pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
-    let lang = model.lang;
+    let lang = model.prefs.lang;
     ui.vertical_centered(|ui| {
         ui.add_space(40.0);
         ui.heading(Text::UnlockHeading.get(lang));
@@ -18,52 +18,68 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
         }
         ui.add_space(12.0);
     });
-    ui.vertical_centered(|ui| {
-        egui::Grid::new("unlock-form")
-            .num_columns(2)
-            .spacing([12.0, 8.0])
-            .show(ui, |ui| {
-                let label = ui.label(Text::UserName.get(lang));
-                let field = ui
-                    .add(egui::TextEdit::singleline(&mut model.unlock.user).desired_width(260.0))
-                    .labelled_by(label.id);
-                // Ready to type: the user name field takes the focus when nothing has it.
-                if ui.memory(|m| m.focused().is_none()) && model.unlock.user.is_empty() {
-                    field.request_focus();
-                }
-                ui.end_row();
-                let password = password::field(
-                    ui,
-                    Text::Password.get(lang),
-                    &mut model.unlock.password,
-                    password::id("unlock", model.lock_generation),
-                );
-                ui.end_row();
-                let submitted = password.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                let ready =
-                    !model.unlock.user.trim().is_empty() && !model.unlock.password.is_empty() && !model.unlock.busy;
-                ui.label("");
-                ui.horizontal(|ui| {
-                    let clicked = ui
-                        .add_enabled(ready, egui::Button::new(Text::Unlock.get(lang)))
-                        .clicked();
-                    if model.unlock.busy {
-                        ui.spinner();
-                    }
-                    if (clicked || submitted) && ready {
-                        actions.push(Action::Unlock);
-                    }
-                });
-                ui.end_row();
-            });
-        recover(ui, model, actions);
+    // The form sits under the title: a column of its own width, centred.
+    let pad = ((ui.available_width() - FORM_WIDTH) / 2.0).max(0.0);
+    ui.horizontal_top(|ui| {
+        ui.add_space(pad);
+        ui.vertical(|ui| form(ui, model, actions));
     });
+}
+
+/// Width of the sign-in column (labels, fields and the recovery section).
+const FORM_WIDTH: f32 = 420.0;
+
+/// The fields, the button and the way back through the recovery code.
+fn form(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
+    let lang = model.prefs.lang;
+    egui::Grid::new("unlock-form")
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| {
+            let label = ui.label(Text::UserName.get(lang));
+            let field = ui
+                .add(egui::TextEdit::singleline(&mut model.unlock.user).desired_width(260.0))
+                .labelled_by(label.id);
+            // Ready to type: the user name field takes the focus when nothing has it.
+            let nothing_focused = ui.memory(|m| m.focused().is_none());
+            if nothing_focused && model.unlock.user.is_empty() {
+                field.request_focus();
+            }
+            ui.end_row();
+            let password = password::field(
+                ui,
+                Text::Password.get(lang),
+                &mut model.unlock.password,
+                password::id("unlock", model.lock_generation),
+            );
+            // After a lock the name is kept: the password is what is left to type.
+            if nothing_focused && !model.unlock.user.is_empty() {
+                password.request_focus();
+            }
+            ui.end_row();
+            let submitted = password.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            let ready = !model.unlock.user.trim().is_empty() && !model.unlock.password.is_empty() && !model.unlock.busy;
+            ui.label("");
+            ui.horizontal(|ui| {
+                let clicked = ui
+                    .add_enabled(ready, egui::Button::new(Text::Unlock.get(lang)))
+                    .clicked();
+                if model.unlock.busy {
+                    ui.spinner();
+                }
+                if (clicked || submitted) && ready {
+                    actions.push(Action::Unlock);
+                }
+            });
+            ui.end_row();
+        });
+    recover(ui, model, actions);
 }
 
 /// Recovery with the station's recovery code, for the user named above: a new password
 /// (the way back for a locked or forgotten account, and for the last officer).
 fn recover(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
-    let lang = model.lang;
+    let lang = model.prefs.lang;
     let generation = model.lock_generation;
     ui.add_space(16.0);
     egui::CollapsingHeader::new(Text::RecoverHeading.get(lang))
@@ -109,14 +125,13 @@ fn recover(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
 }
 
 /// The password change a reset or an old password requires before anything else.
-pub fn change_password(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
-    let lang = model.lang;
-    let generation = model.lock_generation;
+pub fn change_password(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
+    let generation = s.generation;
     ui.heading(Text::MustChange.get(lang));
-    if let Some(reason) = model.session.as_ref().and_then(|s| s.password_change.as_deref()) {
+    if let Some(reason) = s.session.password_change.as_deref() {
         ui.label(reason);
     }
-    let form = &mut model.password;
+    let form = &mut s.password;
     password::field(
         ui,
         Text::CurrentPassword.get(lang),

@@ -89,7 +89,7 @@ fn wrong_then_right_password_and_lock_leaves_nothing_to_undo() {
     click(&mut harness, "OK");
     fx.clock.advance(time::Duration::seconds(2));
     sign_in(&mut harness, "alice", ALICE_PW);
-    wait(&mut harness, "the vault", |app| app.model.items.len() == 1);
+    wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 1));
     // Both banners and the row show the level.
     assert!(harness.get_all_by_label("SECRET").count() >= 3);
     // Type a title in the import form, then lock with Ctrl+L: everything decrypted and
@@ -101,18 +101,21 @@ fn wrong_then_right_password_and_lock_leaves_nothing_to_undo() {
     harness.step();
     let model = &harness.state().model;
     assert_eq!(model.phase, Phase::Unlock, "the window locks at once");
-    assert!(model.items.is_empty() && model.detail.is_none() && model.jobs.is_empty());
-    assert!(model.import.title.is_empty() && model.message.is_none() && model.toasts.is_empty());
+    // The session's state is gone whole: items, the open item, jobs, forms and notices.
+    assert!(model.signed_in.is_none() && model.message.is_none());
+    // The lock screen names whose session it was; nothing typed survives.
+    assert_eq!(model.unlock.user, "alice");
+    assert!(model.unlock.password.is_empty());
     fx.clock.advance(time::Duration::seconds(1));
     sign_in(&mut harness, "alice", ALICE_PW);
-    wait(&mut harness, "the vault", |app| app.model.items.len() == 1);
+    wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 1));
     click(&mut harness, "Import…");
     harness.get_by_label("Title").focus();
     harness.step();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     harness.run_steps(3);
     assert!(
-        harness.state().model.import.title.is_empty(),
+        harness.state().s().import.title.is_empty(),
         "undo restored a title typed before the lock"
     );
 }
@@ -122,7 +125,7 @@ fn typing_at_the_sign_in_screen_before_the_station_confirms_a_lock_is_kept() {
     let fx = Fixture::with_vault(&[("memo.txt", Level::Secret)]);
     let mut harness = fx.harness(Scripted::default());
     sign_in(&mut harness, "alice", ALICE_PW);
-    wait(&mut harness, "the vault", |app| app.model.items.len() == 1);
+    wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 1));
     // Another writer holds the database, so the station thread confirms the lock late (as
     // it does on a busy machine or behind a cancelled job).
     let blocker = rusqlite::Connection::open(fx.root.join("strongroom.db")).unwrap();
@@ -148,7 +151,7 @@ fn typing_at_the_sign_in_screen_before_the_station_confirms_a_lock_is_kept() {
         "the confirmation cleared what was typed after the lock"
     );
     click(&mut harness, "Unlock");
-    wait(&mut harness, "the vault", |app| app.model.items.len() == 1);
+    wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 1));
 }
 
 #[test]
@@ -156,12 +159,11 @@ fn the_station_locks_itself_when_idle() {
     let fx = Fixture::with_vault(&[("a.txt", Level::Secret)]);
     let mut harness = fx.harness(Scripted::default());
     sign_in(&mut harness, "alice", ALICE_PW);
-    wait(&mut harness, "the vault", |app| app.model.items.len() == 1);
+    wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 1));
     fx.clock.advance(time::Duration::minutes(11));
     wait(&mut harness, "the idle lock", |app| app.model.phase == Phase::Unlock);
     assert!(harness.state().model.locked_idle);
-    assert!(harness.state().model.items.is_empty());
-    assert!(harness.state().model.detail.is_none() && harness.state().model.jobs.is_empty());
+    assert!(harness.state().model.signed_in.is_none());
     harness.get_by_label("The station locked itself after being idle.");
 }
 
@@ -207,6 +209,25 @@ fn the_last_officer_waiting_after_failures_recovers_at_the_sign_in_screen() {
     wait(&mut harness, "the vault", |app| app.model.phase == Phase::Main);
     // The use of the code is an alert.
     wait(&mut harness, "the alerts", |app| {
-        app.model.alerts.iter().any(|a| a.action == "user.recover")
+        app.s().alerts.iter().any(|a| a.action == "user.recover")
     });
+}
+
+#[test]
+fn after_a_lock_the_name_stays_and_the_password_and_enter_sign_in() {
+    let fx = Fixture::with_vault(&[("memo.txt", Level::Secret)]);
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 1));
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
+    harness.run_steps(3);
+    // The lock screen names whose session it was, and waits for the password: two
+    // interactions (the password, then Enter) sign in again.
+    assert_eq!(harness.get_by_label("User name").value().as_deref(), Some("alice"));
+    assert!(harness.get_by_label("Password").is_focused());
+    fx.clock.advance(time::Duration::seconds(1));
+    harness.get_by_label("Password").type_text(ALICE_PW);
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 1));
 }

@@ -1,9 +1,9 @@
 //! A password field that leaves nothing behind: masked, labelled for screen readers and
 //! tests, its undo history cleared after every frame (egui keeps the plaintext there
-//! otherwise, DESIGN.md §8), its widget state removable on lock, and its buffer reserved
+//! otherwise, DESIGN.md §8), its widget state removed at lock with every text field's, and its buffer reserved
 //! up front so typing never reallocates it (a reallocation leaves an unwiped copy behind).
 
-use eframe::egui::{self, text_edit::TextEditState};
+use eframe::egui;
 use zeroize::Zeroizing;
 
 /// The id of a password field: its name and the lock generation, so fields drawn after a
@@ -44,15 +44,6 @@ pub fn field(ui: &mut egui::Ui, label: &str, value: &mut Zeroizing<String>, id: 
     state.clear_undoer();
     state.store(ui.ctx(), response.id);
     response.labelled_by(label.id)
-}
-
-/// Forget the widget state (cursor, undo history) of the password fields in `ids`.
-pub fn forget(ctx: &egui::Context, ids: &[egui::Id]) {
-    ctx.data_mut(|data| {
-        for id in ids {
-            data.remove::<TextEditState>(*id);
-        }
-    });
 }
 
 #[cfg(test)]

@@ -1,0 +1,240 @@
+//! What a signed-in session does with the station's replies and with its screens' actions:
+//! both only touch the session's own state ([`SignedIn`]) and send commands, so nothing here
+//! can outlive a lock.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use strongroom::accounts::Role;
+use strongroom::crypto::Password;
+
+use super::alert_text;
+use super::i18n::{Lang, Text};
+use super::messages::{Command, Failure, Reply, UserChange};
+use super::model::{Action, Message, SignedIn, View};
+use super::worker::Worker;
+
+/// Apply a reply that carries session data to the session's state; returns the dialog to
+/// show, if the reply calls for one.
+pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message> {
+    match reply {
+        Reply::Items(list) => {
+            s.items = list.items;
+            s.items_withheld = list.withheld;
+            s.browser.dirty = true;
+        }
+        Reply::Item(detail) => {
+            // Where plaintext goes is always chosen on purpose: no default.
+            if s.detail.as_ref().map(|d| d.summary.id) != Some(detail.summary.id) {
+                s.export_to.clear();
+                s.export_reason.clear();
+                s.item_actions = Default::default();
+            }
+            s.detail = Some(*detail);
+            s.view = View::Detail;
+        }
+        Reply::JobDone { job, summary } => {
+            if let Some(j) = s.jobs.iter_mut().find(|j| j.id == job) {
+                s.toasts.push((format!("{} · {summary}", j.label), Instant::now()));
+                j.outcome = Some(Ok(summary));
+            }
+        }
+        Reply::Events(events) => s.events = events,
+        Reply::Alerts(alerts) => {
+            // A new alert is announced once.
+            let known: std::collections::BTreeSet<u64> = s.alerts.iter().map(|a| a.seq).collect();
+            for alert in alerts.iter().filter(|a| !known.contains(&a.seq)) {
+                s.toasts.push((
+                    format!(
+                        "{}: {}",
+                        Text::Alerts.get(lang),
+                        alert_text::finding(&alert.finding, lang)
+                    ),
+                    Instant::now(),
+                ));
+            }
+            s.alerts = alerts;
+        }
+        Reply::Notice(what, subject) => s
+            .toasts
+            .push((format!("{}: {subject}", what.get(lang)), Instant::now())),
+        Reply::BundleVerified(report) => s.bundle_report = Some(*report),
+        Reply::JobPartial { job, summary, failed } => {
+            let left_out = failed
+                .iter()
+                .map(|(_, failure)| failure.message.as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
+            let done = if summary.is_empty() {
+                String::new()
+            } else {
+                format!("{}: {summary}\n", Text::ImportedItems.get(lang))
+            };
+            let failure = Failure::plain(&format!(
+                "{done}{} ({}):\n{left_out}",
+                Text::NotImported.get(lang),
+                failed.len()
+            ));
+            if let Some(j) = s.jobs.iter_mut().find(|j| j.id == job) {
+                j.outcome = Some(Err(failure.clone()));
+            }
+            return Some(Message { failure });
+        }
+        Reply::JobFailed { job, error } => {
+            if let Some(j) = s.jobs.iter_mut().find(|j| j.id == job) {
+                j.outcome = Some(Err(error.clone()));
+            }
+            if !error.cancelled {
+                return Some(Message { failure: error });
+            }
+        }
+        Reply::Verified(report) => {
+            s.verifying = false;
+            s.verify = Some(*report);
+        }
+        Reply::Admin {
+            users,
+            requests,
+            policy,
+        } => {
+            s.users = users;
+            s.requests = requests;
+            s.policy_edit = policy.entries().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+            s.policy = Some(*policy);
+        }
+        // The replies about signing in and out are the window's own (`App::receive`).
+        Reply::Opened { .. }
+        | Reply::Unavailable(_)
+        | Reply::Initialized { .. }
+        | Reply::Unlocked(_)
+        | Reply::Locked { .. }
+        | Reply::Recovered(_)
+        | Reply::Failed(_) => {}
+    }
+    None
+}
+
+/// Carry out an action of a signed-in screen: the command it sends, or the dialog it shows
+/// instead (two passwords that differ).
+pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) -> Option<Message> {
+    let differ = || Message {
+        failure: Failure::plain(Text::PasswordsDiffer.get(lang)),
+    };
+    match action {
+        Action::ChangePassword => {
+            if s.password.new.as_str() != s.password.repeat.as_str() {
+                return Some(differ());
+            }
+            s.password.repeat = Default::default();
+            worker.send(Command::ChangePassword {
+                current: Password::new(std::mem::take(&mut *s.password.current)),
+                new: Password::new(std::mem::take(&mut *s.password.new)),
+            });
+        }
+        Action::Show(view) => {
+            s.view = view;
+            match view {
+                View::Admin => worker.send(Command::RefreshAdmin),
+                View::Alerts => worker.send(Command::RefreshAlerts),
+                _ => {}
+            }
+        }
+        Action::OpenItem(reference) => worker.send(Command::Item(reference)),
+        Action::CancelJob(id) => {
+            if let Some(job) = s.jobs.iter().find(|j| j.id == id) {
+                job.progress.cancel();
+            }
+        }
+        Action::Verify => {
+            s.verifying = true;
+            worker.send(Command::VerifyLedger);
+        }
+        Action::QueryEvents => {
+            let [item, actor, action, since, until] = s.event_filter.clone();
+            worker.send(Command::QueryEvents {
+                item,
+                actor,
+                action,
+                since,
+                until,
+            });
+        }
+        Action::ExportBundle => worker.send(Command::ExportBundle(PathBuf::from(s.bundle_dir.trim()))),
+        Action::VerifyBundle => {
+            s.bundle_report = None;
+            worker.send(Command::VerifyBundle(PathBuf::from(s.bundle_dir.trim())));
+        }
+        Action::Destroy | Action::Downgrade => {
+            let detail = s.detail.as_ref()?;
+            let item = detail.summary.control_number.to_string();
+            let form = &mut s.item_actions;
+            let witness = Some(form.witness.trim().to_string())
+                .filter(|w| !w.is_empty())
+                .map(|w| (w, Password::new(std::mem::take(&mut *form.witness_password))));
+            let reason = form.reason.trim().to_string();
+            let command = match (&action, form.downgrade_to) {
+                (Action::Destroy, _) => Command::Destroy { item, reason, witness },
+                (_, Some(to)) => Command::Downgrade {
+                    item,
+                    to,
+                    reason,
+                    witness,
+                },
+                (_, None) => return None,
+            };
+            worker.send(command);
+        }
+        Action::AddUser => {
+            let form = &mut s.user_form;
+            if form.password.as_str() != form.repeat.as_str() {
+                return Some(differ());
+            }
+            let clearance = form.clearance?;
+            form.repeat = Default::default();
+            worker.send(Command::User(UserChange::Add {
+                name: form.name.trim().to_string(),
+                role: if form.officer { Role::Officer } else { Role::Operator },
+                clearance,
+                password: Password::new(std::mem::take(&mut *form.password)),
+            }));
+        }
+        Action::DisableUser | Action::EnableUser | Action::ResetUser | Action::SetClearance => {
+            let form = &mut s.user_form;
+            let (name, reason) = (form.target.clone(), form.reason.trim().to_string());
+            let change = match action {
+                Action::DisableUser => UserChange::Disable { name, reason },
+                Action::EnableUser => UserChange::Enable { name, reason },
+                Action::ResetUser => UserChange::Reset {
+                    name,
+                    reason,
+                    password: Password::new(std::mem::take(&mut *form.temporary)),
+                },
+                _ => UserChange::Clearance {
+                    name,
+                    level: form.new_clearance?,
+                    reason,
+                },
+            };
+            worker.send(Command::User(change));
+        }
+        Action::Acknowledge(seq) => {
+            let comment = s.alert_comments.remove(&seq).unwrap_or_default();
+            worker.send(Command::Acknowledge { seq, comment });
+        }
+        Action::Decide(id, approve) => worker.send(Command::Decide { id, approve }),
+        Action::SetPolicy(key, value) => worker.send(Command::SetPolicy { key, value }),
+        // The window's own actions are carried out in `App::execute`.
+        Action::CreateVault
+        | Action::RecoveryConfirmed
+        | Action::Unlock
+        | Action::Recover
+        | Action::Lock
+        | Action::ToggleLanguage
+        | Action::ToggleTheme
+        | Action::DismissMessage
+        | Action::Ask(_)
+        | Action::StartImport
+        | Action::Export => {}
+    }
+    None
+}
