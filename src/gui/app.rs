@@ -279,6 +279,8 @@ impl App {
         let paths = std::mem::take(&mut form.paths);
         let title = Some(std::mem::take(&mut form.title)).filter(|t| !t.trim().is_empty());
         let notes = Some(std::mem::take(&mut form.notes)).filter(|t| !t.trim().is_empty());
+        // What is being imported is handled now: the banners say so from the start.
+        s.raise(level);
         s.jobs.push(Job {
             id,
             label: format!("{} {} ({level})", Text::StartImport.get(lang), paths.len()),
@@ -305,6 +307,8 @@ impl App {
             return;
         };
         let item = detail.summary.control_number.to_string();
+        let level = detail.summary.level;
+        s.raise(level);
         let progress = Arc::new(Progress::new());
         let id = s.next_job;
         s.next_job += 1;

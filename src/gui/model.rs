@@ -369,6 +369,8 @@ pub struct SignedIn {
     pub policy: Option<Policy>,
     /// Policy editor fields.
     pub policy_edit: Vec<(String, String)>,
+    /// The highest level this session has shown or handled (the banners; DESIGN.md §7).
+    high: Level,
 }
 
 impl SignedIn {
@@ -403,20 +405,27 @@ impl SignedIn {
             requests: Vec::new(),
             policy: None,
             policy_edit: Vec::new(),
+            high: Level::Unclassified,
         }
     }
 
-    /// The highest level on screen (for the banners): of the items listed, the open item,
-    /// the events, alerts or requests shown.
+    /// Note that something at `level` was shown or is being handled: the banners never go
+    /// lower again in this session.
+    pub fn raise(&mut self, level: Level) {
+        self.high = self.high.max(level);
+    }
+
+    /// Note every level of `levels`.
+    pub fn raise_all(&mut self, levels: impl IntoIterator<Item = Level>) {
+        for level in levels {
+            self.raise(level);
+        }
+    }
+
+    /// The level the banners show: the highest this session has shown or handled, running
+    /// jobs included, the same on every screen (DESIGN.md §7).
     pub fn system_high(&self) -> Level {
-        let shown = match self.view {
-            View::Detail => self.detail.as_ref().map(|d| d.summary.level),
-            View::Browser | View::Import => self.items.iter().map(|i| i.level).max(),
-            View::Ledger => self.events.iter().filter_map(|e| e.level).max(),
-            View::Alerts => self.alerts.iter().filter_map(|e| e.level).max(),
-            View::Admin => self.requests.iter().map(|r| r.request.level).max(),
-        };
-        shown.unwrap_or(Level::Unclassified)
+        self.high
     }
 }
 

@@ -19,6 +19,7 @@ use super::worker::Worker;
 pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message> {
     match reply {
         Reply::Items(list) => {
+            s.raise_all(list.items.iter().map(|i| i.level));
             s.items = list.items;
             s.items_withheld = list.withheld;
             s.browser.dirty = true;
@@ -30,6 +31,7 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
                 s.export_reason.clear();
                 s.item_actions = Default::default();
             }
+            s.raise(detail.summary.level);
             s.detail = Some(*detail);
             s.view = View::Detail;
         }
@@ -39,7 +41,10 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
                 j.outcome = Some(Ok(summary));
             }
         }
-        Reply::Events(events) => s.events = events,
+        Reply::Events(events) => {
+            s.raise_all(events.iter().filter_map(|e| e.level));
+            s.events = events;
+        }
         Reply::Alerts(alerts) => {
             // A new alert is announced once.
             let known: std::collections::BTreeSet<u64> = s.alerts.iter().map(|a| a.seq).collect();
@@ -53,6 +58,7 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
                     Instant::now(),
                 ));
             }
+            s.raise_all(alerts.iter().filter_map(|a| a.level));
             s.alerts = alerts;
         }
         Reply::Notice(what, subject) => s
@@ -97,6 +103,7 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
             requests,
             policy,
         } => {
+            s.raise_all(requests.iter().map(|r| r.request.level));
             s.users = users;
             s.requests = requests;
             s.policy_edit = policy.entries().into_iter().map(|(k, v)| (k.to_string(), v)).collect();

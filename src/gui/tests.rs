@@ -550,3 +550,30 @@ fn browser_frame_time_with_100k_items() {
         times.last().map_or(0.0, |t| t.as_secs_f64() * 1000.0)
     );
 }
+
+#[test]
+fn the_banner_keeps_the_highest_level_seen_on_every_tab_and_during_an_import() {
+    let fx = Fixture::with_vault(&[("harbour.tif", Level::Confidential), ("ridge.las", Level::Secret)]);
+    let big = fx.file("mosaic.tif", &vec![3u8; 32 << 20]);
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 2));
+    let banner = |harness: &Harness<'_, App>| harness.state().model.system_high();
+    assert_eq!(banner(&harness), Level::Secret);
+    // The same on a tab that shows nothing classified.
+    click(&mut harness, "Alerts");
+    assert_eq!(banner(&harness), Level::Secret);
+    assert_eq!(harness.get_all_by_label("SECRET").count(), 2, "top and bottom banners");
+    // A TOP SECRET import raises it from its start, while it runs.
+    click(&mut harness, "Import…");
+    harness.state_mut().s_mut().import.paths = vec![big];
+    harness.state_mut().s_mut().import.level = Some(Level::TopSecret);
+    click(&mut harness, "Import");
+    assert_eq!(banner(&harness), Level::TopSecret);
+    click(&mut harness, "Vault");
+    assert_eq!(banner(&harness), Level::TopSecret);
+    // The lock resets it.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
+    harness.step();
+    assert_eq!(banner(&harness), Level::Unclassified);
+}
