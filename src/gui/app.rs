@@ -328,6 +328,29 @@ impl App {
         });
     }
 
+    /// The signed-in keyboard: Ctrl+F finds an item (the browser's filter), and Esc or
+    /// Alt+Left goes back from an item, when no dialog is open and no field has the focus.
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        if self.model.phase != Phase::Main || self.model.message.is_some() {
+            return;
+        }
+        let Some(s) = self.model.signed_in.as_mut() else {
+            return;
+        };
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::F)) {
+            s.view = View::Browser;
+            s.browser.focus_filter = true;
+        }
+        let typing = ctx.memory(|m| m.focused().is_some());
+        let back = ctx.input_mut(|i| {
+            i.consume_key(egui::Modifiers::ALT, egui::Key::ArrowLeft)
+                || (!typing && i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+        });
+        if back && s.view == View::Detail {
+            s.view = View::Browser;
+        }
+    }
+
     fn window_title(&self) -> String {
         let base = Text::AppTitle.get(self.model.prefs.lang);
         match &self.model.signed_in {
@@ -345,6 +368,7 @@ impl eframe::App for App {
             self.actions.push(Action::Lock);
             self.execute(ctx);
         }
+        self.shortcuts(ctx);
         // Work in the window counts as activity for the station's idle lock.
         let active = ctx.input(|i| !i.events.is_empty() || i.pointer.is_moving());
         if active && self.model.phase == Phase::Main && self.last_touch.elapsed() >= TOUCH_EVERY {

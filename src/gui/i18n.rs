@@ -160,6 +160,10 @@ texts! {
     StepAcknowledge => "Acknowledge the alert once it is understood", "查明情况后确认该警报";
     NotImported => "Not imported", "未导入";
     Jobs => "Jobs", "任务";
+    ClearFinished => "Clear finished", "清除已完成";
+    HideJobs => "Hide", "收起";
+    ShowJobs => "Show", "展开";
+    Running => "running", "进行中";
     Queued => "queued", "排队中";
     Done => "done", "完成";
     Cancelled => "cancelled; nothing was kept", "已取消，未保留任何内容";

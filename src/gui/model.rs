@@ -44,6 +44,10 @@ pub enum Action {
     StartImport,
     /// Cancel a job.
     CancelJob(u64),
+    /// Remove the finished jobs from the jobs panel.
+    ClearJobs,
+    /// Open or close the jobs list.
+    ToggleJobs,
     /// Export the open item to the path in the form.
     Export,
     /// Open a file dialog.
@@ -204,6 +208,8 @@ pub struct Browser {
     pub order: Vec<u32>,
     /// The order must be rebuilt.
     pub dirty: bool,
+    /// The filter field takes the focus at the next frame (Ctrl+F).
+    pub focus_filter: bool,
 }
 
 impl Default for Browser {
@@ -214,6 +220,7 @@ impl Default for Browser {
             category: None,
             sort: (SortColumn::Control, false),
             order: Vec::new(),
+            focus_filter: false,
             dirty: true,
         }
     }
@@ -341,6 +348,8 @@ pub struct SignedIn {
     pub import: ImportForm,
     /// Jobs, newest last.
     pub jobs: Vec<Job>,
+    /// The jobs list is open (its heading and counts always show).
+    pub jobs_open: bool,
     /// Next job number.
     pub next_job: u64,
     /// Last ledger verification.
@@ -391,6 +400,7 @@ impl SignedIn {
             user_form: UserForm::default(),
             import: ImportForm::default(),
             jobs: Vec::new(),
+            jobs_open: true,
             next_job: 1,
             verify: None,
             verifying: false,

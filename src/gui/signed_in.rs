@@ -152,6 +152,8 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
                 job.progress.cancel();
             }
         }
+        Action::ClearJobs => s.jobs.retain(|j| j.outcome.is_none()),
+        Action::ToggleJobs => s.jobs_open = !s.jobs_open,
         Action::Verify => {
             s.verifying = true;
             worker.send(Command::VerifyLedger);

@@ -204,6 +204,14 @@ fn import_runs_with_progress_and_cancel_leaves_nothing() {
     assert!(matches!(outcome, Some(Err(f)) if f.cancelled));
     assert_eq!(harness.state().s().items.len(), 1);
     assert_eq!(objects(&fx.root), 1);
+    // The jobs panel folds away and is cleared of finished jobs.
+    harness.get_by_label("Jobs (0 running)");
+    click(&mut harness, "Hide");
+    assert!(!harness.state().s().jobs_open);
+    click(&mut harness, "Show");
+    click(&mut harness, "Clear finished");
+    assert!(harness.state().s().jobs.is_empty());
+    assert!(harness.query_by_label_contains("Jobs (").is_none());
 }
 
 #[test]
@@ -576,4 +584,50 @@ fn the_banner_keeps_the_highest_level_seen_on_every_tab_and_during_an_import() {
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
     harness.step();
     assert_eq!(banner(&harness), Level::Unclassified);
+}
+
+#[test]
+fn the_keyboard_finds_opens_and_leaves_an_item_and_adds_a_typed_path() {
+    let fx = Fixture::with_vault(&[("harbour.tif", Level::Confidential), ("ridge.las", Level::Secret)]);
+    let typed = fx.file("typed.kml", b"<kml/>");
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 2));
+    // Ctrl+F from another tab: the browser, its filter focused.
+    click(&mut harness, "Alerts");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    harness.run_steps(2);
+    assert_eq!(harness.state().s().view, View::Browser);
+    assert!(harness.get_by_label("Filter").is_focused());
+    harness.get_by_label("Filter").type_text("ridge");
+    harness.run_steps(2);
+    assert_eq!(harness.state().s().browser.order.len(), 1);
+    // Open it; Esc goes back (once the filter no longer has the focus), and so does Alt+Left.
+    let control = harness.state().s().items[harness.state().s().browser.order[0] as usize]
+        .control_number
+        .to_string();
+    click(&mut harness, &control);
+    wait(&mut harness, "the item", |app| app.signed(|s| s.view == View::Detail));
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert_eq!(harness.state().s().view, View::Browser);
+    click(&mut harness, &control);
+    wait(&mut harness, "the item", |app| app.signed(|s| s.view == View::Detail));
+    harness.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowLeft);
+    harness.run_steps(2);
+    assert_eq!(harness.state().s().view, View::Browser);
+    // A typed path is added with Enter.
+    click(&mut harness, "Import…");
+    type_into(&mut harness, "Or type a path", typed.to_str().unwrap());
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    assert_eq!(harness.state().s().import.paths, vec![typed]);
+    // A dialog closes with Esc.
+    harness.state_mut().model.message = Some(super::model::Message {
+        failure: super::messages::Failure::plain("a notice"),
+    });
+    harness.run_steps(2);
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(harness.state().model.message.is_none());
 }

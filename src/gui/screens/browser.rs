@@ -17,11 +17,14 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
     let browser = &mut s.browser;
     ui.horizontal(|ui| {
         let label = ui.label(Text::Filter.get(lang));
-        if ui
+        let filter = ui
             .add(egui::TextEdit::singleline(&mut browser.text).desired_width(220.0))
             .labelled_by(label.id)
-            .changed()
-        {
+            .on_hover_text("Ctrl+F");
+        if std::mem::take(&mut browser.focus_filter) {
+            filter.request_focus();
+        }
+        if filter.changed() {
             browser.dirty = true;
         }
         let level_text = browser

@@ -10,7 +10,7 @@ use strongroom::Level;
 use crate::gui::dialogs::Purpose;
 use crate::gui::i18n::{Lang, Text};
 use crate::gui::model::{Action, SignedIn};
-use crate::gui::widgets::banner;
+use crate::gui::widgets::{self, banner};
 
 use super::browser::human_size;
 
@@ -26,11 +26,16 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
             actions.push(Action::Ask(Purpose::ImportFolder));
         }
         let label = ui.label(Text::PathField.get(lang));
-        ui.add(egui::TextEdit::singleline(&mut form.path_field).desired_width(300.0))
+        let field = ui
+            .add(egui::TextEdit::singleline(&mut form.path_field).desired_width(300.0))
             .labelled_by(label.id);
-        if ui.button(Text::AddPath.get(lang)).clicked() && !form.path_field.trim().is_empty() {
+        let entered = widgets::entered(ui, &field);
+        if (ui.button(Text::AddPath.get(lang)).clicked() || entered) && !form.path_field.trim().is_empty() {
             form.paths.push(PathBuf::from(form.path_field.trim()));
             form.path_field.clear();
+            if entered {
+                field.request_focus(); // ready for the next path
+            }
         }
     });
     egui::Frame::group(ui.style()).show(ui, |ui| {
@@ -82,10 +87,40 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
     }
 }
 
-/// Draw the jobs panel.
+/// Height of the jobs list before it scrolls.
+const JOBS_HEIGHT: f32 = 120.0;
+
+/// Draw the jobs panel: collapsible, newest first, scrolling past a few rows, and clearable
+/// once jobs are finished.
 pub fn jobs(ui: &mut egui::Ui, s: &SignedIn, lang: Lang, actions: &mut Vec<Action>) {
-    ui.strong(Text::Jobs.get(lang));
-    for job in s.jobs.iter().rev().take(6) {
+    let running = s.jobs.iter().filter(|j| j.outcome.is_none()).count();
+    let finished = s.jobs.len() - running;
+    ui.horizontal(|ui| {
+        ui.strong(format!(
+            "{} ({running} {})",
+            Text::Jobs.get(lang),
+            Text::Running.get(lang)
+        ));
+        let toggle = if s.jobs_open { Text::HideJobs } else { Text::ShowJobs };
+        if ui.button(toggle.get(lang)).clicked() {
+            actions.push(Action::ToggleJobs);
+        }
+        if finished > 0 && ui.button(Text::ClearFinished.get(lang)).clicked() {
+            actions.push(Action::ClearJobs);
+        }
+    });
+    if s.jobs_open {
+        egui::ScrollArea::vertical()
+            .id_salt("jobs")
+            .max_height(JOBS_HEIGHT)
+            .auto_shrink([false, true])
+            .show(ui, |ui| job_rows(ui, s, lang, actions));
+    }
+}
+
+/// One row per job, newest first.
+fn job_rows(ui: &mut egui::Ui, s: &SignedIn, lang: Lang, actions: &mut Vec<Action>) {
+    for job in s.jobs.iter().rev() {
         ui.horizontal(|ui| {
             ui.label(&job.label);
             let (done, total) = (job.progress.done(), job.progress.total());

@@ -40,7 +40,9 @@ pub fn show(ctx: &egui::Context, model: &Model, actions: &mut Vec<Action>) {
                     ui.label(format!("• {advice}"));
                 }
             }
-            if ui.button(Text::Dismiss.get(lang)).clicked() {
+            // OK, Enter or Esc close it.
+            let keyed = ui.input(|i| i.key_pressed(egui::Key::Enter) || i.key_pressed(egui::Key::Escape));
+            if ui.button(Text::Dismiss.get(lang)).clicked() || keyed {
                 actions.push(Action::DismissMessage);
             }
         });

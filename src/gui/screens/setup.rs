@@ -5,7 +5,7 @@ use eframe::egui;
 
 use crate::gui::i18n::Text;
 use crate::gui::model::{Action, Model};
-use crate::gui::widgets::password;
+use crate::gui::widgets::{self, password};
 
 /// Draw the setup form.
 pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
@@ -14,6 +14,7 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
     ui.label(Text::SetupIntro.get(lang));
     ui.add_space(8.0);
     let form = &mut model.setup;
+    let mut entered = false;
     egui::Grid::new("setup-form")
         .num_columns(2)
         .spacing([12.0, 8.0])
@@ -33,20 +34,21 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                 password::id("setup", model.lock_generation),
             );
             ui.end_row();
-            password::field(
+            let repeat = password::field(
                 ui,
                 Text::RepeatPassword.get(lang),
                 &mut form.repeat,
                 password::id("setup-repeat", model.lock_generation),
             );
+            entered = widgets::entered(ui, &repeat);
             ui.end_row();
         });
     let ready = !form.busy && !form.officer.trim().is_empty() && !form.password.is_empty();
     ui.horizontal(|ui| {
-        if ui
+        let clicked = ui
             .add_enabled(ready, egui::Button::new(Text::CreateVault.get(lang)))
-            .clicked()
-        {
+            .clicked();
+        if (clicked || entered) && ready {
             actions.push(Action::CreateVault);
         }
         if form.busy {
@@ -66,14 +68,16 @@ pub fn recovery(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>)
         ui.label(egui::RichText::new(code.expose()).monospace().size(20.0).strong());
         ui.add_space(8.0);
     }
+    let mut entered = false;
     ui.horizontal(|ui| {
         let label = ui.label(Text::RecoveryConfirm.get(lang));
-        ui.text_edit_singleline(&mut model.setup.confirm).labelled_by(label.id);
+        let field = ui.text_edit_singleline(&mut model.setup.confirm).labelled_by(label.id);
+        entered = widgets::entered(ui, &field);
     });
     if model.setup.confirm_wrong {
         ui.colored_label(ui.visuals().error_fg_color, Text::RecoveryMismatch.get(lang));
     }
-    if ui.button(Text::RecoveryDone.get(lang)).clicked() {
+    if ui.button(Text::RecoveryDone.get(lang)).clicked() || entered {
         actions.push(Action::RecoveryConfirmed);
     }
 }

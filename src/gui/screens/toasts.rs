@@ -7,6 +7,9 @@ use eframe::egui;
 
 use crate::gui::model::SignedIn;
 
+/// Width of a notice.
+const TOAST_WIDTH: f32 = 420.0;
+
 /// How long a notice stays.
 pub const SHOWN: Duration = Duration::from_secs(6);
 
@@ -19,8 +22,11 @@ pub fn show(ctx: &egui::Context, signed_in: Option<&SignedIn>) {
         .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-16.0, -56.0))
         .show(ctx, |ui| {
             for (text, _) in &s.toasts {
+                // Wide enough for a path or a control-number list without breaking words.
                 egui::Frame::popup(ui.style()).show(ui, |ui| {
-                    ui.label(text);
+                    ui.set_min_width(TOAST_WIDTH.min(ctx.content_rect().width() - 48.0));
+                    ui.set_max_width(TOAST_WIDTH);
+                    ui.add(egui::Label::new(text).wrap());
                 });
             }
         });
