@@ -121,7 +121,8 @@ pub fn jobs(ui: &mut egui::Ui, s: &SignedIn, lang: Lang, actions: &mut Vec<Actio
 /// One row per job, newest first.
 fn job_rows(ui: &mut egui::Ui, s: &SignedIn, lang: Lang, actions: &mut Vec<Action>) {
     for job in s.jobs.iter().rev() {
-        ui.horizontal(|ui| {
+        // Long summaries (paths, control numbers) wrap instead of running out of the panel.
+        ui.horizontal_wrapped(|ui| {
             ui.label(&job.label);
             let (done, total) = (job.progress.done(), job.progress.total());
             match &job.outcome {
