@@ -279,6 +279,8 @@ impl App {
         let paths = std::mem::take(&mut form.paths);
         let title = Some(std::mem::take(&mut form.title)).filter(|t| !t.trim().is_empty());
         let notes = Some(std::mem::take(&mut form.notes)).filter(|t| !t.trim().is_empty());
+        // Each import chooses its level: none is carried over to the next.
+        form.level = None;
         // What is being imported is handled now: the banners say so from the start.
         s.raise(level);
         s.jobs.push(Job {
@@ -287,6 +289,7 @@ impl App {
             progress: progress.clone(),
             started: None,
             outcome: None,
+            paths: paths.clone(),
         });
         self.worker.send(Command::Import {
             job: id,
@@ -318,6 +321,7 @@ impl App {
             progress: progress.clone(),
             started: None,
             outcome: None,
+            paths: Vec::new(),
         });
         self.worker.send(Command::Export {
             job: id,

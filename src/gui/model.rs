@@ -291,6 +291,8 @@ pub struct Job {
     pub started: Option<Instant>,
     /// The outcome, once known.
     pub outcome: Option<Result<String, Failure>>,
+    /// For an import, the paths it was given (put back in the form if it is refused).
+    pub paths: Vec<PathBuf>,
 }
 
 /// A refusal or error to show in a dialog.

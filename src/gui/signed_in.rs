@@ -89,6 +89,10 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
         Reply::JobFailed { job, error } => {
             if let Some(j) = s.jobs.iter_mut().find(|j| j.id == job) {
                 j.outcome = Some(Err(error.clone()));
+                // A refused import keeps its files in the form, to fix and try again.
+                if !error.cancelled && s.import.paths.is_empty() {
+                    s.import.paths = j.paths.clone();
+                }
             }
             if !error.cancelled {
                 return Some(Message { failure: error });

@@ -631,3 +631,25 @@ fn the_keyboard_finds_opens_and_leaves_an_item_and_adds_a_typed_path() {
     harness.run_steps(2);
     assert!(harness.state().model.message.is_none());
 }
+
+#[test]
+fn a_refused_import_keeps_its_files_and_no_level_is_carried_over() {
+    let fx = Fixture::with_vault(&[]);
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.model.phase == Phase::Main);
+    click(&mut harness, "Import…");
+    // The vault's own database is refused (inside-vault): the file stays listed to fix.
+    let inside = fx.root.join("strongroom.db");
+    harness.state_mut().s_mut().import.paths = vec![inside.clone()];
+    harness.state_mut().s_mut().import.level = Some(Level::Secret);
+    click(&mut harness, "Import");
+    assert_eq!(
+        harness.state().s().import.level,
+        None,
+        "the next import chooses its own level"
+    );
+    wait(&mut harness, "the refusal", |app| app.model.message.is_some());
+    assert_eq!(harness.state().s().import.paths, vec![inside]);
+    harness.get_by_label("Refused by the rule 'inside-vault'");
+}

@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 
 use eframe::egui;
-use strongroom::Level;
 
 use crate::gui::dialogs::Purpose;
 use crate::gui::i18n::{Lang, Text};
@@ -16,6 +15,7 @@ use super::browser::human_size;
 
 /// Draw the import form.
 pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
+    let clearance = s.session.clearance;
     let form = &mut s.import;
     ui.heading(Text::ImportHeading.get(lang));
     ui.horizontal(|ui| {
@@ -62,10 +62,11 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
         let selected = form
             .level
             .map_or(Text::ChooseLevel.get(lang).to_string(), |l| banner::label(l, lang));
+        // Only the levels this user may import at: up to their clearance.
         egui::ComboBox::from_id_salt("import-level")
             .selected_text(selected)
             .show_ui(ui, |ui| {
-                for level in Level::ALL {
+                for level in clearance.at_or_below() {
                     ui.selectable_value(&mut form.level, Some(level), banner::label(level, lang));
                 }
             })
