@@ -82,6 +82,8 @@ texts! {
     ExportReason => "Why it is exported (recorded)", "导出事由（记入台账）";
     ItemsWithheld => "item rows not shown: they disagree with the custody ledger (changed outside Strongroom). A security officer can verify the ledger.", "个条目未显示：其记录与保管台账不符（在 Strongroom 之外被修改），请安全保密员校验账本。";
     NoItems => "No items you are cleared to see.", "没有您有权查看的项目。";
+    ImportFirst => "Go to import", "前往导入";
+    EmptyVault => "Import files to begin, or drop them on this window.", "请导入文件开始使用，或将文件拖放到此窗口。";
     // Import.
     Import => "Import…", "导入……";
     ImportHeading => "Import into the vault", "导入保密库";
@@ -212,7 +214,12 @@ texts! {
     BundleWritten => "Audit bundle written", "审计包已导出";
     Destroyed => "Destroyed", "已销毁";
     Downgraded => "Level lowered", "已降低密级";
-    UserChanged => "Account updated", "账户已更新";
+    UserAdded => "User added; they choose their own password at first sign-in", "已添加用户，其首次登录时须自行设置密码";
+    UserDisabled => "User disabled", "已停用用户";
+    UserEnabled => "User enabled (and unlocked)", "已启用（并解锁）用户";
+    UserReset => "Password reset; the user must change it at sign-in", "已重置密码，该用户登录时须更改";
+    UserClearanceSet => "Clearance changed", "已更改涉密等级";
+    PolicySaved => "Policy saved", "策略已保存";
     BundleBad => "BUNDLE VERIFICATION FAILED", "审计包校验失败";
     Users => "Users", "用户";
     Requests => "Approvals", "审批";

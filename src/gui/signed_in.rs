@@ -61,9 +61,16 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
             s.raise_all(alerts.iter().filter_map(|a| a.level));
             s.alerts = alerts;
         }
-        Reply::Notice(what, subject) => s
-            .toasts
-            .push((format!("{}: {subject}", what.get(lang)), Instant::now())),
+        Reply::Notice(what, subject) => {
+            // A user added: the form is ready for the next one.
+            if what == Text::UserAdded {
+                s.user_form.name.clear();
+                s.user_form.clearance = None;
+                s.user_form.officer = false;
+            }
+            s.toasts
+                .push((format!("{}: {subject}", what.get(lang)), Instant::now()));
+        }
         Reply::BundleVerified(report) => s.bundle_report = Some(*report),
         Reply::JobPartial { job, summary, failed } => {
             let left_out = failed

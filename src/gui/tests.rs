@@ -405,6 +405,19 @@ fn an_officer_destroys_with_a_witness_and_adds_a_user() {
     wait(&mut harness, "the new user", |app| {
         app.s().users.iter().any(|u| u.entry.name == "dave")
     });
+    // The notice says what happened, and the form is ready for the next user.
+    harness.get_by_label_contains("User added; they choose their own password at first sign-in: dave");
+    assert!(harness.state().s().user_form.name.is_empty());
+    assert!(harness.state().s().user_form.clearance.is_none());
+    // Saving a policy value says so.
+    harness.state_mut().s_mut().policy_edit[0].1 = "7".into();
+    harness.run_steps(2);
+    harness.get_all_by_label("Save").next().unwrap().click();
+    harness.run_steps(2);
+    wait(&mut harness, "the saved policy", |app| {
+        app.s().policy.as_ref().is_some_and(|p| p.lockout_attempts == 7)
+    });
+    harness.get_by_label_contains("Policy saved: lockout-attempts = 7");
 }
 
 #[test]

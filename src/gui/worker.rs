@@ -327,7 +327,8 @@ impl StationThread {
             }
             Command::User(change) => {
                 let station = self.station()?;
-                let name = match change {
+                // Each change says what it did, about whom.
+                let (what, name) = match change {
                     UserChange::Add {
                         name,
                         role,
@@ -335,26 +336,26 @@ impl StationThread {
                         password,
                     } => {
                         station.add_user(&name, role, clearance, &password)?;
-                        name
+                        (Text::UserAdded, name)
                     }
                     UserChange::Disable { name, reason } => {
                         station.disable_user(&name, &reason)?;
-                        name
+                        (Text::UserDisabled, name)
                     }
                     UserChange::Enable { name, reason } => {
                         station.enable_user(&name, &reason)?;
-                        name
+                        (Text::UserEnabled, name)
                     }
                     UserChange::Reset { name, password, reason } => {
                         station.reset_password(&name, &password, &reason)?;
-                        name
+                        (Text::UserReset, name)
                     }
                     UserChange::Clearance { name, level, reason } => {
                         station.set_clearance(&name, level, &reason)?;
-                        name
+                        (Text::UserClearanceSet, name)
                     }
                 };
-                self.reply(Reply::Notice(Text::UserChanged, name));
+                self.reply(Reply::Notice(what, name));
                 self.refresh_admin()?;
             }
             Command::RefreshAlerts => {
@@ -377,6 +378,7 @@ impl StationThread {
             }
             Command::SetPolicy { key, value } => {
                 self.station()?.set_policy(&key, &value)?;
+                self.reply(Reply::Notice(Text::PolicySaved, format!("{key} = {value}")));
                 self.refresh_admin()?;
             }
         }

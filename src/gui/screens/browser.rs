@@ -74,7 +74,14 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
         );
     }
     if s.items.is_empty() {
+        // Nothing to show yet: say how to begin.
         ui.label(Text::NoItems.get(lang));
+        ui.horizontal_wrapped(|ui| {
+            ui.label(Text::EmptyVault.get(lang));
+            if ui.button(Text::ImportFirst.get(lang)).clicked() {
+                actions.push(Action::Show(crate::gui::model::View::Import));
+            }
+        });
         return;
     }
     table(ui, s, lang, actions);
