@@ -409,6 +409,8 @@ fn an_officer_destroys_with_a_witness_and_adds_a_user() {
     harness.get_by_label_contains("User added; they choose their own password at first sign-in: dave");
     assert!(harness.state().s().user_form.name.is_empty());
     assert!(harness.state().s().user_form.clearance.is_none());
+    // The policy reads in words (its setting name on hover), in either language.
+    harness.get_by_label("Failed sign-ins in a row before the account locks until an officer unlocks it");
     // Saving a policy value says so.
     harness.state_mut().s_mut().policy_edit[0].1 = "7".into();
     harness.run_steps(2);

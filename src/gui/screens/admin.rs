@@ -63,21 +63,25 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
         ui.separator();
         ui.heading(Text::Policy.get(lang));
         let current = s.policy.as_ref().map(|p| p.entries()).unwrap_or_default();
-        // Name (what it means on hover), value, save, and the values it takes.
-        egui::Grid::new("policy").num_columns(4).show(ui, |ui| {
+        // What it means (its setting name on hover), value, save, and the values it takes.
+        egui::Grid::new("policy").num_columns(4).striped(true).show(ui, |ui| {
             for ((key, value), (_, old)) in s.policy_edit.iter_mut().zip(current) {
                 let setting = Setting::named(key);
-                let mut label = ui.label(key.as_str());
-                if let Some(setting) = setting {
-                    let help = match lang {
-                        Lang::En => setting.help_en,
-                        Lang::Zh => setting.help_zh,
-                    };
-                    label = label.on_hover_text(help);
-                }
-                // A grid cell offers only its column's last width, so the field's size is set.
+                let meaning = setting.map_or(key.as_str(), |setting| match lang {
+                    Lang::En => setting.help_en,
+                    Lang::Zh => setting.help_zh,
+                });
+                let label = ui
+                    .scope(|ui| {
+                        ui.set_max_width(POLICY_LABEL_WIDTH);
+                        ui.add(egui::Label::new(meaning).wrap())
+                    })
+                    .inner
+                    .on_hover_text(key.as_str());
+                // A grid cell offers only its column's last width, so the field's size is set
+                // wide enough for every value ("top-secret", "quarantine").
                 let height = ui.spacing().interact_size.y;
-                ui.add_sized([120.0, height], egui::TextEdit::singleline(value))
+                ui.add_sized([POLICY_VALUE_WIDTH, height], egui::TextEdit::singleline(value))
                     .labelled_by(label.id);
                 if ui
                     .add_enabled(*value != old, egui::Button::new(Text::Save.get(lang)))
@@ -91,6 +95,11 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
         });
     });
 }
+
+/// Width of a policy setting's meaning, wrapped.
+const POLICY_LABEL_WIDTH: f32 = 300.0;
+/// Width of a policy value field.
+const POLICY_VALUE_WIDTH: f32 = 130.0;
 
 /// Add a user; act on one (disable, enable or unlock, reset, clearance) with a reason.
 fn user_forms(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
