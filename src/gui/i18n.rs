@@ -141,6 +141,7 @@ texts! {
     AdviceNotFound => "Check the control number or name.", "请检查编号或名称。";
     AdviceCancelled => "Nothing was kept; start it again when ready.", "未保留任何内容；准备好后可重新开始。";
     Details => "Details", "详情";
+    NoEvents => "No events match the filter.", "没有符合筛选条件的事件。";
     // Recovery at sign-in.
     RecoverHeading => "Forgot the password, or locked out? Use the recovery code", "忘记密码或账户被锁定？使用恢复码";
     RecoverHelp => "Gives the user named above a new password. Security officers are alerted.", "为上方填写的用户设置新密码，安全保密员会收到警报。";

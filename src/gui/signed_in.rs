@@ -154,6 +154,8 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
             match view {
                 View::Admin => worker.send(Command::RefreshAdmin),
                 View::Alerts => worker.send(Command::RefreshAlerts),
+                // The ledger shows its events at once, with whatever filter is typed.
+                View::Ledger => return carry_out(s, Action::QueryEvents, lang, worker),
                 _ => {}
             }
         }

@@ -333,11 +333,20 @@ fn an_officer_browses_the_ledger_and_checks_a_bundle() {
     let mut harness = fx.harness(Scripted::default());
     sign_in(&mut harness, "alice", ALICE_PW);
     wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 2));
+    // The ledger shows its events at once.
     click(&mut harness, "Custody ledger");
-    type_into(&mut harness, "Of action", "item.import");
+    wait(&mut harness, "the first page", |app| app.signed(|s| s.events.len() > 2));
+    // Part of an action's name is enough; the rows say what each event recorded and open
+    // their item.
+    type_into(&mut harness, "Of action", "import");
     click(&mut harness, "Search");
     wait(&mut harness, "the events", |app| app.signed(|s| s.events.len() == 2));
     assert!(harness.state().s().events.iter().all(|e| e.action == "item.import"));
+    harness.get_all_by_label_contains("custodian: alice").next().unwrap();
+    let control = harness.state().s().events[0].subject.clone();
+    click(&mut harness, &control);
+    wait(&mut harness, "the item", |app| app.signed(|s| s.view == View::Detail));
+    click(&mut harness, "Custody ledger");
     // Write a bundle; verifying it with no pinned key here is refused, with the reason.
     let bundle = fx.dir.path().join("bundle");
     type_into(&mut harness, "Audit bundle directory", bundle.to_str().unwrap());

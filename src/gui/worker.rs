@@ -271,15 +271,24 @@ impl StationThread {
                     Some(reference) => Some(station.item(&reference)?.summary.id),
                     None => None,
                 };
+                // An action's exact name goes through the index; part of one ("export",
+                // "alert") matches every action that contains it.
+                let typed = some(action);
+                let exact = typed
+                    .as_deref()
+                    .filter(|t| strongroom::ledger::Action::ALL.iter().any(|a| a.as_str() == *t));
                 let filter = EventFilter {
                     item,
                     actor: some(actor),
-                    action: some(action),
+                    action: exact.map(str::to_string),
                     since: some(since),
                     until: some(until),
                     max_level: None,
                 };
-                let events = station.query_events(&filter, None, MAX_EVENTS)?;
+                let mut events = station.query_events(&filter, None, MAX_EVENTS)?;
+                if let (Some(part), None) = (&typed, exact) {
+                    events.retain(|e| e.action.contains(part.as_str()));
+                }
                 self.reply(Reply::Events(events));
             }
             Command::ExportBundle(dir) => {

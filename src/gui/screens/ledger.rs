@@ -72,7 +72,7 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
             actions.push(Action::QueryEvents);
         }
     });
-    events_table(ui, s, lang);
+    events_table(ui, s, lang, actions);
 }
 
 fn bundles(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
@@ -123,18 +123,30 @@ fn bundles(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Ac
     }
 }
 
-fn events_table(ui: &mut egui::Ui, s: &SignedIn, lang: Lang) {
+fn events_table(ui: &mut egui::Ui, s: &SignedIn, lang: Lang, actions: &mut Vec<Action>) {
+    if s.events.is_empty() {
+        ui.label(Text::NoEvents.get(lang));
+        return;
+    }
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
     TableBuilder::new(ui)
         .id_salt("ledger-events")
         .striped(true)
-        .column(Column::initial(70.0))
-        .column(Column::initial(190.0))
-        .column(Column::initial(110.0))
-        .column(Column::initial(170.0))
+        .column(Column::initial(60.0))
+        .column(Column::initial(180.0))
+        .column(Column::initial(90.0))
+        .column(Column::initial(150.0))
+        .column(Column::initial(130.0))
         .column(Column::remainder().clip(true))
         .header(row_height, |mut header| {
-            for text in [Text::Seq, Text::Time, Text::Actor, Text::Action, Text::Subject] {
+            for text in [
+                Text::Seq,
+                Text::Time,
+                Text::Actor,
+                Text::Action,
+                Text::Subject,
+                Text::Details,
+            ] {
                 header.col(|ui| {
                     ui.strong(text.get(lang));
                 });
@@ -156,8 +168,42 @@ fn events_table(ui: &mut egui::Ui, s: &SignedIn, lang: Lang) {
                     ui.label(&event.action);
                 });
                 row.col(|ui| {
-                    ui.label(&event.subject);
+                    // An item's event opens the item.
+                    if event.action.starts_with("item.") {
+                        if ui.link(&event.subject).clicked() {
+                            actions.push(Action::OpenItem(event.subject.clone()));
+                        }
+                    } else {
+                        ui.label(&event.subject);
+                    }
+                });
+                row.col(|ui| {
+                    let details = summary(event);
+                    ui.label(&details).on_hover_text(&details);
                 });
             });
         });
+}
+
+/// The details a person reads in a row (reason, destination, witness, comment, …): every
+/// short text or number of the event's details, the signed copies and signatures left out.
+fn summary(event: &strongroom::ledger::StoredEvent) -> String {
+    const LEFT_OUT: [&str; 6] = ["directory", "decision", "admin_succession", "item", "user", "sha256"];
+    let Ok(json) = event.json() else {
+        return String::new();
+    };
+    let Some(details) = json["details"].as_object() else {
+        return String::new();
+    };
+    details
+        .iter()
+        .filter(|(key, _)| !LEFT_OUT.contains(&key.as_str()))
+        .filter_map(|(key, value)| match value {
+            serde_json::Value::String(text) => Some(format!("{key}: {text}")),
+            serde_json::Value::Number(number) => Some(format!("{key}: {number}")),
+            serde_json::Value::Bool(flag) => Some(format!("{key}: {flag}")),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
