@@ -209,8 +209,9 @@ texts! {
     Subject => "Subject", "对象";
     BundleDir => "Audit bundle directory", "审计包目录";
     ExportBundle => "Write audit bundle", "导出审计包";
-    VerifyBundle => "Verify a bundle", "校验审计包";
-    BundleOk => "Bundle verified", "审计包校验通过";
+    VerifyBundle => "Self-check a bundle", "自检审计包";
+    BundleOk => "Self-check passed against this station's key", "已用本工作站密钥自检通过";
+    NotAnAudit => "This is not an audit: an auditor verifies the bundle on another machine.", "此为自检而非审计：审计员应在另一台机器上校验审计包。";
     BundleArchive => "An archive: its newest checkpoint was accepted on this machine before.", "存档：其最新检查点此前已在本机接受。";
     BundleWritten => "Audit bundle written", "审计包已导出";
     Destroyed => "Destroyed", "已销毁";

@@ -108,7 +108,7 @@ pub enum Command {
     },
     /// Write an audit bundle of the whole log into a new directory.
     ExportBundle(PathBuf),
-    /// Verify an audit bundle (from this or another station) against this machine's pins.
+    /// Self-check an audit bundle against this station's own key.
     VerifyBundle(PathBuf),
     /// Read users, requests and policy (officers).
     RefreshAdmin,

@@ -67,7 +67,6 @@ pub fn run(root: PathBuf) -> Result<()> {
                     clock: strongroom::time::system_clock(),
                     kdf: None,
                     idle_poll: Duration::from_secs(1),
-                    pins: None,
                 },
                 repaint,
             )?;

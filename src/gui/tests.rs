@@ -90,7 +90,6 @@ impl Fixture {
     fn harness(&self, dialogs: Scripted) -> Harness<'static, App> {
         let root = self.root.clone();
         let clock = self.clock.clone();
-        let pins = self.dir.path().join("pins.json");
         Harness::builder()
             .with_size(egui::vec2(1280.0, 800.0))
             .build_eframe(move |cc| {
@@ -101,7 +100,6 @@ impl Fixture {
                         clock,
                         kdf: Some(KdfParams::FLOOR),
                         idle_poll: Duration::from_millis(20),
-                        pins: Some(pins),
                     },
                     Arc::new(move || ctx.request_repaint()),
                 )
@@ -352,10 +350,23 @@ fn an_officer_browses_the_ledger_and_checks_a_bundle() {
     type_into(&mut harness, "Audit bundle directory", bundle.to_str().unwrap());
     click(&mut harness, "Write audit bundle");
     wait(&mut harness, "the bundle", |_| bundle.join("manifest.json").exists());
-    click(&mut harness, "Verify a bundle");
+    // The app's check is against this station's own key: whole and signed, labelled as no
+    // audit (that is `audit verify` on another machine), and nothing is pinned here.
+    click(&mut harness, "Self-check a bundle");
     wait(&mut harness, "the bundle check", |app| app.s().bundle_report.is_some());
     let report = harness.state().s().bundle_report.clone().unwrap();
-    assert!(!report.ok);
+    assert!(report.ok, "{report:?}");
+    harness.get_by_label_contains("Self-check passed against this station's key");
+    harness.get_by_label_contains("not an audit");
+    // A bundle with an event changed fails the check, naming the damage.
+    let events = bundle.join("events.jsonl");
+    let text = std::fs::read_to_string(&events)
+        .unwrap()
+        .replacen("alice", "mallory", 1);
+    std::fs::write(&events, text).unwrap();
+    click(&mut harness, "Self-check a bundle");
+    wait(&mut harness, "the second check", |app| app.s().bundle_report.is_some());
+    assert!(!harness.state().s().bundle_report.as_ref().unwrap().ok);
     harness.get_by_label_contains("BUNDLE VERIFICATION FAILED");
 }
 

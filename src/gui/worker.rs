@@ -47,8 +47,6 @@ pub struct WorkerOptions {
     pub kdf: Option<KdfParams>,
     /// How often the thread checks the idle lock.
     pub idle_poll: Duration,
-    /// The pinned station keys for bundle verification (`None`: the CLI's pin file).
-    pub pins: Option<PathBuf>,
 }
 
 impl Worker {
@@ -297,11 +295,7 @@ impl StationThread {
                 self.reply(Reply::Notice(Text::BundleWritten, dir.display().to_string()));
             }
             Command::VerifyBundle(dir) => {
-                let path = match &self.options.pins {
-                    Some(path) => path.clone(),
-                    None => strongroom::ledger::bundle::default_pins_path()?,
-                };
-                let report = strongroom::ledger::bundle::verify_and_pin(&dir, &path)?;
+                let report = self.station()?.self_check_bundle(&dir)?;
                 self.reply(Reply::BundleVerified(Box::new(report)));
             }
             Command::Touch => {

@@ -28,6 +28,18 @@ impl Station {
         .map_err(|e| Error::integrity("station signing key", e.to_string()))
     }
 
+    /// Check a bundle against this station's own current key (officers): that what was
+    /// written is whole and signed. Pins kept on the station itself prove nothing to an
+    /// auditor (DESIGN.md §4), so nothing is pinned or saved; the audit is `audit verify` on
+    /// another machine.
+    pub fn self_check_bundle(&self, dir: &std::path::Path) -> Result<crate::ledger::bundle::BundleReport> {
+        self.session_for(Access::Permitted(Permission::LedgerVerify, None))?;
+        let mut pins = crate::ledger::bundle::Pins::default();
+        // This station's current key, whatever epoch the bundle is in.
+        pins.trust(&self.verifier_key()?.encode(), true)?;
+        Ok(crate::ledger::bundle::verify(dir, &mut pins))
+    }
+
     /// Events matching `filter`, after seq `after`, at most `limit`: officers see every event,
     /// others only those within their clearance.
     pub fn query_events(&self, filter: &EventFilter, after: Option<u64>, limit: u64) -> Result<Vec<StoredEvent>> {

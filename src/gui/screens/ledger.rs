@@ -1,6 +1,6 @@
 //! The custody ledger for officers: verify it (a clear pass, or the first bad event),
-//! browse events with filters in a virtualized table, write an audit bundle, and verify a
-//! bundle from this or another station against the keys pinned on this machine.
+//! browse events with filters in a virtualized table, write an audit bundle, and self-check a
+//! bundle against this station's own key (not an audit: auditors verify on another machine).
 
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
@@ -117,6 +117,7 @@ fn bundles(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Ac
         if report.archive {
             ui.label(Text::BundleArchive.get(lang));
         }
+        ui.weak(Text::NotAnAudit.get(lang));
         for warning in &report.warnings {
             ui.label(warning);
         }
