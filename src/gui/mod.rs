@@ -41,6 +41,8 @@ pub fn run(root: PathBuf) -> Result<()> {
     if !has_display {
         bail!("no display to open the desktop app on; use the command line instead (strongroom --help)");
     }
+    // Before eframe starts its threads (the local offset can only be read now).
+    widgets::local_time::learn_offset();
     let options = eframe::NativeOptions {
         renderer: eframe::Renderer::Glow,
         viewport: egui::ViewportBuilder::default()

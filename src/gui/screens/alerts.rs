@@ -8,7 +8,7 @@ use strongroom::accounts::Role;
 use crate::gui::alert_text;
 use crate::gui::i18n::{Lang, Text};
 use crate::gui::model::{Action, SignedIn};
-use crate::gui::widgets::banner;
+use crate::gui::widgets::{banner, local_time};
 
 /// Draw the alerts.
 pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
@@ -35,7 +35,10 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
                 });
                 ui.weak(format!(
                     "#{} · {} · {} · {}",
-                    alert.seq, alert.time, alert.actor, alert.action
+                    alert.seq,
+                    local_time::shown(&alert.time),
+                    alert.actor,
+                    alert.action
                 ));
                 ui.label(Text::NextSteps.get(lang));
                 for step in &alert.next {

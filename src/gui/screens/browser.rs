@@ -10,7 +10,7 @@ use strongroom::vault::Category;
 
 use crate::gui::i18n::{Lang, Text};
 use crate::gui::model::{Action, Browser, SignedIn, SortColumn};
-use crate::gui::widgets::banner;
+use crate::gui::widgets::{banner, local_time};
 
 /// Draw the browser.
 pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
@@ -209,7 +209,7 @@ fn table(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Acti
                     ui.label(item.status.as_str());
                 });
                 row.col(|ui| {
-                    ui.label(item.created_at.get(..16).unwrap_or(&item.created_at));
+                    local_time::label(ui, &item.created_at);
                 });
             });
         });

@@ -7,7 +7,7 @@ use egui_extras::{Column, TableBuilder};
 use crate::gui::dialogs::Purpose;
 use crate::gui::i18n::{Lang, Text};
 use crate::gui::model::{Action, SignedIn, View};
-use crate::gui::widgets::{banner, password};
+use crate::gui::widgets::{banner, local_time, password};
 use strongroom::Level;
 use strongroom::accounts::Role;
 
@@ -50,7 +50,7 @@ fn draw(
                 (Text::Size, human_size(item.size)),
                 (Text::Custodian, item.custodian.clone()),
                 (Text::Status, item.status.as_str().to_string()),
-                (Text::Created, item.created_at.clone()),
+                (Text::Created, local_time::shown(&item.created_at)),
                 (Text::OriginalName, detail.original_name.clone()),
                 (Text::Notes, detail.notes.clone().unwrap_or_default()),
                 (Text::Sha256, detail.sha256.clone()),
@@ -111,7 +111,7 @@ fn draw(
             body.rows(row_height, detail.events.len(), |mut row| {
                 let event = &detail.events[row.index()];
                 row.col(|ui| {
-                    ui.label(&event.time);
+                    local_time::label(ui, &event.time);
                 });
                 row.col(|ui| {
                     ui.label(&event.actor);

@@ -7,6 +7,7 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::gui::i18n::{Lang, Text};
 use crate::gui::model::{Action, SignedIn};
+use crate::gui::widgets::local_time;
 
 /// Draw the ledger screen.
 pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
@@ -160,7 +161,7 @@ fn events_table(ui: &mut egui::Ui, s: &SignedIn, lang: Lang, actions: &mut Vec<A
                     ui.label(event.seq.to_string());
                 });
                 row.col(|ui| {
-                    ui.label(&event.time);
+                    local_time::label(ui, &event.time);
                 });
                 row.col(|ui| {
                     ui.label(&event.actor);

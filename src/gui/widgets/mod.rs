@@ -1,6 +1,7 @@
 //! Small widgets the screens share.
 
 pub mod banner;
+pub mod local_time;
 pub mod password;
 pub mod status_strip;
 
