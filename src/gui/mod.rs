@@ -12,6 +12,7 @@ pub mod model;
 pub mod screens;
 pub mod signed_in;
 pub mod theme;
+pub mod vocabulary;
 pub mod widgets;
 pub mod worker;
 

@@ -493,3 +493,22 @@ fn a_refused_import_keeps_its_files_and_no_level_is_carried_over() {
     assert_eq!(harness.state().s().import.paths, vec![inside]);
     harness.get_by_label("Refused by the rule 'inside-vault'");
 }
+
+#[test]
+fn roles_categories_statuses_and_actions_read_in_chinese() {
+    let fx = Fixture::with_vault(&[("harbour.tif", Level::Confidential)]);
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 1));
+    click(&mut harness, "中文");
+    // The toolbar's role, the row's category and status.
+    harness.get_by_label_contains("安全保密员");
+    harness.get_by_label("栅格影像");
+    harness.get_by_label("在库");
+    // The item's custody timeline names the action in words, the stable name on hover.
+    let control = harness.state().s().items[0].control_number.to_string();
+    click(&mut harness, &control);
+    wait(&mut harness, "the item", |app| app.signed(|s| s.view == View::Detail));
+    harness.get_by_label("入库");
+    assert!(harness.query_by_label("item.import").is_none());
+}

@@ -5,6 +5,7 @@ use eframe::egui;
 
 use crate::gui::i18n::{Lang, Text};
 use crate::gui::model::{Action, SignedIn};
+use crate::gui::vocabulary;
 use crate::gui::widgets::{banner, password};
 use strongroom::Level;
 use strongroom::accounts::policy::Setting;
@@ -20,9 +21,9 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
             ui.end_row();
             for user in &s.users {
                 ui.label(&user.entry.name);
-                ui.label(user.entry.role.as_str());
+                ui.label(vocabulary::role(user.entry.role, lang));
                 ui.label(banner::label(user.entry.clearance, lang));
-                let mut status = user.entry.status.as_str().to_string();
+                let mut status = vocabulary::user_status(user.entry.status, lang).to_string();
                 if user.locked {
                     status.push_str(" · ");
                     status.push_str(Text::LockedTag.get(lang));
@@ -41,8 +42,12 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
             let request = &view.request;
             ui.horizontal_wrapped(|ui| {
                 let kind = match request.target_level {
-                    Some(to) => format!("{} → {}", request.kind.as_str(), banner::label(to, lang)),
-                    None => request.kind.as_str().to_string(),
+                    Some(to) => format!(
+                        "{} → {}",
+                        vocabulary::request_kind(request.kind, lang),
+                        banner::label(to, lang)
+                    ),
+                    None => vocabulary::request_kind(request.kind, lang).to_string(),
                 };
                 ui.label(format!(
                     "#{} {kind} {} ({}) · {} · {}",

@@ -10,6 +10,7 @@ use strongroom::vault::Category;
 
 use crate::gui::i18n::{Lang, Text};
 use crate::gui::model::{Action, Browser, SignedIn, SortColumn};
+use crate::gui::vocabulary;
 use crate::gui::widgets::{banner, local_time};
 
 /// Draw the browser.
@@ -48,18 +49,22 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
         let category_label = ui.label(Text::Category.get(lang));
         egui::ComboBox::from_id_salt("category-filter")
             .selected_text(
-                browser
-                    .category
-                    .clone()
-                    .unwrap_or(Text::AnyCategory.get(lang).to_string()),
+                Category::ALL
+                    .iter()
+                    .find(|c| browser.category.as_deref() == Some(c.as_str()))
+                    .map_or(Text::AnyCategory.get(lang), |c| vocabulary::category(*c, lang)),
             )
             .show_ui(ui, |ui| {
                 browser.dirty |= ui
                     .selectable_value(&mut browser.category, None, Text::AnyCategory.get(lang))
                     .changed();
-                for category in Category::ALL.iter().map(|c| c.as_str()) {
+                for category in Category::ALL {
                     browser.dirty |= ui
-                        .selectable_value(&mut browser.category, Some(category.to_string()), category)
+                        .selectable_value(
+                            &mut browser.category,
+                            Some(category.as_str().to_string()),
+                            vocabulary::category(*category, lang),
+                        )
                         .changed();
                 }
             })
@@ -197,7 +202,7 @@ fn table(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Acti
                     );
                 });
                 row.col(|ui| {
-                    ui.label(item.category.as_str());
+                    ui.label(vocabulary::category(item.category, lang));
                 });
                 row.col(|ui| {
                     ui.label(human_size(item.size));
@@ -206,7 +211,7 @@ fn table(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Acti
                     ui.label(&item.custodian);
                 });
                 row.col(|ui| {
-                    ui.label(item.status.as_str());
+                    ui.label(vocabulary::item_status(item.status, lang));
                 });
                 row.col(|ui| {
                     local_time::label(ui, &item.created_at);

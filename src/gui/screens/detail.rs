@@ -7,6 +7,7 @@ use egui_extras::{Column, TableBuilder};
 use crate::gui::dialogs::Purpose;
 use crate::gui::i18n::{Lang, Text};
 use crate::gui::model::{Action, SignedIn, View};
+use crate::gui::vocabulary;
 use crate::gui::widgets::{banner, local_time, password};
 use strongroom::Level;
 use strongroom::accounts::Role;
@@ -46,10 +47,10 @@ fn draw(
             let rows = [
                 (Text::ControlNumber, item.control_number.to_string()),
                 (Text::Level, banner::label(item.level, lang)),
-                (Text::Category, item.category.as_str().to_string()),
+                (Text::Category, vocabulary::category(item.category, lang).to_string()),
                 (Text::Size, human_size(item.size)),
                 (Text::Custodian, item.custodian.clone()),
-                (Text::Status, item.status.as_str().to_string()),
+                (Text::Status, vocabulary::item_status(item.status, lang).to_string()),
                 (Text::Created, local_time::shown(&item.created_at)),
                 (Text::OriginalName, detail.original_name.clone()),
                 (Text::Notes, detail.notes.clone().unwrap_or_default()),
@@ -117,7 +118,8 @@ fn draw(
                     ui.label(&event.actor);
                 });
                 row.col(|ui| {
-                    ui.label(&event.action);
+                    ui.label(vocabulary::action(&event.action, lang))
+                        .on_hover_text(&event.action);
                 });
             });
         });

@@ -7,6 +7,7 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::gui::i18n::{Lang, Text};
 use crate::gui::model::{Action, SignedIn};
+use crate::gui::vocabulary;
 use crate::gui::widgets::local_time;
 
 /// Draw the ledger screen.
@@ -167,7 +168,8 @@ fn events_table(ui: &mut egui::Ui, s: &SignedIn, lang: Lang, actions: &mut Vec<A
                     ui.label(&event.actor);
                 });
                 row.col(|ui| {
-                    ui.label(&event.action);
+                    ui.label(vocabulary::action(&event.action, lang))
+                        .on_hover_text(&event.action);
                 });
                 row.col(|ui| {
                     // An item's event opens the item.

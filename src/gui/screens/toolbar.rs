@@ -5,6 +5,7 @@ use strongroom::accounts::Role;
 
 use crate::gui::i18n::Text;
 use crate::gui::model::{Action, Model, Phase, View};
+use crate::gui::vocabulary;
 
 /// Draw the toolbar.
 pub fn show(ui: &mut egui::Ui, model: &Model, actions: &mut Vec<Action>) {
@@ -50,7 +51,7 @@ pub fn show(ui: &mut egui::Ui, model: &Model, actions: &mut Vec<Action>) {
                         "{} {} ({}, {})",
                         Text::SignedInAs.get(lang),
                         session.user,
-                        session.role.as_str(),
+                        vocabulary::role(session.role, lang),
                         crate::gui::widgets::banner::label(session.clearance, lang)
                     ))
                     .truncate(),

@@ -1,0 +1,146 @@
+//! The station's own words (roles, categories, statuses, request kinds and ledger actions)
+//! in the app's languages. The stable names stay what the ledger and the CLI use; the app
+//! shows these, with the stable name on hover where a person may need it.
+
+use strongroom::accounts::requests::RequestKind;
+use strongroom::accounts::{Role, UserStatus};
+use strongroom::vault::{Category, ItemStatus};
+
+use super::i18n::Lang;
+
+/// A role.
+pub fn role(role: Role, lang: Lang) -> &'static str {
+    match (role, lang) {
+        (Role::Officer, Lang::En) => "security officer",
+        (Role::Officer, Lang::Zh) => "安全保密员",
+        (Role::Operator, Lang::En) => "operator",
+        (Role::Operator, Lang::Zh) => "操作员",
+    }
+}
+
+/// A category of item.
+pub fn category(category: Category, lang: Lang) -> &'static str {
+    if lang == Lang::En {
+        return category.as_str();
+    }
+    match category {
+        Category::Raster => "栅格影像",
+        Category::Vector => "矢量数据",
+        Category::PointCloud => "点云",
+        Category::Photo => "照片",
+        Category::Document => "文档",
+        Category::Archive => "压缩包",
+        Category::Other => "其他",
+    }
+}
+
+/// An item's status.
+pub fn item_status(status: ItemStatus, lang: Lang) -> &'static str {
+    match (status, lang) {
+        (_, Lang::En) => status.as_str(),
+        (ItemStatus::Pending, Lang::Zh) => "导入中",
+        (ItemStatus::Active, Lang::Zh) => "在库",
+        (ItemStatus::Destroyed, Lang::Zh) => "已销毁",
+    }
+}
+
+/// An account's status.
+pub fn user_status(status: UserStatus, lang: Lang) -> &'static str {
+    match (status, lang) {
+        (_, Lang::En) => status.as_str(),
+        (UserStatus::Active, Lang::Zh) => "启用",
+        (UserStatus::Disabled, Lang::Zh) => "停用",
+    }
+}
+
+/// What a two-person request asks for.
+pub fn request_kind(kind: RequestKind, lang: Lang) -> &'static str {
+    match (kind, lang) {
+        (_, Lang::En) => kind.as_str(),
+        (RequestKind::Destroy, Lang::Zh) => "销毁",
+        (RequestKind::Downgrade, Lang::Zh) => "降密",
+        (RequestKind::ExportRemovable, Lang::Zh) => "导出到移动介质",
+    }
+}
+
+/// A ledger action (`item.import`): in Chinese, what it records; an action this version
+/// does not know is shown as it is.
+pub fn action(action: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return action.to_string();
+    }
+    let zh = match action {
+        "station.init" => "创建工作站",
+        "user.create" => "新建用户",
+        "auth.login" => "登录",
+        "auth.login_failed" => "登录失败",
+        "user.password_change" => "修改密码",
+        "user.recover" => "使用恢复码",
+        "item.import" => "入库",
+        "item.import_aborted" => "入库中止",
+        "item.export" => "导出",
+        "item.export_aborted" => "导出中止",
+        "ledger.verify" => "校验账本",
+        "ledger.epoch" => "开启新纪元",
+        "auth.lockout" => "账户锁定",
+        "auth.idle_lock" => "空闲锁定",
+        "user.disable" => "停用用户",
+        "user.enable" => "启用用户",
+        "user.unlock" => "解锁用户",
+        "user.reset" => "重置密码",
+        "user.clearance" => "更改涉密等级",
+        "user.role" => "更改角色",
+        "key.rotate" => "更换密钥",
+        "policy.change" => "修改策略",
+        "request.create" => "提交请求",
+        "request.approve" => "批准请求",
+        "request.deny" => "驳回请求",
+        "item.destroy" => "销毁",
+        "item.reclassify" => "变更密级",
+        "alert.acknowledge" => "确认警报",
+        "sweep.alert" => "清理警报",
+        "directory.rebuild" => "重建目录",
+        "ledger.alert" => "账本警报",
+        "custody.alert" => "保管警报",
+        "recovery.reissue" => "重发恢复码",
+        other => return other.to_string(),
+    };
+    zh.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strongroom::ledger::Action;
+
+    /// Every action the ledger can hold, every category and status has Chinese words of
+    /// its own.
+    #[test]
+    fn every_word_of_the_station_reads_in_chinese() {
+        let chinese = |text: &str| text.chars().any(|c| c > '\u{2e80}');
+        for a in Action::ALL {
+            assert!(chinese(&action(a.as_str(), Lang::Zh)), "{}", a.as_str());
+            assert_eq!(action(a.as_str(), Lang::En), a.as_str());
+        }
+        for c in Category::ALL {
+            assert!(chinese(category(*c, Lang::Zh)), "{}", c.as_str());
+        }
+        for s in [ItemStatus::Pending, ItemStatus::Active, ItemStatus::Destroyed] {
+            assert!(chinese(item_status(s, Lang::Zh)));
+        }
+        for s in [UserStatus::Active, UserStatus::Disabled] {
+            assert!(chinese(user_status(s, Lang::Zh)));
+        }
+        for r in [Role::Officer, Role::Operator] {
+            assert!(chinese(role(r, Lang::Zh)));
+        }
+        for k in [
+            RequestKind::Destroy,
+            RequestKind::Downgrade,
+            RequestKind::ExportRemovable,
+        ] {
+            assert!(chinese(request_kind(k, Lang::Zh)));
+        }
+        assert_eq!(action("guard.alert", Lang::Zh), "guard.alert");
+    }
+}
