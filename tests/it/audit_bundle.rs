@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::assert::Assert;
 
+use crate::support::cli::export_args;
 use crate::support::{TestVault, code, stderr};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -51,15 +52,7 @@ fn activity(vault: &TestVault, tag: &str) {
     let b = vault.file(&format!("{tag}-b.kml"), tag.as_bytes());
     let controls = vault.import(&[&a, &b], "confidential");
     let dest = vault.scratch(&format!("{tag}-out.tif"));
-    vault.ok(&[
-        "export",
-        "--yes",
-        "--reason",
-        "checked by the test",
-        &controls[0],
-        "--to",
-        dest.to_str().unwrap(),
-    ]);
+    vault.ok(&export_args(&controls[0], dest.to_str().unwrap(), &[]));
 }
 
 fn export(vault: &TestVault, name: &str, extra: &[&str]) -> PathBuf {

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::support::cli::INIT_AT_THE_FLOOR;
+use crate::support::cli::export_args;
 use crate::support::{TestVault, stderr};
 
 fn assert_nothing_imported(vault: &TestVault) {
@@ -212,15 +213,11 @@ fn empty_files_and_awkward_names_round_trip() {
     let out_dir = vault.scratch("restored");
     std::fs::create_dir_all(&out_dir).unwrap();
     for item in imported.as_array().unwrap() {
-        vault.ok(&[
-            "export",
-            "--yes",
-            "--reason",
-            "checked by the test",
+        vault.ok(&export_args(
             item["control_number"].as_str().unwrap(),
-            "--to",
             out_dir.to_str().unwrap(),
-        ]);
+            &[],
+        ));
     }
     for name in &names {
         let original = std::fs::read(dir.join(std::ffi::OsStr::from_bytes(name))).unwrap();
@@ -337,15 +334,7 @@ fn assert_export_fails(vault: &TestVault, control: &str, expect: &str) {
     let dest_dir = vault.scratch("tamper-out");
     std::fs::create_dir_all(&dest_dir).unwrap();
     let out = vault
-        .run(&[
-            "export",
-            "--yes",
-            "--reason",
-            "checked by the test",
-            control,
-            "--to",
-            dest_dir.join("out.las").to_str().unwrap(),
-        ])
+        .run(&export_args(control, dest_dir.join("out.las").to_str().unwrap(), &[]))
         .code(6);
     let message = stderr(&out);
     assert!(message.contains(control), "message must name the item: {message}");
@@ -411,15 +400,7 @@ fn tampered_ciphertext_fails_naming_item_and_chunk_and_leaves_no_output() {
 
     // Restored, it exports again.
     let dest = vault.scratch("fine.las");
-    vault.ok(&[
-        "export",
-        "--yes",
-        "--reason",
-        "checked by the test",
-        &control,
-        "--to",
-        dest.to_str().unwrap(),
-    ]);
+    vault.ok(&export_args(&control, dest.to_str().unwrap(), &[]));
 }
 
 #[test]

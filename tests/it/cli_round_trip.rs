@@ -1,6 +1,7 @@
 //! End-to-end through the real binary: the happy path, exactly one event per operation, and
 //! the exit codes of DESIGN.md §4a.
 
+use crate::support::cli::export_args;
 use crate::support::{PASSWORD, TestVault, pseudo_random, sha256_file, stderr};
 use predicates::str::contains;
 
@@ -39,15 +40,7 @@ fn import_list_show_export_round_trip_with_json() {
     assert_eq!(by_id["control_number"], control.as_str());
 
     let out = vault.scratch("out/harbour-copy.tif");
-    let report = vault.json(&[
-        "export",
-        "--yes",
-        "--reason",
-        "checked by the test",
-        &control,
-        "--to",
-        out.to_str().unwrap(),
-    ]);
+    let report = vault.json(&export_args(&control, out.to_str().unwrap(), &[]));
     assert_eq!(report["sha256"], sha256_file(&out));
     assert_eq!(std::fs::read(&out).unwrap(), data);
     use std::os::unix::fs::PermissionsExt;
@@ -77,15 +70,7 @@ fn every_operation_writes_exactly_its_event() {
 
     let n = vault.events().len();
     let dest = vault.scratch("a-out.pdf");
-    vault.ok(&[
-        "export",
-        "--yes",
-        "--reason",
-        "checked by the test",
-        &controls[0],
-        "--to",
-        dest.to_str().unwrap(),
-    ]);
+    vault.ok(&export_args(&controls[0], dest.to_str().unwrap(), &[]));
     let events = vault.events();
     assert_eq!(vault.actions_since(n), ["auth.login", "item.export"]);
     let export = events.last().unwrap();
@@ -118,15 +103,7 @@ fn every_operation_writes_exactly_its_event() {
         .run_as(
             "alice",
             &new_pw,
-            &[
-                "export",
-                "--yes",
-                "--reason",
-                "checked by the test",
-                &controls[1],
-                "--to",
-                out_dir.to_str().unwrap(),
-            ],
+            &export_args(&controls[1], out_dir.to_str().unwrap(), &[]),
         )
         .success();
     assert!(out_dir.join("b.kml").exists());
@@ -229,41 +206,16 @@ fn export_refuses_to_overwrite_unless_forced() {
     let control = vault.import(&[&src], "unclassified").remove(0);
     let dest = vault.file("existing.txt", b"precious");
     vault
-        .run(&[
-            "export",
-            "--yes",
-            "--reason",
-            "checked by the test",
-            &control,
-            "--to",
-            dest.to_str().unwrap(),
-        ])
+        .run(&export_args(&control, dest.to_str().unwrap(), &[]))
         .code(1)
         .stderr(contains("--force"));
     assert_eq!(std::fs::read(&dest).unwrap(), b"precious");
-    vault.ok(&[
-        "export",
-        "--yes",
-        "--reason",
-        "checked by the test",
-        &control,
-        "--to",
-        dest.to_str().unwrap(),
-        "--force",
-    ]);
+    vault.ok(&export_args(&control, dest.to_str().unwrap(), &["--force"]));
     assert_eq!(std::fs::read(&dest).unwrap(), b"new content");
     // A directory as destination receives the original file name.
     let dir = vault.scratch("outdir");
     std::fs::create_dir_all(&dir).unwrap();
-    vault.ok(&[
-        "export",
-        "--yes",
-        "--reason",
-        "checked by the test",
-        &control,
-        "--to",
-        dir.to_str().unwrap(),
-    ]);
+    vault.ok(&export_args(&control, dir.to_str().unwrap(), &[]));
     assert_eq!(std::fs::read(dir.join("memo.txt")).unwrap(), b"new content");
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
 }
@@ -328,15 +280,7 @@ fn passwd_and_recover_replace_credentials() {
         .run_as(
             "alice",
             &recovered_pw,
-            &[
-                "export",
-                "--yes",
-                "--reason",
-                "checked by the test",
-                &control,
-                "--to",
-                dest.to_str().unwrap(),
-            ],
+            &export_args(&control, dest.to_str().unwrap(), &[]),
         )
         .success();
     assert_eq!(std::fs::read(&dest).unwrap(), b"elevation");

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::cli::export_args;
 use crate::support::mounts::Tmpfs;
 use crate::support::{Rng, TestVault, requires};
 
@@ -140,18 +141,7 @@ fn a_disk_that_fills_during_export_keeps_no_partial_plaintext() {
     let dest: PathBuf = disk.path.join("dem.tif");
 
     let initial = disk.free_bytes();
-    let mut child = spawn(
-        &vault,
-        &[
-            "export",
-            "--yes",
-            "--reason",
-            "checked by the test",
-            &control,
-            "--to",
-            dest.to_str().unwrap(),
-        ],
-    );
+    let mut child = spawn(&vault, &export_args(&control, dest.to_str().unwrap(), &[]));
     let filler = disk.path.join("filler");
     fill_mid_write(&mut child, &disk, initial, &filler);
     let (code, stderr) = finish(child);
@@ -175,15 +165,7 @@ fn a_disk_that_fills_during_export_keeps_no_partial_plaintext() {
 
     // With the space back, the same export works and matches the source.
     std::fs::remove_file(&filler).unwrap();
-    vault.ok(&[
-        "export",
-        "--yes",
-        "--reason",
-        "checked by the test",
-        &control,
-        "--to",
-        dest.to_str().unwrap(),
-    ]);
+    vault.ok(&export_args(&control, dest.to_str().unwrap(), &[]));
     assert_eq!(crate::support::sha256_file(&dest), crate::support::sha256_file(&source));
 }
 

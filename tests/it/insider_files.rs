@@ -8,6 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::support::cli::export_args;
 use crate::support::mounts::{Stick, StickFs};
 use crate::support::{TestVault, insider, requires};
 
@@ -52,19 +53,7 @@ fn an_export_into_the_vault_is_refused_however_it_is_named() {
         link.clone(),
     ];
     for to in &attempts {
-        let (code, stderr) = exit_code(
-            &vault,
-            &[
-                "export",
-                "--yes",
-                "--reason",
-                "checked by the test",
-                &control,
-                "--to",
-                to.to_str().unwrap(),
-                "--force",
-            ],
-        );
+        let (code, stderr) = exit_code(&vault, &export_args(&control, to.to_str().unwrap(), &["--force"]));
         assert_eq!(code, 5, "export --to {} was not refused: {stderr}", to.display());
         assert!(stderr.contains("inside the vault"), "{stderr}");
     }
@@ -82,15 +71,7 @@ fn an_export_into_the_vault_is_refused_however_it_is_named() {
     // The vault still works, and an ordinary export still does.
     let out = vault.scratch("out");
     std::fs::create_dir_all(&out).unwrap();
-    vault.ok(&[
-        "export",
-        "--yes",
-        "--reason",
-        "checked by the test",
-        &control,
-        "--to",
-        out.to_str().unwrap(),
-    ]);
+    vault.ok(&export_args(&control, out.to_str().unwrap(), &[]));
     assert_eq!(std::fs::read(out.join("plan.txt")).unwrap(), b"the plaintext plan");
 
     // A bind mount of the vault's objects directory does not hide it.
@@ -106,18 +87,7 @@ fn an_export_into_the_vault_is_refused_however_it_is_named() {
             .status()
             .unwrap();
         assert!(status.success(), "mount --bind");
-        let (code, stderr) = exit_code(
-            &vault,
-            &[
-                "export",
-                "--yes",
-                "--reason",
-                "checked by the test",
-                &control,
-                "--to",
-                bound.join("x").to_str().unwrap(),
-            ],
-        );
+        let (code, stderr) = exit_code(&vault, &export_args(&control, bound.join("x").to_str().unwrap(), &[]));
         let (import_code, import_err) = exit_code(&vault, &["import", bound.to_str().unwrap(), "--level", "internal"]);
         let _ = std::process::Command::new("umount").arg(&bound).status();
         assert_eq!(code, 5, "export into a bind mount of objects/: {stderr}");
@@ -393,15 +363,7 @@ fn the_ledger_records_the_real_directory_not_a_link() {
     std::fs::create_dir_all(&real).unwrap();
     let link = vault.scratch("linkdir");
     std::os::unix::fs::symlink(&real, &link).unwrap();
-    vault.ok(&[
-        "export",
-        "--yes",
-        "--reason",
-        "checked by the test",
-        &control,
-        "--to",
-        link.to_str().unwrap(),
-    ]);
+    vault.ok(&export_args(&control, link.to_str().unwrap(), &[]));
     assert!(real.join("a.txt").exists());
     let events = vault.events();
     let export = events.iter().rev().find(|e| e["action"] == "item.export").unwrap();
@@ -422,18 +384,7 @@ fn refused_export_leaves_no_canary_on_a_stick(tamper: impl FnOnce(&TestVault, &s
     let scratch = tempfile::tempdir().unwrap();
     let (code, stderr) = {
         let stick = Stick::mount(scratch.path(), StickFs::Exfat, 16);
-        let result = exit_code(
-            &vault,
-            &[
-                "export",
-                "--yes",
-                "--reason",
-                "checked by the test",
-                &control,
-                "--to",
-                stick.path.to_str().unwrap(),
-            ],
-        );
+        let result = exit_code(&vault, &export_args(&control, stick.path.to_str().unwrap(), &[]));
         assert_eq!(
             std::fs::read_dir(&stick.path).unwrap().count(),
             0,

@@ -6,6 +6,7 @@ use strongroom::Error;
 use strongroom::crypto::Password;
 
 use crate::support::TestVault;
+use crate::support::cli::export_args;
 use crate::support::insider;
 use crate::support::station::LibVault;
 
@@ -109,31 +110,11 @@ fn hostile_names_reach_the_terminal_escaped() {
     let out = vault.scratch("out");
     std::fs::create_dir_all(&out).unwrap();
     // Another user's export line names the file: escaped.
-    let line = vault.ok(&[
-        "export",
-        "--yes",
-        "--reason",
-        "checked by the test",
-        &control,
-        "--to",
-        out.to_str().unwrap(),
-    ]);
+    let line = vault.ok(&export_args(&control, out.to_str().unwrap(), &[]));
     assert!(!line.contains('\u{1b}') && !line.contains('\u{202e}'), "{line:?}");
     assert!(line.contains("report\\u{1b}]0;owned"), "{line}");
     // An error quoting it: escaped too.
-    let stderr = crate::support::stderr(
-        &vault
-            .run(&[
-                "export",
-                "--yes",
-                "--reason",
-                "checked by the test",
-                &control,
-                "--to",
-                out.to_str().unwrap(),
-            ])
-            .failure(),
-    );
+    let stderr = crate::support::stderr(&vault.run(&export_args(&control, out.to_str().unwrap(), &[])).failure());
     assert!(stderr.contains("already exists"), "{stderr}");
     assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{202e}'), "{stderr:?}");
     let shown = vault.ok(&["show", &control]);

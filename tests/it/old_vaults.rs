@@ -14,6 +14,7 @@ use serde_json::Value;
 use strongroom::db::SCHEMA_VERSION;
 
 use crate::support::TestVault;
+use crate::support::cli::export_args;
 use crate::support::files::copy_private;
 
 /// Copy `tests/fixtures/<name>` into a new test directory as its vault, with the directories
@@ -110,15 +111,7 @@ fn opens_verifies_and_exports(schema: i64) {
     for (control, title, _) in &items {
         let shown: Value = vault.json(&["show", control]);
         assert_eq!(shown["notes"], format!("fixture {title}"), "{shown}");
-        vault.ok(&[
-            "export",
-            "--yes",
-            "--reason",
-            "checked by the test",
-            control,
-            "--to",
-            out.to_str().unwrap(),
-        ]);
+        vault.ok(&export_args(control, out.to_str().unwrap(), &[]));
         assert!(
             std::fs::read(out.join(title)).unwrap() == content_of(title),
             "{control}"
@@ -132,19 +125,7 @@ fn opens_verifies_and_exports(schema: i64) {
         let seen: Value = serde_json::from_slice(&seen.get_output().stdout).unwrap();
         assert_eq!(seen.as_array().unwrap().len(), 3, "{seen}");
         vault
-            .run_as(
-                "bob",
-                &bob,
-                &[
-                    "export",
-                    "--yes",
-                    "--reason",
-                    "checked by the test",
-                    "SR-2026-000001",
-                    "--to",
-                    out.to_str().unwrap(),
-                ],
-            )
+            .run_as("bob", &bob, &export_args("SR-2026-000001", out.to_str().unwrap(), &[]))
             .code(5);
     }
 

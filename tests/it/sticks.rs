@@ -10,6 +10,7 @@ use strongroom::progress::Progress;
 use strongroom::{Error, Level};
 
 use crate::support::TestVault;
+use crate::support::cli::export_args;
 use crate::support::mounts::{Stick, StickFs};
 use crate::support::requires;
 use crate::support::station::LibVault;
@@ -34,15 +35,7 @@ fn export_round_trip_on(fs: StickFs) {
         names
     };
 
-    vault.ok(&[
-        "export",
-        "--yes",
-        "--reason",
-        "checked by the test",
-        &control,
-        "--to",
-        dest.to_str().unwrap(),
-    ]);
+    vault.ok(&export_args(&control, dest.to_str().unwrap(), &[]));
     assert_eq!(std::fs::read(&dest).unwrap(), data);
     assert_eq!(names(), ["survey.tif"]);
 
@@ -51,43 +44,18 @@ fn export_round_trip_on(fs: StickFs) {
     std::fs::remove_file(&dest).unwrap();
     std::fs::write(&dest, b"the operator's own file").unwrap();
     vault
-        .run(&[
-            "export",
-            "--yes",
-            "--reason",
-            "checked by the test",
-            &control,
-            "--to",
-            dest.to_str().unwrap(),
-        ])
+        .run(&export_args(&control, dest.to_str().unwrap(), &[]))
         .code(1)
         .stderr(predicates::str::contains("--force"));
     assert!(std::fs::read(&dest).unwrap() == b"the operator's own file");
     assert_eq!(names(), ["survey.tif"]);
 
-    vault.ok(&[
-        "export",
-        "--yes",
-        "--reason",
-        "checked by the test",
-        &control,
-        "--to",
-        dest.to_str().unwrap(),
-        "--force",
-    ]);
+    vault.ok(&export_args(&control, dest.to_str().unwrap(), &["--force"]));
     assert_eq!(std::fs::read(&dest).unwrap(), data);
     // Into the stick's root by directory: the original name, next to the first.
     let dir = stick.path.join("copies");
     std::fs::create_dir(&dir).unwrap();
-    vault.ok(&[
-        "export",
-        "--yes",
-        "--reason",
-        "checked by the test",
-        &control,
-        "--to",
-        dir.to_str().unwrap(),
-    ]);
+    vault.ok(&export_args(&control, dir.to_str().unwrap(), &[]));
     assert_eq!(std::fs::read(dir.join("survey.tif")).unwrap(), data);
     assert_eq!(names(), ["copies", "survey.tif"]);
     let temps: i64 = vault
@@ -171,15 +139,7 @@ fn a_fat_stick_that_fills_during_export_keeps_no_partial_plaintext() {
     let stick = Stick::mount(scratch.path(), fs, 40);
     let dest = stick.path.join("dem.tif");
     vault
-        .run(&[
-            "export",
-            "--yes",
-            "--reason",
-            "checked by the test",
-            &control,
-            "--to",
-            dest.to_str().unwrap(),
-        ])
+        .run(&export_args(&control, dest.to_str().unwrap(), &[]))
         .code(1)
         .stderr(predicates::str::contains("Operation not permitted").or(predicates::str::contains("No space left")))
         .stderr(predicates::str::contains("nothing was written").not());

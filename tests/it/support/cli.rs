@@ -282,3 +282,19 @@ impl TestVault {
             .expect("station id")
     }
 }
+
+/// The arguments of a scripted export of `control` to `to` (confirmed, with a reason), then
+/// `extra` (`--force`, `--json`, …).
+pub fn export_args<'a>(control: &'a str, to: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "export",
+        "--yes",
+        "--reason",
+        "checked by the test",
+        control,
+        "--to",
+        to,
+    ];
+    args.extend_from_slice(extra);
+    args
+}
