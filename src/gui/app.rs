@@ -285,7 +285,12 @@ impl App {
         s.raise(level);
         s.jobs.push(Job {
             id,
-            label: format!("{} {} ({level})", Text::StartImport.get(lang), paths.len()),
+            label: format!(
+                "{} {} ({})",
+                Text::StartImport.get(lang),
+                paths.len(),
+                super::widgets::banner::label(level, lang)
+            ),
             progress: progress.clone(),
             started: None,
             outcome: None,
@@ -446,5 +451,14 @@ impl eframe::App for App {
         if !self.actions.is_empty() {
             ui.ctx().request_repaint();
         }
+    }
+}
+
+#[cfg(test)]
+impl App {
+    /// Queue an action as a screen would (tests: to reach a screen without its clicks, where
+    /// the clicks themselves are tested elsewhere).
+    pub(crate) fn act(&mut self, action: Action) {
+        self.actions.push(action);
     }
 }

@@ -8,6 +8,7 @@ use strongroom::Error;
 use strongroom::accounts::availability::{Unavailable, WayBack};
 
 use super::i18n::{Lang, Text};
+use super::vocabulary;
 
 /// What went wrong, as the app tells it apart: one kind per library variant (matched without
 /// a catch-all, so a new variant must be worded here), and `Other` for the app's own.
@@ -134,7 +135,7 @@ impl ErrorKind {
             ErrorKind::ApprovalRequired { request } => {
                 format!("Request {request} was made and waits for a security officer")
             }
-            ErrorKind::Denied { rule } if zh => format!("被规则“{rule}”拒绝"),
+            ErrorKind::Denied { rule } if zh => format!("被“{}”规则拒绝", vocabulary::rule(rule, lang)),
             ErrorKind::Denied { rule } => format!("Refused by the rule '{rule}'"),
             ErrorKind::LedgerDamaged { first_bad: Some(seq) } if zh => format!("保管账本自序号 {seq} 起已损坏"),
             ErrorKind::LedgerDamaged { first_bad: Some(seq) } => {

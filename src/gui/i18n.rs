@@ -141,6 +141,7 @@ texts! {
     AdviceNotFound => "Check the control number or name.", "请检查编号或名称。";
     AdviceCancelled => "Nothing was kept; start it again when ready.", "未保留任何内容；准备好后可重新开始。";
     Details => "Details", "详情";
+    DetailsInEnglish => "Details (English)", "技术详情（英文原文）";
     NoEvents => "No events match the filter.", "没有符合筛选条件的事件。";
     // Recovery at sign-in.
     RecoverHeading => "Forgot the password, or locked out? Use the recovery code", "忘记密码或账户被锁定？使用恢复码";

@@ -4,6 +4,8 @@
 
 pub mod alert_text;
 pub mod app;
+pub mod contrast;
+pub mod detail_text;
 pub mod dialogs;
 pub mod error_text;
 pub mod i18n;

@@ -12,6 +12,7 @@ use crossbeam_channel::Sender;
 #[path = "../../tests/it/support/insider.rs"]
 mod insider;
 mod officer;
+mod screens;
 mod sign_in;
 use eframe::egui;
 use egui_kittest::Harness;
@@ -89,24 +90,27 @@ impl Fixture {
     }
 
     fn harness(&self, dialogs: Scripted) -> Harness<'static, App> {
+        self.harness_sized(dialogs, egui::vec2(1280.0, 800.0))
+    }
+
+    /// The app in a window of `size` points.
+    fn harness_sized(&self, dialogs: Scripted, size: egui::Vec2) -> Harness<'static, App> {
         let root = self.root.clone();
         let clock = self.clock.clone();
-        Harness::builder()
-            .with_size(egui::vec2(1280.0, 800.0))
-            .build_eframe(move |cc| {
-                let ctx = cc.egui_ctx.clone();
-                let worker = Worker::start(
-                    WorkerOptions {
-                        root: root.clone(),
-                        clock,
-                        kdf: Some(KdfParams::FLOOR),
-                        idle_poll: Duration::from_millis(20),
-                    },
-                    Arc::new(move || ctx.request_repaint()),
-                )
-                .unwrap();
-                App::new(&cc.egui_ctx, Model::new(root), worker, Dialogs::new(Box::new(dialogs)))
-            })
+        Harness::builder().with_size(size).build_eframe(move |cc| {
+            let ctx = cc.egui_ctx.clone();
+            let worker = Worker::start(
+                WorkerOptions {
+                    root: root.clone(),
+                    clock,
+                    kdf: Some(KdfParams::FLOOR),
+                    idle_poll: Duration::from_millis(20),
+                },
+                Arc::new(move || ctx.request_repaint()),
+            )
+            .unwrap();
+            App::new(&cc.egui_ctx, Model::new(root), worker, Dialogs::new(Box::new(dialogs)))
+        })
     }
 }
 
@@ -290,7 +294,7 @@ fn filter_detail_timeline_and_an_export_refused_by_policy() {
     // In Chinese the refusal and its advice are Chinese.
     harness.state_mut().model.prefs.lang = crate::gui::i18n::Lang::Zh;
     harness.run_steps(2);
-    harness.get_by_label("被规则“export-policy”拒绝");
+    harness.get_by_label("被“导出策略”规则拒绝");
     harness.get_by_label_contains("安全保密员可解释规则或修改策略");
 }
 

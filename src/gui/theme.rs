@@ -23,11 +23,7 @@ pub fn install_fonts(ctx: &egui::Context) {
 
 /// Dark or light, with no blinking cursor (no idle repaints) and a dense layout.
 pub fn apply(ctx: &egui::Context, dark: bool) {
-    ctx.set_visuals(if dark {
-        egui::Visuals::dark()
-    } else {
-        egui::Visuals::light()
-    });
+    ctx.set_visuals(visuals(dark));
     ctx.all_styles_mut(|style| {
         style.visuals.text_cursor.blink = false;
         style.spacing.item_spacing = egui::vec2(8.0, 5.0);
@@ -45,4 +41,44 @@ pub fn level_colour(level: Level) -> Color32 {
 pub fn level_text_colour(level: Level) -> Color32 {
     let [r, g, b] = level.banner_colours().text;
     Color32::from_rgb(r, g, b)
+}
+
+/// The colour to write a level's name in on the `dark` or light theme: the level's hue, in a
+/// shade that reads at WCAG AA on that theme's panels and windows (the mandated hues stay as
+/// banner fills).
+pub fn level_ink(level: Level, dark: bool) -> Color32 {
+    let v = visuals(dark);
+    let fills = [v.panel_fill, v.window_fill, v.extreme_bg_color];
+    super::contrast::readable_on(level_colour(level), &fills)
+}
+
+/// The stock visuals of a theme, before the station's changes.
+fn visuals(dark: bool) -> egui::Visuals {
+    if dark {
+        egui::Visuals::dark()
+    } else {
+        egui::Visuals::light()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gui::contrast::{AA, ratio};
+
+    #[test]
+    fn every_banner_and_every_level_name_reads_at_aa_on_both_themes() {
+        for level in Level::ALL {
+            let banner = ratio(level_text_colour(level), level_colour(level));
+            assert!(banner >= AA, "{level} banner text: {banner:.2}:1");
+            for dark in [false, true] {
+                let v = visuals(dark);
+                let ink = level_ink(level, dark);
+                for fill in [v.panel_fill, v.window_fill, v.extreme_bg_color] {
+                    let r = ratio(ink, fill);
+                    assert!(r >= AA, "{level} as text (dark: {dark}) on {fill:?}: {r:.2}:1");
+                }
+            }
+        }
+    }
 }

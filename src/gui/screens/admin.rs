@@ -5,10 +5,10 @@ use eframe::egui;
 
 use crate::gui::i18n::{Lang, Text};
 use crate::gui::model::{Action, SignedIn};
-use crate::gui::vocabulary;
 use crate::gui::widgets::{banner, password};
+use crate::gui::{detail_text, vocabulary};
 use strongroom::Level;
-use strongroom::accounts::policy::Setting;
+use strongroom::accounts::policy::{Field, Setting};
 
 /// Draw the officers' screen.
 pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
@@ -83,22 +83,93 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
                     })
                     .inner
                     .on_hover_text(key.as_str());
-                // A grid cell offers only its column's last width, so the field's size is set
-                // wide enough for every value ("top-secret", "quarantine").
-                let height = ui.spacing().interact_size.y;
-                ui.add_sized([POLICY_VALUE_WIDTH, height], egui::TextEdit::singleline(value))
-                    .labelled_by(label.id);
-                if ui
-                    .add_enabled(*value != old, egui::Button::new(Text::Save.get(lang)))
-                    .clicked()
+                let changed = setting.is_some_and(|setting| value_field(ui, setting, value, label.id, lang));
+                if changed {
+                    // A choice takes effect at once; a number waits for Save.
+                    actions.push(Action::SetPolicy(key.clone(), value.clone()));
+                }
+                let typed = setting.is_some_and(|setting| matches!(setting.field, Field::Number { .. }));
+                if typed
+                    && ui
+                        .add_enabled(*value != old, egui::Button::new(Text::Save.get(lang)))
+                        .clicked()
                 {
                     actions.push(Action::SetPolicy(key.clone(), value.clone()));
                 }
-                ui.weak(setting.map(Setting::values).unwrap_or_default());
+                if !typed {
+                    ui.label("");
+                }
+                ui.weak(
+                    setting
+                        .filter(|s| matches!(s.field, Field::Number { .. }))
+                        .map(Setting::values)
+                        .unwrap_or_default(),
+                );
                 ui.end_row();
             }
         });
     });
+}
+
+/// The field for a policy value, by its kind: a number is typed (and saved with its
+/// button), a level or the guard's response is chosen from a list in words, a switch is a
+/// checkbox. Returns whether a choice was made (it takes effect at once).
+fn value_field(ui: &mut egui::Ui, setting: &Setting, value: &mut String, label: egui::Id, lang: Lang) -> bool {
+    let height = ui.spacing().interact_size.y;
+    match setting.field {
+        Field::Number { .. } => {
+            // A grid cell offers only its column's last width, so the size is set.
+            ui.add_sized([POLICY_VALUE_WIDTH, height], egui::TextEdit::singleline(value))
+                .labelled_by(label);
+            false
+        }
+        Field::Level { .. } => {
+            let current = value.parse::<Level>().ok();
+            let mut chosen = current;
+            egui::ComboBox::from_id_salt(setting.name)
+                .width(POLICY_VALUE_WIDTH)
+                .selected_text(current.map(|l| banner::label(l, lang)).unwrap_or_else(|| value.clone()))
+                .show_ui(ui, |ui| {
+                    for level in Level::ALL {
+                        ui.selectable_value(&mut chosen, Some(level), banner::label(level, lang));
+                    }
+                })
+                .response
+                .labelled_by(label);
+            match chosen.filter(|c| Some(*c) != current) {
+                Some(level) => {
+                    *value = level.name().to_string();
+                    true
+                }
+                None => false,
+            }
+        }
+        Field::Response { .. } => {
+            let mut chosen = value.clone();
+            egui::ComboBox::from_id_salt(setting.name)
+                .width(POLICY_VALUE_WIDTH)
+                .selected_text(detail_text::text("new", value, lang))
+                .show_ui(ui, |ui| {
+                    for option in ["alert", "quarantine"] {
+                        ui.selectable_value(&mut chosen, option.to_string(), detail_text::text("new", option, lang));
+                    }
+                })
+                .response
+                .labelled_by(label);
+            let changed = chosen != *value;
+            *value = chosen;
+            changed
+        }
+        Field::Switch { .. } => {
+            let mut on = value == "yes";
+            let words = detail_text::flag(on, lang);
+            let changed = ui.checkbox(&mut on, words).labelled_by(label).changed();
+            if changed {
+                *value = if on { "yes" } else { "no" }.to_string();
+            }
+            changed
+        }
+    }
 }
 
 /// Width of a policy setting's meaning, wrapped.

@@ -5,10 +5,10 @@
 use eframe::egui;
 use strongroom::accounts::Role;
 
-use crate::gui::alert_text;
 use crate::gui::i18n::{Lang, Text};
 use crate::gui::model::{Action, SignedIn};
 use crate::gui::widgets::{banner, local_time};
+use crate::gui::{alert_text, vocabulary};
 
 /// Draw the alerts.
 pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
@@ -30,7 +30,7 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
                 ui.horizontal_wrapped(|ui| {
                     ui.strong(alert_text::finding(&alert.finding, lang));
                     if let Some(level) = alert.level {
-                        ui.label(banner::label(level, lang));
+                        banner::word(ui, level, lang);
                     }
                 });
                 ui.weak(format!(
@@ -38,7 +38,7 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
                     alert.seq,
                     local_time::shown(&alert.time),
                     alert.actor,
-                    alert.action
+                    vocabulary::action(&alert.action, lang)
                 ));
                 ui.label(Text::NextSteps.get(lang));
                 for step in &alert.next {

@@ -58,7 +58,11 @@ fn draw(
             ];
             for (text, value) in rows {
                 ui.label(text.get(lang));
-                ui.label(value);
+                if text == Text::Level {
+                    banner::word(ui, item.level, lang);
+                } else {
+                    ui.label(value);
+                }
                 ui.end_row();
             }
         });

@@ -7,8 +7,8 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::gui::i18n::{Lang, Text};
 use crate::gui::model::{Action, SignedIn};
-use crate::gui::vocabulary;
 use crate::gui::widgets::local_time;
+use crate::gui::{detail_text, vocabulary};
 
 /// Draw the ledger screen.
 pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
@@ -178,20 +178,22 @@ fn events_table(ui: &mut egui::Ui, s: &SignedIn, lang: Lang, actions: &mut Vec<A
                             actions.push(Action::OpenItem(event.subject.clone()));
                         }
                     } else {
-                        ui.label(&event.subject);
+                        ui.label(detail_text::subject(&event.subject, lang))
+                            .on_hover_text(&event.subject);
                     }
                 });
                 row.col(|ui| {
-                    let details = summary(event);
+                    let details = summary(event, lang);
                     ui.label(&details).on_hover_text(&details);
                 });
             });
         });
 }
 
-/// The details a person reads in a row (reason, destination, witness, comment, …): every
-/// short text or number of the event's details, the signed copies and signatures left out.
-fn summary(event: &strongroom::ledger::StoredEvent) -> String {
+/// The details a person reads in a row (reason, destination, witness, comment, …), in
+/// `lang`: every short text or number of the event's details, the signed copies and
+/// signatures left out.
+fn summary(event: &strongroom::ledger::StoredEvent, lang: Lang) -> String {
     const LEFT_OUT: [&str; 6] = ["directory", "decision", "admin_succession", "item", "user", "sha256"];
     let Ok(json) = event.json() else {
         return String::new();
@@ -202,11 +204,14 @@ fn summary(event: &strongroom::ledger::StoredEvent) -> String {
     details
         .iter()
         .filter(|(key, _)| !LEFT_OUT.contains(&key.as_str()))
-        .filter_map(|(key, value)| match value {
-            serde_json::Value::String(text) => Some(format!("{key}: {text}")),
-            serde_json::Value::Number(number) => Some(format!("{key}: {number}")),
-            serde_json::Value::Bool(flag) => Some(format!("{key}: {flag}")),
-            _ => None,
+        .filter_map(|(key, value)| {
+            let shown = match value {
+                serde_json::Value::String(text) => detail_text::text(key, text, lang),
+                serde_json::Value::Number(number) => number.to_string(),
+                serde_json::Value::Bool(flag) => detail_text::flag(*flag, lang).to_string(),
+                _ => return None,
+            };
+            Some(format!("{}: {shown}", detail_text::key(key, lang)))
         })
         .collect::<Vec<_>>()
         .join(" · ")

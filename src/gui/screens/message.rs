@@ -4,7 +4,7 @@
 use eframe::egui;
 
 use crate::gui::error_text::ErrorKind;
-use crate::gui::i18n::Text;
+use crate::gui::i18n::{Lang, Text};
 use crate::gui::model::{Action, Model};
 
 /// Draw the message dialog, if there is one.
@@ -32,9 +32,19 @@ pub fn show(ctx: &egui::Context, model: &Model, actions: &mut Vec<Action>) {
                 ui.label(&failure.message);
             } else {
                 ui.strong(kind.headline(lang));
-                // The library's sentence, where the app's words leave something out.
+                // The library's sentence, where the app's words leave something out. It is
+                // English: in Chinese it is folded away, there for whoever supports the station.
                 if !kind.says_it_all() {
-                    ui.label(format!("{}: {}", Text::Details.get(lang), failure.message));
+                    match lang {
+                        Lang::En => {
+                            ui.label(format!("{}: {}", Text::Details.get(lang), failure.message));
+                        }
+                        Lang::Zh => {
+                            egui::CollapsingHeader::new(Text::DetailsInEnglish.get(lang))
+                                .default_open(false)
+                                .show(ui, |ui| ui.label(&failure.message));
+                        }
+                    }
                 }
                 for advice in kind.advice(lang) {
                     ui.label(format!("• {advice}"));

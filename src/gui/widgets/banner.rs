@@ -29,3 +29,10 @@ pub fn show(ui: &mut egui::Ui, level: Level, lang: Lang) {
         });
     });
 }
+
+/// A level's name as text in the page: in the level's hue, in the shade that reads on the
+/// current theme (`theme::level_ink`).
+pub fn word(ui: &mut egui::Ui, level: Level, lang: Lang) -> egui::Response {
+    let ink = crate::gui::theme::level_ink(level, ui.visuals().dark_mode);
+    ui.label(RichText::new(label(level, lang)).strong().color(ink))
+}
