@@ -1,6 +1,7 @@
 //! Look and fonts: the bundled Chinese font (so 中文 never renders as boxes, also in headless
 //! tests), dark and light themes, and the classification colours of DESIGN.md §4a.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use eframe::egui::{self, Color32, FontData, FontDefinitions, FontFamily};
@@ -9,16 +10,45 @@ use strongroom::Level;
 /// A subset of Noto Sans SC covering all of GB2312 (assets/fonts/README.md).
 const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-GB2312.otf");
 
-/// Install the fonts: egui's defaults first, the CJK subset as fallback for every family.
+/// Where distributions install full CJK fonts: used after the bundled subset, for user data
+/// (names, titles, notes) with characters outside GB2312.
+const SYSTEM_CJK_FONTS: &[&str] = &[
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+];
+
+/// Install the fonts: egui's defaults first, the bundled CJK subset as fallback for every
+/// family, then the first full CJK font the system has (a character no font has is drawn as
+/// a box, egui's default, never a crash).
 pub fn install_fonts(ctx: &egui::Context) {
+    let system: Vec<&Path> = SYSTEM_CJK_FONTS.iter().map(Path::new).collect();
+    ctx.set_fonts(font_definitions(&system));
+}
+
+/// The font definitions with the bundled subset and the first of `system` that can be read.
+fn font_definitions(system: &[&Path]) -> FontDefinitions {
     let mut fonts = FontDefinitions::default();
     fonts
         .font_data
         .insert("noto-sans-sc".into(), Arc::new(FontData::from_static(CJK_FONT)));
-    for family in [FontFamily::Proportional, FontFamily::Monospace] {
-        fonts.families.entry(family).or_default().push("noto-sans-sc".into());
+    let mut fallbacks = vec!["noto-sans-sc".to_string()];
+    // A font collection's first face is its regular (simplified Chinese for Noto CJK).
+    if let Some(bytes) = system.iter().find_map(|path| std::fs::read(path).ok()) {
+        fonts
+            .font_data
+            .insert("system-cjk".into(), Arc::new(FontData::from_owned(bytes)));
+        fallbacks.push("system-cjk".to_string());
     }
-    ctx.set_fonts(fonts);
+    for family in [FontFamily::Proportional, FontFamily::Monospace] {
+        fonts.families.entry(family).or_default().extend(fallbacks.iter().cloned());
+    }
+    fonts
 }
 
 /// Dark or light, with no blinking cursor (no idle repaints) and a dense layout.
@@ -65,6 +95,20 @@ fn visuals(dark: bool) -> egui::Visuals {
 mod tests {
     use super::*;
     use crate::gui::contrast::{AA, ratio};
+
+    #[test]
+    fn a_system_cjk_font_comes_after_the_bundled_subset_and_a_missing_one_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let font = dir.path().join("full-cjk.otf");
+        std::fs::write(&font, CJK_FONT).unwrap();
+        let missing = dir.path().join("absent.ttc");
+        let fonts = font_definitions(&[&missing, &font]);
+        let order = &fonts.families[&FontFamily::Proportional];
+        let at = |name: &str| order.iter().position(|f| f == name);
+        assert!(at("noto-sans-sc") < at("system-cjk") && at("system-cjk").is_some(), "{order:?}");
+        let without = font_definitions(&[&missing]);
+        assert!(!without.font_data.contains_key("system-cjk"));
+    }
 
     #[test]
     fn every_banner_and_every_level_name_reads_at_aa_on_both_themes() {
