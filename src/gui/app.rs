@@ -12,7 +12,7 @@ use strongroom::progress::Progress;
 use super::dialogs::{Dialogs, Purpose};
 use super::i18n::{Lang, Text};
 use super::messages::{Command, Failure, Reply};
-use super::model::{Action, Job, Message, Model, Phase, SignedIn, View};
+use super::model::{Action, ExportAsked, Job, Message, Model, Phase, SignedIn, View};
 use super::screens;
 use super::signed_in;
 use super::theme;
@@ -75,6 +75,7 @@ impl App {
                     m.unlock.busy = false;
                     m.unlock.password = Default::default();
                     m.locked_idle = false;
+                    m.locked_session_of = None;
                     let ready = session.password_change.is_none();
                     // A password change keeps the session's state; a sign-in starts afresh.
                     match m.signed_in.as_mut() {
@@ -245,7 +246,10 @@ impl App {
                 Action::DismissMessage => m.message = None,
                 Action::Ask(purpose) => self.dialogs.ask(purpose),
                 Action::StartImport => self.start_import(),
-                Action::Export => self.start_export(),
+                Action::Export => self.ask_export(),
+                Action::ConfirmExport => self.start_export(false),
+                Action::ExportReplacing => self.start_export(true),
+                Action::UseRecoveryCode => m.recover.reveal = true,
                 session_action => {
                     let Some(s) = m.signed_in.as_mut() else {
                         continue;
@@ -306,23 +310,42 @@ impl App {
         });
     }
 
-    fn start_export(&mut self) {
+    /// Hold the export the form asks for until the person confirms it.
+    fn ask_export(&mut self) {
+        let Some(s) = self.model.signed_in.as_mut() else {
+            return;
+        };
+        s.pending_export = s.detail.as_ref().map(|detail| ExportAsked {
+            item: detail.summary.control_number.to_string(),
+            level: detail.summary.level,
+            to: PathBuf::from(s.export_to.trim()),
+            reason: s.export_reason.trim().to_string(),
+        });
+    }
+
+    /// Start the confirmed export, or, `replacing`, repeat the last export asked for and
+    /// replace the file it found.
+    fn start_export(&mut self, replacing: bool) {
         let lang = self.model.prefs.lang;
         let Some(s) = self.model.signed_in.as_mut() else {
             return;
         };
-        let Some(detail) = &s.detail else {
+        let asked = if replacing {
+            s.last_export.clone()
+        } else {
+            s.pending_export.take()
+        };
+        let Some(asked) = asked else {
             return;
         };
-        let item = detail.summary.control_number.to_string();
-        let level = detail.summary.level;
-        s.raise(level);
+        s.last_export = Some(asked.clone());
+        s.raise(asked.level);
         let progress = Arc::new(Progress::new());
         let id = s.next_job;
         s.next_job += 1;
         s.jobs.push(Job {
             id,
-            label: format!("{} {item}", Text::StartExport.get(lang)),
+            label: format!("{} {}", Text::StartExport.get(lang), asked.item),
             progress: progress.clone(),
             started: None,
             outcome: None,
@@ -330,9 +353,10 @@ impl App {
         });
         self.worker.send(Command::Export {
             job: id,
-            item,
-            to: PathBuf::from(s.export_to.trim()),
-            reason: s.export_reason.trim().to_string(),
+            item: asked.item,
+            to: asked.to,
+            reason: asked.reason,
+            overwrite: replacing,
             progress,
         });
     }
@@ -340,7 +364,12 @@ impl App {
     /// The signed-in keyboard: Ctrl+F finds an item (the browser's filter), and Esc or
     /// Alt+Left goes back from an item, when no dialog is open and no field has the focus.
     fn shortcuts(&mut self, ctx: &egui::Context) {
-        if self.model.phase != Phase::Main || self.model.message.is_some() {
+        let confirming = self
+            .model
+            .signed_in
+            .as_ref()
+            .is_some_and(|s| s.pending_export.is_some());
+        if self.model.phase != Phase::Main || self.model.message.is_some() || confirming {
             return;
         }
         let Some(s) = self.model.signed_in.as_mut() else {
@@ -447,6 +476,7 @@ impl eframe::App for App {
             },
         });
         screens::message::show(ui.ctx(), &self.model, &mut self.actions);
+        screens::confirm_export::show(ui.ctx(), &self.model, &mut self.actions);
         screens::toasts::show(ui.ctx(), self.model.signed_in.as_ref());
         if !self.actions.is_empty() {
             ui.ctx().request_repaint();

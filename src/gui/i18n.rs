@@ -79,6 +79,7 @@ texts! {
     Status => "Status", "状态";
     Created => "Imported", "入库时间";
     ItemsShown => "items shown", "项";
+    NoItemMatches => "No item matches the filter.", "没有符合筛选条件的条目。";
     ExportReason => "Why it is exported (recorded)", "导出事由（记入台账）";
     ItemsWithheld => "item rows not shown: they disagree with the custody ledger (changed outside Strongroom). A security officer can verify the ledger.", "个条目未显示：其记录与保管台账不符（在 Strongroom 之外被修改），请安全保密员校验账本。";
     NoItems => "No items you are cleared to see.", "没有您有权查看的项目。";
@@ -142,6 +143,16 @@ texts! {
     AdviceCancelled => "Nothing was kept; start it again when ready.", "未保留任何内容；准备好后可重新开始。";
     Details => "Details", "详情";
     DetailsInEnglish => "Details (English)", "技术详情（英文原文）";
+    ReplaceFile => "Replace the file", "替换该文件";
+    SessionLocked => "Session locked", "会话已锁定";
+    ConfirmExportTitle => "Export in plaintext?", "以明文导出？";
+    ConfirmExportItem => "Item", "条目";
+    ConfirmExportTo => "To", "导出到";
+    ConfirmExportWarning => "The file will be written there unencrypted, and the export is recorded in the custody ledger.", "文件将以未加密形式写入该位置，导出记入保管账本。";
+    UseRecoveryCodeButton => "Use the recovery code", "使用恢复码";
+    AddWitnessButton => "Sign in a witness now", "现在由见证人登录";
+    SignInAgainButton => "Sign in again", "重新登录";
+    OpenLedgerButton => "Open the custody ledger", "打开保管账本";
     NoEvents => "No events match the filter.", "没有符合筛选条件的事件。";
     // Recovery at sign-in.
     RecoverHeading => "Forgot the password, or locked out? Use the recovery code", "忘记密码或账户被锁定？使用恢复码";

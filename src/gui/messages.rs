@@ -88,6 +88,8 @@ pub enum Command {
         to: PathBuf,
         /// Why (recorded; required at or above the policy's export-reason level).
         reason: String,
+        /// Replace a file already there (the person confirmed it).
+        overwrite: bool,
         /// Counters and the cancel flag.
         progress: Arc<Progress>,
     },

@@ -48,8 +48,12 @@ pub enum Action {
     ClearJobs,
     /// Open or close the jobs list.
     ToggleJobs,
-    /// Export the open item to the path in the form.
+    /// Ask to confirm the export of the open item to the path in the form.
     Export,
+    /// The person confirmed the export: start it.
+    ConfirmExport,
+    /// The person did not confirm the export.
+    CancelExport,
     /// Open a file dialog.
     Ask(Purpose),
     /// Verify the ledger.
@@ -86,6 +90,13 @@ pub enum Action {
     ToggleTheme,
     /// Close the message dialog.
     DismissMessage,
+    /// Export again what the last export asked for, replacing the file it found (the
+    /// message naming the file is the confirmation).
+    ExportReplacing,
+    /// Open the recovery form at the sign-in screen, its code field focused.
+    UseRecoveryCode,
+    /// Go to the open item's witness fields, to act now with a second person.
+    AddWitness,
 }
 
 /// The main views after sign-in.
@@ -166,6 +177,8 @@ pub struct RecoverForm {
     pub repeat: Zeroizing<String>,
     /// Waiting for the station.
     pub busy: bool,
+    /// Open the form (and focus its code) at the next frame.
+    pub reveal: bool,
 }
 
 /// The required password change.
@@ -254,6 +267,24 @@ pub struct ItemActions {
     pub witness: String,
     /// Witness password.
     pub witness_password: Zeroizing<String>,
+    /// Focus the witness name at the next frame.
+    pub focus_witness: bool,
+    /// A destruction or downgrade was asked for from this form (a witness added here can
+    /// stand in for an approval).
+    pub second_person_asked: bool,
+}
+
+/// An export as it was asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportAsked {
+    /// Control number.
+    pub item: String,
+    /// The item's level (the banner counts it while the export runs).
+    pub level: Level,
+    /// Destination as typed.
+    pub to: PathBuf,
+    /// The reason given.
+    pub reason: String,
 }
 
 /// The officers' user form.
@@ -342,6 +373,10 @@ pub struct SignedIn {
     pub export_to: String,
     /// Why the export is made (recorded in the ledger).
     pub export_reason: String,
+    /// The last export asked for, so that replacing the file it found repeats exactly it.
+    pub last_export: Option<ExportAsked>,
+    /// An export waiting for the person's confirmation.
+    pub pending_export: Option<ExportAsked>,
     /// The item's action form.
     pub item_actions: ItemActions,
     /// The officers' user form.
@@ -398,6 +433,8 @@ impl SignedIn {
             detail: None,
             export_to: String::new(),
             export_reason: String::new(),
+            last_export: None,
+            pending_export: None,
             item_actions: ItemActions::default(),
             user_form: UserForm::default(),
             import: ImportForm::default(),
@@ -468,6 +505,8 @@ pub struct Model {
     /// from the station thread has not arrived yet (the confirmation must not clear what
     /// was typed at the sign-in screen meanwhile).
     pub locks_unconfirmed: u32,
+    /// Whose session the lock screen stands in front of (none before the first sign-in).
+    pub locked_session_of: Option<String>,
 }
 
 impl Model {
@@ -488,6 +527,7 @@ impl Model {
             locked_idle: false,
             lock_generation: 0,
             locks_unconfirmed: 0,
+            locked_session_of: None,
         }
     }
 
@@ -504,7 +544,10 @@ impl Model {
     pub fn forget_session(&mut self) {
         // The lock screen names whose session it was: the name stays, nothing else does.
         let user = match self.signed_in.take() {
-            Some(signed_in) => signed_in.session.user,
+            Some(signed_in) => {
+                self.locked_session_of = Some(signed_in.session.user.clone());
+                signed_in.session.user
+            }
             None => std::mem::take(&mut self.unlock.user),
         };
         self.message = None;

@@ -194,6 +194,8 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
                 .filter(|w| !w.is_empty())
                 .map(|w| (w, Password::new(std::mem::take(&mut *form.witness_password))));
             let reason = form.reason.trim().to_string();
+            // Should a request be made instead, a witness can still be added on this page.
+            form.second_person_asked = true;
             let command = match (&action, form.downgrade_to) {
                 (Action::Destroy, _) => Command::Destroy { item, reason, witness },
                 (_, Some(to)) => Command::Downgrade {
@@ -239,6 +241,11 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
             };
             worker.send(Command::User(change));
         }
+        Action::CancelExport => s.pending_export = None,
+        Action::AddWitness => {
+            s.view = View::Detail;
+            s.item_actions.focus_witness = true;
+        }
         Action::Acknowledge(seq) => {
             let comment = s.alert_comments.remove(&seq).unwrap_or_default();
             worker.send(Command::Acknowledge { seq, comment });
@@ -256,7 +263,10 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
         | Action::DismissMessage
         | Action::Ask(_)
         | Action::StartImport
-        | Action::Export => {}
+        | Action::Export
+        | Action::ConfirmExport
+        | Action::ExportReplacing
+        | Action::UseRecoveryCode => {}
     }
     None
 }

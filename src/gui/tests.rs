@@ -14,6 +14,7 @@ mod insider;
 mod officer;
 mod screens;
 mod sign_in;
+mod workflows;
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -287,6 +288,11 @@ fn filter_detail_timeline_and_an_export_refused_by_policy() {
     let out = fx.dir.path().join("ridge-out.las");
     harness.state_mut().s_mut().export_to = out.display().to_string();
     click(&mut harness, "Export");
+    // The confirmation names the item (a window shows from its second frame); Enter confirms.
+    harness.step();
+    harness.get_by_label("Export in plaintext?");
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
     wait(&mut harness, "the refusal", |app| app.model.message.is_some());
     harness.get_by_label("Refused by the rule 'export-policy'");
     harness.get_by_label_contains("a security officer can explain them or change the policy");
@@ -331,6 +337,8 @@ fn browser_frame_time_with_100k_items() {
                 serial: i + 1,
             },
             title: format!("survey sheet {i:06} — harbour approaches"),
+            original_name: format!("sheet-{i:06}.tif"),
+            notes: None,
             level: Level::ALL[(i % 5) as usize],
             category: categories[(i % 4) as usize],
             size: u64::from(i) * 4099,

@@ -46,7 +46,11 @@ fn font_definitions(system: &[&Path]) -> FontDefinitions {
         fallbacks.push("system-cjk".to_string());
     }
     for family in [FontFamily::Proportional, FontFamily::Monospace] {
-        fonts.families.entry(family).or_default().extend(fallbacks.iter().cloned());
+        fonts
+            .families
+            .entry(family)
+            .or_default()
+            .extend(fallbacks.iter().cloned());
     }
     fonts
 }
@@ -105,7 +109,10 @@ mod tests {
         let fonts = font_definitions(&[&missing, &font]);
         let order = &fonts.families[&FontFamily::Proportional];
         let at = |name: &str| order.iter().position(|f| f == name);
-        assert!(at("noto-sans-sc") < at("system-cjk") && at("system-cjk").is_some(), "{order:?}");
+        assert!(
+            at("noto-sans-sc") < at("system-cjk") && at("system-cjk").is_some(),
+            "{order:?}"
+        );
         let without = font_definitions(&[&missing]);
         assert!(!without.font_data.contains_key("system-cjk"));
     }

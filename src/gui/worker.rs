@@ -240,8 +240,9 @@ impl StationThread {
                 item,
                 to,
                 reason,
+                overwrite,
                 progress,
-            } => match self.station()?.export(&item, &to, false, &reason, &progress) {
+            } => match self.station()?.export(&item, &to, overwrite, &reason, &progress) {
                 Ok(report) => self.reply(Reply::JobDone {
                     job,
                     summary: format!("{} → {}", report.control_number, report.path.display()),

@@ -50,6 +50,12 @@ pub struct ItemSummary {
     pub created_at: String,
     /// Last change.
     pub updated_at: String,
+    /// Decrypted original file name (for the browser's filter; not in `list --json`).
+    #[serde(skip)]
+    pub original_name: String,
+    /// Decrypted notes, if any (for the browser's filter; not in `list --json`).
+    #[serde(skip)]
+    pub notes: Option<String>,
 }
 
 /// The vault list: the items shown, and how many rows were left out because they disagree
@@ -201,14 +207,11 @@ impl Station {
         let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
         let key = row_key(session, &row)?.key;
         let name = open_meta(&row, &key, Purpose::MetaName, &row.original_name)?;
-        let notes = match &row.notes {
-            Some(blob) => Some(String::from_utf8_lossy(&open_meta(&row, &key, Purpose::MetaNotes, blob)?).into_owned()),
-            None => None,
-        };
         let mut summary = summarize(session, &row, &names)?;
         // What the ledger states, not what the row says.
         summary.custodian = history.custodian.clone();
         summary.created_at = history.imported_at.clone();
+        let notes = summary.notes.clone();
         Ok(ItemDetail {
             summary,
             original_name: String::from_utf8_lossy(&name).into_owned(),
@@ -225,6 +228,11 @@ impl Station {
 pub(super) fn summarize(session: &Session, row: &ItemRow, names: &HashMap<UserId, String>) -> Result<ItemSummary> {
     let key = row_key(session, row)?.key;
     let title = open_meta(row, &key, Purpose::MetaTitle, &row.title)?;
+    let original_name = open_meta(row, &key, Purpose::MetaName, &row.original_name)?;
+    let notes = match &row.notes {
+        Some(blob) => Some(String::from_utf8_lossy(&open_meta(row, &key, Purpose::MetaNotes, blob)?).into_owned()),
+        None => None,
+    };
     Ok(ItemSummary {
         id: row.id,
         control_number: row.control.clone(),
@@ -236,5 +244,7 @@ pub(super) fn summarize(session: &Session, row: &ItemRow, names: &HashMap<UserId
         status: row.status,
         created_at: row.created_at.clone(),
         updated_at: row.updated_at.clone(),
+        original_name: String::from_utf8_lossy(&original_name).into_owned(),
+        notes,
     })
 }

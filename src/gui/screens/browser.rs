@@ -28,6 +28,12 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
         if filter.changed() {
             browser.dirty = true;
         }
+        // Enter opens the first item the filter shows.
+        if crate::gui::widgets::entered(ui, &filter)
+            && let Some(item) = browser.order.first().and_then(|&i| s.items.get(i as usize))
+        {
+            actions.push(Action::OpenItem(item.control_number.to_string()));
+        }
         let level_text = browser
             .level
             .map_or(Text::AnyLevel.get(lang).to_string(), |l| banner::label(l, lang));
@@ -89,6 +95,10 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
         });
         return;
     }
+    if s.browser.order.is_empty() && !s.browser.dirty {
+        ui.label(Text::NoItemMatches.get(lang));
+        return;
+    }
     table(ui, s, lang, actions);
 }
 
@@ -102,7 +112,12 @@ pub fn rebuild_order(browser: &mut Browser, items: &[ItemSummary]) {
                 && browser.category.as_deref().is_none_or(|c| item.category.as_str() == c)
                 && (needle.is_empty()
                     || item.title.to_lowercase().contains(&needle)
+                    || item.original_name.to_lowercase().contains(&needle)
                     || item.control_number.to_string().to_lowercase().contains(&needle)
+                    || item
+                        .notes
+                        .as_deref()
+                        .is_some_and(|n| n.to_lowercase().contains(&needle))
                     || item.custodian.to_lowercase().contains(&needle))
         })
         .collect();
@@ -137,9 +152,12 @@ pub fn rebuild_order(browser: &mut Browser, items: &[ItemSummary]) {
 fn table(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     let mut sort_clicked = None;
+    // A click anywhere on a row opens its item: labels do not take the click to select text.
+    ui.style_mut().interaction.selectable_labels = false;
     TableBuilder::new(ui)
         .striped(true)
         .resizable(true)
+        .sense(egui::Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::initial(130.0).clip(true))
         .column(Column::initial(260.0).clip(true))
@@ -216,6 +234,9 @@ fn table(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Acti
                 row.col(|ui| {
                     local_time::label(ui, &item.created_at);
                 });
+                if row.response().clicked() {
+                    actions.push(Action::OpenItem(item.control_number.to_string()));
+                }
             });
         });
     if let Some(column) = sort_clicked {

@@ -8,7 +8,7 @@ use crate::gui::dialogs::Purpose;
 use crate::gui::i18n::{Lang, Text};
 use crate::gui::model::{Action, SignedIn, View};
 use crate::gui::vocabulary;
-use crate::gui::widgets::{banner, local_time, password};
+use crate::gui::widgets::{self, banner, local_time, password};
 use strongroom::Level;
 use strongroom::accounts::Role;
 
@@ -67,31 +67,39 @@ fn draw(
             }
         });
     ui.separator();
-    ui.horizontal(|ui| {
+    // Destination, then reason, then Export (Enter in either field does it too); a
+    // confirmation names the item, its level and the destination before plaintext is written.
+    let ready = !s.export_to.trim().is_empty();
+    egui::Grid::new("export-form").num_columns(2).show(ui, |ui| {
         let label = ui.label(Text::ExportTo.get(lang));
-        ui.add(egui::TextEdit::singleline(&mut s.export_to).desired_width(360.0))
-            .labelled_by(label.id);
-        if ui.button(Text::Choose.get(lang)).clicked() {
-            // The dialog is offered the control number, not the decrypted original name.
-            actions.push(Action::Ask(Purpose::ExportTo(
-                detail.summary.control_number.to_string(),
-            )));
-        }
-        if ui
-            .add_enabled(
-                !s.export_to.trim().is_empty(),
-                egui::Button::new(Text::StartExport.get(lang)),
-            )
-            .on_disabled_hover_text(Text::ChooseDestination.get(lang))
-            .clicked()
-        {
-            actions.push(Action::Export);
-        }
-    });
-    ui.horizontal(|ui| {
+        let mut entered = false;
+        ui.horizontal(|ui| {
+            let field = ui
+                .add(egui::TextEdit::singleline(&mut s.export_to).desired_width(360.0))
+                .labelled_by(label.id);
+            entered |= widgets::entered(ui, &field);
+            if ui.button(Text::Choose.get(lang)).clicked() {
+                // The dialog is offered the control number, not the decrypted original name.
+                actions.push(Action::Ask(Purpose::ExportTo(
+                    detail.summary.control_number.to_string(),
+                )));
+            }
+        });
+        ui.end_row();
         let label = ui.label(Text::ExportReason.get(lang));
-        ui.add(egui::TextEdit::singleline(&mut s.export_reason).desired_width(360.0))
-            .labelled_by(label.id);
+        ui.horizontal(|ui| {
+            let field = ui
+                .add(egui::TextEdit::singleline(&mut s.export_reason).desired_width(360.0))
+                .labelled_by(label.id);
+            entered |= widgets::entered(ui, &field);
+            let export = ui
+                .add_enabled(ready, egui::Button::new(Text::StartExport.get(lang)))
+                .on_disabled_hover_text(Text::ChooseDestination.get(lang));
+            if export.clicked() || (entered && ready) {
+                actions.push(Action::Export);
+            }
+        });
+        ui.end_row();
     });
     ui.add_enabled(false, egui::Button::new(Text::TransferLater.get(lang)));
     item_actions(ui, s, lang, detail.summary.level, actions);
@@ -143,7 +151,13 @@ fn item_actions(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, level_of: Level
             .labelled_by(label.id);
         ui.end_row();
         let label = ui.label(Text::Witness.get(lang));
-        ui.text_edit_singleline(&mut form.witness).labelled_by(label.id);
+        let witness = ui
+            .add(egui::TextEdit::singleline(&mut form.witness).id(egui::Id::unique(("witness-name", generation))))
+            .labelled_by(label.id);
+        if std::mem::take(&mut form.focus_witness) {
+            witness.request_focus();
+            witness.scroll_to_me(Some(egui::Align::Center));
+        }
         ui.end_row();
         password::field(
             ui,

@@ -58,21 +58,6 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
         }
     });
     egui::Grid::new("import-form").num_columns(2).show(ui, |ui| {
-        let label = ui.label(Text::Level.get(lang));
-        let selected = form
-            .level
-            .map_or(Text::ChooseLevel.get(lang).to_string(), |l| banner::label(l, lang));
-        // Only the levels this user may import at: up to their clearance.
-        egui::ComboBox::from_id_salt("import-level")
-            .selected_text(selected)
-            .show_ui(ui, |ui| {
-                for level in clearance.at_or_below() {
-                    ui.selectable_value(&mut form.level, Some(level), banner::label(level, lang));
-                }
-            })
-            .response
-            .labelled_by(label.id);
-        ui.end_row();
         let label = ui.label(Text::Title.get(lang));
         ui.text_edit_singleline(&mut form.title).labelled_by(label.id);
         ui.end_row();
@@ -80,11 +65,24 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
         ui.text_edit_multiline(&mut form.notes).labelled_by(label.id);
         ui.end_row();
     });
+    // The level is one click among the levels this user may import at (up to their
+    // clearance; none chosen beforehand), and Import is on the same row.
+    ui.horizontal_wrapped(|ui| {
+        ui.label(Text::Level.get(lang));
+        for level in clearance.at_or_below() {
+            let chosen = form.level == Some(level);
+            let text = egui::RichText::new(banner::label(level, lang));
+            if ui.selectable_label(chosen, text).clicked() {
+                form.level = Some(level);
+            }
+        }
+        ui.separator();
+        if ui.button(Text::StartImport.get(lang)).clicked() {
+            actions.push(Action::StartImport);
+        }
+    });
     if let Some(problem) = form.problem {
         ui.colored_label(ui.visuals().error_fg_color, problem.get(lang));
-    }
-    if ui.button(Text::StartImport.get(lang)).clicked() {
-        actions.push(Action::StartImport);
     }
 }
 

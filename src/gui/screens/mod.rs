@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod alerts;
 pub mod browser;
+pub mod confirm_export;
 pub mod detail;
 pub mod import;
 pub mod ledger;

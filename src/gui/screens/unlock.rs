@@ -13,6 +13,9 @@ pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
     ui.vertical_centered(|ui| {
         ui.add_space(40.0);
         ui.heading(Text::UnlockHeading.get(lang));
+        if let Some(user) = &model.locked_session_of {
+            ui.label(format!("{}: {user}", Text::SessionLocked.get(lang)));
+        }
         if model.locked_idle {
             ui.label(Text::LockedIdle.get(lang));
         }
@@ -82,8 +85,12 @@ fn recover(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
     let lang = model.prefs.lang;
     let generation = model.lock_generation;
     ui.add_space(16.0);
+    // Asked to open: held open until the code field is drawn and takes the focus (the body
+    // appears over a few frames).
+    let reveal = model.recover.reveal;
     egui::CollapsingHeader::new(Text::RecoverHeading.get(lang))
         .id_salt(("recover", generation))
+        .open(reveal.then_some(true))
         .show(ui, |ui| {
             ui.label(Text::RecoverHelp.get(lang));
             let form = &mut model.recover;
@@ -91,12 +98,15 @@ fn recover(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                 .num_columns(2)
                 .spacing([12.0, 8.0])
                 .show(ui, |ui| {
-                    password::field(
+                    let code = password::field(
                         ui,
                         Text::RecoveryCodeField.get(lang),
                         &mut form.code,
                         password::id("recover-code", generation),
                     );
+                    if std::mem::take(&mut form.reveal) {
+                        code.request_focus();
+                    }
                     ui.end_row();
                     password::field(
                         ui,

@@ -251,6 +251,14 @@ const SIGNED_IN: &[Stop] = &[
         },
     },
     Stop {
+        name: "the export confirmation",
+        go: |h, tour| {
+            h.state_mut().s_mut().export_to = tour.fx.dir.path().join("out.las").display().to_string();
+            h.state_mut().act(crate::gui::model::Action::Export);
+            h.run_steps(3);
+        },
+    },
+    Stop {
         name: "alerts",
         go: |h, _| {
             h.state_mut().act(crate::gui::model::Action::Show(View::Alerts));
@@ -344,6 +352,7 @@ fn visit_all(size: (f32, f32), lang: Lang, check: &dyn Fn(&Harness<'_, App>) -> 
         settle(&mut harness);
         record(&harness, stop.name);
         harness.state_mut().model.message = None;
+        harness.state_mut().s_mut().pending_export = None;
     }
     problems
 }

@@ -1,0 +1,275 @@
+//! The everyday tasks, performed as a person would and counted (DESIGN §4a: an interaction
+//! is a click, a non-typing key press, or filling one text field): each must take no more
+//! than its target from the screen where it starts. And the buttons that do what an error
+//! message advises.
+
+use egui_kittest::kittest::{Queryable, by};
+use std::sync::Arc;
+use strongroom::accounts::Role;
+
+use super::*;
+
+/// A harness with a count of what the person did.
+struct Person<'h> {
+    harness: &'h mut Harness<'static, App>,
+    interactions: u32,
+}
+
+impl Person<'_> {
+    fn new<'h>(harness: &'h mut Harness<'static, App>) -> Person<'h> {
+        Person {
+            harness,
+            interactions: 0,
+        }
+    }
+
+    /// Click the last widget labelled `label` (a dialog's button is drawn after the page's).
+    fn click(&mut self, label: &str) {
+        self.interactions += 1;
+        self.harness.get_all_by_label(label).last().expect(label).click();
+        self.harness.run_steps(3);
+    }
+
+    /// Click the button labelled `label` (not a banner or a text of the same words).
+    fn click_button(&mut self, label: &str) {
+        self.interactions += 1;
+        self.harness
+            .get(by().role(egui::accesskit::Role::Button).label(label))
+            .click();
+        self.harness.run_steps(3);
+    }
+
+    /// Fill the field labelled `label` (one interaction: focusing it is part of filling it).
+    fn fill(&mut self, label: &str, text: &str) {
+        self.interactions += 1;
+        self.harness.get_by_label(label).focus();
+        self.harness.step();
+        self.harness.get_by_label(label).type_text(text);
+        self.harness.run_steps(3);
+    }
+
+    /// Type into the field that already has the focus.
+    fn type_here(&mut self, text: &str) {
+        self.interactions += 1;
+        self.harness.event(egui::Event::Text(text.to_string()));
+        self.harness.run_steps(3);
+    }
+
+    fn key(&mut self, modifiers: egui::Modifiers, key: egui::Key) {
+        self.interactions += 1;
+        self.harness.key_press_modifiers(modifiers, key);
+        self.harness.run_steps(3);
+    }
+
+    /// Drop a file on the window.
+    fn drop_file(&mut self, path: &Path) {
+        self.interactions += 1;
+        self.harness
+            .input_mut()
+            .dropped_files
+            .push(Arc::new(Dropped(path.to_path_buf())));
+        self.harness.run_steps(3);
+    }
+
+    fn wait(&mut self, what: &str, done: impl Fn(&App) -> bool) {
+        wait(self.harness, what, done);
+    }
+}
+
+/// A file dropped on the window, as the windowing layer hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// A vault with alice (officer), an item at each of three levels, and bob (operator),
+/// locked out.
+fn vault() -> Fixture {
+    let fx = Fixture::with_vault(&[
+        ("harbour.tif", Level::Confidential),
+        ("ridge.las", Level::Secret),
+        ("notes.pdf", Level::Internal),
+    ]);
+    let mut station =
+        strongroom::Station::open_with(&fx.root, strongroom::station::OpenOptions::with_clock(fx.clock.clone()))
+            .unwrap();
+    station.unlock("alice", &Password::from(ALICE_PW)).unwrap();
+    station
+        .add_user(
+            "bob",
+            Role::Operator,
+            Level::Internal,
+            &Password::from("bob's long passphrase"),
+        )
+        .unwrap();
+    // bob is locked out: an open alert.
+    station.set_policy("lockout-attempts", "1").unwrap();
+    station.lock();
+    assert!(station.unlock("bob", &Password::from("not bob's password")).is_err());
+    fx.clock.advance(time::Duration::seconds(2));
+    fx
+}
+
+#[test]
+fn unlock_import_find_export_and_acknowledge_each_take_a_few_interactions() {
+    let fx = vault();
+    let tile = fx.file("tile-0001.png", b"\x89PNG tile");
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 3));
+
+    // Unlock: 2 (the password, Enter); the lock screen names the session's user.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
+    wait(&mut harness, "the lock screen", |app| app.model.phase == Phase::Unlock);
+    harness.get_by_label_contains("alice");
+    let mut person = Person::new(&mut harness);
+    person.type_here(ALICE_PW);
+    person.key(egui::Modifiers::NONE, egui::Key::Enter);
+    person.wait("the vault again", |app| app.signed(|s| s.items.len() == 3));
+    assert_eq!(person.interactions, 2, "unlock");
+
+    // Import one file with a level: 3 (drop it, choose the level, Import); only the levels
+    // alice may import at are offered, and none is chosen beforehand.
+    let mut person = Person::new(&mut harness);
+    person.drop_file(&tile);
+    assert_eq!(person.harness.state().s().import.level, None);
+    person.click_button("INTERNAL");
+    person.click_button("Import");
+    person.wait("the import", |app| app.signed(|s| s.items.len() == 4));
+    assert_eq!(person.interactions, 3, "import one file");
+
+    // Find and open an item: 3 (Ctrl+F, type, Enter); the filter matches the original name.
+    let mut person = Person::new(&mut harness);
+    person.key(egui::Modifiers::COMMAND, egui::Key::F);
+    person.type_here("tile-0001");
+    person.key(egui::Modifiers::NONE, egui::Key::Enter);
+    person.wait("the item", |app| {
+        app.signed(|s| s.view == View::Detail && s.detail.as_ref().is_some_and(|d| d.original_name == "tile-0001.png"))
+    });
+    assert_eq!(person.interactions, 3, "find and open");
+    // Export below the reason-required level (CONFIDENTIAL by default): 3 (destination,
+    // Export, confirm); the confirmation names the item, its level and the destination.
+    let out = fx.dir.path().join("tile-out.png");
+    let control = harness
+        .state()
+        .s()
+        .detail
+        .as_ref()
+        .unwrap()
+        .summary
+        .control_number
+        .to_string();
+    let mut person = Person::new(&mut harness);
+    person.fill("Export to", out.to_str().unwrap());
+    person.click_button("Export");
+    let dialog = person.harness.get_by_label("Export in plaintext?");
+    dialog.get_by_label(&control);
+    dialog.get_by_label("INTERNAL");
+    dialog.get_by_label(out.to_str().unwrap());
+    person.click("Export");
+    person.wait("the export", |_| out.exists());
+    assert_eq!(person.interactions, 3, "export");
+    assert_eq!(std::fs::read(&out).unwrap(), b"\x89PNG tile");
+
+    // An empty result says so.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    harness.run_steps(2);
+    harness.event(egui::Event::Text("no such survey".into()));
+    harness.run_steps(3);
+    harness.get_by_label("No item matches the filter.");
+    // A click anywhere on a row (here its title) opens the item.
+    harness.state_mut().s_mut().browser.text.clear();
+    harness.state_mut().s_mut().browser.dirty = true;
+    harness.run_steps(2);
+    harness.get_by_label("harbour.tif").click();
+    wait(&mut harness, "the clicked row's item", |app| {
+        app.signed(|s| s.view == View::Detail && s.detail.as_ref().is_some_and(|d| d.summary.title == "harbour.tif"))
+    });
+
+    // At the reason-required level, one more: the reason.
+    let out = fx.dir.path().join("harbour-out.tif");
+    let mut person = Person::new(&mut harness);
+    person.fill("Export to", out.to_str().unwrap());
+    person.fill("Why it is exported (recorded)", "survey handover to the harbour office");
+    person.click_button("Export");
+    person.click("Export");
+    person.wait("the second export", |_| out.exists());
+    assert_eq!(person.interactions, 4, "export with a reason");
+    assert_eq!(std::fs::read(&out).unwrap(), b"harbour.tif");
+
+    // Acknowledge an alert when no comment is required: 2 (Alerts, Acknowledge).
+    assert!(!harness.state().s().alerts.is_empty(), "bob's lockout is an open alert");
+    let mut person = Person::new(&mut harness);
+    person.click_button("Alerts");
+    person.click_button("Acknowledge");
+    person.wait("the acknowledgement", |app| app.signed(|s| s.alerts.is_empty()));
+    assert_eq!(person.interactions, 2, "acknowledge an alert");
+}
+
+#[test]
+fn the_buttons_in_a_message_do_what_it_advises() {
+    let fx = vault();
+    let mut harness = fx.harness(Scripted::default());
+
+    // A locked account at the sign-in screen: "Use the recovery code" opens the recovery
+    // form with its code field focused.
+    sign_in(&mut harness, "bob", "bob's long passphrase");
+    wait(&mut harness, "the refusal", |app| app.model.message.is_some());
+    let mut person = Person::new(&mut harness);
+    person.click_button("Use the recovery code");
+    assert!(person.harness.state().model.message.is_none());
+    assert!(person.harness.get_by_label("Recovery code").is_focused());
+
+    // An export onto an existing file: "Replace the file" replaces it.
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 3));
+    let out = fx.file("existing.tif", b"an older copy");
+    let harbour = harness
+        .state()
+        .s()
+        .items
+        .iter()
+        .find(|i| i.title == "harbour.tif")
+        .unwrap();
+    let harbour = harbour.control_number.to_string();
+    harness.state_mut().act(crate::gui::model::Action::OpenItem(harbour));
+    wait(&mut harness, "harbour", |app| app.signed(|s| s.detail.is_some()));
+    let mut person = Person::new(&mut harness);
+    person.fill("Export to", out.to_str().unwrap());
+    person.fill("Why it is exported (recorded)", "a fresh copy for the chart room");
+    person.click_button("Export");
+    person.click("Export");
+    person.wait("the refusal", |app| app.model.message.is_some());
+    person.click_button("Replace the file");
+    person.wait("the replacement", |_| std::fs::read(&out).unwrap() == b"harbour.tif");
+
+    // A destruction that needs a second person: "Sign in a witness now" goes to the witness.
+    let ridge = harness
+        .state()
+        .s()
+        .items
+        .iter()
+        .find(|i| i.title == "ridge.las")
+        .unwrap();
+    let ridge = ridge.control_number.to_string();
+    harness.state_mut().act(crate::gui::model::Action::OpenItem(ridge));
+    wait(&mut harness, "ridge", |app| {
+        app.signed(|s| s.detail.as_ref().is_some_and(|d| d.summary.title == "ridge.las"))
+    });
+    let mut person = Person::new(&mut harness);
+    person.fill("Reason (recorded)", "superseded by the 2027 survey");
+    person.click_button("Destroy");
+    person.wait("the request", |app| {
+        app.model.message.as_ref().is_some_and(|m| m.failure.approval)
+    });
+    person.click_button("Sign in a witness now");
+    assert!(person.harness.get_by_label("Witness (an officer)").is_focused());
+}
