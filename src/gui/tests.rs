@@ -132,6 +132,34 @@ impl App {
     }
 }
 
+/// A vault with alice (officer), an item at each of three levels, and bob (operator),
+/// locked out.
+fn vault_with_bob_locked_out() -> Fixture {
+    let fx = Fixture::with_vault(&[
+        ("harbour.tif", Level::Confidential),
+        ("ridge.las", Level::Secret),
+        ("notes.pdf", Level::Internal),
+    ]);
+    let mut station =
+        strongroom::Station::open_with(&fx.root, strongroom::station::OpenOptions::with_clock(fx.clock.clone()))
+            .unwrap();
+    station.unlock("alice", &Password::from(ALICE_PW)).unwrap();
+    station
+        .add_user(
+            "bob",
+            strongroom::accounts::Role::Operator,
+            Level::Internal,
+            &Password::from("bob's long passphrase"),
+        )
+        .unwrap();
+    // bob is locked out: an open alert.
+    station.set_policy("lockout-attempts", "1").unwrap();
+    station.lock();
+    assert!(station.unlock("bob", &Password::from("not bob's password")).is_err());
+    fx.clock.advance(time::Duration::seconds(2));
+    fx
+}
+
 /// Step frames until `done` holds (the station thread works in real time).
 fn wait(harness: &mut Harness<'_, App>, what: &str, done: impl Fn(&App) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);

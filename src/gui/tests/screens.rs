@@ -7,7 +7,6 @@
 //!   numbers, units) on a short allow-list.
 
 use eframe::egui::{Pos2, Rect, Shape};
-use strongroom::accounts::Role;
 
 use super::*;
 use crate::gui::i18n::Lang;
@@ -187,18 +186,11 @@ struct Tour {
 /// A vault with items at three levels, an operator locked out (an open alert), a pending
 /// destruction request and a finished import in the jobs panel.
 fn tour_vault() -> Tour {
-    let fx = Fixture::with_vault(&[
-        ("harbour.tif", Level::Confidential),
-        ("ridge.las", Level::Secret),
-        ("notes.pdf", Level::Internal),
-    ]);
+    let fx = vault_with_bob_locked_out();
     let mut station =
         strongroom::Station::open_with(&fx.root, strongroom::station::OpenOptions::with_clock(fx.clock.clone()))
             .unwrap();
     station.unlock("alice", &Password::from(ALICE_PW)).unwrap();
-    let bob = Password::from("bob's long passphrase");
-    station.add_user("bob", Role::Operator, Level::Internal, &bob).unwrap();
-    station.set_policy("lockout-attempts", "1").unwrap();
     // Destroying SECRET needs a second person: the request waits for another officer.
     let ridge = station
         .list_items()
@@ -208,9 +200,6 @@ fn tour_vault() -> Tour {
         .unwrap();
     let asked = station.destroy_item(&ridge.control_number.to_string(), "superseded survey");
     assert!(asked.is_err(), "a request, not a destruction");
-    station.lock();
-    assert!(station.unlock("bob", &Password::from("not bob's password")).is_err());
-    fx.clock.advance(time::Duration::seconds(2));
     let file = fx.file("tiles.kml", b"<kml/>");
     Tour { fx, file }
 }

@@ -5,7 +5,6 @@
 
 use egui_kittest::kittest::{Queryable, by};
 use std::sync::Arc;
-use strongroom::accounts::Role;
 
 use super::*;
 
@@ -90,37 +89,9 @@ impl egui::DroppedFile for Dropped {
     }
 }
 
-/// A vault with alice (officer), an item at each of three levels, and bob (operator),
-/// locked out.
-fn vault() -> Fixture {
-    let fx = Fixture::with_vault(&[
-        ("harbour.tif", Level::Confidential),
-        ("ridge.las", Level::Secret),
-        ("notes.pdf", Level::Internal),
-    ]);
-    let mut station =
-        strongroom::Station::open_with(&fx.root, strongroom::station::OpenOptions::with_clock(fx.clock.clone()))
-            .unwrap();
-    station.unlock("alice", &Password::from(ALICE_PW)).unwrap();
-    station
-        .add_user(
-            "bob",
-            Role::Operator,
-            Level::Internal,
-            &Password::from("bob's long passphrase"),
-        )
-        .unwrap();
-    // bob is locked out: an open alert.
-    station.set_policy("lockout-attempts", "1").unwrap();
-    station.lock();
-    assert!(station.unlock("bob", &Password::from("not bob's password")).is_err());
-    fx.clock.advance(time::Duration::seconds(2));
-    fx
-}
-
 #[test]
 fn unlock_import_find_export_and_acknowledge_each_take_a_few_interactions() {
-    let fx = vault();
+    let fx = vault_with_bob_locked_out();
     let tile = fx.file("tile-0001.png", b"\x89PNG tile");
     let mut harness = fx.harness(Scripted::default());
     sign_in(&mut harness, "alice", ALICE_PW);
@@ -216,7 +187,7 @@ fn unlock_import_find_export_and_acknowledge_each_take_a_few_interactions() {
 
 #[test]
 fn the_buttons_in_a_message_do_what_it_advises() {
-    let fx = vault();
+    let fx = vault_with_bob_locked_out();
     let mut harness = fx.harness(Scripted::default());
 
     // A locked account at the sign-in screen: "Use the recovery code" opens the recovery
