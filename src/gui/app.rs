@@ -12,8 +12,9 @@ use strongroom::progress::Progress;
 use super::dialogs::{Dialogs, Purpose};
 use super::i18n::{Lang, Text};
 use super::messages::{Command, Failure, Reply};
-use super::model::{Action, ExportAsked, Job, Message, Model, Phase, SignedIn, View};
+use super::model::{Action, Job, Message, Model, Phase, SignedIn, View};
 use super::screens;
+use super::screens::detail::ExportAsked;
 use super::signed_in;
 use super::theme;
 use super::widgets::{banner, status_strip};
@@ -111,7 +112,7 @@ impl App {
                     m.unlock.busy = false;
                     m.recover.busy = false;
                     if let Some(signed_in) = m.signed_in.as_mut() {
-                        signed_in.verifying = false;
+                        signed_in.ledger.verifying = false;
                     }
                     m.message = Some(Message { failure });
                 }
@@ -135,7 +136,7 @@ impl App {
                 Purpose::ImportFiles | Purpose::ImportFolder => signed_in.import.paths.extend(paths),
                 Purpose::ExportTo(_) => {
                     if let Some(path) = paths.into_iter().next() {
-                        signed_in.export_to = path.display().to_string();
+                        signed_in.item.export_to = path.display().to_string();
                     }
                 }
             }
@@ -315,11 +316,11 @@ impl App {
         let Some(s) = self.model.signed_in.as_mut() else {
             return;
         };
-        s.pending_export = s.detail.as_ref().map(|detail| ExportAsked {
+        s.item.pending_export = s.item.detail.as_ref().map(|detail| ExportAsked {
             item: detail.summary.control_number.to_string(),
             level: detail.summary.level,
-            to: PathBuf::from(s.export_to.trim()),
-            reason: s.export_reason.trim().to_string(),
+            to: PathBuf::from(s.item.export_to.trim()),
+            reason: s.item.export_reason.trim().to_string(),
         });
     }
 
@@ -331,14 +332,14 @@ impl App {
             return;
         };
         let asked = if replacing {
-            s.last_export.clone()
+            s.item.last_export.clone()
         } else {
-            s.pending_export.take()
+            s.item.pending_export.take()
         };
         let Some(asked) = asked else {
             return;
         };
-        s.last_export = Some(asked.clone());
+        s.item.last_export = Some(asked.clone());
         s.raise(asked.level);
         let progress = Arc::new(Progress::new());
         let id = s.next_job;
@@ -368,7 +369,7 @@ impl App {
             .model
             .signed_in
             .as_ref()
-            .is_some_and(|s| s.pending_export.is_some());
+            .is_some_and(|s| s.item.pending_export.is_some());
         if self.model.phase != Phase::Main || self.model.message.is_some() || confirming {
             return;
         }
@@ -422,7 +423,7 @@ impl eframe::App for App {
                 }
             }
             if s.browser.dirty {
-                screens::browser::rebuild_order(&mut s.browser, &s.items);
+                s.browser.rebuild(&s.items);
             }
         }
         let title = self.window_title();
@@ -469,9 +470,9 @@ impl eframe::App for App {
             Phase::Unlock => screens::unlock::show(ui, &mut self.model, &mut self.actions),
             Phase::Main => match self.model.signed_in.as_mut() {
                 Some(s) if s.session.password_change.is_some() => {
-                    screens::unlock::change_password(ui, s, lang, &mut self.actions)
+                    self.actions.extend(screens::password_change(ui, s, lang))
                 }
-                Some(s) => screens::main_view(ui, s, lang, &mut self.actions),
+                Some(s) => self.actions.extend(screens::main_view(ui, s, lang)),
                 None => {}
             },
         });

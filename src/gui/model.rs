@@ -1,6 +1,7 @@
-//! What the screens show and edit: a view-model filled from the station's replies. Screens
-//! read it, edit their own form fields, and return [`Action`]s; only `App::logic` turns
-//! actions into commands for the station thread.
+//! The window's state, as the egui demo app keeps it: [`Prefs`] (language, theme), the
+//! [`Phase`] (setup, sign-in, signed in), the sign-in forms, and `Option<SignedIn>` holding
+//! every signed-in screen's state, dropped whole at lock. Screens return [`Action`]s; only
+//! `App::logic` turns them into commands for the station thread.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,19 +9,20 @@ use std::time::Instant;
 
 use strongroom::Level;
 use strongroom::accounts::policy::Policy;
-use strongroom::crypto::Password;
-use strongroom::ledger::StoredEvent;
-use strongroom::ledger::alert::Alert;
-use strongroom::ledger::bundle::BundleReport;
-use strongroom::ledger::verify::Report;
 use strongroom::progress::Progress;
-use strongroom::station::RequestView;
-use strongroom::station::{ItemDetail, ItemSummary, UserView};
-use zeroize::Zeroizing;
+use strongroom::station::ItemSummary;
 
 use super::dialogs::Purpose;
 use super::i18n::Lang;
 use super::messages::{Failure, SessionInfo};
+use super::screens::admin::AdminScreen;
+use super::screens::alerts::AlertsScreen;
+use super::screens::browser::BrowserScreen;
+use super::screens::detail::ItemScreen;
+use super::screens::import::ImportScreen;
+use super::screens::ledger::LedgerScreen;
+use super::screens::setup::SetupForm;
+use super::screens::unlock::{PasswordScreen, RecoverForm, UnlockForm};
 
 /// Something a screen asks for.
 pub enum Action {
@@ -133,183 +135,6 @@ pub enum Phase {
     Unavailable,
 }
 
-/// The first-run form.
-#[derive(Default)]
-pub struct SetupForm {
-    /// Vault directory.
-    pub location: String,
-    /// First officer's name.
-    pub officer: String,
-    /// Password.
-    pub password: Zeroizing<String>,
-    /// Repeated.
-    pub repeat: Zeroizing<String>,
-    /// The vault is being created.
-    pub busy: bool,
-    /// The code to show once.
-    pub recovery_code: Option<Password>,
-    /// What the user typed back.
-    pub confirm: String,
-    /// The typed group was wrong.
-    pub confirm_wrong: bool,
-}
-
-/// The sign-in form.
-#[derive(Default)]
-pub struct UnlockForm {
-    /// User name.
-    pub user: String,
-    /// Password.
-    pub password: Zeroizing<String>,
-    /// Waiting for the station.
-    pub busy: bool,
-}
-
-/// Recovery at the sign-in screen: the station's recovery code and a new password for the
-/// user named in the sign-in form.
-#[derive(Default)]
-pub struct RecoverForm {
-    /// The recovery code as typed.
-    pub code: Zeroizing<String>,
-    /// New password.
-    pub new: Zeroizing<String>,
-    /// Repeated.
-    pub repeat: Zeroizing<String>,
-    /// Waiting for the station.
-    pub busy: bool,
-    /// Open the form (and focus its code) at the next frame.
-    pub reveal: bool,
-}
-
-/// The required password change.
-#[derive(Default)]
-pub struct PasswordForm {
-    /// Current password.
-    pub current: Zeroizing<String>,
-    /// New password.
-    pub new: Zeroizing<String>,
-    /// Repeated.
-    pub repeat: Zeroizing<String>,
-}
-
-/// Sorting of the vault browser.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SortColumn {
-    /// Control number.
-    Control,
-    /// Title.
-    Title,
-    /// Level.
-    Level,
-    /// Size.
-    Size,
-    /// Import time.
-    Created,
-}
-
-/// The vault browser's filter and order.
-pub struct Browser {
-    /// Text filter (control number, title, custodian).
-    pub text: String,
-    /// Only this level.
-    pub level: Option<Level>,
-    /// Only this category.
-    pub category: Option<String>,
-    /// Sort column and direction.
-    pub sort: (SortColumn, bool),
-    /// Row order after filter and sort: indices into the items.
-    pub order: Vec<u32>,
-    /// The order must be rebuilt.
-    pub dirty: bool,
-    /// The filter field takes the focus at the next frame (Ctrl+F).
-    pub focus_filter: bool,
-}
-
-impl Default for Browser {
-    fn default() -> Self {
-        Browser {
-            text: String::new(),
-            level: None,
-            category: None,
-            sort: (SortColumn::Control, false),
-            order: Vec::new(),
-            focus_filter: false,
-            dirty: true,
-        }
-    }
-}
-
-/// The import form.
-#[derive(Default)]
-pub struct ImportForm {
-    /// Chosen files and folders.
-    pub paths: Vec<PathBuf>,
-    /// The path field.
-    pub path_field: String,
-    /// The level (required, no default).
-    pub level: Option<Level>,
-    /// Title (one file).
-    pub title: String,
-    /// Notes.
-    pub notes: String,
-    /// What is wrong with the form.
-    pub problem: Option<super::i18n::Text>,
-}
-
-/// The item detail's action form: destruction and downgrade, with a witness.
-#[derive(Default)]
-pub struct ItemActions {
-    /// Why (recorded).
-    pub reason: String,
-    /// Downgrade target.
-    pub downgrade_to: Option<Level>,
-    /// Witness name (empty: none; a request is made instead).
-    pub witness: String,
-    /// Witness password.
-    pub witness_password: Zeroizing<String>,
-    /// Focus the witness name at the next frame.
-    pub focus_witness: bool,
-    /// A destruction or downgrade was asked for from this form (a witness added here can
-    /// stand in for an approval).
-    pub second_person_asked: bool,
-}
-
-/// An export as it was asked for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExportAsked {
-    /// Control number.
-    pub item: String,
-    /// The item's level (the banner counts it while the export runs).
-    pub level: Level,
-    /// Destination as typed.
-    pub to: PathBuf,
-    /// The reason given.
-    pub reason: String,
-}
-
-/// The officers' user form.
-#[derive(Default)]
-pub struct UserForm {
-    /// New user's name.
-    pub name: String,
-    /// New user is an officer.
-    pub officer: bool,
-    /// New user's clearance.
-    pub clearance: Option<Level>,
-    /// New user's password.
-    pub password: Zeroizing<String>,
-    /// Repeated.
-    pub repeat: Zeroizing<String>,
-    /// The user the buttons act on.
-    pub target: String,
-    /// Why (recorded).
-    pub reason: String,
-    /// Clearance to set.
-    pub new_clearance: Option<Level>,
-    /// Temporary password for a reset.
-    pub temporary: Zeroizing<String>,
-}
-
 /// A queued or running job.
 pub struct Job {
     /// Number.
@@ -359,62 +184,34 @@ pub struct SignedIn {
     pub generation: u64,
     /// Current view.
     pub view: View,
-    /// Required password change.
-    pub password: PasswordForm,
     /// Items the user may see.
     pub items: Vec<ItemSummary>,
     /// Rows left out of the list because they disagree with the custody ledger.
     pub items_withheld: u64,
-    /// Browser state.
-    pub browser: Browser,
-    /// The open item.
-    pub detail: Option<ItemDetail>,
-    /// Export destination field.
-    pub export_to: String,
-    /// Why the export is made (recorded in the ledger).
-    pub export_reason: String,
-    /// The last export asked for, so that replacing the file it found repeats exactly it.
-    pub last_export: Option<ExportAsked>,
-    /// An export waiting for the person's confirmation.
-    pub pending_export: Option<ExportAsked>,
-    /// The item's action form.
-    pub item_actions: ItemActions,
-    /// The officers' user form.
-    pub user_form: UserForm,
-    /// Import form.
-    pub import: ImportForm,
+    /// The station's policy (officers).
+    pub policy: Option<Policy>,
     /// Jobs, newest last.
     pub jobs: Vec<Job>,
     /// The jobs list is open (its heading and counts always show).
     pub jobs_open: bool,
     /// Next job number.
     pub next_job: u64,
-    /// Last ledger verification.
-    pub verify: Option<Report>,
-    /// A verification is running.
-    pub verifying: bool,
-    /// Ledger browser filter: item, actor, action, since, until.
-    pub event_filter: [String; 5],
-    /// Ledger events found.
-    pub events: Vec<StoredEvent>,
-    /// Directory of an audit bundle to write or verify.
-    pub bundle_dir: String,
-    /// The last bundle verification.
-    pub bundle_report: Option<BundleReport>,
-    /// Open alerts.
-    pub alerts: Vec<Alert>,
-    /// Comments being typed, by alert seq.
-    pub alert_comments: std::collections::BTreeMap<u64, String>,
     /// Short notices, with when they appeared.
     pub toasts: Vec<(String, Instant)>,
-    /// Users (officers).
-    pub users: Vec<UserView>,
-    /// Pending requests (officers).
-    pub requests: Vec<RequestView>,
-    /// Policy.
-    pub policy: Option<Policy>,
-    /// Policy editor fields.
-    pub policy_edit: Vec<(String, String)>,
+    /// The required password change.
+    pub password: PasswordScreen,
+    /// The vault browser.
+    pub browser: BrowserScreen,
+    /// The import screen.
+    pub import: ImportScreen,
+    /// The open item's page.
+    pub item: ItemScreen,
+    /// The custody ledger (officers).
+    pub ledger: LedgerScreen,
+    /// Open alerts.
+    pub alerts: AlertsScreen,
+    /// Users, requests and policy (officers).
+    pub admin: AdminScreen,
     /// The highest level this session has shown or handled (the banners; DESIGN.md §7).
     high: Level,
 }
@@ -426,34 +223,20 @@ impl SignedIn {
             session,
             generation,
             view: View::Browser,
-            password: PasswordForm::default(),
             items: Vec::new(),
             items_withheld: 0,
-            browser: Browser::default(),
-            detail: None,
-            export_to: String::new(),
-            export_reason: String::new(),
-            last_export: None,
-            pending_export: None,
-            item_actions: ItemActions::default(),
-            user_form: UserForm::default(),
-            import: ImportForm::default(),
+            policy: None,
             jobs: Vec::new(),
             jobs_open: true,
             next_job: 1,
-            verify: None,
-            verifying: false,
-            event_filter: Default::default(),
-            events: Vec::new(),
-            bundle_dir: String::new(),
-            bundle_report: None,
-            alerts: Vec::new(),
-            alert_comments: Default::default(),
             toasts: Vec::new(),
-            users: Vec::new(),
-            requests: Vec::new(),
-            policy: None,
-            policy_edit: Vec::new(),
+            password: PasswordScreen::default(),
+            browser: BrowserScreen::default(),
+            import: ImportScreen::default(),
+            item: ItemScreen::default(),
+            ledger: LedgerScreen::default(),
+            alerts: AlertsScreen::default(),
+            admin: AdminScreen::default(),
             high: Level::Unclassified,
         }
     }

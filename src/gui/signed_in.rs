@@ -25,14 +25,8 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
             s.browser.dirty = true;
         }
         Reply::Item(detail) => {
-            // Where plaintext goes is always chosen on purpose: no default.
-            if s.detail.as_ref().map(|d| d.summary.id) != Some(detail.summary.id) {
-                s.export_to.clear();
-                s.export_reason.clear();
-                s.item_actions = Default::default();
-            }
             s.raise(detail.summary.level);
-            s.detail = Some(*detail);
+            s.item.open(*detail);
             s.view = View::Detail;
         }
         Reply::JobDone { job, summary } => {
@@ -43,11 +37,11 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
         }
         Reply::Events(events) => {
             s.raise_all(events.iter().filter_map(|e| e.level));
-            s.events = events;
+            s.ledger.events = events;
         }
         Reply::Alerts(alerts) => {
             // A new alert is announced once.
-            let known: std::collections::BTreeSet<u64> = s.alerts.iter().map(|a| a.seq).collect();
+            let known: std::collections::BTreeSet<u64> = s.alerts.open.iter().map(|a| a.seq).collect();
             for alert in alerts.iter().filter(|a| !known.contains(&a.seq)) {
                 s.toasts.push((
                     format!(
@@ -59,19 +53,20 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
                 ));
             }
             s.raise_all(alerts.iter().filter_map(|a| a.level));
-            s.alerts = alerts;
+            s.alerts.open = alerts;
         }
         Reply::Notice(what, subject) => {
             // A user added: the form is ready for the next one.
             if what == Text::UserAdded {
-                s.user_form.name.clear();
-                s.user_form.clearance = None;
-                s.user_form.officer = false;
+                let form = &mut s.admin.user_form;
+                form.name.clear();
+                form.clearance = None;
+                form.officer = false;
             }
             s.toasts
                 .push((format!("{}: {subject}", what.get(lang)), Instant::now()));
         }
-        Reply::BundleVerified(report) => s.bundle_report = Some(*report),
+        Reply::BundleVerified(report) => s.ledger.bundle_report = Some(*report),
         Reply::JobPartial { job, summary, failed } => {
             let left_out = failed
                 .iter()
@@ -106,8 +101,8 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
             }
         }
         Reply::Verified(report) => {
-            s.verifying = false;
-            s.verify = Some(*report);
+            s.ledger.verifying = false;
+            s.ledger.verify = Some(*report);
         }
         Reply::Admin {
             users,
@@ -115,9 +110,9 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
             policy,
         } => {
             s.raise_all(requests.iter().map(|r| r.request.level));
-            s.users = users;
-            s.requests = requests;
-            s.policy_edit = policy.entries().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+            s.admin.users = users;
+            s.admin.requests = requests;
+            s.admin.policy_edit = policy.entries().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
             s.policy = Some(*policy);
         }
         // The replies about signing in and out are the window's own (`App::receive`).
@@ -168,11 +163,11 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
         Action::ClearJobs => s.jobs.retain(|j| j.outcome.is_none()),
         Action::ToggleJobs => s.jobs_open = !s.jobs_open,
         Action::Verify => {
-            s.verifying = true;
+            s.ledger.verifying = true;
             worker.send(Command::VerifyLedger);
         }
         Action::QueryEvents => {
-            let [item, actor, action, since, until] = s.event_filter.clone();
+            let [item, actor, action, since, until] = s.ledger.filter.clone();
             worker.send(Command::QueryEvents {
                 item,
                 actor,
@@ -181,15 +176,15 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
                 until,
             });
         }
-        Action::ExportBundle => worker.send(Command::ExportBundle(PathBuf::from(s.bundle_dir.trim()))),
+        Action::ExportBundle => worker.send(Command::ExportBundle(PathBuf::from(s.ledger.bundle_dir.trim()))),
         Action::VerifyBundle => {
-            s.bundle_report = None;
-            worker.send(Command::VerifyBundle(PathBuf::from(s.bundle_dir.trim())));
+            s.ledger.bundle_report = None;
+            worker.send(Command::VerifyBundle(PathBuf::from(s.ledger.bundle_dir.trim())));
         }
         Action::Destroy | Action::Downgrade => {
-            let detail = s.detail.as_ref()?;
+            let detail = s.item.detail.as_ref()?;
             let item = detail.summary.control_number.to_string();
-            let form = &mut s.item_actions;
+            let form = &mut s.item.actions;
             let witness = Some(form.witness.trim().to_string())
                 .filter(|w| !w.is_empty())
                 .map(|w| (w, Password::new(std::mem::take(&mut *form.witness_password))));
@@ -209,7 +204,7 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
             worker.send(command);
         }
         Action::AddUser => {
-            let form = &mut s.user_form;
+            let form = &mut s.admin.user_form;
             if form.password.as_str() != form.repeat.as_str() {
                 return Some(differ());
             }
@@ -223,7 +218,7 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
             }));
         }
         Action::DisableUser | Action::EnableUser | Action::ResetUser | Action::SetClearance => {
-            let form = &mut s.user_form;
+            let form = &mut s.admin.user_form;
             let (name, reason) = (form.target.clone(), form.reason.trim().to_string());
             let change = match action {
                 Action::DisableUser => UserChange::Disable { name, reason },
@@ -241,13 +236,13 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
             };
             worker.send(Command::User(change));
         }
-        Action::CancelExport => s.pending_export = None,
+        Action::CancelExport => s.item.pending_export = None,
         Action::AddWitness => {
             s.view = View::Detail;
-            s.item_actions.focus_witness = true;
+            s.item.actions.focus_witness = true;
         }
         Action::Acknowledge(seq) => {
-            let comment = s.alert_comments.remove(&seq).unwrap_or_default();
+            let comment = s.alerts.comments.remove(&seq).unwrap_or_default();
             worker.send(Command::Acknowledge { seq, comment });
         }
         Action::Decide(id, approve) => worker.send(Command::Decide { id, approve }),

@@ -314,7 +314,7 @@ fn filter_detail_timeline_and_an_export_refused_by_policy() {
         station.set_policy("export-max-level", "confidential").unwrap();
     }
     let out = fx.dir.path().join("ridge-out.las");
-    harness.state_mut().s_mut().export_to = out.display().to_string();
+    harness.state_mut().s_mut().item.export_to = out.display().to_string();
     click(&mut harness, "Export");
     // The confirmation names the item (a window shows from its second frame); Enter confirms.
     harness.step();
@@ -387,14 +387,19 @@ fn browser_frame_time_with_100k_items() {
     let mut model = SignedIn::new(session, 0);
     model.items = items;
     // What `App::logic` does when the items change; drawing only reads the order.
-    super::screens::browser::rebuild_order(&mut model.browser, &model.items);
+    model.browser.rebuild(&model.items);
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .with_context_setup(super::theme::install_fonts)
         .build_ui_state(
             |ui, model: &mut SignedIn| {
-                let mut actions = Vec::new();
-                super::screens::browser::show(ui, model, super::i18n::Lang::En, &mut actions);
+                let cx = super::screens::Context {
+                    session: &model.session,
+                    generation: 0,
+                    lang: super::i18n::Lang::En,
+                    policy: None,
+                };
+                model.browser.ui(ui, &cx, &model.items, 0);
             },
             model,
         );

@@ -2,16 +2,66 @@
 //! disable, enable or unlock, reset and re-clear them; pending approvals; the policy editor.
 
 use eframe::egui;
+use zeroize::Zeroizing;
 
 use crate::gui::i18n::{Lang, Text};
-use crate::gui::model::{Action, SignedIn};
+use crate::gui::model::Action;
+use strongroom::station::{RequestView, UserView};
+
+use super::Context;
 use crate::gui::widgets::{banner, password};
 use crate::gui::{detail_text, vocabulary};
 use strongroom::Level;
 use strongroom::accounts::policy::{Field, Setting};
 
-/// Draw the officers' screen.
-pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
+/// The officers' user form.
+#[derive(Default)]
+pub struct UserForm {
+    /// New user's name.
+    pub name: String,
+    /// New user is an officer.
+    pub officer: bool,
+    /// New user's clearance.
+    pub clearance: Option<Level>,
+    /// New user's password.
+    pub password: Zeroizing<String>,
+    /// Repeated.
+    pub repeat: Zeroizing<String>,
+    /// The user the buttons act on.
+    pub target: String,
+    /// Why (recorded).
+    pub reason: String,
+    /// Clearance to set.
+    pub new_clearance: Option<Level>,
+    /// Temporary password for a reset.
+    pub temporary: Zeroizing<String>,
+}
+
+/// The officers' screen: users, pending requests, the policy editor's fields and the user
+/// form (the policy itself is the session's).
+#[derive(Default)]
+pub struct AdminScreen {
+    /// Users.
+    pub users: Vec<UserView>,
+    /// Pending requests.
+    pub requests: Vec<RequestView>,
+    /// Policy editor fields: setting and value as typed or chosen.
+    pub policy_edit: Vec<(String, String)>,
+    /// The user form.
+    pub user_form: UserForm,
+}
+
+impl AdminScreen {
+    /// Draw the officers' screen.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &Context<'_>) -> Vec<Action> {
+        let mut actions = Vec::new();
+        show(ui, self, cx, &mut actions);
+        actions
+    }
+}
+
+fn show(ui: &mut egui::Ui, s: &mut AdminScreen, cx: &Context<'_>, actions: &mut Vec<Action>) {
+    let lang = cx.lang;
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.heading(Text::Users.get(lang));
         egui::Grid::new("users").num_columns(4).striped(true).show(ui, |ui| {
@@ -32,7 +82,7 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
                 ui.end_row();
             }
         });
-        user_forms(ui, s, lang, actions);
+        user_forms(ui, s, cx, actions);
         ui.separator();
         ui.heading(Text::Requests.get(lang));
         if s.requests.is_empty() {
@@ -67,7 +117,7 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
         }
         ui.separator();
         ui.heading(Text::Policy.get(lang));
-        let current = s.policy.as_ref().map(|p| p.entries()).unwrap_or_default();
+        let current = cx.policy.map(|p| p.entries()).unwrap_or_default();
         // What it means (its setting name on hover), value, save, and the values it takes.
         egui::Grid::new("policy").num_columns(4).striped(true).show(ui, |ui| {
             for ((key, value), (_, old)) in s.policy_edit.iter_mut().zip(current) {
@@ -178,8 +228,8 @@ const POLICY_LABEL_WIDTH: f32 = 300.0;
 const POLICY_VALUE_WIDTH: f32 = 130.0;
 
 /// Add a user; act on one (disable, enable or unlock, reset, clearance) with a reason.
-fn user_forms(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
-    let generation = s.generation;
+fn user_forms(ui: &mut egui::Ui, s: &mut AdminScreen, cx: &Context<'_>, actions: &mut Vec<Action>) {
+    let (lang, generation) = (cx.lang, cx.generation);
     let names: Vec<String> = s.users.iter().map(|u| u.entry.name.clone()).collect();
     let form = &mut s.user_form;
     ui.separator();

@@ -5,26 +5,47 @@
 use eframe::egui;
 use strongroom::accounts::Role;
 
-use crate::gui::i18n::{Lang, Text};
-use crate::gui::model::{Action, SignedIn};
+use crate::gui::i18n::Text;
+use crate::gui::model::Action;
+use strongroom::ledger::alert::Alert;
+
+use super::Context;
 use crate::gui::widgets::{banner, local_time};
 use crate::gui::{alert_text, vocabulary};
 
-/// Draw the alerts.
-pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
+/// The alerts screen: the open alerts and the comments being typed for them.
+#[derive(Default)]
+pub struct AlertsScreen {
+    /// Open alerts.
+    pub open: Vec<Alert>,
+    /// Comments being typed, by alert seq.
+    pub comments: std::collections::BTreeMap<u64, String>,
+}
+
+impl AlertsScreen {
+    /// Draw the alerts.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &Context<'_>) -> Vec<Action> {
+        let mut actions = Vec::new();
+        show(ui, self, cx, &mut actions);
+        actions
+    }
+}
+
+fn show(ui: &mut egui::Ui, s: &mut AlertsScreen, cx: &Context<'_>, actions: &mut Vec<Action>) {
+    let lang = cx.lang;
     ui.heading(Text::Alerts.get(lang));
-    if s.alerts.is_empty() {
+    if s.open.is_empty() {
         ui.label(Text::NoAlerts.get(lang));
         return;
     }
     // Acknowledging is an officer's decision, signed with the admin key.
-    let officer = s.session.role == Role::Officer;
+    let officer = cx.session.role == Role::Officer;
     if !officer {
         ui.label(Text::OfficersAcknowledge.get(lang));
     }
-    let comment_required = s.policy.as_ref().is_some_and(|p| p.alert_comment_required());
+    let comment_required = cx.policy.is_some_and(|p| p.alert_comment_required());
     egui::ScrollArea::vertical().show(ui, |ui| {
-        for alert in &s.alerts {
+        for alert in &s.open {
             egui::Frame::group(ui.style()).show(ui, |ui| {
                 ui.set_width(ui.available_width());
                 ui.horizontal_wrapped(|ui| {
@@ -47,7 +68,7 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
                 if !officer {
                     return;
                 }
-                let comment = s.alert_comments.entry(alert.seq).or_default();
+                let comment = s.comments.entry(alert.seq).or_default();
                 let ready = !comment_required || !comment.trim().is_empty();
                 ui.horizontal_wrapped(|ui| {
                     let prompt = if comment_required {

@@ -9,13 +9,81 @@ use strongroom::station::ItemSummary;
 use strongroom::vault::Category;
 
 use crate::gui::i18n::{Lang, Text};
-use crate::gui::model::{Action, Browser, SignedIn, SortColumn};
+use crate::gui::model::Action;
+
+use super::Context;
 use crate::gui::vocabulary;
 use crate::gui::widgets::{banner, local_time};
 
-/// Draw the browser.
-pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
-    let browser = &mut s.browser;
+/// Sorting of the vault browser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortColumn {
+    /// Control number.
+    Control,
+    /// Title.
+    Title,
+    /// Level.
+    Level,
+    /// Size.
+    Size,
+    /// Import time.
+    Created,
+}
+
+/// The vault browser: its filter, order and sort (the items are the session's).
+pub struct BrowserScreen {
+    /// Text filter (control number, title, custodian).
+    pub text: String,
+    /// Only this level.
+    pub level: Option<Level>,
+    /// Only this category.
+    pub category: Option<String>,
+    /// Sort column and direction.
+    pub sort: (SortColumn, bool),
+    /// Row order after filter and sort: indices into the items.
+    pub order: Vec<u32>,
+    /// The order must be rebuilt.
+    pub dirty: bool,
+    /// The filter field takes the focus at the next frame (Ctrl+F).
+    pub focus_filter: bool,
+}
+
+impl Default for BrowserScreen {
+    fn default() -> Self {
+        BrowserScreen {
+            text: String::new(),
+            level: None,
+            category: None,
+            sort: (SortColumn::Control, false),
+            order: Vec::new(),
+            focus_filter: false,
+            dirty: true,
+        }
+    }
+}
+
+impl BrowserScreen {
+    /// Draw the browser over the session's `items` (and the count of rows left out).
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &Context<'_>, items: &[ItemSummary], withheld: u64) -> Vec<Action> {
+        let mut actions = Vec::new();
+        show(ui, self, items, withheld, cx.lang, &mut actions);
+        actions
+    }
+
+    /// Recompute which items show and in what order.
+    pub fn rebuild(&mut self, items: &[ItemSummary]) {
+        rebuild_order(self, items);
+    }
+}
+
+fn show(
+    ui: &mut egui::Ui,
+    browser: &mut BrowserScreen,
+    items: &[ItemSummary],
+    withheld: u64,
+    lang: Lang,
+    actions: &mut Vec<Action>,
+) {
     ui.horizontal(|ui| {
         let label = ui.label(Text::Filter.get(lang));
         let filter = ui
@@ -30,7 +98,7 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
         }
         // Enter opens the first item the filter shows.
         if crate::gui::widgets::entered(ui, &filter)
-            && let Some(item) = browser.order.first().and_then(|&i| s.items.get(i as usize))
+            && let Some(item) = browser.order.first().and_then(|&i| items.get(i as usize))
         {
             actions.push(Action::OpenItem(item.control_number.to_string()));
         }
@@ -78,13 +146,13 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
             .labelled_by(category_label.id);
     });
     ui.label(format!("{} {}", browser.order.len(), Text::ItemsShown.get(lang)));
-    if s.items_withheld > 0 {
+    if withheld > 0 {
         ui.colored_label(
             ui.visuals().error_fg_color,
-            format!("{} {}", s.items_withheld, Text::ItemsWithheld.get(lang)),
+            format!("{} {}", withheld, Text::ItemsWithheld.get(lang)),
         );
     }
-    if s.items.is_empty() {
+    if items.is_empty() {
         // Nothing to show yet: say how to begin.
         ui.label(Text::NoItems.get(lang));
         ui.horizontal_wrapped(|ui| {
@@ -95,15 +163,15 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
         });
         return;
     }
-    if s.browser.order.is_empty() && !s.browser.dirty {
+    if browser.order.is_empty() && !browser.dirty {
         ui.label(Text::NoItemMatches.get(lang));
         return;
     }
-    table(ui, s, lang, actions);
+    table(ui, browser, items, lang, actions);
 }
 
 /// Recompute which items show and in what order.
-pub fn rebuild_order(browser: &mut Browser, items: &[ItemSummary]) {
+fn rebuild_order(browser: &mut BrowserScreen, items: &[ItemSummary]) {
     let needle = browser.text.trim().to_lowercase();
     let mut order: Vec<u32> = (0..items.len() as u32)
         .filter(|&i| {
@@ -149,7 +217,7 @@ pub fn rebuild_order(browser: &mut Browser, items: &[ItemSummary]) {
     browser.dirty = false;
 }
 
-fn table(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
+fn table(ui: &mut egui::Ui, browser: &mut BrowserScreen, items: &[ItemSummary], lang: Lang, actions: &mut Vec<Action>) {
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     let mut sort_clicked = None;
     // A click anywhere on a row opens its item: labels do not take the click to select text.
@@ -182,8 +250,8 @@ fn table(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Acti
                 header.col(|ui| {
                     let mut label = text.get(lang).to_string();
                     if let Some(column) = column {
-                        if s.browser.sort.0 == column {
-                            label.push_str(if s.browser.sort.1 { " ▼" } else { " ▲" });
+                        if browser.sort.0 == column {
+                            label.push_str(if browser.sort.1 { " ▼" } else { " ▲" });
                         }
                         if ui.button(label).clicked() {
                             sort_clicked = Some(column);
@@ -195,10 +263,10 @@ fn table(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Acti
             }
         })
         .body(|body| {
-            let order = &s.browser.order;
+            let order = &browser.order;
             body.rows(row_height, order.len(), |mut row| {
                 // The order is rebuilt in `App::logic` whenever the items change.
-                let Some(item) = order.get(row.index()).and_then(|&i| s.items.get(i as usize)) else {
+                let Some(item) = order.get(row.index()).and_then(|&i| items.get(i as usize)) else {
                     return;
                 };
                 row.col(|ui| {
@@ -240,7 +308,6 @@ fn table(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Acti
             });
         });
     if let Some(column) = sort_clicked {
-        let browser = &mut s.browser;
         browser.sort = if browser.sort.0 == column {
             (column, !browser.sort.1)
         } else {

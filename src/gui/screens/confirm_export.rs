@@ -9,7 +9,7 @@ use crate::gui::widgets::banner;
 
 /// Draw the confirmation, if an export waits for one.
 pub fn show(ctx: &egui::Context, model: &Model, actions: &mut Vec<Action>) {
-    let Some(asked) = model.signed_in.as_ref().and_then(|s| s.pending_export.as_ref()) else {
+    let Some(asked) = model.signed_in.as_ref().and_then(|s| s.item.pending_export.as_ref()) else {
         return;
     };
     if model.message.is_some() {

@@ -3,41 +3,104 @@
 
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
+use zeroize::Zeroizing;
 
 use crate::gui::dialogs::Purpose;
-use crate::gui::i18n::{Lang, Text};
-use crate::gui::model::{Action, SignedIn, View};
+use crate::gui::i18n::Text;
+use crate::gui::model::{Action, View};
 use crate::gui::vocabulary;
 use crate::gui::widgets::{self, banner, local_time, password};
 use strongroom::Level;
 use strongroom::accounts::Role;
 
+use super::Context;
 use super::browser::human_size;
+use std::path::PathBuf;
+use strongroom::station::ItemDetail;
 
-/// Draw the item detail.
-pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
-    if ui.button(Text::Back.get(lang)).clicked() {
-        actions.push(Action::Show(View::Browser));
-    }
-    // Taken out for the frame and put back, so the decrypted detail is never copied.
-    let Some(detail) = s.detail.take() else {
-        return;
-    };
-    // One scroll for the whole item, so its actions and timeline stay reachable in a small
-    // window.
-    egui::ScrollArea::vertical()
-        .auto_shrink([false, false])
-        .show(ui, |ui| draw(ui, s, lang, &detail, actions));
-    s.detail = Some(detail);
+/// The item detail's action form: destruction and downgrade, with a witness.
+#[derive(Default)]
+pub struct ItemActions {
+    /// Why (recorded).
+    pub reason: String,
+    /// Downgrade target.
+    pub downgrade_to: Option<Level>,
+    /// Witness name (empty: none; a request is made instead).
+    pub witness: String,
+    /// Witness password.
+    pub witness_password: Zeroizing<String>,
+    /// Focus the witness name at the next frame.
+    pub focus_witness: bool,
+    /// A destruction or downgrade was asked for from this form (a witness added here can
+    /// stand in for an approval).
+    pub second_person_asked: bool,
 }
 
-fn draw(
-    ui: &mut egui::Ui,
-    s: &mut SignedIn,
-    lang: Lang,
-    detail: &strongroom::station::ItemDetail,
-    actions: &mut Vec<Action>,
-) {
+/// An export as it was asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportAsked {
+    /// Control number.
+    pub item: String,
+    /// The item's level (the banner counts it while the export runs).
+    pub level: Level,
+    /// Destination as typed.
+    pub to: PathBuf,
+    /// The reason given.
+    pub reason: String,
+}
+
+/// One item's page: the open item (decrypted metadata and timeline), the export form, the
+/// export waiting for confirmation and the last one asked for, and the action form.
+#[derive(Default)]
+pub struct ItemScreen {
+    /// The open item.
+    pub detail: Option<ItemDetail>,
+    /// Export destination field.
+    pub export_to: String,
+    /// Why the export is made (recorded in the ledger).
+    pub export_reason: String,
+    /// The last export asked for, so that replacing the file it found repeats exactly it.
+    pub last_export: Option<ExportAsked>,
+    /// An export waiting for the person's confirmation.
+    pub pending_export: Option<ExportAsked>,
+    /// Destruction and downgrade.
+    pub actions: ItemActions,
+}
+
+impl ItemScreen {
+    /// Show `detail`: a different item than the one open starts with empty forms (where
+    /// plaintext goes is always chosen on purpose: no default).
+    pub fn open(&mut self, detail: ItemDetail) {
+        if self.detail.as_ref().map(|d| d.summary.id) != Some(detail.summary.id) {
+            self.export_to.clear();
+            self.export_reason.clear();
+            self.actions = ItemActions::default();
+        }
+        self.detail = Some(detail);
+    }
+
+    /// Draw the item page.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &Context<'_>) -> Vec<Action> {
+        let mut actions = Vec::new();
+        if ui.button(Text::Back.get(cx.lang)).clicked() {
+            actions.push(Action::Show(View::Browser));
+        }
+        // Taken out for the frame and put back, so the decrypted detail is never copied.
+        let Some(detail) = self.detail.take() else {
+            return actions;
+        };
+        // One scroll for the whole item, so its actions and timeline stay reachable in a
+        // small window.
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| draw(ui, self, cx, &detail, &mut actions));
+        self.detail = Some(detail);
+        actions
+    }
+}
+
+fn draw(ui: &mut egui::Ui, s: &mut ItemScreen, cx: &Context<'_>, detail: &ItemDetail, actions: &mut Vec<Action>) {
+    let lang = cx.lang;
     let item = &detail.summary;
     ui.heading(format!("{} — {}", item.control_number, item.title));
     egui::Grid::new("item-detail")
@@ -102,7 +165,7 @@ fn draw(
         ui.end_row();
     });
     ui.add_enabled(false, egui::Button::new(Text::TransferLater.get(lang)));
-    item_actions(ui, s, lang, detail.summary.level, actions);
+    item_actions(ui, &mut s.actions, cx, detail.summary.level, actions);
     ui.separator();
     ui.strong(Text::Timeline.get(lang));
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
@@ -138,11 +201,17 @@ fn draw(
 }
 
 /// Destruction and downgrade, with a reason and an optional witness.
-fn item_actions(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, level_of: Level, actions: &mut Vec<Action>) {
-    let officer = s.session.role == Role::Officer;
+fn item_actions(
+    ui: &mut egui::Ui,
+    form: &mut ItemActions,
+    cx: &Context<'_>,
+    level_of: Level,
+    actions: &mut Vec<Action>,
+) {
+    let lang = cx.lang;
+    let officer = cx.session.role == Role::Officer;
     let level = level_of;
-    let generation = s.generation;
-    let form = &mut s.item_actions;
+    let generation = cx.generation;
     ui.separator();
     ui.weak(Text::TwoPersonHint.get(lang));
     egui::Grid::new("item-actions").num_columns(2).show(ui, |ui| {

@@ -8,15 +8,40 @@ use eframe::egui;
 
 use crate::gui::dialogs::Purpose;
 use crate::gui::i18n::{Lang, Text};
-use crate::gui::model::{Action, SignedIn};
+use crate::gui::model::{Action, Job};
 use crate::gui::widgets::{self, banner};
+use strongroom::Level;
 
+use super::Context;
 use super::browser::human_size;
 
-/// Draw the import form.
-pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
-    let clearance = s.session.clearance;
-    let form = &mut s.import;
+/// The import screen: what is chosen to import and how.
+#[derive(Default)]
+pub struct ImportScreen {
+    /// Chosen files and folders.
+    pub paths: Vec<PathBuf>,
+    /// The path field.
+    pub path_field: String,
+    /// The level (required, no default).
+    pub level: Option<Level>,
+    /// Title (one file).
+    pub title: String,
+    /// Notes.
+    pub notes: String,
+    /// What is wrong with the form.
+    pub problem: Option<Text>,
+}
+
+impl ImportScreen {
+    /// Draw the import form.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &Context<'_>) -> Vec<Action> {
+        let mut actions = Vec::new();
+        show(ui, self, cx.session.clearance, cx.lang, &mut actions);
+        actions
+    }
+}
+
+fn show(ui: &mut egui::Ui, form: &mut ImportScreen, clearance: Level, lang: Lang, actions: &mut Vec<Action>) {
     ui.heading(Text::ImportHeading.get(lang));
     ui.horizontal(|ui| {
         if ui.button(Text::AddFiles.get(lang)).clicked() {
@@ -91,16 +116,16 @@ const JOBS_HEIGHT: f32 = 120.0;
 
 /// Draw the jobs panel: collapsible, newest first, scrolling past a few rows, and clearable
 /// once jobs are finished.
-pub fn jobs(ui: &mut egui::Ui, s: &SignedIn, lang: Lang, actions: &mut Vec<Action>) {
-    let running = s.jobs.iter().filter(|j| j.outcome.is_none()).count();
-    let finished = s.jobs.len() - running;
+pub fn jobs(ui: &mut egui::Ui, jobs: &[Job], open: bool, lang: Lang, actions: &mut Vec<Action>) {
+    let running = jobs.iter().filter(|j| j.outcome.is_none()).count();
+    let finished = jobs.len() - running;
     ui.horizontal(|ui| {
         ui.strong(format!(
             "{} ({running} {})",
             Text::Jobs.get(lang),
             Text::Running.get(lang)
         ));
-        let toggle = if s.jobs_open { Text::HideJobs } else { Text::ShowJobs };
+        let toggle = if open { Text::HideJobs } else { Text::ShowJobs };
         if ui.button(toggle.get(lang)).clicked() {
             actions.push(Action::ToggleJobs);
         }
@@ -108,18 +133,18 @@ pub fn jobs(ui: &mut egui::Ui, s: &SignedIn, lang: Lang, actions: &mut Vec<Actio
             actions.push(Action::ClearJobs);
         }
     });
-    if s.jobs_open {
+    if open {
         egui::ScrollArea::vertical()
             .id_salt("jobs")
             .max_height(JOBS_HEIGHT)
             .auto_shrink([false, true])
-            .show(ui, |ui| job_rows(ui, s, lang, actions));
+            .show(ui, |ui| job_rows(ui, jobs, lang, actions));
     }
 }
 
 /// One row per job, newest first.
-fn job_rows(ui: &mut egui::Ui, s: &SignedIn, lang: Lang, actions: &mut Vec<Action>) {
-    for job in s.jobs.iter().rev() {
+fn job_rows(ui: &mut egui::Ui, jobs: &[Job], lang: Lang, actions: &mut Vec<Action>) {
+    for job in jobs.iter().rev() {
         // Long summaries (paths, control numbers) wrap instead of running out of the panel.
         ui.horizontal_wrapped(|ui| {
             ui.label(&job.label);

@@ -6,12 +6,43 @@ use eframe::egui;
 use egui_extras::{Column, TableBuilder};
 
 use crate::gui::i18n::{Lang, Text};
-use crate::gui::model::{Action, SignedIn};
+use crate::gui::model::Action;
+use strongroom::ledger::StoredEvent;
+use strongroom::ledger::bundle::BundleReport;
+use strongroom::ledger::verify::Report;
+
+use super::Context;
 use crate::gui::widgets::local_time;
 use crate::gui::{detail_text, vocabulary};
 
-/// Draw the ledger screen.
-pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
+/// The ledger screen: the last verification, the event filter and the events found, and
+/// the audit bundle directory with the last self-check.
+#[derive(Default)]
+pub struct LedgerScreen {
+    /// Last ledger verification.
+    pub verify: Option<Report>,
+    /// A verification is running.
+    pub verifying: bool,
+    /// Ledger browser filter: item, actor, action, since, until.
+    pub filter: [String; 5],
+    /// Ledger events found.
+    pub events: Vec<StoredEvent>,
+    /// Directory of an audit bundle to write or verify.
+    pub bundle_dir: String,
+    /// The last bundle self-check.
+    pub bundle_report: Option<BundleReport>,
+}
+
+impl LedgerScreen {
+    /// Draw the ledger screen.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &Context<'_>) -> Vec<Action> {
+        let mut actions = Vec::new();
+        show(ui, self, cx.lang, &mut actions);
+        actions
+    }
+}
+
+fn show(ui: &mut egui::Ui, s: &mut LedgerScreen, lang: Lang, actions: &mut Vec<Action>) {
     ui.heading(Text::Ledger.get(lang));
     ui.horizontal(|ui| {
         if ui
@@ -65,7 +96,7 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
     ui.separator();
     ui.horizontal_wrapped(|ui| {
         let names = [Text::ByItem, Text::ByActor, Text::ByAction, Text::Since, Text::Until];
-        for (text, value) in names.iter().zip(s.event_filter.iter_mut()) {
+        for (text, value) in names.iter().zip(s.filter.iter_mut()) {
             let label = ui.label(text.get(lang));
             ui.add(egui::TextEdit::singleline(value).desired_width(130.0))
                 .labelled_by(label.id);
@@ -77,7 +108,7 @@ pub fn show(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<A
     events_table(ui, s, lang, actions);
 }
 
-fn bundles(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
+fn bundles(ui: &mut egui::Ui, s: &mut LedgerScreen, lang: Lang, actions: &mut Vec<Action>) {
     ui.horizontal(|ui| {
         let label = ui.label(Text::BundleDir.get(lang));
         ui.add(egui::TextEdit::singleline(&mut s.bundle_dir).desired_width(320.0))
@@ -126,7 +157,7 @@ fn bundles(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Ac
     }
 }
 
-fn events_table(ui: &mut egui::Ui, s: &SignedIn, lang: Lang, actions: &mut Vec<Action>) {
+fn events_table(ui: &mut egui::Ui, s: &LedgerScreen, lang: Lang, actions: &mut Vec<Action>) {
     if s.events.is_empty() {
         ui.label(Text::NoEvents.get(lang));
         return;

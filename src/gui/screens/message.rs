@@ -84,7 +84,7 @@ fn remedies(model: &Model) -> Vec<(Text, Action)> {
     let failure = &message.failure;
     let mut remedies = Vec::new();
     match &failure.kind {
-        ErrorKind::DestinationExists { .. } if s.is_some_and(|s| s.last_export.is_some()) => {
+        ErrorKind::DestinationExists { .. } if s.is_some_and(|s| s.item.last_export.is_some()) => {
             remedies.push((Text::ReplaceFile, Action::ExportReplacing));
         }
         ErrorKind::AccountUnavailable { state }
@@ -92,7 +92,7 @@ fn remedies(model: &Model) -> Vec<(Text, Action)> {
         {
             remedies.push((Text::UseRecoveryCodeButton, Action::UseRecoveryCode));
         }
-        ErrorKind::ApprovalRequired { .. } if s.is_some_and(|s| s.item_actions.second_person_asked) => {
+        ErrorKind::ApprovalRequired { .. } if s.is_some_and(|s| s.item.actions.second_person_asked) => {
             remedies.push((Text::AddWitnessButton, Action::AddWitness));
         }
         ErrorKind::SessionOutOfDate | ErrorKind::NotUnlocked if s.is_some() => {

@@ -2,10 +2,33 @@
 //! once with a confirmation (type back its last group).
 
 use eframe::egui;
+use strongroom::crypto::Password;
+use zeroize::Zeroizing;
 
 use crate::gui::i18n::Text;
 use crate::gui::model::{Action, Model};
 use crate::gui::widgets::{self, password};
+
+/// The first-run form.
+#[derive(Default)]
+pub struct SetupForm {
+    /// Vault directory.
+    pub location: String,
+    /// First officer's name.
+    pub officer: String,
+    /// Password.
+    pub password: Zeroizing<String>,
+    /// Repeated.
+    pub repeat: Zeroizing<String>,
+    /// The vault is being created.
+    pub busy: bool,
+    /// The code to show once.
+    pub recovery_code: Option<Password>,
+    /// What the user typed back.
+    pub confirm: String,
+    /// The typed group was wrong.
+    pub confirm_wrong: bool,
+}
 
 /// Draw the setup form.
 pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {

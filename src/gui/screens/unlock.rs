@@ -3,9 +3,50 @@
 
 use eframe::egui;
 
-use crate::gui::i18n::{Lang, Text};
-use crate::gui::model::{Action, Model, SignedIn};
+use crate::gui::i18n::Text;
+use crate::gui::model::{Action, Model};
+use zeroize::Zeroizing;
+
+use super::Context;
 use crate::gui::widgets::password;
+
+/// The sign-in form.
+#[derive(Default)]
+pub struct UnlockForm {
+    /// User name.
+    pub user: String,
+    /// Password.
+    pub password: Zeroizing<String>,
+    /// Waiting for the station.
+    pub busy: bool,
+}
+
+/// Recovery at the sign-in screen: the station's recovery code and a new password for the
+/// user named in the sign-in form.
+#[derive(Default)]
+pub struct RecoverForm {
+    /// The recovery code as typed.
+    pub code: Zeroizing<String>,
+    /// New password.
+    pub new: Zeroizing<String>,
+    /// Repeated.
+    pub repeat: Zeroizing<String>,
+    /// Waiting for the station.
+    pub busy: bool,
+    /// Open the form (and focus its code) at the next frame.
+    pub reveal: bool,
+}
+
+/// The password change a reset or an old password requires: its own screen.
+#[derive(Default)]
+pub struct PasswordScreen {
+    /// Current password.
+    pub current: Zeroizing<String>,
+    /// New password.
+    pub new: Zeroizing<String>,
+    /// Repeated.
+    pub repeat: Zeroizing<String>,
+}
 
 /// Draw the sign-in form.
 pub fn show(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
@@ -134,14 +175,22 @@ fn recover(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
         });
 }
 
+impl PasswordScreen {
+    /// Draw the required password change.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &Context<'_>) -> Vec<Action> {
+        let mut actions = Vec::new();
+        change_password(ui, self, cx, &mut actions);
+        actions
+    }
+}
+
 /// The password change a reset or an old password requires before anything else.
-pub fn change_password(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang, actions: &mut Vec<Action>) {
-    let generation = s.generation;
+fn change_password(ui: &mut egui::Ui, form: &mut PasswordScreen, cx: &Context<'_>, actions: &mut Vec<Action>) {
+    let (lang, generation) = (cx.lang, cx.generation);
     ui.heading(Text::MustChange.get(lang));
-    if let Some(reason) = s.session.password_change.as_deref() {
+    if let Some(reason) = cx.session.password_change.as_deref() {
         ui.label(reason);
     }
-    let form = &mut s.password;
     password::field(
         ui,
         Text::CurrentPassword.get(lang),

@@ -22,7 +22,7 @@ fn an_officer_sees_the_first_bad_seq_of_a_tampered_ledger() {
     click(&mut harness, "Custody ledger");
     click(&mut harness, "Verify ledger");
     wait(&mut harness, "the verification", |app| {
-        app.signed(|s| s.verify.is_some())
+        app.signed(|s| s.ledger.verify.is_some())
     });
     harness.get_by_label("LEDGER VERIFICATION FAILED — first bad event");
     harness.get_by_label("Seq 1");
@@ -49,15 +49,27 @@ fn an_officer_browses_the_ledger_and_checks_a_bundle() {
     wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 2));
     // The ledger shows its events at once.
     click(&mut harness, "Custody ledger");
-    wait(&mut harness, "the first page", |app| app.signed(|s| s.events.len() > 2));
+    wait(&mut harness, "the first page", |app| {
+        app.signed(|s| s.ledger.events.len() > 2)
+    });
     // Part of an action's name is enough; the rows say what each event recorded and open
     // their item.
     type_into(&mut harness, "Of action", "import");
     click(&mut harness, "Search");
-    wait(&mut harness, "the events", |app| app.signed(|s| s.events.len() == 2));
-    assert!(harness.state().s().events.iter().all(|e| e.action == "item.import"));
+    wait(&mut harness, "the events", |app| {
+        app.signed(|s| s.ledger.events.len() == 2)
+    });
+    assert!(
+        harness
+            .state()
+            .s()
+            .ledger
+            .events
+            .iter()
+            .all(|e| e.action == "item.import")
+    );
     harness.get_all_by_label_contains("custodian: alice").next().unwrap();
-    let control = harness.state().s().events[0].subject.clone();
+    let control = harness.state().s().ledger.events[0].subject.clone();
     click(&mut harness, &control);
     wait(&mut harness, "the item", |app| app.signed(|s| s.view == View::Detail));
     click(&mut harness, "Custody ledger");
@@ -69,8 +81,10 @@ fn an_officer_browses_the_ledger_and_checks_a_bundle() {
     // The app's check is against this station's own key: whole and signed, labelled as no
     // audit (that is `audit verify` on another machine), and nothing is pinned here.
     click(&mut harness, "Self-check a bundle");
-    wait(&mut harness, "the bundle check", |app| app.s().bundle_report.is_some());
-    let report = harness.state().s().bundle_report.clone().unwrap();
+    wait(&mut harness, "the bundle check", |app| {
+        app.s().ledger.bundle_report.is_some()
+    });
+    let report = harness.state().s().ledger.bundle_report.clone().unwrap();
     assert!(report.ok, "{report:?}");
     harness.get_by_label_contains("Self-check passed against this station's key");
     harness.get_by_label_contains("not an audit");
@@ -81,8 +95,10 @@ fn an_officer_browses_the_ledger_and_checks_a_bundle() {
         .replacen("alice", "mallory", 1);
     std::fs::write(&events, text).unwrap();
     click(&mut harness, "Self-check a bundle");
-    wait(&mut harness, "the second check", |app| app.s().bundle_report.is_some());
-    assert!(!harness.state().s().bundle_report.as_ref().unwrap().ok);
+    wait(&mut harness, "the second check", |app| {
+        app.s().ledger.bundle_report.is_some()
+    });
+    assert!(!harness.state().s().ledger.bundle_report.as_ref().unwrap().ok);
     harness.get_by_label_contains("BUNDLE VERIFICATION FAILED");
 }
 
@@ -128,9 +144,11 @@ fn an_officer_destroys_with_a_witness_and_adds_a_user() {
     assert_eq!(objects(&fx.root), 0);
     // Users: add an operator from the form.
     click(&mut harness, "Users");
-    wait(&mut harness, "the users", |app| app.signed(|s| s.users.len() == 2));
+    wait(&mut harness, "the users", |app| {
+        app.signed(|s| s.admin.users.len() == 2)
+    });
     type_into(&mut harness, "New user's name", "dave");
-    harness.state_mut().s_mut().user_form.clearance = Some(Level::Internal);
+    harness.state_mut().s_mut().admin.user_form.clearance = Some(Level::Internal);
     type_into(
         &mut harness,
         "New password (at least 12 characters)",
@@ -139,16 +157,16 @@ fn an_officer_destroys_with_a_witness_and_adds_a_user() {
     type_into(&mut harness, "Repeat the password", "dave's long passphrase");
     click(&mut harness, "Add user");
     wait(&mut harness, "the new user", |app| {
-        app.s().users.iter().any(|u| u.entry.name == "dave")
+        app.s().admin.users.iter().any(|u| u.entry.name == "dave")
     });
     // The notice says what happened, and the form is ready for the next user.
     harness.get_by_label_contains("User added; they choose their own password at first sign-in: dave");
-    assert!(harness.state().s().user_form.name.is_empty());
-    assert!(harness.state().s().user_form.clearance.is_none());
+    assert!(harness.state().s().admin.user_form.name.is_empty());
+    assert!(harness.state().s().admin.user_form.clearance.is_none());
     // The policy reads in words (its setting name on hover), in either language.
     harness.get_by_label("Failed sign-ins in a row before the account locks until an officer unlocks it");
     // Saving a policy value says so.
-    harness.state_mut().s_mut().policy_edit[0].1 = "7".into();
+    harness.state_mut().s_mut().admin.policy_edit[0].1 = "7".into();
     harness.run_steps(2);
     harness.get_all_by_label("Save").next().unwrap().click();
     harness.run_steps(2);
@@ -181,9 +199,11 @@ fn a_lockout_is_an_alert_acknowledged_with_a_comment() {
     fx.clock.advance(time::Duration::seconds(2));
     let mut harness = fx.harness(Scripted::default());
     sign_in(&mut harness, "alice", ALICE_PW);
-    wait(&mut harness, "the alert", |app| app.signed(|s| s.alerts.len() == 1));
+    wait(&mut harness, "the alert", |app| {
+        app.signed(|s| s.alerts.open.len() == 1)
+    });
     click(&mut harness, "Alerts");
-    let seq = harness.state().s().alerts[0].seq;
+    let seq = harness.state().s().alerts.open[0].seq;
     // In the list, and announced once as a notice, saying what happened and what to do, not
     // just the event's name.
     assert_eq!(
@@ -200,7 +220,7 @@ fn a_lockout_is_an_alert_acknowledged_with_a_comment() {
     );
     click(&mut harness, "Acknowledge");
     wait(&mut harness, "the acknowledgement", |app| {
-        app.signed(|s| s.alerts.is_empty())
+        app.signed(|s| s.alerts.open.is_empty())
     });
     harness.get_by_label("No open alerts.");
 }

@@ -235,14 +235,14 @@ const SIGNED_IN: &[Stop] = &[
                 .to_string();
             h.state_mut().act(crate::gui::model::Action::OpenItem(control));
             wait(h, "the item", |app| {
-                app.signed(|s| s.view == View::Detail && s.detail.as_ref().is_some_and(|d| !d.events.is_empty()))
+                app.signed(|s| s.view == View::Detail && s.item.detail.as_ref().is_some_and(|d| !d.events.is_empty()))
             });
         },
     },
     Stop {
         name: "the export confirmation",
         go: |h, tour| {
-            h.state_mut().s_mut().export_to = tour.fx.dir.path().join("out.las").display().to_string();
+            h.state_mut().s_mut().item.export_to = tour.fx.dir.path().join("out.las").display().to_string();
             h.state_mut().act(crate::gui::model::Action::Export);
             h.run_steps(3);
         },
@@ -251,14 +251,16 @@ const SIGNED_IN: &[Stop] = &[
         name: "alerts",
         go: |h, _| {
             h.state_mut().act(crate::gui::model::Action::Show(View::Alerts));
-            wait(h, "the alert", |app| app.signed(|s| !s.alerts.is_empty()));
+            wait(h, "the alert", |app| app.signed(|s| !s.alerts.open.is_empty()));
         },
     },
     Stop {
         name: "ledger",
         go: |h, _| {
             h.state_mut().act(crate::gui::model::Action::Show(View::Ledger));
-            wait(h, "the ledger's first page", |app| app.signed(|s| !s.events.is_empty()));
+            wait(h, "the ledger's first page", |app| {
+                app.signed(|s| !s.ledger.events.is_empty())
+            });
         },
     },
     Stop {
@@ -266,7 +268,7 @@ const SIGNED_IN: &[Stop] = &[
         go: |h, _| {
             h.state_mut().act(crate::gui::model::Action::Show(View::Admin));
             wait(h, "users and requests", |app| {
-                app.signed(|s| s.users.len() == 2 && !s.requests.is_empty() && s.policy.is_some())
+                app.signed(|s| s.admin.users.len() == 2 && !s.admin.requests.is_empty() && s.policy.is_some())
             });
         },
     },
@@ -334,14 +336,14 @@ fn visit_all(size: (f32, f32), lang: Lang, check: &dyn Fn(&Harness<'_, App>) -> 
     *harness.state_mut().model.unlock.password = ALICE_PW.into();
     harness.state_mut().act(crate::gui::model::Action::Unlock);
     wait(&mut harness, "the vault", |app| {
-        app.signed(|s| s.items.len() == 3 && !s.alerts.is_empty())
+        app.signed(|s| s.items.len() == 3 && !s.alerts.open.is_empty())
     });
     for stop in SIGNED_IN {
         (stop.go)(&mut harness, &tour);
         settle(&mut harness);
         record(&harness, stop.name);
         harness.state_mut().model.message = None;
-        harness.state_mut().s_mut().pending_export = None;
+        harness.state_mut().s_mut().item.pending_export = None;
     }
     problems
 }

@@ -212,7 +212,7 @@ fn the_last_officer_waiting_after_failures_recovers_at_the_sign_in_screen() {
     wait(&mut harness, "the vault", |app| app.model.phase == Phase::Main);
     // The use of the code is an alert.
     wait(&mut harness, "the alerts", |app| {
-        app.s().alerts.iter().any(|a| a.action == "user.recover")
+        app.s().alerts.open.iter().any(|a| a.action == "user.recover")
     });
 }
 

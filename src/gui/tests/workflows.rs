@@ -123,7 +123,13 @@ fn unlock_import_find_export_and_acknowledge_each_take_a_few_interactions() {
     person.type_here("tile-0001");
     person.key(egui::Modifiers::NONE, egui::Key::Enter);
     person.wait("the item", |app| {
-        app.signed(|s| s.view == View::Detail && s.detail.as_ref().is_some_and(|d| d.original_name == "tile-0001.png"))
+        app.signed(|s| {
+            s.view == View::Detail
+                && s.item
+                    .detail
+                    .as_ref()
+                    .is_some_and(|d| d.original_name == "tile-0001.png")
+        })
     });
     assert_eq!(person.interactions, 3, "find and open");
     // Export below the reason-required level (CONFIDENTIAL by default): 3 (destination,
@@ -132,6 +138,7 @@ fn unlock_import_find_export_and_acknowledge_each_take_a_few_interactions() {
     let control = harness
         .state()
         .s()
+        .item
         .detail
         .as_ref()
         .unwrap()
@@ -162,7 +169,9 @@ fn unlock_import_find_export_and_acknowledge_each_take_a_few_interactions() {
     harness.run_steps(2);
     harness.get_by_label("harbour.tif").click();
     wait(&mut harness, "the clicked row's item", |app| {
-        app.signed(|s| s.view == View::Detail && s.detail.as_ref().is_some_and(|d| d.summary.title == "harbour.tif"))
+        app.signed(|s| {
+            s.view == View::Detail && s.item.detail.as_ref().is_some_and(|d| d.summary.title == "harbour.tif")
+        })
     });
 
     // At the reason-required level, one more: the reason.
@@ -177,11 +186,14 @@ fn unlock_import_find_export_and_acknowledge_each_take_a_few_interactions() {
     assert_eq!(std::fs::read(&out).unwrap(), b"harbour.tif");
 
     // Acknowledge an alert when no comment is required: 2 (Alerts, Acknowledge).
-    assert!(!harness.state().s().alerts.is_empty(), "bob's lockout is an open alert");
+    assert!(
+        !harness.state().s().alerts.open.is_empty(),
+        "bob's lockout is an open alert"
+    );
     let mut person = Person::new(&mut harness);
     person.click_button("Alerts");
     person.click_button("Acknowledge");
-    person.wait("the acknowledgement", |app| app.signed(|s| s.alerts.is_empty()));
+    person.wait("the acknowledgement", |app| app.signed(|s| s.alerts.open.is_empty()));
     assert_eq!(person.interactions, 2, "acknowledge an alert");
 }
 
@@ -212,7 +224,7 @@ fn the_buttons_in_a_message_do_what_it_advises() {
         .unwrap();
     let harbour = harbour.control_number.to_string();
     harness.state_mut().act(crate::gui::model::Action::OpenItem(harbour));
-    wait(&mut harness, "harbour", |app| app.signed(|s| s.detail.is_some()));
+    wait(&mut harness, "harbour", |app| app.signed(|s| s.item.detail.is_some()));
     let mut person = Person::new(&mut harness);
     person.fill("Export to", out.to_str().unwrap());
     person.fill("Why it is exported (recorded)", "a fresh copy for the chart room");
@@ -233,7 +245,7 @@ fn the_buttons_in_a_message_do_what_it_advises() {
     let ridge = ridge.control_number.to_string();
     harness.state_mut().act(crate::gui::model::Action::OpenItem(ridge));
     wait(&mut harness, "ridge", |app| {
-        app.signed(|s| s.detail.as_ref().is_some_and(|d| d.summary.title == "ridge.las"))
+        app.signed(|s| s.item.detail.as_ref().is_some_and(|d| d.summary.title == "ridge.las"))
     });
     let mut person = Person::new(&mut harness);
     person.fill("Reason (recorded)", "superseded by the 2027 survey");
