@@ -17,17 +17,22 @@ pub enum Purpose {
     ExportTo(String),
 }
 
+/// Where a dialog's answer goes: what it was for, and the paths chosen (none: cancelled).
+pub type Answer = Sender<(Purpose, Vec<PathBuf>)>;
+
 /// Opens dialogs; the answer comes back through [`Dialogs::drain`].
 pub trait FileDialogs: Send + Sync {
     /// Ask for paths for `purpose` (non-blocking).
     fn ask(&self, purpose: Purpose, answer: Sender<(Purpose, Vec<PathBuf>)>);
 }
 
-/// The dialogs of the window: a backend and the channel its answers come through.
+/// The dialogs of the window: a backend and the channel its answers come through. One
+/// dialog at a time: asking again while one is open does nothing.
 pub struct Dialogs {
     backend: Box<dyn FileDialogs>,
     sender: Sender<(Purpose, Vec<PathBuf>)>,
     answers: Receiver<(Purpose, Vec<PathBuf>)>,
+    open: std::cell::Cell<bool>,
 }
 
 impl Dialogs {
@@ -38,17 +43,25 @@ impl Dialogs {
             backend,
             sender,
             answers,
+            open: std::cell::Cell::new(false),
         }
     }
 
-    /// Open a dialog.
+    /// Open a dialog, unless one is open already.
     pub fn ask(&self, purpose: Purpose) {
-        self.backend.ask(purpose, self.sender.clone());
+        if !self.open.replace(true) {
+            self.backend.ask(purpose, self.sender.clone());
+        }
     }
 
-    /// Answers that arrived (an empty list means the dialog was cancelled).
+    /// Answers that arrived (an empty list means the dialog was cancelled); once the open
+    /// dialog has answered, another may be opened.
     pub fn drain(&self) -> Vec<(Purpose, Vec<PathBuf>)> {
-        self.answers.try_iter().collect()
+        let answers: Vec<_> = self.answers.try_iter().collect();
+        if !answers.is_empty() {
+            self.open.set(false);
+        }
+        answers
     }
 }
 
@@ -57,6 +70,7 @@ pub struct NativeDialogs;
 
 impl FileDialogs for NativeDialogs {
     fn ask(&self, purpose: Purpose, answer: Sender<(Purpose, Vec<PathBuf>)>) {
+        let (fallback, asked) = (answer.clone(), purpose.clone());
         let spawned = std::thread::Builder::new()
             .name("strongroom-dialog".into())
             .spawn(move || {
@@ -71,7 +85,41 @@ impl FileDialogs for NativeDialogs {
                 };
                 let _ = answer.send((purpose, paths));
             });
-        // Without a thread there is no dialog; the path field remains.
-        drop(spawned);
+        // Without a thread there is no dialog: answered as cancelled (the path field remains).
+        if spawned.is_err() {
+            let _ = fallback.send((asked, Vec::new()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// A backend that counts its dialogs and keeps their answer channels.
+    #[derive(Clone, Default)]
+    struct Counting(Arc<Mutex<Vec<Answer>>>);
+
+    impl FileDialogs for Counting {
+        fn ask(&self, _purpose: Purpose, answer: Answer) {
+            self.0.lock().unwrap().push(answer);
+        }
+    }
+
+    #[test]
+    fn one_dialog_at_a_time_and_another_once_it_has_answered() {
+        let backend = Counting::default();
+        let dialogs = Dialogs::new(Box::new(backend.clone()));
+        dialogs.ask(Purpose::ImportFiles);
+        dialogs.ask(Purpose::ExportTo("SR-2026-000001.tif".into()));
+        assert_eq!(backend.0.lock().unwrap().len(), 1, "the second ask waits for the first");
+        assert!(dialogs.drain().is_empty());
+        let first = backend.0.lock().unwrap()[0].clone();
+        first.send((Purpose::ImportFiles, Vec::new())).unwrap();
+        assert_eq!(dialogs.drain().len(), 1);
+        dialogs.ask(Purpose::ImportFolder);
+        assert_eq!(backend.0.lock().unwrap().len(), 2);
     }
 }

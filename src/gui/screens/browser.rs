@@ -222,90 +222,97 @@ fn table(ui: &mut egui::Ui, browser: &mut BrowserScreen, items: &[ItemSummary], 
     let mut sort_clicked = None;
     // A click anywhere on a row opens its item: labels do not take the click to select text.
     ui.style_mut().interaction.selectable_labels = false;
-    TableBuilder::new(ui)
-        .striped(true)
-        .resizable(true)
-        .sense(egui::Sense::click())
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Column::initial(130.0).clip(true))
-        .column(Column::initial(260.0).clip(true))
-        .column(Column::initial(100.0))
-        .column(Column::initial(90.0))
-        .column(Column::initial(80.0))
-        .column(Column::initial(100.0).clip(true))
-        .column(Column::initial(70.0))
-        .column(Column::remainder())
-        .header(row_height, |mut header| {
-            let sortable = [
-                (Text::ControlNumber, Some(SortColumn::Control)),
-                (Text::Title, Some(SortColumn::Title)),
-                (Text::Level, Some(SortColumn::Level)),
-                (Text::Category, None),
-                (Text::Size, Some(SortColumn::Size)),
-                (Text::Custodian, None),
-                (Text::Status, None),
-                (Text::Created, Some(SortColumn::Created)),
-            ];
-            for (text, column) in sortable {
-                header.col(|ui| {
-                    let mut label = text.get(lang).to_string();
-                    if let Some(column) = column {
-                        if browser.sort.0 == column {
-                            label.push_str(if browser.sort.1 { " ▼" } else { " ▲" });
-                        }
-                        if ui.button(label).clicked() {
-                            sort_clicked = Some(column);
-                        }
-                    } else {
-                        ui.strong(label);
+    // Columns that do not fit the window scroll sideways instead of being cut off.
+    egui::ScrollArea::horizontal()
+        .id_salt("browser-columns")
+        .auto_shrink([false, false])
+        .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
+        .show(ui, |ui| {
+            TableBuilder::new(ui)
+                .striped(true)
+                .resizable(true)
+                .sense(egui::Sense::click())
+                .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+                .column(Column::initial(130.0).clip(true))
+                .column(Column::initial(260.0).clip(true))
+                .column(Column::initial(100.0))
+                .column(Column::initial(90.0))
+                .column(Column::initial(80.0))
+                .column(Column::initial(100.0).clip(true))
+                .column(Column::initial(70.0))
+                .column(Column::remainder())
+                .header(row_height, |mut header| {
+                    let sortable = [
+                        (Text::ControlNumber, Some(SortColumn::Control)),
+                        (Text::Title, Some(SortColumn::Title)),
+                        (Text::Level, Some(SortColumn::Level)),
+                        (Text::Category, None),
+                        (Text::Size, Some(SortColumn::Size)),
+                        (Text::Custodian, None),
+                        (Text::Status, None),
+                        (Text::Created, Some(SortColumn::Created)),
+                    ];
+                    for (text, column) in sortable {
+                        header.col(|ui| {
+                            let mut label = text.get(lang).to_string();
+                            if let Some(column) = column {
+                                if browser.sort.0 == column {
+                                    label.push_str(if browser.sort.1 { " ▼" } else { " ▲" });
+                                }
+                                if ui.button(label).clicked() {
+                                    sort_clicked = Some(column);
+                                }
+                            } else {
+                                ui.strong(label);
+                            }
+                        });
                     }
+                })
+                .body(|body| {
+                    let order = &browser.order;
+                    body.rows(row_height, order.len(), |mut row| {
+                        // The order is rebuilt in `App::logic` whenever the items change.
+                        let Some(item) = order.get(row.index()).and_then(|&i| items.get(i as usize)) else {
+                            return;
+                        };
+                        row.col(|ui| {
+                            let control = item.control_number.to_string();
+                            if ui.link(&control).clicked() {
+                                actions.push(Action::OpenItem(control));
+                            }
+                        });
+                        row.col(|ui| {
+                            ui.label(&item.title);
+                        });
+                        row.col(|ui| {
+                            // A small banner in the scheme's colours: readable in dark and light themes,
+                            // where text in the banner colour (dark blue, purple) is not.
+                            ui.label(
+                                egui::RichText::new(banner::label(item.level, lang))
+                                    .color(crate::gui::theme::level_text_colour(item.level))
+                                    .background_color(crate::gui::theme::level_colour(item.level)),
+                            );
+                        });
+                        row.col(|ui| {
+                            ui.label(vocabulary::category(item.category, lang));
+                        });
+                        row.col(|ui| {
+                            ui.label(human_size(item.size));
+                        });
+                        row.col(|ui| {
+                            ui.label(&item.custodian);
+                        });
+                        row.col(|ui| {
+                            ui.label(vocabulary::item_status(item.status, lang));
+                        });
+                        row.col(|ui| {
+                            local_time::label(ui, &item.created_at);
+                        });
+                        if row.response().clicked() {
+                            actions.push(Action::OpenItem(item.control_number.to_string()));
+                        }
+                    });
                 });
-            }
-        })
-        .body(|body| {
-            let order = &browser.order;
-            body.rows(row_height, order.len(), |mut row| {
-                // The order is rebuilt in `App::logic` whenever the items change.
-                let Some(item) = order.get(row.index()).and_then(|&i| items.get(i as usize)) else {
-                    return;
-                };
-                row.col(|ui| {
-                    let control = item.control_number.to_string();
-                    if ui.link(&control).clicked() {
-                        actions.push(Action::OpenItem(control));
-                    }
-                });
-                row.col(|ui| {
-                    ui.label(&item.title);
-                });
-                row.col(|ui| {
-                    // A small banner in the scheme's colours: readable in dark and light themes,
-                    // where text in the banner colour (dark blue, purple) is not.
-                    ui.label(
-                        egui::RichText::new(banner::label(item.level, lang))
-                            .color(crate::gui::theme::level_text_colour(item.level))
-                            .background_color(crate::gui::theme::level_colour(item.level)),
-                    );
-                });
-                row.col(|ui| {
-                    ui.label(vocabulary::category(item.category, lang));
-                });
-                row.col(|ui| {
-                    ui.label(human_size(item.size));
-                });
-                row.col(|ui| {
-                    ui.label(&item.custodian);
-                });
-                row.col(|ui| {
-                    ui.label(vocabulary::item_status(item.status, lang));
-                });
-                row.col(|ui| {
-                    local_time::label(ui, &item.created_at);
-                });
-                if row.response().clicked() {
-                    actions.push(Action::OpenItem(item.control_number.to_string()));
-                }
-            });
         });
     if let Some(column) = sort_clicked {
         browser.sort = if browser.sort.0 == column {

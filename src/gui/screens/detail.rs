@@ -142,10 +142,12 @@ fn draw(ui: &mut egui::Ui, s: &mut ItemScreen, cx: &Context<'_>, detail: &ItemDe
                 .labelled_by(label.id);
             entered |= widgets::entered(ui, &field);
             if ui.button(Text::Choose.get(lang)).clicked() {
-                // The dialog is offered the control number, not the decrypted original name.
-                actions.push(Action::Ask(Purpose::ExportTo(
-                    detail.summary.control_number.to_string(),
-                )));
+                // The dialog is offered the control number (with the file's extension), not the
+                // decrypted original name.
+                actions.push(Action::Ask(Purpose::ExportTo(suggested_name(
+                    &detail.summary.control_number.to_string(),
+                    &detail.original_name,
+                ))));
             }
         });
         ui.end_row();
@@ -270,4 +272,39 @@ fn item_actions(
             actions.push(Action::Downgrade);
         }
     });
+}
+
+/// The file name a save dialog suggests for an export: the control number, with the original
+/// file's extension when it is a plain one (letters and digits, up to ten), so the file opens
+/// in its program; the rest of the original name stays out of the dialog.
+fn suggested_name(control: &str, original_name: &str) -> String {
+    let extension = std::path::Path::new(original_name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .filter(|e| !e.is_empty() && e.len() <= 10 && e.chars().all(|c| c.is_ascii_alphanumeric()));
+    match extension {
+        Some(extension) => format!("{control}.{extension}"),
+        None => control.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::suggested_name;
+
+    #[test]
+    fn the_suggested_name_is_the_control_number_with_a_plain_extension() {
+        assert_eq!(
+            suggested_name("SR-2026-000003", "ridge-north.las"),
+            "SR-2026-000003.las"
+        );
+        assert_eq!(
+            suggested_name("SR-2026-000003", "Harbour Plan.TIF"),
+            "SR-2026-000003.TIF"
+        );
+        assert_eq!(suggested_name("SR-2026-000003", "README"), "SR-2026-000003");
+        assert_eq!(suggested_name("SR-2026-000003", "x.tar.gz"), "SR-2026-000003.gz");
+        assert_eq!(suggested_name("SR-2026-000003", "odd.ex t"), "SR-2026-000003");
+        assert_eq!(suggested_name("SR-2026-000003", "a.\u{202e}fdp"), "SR-2026-000003");
+    }
 }

@@ -163,61 +163,68 @@ fn events_table(ui: &mut egui::Ui, s: &LedgerScreen, lang: Lang, actions: &mut V
         return;
     }
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-    TableBuilder::new(ui)
-        .id_salt("ledger-events")
-        .striped(true)
-        .column(Column::initial(60.0))
-        .column(Column::initial(180.0))
-        .column(Column::initial(90.0))
-        .column(Column::initial(150.0))
-        .column(Column::initial(130.0))
-        .column(Column::remainder().clip(true))
-        .header(row_height, |mut header| {
-            for text in [
-                Text::Seq,
-                Text::Time,
-                Text::Actor,
-                Text::Action,
-                Text::Subject,
-                Text::Details,
-            ] {
-                header.col(|ui| {
-                    ui.strong(text.get(lang));
-                });
-            }
-        })
-        .body(|body| {
-            body.rows(row_height, s.events.len(), |mut row| {
-                let event = &s.events[row.index()];
-                row.col(|ui| {
-                    ui.label(event.seq.to_string());
-                });
-                row.col(|ui| {
-                    local_time::label(ui, &event.time);
-                });
-                row.col(|ui| {
-                    ui.label(&event.actor);
-                });
-                row.col(|ui| {
-                    ui.label(vocabulary::action(&event.action, lang))
-                        .on_hover_text(&event.action);
-                });
-                row.col(|ui| {
-                    // An item's event opens the item.
-                    if event.action.starts_with("item.") {
-                        if ui.link(&event.subject).clicked() {
-                            actions.push(Action::OpenItem(event.subject.clone()));
-                        }
-                    } else {
-                        ui.label(detail_text::subject(&event.subject, lang))
-                            .on_hover_text(&event.subject);
+    // Columns that do not fit the window scroll sideways instead of being cut off.
+    egui::ScrollArea::horizontal()
+        .id_salt("ledger-columns")
+        .auto_shrink([false, false])
+        .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
+        .show(ui, |ui| {
+            TableBuilder::new(ui)
+                .id_salt("ledger-events")
+                .striped(true)
+                .column(Column::initial(60.0))
+                .column(Column::initial(180.0))
+                .column(Column::initial(90.0))
+                .column(Column::initial(150.0))
+                .column(Column::initial(130.0))
+                .column(Column::remainder().clip(true))
+                .header(row_height, |mut header| {
+                    for text in [
+                        Text::Seq,
+                        Text::Time,
+                        Text::Actor,
+                        Text::Action,
+                        Text::Subject,
+                        Text::Details,
+                    ] {
+                        header.col(|ui| {
+                            ui.strong(text.get(lang));
+                        });
                     }
+                })
+                .body(|body| {
+                    body.rows(row_height, s.events.len(), |mut row| {
+                        let event = &s.events[row.index()];
+                        row.col(|ui| {
+                            ui.label(event.seq.to_string());
+                        });
+                        row.col(|ui| {
+                            local_time::label(ui, &event.time);
+                        });
+                        row.col(|ui| {
+                            ui.label(&event.actor);
+                        });
+                        row.col(|ui| {
+                            ui.label(vocabulary::action(&event.action, lang))
+                                .on_hover_text(&event.action);
+                        });
+                        row.col(|ui| {
+                            // An item's event opens the item.
+                            if event.action.starts_with("item.") {
+                                if ui.link(&event.subject).clicked() {
+                                    actions.push(Action::OpenItem(event.subject.clone()));
+                                }
+                            } else {
+                                ui.label(detail_text::subject(&event.subject, lang))
+                                    .on_hover_text(&event.subject);
+                            }
+                        });
+                        row.col(|ui| {
+                            let details = summary(event, lang);
+                            ui.label(&details).on_hover_text(&details);
+                        });
+                    });
                 });
-                row.col(|ui| {
-                    let details = summary(event, lang);
-                    ui.label(&details).on_hover_text(&details);
-                });
-            });
         });
 }
 
