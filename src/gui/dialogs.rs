@@ -23,14 +23,14 @@ pub type Answer = Sender<(Purpose, Vec<PathBuf>)>;
 /// Opens dialogs; the answer comes back through [`Dialogs::drain`].
 pub trait FileDialogs: Send + Sync {
     /// Ask for paths for `purpose` (non-blocking).
-    fn ask(&self, purpose: Purpose, answer: Sender<(Purpose, Vec<PathBuf>)>);
+    fn ask(&self, purpose: Purpose, answer: Answer);
 }
 
 /// The dialogs of the window: a backend and the channel its answers come through. One
 /// dialog at a time: asking again while one is open does nothing.
 pub struct Dialogs {
     backend: Box<dyn FileDialogs>,
-    sender: Sender<(Purpose, Vec<PathBuf>)>,
+    sender: Answer,
     answers: Receiver<(Purpose, Vec<PathBuf>)>,
     open: std::cell::Cell<bool>,
 }
@@ -69,7 +69,7 @@ impl Dialogs {
 pub struct NativeDialogs;
 
 impl FileDialogs for NativeDialogs {
-    fn ask(&self, purpose: Purpose, answer: Sender<(Purpose, Vec<PathBuf>)>) {
+    fn ask(&self, purpose: Purpose, answer: Answer) {
         let (fallback, asked) = (answer.clone(), purpose.clone());
         let spawned = std::thread::Builder::new()
             .name("strongroom-dialog".into())

@@ -6,8 +6,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::Sender;
-
 /// What an insider does to the database: the integration tests' one copy.
 #[path = "../../tests/it/support/insider.rs"]
 mod insider;
@@ -36,7 +34,7 @@ const ALICE_PW: &str = "correct horse battery staple";
 struct Scripted(Arc<Mutex<Vec<Vec<PathBuf>>>>);
 
 impl FileDialogs for Scripted {
-    fn ask(&self, purpose: Purpose, answer: Sender<(Purpose, Vec<PathBuf>)>) {
+    fn ask(&self, purpose: Purpose, answer: super::dialogs::Answer) {
         let paths = self.0.lock().map(|mut q| q.pop()).ok().flatten().unwrap_or_default();
         let _ = answer.send((purpose, paths));
     }
