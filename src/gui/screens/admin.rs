@@ -9,7 +9,7 @@ use crate::gui::model::Action;
 use strongroom::station::{RequestView, UserView};
 
 use super::Context;
-use crate::gui::widgets::{banner, password};
+use crate::gui::widgets::{self, banner, password};
 use crate::gui::{detail_text, vocabulary};
 use strongroom::Level;
 use strongroom::accounts::policy::{Field, Setting};
@@ -134,8 +134,8 @@ fn show(ui: &mut egui::Ui, s: &mut AdminScreen, cx: &Context<'_>, actions: &mut 
                     .inner
                     .on_hover_text(key.as_str());
                 let changed = setting.is_some_and(|setting| value_field(ui, setting, value, label.id, lang));
-                if changed {
-                    // A choice takes effect at once; a number waits for Save.
+                if changed && *value != old {
+                    // A choice takes effect at once; a number with Save or Enter.
                     actions.push(Action::SetPolicy(key.clone(), value.clone()));
                 }
                 let typed = setting.is_some_and(|setting| matches!(setting.field, Field::Number { .. }));
@@ -163,15 +163,18 @@ fn show(ui: &mut egui::Ui, s: &mut AdminScreen, cx: &Context<'_>, actions: &mut 
 
 /// The field for a policy value, by its kind: a number is typed (and saved with its
 /// button), a level or the guard's response is chosen from a list in words, a switch is a
-/// checkbox. Returns whether a choice was made (it takes effect at once).
+/// checkbox. Returns whether a choice was made or Enter pressed in a number (it takes
+/// effect at once).
 fn value_field(ui: &mut egui::Ui, setting: &Setting, value: &mut String, label: egui::Id, lang: Lang) -> bool {
     let height = ui.spacing().interact_size.y;
     match setting.field {
         Field::Number { .. } => {
             // A grid cell offers only its column's last width, so the size is set.
-            ui.add_sized([POLICY_VALUE_WIDTH, height], egui::TextEdit::singleline(value))
+            let field = ui
+                .add_sized([POLICY_VALUE_WIDTH, height], egui::TextEdit::singleline(value))
                 .labelled_by(label);
-            false
+            // Enter saves a number, like its Save button.
+            widgets::entered(ui, &field)
         }
         Field::Level { .. } => {
             let current = value.parse::<Level>().ok();
@@ -233,6 +236,7 @@ fn user_forms(ui: &mut egui::Ui, s: &mut AdminScreen, cx: &Context<'_>, actions:
     let names: Vec<String> = s.users.iter().map(|u| u.entry.name.clone()).collect();
     let form = &mut s.user_form;
     ui.separator();
+    let mut entered = false;
     egui::Grid::new("add-user").num_columns(2).show(ui, |ui| {
         let label = ui.label(Text::NewUserName.get(lang));
         ui.text_edit_singleline(&mut form.name).labelled_by(label.id);
@@ -250,19 +254,20 @@ fn user_forms(ui: &mut egui::Ui, s: &mut AdminScreen, cx: &Context<'_>, actions:
             password::id("user-new", generation),
         );
         ui.end_row();
-        password::field(
+        let repeat = password::field(
             ui,
             Text::RepeatPassword.get(lang),
             &mut form.repeat,
             password::id("user-repeat", generation),
         );
+        entered = widgets::entered(ui, &repeat);
         ui.end_row();
     });
     let ready = !form.name.trim().is_empty() && form.clearance.is_some() && !form.password.is_empty();
-    if ui
+    let clicked = ui
         .add_enabled(ready, egui::Button::new(Text::AddUser.get(lang)))
-        .clicked()
-    {
+        .clicked();
+    if clicked || (entered && ready) {
         actions.push(Action::AddUser);
     }
     ui.separator();

@@ -10,7 +10,7 @@ use crate::gui::model::Action;
 use strongroom::ledger::alert::Alert;
 
 use super::Context;
-use crate::gui::widgets::{banner, local_time};
+use crate::gui::widgets::{self, banner, local_time};
 use crate::gui::{alert_text, vocabulary};
 
 /// The alerts screen: the open alerts and the comments being typed for them.
@@ -77,12 +77,14 @@ fn show(ui: &mut egui::Ui, s: &mut AlertsScreen, cx: &Context<'_>, actions: &mut
                         Text::CommentOptional
                     };
                     let label = ui.label(format!("{} #{}", prompt.get(lang), alert.seq));
-                    ui.add(egui::TextEdit::singleline(comment).desired_width(320.0))
+                    let field = ui
+                        .add(egui::TextEdit::singleline(comment).desired_width(320.0))
                         .labelled_by(label.id);
-                    if ui
+                    let entered = widgets::entered(ui, &field);
+                    let clicked = ui
                         .add_enabled(ready, egui::Button::new(Text::Acknowledge.get(lang)))
-                        .clicked()
-                    {
+                        .clicked();
+                    if clicked || (entered && ready) {
                         actions.push(Action::Acknowledge(alert.seq));
                     }
                     if !ready {

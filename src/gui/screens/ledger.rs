@@ -12,7 +12,7 @@ use strongroom::ledger::bundle::BundleReport;
 use strongroom::ledger::verify::Report;
 
 use super::Context;
-use crate::gui::widgets::local_time;
+use crate::gui::widgets::{self, local_time};
 use crate::gui::{detail_text, vocabulary};
 
 /// The ledger screen: the last verification, the event filter and the events found, and
@@ -96,12 +96,16 @@ fn show(ui: &mut egui::Ui, s: &mut LedgerScreen, lang: Lang, actions: &mut Vec<A
     ui.separator();
     ui.horizontal_wrapped(|ui| {
         let names = [Text::ByItem, Text::ByActor, Text::ByAction, Text::Since, Text::Until];
+        let mut entered = false;
         for (text, value) in names.iter().zip(s.filter.iter_mut()) {
             let label = ui.label(text.get(lang));
-            ui.add(egui::TextEdit::singleline(value).desired_width(130.0))
+            let field = ui
+                .add(egui::TextEdit::singleline(value).desired_width(130.0))
                 .labelled_by(label.id);
+            entered |= widgets::entered(ui, &field);
         }
-        if ui.button(Text::Search.get(lang)).clicked() {
+        // Search, or Enter in any filter field.
+        if ui.button(Text::Search.get(lang)).clicked() || entered {
             actions.push(Action::QueryEvents);
         }
     });

@@ -8,7 +8,7 @@ use crate::gui::model::{Action, Model};
 use zeroize::Zeroizing;
 
 use super::Context;
-use crate::gui::widgets::password;
+use crate::gui::widgets::{self, password};
 
 /// The sign-in form.
 #[derive(Default)]
@@ -135,6 +135,7 @@ fn recover(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
         .show(ui, |ui| {
             ui.label(Text::RecoverHelp.get(lang));
             let form = &mut model.recover;
+            let mut entered = false;
             egui::Grid::new("recover-form")
                 .num_columns(2)
                 .spacing([12.0, 8.0])
@@ -156,20 +157,21 @@ fn recover(ui: &mut egui::Ui, model: &mut Model, actions: &mut Vec<Action>) {
                         password::id("recover-new", generation),
                     );
                     ui.end_row();
-                    password::field(
+                    let repeat = password::field(
                         ui,
                         Text::RepeatPassword.get(lang),
                         &mut form.repeat,
                         password::id("recover-repeat", generation),
                     );
+                    entered = widgets::entered(ui, &repeat);
                     ui.end_row();
                 });
             let ready =
                 !model.unlock.user.trim().is_empty() && !form.code.is_empty() && !form.new.is_empty() && !form.busy;
-            if ui
+            let clicked = ui
                 .add_enabled(ready, egui::Button::new(Text::RecoverButton.get(lang)))
-                .clicked()
-            {
+                .clicked();
+            if clicked || (entered && ready) {
                 actions.push(Action::Recover);
             }
         });
@@ -203,17 +205,18 @@ fn change_password(ui: &mut egui::Ui, form: &mut PasswordScreen, cx: &Context<'_
         &mut form.new,
         password::id("new", generation),
     );
-    password::field(
+    let repeat = password::field(
         ui,
         Text::RepeatPassword.get(lang),
         &mut form.repeat,
         password::id("new-repeat", generation),
     );
+    let entered = widgets::entered(ui, &repeat);
     let ready = !form.current.is_empty() && !form.new.is_empty();
-    if ui
+    let clicked = ui
         .add_enabled(ready, egui::Button::new(Text::ChangePassword.get(lang)))
-        .clicked()
-    {
+        .clicked();
+    if clicked || (entered && ready) {
         actions.push(Action::ChangePassword);
     }
 }

@@ -234,3 +234,37 @@ fn after_a_lock_the_name_stays_and_the_password_and_enter_sign_in() {
     harness.key_press(egui::Key::Enter);
     wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 1));
 }
+
+#[test]
+fn a_new_user_chooses_a_password_first_and_enter_submits_it() {
+    let fx = Fixture::with_vault(&[("harbour.tif", Level::Confidential)]);
+    {
+        let mut station = strongroom::Station::open(&fx.root).unwrap();
+        station.unlock("alice", &Password::from(ALICE_PW)).unwrap();
+        station
+            .add_user(
+                "carol",
+                strongroom::accounts::Role::Operator,
+                Level::Secret,
+                &Password::from("carol's first password"),
+            )
+            .unwrap();
+    }
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "carol", "carol's first password");
+    wait(&mut harness, "the password change", |app| {
+        app.signed(|s| s.session.password_change.is_some())
+    });
+    harness.get_by_label("You must choose a new password before anything else");
+    type_into(&mut harness, "Current password", "carol's first password");
+    type_into(
+        &mut harness,
+        "New password (at least 12 characters)",
+        "carol's own passphrase",
+    );
+    type_into(&mut harness, "Repeat the password", "carol's own passphrase");
+    harness.key_press(egui::Key::Enter);
+    wait(&mut harness, "the vault", |app| {
+        app.signed(|s| s.session.password_change.is_none() && s.items.len() == 1)
+    });
+}

@@ -210,6 +210,22 @@ fn the_buttons_in_a_message_do_what_it_advises() {
     person.click_button("Use the recovery code");
     assert!(person.harness.state().model.message.is_none());
     assert!(person.harness.get_by_label("Recovery code").is_focused());
+    // The code, the new password twice, then Enter: bob has his account back.
+    person.type_here(&fx.recovery);
+    person.fill("New password (at least 12 characters)", "bob's second passphrase");
+    person.fill("Repeat the password", "bob's second passphrase");
+    person.key(egui::Modifiers::NONE, egui::Key::Enter);
+    person.wait("the recovery", |app| {
+        app.model
+            .message
+            .as_ref()
+            .is_some_and(|m| m.failure.message.contains("bob"))
+    });
+    harness.state_mut().model.message = None;
+    sign_in(&mut harness, "bob", "bob's second passphrase");
+    wait(&mut harness, "bob's session", |app| app.model.phase == Phase::Main);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
+    harness.run_steps(2);
 
     // An export onto an existing file: "Replace the file" replaces it.
     sign_in(&mut harness, "alice", ALICE_PW);
@@ -255,4 +271,70 @@ fn the_buttons_in_a_message_do_what_it_advises() {
     });
     person.click_button("Sign in a witness now");
     assert!(person.harness.get_by_label("Witness (an officer)").is_focused());
+}
+
+#[test]
+fn enter_submits_the_officers_forms() {
+    let fx = vault_with_bob_locked_out();
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the alert", |app| {
+        app.signed(|s| !s.alerts.open.is_empty())
+    });
+    let enter = |harness: &mut Harness<'static, App>| {
+        harness.key_press(egui::Key::Enter);
+        harness.run_steps(3);
+    };
+
+    // An alert's comment, then Enter: acknowledged.
+    click(&mut harness, "Alerts");
+    let seq = harness.state().s().alerts.open[0].seq;
+    type_into(
+        &mut harness,
+        &format!("Comment (optional) #{seq}"),
+        "bob called the desk",
+    );
+    enter(&mut harness);
+    wait(&mut harness, "the acknowledgement", |app| {
+        app.signed(|s| s.alerts.open.is_empty())
+    });
+
+    // A ledger filter, then Enter: searched.
+    click(&mut harness, "Custody ledger");
+    wait(&mut harness, "the first page", |app| {
+        app.signed(|s| !s.ledger.events.is_empty())
+    });
+    type_into(&mut harness, "Of action", "lockout");
+    enter(&mut harness);
+    wait(&mut harness, "the filtered events", |app| {
+        app.signed(|s| s.ledger.events.iter().all(|e| e.action.contains("lockout")))
+    });
+
+    // A policy number, then Enter: saved.
+    click(&mut harness, "Users");
+    wait(&mut harness, "the policy", |app| app.signed(|s| s.policy.is_some()));
+    let label = "Failed sign-ins in a row before the account locks until an officer unlocks it";
+    harness.get_by_label(label).focus();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label(label).type_text("4");
+    harness.run_steps(2);
+    enter(&mut harness);
+    wait(&mut harness, "the saved policy", |app| {
+        app.signed(|s| s.policy.as_ref().is_some_and(|p| p.lockout_attempts == 4))
+    });
+
+    // The repeated password of a new user, then Enter: added.
+    type_into(&mut harness, "New user's name", "carol");
+    harness.state_mut().s_mut().admin.user_form.clearance = Some(Level::Secret);
+    type_into(
+        &mut harness,
+        "New password (at least 12 characters)",
+        "carol's long passphrase",
+    );
+    type_into(&mut harness, "Repeat the password", "carol's long passphrase");
+    enter(&mut harness);
+    wait(&mut harness, "carol", |app| {
+        app.signed(|s| s.admin.users.iter().any(|u| u.entry.name == "carol"))
+    });
 }
