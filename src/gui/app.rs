@@ -134,8 +134,16 @@ impl App {
             };
             match purpose {
                 Purpose::ImportFiles | Purpose::ImportFolder => signed_in.import.paths.extend(paths),
-                Purpose::ExportTo(_) => {
-                    if let Some(path) = paths.into_iter().next() {
+                // Only into the form of the item the dialog was opened for.
+                Purpose::ExportTo(name) => {
+                    let open = signed_in
+                        .item
+                        .detail
+                        .as_ref()
+                        .map(|d| d.summary.control_number.to_string());
+                    let same_item =
+                        open.is_some_and(|control| name == control || name.starts_with(&format!("{control}.")));
+                    if let Some(path) = paths.into_iter().next().filter(|_| same_item) {
                         signed_in.item.export_to = path.display().to_string();
                     }
                 }
@@ -159,6 +167,7 @@ impl App {
     /// Every text field's state goes, password fields' included, whatever their ids.
     fn forget_secrets(&mut self, ctx: &egui::Context) {
         ctx.data_mut(|data| data.remove_by_type::<egui::text_edit::TextEditState>());
+        self.dialogs.forget();
         self.model.forget_session();
     }
 
@@ -248,8 +257,8 @@ impl App {
                 Action::Ask(purpose) => self.dialogs.ask(purpose),
                 Action::StartImport => self.start_import(),
                 Action::Export => self.ask_export(),
-                Action::ConfirmExport => self.start_export(false),
-                Action::ExportReplacing => self.start_export(true),
+                Action::ConfirmExport(asked) => self.start_export(asked, false),
+                Action::ExportReplacing(asked) => self.start_export(asked, true),
                 Action::UseRecoveryCode => m.recover.reveal = true,
                 session_action => {
                     let Some(s) = m.signed_in.as_mut() else {
@@ -300,6 +309,7 @@ impl App {
             started: None,
             outcome: None,
             paths: paths.clone(),
+            export: None,
         });
         self.worker.send(Command::Import {
             job: id,
@@ -324,22 +334,22 @@ impl App {
         });
     }
 
-    /// Start the confirmed export, or, `replacing`, repeat the last export asked for and
-    /// replace the file it found.
-    fn start_export(&mut self, replacing: bool) {
+    /// Start the export the person confirmed (it must be the one waiting for confirmation),
+    /// or, `replacing`, the failed one whose destination the person agreed to replace.
+    fn start_export(&mut self, asked: ExportAsked, replacing: bool) {
         let lang = self.model.prefs.lang;
         let Some(s) = self.model.signed_in.as_mut() else {
             return;
         };
-        let asked = if replacing {
-            s.item.last_export.clone()
-        } else {
-            s.item.pending_export.take()
-        };
-        let Some(asked) = asked else {
+        if replacing {
+            if s.item.replaceable.take().as_ref() != Some(&asked) {
+                return;
+            }
+        } else if s.item.pending_export.take().as_ref() != Some(&asked) {
             return;
-        };
-        s.item.last_export = Some(asked.clone());
+        }
+        // A witness on the item page stands in for exports no more than for anything else.
+        s.item.actions.second_person_asked = false;
         s.raise(asked.level);
         let progress = Arc::new(Progress::new());
         let id = s.next_job;
@@ -351,6 +361,7 @@ impl App {
             started: None,
             outcome: None,
             paths: Vec::new(),
+            export: Some(asked.clone()),
         });
         self.worker.send(Command::Export {
             job: id,

@@ -33,6 +33,7 @@ pub struct Dialogs {
     sender: Answer,
     answers: Receiver<(Purpose, Vec<PathBuf>)>,
     open: std::cell::Cell<bool>,
+    stale: std::cell::Cell<bool>,
 }
 
 impl Dialogs {
@@ -44,6 +45,7 @@ impl Dialogs {
             sender,
             answers,
             open: std::cell::Cell::new(false),
+            stale: std::cell::Cell::new(false),
         }
     }
 
@@ -55,13 +57,25 @@ impl Dialogs {
     }
 
     /// Answers that arrived (an empty list means the dialog was cancelled); once the open
-    /// dialog has answered, another may be opened.
+    /// dialog has answered, another may be opened. The answer of a dialog opened before a
+    /// lock is dropped: it belongs to a session that has ended.
     pub fn drain(&self) -> Vec<(Purpose, Vec<PathBuf>)> {
         let answers: Vec<_> = self.answers.try_iter().collect();
-        if !answers.is_empty() {
-            self.open.set(false);
+        if answers.is_empty() {
+            return answers;
+        }
+        self.open.set(false);
+        if self.stale.replace(false) {
+            return Vec::new();
         }
         answers
+    }
+
+    /// The session ended (a lock): the open dialog's answer, when it comes, is dropped.
+    pub fn forget(&self) {
+        if self.open.get() {
+            self.stale.set(true);
+        }
     }
 }
 
@@ -74,6 +88,8 @@ impl FileDialogs for NativeDialogs {
         let spawned = std::thread::Builder::new()
             .name("strongroom-dialog".into())
             .spawn(move || {
+                // Answered as cancelled if the dialog panics, so the window may ask again.
+                let mut guard = Unanswered(Some((answer, purpose.clone())));
                 let paths = match &purpose {
                     Purpose::ImportFiles => rfd::FileDialog::new().pick_files().unwrap_or_default(),
                     Purpose::ImportFolder => rfd::FileDialog::new().pick_folder().into_iter().collect(),
@@ -83,11 +99,25 @@ impl FileDialogs for NativeDialogs {
                         .into_iter()
                         .collect(),
                 };
-                let _ = answer.send((purpose, paths));
+                if let Some((answer, _)) = guard.0.take() {
+                    let _ = answer.send((purpose, paths));
+                }
             });
         // Without a thread there is no dialog: answered as cancelled (the path field remains).
         if spawned.is_err() {
             let _ = fallback.send((asked, Vec::new()));
+        }
+    }
+}
+
+/// A dialog's answer channel until it has answered; dropped unanswered (a panic inside the
+/// dialog), it answers "cancelled".
+struct Unanswered(Option<(Answer, Purpose)>);
+
+impl Drop for Unanswered {
+    fn drop(&mut self) {
+        if let Some((answer, purpose)) = self.0.take() {
+            let _ = answer.send((purpose, Vec::new()));
         }
     }
 }
@@ -121,5 +151,18 @@ mod tests {
         assert_eq!(dialogs.drain().len(), 1);
         dialogs.ask(Purpose::ImportFolder);
         assert_eq!(backend.0.lock().unwrap().len(), 2);
+        // A lock while it is open: its answer is dropped, and the next dialog's is kept.
+        dialogs.forget();
+        let second = backend.0.lock().unwrap()[1].clone();
+        second
+            .send((Purpose::ImportFolder, vec![PathBuf::from("/media/usb")]))
+            .unwrap();
+        assert!(dialogs.drain().is_empty(), "the old session's answer");
+        dialogs.ask(Purpose::ImportFiles);
+        let third = backend.0.lock().unwrap()[2].clone();
+        third
+            .send((Purpose::ImportFiles, vec![PathBuf::from("/media/usb/a.tif")]))
+            .unwrap();
+        assert_eq!(dialogs.drain().len(), 1);
     }
 }

@@ -18,7 +18,7 @@ use super::messages::{Failure, SessionInfo};
 use super::screens::admin::AdminScreen;
 use super::screens::alerts::AlertsScreen;
 use super::screens::browser::BrowserScreen;
-use super::screens::detail::ItemScreen;
+use super::screens::detail::{ExportAsked, ItemScreen};
 use super::screens::import::ImportScreen;
 use super::screens::ledger::LedgerScreen;
 use super::screens::setup::SetupForm;
@@ -52,8 +52,8 @@ pub enum Action {
     ToggleJobs,
     /// Ask to confirm the export of the open item to the path in the form.
     Export,
-    /// The person confirmed the export: start it.
-    ConfirmExport,
+    /// The person confirmed the export the confirmation showed: start exactly it.
+    ConfirmExport(ExportAsked),
     /// The person did not confirm the export.
     CancelExport,
     /// Open a file dialog.
@@ -92,9 +92,9 @@ pub enum Action {
     ToggleTheme,
     /// Close the message dialog.
     DismissMessage,
-    /// Export again what the last export asked for, replacing the file it found (the
+    /// Export again what the failed export asked for, replacing the file it found (the
     /// message naming the file is the confirmation).
-    ExportReplacing,
+    ExportReplacing(ExportAsked),
     /// Open the recovery form at the sign-in screen, its code field focused.
     UseRecoveryCode,
     /// Go to the open item's witness fields, to act now with a second person.
@@ -149,6 +149,9 @@ pub struct Job {
     pub outcome: Option<Result<String, Failure>>,
     /// For an import, the paths it was given (put back in the form if it is refused).
     pub paths: Vec<PathBuf>,
+    /// For an export, what was asked (replayed, replacing the file, if the destination
+    /// exists and the person says so).
+    pub export: Option<ExportAsked>,
 }
 
 /// A refusal or error to show in a dialog.

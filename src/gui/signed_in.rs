@@ -9,6 +9,7 @@ use strongroom::accounts::Role;
 use strongroom::crypto::Password;
 
 use super::alert_text;
+use super::error_text::ErrorKind;
 use super::i18n::{Lang, Text};
 use super::messages::{Command, Failure, Reply, UserChange};
 use super::model::{Action, Message, SignedIn, View};
@@ -91,6 +92,10 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
         Reply::JobFailed { job, error } => {
             if let Some(j) = s.jobs.iter_mut().find(|j| j.id == job) {
                 j.outcome = Some(Err(error.clone()));
+                // The export whose destination exists is the one "Replace the file" repeats.
+                if matches!(error.kind, ErrorKind::DestinationExists { .. }) {
+                    s.item.replaceable = j.export.clone();
+                }
                 // A refused import keeps its files in the form, to fix and try again.
                 if !error.cancelled && s.import.paths.is_empty() {
                     s.import.paths = j.paths.clone();
@@ -145,6 +150,8 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
             });
         }
         Action::Show(view) => {
+            // An export waiting for confirmation is not carried to another screen.
+            s.item.pending_export = None;
             s.view = view;
             match view {
                 View::Admin => worker.send(Command::RefreshAdmin),
@@ -189,8 +196,6 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
                 .filter(|w| !w.is_empty())
                 .map(|w| (w, Password::new(std::mem::take(&mut *form.witness_password))));
             let reason = form.reason.trim().to_string();
-            // Should a request be made instead, a witness can still be added on this page.
-            form.second_person_asked = true;
             let command = match (&action, form.downgrade_to) {
                 (Action::Destroy, _) => Command::Destroy { item, reason, witness },
                 (_, Some(to)) => Command::Downgrade {
@@ -201,6 +206,8 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
                 },
                 (_, None) => return None,
             };
+            // Should a request be made instead, a witness can still be added on this page.
+            form.second_person_asked = true;
             worker.send(command);
         }
         Action::AddUser => {
@@ -240,6 +247,7 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
         Action::AddWitness => {
             s.view = View::Detail;
             s.item.actions.focus_witness = true;
+            s.item.actions.second_person_asked = false;
         }
         Action::Acknowledge(seq) => {
             let comment = s.alerts.comments.remove(&seq).unwrap_or_default();
@@ -259,8 +267,8 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
         | Action::Ask(_)
         | Action::StartImport
         | Action::Export
-        | Action::ConfirmExport
-        | Action::ExportReplacing
+        | Action::ConfirmExport(_)
+        | Action::ExportReplacing(_)
         | Action::UseRecoveryCode => {}
     }
     None

@@ -316,7 +316,11 @@ fn filter_detail_timeline_and_an_export_refused_by_policy() {
     click(&mut harness, "Export");
     // The confirmation names the item (a window shows from its second frame); Enter confirms.
     harness.step();
-    harness.get_by_label("Export in plaintext?");
+    harness.get(
+        egui_kittest::kittest::by()
+            .role(egui::accesskit::Role::Dialog)
+            .label("Export in plaintext?"),
+    );
     harness.key_press(egui::Key::Enter);
     harness.run_steps(2);
     wait(&mut harness, "the refusal", |app| app.model.message.is_some());

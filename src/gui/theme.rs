@@ -10,39 +10,43 @@ use strongroom::Level;
 /// A subset of Noto Sans SC covering all of GB2312 (assets/fonts/README.md).
 const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-GB2312.otf");
 
-/// Where distributions install full CJK fonts: used after the bundled subset, for user data
-/// (names, titles, notes) with characters outside GB2312.
-const SYSTEM_CJK_FONTS: &[&str] = &[
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
+/// Where distributions install full CJK fonts, with the face to use in a collection (Noto
+/// Sans CJK's faces are JP, KR, SC, TC, HK: the simplified Chinese one is 2): used after the
+/// bundled subset, for user data (names, titles, notes) with characters outside GB2312.
+const SYSTEM_CJK_FONTS: &[(&str, u32)] = &[
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
+    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
 ];
 
 /// Install the fonts: egui's defaults first, the bundled CJK subset as fallback for every
 /// family, then the first full CJK font the system has (a character no font has is drawn as
 /// a box, egui's default, never a crash).
 pub fn install_fonts(ctx: &egui::Context) {
-    let system: Vec<&Path> = SYSTEM_CJK_FONTS.iter().map(Path::new).collect();
+    let system: Vec<(&Path, u32)> = SYSTEM_CJK_FONTS.iter().map(|(p, i)| (Path::new(*p), *i)).collect();
     ctx.set_fonts(font_definitions(&system));
 }
 
-/// The font definitions with the bundled subset and the first of `system` that can be read.
-fn font_definitions(system: &[&Path]) -> FontDefinitions {
+/// The font definitions with the bundled subset and the first of `system` (a file and its
+/// face) that can be read.
+fn font_definitions(system: &[(&Path, u32)]) -> FontDefinitions {
     let mut fonts = FontDefinitions::default();
     fonts
         .font_data
         .insert("noto-sans-sc".into(), Arc::new(FontData::from_static(CJK_FONT)));
     let mut fallbacks = vec!["noto-sans-sc".to_string()];
-    // A font collection's first face is its regular (simplified Chinese for Noto CJK).
-    if let Some(bytes) = system.iter().find_map(|path| std::fs::read(path).ok()) {
-        fonts
-            .font_data
-            .insert("system-cjk".into(), Arc::new(FontData::from_owned(bytes)));
+    if let Some((bytes, index)) = system
+        .iter()
+        .find_map(|(path, index)| std::fs::read(path).ok().map(|bytes| (bytes, *index)))
+    {
+        let mut font = FontData::from_owned(bytes);
+        font.index = index;
+        fonts.font_data.insert("system-cjk".into(), Arc::new(font));
         fallbacks.push("system-cjk".to_string());
     }
     for family in [FontFamily::Proportional, FontFamily::Monospace] {
@@ -106,14 +110,15 @@ mod tests {
         let font = dir.path().join("full-cjk.otf");
         std::fs::write(&font, CJK_FONT).unwrap();
         let missing = dir.path().join("absent.ttc");
-        let fonts = font_definitions(&[&missing, &font]);
+        let fonts = font_definitions(&[(&missing, 2), (&font, 0)]);
         let order = &fonts.families[&FontFamily::Proportional];
         let at = |name: &str| order.iter().position(|f| f == name);
         assert!(
             at("noto-sans-sc") < at("system-cjk") && at("system-cjk").is_some(),
             "{order:?}"
         );
-        let without = font_definitions(&[&missing]);
+        assert_eq!(fonts.font_data["system-cjk"].index, 0);
+        let without = font_definitions(&[(&missing, 2)]);
         assert!(!without.font_data.contains_key("system-cjk"));
     }
 

@@ -134,7 +134,8 @@ impl Station {
 
     /// Active items the user may see, by control number, and how many rows were left out.
     /// A row shown agrees with its custody history (level, importer, custodian, category,
-    /// size, SHA-256, status), and its title opens under the level it states; the import
+    /// size, SHA-256, status), and its title, original name and notes open under the level it
+    /// states; the import
     /// time shown is the ledger's. A row that disagrees was changed outside Strongroom: it is
     /// not shown, only counted, and `ledger verify` names it.
     pub fn item_list(&self) -> Result<ItemList> {

@@ -133,6 +133,11 @@ fn show(ui: &mut egui::Ui, s: &mut AdminScreen, cx: &Context<'_>, actions: &mut 
                     })
                     .inner
                     .on_hover_text(key.as_str());
+                // A choice shows the value in force (a refused one springs back); a number
+                // keeps what is typed until it is saved.
+                if setting.is_some_and(|setting| !matches!(setting.field, Field::Number { .. })) {
+                    value.clone_from(&old);
+                }
                 let changed = setting.is_some_and(|setting| value_field(ui, setting, value, label.id, lang));
                 if changed && *value != old {
                     // A choice takes effect at once; a number with Save or Enter.

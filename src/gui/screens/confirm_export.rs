@@ -1,5 +1,7 @@
 //! The confirmation before plaintext leaves the vault: it names the item, its level and the
-//! destination. Export (or Enter) starts it; Cancel (or Esc) does not.
+//! destination. It is modal (nothing beneath takes input while it is up), and its Export
+//! carries the very request it showed: Export (or Enter) starts exactly that; Cancel (or
+//! Esc, or Enter on a focused Cancel) does not.
 
 use eframe::egui;
 
@@ -16,13 +18,15 @@ pub fn show(ctx: &egui::Context, model: &Model, actions: &mut Vec<Action>) {
         return;
     }
     let lang = model.prefs.lang;
-    egui::Window::new(Text::ConfirmExportTitle.get(lang))
-        .collapsible(false)
-        .resizable(false)
-        .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
-        .show(ctx, |ui| {
+    let title = Text::ConfirmExportTitle.get(lang);
+    egui::Modal::new(egui::Id::unique("confirm-export")).show(ctx, |ui| {
+        let dialog = egui::UiBuilder::new()
+            .accessibility_role(egui::accesskit::Role::Dialog)
+            .accessibility_label(title);
+        ui.scope_builder(dialog, |ui| {
             ui.set_max_width(520.0);
-            egui::Grid::new("confirm-export").num_columns(2).show(ui, |ui| {
+            ui.heading(title);
+            egui::Grid::new("confirm-export-grid").num_columns(2).show(ui, |ui| {
                 ui.label(Text::ConfirmExportItem.get(lang));
                 ui.horizontal(|ui| {
                     ui.strong(&asked.item);
@@ -39,13 +43,22 @@ pub fn show(ctx: &egui::Context, model: &Model, actions: &mut Vec<Action>) {
                 }
             });
             ui.add(egui::Label::new(Text::ConfirmExportWarning.get(lang)).wrap());
-            let (enter, escape) = ui.input(|i| (i.key_pressed(egui::Key::Enter), i.key_pressed(egui::Key::Escape)));
-            ui.horizontal(|ui| {
-                if ui.button(Text::StartExport.get(lang)).clicked() || enter {
-                    actions.push(Action::ConfirmExport);
-                } else if ui.button(Text::Cancel.get(lang)).clicked() || escape {
-                    actions.push(Action::CancelExport);
-                }
-            });
+            let (export, cancel) = ui
+                .horizontal(|ui| {
+                    (
+                        ui.button(Text::StartExport.get(lang)),
+                        ui.button(Text::Cancel.get(lang)),
+                    )
+                })
+                .inner;
+            // Enter confirms unless Cancel has the focus (then Enter is its click).
+            let enter = !cancel.has_focus() && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
+            let escape = ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
+            if cancel.clicked() || escape {
+                actions.push(Action::CancelExport);
+            } else if export.clicked() || enter {
+                actions.push(Action::ConfirmExport(asked.clone()));
+            }
         });
+    });
 }

@@ -59,8 +59,8 @@ pub struct ItemScreen {
     pub export_to: String,
     /// Why the export is made (recorded in the ledger).
     pub export_reason: String,
-    /// The last export asked for, so that replacing the file it found repeats exactly it.
-    pub last_export: Option<ExportAsked>,
+    /// The export whose destination existed, for "Replace the file" to repeat exactly it.
+    pub replaceable: Option<ExportAsked>,
     /// An export waiting for the person's confirmation.
     pub pending_export: Option<ExportAsked>,
     /// Destruction and downgrade.
@@ -74,6 +74,7 @@ impl ItemScreen {
         if self.detail.as_ref().map(|d| d.summary.id) != Some(detail.summary.id) {
             self.export_to.clear();
             self.export_reason.clear();
+            self.pending_export = None;
             self.actions = ItemActions::default();
         }
         self.detail = Some(detail);

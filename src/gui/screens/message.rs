@@ -84,8 +84,10 @@ fn remedies(model: &Model) -> Vec<(Text, Action)> {
     let failure = &message.failure;
     let mut remedies = Vec::new();
     match &failure.kind {
-        ErrorKind::DestinationExists { .. } if s.is_some_and(|s| s.item.last_export.is_some()) => {
-            remedies.push((Text::ReplaceFile, Action::ExportReplacing));
+        ErrorKind::DestinationExists { .. } => {
+            if let Some(asked) = s.and_then(|s| s.item.replaceable.clone()) {
+                remedies.push((Text::ReplaceFile, Action::ExportReplacing(asked)));
+            }
         }
         ErrorKind::AccountUnavailable { state }
             if model.phase == Phase::Unlock && state.ways_back().contains(&WayBack::RecoveryCode) =>

@@ -47,7 +47,10 @@ fn painted<S>(harness: &Harness<'_, S>) -> Vec<Painted> {
                     out.push(Painted::Line { visible });
                 }
             }
-            Shape::Rect(rect) if rect.fill.a() == 255 => {
+            // Only a panel, window, popup or notice hides what is beneath it: a button's or a
+            // one-line field's background (at most 22 points high) drawn over a label is
+            // itself an overlap to report.
+            Shape::Rect(rect) if rect.fill.a() == 255 && rect.rect.width() >= 200.0 && rect.rect.height() >= 24.0 => {
                 let visible = rect.rect.intersect(clip);
                 if visible.is_positive() {
                     out.push(Painted::Fill { visible });
@@ -124,14 +127,22 @@ fn english_words<S>(harness: &Harness<'_, S>, allowed: &[&str]) -> Vec<String> {
         let Painted::Text { row, .. } = p else {
             continue;
         };
-        for chunk in row.split_whitespace() {
-            // A digest, a key fingerprint or a path is data; so is a chunk on the list.
-            let hex = chunk.len() >= 16 && chunk.chars().all(|c| c.is_ascii_hexdigit());
-            if hex || chunk.contains('/') || allowed.contains(&chunk) {
+        // Chunks of ASCII between spaces and Chinese text ("起始时间（UTC）" holds "UTC").
+        for chunk in row
+            .split(|c: char| c.is_whitespace() || !c.is_ascii())
+            .filter(|c| !c.is_empty())
+        {
+            // The chunk without the punctuation around it ("(alice)", "alice,").
+            let data = chunk.trim_matches(|c: char| !c.is_alphanumeric());
+            // A digest or key fingerprint, a path, a control number, or data on the list
+            // (whole, as written).
+            let hex = data.len() >= 16 && data.chars().all(|c| c.is_ascii_hexdigit());
+            let path = chunk.starts_with('/');
+            if hex || path || is_control_number(data) || allowed.contains(&data) {
                 continue;
             }
             for word in chunk.split(|c: char| !c.is_ascii_alphabetic()) {
-                if word.len() >= 2 && !allowed.iter().any(|a| a.eq_ignore_ascii_case(word)) {
+                if word.len() >= 2 {
                     found.push(format!("{word:?} in {row:?}"));
                 }
             }
@@ -142,39 +153,44 @@ fn english_words<S>(harness: &Harness<'_, S>, allowed: &[&str]) -> Vec<String> {
     found
 }
 
-/// Words that stay as they are in Chinese: the fixture's data (file and user names, the
-/// reason typed for a request, the recovery code shown), control numbers, units, and the
-/// language switch's own name for English.
+/// Whether `text` is a control number (`SR-2026-000042`).
+fn is_control_number(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    matches!(parts.as_slice(), ["SR", year, serial]
+        if year.len() == 4 && !serial.is_empty() && format!("{year}{serial}").chars().all(|c| c.is_ascii_digit()))
+}
+
+/// What stays as it is in Chinese, each matched whole and as written: the fixture's data
+/// (file and user names, the reason typed for a request, the recovery code shown), units,
+/// the time zone, and the language switch's own name for English.
 const ALLOWED: &[&str] = &[
-    "harbour",
-    "tif",
-    "ridge",
-    "las",
-    "notes",
-    "pdf",
-    "tiles",
-    "kml",
+    "harbour.tif",
+    "ridge.las",
+    "notes.pdf",
+    "tiles.kml",
     "alice",
     "bob",
     "superseded",
     "survey",
     RECOVERY_CODE,
-    "SR",
+    "B",
     "KiB",
     "MiB",
     "GiB",
     "UTC",
-    "SHA",
+    "SHA-256",
     "English",
 ];
 
 /// The recovery code the tour shows.
 const RECOVERY_CODE: &str = "ABCD-EFGH-JKLM-NPQR-STUV-WXYZ";
 
-/// One screen of the tour: a name for failures and how to get there.
+/// One screen of the tour: a name for failures, how to get there, and a text it must paint
+/// (so a stop whose dialog did not open fails instead of checking the page beneath).
 struct Stop {
     name: &'static str,
     go: fn(&mut Harness<'_, App>, &Tour),
+    shows: Option<crate::gui::i18n::Text>,
 }
 
 /// What the tour's vault holds, for the steps that need it.
@@ -207,10 +223,12 @@ fn tour_vault() -> Tour {
 /// The tour of the signed-in screens, in order (each starts where the last one left off).
 const SIGNED_IN: &[Stop] = &[
     Stop {
+        shows: None,
         name: "vault",
         go: |h, _| h.state_mut().act(crate::gui::model::Action::Show(View::Browser)),
     },
     Stop {
+        shows: None,
         name: "import with a finished job",
         go: |h, tour| {
             h.state_mut().act(crate::gui::model::Action::Show(View::Import));
@@ -222,6 +240,7 @@ const SIGNED_IN: &[Stop] = &[
         },
     },
     Stop {
+        shows: None,
         name: "item page",
         go: |h, _| {
             let control = h
@@ -240,6 +259,7 @@ const SIGNED_IN: &[Stop] = &[
         },
     },
     Stop {
+        shows: Some(crate::gui::i18n::Text::ConfirmExportTitle),
         name: "the export confirmation",
         go: |h, tour| {
             h.state_mut().s_mut().item.export_to = tour.fx.dir.path().join("out.las").display().to_string();
@@ -248,6 +268,7 @@ const SIGNED_IN: &[Stop] = &[
         },
     },
     Stop {
+        shows: None,
         name: "alerts",
         go: |h, _| {
             h.state_mut().act(crate::gui::model::Action::Show(View::Alerts));
@@ -255,6 +276,7 @@ const SIGNED_IN: &[Stop] = &[
         },
     },
     Stop {
+        shows: None,
         name: "ledger",
         go: |h, _| {
             h.state_mut().act(crate::gui::model::Action::Show(View::Ledger));
@@ -264,6 +286,7 @@ const SIGNED_IN: &[Stop] = &[
         },
     },
     Stop {
+        shows: None,
         name: "users, requests and policy",
         go: |h, _| {
             h.state_mut().act(crate::gui::model::Action::Show(View::Admin));
@@ -273,6 +296,7 @@ const SIGNED_IN: &[Stop] = &[
         },
     },
     Stop {
+        shows: Some(crate::gui::i18n::Text::Refused),
         name: "an error dialog",
         go: |h, _| {
             h.state_mut().model.message = Some(super::super::model::Message {
@@ -341,6 +365,12 @@ fn visit_all(size: (f32, f32), lang: Lang, check: &dyn Fn(&Harness<'_, App>) -> 
     for stop in SIGNED_IN {
         (stop.go)(&mut harness, &tour);
         settle(&mut harness);
+        if let Some(text) = stop.shows {
+            let shown = painted(&harness)
+                .iter()
+                .any(|p| matches!(p, Painted::Text { row, .. } if row.contains(text.get(lang))));
+            assert!(shown, "{}: {:?} is not on the screen", stop.name, text.get(lang));
+        }
         record(&harness, stop.name);
         harness.state_mut().model.message = None;
         harness.state_mut().s_mut().item.pending_export = None;

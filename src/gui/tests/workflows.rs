@@ -148,7 +148,9 @@ fn unlock_import_find_export_and_acknowledge_each_take_a_few_interactions() {
     let mut person = Person::new(&mut harness);
     person.fill("Export to", out.to_str().unwrap());
     person.click_button("Export");
-    let dialog = person.harness.get_by_label("Export in plaintext?");
+    let dialog = person
+        .harness
+        .get(by().role(egui::accesskit::Role::Dialog).label("Export in plaintext?"));
     dialog.get_by_label(&control);
     dialog.get_by_label("INTERNAL");
     dialog.get_by_label(out.to_str().unwrap());
@@ -337,4 +339,97 @@ fn enter_submits_the_officers_forms() {
     wait(&mut harness, "carol", |app| {
         app.signed(|s| s.admin.users.iter().any(|u| u.entry.name == "carol"))
     });
+}
+
+#[test]
+fn the_filter_finds_an_item_by_its_original_name_and_its_notes() {
+    let fx = Fixture::with_vault(&[("harbour.tif", Level::Confidential)]);
+    {
+        let mut station = strongroom::Station::open(&fx.root).unwrap();
+        station.unlock("alice", &Password::from(ALICE_PW)).unwrap();
+        let file = fx.file("hb-2026-tiles.zip", b"tiles");
+        let plan = station.plan_import(&[file], false).unwrap();
+        let options = strongroom::station::ImportOptions {
+            title: Some("Harbour approaches".into()),
+            notes: Some("drone flight 147, low tide".into()),
+            ..strongroom::station::ImportOptions::at(Level::Internal)
+        };
+        station
+            .import(plan, &options, &strongroom::progress::Progress::new())
+            .unwrap();
+    }
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 2));
+    let shown = |harness: &mut Harness<'static, App>, filter: &str| {
+        harness.state_mut().s_mut().browser.text = filter.to_string();
+        harness.state_mut().s_mut().browser.dirty = true;
+        harness.run_steps(2);
+        let s = harness.state().s();
+        s.browser
+            .order
+            .iter()
+            .map(|&i| s.items[i as usize].title.clone())
+            .collect::<Vec<_>>()
+    };
+    // Neither word is in the title.
+    assert_eq!(
+        shown(&mut harness, "tiles"),
+        vec!["Harbour approaches"],
+        "by the original name"
+    );
+    assert_eq!(
+        shown(&mut harness, "FLIGHT 147"),
+        vec!["Harbour approaches"],
+        "by the notes"
+    );
+    assert_eq!(shown(&mut harness, "harbour").len(), 2, "by the title");
+    assert!(shown(&mut harness, "no such survey").is_empty());
+}
+
+#[test]
+fn the_confirmation_starts_only_the_export_it_showed() {
+    let fx = Fixture::with_vault(&[("harbour.tif", Level::Internal)]);
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 1));
+    let control = harness.state().s().items[0].control_number.to_string();
+    harness.state_mut().act(crate::gui::model::Action::OpenItem(control));
+    wait(&mut harness, "the item", |app| app.signed(|s| s.item.detail.is_some()));
+    let shown = fx.dir.path().join("shown.tif");
+    let ask = |harness: &mut Harness<'static, App>| {
+        harness.state_mut().s_mut().item.export_to = shown.display().to_string();
+        harness.state_mut().act(crate::gui::model::Action::Export);
+        harness.run_steps(3);
+        harness.state().s().item.pending_export.clone().expect("a confirmation")
+    };
+
+    // A confirmation for another destination than the one shown starts nothing.
+    let mut other = ask(&mut harness);
+    other.to = fx.dir.path().join("elsewhere.tif");
+    harness.state_mut().act(crate::gui::model::Action::ConfirmExport(other));
+    harness.run_steps(3);
+    assert!(harness.state().s().jobs.is_empty());
+
+    // Enter on a focused Cancel cancels.
+    ask(&mut harness);
+    harness.get_by_label("Cancel").focus();
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(3);
+    assert!(harness.state().s().item.pending_export.is_none());
+    assert!(harness.state().s().jobs.is_empty());
+
+    // Going to another screen drops the confirmation.
+    ask(&mut harness);
+    harness.state_mut().act(crate::gui::model::Action::Show(View::Browser));
+    harness.run_steps(2);
+    assert!(harness.state().s().item.pending_export.is_none());
+
+    // Enter with nothing focused confirms exactly what was shown.
+    ask(&mut harness);
+    harness.key_press(egui::Key::Enter);
+    wait(&mut harness, "the export", |_| shown.exists());
+    assert_eq!(harness.state().s().jobs.len(), 1);
+    assert!(!fx.dir.path().join("elsewhere.tif").exists());
 }
