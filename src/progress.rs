@@ -12,6 +12,8 @@ type Beat = Box<dyn Fn() + Send + Sync>;
 pub struct Progress {
     done: AtomicU64,
     total: AtomicU64,
+    files_done: AtomicU64,
+    files_total: AtomicU64,
     cancel: AtomicBool,
     beat: Mutex<Option<Beat>>,
 }
@@ -21,6 +23,7 @@ impl std::fmt::Debug for Progress {
         f.debug_struct("Progress")
             .field("done", &self.done())
             .field("total", &self.total())
+            .field("files", &(self.files_done(), self.files_total()))
             .field("cancelled", &self.is_cancelled())
             .finish()
     }
@@ -68,6 +71,26 @@ impl Progress {
     /// Bytes expected in all.
     pub fn total(&self) -> u64 {
         self.total.load(Ordering::Relaxed)
+    }
+
+    /// Add to the number of files expected (jobs over many files count them too).
+    pub fn add_files(&self, files: u64) {
+        self.files_total.fetch_add(files, Ordering::Relaxed);
+    }
+
+    /// Record one file handled (imported or left out).
+    pub fn file_done(&self) {
+        self.files_done.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Files handled so far.
+    pub fn files_done(&self) -> u64 {
+        self.files_done.load(Ordering::Relaxed)
+    }
+
+    /// Files expected in all (0 for a job that does not count files).
+    pub fn files_total(&self) -> u64 {
+        self.files_total.load(Ordering::Relaxed)
     }
 
     /// Ask the job to stop; it removes what it wrote.

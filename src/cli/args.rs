@@ -60,8 +60,8 @@ pub enum Command {
     Init(InitArgs),
     /// Encrypt files or directories into the vault
     Import(ImportArgs),
-    /// List the items you are cleared to see
-    List,
+    /// List the items you are cleared to see (page by page: the first lines come at once)
+    List(ListArgs),
     /// Show one item's metadata and custody timeline
     Show(ShowArgs),
     /// Decrypt an item to a file
@@ -412,6 +412,21 @@ pub struct ImportArgs {
     /// Container chunk size in KiB (64 ..= 16384)
     #[arg(long, value_name = "KIB", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(64..=16384))]
     pub chunk_kib: u32,
+    /// Files committed together: a crash or cancel loses at most one group (1 ..= 65536)
+    #[arg(long, value_name = "N", default_value_t = 2048, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub group_files: u32,
+}
+
+/// `list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this many items (one page); with --json the output then says where the next
+    /// page starts
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Start after this control number (the `next` of the previous page)
+    #[arg(long, value_name = "CONTROL")]
+    pub after: Option<String>,
 }
 
 /// `show`.

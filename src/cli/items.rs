@@ -3,11 +3,13 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow};
-use strongroom::Level;
+use std::io::Write;
+
 use strongroom::progress::Progress;
 use strongroom::station::{Confirmed, ImportOptions, ImportReport, ItemSummary};
+use strongroom::{ControlNumber, Level};
 
-use super::args::{Cli, ExportArgs, ImportArgs, ShowArgs};
+use super::args::{Cli, ExportArgs, ImportArgs, ListArgs, ShowArgs};
 use super::exit::{self, UsageError};
 use super::progress_line::ProgressLine;
 use super::{metadata_text, output, secrets, unlocked_station};
@@ -29,6 +31,7 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<()> {
         title,
         notes,
         chunk_size: args.chunk_kib.saturating_mul(1024),
+        group_files: args.group_files as usize,
         ..ImportOptions::at(level)
     };
     let report = station.import(plan, &options, &progress);
@@ -47,6 +50,12 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<()> {
         if let Some(hint) = exit::hint_for(&failure.error) {
             eprintln!("  hint: {}", output::printable(&hint));
         }
+    }
+    if report.cancelled {
+        return Err(anyhow!(
+            "cancelled; the {} file(s) imported before the cancel stay in the vault",
+            report.imported.len()
+        ));
     }
     Err(anyhow!(
         "{} of {} path(s) were not imported (listed above); the {} imported stay in the vault",
@@ -88,20 +97,111 @@ impl ImportJson<'_> {
     }
 }
 
-/// `strongroom list`.
-pub fn list(cli: &Cli) -> Result<()> {
+/// Items per page when `list` streams the whole vault.
+const LIST_PAGE: usize = 500;
+
+/// `strongroom list [--limit N] [--after CONTROL]`: the vault page by page, printed as each
+/// page is read, so a large vault starts listing at once.
+pub fn list(cli: &Cli, args: &ListArgs) -> Result<()> {
     let station = unlocked_station(cli)?;
-    let list = station.item_list()?;
-    if list.withheld > 0 {
+    let after = match args.after.as_deref() {
+        Some(text) => Some(
+            ControlNumber::parse(text)
+                .ok_or_else(|| anyhow!(UsageError(format!("--after needs a control number, not '{text}'"))))?,
+        ),
+        None => None,
+    };
+    let mut printer = ListPrinter::new(cli.json);
+    let withheld = match args.limit {
+        Some(limit) => {
+            let page = station.item_page(after.as_ref(), limit)?;
+            if cli.json {
+                return output::json(&PageJson {
+                    items: &page.list.items,
+                    withheld: page.list.withheld,
+                    next: page.next.map(|c| c.to_string()),
+                });
+            }
+            printer.page(&page.list.items)?;
+            if let Some(next) = &page.next {
+                eprintln!("more: strongroom list --after {next}");
+            }
+            page.list.withheld
+        }
+        None => {
+            let mut withheld = 0;
+            let mut after = after;
+            loop {
+                let page = station.item_page(after.as_ref(), LIST_PAGE)?;
+                printer.page(&page.list.items)?;
+                withheld += page.list.withheld;
+                match page.next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+            withheld
+        }
+    };
+    printer.finish()?;
+    if withheld > 0 {
         eprintln!(
-            "warning: {} item row(s) not shown: they disagree with the custody ledger (changed outside Strongroom); an officer can run `strongroom ledger verify`",
-            list.withheld
+            "warning: {withheld} item row(s) not shown: they disagree with the custody ledger (changed outside Strongroom); an officer can run `strongroom ledger verify`"
         );
     }
-    if cli.json {
-        return output::json(&list.items);
+    Ok(())
+}
+
+/// `list --limit N --json`: one page and where the next one starts.
+#[derive(serde::Serialize)]
+struct PageJson<'a> {
+    items: &'a [ItemSummary],
+    withheld: u64,
+    next: Option<String>,
+}
+
+/// Prints `list` as its pages come: a table with one header, or one JSON array (the same
+/// text `serde_json` prints for the whole list at once).
+struct ListPrinter {
+    json: bool,
+    printed: usize,
+}
+
+impl ListPrinter {
+    fn new(json: bool) -> ListPrinter {
+        ListPrinter { json, printed: 0 }
     }
-    output::item_table(&list.items)
+
+    fn page(&mut self, items: &[ItemSummary]) -> Result<()> {
+        let mut out = std::io::stdout().lock();
+        for item in items {
+            if self.json {
+                let text = serde_json::to_string_pretty(item)?;
+                let indented: Vec<String> = text.lines().map(|line| format!("  {line}")).collect();
+                let lead = if self.printed == 0 { "[\n" } else { ",\n" };
+                write!(out, "{lead}{}", indented.join("\n"))?;
+            } else {
+                if self.printed == 0 {
+                    output::item_table_header(&mut out)?;
+                }
+                output::item_table_row(&mut out, item)?;
+            }
+            self.printed += 1;
+        }
+        out.flush()?;
+        Ok(())
+    }
+
+    fn finish(self) -> Result<()> {
+        let mut out = std::io::stdout().lock();
+        match (self.json, self.printed) {
+            (true, 0) => writeln!(out, "[]")?,
+            (true, _) => writeln!(out, "\n]")?,
+            (false, 0) => writeln!(out, "no items")?,
+            (false, _) => {}
+        }
+        Ok(())
+    }
 }
 
 /// `strongroom show ID`.

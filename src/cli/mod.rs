@@ -34,7 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match command {
         Command::Init(args) => vault::init(&cli, args),
         Command::Import(args) => items::import(&cli, args),
-        Command::List => items::list(&cli),
+        Command::List(args) => items::list(&cli, args),
         Command::Show(args) => items::show(&cli, args),
         Command::Export(args) => items::export(&cli, args),
         Command::Passwd(args) => vault::passwd(&cli, args),

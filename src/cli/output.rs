@@ -36,23 +36,35 @@ pub fn item_table(items: &[ItemSummary]) -> Result<()> {
         writeln!(out, "no items")?;
         return Ok(());
     }
+    item_table_header(&mut out)?;
+    for item in items {
+        item_table_row(&mut out, item)?;
+    }
+    Ok(())
+}
+
+/// The header of an item table.
+pub fn item_table_header(out: &mut impl Write) -> Result<()> {
     writeln!(
         out,
         "{:<15} {:<13} {:<12} {:>10}  {:<12} TITLE",
         "CONTROL", "LEVEL", "CATEGORY", "SIZE", "CUSTODIAN"
     )?;
-    for item in items {
-        writeln!(
-            out,
-            "{:<15} {:<13} {:<12} {:>10}  {:<12} {}",
-            item.control_number.to_string(),
-            item.level.name(),
-            item.category.as_str(),
-            bytes(item.size),
-            printable(&item.custodian),
-            printable(&item.title)
-        )?;
-    }
+    Ok(())
+}
+
+/// One row of an item table.
+pub fn item_table_row(out: &mut impl Write, item: &ItemSummary) -> Result<()> {
+    writeln!(
+        out,
+        "{:<15} {:<13} {:<12} {:>10}  {:<12} {}",
+        item.control_number.to_string(),
+        item.level.name(),
+        item.category.as_str(),
+        bytes(item.size),
+        printable(&item.custodian),
+        printable(&item.title)
+    )?;
     Ok(())
 }
 

@@ -35,8 +35,13 @@ impl ProgressLine {
                     } else {
                         0.0
                     };
+                    // Many files: how many of them too.
+                    let files = match (progress.files_done(), progress.files_total()) {
+                        (_, 0 | 1) => String::new(),
+                        (done, total) => format!("{done} / {total} files  "),
+                    };
                     eprint!(
-                        "\r{verb} {} / {}  {}/s  ETA {:.0} s   ",
+                        "\r{verb} {files}{} / {}  {}/s  ETA {:.0} s   ",
                         bytes(done),
                         bytes(total),
                         bytes(rate as u64),

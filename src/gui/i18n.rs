@@ -145,6 +145,8 @@ texts! {
     DetailsInEnglish => "Details (English)", "技术详情（英文原文）";
     ReplaceFile => "Replace the file", "替换该文件";
     SessionLocked => "Session locked", "会话已锁定";
+    CancelledKept => "Cancelled; imported before the cancel and kept", "已取消；取消前已导入并保留";
+    FilesCount => "files", "个文件";
     ConfirmExportTitle => "Export in plaintext?", "以明文导出？";
     ConfirmExportItem => "Item", "条目";
     ConfirmExportTo => "To", "导出到";

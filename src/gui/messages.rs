@@ -267,6 +267,13 @@ pub enum Reply {
         /// Each path left out: its name and why.
         failed: Vec<(String, Failure)>,
     },
+    /// An import was cancelled after some of its groups were committed: those items stay.
+    JobCancelledKept {
+        /// Job number.
+        job: u64,
+        /// The items kept ("SR-2026-000001, …").
+        kept: String,
+    },
     /// A job failed or was cancelled.
     JobFailed {
         /// Job number.

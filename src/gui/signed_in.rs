@@ -68,6 +68,15 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
                 .push((format!("{}: {subject}", what.get(lang)), Instant::now()));
         }
         Reply::BundleVerified(report) => s.ledger.bundle_report = Some(*report),
+        Reply::JobCancelledKept { job, kept } => {
+            // What was committed before the cancel stays, and the person is told so.
+            let mut failure = Failure::plain(&format!("{}: {kept}", Text::CancelledKept.get(lang)));
+            failure.cancelled = true;
+            s.toasts.push((failure.message.clone(), Instant::now()));
+            if let Some(j) = s.jobs.iter_mut().find(|j| j.id == job) {
+                j.outcome = Some(Err(failure));
+            }
+        }
         Reply::JobPartial { job, summary, failed } => {
             let left_out = failed
                 .iter()

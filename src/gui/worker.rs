@@ -215,7 +215,9 @@ impl StationThread {
                             .map(|i| i.control_number.to_string())
                             .collect::<Vec<_>>()
                             .join(", ");
-                        if report.is_complete() {
+                        if report.cancelled {
+                            self.reply(Reply::JobCancelledKept { job, kept: summary });
+                        } else if report.is_complete() {
                             self.reply(Reply::JobDone { job, summary });
                         } else {
                             let failed = report

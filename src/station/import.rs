@@ -1,9 +1,13 @@
-//! Importing files, crash-safe across processes (DESIGN.md §2): ciphertext into this
-//! process's work directory and fsync; a pending row naming that owner; rename into
-//! `objects/` and fsync the directory; then every row of the batch is activated together with
-//! its event in one transaction. Any failure or cancel removes what the batch made.
+//! Importing files, crash-safe across processes (DESIGN.md §2), in groups (group commit):
+//! each file of a group is encrypted into this process's work directory and fdatasynced, two
+//! at once; one transaction writes the group's pending rows naming that owner; the files are
+//! renamed into `objects/` and each fan-out directory they touched is synced once; then one
+//! transaction activates the group, one event per item. A failure or cancel removes what
+//! the current group made; the groups before it stay imported. A process killed at any
+//! moment leaves each file imported or absent: its pending rows and files are swept at the
+//! next open.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
@@ -18,7 +22,7 @@ use crate::vault::import::{self as files, EncryptError, SourceFile};
 
 pub use crate::vault::import::FileFailure;
 use crate::vault::items::{self, ItemRow, item_aad};
-use crate::vault::layout::sync_dir;
+use crate::vault::parallel;
 use crate::vault::{Category, ItemStatus};
 use crate::{ControlNumber, Error, ItemId, Level, Result, UserId, details};
 
@@ -49,12 +53,15 @@ pub struct ImportReport {
     pub imported: Vec<ItemSummary>,
     /// The paths that were not imported: those the plan skipped, then those that failed.
     pub failed: Vec<FileFailure>,
+    /// The import was cancelled after `imported` had been committed (they stay); the files
+    /// after them were not imported.
+    pub cancelled: bool,
 }
 
 impl ImportReport {
     /// Whether every file chosen was imported.
     pub fn is_complete(&self) -> bool {
-        self.failed.is_empty()
+        self.failed.is_empty() && !self.cancelled
     }
 }
 
@@ -69,6 +76,8 @@ pub struct ImportOptions {
     pub notes: Option<String>,
     /// Container chunk size in bytes (64 KiB ..= 16 MiB; DESIGN.md §3).
     pub chunk_size: u32,
+    /// Files committed together (group commit): a cancel or a crash loses at most one group.
+    pub group_files: usize,
 }
 
 impl ImportOptions {
@@ -79,6 +88,7 @@ impl ImportOptions {
             title: None,
             notes: None,
             chunk_size: crate::crypto::stream::DEFAULT_CHUNK,
+            group_files: GROUP_FILES,
         }
     }
 }
@@ -118,7 +128,41 @@ impl ItemSecrets {
     }
 }
 
-/// One item of a batch in progress.
+/// Files per group commit by default: enough that a group's two transactions and its directory syncs
+/// (at most 256 fan-out directories) cost little per file, few enough that a cancel takes
+/// effect soon and a crash loses at most one group's work (which leaves nothing behind).
+const GROUP_FILES: usize = 2048;
+/// Bytes per group commit, for the same reasons with large files.
+const GROUP_BYTES: u64 = 256 << 20;
+
+/// The plan's files in groups of at most `per_group` files and, unless one file is larger,
+/// `GROUP_BYTES` bytes.
+fn groups(files: &[SourceFile], per_group: usize) -> Vec<&[SourceFile]> {
+    let mut groups = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (i, file) in files.iter().enumerate() {
+        let full = i - start == per_group || (i > start && bytes + file.size > GROUP_BYTES);
+        if full {
+            groups.push(&files[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += file.size;
+    }
+    if start < files.len() {
+        groups.push(&files[start..]);
+    }
+    groups
+}
+
+/// A file of a group before it is read: its item id, data key and temporary path.
+struct Job<'a> {
+    source: &'a SourceFile,
+    id: ItemId,
+    dek: Key32,
+    tmp: PathBuf,
+}
+
+/// One item of a group in progress.
 struct Staged {
     row: ItemRow,
     tmp: PathBuf,
@@ -138,10 +182,12 @@ impl Station {
         })
     }
 
-    /// Import the files of `plan`. A file that cannot be read, or changes while it is read,
-    /// is reported in [`ImportReport::failed`] and the others go on; the items made appear
-    /// together, each with its event. A cancel, or a failure on the vault's side (disk, database),
-    /// leaves none of the batch.
+    /// Import the files of `plan`, in groups committed one after another. A file that
+    /// cannot be read, or changes while it is read, is reported in [`ImportReport::failed`]
+    /// and the others go on. A cancel keeps the groups already committed
+    /// ([`ImportReport::cancelled`]), or is [`Error::Cancelled`] when none was. A failure on
+    /// the vault's side (disk, database) leaves nothing of its group and is returned; the
+    /// groups before it stay imported.
     pub fn import(&mut self, plan: ImportPlan, options: &ImportOptions, progress: &Progress) -> Result<ImportReport> {
         self.refresh_session()?;
         self.session_for(Access::Permitted(Permission::Import, Some(options.level)))?;
@@ -159,41 +205,77 @@ impl Station {
             ));
         }
         progress.add_total(plan.total_bytes());
+        progress.add_files(plan.files.len() as u64);
         let busy = self.idle.busy();
         let _beating = progress.beating(busy.heartbeat());
-        let mut staged: Vec<Staged> = Vec::with_capacity(plan.files.len());
+        let mut committed: Vec<ItemRow> = Vec::with_capacity(plan.files.len());
         let mut failed = plan.skipped;
-        let result = self.import_batch(&plan.files, options, generation, progress, &mut staged, &mut failed);
-        match result {
-            Ok(()) => {
-                let session = self.session_for(Access::Keys)?;
-                let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
-                let imported = staged
-                    .iter_mut()
-                    .map(|entry| {
-                        entry.row.status = ItemStatus::Active;
-                        summarize(session, &entry.row, &names)
-                    })
-                    .collect::<Result<_>>()?;
-                Ok(ImportReport { imported, failed })
-            }
-            Err(error) => {
-                let reason = if matches!(error, Error::Cancelled) {
-                    "cancelled"
-                } else {
-                    "failed"
-                };
-                // The original error is the one to report; what a failed cleanup leaves (pending
-                // rows of this process) is swept at the next open.
-                let _ = self.abandon(&staged, reason);
-                Err(error)
+        let mut cancelled = false;
+        for group in groups(&plan.files, options.group_files.max(1)) {
+            match self.import_group(group, options, generation, progress, &mut failed) {
+                Ok(rows) => committed.extend(rows),
+                Err(Error::Cancelled) if !committed.is_empty() => {
+                    cancelled = true;
+                    break;
+                }
+                Err(error) => return Err(error),
             }
         }
+        let session = self.session_for(Access::Keys)?;
+        let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
+        let imported = committed
+            .iter_mut()
+            .map(|row| {
+                row.status = ItemStatus::Active;
+                summarize(session, row, &names)
+            })
+            .collect::<Result<_>>()?;
+        Ok(ImportReport {
+            imported,
+            failed,
+            cancelled,
+        })
     }
 
-    fn import_batch(
+    /// Import one group: all of it that could be read is committed together, or, on a
+    /// cancel or a failure on the vault's side, nothing of it is left. Files left out count
+    /// as done, so the bar reaches its end.
+    fn import_group(
         &mut self,
-        sources: &[SourceFile],
+        group: &[SourceFile],
+        options: &ImportOptions,
+        generation: u32,
+        progress: &Progress,
+        failed: &mut Vec<FileFailure>,
+    ) -> Result<Vec<ItemRow>> {
+        if progress.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let before = progress.done();
+        let mut staged: Vec<Staged> = Vec::with_capacity(group.len());
+        let result = self.stage_group(group, options, generation, progress, &mut staged, failed);
+        if let Err(error) = result {
+            let reason = if matches!(error, Error::Cancelled) {
+                "cancelled"
+            } else {
+                "failed"
+            };
+            // The original error is the one to report; what a failed cleanup leaves (pending
+            // rows of this process) is swept at the next open.
+            let _ = self.abandon(&staged, reason);
+            return Err(error);
+        }
+        let expected: u64 = group.iter().map(|f| f.size).sum();
+        progress.advance(expected.saturating_sub(progress.done().saturating_sub(before)));
+        Ok(staged.into_iter().map(|entry| entry.row).collect())
+    }
+
+    /// Encrypt a group's files (two at once), write their pending rows in one transaction,
+    /// move them into `objects/` and sync each directory touched once, then activate them in
+    /// one transaction with one event each. `staged` holds what exists, for `abandon`.
+    fn stage_group(
+        &mut self,
+        group: &[SourceFile],
         options: &ImportOptions,
         generation: u32,
         progress: &Progress,
@@ -201,58 +283,91 @@ impl Station {
         failed: &mut Vec<FileFailure>,
     ) -> Result<()> {
         let level = options.level;
-        for source in sources {
-            if progress.is_cancelled() {
-                return Err(Error::Cancelled);
-            }
+        // What each file needs before its bytes are read: an id, a key, a temporary path.
+        let mut jobs = Vec::with_capacity(group.len());
+        for source in group {
             let id = ItemId::random()?;
-            let dek = Key32::random()?;
-            let tmp = self.work.path().join(format!("{id}.sro"));
-            let meta = self.new_meta(source, options, &dek)?;
-            let done_before = progress.done();
-            let sha = match files::encrypt_file(source, &tmp, EncryptKey::Dek(&dek), id, options.chunk_size, progress) {
-                Ok(sha) => sha,
-                Err(EncryptError::Source(error)) => {
-                    // This file is left out (its partial output is already removed); the
-                    // bar still reaches the end.
-                    progress.advance(source.size.saturating_sub(progress.done().saturating_sub(done_before)));
-                    failed.push(FileFailure {
-                        path: source.shown.clone(),
-                        error,
-                    });
-                    continue;
-                }
-                Err(EncryptError::Batch(error)) => return Err(error),
-            };
-            staged.push(Staged {
-                row: self.new_row(id, source, options, generation)?,
-                tmp: tmp.clone(),
-                in_objects: false,
-                has_row: false,
+            jobs.push(Job {
+                source,
+                id,
+                dek: Key32::random()?,
+                tmp: self.work.path().join(format!("{id}.sro")),
             });
-            let owner = self.work.owner().to_string();
-            let year = self.clock.now().year();
-            let entry = staged
-                .last_mut()
-                .ok_or_else(|| Error::InvalidInput("empty batch".into()))?;
-            entry.row.sha256 = sha;
-            let row = &mut entry.row;
-            self.write(|tx, _| {
-                // The wraps bind the control number, so they are made once it is allocated.
-                row.control = items::next_control_number(tx, year)?;
-                meta.seal_into(row)?;
-                items::insert_pending(tx, row, &owner)
-            })?;
-            entry.has_row = true;
-            let dir = self.paths.ensure_object_dir(id)?;
-            let object = self.paths.object(id);
-            std::fs::rename(&tmp, &object).map_err(|e| Error::io(&object, e))?;
-            entry.in_objects = true;
-            sync_dir(&dir)?;
+        }
+        let outcomes = parallel::map(&jobs, |job| {
+            let outcome = if progress.is_cancelled() {
+                Err(EncryptError::Batch(Error::Cancelled))
+            } else {
+                files::encrypt_file(
+                    job.source,
+                    &job.tmp,
+                    EncryptKey::Dek(&job.dek),
+                    job.id,
+                    options.chunk_size,
+                    progress,
+                )
+            };
+            progress.file_done();
+            outcome
+        });
+        let mut secrets = Vec::with_capacity(jobs.len());
+        let mut batch_error: Option<Error> = None;
+        for (job, outcome) in jobs.iter().zip(outcomes) {
+            match outcome {
+                Ok(sha) => {
+                    let mut row = self.new_row(job.id, job.source, options, generation)?;
+                    row.sha256 = sha;
+                    staged.push(Staged {
+                        row,
+                        tmp: job.tmp.clone(),
+                        in_objects: false,
+                        has_row: false,
+                    });
+                    secrets.push(self.new_meta(job.source, options, &job.dek)?);
+                }
+                // This file is left out (its partial output is already removed).
+                Err(EncryptError::Source(error)) => failed.push(FileFailure {
+                    path: job.source.shown.clone(),
+                    error,
+                }),
+                // The vault's own failure is the one to report, rather than a cancel.
+                Err(EncryptError::Batch(error)) => {
+                    if batch_error.as_ref().is_none_or(|e| matches!(e, Error::Cancelled)) {
+                        batch_error = Some(error);
+                    }
+                }
+            }
+        }
+        if let Some(error) = batch_error {
+            return Err(error);
         }
         if staged.is_empty() {
             return Ok(()); // every file failed: nothing to record
         }
+        let owner = self.work.owner().to_string();
+        let year = self.clock.now().year();
+        self.write(|tx, _| {
+            for (entry, meta) in staged.iter_mut().zip(&secrets) {
+                // The wraps bind the control number, so they are made once it is allocated.
+                entry.row.control = items::next_control_number(tx, year)?;
+                meta.seal_into(&mut entry.row)?;
+                items::insert_pending(tx, &entry.row, &owner)?;
+            }
+            Ok(())
+        })?;
+        // Every row is in: an abandon from here on removes them all (with their events).
+        for entry in staged.iter_mut() {
+            entry.has_row = true;
+        }
+        let mut touched = BTreeSet::new();
+        for entry in staged.iter_mut() {
+            let dir = self.paths.ensure_object_dir(entry.row.id)?;
+            let object = self.paths.object(entry.row.id);
+            std::fs::rename(&entry.tmp, &object).map_err(|e| Error::io(&object, e))?;
+            entry.in_objects = true;
+            touched.insert(dir);
+        }
+        parallel::sync_dirs(&touched)?;
         let actor = self.session_for(Access::Keys)?.user().name.clone();
         let custodian = actor.clone();
         self.write(|tx, events| {
@@ -358,5 +473,27 @@ pub(super) fn import_aborted(actor: &str, row: &ItemRow, reason: &str) -> NewEve
             "control_number": row.control.to_string(),
             "reason": reason,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(sizes: &[u64]) -> Vec<SourceFile> {
+        sizes.iter().map(|&size| SourceFile::for_tests(size)).collect()
+    }
+
+    #[test]
+    fn groups_hold_at_most_their_count_and_bytes_and_a_large_file_goes_alone() {
+        let many = files(&vec![4096; GROUP_FILES * 2 + 1]);
+        let lengths: Vec<usize> = groups(&many, GROUP_FILES).iter().map(|g| g.len()).collect();
+        assert_eq!(lengths, vec![GROUP_FILES, GROUP_FILES, 1]);
+        let large = files(&[10, GROUP_BYTES + 1, 10, GROUP_BYTES / 2, GROUP_BYTES / 2, 1]);
+        let lengths: Vec<usize> = groups(&large, GROUP_FILES).iter().map(|g| g.len()).collect();
+        assert_eq!(lengths, vec![1, 1, 2, 2]);
+        assert!(groups(&[], GROUP_FILES).is_empty());
+        let three: Vec<usize> = groups(&files(&[1; 7]), 3).iter().map(|g| g.len()).collect();
+        assert_eq!(three, vec![3, 3, 1]);
     }
 }

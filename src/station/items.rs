@@ -58,6 +58,15 @@ pub struct ItemSummary {
     pub notes: Option<String>,
 }
 
+/// One page of the vault list, and where the next one starts.
+#[derive(Clone, Debug, Default)]
+pub struct ItemPage {
+    /// The page's items and how many of its rows were left out.
+    pub list: ItemList,
+    /// The control number to ask the next page after (none: this was the last page).
+    pub next: Option<ControlNumber>,
+}
+
 /// The vault list: the items shown, and how many rows were left out because they disagree
 /// with their custody history (changed outside Strongroom).
 #[derive(Clone, Debug, Default, serde::Serialize)]
@@ -145,26 +154,30 @@ impl Station {
         let histories = history::all(&self.conn, &|seq, event| admin_keys.vouch_for(seq, event))?;
         let mut list = ItemList::default();
         for row in items::list_active(&self.conn, session.user().clearance)? {
-            let agrees = histories
-                .get(&row.id)
-                .filter(|history| history::differences(&row, history, &names).is_empty());
-            let Some(history) = agrees else {
-                list.withheld += 1;
-                continue;
-            };
-            // A title that does not open under the level its row states was changed too.
-            let mut summary = match summarize(session, &row, &names) {
-                Ok(summary) => summary,
-                Err(Error::ObjectTampered { .. } | Error::Integrity { .. }) => {
-                    list.withheld += 1;
-                    continue;
-                }
-                Err(other) => return Err(other),
-            };
-            summary.created_at = history.imported_at.clone();
-            list.items.push(summary);
+            let history = histories.get(&row.id);
+            list_row(session, &row, history, &names, &mut list)?;
         }
         Ok(list)
+    }
+
+    /// One page of [`Station::item_list`]: up to `limit` items after the control number
+    /// `after` (from the start when none), each checked against its own history, so a page
+    /// of a large vault comes at once. `next` is where the next page starts, if there may be
+    /// one.
+    pub fn item_page(&self, after: Option<&ControlNumber>, limit: usize) -> Result<ItemPage> {
+        let session = self.session_for(Access::Permitted(Permission::View, None))?;
+        let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
+        let admin_keys = AdminKeys::load(&self.conn, &self.station_id)?;
+        let rows = items::list_active_page(&self.conn, session.user().clearance, after, limit.max(1))?;
+        let next = (rows.len() >= limit.max(1))
+            .then(|| rows.last().map(|r| r.control.clone()))
+            .flatten();
+        let mut list = ItemList::default();
+        for row in &rows {
+            let history = history::of(&self.conn, row.id, &|seq, event| admin_keys.vouch_for(seq, event))?;
+            list_row(session, row, history.as_ref(), &names, &mut list)?;
+        }
+        Ok(ItemPage { list, next })
     }
 
     /// Find an item by control number or uuid, visible to this user, and check it before
@@ -224,6 +237,34 @@ impl Station {
             events: events::for_item(&self.conn, row.id)?,
         })
     }
+}
+
+/// Add `row` to `list` if it agrees with its custody `history` and its metadata opens under
+/// the level it states; count it as withheld otherwise.
+fn list_row(
+    session: &Session,
+    row: &ItemRow,
+    history: Option<&History>,
+    names: &HashMap<UserId, String>,
+    list: &mut ItemList,
+) -> Result<()> {
+    let agrees = history.filter(|history| history::differences(row, history, names).is_empty());
+    let Some(history) = agrees else {
+        list.withheld += 1;
+        return Ok(());
+    };
+    // Metadata that does not open under the level its row states was changed too.
+    let mut summary = match summarize(session, row, names) {
+        Ok(summary) => summary,
+        Err(Error::ObjectTampered { .. } | Error::Integrity { .. }) => {
+            list.withheld += 1;
+            return Ok(());
+        }
+        Err(other) => return Err(other),
+    };
+    summary.created_at = history.imported_at.clone();
+    list.items.push(summary);
+    Ok(())
 }
 
 pub(super) fn summarize(session: &Session, row: &ItemRow, names: &HashMap<UserId, String>) -> Result<ItemSummary> {

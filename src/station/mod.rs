@@ -46,7 +46,7 @@ pub use directory_rebuild::Rebuilt;
 pub use export::ExportReport;
 pub use import::{FileFailure, ImportOptions, ImportPlan, ImportReport};
 pub use init::InitOptions;
-pub use items::{ItemDetail, ItemList, ItemSummary};
+pub use items::{ItemDetail, ItemList, ItemPage, ItemSummary};
 pub use request_view::RequestView;
 pub use sealed_name::sealed_name_aad;
 pub use session::{Session, SessionUser};

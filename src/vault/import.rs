@@ -28,6 +28,26 @@ pub struct SourceFile {
     fingerprint: Fingerprint,
 }
 
+#[cfg(test)]
+impl SourceFile {
+    /// A file of `size` bytes that exists only in a plan (tests of how plans are split).
+    pub(crate) fn for_tests(size: u64) -> SourceFile {
+        SourceFile {
+            path: PathBuf::from("/nonexistent"),
+            shown: PathBuf::from("/nonexistent"),
+            name: OsString::from("nonexistent"),
+            size,
+            fingerprint: Fingerprint {
+                dev: 0,
+                ino: 0,
+                size,
+                mtime_ns: 0,
+                ctime_ns: 0,
+            },
+        }
+    }
+}
+
 /// What identifies one version of a file: device, inode, size, mtime and ctime. `touch` can
 /// reset mtime but not ctime.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -286,7 +306,8 @@ pub enum EncryptError {
     Batch(Error),
 }
 
-/// Encrypt `src` into a new file `out` (0600, fsynced). Returns the plaintext SHA-256.
+/// Encrypt `src` into a new file `out` (0600, its data synced with `fdatasync`). Returns the
+/// plaintext SHA-256.
 /// On any failure `out` is removed.
 pub fn encrypt_file(
     src: &SourceFile,
@@ -350,7 +371,9 @@ fn encrypt_inner(
             other => Batch(Error::InvalidInput(format!("{}: {other}", src.shown.display()))),
         },
     )?;
-    output.sync_all().map_err(|e| Batch(Error::io(out, e)))?;
+    // The data and the size: a new file needs no more (its name is made durable by the
+    // directory sync after the rename into `objects/`).
+    output.sync_data().map_err(|e| Batch(Error::io(out, e)))?;
     let after = input.metadata().map_err(|e| Source(Error::io(&src.shown, e)))?;
     if Fingerprint::of(&after) != src.fingerprint {
         return Err(changed());

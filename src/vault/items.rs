@@ -216,6 +216,26 @@ pub fn list_active(conn: &Connection, max_level: Level) -> Result<Vec<ItemRow>> 
     collect(rows)
 }
 
+/// Up to `limit` active items at or below `max_level` after the control number `after` (the
+/// start when none), in control-number order: one page of the list, found by the control
+/// number's index however large the vault.
+pub fn list_active_page(
+    conn: &Connection,
+    max_level: Level,
+    after: Option<&ControlNumber>,
+    limit: usize,
+) -> Result<Vec<ItemRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM items WHERE status = 'active' AND level <= ?1
+         AND (control_year, control_serial) > (?2, ?3)
+         ORDER BY control_year, control_serial LIMIT ?4"
+    ))?;
+    let (year, serial) = after.map_or((-1, -1), |c| (i64::from(c.year), i64::from(c.serial)));
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(params![i64::from(max_level.as_byte()), year, serial, limit], read_row)?;
+    collect(rows)
+}
+
 /// An item by uuid, whatever its status.
 pub fn get(conn: &Connection, id: ItemId) -> Result<Option<ItemRow>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM items WHERE id = ?1"))?;

@@ -14,6 +14,7 @@ pub mod items;
 pub mod layout;
 pub mod leftovers;
 pub mod media;
+pub mod parallel;
 pub mod workdir;
 
 pub use category::Category;

@@ -392,3 +392,64 @@ fn officers_add_users_and_operators_stay_within_their_role_and_clearance() {
         ])
         .code(2);
 }
+
+#[test]
+fn list_comes_page_by_page_and_the_whole_list_reads_as_before() {
+    let vault = TestVault::new();
+    let paths: Vec<_> = (0..5)
+        .map(|i| vault.file(&format!("sheet-{i}.tif"), format!("sheet {i}").as_bytes()))
+        .collect();
+    let refs: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
+    let controls = vault.import(&refs, "internal");
+    // The whole list: one pretty JSON array, printed as its pages come, and a table with
+    // one header, whatever the pages.
+    let all = vault.ok(&["list", "--json"]);
+    let parsed: serde_json::Value = serde_json::from_str(&all).unwrap();
+    let lines: Vec<&str> = all.lines().collect();
+    assert_eq!((lines[0], lines[lines.len() - 1]), ("[", "]"));
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l.contains("\"control_number\""))
+            .all(|l| l.starts_with("    \""))
+    );
+    let listed: Vec<&str> = parsed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["control_number"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, controls.iter().map(String::as_str).collect::<Vec<_>>());
+    let table = vault.ok(&["list"]);
+    assert_eq!(table.lines().filter(|l| l.starts_with("CONTROL")).count(), 1);
+    assert_eq!(table.lines().count(), 6);
+    // Pages: two, two, one, each saying where the next starts.
+    let mut after: Option<String> = None;
+    let mut pages = Vec::new();
+    loop {
+        let mut args = vec!["list", "--limit", "2"];
+        if let Some(after) = &after {
+            args.extend(["--after", after.as_str()]);
+        }
+        let page = vault.json(&args);
+        let items: Vec<String> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["control_number"].as_str().unwrap().to_string())
+            .collect();
+        pages.push(items);
+        match page["next"].as_str() {
+            Some(next) => after = Some(next.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), vec![2, 2, 1]);
+    assert_eq!(pages.concat(), controls);
+    // An empty vault and a bad cursor.
+    let empty = TestVault::new();
+    assert_eq!(empty.ok(&["list", "--json"]), "[]\n");
+    assert_eq!(empty.ok(&["list"]), "no items\n");
+    // A cursor that is not a control number is a usage error.
+    vault.run(&["list", "--after", "not-a-number"]).code(2);
+}

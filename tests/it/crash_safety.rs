@@ -144,7 +144,10 @@ fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
     let work_ms = (writing.elapsed().as_millis() as u64 * 13 / 10).max(50);
     let span_ms = (started.elapsed().as_millis() as u64 * 13 / 10).max(50);
     let runs = 24;
+    // Imports killed while running that kept none of their files.
+    let mut interrupted = 0;
     for run in 0..runs {
+        let mut names = Vec::new();
         let mut child = if run % 4 == 3 {
             // Kill an export: the destination must hold nothing or the whole file.
             let dest = vault.scratch(&format!("export-{run}/seed.tif"));
@@ -164,6 +167,7 @@ fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
             cmd.args(["import", "--level", "confidential", "--chunk-kib", "256"]);
             for i in 0..3 {
                 let name = format!("run{run}-file{i}.las");
+                names.push(name.clone());
                 let mut size = 1024 * 1024 + rng.below(4 * 1024 * 1024) as usize;
                 if run % 4 == 0 && i == 0 {
                     // Killed right after its ciphertext starts: a first file large enough
@@ -197,9 +201,13 @@ fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
             }
         };
         std::thread::sleep(delay);
+        let running = child.try_wait().unwrap().is_none();
         let _ = child.kill();
         let _ = child.wait();
         assert_consistent(&vault, &sources);
+        if running && !names.is_empty() && imported_of(&vault, &names) == 0 {
+            interrupted += 1;
+        }
         if run % 4 == 3 {
             let dir = vault.scratch(&format!("export-{run}"));
             for entry in std::fs::read_dir(&dir).unwrap() {
@@ -243,7 +251,10 @@ fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
         .iter()
         .filter(|e| e["action"] == "item.import_aborted")
         .count();
-    eprintln!("{runs} runs: {} items kept, {aborted} imports aborted", items.len());
+    eprintln!(
+        "{runs} runs: {} items kept, {interrupted} imports interrupted, {aborted} aborted after their rows",
+        items.len()
+    );
     // The seed and the three calibration files are 4 items before any killed run: the kill
     // times must land both after some imports finished and in the middle of others.
     assert!(
@@ -251,9 +262,96 @@ fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
         "no killed import survived; the kill times are too early to test anything"
     );
     assert!(
-        aborted >= 1,
+        interrupted >= 1,
         "no import was killed mid-way; the kill times are too late"
     );
+}
+
+/// How many of the files named `names` are in the vault's list.
+fn imported_of(vault: &TestVault, names: &[String]) -> usize {
+    let listed = vault.json(&["list"]);
+    listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|item| names.iter().any(|n| item["title"] == n.as_str()))
+        .count()
+}
+
+/// Directory imports of many small files in several groups, killed at seeded moments: each
+/// file is imported whole (listed, its event present, exported with its hash) or absent
+/// with nothing left behind, whichever group the kill lands in.
+#[test]
+fn many_file_imports_killed_at_random_moments_keep_each_file_whole_or_absent() {
+    const FILES: usize = 40;
+    const GROUP: &str = "8";
+    let vault = TestVault::new();
+    let mut rng = Rng::new(0x0026_0026_0026);
+    let mut sources: BTreeMap<String, String> = BTreeMap::new();
+    let tiles = |run: usize, rng: &mut Rng, sources: &mut BTreeMap<String, String>| {
+        let dir = vault.scratch(&format!("tiles-{run}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut names = Vec::new();
+        for i in 0..FILES {
+            let name = format!("r{run}-{i:02}.png");
+            let size = 4096 + rng.below(16 * 1024) as usize;
+            let path = dir.join(&name);
+            std::fs::write(&path, pseudo_random(size, (run * 100 + i) as u64)).unwrap();
+            sources.insert(name.clone(), sha256_file(&path));
+            names.push(name);
+        }
+        (dir, names)
+    };
+    let import = |dir: &std::path::Path| {
+        let mut cmd = vault.as_alice();
+        cmd.args(["import", "--level", "internal", "--group-files", GROUP])
+            .arg(dir);
+        cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
+    };
+    // The length of an uninterrupted run's writing, for the kill times.
+    let (dir, _) = tiles(99, &mut rng, &mut sources);
+    let mut child = import(&dir);
+    wait_for_work(&vault, &mut child);
+    let writing = std::time::Instant::now();
+    assert!(child.wait().unwrap().success(), "the calibration import failed");
+    let work_ms = (writing.elapsed().as_millis() as u64 * 12 / 10).max(20);
+    let (mut partial, mut none, mut all) = (0, 0, 0);
+    let runs = 20;
+    for run in 0..runs {
+        let (dir, names) = tiles(run, &mut rng, &mut sources);
+        let mut child = import(&dir);
+        wait_for_work(&vault, &mut child);
+        std::thread::sleep(Duration::from_millis(rng.below(work_ms)));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_consistent(&vault, &sources);
+        match imported_of(&vault, &names) {
+            0 => none += 1,
+            FILES => all += 1,
+            _ => partial += 1,
+        }
+    }
+    // Every file listed exports with its own content.
+    let mut station = Station::open(&vault.root).unwrap();
+    station.unlock("alice", &Password::from(PASSWORD)).unwrap();
+    let out_dir = vault.scratch("verify");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let items = station.list_items().unwrap();
+    for item in &items {
+        let dest = out_dir.join(format!("{}", item.control_number));
+        station
+            .export(
+                &item.control_number.to_string(),
+                &dest,
+                false,
+                "checked by the test",
+                &Progress::new(),
+            )
+            .unwrap();
+        assert_eq!(sha256_file(&dest), sources[&item.title], "{}", item.title);
+    }
+    eprintln!("{runs} runs of {FILES} files: {none} kept none, {partial} some groups, {all} all");
+    assert!(partial >= 1, "no kill landed between two groups");
 }
 
 #[test]

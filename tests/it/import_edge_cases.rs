@@ -138,16 +138,17 @@ fn a_file_that_changes_mid_batch_is_left_out_and_the_others_stay() {
 }
 
 #[test]
-fn cancel_mid_batch_keeps_nothing_and_explains_the_gap() {
+fn cancel_mid_group_keeps_nothing_and_takes_no_control_number() {
     let (fx, mut station) = LibVault::new();
     let dir = &fx.files;
     let small = dir.join("a-small.tif");
     std::fs::write(&small, pseudo_random(100_000, 2)).unwrap();
-    // Large enough that the cancel lands while it is read; its content does not matter.
+    // Large enough that the cancel lands while it is read, small enough to share the small
+    // file's group (256 MiB at most); its content does not matter.
     let large = dir.join("b-large.tif");
     std::fs::File::create(&large)
         .unwrap()
-        .set_len(256 * 1024 * 1024)
+        .set_len(128 * 1024 * 1024)
         .unwrap();
     let plan = station.plan_import(&[small.clone(), large], false).unwrap();
     let progress = Arc::new(Progress::new());
@@ -168,24 +169,72 @@ fn cancel_mid_batch_keeps_nothing_and_explains_the_gap() {
         result.map(|v| v.imported.len())
     );
     assert_nothing_kept(&station);
+    // Control numbers are taken only once a group's files are all written: a cancel before
+    // that leaves no gap to explain, and no event.
     let events = station.events(0, 100).unwrap();
-    let aborted: Vec<_> = events.iter().filter(|e| e.action == "item.import_aborted").collect();
-    assert_eq!(
-        aborted.len(),
-        1,
-        "the first file's pending row is explained by one event"
-    );
-    assert!(String::from_utf8_lossy(&aborted[0].canonical).contains("\"reason\":\"cancelled\""));
-    // The next import still works.
+    assert!(!events.iter().any(|e| e.action.starts_with("item.")));
+    // The next import works, and takes the first number.
     let plan = station.plan_import(&[small], false).unwrap();
-    assert_eq!(
-        station
-            .import(plan, &options(), &Progress::new())
-            .unwrap()
-            .imported
-            .len(),
-        1
-    );
+    let imported = station.import(plan, &options(), &Progress::new()).unwrap().imported;
+    assert_eq!(imported.len(), 1);
+    assert_eq!(imported[0].control_number.serial, 1);
+}
+
+#[test]
+fn cancel_after_a_group_keeps_the_group_and_says_so() {
+    let (fx, mut station) = LibVault::new();
+    let small = fx.files.join("a-small.tif");
+    std::fs::write(&small, pseudo_random(100_000, 3)).unwrap();
+    let large = fx.files.join("b-large.tif");
+    std::fs::File::create(&large)
+        .unwrap()
+        .set_len(256 * 1024 * 1024)
+        .unwrap();
+    // One file per group: the small one commits before the large one is read.
+    let plan = station.plan_import(&[small, large], false).unwrap();
+    let progress = Arc::new(Progress::new());
+    let watcher = {
+        let progress = progress.clone();
+        std::thread::spawn(move || {
+            while progress.done() < 200_000 {
+                std::thread::yield_now();
+            }
+            progress.cancel();
+        })
+    };
+    let options = ImportOptions {
+        group_files: 1,
+        ..options()
+    };
+    let report = station.import(plan, &options, &progress).unwrap();
+    watcher.join().unwrap();
+    assert!(report.cancelled && !report.is_complete());
+    assert_eq!(report.imported.len(), 1);
+    assert_eq!(report.imported[0].title, "a-small.tif");
+    let listed = station.list_items().unwrap();
+    assert_eq!(listed.len(), 1, "the large file left nothing");
+    assert_eq!(progress.files_done(), 2);
+}
+
+#[test]
+fn a_failure_after_the_pending_rows_leaves_nothing_and_explains_the_numbers() {
+    let (fx, mut station) = LibVault::new();
+    let files: Vec<_> = (0..3)
+        .map(|i| {
+            let path = fx.files.join(format!("tile-{i}.png"));
+            std::fs::write(&path, pseudo_random(5000, 40 + i)).unwrap();
+            path
+        })
+        .collect();
+    let blockers = crate::support::block_object_dirs(&station.paths().objects);
+    let plan = station.plan_import(&files, false).unwrap();
+    assert!(station.import(plan, &options(), &Progress::new()).is_err());
+    blockers.remove();
+    assert_nothing_kept(&station);
+    let events = station.events(0, 100).unwrap();
+    let aborted = events.iter().filter(|e| e.action == "item.import_aborted").count();
+    assert_eq!(aborted, 3, "each control number taken is explained");
+    assert!(!events.iter().any(|e| e.action == "item.import"));
 }
 
 /// Where the sparse 4 GiB file holds data: at the start, in the middle and at the end

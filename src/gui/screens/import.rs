@@ -166,8 +166,13 @@ fn job_rows(ui: &mut egui::Ui, jobs: &[Job], lang: Lang, actions: &mut Vec<Actio
                     } else {
                         0.0
                     };
+                    // Many files: how many of them too.
+                    let files = match (job.progress.files_done(), job.progress.files_total()) {
+                        (_, 0 | 1) => String::new(),
+                        (done, total) => format!("{done} / {total} {} · ", Text::FilesCount.get(lang)),
+                    };
                     ui.label(format!(
-                        "{} / {} · {}/s · {:.0} s {}",
+                        "{files}{} / {} · {}/s · {:.0} s {}",
                         human_size(done),
                         human_size(total),
                         human_size(rate as u64),
@@ -182,7 +187,11 @@ fn job_rows(ui: &mut egui::Ui, jobs: &[Job], lang: Lang, actions: &mut Vec<Actio
                     ui.label(format!("{} · {summary}", Text::Done.get(lang)));
                 }
                 Some(Err(failure)) if failure.cancelled => {
-                    ui.label(Text::Cancelled.get(lang));
+                    // A cancel that kept what was committed says what (the message).
+                    match failure.kind {
+                        crate::gui::error_text::ErrorKind::Other => ui.label(&failure.message),
+                        _ => ui.label(Text::Cancelled.get(lang)),
+                    };
                 }
                 Some(Err(failure)) => {
                     ui.colored_label(

@@ -433,3 +433,64 @@ fn the_confirmation_starts_only_the_export_it_showed() {
     assert_eq!(harness.state().s().jobs.len(), 1);
     assert!(!fx.dir.path().join("elsewhere.tif").exists());
 }
+
+#[test]
+fn a_cancel_that_kept_groups_says_what_stays_and_files_show_in_the_job_row() {
+    let session = crate::gui::messages::SessionInfo {
+        user: "alice".into(),
+        role: strongroom::accounts::Role::Officer,
+        clearance: Level::TopSecret,
+        station: "0123456789abcdef".into(),
+        password_change: None,
+        signing_problem: None,
+    };
+    let mut s = SignedIn::new(session, 0);
+    let progress = Arc::new(strongroom::progress::Progress::new());
+    progress.add_files(3000);
+    progress.add_total(3000 * 4096);
+    s.jobs.push(crate::gui::model::Job {
+        id: 1,
+        label: "Import 3000 (INTERNAL)".into(),
+        progress: progress.clone(),
+        started: Some(std::time::Instant::now()),
+        outcome: None,
+        paths: Vec::new(),
+        export: None,
+    });
+    // While it runs, the row counts files as well as bytes.
+    for _ in 0..1200 {
+        progress.file_done();
+    }
+    let jobs = std::mem::take(&mut s.jobs);
+    let mut harness = Harness::new_ui(move |ui| {
+        crate::gui::screens::import::jobs(ui, &jobs, true, crate::gui::i18n::Lang::En, &mut Vec::new());
+    });
+    harness.run();
+    harness.get_by_label_contains("1200 / 3000 files");
+    drop(harness);
+    // Cancelled after two groups: the job says so and names what stays.
+    s.jobs.push(crate::gui::model::Job {
+        id: 1,
+        label: "Import 3000 (INTERNAL)".into(),
+        progress,
+        started: None,
+        outcome: None,
+        paths: Vec::new(),
+        export: None,
+    });
+    let reply = crate::gui::messages::Reply::JobCancelledKept {
+        job: 1,
+        kept: "SR-2026-000001, SR-2026-000002".into(),
+    };
+    assert!(crate::gui::signed_in::apply_reply(&mut s, reply, crate::gui::i18n::Lang::En).is_none());
+    let Some(Err(failure)) = &s.jobs[0].outcome else {
+        panic!("the job is marked cancelled");
+    };
+    assert!(failure.cancelled);
+    assert!(
+        failure.message.contains("kept: SR-2026-000001, SR-2026-000002"),
+        "{}",
+        failure.message
+    );
+    assert_eq!(s.toasts.len(), 1);
+}

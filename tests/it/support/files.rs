@@ -51,3 +51,30 @@ pub fn unhex(text: &str) -> Vec<u8> {
         .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex digit"))
         .collect()
 }
+
+/// Plain files standing where a vault's 256 fan-out directories (`objects/00` … `objects/ff`)
+/// would be made, so that moving a new object into place fails after its pending row is
+/// written: a failure on the vault's side in the middle of an import. Only fan-out names not
+/// already taken are blocked; `remove` takes the blockers away.
+pub struct ObjectDirBlockers(Vec<std::path::PathBuf>);
+
+/// Block every free fan-out directory name under `objects`.
+pub fn block_object_dirs(objects: &Path) -> ObjectDirBlockers {
+    let blockers: Vec<_> = (0..=255u8)
+        .map(|b| objects.join(format!("{b:02x}")))
+        .filter(|path| !path.exists())
+        .collect();
+    for path in &blockers {
+        std::fs::write(path, b"not a directory").expect("write a blocker");
+    }
+    ObjectDirBlockers(blockers)
+}
+
+impl ObjectDirBlockers {
+    /// Take the blockers away.
+    pub fn remove(self) {
+        for path in &self.0 {
+            std::fs::remove_file(path).expect("remove a blocker");
+        }
+    }
+}

@@ -18,7 +18,7 @@ pub mod station;
 pub mod template;
 
 pub use cli::{TestVault, code, stderr, stdout};
-pub use files::{hex, sha256_file, unhex};
+pub use files::{block_object_dirs, hex, sha256_file, unhex};
 pub use random::{Rng, pseudo_random};
 
 /// The officer every test vault starts with.
