@@ -70,6 +70,7 @@ pub fn decrypt<R: Read + Send, W: Write + Send>(
     pipeline::run(
         count,
         header.chunk_size as usize + TAG_LEN,
+        header.chunk_plain_len(0) + TAG_LEN,
         CipherSource { src, header },
         HashAt::Output,
         &transform,

@@ -124,6 +124,7 @@ pub fn encrypt_with<R: Read + Send, W: Write + Send>(
     let digest = pipeline::run(
         count,
         chunk_size as usize + TAG_LEN,
+        header.chunk_plain_len(0) + TAG_LEN,
         source,
         HashAt::Input,
         &transform,

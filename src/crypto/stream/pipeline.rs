@@ -45,10 +45,13 @@ type Item = (u64, Result<Buf, StreamError>);
 /// 16 MiB chunks still overlap (3 × 16 MiB stays within the 64 MiB streaming budget).
 const MIN_BUFFERS: usize = 3;
 
-/// Run the pipeline over `count` chunks; returns the SHA-256 of the plaintext.
+/// Run the pipeline over `count` chunks; returns the SHA-256 of the plaintext. `buf_capacity`
+/// fits any chunk with its tag, `first_capacity` the first one (all of a one-chunk object).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn run<S, T, W>(
     count: u64,
     buf_capacity: usize,
+    first_capacity: usize,
     mut source: S,
     hash_at: HashAt,
     transform: &T,
@@ -60,6 +63,11 @@ where
     T: Fn(u64, &mut Vec<u8>) -> Result<(), StreamError> + Sync,
     W: FnMut(&[u8]) -> Result<(), StreamError> + Send,
 {
+    // One chunk (a small file): in this thread, in a buffer of its own size. Five threads and
+    // a wiped chunk-sized buffer would cost more than the work, file after file.
+    if count <= 1 {
+        return run_inline(count, first_capacity, source, hash_at, transform, write, progress);
+    }
     let pool_size = (IN_FLIGHT_BYTES / buf_capacity.max(1)).max(MIN_BUFFERS);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
     let (free_tx, free_rx) = bounded::<Buf>(pool_size);
@@ -116,6 +124,43 @@ where
             .or(hashed_input)
             .ok_or(StreamError::Header("pipeline stopped early".into()))
     })
+}
+
+/// [`run`] without threads, for objects of at most one chunk: the same steps in the same
+/// order (read, hash the input, transform, hash the output, write), in one buffer of
+/// `capacity` bytes, wiped when dropped and never reallocated.
+fn run_inline<S, T, W>(
+    count: u64,
+    capacity: usize,
+    mut source: S,
+    hash_at: HashAt,
+    transform: &T,
+    mut write: W,
+    progress: &Progress,
+) -> Result<Digest, StreamError>
+where
+    S: Source,
+    T: Fn(u64, &mut Vec<u8>) -> Result<(), StreamError> + Sync,
+    W: FnMut(&[u8]) -> Result<(), StreamError> + Send,
+{
+    let mut sha = Sha256::new();
+    let mut buf: Buf = Zeroizing::new(Vec::with_capacity(capacity));
+    for index in 0..count {
+        if progress.is_cancelled() {
+            return Err(StreamError::Cancelled);
+        }
+        source.chunk(index, &mut buf)?;
+        if hash_at == HashAt::Input {
+            sha.update(buf.as_slice());
+        }
+        transform(index, &mut buf)?;
+        if hash_at == HashAt::Output {
+            sha.update(buf.as_slice());
+        }
+        write(&buf)?;
+    }
+    source.finish()?;
+    Ok(sha.finalize().into())
 }
 
 /// The reader: takes buffers from the pool, fills them in order, sends them on. Stops at the

@@ -312,6 +312,29 @@ fn cancel_stops_the_stream() {
     assert!(matches!(result, Err(StreamError::Cancelled)));
 }
 
+#[test]
+fn a_one_chunk_object_is_cancelled_too_and_a_one_chunk_round_trip_holds() {
+    // One chunk runs without the pipeline's threads: the same checks apply.
+    let key = Key32::from_bytes([3; 32]);
+    let plain = data(5000);
+    let progress = Progress::new();
+    progress.cancel();
+    let result = encrypt(
+        Cursor::new(&plain),
+        Vec::new(),
+        EncryptKey::Dek(&key),
+        [0; 16],
+        CS,
+        plain.len() as u64,
+        &progress,
+    );
+    assert!(matches!(result, Err(StreamError::Cancelled)));
+    let object = seal_dek(&plain, &key, CS);
+    assert_eq!(open_dek(&object, &key).unwrap(), plain);
+    let empty = seal_dek(&[], &key, CS);
+    assert_eq!(open_dek(&empty, &key).unwrap(), Vec::<u8>::new());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
     #[test]
