@@ -63,15 +63,19 @@ rm -rf "$DIR/copy-cp"; sync
 export STRONGROOM_VAULT="$DIR/vault" STRONGROOM_USER=bench STRONGROOM_PASSWORD="benchmark passphrase"
 "$BIN" init --kdf-memory-mib 64 --kdf-iterations 3 --json >/dev/null
 UNLOCK=$(secs "$BIN" list)
+UNLOCK_RSS=$( { /usr/bin/time -f '%M' "$BIN" list >/dev/null; } 2>&1 | tail -1 )
 s=$(date +%s.%N)
 RSS=$( { /usr/bin/time -f '%M' "$BIN" import --level internal "$DIR/tiles" >/dev/null; } 2>&1 | tail -1 )
 e=$(date +%s.%N)
 IMPORT=$(echo "$e - $s - $UNLOCK" | bc -l | xargs printf '%.2f')
 IMPORTED=$("$BIN" list --json | grep -c '"control_number"')
 [ "$IMPORTED" = "$COUNT" ] || { echo "imported $IMPORTED of $COUNT"; exit 1; }
+FIRST_PAGE=$(secs "$BIN" list --limit 100)
+WHOLE_LIST=$(secs "$BIN" list)
 
 echo "write + fsync each (python3): $FSYNC_EACH s = $(rate "$FSYNC_EACH") files/s"
 echo "cp -r then sync:             $CP_SYNC s = $(rate "$CP_SYNC") files/s"
 echo "strongroom import (unlock of $UNLOCK s left out): $IMPORT s = $(rate "$IMPORT") files/s"
 echo "share of the fsync-each loop: $(echo "100 * $FSYNC_EACH / $IMPORT" | bc -l | xargs printf '%.0f') %"
-echo "import peak RSS (incl. the unlock's Argon2id, 64 MiB here): $RSS KiB"
+echo "import peak RSS: $RSS KiB; the unlock alone (list of an empty vault): $UNLOCK_RSS KiB"
+echo "list --limit 100 on $COUNT items: $FIRST_PAGE s incl. the unlock ($(echo "($FIRST_PAGE - $UNLOCK) * 1000" | bc -l | xargs printf '%.0f') ms after it); whole list: $WHOLE_LIST s"

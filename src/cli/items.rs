@@ -3,10 +3,8 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow};
-use std::io::Write;
-
 use strongroom::progress::Progress;
-use strongroom::station::{Confirmed, ImportOptions, ImportReport, ItemSummary};
+use strongroom::station::{Confirmed, ImportOptions, ItemSummary};
 use strongroom::{ControlNumber, Level};
 
 use super::args::{Cli, ExportArgs, ImportArgs, ListArgs, ShowArgs};
@@ -34,42 +32,69 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<()> {
         group_files: args.group_files as usize,
         ..ImportOptions::at(level)
     };
-    let report = station.import(plan, &options, &progress);
+    // Items are printed as their group commits, and forgotten.
+    let mut printed = if cli.json {
+        print!("{{\n  \"imported\": [");
+        output::ItemStream::json(4)
+    } else {
+        output::ItemStream::table()
+    };
+    let mut print_error = None;
+    let outcome = station.import_each(plan, &options, &progress, &mut |item| {
+        if print_error.is_none()
+            && let Err(error) = printed.push(&item)
+        {
+            print_error = Some(error);
+        }
+    });
     drop(line);
-    let report = report?;
-    if cli.json {
-        output::json(&ImportJson::of(&report))?;
-    } else if !report.imported.is_empty() {
-        output::item_table(&report.imported)?;
+    if let Some(error) = print_error {
+        return Err(error);
     }
-    if report.is_complete() {
+    let failed = match &outcome {
+        Ok(outcome) => outcome.failed.as_slice(),
+        Err(_) => &[],
+    };
+    if cli.json {
+        // Valid JSON whatever happened: the items committed, and the paths left out.
+        printed.close_json(2)?;
+        let failed = serde_json::to_string_pretty(&failed_json(failed))?.replace('\n', "\n  ");
+        println!("],\n  \"failed\": {failed}\n}}");
+    }
+    let outcome = outcome?;
+    if outcome.is_complete() {
         return Ok(());
     }
-    for failure in &report.failed {
+    for failure in &outcome.failed {
         eprintln!("not imported: {}", output::printable(&failure.error.to_string()));
         if let Some(hint) = exit::hint_for(&failure.error) {
             eprintln!("  hint: {}", output::printable(&hint));
         }
     }
-    if report.cancelled {
+    if outcome.cancelled {
         return Err(anyhow!(
             "cancelled; the {} file(s) imported before the cancel stay in the vault",
-            report.imported.len()
+            outcome.imported
         ));
     }
     Err(anyhow!(
         "{} of {} path(s) were not imported (listed above); the {} imported stay in the vault",
-        report.failed.len(),
-        report.failed.len() + report.imported.len(),
-        report.imported.len()
+        outcome.failed.len(),
+        outcome.failed.len() + outcome.imported,
+        outcome.imported
     ))
 }
 
-/// `import --json`: the items made, and each path not imported with its reason.
-#[derive(serde::Serialize)]
-struct ImportJson<'a> {
-    imported: &'a [ItemSummary],
-    failed: Vec<FailedJson>,
+/// `import --json`'s `failed`: each path not imported with its reason and a hint.
+fn failed_json(failed: &[strongroom::station::FileFailure]) -> Vec<FailedJson> {
+    failed
+        .iter()
+        .map(|f| FailedJson {
+            path: f.path.to_string_lossy().into_owned(),
+            error: f.error.to_string(),
+            hint: exit::hint_for(&f.error),
+        })
+        .collect()
 }
 
 /// One path not imported.
@@ -78,23 +103,6 @@ struct FailedJson {
     path: String,
     error: String,
     hint: Option<String>,
-}
-
-impl ImportJson<'_> {
-    fn of(report: &ImportReport) -> ImportJson<'_> {
-        ImportJson {
-            imported: &report.imported,
-            failed: report
-                .failed
-                .iter()
-                .map(|f| FailedJson {
-                    path: f.path.to_string_lossy().into_owned(),
-                    error: f.error.to_string(),
-                    hint: exit::hint_for(&f.error),
-                })
-                .collect(),
-        }
-    }
 }
 
 /// Items per page when `list` streams the whole vault.
@@ -111,7 +119,11 @@ pub fn list(cli: &Cli, args: &ListArgs) -> Result<()> {
         ),
         None => None,
     };
-    let mut printer = ListPrinter::new(cli.json);
+    let mut printer = if cli.json {
+        output::ItemStream::json(2)
+    } else {
+        output::ItemStream::table()
+    };
     let withheld = match args.limit {
         Some(limit) => {
             let page = station.item_page(after.as_ref(), limit)?;
@@ -122,7 +134,9 @@ pub fn list(cli: &Cli, args: &ListArgs) -> Result<()> {
                     next: page.next.map(|c| c.to_string()),
                 });
             }
-            printer.page(&page.list.items)?;
+            for item in &page.list.items {
+                printer.push(item)?;
+            }
             if let Some(next) = &page.next {
                 eprintln!("more: strongroom list --after {next}");
             }
@@ -133,7 +147,12 @@ pub fn list(cli: &Cli, args: &ListArgs) -> Result<()> {
             let mut after = after;
             loop {
                 let page = station.item_page(after.as_ref(), LIST_PAGE)?;
-                printer.page(&page.list.items)?;
+                if cli.json && !page.list.items.is_empty() && printer.printed() == 0 {
+                    print!("[");
+                }
+                for item in &page.list.items {
+                    printer.push(item)?;
+                }
                 withheld += page.list.withheld;
                 match page.next {
                     Some(next) => after = Some(next),
@@ -143,7 +162,15 @@ pub fn list(cli: &Cli, args: &ListArgs) -> Result<()> {
             withheld
         }
     };
-    printer.finish()?;
+    match (cli.json, printer.printed()) {
+        (true, 0) => println!("[]"),
+        (true, _) => {
+            printer.close_json(0)?;
+            println!("]");
+        }
+        (false, 0) => println!("no items"),
+        (false, _) => {}
+    }
     if withheld > 0 {
         eprintln!(
             "warning: {withheld} item row(s) not shown: they disagree with the custody ledger (changed outside Strongroom); an officer can run `strongroom ledger verify`"
@@ -158,50 +185,6 @@ struct PageJson<'a> {
     items: &'a [ItemSummary],
     withheld: u64,
     next: Option<String>,
-}
-
-/// Prints `list` as its pages come: a table with one header, or one JSON array (the same
-/// text `serde_json` prints for the whole list at once).
-struct ListPrinter {
-    json: bool,
-    printed: usize,
-}
-
-impl ListPrinter {
-    fn new(json: bool) -> ListPrinter {
-        ListPrinter { json, printed: 0 }
-    }
-
-    fn page(&mut self, items: &[ItemSummary]) -> Result<()> {
-        let mut out = std::io::stdout().lock();
-        for item in items {
-            if self.json {
-                let text = serde_json::to_string_pretty(item)?;
-                let indented: Vec<String> = text.lines().map(|line| format!("  {line}")).collect();
-                let lead = if self.printed == 0 { "[\n" } else { ",\n" };
-                write!(out, "{lead}{}", indented.join("\n"))?;
-            } else {
-                if self.printed == 0 {
-                    output::item_table_header(&mut out)?;
-                }
-                output::item_table_row(&mut out, item)?;
-            }
-            self.printed += 1;
-        }
-        out.flush()?;
-        Ok(())
-    }
-
-    fn finish(self) -> Result<()> {
-        let mut out = std::io::stdout().lock();
-        match (self.json, self.printed) {
-            (true, 0) => writeln!(out, "[]")?,
-            (true, _) => writeln!(out, "\n]")?,
-            (false, 0) => writeln!(out, "no items")?,
-            (false, _) => {}
-        }
-        Ok(())
-    }
 }
 
 /// `strongroom show ID`.

@@ -29,20 +29,6 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
-/// The item table of `list` and `import`.
-pub fn item_table(items: &[ItemSummary]) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    if items.is_empty() {
-        writeln!(out, "no items")?;
-        return Ok(());
-    }
-    item_table_header(&mut out)?;
-    for item in items {
-        item_table_row(&mut out, item)?;
-    }
-    Ok(())
-}
-
 /// The header of an item table.
 pub fn item_table_header(out: &mut impl Write) -> Result<()> {
     writeln!(
@@ -66,6 +52,66 @@ pub fn item_table_row(out: &mut impl Write, item: &ItemSummary) -> Result<()> {
         printable(&item.title)
     )?;
     Ok(())
+}
+
+/// Items printed as they come (a list page by page, an import group by group), so nothing
+/// is kept: a table with one header, or the elements of a pretty JSON array whose opening
+/// the caller printed, indented by `indent` spaces.
+pub struct ItemStream {
+    json: Option<usize>,
+    printed: usize,
+}
+
+impl ItemStream {
+    /// A table.
+    pub fn table() -> ItemStream {
+        ItemStream { json: None, printed: 0 }
+    }
+
+    /// JSON array elements indented by `indent` spaces.
+    pub fn json(indent: usize) -> ItemStream {
+        ItemStream {
+            json: Some(indent),
+            printed: 0,
+        }
+    }
+
+    /// Print one item.
+    pub fn push(&mut self, item: &ItemSummary) -> Result<()> {
+        let mut out = std::io::stdout().lock();
+        match self.json {
+            Some(indent) => {
+                let text = serde_json::to_string_pretty(item)?;
+                let pad = " ".repeat(indent);
+                let lines: Vec<String> = text.lines().map(|line| format!("{pad}{line}")).collect();
+                let lead = if self.printed == 0 { "\n" } else { ",\n" };
+                write!(out, "{lead}{}", lines.join("\n"))?;
+            }
+            None => {
+                if self.printed == 0 {
+                    item_table_header(&mut out)?;
+                }
+                item_table_row(&mut out, item)?;
+            }
+        }
+        self.printed += 1;
+        Ok(())
+    }
+
+    /// How many items were printed.
+    pub fn printed(&self) -> usize {
+        self.printed
+    }
+
+    /// End the array's elements: the newline and indentation before its closing bracket,
+    /// which the caller prints (nothing when it is empty, for `[]`).
+    pub fn close_json(&self, outer_indent: usize) -> Result<()> {
+        if self.printed > 0 {
+            let mut out = std::io::stdout().lock();
+            write!(out, "\n{}", " ".repeat(outer_indent))?;
+        }
+        Ok(())
+    }
 }
 
 /// One item in detail.

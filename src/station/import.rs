@@ -58,6 +58,25 @@ pub struct ImportReport {
     pub cancelled: bool,
 }
 
+/// What [`Station::import_each`] did: how many items it made (each handed over as it
+/// committed), the paths not imported, and whether a cancel ended it early.
+#[derive(Debug, Default)]
+pub struct ImportOutcome {
+    /// Items made.
+    pub imported: usize,
+    /// The paths that were not imported: those the plan skipped, then those that failed.
+    pub failed: Vec<FileFailure>,
+    /// A cancel ended the import after `imported` items had been committed.
+    pub cancelled: bool,
+}
+
+impl ImportOutcome {
+    /// Whether every file chosen was imported.
+    pub fn is_complete(&self) -> bool {
+        self.failed.is_empty() && !self.cancelled
+    }
+}
+
 impl ImportReport {
     /// Whether every file chosen was imported.
     pub fn is_complete(&self) -> bool {
@@ -189,6 +208,25 @@ impl Station {
     /// the vault's side (disk, database) leaves nothing of its group and is returned; the
     /// groups before it stay imported.
     pub fn import(&mut self, plan: ImportPlan, options: &ImportOptions, progress: &Progress) -> Result<ImportReport> {
+        let mut imported = Vec::new();
+        let outcome = self.import_each(plan, options, progress, &mut |item| imported.push(item))?;
+        Ok(ImportReport {
+            imported,
+            failed: outcome.failed,
+            cancelled: outcome.cancelled,
+        })
+    }
+
+    /// [`Station::import`], handing each item to `on_item` as its group commits instead of
+    /// keeping them: memory stays bounded however many files the plan holds (the CLI prints
+    /// and forgets them).
+    pub fn import_each(
+        &mut self,
+        plan: ImportPlan,
+        options: &ImportOptions,
+        progress: &Progress,
+        on_item: &mut dyn FnMut(ItemSummary),
+    ) -> Result<ImportOutcome> {
         self.refresh_session()?;
         self.session_for(Access::Permitted(Permission::Import, Some(options.level)))?;
         let session = self.session_for(Access::Keys)?;
@@ -208,29 +246,28 @@ impl Station {
         progress.add_files(plan.files.len() as u64);
         let busy = self.idle.busy();
         let _beating = progress.beating(busy.heartbeat());
-        let mut committed: Vec<ItemRow> = Vec::with_capacity(plan.files.len());
+        let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
+        let mut imported = 0;
         let mut failed = plan.skipped;
         let mut cancelled = false;
         for group in groups(&plan.files, options.group_files.max(1)) {
             match self.import_group(group, options, generation, progress, &mut failed) {
-                Ok(rows) => committed.extend(rows),
-                Err(Error::Cancelled) if !committed.is_empty() => {
+                Ok(rows) => {
+                    let session = self.session_for(Access::Keys)?;
+                    for mut row in rows {
+                        row.status = ItemStatus::Active;
+                        on_item(summarize(session, &row, &names)?);
+                        imported += 1;
+                    }
+                }
+                Err(Error::Cancelled) if imported > 0 => {
                     cancelled = true;
                     break;
                 }
                 Err(error) => return Err(error),
             }
         }
-        let session = self.session_for(Access::Keys)?;
-        let names: HashMap<UserId, String> = users::names(&self.conn)?.into_iter().collect();
-        let imported = committed
-            .iter_mut()
-            .map(|row| {
-                row.status = ItemStatus::Active;
-                summarize(session, row, &names)
-            })
-            .collect::<Result<_>>()?;
-        Ok(ImportReport {
+        Ok(ImportOutcome {
             imported,
             failed,
             cancelled,

@@ -44,7 +44,7 @@ pub use confirmation::{Confirmation, Confirmed};
 pub use destroy::DestroyReport;
 pub use directory_rebuild::Rebuilt;
 pub use export::ExportReport;
-pub use import::{FileFailure, ImportOptions, ImportPlan, ImportReport};
+pub use import::{FileFailure, ImportOptions, ImportOutcome, ImportPlan, ImportReport};
 pub use init::InitOptions;
 pub use items::{ItemDetail, ItemList, ItemPage, ItemSummary};
 pub use request_view::RequestView;
