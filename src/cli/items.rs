@@ -25,6 +25,7 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<()> {
     let plan = station.plan_import(&args.paths, args.follow_symlinks)?;
     let progress = Arc::new(Progress::new());
     let line = ProgressLine::start(progress.clone(), "importing");
+    let interrupt = super::interrupt::CancelOnInterrupt::start(progress.clone());
     let options = ImportOptions {
         title,
         notes,
@@ -47,6 +48,7 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<()> {
             print_error = Some(error);
         }
     });
+    drop(interrupt);
     drop(line);
     if let Some(error) = print_error {
         return Err(error);

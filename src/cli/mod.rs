@@ -5,6 +5,7 @@ mod alerts;
 pub mod args;
 mod directory;
 pub mod exit;
+mod interrupt;
 mod items;
 mod ledger;
 mod material;

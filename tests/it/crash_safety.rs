@@ -422,3 +422,37 @@ fn a_named_export_temp_left_by_a_dead_process_is_removed_at_the_next_open() {
     assert_eq!(aborted.len(), 1);
     assert_eq!(aborted[0]["details"]["item"], item_id.as_str());
 }
+
+/// Ctrl+C during a directory import: it stops after the group being committed, says how
+/// many files stay, and those are whole; a second Ctrl+C is not needed.
+#[test]
+fn ctrl_c_stops_an_import_after_its_group_and_says_what_stays() {
+    let vault = TestVault::new();
+    let dir = vault.scratch("tiles");
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 0..400 {
+        std::fs::write(dir.join(format!("{i:03}.png")), pseudo_random(4096, i)).unwrap();
+    }
+    let mut cmd = vault.as_alice();
+    cmd.args(["import", "--level", "internal", "--group-files", "4"])
+        .arg(&dir);
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    wait_for_commit(&vault, &mut child, 0);
+    // SAFETY: a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) }, 0);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a cancelled import does not succeed: {stderr}");
+    assert!(stderr.contains("stay in the vault"), "{stderr}");
+    let kept = active_items(&vault);
+    assert!(kept > 0 && kept < 400 && kept % 4 == 0, "whole groups only: {kept}");
+    assert!(stderr.contains(&format!("the {kept} file(s) imported")), "{stderr}");
+    let sources: BTreeMap<String, String> = (0..400)
+        .map(|i| {
+            let name = format!("{i:03}.png");
+            let hash = sha256_file(&dir.join(&name));
+            (name, hash)
+        })
+        .collect();
+    assert_consistent(&vault, &sources);
+}
