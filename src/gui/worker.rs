@@ -209,12 +209,7 @@ impl StationThread {
             } => {
                 match self.import(&paths, level, title, notes, &progress) {
                     Ok(report) => {
-                        let summary = report
-                            .imported
-                            .iter()
-                            .map(|i| i.control_number.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ");
+                        let summary = control_numbers(&report.imported);
                         if report.cancelled {
                             self.reply(Reply::JobCancelledKept { job, kept: summary });
                         } else if report.is_complete() {
@@ -445,4 +440,55 @@ fn session_info(station: &Station) -> Result<SessionInfo, Error> {
             cancelled: false,
         }),
     })
+}
+
+/// The control numbers of `items` for a notice: all of a few, or the first and last of many
+/// (a 100 000-tile import must not become a 1.5 MB label).
+fn control_numbers(items: &[strongroom::station::ItemSummary]) -> String {
+    match items {
+        [] => String::new(),
+        [first, .., last] if items.len() > 5 => {
+            format!("{} … {} ({})", first.control_number, last.control_number, items.len())
+        }
+        _ => items
+            .iter()
+            .map(|i| i.control_number.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use strongroom::station::ItemSummary;
+    use strongroom::vault::{Category, ItemStatus};
+    use strongroom::{ControlNumber, ItemId, Level};
+
+    use super::control_numbers;
+
+    fn item(serial: u32) -> ItemSummary {
+        ItemSummary {
+            id: ItemId::from_bytes([serial as u8; 16]),
+            control_number: ControlNumber { year: 2026, serial },
+            title: format!("{serial}.png"),
+            level: Level::Internal,
+            category: Category::Photo,
+            size: 4096,
+            custodian: "alice".into(),
+            status: ItemStatus::Active,
+            created_at: String::new(),
+            updated_at: String::new(),
+            original_name: format!("{serial}.png"),
+            notes: None,
+        }
+    }
+
+    #[test]
+    fn a_notice_names_a_few_items_and_the_ends_of_many() {
+        let few: Vec<_> = (1..=3).map(item).collect();
+        assert_eq!(control_numbers(&few), "SR-2026-000001, SR-2026-000002, SR-2026-000003");
+        let many: Vec<_> = (1..=100_000).map(item).collect();
+        assert_eq!(control_numbers(&many), "SR-2026-000001 … SR-2026-100000 (100000)");
+        assert_eq!(control_numbers(&[]), "");
+    }
 }
