@@ -45,12 +45,17 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<()> {
         if print_error.is_none()
             && let Err(error) = printed.push(&item)
         {
+            // Nowhere to say what is imported: stop after this group.
+            progress.cancel();
             print_error = Some(error);
         }
     });
     drop(interrupt);
     drop(line);
     if let Some(error) = print_error {
+        if let Ok(outcome) = &outcome {
+            eprintln!("{} file(s) were imported before the output failed", outcome.imported);
+        }
         return Err(error);
     }
     let failed = match &outcome {
@@ -58,10 +63,19 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<()> {
         Err(_) => &[],
     };
     if cli.json {
-        // Valid JSON whatever happened: the items committed, and the paths left out.
+        // Valid JSON whatever happened: the items committed, the paths left out, and what
+        // ended the import early.
         printed.close_json(2)?;
         let failed = serde_json::to_string_pretty(&failed_json(failed))?.replace('\n', "\n  ");
-        println!("],\n  \"failed\": {failed}\n}}");
+        let ended = match &outcome {
+            Ok(o) if o.cancelled => ",\n  \"cancelled\": true".to_string(),
+            Ok(o) => match &o.stopped {
+                Some(error) => format!(",\n  \"stopped\": {}", serde_json::to_string(&error.to_string())?),
+                None => String::new(),
+            },
+            Err(error) => format!(",\n  \"error\": {}", serde_json::to_string(&error.to_string())?),
+        };
+        println!("],\n  \"failed\": {failed}{ended}\n}}");
     }
     let outcome = outcome?;
     if outcome.is_complete() {
@@ -78,6 +92,13 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<()> {
             "cancelled; the {} file(s) imported before the cancel stay in the vault",
             outcome.imported
         ));
+    }
+    if let Some(error) = outcome.stopped {
+        let kept = format!(
+            "the import stopped; the {} file(s) imported before it stay in the vault",
+            outcome.imported
+        );
+        return Err(anyhow::Error::new(error).context(kept));
     }
     Err(anyhow!(
         "{} of {} path(s) were not imported (listed above); the {} imported stay in the vault",
@@ -148,7 +169,17 @@ pub fn list(cli: &Cli, args: &ListArgs) -> Result<()> {
             let mut withheld = 0;
             let mut after = after;
             loop {
-                let page = station.item_page(after.as_ref(), LIST_PAGE)?;
+                let page = match station.item_page(after.as_ref(), LIST_PAGE) {
+                    Ok(page) => page,
+                    Err(error) => {
+                        // The array printed so far is closed: stdout stays valid JSON.
+                        if cli.json && printer.printed() > 0 {
+                            printer.close_json(0)?;
+                            println!("]");
+                        }
+                        return Err(error.into());
+                    }
+                };
                 if cli.json && !page.list.items.is_empty() && printer.printed() == 0 {
                     print!("[");
                 }

@@ -210,7 +210,16 @@ impl StationThread {
                 match self.import(&paths, level, title, notes, &progress) {
                     Ok(report) => {
                         let summary = control_numbers(&report.imported);
-                        if report.cancelled {
+                        if let Some(error) = report.stopped {
+                            // What committed stays: say both.
+                            let mut failed: Vec<(String, Failure)> = report
+                                .failed
+                                .into_iter()
+                                .map(|f| (f.path.display().to_string(), f.error.into()))
+                                .collect();
+                            failed.push((String::new(), error.into()));
+                            self.reply(Reply::JobPartial { job, summary, failed });
+                        } else if report.cancelled {
                             self.reply(Reply::JobCancelledKept { job, kept: summary });
                         } else if report.is_complete() {
                             self.reply(Reply::JobDone { job, summary });

@@ -56,6 +56,9 @@ pub struct ImportReport {
     /// The import was cancelled after `imported` had been committed (they stay); the files
     /// after them were not imported.
     pub cancelled: bool,
+    /// A failure on the vault's side stopped the import after `imported` had been committed
+    /// (they stay); the files after them were not imported.
+    pub stopped: Option<Error>,
 }
 
 /// What [`Station::import_each`] did: how many items it made (each handed over as it
@@ -68,19 +71,21 @@ pub struct ImportOutcome {
     pub failed: Vec<FileFailure>,
     /// A cancel ended the import after `imported` items had been committed.
     pub cancelled: bool,
+    /// A failure on the vault's side ended it after `imported` items had been committed.
+    pub stopped: Option<Error>,
 }
 
 impl ImportOutcome {
     /// Whether every file chosen was imported.
     pub fn is_complete(&self) -> bool {
-        self.failed.is_empty() && !self.cancelled
+        self.failed.is_empty() && !self.cancelled && self.stopped.is_none()
     }
 }
 
 impl ImportReport {
     /// Whether every file chosen was imported.
     pub fn is_complete(&self) -> bool {
-        self.failed.is_empty() && !self.cancelled
+        self.failed.is_empty() && !self.cancelled && self.stopped.is_none()
     }
 }
 
@@ -173,12 +178,19 @@ fn groups(files: &[SourceFile], per_group: usize) -> Vec<&[SourceFile]> {
     groups
 }
 
-/// A file of a group before it is read: its item id, data key and temporary path.
+/// Files of at most this size are encrypted two at a time: two streams of them stay within
+/// the streaming budget (`IN_FLIGHT_BYTES` of chunk buffers each, at most the file's size).
+const TWO_AT_ONCE_MAX: u64 = 16 << 20;
+
+/// A file of a group before it is read: its item id, data key, temporary path, row and what
+/// the row will wrap.
 struct Job<'a> {
     source: &'a SourceFile,
     id: ItemId,
     dek: Key32,
     tmp: PathBuf,
+    row: ItemRow,
+    secrets: ItemSecrets,
 }
 
 /// One item of a group in progress.
@@ -205,8 +217,9 @@ impl Station {
     /// cannot be read, or changes while it is read, is reported in [`ImportReport::failed`]
     /// and the others go on. A cancel keeps the groups already committed
     /// ([`ImportReport::cancelled`]), or is [`Error::Cancelled`] when none was. A failure on
-    /// the vault's side (disk, database) leaves nothing of its group and is returned; the
-    /// groups before it stay imported.
+    /// the vault's side (disk, database) leaves nothing of its group; it is returned when no
+    /// group committed, and otherwise reported in [`ImportReport::stopped`] beside the groups
+    /// that stay.
     pub fn import(&mut self, plan: ImportPlan, options: &ImportOptions, progress: &Progress) -> Result<ImportReport> {
         let mut imported = Vec::new();
         let outcome = self.import_each(plan, options, progress, &mut |item| imported.push(item))?;
@@ -214,6 +227,7 @@ impl Station {
             imported,
             failed: outcome.failed,
             cancelled: outcome.cancelled,
+            stopped: outcome.stopped,
         })
     }
 
@@ -250,6 +264,7 @@ impl Station {
         let mut imported = 0;
         let mut failed = plan.skipped;
         let mut cancelled = false;
+        let mut stopped = None;
         for group in groups(&plan.files, options.group_files.max(1)) {
             match self.import_group(group, options, generation, progress, &mut failed) {
                 Ok(rows) => {
@@ -264,6 +279,11 @@ impl Station {
                     cancelled = true;
                     break;
                 }
+                // What committed stays; the caller is told both.
+                Err(error) if imported > 0 => {
+                    stopped = Some(error);
+                    break;
+                }
                 Err(error) => return Err(error),
             }
         }
@@ -271,6 +291,7 @@ impl Station {
             imported,
             failed,
             cancelled,
+            stopped,
         })
     }
 
@@ -320,19 +341,29 @@ impl Station {
         failed: &mut Vec<FileFailure>,
     ) -> Result<()> {
         let level = options.level;
-        // What each file needs before its bytes are read: an id, a key, a temporary path.
+        // What each file needs before its bytes are read: an id, a key, a temporary path, its
+        // row and what the row wraps (made first, so nothing can fail once files exist).
         let mut jobs = Vec::with_capacity(group.len());
         for source in group {
             let id = ItemId::random()?;
+            let dek = Key32::random()?;
             jobs.push(Job {
                 source,
                 id,
-                dek: Key32::random()?,
+                row: self.new_row(id, source, options, generation)?,
+                secrets: self.new_meta(source, options, &dek)?,
+                dek,
                 tmp: self.work.path().join(format!("{id}.sro")),
             });
         }
-        let outcomes = parallel::map(&jobs, |job| {
-            let outcome = if progress.is_cancelled() {
+        // Two files at once when they are small enough that two streams stay within the
+        // streaming memory budget; a large file has both cores to itself.
+        let small = group.iter().all(|f| f.size <= TWO_AT_ONCE_MAX);
+        let in_flight = if small { parallel::IN_FLIGHT } else { 1 };
+        // A failure on the vault's side (a full disk) stops the rest of the group.
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let outcomes = parallel::map_with(&jobs, in_flight, |job| {
+            let outcome = if progress.is_cancelled() || stop.load(std::sync::atomic::Ordering::Relaxed) {
                 Err(EncryptError::Batch(Error::Cancelled))
             } else {
                 files::encrypt_file(
@@ -344,23 +375,26 @@ impl Station {
                     progress,
                 )
             };
+            if matches!(&outcome, Err(EncryptError::Batch(e)) if !matches!(e, Error::Cancelled)) {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
             progress.file_done();
             outcome
         });
         let mut secrets = Vec::with_capacity(jobs.len());
         let mut batch_error: Option<Error> = None;
-        for (job, outcome) in jobs.iter().zip(outcomes) {
+        for (job, outcome) in jobs.into_iter().zip(outcomes) {
             match outcome {
                 Ok(sha) => {
-                    let mut row = self.new_row(job.id, job.source, options, generation)?;
+                    let mut row = job.row;
                     row.sha256 = sha;
                     staged.push(Staged {
                         row,
-                        tmp: job.tmp.clone(),
+                        tmp: job.tmp,
                         in_objects: false,
                         has_row: false,
                     });
-                    secrets.push(self.new_meta(job.source, options, &job.dek)?);
+                    secrets.push(job.secrets);
                 }
                 // This file is left out (its partial output is already removed).
                 Err(EncryptError::Source(error)) => failed.push(FileFailure {
@@ -397,12 +431,13 @@ impl Station {
             entry.has_row = true;
         }
         let mut touched = BTreeSet::new();
-        for entry in staged.iter_mut() {
+        for (renamed, entry) in staged.iter_mut().enumerate() {
             let dir = self.paths.ensure_object_dir(entry.row.id)?;
             let object = self.paths.object(entry.row.id);
             std::fs::rename(&entry.tmp, &object).map_err(|e| Error::io(&object, e))?;
             entry.in_objects = true;
             touched.insert(dir);
+            crash_point_after_renames(renamed + 1);
         }
         parallel::sync_dirs(&touched)?;
         let actor = self.session_for(Access::Keys)?.user().name.clone();
@@ -471,7 +506,21 @@ impl Station {
     /// Remove everything a failed batch made: files, then pending rows with their
     /// "import aborted" events (so a gap in control numbers is explained).
     fn abandon(&mut self, staged: &[Staged], reason: &str) -> Result<()> {
-        for entry in staged {
+        // A row whose activation committed is an import the ledger records: its object stays.
+        let active: Vec<ItemId> = staged
+            .iter()
+            .filter(|e| e.has_row)
+            .filter(|e| {
+                items::get(&self.conn, e.row.id)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|row| row.status == ItemStatus::Active)
+            })
+            .map(|e| e.row.id)
+            .collect();
+        // Every file is tried; the first failure is reported after the rest is done.
+        let mut first_error = None;
+        for entry in staged.iter().filter(|e| !active.contains(&e.row.id)) {
             let path = if entry.in_objects {
                 self.paths.object(entry.row.id)
             } else {
@@ -480,21 +529,46 @@ impl Station {
             match std::fs::remove_file(&path) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(Error::io(&path, e)),
+                Err(e) => {
+                    first_error.get_or_insert(Error::io(&path, e));
+                }
             }
         }
         let actor = self
             .session
             .as_ref()
             .map_or_else(|| "system".to_string(), |s| s.user().name.clone());
-        self.write(|tx, events| {
+        // Bookkeeping of what already happened: not refused by an idle lock meanwhile.
+        let recorded = self.write_bookkeeping(|tx, events| {
             for entry in staged.iter().filter(|e| e.has_row) {
-                items::delete_pending(tx, entry.row.id)?;
-                events.push(import_aborted(&actor, &entry.row, reason));
+                if items::delete_pending(tx, entry.row.id)? {
+                    events.push(import_aborted(&actor, &entry.row, reason));
+                }
             }
             Ok(())
-        })
+        });
+        match first_error {
+            Some(error) => Err(error),
+            None => recorded,
+        }
     }
+}
+
+/// Tests only (debug builds): with `STRONGROOM_TEST_CRASH_AFTER_RENAMES=k` the process dies
+/// at once after moving the k-th object of a group into `objects/`, between the group's
+/// pending rows and its activation, where no kill can be aimed from outside. Release builds
+/// have no such point.
+fn crash_point_after_renames(renamed: usize) {
+    #[cfg(debug_assertions)]
+    if std::env::var("STRONGROOM_TEST_CRASH_AFTER_RENAMES")
+        .ok()
+        .and_then(|k| k.parse::<usize>().ok())
+        == Some(renamed)
+    {
+        std::process::abort();
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = renamed;
 }
 
 /// The event recorded when a pending item is removed.

@@ -364,7 +364,11 @@ impl Station {
             check_not_rolled_back(latest, floor)?;
             change(tx, pending)
         })?;
-        self.directory_floor = self.directory_floor.max(directory::latest_version(&self.conn)?);
+        // Committed: nothing after this point may turn the change into an error (a caller
+        // would undo what the ledger already records). The floor is raised at the next read.
+        if let Ok(latest) = directory::latest_version(&self.conn) {
+            self.directory_floor = self.directory_floor.max(latest);
+        }
         self.checkpoint_if_due();
         Ok(out)
     }

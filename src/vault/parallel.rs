@@ -14,6 +14,11 @@ pub const IN_FLIGHT: usize = 2;
 /// Run `work` on every element of `items`, `IN_FLIGHT` at a time, and return the outcomes in
 /// the order of `items`. `work` is never called twice for one element.
 pub fn map<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    map_with(items, IN_FLIGHT, work)
+}
+
+/// [`map`] with `in_flight` elements at a time (1: all in the calling thread).
+pub fn map_with<T: Sync, R: Send>(items: &[T], in_flight: usize, work: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let next = AtomicUsize::new(0);
     let outcomes: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
     let run = || {
@@ -28,13 +33,15 @@ pub fn map<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<
     };
     std::thread::scope(|scope| {
         // The helpers; a machine that cannot start one still gets the work done here.
-        for _ in 1..IN_FLIGHT.min(items.len()) {
+        for _ in 1..in_flight.min(items.len()) {
             let _ = std::thread::Builder::new()
                 .name("strongroom-import".into())
                 .spawn_scoped(scope, run);
         }
         run();
     });
+    // Every slot is filled: `run` stops only when no element is left, and a panic in `work`
+    // is raised again by the scope before this point.
     outcomes
         .into_iter()
         .filter_map(|slot| slot.into_inner().unwrap_or_else(|p| p.into_inner()))

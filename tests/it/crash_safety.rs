@@ -456,3 +456,39 @@ fn ctrl_c_stops_an_import_after_its_group_and_says_what_stays() {
         .collect();
     assert_consistent(&vault, &sources);
 }
+
+/// A process that dies between a group's pending rows and its activation, with some of the
+/// group's files already in `objects/` and the others still in its work directory: the
+/// next open removes all of them, and each control number the group took is explained.
+#[test]
+fn death_after_a_groups_rows_and_some_renames_is_swept_whole() {
+    let vault = TestVault::new();
+    let dir = vault.scratch("tiles");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut sources = BTreeMap::new();
+    for i in 0..10 {
+        let path = dir.join(format!("{i}.png"));
+        std::fs::write(&path, pseudo_random(5000, 700 + i)).unwrap();
+        sources.insert(format!("{i}.png"), sha256_file(&path));
+    }
+    let mut cmd = vault.as_alice();
+    cmd.args(["import", "--level", "internal"]).arg(&dir);
+    cmd.env("STRONGROOM_TEST_CRASH_AFTER_RENAMES", "4");
+    let out = cmd.stdout(Stdio::null()).stderr(Stdio::null()).output().unwrap();
+    assert!(!out.status.success(), "the process died at the crash point");
+    // Before anyone opens the vault: ten pending rows, four objects in place.
+    let pending: i64 = vault
+        .db()
+        .query_row("SELECT COUNT(*) FROM items WHERE status = 'pending'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(pending, 10);
+    assert_eq!(vault.object_files().len(), 4);
+    assert_consistent(&vault, &sources);
+    assert!(vault.object_files().is_empty());
+    let aborted = vault
+        .events()
+        .iter()
+        .filter(|e| e["action"] == "item.import_aborted" && e["details"]["reason"] == "the importing process died")
+        .count();
+    assert_eq!(aborted, 10, "each control number taken is explained");
+}

@@ -129,6 +129,57 @@ fn a_disk_that_fills_during_import_leaves_nothing_and_the_vault_consistent() {
 }
 
 #[test]
+fn a_disk_that_fills_after_a_group_committed_keeps_that_group_and_says_so() {
+    if !requires::root("mounting a small tmpfs") {
+        return;
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let disk = Tmpfs::mount(&scratch.path().join("small"), "200m");
+    let mut vault = TestVault::uninitialized();
+    vault.root = disk.path.join("vault");
+    vault.init();
+    let first = vault.file("a-first.tif", b"committed before the disk filled");
+    let mosaic = vault.scratch("b-mosaic.tif");
+    big_file(&mosaic, 128, 6);
+
+    let initial = disk.free_bytes();
+    // One file per group: the first commits, the mosaic meets the full disk.
+    let mut child = spawn(
+        &vault,
+        &[
+            "import",
+            first.to_str().unwrap(),
+            mosaic.to_str().unwrap(),
+            "--level",
+            "secret",
+            "--chunk-kib",
+            "64",
+            "--group-files",
+            "1",
+        ],
+    );
+    let filler = disk.path.join("filler");
+    fill_mid_write(&mut child, &disk, initial, &filler);
+    let (code, stderr) = finish(child);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("No space left"), "{stderr}");
+    assert!(stderr.contains("the 1 file(s) imported before it stay"), "{stderr}");
+    // The first file is imported whole; nothing of the mosaic is left.
+    assert_eq!(vault.object_files().len(), 1);
+    assert_eq!(vault.tmp_entries().len(), 0, "{:?}", vault.tmp_entries());
+    std::fs::remove_file(&filler).unwrap();
+    let listed = vault.json(&["list"]);
+    let titles: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["a-first.tif"]);
+    vault.ok(&["ledger", "verify"]);
+}
+
+#[test]
 fn a_disk_that_fills_during_export_keeps_no_partial_plaintext() {
     if !requires::root("mounting a small tmpfs") {
         return;
