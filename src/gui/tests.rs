@@ -158,6 +158,18 @@ fn vault_with_bob_locked_out() -> Fixture {
     fx
 }
 
+/// alice's session as the station thread describes it, for state built without a station.
+fn alice_session() -> super::messages::SessionInfo {
+    super::messages::SessionInfo {
+        user: "alice".into(),
+        role: strongroom::accounts::Role::Officer,
+        clearance: Level::TopSecret,
+        station: "0123456789abcdef".into(),
+        password_change: None,
+        signing_problem: None,
+    }
+}
+
 /// Step frames until `done` holds (the station thread works in real time).
 fn wait(harness: &mut Harness<'_, App>, what: &str, done: impl Fn(&App) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -378,15 +390,7 @@ fn browser_frame_time_with_100k_items() {
             updated_at: "2026-11-23T10:00:00.000Z".into(),
         })
         .collect();
-    let session = super::messages::SessionInfo {
-        user: "alice".into(),
-        role: strongroom::accounts::Role::Officer,
-        clearance: Level::TopSecret,
-        station: "0123456789abcdef".into(),
-        password_change: None,
-        signing_problem: None,
-    };
-    let mut model = SignedIn::new(session, 0);
+    let mut model = SignedIn::new(alice_session(), 0);
     model.items = items;
     // What `App::logic` does when the items change; drawing only reads the order.
     model.browser.rebuild(&model.items);

@@ -227,25 +227,7 @@ fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
             }
         }
     }
-    // Every listed item exports with the right content (one unlock, in process).
-    let mut station = Station::open(&vault.root).unwrap();
-    station.unlock("alice", &Password::from(PASSWORD)).unwrap();
-    let out_dir = vault.scratch("verify");
-    std::fs::create_dir_all(&out_dir).unwrap();
-    let items = station.list_items().unwrap();
-    for item in &items {
-        let dest = out_dir.join(format!("{}", item.control_number));
-        station
-            .export(
-                &item.control_number.to_string(),
-                &dest,
-                false,
-                "checked by the test",
-                &Progress::new(),
-            )
-            .unwrap();
-        assert_eq!(sha256_file(&dest), sources[&item.title], "{}", item.title);
-    }
+    let items = assert_every_item_exports_its_source(&vault, &sources);
     let aborted = vault
         .events()
         .iter()
@@ -265,6 +247,33 @@ fn imports_and_exports_killed_at_random_moments_leave_a_consistent_vault() {
         interrupted >= 1,
         "no import was killed mid-way; the kill times are too late"
     );
+}
+
+/// Every listed item exports (one unlock, in process) with the content of its source, by
+/// title; returns the items.
+fn assert_every_item_exports_its_source(
+    vault: &TestVault,
+    sources: &BTreeMap<String, String>,
+) -> Vec<strongroom::station::ItemSummary> {
+    let mut station = Station::open(&vault.root).unwrap();
+    station.unlock("alice", &Password::from(PASSWORD)).unwrap();
+    let out_dir = vault.scratch("verify");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let items = station.list_items().unwrap();
+    for item in &items {
+        let dest = out_dir.join(format!("{}", item.control_number));
+        station
+            .export(
+                &item.control_number.to_string(),
+                &dest,
+                false,
+                "checked by the test",
+                &Progress::new(),
+            )
+            .unwrap();
+        assert_eq!(sha256_file(&dest), sources[&item.title], "{}", item.title);
+    }
+    items
 }
 
 /// How many of the files named `names` are in the vault's list.
@@ -331,25 +340,7 @@ fn many_file_imports_killed_at_random_moments_keep_each_file_whole_or_absent() {
             _ => partial += 1,
         }
     }
-    // Every file listed exports with its own content.
-    let mut station = Station::open(&vault.root).unwrap();
-    station.unlock("alice", &Password::from(PASSWORD)).unwrap();
-    let out_dir = vault.scratch("verify");
-    std::fs::create_dir_all(&out_dir).unwrap();
-    let items = station.list_items().unwrap();
-    for item in &items {
-        let dest = out_dir.join(format!("{}", item.control_number));
-        station
-            .export(
-                &item.control_number.to_string(),
-                &dest,
-                false,
-                "checked by the test",
-                &Progress::new(),
-            )
-            .unwrap();
-        assert_eq!(sha256_file(&dest), sources[&item.title], "{}", item.title);
-    }
+    assert_every_item_exports_its_source(&vault, &sources);
     eprintln!("{runs} runs of {FILES} files: {none} kept none, {partial} some groups, {all} all");
     assert!(partial >= 1, "no kill landed between two groups");
 }

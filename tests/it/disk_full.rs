@@ -51,6 +51,31 @@ fn fill_mid_write(running: &mut Running, disk: &Tmpfs, initial: u64, filler: &Pa
     assert_eq!(unsafe { libc::kill(pid, libc::SIGCONT) }, 0, "resume the writer");
 }
 
+/// A vault on a new 200 MiB tmpfs under `scratch`.
+fn vault_on_a_small_disk(scratch: &Path) -> (Tmpfs, TestVault) {
+    let disk = Tmpfs::mount(&scratch.join("small"), "200m");
+    let mut vault = TestVault::uninitialized();
+    vault.root = disk.path.join("vault");
+    vault.init();
+    (disk, vault)
+}
+
+/// Run `import ARGS --level secret --chunk-kib 64` and fill the disk once its write is under
+/// way; the import must fail on the full disk. Returns its stderr and the filler's path.
+fn import_until_the_disk_fills(vault: &TestVault, disk: &Tmpfs, args: &[&str]) -> (String, PathBuf) {
+    let initial = disk.free_bytes();
+    let mut all = vec!["import"];
+    all.extend_from_slice(args);
+    all.extend(["--level", "secret", "--chunk-kib", "64"]);
+    let mut child = spawn(vault, &all);
+    let filler = disk.path.join("filler");
+    fill_mid_write(&mut child, disk, initial, &filler);
+    let (code, stderr) = finish(child);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("No space left"), "{stderr}");
+    (stderr, filler)
+}
+
 /// Write zeros to `path` until the file system is full.
 fn take_all_space(path: &Path) {
     use std::io::Write;
@@ -83,30 +108,11 @@ fn a_disk_that_fills_during_import_leaves_nothing_and_the_vault_consistent() {
         return;
     }
     let scratch = tempfile::tempdir().unwrap();
-    let disk = Tmpfs::mount(&scratch.path().join("small"), "200m");
-    let mut vault = TestVault::uninitialized();
-    vault.root = disk.path.join("vault");
-    vault.init();
+    let (disk, vault) = vault_on_a_small_disk(scratch.path());
     let source = vault.scratch("mosaic.tif");
     big_file(&source, 128, 5);
-
-    let initial = disk.free_bytes();
-    let mut child = spawn(
-        &vault,
-        &[
-            "import",
-            source.to_str().unwrap(),
-            "--level",
-            "secret",
-            "--chunk-kib",
-            "64",
-        ],
-    );
-    let filler = disk.path.join("filler");
-    fill_mid_write(&mut child, &disk, initial, &filler);
-    let (code, stderr) = finish(child);
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("No space left"), "{stderr}");
+    let path = source.to_str().unwrap();
+    let (stderr, filler) = import_until_the_disk_fills(&vault, &disk, &[path]);
     assert!(
         !stderr.contains("nothing was written"),
         "the pre-check passed: {stderr}"
@@ -134,35 +140,13 @@ fn a_disk_that_fills_after_a_group_committed_keeps_that_group_and_says_so() {
         return;
     }
     let scratch = tempfile::tempdir().unwrap();
-    let disk = Tmpfs::mount(&scratch.path().join("small"), "200m");
-    let mut vault = TestVault::uninitialized();
-    vault.root = disk.path.join("vault");
-    vault.init();
+    let (disk, vault) = vault_on_a_small_disk(scratch.path());
     let first = vault.file("a-first.tif", b"committed before the disk filled");
     let mosaic = vault.scratch("b-mosaic.tif");
     big_file(&mosaic, 128, 6);
-
-    let initial = disk.free_bytes();
     // One file per group: the first commits, the mosaic meets the full disk.
-    let mut child = spawn(
-        &vault,
-        &[
-            "import",
-            first.to_str().unwrap(),
-            mosaic.to_str().unwrap(),
-            "--level",
-            "secret",
-            "--chunk-kib",
-            "64",
-            "--group-files",
-            "1",
-        ],
-    );
-    let filler = disk.path.join("filler");
-    fill_mid_write(&mut child, &disk, initial, &filler);
-    let (code, stderr) = finish(child);
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("No space left"), "{stderr}");
+    let paths = [first.to_str().unwrap(), mosaic.to_str().unwrap()];
+    let (stderr, filler) = import_until_the_disk_fills(&vault, &disk, &[&paths[..], &["--group-files", "1"]].concat());
     assert!(stderr.contains("the 1 file(s) imported before it stay"), "{stderr}");
     // The first file is imported whole; nothing of the mosaic is left.
     assert_eq!(vault.object_files().len(), 1);

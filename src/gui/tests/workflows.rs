@@ -436,15 +436,7 @@ fn the_confirmation_starts_only_the_export_it_showed() {
 
 #[test]
 fn a_cancel_that_kept_groups_says_what_stays_and_files_show_in_the_job_row() {
-    let session = crate::gui::messages::SessionInfo {
-        user: "alice".into(),
-        role: strongroom::accounts::Role::Officer,
-        clearance: Level::TopSecret,
-        station: "0123456789abcdef".into(),
-        password_change: None,
-        signing_problem: None,
-    };
-    let mut s = SignedIn::new(session, 0);
+    let mut s = SignedIn::new(alice_session(), 0);
     let progress = Arc::new(strongroom::progress::Progress::new());
     progress.add_files(3000);
     progress.add_total(3000 * 4096);
