@@ -20,102 +20,15 @@ use crate::ledger::{Action, NewEvent};
 use crate::progress::Progress;
 use crate::vault::import::{self as files, EncryptError, SourceFile};
 
+pub use super::import_report::{ImportOptions, ImportOutcome, ImportPlan, ImportReport};
 pub use crate::vault::import::FileFailure;
 use crate::vault::items::{self, ItemRow, item_aad};
 use crate::vault::parallel;
 use crate::vault::{Category, ItemStatus};
-use crate::{ControlNumber, Error, ItemId, Level, Result, UserId, details};
+use crate::{ControlNumber, Error, ItemId, Result, UserId, details};
 
 use super::items::{ItemSummary, summarize};
 use super::{Access, Station};
-
-/// What an import will read, chosen before any byte is written.
-#[derive(Debug)]
-pub struct ImportPlan {
-    /// The files, in order.
-    pub files: Vec<SourceFile>,
-    /// The paths that cannot be imported; [`Station::import`] reports them as failed.
-    pub skipped: Vec<FileFailure>,
-}
-
-impl ImportPlan {
-    /// Total bytes to import.
-    pub fn total_bytes(&self) -> u64 {
-        self.files.iter().map(|f| f.size).sum()
-    }
-}
-
-/// What a batch import did, file by file: the items made, and the paths not imported with
-/// the reason for each. The items stay imported whatever failed beside them.
-#[derive(Debug, Default)]
-pub struct ImportReport {
-    /// One item per file imported, in the plan's order.
-    pub imported: Vec<ItemSummary>,
-    /// The paths that were not imported: those the plan skipped, then those that failed.
-    pub failed: Vec<FileFailure>,
-    /// The import was cancelled after `imported` had been committed (they stay); the files
-    /// after them were not imported.
-    pub cancelled: bool,
-    /// A failure on the vault's side stopped the import after `imported` had been committed
-    /// (they stay); the files after them were not imported.
-    pub stopped: Option<Error>,
-}
-
-/// What [`Station::import_each`] did: how many items it made (each handed over as it
-/// committed), the paths not imported, and whether a cancel ended it early.
-#[derive(Debug, Default)]
-pub struct ImportOutcome {
-    /// Items made.
-    pub imported: usize,
-    /// The paths that were not imported: those the plan skipped, then those that failed.
-    pub failed: Vec<FileFailure>,
-    /// A cancel ended the import after `imported` items had been committed.
-    pub cancelled: bool,
-    /// A failure on the vault's side ended it after `imported` items had been committed.
-    pub stopped: Option<Error>,
-}
-
-impl ImportOutcome {
-    /// Whether every file chosen was imported.
-    pub fn is_complete(&self) -> bool {
-        self.failed.is_empty() && !self.cancelled && self.stopped.is_none()
-    }
-}
-
-impl ImportReport {
-    /// Whether every file chosen was imported.
-    pub fn is_complete(&self) -> bool {
-        self.failed.is_empty() && !self.cancelled && self.stopped.is_none()
-    }
-}
-
-/// How to import.
-#[derive(Clone, Debug)]
-pub struct ImportOptions {
-    /// Classification level (required: there is no default).
-    pub level: Level,
-    /// Title of a single file; several files take their file names.
-    pub title: Option<String>,
-    /// Notes for every item of the batch.
-    pub notes: Option<String>,
-    /// Container chunk size in bytes (64 KiB ..= 16 MiB; DESIGN.md §3).
-    pub chunk_size: u32,
-    /// Files committed together (group commit): a cancel or a crash loses at most one group.
-    pub group_files: usize,
-}
-
-impl ImportOptions {
-    /// Options for an import at `level`: no title or notes, the default 1 MiB chunks.
-    pub fn at(level: Level) -> ImportOptions {
-        ImportOptions {
-            level,
-            title: None,
-            notes: None,
-            chunk_size: crate::crypto::stream::DEFAULT_CHUNK,
-            group_files: GROUP_FILES,
-        }
-    }
-}
 
 /// What an item's row wraps under its level key, kept until the control number is known.
 struct ItemSecrets {
@@ -155,7 +68,7 @@ impl ItemSecrets {
 /// Files per group commit by default: enough that a group's two transactions and its directory syncs
 /// (at most 256 fan-out directories) cost little per file, few enough that a cancel takes
 /// effect soon and a crash loses at most one group's work (which leaves nothing behind).
-const GROUP_FILES: usize = 2048;
+pub(super) const GROUP_FILES: usize = 2048;
 /// Bytes per group commit, for the same reasons with large files.
 const GROUP_BYTES: u64 = 256 << 20;
 

@@ -12,6 +12,7 @@ mod downgrade;
 mod export;
 mod idle;
 mod import;
+mod import_report;
 mod init;
 mod items;
 mod ledger;

@@ -178,25 +178,7 @@ fn an_officer_destroys_with_a_witness_and_adds_a_user() {
 
 #[test]
 fn a_lockout_is_an_alert_acknowledged_with_a_comment() {
-    let fx = Fixture::with_vault(&[]);
-    {
-        let mut station =
-            strongroom::Station::open_with(&fx.root, strongroom::station::OpenOptions::with_clock(fx.clock.clone()))
-                .unwrap();
-        station.unlock("alice", &Password::from(ALICE_PW)).unwrap();
-        station
-            .add_user(
-                "bob",
-                strongroom::accounts::Role::Operator,
-                Level::Internal,
-                &Password::from("bob's long passphrase"),
-            )
-            .unwrap();
-        station.set_policy("lockout-attempts", "1").unwrap();
-        station.lock();
-        assert!(station.unlock("bob", &Password::from("not bob's password")).is_err());
-    }
-    fx.clock.advance(time::Duration::seconds(2));
+    let fx = super::vault_with_bob_locked_out();
     let mut harness = fx.harness(Scripted::default());
     sign_in(&mut harness, "alice", ALICE_PW);
     wait(&mut harness, "the alert", |app| {
