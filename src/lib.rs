@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod db;
 pub mod encoding;
 pub mod error;
+pub mod guard;
 pub mod ids;
 pub mod ledger;
 pub mod level;

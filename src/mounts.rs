@@ -14,6 +14,11 @@ use std::sync::OnceLock;
 /// One line of `/proc/self/mountinfo`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mount {
+    /// The kernel's mount id (reused after an unmount: never a key alone).
+    pub id: u32,
+    /// The device number `major:minor` (0:N for file systems with no block device of
+    /// their own: tmpfs, most FUSE drivers).
+    pub device: (u32, u32),
     /// Where it is mounted.
     pub point: PathBuf,
     /// The file-system type (`ext4`, `fuseblk`, `fuse.sshfs`, `nfs4` …).
@@ -88,7 +93,10 @@ pub fn parse(table: &str) -> Vec<Mount> {
             let fields: Vec<&str> = line.split(' ').collect();
             let point = unescape(fields.get(4)?);
             let dash = fields.iter().position(|f| *f == "-")?;
+            let (major, minor) = fields.get(2)?.split_once(':')?;
             Some(Mount {
+                id: fields.first()?.parse().ok()?,
+                device: (major.parse().ok()?, minor.parse().ok()?),
                 point: PathBuf::from(point),
                 fstype: unescape(fields.get(dash + 1)?),
                 source: unescape(fields.get(dash + 2)?),
@@ -118,6 +126,8 @@ mod tests {
 
     fn mount(fstype: &str, source: &str) -> Mount {
         Mount {
+            id: 1,
+            device: (0, 1),
             point: "/mnt".into(),
             fstype: fstype.into(),
             source: source.into(),

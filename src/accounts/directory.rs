@@ -129,6 +129,19 @@ pub struct Directory {
     /// Absent fields are left out of the body, so older directories keep their bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<Policy>,
+    /// The enabled guard's public key; absent while no guard is enabled (DESIGN.md §2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard: Option<GuardEntry>,
+}
+
+/// The guard an officer enabled: the key that signs the events it writes with no session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuardEntry {
+    /// Ed25519 public key (hex).
+    pub public_key: String,
+    /// When it was enabled.
+    pub enabled_at: String,
 }
 
 /// A directory with its body bytes and signature as stored.
@@ -194,6 +207,14 @@ impl Directory {
     /// Station signing public key bytes.
     pub fn signing_key_bytes(&self) -> Result<[u8; 32]> {
         key_field("signing_key", &self.signing_key)
+    }
+
+    /// The enabled guard's public key bytes, if a guard is enabled.
+    pub fn guard_key_bytes(&self) -> Result<Option<[u8; 32]>> {
+        self.guard
+            .as_ref()
+            .map(|g| key_field("guard.public_key", &g.public_key))
+            .transpose()
     }
 }
 
@@ -275,5 +296,6 @@ mod tests {
         bare.policy = None;
         let body = String::from_utf8(bare.body().unwrap()).unwrap();
         assert!(!body.contains("policy"), "{body}");
+        assert!(!body.contains("guard"), "{body}");
     }
 }

@@ -89,6 +89,7 @@ impl Fixture {
                 entry(&bob, "bob", Role::Operator, Level::Confidential),
             ],
             policy: None,
+            guard: None,
         };
         db::write(&mut conn, |tx| {
             for ((id, identity, secret), name, role, clearance) in [

@@ -56,6 +56,8 @@ permissions! {
     LedgerVerify = "verify the ledger",
     /// Export audit bundles and CSV.
     LedgerExport = "export the ledger",
+    /// Enable or disable the guard (its key in the signed directory).
+    Guard = "enable or disable the guard",
 }
 
 impl Permission {
@@ -88,6 +90,7 @@ const TABLE: &[(Permission, &[Role])] = &[
     (Permission::Policy, &[Role::Officer]),
     (Permission::LedgerVerify, &[Role::Officer]),
     (Permission::LedgerExport, &[Role::Officer]),
+    (Permission::Guard, &[Role::Officer]),
 ];
 
 /// Whether `role`, cleared to `clearance`, may take `permission` (on material at `level`).
@@ -139,6 +142,7 @@ mod tests {
             Permission::Policy => (false, false),
             Permission::LedgerVerify => (false, false),
             Permission::LedgerExport => (false, false),
+            Permission::Guard => (false, false),
         }
     }
 
@@ -187,6 +191,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!(cases, 13 * 2 * 5 * 6, "every permission, role, clearance and level");
+        assert_eq!(cases, 14 * 2 * 5 * 6, "every permission, role, clearance and level");
     }
 }

@@ -54,7 +54,20 @@ pub struct Policy {
     /// Whether acknowledging an alert needs a comment. Absent: no (the comment is optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alert_comment_required: Option<bool>,
+    /// Minutes between the guard's heartbeat events. Absent: [`DEFAULT_GUARD_HEARTBEAT_MINUTES`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard_heartbeat_minutes: Option<u32>,
+    /// Network interfaces the guard leaves out of the air-gap decision (an officer's list,
+    /// by name). Absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_ignore: Option<Vec<String>>,
 }
+
+/// Minutes between guard heartbeats when the policy does not say.
+pub const DEFAULT_GUARD_HEARTBEAT_MINUTES: u32 = 5;
+
+/// At most this many interfaces in the guard's ignore list.
+const MAX_IGNORED_INTERFACES: usize = 64;
 
 /// The last officer's wait at the lockout limit when the policy does not say.
 pub const DEFAULT_LAST_OFFICER_WAIT_MINUTES: u32 = 60;
@@ -78,6 +91,16 @@ impl Policy {
     pub fn alert_comment_required(&self) -> bool {
         self.alert_comment_required.unwrap_or(false)
     }
+
+    /// Minutes between the guard's heartbeats.
+    pub fn guard_heartbeat_minutes(&self) -> u32 {
+        self.guard_heartbeat_minutes.unwrap_or(DEFAULT_GUARD_HEARTBEAT_MINUTES)
+    }
+
+    /// Interfaces the guard leaves out of the air-gap decision.
+    pub fn network_ignore(&self) -> Vec<String> {
+        self.network_ignore.clone().unwrap_or_default()
+    }
 }
 
 impl Default for Policy {
@@ -95,6 +118,8 @@ impl Default for Policy {
             export_reason_level: None,
             last_officer_wait_minutes: None,
             alert_comment_required: None,
+            guard_heartbeat_minutes: None,
+            network_ignore: None,
         }
     }
 }
@@ -119,6 +144,13 @@ pub enum Field {
         get: fn(&Policy) -> Level,
         /// Write the field.
         set: fn(&mut Policy, Level),
+    },
+    /// A list of names (network interfaces), written comma-separated; empty for none.
+    Names {
+        /// Read the field.
+        get: fn(&Policy) -> Vec<String>,
+        /// Write the field.
+        set: fn(&mut Policy, Vec<String>),
     },
     /// Yes or no.
     Switch {
@@ -152,7 +184,7 @@ pub struct Setting {
 
 /// Every setting, in display order. A setting added later must be an `Option` field with
 /// `skip_serializing_if` (DESIGN.md §2, "Extending signed records").
-pub const SETTINGS: [Setting; 12] = [
+pub const SETTINGS: [Setting; 14] = [
     Setting {
         name: "lockout-attempts",
         help_en: "Failed sign-ins in a row before the account locks until an officer unlocks it",
@@ -275,7 +307,34 @@ pub const SETTINGS: [Setting; 12] = [
             set: |p, v| p.alert_comment_required = Some(v),
         },
     },
+    Setting {
+        name: "guard-heartbeat-minutes",
+        help_en: "Minutes between the guard's heartbeat records; a longer gap means the guard was not watching",
+        help_zh: "守卫心跳记录的间隔分钟数；间隔更长说明守卫未在监视",
+        field: Field::Number {
+            min: 1,
+            max: 1440,
+            get: |p| p.guard_heartbeat_minutes(),
+            set: |p, v| p.guard_heartbeat_minutes = Some(v),
+        },
+    },
+    Setting {
+        name: "network-ignore",
+        help_en: "Network interfaces the guard leaves out of the air-gap state (comma-separated names)",
+        help_zh: "守卫判断物理隔离状态时忽略的网络接口（名称以逗号分隔）",
+        field: Field::Names {
+            get: |p| p.network_ignore(),
+            set: |p, v| p.network_ignore = Some(v),
+        },
+    },
 ];
+
+impl Field {
+    /// Whether its value is typed (and saved with a button or Enter) rather than chosen.
+    pub fn is_typed(&self) -> bool {
+        matches!(self, Field::Number { .. } | Field::Names { .. })
+    }
+}
 
 impl GuardResponse {
     /// Stable name.
@@ -300,6 +359,7 @@ impl Setting {
             Field::Level { .. } => "unclassified … top-secret".into(),
             Field::Response { .. } => "alert | quarantine".into(),
             Field::Switch { .. } => "yes | no".into(),
+            Field::Names { .. } => "name, name …".into(),
         }
     }
 
@@ -310,6 +370,7 @@ impl Setting {
             Field::Level { get, .. } => get(policy).name().to_string(),
             Field::Response { get, .. } => get(policy).as_str().to_string(),
             Field::Switch { get, .. } => if get(policy) { "yes" } else { "no" }.to_string(),
+            Field::Names { get, .. } => get(policy).join(","),
         }
     }
 
@@ -348,9 +409,33 @@ impl Setting {
                 };
                 set(policy, on);
             }
+            Field::Names { set, .. } => set(policy, parse_names(key, value)?),
         }
         Ok(())
     }
+}
+
+/// Interface names from comma-separated text: each 1–15 characters (the kernel's limit) of
+/// letters, digits and `-_.:@`, no duplicates.
+fn parse_names(key: &str, value: &str) -> Result<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "-_.:@".contains(c);
+        if name.len() > 15 || !name.chars().all(allowed) {
+            return Err(Error::InvalidInput(format!(
+                "{key}: '{name}' is not an interface name (1–15 letters, digits or -_.:@)"
+            )));
+        }
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    if names.len() > MAX_IGNORED_INTERFACES {
+        return Err(Error::InvalidInput(format!(
+            "{key}: at most {MAX_IGNORED_INTERFACES} names"
+        )));
+    }
+    Ok(names)
 }
 
 impl Policy {
@@ -424,10 +509,24 @@ mod tests {
     }
 
     #[test]
+    fn the_network_ignore_list_takes_interface_names_only() {
+        let mut policy = Policy::default();
+        policy.set("network-ignore", " virbr0, docker0 ,virbr0").unwrap();
+        assert_eq!(policy.network_ignore(), ["virbr0", "docker0"]);
+        assert_eq!(policy.get("network-ignore").unwrap(), "virbr0,docker0");
+        for bad in ["eth0;rm", "a_name_longer_than_15", "wl an0", "eth0/x"] {
+            assert!(policy.set("network-ignore", bad).is_err(), "{bad}");
+        }
+        policy.set("network-ignore", "").unwrap();
+        assert!(policy.network_ignore().is_empty());
+    }
+
+    #[test]
     fn entries_list_every_key() {
         let entries = Policy::default().entries();
         assert_eq!(entries.len(), SETTINGS.len());
-        assert!(entries.iter().all(|(_, v)| !v.is_empty()));
+        // Every value shows, but a list may be empty (no interface ignored).
+        assert!(entries.iter().all(|(k, v)| !v.is_empty() || *k == "network-ignore"));
     }
 
     /// Each setting reads and writes its own field: set to a value other than the default,
@@ -453,6 +552,7 @@ mod tests {
                     GuardResponse::Quarantine => "alert".into(),
                 },
                 Field::Switch { get, .. } => if get(&policy) { "no" } else { "yes" }.to_string(),
+                Field::Names { .. } => "wlan0,virbr0".to_string(),
             };
             if setting.name == "backoff-base-seconds" {
                 policy.backoff_cap_seconds = 3600;
@@ -476,6 +576,8 @@ mod tests {
             export_reason_level: Some(DEFAULT_EXPORT_REASON_LEVEL),
             last_officer_wait_minutes: Some(DEFAULT_LAST_OFFICER_WAIT_MINUTES),
             alert_comment_required: Some(false),
+            guard_heartbeat_minutes: Some(DEFAULT_GUARD_HEARTBEAT_MINUTES),
+            network_ignore: Some(Vec::new()),
             ..Policy::default()
         };
         let full = serde_json::to_value(&full).unwrap();

@@ -96,6 +96,9 @@ pub enum Command {
     /// top-secret; the old code stops working and every key is replaced)
     #[command(subcommand)]
     RecoveryCode(RecoveryCodeCommand),
+    /// The guard: a root daemon that watches the air gap and removable media
+    #[command(subcommand)]
+    Guard(GuardCommand),
     /// Open alerts; `alerts ack SEQ --comment TEXT` (officers), `alerts history`
     Alerts {
         /// What to do (nothing: list the open alerts)
@@ -157,6 +160,38 @@ pub enum RequestCommand {
         /// A note for the record
         #[arg(long, default_value = "")]
         note: String,
+    },
+}
+
+/// `guard` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum GuardCommand {
+    /// Enable the guard (an officer, run as root): a new guard key in the signed directory
+    /// and the root-owned state the guard trusts
+    Enable {
+        /// Mount points under this directory count as removable media (repeatable)
+        #[arg(long = "removable-root", value_name = "DIR")]
+        removable_roots: Vec<PathBuf>,
+    },
+    /// Disable the guard (an officer): its key leaves the signed directory
+    Disable,
+    /// Run the guard in the foreground (as root, for the service manager)
+    Run {
+        /// Read the machine once, record what is there, and exit
+        #[arg(long)]
+        once: bool,
+        /// Mount points under this directory count as removable media (repeatable)
+        #[arg(long = "removable-root", value_name = "DIR")]
+        removable_roots: Vec<PathBuf>,
+        /// Seconds between heartbeats, instead of the policy's minutes
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        heartbeat_seconds: Option<u64>,
+    },
+    /// Network state, mounted media, whether a guard runs, heartbeat gaps, last events
+    Status {
+        /// Mount points under this directory count as removable media (repeatable)
+        #[arg(long = "removable-root", value_name = "DIR")]
+        removable_roots: Vec<PathBuf>,
     },
 }
 

@@ -196,6 +196,9 @@ fn export(cli: &Cli, args: &LedgerExportArgs) -> Result<()> {
 fn verify(cli: &Cli) -> Result<()> {
     let mut station = unlocked_station(cli)?;
     let report = station.verify_ledger()?;
+    for warning in &report.warnings {
+        eprintln!("warning: {}", output::printable(&warning.to_string()));
+    }
     if cli.json {
         output::json(&report)?;
     } else if report.ok {

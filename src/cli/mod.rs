@@ -5,6 +5,7 @@ mod alerts;
 pub mod args;
 mod directory;
 pub mod exit;
+mod guard;
 mod interrupt;
 mod items;
 mod ledger;
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Policy(command) => policy::run(&cli, command),
         Command::Directory(command) => directory::run(&cli, command),
         Command::RecoveryCode(command) => recovery_code::run(&cli, command),
+        Command::Guard(command) => guard::run(&cli, command),
         Command::Alerts { command } => alerts::run(&cli, command.as_ref()),
     }
 }

@@ -21,6 +21,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../schemas/0005_sign_in_failures.sql"),
     ),
     ("0006_event_macs", include_str!("../../schemas/0006_event_macs.sql")),
+    (
+        "0007_guard_signatures",
+        include_str!("../../schemas/0007_guard_signatures.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

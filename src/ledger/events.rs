@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
 use crate::crypto::event_mac::EventMacKey;
+use crate::crypto::sign::SignKey;
 use crate::encoding::canonical;
 use crate::{Error, ItemId, Level, Result};
 
@@ -107,6 +108,23 @@ actions! {
     CustodyAlert = "custody.alert",
     /// An officer issued a new recovery code: a new recovery identity, every key replaced.
     RecoveryReissue = "recovery.reissue",
+    /// An officer enabled the guard: a new guard key in the signed directory.
+    GuardEnable = "guard.enable",
+    /// An officer retired the guard key.
+    GuardDisable = "guard.disable",
+    /// The guard started watching (signed by the guard key).
+    GuardStart = "guard.start",
+    /// The guard is still watching (signed by the guard key, at the policy interval).
+    GuardHeartbeat = "guard.heartbeat",
+    /// The guard found something an officer must see: a new network interface on an
+    /// air-gapped station, a medium while networked, a directory rolled back.
+    GuardAlert = "guard.alert",
+    /// The station went from air-gapped to networked or back (signed by the guard key).
+    NetworkChange = "network.change",
+    /// A removable medium was mounted (signed by the guard key).
+    MediaMount = "media.mount",
+    /// A removable medium was unmounted (signed by the guard key).
+    MediaUnmount = "media.unmount",
 }
 
 /// An event to append.
@@ -167,6 +185,26 @@ pub fn append(tx: &Transaction<'_>, time: OffsetDateTime, event: &NewEvent, mac:
     append_signed(tx, time, event, mac, None)
 }
 
+/// Signature context of the guard's signature on an event it writes (docs/FORMAT.md §11).
+pub const GUARD_EVENT_CONTEXT: &str = "strongroom/v1/guard-event";
+
+/// The actions the guard writes with no session open, each signed by the guard key. A
+/// sign-in accepts them only with a signature the directory's guard key verifies.
+pub const WRITTEN_BY_THE_GUARD: &[Action] = &[
+    Action::GuardStart,
+    Action::GuardHeartbeat,
+    Action::GuardAlert,
+    Action::NetworkChange,
+    Action::MediaMount,
+    Action::MediaUnmount,
+];
+
+/// Append an event the guard writes with no session: signed by the guard key over its
+/// canonical bytes (DESIGN.md §4, "events written with no session").
+pub fn append_by_guard(tx: &Transaction<'_>, time: OffsetDateTime, event: &NewEvent, key: &SignKey) -> Result<u64> {
+    insert(tx, time, event, Seal::Guard(key), None)
+}
+
 /// The `details.decision` member of an officer's decision, made from the event's canonical
 /// bytes without it (`accounts::decision::sign`).
 pub type Decide<'a> = &'a dyn Fn(&[u8]) -> Value;
@@ -178,6 +216,30 @@ pub fn append_signed(
     time: OffsetDateTime,
     event: &NewEvent,
     mac: Option<&EventMacKey>,
+    decide: Option<Decide<'_>>,
+) -> Result<u64> {
+    let seal = match mac {
+        Some(key) => Seal::Mac(key),
+        None => Seal::None,
+    };
+    insert(tx, time, event, seal, decide)
+}
+
+/// What vouches for an event's bytes.
+enum Seal<'a> {
+    /// Nothing (written with no session: failed sign-ins, the cleanup at open).
+    None,
+    /// The writing session's MAC.
+    Mac(&'a EventMacKey),
+    /// The guard key's signature.
+    Guard(&'a SignKey),
+}
+
+fn insert(
+    tx: &Transaction<'_>,
+    time: OffsetDateTime,
+    event: &NewEvent,
+    seal: Seal<'_>,
     decide: Option<Decide<'_>>,
 ) -> Result<u64> {
     let last: Option<(i64, String)> = tx
@@ -211,13 +273,14 @@ pub fn append_signed(
         bytes = to_bytes(&body)?;
     }
     let leaf = crate::ledger::merkle::leaf_hash(&bytes);
-    let mac = match mac {
-        Some(key) => Some(key.mac_of(&bytes)?.to_vec()),
-        None => None,
+    let (mac, guard_signature) = match seal {
+        Seal::None => (None, None),
+        Seal::Mac(key) => (Some(key.mac_of(&bytes)?.to_vec()), None),
+        Seal::Guard(key) => (None, Some(key.sign(GUARD_EVENT_CONTEXT, &bytes).to_vec())),
     };
     tx.execute(
-        "INSERT INTO events (seq, time, actor, action, subject, level, item, canonical, leaf, mac)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO events (seq, time, actor, action, subject, level, item, canonical, leaf, mac, guard_signature)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             seq,
             time,
@@ -228,7 +291,8 @@ pub fn append_signed(
             event.item,
             bytes,
             leaf.to_vec(),
-            mac
+            mac,
+            guard_signature
         ],
     )?;
     Ok(seq as u64)
@@ -292,6 +356,8 @@ pub const NAMING_DIRECTORY_VERSION: &[Action] = &[
     Action::PolicyChange,
     Action::DirectoryRebuild,
     Action::RecoveryReissue,
+    Action::GuardEnable,
+    Action::GuardDisable,
 ];
 
 /// Build a details object from pairs.

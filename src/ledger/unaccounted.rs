@@ -8,7 +8,7 @@ use rusqlite::{Connection, params};
 
 use crate::Result;
 use crate::crypto::event_mac::EventMacKey;
-use crate::ledger::events::Action;
+use crate::ledger::events::{Action, GUARD_EVENT_CONTEXT, WRITTEN_BY_THE_GUARD};
 use crate::ledger::{checkpoint, epoch};
 
 /// The actions the station writes with no session, so with no MAC: failed sign-ins and
@@ -78,10 +78,31 @@ fn sealed_at(row_seq: i64, canonical: &[u8], mac: Option<&[u8]>, key: &EventMacK
     names_row && mac.is_some_and(|mac| key.verifies(canonical, mac))
 }
 
+/// Whether the guard event stored at `row_seq` names that seq and carries a signature by
+/// the guard key `guard`.
+fn signed_by_guard_at(row_seq: i64, canonical: &[u8], signature: Option<&[u8]>, guard: Option<&[u8; 32]>) -> bool {
+    let (Some(signature), Some(guard)) = (signature, guard) else {
+        return false;
+    };
+    let names_row = serde_json::from_slice::<serde_json::Value>(canonical)
+        .ok()
+        .and_then(|v| v["seq"].as_i64())
+        == Some(row_seq);
+    names_row && crate::crypto::sign::verify(guard, GUARD_EVENT_CONTEXT, canonical, signature).is_ok()
+}
+
 /// Events from `from_seq` on whose action needs a session and whose MAC `key` does not
-/// verify (or that have none). `None` when every one is accounted for.
-pub fn find(conn: &Connection, from_seq: u64, key: &EventMacKey) -> Result<Option<Unaccounted>> {
-    let mut stmt = conn.prepare("SELECT seq, action, canonical, mac FROM events WHERE seq >= ?1 ORDER BY seq")?;
+/// verify (or that have none), and guard events whose signature `guard` (the directory's
+/// guard key, if a guard is enabled) does not verify. `None` when every one is accounted
+/// for.
+pub fn find(
+    conn: &Connection,
+    from_seq: u64,
+    key: &EventMacKey,
+    guard: Option<&[u8; 32]>,
+) -> Result<Option<Unaccounted>> {
+    let mut stmt =
+        conn.prepare("SELECT seq, action, canonical, mac, guard_signature FROM events WHERE seq >= ?1 ORDER BY seq")?;
     let mut rows = stmt.query(params![from_seq as i64])?;
     let mut found = Unaccounted::default();
     while let Some(row) = rows.next()? {
@@ -94,6 +115,12 @@ pub fn find(conn: &Connection, from_seq: u64, key: &EventMacKey) -> Result<Optio
         let canonical: Vec<u8> = row.get(2)?;
         let mac: Option<Vec<u8>> = row.get(3)?;
         if sealed_at(seq as i64, &canonical, mac.as_deref(), key) {
+            continue;
+        }
+        let signature: Option<Vec<u8>> = row.get(4)?;
+        if WRITTEN_BY_THE_GUARD.iter().any(|a| a.as_str() == action)
+            && signed_by_guard_at(seq as i64, &canonical, signature.as_deref(), guard)
+        {
             continue;
         }
         found.count += 1;

@@ -110,6 +110,9 @@ pub struct Report {
     /// Item rows that disagree with their history: the rows were changed outside
     /// Strongroom. Not damage to the log, so no checkpoint is held back for them.
     pub item_findings: Vec<crate::vault::history::ItemFinding>,
+    /// Things an officer should know that are not damage (exit 0): the guard not running,
+    /// gaps in its heartbeats (filled in by the station).
+    pub warnings: Vec<crate::guard::status::GuardWarning>,
 }
 
 /// Verify the whole log of this station against `verifier`, its current signing key (from
@@ -559,6 +562,7 @@ fn verify_epoch(
         earlier_epochs: Vec::new(),
         items_checked: 0,
         item_findings: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 

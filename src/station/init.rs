@@ -174,6 +174,7 @@ fn create(
             public_key: hex::encode(&officer_secret.public()),
         }],
         policy: None,
+        guard: None,
     }
     .sign(&admin)?;
 

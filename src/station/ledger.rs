@@ -64,6 +64,7 @@ impl Station {
         let (checked, item_findings) =
             history::check_all(&self.conn, &names, &|seq, event| admin_keys.vouch_for(seq, event))?;
         report.items_checked = checked;
+        report.warnings = self.guard_warnings()?;
         report.ok &= item_findings.is_empty();
         report.item_findings = item_findings;
         let mut details = details! {
@@ -209,8 +210,12 @@ impl Station {
         let Some(key) = self.event_mac_key() else {
             return Ok(());
         };
+        let guard = match self.session.as_ref() {
+            Some(session) => session.directory().guard_key_bytes()?,
+            None => None,
+        };
         let from = unaccounted::first_unchecked(&self.conn, &key)?;
-        let Some(found) = unaccounted::find(&self.conn, from, &key)? else {
+        let Some(found) = unaccounted::find(&self.conn, from, &key, guard.as_ref())? else {
             return Ok(());
         };
         self.write(|_, events| {

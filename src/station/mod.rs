@@ -10,6 +10,7 @@ mod destroy;
 mod directory_rebuild;
 mod downgrade;
 mod export;
+mod guard;
 mod idle;
 mod import;
 mod import_report;
@@ -65,6 +66,10 @@ pub struct Station {
     idle: idle::IdleTimer,
     witness: Option<(crate::UserId, Witness)>,
     removable: RemovableProbe,
+    /// Where the guard keeps its state (`guard::state::guard_dir()` by default).
+    guard_dir: std::path::PathBuf,
+    /// What the guard's status reads from the machine.
+    guard_probes: crate::guard::Probes,
     /// The highest directory version this process knows to exist: what the ledger named when
     /// the vault was opened, raised by every write. A newest stored directory below it was
     /// rolled back (checked before every write without reading the ledger each time).
@@ -95,8 +100,13 @@ pub type RemovableProbe = Box<dyn Fn(&Path) -> bool + Send>;
 pub struct OpenOptions {
     /// The clock (tests inject one that moves only when told).
     pub clock: SharedClock,
-    /// The removable-media check ([`crate::vault::media::is_removable`] by default).
+    /// The removable-media check ([`crate::guard::is_removable`] by default).
     pub removable: RemovableProbe,
+    /// Where the guard keeps its state ([`crate::guard::state::guard_dir`] by default).
+    pub guard_dir: std::path::PathBuf,
+    /// What the guard's status reads (the machine's own by default; the app's tests inject
+    /// a network and media of their own).
+    pub guard_probes: crate::guard::Probes,
     /// How often the idle timer's thread looks at the clock (one second by default).
     pub idle_poll: std::time::Duration,
 }
@@ -105,7 +115,9 @@ impl Default for OpenOptions {
     fn default() -> Self {
         OpenOptions {
             clock: system_clock(),
-            removable: Box::new(crate::vault::media::is_removable),
+            removable: Box::new(crate::guard::is_removable),
+            guard_dir: crate::guard::state::guard_dir(),
+            guard_probes: crate::guard::Probes::system(),
             idle_poll: idle::DEFAULT_POLL,
         }
     }
@@ -133,7 +145,10 @@ impl Station {
         let paths = VaultPaths::new(root)?;
         paths.check()?;
         let conn = db::open(&paths.db, false)?;
-        Station::from_parts(paths, conn, options)
+        let station = Station::from_parts(paths, conn, options)?;
+        // Root (`guard enable`) gives back what opening made: the WAL, its work directory.
+        station.paths.give_back_to_owner()?;
+        Ok(station)
     }
 
     fn from_parts(paths: VaultPaths, conn: Connection, options: OpenOptions) -> Result<Station> {
@@ -143,7 +158,7 @@ impl Station {
         let work = WorkDir::create(&paths.tmp)?;
         let idle = idle::IdleTimer::new(options.clock.clone());
         idle.set_poll(options.idle_poll);
-        let directory_floor = directory_floor(&conn, &station_id)?;
+        let directory_floor = directory_floor(&conn, &station_id)?.max(guard_floor(&options.guard_dir, &station_id));
         let mut station = Station {
             paths,
             conn,
@@ -155,6 +170,8 @@ impl Station {
             idle,
             witness: None,
             removable: options.removable,
+            guard_dir: options.guard_dir,
+            guard_probes: options.guard_probes,
             directory_floor,
         };
         station.sweep_dead_processes()?;
@@ -439,6 +456,16 @@ pub(super) fn directory_floor(conn: &Connection, station_id: &str) -> Result<u64
     Ok(newest.map_or(0, |(_, directory)| directory.version))
 }
 
+/// The directory version the guard's root-owned state has verified (0 without a guard): a
+/// newest stored directory below it was rolled back (DESIGN.md §2 "Rollback"). A state the
+/// station's own account could have written is not a floor: it proves nothing.
+fn guard_floor(guard_dir: &Path, station_id: &str) -> u64 {
+    crate::guard::state::load(guard_dir, station_id)
+        .ok()
+        .flatten()
+        .map_or(0, |state| state.directory_version)
+}
+
 /// Refuse to write when the newest stored directory (`latest`) is older than `named`, a
 /// version the ledger names or this process saw: the directories were rolled back
 /// (DESIGN.md §2 "Rollback").
@@ -447,7 +474,7 @@ fn check_not_rolled_back(latest: u64, named: u64) -> Result<()> {
         return Err(Error::integrity(
             "signed directory",
             format!(
-                "the newest stored version is {latest}, but the ledger records version {named} (rolled back); nothing was written. A security officer can put the newest version back from the ledger's copy (directory rebuild)"
+                "the newest stored version is {latest}, but version {named} was seen before (the ledger or the guard's state names it): rolled back; nothing was written. A security officer can put the newest version back from the ledger's copy (directory rebuild)"
             ),
         ));
     }
@@ -458,5 +485,6 @@ impl Drop for Station {
     /// Closing the station locks it: a last checkpoint covers what this process appended.
     fn drop(&mut self) {
         self.lock();
+        let _ = self.paths.give_back_to_owner();
     }
 }

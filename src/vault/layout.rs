@@ -193,7 +193,17 @@ impl VaultPaths {
                 ),
             });
         }
-        let uid = current_euid();
+        // The vault belongs to whoever owns its database. Root (the guard, `guard enable`)
+        // may open it too, and what root leaves behind is given back to the owner; a file
+        // root still owns is accepted, since only root could have made it.
+        let owner = fs::metadata(&self.db).map_err(|e| Error::io(&self.db, e))?.uid();
+        let euid = current_euid();
+        if euid != owner && euid != 0 {
+            return Err(Error::Denied {
+                rule: "vault-permissions",
+                message: format!("{} belongs to another user (uid {owner})", self.db.display()),
+            });
+        }
         let fixed = [&self.root, &self.db, &self.objects, &self.tmp];
         for path in self.private_paths()? {
             // The vault directory itself may be reached through a link (a vault on another
@@ -220,7 +230,7 @@ impl VaultPaths {
                     ),
                 });
             }
-            if meta.uid() != uid {
+            if meta.uid() != owner && meta.uid() != 0 {
                 return Err(Error::Denied {
                     rule: "vault-permissions",
                     message: format!("{} belongs to another user (uid {})", path.display(), meta.uid()),
@@ -238,6 +248,33 @@ impl VaultPaths {
                         path.display()
                     ),
                 });
+            }
+        }
+        Ok(())
+    }
+
+    /// Give every private path root made back to the owner of the database (when running as
+    /// root: the guard, `guard enable`), so the owner's own processes can keep using them.
+    pub fn give_back_to_owner(&self) -> Result<()> {
+        if current_euid() != 0 {
+            return Ok(());
+        }
+        let owner = fs::metadata(&self.db).map_err(|e| Error::io(&self.db, e))?;
+        let (uid, gid) = (owner.uid(), owner.gid());
+        if uid == 0 {
+            return Ok(());
+        }
+        let mut paths = self.private_paths()?;
+        // Work directories hold a lock file beside them.
+        if let Ok(entries) = fs::read_dir(&self.tmp) {
+            paths.extend(entries.flatten().map(|e| e.path()));
+        }
+        for path in paths {
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.uid() == 0 && !meta.file_type().is_symlink() => {
+                    std::os::unix::fs::lchown(&path, Some(uid), Some(gid)).map_err(|e| Error::io(&path, e))?;
+                }
+                _ => {}
             }
         }
         Ok(())

@@ -13,7 +13,6 @@ pub mod import;
 pub mod items;
 pub mod layout;
 pub mod leftovers;
-pub mod media;
 pub mod parallel;
 pub mod workdir;
 

@@ -214,6 +214,10 @@ fn events_of_a_real_workflow_validate() {
     station
         .acknowledge_alert(reissued.seq, "the new code is in the safe")
         .unwrap();
+    let guarded = crate::support::requires::root("the guard's events (its state belongs to root)");
+    if guarded {
+        exercise_the_guard(&mut station, &vault);
+    }
     station.enable_user("carol", "she remembered").unwrap();
     station
         .reset_password("carol", &Password::from("temporary passphrase"), "forgot it")
@@ -334,10 +338,78 @@ fn events_of_a_real_workflow_validate() {
         seen.insert(action.to_string());
     }
     for action in Action::ALL {
+        if !guarded && action.as_str().starts_with("guard.") {
+            continue;
+        }
         assert!(
             seen.contains(action.as_str()),
             "the workflow wrote no {} event",
             action.as_str()
         );
     }
+}
+
+/// Enable the guard, run it in-process on a network and media the test sets (an interface
+/// appearing and coming up, a stick mounted and pulled), then disable it: every guard event.
+fn exercise_the_guard(station: &mut Station, vault: &LibVault) {
+    use std::time::{Duration, Instant};
+    use strongroom::guard::netlink::{Link, Snapshot};
+    use strongroom::guard::probes::fixed::{FixedDevices, FixedMounts, FixedNetwork};
+    use strongroom::guard::superblock::{FsKind, Identity};
+    use strongroom::guard::{Config, Guard, Probes};
+
+    station.guard_enable(Vec::new()).unwrap();
+    let link = |index, name: &str, up| Link {
+        index,
+        name: name.into(),
+        up,
+        lower_up: up,
+        loopback: name == "lo",
+        oper_up: up,
+    };
+    let network = FixedNetwork::default();
+    *network.0.lock().unwrap() = Snapshot {
+        links: vec![link(1, "lo", true)],
+        addresses: Vec::new(),
+    };
+    let mounts = FixedMounts::default();
+    let mut devices = FixedDevices {
+        removable: vec![(8, 17)],
+        ..FixedDevices::default()
+    };
+    devices.nodes.insert("/dev/sdb1".into(), (8, 17));
+    devices.identities.insert(
+        "/dev/sdb1".into(),
+        Identity {
+            kind: FsKind::Exfat,
+            uuid: "7F77-D098".into(),
+            label: Some("EXLABEL".into()),
+        },
+    );
+    let config = Config {
+        vault: vault.root.clone(),
+        guard_dir: vault.guard_dir(),
+        removable_roots: Vec::new(),
+        heartbeat: Some(Duration::from_secs(1)),
+    };
+    let probes = Probes {
+        mounts: Box::new(mounts.clone()),
+        network: Box::new(network.clone()),
+        devices: Box::new(devices),
+    };
+    let mut guard = Guard::start(config, probes).unwrap();
+    *mounts.0.lock().unwrap() =
+        strongroom::mounts::parse("40 22 8:17 / /media/alice/EXLABEL rw - fuseblk /dev/sdb1 rw\n");
+    guard.on_mounts().unwrap();
+    let now = Instant::now();
+    network.0.lock().unwrap().links.push(link(4, "wwan0", false));
+    guard.on_network(now).unwrap();
+    network.0.lock().unwrap().links[1] = link(4, "wwan0", true);
+    guard.on_network(now).unwrap();
+    mounts.0.lock().unwrap().clear();
+    guard.on_mounts().unwrap();
+    guard.on_timer(now + Duration::from_secs(2)).unwrap();
+    assert_eq!(guard.pending(), 0, "every event was written");
+    drop(guard);
+    station.guard_disable().unwrap();
 }

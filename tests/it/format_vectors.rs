@@ -836,6 +836,7 @@ fn directory_vector() -> Directory {
             public_key: key_hex(IDENTITY_SECRET),
         }],
         policy: None,
+        guard: None,
     }
 }
 

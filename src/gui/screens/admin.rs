@@ -135,7 +135,7 @@ fn show(ui: &mut egui::Ui, s: &mut AdminScreen, cx: &Context<'_>, actions: &mut 
                     .on_hover_text(key.as_str());
                 // A choice shows the value in force (a refused one springs back); a number
                 // keeps what is typed until it is saved.
-                if setting.is_some_and(|setting| !matches!(setting.field, Field::Number { .. })) {
+                if setting.is_some_and(|setting| !setting.field.is_typed()) {
                     value.clone_from(&old);
                 }
                 let changed = setting.is_some_and(|setting| value_field(ui, setting, value, label.id, lang));
@@ -143,7 +143,7 @@ fn show(ui: &mut egui::Ui, s: &mut AdminScreen, cx: &Context<'_>, actions: &mut 
                     // A choice takes effect at once; a number with Save or Enter.
                     actions.push(Action::SetPolicy(key.clone(), value.clone()));
                 }
-                let typed = setting.is_some_and(|setting| matches!(setting.field, Field::Number { .. }));
+                let typed = setting.is_some_and(|setting| setting.field.is_typed());
                 if typed
                     && ui
                         .add_enabled(*value != old, egui::Button::new(Text::Save.get(lang)))
@@ -156,7 +156,7 @@ fn show(ui: &mut egui::Ui, s: &mut AdminScreen, cx: &Context<'_>, actions: &mut 
                 }
                 ui.weak(
                     setting
-                        .filter(|s| matches!(s.field, Field::Number { .. }))
+                        .filter(|s| s.field.is_typed())
                         .map(Setting::values)
                         .unwrap_or_default(),
                 );
@@ -173,7 +173,7 @@ fn show(ui: &mut egui::Ui, s: &mut AdminScreen, cx: &Context<'_>, actions: &mut 
 fn value_field(ui: &mut egui::Ui, setting: &Setting, value: &mut String, label: egui::Id, lang: Lang) -> bool {
     let height = ui.spacing().interact_size.y;
     match setting.field {
-        Field::Number { .. } => {
+        Field::Number { .. } | Field::Names { .. } => {
             // A grid cell offers only its column's last width, so the size is set.
             let field = ui
                 .add_sized([POLICY_VALUE_WIDTH, height], egui::TextEdit::singleline(value))

@@ -129,8 +129,16 @@ impl TestVault {
     /// [`TestVault::cmd`] as a plain `std::process::Command`, for tests that spawn and kill.
     pub fn std_command(&self) -> std::process::Command {
         let mut cmd = std_command();
-        cmd.env("STRONGROOM_VAULT", &self.root).env("STRONGROOM_USER", OFFICER);
+        cmd.env("STRONGROOM_VAULT", &self.root)
+            .env("STRONGROOM_USER", OFFICER)
+            .env("STRONGROOM_GUARD_DIR", self.guard_dir());
         cmd
+    }
+
+    /// This vault's own guard directory (root-owned state, key and lock), so tests never
+    /// share the system's.
+    pub fn guard_dir(&self) -> PathBuf {
+        self.dir.path().join("guard")
     }
 
     /// [`TestVault::std_command`] as alice with her password file, for tests that spawn.

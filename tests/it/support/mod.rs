@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod cli;
 pub mod files;
+pub mod guard;
 pub mod insider;
 pub mod mounts;
 pub mod random;

@@ -29,7 +29,17 @@ pub struct LibVault {
     pub recovery: Password,
 }
 
+/// The guard directory of the vault at `root`: beside it, so no test touches the system's.
+fn guard_dir_of(root: &Path) -> PathBuf {
+    root.parent().map_or_else(|| root.join("guard"), |p| p.join("guard"))
+}
+
 impl LibVault {
+    /// This vault's own guard directory (state, key, lock).
+    pub fn guard_dir(&self) -> PathBuf {
+        guard_dir_of(&self.root)
+    }
+
     /// A new vault with alice signed in, its clock standing at the current time: a copy of
     /// this process's template (`template`), without the Argon2id cost of an `init`.
     pub fn new() -> (LibVault, Station) {
@@ -55,7 +65,11 @@ impl LibVault {
             code.expose().to_string()
         });
         let clock = ManualClock::new(time::OffsetDateTime::now_utc());
-        let mut station = Station::open_with(&root, OpenOptions::with_clock(clock.clone())).expect("open the copy");
+        let options = OpenOptions {
+            guard_dir: guard_dir_of(&root),
+            ..OpenOptions::with_clock(clock.clone())
+        };
+        let mut station = Station::open_with(&root, options).expect("open the copy");
         station.unlock(OFFICER, &pw(PASSWORD)).expect("unlock");
         let vault = LibVault {
             _dir: dir,
@@ -96,6 +110,7 @@ impl LibVault {
     /// sign alice in: for tests that stand in for a USB stick or shorten the idle poll.
     pub fn reopen(&self, edit: impl FnOnce(&mut OpenOptions)) -> Station {
         let mut options = OpenOptions::with_clock(self.clock.clone());
+        options.guard_dir = self.guard_dir();
         edit(&mut options);
         let mut station = Station::open_with(&self.root, options).expect("reopen");
         station.unlock(OFFICER, &pw(PASSWORD)).expect("unlock");

@@ -1,0 +1,404 @@
+//! The guard itself: started by the service manager as root with no password, it verifies
+//! what it may trust from its state, takes the vault's guard lock, then follows the mount
+//! table and the network and records what changes, each event signed by the guard key.
+//!
+//! It wakes only when the kernel says something changed (`poll` on mountinfo and on a
+//! netlink socket) or a timer is due; it never spins. An event that cannot be written yet
+//! (the database busy past its timeout) waits in memory and is written at the next wake.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, TransactionBehavior};
+use serde_json::json;
+
+use crate::accounts::policy::Policy;
+use crate::crypto::sign::SignKey;
+use crate::guard::lock::{self, GuardLock};
+use crate::guard::media::{self, Medium};
+use crate::guard::network::{NetFinding, NetState, NetworkWatch};
+use crate::guard::probes::{DeviceProbe, MountProbe, NetworkProbe, SystemDevices, SystemMounts, SystemNetwork};
+use crate::guard::record::{self, GuardFinding};
+use crate::guard::state::{self, GuardState};
+use crate::guard::trust::{self, Verdict};
+use crate::ledger::NewEvent;
+use crate::vault::layout::VaultPaths;
+use crate::{Error, Result, db, details};
+
+/// How often the directory is verified again between other wakes.
+const TRUST_RECHECK: Duration = Duration::from_secs(10);
+
+/// Events kept in memory while the database is busy; beyond this the oldest are counted and
+/// dropped (the count goes into the next event written).
+const MAX_PENDING: usize = 10_000;
+
+/// How the guard is started.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The vault directory.
+    pub vault: PathBuf,
+    /// The guard directory (state, key, lock).
+    pub guard_dir: PathBuf,
+    /// Mount points under these count as removable media (an officer's configuration; the
+    /// tests' loop devices, which sysfs reports as fixed).
+    pub removable_roots: Vec<PathBuf>,
+    /// Heartbeat interval instead of the policy's (for tests and tuning).
+    pub heartbeat: Option<Duration>,
+}
+
+/// What the guard reads from the machine.
+pub struct Probes {
+    /// The mount table.
+    pub mounts: Box<dyn MountProbe>,
+    /// The network links of this namespace.
+    pub network: Box<dyn NetworkProbe>,
+    /// Block devices.
+    pub devices: Box<dyn DeviceProbe>,
+}
+
+impl Probes {
+    /// The machine's own.
+    pub fn system() -> Probes {
+        Probes {
+            mounts: Box::new(SystemMounts),
+            network: Box::new(SystemNetwork),
+            devices: Box::new(SystemDevices),
+        }
+    }
+}
+
+/// What the guard last concluded about the directory (an alert is written once per change).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum TrustNote {
+    Trusted,
+    RolledBack { stored: u64, seen: u64 },
+    Refused(String),
+}
+
+/// A running guard.
+pub struct Guard {
+    config: Config,
+    probes: Probes,
+    paths: VaultPaths,
+    conn: Connection,
+    state: GuardState,
+    key: SignKey,
+    policy: Policy,
+    trust: TrustNote,
+    net: NetworkWatch,
+    media: Vec<Medium>,
+    pending: VecDeque<NewEvent>,
+    dropped: u64,
+    last_heartbeat: Instant,
+    last_trust_check: Instant,
+    _lock: GuardLock,
+}
+
+impl Guard {
+    /// Check the state, take the lock, verify the directory, read the machine and record
+    /// `guard.start` (and a `media.mount` for each medium already mounted).
+    pub fn start(mut config: Config, mut probes: Probes) -> Result<Guard> {
+        let paths = VaultPaths::new(&config.vault)?;
+        paths.check()?;
+        let conn = db::open(&paths.db, false)?;
+        paths.give_back_to_owner()?;
+        let station: String = conn
+            .query_row("SELECT station_id FROM station", [], |r| r.get(0))
+            .map_err(|_| Error::integrity("station record", "missing; the vault is incomplete"))?;
+        let state = state::load(&config.guard_dir, &station)?.ok_or_else(|| Error::Denied {
+            rule: "guard-not-enabled",
+            message: format!(
+                "no guard is enabled for station {station} (no state in {}); an officer enables it, as root",
+                config.guard_dir.display()
+            ),
+        })?;
+        let vault = std::fs::canonicalize(&config.vault).map_err(|e| Error::io(&config.vault, e))?;
+        if state.vault != vault {
+            return Err(Error::integrity(
+                "guard state",
+                format!(
+                    "it was written for the vault at {}, not {}",
+                    state.vault.display(),
+                    vault.display()
+                ),
+            ));
+        }
+        let key = state::load_key(&config.guard_dir, &state)?;
+        config.removable_roots.extend(state.removable_roots.iter().cloned());
+        let since = crate::time::rfc3339_millis(time::OffsetDateTime::now_utc());
+        let lock = lock::acquire(&config.guard_dir, &station, std::process::id(), &since)?;
+        let snapshot = probes.network.snapshot().map_err(|e| Error::io("netlink", e))?;
+        let now = Instant::now();
+        let mut guard = Guard {
+            net: NetworkWatch::new(&snapshot, &[]),
+            config,
+            probes,
+            paths,
+            conn,
+            state,
+            key,
+            policy: Policy::default(),
+            trust: TrustNote::Trusted,
+            media: Vec::new(),
+            pending: VecDeque::new(),
+            dropped: 0,
+            last_heartbeat: now,
+            last_trust_check: now,
+            _lock: lock,
+        };
+        guard.check_trust()?;
+        // Read the network again with the policy's ignore list.
+        guard.net = NetworkWatch::new(&snapshot, &guard.policy.network_ignore());
+        let media = guard.read_media()?;
+        let start = record::start(
+            std::process::id(),
+            guard.state.directory_version,
+            guard.heartbeat_interval().as_secs(),
+            guard.net.state(),
+            media.len(),
+        );
+        guard.push(start);
+        guard.media_changed(media, true);
+        guard.flush();
+        Ok(guard)
+    }
+
+    /// The network state now.
+    pub fn network(&self) -> &NetState {
+        self.net.state()
+    }
+
+    /// The media mounted now.
+    pub fn media(&self) -> &[Medium] {
+        &self.media
+    }
+
+    /// Events still waiting for the database.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+
+    fn heartbeat_interval(&self) -> Duration {
+        self.config
+            .heartbeat
+            .unwrap_or_else(|| Duration::from_secs(u64::from(self.policy.guard_heartbeat_minutes()) * 60))
+    }
+
+    /// Verify the directory again; write back a higher version; alert once on a rollback or
+    /// a refusal; stop when the guard key was retired.
+    fn check_trust(&mut self) -> Result<()> {
+        self.last_trust_check = Instant::now();
+        let verdict = trust::judge(&self.conn, &self.state)?;
+        let note = match verdict {
+            Verdict::Trusted { directory, newer } => {
+                if newer {
+                    let next = trust::advanced(&self.state, &directory)?;
+                    state::save(&self.config.guard_dir, &next)?;
+                    self.state = next;
+                }
+                self.policy = directory.policy();
+                TrustNote::Trusted
+            }
+            Verdict::Retired => {
+                return Err(Error::Denied {
+                    rule: "guard-retired",
+                    message: "the signed directory no longer names this guard's key: an officer disabled the guard or enabled another one".into(),
+                });
+            }
+            Verdict::RolledBack { stored, seen } => TrustNote::RolledBack { stored, seen },
+            Verdict::Refused { why } => TrustNote::Refused(why),
+        };
+        if note != self.trust {
+            match &note {
+                TrustNote::Trusted => {}
+                TrustNote::RolledBack { stored, seen } => self.push(record::alert(
+                    GuardFinding::DirectoryRolledBack,
+                    "station",
+                    details! { "stored_version": stored, "seen_version": seen },
+                )),
+                TrustNote::Refused(why) => self.push(record::alert(
+                    GuardFinding::DirectoryRefused,
+                    "station",
+                    details! { "why": why },
+                )),
+            }
+            self.trust = note;
+        }
+        Ok(())
+    }
+
+    fn read_media(&mut self) -> Result<Vec<Medium>> {
+        let mounts = self
+            .probes
+            .mounts
+            .mounts()
+            .map_err(|e| Error::io("/proc/self/mountinfo", e))?;
+        Ok(media::removable_media(
+            &mounts,
+            self.probes.devices.as_ref(),
+            &self.config.removable_roots,
+        ))
+    }
+
+    /// Record what changed between the media known and `now`.
+    fn media_changed(&mut self, now: Vec<Medium>, at_start: bool) {
+        let (mounted, gone) = media::diff(&self.media, &now);
+        for medium in &gone {
+            self.push(record::media_unmount(medium));
+        }
+        for medium in &mounted {
+            self.push(record::media_mount(medium, at_start));
+            if self.net.state().is_networked() {
+                self.push(record::alert(
+                    GuardFinding::MediumWhileNetworked,
+                    &medium.name(),
+                    details! {
+                        "medium": record::medium_json(medium),
+                        "interfaces": interfaces_of(self.net.state()),
+                    },
+                ));
+            }
+        }
+        self.media = now;
+    }
+
+    /// The mount table changed: read it again and record the difference.
+    pub fn on_mounts(&mut self) -> Result<()> {
+        let now = self.read_media()?;
+        self.media_changed(now, false);
+        self.flush();
+        Ok(())
+    }
+
+    /// The network may have changed: read it again.
+    pub fn on_network(&mut self, now: Instant) -> Result<()> {
+        let snapshot = self.probes.network.snapshot().map_err(|e| Error::io("netlink", e))?;
+        let ignored = self.policy.network_ignore();
+        let findings = self.net.observe(&snapshot, &ignored, now);
+        self.net_findings(findings);
+        self.flush();
+        Ok(())
+    }
+
+    fn net_findings(&mut self, findings: impl IntoIterator<Item = NetFinding>) {
+        for finding in findings {
+            match finding {
+                NetFinding::NewInterface { name } => self.push(record::alert(
+                    GuardFinding::NewInterface,
+                    &name,
+                    details! { "interface": name },
+                )),
+                NetFinding::Changed { from, to, flaps } => {
+                    self.push(record::network_change(&from, &to, flaps));
+                    if to.is_networked() && !from.is_networked() && !self.media.is_empty() {
+                        let media: Vec<_> = self.media.iter().map(record::medium_json).collect();
+                        self.push(record::alert(
+                            GuardFinding::NetworkWhileMedium,
+                            "station",
+                            details! { "interfaces": interfaces_of(&to), "media": media },
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Timers: a held-back network change, the heartbeat, the directory check, and events
+    /// still waiting for the database.
+    pub fn on_timer(&mut self, now: Instant) -> Result<()> {
+        if let Some(finding) = self.net.due(now) {
+            self.net_findings([finding]);
+        }
+        if now.duration_since(self.last_trust_check) >= TRUST_RECHECK {
+            self.check_trust()?;
+        }
+        let interval = self.heartbeat_interval();
+        if now.duration_since(self.last_heartbeat) >= interval {
+            self.last_heartbeat = now;
+            let beat = record::heartbeat(interval.as_secs(), self.net.state(), self.media.len());
+            self.push(beat);
+        }
+        self.flush();
+        Ok(())
+    }
+
+    /// When the next timer is due.
+    pub fn next_deadline(&self) -> Instant {
+        let mut next = (self.last_heartbeat + self.heartbeat_interval()).min(self.last_trust_check + TRUST_RECHECK);
+        if let Some(due) = self.net.next_due() {
+            next = next.min(due);
+        }
+        if !self.pending.is_empty() {
+            next = next.min(Instant::now() + Duration::from_secs(1));
+        }
+        next
+    }
+
+    fn push(&mut self, event: NewEvent) {
+        if self.pending.len() >= MAX_PENDING {
+            self.pending.pop_front();
+            self.dropped += 1;
+        }
+        self.pending.push_back(event);
+    }
+
+    /// Write the waiting events, oldest first, each in its own transaction; stop at the
+    /// first failure (the database busy or locked) and keep the rest for the next wake.
+    fn flush(&mut self) {
+        while let Some(mut event) = self.pending.pop_front() {
+            if self.dropped > 0 {
+                event.details.insert("events_dropped".into(), json!(self.dropped));
+            }
+            match self.write(&event) {
+                Ok(()) => self.dropped = 0,
+                Err(e) => {
+                    eprintln!("strongroom guard: event {} waits: {e}", event.action.as_str());
+                    self.pending.push_front(event);
+                    break;
+                }
+            }
+        }
+        let _ = self.paths.give_back_to_owner();
+    }
+
+    fn write(&mut self, event: &NewEvent) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        crate::ledger::events::append_by_guard(&tx, time::OffsetDateTime::now_utc(), event, &self.key)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn interfaces_of(state: &NetState) -> Vec<String> {
+    match state {
+        NetState::AirGapped => Vec::new(),
+        NetState::Networked { interfaces } => interfaces.clone(),
+    }
+}
+
+/// Run until `stop` is set: wait for the kernel or a timer, then act. Errors that mean the
+/// guard must not go on (its key retired, its state refused) end the run.
+pub fn run(config: Config, stop: &AtomicBool) -> Result<()> {
+    let mut guard = Guard::start(config, Probes::system())?;
+    let mut waker = crate::guard::wait::Waker::open()?;
+    while !stop.load(Ordering::Relaxed) {
+        let timeout = guard.next_deadline().saturating_duration_since(Instant::now());
+        let woke = waker.wait(timeout.min(Duration::from_secs(1)))?;
+        if woke.mounts {
+            guard.on_mounts()?;
+        }
+        if woke.network {
+            guard.on_network(Instant::now())?;
+        }
+        guard.on_timer(Instant::now())?;
+    }
+    Ok(())
+}
+
+/// One scan and exit (`guard run --once`): start (which records the state found) and stop.
+pub fn run_once(config: Config) -> Result<(NetState, Vec<Medium>)> {
+    let guard = Guard::start(config, Probes::system())?;
+    Ok((guard.network().clone(), guard.media().to_vec()))
+}
