@@ -359,7 +359,7 @@ impl Setting {
             Field::Level { .. } => "unclassified … top-secret".into(),
             Field::Response { .. } => "alert | quarantine".into(),
             Field::Switch { .. } => "yes | no".into(),
-            Field::Names { .. } => "name, name …".into(),
+            Field::Names { .. } => "eth0, wlan0 …".into(),
         }
     }
 

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -191,4 +191,155 @@ pub fn heartbeat_gaps(conn: &Connection, now: OffsetDateTime) -> Result<Vec<Hear
         }
     }
     Ok(gaps)
+}
+
+/// What the app's status strip shows, read every second or so: cheap (no scan of the whole
+/// ledger), and nothing secret, so it needs no session.
+#[derive(Clone, Debug, Serialize)]
+pub struct GuardStrip {
+    /// Whether a guard is enabled for this vault (its state exists).
+    pub enabled: bool,
+    /// The guard holding the vault's lock, if one runs.
+    pub running: Option<Holder>,
+    /// The air-gap state now.
+    pub network: NetState,
+    /// Removable media mounted now.
+    pub media: Vec<Medium>,
+    /// The latest heartbeat is overdue (the guard stopped beating).
+    pub late: Option<HeartbeatGap>,
+    /// What the guard recorded after the seq asked about, oldest first (at most
+    /// [`MAX_NEWS`]).
+    pub news: Vec<GuardNews>,
+    /// The newest seq looked at: ask after it next time.
+    pub through: u64,
+}
+
+/// At most this many news items are returned at once (the rest are in the ledger).
+pub const MAX_NEWS: u64 = 20;
+
+/// Something the guard recorded that the person at the station should hear of at once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum GuardNews {
+    /// A new network interface on an air-gapped station.
+    NewInterface {
+        /// Its name.
+        interface: String,
+    },
+    /// A medium mounted while networked.
+    MediumWhileNetworked {
+        /// The medium's name.
+        medium: String,
+    },
+    /// The network came up while a medium is mounted.
+    NetworkWhileMedium,
+    /// The air-gap state changed.
+    NetworkChanged {
+        /// Whether it is networked now.
+        networked: bool,
+        /// The interfaces that make it so.
+        interfaces: Vec<String>,
+    },
+    /// A medium was mounted.
+    Mounted {
+        /// Its name.
+        medium: String,
+    },
+    /// A medium was unmounted.
+    Unmounted {
+        /// Its name.
+        medium: String,
+    },
+    /// The guard refused the stored directory (rolled back, or not verifying).
+    DirectoryDistrusted,
+}
+
+fn news_of(action: &str, subject: &str, details: &serde_json::Value) -> Option<GuardNews> {
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    };
+    Some(match action {
+        "media.mount" => GuardNews::Mounted { medium: subject.into() },
+        "media.unmount" => GuardNews::Unmounted { medium: subject.into() },
+        "network.change" => GuardNews::NetworkChanged {
+            networked: details["to"] == "networked",
+            interfaces: names(&details["interfaces"]),
+        },
+        "guard.alert" => match details["finding"].as_str()? {
+            "new_interface" => GuardNews::NewInterface {
+                interface: subject.into(),
+            },
+            "medium_while_networked" => GuardNews::MediumWhileNetworked { medium: subject.into() },
+            "network_while_medium" => GuardNews::NetworkWhileMedium,
+            "directory_rolled_back" | "directory_refused" => GuardNews::DirectoryDistrusted,
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+/// The guard's news after `after` (none when `after` is `None`: the first look starts from
+/// now), and the newest seq looked at.
+pub fn news(conn: &Connection, after: Option<u64>) -> Result<(Vec<GuardNews>, u64)> {
+    let newest: Option<i64> = conn.query_row("SELECT MAX(seq) FROM events", [], |r| r.get(0))?;
+    let newest = newest.map_or(0, |n| n.max(0) as u64);
+    let Some(after) = after else {
+        return Ok((Vec::new(), newest));
+    };
+    let mut stmt = conn.prepare(
+        "SELECT seq, action, subject, canonical FROM events
+         WHERE action IN ('guard.alert', 'network.change', 'media.mount', 'media.unmount') AND seq > ?1
+         ORDER BY seq LIMIT ?2",
+    )?;
+    let mut rows = stmt.query(params![after as i64, MAX_NEWS as i64])?;
+    let mut out = Vec::new();
+    let mut through = newest.max(after);
+    let mut count = 0;
+    while let Some(row) = rows.next()? {
+        count += 1;
+        let seq = row.get::<_, i64>(0)? as u64;
+        let action: String = row.get(1)?;
+        let subject: String = row.get(2)?;
+        let canonical: Vec<u8> = row.get(3)?;
+        let details = serde_json::from_slice::<serde_json::Value>(&canonical)
+            .map(|v| v["details"].clone())
+            .unwrap_or_default();
+        out.extend(news_of(&action, &subject, &details));
+        if count == MAX_NEWS {
+            // More may follow: continue after this one next time.
+            through = seq;
+        }
+    }
+    Ok((out, through))
+}
+
+/// The newest heartbeat (or start), if it is overdue at `now`.
+pub fn late(conn: &Connection, now: OffsetDateTime) -> Result<Option<HeartbeatGap>> {
+    let newest: Option<(i64, String, Option<i64>)> = conn
+        .query_row(
+            "SELECT seq, time, json_extract(CAST(canonical AS TEXT), '$.details.interval_seconds') FROM events
+             WHERE action IN (?1, ?2) AND json_valid(CAST(canonical AS TEXT)) ORDER BY seq DESC LIMIT 1",
+            params![Action::GuardStart.as_str(), Action::GuardHeartbeat.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((seq, from, interval)) = newest else {
+        return Ok(None);
+    };
+    let Ok(then) = OffsetDateTime::parse(&from, &Rfc3339) else {
+        return Ok(None);
+    };
+    let default_interval = i64::from(crate::accounts::policy::DEFAULT_GUARD_HEARTBEAT_MINUTES) * 60;
+    let allowed = interval.filter(|i| *i > 0).unwrap_or(default_interval) * MISSED_AFTER_INTERVALS;
+    let elapsed = now - then;
+    Ok(
+        (elapsed.whole_milliseconds() > i128::from(allowed) * 1000).then(|| HeartbeatGap {
+            after_seq: seq as u64,
+            from,
+            to: None,
+            seconds: elapsed.whole_seconds(),
+        }),
+    )
 }

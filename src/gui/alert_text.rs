@@ -37,6 +37,10 @@ pub fn finding(finding: &Finding, lang: Lang) -> String {
             Some(first) => format!("{count} 条事件并非由任何会话写入，始于序号 {first}"),
             None => format!("{count} 条事件并非由任何会话写入"),
         },
+        Finding::NewInterface { interface } => format!("物理隔离的工作站上出现了新的网络接口 {interface}"),
+        Finding::MediumWhileNetworked { medium } => format!("工作站联网时挂载了移动介质 {medium}"),
+        Finding::NetworkWhileMedium => "挂载移动介质期间工作站联网了".to_string(),
+        Finding::DirectoryDistrusted { why } => format!("守卫不信任已签名目录：{why}"),
         Finding::Other => "请查看该事件的详情".to_string(),
     }
 }
@@ -51,6 +55,8 @@ pub fn step(step: NextStep, lang: Lang) -> &'static str {
         NextStep::ReviewTheDestruction => Text::StepReviewTheDestruction,
         NextStep::InspectTheLeftover => Text::StepInspectTheLeftover,
         NextStep::VerifyTheLedger => Text::StepVerifyTheLedger,
+        NextStep::RemoveTheNetworkDevice => Text::StepRemoveTheNetworkDevice,
+        NextStep::CheckTheMedium => Text::StepCheckTheMedium,
         NextStep::Acknowledge => Text::StepAcknowledge,
     };
     text.get(lang)
@@ -91,6 +97,12 @@ mod tests {
                 count: 2,
                 first: Some(9),
             },
+            Finding::NewInterface {
+                interface: "wwan0".into(),
+            },
+            Finding::MediumWhileNetworked { medium: "STICK".into() },
+            Finding::NetworkWhileMedium,
+            Finding::DirectoryDistrusted { why: "x".into() },
             Finding::Other,
         ];
         for f in &findings {

@@ -116,6 +116,19 @@ impl App {
                     }
                     m.message = Some(Message { failure });
                 }
+                Reply::Guard(strip) => {
+                    let lang = m.prefs.lang;
+                    // The guard's news reaches whoever is signed in as notices (all of it is
+                    // in the ledger and, for alerts, on the Alerts screen too).
+                    if let Some(signed_in) = m.signed_in.as_mut().filter(|_| m.phase == Phase::Main) {
+                        for news in &strip.news {
+                            signed_in
+                                .toasts
+                                .push((status_strip::news(news, lang), std::time::Instant::now()));
+                        }
+                    }
+                    m.guard = Some(*strip);
+                }
                 // Data for a session that has ended (the window locked first) is dropped.
                 session_data => {
                     let lang = m.prefs.lang;
@@ -466,7 +479,7 @@ impl eframe::App for App {
                 .signed_in
                 .as_ref()
                 .and_then(|s| s.session.signing_problem.as_ref());
-            status_strip::show(ui, lang, problem);
+            status_strip::show(ui, lang, self.model.guard.as_ref(), problem);
             banner::show(ui, high, lang);
         });
         egui::CentralPanel::default().show(ui, |ui| match self.model.phase {

@@ -139,6 +139,8 @@ pub fn subject(subject: &str, lang: Lang) -> String {
         "checkpoint-interval" => "检查点间隔",
         "guard-response" => "守卫处置方式",
         "alert-comment-required" => "确认警报须填意见",
+        "guard-heartbeat-minutes" => "守卫心跳间隔（分钟）",
+        "network-ignore" => "守卫忽略的网络接口",
         other => return other.to_string(),
     };
     zh.to_string()
@@ -196,6 +198,11 @@ fn finding(value: &str) -> Option<&'static str> {
         "retired-key" => "已停用密钥",
         "key-change" => "密钥变更",
         "destroyed_by_another" => "已由他人销毁",
+        "new_interface" => "新网络接口",
+        "medium_while_networked" => "联网时挂载介质",
+        "network_while_medium" => "挂载介质时联网",
+        "directory_rolled_back" => "目录被回滚",
+        "directory_refused" => "目录验证失败",
         _ => return None,
     })
 }

@@ -175,6 +175,8 @@ texts! {
     StepInspectTheLeftover => "Inspect the kept file; remove it by hand if it is safe", "检查被保留的文件，确认安全后手动删除";
     StepVerifyTheLedger => "Verify the custody ledger and look at the events named", "校验保管账本并检查所列事件";
     StepAcknowledge => "Acknowledge the alert once it is understood", "查明情况后确认该警报";
+    StepRemoveTheNetworkDevice => "Find the device that brought the network (modem, phone, dongle) and remove it", "找到带来网络连接的设备（调制解调器、手机、无线网卡）并将其移除";
+    StepCheckTheMedium => "Find out who mounted the medium and what was copied", "查明是谁挂载了该介质以及复制了什么";
     NotImported => "Not imported", "未导入";
     Jobs => "Jobs", "任务";
     ClearFinished => "Clear finished", "清除已完成";
@@ -272,6 +274,21 @@ texts! {
     CloudSync => "Cloud sync", "云同步";
     Guard => "Guard", "防护";
     NotMonitored => "not monitored", "未监控";
+    AirGapped => "AIR-GAPPED", "物理隔离";
+    Networked => "NETWORKED", "已联网";
+    NoMedia => "none mounted", "未挂载";
+    MediaMounted => "mounted", "已挂载";
+    GuardRunning => "running", "运行中";
+    GuardNotRunning => "NOT running", "未运行";
+    GuardNotEnabled => "not enabled", "未启用";
+    GuardLate => "no heartbeat since", "心跳中断，自";
+    GuardSince => "since", "始于";
+    NewInterfaceNotice => "New network interface", "出现新的网络接口";
+    MediumWhileNetworkedNotice => "Medium mounted while networked", "联网时挂载了移动介质";
+    NetworkWhileMediumNotice => "Network came up while a medium is mounted", "挂载介质期间网络已接通";
+    MediumMountedNotice => "Medium mounted", "移动介质已挂载";
+    MediumRemovedNotice => "Medium removed", "移动介质已移除";
+    DirectoryDistrustedNotice => "The guard does not trust the signed directory", "守卫不信任已签名目录";
     // Errors and refusals.
     Refused => "Refused", "已拒绝";
     Error => "Error", "错误";

@@ -287,6 +287,8 @@ pub enum Reply {
     Events(Vec<StoredEvent>),
     /// Open alerts.
     Alerts(Vec<Alert>),
+    /// The status strip's reading: network, media, the guard, and what it recorded since.
+    Guard(Box<strongroom::guard::status::GuardStrip>),
     /// Something finished that deserves a notice: what, and about what.
     Notice(Text, String),
     /// The account was recovered; its user signs in with the new password.

@@ -72,6 +72,8 @@ pub fn run(root: PathBuf) -> Result<()> {
                     clock: strongroom::time::system_clock(),
                     kdf: None,
                     idle_poll: Duration::from_secs(1),
+                    guard_dir: strongroom::guard::state::guard_dir(),
+                    guard_probes: None,
                 },
                 repaint,
             )?;

@@ -293,6 +293,9 @@ pub struct Model {
     pub locks_unconfirmed: u32,
     /// Whose session the lock screen stands in front of (none before the first sign-in).
     pub locked_session_of: Option<String>,
+    /// The status strip's latest reading (network, media, guard), none before the first.
+    /// Nothing in it is secret: it stays across locks.
+    pub guard: Option<strongroom::guard::status::GuardStrip>,
 }
 
 impl Model {
@@ -314,6 +317,7 @@ impl Model {
             lock_generation: 0,
             locks_unconfirmed: 0,
             locked_session_of: None,
+            guard: None,
         }
     }
 

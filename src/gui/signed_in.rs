@@ -136,7 +136,8 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
         | Reply::Unlocked(_)
         | Reply::Locked { .. }
         | Reply::Recovered(_)
-        | Reply::Failed(_) => {}
+        | Reply::Failed(_)
+        | Reply::Guard(_) => {}
     }
     None
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod guard_strip;
 /// What an insider does to the database: the integration tests' one copy.
 #[path = "../../tests/it/support/insider.rs"]
 mod insider;
@@ -21,6 +22,9 @@ use strongroom::crypto::Password;
 use strongroom::crypto::kdf::KdfParams;
 use strongroom::station::{ImportOptions, InitOptions};
 use strongroom::time::ManualClock;
+
+use strongroom::guard::netlink::{Link, Snapshot};
+use strongroom::guard::probes::fixed::{FixedDevices, FixedMounts, FixedNetwork};
 
 use super::app::App;
 use super::dialogs::{Dialogs, FileDialogs, Purpose};
@@ -46,6 +50,12 @@ struct Fixture {
     clock: Arc<ManualClock>,
     /// The recovery code `init` returned (empty before a vault is made).
     recovery: String,
+    /// The network the status strip reads (only `lo` to start with: air-gapped).
+    network: FixedNetwork,
+    /// The mount table it reads (empty to start with).
+    mounts: FixedMounts,
+    /// The devices behind those mounts.
+    devices: FixedDevices,
 }
 
 impl Fixture {
@@ -56,6 +66,9 @@ impl Fixture {
             dir,
             root,
             clock: ManualClock::new(time::OffsetDateTime::now_utc()),
+            network: FixedNetwork(Arc::new(Mutex::new(only_loopback()))),
+            mounts: FixedMounts::default(),
+            devices: FixedDevices::default(),
             recovery: String::new(),
         }
     }
@@ -81,6 +94,11 @@ impl Fixture {
         fx
     }
 
+    /// The guard directory of this fixture's vault (never the system's).
+    fn guard_dir(&self) -> PathBuf {
+        self.dir.path().join("guard")
+    }
+
     fn file(&self, name: &str, content: &[u8]) -> PathBuf {
         let path = self.dir.path().join("files").join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -96,6 +114,12 @@ impl Fixture {
     fn harness_sized(&self, dialogs: Scripted, size: egui::Vec2) -> Harness<'static, App> {
         let root = self.root.clone();
         let clock = self.clock.clone();
+        let guard_dir = self.guard_dir();
+        let probes = strongroom::guard::Probes {
+            mounts: Box::new(self.mounts.clone()),
+            network: Box::new(self.network.clone()),
+            devices: Box::new(self.devices.clone()),
+        };
         Harness::builder().with_size(size).build_eframe(move |cc| {
             let ctx = cc.egui_ctx.clone();
             let worker = Worker::start(
@@ -104,6 +128,8 @@ impl Fixture {
                     clock,
                     kdf: Some(KdfParams::FLOOR),
                     idle_poll: Duration::from_millis(20),
+                    guard_dir,
+                    guard_probes: Some(probes),
                 },
                 Arc::new(move || ctx.request_repaint()),
             )
@@ -127,6 +153,26 @@ impl App {
     /// Whether someone is signed in and `holds` is true of the session's state.
     fn signed(&self, holds: impl Fn(&SignedIn) -> bool) -> bool {
         self.model.signed_in.as_ref().is_some_and(holds)
+    }
+}
+
+/// A network with only the loopback interface: air-gapped.
+fn only_loopback() -> Snapshot {
+    Snapshot {
+        links: vec![link(1, "lo", true)],
+        addresses: Vec::new(),
+    }
+}
+
+/// A link as netlink reports it (`up` with its lower layer up).
+fn link(index: u32, name: &str, up: bool) -> Link {
+    Link {
+        index,
+        name: name.into(),
+        up,
+        lower_up: up,
+        loopback: name == "lo",
+        oper_up: up,
     }
 }
 

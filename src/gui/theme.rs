@@ -90,6 +90,24 @@ pub fn level_ink(level: Level, dark: bool) -> Color32 {
     super::contrast::readable_on(level_colour(level), &fills)
 }
 
+/// Green that reads at WCAG AA on the theme's fills: a safe state (AIR-GAPPED).
+pub fn safe_ink(dark: bool) -> Color32 {
+    let v = visuals(dark);
+    super::contrast::readable_on(
+        Color32::from_rgb(0x2e, 0x7d, 0x32),
+        &[v.panel_fill, v.window_fill, v.extreme_bg_color],
+    )
+}
+
+/// Red that reads at WCAG AA on the theme's fills: a state to act on (NETWORKED, no guard).
+pub fn alarm_ink(dark: bool) -> Color32 {
+    let v = visuals(dark);
+    super::contrast::readable_on(
+        Color32::from_rgb(0xc6, 0x28, 0x28),
+        &[v.panel_fill, v.window_fill, v.extreme_bg_color],
+    )
+}
+
 /// The stock visuals of a theme, before the station's changes.
 fn visuals(dark: bool) -> egui::Visuals {
     if dark {

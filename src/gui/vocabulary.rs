@@ -103,6 +103,14 @@ pub fn action(action: &str, lang: Lang) -> String {
         "ledger.alert" => "账本警报",
         "custody.alert" => "保管警报",
         "recovery.reissue" => "重发恢复码",
+        "guard.enable" => "启用守卫",
+        "guard.disable" => "停用守卫",
+        "guard.start" => "守卫启动",
+        "guard.heartbeat" => "守卫心跳",
+        "guard.alert" => "守卫警报",
+        "network.change" => "网络状态变化",
+        "media.mount" => "挂载移动介质",
+        "media.unmount" => "卸载移动介质",
         other => return other.to_string(),
     };
     zh.to_string()
@@ -130,6 +138,11 @@ pub fn rule(rule: &str, lang: Lang) -> String {
         ("export-reason", _) => "导出原因",
         ("custodian", _) => "保管人",
         ("alert-comment", _) => "警报确认意见",
+        ("guard-state", _) => "守卫状态文件",
+        ("guard-root", _) => "须以 root 身份运行",
+        ("guard-not-enabled", _) => "守卫未启用",
+        ("guard-retired", _) => "守卫密钥已停用",
+        ("one-guard", _) => "每个保险库只运行一个守卫",
         (other, _) => return other.to_string(),
     };
     words.to_string()
@@ -168,7 +181,7 @@ mod tests {
         ] {
             assert!(chinese(request_kind(k, Lang::Zh)));
         }
-        assert_eq!(action("guard.alert", Lang::Zh), "guard.alert");
+        assert_eq!(action("cloud.alert", Lang::Zh), "cloud.alert");
         // Every rule the library refuses with has words.
         for r in [
             "clearance",
@@ -188,6 +201,11 @@ mod tests {
             "export-reason",
             "custodian",
             "alert-comment",
+            "guard-state",
+            "guard-root",
+            "guard-not-enabled",
+            "guard-retired",
+            "one-guard",
         ] {
             assert!(chinese(&rule(r, Lang::Zh)), "{r}");
         }

@@ -25,6 +25,10 @@ use super::messages::{Command, Failure, Reply, SessionInfo, UserChange};
 /// How often the open alerts are read again.
 const ALERT_POLL: Duration = Duration::from_secs(10);
 
+/// How often the status strip's network, media and guard state are read again (news of
+/// the guard reaches the window within two seconds).
+const GUARD_POLL: Duration = Duration::from_secs(1);
+
 /// At most this many events are read for the ledger browser at once.
 const MAX_EVENTS: u64 = 200_000;
 
@@ -47,6 +51,10 @@ pub struct WorkerOptions {
     pub kdf: Option<KdfParams>,
     /// How often the thread checks the idle lock.
     pub idle_poll: Duration,
+    /// Where the guard keeps its state and lock (`guard::state::guard_dir()` in the app).
+    pub guard_dir: PathBuf,
+    /// What the status strip reads (the machine's own unless a test injects its own).
+    pub guard_probes: Option<strongroom::guard::Probes>,
 }
 
 impl Worker {
@@ -104,16 +112,16 @@ impl StationThread {
     fn run(mut self, inbox: &Receiver<Command>) {
         let exists = Station::vault_exists(&self.options.root);
         if exists {
-            match Station::open_with(
-                &self.options.root,
-                strongroom::station::OpenOptions::with_clock(self.options.clock.clone()),
-            ) {
+            let options = self.open_options();
+            match Station::open_with(&self.options.root, options) {
                 Ok(station) => self.station = Some(station),
                 Err(error) => return self.reply(Reply::Unavailable(error.into())),
             }
         }
         self.reply(Reply::Opened { exists });
         let mut alerts_checked = std::time::Instant::now();
+        let mut guard_checked: Option<std::time::Instant> = None;
+        let mut guard_through: Option<u64> = None;
         loop {
             match inbox.recv_timeout(self.options.idle_poll) {
                 Ok(command) => {
@@ -125,6 +133,20 @@ impl StationThread {
                 Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return,
             }
             self.check_idle();
+            if guard_checked.is_none_or(|at| at.elapsed() >= GUARD_POLL) {
+                guard_checked = Some(std::time::Instant::now());
+                if let Some(station) = self.station.as_mut()
+                    && let Ok(strip) = station.guard_strip(guard_through)
+                {
+                    // Like the alerts: never waits; the next poll brings what a dropped one had,
+                    // since the seq only moves on when the window got the news.
+                    let through = strip.through;
+                    if self.outbox.try_send(Reply::Guard(Box::new(strip))).is_ok() {
+                        guard_through = Some(through);
+                        (self.repaint)();
+                    }
+                }
+            }
             // New alerts (written by other processes too) reach the window within seconds.
             if alerts_checked.elapsed() >= ALERT_POLL {
                 alerts_checked = std::time::Instant::now();
@@ -140,6 +162,16 @@ impl StationThread {
                 }
             }
         }
+    }
+
+    /// How the station is opened: the app's clock, guard directory and probes.
+    fn open_options(&mut self) -> strongroom::station::OpenOptions {
+        let mut options = strongroom::station::OpenOptions::with_clock(self.options.clock.clone());
+        options.guard_dir = self.options.guard_dir.clone();
+        if let Some(probes) = self.options.guard_probes.take() {
+            options.guard_probes = probes;
+        }
+        options
     }
 
     fn check_idle(&mut self) {
@@ -165,10 +197,11 @@ impl StationThread {
                     kdf: self.options.kdf,
                     clock: self.options.clock.clone(),
                 };
-                let (mut station, recovery_code) = Station::init(&root, &officer, &password, options)?;
-                // The code is shown with no session open: the officer signs in after.
-                station.lock();
-                self.station = Some(station);
+                let (station, recovery_code) = Station::init(&root, &officer, &password, options)?;
+                // The code is shown with no session open: the officer signs in after, on the
+                // station opened as the app opens it (its guard directory and probes).
+                drop(station);
+                self.station = Some(Station::open_with(&root, self.open_options())?);
                 self.reply(Reply::Initialized { recovery_code });
             }
             Command::Unlock { user, password } => {

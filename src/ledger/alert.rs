@@ -80,6 +80,24 @@ pub enum Finding {
         /// The first of them.
         first: Option<u64>,
     },
+    /// The guard saw a new network interface on an air-gapped station.
+    NewInterface {
+        /// Its name.
+        interface: String,
+    },
+    /// The guard saw a removable medium mounted while the station was networked.
+    MediumWhileNetworked {
+        /// The medium (label, UUID or mount point).
+        medium: String,
+    },
+    /// The guard saw the station become networked while a medium was mounted.
+    NetworkWhileMedium,
+    /// The guard found the signed directory older than one it verified before, or not
+    /// verifying from its state.
+    DirectoryDistrusted {
+        /// Why, in the guard's words.
+        why: String,
+    },
     /// An alert this version does not explain (a newer action).
     Other,
 }
@@ -102,6 +120,10 @@ pub enum NextStep {
     InspectTheLeftover,
     /// Verify the custody ledger and look at the events named.
     VerifyTheLedger,
+    /// Find the device that brought the network (a modem, a phone, a dongle) and remove it.
+    RemoveTheNetworkDevice,
+    /// Find out who mounted the medium and what was copied to or from it.
+    CheckTheMedium,
     /// Acknowledge it with a comment once it is understood.
     Acknowledge,
 }
@@ -170,6 +192,38 @@ impl Alert {
                 },
                 vec![NextStep::VerifyTheLedger],
             ),
+            "guard.alert" => match details["finding"].as_str().unwrap_or_default() {
+                "new_interface" => (
+                    Finding::NewInterface {
+                        interface: event.subject.clone(),
+                    },
+                    vec![NextStep::RemoveTheNetworkDevice],
+                ),
+                "medium_while_networked" => (
+                    Finding::MediumWhileNetworked {
+                        medium: event.subject.clone(),
+                    },
+                    vec![NextStep::CheckTheMedium, NextStep::RemoveTheNetworkDevice],
+                ),
+                "network_while_medium" => (
+                    Finding::NetworkWhileMedium,
+                    vec![NextStep::RemoveTheNetworkDevice, NextStep::CheckTheMedium],
+                ),
+                "directory_rolled_back" => (
+                    Finding::DirectoryDistrusted {
+                        why: format!(
+                            "the stored directory is version {}, older than version {} the guard verified",
+                            details["stored_version"], details["seen_version"]
+                        ),
+                    },
+                    vec![NextStep::VerifyTheLedger],
+                ),
+                "directory_refused" => (
+                    Finding::DirectoryDistrusted { why: text("why") },
+                    vec![NextStep::VerifyTheLedger],
+                ),
+                _ => (Finding::Other, Vec::new()),
+            },
             _ => (Finding::Other, Vec::new()),
         };
         next.push(NextStep::Acknowledge);
@@ -222,6 +276,22 @@ impl fmt::Display for Finding {
                 Some(first) => write!(f, "{count} event(s) no session wrote, from seq {first}"),
                 None => write!(f, "{count} event(s) no session wrote"),
             },
+            Finding::NewInterface { interface } => {
+                write!(
+                    f,
+                    "a new network interface {interface} appeared on the air-gapped station"
+                )
+            }
+            Finding::MediumWhileNetworked { medium } => {
+                write!(
+                    f,
+                    "removable medium {medium} was mounted while the station was networked"
+                )
+            }
+            Finding::NetworkWhileMedium => {
+                write!(f, "the station became networked while a removable medium was mounted")
+            }
+            Finding::DirectoryDistrusted { why } => write!(f, "the guard does not trust the signed directory: {why}"),
             Finding::Other => write!(f, "see the event's details"),
         }
     }
@@ -237,6 +307,10 @@ impl fmt::Display for NextStep {
             NextStep::ReviewTheDestruction => "review the destruction with the item's custodian",
             NextStep::InspectTheLeftover => "inspect the kept file and remove it by hand if it is safe",
             NextStep::VerifyTheLedger => "verify the custody ledger and look at the events named",
+            NextStep::RemoveTheNetworkDevice => {
+                "find the device that brought the network (modem, phone, dongle) and remove it"
+            }
+            NextStep::CheckTheMedium => "find out who mounted the medium and what was copied",
             NextStep::Acknowledge => "acknowledge the alert once it is understood",
         })
     }
@@ -303,7 +377,7 @@ mod tests {
         assert_eq!(json["finding"]["kind"], "destroyed_by_another");
         assert_eq!(json["next"][0], "review_the_destruction");
         // A newer action is still shown, with its event to read.
-        let other = Alert::from_event(&event("guard.alert", "system", "station", serde_json::json!({})));
+        let other = Alert::from_event(&event("cloud.alert", "system", "station", serde_json::json!({})));
         assert_eq!(other.finding, Finding::Other);
         assert_eq!(other.next, [NextStep::Acknowledge]);
     }

@@ -177,6 +177,47 @@ impl Station {
         Ok(status::warnings(gaps, enabled, running))
     }
 
+    /// What the app's status strip shows: the air gap and media now, whether a guard runs,
+    /// an overdue heartbeat, and what the guard recorded after `after` (`None`: from now on).
+    /// Needs no session: none of it is secret.
+    pub fn guard_strip(&mut self, after: Option<u64>) -> Result<status::GuardStrip> {
+        let guard_state = state::load(&self.guard_dir, &self.station_id).ok().flatten();
+        let running = lock::holder(&self.guard_dir, &self.station_id).ok().flatten();
+        let roots = guard_state
+            .as_ref()
+            .map(|s| s.removable_roots.clone())
+            .unwrap_or_default();
+        let ignored = self
+            .session
+            .as_ref()
+            .map(|s| s.directory().policy().network_ignore())
+            .unwrap_or_default();
+        let probes = &mut self.guard_probes;
+        let (network, media) = status::live(
+            probes.network.as_mut(),
+            probes.mounts.as_mut(),
+            probes.devices.as_ref(),
+            &roots,
+            &ignored,
+        )
+        .map_err(|e| Error::io("network and mount probes", e))?;
+        let (news, through) = status::news(&self.conn, after)?;
+        let late = match &running {
+            Some(_) => None,
+            None if guard_state.is_some() => status::late(&self.conn, self.clock.now())?,
+            None => None,
+        };
+        Ok(status::GuardStrip {
+            enabled: guard_state.is_some(),
+            running,
+            network,
+            media,
+            late,
+            news,
+            through,
+        })
+    }
+
     /// The guard's status: whether one is enabled and running, the air gap and the media now
     /// (through the station's probes), heartbeat gaps and its last events. Needs no session:
     /// none of it is secret.

@@ -156,7 +156,7 @@ fn show(ui: &mut egui::Ui, s: &mut AdminScreen, cx: &Context<'_>, actions: &mut 
                 }
                 ui.weak(
                     setting
-                        .filter(|s| s.field.is_typed())
+                        .filter(|s| matches!(s.field, Field::Number { .. }))
                         .map(Setting::values)
                         .unwrap_or_default(),
                 );

@@ -90,6 +90,10 @@ fn show(ui: &mut egui::Ui, s: &mut LedgerScreen, lang: Lang, actions: &mut Vec<A
                 }
             }
         }
+        // Not damage: the guard not watching, or not for a while.
+        for warning in &report.warnings {
+            ui.colored_label(ui.visuals().warn_fg_color, guard_warning(warning, lang));
+        }
     }
     ui.separator();
     bundles(ui, s, lang, actions);
@@ -257,4 +261,18 @@ fn summary(event: &strongroom::ledger::StoredEvent, lang: Lang) -> String {
         })
         .collect::<Vec<_>>()
         .join(" · ")
+}
+
+/// A warning about the guard, in `lang`.
+fn guard_warning(warning: &strongroom::guard::status::GuardWarning, lang: Lang) -> String {
+    use strongroom::guard::status::{GuardWarning, HeartbeatGap};
+    match warning {
+        GuardWarning::NotRunning => format!("{}: {}", Text::Guard.get(lang), Text::GuardNotRunning.get(lang)),
+        GuardWarning::HeartbeatGap(HeartbeatGap { from, to, seconds, .. }) => format!(
+            "{}: {} {from} → {} ({seconds} s)",
+            Text::Guard.get(lang),
+            Text::GuardLate.get(lang),
+            to.as_deref().unwrap_or("…")
+        ),
+    }
 }

@@ -1,18 +1,96 @@
-//! The status strip: network state, removable media, cloud sync and the guard. Until the
-//! guard and cloud issues land these say "not monitored", honestly. A ledger that the station
-//! no longer signs (damaged outside Strongroom) is named here on every screen.
+//! The status strip, on every screen: the air-gap state (AIR-GAPPED in green, NETWORKED in
+//! red naming the interfaces), the removable media mounted, whether a guard runs for this
+//! vault, and cloud sync (not monitored until its issue lands, said honestly). A ledger that
+//! the station no longer signs (damaged outside Strongroom) is named here too.
 
 use eframe::egui;
+use strongroom::guard::NetState;
+use strongroom::guard::status::{GuardNews, GuardStrip};
 
 use crate::gui::i18n::{Lang, Text};
 use crate::gui::messages::Failure;
+use crate::gui::theme;
 
-/// Draw the strip.
-pub fn show(ui: &mut egui::Ui, lang: Lang, signing_problem: Option<&Failure>) {
+/// Draw the strip. `guard` is the latest reading (none yet: "not monitored").
+pub fn show(ui: &mut egui::Ui, lang: Lang, guard: Option<&GuardStrip>, signing_problem: Option<&Failure>) {
+    let dark = ui.visuals().dark_mode;
     ui.horizontal_wrapped(|ui| {
-        for text in [Text::Network, Text::Media, Text::CloudSync, Text::Guard] {
-            ui.label(format!("{}: {}", text.get(lang), Text::NotMonitored.get(lang)));
-            ui.separator();
+        let not_monitored = Text::NotMonitored.get(lang);
+        // Network.
+        ui.label(format!("{}:", Text::Network.get(lang)));
+        match guard.map(|g| &g.network) {
+            Some(NetState::AirGapped) => {
+                ui.colored_label(
+                    theme::safe_ink(dark),
+                    egui::RichText::new(Text::AirGapped.get(lang)).strong(),
+                );
+            }
+            Some(NetState::Networked { interfaces }) => {
+                let text = format!("{} ({})", Text::Networked.get(lang), interfaces.join(", "));
+                ui.colored_label(theme::alarm_ink(dark), egui::RichText::new(text).strong());
+            }
+            None => {
+                ui.label(not_monitored);
+            }
+        }
+        ui.separator();
+        // Removable media.
+        match guard.map(|g| &g.media) {
+            Some(media) if media.is_empty() => {
+                ui.label(format!("{}: {}", Text::Media.get(lang), Text::NoMedia.get(lang)));
+            }
+            Some(media) => {
+                let names: Vec<String> = media.iter().map(|m| m.name()).collect();
+                let points: Vec<String> = media.iter().map(|m| m.mount_point.display().to_string()).collect();
+                ui.label(format!(
+                    "{}: {} {} ({})",
+                    Text::Media.get(lang),
+                    media.len(),
+                    Text::MediaMounted.get(lang),
+                    names.join(", ")
+                ))
+                .on_hover_text(points.join("\n"));
+            }
+            None => {
+                ui.label(format!("{}: {not_monitored}", Text::Media.get(lang)));
+            }
+        }
+        ui.separator();
+        ui.label(format!("{}: {not_monitored}", Text::CloudSync.get(lang)));
+        ui.separator();
+        // The guard: the app never runs one itself (it needs root), it only says.
+        ui.label(format!("{}:", Text::Guard.get(lang)));
+        match guard {
+            Some(GuardStrip {
+                running: Some(holder), ..
+            }) => {
+                let since = holder.since.get(11..16).unwrap_or_default();
+                ui.label(format!(
+                    "{} ({} {since})",
+                    Text::GuardRunning.get(lang),
+                    Text::GuardSince.get(lang)
+                ))
+                .on_hover_text(format!("PID {}", holder.pid));
+            }
+            Some(strip) if strip.enabled => {
+                ui.colored_label(theme::alarm_ink(dark), Text::GuardNotRunning.get(lang));
+                if let Some(late) = &strip.late {
+                    ui.colored_label(
+                        theme::alarm_ink(dark),
+                        format!(
+                            "{} {}",
+                            Text::GuardLate.get(lang),
+                            late.from.get(..16).unwrap_or(&late.from)
+                        ),
+                    );
+                }
+            }
+            Some(_) => {
+                ui.label(Text::GuardNotEnabled.get(lang));
+            }
+            None => {
+                ui.label(not_monitored);
+            }
         }
         // The ledger signs nothing more until an officer deals with it: said on every screen.
         if let Some(problem) = signing_problem {
@@ -25,4 +103,30 @@ pub fn show(ui: &mut egui::Ui, lang: Lang, signing_problem: Option<&Failure>) {
                 .on_hover_text(why);
         }
     });
+}
+
+/// A notice for something the guard recorded.
+pub fn news(news: &GuardNews, lang: Lang) -> String {
+    match news {
+        GuardNews::NewInterface { interface } => format!("{}: {interface}", Text::NewInterfaceNotice.get(lang)),
+        GuardNews::MediumWhileNetworked { medium } => {
+            format!("{}: {medium}", Text::MediumWhileNetworkedNotice.get(lang))
+        }
+        GuardNews::NetworkWhileMedium => Text::NetworkWhileMediumNotice.get(lang).to_string(),
+        GuardNews::NetworkChanged {
+            networked: true,
+            interfaces,
+        } => format!(
+            "{}: {} ({})",
+            Text::Network.get(lang),
+            Text::Networked.get(lang),
+            interfaces.join(", ")
+        ),
+        GuardNews::NetworkChanged { networked: false, .. } => {
+            format!("{}: {}", Text::Network.get(lang), Text::AirGapped.get(lang))
+        }
+        GuardNews::Mounted { medium } => format!("{}: {medium}", Text::MediumMountedNotice.get(lang)),
+        GuardNews::Unmounted { medium } => format!("{}: {medium}", Text::MediumRemovedNotice.get(lang)),
+        GuardNews::DirectoryDistrusted => Text::DirectoryDistrustedNotice.get(lang).to_string(),
+    }
 }
