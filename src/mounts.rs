@@ -25,6 +25,8 @@ pub struct Mount {
     pub fstype: String,
     /// The source (`/dev/sdb1`, `host:/export`, a URL …).
     pub source: String,
+    /// The super options (`rw,user_id=1000,…` for FUSE).
+    pub options: String,
 }
 
 /// Whether a mount's contents stay on this machine.
@@ -100,6 +102,7 @@ pub fn parse(table: &str) -> Vec<Mount> {
                 point: PathBuf::from(point),
                 fstype: unescape(fields.get(dash + 1)?),
                 source: unescape(fields.get(dash + 2)?),
+                options: fields.get(dash + 3).map(|o| unescape(o)).unwrap_or_default(),
             })
         })
         .collect()
@@ -131,6 +134,7 @@ mod tests {
             point: "/mnt".into(),
             fstype: fstype.into(),
             source: source.into(),
+            options: String::new(),
         }
     }
 

@@ -24,6 +24,7 @@ use crate::guard::record::{self, GuardFinding};
 use crate::guard::state::{self, GuardState};
 use crate::guard::trust::{self, Verdict};
 use crate::ledger::NewEvent;
+use crate::vault::fs_identity::{self, as_root};
 use crate::vault::layout::VaultPaths;
 use crate::{Error, Result, db, details};
 
@@ -93,7 +94,19 @@ pub struct Guard {
     dropped: u64,
     last_heartbeat: Instant,
     last_trust_check: Instant,
+    /// The database file the connection has open (a file renamed or swapped in its place
+    /// is noticed and opened afresh).
+    db_inode: (u64, u64),
     _lock: GuardLock,
+    /// Last: the guard works in the vault as its owner until it is dropped.
+    _acting: Option<fs_identity::ActingAs>,
+}
+
+/// The device and inode of `path`.
+fn inode_of(path: &std::path::Path) -> Result<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    Ok((meta.dev(), meta.ino()))
 }
 
 impl Guard {
@@ -102,8 +115,11 @@ impl Guard {
     pub fn start(mut config: Config, mut probes: Probes) -> Result<Guard> {
         let paths = VaultPaths::new(&config.vault)?;
         paths.check()?;
+        // Everything in the vault is touched as its owner; root's own files through as_root.
+        let (uid, gid) = paths.owner()?;
+        let acting = fs_identity::act_as(uid, gid);
         let conn = db::open(&paths.db, false)?;
-        paths.give_back_to_owner()?;
+        let db_inode = inode_of(&paths.db)?;
         let station: String = conn
             .query_row("SELECT station_id FROM station", [], |r| r.get(0))
             .map_err(|_| Error::integrity("station record", "missing; the vault is incomplete"))?;
@@ -125,10 +141,10 @@ impl Guard {
                 ),
             ));
         }
-        let key = state::load_key(&config.guard_dir, &state)?;
+        let key = as_root(|| state::load_key(&config.guard_dir, &state))?;
         config.removable_roots.extend(state.removable_roots.iter().cloned());
         let since = crate::time::rfc3339_millis(time::OffsetDateTime::now_utc());
-        let lock = lock::acquire(&config.guard_dir, &station, std::process::id(), &since)?;
+        let lock = as_root(|| lock::acquire(&config.guard_dir, &station, &since))?;
         let snapshot = probes.network.snapshot().map_err(|e| Error::io("netlink", e))?;
         let now = Instant::now();
         let mut guard = Guard {
@@ -146,7 +162,9 @@ impl Guard {
             dropped: 0,
             last_heartbeat: now,
             last_trust_check: now,
+            db_inode,
             _lock: lock,
+            _acting: acting,
         };
         guard.check_trust()?;
         // Read the network again with the policy's ignore list.
@@ -161,7 +179,7 @@ impl Guard {
         );
         guard.push(start);
         guard.media_changed(media, true);
-        guard.flush();
+        guard.flush()?;
         Ok(guard)
     }
 
@@ -190,23 +208,30 @@ impl Guard {
     /// a refusal; stop when the guard key was retired.
     fn check_trust(&mut self) -> Result<()> {
         self.last_trust_check = Instant::now();
+        // The database file itself replaced (renamed, copied back): read the one in place.
+        if inode_of(&self.paths.db)? != self.db_inode {
+            self.conn = db::open(&self.paths.db, false)?;
+            self.db_inode = inode_of(&self.paths.db)?;
+        }
         let verdict = trust::judge(&self.conn, &self.state)?;
         let note = match verdict {
             Verdict::Trusted { directory, newer } => {
                 if newer {
                     let next = trust::advanced(&self.state, &directory)?;
-                    state::save(&self.config.guard_dir, &next)?;
+                    let dir = self.config.guard_dir.clone();
+                    // An officer may have enabled another guard meanwhile: never write its
+                    // state back over with this one's key.
+                    let on_disk = as_root(|| state::load(&dir, &self.state.station))?;
+                    if on_disk.is_some_and(|s| s.guard_key != self.state.guard_key) {
+                        return Err(retired());
+                    }
+                    as_root(|| state::save(&dir, &next))?;
                     self.state = next;
                 }
                 self.policy = directory.policy();
                 TrustNote::Trusted
             }
-            Verdict::Retired => {
-                return Err(Error::Denied {
-                    rule: "guard-retired",
-                    message: "the signed directory no longer names this guard's key: an officer disabled the guard or enabled another one".into(),
-                });
-            }
+            Verdict::Retired => return Err(retired()),
             Verdict::RolledBack { stored, seen } => TrustNote::RolledBack { stored, seen },
             Verdict::Refused { why } => TrustNote::Refused(why),
         };
@@ -268,8 +293,7 @@ impl Guard {
     pub fn on_mounts(&mut self) -> Result<()> {
         let now = self.read_media()?;
         self.media_changed(now, false);
-        self.flush();
-        Ok(())
+        self.flush()
     }
 
     /// The network may have changed: read it again.
@@ -278,8 +302,7 @@ impl Guard {
         let ignored = self.policy.network_ignore();
         let findings = self.net.observe(&snapshot, &ignored, now);
         self.net_findings(findings);
-        self.flush();
-        Ok(())
+        self.flush()
     }
 
     fn net_findings(&mut self, findings: impl IntoIterator<Item = NetFinding>) {
@@ -312,7 +335,13 @@ impl Guard {
             self.net_findings([finding]);
         }
         if now.duration_since(self.last_trust_check) >= TRUST_RECHECK {
-            self.check_trust()?;
+            // A busy database is tried again at the next check; a retired key stops the guard.
+            if let Err(e) = self.check_trust() {
+                if is_final(&e) {
+                    return Err(e);
+                }
+                eprintln!("strongroom guard: the directory could not be checked now: {e}");
+            }
         }
         let interval = self.heartbeat_interval();
         if now.duration_since(self.last_heartbeat) >= interval {
@@ -320,8 +349,7 @@ impl Guard {
             let beat = record::heartbeat(interval.as_secs(), self.net.state(), self.media.len());
             self.push(beat);
         }
-        self.flush();
-        Ok(())
+        self.flush()
     }
 
     /// When the next timer is due.
@@ -346,13 +374,15 @@ impl Guard {
 
     /// Write the waiting events, oldest first, each in its own transaction; stop at the
     /// first failure (the database busy or locked) and keep the rest for the next wake.
-    fn flush(&mut self) {
+    /// Fails only when the guard must stop (its key retired).
+    fn flush(&mut self) -> Result<()> {
         while let Some(mut event) = self.pending.pop_front() {
             if self.dropped > 0 {
                 event.details.insert("events_dropped".into(), json!(self.dropped));
             }
             match self.write(&event) {
                 Ok(()) => self.dropped = 0,
+                Err(e) if is_final(&e) => return Err(e),
                 Err(e) => {
                     eprintln!("strongroom guard: event {} waits: {e}", event.action.as_str());
                     self.pending.push_front(event);
@@ -360,15 +390,43 @@ impl Guard {
                 }
             }
         }
-        let _ = self.paths.give_back_to_owner();
+        Ok(())
     }
 
+    /// Append one event signed by the guard key. Inside the write transaction (no officer
+    /// can publish meanwhile), a directory newer than the one last verified is judged first:
+    /// a guard whose key was retired writes nothing more.
     fn write(&mut self, event: &NewEvent) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if crate::accounts::directory::latest_version(&tx)? != self.state.directory_version
+            && matches!(trust::judge(&tx, &self.state)?, Verdict::Retired)
+        {
+            return Err(retired());
+        }
         crate::ledger::events::append_by_guard(&tx, time::OffsetDateTime::now_utc(), event, &self.key)?;
         tx.commit()?;
         Ok(())
     }
+}
+
+/// The guard's key is no longer the one the signed directory names: it must stop.
+fn retired() -> Error {
+    Error::Denied {
+        rule: "guard-retired",
+        message: "the signed directory no longer names this guard's key: an officer disabled the guard or enabled another one"
+            .into(),
+    }
+}
+
+/// Whether `error` means the guard must stop (rather than retry at its next wake).
+fn is_final(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::Denied {
+            rule: "guard-retired",
+            ..
+        }
+    )
 }
 
 fn interfaces_of(state: &NetState) -> Vec<String> {
@@ -381,18 +439,44 @@ fn interfaces_of(state: &NetState) -> Vec<String> {
 /// Run until `stop` is set: wait for the kernel or a timer, then act. Errors that mean the
 /// guard must not go on (its key retired, its state refused) end the run.
 pub fn run(config: Config, stop: &AtomicBool) -> Result<()> {
-    let mut guard = Guard::start(config, Probes::system())?;
+    // Listen first, then read: a change while the guard starts is not lost.
     let mut waker = crate::guard::wait::Waker::open()?;
+    let mut guard = Guard::start(config, Probes::system())?;
+    let mut woke = crate::guard::wait::Woke {
+        mounts: true,
+        network: true,
+    };
     while !stop.load(Ordering::Relaxed) {
+        // A probe or the database failing now is tried again at the next wake (a flapping
+        // link, a busy database); only a retired key ends the run.
+        let results = [
+            if woke.mounts { guard.on_mounts() } else { Ok(()) },
+            if woke.network {
+                guard.on_network(Instant::now())
+            } else {
+                Ok(())
+            },
+            guard.on_timer(Instant::now()),
+        ];
+        for result in results {
+            match result {
+                Err(e) if is_final(&e) => return Err(e),
+                Err(e) => eprintln!("strongroom guard: {e}; trying again"),
+                Ok(()) => {}
+            }
+        }
         let timeout = guard.next_deadline().saturating_duration_since(Instant::now());
-        let woke = waker.wait(timeout.min(Duration::from_secs(1)))?;
-        if woke.mounts {
-            guard.on_mounts()?;
-        }
-        if woke.network {
-            guard.on_network(Instant::now())?;
-        }
-        guard.on_timer(Instant::now())?;
+        woke = match waker.wait(timeout.min(Duration::from_secs(1))) {
+            Ok(woke) => woke,
+            Err(e) => {
+                eprintln!("strongroom guard: {e}; reading everything again");
+                std::thread::sleep(Duration::from_millis(200));
+                crate::guard::wait::Woke {
+                    mounts: true,
+                    network: true,
+                }
+            }
+        };
     }
     Ok(())
 }

@@ -78,6 +78,11 @@ impl Medium {
     }
 }
 
+/// Whether `point` is strictly below one of `dirs` (`/media` itself is no medium).
+fn below(point: &Path, dirs: &[PathBuf]) -> bool {
+    dirs.iter().any(|dir| point != dir && point.starts_with(dir))
+}
+
 /// Whether `point` is one of `roots` or below one.
 fn under(point: &Path, roots: &[PathBuf]) -> bool {
     roots.iter().any(|root| point.starts_with(root))
@@ -97,6 +102,19 @@ fn block_device(mount: &Mount, devices: &dyn DeviceProbe) -> Option<(u32, u32)> 
     (mount.device.0 != 0).then_some(mount.device)
 }
 
+/// The user a FUSE mount belongs to, when not root: its source text is that user's claim.
+fn user_fuse(mount: &Mount) -> Option<u32> {
+    if !mount.fstype.starts_with("fuse") {
+        return None;
+    }
+    mount
+        .options
+        .split(',')
+        .find_map(|o| o.strip_prefix("user_id="))
+        .and_then(|id| id.parse::<u32>().ok())
+        .filter(|id| *id != 0)
+}
+
 /// The removable media among `mounts`.
 pub fn removable_media(mounts: &[Mount], devices: &dyn DeviceProbe, roots: &[PathBuf]) -> Vec<Medium> {
     let media_dirs: Vec<PathBuf> = MEDIA_DIRS.iter().map(PathBuf::from).collect();
@@ -107,20 +125,28 @@ pub fn removable_media(mounts: &[Mount], devices: &dyn DeviceProbe, roots: &[Pat
             Why::ConfiguredRoot
         } else if device.is_some_and(|d| devices.is_removable(d)) {
             Why::Device
-        } else if under(&mount.point, &media_dirs) && mount.point.as_os_str().len() > "/media".len() {
+        } else if below(&mount.point, &media_dirs) {
             Why::MediaDir
         } else {
             continue;
         };
-        let (identity, unconfirmed) = match device {
-            Some(_) if mount.source.starts_with("/dev/") => match devices.identity(Path::new(&mount.source)) {
-                Ok(Some(identity)) => (Some(identity), None),
-                Ok(None) => (
-                    None,
-                    Some("the device holds no file system Strongroom knows".to_string()),
-                ),
-                Err(e) => (None, Some(format!("its superblock could not be read: {e}"))),
-            },
+        let (identity, unconfirmed) = match (device, user_fuse(mount)) {
+            (Some(_), Some(uid)) => (
+                None,
+                Some(format!(
+                    "a FUSE mount of uid {uid} names this device itself; its identity is not read"
+                )),
+            ),
+            (Some(number), None) if mount.source.starts_with("/dev/") => {
+                match devices.identity(Path::new(&mount.source), number) {
+                    Ok(Some(identity)) => (Some(identity), None),
+                    Ok(None) => (
+                        None,
+                        Some("the device holds no file system Strongroom knows".to_string()),
+                    ),
+                    Err(e) => (None, Some(format!("its superblock could not be read: {e}"))),
+                }
+            }
             _ => (None, Some("no block device to read a superblock from".to_string())),
         };
         let (model, serial) = device.map_or((None, None), |d| devices.model_serial(d));
@@ -166,7 +192,7 @@ pub fn is_removable(path: &Path) -> bool {
     };
     let devices = SystemDevices;
     block_device(holding, &devices).is_some_and(|d| devices.is_removable(d))
-        || under(&holding.point, &MEDIA_DIRS.map(PathBuf::from)) && holding.point.as_os_str().len() > "/media".len()
+        || below(&holding.point, &MEDIA_DIRS.map(PathBuf::from))
 }
 
 #[cfg(test)]

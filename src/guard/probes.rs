@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::guard::netlink::{self, Snapshot};
 use crate::guard::superblock::{self, Identity};
 use crate::mounts::{self, Mount};
+use crate::vault::fs_identity::as_root;
 
 /// The mount table.
 pub trait MountProbe: Send {
@@ -29,8 +30,9 @@ pub trait DeviceProbe: Send {
     fn is_removable(&self, device: (u32, u32)) -> bool;
     /// The device number of the block device node at `path`, if it is one.
     fn device_of(&self, path: &Path) -> Option<(u32, u32)>;
-    /// The file-system identity read from the superblock of the device node at `path`.
-    fn identity(&self, path: &Path) -> Result<Option<Identity>, String>;
+    /// The file-system identity read from the superblock of the device node at `path`,
+    /// which must be block device `device` (the one judged removable).
+    fn identity(&self, path: &Path, device: (u32, u32)) -> Result<Option<Identity>, String>;
     /// Model and serial from sysfs, where present.
     fn model_serial(&self, device: (u32, u32)) -> (Option<String>, Option<String>);
 }
@@ -113,8 +115,28 @@ impl DeviceProbe for SystemDevices {
             .then(|| (libc::major(meta.rdev()), libc::minor(meta.rdev())))
     }
 
-    fn identity(&self, path: &Path) -> Result<Option<Identity>, String> {
-        superblock::read_identity(path).map_err(|e| e.to_string())
+    fn identity(&self, path: &Path, device: (u32, u32)) -> Result<Option<Identity>, String> {
+        use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+        // Root reads devices; the path comes from mount text anyone can choose, so: no link
+        // at its end, no blocking open (a FIFO put there), and it must be that very device.
+        let mut file = as_root(|| {
+            std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+                .open(path)
+        })
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+        let meta = file.metadata().map_err(|e| e.to_string())?;
+        let number = (libc::major(meta.rdev()), libc::minor(meta.rdev()));
+        if !meta.file_type().is_block_device() || number != device {
+            return Err(format!(
+                "{} is not block device {}:{}",
+                path.display(),
+                device.0,
+                device.1
+            ));
+        }
+        superblock::identify(&mut file).map_err(|e| e.to_string())
     }
 
     fn model_serial(&self, device: (u32, u32)) -> (Option<String>, Option<String>) {
@@ -189,7 +211,7 @@ pub mod fixed {
         fn device_of(&self, path: &Path) -> Option<(u32, u32)> {
             self.nodes.get(path).copied()
         }
-        fn identity(&self, path: &Path) -> Result<Option<Identity>, String> {
+        fn identity(&self, path: &Path, _device: (u32, u32)) -> Result<Option<Identity>, String> {
             Ok(self.identities.get(path).cloned())
         }
         fn model_serial(&self, _device: (u32, u32)) -> (Option<String>, Option<String>) {

@@ -190,7 +190,12 @@ pub fn load_key(dir: &Path, state: &GuardState) -> Result<SignKey> {
 /// Write `contents` to `path` with `mode` through a temporary file, synced, then renamed
 /// over (a crash leaves the old file or the new one, never half of one).
 fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> Result<()> {
-    let temp = path.with_extension("tmp");
+    // A temporary name of its own per file and process (the key and the state never share).
+    let temp = path.with_file_name(format!(
+        ".{}.{}.tmp",
+        path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+        std::process::id()
+    ));
     let _ = fs::remove_file(&temp);
     let mut file = fs::OpenOptions::new()
         .write(true)

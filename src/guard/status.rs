@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -143,52 +143,90 @@ pub fn last_events(conn: &Connection, limit: u64) -> Result<Vec<GuardEventLine>>
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
+/// Longest interval a heartbeat may name (the policy's maximum): a forged row cannot stretch
+/// the allowed gap further.
+const MAX_INTERVAL_SECONDS: i64 = 1440 * 60;
+
+/// One heartbeat (or start) the guard key vouches for.
+struct Beat {
+    seq: u64,
+    time: String,
+    at: OffsetDateTime,
+    interval: i64,
+}
+
+/// The heartbeat stored at `seq` with `canonical` bytes and `signature`, if `guard_key`
+/// signed exactly these bytes naming this seq.
+fn signed_beat(seq: i64, canonical: &[u8], signature: Option<&[u8]>, guard_key: &[u8; 32]) -> Option<Beat> {
+    let signature = signature?;
+    crate::crypto::sign::verify(
+        guard_key,
+        crate::ledger::events::GUARD_EVENT_CONTEXT,
+        canonical,
+        signature,
+    )
+    .ok()?;
+    let event: serde_json::Value = serde_json::from_slice(canonical).ok()?;
+    if event["seq"].as_i64() != Some(seq) {
+        return None;
+    }
+    let time = event["time"].as_str()?.to_string();
+    let at = OffsetDateTime::parse(&time, &Rfc3339).ok()?;
+    let default_interval = i64::from(crate::accounts::policy::DEFAULT_GUARD_HEARTBEAT_MINUTES) * 60;
+    let interval = event["details"]["interval_seconds"]
+        .as_i64()
+        .filter(|i| *i > 0)
+        .unwrap_or(default_interval)
+        .min(MAX_INTERVAL_SECONDS);
+    Some(Beat {
+        seq: seq as u64,
+        time,
+        at,
+        interval,
+    })
+}
+
+/// Whether `later` comes too long after `beat`.
+fn overdue(beat: &Beat, later: OffsetDateTime) -> bool {
+    (later - beat.at).whole_milliseconds() > i128::from(beat.interval * MISSED_AFTER_INTERVALS) * 1000
+}
+
 /// Gaps between consecutive heartbeats (a `guard.start` counts as one) longer than twice the
-/// interval the earlier one names, and a last beat older than that at `now`. Nothing when
-/// the guard never ran.
-pub fn heartbeat_gaps(conn: &Connection, now: OffsetDateTime) -> Result<Vec<HeartbeatGap>> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, time, action, json_extract(CAST(canonical AS TEXT), '$.details.interval_seconds') FROM events
-         WHERE action IN (?1, ?2) AND json_valid(CAST(canonical AS TEXT)) ORDER BY seq",
-    )?;
+/// interval the earlier one names, and a last beat older than that at `now`. Only beats the
+/// guard key `guard_key` signed count: a row added with SQL neither hides a gap nor makes one.
+pub fn heartbeat_gaps(conn: &Connection, guard_key: &[u8; 32], now: OffsetDateTime) -> Result<Vec<HeartbeatGap>> {
+    let mut stmt =
+        conn.prepare("SELECT seq, canonical, guard_signature FROM events WHERE action IN (?1, ?2) ORDER BY seq")?;
     let mut rows = stmt.query(params![Action::GuardStart.as_str(), Action::GuardHeartbeat.as_str()])?;
     let mut gaps = Vec::new();
-    // (seq, time text, parsed time, allowed seconds until the next beat)
-    let mut last: Option<(u64, String, OffsetDateTime, i64)> = None;
-    let default_interval = i64::from(crate::accounts::policy::DEFAULT_GUARD_HEARTBEAT_MINUTES) * 60;
+    let mut last: Option<Beat> = None;
     while let Some(row) = rows.next()? {
-        let seq = row.get::<_, i64>(0)? as u64;
-        let text: String = row.get(1)?;
-        let Ok(at) = OffsetDateTime::parse(&text, &Rfc3339) else {
+        let canonical: Vec<u8> = row.get(1)?;
+        let signature: Option<Vec<u8>> = row.get(2)?;
+        let Some(beat) = signed_beat(row.get(0)?, &canonical, signature.as_deref(), guard_key) else {
             continue;
         };
-        let interval = row
-            .get::<_, Option<i64>>(3)?
-            .filter(|i| *i > 0)
-            .unwrap_or(default_interval);
-        if let Some((after_seq, from, then, allowed)) = last.take() {
-            let seconds = (at - then).whole_seconds();
-            if (at - then).whole_milliseconds() > i128::from(allowed) * 1000 {
-                gaps.push(HeartbeatGap {
-                    after_seq,
-                    from,
-                    to: Some(text.clone()),
-                    seconds,
-                });
-            }
-        }
-        last = Some((seq, text, at, interval.saturating_mul(MISSED_AFTER_INTERVALS)));
-    }
-    if let Some((after_seq, from, then, allowed)) = last {
-        let seconds = (now - then).whole_seconds();
-        if (now - then).whole_milliseconds() > i128::from(allowed) * 1000 {
+        if let Some(before) = last.take()
+            && overdue(&before, beat.at)
+        {
             gaps.push(HeartbeatGap {
-                after_seq,
-                from,
-                to: None,
-                seconds,
+                after_seq: before.seq,
+                seconds: (beat.at - before.at).whole_seconds(),
+                from: before.time,
+                to: Some(beat.time.clone()),
             });
         }
+        last = Some(beat);
+    }
+    if let Some(before) = last
+        && overdue(&before, now)
+    {
+        gaps.push(HeartbeatGap {
+            after_seq: before.seq,
+            seconds: (now - before.at).whole_seconds(),
+            from: before.time,
+            to: None,
+        });
     }
     Ok(gaps)
 }
@@ -254,6 +292,19 @@ pub enum GuardNews {
     DirectoryDistrusted,
 }
 
+impl GuardNews {
+    /// Whether it is an alert (it also appears on the Alerts screen, explained there).
+    pub fn is_alert(&self) -> bool {
+        matches!(
+            self,
+            GuardNews::NewInterface { .. }
+                | GuardNews::MediumWhileNetworked { .. }
+                | GuardNews::NetworkWhileMedium
+                | GuardNews::DirectoryDistrusted
+        )
+    }
+}
+
 fn news_of(action: &str, subject: &str, details: &serde_json::Value) -> Option<GuardNews> {
     let names = |v: &serde_json::Value| -> Vec<String> {
         v.as_array()
@@ -282,14 +333,14 @@ fn news_of(action: &str, subject: &str, details: &serde_json::Value) -> Option<G
 
 /// The guard's news after `after` (none when `after` is `None`: the first look starts from
 /// now), and the newest seq looked at.
-pub fn news(conn: &Connection, after: Option<u64>) -> Result<(Vec<GuardNews>, u64)> {
+pub fn news(conn: &Connection, guard_key: &[u8; 32], after: Option<u64>) -> Result<(Vec<GuardNews>, u64)> {
     let newest: Option<i64> = conn.query_row("SELECT MAX(seq) FROM events", [], |r| r.get(0))?;
     let newest = newest.map_or(0, |n| n.max(0) as u64);
     let Some(after) = after else {
         return Ok((Vec::new(), newest));
     };
     let mut stmt = conn.prepare(
-        "SELECT seq, action, subject, canonical FROM events
+        "SELECT seq, action, subject, canonical, guard_signature FROM events
          WHERE action IN ('guard.alert', 'network.change', 'media.mount', 'media.unmount') AND seq > ?1
          ORDER BY seq LIMIT ?2",
     )?;
@@ -303,10 +354,24 @@ pub fn news(conn: &Connection, after: Option<u64>) -> Result<(Vec<GuardNews>, u6
         let action: String = row.get(1)?;
         let subject: String = row.get(2)?;
         let canonical: Vec<u8> = row.get(3)?;
+        let signature: Option<Vec<u8>> = row.get(4)?;
+        // Only what the guard signed is news (a row added with SQL is the sign-in's business).
+        let signed = signature.as_deref().is_some_and(|signature| {
+            crate::crypto::sign::verify(
+                guard_key,
+                crate::ledger::events::GUARD_EVENT_CONTEXT,
+                &canonical,
+                signature,
+            )
+            .is_ok()
+        });
         let details = serde_json::from_slice::<serde_json::Value>(&canonical)
-            .map(|v| v["details"].clone())
-            .unwrap_or_default();
-        out.extend(news_of(&action, &subject, &details));
+            .ok()
+            .filter(|v| signed && v["seq"].as_u64() == Some(seq))
+            .map(|v| v["details"].clone());
+        if let Some(details) = details {
+            out.extend(news_of(&action, &subject, &details));
+        }
         if count == MAX_NEWS {
             // More may follow: continue after this one next time.
             through = seq;
@@ -315,31 +380,107 @@ pub fn news(conn: &Connection, after: Option<u64>) -> Result<(Vec<GuardNews>, u6
     Ok((out, through))
 }
 
-/// The newest heartbeat (or start), if it is overdue at `now`.
-pub fn late(conn: &Connection, now: OffsetDateTime) -> Result<Option<HeartbeatGap>> {
-    let newest: Option<(i64, String, Option<i64>)> = conn
-        .query_row(
-            "SELECT seq, time, json_extract(CAST(canonical AS TEXT), '$.details.interval_seconds') FROM events
-             WHERE action IN (?1, ?2) AND json_valid(CAST(canonical AS TEXT)) ORDER BY seq DESC LIMIT 1",
-            params![Action::GuardStart.as_str(), Action::GuardHeartbeat.as_str()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let Some((seq, from, interval)) = newest else {
-        return Ok(None);
-    };
-    let Ok(then) = OffsetDateTime::parse(&from, &Rfc3339) else {
-        return Ok(None);
-    };
-    let default_interval = i64::from(crate::accounts::policy::DEFAULT_GUARD_HEARTBEAT_MINUTES) * 60;
-    let allowed = interval.filter(|i| *i > 0).unwrap_or(default_interval) * MISSED_AFTER_INTERVALS;
-    let elapsed = now - then;
-    Ok(
-        (elapsed.whole_milliseconds() > i128::from(allowed) * 1000).then(|| HeartbeatGap {
-            after_seq: seq as u64,
-            from,
-            to: None,
-            seconds: elapsed.whole_seconds(),
-        }),
-    )
+/// The newest heartbeat (or start) `guard_key` signed, if it is overdue at `now`.
+pub fn late(conn: &Connection, guard_key: &[u8; 32], now: OffsetDateTime) -> Result<Option<HeartbeatGap>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, canonical, guard_signature FROM events WHERE action IN (?1, ?2) ORDER BY seq DESC LIMIT 64",
+    )?;
+    let mut rows = stmt.query(params![Action::GuardStart.as_str(), Action::GuardHeartbeat.as_str()])?;
+    while let Some(row) = rows.next()? {
+        let canonical: Vec<u8> = row.get(1)?;
+        let signature: Option<Vec<u8>> = row.get(2)?;
+        if let Some(beat) = signed_beat(row.get(0)?, &canonical, signature.as_deref(), guard_key) {
+            return Ok(overdue(&beat, now).then(|| HeartbeatGap {
+                after_seq: beat.seq,
+                seconds: (now - beat.at).whole_seconds(),
+                from: beat.time,
+                to: None,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::sign::SignKey;
+    use crate::ledger::events::{self, NewEvent};
+
+    fn beat(interval: u64) -> NewEvent {
+        crate::guard::record::heartbeat(interval, &NetState::AirGapped, 0)
+    }
+
+    fn at(text: &str) -> OffsetDateTime {
+        OffsetDateTime::parse(text, &Rfc3339).unwrap()
+    }
+
+    /// Append `event` at `time`, signed by `key` (or, as an insider would, unsigned).
+    fn append(conn: &mut Connection, time: &str, event: &NewEvent, key: Option<&SignKey>) {
+        let tx = conn.transaction().unwrap();
+        match key {
+            Some(key) => events::append_by_guard(&tx, at(time), event, key).unwrap(),
+            None => events::append(&tx, at(time), event, None).unwrap(),
+        };
+        tx.commit().unwrap();
+    }
+
+    #[test]
+    fn only_beats_the_guard_key_signed_count_for_gaps() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::db::open(&dir.path().join("g.db"), true).unwrap();
+        let key = SignKey::random().unwrap();
+        let other = SignKey::random().unwrap();
+        append(&mut conn, "2026-12-07T08:00:00.000Z", &beat(60), Some(&key));
+        append(&mut conn, "2026-12-07T08:01:00.000Z", &beat(60), Some(&key));
+        // The guard stops for ten minutes. Rows in its name, unsigned or signed by another
+        // key, with an interval long enough to cover anything, do not hide the gap.
+        append(&mut conn, "2026-12-07T08:05:00.000Z", &beat(86_400_000), None);
+        append(&mut conn, "2026-12-07T08:06:00.000Z", &beat(86_400_000), Some(&other));
+        append(&mut conn, "2026-12-07T08:11:00.000Z", &beat(60), Some(&key));
+        let gaps = heartbeat_gaps(&conn, &key.public(), at("2026-12-07T08:11:30.000Z")).unwrap();
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert_eq!(gaps[0].from, "2026-12-07T08:01:00.000Z");
+        assert_eq!(gaps[0].to.as_deref(), Some("2026-12-07T08:11:00.000Z"));
+        assert_eq!(gaps[0].seconds, 600);
+        // Late: nothing signed since 08:11 at 08:14 (twice 60 s passed).
+        let late = late(&conn, &key.public(), at("2026-12-07T08:14:00.000Z"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(late.from, "2026-12-07T08:11:00.000Z");
+        assert!(
+            super::late(&conn, &key.public(), at("2026-12-07T08:12:00.000Z"))
+                .unwrap()
+                .is_none()
+        );
+        // A huge interval, even signed, is capped at a day (late after twice that).
+        append(&mut conn, "2026-12-07T08:20:00.000Z", &beat(86_400_000), Some(&key));
+        let later = at("2026-12-10T08:20:00.000Z");
+        assert!(super::late(&conn, &key.public(), later).unwrap().is_some());
+    }
+
+    #[test]
+    fn news_is_what_the_guard_signed_after_the_seq_asked_about() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::db::open(&dir.path().join("g.db"), true).unwrap();
+        let key = SignKey::random().unwrap();
+        let (none, through) = news(&conn, &key.public(), None).unwrap();
+        assert!(none.is_empty());
+        let alert = crate::guard::record::alert(
+            crate::guard::record::GuardFinding::NewInterface,
+            "wwan0",
+            crate::details! { "interface": "wwan0" },
+        );
+        append(&mut conn, "2026-12-07T08:00:00.000Z", &alert, None);
+        append(&mut conn, "2026-12-07T08:00:01.000Z", &alert, Some(&key));
+        let (found, next) = news(&conn, &key.public(), Some(through)).unwrap();
+        assert_eq!(
+            found,
+            [GuardNews::NewInterface {
+                interface: "wwan0".into()
+            }]
+        );
+        assert!(found[0].is_alert());
+        assert!(news(&conn, &key.public(), Some(next)).unwrap().0.is_empty());
+    }
 }

@@ -119,12 +119,16 @@ impl App {
                 Reply::Guard(strip) => {
                     let lang = m.prefs.lang;
                     // The guard's news reaches whoever is signed in as notices (all of it is
-                    // in the ledger and, for alerts, on the Alerts screen too).
+                    // in the ledger). An alert is announced by the alerts' own reply, with its
+                    // explanation: ask for them now rather than at the next alert poll.
                     if let Some(signed_in) = m.signed_in.as_mut().filter(|_| m.phase == Phase::Main) {
-                        for news in &strip.news {
+                        for news in strip.news.iter().filter(|n| !n.is_alert()) {
                             signed_in
                                 .toasts
                                 .push((status_strip::news(news, lang), std::time::Instant::now()));
+                        }
+                        if strip.news.iter().any(|n| n.is_alert()) {
+                            self.worker.send(Command::RefreshAlerts);
                         }
                     }
                     m.guard = Some(*strip);

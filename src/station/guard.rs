@@ -12,6 +12,7 @@ use crate::encoding::hex;
 use crate::guard::state::{self, GuardState};
 use crate::guard::{GuardStatus, lock, status};
 use crate::ledger::{Action, NewEvent};
+use crate::vault::fs_identity::as_root;
 use crate::{Error, Result, details};
 
 use super::{Access, Station};
@@ -75,7 +76,6 @@ impl Station {
         if let Some(replaced) = replaced {
             details.insert("replaced_key".into(), serde_json::json!(replaced));
         }
-        self.account_for_guard_events()?;
         self.publish_directory(signed, actor, Action::GuardEnable, details)?;
         let guard_state = GuardState {
             format: state::FORMAT.into(),
@@ -86,7 +86,7 @@ impl Station {
             guard_key: guard_key.clone(),
             removable_roots: roots,
         };
-        state::create(&guard_dir, &guard_state, &key).map_err(|e| {
+        as_root(|| state::create(&guard_dir, &guard_state, &key)).map_err(|e| {
             Error::InvalidInput(format!(
                 "the guard key is published (directory version {version}) but its state could not be written: {e}; enable the guard again"
             ))
@@ -119,29 +119,23 @@ impl Station {
             "directory": directory_copy::details(&signed)?,
         };
         let admin_key = signed.directory.admin_key.clone();
-        self.account_for_guard_events()?;
         self.publish_directory(signed, actor, Action::GuardDisable, details)?;
         if is_root()
             && let Ok(Some(mut guard_state)) = state::load(&guard_dir, &self.station_id)
         {
-            state::retire_key(&guard_dir, &self.station_id)?;
+            as_root(|| state::retire_key(&guard_dir, &self.station_id))?;
             guard_state.directory_version = version;
             guard_state.admin_key = admin_key;
-            state::save(&guard_dir, &guard_state)?;
+            as_root(|| state::save(&guard_dir, &guard_state))?;
         }
         Ok(version)
     }
 
-    /// Before the guard key changes, check the events since the newest checkpoint under the
-    /// key that signed them and checkpoint them, so a later sign-in (under the new directory)
-    /// does not count the old guard's events as unaccounted.
-    fn account_for_guard_events(&mut self) -> Result<()> {
-        self.report_unaccounted_events()?;
-        self.checkpoint("guard key change")?;
-        Ok(())
-    }
-
-    /// Store a new directory version with its event, and adopt it in the session.
+    /// Store a new directory version (a new guard key, or none) with its event, and adopt it
+    /// in the session. A running guard writes nothing once it commits (it judges a newer
+    /// directory inside its own write transaction), so what it wrote before is checked under
+    /// its key and checkpointed first: a later sign-in, under the new directory, does not
+    /// count the old guard's events as unaccounted.
     fn publish_directory(
         &mut self,
         signed: crate::accounts::directory::SignedDirectory,
@@ -162,6 +156,8 @@ impl Station {
             });
             Ok(())
         })?;
+        self.report_unaccounted_events()?;
+        self.checkpoint("guard key change")?;
         if let Some(session) = self.session.as_mut() {
             session.set_directory(signed.directory);
         }
@@ -171,10 +167,16 @@ impl Station {
     /// Warnings about the guard for `ledger verify` and the app: heartbeat gaps, and none
     /// running while the signed directory names a guard key.
     pub fn guard_warnings(&self) -> Result<Vec<status::GuardWarning>> {
-        let enabled = self.session.as_ref().is_some_and(|s| s.directory().guard.is_some());
+        let key = match self.session.as_ref() {
+            Some(session) => session.directory().guard_key_bytes()?,
+            None => None,
+        };
         let running = lock::holder(&self.guard_dir, &self.station_id).ok().flatten().is_some();
-        let gaps = status::heartbeat_gaps(&self.conn, self.clock.now())?;
-        Ok(status::warnings(gaps, enabled, running))
+        let gaps = match &key {
+            Some(key) => status::heartbeat_gaps(&self.conn, key, self.clock.now())?,
+            None => Vec::new(),
+        };
+        Ok(status::warnings(gaps, key.is_some(), running))
     }
 
     /// What the app's status strip shows: the air gap and media now, whether a guard runs,
@@ -201,11 +203,14 @@ impl Station {
             &ignored,
         )
         .map_err(|e| Error::io("network and mount probes", e))?;
-        let (news, through) = status::news(&self.conn, after)?;
-        let late = match &running {
-            Some(_) => None,
-            None if guard_state.is_some() => status::late(&self.conn, self.clock.now())?,
-            None => None,
+        let key = guard_state.as_ref().and_then(|s| hex::decode::<32>(&s.guard_key));
+        let (news, through) = match &key {
+            Some(key) => status::news(&self.conn, key, after)?,
+            None => status::news(&self.conn, &[0; 32], None)?,
+        };
+        let late = match (&running, &key) {
+            (None, Some(key)) => status::late(&self.conn, key, self.clock.now())?,
+            _ => None,
         };
         Ok(status::GuardStrip {
             enabled: guard_state.is_some(),
@@ -242,7 +247,15 @@ impl Station {
             &ignored,
         )
         .map_err(|e| Error::io("network and mount probes", e))?;
-        let gaps = status::heartbeat_gaps(&self.conn, self.clock.now())?;
+        let key = match (self.session.as_ref(), &guard_state) {
+            (Some(session), _) => session.directory().guard_key_bytes()?,
+            (None, Some(s)) => hex::decode::<32>(&s.guard_key),
+            (None, None) => None,
+        };
+        let gaps = match &key {
+            Some(key) => status::heartbeat_gaps(&self.conn, key, self.clock.now())?,
+            None => Vec::new(),
+        };
         Ok(GuardStatus {
             enabled: guard_state.is_some(),
             running,

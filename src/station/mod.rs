@@ -74,6 +74,9 @@ pub struct Station {
     /// the vault was opened, raised by every write. A newest stored directory below it was
     /// rolled back (checked before every write without reading the ledger each time).
     directory_floor: u64,
+    /// Root working in a user's vault acts as that user until the station is dropped. Last,
+    /// so the connection and the work directory are closed and removed as the owner.
+    _acting: Option<crate::vault::fs_identity::ActingAs>,
 }
 
 /// What a call asks of the session ([`Station::session_for`]), from least to most.
@@ -144,10 +147,12 @@ impl Station {
     pub fn open_with(root: &Path, options: OpenOptions) -> Result<Station> {
         let paths = VaultPaths::new(root)?;
         paths.check()?;
+        // Root (`guard enable`) works in a user's vault as that user (`fs_identity`).
+        let (uid, gid) = paths.owner()?;
+        let acting = crate::vault::fs_identity::act_as(uid, gid);
         let conn = db::open(&paths.db, false)?;
-        let station = Station::from_parts(paths, conn, options)?;
-        // Root (`guard enable`) gives back what opening made: the WAL, its work directory.
-        station.paths.give_back_to_owner()?;
+        let mut station = Station::from_parts(paths, conn, options)?;
+        station._acting = acting;
         Ok(station)
     }
 
@@ -173,6 +178,7 @@ impl Station {
             guard_dir: options.guard_dir,
             guard_probes: options.guard_probes,
             directory_floor,
+            _acting: None,
         };
         station.sweep_dead_processes()?;
         station.sweep_destroyed_objects()?;
@@ -460,10 +466,14 @@ pub(super) fn directory_floor(conn: &Connection, station_id: &str) -> Result<u64
 /// newest stored directory below it was rolled back (DESIGN.md §2 "Rollback"). A state the
 /// station's own account could have written is not a floor: it proves nothing.
 fn guard_floor(guard_dir: &Path, station_id: &str) -> u64 {
-    crate::guard::state::load(guard_dir, station_id)
-        .ok()
-        .flatten()
-        .map_or(0, |state| state.directory_version)
+    // The system's guard directory always counts: a directory named in the environment can
+    // add a floor (tests, a second guard), never take the system's away.
+    [Path::new(crate::guard::state::DEFAULT_DIR), guard_dir]
+        .iter()
+        .filter_map(|dir| crate::guard::state::load(dir, station_id).ok().flatten())
+        .map(|state| state.directory_version)
+        .max()
+        .unwrap_or(0)
 }
 
 /// Refuse to write when the newest stored directory (`latest`) is older than `named`, a
@@ -485,6 +495,5 @@ impl Drop for Station {
     /// Closing the station locks it: a last checkpoint covers what this process appended.
     fn drop(&mut self) {
         self.lock();
-        let _ = self.paths.give_back_to_owner();
     }
 }

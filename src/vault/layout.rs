@@ -194,8 +194,8 @@ impl VaultPaths {
             });
         }
         // The vault belongs to whoever owns its database. Root (the guard, `guard enable`)
-        // may open it too, and what root leaves behind is given back to the owner; a file
-        // root still owns is accepted, since only root could have made it.
+        // may open it too, acting as the owner (`fs_identity`); a file root owns is accepted,
+        // since only root could have made it.
         let owner = fs::metadata(&self.db).map_err(|e| Error::io(&self.db, e))?.uid();
         let euid = current_euid();
         if euid != owner && euid != 0 {
@@ -253,31 +253,11 @@ impl VaultPaths {
         Ok(())
     }
 
-    /// Give every private path root made back to the owner of the database (when running as
-    /// root: the guard, `guard enable`), so the owner's own processes can keep using them.
-    pub fn give_back_to_owner(&self) -> Result<()> {
-        if current_euid() != 0 {
-            return Ok(());
-        }
-        let owner = fs::metadata(&self.db).map_err(|e| Error::io(&self.db, e))?;
-        let (uid, gid) = (owner.uid(), owner.gid());
-        if uid == 0 {
-            return Ok(());
-        }
-        let mut paths = self.private_paths()?;
-        // Work directories hold a lock file beside them.
-        if let Ok(entries) = fs::read_dir(&self.tmp) {
-            paths.extend(entries.flatten().map(|e| e.path()));
-        }
-        for path in paths {
-            match fs::symlink_metadata(&path) {
-                Ok(meta) if meta.uid() == 0 && !meta.file_type().is_symlink() => {
-                    std::os::unix::fs::lchown(&path, Some(uid), Some(gid)).map_err(|e| Error::io(&path, e))?;
-                }
-                _ => {}
-            }
-        }
-        Ok(())
+    /// The owner of the vault (the owner and group of its database): whose file-system
+    /// identity root takes while it works in the vault (`fs_identity`).
+    pub fn owner(&self) -> Result<(u32, u32)> {
+        let meta = fs::metadata(&self.db).map_err(|e| Error::io(&self.db, e))?;
+        Ok((meta.uid(), meta.gid()))
     }
 
     /// Every path of the vault that must be private: the directory, the database (and its

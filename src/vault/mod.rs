@@ -8,6 +8,7 @@
 pub mod category;
 pub mod export;
 pub mod export_temps;
+pub mod fs_identity;
 pub mod history;
 pub mod import;
 pub mod items;

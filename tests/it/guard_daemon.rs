@@ -4,7 +4,7 @@
 //! for it), and what an insider with the OS account does to its state or to the database
 //! must not change what it trusts.
 
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -324,19 +324,46 @@ fn a_database_copied_back_below_the_guards_version_is_refused_by_the_guard_and_t
 }
 
 #[test]
-fn guard_enable_needs_an_officer_and_disable_retires_the_key_so_a_guard_stops() {
+fn guard_enable_needs_an_officer_and_disable_retires_the_key_so_a_running_guard_stops() {
+    if !requires::root("running the guard in a network namespace") || !requires::program("the guard's test", "ip") {
+        return;
+    }
     let vault = guarded_vault(None);
     let bob = vault.add_ready_user("bob", "operator", "secret", "bob's long password 1234");
     let out = vault.run_as("bob", &bob, &["guard", "enable"]);
     assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(stderr(&out).contains("security officer"), "{}", stderr(&out));
+
+    let ns = NetNs::new();
+    let before = last_seq(&vault);
+    let mut guard = GuardProcess::start(&vault, &ns, &["--heartbeat-seconds", "1"]);
+    wait_for_event(&vault, before, WITHIN, |e| is(e, "guard.heartbeat", None));
     vault.ok(&["guard", "disable"]);
-    let out = vault.run(&["guard", "run", "--once"]);
-    assert_ne!(code(&out), 0);
-    let text = stderr(&out);
+    // The running guard sees its key gone from the directory and stops by itself.
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = guard.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the guard still runs after its key was retired"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(status.code(), Some(5));
+    drop(guard);
+    // Its key file is gone, and what it wrote before the disable is accounted for: nothing
+    // unaccounted at the next sign-in.
+    assert!(!vault.guard_dir().join(format!("{}.key", vault.station_id())).exists());
+    vault.ok(&["ledger", "verify"]);
     assert!(
-        text.contains("no longer names this guard") || text.contains("missing"),
-        "{text}"
+        unaccounted_alerts(&vault).is_empty(),
+        "{:#?}",
+        unaccounted_alerts(&vault)
     );
+    let out = vault.run(&["guard", "run", "--once"]);
+    assert_ne!(code(&out), 0, "a disabled guard does not start");
     let disable = vault
         .events()
         .into_iter()
@@ -344,4 +371,104 @@ fn guard_enable_needs_an_officer_and_disable_retires_the_key_so_a_guard_stops() 
         .find(|e| is(e, "guard.disable", None))
         .unwrap();
     assert_eq!(disable["actor"], "alice");
+}
+
+/// Make the vault belong to `uid` (the station's OS account), as on a real station.
+fn give_vault_to(vault: &TestVault, uid: u32) {
+    for entry in walk(&vault.root) {
+        std::os::unix::fs::lchown(&entry, Some(uid), Some(uid)).unwrap();
+    }
+    // The account must reach its vault: the test's temp dir is root's.
+    std::fs::set_permissions(vault.dir.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+}
+
+fn walk(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![root.to_path_buf()];
+    if root.is_dir() && !root.is_symlink() {
+        for entry in std::fs::read_dir(root).unwrap() {
+            out.extend(walk(&entry.unwrap().path()));
+        }
+    }
+    out
+}
+
+#[test]
+fn root_works_in_a_users_vault_as_that_user_so_a_link_swapped_in_reaches_nothing_of_roots() {
+    if !requires::root("running the guard on a user's vault") || !requires::program("the guard's test", "setpriv") {
+        return;
+    }
+    let vault = TestVault::new();
+    give_vault_to(&vault, 65534);
+    // `guard enable`, run as root on the user's vault, leaves nothing of root's in it.
+    vault.ok(&["guard", "enable"]);
+    let roots_files: Vec<_> = walk(&vault.root)
+        .into_iter()
+        .filter(|p| std::fs::symlink_metadata(p).unwrap().uid() == 0)
+        .collect();
+    assert!(roots_files.is_empty(), "{roots_files:?}");
+
+    // The account swaps its vault's tmp/ for a link to the guard's own directory.
+    let guard_dir = vault.guard_dir();
+    std::fs::rename(vault.root.join("tmp"), vault.root.join("tmp.moved")).unwrap();
+    std::os::unix::fs::symlink(&guard_dir, vault.root.join("tmp")).unwrap();
+    std::os::unix::fs::lchown(vault.root.join("tmp"), Some(65534), Some(65534)).unwrap();
+    // The guard refuses the vault (a link inside it), and whatever it did, root's files stay
+    // root's: the key is still root's and private.
+    let _ = vault.run(&["guard", "run", "--once"]);
+    let key = guard_dir.join(format!("{}.key", vault.station_id()));
+    let meta = std::fs::metadata(&key).unwrap();
+    assert_eq!((meta.uid(), meta.mode() & 0o777), (0, 0o600));
+    for entry in walk(&guard_dir) {
+        assert_eq!(
+            std::fs::symlink_metadata(&entry).unwrap().uid(),
+            0,
+            "{}",
+            entry.display()
+        );
+    }
+    std::fs::remove_file(vault.root.join("tmp")).unwrap();
+    std::fs::rename(vault.root.join("tmp.moved"), vault.root.join("tmp")).unwrap();
+
+    // Put right, the guard runs on the user's vault and its events are the user's to read:
+    // the owner's own processes open the vault afterwards.
+    let out = vault.run(&["guard", "run", "--once"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let roots_files: Vec<_> = walk(&vault.root)
+        .into_iter()
+        .filter(|p| std::fs::symlink_metadata(p).unwrap().uid() == 0)
+        .collect();
+    assert!(roots_files.is_empty(), "{roots_files:?}");
+    let mut as_owner = std::process::Command::new("setpriv");
+    as_owner.args(["--reuid", "65534", "--regid", "65534", "--clear-groups", "--"]);
+    let inner = vault.std_command();
+    as_owner.arg(inner.get_program()).args(["guard", "status", "--json"]);
+    for (key, value) in inner.get_envs() {
+        if let Some(value) = value {
+            as_owner.env(key, value);
+        }
+    }
+    as_owner.env("HOME", vault.dir.path());
+    let out = as_owner.output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["enabled"], true);
+}
+
+#[test]
+fn nobody_but_root_can_hold_the_guards_lock() {
+    if !requires::root("the guard's lock belongs to root") {
+        return;
+    }
+    let vault = guarded_vault(None);
+    vault.ok(&["guard", "run", "--once"]);
+    let lock = vault.guard_dir().join(format!("{}.lock", vault.station_id()));
+    let meta = std::fs::metadata(&lock).unwrap();
+    assert_eq!(
+        (meta.uid(), meta.mode() & 0o777),
+        (0, 0o600),
+        "only root may open it, so only root may hold it"
+    );
+    // The PID file anyone reads names no running guard once it is gone.
+    let status: Value = vault.json(&["guard", "status"]);
+    assert_eq!(status["running"], Value::Null);
 }

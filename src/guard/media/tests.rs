@@ -19,7 +19,7 @@ impl DeviceProbe for FakeDevices {
     fn device_of(&self, path: &Path) -> Option<(u32, u32)> {
         self.nodes.get(path).copied()
     }
-    fn identity(&self, path: &Path) -> Result<Option<Identity>, String> {
+    fn identity(&self, path: &Path, _device: (u32, u32)) -> Result<Option<Identity>, String> {
         self.identities.get(path).cloned().unwrap_or(Ok(None))
     }
     fn model_serial(&self, device: (u32, u32)) -> (Option<String>, Option<String>) {
@@ -124,6 +124,20 @@ fn a_fuse_mount_naming_a_device_it_is_not_is_judged_by_that_device_not_by_its_te
     let mounts = mounts::parse("44 22 0:43 / /mnt/forged rw - fuse.fusefat /dev/sda1 rw\n");
     assert!(removable_media(&mounts, &devices(), &[]).is_empty());
     let mounts = mounts::parse("44 22 0:43 / /mnt/x rw - fuse.fusefat not-a-device rw\n");
+    assert!(removable_media(&mounts, &devices(), &[]).is_empty());
+    // A user's own FUSE mount naming a real stick's device: listed (it is on the stick's
+    // device number), but the stick's identity is not lent to it.
+    let mounts = mounts::parse("44 22 0:43 / /home/u/x rw - fuse.sshfs /dev/sdb1 rw,user_id=1000,group_id=1000\n");
+    let found = removable_media(&mounts, &devices(), &[]);
+    assert_eq!(found.len(), 1);
+    assert!(found[0].identity.is_none());
+    assert!(
+        found[0].unconfirmed.as_deref().unwrap().contains("uid 1000"),
+        "{found:?}"
+    );
+    // `/media` and `/run/media` themselves are no media.
+    let mounts =
+        mounts::parse("45 22 0:44 / /run/media rw - tmpfs tmpfs rw\n46 22 0:45 / /media rw - tmpfs tmpfs rw\n");
     assert!(removable_media(&mounts, &devices(), &[]).is_empty());
 }
 

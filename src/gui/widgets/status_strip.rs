@@ -42,14 +42,13 @@ pub fn show(ui: &mut egui::Ui, lang: Lang, guard: Option<&GuardStrip>, signing_p
             Some(media) => {
                 let names: Vec<String> = media.iter().map(|m| m.name()).collect();
                 let points: Vec<String> = media.iter().map(|m| m.mount_point.display().to_string()).collect();
-                ui.label(format!(
-                    "{}: {} {} ({})",
-                    Text::Media.get(lang),
-                    media.len(),
-                    Text::MediaMounted.get(lang),
-                    names.join(", ")
-                ))
-                .on_hover_text(points.join("\n"));
+                let (count, names) = (media.len(), names.join(", "));
+                let mounted = match lang {
+                    Lang::En => format!("{count} {} ({names})", Text::MediaMounted.get(lang)),
+                    Lang::Zh => format!("{} {count} 个（{names}）", Text::MediaMounted.get(lang)),
+                };
+                ui.label(format!("{}: {mounted}", Text::Media.get(lang)))
+                    .on_hover_text(points.join("\n"));
             }
             None => {
                 ui.label(format!("{}: {not_monitored}", Text::Media.get(lang)));
@@ -78,9 +77,9 @@ pub fn show(ui: &mut egui::Ui, lang: Lang, guard: Option<&GuardStrip>, signing_p
                     ui.colored_label(
                         theme::alarm_ink(dark),
                         format!(
-                            "{} {}",
+                            "{} {} UTC",
                             Text::GuardLate.get(lang),
-                            late.from.get(..16).unwrap_or(&late.from)
+                            late.from.get(..16).unwrap_or(&late.from).replace('T', " ")
                         ),
                     );
                 }
