@@ -20,6 +20,7 @@ rm -rf "$WORK"
 mkdir -p "$WORK/removable/stick"
 chmod 755 "$WORK"
 cleanup() {
+  cp "$WORK/guard.log" target/guard-bench.log 2>/dev/null || true
   [ -n "${GUARD:-}" ] && kill "$GUARD" 2>/dev/null || true
   umount "$WORK/removable/stick" 2>/dev/null || true
   [ -n "${LOOP:-}" ] && losetup -d "$LOOP" 2>/dev/null || true

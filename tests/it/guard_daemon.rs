@@ -472,3 +472,25 @@ fn nobody_but_root_can_hold_the_guards_lock() {
     let status: Value = vault.json(&["guard", "status"]);
     assert_eq!(status["running"], Value::Null);
 }
+
+#[test]
+fn an_event_that_finds_the_database_locked_waits_and_is_written_once_it_is_free() {
+    if !requires::root("running the guard in a network namespace") || !requires::program("the guard's test", "ip") {
+        return;
+    }
+    let vault = guarded_vault(None);
+    let ns = NetNs::new();
+    let before = last_seq(&vault);
+    let mut guard = GuardProcess::start(&vault, &ns, &[]);
+    wait_for_event(&vault, before, WITHIN, |e| is(e, "guard.start", None));
+    // Another process holds the write lock longer than the guard's busy timeout (5 s).
+    let holder = vault.db();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    ns.ip(&["link", "add", "srv0", "type", "veth", "peer", "name", "srv1"]);
+    std::thread::sleep(Duration::from_secs(7));
+    assert!(guard.child.try_wait().unwrap().is_none(), "a locked database does not end the guard");
+    holder.execute_batch("COMMIT").unwrap();
+    let alert = wait_for_event(&vault, before, WITHIN, |e| is(e, "guard.alert", Some("new_interface")));
+    assert!(["srv0", "srv1"].contains(&alert["details"]["interface"].as_str().unwrap()), "{alert}");
+    assert_eq!(guard.stop(), Some(0));
+}
