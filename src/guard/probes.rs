@@ -168,9 +168,29 @@ pub mod fixed {
     use std::sync::{Arc, Mutex};
 
     use super::{DeviceProbe, MountProbe, NetworkProbe};
-    use crate::guard::netlink::Snapshot;
+    use crate::guard::netlink::{Link, Snapshot};
     use crate::guard::superblock::Identity;
     use crate::mounts::Mount;
+
+    /// A link as netlink reports it: `up` with its lower layer up; loopback by its name.
+    pub fn link(index: u32, name: &str, up: bool) -> Link {
+        Link {
+            index,
+            name: name.into(),
+            up,
+            lower_up: up,
+            loopback: name == "lo",
+            oper_up: up,
+        }
+    }
+
+    /// A network with only the loopback interface: air-gapped.
+    pub fn only_loopback() -> Snapshot {
+        Snapshot {
+            links: vec![link(1, "lo", true)],
+            addresses: Vec::new(),
+        }
+    }
 
     /// A network a test sets.
     #[derive(Clone, Default)]

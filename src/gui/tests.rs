@@ -23,8 +23,7 @@ use strongroom::crypto::kdf::KdfParams;
 use strongroom::station::{ImportOptions, InitOptions};
 use strongroom::time::ManualClock;
 
-use strongroom::guard::netlink::{Link, Snapshot};
-use strongroom::guard::probes::fixed::{FixedDevices, FixedMounts, FixedNetwork};
+use strongroom::guard::probes::fixed::{FixedDevices, FixedMounts, FixedNetwork, only_loopback};
 
 use super::app::App;
 use super::dialogs::{Dialogs, FileDialogs, Purpose};
@@ -153,26 +152,6 @@ impl App {
     /// Whether someone is signed in and `holds` is true of the session's state.
     fn signed(&self, holds: impl Fn(&SignedIn) -> bool) -> bool {
         self.model.signed_in.as_ref().is_some_and(holds)
-    }
-}
-
-/// A network with only the loopback interface: air-gapped.
-fn only_loopback() -> Snapshot {
-    Snapshot {
-        links: vec![link(1, "lo", true)],
-        addresses: Vec::new(),
-    }
-}
-
-/// A link as netlink reports it (`up` with its lower layer up).
-fn link(index: u32, name: &str, up: bool) -> Link {
-    Link {
-        index,
-        name: name.into(),
-        up,
-        lower_up: up,
-        loopback: name == "lo",
-        oper_up: up,
     }
 }
 

@@ -23,6 +23,14 @@ fn is_root() -> bool {
     unsafe { libc::geteuid() == 0 }
 }
 
+/// The guard's files and the machine, read now.
+struct LiveView {
+    guard_state: Option<GuardState>,
+    running: Option<lock::Holder>,
+    network: crate::guard::NetState,
+    media: Vec<crate::guard::Medium>,
+}
+
 /// What `guard enable` did.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct GuardEnabled {
@@ -179,16 +187,16 @@ impl Station {
         Ok(status::warnings(gaps, key.is_some(), running))
     }
 
-    /// What the app's status strip shows: the air gap and media now, whether a guard runs,
-    /// an overdue heartbeat, and what the guard recorded after `after` (`None`: from now on).
-    /// Needs no session: none of it is secret.
-    pub fn guard_strip(&mut self, after: Option<u64>) -> Result<status::GuardStrip> {
+    /// The guard's state and lock as they stand, and the air gap and media read now (under
+    /// the state's removable roots and `extra_roots`, leaving out the policy's ignored
+    /// interfaces when a session knows them).
+    fn guard_live(&mut self, extra_roots: &[PathBuf]) -> Result<LiveView> {
         let guard_state = state::load(&self.guard_dir, &self.station_id).ok().flatten();
         let running = lock::holder(&self.guard_dir, &self.station_id).ok().flatten();
-        let roots = guard_state
-            .as_ref()
-            .map(|s| s.removable_roots.clone())
-            .unwrap_or_default();
+        let mut roots = extra_roots.to_vec();
+        if let Some(s) = &guard_state {
+            roots.extend(s.removable_roots.iter().cloned());
+        }
         let ignored = self
             .session
             .as_ref()
@@ -203,6 +211,24 @@ impl Station {
             &ignored,
         )
         .map_err(|e| Error::io("network and mount probes", e))?;
+        Ok(LiveView {
+            guard_state,
+            running,
+            network,
+            media,
+        })
+    }
+
+    /// What the app's status strip shows: the air gap and media now, whether a guard runs,
+    /// an overdue heartbeat, and what the guard recorded after `after` (`None`: from now on).
+    /// Needs no session: none of it is secret.
+    pub fn guard_strip(&mut self, after: Option<u64>) -> Result<status::GuardStrip> {
+        let LiveView {
+            guard_state,
+            running,
+            network,
+            media,
+        } = self.guard_live(&[])?;
         let key = guard_state.as_ref().and_then(|s| hex::decode::<32>(&s.guard_key));
         let (news, through) = match &key {
             Some(key) => status::news(&self.conn, key, after)?,
@@ -227,26 +253,12 @@ impl Station {
     /// (through the station's probes), heartbeat gaps and its last events. Needs no session:
     /// none of it is secret.
     pub fn guard_status(&mut self, extra_roots: &[PathBuf]) -> Result<GuardStatus> {
-        let guard_state = state::load(&self.guard_dir, &self.station_id).ok().flatten();
-        let running = lock::holder(&self.guard_dir, &self.station_id).ok().flatten();
-        let mut roots = extra_roots.to_vec();
-        if let Some(s) = &guard_state {
-            roots.extend(s.removable_roots.iter().cloned());
-        }
-        let ignored = self
-            .session
-            .as_ref()
-            .map(|s| s.directory().policy().network_ignore())
-            .unwrap_or_default();
-        let probes = &mut self.guard_probes;
-        let (network, media) = status::live(
-            probes.network.as_mut(),
-            probes.mounts.as_mut(),
-            probes.devices.as_ref(),
-            &roots,
-            &ignored,
-        )
-        .map_err(|e| Error::io("network and mount probes", e))?;
+        let LiveView {
+            guard_state,
+            running,
+            network,
+            media,
+        } = self.guard_live(extra_roots)?;
         let key = match (self.session.as_ref(), &guard_state) {
             (Some(session), _) => session.directory().guard_key_bytes()?,
             (None, Some(s)) => hex::decode::<32>(&s.guard_key),

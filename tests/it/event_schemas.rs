@@ -353,25 +353,13 @@ fn events_of_a_real_workflow_validate() {
 /// appearing and coming up, a stick mounted and pulled), then disable it: every guard event.
 fn exercise_the_guard(station: &mut Station, vault: &LibVault) {
     use std::time::{Duration, Instant};
-    use strongroom::guard::netlink::{Link, Snapshot};
-    use strongroom::guard::probes::fixed::{FixedDevices, FixedMounts, FixedNetwork};
+    use strongroom::guard::probes::fixed::{FixedDevices, FixedMounts, FixedNetwork, link, only_loopback};
     use strongroom::guard::superblock::{FsKind, Identity};
     use strongroom::guard::{Config, Guard, Probes};
 
     station.guard_enable(Vec::new()).unwrap();
-    let link = |index, name: &str, up| Link {
-        index,
-        name: name.into(),
-        up,
-        lower_up: up,
-        loopback: name == "lo",
-        oper_up: up,
-    };
     let network = FixedNetwork::default();
-    *network.0.lock().unwrap() = Snapshot {
-        links: vec![link(1, "lo", true)],
-        addresses: Vec::new(),
-    };
+    *network.0.lock().unwrap() = only_loopback();
     let mounts = FixedMounts::default();
     let mut devices = FixedDevices {
         removable: vec![(8, 17)],

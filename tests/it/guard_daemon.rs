@@ -33,6 +33,11 @@ fn guarded_vault(removable_root: Option<&std::path::Path>) -> TestVault {
     vault
 }
 
+/// Root and `ip` (a network namespace of the test's own), or the test skips (fails in CI).
+fn can_run_the_guard() -> bool {
+    requires::root("running the guard in a network namespace") && requires::program("the guard's test", "ip")
+}
+
 fn unaccounted_alerts(vault: &TestVault) -> Vec<Value> {
     vault
         .events()
@@ -43,7 +48,7 @@ fn unaccounted_alerts(vault: &TestVault) -> Vec<Value> {
 
 #[test]
 fn the_guard_sees_the_air_gap_break_in_its_namespace_and_signs_what_it_records() {
-    if !requires::root("running the guard in a network namespace") || !requires::program("the guard's test", "ip") {
+    if !can_run_the_guard() {
         return;
     }
     let vault = guarded_vault(None);
@@ -202,7 +207,7 @@ fn a_fat_medium_is_recorded_at_mount_and_unmount_by_its_superblock() {
 
 #[test]
 fn a_guard_killed_with_sigkill_restarts_and_the_gap_in_its_heartbeats_is_reported() {
-    if !requires::root("running the guard in a network namespace") || !requires::program("the guard's test", "ip") {
+    if !can_run_the_guard() {
         return;
     }
     let vault = guarded_vault(None);
@@ -325,7 +330,7 @@ fn a_database_copied_back_below_the_guards_version_is_refused_by_the_guard_and_t
 
 #[test]
 fn guard_enable_needs_an_officer_and_disable_retires_the_key_so_a_running_guard_stops() {
-    if !requires::root("running the guard in a network namespace") || !requires::program("the guard's test", "ip") {
+    if !can_run_the_guard() {
         return;
     }
     let vault = guarded_vault(None);
@@ -475,7 +480,7 @@ fn nobody_but_root_can_hold_the_guards_lock() {
 
 #[test]
 fn an_event_that_finds_the_database_locked_waits_and_is_written_once_it_is_free() {
-    if !requires::root("running the guard in a network namespace") || !requires::program("the guard's test", "ip") {
+    if !can_run_the_guard() {
         return;
     }
     let vault = guarded_vault(None);
@@ -488,9 +493,15 @@ fn an_event_that_finds_the_database_locked_waits_and_is_written_once_it_is_free(
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
     ns.ip(&["link", "add", "srv0", "type", "veth", "peer", "name", "srv1"]);
     std::thread::sleep(Duration::from_secs(7));
-    assert!(guard.child.try_wait().unwrap().is_none(), "a locked database does not end the guard");
+    assert!(
+        guard.child.try_wait().unwrap().is_none(),
+        "a locked database does not end the guard"
+    );
     holder.execute_batch("COMMIT").unwrap();
     let alert = wait_for_event(&vault, before, WITHIN, |e| is(e, "guard.alert", Some("new_interface")));
-    assert!(["srv0", "srv1"].contains(&alert["details"]["interface"].as_str().unwrap()), "{alert}");
+    assert!(
+        ["srv0", "srv1"].contains(&alert["details"]["interface"].as_str().unwrap()),
+        "{alert}"
+    );
     assert_eq!(guard.stop(), Some(0));
 }

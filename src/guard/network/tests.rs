@@ -2,17 +2,7 @@ use std::net::IpAddr;
 
 use super::*;
 use crate::guard::netlink::{Address, Link};
-
-fn link(index: u32, name: &str, up: bool) -> Link {
-    Link {
-        index,
-        name: name.into(),
-        up,
-        lower_up: up,
-        loopback: name == "lo",
-        oper_up: up,
-    }
-}
+use crate::guard::probes::fixed::link;
 
 fn only_lo() -> Snapshot {
     Snapshot {

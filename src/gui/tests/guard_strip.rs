@@ -8,8 +8,9 @@ use egui_kittest::kittest::Queryable;
 use strongroom::Level;
 use strongroom::guard::NetState;
 
-use super::{ALICE_PW, Fixture, Scripted, insider, link, sign_in, wait};
+use super::{ALICE_PW, Fixture, Scripted, insider, sign_in, wait};
 use crate::gui::model::Phase;
+use strongroom::guard::probes::fixed::{link, only_loopback};
 
 #[test]
 fn the_strip_shows_the_air_gap_the_interface_that_breaks_it_and_the_media_mounted() {
@@ -74,7 +75,7 @@ fn a_running_guard_is_named_and_its_news_reach_the_signed_in_officer_within_two_
     station.guard_enable(Vec::new()).unwrap();
     drop(station);
     // The guard, in this process, on a network of its own that the test changes.
-    let network = FixedNetwork(std::sync::Arc::new(std::sync::Mutex::new(super::only_loopback())));
+    let network = FixedNetwork(std::sync::Arc::new(std::sync::Mutex::new(only_loopback())));
     let config = Config {
         vault: fx.root.clone(),
         guard_dir: fx.guard_dir(),
