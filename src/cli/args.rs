@@ -186,6 +186,13 @@ pub enum GuardCommand {
         /// Seconds between heartbeats, instead of the policy's minutes
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=86_400))]
         heartbeat_seconds: Option<u64>,
+        /// Also watch this directory for copies from removable media (repeatable)
+        #[arg(long = "protect", value_name = "DIR")]
+        protect: Vec<PathBuf>,
+        /// Watch only the directories given with --protect (not every home, /tmp, /var/tmp
+        /// and network mounts)
+        #[arg(long)]
+        no_default_destinations: bool,
     },
     /// Network state, mounted media, whether a guard runs, heartbeat gaps, last events
     Status {

@@ -60,6 +60,8 @@ pub fn run(cli: &Cli, command: &GuardCommand) -> Result<()> {
             once,
             removable_roots,
             heartbeat_seconds,
+            protect,
+            no_default_destinations,
         } => {
             let vault = vault_dir(cli)?;
             let guard_dir = guard::state::guard_dir();
@@ -68,6 +70,11 @@ pub fn run(cli: &Cli, command: &GuardCommand) -> Result<()> {
                 guard_dir,
                 removable_roots: removable_roots.clone(),
                 heartbeat: heartbeat_seconds.map(std::time::Duration::from_secs),
+                // One scan reads the machine once: no copies to wait for.
+                copies: (!*once).then(|| daemon::CopyWatchConfig {
+                    defaults: !*no_default_destinations,
+                    extra: protect.clone(),
+                }),
             };
             if *once {
                 let (network, media) = daemon::run_once(config)?;

@@ -16,6 +16,8 @@ use serde_json::json;
 
 use crate::accounts::policy::Policy;
 use crate::crypto::sign::SignKey;
+use crate::guard::copies::{CopyFound, CopyMatcher};
+use crate::guard::destinations;
 use crate::guard::lock::{self, GuardLock};
 use crate::guard::media::{self, Medium};
 use crate::guard::network::{NetFinding, NetState, NetworkWatch};
@@ -23,10 +25,11 @@ use crate::guard::probes::{DeviceProbe, MountProbe, NetworkProbe, SystemDevices,
 use crate::guard::record::{self, GuardFinding};
 use crate::guard::state::{self, GuardState};
 use crate::guard::trust::{self, Verdict};
+use crate::guard::watch::DestinationWatch;
 use crate::ledger::NewEvent;
 use crate::vault::fs_identity::{self, as_root};
 use crate::vault::layout::VaultPaths;
-use crate::{Error, Result, db, details};
+use crate::{Error, Level, Result, db, details};
 
 /// How often the directory is verified again between other wakes.
 const TRUST_RECHECK: Duration = Duration::from_secs(10);
@@ -47,6 +50,18 @@ pub struct Config {
     pub removable_roots: Vec<PathBuf>,
     /// Heartbeat interval instead of the policy's (for tests and tuning).
     pub heartbeat: Option<Duration>,
+    /// Where copies from media are looked for; `None`: no copy detection (the guard's own
+    /// library tests).
+    pub copies: Option<CopyWatchConfig>,
+}
+
+/// The protected destinations to watch (DESIGN.md §5).
+#[derive(Clone, Debug, Default)]
+pub struct CopyWatchConfig {
+    /// The defaults: every home, `/tmp`, `/var/tmp`, every network mount.
+    pub defaults: bool,
+    /// Directories an officer added.
+    pub extra: Vec<std::path::PathBuf>,
 }
 
 /// What the guard reads from the machine.
@@ -97,6 +112,12 @@ pub struct Guard {
     /// The database file the connection has open (a file renamed or swapped in its place
     /// is noticed and opened afresh).
     db_inode: (u64, u64),
+    /// The directory last trusted (sealing keys for names), when it verifies.
+    directory: Option<Box<crate::accounts::Directory>>,
+    /// The media indexed for copy matching.
+    matcher: CopyMatcher,
+    /// The watches on the protected destinations (none without copy detection).
+    watch: Option<DestinationWatch>,
     _lock: GuardLock,
     /// Last: the guard works in the vault as its owner until it is dropped.
     _acting: Option<fs_identity::ActingAs>,
@@ -163,6 +184,9 @@ impl Guard {
             last_heartbeat: now,
             last_trust_check: now,
             db_inode,
+            directory: None,
+            matcher: CopyMatcher::default(),
+            watch: None,
             _lock: lock,
             _acting: acting,
         };
@@ -170,6 +194,7 @@ impl Guard {
         // Read the network again with the policy's ignore list.
         guard.net = NetworkWatch::new(&snapshot, &guard.policy.network_ignore());
         let media = guard.read_media()?;
+        guard.open_watch(&media);
         let start = record::start(
             std::process::id(),
             guard.state.directory_version,
@@ -229,6 +254,7 @@ impl Guard {
                     self.state = next;
                 }
                 self.policy = directory.policy();
+                self.directory = Some(directory);
                 TrustNote::Trusted
             }
             Verdict::Retired => return Err(retired()),
@@ -267,13 +293,104 @@ impl Guard {
         ))
     }
 
+    /// Watch the protected destinations (when copy detection is on), leaving out the vault,
+    /// the guard's directory and the media mounted now.
+    fn open_watch(&mut self, media: &[Medium]) {
+        let Some(config) = self.config.copies.clone() else {
+            return;
+        };
+        let excluded = self.excluded(media);
+        let homes = if config.defaults {
+            std::fs::read_to_string("/etc/passwd")
+                .map(|p| destinations::homes(&p))
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let mounts = if config.defaults {
+            self.probes.mounts.mounts().unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let roots = destinations::protected(&homes, config.defaults, &mounts, &config.extra, &excluded)
+            .into_iter()
+            .map(|d| d.root)
+            .collect();
+        // Root watches every account's home: watching needs root's own read access.
+        match as_root(|| DestinationWatch::open(roots, excluded)) {
+            Ok(watch) => self.watch = Some(watch),
+            Err(e) => eprintln!("strongroom guard: the protected destinations cannot be watched: {e}"),
+        }
+    }
+
+    /// What is never a destination: the vault, the guard's directory, the media.
+    fn excluded(&self, media: &[Medium]) -> Vec<std::path::PathBuf> {
+        let mut out = vec![self.config.vault.clone(), self.config.guard_dir.clone()];
+        out.extend(media.iter().map(|m| m.mount_point.clone()));
+        out.iter()
+            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+            .collect()
+    }
+
+    /// The descriptor the destination watch wakes the guard with.
+    pub fn destinations_fd(&self) -> Option<std::os::fd::RawFd> {
+        self.watch.as_ref().map(DestinationWatch::wake_fd)
+    }
+
+    /// Something happened in a protected destination: judge each finished file.
+    pub fn on_destinations(&mut self) -> Result<()> {
+        let excluded = self.excluded(&self.media);
+        let Some(watch) = self.watch.as_mut() else {
+            return Ok(());
+        };
+        let changes = as_root(|| watch.drain());
+        let mut finished = changes.finished;
+        if changes.rescan {
+            // Events were lost: look again at everything under the roots.
+            for root in watch.roots().to_vec() {
+                finished.extend(as_root(|| crate::guard::watch::scan(&root, &excluded)));
+            }
+        }
+        for path in finished {
+            // Root reads what lands in any home; a file gone or changing meanwhile is skipped.
+            let found = as_root(|| self.matcher.judge(&path));
+            if let Ok(Some(copy)) = found {
+                self.copy_found(&copy);
+            }
+        }
+        self.flush()
+    }
+
+    /// Record a copy: `guard.copy`, and `guard.copy.alert` while networked.
+    fn copy_found(&mut self, copy: &CopyFound) {
+        let level = Level::TopSecret;
+        let sealed = self.directory.as_ref().and_then(|d| {
+            let entry = d.level(level).ok()?;
+            let public = crate::encoding::hex::decode::<32>(&entry.sealing_public_key)?;
+            let name = copy.path.file_name()?.as_encoded_bytes().to_vec();
+            let aad = crate::station::sealed_name::sealed_name_aad(level, entry.generation);
+            let blob = crate::crypto::seal::seal_value(&public, &aad, &name).ok()?;
+            Some((entry.generation, crate::encoding::hex::encode(&blob)))
+        });
+        let net = self.net.state().clone();
+        self.push(record::copy(copy, level, sealed.as_ref(), &net));
+        if net.is_networked() {
+            self.push(record::copy_alert(copy, level, sealed.as_ref(), &net));
+        }
+    }
+
     /// Record what changed between the media known and `now`.
     fn media_changed(&mut self, now: Vec<Medium>, at_start: bool) {
         let (mounted, gone) = media::diff(&self.media, &now);
         for medium in &gone {
+            self.matcher.remove_medium(medium);
             self.push(record::media_unmount(medium));
         }
         for medium in &mounted {
+            if self.config.copies.is_some() {
+                // Root reads the medium's tree: a stick's files may be closed to its owner.
+                as_root(|| self.matcher.add_medium(medium.clone()));
+            }
             self.push(record::media_mount(medium, at_start));
             if self.net.state().is_networked() {
                 self.push(record::alert(
@@ -442,21 +559,25 @@ pub fn run(config: Config, stop: &AtomicBool) -> Result<()> {
     // Listen first, then read: a change while the guard starts is not lost.
     let mut waker = crate::guard::wait::Waker::open()?;
     let mut guard = Guard::start(config, Probes::system())?;
-    let mut woke = crate::guard::wait::Woke {
+    let everything = crate::guard::wait::Woke {
         mounts: true,
         network: true,
+        destinations: true,
     };
+    let mut woke = everything;
     while !stop.load(Ordering::Relaxed) {
         // A probe or the database failing now is tried again at the next wake (a flapping
         // link, a busy database); only a retired key ends the run.
+        let now = Instant::now();
         let results = [
             if woke.mounts { guard.on_mounts() } else { Ok(()) },
-            if woke.network {
-                guard.on_network(Instant::now())
+            if woke.network { guard.on_network(now) } else { Ok(()) },
+            if woke.destinations {
+                guard.on_destinations()
             } else {
                 Ok(())
             },
-            guard.on_timer(Instant::now()),
+            guard.on_timer(now),
         ];
         for result in results {
             match result {
@@ -466,15 +587,12 @@ pub fn run(config: Config, stop: &AtomicBool) -> Result<()> {
             }
         }
         let timeout = guard.next_deadline().saturating_duration_since(Instant::now());
-        woke = match waker.wait(timeout.min(Duration::from_secs(1))) {
+        woke = match waker.wait(timeout.min(Duration::from_secs(1)), guard.destinations_fd()) {
             Ok(woke) => woke,
             Err(e) => {
                 eprintln!("strongroom guard: {e}; reading everything again");
                 std::thread::sleep(Duration::from_millis(200));
-                crate::guard::wait::Woke {
-                    mounts: true,
-                    network: true,
-                }
+                everything
             }
         };
     }

@@ -6,9 +6,12 @@
 //! root-owned state ([`state`], [`trust`]). It never decrypts anything and never holds a
 //! level key: what it writes is plain facts about the machine.
 
+pub mod copies;
 pub mod daemon;
+pub mod destinations;
 pub mod lock;
 pub mod media;
+pub mod medium_index;
 pub mod netlink;
 pub mod network;
 pub mod probes;
@@ -18,6 +21,7 @@ pub mod status;
 pub mod superblock;
 pub mod trust;
 pub mod wait;
+pub mod watch;
 
 pub use daemon::{Config, Guard, Probes};
 pub use media::{Medium, is_removable};

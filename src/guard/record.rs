@@ -5,7 +5,9 @@
 
 use serde_json::{Value, json};
 
+use crate::Level;
 use crate::details;
+use crate::guard::copies::CopyFound;
 use crate::guard::media::Medium;
 use crate::guard::network::NetState;
 use crate::ledger::{Action, NewEvent};
@@ -154,4 +156,55 @@ pub fn media_unmount(medium: &Medium) -> NewEvent {
 pub fn alert(finding: GuardFinding, subject: &str, mut facts: serde_json::Map<String, Value>) -> NewEvent {
     facts.insert("finding".into(), json!(finding.as_str()));
     event(Action::GuardAlert, subject, facts)
+}
+
+/// The details every copy event carries: the medium, size, SHA-256, the network state, the
+/// destination directory in plain and the file name sealed to `level`'s sealing key (absent,
+/// and said so, when no trusted directory gave that key).
+fn copy_details(
+    copy: &CopyFound,
+    level: Level,
+    sealed: Option<&(u32, String)>,
+    net: &NetState,
+) -> serde_json::Map<String, Value> {
+    let mut details = details! {
+        "medium": medium_json(&copy.medium),
+        "size": copy.size,
+        "sha256": crate::encoding::hex::encode(&copy.sha256),
+        "network": net.as_str(),
+        "interfaces": interfaces(net),
+        "destination_dir": copy.path.parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default(),
+        "sealing_level": level.name(),
+    };
+    match sealed {
+        Some((generation, name)) => {
+            details.insert("destination_name_sealed".into(), json!(name));
+            details.insert("sealing_generation".into(), json!(generation));
+        }
+        None => {
+            details.insert(
+                "name_not_sealed".into(),
+                json!("no trusted directory gave the sealing key"),
+            );
+        }
+    }
+    details
+}
+
+/// `guard.copy`: a file in a protected destination is a medium's file.
+pub fn copy(copy: &CopyFound, level: Level, sealed: Option<&(u32, String)>, net: &NetState) -> NewEvent {
+    event(
+        Action::GuardCopy,
+        &copy.medium.name(),
+        copy_details(copy, level, sealed, net),
+    )
+}
+
+/// `guard.copy.alert`: the same, while the station is networked.
+pub fn copy_alert(copy: &CopyFound, level: Level, sealed: Option<&(u32, String)>, net: &NetState) -> NewEvent {
+    event(
+        Action::GuardCopyAlert,
+        &copy.medium.name(),
+        copy_details(copy, level, sealed, net),
+    )
 }

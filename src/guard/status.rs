@@ -290,6 +290,13 @@ pub enum GuardNews {
     },
     /// The guard refused the stored directory (rolled back, or not verifying).
     DirectoryDistrusted,
+    /// A file was copied from a medium onto this machine.
+    Copied {
+        /// The medium's name.
+        medium: String,
+        /// Whether the station was networked (then it is an alert too).
+        networked: bool,
+    },
 }
 
 impl GuardNews {
@@ -301,6 +308,7 @@ impl GuardNews {
                 | GuardNews::MediumWhileNetworked { .. }
                 | GuardNews::NetworkWhileMedium
                 | GuardNews::DirectoryDistrusted
+                | GuardNews::Copied { networked: true, .. }
         )
     }
 }
@@ -314,6 +322,14 @@ fn news_of(action: &str, subject: &str, details: &serde_json::Value) -> Option<G
     Some(match action {
         "media.mount" => GuardNews::Mounted { medium: subject.into() },
         "media.unmount" => GuardNews::Unmounted { medium: subject.into() },
+        "guard.copy" => GuardNews::Copied {
+            medium: subject.into(),
+            networked: false,
+        },
+        "guard.copy.alert" => GuardNews::Copied {
+            medium: subject.into(),
+            networked: true,
+        },
         "network.change" => GuardNews::NetworkChanged {
             networked: details["to"] == "networked",
             interfaces: names(&details["interfaces"]),
@@ -341,7 +357,7 @@ pub fn news(conn: &Connection, guard_key: &[u8; 32], after: Option<u64>) -> Resu
     };
     let mut stmt = conn.prepare(
         "SELECT seq, action, subject, canonical, guard_signature FROM events
-         WHERE action IN ('guard.alert', 'network.change', 'media.mount', 'media.unmount') AND seq > ?1
+         WHERE action IN ('guard.alert', 'network.change', 'media.mount', 'media.unmount', 'guard.copy', 'guard.copy.alert') AND seq > ?1
          ORDER BY seq LIMIT ?2",
     )?;
     let mut rows = stmt.query(params![after as i64, MAX_NEWS as i64])?;

@@ -21,6 +21,8 @@ pub struct Woke {
     pub mounts: bool,
     /// A link or address changed (or the socket overflowed).
     pub network: bool,
+    /// Something happened in a protected destination.
+    pub destinations: bool,
 }
 
 /// The two things the guard waits on.
@@ -39,8 +41,9 @@ impl Waker {
         Ok(Waker { mountinfo, netlink })
     }
 
-    /// Wait up to `timeout` for a change.
-    pub fn wait(&mut self, timeout: Duration) -> Result<Woke> {
+    /// Wait up to `timeout` for a change, in the mount table, the network or (when given)
+    /// on `destinations`, the descriptor the destination watch writes to.
+    pub fn wait(&mut self, timeout: Duration, destinations: Option<std::os::fd::RawFd>) -> Result<Woke> {
         let mut fds = [
             libc::pollfd {
                 fd: self.mountinfo.as_raw_fd(),
@@ -52,9 +55,15 @@ impl Waker {
                 events: libc::POLLIN,
                 revents: 0,
             },
+            libc::pollfd {
+                // A negative descriptor is ignored by poll.
+                fd: destinations.unwrap_or(-1),
+                events: libc::POLLIN,
+                revents: 0,
+            },
         ];
         let millis = libc::c_int::try_from(timeout.as_millis()).unwrap_or(libc::c_int::MAX);
-        // SAFETY: `fds` is a valid array of two pollfd for the duration of the call.
+        // SAFETY: `fds` is a valid array of pollfd for the duration of the call.
         let ready = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, millis) };
         if ready < 0 {
             let error = std::io::Error::last_os_error();
@@ -68,6 +77,7 @@ impl Waker {
             rearm(&mut self.mountinfo)?;
             woke.mounts = true;
         }
+        woke.destinations = fds[2].revents != 0;
         if fds[1].revents != 0 {
             woke.network = self.netlink.drain().map_err(|e| Error::io("netlink", e))?;
             std::thread::sleep(SETTLE);

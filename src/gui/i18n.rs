@@ -288,6 +288,7 @@ texts! {
     NetworkWhileMediumNotice => "Network came up while a medium is mounted", "挂载介质期间网络已接通";
     MediumMountedNotice => "Medium mounted", "移动介质已挂载";
     MediumRemovedNotice => "Medium removed", "移动介质已移除";
+    CopiedNotice => "File copied from removable medium", "发现从移动介质复制的文件";
     DirectoryDistrustedNotice => "The guard does not trust the signed directory", "守卫不信任已签名目录";
     // Errors and refusals.
     Refused => "Refused", "已拒绝";

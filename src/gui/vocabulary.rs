@@ -111,6 +111,8 @@ pub fn action(action: &str, lang: Lang) -> String {
         "network.change" => "网络状态变化",
         "media.mount" => "挂载移动介质",
         "media.unmount" => "卸载移动介质",
+        "guard.copy" => "从移动介质复制",
+        "guard.copy.alert" => "联网时从移动介质复制",
         other => return other.to_string(),
     };
     zh.to_string()

@@ -98,6 +98,13 @@ pub enum Finding {
         /// Why, in the guard's words.
         why: String,
     },
+    /// The guard found a file copied from a removable medium while the station was networked.
+    CopyWhileNetworked {
+        /// The medium.
+        medium: String,
+        /// The directory the copy is in.
+        directory: String,
+    },
     /// An alert this version does not explain (a newer action).
     Other,
 }
@@ -191,6 +198,13 @@ impl Alert {
                     first: details["seqs"][0].as_u64(),
                 },
                 vec![NextStep::VerifyTheLedger],
+            ),
+            "guard.copy.alert" => (
+                Finding::CopyWhileNetworked {
+                    medium: event.subject.clone(),
+                    directory: text("destination_dir"),
+                },
+                vec![NextStep::CheckTheMedium, NextStep::RemoveTheNetworkDevice],
             ),
             "guard.alert" => match details["finding"].as_str().unwrap_or_default() {
                 "new_interface" => (
@@ -292,6 +306,10 @@ impl fmt::Display for Finding {
                 write!(f, "the station became networked while a removable medium was mounted")
             }
             Finding::DirectoryDistrusted { why } => write!(f, "the guard does not trust the signed directory: {why}"),
+            Finding::CopyWhileNetworked { medium, directory } => write!(
+                f,
+                "a file from removable medium {medium} was copied into {directory} while the station was networked"
+            ),
             Finding::Other => write!(f, "see the event's details"),
         }
     }

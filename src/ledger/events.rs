@@ -125,6 +125,11 @@ actions! {
     MediaMount = "media.mount",
     /// A removable medium was unmounted (signed by the guard key).
     MediaUnmount = "media.unmount",
+    /// A file in a protected destination is a copy of a file on a mounted medium (signed by
+    /// the guard key).
+    GuardCopy = "guard.copy",
+    /// The same, while the station was networked: an alert (signed by the guard key).
+    GuardCopyAlert = "guard.copy.alert",
 }
 
 /// An event to append.
@@ -197,6 +202,8 @@ pub const WRITTEN_BY_THE_GUARD: &[Action] = &[
     Action::NetworkChange,
     Action::MediaMount,
     Action::MediaUnmount,
+    Action::GuardCopy,
+    Action::GuardCopyAlert,
 ];
 
 /// Append an event the guard writes with no session: signed by the guard key over its

@@ -374,11 +374,22 @@ fn exercise_the_guard(station: &mut Station, vault: &LibVault) {
             label: Some("EXLABEL".into()),
         },
     );
+    // A directory standing in for the stick (the mount table says it is one), and one for a
+    // home the guard protects.
+    let stick = vault.files.join("stick");
+    let home = vault.files.join("home");
+    std::fs::create_dir_all(&stick).unwrap();
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(stick.join("survey.tif"), b"the survey on the stick").unwrap();
     let config = Config {
         vault: vault.root.clone(),
         guard_dir: vault.guard_dir(),
         removable_roots: Vec::new(),
         heartbeat: Some(Duration::from_secs(1)),
+        copies: Some(strongroom::guard::daemon::CopyWatchConfig {
+            defaults: false,
+            extra: vec![home.clone()],
+        }),
     };
     let probes = Probes {
         mounts: Box::new(mounts.clone()),
@@ -387,13 +398,30 @@ fn exercise_the_guard(station: &mut Station, vault: &LibVault) {
     };
     let mut guard = Guard::start(config, probes).unwrap();
     *mounts.0.lock().unwrap() =
-        strongroom::mounts::parse("40 22 8:17 / /media/alice/EXLABEL rw - fuseblk /dev/sdb1 rw\n");
+        strongroom::mounts::parse(&format!("40 22 8:17 / {} rw - fuseblk /dev/sdb1 rw\n", stick.display()));
     guard.on_mounts().unwrap();
+    // A copy while air-gapped, then one while networked (an alert).
+    let copy_into = |guard: &mut Guard, name: &str, action: &str| {
+        std::fs::copy(stick.join("survey.tif"), home.join(name)).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let written = || {
+            crate::support::insider::events(&rusqlite::Connection::open(vault.root.join("strongroom.db")).unwrap())
+                .iter()
+                .any(|e| e["action"] == action)
+        };
+        while !written() {
+            assert!(Instant::now() < deadline, "no {action}");
+            std::thread::sleep(Duration::from_millis(20));
+            guard.on_destinations().unwrap();
+        }
+    };
+    copy_into(&mut guard, "one.tif", "guard.copy");
     let now = Instant::now();
     network.0.lock().unwrap().links.push(link(4, "wwan0", false));
     guard.on_network(now).unwrap();
     network.0.lock().unwrap().links[1] = link(4, "wwan0", true);
     guard.on_network(now).unwrap();
+    copy_into(&mut guard, "two.tif", "guard.copy.alert");
     mounts.0.lock().unwrap().clear();
     guard.on_mounts().unwrap();
     guard.on_timer(now + Duration::from_secs(2)).unwrap();

@@ -17,6 +17,7 @@ mod disk_full;
 mod event_schemas;
 mod format_facts;
 mod format_vectors;
+mod guard_copies;
 mod guard_daemon;
 mod identity_replacement;
 mod import_edge_cases;

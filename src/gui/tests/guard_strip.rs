@@ -81,6 +81,7 @@ fn a_running_guard_is_named_and_its_news_reach_the_signed_in_officer_within_two_
         guard_dir: fx.guard_dir(),
         removable_roots: Vec::new(),
         heartbeat: None,
+        copies: None,
     };
     let probes = Probes {
         mounts: Box::new(FixedMounts::default()),

@@ -127,5 +127,6 @@ pub fn news(news: &GuardNews, lang: Lang) -> String {
         GuardNews::Mounted { medium } => format!("{}: {medium}", Text::MediumMountedNotice.get(lang)),
         GuardNews::Unmounted { medium } => format!("{}: {medium}", Text::MediumRemovedNotice.get(lang)),
         GuardNews::DirectoryDistrusted => Text::DirectoryDistrustedNotice.get(lang).to_string(),
+        GuardNews::Copied { medium, .. } => format!("{}: {medium}", Text::CopiedNotice.get(lang)),
     }
 }

@@ -66,7 +66,8 @@ impl GuardProcess {
         cmd.arg(format!("--net=/run/netns/{}", ns.name))
             .arg("--")
             .arg(inner.get_program());
-        cmd.args(["guard", "run"]).args(extra);
+        // Only the directories a test protects are watched, never the machine's homes.
+        cmd.args(["guard", "run", "--no-default-destinations"]).args(extra);
         for (key, value) in inner.get_envs() {
             if let Some(value) = value {
                 cmd.env(key, value);

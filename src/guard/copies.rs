@@ -1,0 +1,220 @@
+//! Is this finished file a copy from a mounted medium? A file of the same size on a medium is
+//! a candidate; the SHA-256 of both decides. Hashes of the media's files are cached by
+//! device, inode, size and modification time, so a burst of copies from one stick hashes each
+//! source once. Only regular files are read, never through a link, and a file that changes
+//! while it is hashed is not judged (it is looked at again when it is finished).
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::guard::media::Medium;
+use crate::guard::medium_index::MediumIndex;
+
+/// At most this many source hashes are kept; beyond it the cache starts afresh.
+const MAX_CACHED: usize = 65_536;
+
+/// A file and what identifies its content without reading it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Stamp {
+    dev: u64,
+    ino: u64,
+    size: u64,
+    mtime_ns: i128,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        Stamp {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            size: meta.len(),
+            mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+        }
+    }
+}
+
+/// The SHA-256 of the regular file at `path` and its size: opened without following a link
+/// and without blocking (a FIFO put there), refused if it changed while read.
+pub fn sha256_file(path: &Path) -> std::io::Result<([u8; 32], u64)> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)?;
+    let before = file.metadata()?;
+    if !before.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut reader = &file;
+    let mut total = 0u64;
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    let after = file.metadata()?;
+    if total != before.len() || Stamp::of(&after) != Stamp::of(&before) {
+        return Err(std::io::Error::other("the file changed while it was read"));
+    }
+    Ok((hasher.finalize().into(), total))
+}
+
+/// A copy found: a finished file whose content is a medium's file.
+#[derive(Clone, Debug)]
+pub struct CopyFound {
+    /// The copy.
+    pub path: PathBuf,
+    /// Its size.
+    pub size: u64,
+    /// Its SHA-256.
+    pub sha256: [u8; 32],
+    /// The medium it came from.
+    pub medium: Medium,
+    /// The file on the medium it equals.
+    pub source: PathBuf,
+}
+
+/// The media mounted now, indexed, and the hashes of their files seen so far.
+#[derive(Default)]
+pub struct CopyMatcher {
+    media: Vec<(Medium, MediumIndex)>,
+    cache: HashMap<Stamp, [u8; 32]>,
+    /// Files judged already, as they were (a close and a scan of its directory both name a
+    /// new file; it is one copy). A file renamed elsewhere is judged again at its new path.
+    judged: std::collections::HashSet<(Stamp, PathBuf)>,
+}
+
+impl CopyMatcher {
+    /// Index a medium just mounted (or already mounted at start).
+    pub fn add_medium(&mut self, medium: Medium) {
+        // A medium that cannot be walked (pulled out meanwhile) offers nothing to match.
+        let index = MediumIndex::build(&medium.mount_point).unwrap_or_default();
+        self.media.retain(|(m, _)| m.key() != medium.key());
+        self.media.push((medium, index));
+    }
+
+    /// Forget a medium unmounted.
+    pub fn remove_medium(&mut self, medium: &Medium) {
+        self.media.retain(|(m, _)| m.key() != medium.key());
+    }
+
+    /// The media indexed, with how many files each holds and whether the walk stopped at a limit.
+    pub fn indexed(&self) -> Vec<(PathBuf, usize, bool)> {
+        self.media
+            .iter()
+            .map(|(m, i)| (m.mount_point.clone(), i.len(), i.partial))
+            .collect()
+    }
+
+    /// Whether `path` is on one of the media (a copy between media is not onto this machine).
+    pub fn on_a_medium(&self, path: &Path) -> bool {
+        self.media.iter().any(|(m, _)| path.starts_with(&m.mount_point))
+    }
+
+    /// The SHA-256 of a medium's file, cached by its stamp.
+    fn source_hash(&mut self, path: &Path) -> Option<[u8; 32]> {
+        let stamp = Stamp::of(&std::fs::symlink_metadata(path).ok()?);
+        if let Some(hash) = self.cache.get(&stamp) {
+            return Some(*hash);
+        }
+        let (hash, _) = sha256_file(path).ok()?;
+        if self.cache.len() >= MAX_CACHED {
+            self.cache.clear();
+        }
+        self.cache.insert(stamp, hash);
+        Some(hash)
+    }
+
+    /// Judge the finished file at `path`: hashed only when a medium holds a file of its size.
+    /// `Ok(None)`: not a copy from a medium.
+    pub fn judge(&mut self, path: &Path) -> std::io::Result<Option<CopyFound>> {
+        let meta = std::fs::symlink_metadata(path)?;
+        if !meta.is_file() || meta.len() == 0 || self.on_a_medium(path) {
+            return Ok(None);
+        }
+        let size = meta.len();
+        if !self.judged.insert((Stamp::of(&meta), path.to_path_buf())) {
+            return Ok(None);
+        }
+        if self.judged.len() >= MAX_CACHED {
+            self.judged.clear();
+        }
+        let candidates: Vec<(usize, PathBuf)> = self
+            .media
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, index))| index.has_size(size))
+            .flat_map(|(i, (_, index))| index.files_of_size(size).into_iter().map(move |p| (i, p)))
+            .collect();
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+        let (sha256, size) = sha256_file(path)?;
+        for (medium, source) in candidates {
+            if self.source_hash(&source) == Some(sha256) {
+                return Ok(Some(CopyFound {
+                    path: path.to_path_buf(),
+                    size,
+                    sha256,
+                    medium: self.media[medium].0.clone(),
+                    source,
+                }));
+            }
+        }
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guard::media::Why;
+
+    fn medium(root: &Path) -> Medium {
+        Medium {
+            mount_point: root.to_path_buf(),
+            fstype: "ext4".into(),
+            source: "/dev/loop9".into(),
+            device: (7, 9),
+            identity: None,
+            unconfirmed: None,
+            model: None,
+            serial: None,
+            why: Why::ConfiguredRoot,
+        }
+    }
+
+    #[test]
+    fn a_copy_matches_by_content_and_a_file_of_the_same_size_does_not() {
+        let stick = tempfile::tempdir().unwrap();
+        let home = tempfile::tempdir().unwrap();
+        std::fs::create_dir(stick.path().join("survey")).unwrap();
+        std::fs::write(stick.path().join("survey/harbour.tif"), b"classified harbour survey").unwrap();
+        let mut matcher = CopyMatcher::default();
+        matcher.add_medium(medium(stick.path()));
+        std::fs::copy(stick.path().join("survey/harbour.tif"), home.path().join("h.tif")).unwrap();
+        let found = matcher.judge(&home.path().join("h.tif")).unwrap().unwrap();
+        assert_eq!(found.source, stick.path().join("survey/harbour.tif"));
+        assert_eq!(found.size, 25);
+        // Same size, other content: no copy.
+        std::fs::write(home.path().join("other"), b"an unrelated file of 25 b").unwrap();
+        assert!(matcher.judge(&home.path().join("other")).unwrap().is_none());
+        // A link to the copy is not read through.
+        std::os::unix::fs::symlink(home.path().join("h.tif"), home.path().join("link")).unwrap();
+        assert!(matcher.judge(&home.path().join("link")).unwrap().is_none());
+        // The medium gone: nothing matches.
+        matcher.remove_medium(&medium(stick.path()));
+        assert!(matcher.judge(&home.path().join("h.tif")).unwrap().is_none());
+    }
+}

@@ -1,0 +1,213 @@
+//! Watching the protected destinations with `notify` (inotify), and turning its events into
+//! "this file is finished": a close after writing, a rename into place (rsync, GIO and file
+//! managers write a temporary name; a `mv` within one file system gives only the rename), or
+//! a directory that appeared (created, or moved in with only a `Name(To)` for itself and
+//! nothing for its files) scanned after its watch exists, since inotify misses files created
+//! before that. A queue overflow rescans the roots; watches running out are counted and the
+//! unwatched subtrees scanned now and then.
+//!
+//! The notify thread also writes a byte to a socket the guard `poll`s, so the guard sleeps
+//! until something happens.
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
+use notify::{Config, EventKind, EventKindMask, RecommendedWatcher, RecursiveMode, Watcher};
+
+/// At most this many files are looked at in one scan of a new directory (a million files in
+/// a home are not hashed in one go; the rest are looked at by the periodic scan).
+pub const MAX_SCAN_FILES: usize = 100_000;
+
+/// What the events of one wake mean.
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// Files finished (to judge), in the order seen, without repeats.
+    pub finished: Vec<PathBuf>,
+    /// The queue overflowed: events were lost.
+    pub rescan: bool,
+}
+
+/// Sends notify's events on and wakes the guard.
+struct Handler {
+    events: Sender<notify::Result<notify::Event>>,
+    wake: UnixStream,
+}
+
+impl notify::EventHandler for Handler {
+    fn handle_event(&mut self, event: notify::Result<notify::Event>) {
+        let _ = self.events.send(event);
+        // Non-blocking: a full socket already means "wake up".
+        let _ = std::io::Write::write(&mut &self.wake, &[1]);
+    }
+}
+
+/// The watches on the protected destinations.
+pub struct DestinationWatch {
+    watcher: RecommendedWatcher,
+    events: Receiver<notify::Result<notify::Event>>,
+    wake: UnixStream,
+    roots: Vec<PathBuf>,
+    excluded: Vec<PathBuf>,
+    /// Directories left unwatched because watches ran out (scanned now and then instead).
+    pub unwatched: Vec<PathBuf>,
+}
+
+impl DestinationWatch {
+    /// Watch `roots` recursively, leaving events inside `excluded` aside.
+    pub fn open(roots: Vec<PathBuf>, excluded: Vec<PathBuf>) -> std::io::Result<DestinationWatch> {
+        let (sender, events) = channel();
+        let (wake, wake_tx) = UnixStream::pair()?;
+        wake.set_nonblocking(true)?;
+        wake_tx.set_nonblocking(true)?;
+        let handler = Handler {
+            events: sender,
+            wake: wake_tx,
+        };
+        let config = Config::default().with_event_kinds(EventKindMask::CORE | EventKindMask::ACCESS_CLOSE);
+        let watcher = RecommendedWatcher::new(handler, config).map_err(std::io::Error::other)?;
+        let mut watch = DestinationWatch {
+            watcher,
+            events,
+            wake,
+            roots: Vec::new(),
+            excluded,
+            unwatched: Vec::new(),
+        };
+        for root in roots {
+            watch.add_root(root);
+        }
+        Ok(watch)
+    }
+
+    /// Watch one more root (a network share mounted, say).
+    pub fn add_root(&mut self, root: PathBuf) {
+        if self.roots.contains(&root) {
+            return;
+        }
+        if let Err(e) = self.watcher.watch(&root, RecursiveMode::Recursive)
+            && matches!(e.kind, notify::ErrorKind::MaxFilesWatch)
+        {
+            self.unwatched.extend(e.paths.iter().cloned());
+            if e.paths.is_empty() {
+                self.unwatched.push(root.clone());
+            }
+        }
+        self.roots.push(root);
+    }
+
+    /// Stop watching a root (a share unmounted).
+    pub fn remove_root(&mut self, root: &Path) {
+        let _ = self.watcher.unwatch(root);
+        self.roots.retain(|r| r != root);
+    }
+
+    /// The roots watched.
+    pub fn roots(&self) -> &[PathBuf] {
+        &self.roots
+    }
+
+    /// The descriptor the guard polls.
+    pub fn wake_fd(&self) -> RawFd {
+        self.wake.as_raw_fd()
+    }
+
+    /// Read every event waiting, without blocking.
+    pub fn drain(&mut self) -> Changes {
+        let mut sink = [0u8; 256];
+        while matches!((&self.wake).read(&mut sink), Ok(n) if n > 0) {}
+        let mut changes = Changes::default();
+        let mut seen: HashSet<PathBuf> = HashSet::new();
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        while let Ok(event) = self.events.try_recv() {
+            match event {
+                Ok(event) if event.need_rescan() => changes.rescan = true,
+                Ok(event) => {
+                    let (files, new_dirs) = classify(&event);
+                    for path in files {
+                        if !self.is_excluded(&path) && seen.insert(path.clone()) {
+                            changes.finished.push(path);
+                        }
+                    }
+                    dirs.extend(new_dirs.into_iter().filter(|d| !self.is_excluded(d)));
+                }
+                Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) => {
+                    self.unwatched.extend(e.paths);
+                }
+                Err(_) => {}
+            }
+        }
+        // A new directory: notify watches it already (recursive mode); what was written
+        // before the watch existed is found by looking.
+        for dir in dirs {
+            for path in scan(&dir, &self.excluded) {
+                if seen.insert(path.clone()) {
+                    changes.finished.push(path);
+                }
+            }
+        }
+        changes
+    }
+
+    fn is_excluded(&self, path: &Path) -> bool {
+        crate::guard::destinations::is_excluded(path, &self.excluded)
+    }
+}
+
+/// The finished files and the new directories one event names.
+fn classify(event: &notify::Event) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    let mut take = |path: &PathBuf| match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => dirs.push(path.clone()),
+        Ok(meta) if meta.is_file() => files.push(path.clone()),
+        _ => {}
+    };
+    match event.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => event.paths.iter().for_each(&mut take),
+        EventKind::Modify(ModifyKind::Name(RenameMode::To)) => event.paths.iter().for_each(&mut take),
+        EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => event.paths.last().into_iter().for_each(&mut take),
+        EventKind::Create(CreateKind::Folder) => event.paths.iter().for_each(&mut take),
+        EventKind::Create(CreateKind::Any) => {
+            // Synthesized for directories found while adding a recursive watch.
+            for path in &event.paths {
+                if path.is_dir() {
+                    take(path);
+                }
+            }
+        }
+        _ => {}
+    }
+    (files, dirs)
+}
+
+/// The regular files below `dir` (not through links, not into `excluded`), at most
+/// [`MAX_SCAN_FILES`].
+pub fn scan(dir: &Path, excluded: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if crate::guard::destinations::is_excluded(&path, excluded) {
+                continue;
+            }
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(path),
+                Ok(t) if t.is_file() => {
+                    out.push(path);
+                    if out.len() >= MAX_SCAN_FILES {
+                        return out;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,184 @@
+//! Copies from removable media onto this machine (issue 28): the real `strongroom guard run`
+//! in a network namespace of its own, a loop-device medium under a removable root, and a
+//! protected directory standing in for a home. Every copy is a `guard.copy` signed by the
+//! guard key; while NETWORKED it is also an alert.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::support::TestVault;
+use crate::support::files::sha256_file;
+use crate::support::guard::{GuardProcess, Medium, MediumFs, NetNs, is, last_seq, wait_for_event};
+use crate::support::requires;
+
+const WITHIN: Duration = Duration::from_secs(15);
+
+/// A guarded vault, its guard running in its own air-gapped namespace and protecting
+/// `home`, with a medium of `fs` mounted under the removable root holding `files`.
+struct Scene {
+    vault: TestVault,
+    ns: NetNs,
+    guard: Option<GuardProcess>,
+    medium: Medium,
+    home: std::path::PathBuf,
+    _scratch: tempfile::TempDir,
+}
+
+fn scene(fs: MediumFs, files: &[(&str, Vec<u8>)]) -> Option<Scene> {
+    if !requires::fuse_with(&format!("a {fs:?} medium"), fs.programs()) || !requires::program("the guard's test", "ip")
+    {
+        return None;
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let root = scratch.path().join("removable");
+    let home = scratch.path().join("home");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::create_dir_all(&home).unwrap();
+    let vault = TestVault::new();
+    vault.ok(&["guard", "enable", "--removable-root", root.to_str().unwrap()]);
+    // The files go on the medium before the guard starts: it indexes them at start.
+    let mut medium = Medium::format(scratch.path(), fs, "SURVEY", root.join("stick"));
+    medium.mount(fs);
+    for (name, content) in files {
+        let path = medium.point.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    let ns = NetNs::new();
+    let before = last_seq(&vault);
+    let guard = GuardProcess::start(&vault, &ns, &["--protect", home.to_str().unwrap()]);
+    wait_for_event(&vault, before, WITHIN, |e| is(e, "guard.start", None));
+    Some(Scene {
+        vault,
+        ns,
+        guard: Some(guard),
+        medium,
+        home,
+        _scratch: scratch,
+    })
+}
+
+/// The copies recorded after seq `after` into `dir` or below, one per content.
+fn copies_into(vault: &TestVault, after: i64, dir: &std::path::Path) -> Vec<Value> {
+    let mut seen = std::collections::HashSet::new();
+    vault
+        .events()
+        .into_iter()
+        .filter(|e| e["seq"].as_i64().unwrap_or(-1) > after && is(e, "guard.copy", None))
+        .filter(|e| {
+            e["details"]["destination_dir"]
+                .as_str()
+                .is_some_and(|d| d.starts_with(dir.to_str().unwrap()))
+        })
+        .filter(|e| seen.insert(e["details"]["sha256"].clone()))
+        .collect()
+}
+
+fn copies_from_a_medium_are_recorded_and_an_alert_only_while_networked(fs: MediumFs) {
+    let survey = crate::support::pseudo_random(300_000, 7);
+    let mut files = vec![("survey/harbour.tif", survey.clone())];
+    let tree: Vec<(String, Vec<u8>)> = (0..200)
+        .map(|i| {
+            (
+                format!("tiles/{}/{i}.png", i / 50),
+                crate::support::pseudo_random(1000 + i, i as u64),
+            )
+        })
+        .collect();
+    files.extend(tree.iter().map(|(n, c)| (n.as_str(), c.clone())));
+    let Some(mut s) = scene(fs, &files) else { return };
+    let vault = &s.vault;
+
+    // One file: recorded with its size, hash and the medium's identity; no alert while
+    // air-gapped, and the copy stays.
+    let before = last_seq(vault);
+    std::fs::copy(s.medium.point.join("survey/harbour.tif"), s.home.join("harbour.tif")).unwrap();
+    let copy = wait_for_event(vault, before, WITHIN, |e| is(e, "guard.copy", None));
+    assert_eq!(copy["actor"], "guard");
+    assert_eq!(copy["subject"], "SURVEY");
+    assert_eq!(copy["details"]["size"], 300_000);
+    assert_eq!(copy["details"]["sha256"], sha256_file(&s.home.join("harbour.tif")));
+    assert_eq!(copy["details"]["destination_dir"], s.home.to_str().unwrap());
+    assert_eq!(copy["details"]["network"], "air-gapped");
+    assert!(copy["details"]["destination_name_sealed"].is_string(), "{copy}");
+    assert!(!copy.to_string().contains("harbour"), "the file name is sealed: {copy}");
+    assert_eq!(copy["details"]["medium"]["label"], "SURVEY");
+
+    // A 200-file tree with `cp -r`: every file, although inotify misses some of them.
+    let before = last_seq(vault);
+    let out = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(s.medium.point.join("tiles"))
+        .arg(s.home.join("tiles"))
+        .status()
+        .unwrap();
+    assert!(out.success());
+    let deadline = std::time::Instant::now() + WITHIN;
+    while copies_into(vault, before, &s.home.join("tiles")).len() < 200 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} of 200",
+            copies_into(vault, before, &s.home.join("tiles")).len()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // Written under a temporary name and renamed into a nested directory (rsync, GIO).
+    let before = last_seq(vault);
+    std::fs::create_dir_all(s.home.join("deep/er")).unwrap();
+    std::fs::copy(
+        s.medium.point.join("survey/harbour.tif"),
+        s.home.join("deep/.harbour.tif.XXXXXX"),
+    )
+    .unwrap();
+    std::fs::rename(
+        s.home.join("deep/.harbour.tif.XXXXXX"),
+        s.home.join("deep/er/final.tif"),
+    )
+    .unwrap();
+    wait_for_event(vault, before, WITHIN, |e| {
+        is(e, "guard.copy", None) && e["details"]["destination_dir"] == s.home.join("deep/er").to_str().unwrap()
+    });
+
+    // A file that only shares a size with one on the medium is no copy.
+    let before = last_seq(vault);
+    let mut twin = survey.clone();
+    twin[0] ^= 0xff;
+    std::fs::write(s.home.join("twin.tif"), &twin).unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(copies_into(vault, before, &s.home).is_empty());
+
+    // NETWORKED: the same copy is an alert.
+    s.ns.ip(&["link", "add", "srv0", "type", "veth", "peer", "name", "srv1"]);
+    s.ns.ip(&["link", "set", "srv0", "up"]);
+    s.ns.ip(&["link", "set", "srv1", "up"]);
+    let seen = last_seq(vault);
+    wait_for_event(vault, seen, WITHIN, |e| is(e, "network.change", None));
+    let before = last_seq(vault);
+    std::fs::copy(s.medium.point.join("survey/harbour.tif"), s.home.join("again.tif")).unwrap();
+    let alert = wait_for_event(vault, before, WITHIN, |e| is(e, "guard.copy.alert", None));
+    assert_eq!(alert["details"]["network"], "networked");
+    s.medium.unmount();
+    let status = s.guard.take().map(GuardProcess::stop).unwrap();
+    assert_eq!(status, Some(0));
+    // Every event verifies under the guard key.
+    vault.ok(&["ledger", "verify"]);
+    assert!(
+        !vault
+            .events()
+            .iter()
+            .any(|e| is(e, "ledger.alert", Some("unaccounted_events"))),
+        "a guard event did not verify"
+    );
+}
+
+#[test]
+fn copies_from_an_ext4_medium_are_recorded_and_an_alert_only_while_networked() {
+    copies_from_a_medium_are_recorded_and_an_alert_only_while_networked(MediumFs::Ext4);
+}
+
+#[test]
+fn copies_from_an_exfat_medium_are_recorded_and_an_alert_only_while_networked() {
+    copies_from_a_medium_are_recorded_and_an_alert_only_while_networked(MediumFs::Exfat);
+}
