@@ -6,7 +6,11 @@
 #   - a new interface to its `guard.alert`: a veth pair created in the guard's network
 #     namespace (air-gapped), N times;
 #   - idle CPU of `guard run` over IDLE seconds (utime + stime from /proc), and its RSS
-#     (VmRSS now, VmHWM peak).
+#     (VmRSS now, VmHWM peak);
+#   - copies (issue 28): `cp` of a 1 MiB file from the stick into a protected directory to
+#     its `guard.copy`, N times; a 200-file `cp -r` burst (how many detected); a medium of
+#     100 000 files mounted: the time to its `media.mount` (the index is built first) and
+#     the guard's RSS with it indexed.
 # Usage: sudo benches/guard.sh [N] [IDLE]   (defaults: 50, 60). Needs: root, ip, nsenter,
 # losetup, mkfs.ext4, sqlite3, python3. Everything it makes is under target/guard-bench and
 # a network namespace of its own, removed at the end.
@@ -23,7 +27,9 @@ cleanup() {
   cp "$WORK/guard.log" target/guard-bench.log 2>/dev/null || true
   [ -n "${GUARD:-}" ] && kill "$GUARD" 2>/dev/null || true
   umount "$WORK/removable/stick" 2>/dev/null || true
+  umount "$WORK/removable/big" 2>/dev/null || true
   [ -n "${LOOP:-}" ] && losetup -d "$LOOP" 2>/dev/null || true
+  [ -n "${BIGLOOP:-}" ] && losetup -d "$BIGLOOP" 2>/dev/null || true
   ip netns delete "$NS" 2>/dev/null || true
   rm -rf "$WORK"
 }
@@ -36,12 +42,29 @@ printf 'benchmark passphrase for the guard\n' > "$WORK/pw"
 "$BIN" --password-file "$WORK/pw" --json init --kdf-memory-mib 64 --kdf-iterations 3 >/dev/null
 "$BIN" --password-file "$WORK/pw" guard enable --removable-root "$WORK/removable" >/dev/null
 
+# The stick: a 1 MiB file and a 200-file tree; the big medium: 100 000 small files.
+mkdir -p "$WORK/stick-files/tree" "$WORK/big-files" "$WORK/home" "$WORK/removable/big"
+head -c 1048576 /dev/urandom > "$WORK/stick-files/one.bin"
+for i in $(seq 200); do head -c 4096 /dev/urandom > "$WORK/stick-files/tree/$i.bin"; done
+python3 - "$WORK/big-files" <<'PY'
+import os, sys
+root = sys.argv[1]
+for i in range(100000):
+    d = os.path.join(root, str(i // 1000))
+    if i % 1000 == 0:
+        os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, f"{i}.dat"), "wb") as f:
+        f.write(i.to_bytes(4, "little") * (1 + i % 64))
+PY
 truncate -s 32M "$WORK/stick.img"
 LOOP=$(losetup -f --show "$WORK/stick.img")
-mkfs.ext4 -q -F -L BENCH "$LOOP"
+mkfs.ext4 -q -F -L BENCH -d "$WORK/stick-files" "$LOOP"
+truncate -s 400M "$WORK/big.img"
+mkfs.ext4 -q -F -L BIG -N 120000 -d "$WORK/big-files" "$WORK/big.img"
+BIGLOOP=$(losetup -f --show "$WORK/big.img")
 ip netns add "$NS"
 
-nsenter --net=/run/netns/"$NS" -- "$BIN" guard run 2>"$WORK/guard.log" &
+nsenter --net=/run/netns/"$NS" -- "$BIN" guard run --no-default-destinations --protect "$WORK/home" 2>"$WORK/guard.log" &
 GUARD=$!
 DB=$WORK/vault/strongroom.db
 count() { sqlite3 "$DB" "SELECT COUNT(*) FROM events WHERE action = '$1'"; }
@@ -77,6 +100,31 @@ for i in $(seq "$N"); do
   ip -n "$NS" link delete "b$i"
 done
 
+# Copies: the stick mounted, each copy to its event.
+mount "$LOOP" "$WORK/removable/stick"
+wait_count media.mount $((N + 1))
+: > "$WORK/copy.txt"
+for i in $(seq "$N"); do
+  before=$(count guard.copy)
+  t0=$(date +%s.%N)
+  cp "$WORK/removable/stick/one.bin" "$WORK/home/copy-$i.bin"
+  wait_count guard.copy $((before + 1))
+  echo "$t0 $(last_time guard.copy)" >> "$WORK/copy.txt"
+done
+before=$(count guard.copy)
+cp -r "$WORK/removable/stick/tree" "$WORK/home/tree"
+sleep 5
+BURST=$(( $(count guard.copy) - before ))
+umount "$WORK/removable/stick"
+
+# The big medium: mount to event (indexing included), then the RSS with it indexed.
+before=$(count media.mount)
+t0=$(date +%s.%N)
+mount "$BIGLOOP" "$WORK/removable/big"
+wait_count media.mount $((before + 1))
+echo "$t0 $(last_time media.mount)" > "$WORK/big.txt"
+BIGRSS=$(awk '/VmRSS/ {print $2}' "/proc/$GUARD/status")
+
 ticks() { awk '{print $14 + $15}' "/proc/$GUARD/stat"; }
 sleep 2
 start_ticks=$(ticks)
@@ -86,7 +134,7 @@ HZ=$(getconf CLK_TCK)
 RSS=$(awk '/VmRSS/ {print $2}' "/proc/$GUARD/status")
 HWM=$(awk '/VmHWM/ {print $2}' "/proc/$GUARD/status")
 
-python3 - "$WORK/mount.txt" "$WORK/iface.txt" "$start_ticks" "$end_ticks" "$HZ" "$IDLE" "$RSS" "$HWM" <<'PY'
+python3 - "$WORK/mount.txt" "$WORK/iface.txt" "$start_ticks" "$end_ticks" "$HZ" "$IDLE" "$RSS" "$HWM" "$WORK/copy.txt" "$BURST" "$WORK/big.txt" "$BIGRSS" <<'PY'
 import sys, datetime
 def latencies(path):
     out = []
@@ -103,4 +151,8 @@ report("new interface -> guard.alert", latencies(sys.argv[2]))
 start, end, hz, idle = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 print(f"idle CPU over {idle} s: {100 * (end - start) / hz / idle:.3f} % of one core (target <= 1 %)")
 print(f"RSS: {int(sys.argv[7]) / 1024:.1f} MiB now, {int(sys.argv[8]) / 1024:.1f} MiB peak (target <= 32 MiB)")
+report("cp of 1 MiB -> guard.copy", latencies(sys.argv[9]))
+print(f"200-file cp -r burst: {sys.argv[10]}/200 detected")
+print(f"100 000-file medium: mount -> media.mount (indexing included) {latencies(sys.argv[11])[0]:.0f} ms (target <= 5000 ms)")
+print(f"RSS with it indexed: {int(sys.argv[12]) / 1024:.1f} MiB (target <= 64 MiB)")
 PY

@@ -99,6 +99,9 @@ pub enum Command {
     /// The guard: a root daemon that watches the air gap and removable media
     #[command(subcommand)]
     Guard(GuardCommand),
+    /// Copies the guard sealed while networked: list, show (officers)
+    #[command(subcommand)]
+    Quarantine(QuarantineCommand),
     /// Open alerts; `alerts ack SEQ --comment TEXT` (officers), `alerts history`
     Alerts {
         /// What to do (nothing: list the open alerts)
@@ -160,6 +163,18 @@ pub enum RequestCommand {
         /// A note for the record
         #[arg(long, default_value = "")]
         note: String,
+    },
+}
+
+/// `quarantine` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum QuarantineCommand {
+    /// Every entry, newest first
+    List,
+    /// One entry, checked: it opens with its level's sealing key and hashes as recorded
+    Show {
+        /// The entry's id (hex, from `quarantine list`)
+        id: String,
     },
 }
 

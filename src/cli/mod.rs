@@ -14,6 +14,7 @@ mod metadata_text;
 pub mod output;
 mod policy;
 mod progress_line;
+mod quarantine;
 mod recovery_code;
 mod requests;
 mod secrets;
@@ -51,6 +52,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Directory(command) => directory::run(&cli, command),
         Command::RecoveryCode(command) => recovery_code::run(&cli, command),
         Command::Guard(command) => guard::run(&cli, command),
+        Command::Quarantine(command) => quarantine::run(&cli, command),
         Command::Alerts { command } => alerts::run(&cli, command.as_ref()),
     }
 }

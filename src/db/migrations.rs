@@ -25,6 +25,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_guard_signatures",
         include_str!("../../schemas/0007_guard_signatures.sql"),
     ),
+    ("0008_quarantine", include_str!("../../schemas/0008_quarantine.sql")),
 ];
 
 /// The schema version this build writes.

@@ -83,6 +83,8 @@ pub struct CopyFound {
     pub medium: Medium,
     /// The file on the medium it equals.
     pub source: PathBuf,
+    /// The copy's device and inode when it was hashed (containment touches only that file).
+    pub identity: (u64, u64),
 }
 
 /// The media mounted now, indexed, and the hashes of their files seen so far.
@@ -169,6 +171,7 @@ impl CopyMatcher {
                     sha256,
                     medium: self.media[medium].0.clone(),
                     source,
+                    identity: (meta.dev(), meta.ino()),
                 }));
             }
         }

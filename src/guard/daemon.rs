@@ -26,6 +26,7 @@ use crate::guard::record::{self, GuardFinding};
 use crate::guard::state::{self, GuardState};
 use crate::guard::trust::{self, Verdict};
 use crate::guard::watch::DestinationWatch;
+use crate::guard::{quarantine, quarantine_table};
 use crate::ledger::NewEvent;
 use crate::vault::fs_identity::{self, as_root};
 use crate::vault::layout::VaultPaths;
@@ -105,7 +106,7 @@ pub struct Guard {
     trust: TrustNote,
     net: NetworkWatch,
     media: Vec<Medium>,
-    pending: VecDeque<NewEvent>,
+    pending: VecDeque<Pending>,
     dropped: u64,
     last_heartbeat: Instant,
     last_trust_check: Instant,
@@ -361,8 +362,12 @@ impl Guard {
         self.flush()
     }
 
-    /// Record a copy: `guard.copy`, and `guard.copy.alert` while networked.
+    /// Record a copy: `guard.copy`, and `guard.copy.alert` while networked; then, by policy,
+    /// seal it into the quarantine (the plaintext goes once the alert naming the entry is
+    /// committed). If sealing fails, the copy stays and the alert says why.
     fn copy_found(&mut self, copy: &CopyFound) {
+        // Sealed at top-secret: the level an item's row states is not checked against its
+        // custody history here, and top-secret is never weaker.
         let level = Level::TopSecret;
         let sealed = self.directory.as_ref().and_then(|d| {
             let entry = d.level(level).ok()?;
@@ -373,10 +378,84 @@ impl Guard {
             Some((entry.generation, crate::encoding::hex::encode(&blob)))
         });
         let net = self.net.state().clone();
-        self.push(record::copy(copy, level, sealed.as_ref(), &net));
-        if net.is_networked() {
-            self.push(record::copy_alert(copy, level, sealed.as_ref(), &net));
+        // The vault item with this content, if any (named by its control number; its level
+        // as the row says it, which only the item's history vouches for).
+        let item = crate::vault::items::active_with_sha256(&self.conn, &copy.sha256)
+            .ok()
+            .flatten();
+        let with_item = |mut event: NewEvent| {
+            if let Some((control, row_level)) = &item {
+                event
+                    .details
+                    .insert("control_number".into(), json!(control.to_string()));
+                event.details.insert("item_level".into(), json!(row_level.name()));
+            }
+            event
+        };
+        self.push(with_item(record::copy(copy, level, sealed.as_ref(), &net)));
+        if !net.is_networked() {
+            return;
         }
+        let mut alert = with_item(record::copy_alert(copy, level, sealed.as_ref(), &net));
+        if self.policy.guard_response != crate::accounts::policy::GuardResponse::Quarantine {
+            self.push(alert);
+            return;
+        }
+        match self.contain(copy, level) {
+            Ok(contained) => {
+                alert.details.insert(
+                    "quarantine".into(),
+                    json!(crate::encoding::hex::encode(&contained.row.id)),
+                );
+                self.push_pending(Pending {
+                    event: alert,
+                    contained: Some(contained),
+                });
+            }
+            Err(why) => {
+                alert.details.insert("not_contained".into(), json!(why));
+                self.push(alert);
+            }
+        }
+    }
+
+    /// Seal `copy` into the quarantine for `level` with the sealing key of the trusted
+    /// directory.
+    fn contain(&self, copy: &CopyFound, level: Level) -> std::result::Result<Contained, String> {
+        let directory = self
+            .directory
+            .as_ref()
+            .ok_or("the guard trusts no directory now, so it has no sealing key")?;
+        let entry = directory.level(level).map_err(|e| e.to_string())?;
+        let recipient = crate::encoding::hex::decode::<32>(&entry.sealing_public_key)
+            .ok_or("the directory's sealing key is not a key")?;
+        let sealed = quarantine::seal(
+            &copy.path,
+            copy.identity,
+            copy.size,
+            &self.paths.quarantine,
+            level,
+            entry.generation,
+            recipient,
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(Contained {
+            row: quarantine_table::Row {
+                id: sealed.id,
+                level,
+                generation: sealed.generation,
+                size: copy.size,
+                sha256: copy.sha256,
+                medium: copy.medium.name(),
+                destination_dir: copy
+                    .path
+                    .parent()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            },
+            copy: copy.path.clone(),
+            identity: copy.identity,
+        })
     }
 
     /// Record what changed between the media known and `now`.
@@ -482,27 +561,48 @@ impl Guard {
     }
 
     fn push(&mut self, event: NewEvent) {
+        self.push_pending(Pending { event, contained: None });
+    }
+
+    fn push_pending(&mut self, pending: Pending) {
         if self.pending.len() >= MAX_PENDING {
-            self.pending.pop_front();
-            self.dropped += 1;
+            // A containment is never the one dropped: its sealed entry waits for its row.
+            if let Some(at) = self.pending.iter().position(|p| p.contained.is_none()) {
+                self.pending.remove(at);
+                self.dropped += 1;
+            }
         }
-        self.pending.push_back(event);
+        self.pending.push_back(pending);
     }
 
     /// Write the waiting events, oldest first, each in its own transaction; stop at the
     /// first failure (the database busy or locked) and keep the rest for the next wake.
     /// Fails only when the guard must stop (its key retired).
     fn flush(&mut self) -> Result<()> {
-        while let Some(mut event) = self.pending.pop_front() {
+        while let Some(mut pending) = self.pending.pop_front() {
             if self.dropped > 0 {
-                event.details.insert("events_dropped".into(), json!(self.dropped));
+                pending
+                    .event
+                    .details
+                    .insert("events_dropped".into(), json!(self.dropped));
             }
-            match self.write(&event) {
-                Ok(()) => self.dropped = 0,
+            match self.write(&pending) {
+                Ok(()) => {
+                    self.dropped = 0;
+                    // Recorded with its sealed entry: only now does the plaintext go.
+                    if let Some(contained) = &pending.contained
+                        && let Err(e) = quarantine::remove_copy(&contained.copy, contained.identity)
+                    {
+                        eprintln!(
+                            "strongroom guard: the copy {} is sealed but could not be removed: {e}",
+                            contained.copy.display()
+                        );
+                    }
+                }
                 Err(e) if is_final(&e) => return Err(e),
                 Err(e) => {
-                    eprintln!("strongroom guard: event {} waits: {e}", event.action.as_str());
-                    self.pending.push_front(event);
+                    eprintln!("strongroom guard: event {} waits: {e}", pending.event.action.as_str());
+                    self.pending.push_front(pending);
                     break;
                 }
             }
@@ -513,17 +613,35 @@ impl Guard {
     /// Append one event signed by the guard key. Inside the write transaction (no officer
     /// can publish meanwhile), a directory newer than the one last verified is judged first:
     /// a guard whose key was retired writes nothing more.
-    fn write(&mut self, event: &NewEvent) -> Result<()> {
+    fn write(&mut self, pending: &Pending) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         if crate::accounts::directory::latest_version(&tx)? != self.state.directory_version
             && matches!(trust::judge(&tx, &self.state)?, Verdict::Retired)
         {
             return Err(retired());
         }
-        crate::ledger::events::append_by_guard(&tx, time::OffsetDateTime::now_utc(), event, &self.key)?;
+        let now = time::OffsetDateTime::now_utc();
+        if let Some(contained) = &pending.contained {
+            quarantine_table::insert(&tx, &contained.row, &crate::time::rfc3339_millis(now))?;
+        }
+        crate::ledger::events::append_by_guard(&tx, now, &pending.event, &self.key)?;
         tx.commit()?;
         Ok(())
     }
+}
+
+/// An event waiting to be written, with the quarantine entry it records, if any.
+struct Pending {
+    event: NewEvent,
+    contained: Option<Contained>,
+}
+
+/// A copy sealed into the quarantine, waiting for its row and event; its plaintext is
+/// removed once they are committed.
+struct Contained {
+    row: quarantine_table::Row,
+    copy: std::path::PathBuf,
+    identity: (u64, u64),
 }
 
 /// The guard's key is no longer the one the signed directory names: it must stop.

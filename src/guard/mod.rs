@@ -15,6 +15,8 @@ pub mod medium_index;
 pub mod netlink;
 pub mod network;
 pub mod probes;
+pub mod quarantine;
+pub mod quarantine_table;
 pub mod record;
 pub mod state;
 pub mod status;

@@ -19,6 +19,7 @@ mod items;
 mod ledger;
 mod password;
 mod policy_change;
+mod quarantine;
 mod recovery_code;
 mod request_view;
 mod rotation;

@@ -89,6 +89,10 @@ fn copies_from_a_medium_are_recorded_and_an_alert_only_while_networked(fs: Mediu
     files.extend(tree.iter().map(|(n, c)| (n.as_str(), c.clone())));
     let Some(mut s) = scene(fs, &files) else { return };
     let vault = &s.vault;
+    // The survey is also in the vault: the copy names the item.
+    let control = vault
+        .import(&[&s.medium.point.join("survey/harbour.tif")], "secret")
+        .remove(0);
 
     // One file: recorded with its size, hash and the medium's identity; no alert while
     // air-gapped, and the copy stays.
@@ -104,6 +108,12 @@ fn copies_from_a_medium_are_recorded_and_an_alert_only_while_networked(fs: Mediu
     assert!(copy["details"]["destination_name_sealed"].is_string(), "{copy}");
     assert!(!copy.to_string().contains("harbour"), "the file name is sealed: {copy}");
     assert_eq!(copy["details"]["medium"]["label"], "SURVEY");
+    assert!(
+        s.home.join("harbour.tif").exists(),
+        "air-gapped, the copy is recorded, not removed"
+    );
+    assert_eq!(copy["details"]["control_number"], control.as_str());
+    assert_eq!(copy["details"]["item_level"], "secret");
 
     // A 200-file tree with `cp -r`: every file, although inotify misses some of them.
     let before = last_seq(vault);
@@ -159,6 +169,25 @@ fn copies_from_a_medium_are_recorded_and_an_alert_only_while_networked(fs: Mediu
     std::fs::copy(s.medium.point.join("survey/harbour.tif"), s.home.join("again.tif")).unwrap();
     let alert = wait_for_event(vault, before, WITHIN, |e| is(e, "guard.copy.alert", None));
     assert_eq!(alert["details"]["network"], "networked");
+    // Contained (the policy's default): sealed into the quarantine, the plaintext gone.
+    let entry = alert["details"]["quarantine"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{alert}"))
+        .to_string();
+    let deadline = std::time::Instant::now() + WITHIN;
+    while s.home.join("again.tif").exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the plaintext copy is still there"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(vault.root.join("quarantine").join(format!("{entry}.sro")).is_file());
+    // It opens with the level's sealing key and hashes as the copy did.
+    let shown: Value = vault.json(&["quarantine", "show", &entry]);
+    assert_eq!(shown["intact"], true, "{shown}");
+    assert_eq!(shown["entry"]["sha256"], sha256_file(&s.home.join("harbour.tif")));
+    assert_eq!(shown["entry"]["level"], "top-secret");
     s.medium.unmount();
     let status = s.guard.take().map(GuardProcess::stop).unwrap();
     assert_eq!(status, Some(0));
@@ -181,4 +210,55 @@ fn copies_from_an_ext4_medium_are_recorded_and_an_alert_only_while_networked() {
 #[test]
 fn copies_from_an_exfat_medium_are_recorded_and_an_alert_only_while_networked() {
     copies_from_a_medium_are_recorded_and_an_alert_only_while_networked(MediumFs::Exfat);
+}
+
+#[test]
+fn a_kill_during_containment_leaves_the_plaintext_or_a_whole_sealed_entry_never_neither() {
+    let big = crate::support::pseudo_random(10 << 20, 99);
+    let Some(mut s) = scene(MediumFs::Ext4, &[("big.tif", big.clone())]) else {
+        return;
+    };
+    // NETWORKED from the start: every copy is contained.
+    s.ns.ip(&["link", "add", "srv0", "type", "veth", "peer", "name", "srv1"]);
+    s.ns.ip(&["link", "set", "srv0", "up"]);
+    s.ns.ip(&["link", "set", "srv1", "up"]);
+    drop(s.guard.take());
+    let want = sha256_file(&s.medium.point.join("big.tif"));
+    let mut rng = crate::support::random::Rng::new(28);
+    // (plaintext only, sealed only, both) over the runs, for the record.
+    let mut outcomes = [0; 3];
+    for run in 0..20 {
+        let before = last_seq(&s.vault);
+        let guard = GuardProcess::start(&s.vault, &s.ns, &["--protect", s.home.to_str().unwrap()]);
+        wait_for_event(&s.vault, before, WITHIN, |e| is(e, "guard.start", None));
+        let copy = s.home.join(format!("run{run}.tif"));
+        std::fs::write(&copy, &big).unwrap();
+        std::thread::sleep(Duration::from_millis(rng.below(150)));
+        guard.kill();
+        let plaintext_whole = copy.exists() && sha256_file(&copy) == want;
+        let sealed_whole = s
+            .vault
+            .events()
+            .iter()
+            .filter(|e| e["seq"].as_i64().unwrap_or(-1) > before && is(e, "guard.copy.alert", None))
+            .filter_map(|e| e["details"]["quarantine"].as_str().map(str::to_string))
+            .any(|entry| {
+                let shown: Value = s.vault.json(&["quarantine", "show", &entry]);
+                shown["intact"] == true && shown["entry"]["sha256"] == want.as_str()
+            });
+        assert!(
+            plaintext_whole || sealed_whole,
+            "run {run}: neither the copy nor a sealed entry survived"
+        );
+        outcomes[match (plaintext_whole, sealed_whole) {
+            (true, false) => 0,
+            (false, true) => 1,
+            _ => 2,
+        }] += 1;
+        let _ = std::fs::remove_file(&copy);
+    }
+    eprintln!(
+        "20 kills: {} left the plaintext only, {} a sealed entry only, {} both",
+        outcomes[0], outcomes[1], outcomes[2]
+    );
 }

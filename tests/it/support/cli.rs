@@ -194,7 +194,9 @@ impl TestVault {
 
     /// Run as alice and require success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
-        stdout(&self.run(args).success())
+        let out = self.run(args);
+        assert_eq!(code(&out), 0, "{args:?}:\n{}\n{}", stdout(&out), stderr(&out));
+        stdout(&out)
     }
 
     /// Run as alice with `--json`, require success and parse stdout.

@@ -127,6 +127,7 @@ pub fn wait_for_event(vault: &TestVault, after: i64, within: Duration, wanted: i
             vault
                 .events()
                 .iter()
+                .filter(|e| e["seq"].as_i64().unwrap_or(-1) > after - 3)
                 .map(|e| format!("{} {} {}", e["seq"], e["action"], e["details"]))
                 .collect::<Vec<_>>()
         );

@@ -1,0 +1,167 @@
+//! Containment of a copy found while networked (DESIGN.md §5): the copy is sealed into the
+//! vault's `quarantine/` with the sealing public key of a level (the guard holds no level
+//! key: only holders of the level can open it), synced, and only then overwritten and
+//! removed. Evidence is never lost: if sealing fails the plaintext stays (the alert says
+//! why), and a kill at any moment leaves the plaintext copy, or a complete sealed entry, or
+//! both, never neither.
+//!
+//! The sealed entry is written with the vault owner's file-system identity (the guard acts
+//! as the owner in the vault); the copy is read, overwritten and removed as root, through a
+//! descriptor of its directory and only if it is still the very file that was hashed.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::os::fd::{AsRawFd, FromRawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::Level;
+use crate::crypto::stream::{self, EncryptKey};
+use crate::progress::Progress;
+use crate::vault::fs_identity::as_root;
+
+/// A copy sealed into the quarantine.
+#[derive(Clone, Debug)]
+pub struct Sealed {
+    /// The entry's id (its file is `quarantine/<id>.sro`).
+    pub id: [u8; 16],
+    /// The level whose sealing key sealed it.
+    pub level: Level,
+    /// That key's generation.
+    pub generation: u32,
+}
+
+/// Why a copy could not be contained (it stays where it is, recorded).
+#[derive(Debug, thiserror::Error)]
+pub enum QuarantineError {
+    /// The copy could not be read, or changed meanwhile.
+    #[error("the copy could not be read as it was hashed: {0}")]
+    Copy(String),
+    /// The sealed entry could not be written (disk full, permissions).
+    #[error("the sealed entry could not be written: {0}")]
+    Seal(String),
+}
+
+/// The path of entry `id` in the vault's quarantine directory.
+pub fn entry_path(quarantine: &Path, id: &[u8; 16]) -> PathBuf {
+    quarantine.join(format!("{}.sro", crate::encoding::hex::encode(id)))
+}
+
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// Seal the file at `copy` (whose content hashed to `sha256`, `size` bytes, at device and
+/// inode `identity`) into `quarantine/` for `level` with its sealing public key.
+pub fn seal(
+    copy: &Path,
+    identity: (u64, u64),
+    size: u64,
+    quarantine: &Path,
+    level: Level,
+    generation: u32,
+    recipient: [u8; 32],
+) -> Result<Sealed, QuarantineError> {
+    let source = as_root(|| {
+        OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+            .open(copy)
+    })
+    .map_err(|e| QuarantineError::Copy(e.to_string()))?;
+    let meta = source.metadata().map_err(|e| QuarantineError::Copy(e.to_string()))?;
+    if (meta.dev(), meta.ino()) != identity || meta.len() != size || !meta.is_file() {
+        return Err(QuarantineError::Copy("it is no longer the file that was hashed".into()));
+    }
+    let id = crate::ids::ItemId::random()
+        .map_err(|e| QuarantineError::Seal(e.to_string()))?
+        .as_bytes()
+        .to_owned();
+    let seal_error = |e: &dyn std::fmt::Display| QuarantineError::Seal(e.to_string());
+    if !quarantine.is_dir() {
+        fs::DirBuilder::new()
+            .mode(0o700)
+            .create(quarantine)
+            .map_err(|e| seal_error(&e))?;
+    }
+    let final_path = entry_path(quarantine, &id);
+    let part = final_path.with_extension("sro.part");
+    let result = (|| {
+        let mut out = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&part)
+            .map_err(|e| seal_error(&e))?;
+        let key = EncryptKey::Sealed {
+            level,
+            generation,
+            recipient,
+        };
+        stream::encrypt(
+            &source,
+            &mut out,
+            key,
+            id,
+            stream::DEFAULT_CHUNK,
+            size,
+            &Progress::new(),
+        )
+        .map_err(|e| seal_error(&e))?;
+        out.flush().map_err(|e| seal_error(&e))?;
+        out.sync_all().map_err(|e| seal_error(&e))?;
+        fs::rename(&part, &final_path).map_err(|e| seal_error(&e))?;
+        sync_dir(quarantine).map_err(|e| seal_error(&e))
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&part);
+        return Err(e);
+    }
+    Ok(Sealed { id, level, generation })
+}
+
+/// Overwrite the copy with zeros, sync, and remove it: through a descriptor of its directory
+/// (no link followed), and only if it is still the file at `identity`.
+pub fn remove_copy(copy: &Path, identity: (u64, u64)) -> std::io::Result<()> {
+    as_root(|| {
+        let dir = copy.parent().ok_or_else(|| std::io::Error::other("no directory"))?;
+        let name = copy.file_name().ok_or_else(|| std::io::Error::other("no file name"))?;
+        let dir = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW)
+            .open(dir)?;
+        let cname = std::ffi::CString::new(name.as_bytes()).map_err(std::io::Error::other)?;
+        // SAFETY: openat with a directory descriptor we own and a NUL-terminated name.
+        let fd = unsafe {
+            libc::openat(
+                dir.as_raw_fd(),
+                cname.as_ptr(),
+                libc::O_WRONLY | libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC,
+            )
+        };
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: `fd` was just opened and is owned by nothing else.
+        let mut file = unsafe { File::from_raw_fd(fd) };
+        let meta = file.metadata()?;
+        if (meta.dev(), meta.ino()) != identity || !meta.is_file() {
+            return Err(std::io::Error::other("the copy was replaced meanwhile"));
+        }
+        let zeros = vec![0u8; 1 << 20];
+        let mut left = meta.len();
+        while left > 0 {
+            let n = left.min(zeros.len() as u64) as usize;
+            file.write_all(&zeros[..n])?;
+            left -= n as u64;
+        }
+        file.sync_all()?;
+        // SAFETY: unlinkat with the directory descriptor and the same NUL-terminated name.
+        if unsafe { libc::unlinkat(dir.as_raw_fd(), cname.as_ptr(), 0) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        dir.sync_all()
+    })
+}
