@@ -24,6 +24,8 @@ struct Stamp {
     ino: u64,
     size: u64,
     mtime_ns: i128,
+    /// The change time too: an in-place rewrite with the old mtime put back still moves it.
+    ctime_ns: i128,
 }
 
 impl Stamp {
@@ -33,13 +35,35 @@ impl Stamp {
             ino: meta.ino(),
             size: meta.len(),
             mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+            ctime_ns: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
         }
     }
 }
 
-/// The SHA-256 of the regular file at `path` and its size: opened without following a link
-/// and without blocking (a FIFO put there), refused if it changed while read.
+/// What a hashed file was, from the very descriptor that was read (not from its path, which
+/// its owner can point elsewhere meanwhile).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hashed {
+    /// SHA-256 of its content.
+    pub sha256: [u8; 32],
+    /// Its size.
+    pub size: u64,
+    /// Device and inode.
+    pub identity: (u64, u64),
+    /// Its owner and group.
+    pub owner: (u32, u32),
+    /// Its hard-link count.
+    pub links: u64,
+}
+
+/// The SHA-256 of the regular file at `path` and its size.
 pub fn sha256_file(path: &Path) -> std::io::Result<([u8; 32], u64)> {
+    hash_file(path).map(|h| (h.sha256, h.size))
+}
+
+/// Hash the regular file at `path`: opened without following a link and without blocking (a
+/// FIFO put there), refused if it changed while read; what it was comes from the descriptor.
+pub fn hash_file(path: &Path) -> std::io::Result<Hashed> {
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
@@ -67,7 +91,13 @@ pub fn sha256_file(path: &Path) -> std::io::Result<([u8; 32], u64)> {
     if total != before.len() || Stamp::of(&after) != Stamp::of(&before) {
         return Err(std::io::Error::other("the file changed while it was read"));
     }
-    Ok((hasher.finalize().into(), total))
+    Ok(Hashed {
+        sha256: hasher.finalize().into(),
+        size: total,
+        identity: (after.dev(), after.ino()),
+        owner: (after.uid(), after.gid()),
+        links: after.nlink(),
+    })
 }
 
 /// A copy found: a finished file whose content is a medium's file.
@@ -85,6 +115,10 @@ pub struct CopyFound {
     pub source: PathBuf,
     /// The copy's device and inode when it was hashed (containment touches only that file).
     pub identity: (u64, u64),
+    /// Its owner and group, from the descriptor that was hashed.
+    pub owner: (u32, u32),
+    /// Its hard-link count then.
+    pub links: u64,
 }
 
 /// The media mounted now, indexed, and the hashes of their files seen so far.
@@ -162,16 +196,18 @@ impl CopyMatcher {
         if candidates.is_empty() {
             return Ok(None);
         }
-        let (sha256, size) = sha256_file(path)?;
+        let hashed = hash_file(path)?;
         for (medium, source) in candidates {
-            if self.source_hash(&source) == Some(sha256) {
+            if self.source_hash(&source) == Some(hashed.sha256) {
                 return Ok(Some(CopyFound {
                     path: path.to_path_buf(),
-                    size,
-                    sha256,
+                    size: hashed.size,
+                    sha256: hashed.sha256,
                     medium: self.media[medium].0.clone(),
                     source,
-                    identity: (meta.dev(), meta.ino()),
+                    identity: hashed.identity,
+                    owner: hashed.owner,
+                    links: hashed.links,
                 }));
             }
         }

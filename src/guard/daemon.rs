@@ -429,10 +429,20 @@ impl Guard {
         let entry = directory.level(level).map_err(|e| e.to_string())?;
         let recipient = crate::encoding::hex::decode::<32>(&entry.sealing_public_key)
             .ok_or("the directory's sealing key is not a key")?;
+        // Never a root file, nor one with another name elsewhere (a hard link): whatever its
+        // path leads to, the guard contains only what its owner could have removed.
+        if copy.owner.0 == 0 || copy.links != 1 {
+            return Err("the copy belongs to root or has another hard link: it is left in place".into());
+        }
+        let target = quarantine::Target {
+            identity: copy.identity,
+            owner: copy.owner,
+            size: copy.size,
+            sha256: copy.sha256,
+        };
         let sealed = quarantine::seal(
             &copy.path,
-            copy.identity,
-            copy.size,
+            target,
             &self.paths.quarantine,
             level,
             entry.generation,
@@ -454,7 +464,7 @@ impl Guard {
                     .unwrap_or_default(),
             },
             copy: copy.path.clone(),
-            identity: copy.identity,
+            target,
         })
     }
 
@@ -591,7 +601,7 @@ impl Guard {
                     self.dropped = 0;
                     // Recorded with its sealed entry: only now does the plaintext go.
                     if let Some(contained) = &pending.contained
-                        && let Err(e) = quarantine::remove_copy(&contained.copy, contained.identity)
+                        && let Err(e) = quarantine::remove_copy(&contained.copy, contained.target)
                     {
                         eprintln!(
                             "strongroom guard: the copy {} is sealed but could not be removed: {e}",
@@ -641,7 +651,7 @@ struct Pending {
 struct Contained {
     row: quarantine_table::Row,
     copy: std::path::PathBuf,
-    identity: (u64, u64),
+    target: quarantine::Target,
 }
 
 /// The guard's key is no longer the one the signed directory names: it must stop.

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use crate::Level;
 use crate::crypto::stream::{self, EncryptKey};
 use crate::progress::Progress;
-use crate::vault::fs_identity::as_root;
+use crate::vault::fs_identity::as_user;
 
 /// A copy sealed into the quarantine.
 #[derive(Clone, Debug)]
@@ -52,18 +52,32 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-/// Seal the file at `copy` (whose content hashed to `sha256`, `size` bytes, at device and
-/// inode `identity`) into `quarantine/` for `level` with its sealing public key.
+/// What containment may touch: the file hashed, as its descriptor described it.
+#[derive(Clone, Copy, Debug)]
+pub struct Target {
+    /// Device and inode.
+    pub identity: (u64, u64),
+    /// Owner and group: the copy is read and removed with its owner's file-system identity,
+    /// so the guard can do to it only what its owner could (never to a root file).
+    pub owner: (u32, u32),
+    /// Size.
+    pub size: u64,
+    /// SHA-256 of the content.
+    pub sha256: [u8; 32],
+}
+
+/// Seal the file at `copy` (the very file `target` describes) into `quarantine/` for `level`
+/// with its sealing public key; refused if what is sealed does not hash as `target` did.
 pub fn seal(
     copy: &Path,
-    identity: (u64, u64),
-    size: u64,
+    target: Target,
     quarantine: &Path,
     level: Level,
     generation: u32,
     recipient: [u8; 32],
 ) -> Result<Sealed, QuarantineError> {
-    let source = as_root(|| {
+    let (identity, size) = (target.identity, target.size);
+    let source = as_user(target.owner.0, target.owner.1, || {
         OpenOptions::new()
             .read(true)
             .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
@@ -100,7 +114,7 @@ pub fn seal(
             generation,
             recipient,
         };
-        stream::encrypt(
+        let digest = stream::encrypt(
             &source,
             &mut out,
             key,
@@ -110,6 +124,9 @@ pub fn seal(
             &Progress::new(),
         )
         .map_err(|e| seal_error(&e))?;
+        if digest != target.sha256 {
+            return Err(QuarantineError::Copy("it changed since it was hashed".into()));
+        }
         out.flush().map_err(|e| seal_error(&e))?;
         out.sync_all().map_err(|e| seal_error(&e))?;
         fs::rename(&part, &final_path).map_err(|e| seal_error(&e))?;
@@ -122,10 +139,13 @@ pub fn seal(
     Ok(Sealed { id, level, generation })
 }
 
-/// Overwrite the copy with zeros, sync, and remove it: through a descriptor of its directory
-/// (no link followed), and only if it is still the file at `identity`.
-pub fn remove_copy(copy: &Path, identity: (u64, u64)) -> std::io::Result<()> {
-    as_root(|| {
+/// Overwrite the copy with zeros, sync, and remove it: with its owner's file-system
+/// identity (whatever its path leads to, the guard does only what that owner could), through
+/// a descriptor of its directory, and only if it is still the file `target` describes with
+/// no other hard link.
+pub fn remove_copy(copy: &Path, target: Target) -> std::io::Result<()> {
+    let identity = target.identity;
+    as_user(target.owner.0, target.owner.1, || {
         let dir = copy.parent().ok_or_else(|| std::io::Error::other("no directory"))?;
         let name = copy.file_name().ok_or_else(|| std::io::Error::other("no file name"))?;
         let dir = OpenOptions::new()
@@ -147,8 +167,10 @@ pub fn remove_copy(copy: &Path, identity: (u64, u64)) -> std::io::Result<()> {
         // SAFETY: `fd` was just opened and is owned by nothing else.
         let mut file = unsafe { File::from_raw_fd(fd) };
         let meta = file.metadata()?;
-        if (meta.dev(), meta.ino()) != identity || !meta.is_file() {
-            return Err(std::io::Error::other("the copy was replaced meanwhile"));
+        if (meta.dev(), meta.ino()) != identity || !meta.is_file() || meta.nlink() != 1 || meta.uid() == 0 {
+            return Err(std::io::Error::other(
+                "the copy was replaced meanwhile, has another hard link or belongs to root",
+            ));
         }
         let zeros = vec![0u8; 1 << 20];
         let mut left = meta.len();

@@ -50,6 +50,21 @@ impl Drop for ActingAs {
     }
 }
 
+/// Run `f` with the file-system identity `uid`:`gid` (a file's owner: the kernel then lets
+/// `f` do only what that owner could do), then go back to the identity this thread acted as.
+/// Only root can change identity; otherwise `f` runs as the process is.
+pub fn as_user<T>(uid: u32, gid: u32, f: impl FnOnce() -> T) -> T {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return f();
+    }
+    set(uid, gid);
+    let out = f();
+    let (uid, gid) = ACTING.with(Cell::get).unwrap_or((0, 0));
+    set(uid, gid);
+    out
+}
+
 /// Run `f` with root's own file-system identity (for root's own files), then go back to
 /// the identity this thread acted as.
 pub fn as_root<T>(f: impl FnOnce() -> T) -> T {

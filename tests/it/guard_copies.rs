@@ -35,6 +35,11 @@ fn scene(fs: MediumFs, files: &[(&str, Vec<u8>)]) -> Option<Scene> {
     let home = scratch.path().join("home");
     std::fs::create_dir_all(&root).unwrap();
     std::fs::create_dir_all(&home).unwrap();
+    // A user (not root) copies into their home: reach the stick, write the home.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(scratch.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o711)).unwrap();
+    std::os::unix::fs::chown(&home, Some(65534), Some(65534)).unwrap();
     let vault = TestVault::new();
     vault.ok(&["guard", "enable", "--removable-root", root.to_str().unwrap()]);
     // The files go on the medium before the guard starts: it indexes them at start.
@@ -57,6 +62,17 @@ fn scene(fs: MediumFs, files: &[(&str, Vec<u8>)]) -> Option<Scene> {
         home,
         _scratch: scratch,
     })
+}
+
+/// `cp FROM TO` as the unprivileged user 65534 (what containment acts on: never a root file).
+fn copy_as_user(from: &std::path::Path, to: &std::path::Path) {
+    let status = std::process::Command::new("setpriv")
+        .args(["--reuid", "65534", "--regid", "65534", "--clear-groups", "cp"])
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap();
+    assert!(status.success(), "cp as a user");
 }
 
 /// The copies recorded after seq `after` into `dir` or below, one per content.
@@ -165,8 +181,19 @@ fn copies_from_a_medium_are_recorded_and_an_alert_only_while_networked(fs: Mediu
     s.ns.ip(&["link", "set", "srv1", "up"]);
     let seen = last_seq(vault);
     wait_for_event(vault, seen, WITHIN, |e| is(e, "network.change", None));
+    // Copied by root: recorded and an alert, but never destroyed by the guard (containment
+    // acts only on what the copy's owner could remove, and never on a root file).
     let before = last_seq(vault);
-    std::fs::copy(s.medium.point.join("survey/harbour.tif"), s.home.join("again.tif")).unwrap();
+    std::fs::copy(s.medium.point.join("survey/harbour.tif"), s.home.join("by-root.tif")).unwrap();
+    let alert = wait_for_event(vault, before, WITHIN, |e| is(e, "guard.copy.alert", None));
+    assert!(
+        alert["details"]["not_contained"].as_str().unwrap().contains("root"),
+        "{alert}"
+    );
+    assert!(s.home.join("by-root.tif").exists());
+    // Copied by a user: contained.
+    let before = last_seq(vault);
+    copy_as_user(&s.medium.point.join("survey/harbour.tif"), &s.home.join("again.tif"));
     let alert = wait_for_event(vault, before, WITHIN, |e| is(e, "guard.copy.alert", None));
     assert_eq!(alert["details"]["network"], "networked");
     // Contained (the policy's default): sealed into the quarantine, the plaintext gone.
@@ -215,6 +242,9 @@ fn copies_from_an_exfat_medium_are_recorded_and_an_alert_only_while_networked() 
 #[test]
 fn a_kill_during_containment_leaves_the_plaintext_or_a_whole_sealed_entry_never_neither() {
     let big = crate::support::pseudo_random(10 << 20, 99);
+    if !requires::program("copying as a user", "setpriv") {
+        return;
+    }
     let Some(mut s) = scene(MediumFs::Ext4, &[("big.tif", big.clone())]) else {
         return;
     };
@@ -232,7 +262,7 @@ fn a_kill_during_containment_leaves_the_plaintext_or_a_whole_sealed_entry_never_
         let guard = GuardProcess::start(&s.vault, &s.ns, &["--protect", s.home.to_str().unwrap()]);
         wait_for_event(&s.vault, before, WITHIN, |e| is(e, "guard.start", None));
         let copy = s.home.join(format!("run{run}.tif"));
-        std::fs::write(&copy, &big).unwrap();
+        copy_as_user(&s.medium.point.join("big.tif"), &copy);
         std::thread::sleep(Duration::from_millis(rng.below(150)));
         guard.kill();
         let plaintext_whole = copy.exists() && sha256_file(&copy) == want;
@@ -260,5 +290,9 @@ fn a_kill_during_containment_leaves_the_plaintext_or_a_whole_sealed_entry_never_
     eprintln!(
         "20 kills: {} left the plaintext only, {} a sealed entry only, {} both",
         outcomes[0], outcomes[1], outcomes[2]
+    );
+    assert!(
+        outcomes[1] + outcomes[2] > 0,
+        "no kill came after a containment: {outcomes:?}"
     );
 }
