@@ -465,6 +465,7 @@ impl Guard {
             },
             copy: copy.path.clone(),
             target,
+            sealed,
         })
     }
 
@@ -600,7 +601,14 @@ impl Guard {
                 Ok(()) => {
                     self.dropped = 0;
                     // Recorded with its sealed entry: only now does the plaintext go.
-                    if let Some(contained) = &pending.contained
+                    // The entry must still be the file written, in its place: the vault's
+                    // owner can move or remove it, and then the plaintext is the evidence.
+                    if let Some(contained) = pending.contained.as_ref().filter(|c| !c.sealed.still_in_place()) {
+                        eprintln!(
+                            "strongroom guard: the sealed entry of {} is gone; the copy stays",
+                            contained.copy.display()
+                        );
+                    } else if let Some(contained) = &pending.contained
                         && let Err(e) = quarantine::remove_copy(&contained.copy, contained.target)
                     {
                         eprintln!(
@@ -652,6 +660,7 @@ struct Contained {
     row: quarantine_table::Row,
     copy: std::path::PathBuf,
     target: quarantine::Target,
+    sealed: quarantine::Sealed,
 }
 
 /// The guard's key is no longer the one the signed directory names: it must stop.

@@ -30,6 +30,21 @@ pub struct Sealed {
     pub level: Level,
     /// That key's generation.
     pub generation: u32,
+    /// The entry as written, held open: before the plaintext goes, the entry must still be
+    /// this file at its place (the vault's owner could have moved or removed it meanwhile).
+    pub entry: std::sync::Arc<File>,
+    /// Where it is.
+    pub path: PathBuf,
+}
+
+impl Sealed {
+    /// Whether the entry written is still in place: linked, and the file its path names.
+    pub fn still_in_place(&self) -> bool {
+        let (Ok(held), Ok(named)) = (self.entry.metadata(), fs::symlink_metadata(&self.path)) else {
+            return false;
+        };
+        held.nlink() > 0 && (held.dev(), held.ino()) == (named.dev(), named.ino()) && held.len() == named.len()
+    }
 }
 
 /// Why a copy could not be contained (it stays where it is, recorded).
@@ -101,7 +116,7 @@ pub fn seal(
     }
     let final_path = entry_path(quarantine, &id);
     let part = final_path.with_extension("sro.part");
-    let result = (|| {
+    let result = (|| -> Result<File, QuarantineError> {
         let mut out = OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -130,13 +145,22 @@ pub fn seal(
         out.flush().map_err(|e| seal_error(&e))?;
         out.sync_all().map_err(|e| seal_error(&e))?;
         fs::rename(&part, &final_path).map_err(|e| seal_error(&e))?;
-        sync_dir(quarantine).map_err(|e| seal_error(&e))
+        sync_dir(quarantine).map_err(|e| seal_error(&e))?;
+        Ok(out)
     })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&part);
-        return Err(e);
+    match result {
+        Ok(entry) => Ok(Sealed {
+            id,
+            level,
+            generation,
+            entry: std::sync::Arc::new(entry),
+            path: final_path,
+        }),
+        Err(e) => {
+            let _ = fs::remove_file(&part);
+            Err(e)
+        }
     }
-    Ok(Sealed { id, level, generation })
 }
 
 /// Overwrite the copy with zeros, sync, and remove it: with its owner's file-system
@@ -186,4 +210,70 @@ pub fn remove_copy(copy: &Path, target: Target) -> std::io::Result<()> {
         }
         dir.sync_all()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    fn sealed_copy(dir: &Path) -> (Sealed, PathBuf) {
+        let copy = dir.join("copy.tif");
+        std::fs::write(&copy, b"copied from a stick").unwrap();
+        let meta = std::fs::metadata(&copy).unwrap();
+        let target = Target {
+            identity: (meta.dev(), meta.ino()),
+            owner: (meta.uid(), meta.gid()),
+            size: meta.len(),
+            sha256: crate::guard::copies::sha256_file(&copy).unwrap().0,
+        };
+        let recipient = crate::crypto::seal::SecretKey::random().unwrap().public();
+        let sealed = seal(&copy, target, &dir.join("quarantine"), Level::TopSecret, 1, recipient).unwrap();
+        (sealed, copy)
+    }
+
+    #[test]
+    fn an_entry_moved_or_removed_after_sealing_is_no_longer_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let (sealed, _) = sealed_copy(dir.path());
+        assert!(sealed.still_in_place());
+        assert!(
+            !dir.path()
+                .join("quarantine")
+                .read_dir()
+                .unwrap()
+                .any(|e| { e.unwrap().file_name().to_string_lossy().ends_with(".part") })
+        );
+        // The vault's owner renames it away and puts something else there.
+        let aside = dir.path().join("aside.sro");
+        std::fs::rename(&sealed.path, &aside).unwrap();
+        std::fs::write(&sealed.path, b"not the entry").unwrap();
+        assert!(!sealed.still_in_place());
+        // Or removes it.
+        std::fs::remove_file(&sealed.path).unwrap();
+        std::fs::rename(&aside, &sealed.path).unwrap();
+        assert!(sealed.still_in_place(), "put back, it is the same file");
+        std::fs::remove_file(&sealed.path).unwrap();
+        assert!(!sealed.still_in_place());
+    }
+
+    #[test]
+    fn content_changed_since_hashing_is_not_sealed_and_leaves_no_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("copy.tif");
+        std::fs::write(&copy, b"copied from a stick").unwrap();
+        let meta = std::fs::metadata(&copy).unwrap();
+        let target = Target {
+            identity: (meta.dev(), meta.ino()),
+            owner: (meta.uid(), meta.gid()),
+            size: meta.len(),
+            sha256: [0; 32],
+        };
+        let recipient = crate::crypto::seal::SecretKey::random().unwrap().public();
+        let quarantine = dir.path().join("quarantine");
+        let err = seal(&copy, target, &quarantine, Level::TopSecret, 1, recipient).unwrap_err();
+        assert!(err.to_string().contains("changed"), "{err}");
+        assert_eq!(quarantine.read_dir().unwrap().count(), 0);
+        assert!(copy.exists());
+    }
 }
