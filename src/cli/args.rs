@@ -204,8 +204,8 @@ pub enum GuardCommand {
         /// Also watch this directory for copies from removable media (repeatable)
         #[arg(long = "protect", value_name = "DIR")]
         protect: Vec<PathBuf>,
-        /// Watch only the directories given with --protect (not every home, /tmp, /var/tmp
-        /// and network mounts)
+        /// Watch only the directories given with --protect and network mounts (not every
+        /// home, /tmp, /var/tmp, /dev/shm and /run/user)
         #[arg(long)]
         no_default_destinations: bool,
     },

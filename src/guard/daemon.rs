@@ -308,11 +308,8 @@ impl Guard {
         } else {
             Vec::new()
         };
-        let mounts = if config.defaults {
-            self.probes.mounts.mounts().unwrap_or_default()
-        } else {
-            Vec::new()
-        };
+        // Network shares are always protected: writing there is writing to another machine.
+        let mounts = self.probes.mounts.mounts().unwrap_or_default();
         let roots = destinations::protected(&homes, config.defaults, &mounts, &config.extra, &excluded)
             .into_iter()
             .map(|d| d.root)
@@ -496,11 +493,42 @@ impl Guard {
         self.media = now;
     }
 
-    /// The mount table changed: read it again and record the difference.
+    /// The mount table changed: read it again and record the difference; a network share
+    /// mounted since is watched from now on (and one gone is let go).
     pub fn on_mounts(&mut self) -> Result<()> {
         let now = self.read_media()?;
         self.media_changed(now, false);
+        self.follow_shares();
         self.flush()
+    }
+
+    /// Watch every network mount, those mounted since the guard started included.
+    fn follow_shares(&mut self) {
+        let Some(watch) = self.watch.as_mut() else {
+            return;
+        };
+        let Ok(mounts) = self.probes.mounts.mounts() else {
+            return;
+        };
+        let shares: Vec<std::path::PathBuf> = mounts
+            .iter()
+            .filter(|m| m.reach() == crate::mounts::Reach::Network)
+            .map(|m| m.point.clone())
+            .collect();
+        for share in &shares {
+            if !watch.roots().iter().any(|r| share.starts_with(r)) {
+                as_root(|| watch.add_root(share.clone()));
+            }
+        }
+        let gone: Vec<std::path::PathBuf> = watch
+            .roots()
+            .iter()
+            .filter(|r| !shares.contains(r) && !r.exists())
+            .cloned()
+            .collect();
+        for root in gone {
+            watch.remove_root(&root);
+        }
     }
 
     /// The network may have changed: read it again.

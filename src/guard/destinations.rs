@@ -63,8 +63,11 @@ pub fn protected(
         add(home.clone(), DestinationKind::Home);
     }
     if temporary {
-        add(PathBuf::from("/tmp"), DestinationKind::Temporary);
-        add(PathBuf::from("/var/tmp"), DestinationKind::Temporary);
+        // Every directory anyone may write to: /tmp, /var/tmp, shared memory, and each
+        // user's runtime directory (a tmpfs under /run/user).
+        for dir in ["/tmp", "/var/tmp", "/dev/shm", "/run/user"] {
+            add(PathBuf::from(dir), DestinationKind::Temporary);
+        }
     }
     for mount in mounts.iter().filter(|m| m.reach() == Reach::Network) {
         add(mount.point.clone(), DestinationKind::NetworkShare);

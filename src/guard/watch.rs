@@ -14,10 +14,16 @@ use std::io::Read;
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 
 use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
 use notify::{Config, EventKind, EventKindMask, RecommendedWatcher, RecursiveMode, Watcher};
+
+/// Events held for the guard at most; beyond it they are dropped and the roots rescanned
+/// (as an inotify overflow is), so a flood cannot grow the guard's memory without bound.
+pub const MAX_QUEUED: usize = 65_536;
 
 /// At most this many files are looked at in one scan of a new directory (a million files in
 /// a home are not hashed in one go; the rest are looked at by the periodic scan).
@@ -34,13 +40,16 @@ pub struct Changes {
 
 /// Sends notify's events on and wakes the guard.
 struct Handler {
-    events: Sender<notify::Result<notify::Event>>,
+    events: SyncSender<notify::Result<notify::Event>>,
+    overflowed: Arc<AtomicBool>,
     wake: UnixStream,
 }
 
 impl notify::EventHandler for Handler {
     fn handle_event(&mut self, event: notify::Result<notify::Event>) {
-        let _ = self.events.send(event);
+        if let Err(TrySendError::Full(_)) = self.events.try_send(event) {
+            self.overflowed.store(true, Ordering::Relaxed);
+        }
         // Non-blocking: a full socket already means "wake up".
         let _ = std::io::Write::write(&mut &self.wake, &[1]);
     }
@@ -50,6 +59,7 @@ impl notify::EventHandler for Handler {
 pub struct DestinationWatch {
     watcher: RecommendedWatcher,
     events: Receiver<notify::Result<notify::Event>>,
+    overflowed: Arc<AtomicBool>,
     wake: UnixStream,
     roots: Vec<PathBuf>,
     excluded: Vec<PathBuf>,
@@ -60,12 +70,14 @@ pub struct DestinationWatch {
 impl DestinationWatch {
     /// Watch `roots` recursively, leaving events inside `excluded` aside.
     pub fn open(roots: Vec<PathBuf>, excluded: Vec<PathBuf>) -> std::io::Result<DestinationWatch> {
-        let (sender, events) = channel();
+        let (sender, events) = sync_channel(MAX_QUEUED);
+        let overflowed = Arc::new(AtomicBool::new(false));
         let (wake, wake_tx) = UnixStream::pair()?;
         wake.set_nonblocking(true)?;
         wake_tx.set_nonblocking(true)?;
         let handler = Handler {
             events: sender,
+            overflowed: overflowed.clone(),
             wake: wake_tx,
         };
         let config = Config::default().with_event_kinds(EventKindMask::CORE | EventKindMask::ACCESS_CLOSE);
@@ -73,6 +85,7 @@ impl DestinationWatch {
         let mut watch = DestinationWatch {
             watcher,
             events,
+            overflowed,
             wake,
             roots: Vec::new(),
             excluded,
@@ -120,7 +133,10 @@ impl DestinationWatch {
     pub fn drain(&mut self) -> Changes {
         let mut sink = [0u8; 256];
         while matches!((&self.wake).read(&mut sink), Ok(n) if n > 0) {}
-        let mut changes = Changes::default();
+        let mut changes = Changes {
+            rescan: self.overflowed.swap(false, Ordering::Relaxed),
+            ..Changes::default()
+        };
         let mut seen: HashSet<PathBuf> = HashSet::new();
         let mut dirs: Vec<PathBuf> = Vec::new();
         while let Ok(event) = self.events.try_recv() {

@@ -296,3 +296,62 @@ fn a_kill_during_containment_leaves_the_plaintext_or_a_whole_sealed_entry_never_
         "no kill came after a containment: {outcomes:?}"
     );
 }
+
+#[test]
+fn a_copy_onto_a_network_share_mounted_after_the_guard_started_is_recorded() {
+    if !requires::fuse_with("a FUSE mount standing in for a network share", MediumFs::Fat.programs()) {
+        return;
+    }
+    let survey = crate::support::pseudo_random(50_000, 3);
+    let Some(mut s) = scene(MediumFs::Ext4, &[("survey.tif", survey)]) else {
+        return;
+    };
+    // A FUSE file system whose type says sshfs: a share on another machine, as far as the
+    // guard can tell (its type is in the network list).
+    let image = s._scratch.path().join("share.img");
+    std::fs::File::create(&image).unwrap().set_len(16 << 20).unwrap();
+    let device = std::process::Command::new("losetup")
+        .args(["-f", "--show"])
+        .arg(&image)
+        .output()
+        .unwrap();
+    let device = String::from_utf8_lossy(&device.stdout).trim().to_string();
+    assert!(
+        std::process::Command::new("mkfs.vfat")
+            .args(["-F", "32", &device])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let share = s._scratch.path().join("share");
+    std::fs::create_dir_all(&share).unwrap();
+    let options = "rw+,fsname=host:/export,subtype=sshfs";
+    assert!(
+        std::process::Command::new("fusefat")
+            .args(["-o", options, &device, share.to_str().unwrap()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    struct Unmount(std::path::PathBuf, String);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+            let _ = std::process::Command::new("losetup").args(["-d", &self.1]).status();
+        }
+    }
+    let _share = Unmount(share.clone(), device);
+    // The guard follows the mount table: give it a moment to watch the share.
+    std::thread::sleep(Duration::from_millis(500));
+    let before = last_seq(&s.vault);
+    // Read and written (fusefat has no copy_file_range), as a file manager would.
+    std::fs::write(
+        share.join("survey.tif"),
+        std::fs::read(s.medium.point.join("survey.tif")).unwrap(),
+    )
+    .unwrap();
+    let copy = wait_for_event(&s.vault, before, WITHIN, |e| is(e, "guard.copy", None));
+    assert_eq!(copy["details"]["destination_dir"], share.to_str().unwrap());
+    let status = s.guard.take().map(GuardProcess::stop).unwrap();
+    assert_eq!(status, Some(0));
+}
