@@ -196,6 +196,10 @@ impl Guard {
         guard.net = NetworkWatch::new(&snapshot, &guard.policy.network_ignore());
         let media = guard.read_media()?;
         guard.open_watch(&media);
+        // A containment killed half-way left a partial or an unrecorded entry behind.
+        let ids: std::collections::HashSet<String> =
+            quarantine_table::list(&guard.conn)?.into_iter().map(|e| e.id).collect();
+        quarantine::sweep(&guard.paths.quarantine, &|id| ids.contains(id));
         let start = record::start(
             std::process::id(),
             guard.state.directory_version,

@@ -163,6 +163,29 @@ pub fn seal(
     }
 }
 
+/// After a kill: remove what a containment left unfinished in `quarantine` (the vault's
+/// owner identity, as the guard works in the vault): `.sro.part` files, and sealed entries
+/// whose row never committed (their copy was never removed: removal waits for the commit).
+/// `recorded` says whether an id has its row. Returns how many files were removed.
+pub fn sweep(quarantine: &Path, recorded: &dyn Fn(&str) -> bool) -> usize {
+    let Ok(entries) = fs::read_dir(quarantine) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let unfinished = match name.strip_suffix(".sro") {
+            _ if name.ends_with(".sro.part") => true,
+            Some(id) => id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) && !recorded(id),
+            None => false,
+        };
+        if unfinished && entry.file_type().is_ok_and(|t| t.is_file()) && fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// Overwrite the copy with zeros, sync, and remove it: with its owner's file-system
 /// identity (whatever its path leads to, the guard does only what that owner could), through
 /// a descriptor of its directory, and only if it is still the file `target` describes with

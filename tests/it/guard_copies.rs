@@ -295,6 +295,23 @@ fn a_kill_during_containment_leaves_the_plaintext_or_a_whole_sealed_entry_never_
         outcomes[1] + outcomes[2] > 0,
         "no kill came after a containment: {outcomes:?}"
     );
+    // The next start sweeps what the kills left half-made: every entry left has its row.
+    let before = last_seq(&s.vault);
+    let guard = GuardProcess::start(&s.vault, &s.ns, &[]);
+    wait_for_event(&s.vault, before, WITHIN, |e| is(e, "guard.start", None));
+    assert_eq!(guard.stop(), Some(0));
+    let recorded: Vec<String> = s
+        .vault
+        .json(&["quarantine", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{}.sro", e["id"].as_str().unwrap()))
+        .collect();
+    for entry in std::fs::read_dir(s.vault.root.join("quarantine")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(recorded.contains(&name), "{name} was left without its row");
+    }
 }
 
 #[test]
