@@ -153,6 +153,11 @@ impl CopyMatcher {
             .collect()
     }
 
+    /// Whether any medium is indexed (without one, nothing can be a copy).
+    pub fn has_media(&self) -> bool {
+        !self.media.is_empty()
+    }
+
     /// Whether `path` is on one of the media (a copy between media is not onto this machine).
     pub fn on_a_medium(&self, path: &Path) -> bool {
         self.media.iter().any(|(m, _)| path.starts_with(&m.mount_point))

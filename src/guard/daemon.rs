@@ -345,7 +345,8 @@ impl Guard {
         let Some(watch) = self.watch.as_mut() else {
             return Ok(());
         };
-        let changes = as_root(|| watch.drain());
+        let look = self.matcher.has_media();
+        let changes = as_root(|| watch.drain(look));
         let mut finished = changes.finished;
         if changes.rescan {
             // Events were lost: look again at everything under the roots.

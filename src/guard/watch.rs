@@ -129,8 +129,9 @@ impl DestinationWatch {
         self.wake.as_raw_fd()
     }
 
-    /// Read every event waiting, without blocking.
-    pub fn drain(&mut self) -> Changes {
+    /// Read every event waiting, without blocking. With `look` false (no medium mounted, so
+    /// nothing can be a copy), the events are read and nothing is looked at.
+    pub fn drain(&mut self, look: bool) -> Changes {
         let mut sink = [0u8; 256];
         while matches!((&self.wake).read(&mut sink), Ok(n) if n > 0) {}
         let mut changes = Changes {
@@ -157,8 +158,13 @@ impl DestinationWatch {
                 Err(_) => {}
             }
         }
+        if !look {
+            return Changes::default();
+        }
         // A new directory: notify watches it already (recursive mode); what was written
         // before the watch existed is found by looking.
+        dirs.sort();
+        dirs.dedup();
         for dir in dirs {
             for path in scan(&dir, &self.excluded) {
                 if seen.insert(path.clone()) {
@@ -187,6 +193,14 @@ fn classify(event: &notify::Event) -> (Vec<PathBuf>, Vec<PathBuf>) {
         EventKind::Access(AccessKind::Close(AccessMode::Write)) => event.paths.iter().for_each(&mut take),
         EventKind::Modify(ModifyKind::Name(RenameMode::To)) => event.paths.iter().for_each(&mut take),
         EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => event.paths.last().into_iter().for_each(&mut take),
+        // A name moved away: if it went into a directory whose watch does not exist yet (a
+        // temporary name renamed into a fresh subdirectory), no event names it there, so
+        // the directory it left is looked at again, subdirectories included.
+        EventKind::Modify(ModifyKind::Name(RenameMode::From)) => {
+            for parent in event.paths.iter().filter_map(|p| p.parent()) {
+                take(&parent.to_path_buf());
+            }
+        }
         EventKind::Create(CreateKind::Folder) => event.paths.iter().for_each(&mut take),
         EventKind::Create(CreateKind::Any) => {
             // Synthesized for directories found while adding a recursive watch.
