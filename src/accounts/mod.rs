@@ -19,6 +19,7 @@ pub mod permissions;
 pub mod policy;
 pub mod requests;
 pub mod rotation;
+pub mod settings;
 pub mod sign_in_failures;
 pub mod succession;
 pub mod trust;

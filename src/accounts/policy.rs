@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::settings::{SETTINGS, Setting};
 use crate::{Error, Level, Result};
 
 /// What the guard does with a file copied from removable media while the station is
@@ -66,9 +67,6 @@ pub struct Policy {
 /// Minutes between guard heartbeats when the policy does not say.
 pub const DEFAULT_GUARD_HEARTBEAT_MINUTES: u32 = 5;
 
-/// At most this many interfaces in the guard's ignore list.
-const MAX_IGNORED_INTERFACES: usize = 64;
-
 /// The last officer's wait at the lockout limit when the policy does not say.
 pub const DEFAULT_LAST_OFFICER_WAIT_MINUTES: u32 = 60;
 
@@ -124,218 +122,6 @@ impl Default for Policy {
     }
 }
 
-/// What values a setting takes, and how it reads and writes its field.
-#[derive(Clone, Copy)]
-pub enum Field {
-    /// A whole number in `min..=max`.
-    Number {
-        /// Smallest allowed.
-        min: u32,
-        /// Largest allowed.
-        max: u32,
-        /// Read the field.
-        get: fn(&Policy) -> u32,
-        /// Write the field.
-        set: fn(&mut Policy, u32),
-    },
-    /// A classification level.
-    Level {
-        /// Read the field.
-        get: fn(&Policy) -> Level,
-        /// Write the field.
-        set: fn(&mut Policy, Level),
-    },
-    /// A list of names (network interfaces), written comma-separated; empty for none.
-    Names {
-        /// Read the field.
-        get: fn(&Policy) -> Vec<String>,
-        /// Write the field.
-        set: fn(&mut Policy, Vec<String>),
-    },
-    /// Yes or no.
-    Switch {
-        /// Read the field.
-        get: fn(&Policy) -> bool,
-        /// Write the field.
-        set: fn(&mut Policy, bool),
-    },
-    /// What the guard does ([`GuardResponse`]).
-    Response {
-        /// Read the field.
-        get: fn(&Policy) -> GuardResponse,
-        /// Write the field.
-        set: fn(&mut Policy, GuardResponse),
-    },
-}
-
-/// One setting an officer may tune: its name in `policy set` and the app's editor, its
-/// values, and what it means in English and Chinese. [`SETTINGS`] is the one list that
-/// `policy show|set`, the app's editor, the docs check and the tests all read.
-pub struct Setting {
-    /// Name in `policy set` and the editor.
-    pub name: &'static str,
-    /// What it means (English).
-    pub help_en: &'static str,
-    /// What it means (Chinese).
-    pub help_zh: &'static str,
-    /// Its values and field.
-    pub field: Field,
-}
-
-/// Every setting, in display order. A setting added later must be an `Option` field with
-/// `skip_serializing_if` (DESIGN.md §2, "Extending signed records").
-pub const SETTINGS: [Setting; 14] = [
-    Setting {
-        name: "lockout-attempts",
-        help_en: "Failed sign-ins in a row before the account locks until an officer unlocks it",
-        help_zh: "连续登录失败多少次后锁定账户，须由安全员解锁",
-        field: Field::Number {
-            min: 1,
-            max: 100,
-            get: |p| p.lockout_attempts,
-            set: |p, v| p.lockout_attempts = v,
-        },
-    },
-    Setting {
-        name: "backoff-base-seconds",
-        help_en: "Wait after the first failed sign-in; it doubles with each further failure",
-        help_zh: "首次登录失败后的等待秒数，之后每次失败加倍",
-        field: Field::Number {
-            min: 0,
-            max: 3600,
-            get: |p| p.backoff_base_seconds,
-            set: |p, v| p.backoff_base_seconds = v,
-        },
-    },
-    Setting {
-        name: "last-officer-wait-minutes",
-        help_en: "The last security officer is never locked out: at the limit they wait this long instead",
-        help_zh: "最后一名安全保密员不会被锁定：达到次数上限后改为等待这么多分钟",
-        field: Field::Number {
-            min: 1,
-            max: 1440,
-            get: |p| p.last_officer_wait_minutes(),
-            set: |p, v| p.last_officer_wait_minutes = Some(v),
-        },
-    },
-    Setting {
-        name: "backoff-cap-seconds",
-        help_en: "Longest wait between failed sign-ins",
-        help_zh: "登录失败之间的最长等待秒数",
-        field: Field::Number {
-            min: 0,
-            max: 86_400,
-            get: |p| p.backoff_cap_seconds,
-            set: |p, v| p.backoff_cap_seconds = v,
-        },
-    },
-    Setting {
-        name: "idle-lock-minutes",
-        help_en: "Minutes without activity after which the station locks",
-        help_zh: "无操作多少分钟后工作站自动锁定",
-        field: Field::Number {
-            min: 1,
-            max: 1440,
-            get: |p| p.idle_lock_minutes,
-            set: |p, v| p.idle_lock_minutes = v,
-        },
-    },
-    Setting {
-        name: "password-max-age-days",
-        help_en: "Days after which a password must be changed at sign-in",
-        help_zh: "密码使用多少天后须在登录时更换",
-        field: Field::Number {
-            min: 1,
-            max: 3650,
-            get: |p| p.password_max_age_days,
-            set: |p, v| p.password_max_age_days = v,
-        },
-    },
-    Setting {
-        name: "two-person-level",
-        help_en: "Destruction, downgrade and export to removable media at or above this level need a second person",
-        help_zh: "此密级及以上的销毁、降密和导出到移动介质须第二人参与",
-        field: Field::Level {
-            get: |p| p.two_person_level,
-            set: |p, v| p.two_person_level = v,
-        },
-    },
-    Setting {
-        name: "export-max-level",
-        help_en: "Highest level whose items may be exported at all",
-        help_zh: "允许导出的最高密级",
-        field: Field::Level {
-            get: |p| p.export_max_level,
-            set: |p, v| p.export_max_level = v,
-        },
-    },
-    Setting {
-        name: "export-reason-level",
-        help_en: "Exports of items at or above this level need a reason, recorded in the ledger",
-        help_zh: "导出此密级及以上的条目须填写事由，记入台账",
-        field: Field::Level {
-            get: |p| p.export_reason_level(),
-            set: |p, v| p.export_reason_level = Some(v),
-        },
-    },
-    Setting {
-        name: "checkpoint-interval",
-        help_en: "Events between signed ledger checkpoints",
-        help_zh: "两个签名日志检查点之间的事件数",
-        field: Field::Number {
-            min: 1,
-            max: 1_000_000,
-            get: |p| p.checkpoint_interval,
-            set: |p, v| p.checkpoint_interval = v,
-        },
-    },
-    Setting {
-        name: "guard-response",
-        help_en: "What the guard does with a copy from removable media on a networked station",
-        help_zh: "联网时发现从移动介质复制的文件，守卫如何处置",
-        field: Field::Response {
-            get: |p| p.guard_response,
-            set: |p, v| p.guard_response = v,
-        },
-    },
-    Setting {
-        name: "alert-comment-required",
-        help_en: "Whether an officer must write a comment to acknowledge an alert",
-        help_zh: "安全保密员确认警报时是否必须填写说明",
-        field: Field::Switch {
-            get: |p| p.alert_comment_required(),
-            set: |p, v| p.alert_comment_required = Some(v),
-        },
-    },
-    Setting {
-        name: "guard-heartbeat-minutes",
-        help_en: "Minutes between the guard's heartbeat records; a longer gap means the guard was not watching",
-        help_zh: "守卫心跳记录的间隔分钟数；间隔更长说明守卫未在监视",
-        field: Field::Number {
-            min: 1,
-            max: 1440,
-            get: |p| p.guard_heartbeat_minutes(),
-            set: |p, v| p.guard_heartbeat_minutes = Some(v),
-        },
-    },
-    Setting {
-        name: "network-ignore",
-        help_en: "Network interfaces the guard leaves out of the air-gap state (comma-separated names)",
-        help_zh: "守卫判断物理隔离状态时忽略的网络接口（名称以逗号分隔）",
-        field: Field::Names {
-            get: |p| p.network_ignore(),
-            set: |p, v| p.network_ignore = Some(v),
-        },
-    },
-];
-
-impl Field {
-    /// Whether its value is typed (and saved with a button or Enter) rather than chosen.
-    pub fn is_typed(&self) -> bool {
-        matches!(self, Field::Number { .. } | Field::Names { .. })
-    }
-}
-
 impl GuardResponse {
     /// Stable name.
     pub fn as_str(self) -> &'static str {
@@ -344,98 +130,6 @@ impl GuardResponse {
             GuardResponse::Quarantine => "quarantine",
         }
     }
-}
-
-impl Setting {
-    /// The setting called `name`.
-    pub fn named(name: &str) -> Option<&'static Setting> {
-        SETTINGS.iter().find(|s| s.name == name)
-    }
-
-    /// Its allowed values, for help texts and refusals.
-    pub fn values(&self) -> String {
-        match self.field {
-            Field::Number { min, max, .. } => format!("{min}–{max}"),
-            Field::Level { .. } => "unclassified … top-secret".into(),
-            Field::Response { .. } => "alert | quarantine".into(),
-            Field::Switch { .. } => "yes | no".into(),
-            Field::Names { .. } => "eth0, wlan0 …".into(),
-        }
-    }
-
-    /// Its value in `policy` as text.
-    pub fn get(&self, policy: &Policy) -> String {
-        match self.field {
-            Field::Number { get, .. } => get(policy).to_string(),
-            Field::Level { get, .. } => get(policy).name().to_string(),
-            Field::Response { get, .. } => get(policy).as_str().to_string(),
-            Field::Switch { get, .. } => if get(policy) { "yes" } else { "no" }.to_string(),
-            Field::Names { get, .. } => get(policy).join(","),
-        }
-    }
-
-    /// Parse `value` and write it into `policy`, or refuse it naming the allowed values.
-    fn set(&self, policy: &mut Policy, value: &str) -> Result<()> {
-        let key = self.name;
-        let value = value.trim();
-        match self.field {
-            Field::Number { min, max, set, .. } => {
-                let number = value
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| (min..=max).contains(n))
-                    .ok_or_else(|| Error::InvalidInput(format!("{key} must be a whole number from {min} to {max}")))?;
-                set(policy, number);
-            }
-            Field::Level { set, .. } => {
-                let level = value
-                    .parse::<Level>()
-                    .map_err(|_| Error::InvalidInput(format!("{key} must be a level (unclassified … top-secret)")))?;
-                set(policy, level);
-            }
-            Field::Response { set, .. } => {
-                let response = match value {
-                    "alert" => GuardResponse::Alert,
-                    "quarantine" => GuardResponse::Quarantine,
-                    _ => return Err(Error::InvalidInput(format!("{key} must be alert or quarantine"))),
-                };
-                set(policy, response);
-            }
-            Field::Switch { set, .. } => {
-                let on = match value {
-                    "yes" => true,
-                    "no" => false,
-                    _ => return Err(Error::InvalidInput(format!("{key} must be yes or no"))),
-                };
-                set(policy, on);
-            }
-            Field::Names { set, .. } => set(policy, parse_names(key, value)?),
-        }
-        Ok(())
-    }
-}
-
-/// Interface names from comma-separated text: each 1–15 characters (the kernel's limit) of
-/// letters, digits and `-_.:@`, no duplicates.
-fn parse_names(key: &str, value: &str) -> Result<Vec<String>> {
-    let mut names: Vec<String> = Vec::new();
-    for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        let allowed = |c: char| c.is_ascii_alphanumeric() || "-_.:@".contains(c);
-        if name.len() > 15 || !name.chars().all(allowed) {
-            return Err(Error::InvalidInput(format!(
-                "{key}: '{name}' is not an interface name (1–15 letters, digits or -_.:@)"
-            )));
-        }
-        if !names.iter().any(|n| n == name) {
-            names.push(name.to_string());
-        }
-    }
-    if names.len() > MAX_IGNORED_INTERFACES {
-        return Err(Error::InvalidInput(format!(
-            "{key}: at most {MAX_IGNORED_INTERFACES} names"
-        )));
-    }
-    Ok(names)
 }
 
 impl Policy {
@@ -482,6 +176,7 @@ impl Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::settings::Field;
 
     #[test]
     fn backoff_doubles_up_to_the_cap() {

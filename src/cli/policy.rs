@@ -1,7 +1,7 @@
 //! `policy show|set`.
 
 use anyhow::Result;
-use strongroom::accounts::policy::SETTINGS;
+use strongroom::accounts::settings::SETTINGS;
 
 use super::args::{Cli, PolicyCommand};
 use super::{output, unlocked_station};

@@ -223,7 +223,7 @@ mod tests {
         assert_eq!(text("setting", "lockout-attempts", Lang::En), "lockout-attempts");
         assert!(text("setting", "lockout-attempts", Lang::Zh).contains("锁定"));
         // Every policy setting has a short name in Chinese.
-        for setting in strongroom::accounts::policy::SETTINGS {
+        for setting in strongroom::accounts::settings::SETTINGS {
             assert!(
                 subject(setting.name, Lang::Zh).chars().any(|c| c > '\u{2e80}'),
                 "{}",

@@ -12,7 +12,7 @@ use super::Context;
 use crate::gui::widgets::{self, banner, password};
 use crate::gui::{detail_text, vocabulary};
 use strongroom::Level;
-use strongroom::accounts::policy::{Field, Setting};
+use strongroom::accounts::settings::{Field, Setting};
 
 /// The officers' user form.
 #[derive(Default)]

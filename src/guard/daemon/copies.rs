@@ -1,0 +1,208 @@
+//! Copies from removable media: the watch on the protected destinations, each finished
+//! file judged against the media, and what the guard does with a copy (DESIGN.md §5).
+
+use super::*;
+
+impl Guard {
+    /// Watch the protected destinations (when copy detection is on), leaving out the vault,
+    /// the guard's directory and the media mounted now.
+    pub(super) fn open_watch(&mut self, media: &[Medium]) {
+        let Some(config) = self.config.copies.clone() else {
+            return;
+        };
+        let excluded = self.excluded(media);
+        let homes = if config.defaults {
+            std::fs::read_to_string("/etc/passwd")
+                .map(|p| destinations::homes(&p))
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        // Network shares are always protected: writing there is writing to another machine.
+        let mounts = self.probes.mounts.mounts().unwrap_or_default();
+        let roots = destinations::protected(&homes, config.defaults, &mounts, &config.extra, &excluded)
+            .into_iter()
+            .map(|d| d.root)
+            .collect();
+        // Root watches every account's home: watching needs root's own read access.
+        match as_root(|| DestinationWatch::open(roots, excluded)) {
+            Ok(watch) => self.watch = Some(watch),
+            Err(e) => eprintln!("strongroom guard: the protected destinations cannot be watched: {e}"),
+        }
+    }
+
+    /// What is never a destination: the vault, the guard's directory, the media.
+    pub(super) fn excluded(&self, media: &[Medium]) -> Vec<std::path::PathBuf> {
+        let mut out = vec![self.config.vault.clone(), self.config.guard_dir.clone()];
+        out.extend(media.iter().map(|m| m.mount_point.clone()));
+        out.iter()
+            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+            .collect()
+    }
+
+    /// The descriptor the destination watch wakes the guard with.
+    pub fn destinations_fd(&self) -> Option<std::os::fd::RawFd> {
+        self.watch.as_ref().map(DestinationWatch::wake_fd)
+    }
+
+    /// Something happened in a protected destination: judge each finished file.
+    pub fn on_destinations(&mut self) -> Result<()> {
+        let excluded = self.excluded(&self.media);
+        let Some(watch) = self.watch.as_mut() else {
+            return Ok(());
+        };
+        let look = self.matcher.has_media();
+        let changes = as_root(|| watch.drain(look));
+        let mut finished = changes.finished;
+        if changes.rescan {
+            // Events were lost: look again at everything under the roots.
+            for root in watch.roots().to_vec() {
+                finished.extend(as_root(|| crate::guard::watch::scan(&root, &excluded)));
+            }
+        }
+        for path in finished {
+            // Root reads what lands in any home; a file gone or changing meanwhile is skipped.
+            let found = as_root(|| self.matcher.judge(&path));
+            if let Ok(Some(copy)) = found {
+                self.copy_found(&copy);
+            }
+        }
+        self.flush()
+    }
+
+    /// Record a copy: `guard.copy`, and `guard.copy.alert` while networked; then, by policy,
+    /// seal it into the quarantine (the plaintext goes once the alert naming the entry is
+    /// committed). If sealing fails, the copy stays and the alert says why.
+    pub(super) fn copy_found(&mut self, copy: &CopyFound) {
+        // Sealed at top-secret: the level an item's row states is not checked against its
+        // custody history here, and top-secret is never weaker.
+        let level = Level::TopSecret;
+        let sealed = self.directory.as_ref().and_then(|d| {
+            let entry = d.level(level).ok()?;
+            let public = crate::encoding::hex::decode::<32>(&entry.sealing_public_key)?;
+            let name = copy.path.file_name()?.as_encoded_bytes().to_vec();
+            let aad = crate::station::sealed_name::sealed_name_aad(level, entry.generation);
+            let blob = crate::crypto::seal::seal_value(&public, &aad, &name).ok()?;
+            Some((entry.generation, crate::encoding::hex::encode(&blob)))
+        });
+        let net = self.net.state().clone();
+        // The vault item with this content, if any (named by its control number; its level
+        // as the row says it, which only the item's history vouches for).
+        let item = crate::vault::items::active_with_sha256(&self.conn, &copy.sha256)
+            .ok()
+            .flatten();
+        let with_item = |mut event: NewEvent| {
+            if let Some((control, row_level)) = &item {
+                event
+                    .details
+                    .insert("control_number".into(), json!(control.to_string()));
+                event.details.insert("item_level".into(), json!(row_level.name()));
+            }
+            event
+        };
+        self.push(with_item(record::copy(copy, level, sealed.as_ref(), &net)));
+        if !net.is_networked() {
+            return;
+        }
+        let mut alert = with_item(record::copy_alert(copy, level, sealed.as_ref(), &net));
+        if self.policy.guard_response != crate::accounts::policy::GuardResponse::Quarantine {
+            self.push(alert);
+            return;
+        }
+        match self.contain(copy, level) {
+            Ok(contained) => {
+                alert.details.insert(
+                    "quarantine".into(),
+                    json!(crate::encoding::hex::encode(&contained.row.id)),
+                );
+                self.push_pending(Pending {
+                    event: alert,
+                    contained: Some(contained),
+                });
+            }
+            Err(why) => {
+                alert.details.insert("not_contained".into(), json!(why));
+                self.push(alert);
+            }
+        }
+    }
+
+    /// Seal `copy` into the quarantine for `level` with the sealing key of the trusted
+    /// directory.
+    pub(super) fn contain(&self, copy: &CopyFound, level: Level) -> std::result::Result<Contained, String> {
+        let directory = self
+            .directory
+            .as_ref()
+            .ok_or("the guard trusts no directory now, so it has no sealing key")?;
+        let entry = directory.level(level).map_err(|e| e.to_string())?;
+        let recipient = crate::encoding::hex::decode::<32>(&entry.sealing_public_key)
+            .ok_or("the directory's sealing key is not a key")?;
+        // Never a root file, nor one with another name elsewhere (a hard link): whatever its
+        // path leads to, the guard contains only what its owner could have removed.
+        if copy.owner.0 == 0 || copy.links != 1 {
+            return Err("the copy belongs to root or has another hard link: it is left in place".into());
+        }
+        let target = quarantine::Target {
+            identity: copy.identity,
+            owner: copy.owner,
+            size: copy.size,
+            sha256: copy.sha256,
+        };
+        let sealed = quarantine::seal(
+            &copy.path,
+            target,
+            &self.paths.quarantine,
+            level,
+            entry.generation,
+            recipient,
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(Contained {
+            row: quarantine_table::Row {
+                id: sealed.id,
+                level,
+                generation: sealed.generation,
+                size: copy.size,
+                sha256: copy.sha256,
+                medium: copy.medium.name(),
+                destination_dir: copy
+                    .path
+                    .parent()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            },
+            copy: copy.path.clone(),
+            target,
+            sealed,
+        })
+    }
+
+    /// Watch every network mount, those mounted since the guard started included.
+    pub(super) fn follow_shares(&mut self) {
+        let Some(watch) = self.watch.as_mut() else {
+            return;
+        };
+        let Ok(mounts) = self.probes.mounts.mounts() else {
+            return;
+        };
+        let shares: Vec<std::path::PathBuf> = mounts
+            .iter()
+            .filter(|m| m.reach() == crate::mounts::Reach::Network)
+            .map(|m| m.point.clone())
+            .collect();
+        for share in &shares {
+            if !watch.roots().iter().any(|r| share.starts_with(r)) {
+                as_root(|| watch.add_root(share.clone()));
+            }
+        }
+        let gone: Vec<std::path::PathBuf> = watch
+            .roots()
+            .iter()
+            .filter(|r| !shares.contains(r) && !r.exists())
+            .cloned()
+            .collect();
+        for root in gone {
+            watch.remove_root(&root);
+        }
+    }
+}
