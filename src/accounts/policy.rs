@@ -62,6 +62,10 @@ pub struct Policy {
     /// by name). Absent: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_ignore: Option<Vec<String>>,
+    /// The level at which the guard seals a copy whose content is no vault item's (its level
+    /// unknown). Absent: top-secret, never weaker than any item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard_unknown_level: Option<Level>,
 }
 
 /// Minutes between guard heartbeats when the policy does not say.
@@ -99,6 +103,11 @@ impl Policy {
     pub fn network_ignore(&self) -> Vec<String> {
         self.network_ignore.clone().unwrap_or_default()
     }
+
+    /// The level of a copy whose content is no vault item's.
+    pub fn guard_unknown_level(&self) -> Level {
+        self.guard_unknown_level.unwrap_or(Level::TopSecret)
+    }
 }
 
 impl Default for Policy {
@@ -118,6 +127,7 @@ impl Default for Policy {
             alert_comment_required: None,
             guard_heartbeat_minutes: None,
             network_ignore: None,
+            guard_unknown_level: None,
         }
     }
 }
@@ -273,6 +283,7 @@ mod tests {
             alert_comment_required: Some(false),
             guard_heartbeat_minutes: Some(DEFAULT_GUARD_HEARTBEAT_MINUTES),
             network_ignore: Some(Vec::new()),
+            guard_unknown_level: Some(Level::TopSecret),
             ..Policy::default()
         };
         let full = serde_json::to_value(&full).unwrap();

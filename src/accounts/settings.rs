@@ -68,7 +68,7 @@ pub struct Setting {
 
 /// Every setting, in display order. A setting added later must be an `Option` field with
 /// `skip_serializing_if` (DESIGN.md §2, "Extending signed records").
-pub const SETTINGS: [Setting; 14] = [
+pub const SETTINGS: [Setting; 15] = [
     Setting {
         name: "lockout-attempts",
         help_en: "Failed sign-ins in a row before the account locks until an officer unlocks it",
@@ -209,6 +209,15 @@ pub const SETTINGS: [Setting; 14] = [
         field: Field::Names {
             get: |p| p.network_ignore(),
             set: |p, v| p.network_ignore = Some(v),
+        },
+    },
+    Setting {
+        name: "guard-unknown-level",
+        help_en: "The level at which the guard seals a copy whose content is no vault item's",
+        help_zh: "内容与保险库条目均不相符的副本，守卫按此密级封存",
+        field: Field::Level {
+            get: |p| p.guard_unknown_level(),
+            set: |p, v| p.guard_unknown_level = Some(v),
         },
     },
 ];

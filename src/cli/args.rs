@@ -176,6 +176,30 @@ pub enum QuarantineCommand {
         /// The entry's id (hex, from `quarantine list`)
         id: String,
     },
+    /// Release an entry as a vault item (officers holding its level; a witness at or above
+    /// the two-person level): its content goes straight from the entry into the item
+    Release {
+        /// The entry's id (hex, from `quarantine list`)
+        id: String,
+        /// The new item's level: unclassified, internal, confidential, secret, top-secret (or 公开/内部/秘密/机密/绝密)
+        #[arg(long)]
+        level: String,
+        /// The new item's title (default: the copy's original file name)
+        #[arg(long)]
+        title: Option<String>,
+        /// Why it is released (recorded)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Destroy an entry (officers holding its level; a witness at or above the two-person
+    /// level): recorded, then its sealed key overwritten and the file removed
+    Destroy {
+        /// The entry's id (hex, from `quarantine list`)
+        id: String,
+        /// Why it is destroyed (recorded)
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 /// `guard` subcommands.

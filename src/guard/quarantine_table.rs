@@ -45,6 +45,41 @@ pub fn insert(tx: &Transaction<'_>, row: &Row, created_at: &str) -> Result<()> {
     Ok(())
 }
 
+/// What became of an entry an officer settled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Settled {
+    /// Released as a vault item.
+    Released,
+    /// Destroyed.
+    Destroyed,
+}
+
+impl Settled {
+    /// Its stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Settled::Released => "released",
+            Settled::Destroyed => "destroyed",
+        }
+    }
+}
+
+/// Mark entry `id` as `settled`, inside the caller's transaction; refused unless it is held
+/// (two officers cannot both release, or release what the other destroyed).
+pub fn settle(tx: &Transaction<'_>, id: &[u8; 16], settled: Settled) -> Result<()> {
+    let changed = tx.execute(
+        "UPDATE quarantine SET status = ?2 WHERE id = ?1 AND status = 'held'",
+        params![id.to_vec(), settled.as_str()],
+    )?;
+    if changed != 1 {
+        return Err(crate::Error::InvalidInput(format!(
+            "quarantine entry {} is no longer held",
+            crate::encoding::hex::encode(id)
+        )));
+    }
+    Ok(())
+}
+
 /// A quarantine entry as listed.
 #[derive(Clone, Debug, Serialize)]
 pub struct Entry {

@@ -32,6 +32,10 @@ pub fn key(key: &str, lang: Lang) -> String {
         "custodian" => "保管人",
         "destination_dir" => "目标目录",
         "destroyed_by" => "销毁人",
+        "entry" => "隔离条目",
+        "entry_level" => "隔离密级",
+        "item" => "条目",
+        "medium" => "介质",
         "directory_version" => "目录版本",
         "epoch" => "纪元",
         "events" => "事件数",
@@ -65,6 +69,7 @@ pub fn key(key: &str, lang: Lang) -> String {
         "requested_by" => "申请人",
         "role" => "角色",
         "sealing_generation" => "封装密钥代次",
+        "sealing_level" => "封装密级",
         "seq" => "序号",
         "setting" => "设置项",
         "size" => "大小",
@@ -141,6 +146,7 @@ pub fn subject(subject: &str, lang: Lang) -> String {
         "alert-comment-required" => "确认警报须填意见",
         "guard-heartbeat-minutes" => "守卫心跳间隔（分钟）",
         "network-ignore" => "守卫忽略的网络接口",
+        "guard-unknown-level" => "未知副本封存密级",
         other => return other.to_string(),
     };
     zh.to_string()

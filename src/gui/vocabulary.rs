@@ -113,6 +113,8 @@ pub fn action(action: &str, lang: Lang) -> String {
         "media.unmount" => "卸载移动介质",
         "guard.copy" => "从移动介质复制",
         "guard.copy.alert" => "联网时从移动介质复制",
+        "quarantine.release" => "隔离文件放行入库",
+        "quarantine.destroy" => "销毁隔离文件",
         other => return other.to_string(),
     };
     zh.to_string()

@@ -130,6 +130,11 @@ actions! {
     GuardCopy = "guard.copy",
     /// The same, while the station was networked: an alert (signed by the guard key).
     GuardCopyAlert = "guard.copy.alert",
+    /// An officer released a quarantine entry as a vault item (its `item.import` follows in
+    /// the same transaction).
+    QuarantineRelease = "quarantine.release",
+    /// An officer destroyed a quarantine entry.
+    QuarantineDestroy = "quarantine.destroy",
 }
 
 /// An event to append.
@@ -313,6 +318,31 @@ pub fn list(conn: &Connection, from_seq: u64, limit: u64) -> Result<Vec<StoredEv
     )?;
     let rows = stmt.query_map(params![from_seq as i64, limit as i64], row_to_event)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// The newest `limit` events with one of `actions`, newest first (the app's recent copies).
+pub fn latest_of(conn: &Connection, actions: &[Action], limit: u64) -> Result<Vec<StoredEvent>> {
+    let names: Vec<Value> = actions.iter().map(|a| json!(a.as_str())).collect();
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, time, actor, action, subject, level, canonical FROM events
+         WHERE seq >= 0 AND action IN (SELECT value FROM json_each(?1)) ORDER BY seq DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![Value::Array(names).to_string(), limit as i64], row_to_event)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// The first event with `action` whose `details.<key>` is the text `value` (the alert that
+/// names a quarantine entry), or none.
+pub fn first_with_detail(conn: &Connection, action: Action, key: &str, value: &str) -> Result<Option<StoredEvent>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, time, actor, action, subject, level, canonical FROM events
+         WHERE seq >= 0 AND action = ?1 AND json_valid(CAST(canonical AS TEXT))
+           AND json_extract(CAST(canonical AS TEXT), '$.details.' || ?2) = ?3
+         ORDER BY seq LIMIT 1",
+    )?;
+    Ok(stmt
+        .query_row(params![action.as_str(), key, value], row_to_event)
+        .optional()?)
 }
 
 /// Events about one item, oldest first.

@@ -65,6 +65,35 @@ impl SecondPerson {
 }
 
 impl Station {
+    /// The second person for a two-person action on something that is not an item (a
+    /// quarantine entry, at `level`): requests name items, so only a witness signed in for
+    /// this session counts.
+    pub(super) fn witness_for(&self, level: Level, what: &str) -> Result<SecondPerson> {
+        let session = self.session_for(Access::Keys)?;
+        if level < session.directory().policy().two_person_level {
+            return Ok(SecondPerson::NotNeeded);
+        }
+        let me = session.user().id;
+        match self.witness.clone().filter(|(owner, _)| *owner == me) {
+            Some((_, witness)) if witness.clearance >= level => Ok(SecondPerson::Witness(witness)),
+            Some((_, witness)) => Err(Error::Denied {
+                rule: "two-person",
+                message: format!(
+                    "the witness {} is cleared to {}, not {level}",
+                    witness.name, witness.clearance
+                ),
+            }),
+            None => Err(Error::Denied {
+                rule: "two-person",
+                message: format!(
+                    "{what} at {level} needs a second person: another security officer signs in as witness"
+                ),
+            }),
+        }
+    }
+}
+
+impl Station {
     /// After the action's transaction committed: a witness who authorised it is used up.
     pub(super) fn spend(&mut self, second: &SecondPerson) {
         if matches!(second, SecondPerson::Witness(_)) {

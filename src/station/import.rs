@@ -25,10 +25,19 @@ pub use crate::vault::import::FileFailure;
 use crate::vault::items::{self, ItemRow, item_aad};
 use crate::vault::parallel;
 use crate::vault::{Category, ItemStatus};
-use crate::{ControlNumber, Error, ItemId, Result, UserId, details};
+use crate::{ControlNumber, Error, ItemId, Level, Result, UserId, details};
+use rusqlite::Transaction;
 
 use super::items::{ItemSummary, summarize};
 use super::{Access, Station};
+
+/// Adds to an import's activation transaction, after each item's `item.import` (a
+/// quarantine release records itself there).
+type AfterEach<'a> = &'a dyn Fn(&Transaction<'_>, &ItemRow, &mut Vec<NewEvent>) -> Result<()>;
+
+/// Encrypts one item's plaintext from a stream into the given path with the given key, and
+/// returns the plaintext SHA-256.
+type FillFrom<'a> = &'a mut dyn FnMut(EncryptKey<'_>, ItemId, &std::path::Path) -> Result<[u8; 32]>;
 
 /// What an item's row wraps under its level key, kept until the control number is known.
 struct ItemSecrets {
@@ -263,8 +272,8 @@ impl Station {
             jobs.push(Job {
                 source,
                 id,
-                row: self.new_row(id, source, options, generation)?,
-                secrets: self.new_meta(source, options, &dek)?,
+                row: self.new_row(id, source.size, Category::from_path(&source.shown), options, generation)?,
+                secrets: self.new_meta(source.name.as_bytes(), options, &dek)?,
                 dek,
                 tmp: self.work.path().join(format!("{id}.sro")),
             });
@@ -328,10 +337,24 @@ impl Station {
         if staged.is_empty() {
             return Ok(()); // every file failed: nothing to record
         }
+        self.commit_staged(staged, &secrets, level, &|_, _, _| Ok(()))
+    }
+
+    /// Write the pending rows of `staged` (encrypted into the work directory) in one
+    /// transaction, move their objects into `objects/` and sync each directory touched once,
+    /// then activate them in one transaction with one `item.import` each and whatever `then`
+    /// adds to it. `staged` says what exists, for `abandon`.
+    fn commit_staged(
+        &mut self,
+        staged: &mut [Staged],
+        secrets: &[ItemSecrets],
+        level: Level,
+        then: AfterEach<'_>,
+    ) -> Result<()> {
         let owner = self.work.owner().to_string();
         let year = self.clock.now().year();
         self.write(|tx, _| {
-            for (entry, meta) in staged.iter_mut().zip(&secrets) {
+            for (entry, meta) in staged.iter_mut().zip(secrets) {
                 // The wraps bind the control number, so they are made once it is allocated.
                 entry.row.control = items::next_control_number(tx, year)?;
                 meta.seal_into(&mut entry.row)?;
@@ -373,12 +396,64 @@ impl Station {
                         "custodian": custodian,
                     },
                 });
+                then(tx, &entry.row, events)?;
             }
             Ok(())
         })
     }
 
-    fn new_row(&self, id: ItemId, source: &SourceFile, options: &ImportOptions, generation: u32) -> Result<ItemRow> {
+    /// Import one item whose plaintext is not a file but a stream `fill` encrypts into the
+    /// given path with the given key (a quarantine entry released: its plaintext never
+    /// touches the disk). `name` is its original name; `then` adds to the activation's
+    /// transaction. Committed like a group of one: on any failure nothing of it is left.
+    pub(super) fn import_stream(
+        &mut self,
+        name: &[u8],
+        size: u64,
+        options: &ImportOptions,
+        fill: FillFrom<'_>,
+        then: AfterEach<'_>,
+    ) -> Result<ItemRow> {
+        self.refresh_session()?;
+        self.session_for(Access::Permitted(Permission::Import, Some(options.level)))?;
+        let generation = self.session_for(Access::Keys)?.level_key(options.level)?.generation;
+        let id = ItemId::random()?;
+        let dek = Key32::random()?;
+        let category = Category::from_path(std::path::Path::new(std::ffi::OsStr::from_bytes(name)));
+        let row = self.new_row(id, size, category, options, generation)?;
+        let secrets = self.new_meta(name, options, &dek)?;
+        let tmp = self.work.path().join(format!("{id}.sro"));
+        let sha256 = match fill(EncryptKey::Dek(&dek), id, &tmp) {
+            Ok(sha256) => sha256,
+            Err(error) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(error);
+            }
+        };
+        let mut staged = vec![Staged {
+            row: ItemRow { sha256, ..row },
+            tmp,
+            in_objects: false,
+            has_row: false,
+        }];
+        let level = options.level;
+        let result = self.commit_staged(&mut staged, std::slice::from_ref(&secrets), level, then);
+        if let Err(error) = result {
+            let _ = self.abandon(&staged, "failed");
+            return Err(error);
+        }
+        let [entry] = <[Staged; 1]>::try_from(staged).map_err(|_| Error::integrity("import", "one item staged"))?;
+        Ok(entry.row)
+    }
+
+    fn new_row(
+        &self,
+        id: ItemId,
+        size: u64,
+        category: Category,
+        options: &ImportOptions,
+        generation: u32,
+    ) -> Result<ItemRow> {
         let session = self.session_for(Access::Keys)?;
         let now = self.now();
         Ok(ItemRow {
@@ -390,10 +465,10 @@ impl Station {
             title: Vec::new(),
             original_name: Vec::new(),
             notes: None,
-            size: source.size,
+            size,
             sha256: [0; 32],
             chunk_size: options.chunk_size,
-            category: Category::from_path(&source.shown),
+            category,
             created_by: session.user().id,
             custodian: session.user().id,
             status: ItemStatus::Pending,
@@ -402,7 +477,7 @@ impl Station {
         })
     }
 
-    fn new_meta(&self, source: &SourceFile, options: &ImportOptions, dek: &Key32) -> Result<ItemSecrets> {
+    fn new_meta(&self, name: &[u8], options: &ImportOptions, dek: &Key32) -> Result<ItemSecrets> {
         let key = self.session_for(Access::Keys)?.level_key(options.level)?.key;
         Ok(ItemSecrets {
             level_key: key.clone(),
@@ -410,8 +485,8 @@ impl Station {
             title: options
                 .title
                 .clone()
-                .unwrap_or_else(|| source.name.to_string_lossy().into_owned()),
-            name: source.name.as_bytes().to_vec(),
+                .unwrap_or_else(|| String::from_utf8_lossy(name).into_owned()),
+            name: name.to_vec(),
             notes: options.notes.clone(),
         })
     }

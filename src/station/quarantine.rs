@@ -1,6 +1,6 @@
-//! The quarantine through the station (officers): list what the guard sealed, and check an
-//! entry (it opens with the level's sealing key and hashes to what was recorded) without
-//! writing any plaintext. Release as a vault item and destruction come next (issue 28).
+//! The quarantine through the station (officers): list what the guard sealed, check an entry
+//! (it opens with the level's sealing key and hashes to what was recorded) without writing
+//! any plaintext, and destroy one; release is `quarantine_release.rs`.
 
 use std::io::Read;
 
@@ -8,9 +8,10 @@ use crate::accounts::keyring;
 use crate::accounts::permissions::Permission;
 use crate::crypto::stream::{self, DecryptKey, Header};
 use crate::guard::quarantine::entry_path;
-use crate::guard::quarantine_table::{self, Entry};
+use crate::guard::quarantine_table::{self, Entry, Settled};
+use crate::ledger::{Action, NewEvent};
 use crate::progress::Progress;
-use crate::{Error, Result};
+use crate::{Error, Result, details};
 
 use super::{Access, Station};
 
@@ -56,5 +57,54 @@ impl Station {
         );
         let intact = header.item == bytes && digest.is_ok_and(|d| crate::encoding::hex::encode(&d) == entry.sha256);
         Ok(QuarantineCheck { entry, intact })
+    }
+
+    /// Destroy entry `id` (hex) for `reason` (officers holding its level; a witness at or
+    /// above the two-person level): recorded first, then its header (the sealed content
+    /// key) overwritten and the file removed.
+    pub fn quarantine_destroy(&mut self, id: &str, reason: &str) -> Result<Entry> {
+        self.refresh_session()?;
+        let (entry, bytes) = self.held_entry(id)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::InvalidInput("a destruction needs a reason".into()));
+        }
+        let second = self.witness_for(entry.level, "destroying a quarantine entry")?;
+        let names = crate::accounts::users::names(&self.conn)?;
+        let actor = self.session_for(Access::Keys)?.user().name.clone();
+        let mut details = details! {
+            "entry": entry.id.clone(),
+            "entry_level": entry.level.name(),
+            "size": entry.size,
+            "sha256": entry.sha256.clone(),
+            "medium": entry.medium.clone(),
+            "reason": reason,
+        };
+        second.describe(&mut details, |id| {
+            names
+                .iter()
+                .find(|(u, _)| *u == id)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default()
+        });
+        self.write(|tx, events| {
+            quarantine_table::settle(tx, &bytes, Settled::Destroyed)?;
+            second.consume(tx)?;
+            events.push(NewEvent {
+                actor,
+                action: Action::QuarantineDestroy,
+                subject: format!("quarantine {}", entry.id),
+                level: Some(entry.level),
+                item: None,
+                details,
+            });
+            Ok(())
+        })?;
+        self.spend(&second);
+        super::quarantine_release::remove_entry(&entry_path(&self.paths.quarantine, &bytes), &self.paths.quarantine)?;
+        Ok(Entry {
+            status: Settled::Destroyed.as_str().into(),
+            ..entry
+        })
     }
 }

@@ -150,6 +150,33 @@ pub fn of(conn: &Connection, item: ItemId, vouch: &dyn Fn(u64, &[u8]) -> bool) -
     Ok(from_events(item, &events, vouch))
 }
 
+/// The items not destroyed whose history says their content has `sha256`, the highest
+/// level first (the guard names the item a copy is of, and seals the copy at its level).
+/// Found through the import events' bytes, never the items table an insider can edit.
+pub fn with_sha256(conn: &Connection, sha256: &[u8; 32], vouch: &dyn Fn(u64, &[u8]) -> bool) -> Result<Vec<History>> {
+    let wanted = hex::encode(sha256);
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT item FROM events
+         WHERE seq >= 0 AND action = 'item.import' AND item IS NOT NULL
+           AND json_valid(CAST(canonical AS TEXT))
+           AND json_extract(CAST(canonical AS TEXT), '$.details.sha256') = ?1",
+    )?;
+    let ids = stmt
+        .query_map(params![wanted], |r| r.get::<_, ItemId>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut found = Vec::new();
+    for id in ids {
+        if let Some(history) = of(conn, id, vouch)?
+            && !history.destroyed
+            && history.sha256 == wanted
+        {
+            found.push(history);
+        }
+    }
+    found.sort_by_key(|h| std::cmp::Reverse(h.level));
+    Ok(found)
+}
+
 /// How `row` disagrees with `history` (`names`: user id to name).
 pub fn differences(row: &ItemRow, history: &History, names: &HashMap<UserId, String>) -> Vec<Difference> {
     let name = |id: &UserId| names.get(id).cloned().unwrap_or_else(|| id.to_string());

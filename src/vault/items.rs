@@ -402,24 +402,6 @@ pub fn relabel(tx: &Transaction<'_>, row: &ItemRow, now: &str) -> Result<()> {
     Ok(())
 }
 
-/// An active item whose plaintext has this SHA-256, by what its row says (the guard's
-/// question for a copy: whose level seals it, which item it names). The highest level first
-/// when several items share the content.
-pub fn active_with_sha256(conn: &Connection, sha256: &[u8; 32]) -> Result<Option<(ControlNumber, Level)>> {
-    let found: Option<(i32, u32, i64)> = conn
-        .query_row(
-            "SELECT control_year, control_serial, level FROM items
-             WHERE sha256 = ?1 AND status = 'active' ORDER BY level DESC LIMIT 1",
-            rusqlite::params![sha256.to_vec()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    Ok(found.and_then(|(year, serial, level)| {
-        let level = u8::try_from(level).ok().and_then(Level::from_byte)?;
-        Some((ControlNumber { year, serial }, level))
-    }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -338,7 +338,8 @@ fn events_of_a_real_workflow_validate() {
         seen.insert(action.to_string());
     }
     for action in Action::ALL {
-        if !guarded && action.as_str().starts_with("guard.") {
+        let needs_the_guard = ["guard.", "quarantine."].iter().any(|p| action.as_str().starts_with(p));
+        if !guarded && needs_the_guard {
             continue;
         }
         assert!(
@@ -381,6 +382,13 @@ fn exercise_the_guard(station: &mut Station, vault: &LibVault) {
     std::fs::create_dir_all(&stick).unwrap();
     std::fs::create_dir_all(&home).unwrap();
     std::fs::write(stick.join("survey.tif"), b"the survey on the stick").unwrap();
+    // The same content is a vault item at internal: copies of it are sealed at internal.
+    let item = vault.files.join("survey-item.tif");
+    std::fs::write(&item, b"the survey on the stick").unwrap();
+    let plan = station.plan_import(&[item], false).unwrap();
+    station
+        .import(plan, &ImportOptions::at(Level::Internal), &Progress::new())
+        .unwrap();
     let config = Config {
         vault: vault.root.clone(),
         guard_dir: vault.guard_dir(),
@@ -422,10 +430,45 @@ fn exercise_the_guard(station: &mut Station, vault: &LibVault) {
     network.0.lock().unwrap().links[1] = link(4, "wwan0", true);
     guard.on_network(now).unwrap();
     copy_into(&mut guard, "two.tif", "guard.copy.alert");
+    // Two copies by a user (a root file is never contained): sealed into the quarantine.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for dir in [vault.files.parent().unwrap(), &vault.files] {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o711)).unwrap();
+        }
+        std::os::unix::fs::chown(&home, Some(65534), Some(65534)).unwrap();
+        for name in ["three.tif", "four.tif"] {
+            let copy = home.join(name);
+            std::fs::copy(stick.join("survey.tif"), &copy).unwrap();
+            std::os::unix::fs::chown(&copy, Some(65534), Some(65534)).unwrap();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while copy.exists() {
+                assert!(Instant::now() < deadline, "{name} was not contained");
+                guard.on_destinations().unwrap();
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
     mounts.0.lock().unwrap().clear();
     guard.on_mounts().unwrap();
     guard.on_timer(now + Duration::from_secs(2)).unwrap();
     assert_eq!(guard.pending(), 0, "every event was written");
     drop(guard);
+    // One entry released as an item, the other destroyed (internal: no second person).
+    let entries = station.quarantine_list().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert!(
+        entries.iter().all(|e| e.level == Level::Internal),
+        "sealed at the item's level"
+    );
+    let release = strongroom::station::Release {
+        level: Level::Internal,
+        title: None,
+        reason: "a copy of our own item".into(),
+    };
+    station
+        .quarantine_release(&entries[0].id, &release, &Progress::new())
+        .unwrap();
+    station.quarantine_destroy(&entries[1].id, "a second copy").unwrap();
     station.guard_disable().unwrap();
 }

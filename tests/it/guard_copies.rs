@@ -191,7 +191,13 @@ fn copies_from_a_medium_are_recorded_and_an_alert_only_while_networked(fs: Mediu
         "{alert}"
     );
     assert!(s.home.join("by-root.tif").exists());
-    // Copied by a user: contained.
+    // Copied by a user: contained, at the item's level even though an insider lowered its
+    // row (the guard reads the level from the item's history).
+    let row_level: i64 = vault
+        .db()
+        .query_row("SELECT level FROM items", [], |r| r.get(0))
+        .unwrap();
+    vault.db().execute("UPDATE items SET level = 1", []).unwrap();
     let before = last_seq(vault);
     copy_as_user(&s.medium.point.join("survey/harbour.tif"), &s.home.join("again.tif"));
     let alert = wait_for_event(vault, before, WITHIN, |e| is(e, "guard.copy.alert", None));
@@ -214,7 +220,10 @@ fn copies_from_a_medium_are_recorded_and_an_alert_only_while_networked(fs: Mediu
     let shown: Value = vault.json(&["quarantine", "show", &entry]);
     assert_eq!(shown["intact"], true, "{shown}");
     assert_eq!(shown["entry"]["sha256"], sha256_file(&s.home.join("harbour.tif")));
-    assert_eq!(shown["entry"]["level"], "top-secret");
+    // Sealed at the level of the vault item it is a copy of, as its history states it.
+    assert_eq!(shown["entry"]["level"], "secret");
+    assert_eq!(alert["details"]["sealing_level"], "secret");
+    vault.db().execute("UPDATE items SET level = ?1", [row_level]).unwrap();
     s.medium.unmount();
     let status = s.guard.take().map(GuardProcess::stop).unwrap();
     assert_eq!(status, Some(0));

@@ -29,5 +29,6 @@ mod insider_terminal;
 mod ledger_tamper;
 mod ledger_vectors;
 mod old_vaults;
+mod quarantine_settle;
 mod recovery_code;
 mod sticks;

@@ -70,13 +70,28 @@ impl Guard {
         self.flush()
     }
 
+    /// The vault item not destroyed whose history says it has this content (the highest
+    /// level when several do). A database the guard cannot read now names none.
+    fn item_with(&self, sha256: &[u8; 32]) -> Option<crate::vault::history::History> {
+        let admin_keys = crate::accounts::decision::AdminKeys::load(&self.conn, &self.state.station).ok()?;
+        let vouch = |seq: u64, event: &[u8]| admin_keys.vouch_for(seq, event);
+        crate::vault::history::with_sha256(&self.conn, sha256, &vouch)
+            .ok()?
+            .into_iter()
+            .next()
+    }
+
     /// Record a copy: `guard.copy`, and `guard.copy.alert` while networked; then, by policy,
     /// seal it into the quarantine (the plaintext goes once the alert naming the entry is
     /// committed). If sealing fails, the copy stays and the alert says why.
     pub(super) fn copy_found(&mut self, copy: &CopyFound) {
-        // Sealed at top-secret: the level an item's row states is not checked against its
-        // custody history here, and top-secret is never weaker.
-        let level = Level::TopSecret;
+        // The vault item with this content, if any, as its custody history states it (the
+        // items table can be edited); the copy is sealed at its level, or at the policy's
+        // level for unknown material.
+        let item = self.item_with(&copy.sha256);
+        let level = item
+            .as_ref()
+            .map_or_else(|| self.policy.guard_unknown_level(), |h| h.level);
         let sealed = self.directory.as_ref().and_then(|d| {
             let entry = d.level(level).ok()?;
             let public = crate::encoding::hex::decode::<32>(&entry.sealing_public_key)?;
@@ -86,17 +101,12 @@ impl Guard {
             Some((entry.generation, crate::encoding::hex::encode(&blob)))
         });
         let net = self.net.state().clone();
-        // The vault item with this content, if any (named by its control number; its level
-        // as the row says it, which only the item's history vouches for).
-        let item = crate::vault::items::active_with_sha256(&self.conn, &copy.sha256)
-            .ok()
-            .flatten();
         let with_item = |mut event: NewEvent| {
-            if let Some((control, row_level)) = &item {
+            if let Some(history) = &item {
                 event
                     .details
-                    .insert("control_number".into(), json!(control.to_string()));
-                event.details.insert("item_level".into(), json!(row_level.name()));
+                    .insert("control_number".into(), json!(history.control_number));
+                event.details.insert("item_level".into(), json!(history.level.name()));
             }
             event
         };

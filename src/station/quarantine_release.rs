@@ -1,0 +1,245 @@
+//! Releasing a quarantine entry as a vault item (officers holding its level): the sealed
+//! entry is decrypted with its level's sealing key straight into a new item's encryption,
+//! through a pipe, so its plaintext never touches the disk; the new item is committed like
+//! an import, with a `quarantine.release` beside its `item.import` in the same transaction,
+//! and only then is the entry removed. At or above the two-person level (the entry's or the
+//! item's, whichever is higher) a witness must be signed in.
+
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
+
+use crate::accounts::permissions::Permission;
+use crate::crypto::stream::{self, DecryptKey, EncryptKey, Header, StreamError};
+use crate::guard::quarantine::entry_path;
+use crate::guard::quarantine_table::{self, Entry, Settled};
+use crate::ledger::{Action, NewEvent};
+use crate::progress::Progress;
+use crate::vault::items::ItemRow;
+use crate::{Error, ItemId, Level, Result, details};
+
+use super::import::ImportOptions;
+use super::{Access, Station};
+
+/// What an officer asks for when releasing an entry.
+#[derive(Clone, Debug)]
+pub struct Release {
+    /// The new item's level.
+    pub level: Level,
+    /// Its title; absent: the copy's original file name, unsealed from the alert.
+    pub title: Option<String>,
+    /// Why (recorded).
+    pub reason: String,
+}
+
+/// An entry released: the item it became.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Released {
+    /// The entry (hex id).
+    pub entry: String,
+    /// The new item's control number.
+    pub control_number: String,
+    /// Its id.
+    pub item: String,
+    /// Its level.
+    pub level: Level,
+    /// Its size.
+    pub size: u64,
+    /// Its SHA-256 (hex), the entry's.
+    pub sha256: String,
+}
+
+impl Station {
+    /// The held entry `id` (hex), for an officer holding its level.
+    pub(super) fn held_entry(&self, id: &str) -> Result<(Entry, [u8; 16])> {
+        let entry = quarantine_table::list(&self.conn)?
+            .into_iter()
+            .find(|e| e.id == id)
+            .ok_or_else(|| Error::InvalidInput(format!("no quarantine entry {id}")))?;
+        self.session_for(Access::Permitted(Permission::Guard, Some(entry.level)))?;
+        if entry.status != "held" {
+            return Err(Error::InvalidInput(format!(
+                "quarantine entry {id} was already {}",
+                entry.status
+            )));
+        }
+        let bytes = crate::encoding::hex::decode::<16>(&entry.id)
+            .ok_or_else(|| Error::integrity("quarantine", "an entry id is not 16 bytes"))?;
+        Ok((entry, bytes))
+    }
+
+    /// Release entry `id` as a vault item (see the module documentation).
+    pub fn quarantine_release(&mut self, id: &str, release: &Release, progress: &Progress) -> Result<Released> {
+        self.refresh_session()?;
+        let (entry, bytes) = self.held_entry(id)?;
+        let reason = release.reason.trim();
+        if reason.is_empty() {
+            return Err(Error::InvalidInput("a release needs a reason".into()));
+        }
+        let second = self.witness_for(entry.level.max(release.level), "releasing a quarantine entry")?;
+        let name = self.copy_name(&entry);
+        let held = self.session_for(Access::Keys)?.level_key(entry.level)?;
+        let secret = crate::accounts::keyring::sealing_secret(
+            &self.conn,
+            entry.level,
+            entry.generation,
+            &held.key,
+            held.generation,
+        )?;
+        let path = entry_path(&self.paths.quarantine, &bytes);
+        let options = ImportOptions {
+            title: release.title.clone().filter(|t| !t.trim().is_empty()),
+            ..ImportOptions::at(release.level)
+        };
+        let chunk = options.chunk_size;
+        let expected = entry.sha256.clone();
+        let mut fill = |key: EncryptKey<'_>, item: ItemId, out: &std::path::Path| {
+            reseal(
+                &path, &bytes, &secret, key, item, out, chunk, entry.size, &expected, progress,
+            )
+        };
+        let names = crate::accounts::users::names(&self.conn)?;
+        let actor = self.session_for(Access::Keys)?.user().name.clone();
+        let then = |tx: &rusqlite::Transaction<'_>, row: &ItemRow, events: &mut Vec<NewEvent>| {
+            quarantine_table::settle(tx, &bytes, Settled::Released)?;
+            second.consume(tx)?;
+            let mut details = details! {
+                "entry": entry.id.clone(),
+                "item": row.id.to_string(),
+                "control_number": row.control.to_string(),
+                "entry_level": entry.level.name(),
+                "size": entry.size,
+                "sha256": entry.sha256.clone(),
+                "medium": entry.medium.clone(),
+                "reason": reason,
+            };
+            second.describe(&mut details, |id| {
+                names
+                    .iter()
+                    .find(|(u, _)| *u == id)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default()
+            });
+            events.push(NewEvent {
+                actor: actor.clone(),
+                action: Action::QuarantineRelease,
+                subject: row.control.to_string(),
+                level: Some(row.level),
+                item: Some(row.id),
+                details,
+            });
+            Ok(())
+        };
+        let row = self.import_stream(&name, entry.size, &options, &mut fill, &then)?;
+        self.spend(&second);
+        // Recorded: the entry's content lives on as the item.
+        remove_entry(&path, &self.paths.quarantine)?;
+        Ok(Released {
+            entry: entry.id,
+            control_number: row.control.to_string(),
+            item: row.id.to_string(),
+            level: row.level,
+            size: row.size,
+            sha256: crate::encoding::hex::encode(&row.sha256),
+        })
+    }
+
+    /// The copy's original file name, unsealed from the alert that named the entry (the
+    /// officer holds its level); a made-up name when it cannot be.
+    fn copy_name(&self, entry: &Entry) -> Vec<u8> {
+        let fallback = format!("quarantine-{}", &entry.id[..8]).into_bytes();
+        let Ok(Some(alert)) =
+            crate::ledger::events::first_with_detail(&self.conn, Action::GuardCopyAlert, "quarantine", &entry.id)
+        else {
+            return fallback;
+        };
+        let Ok(value) = alert.json() else {
+            return fallback;
+        };
+        let details = &value["details"];
+        let level = details["sealing_level"].as_str().and_then(|l| l.parse::<Level>().ok());
+        let generation = details["sealing_generation"]
+            .as_u64()
+            .and_then(|g| u32::try_from(g).ok());
+        match (level, generation, details["destination_name_sealed"].as_str()) {
+            (Some(level), Some(generation), Some(sealed)) => self
+                .unseal_name(level, generation, sealed)
+                .map(|name| name.into_encoded_bytes())
+                .ok()
+                .filter(|name| !name.is_empty())
+                .unwrap_or(fallback),
+            _ => fallback,
+        }
+    }
+}
+
+/// Decrypt the entry at `path` (its header must name `id`) with the sealing `secret` into a
+/// pipe, and encrypt what comes out of the pipe into `out` (new, 0600, synced) with `key`:
+/// the plaintext exists only in the pipe. Both sides must agree on `size` and `sha256`.
+#[allow(clippy::too_many_arguments)]
+fn reseal(
+    path: &std::path::Path,
+    id: &[u8; 16],
+    secret: &crate::crypto::seal::SecretKey,
+    key: EncryptKey<'_>,
+    item: ItemId,
+    out: &std::path::Path,
+    chunk: u32,
+    size: u64,
+    sha256: &str,
+    progress: &Progress,
+) -> Result<[u8; 32]> {
+    let damaged = |why: String| Error::integrity("quarantine entry", why);
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let (header, raw) = Header::read(&mut (&mut file).take(4096)).map_err(|e| damaged(e.to_string()))?;
+    if header.item != *id || header.plaintext_len != size {
+        return Err(damaged("its header names another entry or size".into()));
+    }
+    crate::vault::layout::check_free_space(out, Header::wrapped_object_len(size, chunk))?;
+    let output = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(out)
+        .map_err(|e| Error::io(out, e))?;
+    progress.add_total(size);
+    let (reader, writer) = std::io::pipe().map_err(|e| Error::io("pipe", e))?;
+    let (opened, sealed) = std::thread::scope(|scope| {
+        let opening = scope.spawn(move || {
+            let quiet = Progress::new();
+            stream::decrypt(&mut file, &header, &raw, DecryptKey::Sealing(secret), writer, &quiet)
+        });
+        let sealed = stream::encrypt(reader, &output, key, *item.as_bytes(), chunk, size, progress);
+        (opening.join(), sealed)
+    });
+    let opened = opened.map_err(|_| damaged("decryption stopped".into()))?;
+    let digest = match (opened, sealed) {
+        (Err(e), _) => return Err(damaged(e.to_string())),
+        (Ok(_), Err(StreamError::Cancelled)) => return Err(Error::Cancelled),
+        (Ok(_), Err(StreamError::Write(e))) => return Err(Error::io(out, e)),
+        (Ok(_), Err(e)) => return Err(damaged(e.to_string())),
+        (Ok(opened), Ok(sealed)) if opened == sealed => sealed,
+        (Ok(_), Ok(_)) => return Err(damaged("what was read differs from what was written".into())),
+    };
+    if crate::encoding::hex::encode(&digest) != sha256 {
+        return Err(damaged("its content does not hash as the guard recorded".into()));
+    }
+    output.sync_data().map_err(|e| Error::io(out, e))?;
+    Ok(digest)
+}
+
+/// Remove a settled entry's file and make that durable. Its header, which holds the sealed
+/// content key, is overwritten first: a copy of the disk taken later finds no key.
+pub(super) fn remove_entry(path: &std::path::Path, dir: &std::path::Path) -> Result<()> {
+    use std::io::Write;
+    let mut file = match std::fs::OpenOptions::new().write(true).open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let head = vec![0u8; usize::try_from(len.min(4096)).unwrap_or(4096)];
+    file.write_all(&head).map_err(|e| Error::io(path, e))?;
+    file.sync_data().map_err(|e| Error::io(path, e))?;
+    std::fs::remove_file(path).map_err(|e| Error::io(path, e))?;
+    crate::vault::layout::sync_dir(dir)
+}
