@@ -93,12 +93,24 @@ fn show(cli: &Cli, id: &str) -> Result<()> {
 /// `quarantine destroy ID --reason R`.
 fn destroy(cli: &Cli, id: &str, reason: &str) -> Result<()> {
     let mut station = unlocked_station(cli)?;
-    let entry = station.quarantine_destroy(id, reason)?;
+    let settled = station.quarantine_destroy(id, reason)?;
     if cli.json {
-        return output::json(&entry);
+        return output::json(&settled);
     }
+    let entry = &settled.entry;
     println!("destroyed quarantine entry {} ({})", entry.id, entry.level.name());
+    left_behind(settled.left_behind.as_deref());
     Ok(())
+}
+
+/// Say so when an entry was settled but its file could not be erased yet.
+fn left_behind(why: Option<&str>) {
+    if let Some(why) = why {
+        eprintln!(
+            "warning: the entry is settled, but its file could not be erased yet ({}); the next open erases it",
+            output::printable(why)
+        );
+    }
 }
 
 /// `quarantine release ID --level L --reason R [--title T]`.
@@ -129,5 +141,6 @@ fn release(cli: &Cli, id: &str, level: &str, title: Option<String>, reason: &str
         released.level.name(),
         output::bytes(released.size)
     );
+    left_behind(released.left_behind.as_deref());
     Ok(())
 }

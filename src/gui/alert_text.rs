@@ -41,7 +41,7 @@ pub fn finding(finding: &Finding, lang: Lang) -> String {
         Finding::MediumWhileNetworked { medium } => format!("工作站联网时挂载了移动介质 {medium}"),
         Finding::NetworkWhileMedium => "挂载移动介质期间工作站联网了".to_string(),
         Finding::DirectoryDistrusted { why } => format!("守卫不信任已签名目录：{why}"),
-        Finding::CopyWhileNetworked { medium, directory } => {
+        Finding::CopyWhileNetworked { medium, directory, .. } => {
             format!("工作站联网时，移动介质 {medium} 上的文件被复制到了 {directory}")
         }
         Finding::Other => "请查看该事件的详情".to_string(),
@@ -109,6 +109,7 @@ mod tests {
             Finding::CopyWhileNetworked {
                 medium: "STICK".into(),
                 directory: "/home/alice".into(),
+                quarantine: None,
             },
             Finding::Other,
         ];

@@ -290,6 +290,31 @@ texts! {
     MediumRemovedNotice => "Medium removed", "移动介质已移除";
     CopiedNotice => "File copied from removable medium", "发现从移动介质复制的文件";
     DirectoryDistrustedNotice => "The guard does not trust the signed directory", "守卫不信任已签名目录";
+    // The Guard screen.
+    Refresh => "Refresh", "刷新";
+    Quarantine => "Quarantine", "隔离区";
+    QuarantineEmpty => "Nothing is in quarantine.", "隔离区为空。";
+    RecentCopies => "Copies from removable media", "从移动介质复制的文件";
+    NoCopies => "The guard has recorded no copies.", "守卫尚未记录任何复制。";
+    Entry => "Entry", "隔离条目";
+    SealedAt => "Sealed at", "封存时间";
+    FromMedium => "From medium", "来源介质";
+    FoundIn => "Found in", "发现位置";
+    ChooseEntry => "Choose an entry to release or destroy it.", "选择一个隔离条目以放行或销毁。";
+    ReleaseAt => "Release as an item at", "放行入库，密级";
+    ReleaseEntry => "Release as item", "放行入库";
+    DestroyEntry => "Destroy entry", "销毁隔离条目";
+    NeedLevelAndReason => "Choose a level and give a reason", "请选择密级并填写原因";
+    SameAsItem => "Same as item", "相同条目";
+    Outcome => "Outcome", "处置";
+    Quarantined => "quarantined", "已隔离";
+    LeftInPlace => "left in place", "未移除";
+    AlertedWhileNetworked => "alert (networked)", "警报（联网）";
+    RecordedAirGapped => "recorded (air-gapped)", "已记录（物理隔离）";
+    Held => "held", "隔离中";
+    Released => "released", "已放行";
+    OpenCopy => "Open in Guard", "在防护页打开";
+    EntryDestroyed => "Quarantine entry destroyed", "隔离条目已销毁";
     // Errors and refusals.
     Refused => "Refused", "已拒绝";
     Error => "Error", "错误";

@@ -152,6 +152,34 @@ pub enum Command {
         /// Approve (true) or deny.
         approve: bool,
     },
+    /// Read the copies the guard recorded and the quarantine (officers).
+    RefreshGuard,
+    /// Release a quarantine entry as a vault item (a queued job).
+    ReleaseEntry {
+        /// Job number.
+        job: u64,
+        /// The entry (hex id).
+        entry: String,
+        /// The new item's level.
+        level: Level,
+        /// Its title (none: the copy's own name).
+        title: Option<String>,
+        /// Why.
+        reason: String,
+        /// A witness who typed their own password.
+        witness: Option<(String, Password)>,
+        /// Counters and the cancel flag.
+        progress: Arc<Progress>,
+    },
+    /// Destroy a quarantine entry.
+    DestroyEntry {
+        /// The entry (hex id).
+        entry: String,
+        /// Why.
+        reason: String,
+        /// A witness who typed their own password.
+        witness: Option<(String, Password)>,
+    },
     /// Change one policy setting.
     SetPolicy {
         /// Setting name.
@@ -289,6 +317,13 @@ pub enum Reply {
     Alerts(Vec<Alert>),
     /// The status strip's reading: network, media, the guard, and what it recorded since.
     Guard(Box<strongroom::guard::status::GuardStrip>),
+    /// The Guard screen's data.
+    GuardScreen {
+        /// Copies recorded, newest first.
+        copies: Vec<strongroom::station::CopyRecord>,
+        /// The quarantine, newest first.
+        entries: Vec<strongroom::guard::quarantine_table::Entry>,
+    },
     /// Something finished that deserves a notice: what, and about what.
     Notice(Text, String),
     /// The account was recovered; its user signs in with the new password.

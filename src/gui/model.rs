@@ -19,6 +19,7 @@ use super::screens::admin::AdminScreen;
 use super::screens::alerts::AlertsScreen;
 use super::screens::browser::BrowserScreen;
 use super::screens::detail::{ExportAsked, ItemScreen};
+use super::screens::guard::GuardScreen;
 use super::screens::import::ImportScreen;
 use super::screens::ledger::LedgerScreen;
 use super::screens::setup::SetupForm;
@@ -99,6 +100,17 @@ pub enum Action {
     UseRecoveryCode,
     /// Go to the open item's witness fields, to act now with a second person.
     AddWitness,
+    /// Release the chosen quarantine entry (from the Guard screen's form).
+    ReleaseEntry,
+    /// Destroy the chosen quarantine entry.
+    DestroyEntry,
+    /// Open the Guard screen at the copy an alert reports (its seq) and its entry.
+    OpenCopy {
+        /// The alert's seq.
+        seq: u64,
+        /// The quarantine entry it names.
+        entry: Option<String>,
+    },
 }
 
 /// The main views after sign-in.
@@ -116,6 +128,8 @@ pub enum View {
     Admin,
     /// Open alerts.
     Alerts,
+    /// Copies from removable media and the quarantine (officers).
+    Guard,
 }
 
 /// Which screen the window shows.
@@ -215,6 +229,8 @@ pub struct SignedIn {
     pub alerts: AlertsScreen,
     /// Users, requests and policy (officers).
     pub admin: AdminScreen,
+    /// Copies and the quarantine (officers).
+    pub guard: GuardScreen,
     /// The highest level this session has shown or handled (the banners; DESIGN.md §7).
     high: Level,
 }
@@ -240,6 +256,7 @@ impl SignedIn {
             ledger: LedgerScreen::default(),
             alerts: AlertsScreen::default(),
             admin: AdminScreen::default(),
+            guard: GuardScreen::default(),
             high: Level::Unclassified,
         }
     }

@@ -68,6 +68,20 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
                 .push((format!("{}: {subject}", what.get(lang)), Instant::now()));
         }
         Reply::BundleVerified(report) => s.ledger.bundle_report = Some(*report),
+        Reply::GuardScreen { copies, entries } => {
+            s.raise_all(entries.iter().map(|e| e.level));
+            s.raise_all(copies.iter().filter_map(|c| c.sealing_level));
+            let form_done = s
+                .guard
+                .chosen
+                .as_ref()
+                .is_some_and(|id| entries.iter().any(|e| &e.id == id && e.status != "held"));
+            if form_done {
+                s.guard.form = Default::default();
+            }
+            s.guard.copies = copies;
+            s.guard.entries = entries;
+        }
         Reply::JobCancelledKept { job, kept } => {
             // What was committed before the cancel stays, and the person is told so.
             let mut failure = Failure::plain(&format!("{}: {kept}", Text::CancelledKept.get(lang)));
@@ -166,12 +180,56 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
             match view {
                 View::Admin => worker.send(Command::RefreshAdmin),
                 View::Alerts => worker.send(Command::RefreshAlerts),
+                View::Guard => worker.send(Command::RefreshGuard),
                 // The ledger shows its events at once, with whatever filter is typed.
                 View::Ledger => return carry_out(s, Action::QueryEvents, lang, worker),
                 _ => {}
             }
         }
         Action::OpenItem(reference) => worker.send(Command::Item(reference)),
+        Action::OpenCopy { seq, entry } => {
+            s.guard.highlighted = Some(seq);
+            if entry.is_some() {
+                s.guard.chosen = entry;
+            }
+            return carry_out(s, Action::Show(View::Guard), lang, worker);
+        }
+        Action::ReleaseEntry | Action::DestroyEntry => {
+            let entry = s.guard.chosen.clone()?;
+            let form = &mut s.guard.form;
+            let witness = Some(form.witness.trim().to_string())
+                .filter(|w| !w.is_empty())
+                .map(|w| (w, Password::new(std::mem::take(&mut *form.witness_password))));
+            let reason = form.reason.trim().to_string();
+            if matches!(action, Action::DestroyEntry) {
+                worker.send(Command::DestroyEntry { entry, reason, witness });
+                return None;
+            }
+            let level = form.level?;
+            let title = Some(form.title.trim().to_string()).filter(|t| !t.is_empty());
+            s.raise(level);
+            let progress = std::sync::Arc::new(strongroom::progress::Progress::new());
+            let job = s.next_job;
+            s.next_job += 1;
+            s.jobs.push(super::model::Job {
+                id: job,
+                label: format!("{} {}", Text::ReleaseEntry.get(lang), &entry[..entry.len().min(8)]),
+                progress: progress.clone(),
+                started: None,
+                outcome: None,
+                paths: Vec::new(),
+                export: None,
+            });
+            worker.send(Command::ReleaseEntry {
+                job,
+                entry,
+                level,
+                title,
+                reason,
+                witness,
+                progress,
+            });
+        }
         Action::CancelJob(id) => {
             if let Some(job) = s.jobs.iter().find(|j| j.id == id) {
                 job.progress.cancel();

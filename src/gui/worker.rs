@@ -29,6 +29,9 @@ const ALERT_POLL: Duration = Duration::from_secs(10);
 /// the guard reaches the window within two seconds).
 const GUARD_POLL: Duration = Duration::from_secs(1);
 
+/// At most this many copies are shown on the Guard screen.
+const GUARD_COPIES: u64 = 500;
+
 /// At most this many events are read for the ledger browser at once.
 const MAX_EVENTS: u64 = 200_000;
 
@@ -343,6 +346,47 @@ impl StationThread {
                     station.note_activity();
                 }
             }
+            Command::RefreshGuard => self.refresh_guard()?,
+            Command::ReleaseEntry {
+                job,
+                entry,
+                level,
+                title,
+                reason,
+                witness,
+                progress,
+            } => {
+                let station = self.station()?;
+                let released = match witness {
+                    Some((name, password)) => station.add_witness(&name, &password).map(|_| ()),
+                    None => Ok(()),
+                }
+                .and_then(|()| {
+                    let release = strongroom::station::Release { level, title, reason };
+                    station.quarantine_release(&entry, &release, &progress)
+                });
+                match released {
+                    Ok(released) => self.reply(Reply::JobDone {
+                        job,
+                        summary: format!("{} → {}", &released.entry[..8], released.control_number),
+                    }),
+                    Err(error) => self.reply(Reply::JobFailed {
+                        job,
+                        error: error.into(),
+                    }),
+                }
+                self.refresh_guard()?;
+                self.refresh_items()?;
+            }
+            Command::DestroyEntry { entry, reason, witness } => {
+                let station = self.station()?;
+                if let Some((name, password)) = witness {
+                    station.add_witness(&name, &password)?;
+                }
+                let destroyed = station.quarantine_destroy(&entry, &reason)?;
+                self.reply(Reply::Notice(Text::EntryDestroyed, destroyed.entry.id));
+                self.refresh_guard()?;
+            }
             Command::Destroy { item, reason, witness } => {
                 let station = self.station()?;
                 if let Some((name, password)) = witness {
@@ -449,6 +493,15 @@ impl StationThread {
     fn refresh_items(&mut self) -> Result<(), Error> {
         let list = self.station()?.item_list()?;
         self.reply(Reply::Items(list));
+        Ok(())
+    }
+
+    /// The Guard screen's data: the newest copies and the whole quarantine.
+    fn refresh_guard(&mut self) -> Result<(), Error> {
+        let station = self.station()?;
+        let copies = station.guard_copies(GUARD_COPIES)?;
+        let entries = station.quarantine_list()?;
+        self.reply(Reply::GuardScreen { copies, entries });
         Ok(())
     }
 

@@ -104,6 +104,8 @@ pub enum Finding {
         medium: String,
         /// The directory the copy is in.
         directory: String,
+        /// The quarantine entry it was sealed into, if it was contained.
+        quarantine: Option<String>,
     },
     /// An alert this version does not explain (a newer action).
     Other,
@@ -203,6 +205,7 @@ impl Alert {
                 Finding::CopyWhileNetworked {
                     medium: event.subject.clone(),
                     directory: text("destination_dir"),
+                    quarantine: details["quarantine"].as_str().map(str::to_string),
                 },
                 vec![NextStep::CheckTheMedium, NextStep::RemoveTheNetworkDevice],
             ),
@@ -306,7 +309,7 @@ impl fmt::Display for Finding {
                 write!(f, "the station became networked while a removable medium was mounted")
             }
             Finding::DirectoryDistrusted { why } => write!(f, "the guard does not trust the signed directory: {why}"),
-            Finding::CopyWhileNetworked { medium, directory } => write!(
+            Finding::CopyWhileNetworked { medium, directory, .. } => write!(
                 f,
                 "a file from removable medium {medium} was copied into {directory} while the station was networked"
             ),

@@ -11,6 +11,7 @@ mod directory_rebuild;
 mod downgrade;
 mod export;
 mod guard;
+mod guard_copies;
 mod idle;
 mod import;
 mod import_report;
@@ -20,6 +21,7 @@ mod ledger;
 mod password;
 mod policy_change;
 mod quarantine;
+mod quarantine_entry;
 mod quarantine_release;
 mod recovery_code;
 mod request_view;
@@ -48,9 +50,11 @@ pub use confirmation::{Confirmation, Confirmed};
 pub use destroy::DestroyReport;
 pub use directory_rebuild::Rebuilt;
 pub use export::ExportReport;
+pub use guard_copies::CopyRecord;
 pub use import::{FileFailure, ImportOptions, ImportOutcome, ImportPlan, ImportReport};
 pub use init::InitOptions;
 pub use items::{ItemDetail, ItemList, ItemPage, ItemSummary};
+pub use quarantine::Settlement;
 pub use quarantine_release::{Release, Released};
 pub use request_view::RequestView;
 pub use sealed_name::sealed_name_aad;
@@ -184,6 +188,7 @@ impl Station {
             _acting: None,
         };
         station.sweep_dead_processes()?;
+        station.sweep_settled_entries()?;
         station.sweep_destroyed_objects()?;
         station.close_sign_in_windows()?;
         Ok(station)

@@ -5,10 +5,9 @@
 //! and only then is the entry removed. At or above the two-person level (the entry's or the
 //! item's, whichever is higher) a witness must be signed in.
 
-use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 
-use crate::accounts::permissions::Permission;
+use super::quarantine_entry::{open_entry, remove_entry};
 use crate::crypto::stream::{self, DecryptKey, EncryptKey, Header, StreamError};
 use crate::guard::quarantine::entry_path;
 use crate::guard::quarantine_table::{self, Entry, Settled};
@@ -46,27 +45,11 @@ pub struct Released {
     pub size: u64,
     /// Its SHA-256 (hex), the entry's.
     pub sha256: String,
+    /// Why the entry's file could not be erased yet (the next open erases it).
+    pub left_behind: Option<String>,
 }
 
 impl Station {
-    /// The held entry `id` (hex), for an officer holding its level.
-    pub(super) fn held_entry(&self, id: &str) -> Result<(Entry, [u8; 16])> {
-        let entry = quarantine_table::list(&self.conn)?
-            .into_iter()
-            .find(|e| e.id == id)
-            .ok_or_else(|| Error::InvalidInput(format!("no quarantine entry {id}")))?;
-        self.session_for(Access::Permitted(Permission::Guard, Some(entry.level)))?;
-        if entry.status != "held" {
-            return Err(Error::InvalidInput(format!(
-                "quarantine entry {id} was already {}",
-                entry.status
-            )));
-        }
-        let bytes = crate::encoding::hex::decode::<16>(&entry.id)
-            .ok_or_else(|| Error::integrity("quarantine", "an entry id is not 16 bytes"))?;
-        Ok((entry, bytes))
-    }
-
     /// Release entry `id` as a vault item (see the module documentation).
     pub fn quarantine_release(&mut self, id: &str, release: &Release, progress: &Progress) -> Result<Released> {
         self.refresh_session()?;
@@ -75,7 +58,18 @@ impl Station {
         if reason.is_empty() {
             return Err(Error::InvalidInput("a release needs a reason".into()));
         }
-        let second = self.witness_for(entry.level.max(release.level), "releasing a quarantine entry")?;
+        // Never below the level it was sealed at, nor below any vault item with this content:
+        // lowering a level is a downgrade, with its own rules.
+        let floor = self.release_floor(&entry)?;
+        if release.level < floor {
+            return Err(Error::Denied {
+                rule: "release-level",
+                message: format!(
+                    "quarantine entry {id} holds material at {floor}: release it at {floor} or above, then downgrade the item if it must be lower"
+                ),
+            });
+        }
+        let second = self.witness_for(release.level, "releasing a quarantine entry")?;
         let name = self.copy_name(&entry);
         let held = self.session_for(Access::Keys)?.level_key(entry.level)?;
         let secret = crate::accounts::keyring::sealing_secret(
@@ -131,9 +125,12 @@ impl Station {
         };
         let row = self.import_stream(&name, entry.size, &options, &mut fill, &then)?;
         self.spend(&second);
-        // Recorded: the entry's content lives on as the item.
-        remove_entry(&path, &self.paths.quarantine)?;
+        super::quarantine::crash_point("STRONGROOM_TEST_CRASH_AFTER_SETTLE");
+        // Recorded: the entry's content lives on as the item; what is left is cleanup, which
+        // the next open finishes if it fails now.
+        let left = remove_entry(&path, &bytes, &self.paths.quarantine).err();
         Ok(Released {
+            left_behind: left.map(|e| e.to_string()),
             entry: entry.id,
             control_number: row.control.to_string(),
             item: row.id.to_string(),
@@ -141,6 +138,18 @@ impl Station {
             size: row.size,
             sha256: crate::encoding::hex::encode(&row.sha256),
         })
+    }
+
+    /// The lowest level entry `entry` may be released at: the level it was sealed at, or
+    /// that of any vault item with its content (destroyed ones too), by their custody
+    /// history.
+    fn release_floor(&self, entry: &Entry) -> Result<Level> {
+        let sha256 = crate::encoding::hex::decode::<32>(&entry.sha256)
+            .ok_or_else(|| Error::integrity("quarantine", "an entry's hash is not 32 bytes"))?;
+        let admin_keys = crate::accounts::decision::AdminKeys::load(&self.conn, &self.station_id)?;
+        let vouch = |seq: u64, event: &[u8]| admin_keys.vouch_for(seq, event);
+        let items = crate::vault::history::with_sha256(&self.conn, &sha256, &vouch)?;
+        Ok(items.iter().map(|h| h.level).fold(entry.level, Level::max))
     }
 
     /// The copy's original file name, unsealed from the alert that named the entry (the
@@ -189,10 +198,9 @@ fn reseal(
     progress: &Progress,
 ) -> Result<[u8; 32]> {
     let damaged = |why: String| Error::integrity("quarantine entry", why);
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let (header, raw) = Header::read(&mut (&mut file).take(4096)).map_err(|e| damaged(e.to_string()))?;
-    if header.item != *id || header.plaintext_len != size {
-        return Err(damaged("its header names another entry or size".into()));
+    let (mut file, header, raw) = open_entry(path, id, false)?;
+    if header.plaintext_len != size {
+        return Err(damaged("its header states another size".into()));
     }
     crate::vault::layout::check_free_space(out, Header::wrapped_object_len(size, chunk))?;
     let output = std::fs::OpenOptions::new()
@@ -212,11 +220,16 @@ fn reseal(
         (opening.join(), sealed)
     });
     let opened = opened.map_err(|_| damaged("decryption stopped".into()))?;
+    // When the writing side stops first (a cancel, a full disk), the reading side finds the
+    // pipe closed: the entry is not to blame, and the writing side's error is the one.
+    let pipe_closed =
+        |e: &StreamError| matches!(e, StreamError::Write(io) if io.kind() == std::io::ErrorKind::BrokenPipe);
     let digest = match (opened, sealed) {
-        (Err(e), _) => return Err(damaged(e.to_string())),
-        (Ok(_), Err(StreamError::Cancelled)) => return Err(Error::Cancelled),
-        (Ok(_), Err(StreamError::Write(e))) => return Err(Error::io(out, e)),
-        (Ok(_), Err(e)) => return Err(damaged(e.to_string())),
+        (Err(e), _) if !pipe_closed(&e) => return Err(damaged(e.to_string())),
+        (_, Err(StreamError::Cancelled)) => return Err(Error::Cancelled),
+        (_, Err(StreamError::Write(e))) => return Err(Error::io(out, e)),
+        (_, Err(e)) => return Err(damaged(e.to_string())),
+        (Err(e), Ok(_)) => return Err(damaged(e.to_string())),
         (Ok(opened), Ok(sealed)) if opened == sealed => sealed,
         (Ok(_), Ok(_)) => return Err(damaged("what was read differs from what was written".into())),
     };
@@ -225,21 +238,4 @@ fn reseal(
     }
     output.sync_data().map_err(|e| Error::io(out, e))?;
     Ok(digest)
-}
-
-/// Remove a settled entry's file and make that durable. Its header, which holds the sealed
-/// content key, is overwritten first: a copy of the disk taken later finds no key.
-pub(super) fn remove_entry(path: &std::path::Path, dir: &std::path::Path) -> Result<()> {
-    use std::io::Write;
-    let mut file = match std::fs::OpenOptions::new().write(true).open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(path, e)),
-    };
-    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
-    let head = vec![0u8; usize::try_from(len.min(4096)).unwrap_or(4096)];
-    file.write_all(&head).map_err(|e| Error::io(path, e))?;
-    file.sync_data().map_err(|e| Error::io(path, e))?;
-    std::fs::remove_file(path).map_err(|e| Error::io(path, e))?;
-    crate::vault::layout::sync_dir(dir)
 }

@@ -150,8 +150,9 @@ pub fn of(conn: &Connection, item: ItemId, vouch: &dyn Fn(u64, &[u8]) -> bool) -
     Ok(from_events(item, &events, vouch))
 }
 
-/// The items not destroyed whose history says their content has `sha256`, the highest
-/// level first (the guard names the item a copy is of, and seals the copy at its level).
+/// The items whose history says their content has `sha256`, destroyed ones too (a copy of
+/// destroyed material is still that material), the highest level first and, at one level,
+/// those not destroyed first: the guard seals a copy at the first one's level and names it.
 /// Found through the import events' bytes, never the items table an insider can edit.
 pub fn with_sha256(conn: &Connection, sha256: &[u8; 32], vouch: &dyn Fn(u64, &[u8]) -> bool) -> Result<Vec<History>> {
     let wanted = hex::encode(sha256);
@@ -167,13 +168,12 @@ pub fn with_sha256(conn: &Connection, sha256: &[u8; 32], vouch: &dyn Fn(u64, &[u
     let mut found = Vec::new();
     for id in ids {
         if let Some(history) = of(conn, id, vouch)?
-            && !history.destroyed
             && history.sha256 == wanted
         {
             found.push(history);
         }
     }
-    found.sort_by_key(|h| std::cmp::Reverse(h.level));
+    found.sort_by_key(|h| (std::cmp::Reverse(h.level), h.destroyed));
     Ok(found)
 }
 

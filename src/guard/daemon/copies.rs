@@ -70,15 +70,14 @@ impl Guard {
         self.flush()
     }
 
-    /// The vault item not destroyed whose history says it has this content (the highest
-    /// level when several do). A database the guard cannot read now names none.
-    fn item_with(&self, sha256: &[u8; 32]) -> Option<crate::vault::history::History> {
-        let admin_keys = crate::accounts::decision::AdminKeys::load(&self.conn, &self.state.station).ok()?;
+    /// The vault item whose history says it has this content (the highest level when
+    /// several do; destroyed ones count, as the material is the same).
+    fn item_with(&self, sha256: &[u8; 32]) -> Result<Option<crate::vault::history::History>> {
+        let admin_keys = crate::accounts::decision::AdminKeys::load(&self.conn, &self.state.station)?;
         let vouch = |seq: u64, event: &[u8]| admin_keys.vouch_for(seq, event);
-        crate::vault::history::with_sha256(&self.conn, sha256, &vouch)
-            .ok()?
+        Ok(crate::vault::history::with_sha256(&self.conn, sha256, &vouch)?
             .into_iter()
-            .next()
+            .next())
     }
 
     /// Record a copy: `guard.copy`, and `guard.copy.alert` while networked; then, by policy,
@@ -88,10 +87,15 @@ impl Guard {
         // The vault item with this content, if any, as its custody history states it (the
         // items table can be edited); the copy is sealed at its level, or at the policy's
         // level for unknown material.
-        let item = self.item_with(&copy.sha256);
-        let level = item
-            .as_ref()
-            .map_or_else(|| self.policy.guard_unknown_level(), |h| h.level);
+        // A lookup that fails (the database busy, damaged) seals at the highest level.
+        let (item, level) = match self.item_with(&copy.sha256) {
+            Ok(Some(history)) => {
+                let level = history.level;
+                (Some(history), level)
+            }
+            Ok(None) => (None, self.policy.guard_unknown_level()),
+            Err(_) => (None, Level::TopSecret),
+        };
         let sealed = self.directory.as_ref().and_then(|d| {
             let entry = d.level(level).ok()?;
             let public = crate::encoding::hex::decode::<32>(&entry.sealing_public_key)?;

@@ -68,6 +68,15 @@ fn show(ui: &mut egui::Ui, s: &mut AlertsScreen, cx: &Context<'_>, actions: &mut
                 if !officer {
                     return;
                 }
+                // A copy opens on the Guard screen, with its quarantine entry chosen.
+                if let strongroom::ledger::alert::Finding::CopyWhileNetworked { quarantine, .. } = &alert.finding
+                    && ui.button(Text::OpenCopy.get(lang)).clicked()
+                {
+                    actions.push(Action::OpenCopy {
+                        seq: alert.seq,
+                        entry: quarantine.clone(),
+                    });
+                }
                 let comment = s.comments.entry(alert.seq).or_default();
                 let ready = !comment_required || !comment.trim().is_empty();
                 ui.horizontal_wrapped(|ui| {

@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod browser;
 pub mod confirm_export;
 pub mod detail;
+pub mod guard;
 pub mod import;
 pub mod ledger;
 pub mod message;
@@ -58,6 +59,7 @@ pub fn main_view(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang) -> Vec<Action>
         View::Ledger => s.ledger.ui(ui, &cx),
         View::Admin => s.admin.ui(ui, &cx),
         View::Alerts => s.alerts.ui(ui, &cx),
+        View::Guard => s.guard.ui(ui, &cx),
     });
     actions
 }

@@ -24,6 +24,7 @@ pub fn show(ui: &mut egui::Ui, model: &Model, actions: &mut Vec<Action>) {
             tab(ui, View::Import, Text::Import);
             tab(ui, View::Alerts, Text::Alerts);
             if s.session.role == Role::Officer {
+                tab(ui, View::Guard, Text::Guard);
                 tab(ui, View::Ledger, Text::Ledger);
                 tab(ui, View::Admin, Text::Users);
             }
