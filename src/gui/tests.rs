@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+#[path = "../../tests/it/support/guard_scene.rs"]
+mod guard_scene;
+mod guard_screen;
 mod guard_strip;
 /// What an insider does to the database: the integration tests' one copy.
 #[path = "../../tests/it/support/insider.rs"]
@@ -193,6 +196,20 @@ fn alice_session() -> super::messages::SessionInfo {
         password_change: None,
         signing_problem: None,
     }
+}
+
+/// Root, which the guard's state needs; under CI a test that cannot run fails.
+pub(super) fn root_or_skip(test: &str) -> bool {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").is_err(),
+        "{test} needs root; CI must run every test"
+    );
+    eprintln!("\nSKIPPED {test}: the guard's state belongs to root");
+    false
 }
 
 /// Step frames until `done` holds (the station thread works in real time).

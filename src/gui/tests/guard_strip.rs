@@ -8,7 +8,7 @@ use egui_kittest::kittest::Queryable;
 use strongroom::Level;
 use strongroom::guard::NetState;
 
-use super::{ALICE_PW, Fixture, Scripted, insider, sign_in, wait};
+use super::{ALICE_PW, Fixture, Scripted, insider, root_or_skip, sign_in, wait};
 use crate::gui::model::Phase;
 use strongroom::guard::probes::fixed::{link, only_loopback};
 
@@ -37,20 +37,6 @@ fn the_strip_shows_the_air_gap_the_interface_that_breaks_it_and_the_media_mounte
     harness.state_mut().model.prefs.lang = crate::gui::i18n::Lang::Zh;
     harness.step();
     harness.get_by_label("已联网 (usb0)");
-}
-
-/// Root, which the guard's state needs; under CI a test that cannot run fails.
-fn root_or_skip(test: &str) -> bool {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } == 0 {
-        return true;
-    }
-    assert!(
-        std::env::var("CI").is_err(),
-        "{test} needs root; CI must run every test"
-    );
-    eprintln!("\nSKIPPED {test}: the guard's state belongs to root");
-    false
 }
 
 #[test]

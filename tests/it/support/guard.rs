@@ -227,79 +227,10 @@ impl Drop for Medium {
     }
 }
 
-/// Copies the guard contained: with the guard enabled on `vault`, an in-process guard on a
-/// NETWORKED fixed network, whose mount table calls a plain directory an exFAT stick, sees
-/// each of `files` copied from that stick into a home by the unprivileged user 65534, and
-/// seals it into the quarantine. Returns the entry ids (hex), in order.
+/// Copies the guard contained (see [`super::guard_scene::contain`]), with the guard enabled
+/// on `vault` first. Returns the entry ids (hex), in order.
 pub fn quarantined(vault: &TestVault, files: &[(&str, &[u8])]) -> Vec<String> {
-    use std::os::unix::fs::PermissionsExt;
-    use strongroom::guard::probes::fixed::{FixedDevices, FixedMounts, FixedNetwork, link, only_loopback};
-    use strongroom::guard::superblock::{FsKind, Identity};
-    use strongroom::guard::{Config, Guard, Probes};
-
     vault.ok(&["guard", "enable"]);
     let scratch = vault.scratch("guard-scene");
-    // The user reaches their home: every directory above it can be passed through.
-    for dir in [vault.dir.path().to_path_buf(), vault.dir.path().join("scratch")] {
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o711)).unwrap();
-    }
-    let (stick, home) = (scratch.join("stick"), scratch.join("home"));
-    std::fs::create_dir_all(&stick).unwrap();
-    std::fs::create_dir_all(&home).unwrap();
-    std::os::unix::fs::chown(&home, Some(65534), Some(65534)).unwrap();
-    for (name, content) in files {
-        std::fs::write(stick.join(name), content).unwrap();
-    }
-    let mut networked = only_loopback();
-    networked.links.push(link(4, "wwan0", true));
-    let mut devices = FixedDevices {
-        removable: vec![(8, 17)],
-        ..FixedDevices::default()
-    };
-    devices.nodes.insert("/dev/sdb1".into(), (8, 17));
-    let identity = Identity {
-        kind: FsKind::Exfat,
-        uuid: "7F77-D098".into(),
-        label: Some("SURVEY".into()),
-    };
-    devices.identities.insert("/dev/sdb1".into(), identity);
-    let mounts = FixedMounts::default();
-    *mounts.0.lock().unwrap() =
-        strongroom::mounts::parse(&format!("40 22 8:17 / {} rw - fuseblk /dev/sdb1 rw\n", stick.display()));
-    let probes = Probes {
-        mounts: Box::new(mounts),
-        network: Box::new(FixedNetwork(std::sync::Arc::new(std::sync::Mutex::new(networked)))),
-        devices: Box::new(devices),
-    };
-    let config = Config {
-        vault: vault.root.clone(),
-        guard_dir: vault.guard_dir(),
-        removable_roots: Vec::new(),
-        heartbeat: None,
-        copies: Some(strongroom::guard::daemon::CopyWatchConfig {
-            defaults: false,
-            extra: vec![home.clone()],
-        }),
-    };
-    let mut guard = Guard::start(config, probes).unwrap();
-    let mut ids = Vec::new();
-    for (name, _) in files {
-        let copy = home.join(name);
-        std::fs::copy(stick.join(name), &copy).unwrap();
-        std::os::unix::fs::chown(&copy, Some(65534), Some(65534)).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while copy.exists() {
-            assert!(Instant::now() < deadline, "{name} was not contained");
-            guard.on_destinations().unwrap();
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let alert = vault
-            .events()
-            .into_iter()
-            .rev()
-            .find(|e| e["action"] == "guard.copy.alert")
-            .unwrap();
-        ids.push(alert["details"]["quarantine"].as_str().unwrap().to_string());
-    }
-    ids
+    super::guard_scene::contain(&vault.root, &vault.guard_dir(), &scratch, files)
 }

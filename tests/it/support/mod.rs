@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod cli;
 pub mod files;
 pub mod guard;
+pub mod guard_scene;
 pub mod insider;
 pub mod mounts;
 pub mod random;
