@@ -304,6 +304,7 @@ texts! {
     ReleaseAt => "Release as an item at", "放行入库，密级";
     ReleaseEntry => "Release as item", "放行入库";
     DestroyEntry => "Destroy entry", "销毁隔离条目";
+    WitnessHint => "At or above the two-person level, another security officer signs in here as witness.", "达到双人规则密级时，须另一名安全保密员在此作为见证人登录。";
     NeedLevelAndReason => "Choose a level and give a reason", "请选择密级并填写原因";
     SameAsItem => "Same as item", "相同条目";
     Outcome => "Outcome", "处置";

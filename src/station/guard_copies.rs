@@ -38,7 +38,8 @@ pub struct CopyRecord {
 }
 
 impl Station {
-    /// The newest `limit` copies the guard recorded, newest first (officers).
+    /// The newest copies the guard recorded, newest first, one per copy (of the newest
+    /// `limit` copy events; officers).
     pub fn guard_copies(&self, limit: u64) -> Result<Vec<CopyRecord>> {
         let session = self.session_for(Access::Permitted(Permission::Guard, None))?;
         let clearance = session.user().clearance;
@@ -48,6 +49,11 @@ impl Station {
             .filter_map(|event| {
                 let value = event.json().ok()?;
                 let d = &value["details"];
+                let alert = event.action == Action::GuardCopyAlert.as_str();
+                // While networked the guard writes both; the alert is the one that counts.
+                if !alert && d["network"].as_str() != Some("air-gapped") {
+                    return None;
+                }
                 let text = |key: &str| d[key].as_str().map(str::to_string);
                 let sealing_level = d["sealing_level"].as_str().and_then(|l| l.parse::<Level>().ok());
                 let generation = d["sealing_generation"].as_u64().and_then(|g| u32::try_from(g).ok());
@@ -61,7 +67,7 @@ impl Station {
                 Some(CopyRecord {
                     seq: event.seq,
                     time: event.time.clone(),
-                    alert: event.action == Action::GuardCopyAlert.as_str(),
+                    alert,
                     medium: event.subject.clone(),
                     destination_dir: text("destination_dir").unwrap_or_default(),
                     name,

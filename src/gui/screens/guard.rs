@@ -15,6 +15,9 @@ use crate::gui::i18n::Text;
 use crate::gui::model::Action;
 use crate::gui::widgets::{banner, local_time, password};
 
+/// Width of the "found in" column (a longer path is cut, whole on hover).
+const PLACE_WIDTH: f32 = 300.0;
+
 /// What is typed to settle the chosen entry.
 #[derive(Default)]
 pub struct EntryForm {
@@ -119,7 +122,7 @@ impl GuardScreen {
             ui.set_width(ui.available_width());
             ui.label(format!("{}: {}", Text::Entry.get(lang), entry.id));
             ui.label(format!("{}: {}", Text::FoundIn.get(lang), entry.destination_dir));
-            ui.weak(Text::TwoPersonHint.get(lang));
+            ui.weak(Text::WitnessHint.get(lang));
             let form = &mut self.form;
             ui.horizontal_wrapped(|ui| {
                 ui.label(Text::ReleaseAt.get(lang));
@@ -206,8 +209,12 @@ impl GuardScreen {
                     Some(name) => format!("{}/{name}", copy.destination_dir),
                     None => copy.destination_dir.clone(),
                 };
-                ui.add(egui::Label::new(place).truncate())
-                    .on_hover_text(format!("SHA-256 {}", copy.sha256));
+                let cell = egui::vec2(PLACE_WIDTH, ui.spacing().interact_size.y);
+                ui.allocate_ui_with_layout(cell, egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                    ui.set_min_width(PLACE_WIDTH);
+                    ui.add(egui::Label::new(place).truncate())
+                        .on_hover_text(format!("SHA-256 {}", copy.sha256));
+                });
                 ui.label(human_size(copy.size));
                 ui.label(copy.control_number.as_deref().unwrap_or("—"));
                 match (&copy.quarantine, &copy.not_contained, copy.alert) {
