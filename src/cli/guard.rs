@@ -144,6 +144,12 @@ fn print_status(status: &GuardStatus) {
         (None, true) => println!("guard: enabled but NOT running"),
         (None, false) => println!("guard: not enabled"),
     }
+    match status.unwatched_dirs {
+        Some(0) | None => {}
+        Some(n) => println!(
+            "warning: copies: {n} directories are beyond the system's inotify watches (fs.inotify.max_user_watches); the guard scans them every minute instead"
+        ),
+    }
     for gap in &status.gaps {
         match &gap.to {
             Some(to) => println!(

@@ -91,7 +91,14 @@ fn interfaces(state: &NetState) -> Vec<String> {
 }
 
 /// `guard.start`.
-pub fn start(pid: u32, directory_version: u64, interval_seconds: u64, net: &NetState, media: usize) -> NewEvent {
+pub fn start(
+    pid: u32,
+    directory_version: u64,
+    interval_seconds: u64,
+    net: &NetState,
+    media: usize,
+    unwatched_dirs: usize,
+) -> NewEvent {
     event(
         Action::GuardStart,
         "station",
@@ -102,12 +109,14 @@ pub fn start(pid: u32, directory_version: u64, interval_seconds: u64, net: &NetS
             "network": net.as_str(),
             "interfaces": interfaces(net),
             "media": media,
+            "unwatched_dirs": unwatched_dirs,
         },
     )
 }
 
-/// `guard.heartbeat`.
-pub fn heartbeat(interval_seconds: u64, net: &NetState, media: usize) -> NewEvent {
+/// `guard.heartbeat`, with the directories the copy watch could not cover (watches ran
+/// out; they are scanned every minute instead).
+pub fn heartbeat(interval_seconds: u64, net: &NetState, media: usize, unwatched_dirs: usize) -> NewEvent {
     event(
         Action::GuardHeartbeat,
         "station",
@@ -116,6 +125,7 @@ pub fn heartbeat(interval_seconds: u64, net: &NetState, media: usize) -> NewEven
             "network": net.as_str(),
             "interfaces": interfaces(net),
             "media": media,
+            "unwatched_dirs": unwatched_dirs,
         },
     )
 }

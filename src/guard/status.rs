@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -32,6 +32,9 @@ pub struct GuardStatus {
     pub gaps: Vec<HeartbeatGap>,
     /// The newest events the guard wrote, newest first (seq, time, action, subject).
     pub last_events: Vec<GuardEventLine>,
+    /// Directories the copy watch could not cover (inotify watches ran out), as the guard's
+    /// latest heartbeat or start said; they are scanned every minute instead.
+    pub unwatched_dirs: Option<u64>,
 }
 
 /// One event of the guard, in a status.
@@ -141,6 +144,20 @@ pub fn last_events(conn: &Connection, limit: u64) -> Result<Vec<GuardEventLine>>
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// The unwatched directories the guard's newest heartbeat or start reported, if any did.
+pub fn unwatched_dirs(conn: &Connection) -> Result<Option<u64>> {
+    let found: Option<Option<i64>> = conn
+        .query_row(
+            "SELECT json_extract(CAST(canonical AS TEXT), '$.details.unwatched_dirs') FROM events
+             WHERE action IN ('guard.heartbeat', 'guard.start') AND json_valid(CAST(canonical AS TEXT))
+             ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(found.flatten().and_then(|n| u64::try_from(n).ok()))
 }
 
 /// Longest interval a heartbeat may name (the policy's maximum): a forged row cannot stretch
@@ -424,7 +441,7 @@ mod tests {
     use crate::ledger::events::{self, NewEvent};
 
     fn beat(interval: u64) -> NewEvent {
-        crate::guard::record::heartbeat(interval, &NetState::AirGapped, 0)
+        crate::guard::record::heartbeat(interval, &NetState::AirGapped, 0, 0)
     }
 
     fn at(text: &str) -> OffsetDateTime {

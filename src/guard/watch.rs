@@ -9,7 +9,7 @@
 //! The notify thread also writes a byte to a socket the guard `poll`s, so the guard sleeps
 //! until something happens.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
 use notify::{Config, EventKind, EventKindMask, RecommendedWatcher, RecursiveMode, Watcher};
@@ -28,6 +29,17 @@ pub const MAX_QUEUED: usize = 65_536;
 /// At most this many files are looked at in one scan of a new directory (a million files in
 /// a home are not hashed in one go; the rest are looked at by the periodic scan).
 pub const MAX_SCAN_FILES: usize = 100_000;
+
+/// A file written to and then left open this long without another write is judged as
+/// finished (a writer that never closes: a tool that keeps its descriptor, an `mmap`).
+pub const SETTLE: Duration = Duration::from_secs(3);
+
+/// Files being written (not yet closed) followed at most; beyond it the oldest is judged at
+/// once, so a flood of open files cannot grow the guard's memory without bound.
+const MAX_WRITING: usize = 16_384;
+
+/// How often the directories left unwatched (watches ran out) are scanned.
+pub const UNWATCHED_RESCAN: Duration = Duration::from_secs(60);
 
 /// What the events of one wake mean.
 #[derive(Debug, Default)]
@@ -65,6 +77,12 @@ pub struct DestinationWatch {
     excluded: Vec<PathBuf>,
     /// Directories left unwatched because watches ran out (scanned now and then instead).
     pub unwatched: Vec<PathBuf>,
+    /// When the unwatched directories were last scanned.
+    last_unwatched_scan: Instant,
+    /// Files written and not yet closed, with the time of their last write.
+    writing: HashMap<PathBuf, Instant>,
+    /// How long a file left open after its last write waits before it is judged.
+    settle: Duration,
 }
 
 impl DestinationWatch {
@@ -90,6 +108,9 @@ impl DestinationWatch {
             roots: Vec::new(),
             excluded,
             unwatched: Vec::new(),
+            last_unwatched_scan: Instant::now(),
+            writing: HashMap::new(),
+            settle: SETTLE,
         };
         for root in roots {
             watch.add_root(root);
@@ -119,6 +140,54 @@ impl DestinationWatch {
         self.roots.retain(|r| r != root);
     }
 
+    /// Judge files left open after writing once they have been quiet for `settle` (tests
+    /// shorten it).
+    pub fn set_settle(&mut self, settle: Duration) {
+        self.settle = settle;
+    }
+
+    /// Files written and left open that have been quiet long enough: judged now (a later
+    /// write starts their wait again).
+    pub fn settled(&mut self, now: Instant) -> Vec<PathBuf> {
+        let settle = self.settle;
+        let quiet: Vec<PathBuf> = self
+            .writing
+            .iter()
+            .filter(|(_, last)| now.saturating_duration_since(**last) >= settle)
+            .map(|(path, _)| path.clone())
+            .collect();
+        for path in &quiet {
+            self.writing.remove(path);
+        }
+        quiet
+    }
+
+    /// The files below the unwatched directories, when a periodic scan is due (`None`
+    /// otherwise, or with none unwatched).
+    pub fn unwatched_due(&mut self, now: Instant) -> Option<Vec<PathBuf>> {
+        if self.unwatched.is_empty() || now.saturating_duration_since(self.last_unwatched_scan) < UNWATCHED_RESCAN {
+            return None;
+        }
+        self.last_unwatched_scan = now;
+        self.unwatched.sort();
+        self.unwatched.dedup();
+        let mut files = Vec::new();
+        for dir in &self.unwatched {
+            files.extend(scan(dir, &self.excluded));
+            if files.len() >= MAX_SCAN_FILES {
+                break;
+            }
+        }
+        Some(files)
+    }
+
+    /// When the watch next needs the guard: a file to settle, or the unwatched scan.
+    pub fn next_due(&self) -> Option<Instant> {
+        let settle = self.writing.values().min().map(|last| *last + self.settle);
+        let rescan = (!self.unwatched.is_empty()).then(|| self.last_unwatched_scan + UNWATCHED_RESCAN);
+        settle.into_iter().chain(rescan).min()
+    }
+
     /// The roots watched.
     pub fn roots(&self) -> &[PathBuf] {
         &self.roots
@@ -144,10 +213,21 @@ impl DestinationWatch {
             match event {
                 Ok(event) if event.need_rescan() => changes.rescan = true,
                 Ok(event) => {
+                    if look && let EventKind::Modify(ModifyKind::Data(_)) = event.kind {
+                        self.note_writing(&event.paths);
+                        continue;
+                    }
                     let (files, new_dirs) = classify(&event);
                     for path in files {
+                        // Finished: no longer waiting to settle (renamed away too).
+                        self.writing.remove(&path);
                         if !self.is_excluded(&path) && seen.insert(path.clone()) {
                             changes.finished.push(path);
+                        }
+                    }
+                    if let EventKind::Modify(ModifyKind::Name(RenameMode::From | RenameMode::Both)) = event.kind {
+                        for path in &event.paths {
+                            self.writing.remove(path);
                         }
                     }
                     dirs.extend(new_dirs.into_iter().filter(|d| !self.is_excluded(d)));
@@ -173,6 +253,24 @@ impl DestinationWatch {
             }
         }
         changes
+    }
+
+    /// Note a write to each of `paths` (files being written, judged once closed or quiet).
+    fn note_writing(&mut self, paths: &[PathBuf]) {
+        let now = Instant::now();
+        for path in paths {
+            if self.is_excluded(path) {
+                continue;
+            }
+            if self.writing.len() >= MAX_WRITING && !self.writing.contains_key(path) {
+                // Full: the quietest is judged at its next settle check by aging it now.
+                if let Some(oldest) = self.writing.iter().min_by_key(|(_, t)| **t).map(|(p, _)| p.clone()) {
+                    self.writing.insert(oldest, now - self.settle);
+                }
+                continue;
+            }
+            self.writing.insert(path.clone(), now);
+        }
     }
 
     fn is_excluded(&self, path: &Path) -> bool {
@@ -240,4 +338,64 @@ pub fn scan(dir: &Path, excluded: &[PathBuf]) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// Wait until the watch has drained the events of what the test just did.
+    fn drained(watch: &mut DestinationWatch) -> Changes {
+        std::thread::sleep(Duration::from_millis(200));
+        watch.drain(true)
+    }
+
+    #[test]
+    fn a_file_left_open_after_writing_is_judged_once_quiet_and_a_close_ends_its_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut watch = DestinationWatch::open(vec![dir.path().to_path_buf()], Vec::new()).unwrap();
+        watch.set_settle(Duration::from_millis(300));
+        let path = dir.path().join("open.tif");
+        let mut file = std::fs::File::create(&path).unwrap();
+        file.write_all(b"written and left open").unwrap();
+        let changes = drained(&mut watch);
+        assert!(!changes.finished.contains(&path), "not finished while open");
+        assert!(watch.settled(Instant::now()).is_empty(), "not quiet long enough yet");
+        assert!(watch.next_due().is_some());
+        let later = Instant::now() + Duration::from_millis(400);
+        assert_eq!(watch.settled(later), vec![path.clone()]);
+        assert!(watch.settled(later).is_empty(), "judged once");
+
+        // Written again, then closed: the close finishes it, and nothing waits any more.
+        file.write_all(b" and more").unwrap();
+        drained(&mut watch);
+        drop(file);
+        let changes = drained(&mut watch);
+        assert_eq!(changes.finished, vec![path]);
+        assert!(watch.settled(Instant::now() + Duration::from_secs(10)).is_empty());
+        assert!(watch.next_due().is_none());
+    }
+
+    #[test]
+    fn directories_beyond_the_watches_are_scanned_every_minute() {
+        let dir = tempfile::tempdir().unwrap();
+        let watched = dir.path().join("watched");
+        let unwatched = dir.path().join("beyond");
+        std::fs::create_dir_all(unwatched.join("deep")).unwrap();
+        std::fs::create_dir_all(&watched).unwrap();
+        let mut watch = DestinationWatch::open(vec![watched], Vec::new()).unwrap();
+        assert!(
+            watch.unwatched_due(Instant::now() + UNWATCHED_RESCAN).is_none(),
+            "none unwatched"
+        );
+        // As when inotify refuses a watch (`MaxFilesWatch`): the directory is noted.
+        watch.unwatched.push(unwatched.clone());
+        std::fs::write(unwatched.join("deep/copy.tif"), b"a copy nobody was told of").unwrap();
+        assert!(watch.unwatched_due(Instant::now()).is_none(), "not due yet");
+        let due = watch.next_due().unwrap();
+        let found = watch.unwatched_due(due).unwrap();
+        assert_eq!(found, vec![unwatched.join("deep/copy.tif")]);
+        assert!(watch.unwatched_due(due).is_none(), "the next scan is a minute later");
+    }
 }

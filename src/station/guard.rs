@@ -275,6 +275,7 @@ impl Station {
             media,
             gaps,
             last_events: status::last_events(&self.conn, 10)?,
+            unwatched_dirs: status::unwatched_dirs(&self.conn)?,
         })
     }
 }

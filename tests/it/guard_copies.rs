@@ -167,6 +167,25 @@ fn copies_from_a_medium_are_recorded_and_an_alert_only_while_networked(fs: Mediu
         is(e, "guard.copy", None) && e["details"]["destination_dir"] == s.home.join("deep/er").to_str().unwrap()
     });
 
+    // A writer that never closes (a shell keeps the descriptor the copy was written
+    // through): judged once the file has been quiet for the settle time.
+    let before = last_seq(vault);
+    let held = s.home.join("held/open.tif");
+    std::fs::create_dir_all(held.parent().unwrap()).unwrap();
+    let mut holder = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("exec 3>\"$2\"; cat \"$1\" >&3; exec sleep 60")
+        .arg("sh")
+        .arg(s.medium.point.join("survey/harbour.tif"))
+        .arg(&held)
+        .spawn()
+        .unwrap();
+    wait_for_event(vault, before, WITHIN, |e| {
+        is(e, "guard.copy", None) && e["details"]["destination_dir"] == held.parent().unwrap().to_str().unwrap()
+    });
+    let _ = holder.kill();
+    let _ = holder.wait();
+
     // A file that only shares a size with one on the medium is no copy.
     let before = last_seq(vault);
     let mut twin = survey.clone();

@@ -70,6 +70,8 @@ fn the_guard_sees_the_air_gap_break_in_its_namespace_and_signs_what_it_records()
     let status: Value = vault.json(&["guard", "status"]);
     assert_eq!(status["running"]["pid"], guard.child.id());
     assert_eq!(status["enabled"], true);
+    // Every protected directory is watched (none left to the minute-by-minute scan).
+    assert_eq!(status["unwatched_dirs"], 0, "{status}");
 
     // A new interface (a USB modem, tethering) on an air-gapped station is an alert before
     // it has an address.

@@ -60,14 +60,40 @@ impl Guard {
                 finished.extend(as_root(|| crate::guard::watch::scan(&root, &excluded)));
             }
         }
-        for path in finished {
-            // Root reads what lands in any home; a file gone or changing meanwhile is skipped.
+        self.judge_all(finished);
+        self.flush()
+    }
+
+    /// Timers of the watch: files left open after writing that have gone quiet, and the
+    /// periodic scan of directories left unwatched when watches ran out.
+    pub(super) fn on_watch_timer(&mut self, now: std::time::Instant) {
+        let look = self.matcher.has_media();
+        let Some(watch) = self.watch.as_mut() else {
+            return;
+        };
+        let mut paths = watch.settled(now);
+        if let Some(files) = as_root(|| watch.unwatched_due(now)) {
+            paths.extend(files);
+        }
+        if look {
+            self.judge_all(paths);
+        }
+    }
+
+    /// Judge each path; root reads what lands in any home, and a file gone or changing
+    /// meanwhile is skipped.
+    fn judge_all(&mut self, paths: Vec<std::path::PathBuf>) {
+        for path in paths {
             let found = as_root(|| self.matcher.judge(&path));
             if let Ok(Some(copy)) = found {
                 self.copy_found(&copy);
             }
         }
-        self.flush()
+    }
+
+    /// Directories left unwatched because watches ran out (scanned every minute instead).
+    pub(super) fn unwatched_dirs(&self) -> usize {
+        self.watch.as_ref().map_or(0, |w| w.unwatched.len())
     }
 
     /// The vault item whose history says it has this content (the highest level when

@@ -206,6 +206,7 @@ impl Guard {
             guard.heartbeat_interval().as_secs(),
             guard.net.state(),
             media.len(),
+            guard.unwatched_dirs(),
         );
         guard.push(start);
         guard.media_changed(media, true);
@@ -372,6 +373,7 @@ impl Guard {
         if let Some(finding) = self.net.due(now) {
             self.net_findings([finding]);
         }
+        self.on_watch_timer(now);
         if now.duration_since(self.last_trust_check) >= TRUST_RECHECK {
             // A busy database is tried again at the next check; a retired key stops the guard.
             if let Err(e) = self.check_trust() {
@@ -384,7 +386,12 @@ impl Guard {
         let interval = self.heartbeat_interval();
         if now.duration_since(self.last_heartbeat) >= interval {
             self.last_heartbeat = now;
-            let beat = record::heartbeat(interval.as_secs(), self.net.state(), self.media.len());
+            let beat = record::heartbeat(
+                interval.as_secs(),
+                self.net.state(),
+                self.media.len(),
+                self.unwatched_dirs(),
+            );
             self.push(beat);
         }
         self.flush()
@@ -394,6 +401,9 @@ impl Guard {
     pub fn next_deadline(&self) -> Instant {
         let mut next = (self.last_heartbeat + self.heartbeat_interval()).min(self.last_trust_check + TRUST_RECHECK);
         if let Some(due) = self.net.next_due() {
+            next = next.min(due);
+        }
+        if let Some(due) = self.watch.as_ref().and_then(DestinationWatch::next_due) {
             next = next.min(due);
         }
         if !self.pending.is_empty() {
