@@ -121,10 +121,35 @@ pub struct CopyFound {
     pub links: u64,
 }
 
-/// The media mounted now, indexed, and the hashes of their files seen so far.
+/// A finished file whose content is a vault item's (as the ledger's import events state its
+/// size and SHA-256), found where no medium put it: material that left the vault by another
+/// path, unless it lies in a recorded export destination.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MaterialFound {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its size.
+    pub size: u64,
+    /// Its SHA-256 (a vault item's).
+    pub sha256: [u8; 32],
+}
+
+/// What judging a finished file found.
+#[derive(Clone, Debug)]
+pub enum Found {
+    /// A copy of a mounted medium's file.
+    Copy(Box<CopyFound>),
+    /// A vault item's content, from no medium.
+    Material(MaterialFound),
+}
+
+/// The media mounted now, indexed, and the hashes of their files seen so far; and the sizes
+/// and hashes of the vault's items.
 #[derive(Default)]
 pub struct CopyMatcher {
     media: Vec<(Medium, MediumIndex)>,
+    /// The vault items' plaintext hashes by size.
+    vault: HashMap<u64, Vec<[u8; 32]>>,
     cache: HashMap<Stamp, [u8; 32]>,
     /// Files judged already, as they were (a close and a scan of its directory both name a
     /// new file; it is one copy). A file renamed elsewhere is judged again at its new path.
@@ -158,6 +183,22 @@ impl CopyMatcher {
         !self.media.is_empty()
     }
 
+    /// The vault items' sizes and hashes (replacing those known).
+    pub fn set_vault_content(&mut self, items: impl IntoIterator<Item = (u64, [u8; 32])>) {
+        self.vault.clear();
+        for (size, sha256) in items {
+            let hashes = self.vault.entry(size).or_default();
+            if !hashes.contains(&sha256) {
+                hashes.push(sha256);
+            }
+        }
+    }
+
+    /// Whether a finished file can be anything: a medium is mounted, or the vault holds items.
+    pub fn has_anything(&self) -> bool {
+        self.has_media() || !self.vault.is_empty()
+    }
+
     /// Whether `path` is on one of the media (a copy between media is not onto this machine).
     pub fn on_a_medium(&self, path: &Path) -> bool {
         self.media.iter().any(|(m, _)| path.starts_with(&m.mount_point))
@@ -177,9 +218,9 @@ impl CopyMatcher {
         Some(hash)
     }
 
-    /// Judge the finished file at `path`: hashed only when a medium holds a file of its size.
-    /// `Ok(None)`: not a copy from a medium.
-    pub fn judge(&mut self, path: &Path) -> std::io::Result<Option<CopyFound>> {
+    /// Judge the finished file at `path`: hashed only when a medium holds a file of its size
+    /// or a vault item has it. `Ok(None)`: neither a copy from a medium nor vault material.
+    pub fn judge(&mut self, path: &Path) -> std::io::Result<Option<Found>> {
         let meta = std::fs::symlink_metadata(path)?;
         if !meta.is_file() || meta.len() == 0 || self.on_a_medium(path) {
             return Ok(None);
@@ -198,13 +239,14 @@ impl CopyMatcher {
             .filter(|(_, (_, index))| index.has_size(size))
             .flat_map(|(i, (_, index))| index.files_of_size(size).into_iter().map(move |p| (i, p)))
             .collect();
-        if candidates.is_empty() {
+        let in_vault = self.vault.get(&size);
+        if candidates.is_empty() && in_vault.is_none() {
             return Ok(None);
         }
         let hashed = hash_file(path)?;
         for (medium, source) in candidates {
             if self.source_hash(&source) == Some(hashed.sha256) {
-                return Ok(Some(CopyFound {
+                return Ok(Some(Found::Copy(Box::new(CopyFound {
                     path: path.to_path_buf(),
                     size: hashed.size,
                     sha256: hashed.sha256,
@@ -213,10 +255,20 @@ impl CopyMatcher {
                     identity: hashed.identity,
                     owner: hashed.owner,
                     links: hashed.links,
-                }));
+                }))));
             }
         }
-        Ok(None)
+        let material = self
+            .vault
+            .get(&size)
+            .is_some_and(|hashes| hashes.contains(&hashed.sha256));
+        Ok(material.then(|| {
+            Found::Material(MaterialFound {
+                path: path.to_path_buf(),
+                size: hashed.size,
+                sha256: hashed.sha256,
+            })
+        }))
     }
 }
 
@@ -248,7 +300,9 @@ mod tests {
         let mut matcher = CopyMatcher::default();
         matcher.add_medium(medium(stick.path()));
         std::fs::copy(stick.path().join("survey/harbour.tif"), home.path().join("h.tif")).unwrap();
-        let found = matcher.judge(&home.path().join("h.tif")).unwrap().unwrap();
+        let Some(Found::Copy(found)) = matcher.judge(&home.path().join("h.tif")).unwrap() else {
+            panic!("a copy")
+        };
         assert_eq!(found.source, stick.path().join("survey/harbour.tif"));
         assert_eq!(found.size, 25);
         // Same size, other content: no copy.
@@ -260,5 +314,25 @@ mod tests {
         // The medium gone: nothing matches.
         matcher.remove_medium(&medium(stick.path()));
         assert!(matcher.judge(&home.path().join("h.tif")).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_vault_items_content_is_material_wherever_no_medium_put_it() {
+        let home = tempfile::tempdir().unwrap();
+        let content = b"the plaintext of a vault item";
+        let sha: [u8; 32] = Sha256::digest(content).into();
+        let mut matcher = CopyMatcher::default();
+        assert!(!matcher.has_anything());
+        matcher.set_vault_content([(content.len() as u64, sha), (3, [0; 32])]);
+        assert!(matcher.has_anything());
+        std::fs::write(home.path().join("kept.tif"), content).unwrap();
+        let found = matcher.judge(&home.path().join("kept.tif")).unwrap();
+        let Some(Found::Material(found)) = found else {
+            panic!("{found:?}")
+        };
+        assert_eq!((found.size, found.sha256), (content.len() as u64, sha));
+        // The same size, another content: nothing.
+        std::fs::write(home.path().join("other.tif"), b"THE PLAINTEXT OF A VAULT ITEM").unwrap();
+        assert!(matcher.judge(&home.path().join("other.tif")).unwrap().is_none());
     }
 }

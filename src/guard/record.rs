@@ -28,6 +28,9 @@ pub enum GuardFinding {
     DirectoryRolledBack,
     /// The stored directory does not verify from the guard's state.
     DirectoryRefused,
+    /// A vault item's content was found outside the vault, in no recorded export
+    /// destination, from no medium.
+    VaultMaterial,
 }
 
 impl GuardFinding {
@@ -39,6 +42,7 @@ impl GuardFinding {
             GuardFinding::NetworkWhileMedium => "network_while_medium",
             GuardFinding::DirectoryRolledBack => "directory_rolled_back",
             GuardFinding::DirectoryRefused => "directory_refused",
+            GuardFinding::VaultMaterial => "vault_material",
         }
     }
 }

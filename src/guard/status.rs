@@ -307,6 +307,8 @@ pub enum GuardNews {
     },
     /// The guard refused the stored directory (rolled back, or not verifying).
     DirectoryDistrusted,
+    /// A vault item's content was found where no export put it.
+    VaultMaterial,
     /// A file was copied from a medium onto this machine.
     Copied {
         /// The medium's name.
@@ -325,6 +327,7 @@ impl GuardNews {
                 | GuardNews::MediumWhileNetworked { .. }
                 | GuardNews::NetworkWhileMedium
                 | GuardNews::DirectoryDistrusted
+                | GuardNews::VaultMaterial
                 | GuardNews::Copied { networked: true, .. }
         )
     }
@@ -358,6 +361,7 @@ fn news_of(action: &str, subject: &str, details: &serde_json::Value) -> Option<G
             "medium_while_networked" => GuardNews::MediumWhileNetworked { medium: subject.into() },
             "network_while_medium" => GuardNews::NetworkWhileMedium,
             "directory_rolled_back" | "directory_refused" => GuardNews::DirectoryDistrusted,
+            "vault_material" => GuardNews::VaultMaterial,
             _ => return None,
         },
         _ => return None,

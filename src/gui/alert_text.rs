@@ -44,6 +44,10 @@ pub fn finding(finding: &Finding, lang: Lang) -> String {
         Finding::CopyWhileNetworked { medium, directory, .. } => {
             format!("工作站联网时，移动介质 {medium} 上的文件被复制到了 {directory}")
         }
+        Finding::VaultMaterial { item, directory } => format!(
+            "在 {directory} 发现了保险库条目 {} 的内容，该处并非任何导出的目标",
+            item.as_deref().unwrap_or("（未知）")
+        ),
         Finding::Other => "请查看该事件的详情".to_string(),
     }
 }
@@ -58,6 +62,7 @@ pub fn step(step: NextStep, lang: Lang) -> &'static str {
         NextStep::ReviewTheDestruction => Text::StepReviewTheDestruction,
         NextStep::InspectTheLeftover => Text::StepInspectTheLeftover,
         NextStep::VerifyTheLedger => Text::StepVerifyTheLedger,
+        NextStep::FindTheMaterial => Text::StepFindTheMaterial,
         NextStep::RemoveTheNetworkDevice => Text::StepRemoveTheNetworkDevice,
         NextStep::CheckTheMedium => Text::StepCheckTheMedium,
         NextStep::Acknowledge => Text::StepAcknowledge,
@@ -110,6 +115,10 @@ mod tests {
                 medium: "STICK".into(),
                 directory: "/home/alice".into(),
                 quarantine: None,
+            },
+            Finding::VaultMaterial {
+                item: Some("SR-2026-000001".into()),
+                directory: "/home/alice/Desktop".into(),
             },
             Finding::Other,
         ];

@@ -176,6 +176,7 @@ texts! {
     StepVerifyTheLedger => "Verify the custody ledger and look at the events named", "校验保管账本并检查所列事件";
     StepAcknowledge => "Acknowledge the alert once it is understood", "查明情况后确认该警报";
     StepRemoveTheNetworkDevice => "Find the device that brought the network (modem, phone, dongle) and remove it", "找到带来网络连接的设备（调制解调器、手机、无线网卡）并将其移除";
+    StepFindTheMaterial => "Find the plaintext copy, learn how it got there, and remove it", "找到该明文副本，查明其来源后删除";
     StepCheckTheMedium => "Find out who mounted the medium and what was copied", "查明是谁挂载了该介质以及复制了什么";
     NotImported => "Not imported", "未导入";
     Jobs => "Jobs", "任务";
@@ -288,6 +289,7 @@ texts! {
     NetworkWhileMediumNotice => "Network came up while a medium is mounted", "挂载介质期间网络已接通";
     MediumMountedNotice => "Medium mounted", "移动介质已挂载";
     MediumRemovedNotice => "Medium removed", "移动介质已移除";
+    VaultMaterialNotice => "Vault material found outside the vault", "在保险库外发现库内资料";
     CopiedNotice => "File copied from removable medium", "发现从移动介质复制的文件";
     DirectoryDistrustedNotice => "The guard does not trust the signed directory", "守卫不信任已签名目录";
     // The Guard screen.

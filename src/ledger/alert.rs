@@ -107,6 +107,14 @@ pub enum Finding {
         /// The quarantine entry it was sealed into, if it was contained.
         quarantine: Option<String>,
     },
+    /// The guard found a vault item's content outside the vault, in no recorded export
+    /// destination, from no medium.
+    VaultMaterial {
+        /// The item, by control number (absent if the guard could not name it).
+        item: Option<String>,
+        /// The directory it is in.
+        directory: String,
+    },
     /// An alert this version does not explain (a newer action).
     Other,
 }
@@ -133,6 +141,8 @@ pub enum NextStep {
     RemoveTheNetworkDevice,
     /// Find out who mounted the medium and what was copied to or from it.
     CheckTheMedium,
+    /// Find the plaintext copy of vault material, learn how it got there, and remove it.
+    FindTheMaterial,
     /// Acknowledge it with a comment once it is understood.
     Acknowledge,
 }
@@ -235,6 +245,13 @@ impl Alert {
                     },
                     vec![NextStep::VerifyTheLedger],
                 ),
+                "vault_material" => (
+                    Finding::VaultMaterial {
+                        item: details["control_number"].as_str().map(str::to_string),
+                        directory: text("destination_dir"),
+                    },
+                    vec![NextStep::CheckWithThePerson, NextStep::FindTheMaterial],
+                ),
                 "directory_refused" => (
                     Finding::DirectoryDistrusted { why: text("why") },
                     vec![NextStep::VerifyTheLedger],
@@ -313,6 +330,11 @@ impl fmt::Display for Finding {
                 f,
                 "a file from removable medium {medium} was copied into {directory} while the station was networked"
             ),
+            Finding::VaultMaterial { item, directory } => write!(
+                f,
+                "the content of vault item {} was found in {directory}, where no export put it",
+                item.as_deref().unwrap_or("(unnamed)")
+            ),
             Finding::Other => write!(f, "see the event's details"),
         }
     }
@@ -332,6 +354,7 @@ impl fmt::Display for NextStep {
                 "find the device that brought the network (modem, phone, dongle) and remove it"
             }
             NextStep::CheckTheMedium => "find out who mounted the medium and what was copied",
+            NextStep::FindTheMaterial => "find the plaintext copy, learn how it got there, and remove it",
             NextStep::Acknowledge => "acknowledge the alert once it is understood",
         })
     }

@@ -385,10 +385,21 @@ fn exercise_the_guard(station: &mut Station, vault: &LibVault) {
     // The same content is a vault item at internal: copies of it are sealed at internal.
     let item = vault.files.join("survey-item.tif");
     std::fs::write(&item, b"the survey on the stick").unwrap();
-    let plan = station.plan_import(&[item], false).unwrap();
-    station
+    // And a plan that is on no stick: its plaintext outside the vault is reported unless an
+    // export recorded where it went.
+    let plan_file = vault.files.join("plan.pdf");
+    std::fs::write(&plan_file, b"the harbour plan, on no stick").unwrap();
+    let plan = station.plan_import(&[item, plan_file], false).unwrap();
+    let imported = station
         .import(plan, &ImportOptions::at(Level::Internal), &Progress::new())
         .unwrap();
+    let plan_control = imported
+        .imported
+        .iter()
+        .find(|i| i.title == "plan.pdf")
+        .unwrap()
+        .control_number
+        .to_string();
     let config = Config {
         vault: vault.root.clone(),
         guard_dir: vault.guard_dir(),
@@ -424,6 +435,37 @@ fn exercise_the_guard(station: &mut Station, vault: &LibVault) {
         }
     };
     copy_into(&mut guard, "one.tif", "guard.copy");
+    // Exported on purpose into the home (recorded), then copied on to the desk: only the
+    // copy on the desk is reported, once it has waited for an export to record itself.
+    let exports = home.join("exports");
+    std::fs::create_dir_all(&exports).unwrap();
+    station
+        .export(&plan_control, &exports, false, "for the briefing", &Progress::new())
+        .unwrap();
+    std::fs::create_dir_all(home.join("desk")).unwrap();
+    std::fs::copy(exports.join("plan.pdf"), home.join("desk/plan.pdf")).unwrap();
+    let material = |vault: &LibVault| {
+        crate::support::insider::events(&rusqlite::Connection::open(vault.root.join("strongroom.db")).unwrap())
+            .into_iter()
+            .filter(|e| e["action"] == "guard.alert" && e["details"]["finding"] == "vault_material")
+            .collect::<Vec<_>>()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        std::thread::sleep(Duration::from_millis(50));
+        guard.on_destinations().unwrap();
+        guard.on_timer(Instant::now() + Duration::from_secs(6)).unwrap();
+        if !material(vault).is_empty() || Instant::now() > deadline {
+            break;
+        }
+    }
+    let found = material(vault);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["subject"], plan_control.as_str());
+    assert_eq!(
+        found[0]["details"]["destination_dir"],
+        home.join("desk").to_str().unwrap()
+    );
     let now = Instant::now();
     network.0.lock().unwrap().links.push(link(4, "wwan0", false));
     guard.on_network(now).unwrap();

@@ -51,7 +51,7 @@ impl Guard {
         let Some(watch) = self.watch.as_mut() else {
             return Ok(());
         };
-        let look = self.matcher.has_media();
+        let look = self.matcher.has_anything();
         let changes = as_root(|| watch.drain(look));
         let mut finished = changes.finished;
         if changes.rescan {
@@ -67,7 +67,7 @@ impl Guard {
     /// Timers of the watch: files left open after writing that have gone quiet, and the
     /// periodic scan of directories left unwatched when watches ran out.
     pub(super) fn on_watch_timer(&mut self, now: std::time::Instant) {
-        let look = self.matcher.has_media();
+        let look = self.matcher.has_anything();
         let Some(watch) = self.watch.as_mut() else {
             return;
         };
@@ -84,9 +84,10 @@ impl Guard {
     /// meanwhile is skipped.
     fn judge_all(&mut self, paths: Vec<std::path::PathBuf>) {
         for path in paths {
-            let found = as_root(|| self.matcher.judge(&path));
-            if let Ok(Some(copy)) = found {
-                self.copy_found(&copy);
+            match as_root(|| self.matcher.judge(&path)) {
+                Ok(Some(Found::Copy(copy))) => self.copy_found(&copy),
+                Ok(Some(Found::Material(material))) => self.material_found(material),
+                _ => {}
             }
         }
     }
@@ -96,9 +97,20 @@ impl Guard {
         self.watch.as_ref().map_or(0, |w| w.unwatched.len())
     }
 
+    /// The file name of `path` sealed to `level`'s sealing key from the trusted directory
+    /// (generation, hex), as events carry host file names.
+    pub(super) fn seal_name(&self, level: Level, path: &std::path::Path) -> Option<(u32, String)> {
+        let entry = self.directory.as_ref()?.level(level).ok()?;
+        let public = crate::encoding::hex::decode::<32>(&entry.sealing_public_key)?;
+        let name = path.file_name()?.as_encoded_bytes().to_vec();
+        let aad = crate::station::sealed_name::sealed_name_aad(level, entry.generation);
+        let blob = crate::crypto::seal::seal_value(&public, &aad, &name).ok()?;
+        Some((entry.generation, crate::encoding::hex::encode(&blob)))
+    }
+
     /// The vault item whose history says it has this content (the highest level when
     /// several do; destroyed ones count, as the material is the same).
-    fn item_with(&self, sha256: &[u8; 32]) -> Result<Option<crate::vault::history::History>> {
+    pub(super) fn item_with(&self, sha256: &[u8; 32]) -> Result<Option<crate::vault::history::History>> {
         let admin_keys = crate::accounts::decision::AdminKeys::load(&self.conn, &self.state.station)?;
         let vouch = |seq: u64, event: &[u8]| admin_keys.vouch_for(seq, event);
         Ok(crate::vault::history::with_sha256(&self.conn, sha256, &vouch)?
@@ -122,14 +134,7 @@ impl Guard {
             Ok(None) => (None, self.policy.guard_unknown_level()),
             Err(_) => (None, Level::TopSecret),
         };
-        let sealed = self.directory.as_ref().and_then(|d| {
-            let entry = d.level(level).ok()?;
-            let public = crate::encoding::hex::decode::<32>(&entry.sealing_public_key)?;
-            let name = copy.path.file_name()?.as_encoded_bytes().to_vec();
-            let aad = crate::station::sealed_name::sealed_name_aad(level, entry.generation);
-            let blob = crate::crypto::seal::seal_value(&public, &aad, &name).ok()?;
-            Some((entry.generation, crate::encoding::hex::encode(&blob)))
-        });
+        let sealed = self.seal_name(level, &copy.path);
         let net = self.net.state().clone();
         let with_item = |mut event: NewEvent| {
             if let Some(history) = &item {

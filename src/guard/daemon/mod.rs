@@ -16,7 +16,7 @@ use serde_json::json;
 
 use crate::accounts::policy::Policy;
 use crate::crypto::sign::SignKey;
-use crate::guard::copies::{CopyFound, CopyMatcher};
+use crate::guard::copies::{CopyFound, CopyMatcher, Found, MaterialFound};
 use crate::guard::destinations;
 use crate::guard::lock::{self, GuardLock};
 use crate::guard::media::{self, Medium};
@@ -119,6 +119,12 @@ pub struct Guard {
     matcher: CopyMatcher,
     /// The watches on the protected destinations (none without copy detection).
     watch: Option<DestinationWatch>,
+    /// Vault material found outside the vault, waiting for a moment before it is judged
+    /// against the recorded export destinations (an export in progress records its
+    /// destination only once its file is in place).
+    material_wait: Vec<(Instant, MaterialFound)>,
+    /// How many import events the vault content known to the matcher came from.
+    vault_imports: Option<u64>,
     _lock: GuardLock,
     /// Last: the guard works in the vault as its owner until it is dropped.
     _acting: Option<fs_identity::ActingAs>,
@@ -188,6 +194,8 @@ impl Guard {
             directory: None,
             matcher: CopyMatcher::default(),
             watch: None,
+            material_wait: Vec::new(),
+            vault_imports: None,
             _lock: lock,
             _acting: acting,
         };
@@ -195,6 +203,7 @@ impl Guard {
         // Read the network again with the policy's ignore list.
         guard.net = NetworkWatch::new(&snapshot, &guard.policy.network_ignore());
         let media = guard.read_media()?;
+        guard.refresh_vault_content();
         guard.open_watch(&media);
         // A containment killed half-way left a partial or an unrecorded entry behind.
         let ids: std::collections::HashSet<String> =
@@ -261,6 +270,7 @@ impl Guard {
                 }
                 self.policy = directory.policy();
                 self.directory = Some(directory);
+                self.refresh_vault_content();
                 TrustNote::Trusted
             }
             Verdict::Retired => return Err(retired()),
@@ -374,6 +384,7 @@ impl Guard {
             self.net_findings([finding]);
         }
         self.on_watch_timer(now);
+        self.on_material_timer(now);
         if now.duration_since(self.last_trust_check) >= TRUST_RECHECK {
             // A busy database is tried again at the next check; a retired key stops the guard.
             if let Err(e) = self.check_trust() {
@@ -406,6 +417,9 @@ impl Guard {
         if let Some(due) = self.watch.as_ref().and_then(DestinationWatch::next_due) {
             next = next.min(due);
         }
+        if let Some(due) = self.material_due() {
+            next = next.min(due);
+        }
         if !self.pending.is_empty() {
             next = next.min(Instant::now() + Duration::from_secs(1));
         }
@@ -414,6 +428,7 @@ impl Guard {
 }
 
 mod copies;
+mod material;
 mod run;
 mod writer;
 

@@ -112,6 +112,7 @@ pub fn news(news: &GuardNews, lang: Lang) -> String {
             format!("{}: {medium}", Text::MediumWhileNetworkedNotice.get(lang))
         }
         GuardNews::NetworkWhileMedium => Text::NetworkWhileMediumNotice.get(lang).to_string(),
+        GuardNews::VaultMaterial => Text::VaultMaterialNotice.get(lang).to_string(),
         GuardNews::NetworkChanged {
             networked: true,
             interfaces,
