@@ -11,6 +11,7 @@ pub mod daemon;
 pub mod destinations;
 pub mod lock;
 pub mod media;
+pub mod media_watch;
 pub mod medium_index;
 pub mod netlink;
 pub mod network;

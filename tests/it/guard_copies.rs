@@ -131,6 +131,15 @@ fn copies_from_a_medium_are_recorded_and_an_alert_only_while_networked(fs: Mediu
     assert_eq!(copy["details"]["control_number"], control.as_str());
     assert_eq!(copy["details"]["item_level"], "secret");
 
+    // A file put on the medium after it was mounted (and indexed) is matched too.
+    let before = last_seq(vault);
+    let later = crate::support::pseudo_random(70_000, 2807);
+    std::fs::write(s.medium.point.join("later.tif"), &later).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    std::fs::copy(s.medium.point.join("later.tif"), s.home.join("later.tif")).unwrap();
+    let copy = wait_for_event(vault, before, WITHIN, |e| is(e, "guard.copy", None));
+    assert_eq!(copy["details"]["sha256"], sha256_file(&s.home.join("later.tif")));
+
     // A 200-file tree with `cp -r`: every file, although inotify misses some of them.
     let before = last_seq(vault);
     let out = std::process::Command::new("cp")

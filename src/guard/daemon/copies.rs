@@ -24,6 +24,13 @@ impl Guard {
             .into_iter()
             .map(|d| d.root)
             .collect();
+        self.media_watch = match crate::guard::media_watch::MediaWatch::open() {
+            Ok(watch) => Some(watch),
+            Err(e) => {
+                eprintln!("strongroom guard: the media cannot be watched for changes (each is indexed once): {e}");
+                None
+            }
+        };
         // Root watches every account's home: watching needs root's own read access.
         match as_root(|| DestinationWatch::open(roots, excluded)) {
             Ok(watch) => self.watch = Some(watch),
@@ -83,6 +90,16 @@ impl Guard {
     /// Judge each path; root reads what lands in any home, and a file gone or changing
     /// meanwhile is skipped.
     fn judge_all(&mut self, paths: Vec<std::path::PathBuf>) {
+        if paths.is_empty() {
+            return;
+        }
+        // A medium whose files changed since it was indexed is indexed again first.
+        let dirty = self.media_watch.as_ref().map(|w| w.take_dirty()).unwrap_or_default();
+        for root in dirty {
+            if let Some(medium) = self.media.iter().find(|m| m.mount_point == root).cloned() {
+                as_root(|| self.matcher.add_medium(medium));
+            }
+        }
         for path in paths {
             match as_root(|| self.matcher.judge(&path)) {
                 Ok(Some(Found::Copy(copy))) => self.copy_found(&copy),

@@ -119,6 +119,8 @@ pub struct Guard {
     matcher: CopyMatcher,
     /// The watches on the protected destinations (none without copy detection).
     watch: Option<DestinationWatch>,
+    /// The watches on the media, so an index is built again when its medium changes.
+    media_watch: Option<crate::guard::media_watch::MediaWatch>,
     /// Vault material found outside the vault, waiting for a moment before it is judged
     /// against the recorded export destinations (an export in progress records its
     /// destination only once its file is in place).
@@ -194,6 +196,7 @@ impl Guard {
             directory: None,
             matcher: CopyMatcher::default(),
             watch: None,
+            media_watch: None,
             material_wait: Vec::new(),
             vault_imports: None,
             _lock: lock,
@@ -314,11 +317,18 @@ impl Guard {
         let (mounted, gone) = media::diff(&self.media, &now);
         for medium in &gone {
             self.matcher.remove_medium(medium);
+            if let Some(watch) = self.media_watch.as_mut() {
+                watch.remove(&medium.mount_point);
+            }
             self.push(record::media_unmount(medium));
         }
         for medium in &mounted {
             if self.config.copies.is_some() {
                 // Root reads the medium's tree: a stick's files may be closed to its owner.
+                // Watched first, so a change while it is indexed marks it again.
+                if let Some(watch) = self.media_watch.as_mut() {
+                    as_root(|| watch.add(&medium.mount_point));
+                }
                 as_root(|| self.matcher.add_medium(medium.clone()));
             }
             self.push(record::media_mount(medium, at_start));
