@@ -8,6 +8,7 @@ use std::process::Stdio;
 
 use crate::support::files::sha256_file;
 use crate::support::guard::quarantined;
+use crate::support::guard_scene::Scene;
 use crate::support::{TestVault, code, requires, stderr};
 
 const SURVEY: &[u8] = b"the survey of the northern harbour, 1:5000, from the stick";
@@ -326,4 +327,59 @@ fn a_damaged_entry_an_insiders_edits_and_deaths_leave_the_entry_held_or_settled_
     assert_eq!(vault.json(&["list"]).as_array().unwrap().len(), items_before + 1);
     no_plaintext(&vault);
     vault.ok(&["ledger", "verify"]);
+}
+
+/// A small tmpfs mounted over a directory while it lives.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    fn over(dir: &std::path::Path, size: &str) -> Tmpfs {
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700"), "tmpfs"])
+            .arg(dir)
+            .status()
+            .unwrap();
+        assert!(status.success(), "mount tmpfs");
+        Tmpfs(dir.to_path_buf())
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_quarantine_leaves_the_copy_in_place_and_the_alert_says_why() {
+    if !requires::root("the guard's state is root's; a tmpfs stands in for a full disk") {
+        return;
+    }
+    let vault = TestVault::new();
+    vault.ok(&["guard", "enable"]);
+    let content = crate::support::pseudo_random(1 << 20, 2808);
+    let mut scene = Scene::start(
+        &vault.root,
+        &vault.guard_dir(),
+        &vault.scratch("full"),
+        &[("mosaic.tif", &content)],
+    );
+    // The quarantine on a 64 KiB file system: a 1 MiB entry does not fit.
+    let full = Tmpfs::over(&vault.root.join("quarantine"), "64k");
+    let alert = scene.copy("mosaic.tif");
+    let why = alert["details"]["not_contained"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{alert}"));
+    assert!(why.contains("could not be written"), "{why}");
+    assert!(alert["details"]["quarantine"].is_null(), "{alert}");
+    // Evidence is never lost: the plaintext copy stays, whole; no partial entry is left.
+    assert_eq!(std::fs::read(scene.home.join("mosaic.tif")).unwrap(), content);
+    let left: Vec<_> = std::fs::read_dir(vault.root.join("quarantine")).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+    drop(full);
+    assert_eq!(
+        vault.json(&["quarantine", "list"]).as_array().unwrap().len(),
+        0,
+        "no row for an entry that was never written"
+    );
 }
