@@ -14,6 +14,10 @@ use sha2::{Digest, Sha256};
 use crate::guard::media::Medium;
 use crate::guard::medium_index::MediumIndex;
 
+/// Files larger than this whose allocated blocks cover less than an eighth of their size
+/// are not read (sparse: mostly holes).
+const SPARSE_FROM: u64 = 16 << 20;
+
 /// At most this many source hashes are kept; beyond it the cache starts afresh.
 const MAX_CACHED: usize = 65_536;
 
@@ -226,11 +230,10 @@ impl CopyMatcher {
             return Ok(None);
         }
         let size = meta.len();
-        if !self.judged.insert((Stamp::of(&meta), path.to_path_buf())) {
+        // A large file that is mostly holes (`truncate -s`) holds almost nothing: it is not
+        // read, so sizes alone cannot make root read terabytes of zeros.
+        if size > SPARSE_FROM && meta.blocks().saturating_mul(512) < size / 8 {
             return Ok(None);
-        }
-        if self.judged.len() >= MAX_CACHED {
-            self.judged.clear();
         }
         let candidates: Vec<(usize, PathBuf)> = self
             .media
@@ -242,6 +245,14 @@ impl CopyMatcher {
         let in_vault = self.vault.get(&size);
         if candidates.is_empty() && in_vault.is_none() {
             return Ok(None);
+        }
+        // Only files that are hashed are remembered (a close and a scan of its directory
+        // both name a new file; it is one finding).
+        if !self.judged.insert((Stamp::of(&meta), path.to_path_buf())) {
+            return Ok(None);
+        }
+        if self.judged.len() >= MAX_CACHED {
+            self.judged.clear();
         }
         let hashed = hash_file(path)?;
         for (medium, source) in candidates {
@@ -334,5 +345,28 @@ mod tests {
         // The same size, another content: nothing.
         std::fs::write(home.path().join("other.tif"), b"THE PLAINTEXT OF A VAULT ITEM").unwrap();
         assert!(matcher.judge(&home.path().join("other.tif")).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_large_file_of_holes_is_not_read() {
+        let home = tempfile::tempdir().unwrap();
+        let size = 64u64 << 20;
+        let mut matcher = CopyMatcher::default();
+        // Zeros of that size are a vault item's content: only the holes keep it from a read.
+        let zeros: [u8; 32] = {
+            let mut hasher = Sha256::new();
+            hasher.update(vec![0u8; size as usize]);
+            hasher.finalize().into()
+        };
+        matcher.set_vault_content([(size, zeros)]);
+        let sparse = std::fs::File::create(home.path().join("holes.bin")).unwrap();
+        sparse.set_len(size).unwrap();
+        assert!(matcher.judge(&home.path().join("holes.bin")).unwrap().is_none());
+        // Written out, the same bytes are read and found.
+        std::fs::write(home.path().join("dense.bin"), vec![0u8; size as usize]).unwrap();
+        assert!(matches!(
+            matcher.judge(&home.path().join("dense.bin")).unwrap(),
+            Some(Found::Material(_))
+        ));
     }
 }

@@ -12,6 +12,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::fs::MetadataExt;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -37,6 +38,13 @@ pub const SETTLE: Duration = Duration::from_secs(3);
 /// Files being written (not yet closed) followed at most; beyond it the oldest is judged at
 /// once, so a flood of open files cannot grow the guard's memory without bound.
 const MAX_WRITING: usize = 16_384;
+
+/// A file written to without pause is judged this long after its first write anyway, and
+/// again as often while the writes go on (a writer cannot put its judgement off for ever).
+pub const SETTLE_AT_MOST: Duration = Duration::from_secs(30);
+
+/// At most this many unwatched directories are remembered (each is scanned every minute).
+const MAX_UNWATCHED: usize = 10_000;
 
 /// How often the directories left unwatched (watches ran out) are scanned.
 pub const UNWATCHED_RESCAN: Duration = Duration::from_secs(60);
@@ -79,8 +87,8 @@ pub struct DestinationWatch {
     pub unwatched: Vec<PathBuf>,
     /// When the unwatched directories were last scanned.
     last_unwatched_scan: Instant,
-    /// Files written and not yet closed, with the time of their last write.
-    writing: HashMap<PathBuf, Instant>,
+    /// Files written and not yet closed, with the times of their first and last write.
+    writing: HashMap<PathBuf, (Instant, Instant)>,
     /// How long a file left open after its last write waits before it is judged.
     settle: Duration,
 }
@@ -126,10 +134,9 @@ impl DestinationWatch {
         if let Err(e) = self.watcher.watch(&root, RecursiveMode::Recursive)
             && matches!(e.kind, notify::ErrorKind::MaxFilesWatch)
         {
-            self.unwatched.extend(e.paths.iter().cloned());
-            if e.paths.is_empty() {
-                self.unwatched.push(root.clone());
-            }
+            // The walk stopped at the first directory refused: the whole root is scanned
+            // every minute, since what lies beyond that directory is not known.
+            self.note_unwatched(e.paths.iter().cloned().chain([root.clone()]));
         }
         self.roots.push(root);
     }
@@ -150,10 +157,13 @@ impl DestinationWatch {
     /// write starts their wait again).
     pub fn settled(&mut self, now: Instant) -> Vec<PathBuf> {
         let settle = self.settle;
+        let due = |(first, last): &(Instant, Instant)| {
+            now.saturating_duration_since(*last) >= settle || now.saturating_duration_since(*first) >= SETTLE_AT_MOST
+        };
         let quiet: Vec<PathBuf> = self
             .writing
             .iter()
-            .filter(|(_, last)| now.saturating_duration_since(**last) >= settle)
+            .filter(|(_, times)| due(times))
             .map(|(path, _)| path.clone())
             .collect();
         for path in &quiet {
@@ -169,6 +179,8 @@ impl DestinationWatch {
             return None;
         }
         self.last_unwatched_scan = now;
+        // Directories removed since are forgotten.
+        self.unwatched.retain(|d| d.is_dir());
         self.unwatched.sort();
         self.unwatched.dedup();
         let mut files = Vec::new();
@@ -183,7 +195,11 @@ impl DestinationWatch {
 
     /// When the watch next needs the guard: a file to settle, or the unwatched scan.
     pub fn next_due(&self) -> Option<Instant> {
-        let settle = self.writing.values().min().map(|last| *last + self.settle);
+        let settle = self
+            .writing
+            .values()
+            .map(|(first, last)| (*last + self.settle).min(*first + SETTLE_AT_MOST))
+            .min();
         let rescan = (!self.unwatched.is_empty()).then(|| self.last_unwatched_scan + UNWATCHED_RESCAN);
         settle.into_iter().chain(rescan).min()
     }
@@ -233,7 +249,7 @@ impl DestinationWatch {
                     dirs.extend(new_dirs.into_iter().filter(|d| !self.is_excluded(d)));
                 }
                 Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) => {
-                    self.unwatched.extend(e.paths);
+                    self.note_unwatched(e.paths);
                 }
                 Err(_) => {}
             }
@@ -262,14 +278,33 @@ impl DestinationWatch {
             if self.is_excluded(path) {
                 continue;
             }
-            if self.writing.len() >= MAX_WRITING && !self.writing.contains_key(path) {
-                // Full: the quietest is judged at its next settle check by aging it now.
-                if let Some(oldest) = self.writing.iter().min_by_key(|(_, t)| **t).map(|(p, _)| p.clone()) {
-                    self.writing.insert(oldest, now - self.settle);
-                }
+            if let Some((_, last)) = self.writing.get_mut(path) {
+                *last = now;
                 continue;
             }
-            self.writing.insert(path.clone(), now);
+            if self.writing.len() >= MAX_WRITING {
+                // Full: this one is judged at the next settle check instead of waiting.
+                self.writing
+                    .insert(path.clone(), (now - SETTLE_AT_MOST, now - SETTLE_AT_MOST));
+                continue;
+            }
+            self.writing.insert(path.clone(), (now, now));
+        }
+    }
+
+    /// Judge `path` again once it has been quiet for the settle time (it changed while it
+    /// was hashed, or a medium it may have come from is being indexed again).
+    pub fn judge_later(&mut self, path: PathBuf) {
+        self.note_writing(std::slice::from_ref(&path));
+    }
+
+    /// Note directories left unwatched (at most [`MAX_UNWATCHED`]).
+    fn note_unwatched(&mut self, dirs: impl IntoIterator<Item = PathBuf>) {
+        for dir in dirs {
+            if self.unwatched.len() >= MAX_UNWATCHED {
+                break;
+            }
+            self.unwatched.push(dir);
         }
     }
 
@@ -300,6 +335,15 @@ fn classify(event: &notify::Event) -> (Vec<PathBuf>, Vec<PathBuf>) {
             }
         }
         EventKind::Create(CreateKind::Folder) => event.paths.iter().for_each(&mut take),
+        // A new name for a file that exists already (`ln`, `linkat` of an `O_TMPFILE`): no
+        // write or close follows, so it is finished as it appears.
+        EventKind::Create(CreateKind::File) => {
+            for path in &event.paths {
+                if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.nlink() > 1) {
+                    take(path);
+                }
+            }
+        }
         EventKind::Create(CreateKind::Any) => {
             // Synthesized for directories found while adding a recursive watch.
             for path in &event.paths {
@@ -397,5 +441,35 @@ mod tests {
         let found = watch.unwatched_due(due).unwrap();
         assert_eq!(found, vec![unwatched.join("deep/copy.tif")]);
         assert!(watch.unwatched_due(due).is_none(), "the next scan is a minute later");
+    }
+
+    #[test]
+    fn a_writer_that_never_pauses_is_judged_thirty_seconds_after_its_first_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut watch = DestinationWatch::open(vec![dir.path().to_path_buf()], Vec::new()).unwrap();
+        // Never quiet long enough: only the cap brings it to judgement.
+        watch.set_settle(Duration::from_secs(3600));
+        let path = dir.path().join("dribbled.tif");
+        let mut file = std::fs::File::create(&path).unwrap();
+        file.write_all(b"a first part").unwrap();
+        drained(&mut watch);
+        file.write_all(b" and another").unwrap();
+        drained(&mut watch);
+        assert!(watch.settled(Instant::now() + Duration::from_secs(20)).is_empty());
+        assert_eq!(watch.settled(Instant::now() + SETTLE_AT_MOST), vec![path]);
+    }
+
+    #[test]
+    fn a_new_hard_link_to_a_file_is_finished_as_it_appears() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside");
+        let watched = dir.path().join("watched");
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::create_dir_all(&watched).unwrap();
+        std::fs::write(outside.join("export.tif"), b"written before anyone watched").unwrap();
+        let mut watch = DestinationWatch::open(vec![watched.clone()], Vec::new()).unwrap();
+        std::fs::hard_link(outside.join("export.tif"), watched.join("linked.tif")).unwrap();
+        let changes = drained(&mut watch);
+        assert_eq!(changes.finished, vec![watched.join("linked.tif")]);
     }
 }

@@ -189,8 +189,8 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
         Action::OpenItem(reference) => worker.send(Command::Item(reference)),
         Action::OpenCopy { seq, entry } => {
             s.guard.highlighted = Some(seq);
-            if entry.is_some() {
-                s.guard.chosen = entry;
+            if let Some(entry) = entry {
+                super::screens::guard::choose(&mut s.guard.chosen, &mut s.guard.form, &entry);
             }
             return carry_out(s, Action::Show(View::Guard), lang, worker);
         }
@@ -213,7 +213,11 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
             s.next_job += 1;
             s.jobs.push(super::model::Job {
                 id: job,
-                label: format!("{} {}", Text::ReleaseEntry.get(lang), &entry[..entry.len().min(8)]),
+                label: format!(
+                    "{} {}",
+                    Text::ReleaseEntry.get(lang),
+                    super::screens::guard::short(&entry)
+                ),
                 progress: progress.clone(),
                 started: None,
                 outcome: None,

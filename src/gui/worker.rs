@@ -368,12 +368,20 @@ impl StationThread {
                 match released {
                     Ok(released) => self.reply(Reply::JobDone {
                         job,
-                        summary: format!("{} → {}", &released.entry[..8], released.control_number),
+                        summary: format!(
+                            "{} → {}",
+                            crate::gui::screens::guard::short(&released.entry),
+                            released.control_number
+                        ),
                     }),
-                    Err(error) => self.reply(Reply::JobFailed {
-                        job,
-                        error: error.into(),
-                    }),
+                    Err(error) => {
+                        // A witness signed in for this release is not left for another action.
+                        station.forget_witness();
+                        self.reply(Reply::JobFailed {
+                            job,
+                            error: error.into(),
+                        });
+                    }
                 }
                 self.refresh_guard()?;
                 self.refresh_items()?;
@@ -383,7 +391,9 @@ impl StationThread {
                 if let Some((name, password)) = witness {
                     station.add_witness(&name, &password)?;
                 }
-                let destroyed = station.quarantine_destroy(&entry, &reason)?;
+                let destroyed = station.quarantine_destroy(&entry, &reason).inspect_err(|_| {
+                    station.forget_witness();
+                })?;
                 self.reply(Reply::Notice(Text::EntryDestroyed, destroyed.entry.id));
                 self.refresh_guard()?;
             }

@@ -101,6 +101,11 @@ impl Station {
         }
     }
 
+    /// Drop the witness signed in for this session (the action they came for failed).
+    pub fn forget_witness(&mut self) {
+        self.witness = None;
+    }
+
     /// Sign in `name` as witness for the next two-person action of this session: an active
     /// officer other than the session user, with their own password. A wrong password counts
     /// as a failed sign-in of the witness.

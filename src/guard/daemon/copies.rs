@@ -93,19 +93,39 @@ impl Guard {
         if paths.is_empty() {
             return;
         }
-        // A medium whose files changed since it was indexed is indexed again first.
-        let dirty = self.media_watch.as_ref().map(|w| w.take_dirty()).unwrap_or_default();
-        for root in dirty {
-            if let Some(medium) = self.media.iter().find(|m| m.mount_point == root).cloned() {
-                as_root(|| self.matcher.add_medium(medium));
+        // A medium whose files changed since it was indexed is indexed again first, at most
+        // every few seconds (a loop writing to the stick cannot keep root walking it).
+        if let Some(watch) = self.media_watch.as_ref() {
+            self.dirty_media.extend(watch.take_dirty());
+        }
+        if !self.dirty_media.is_empty() && self.last_reindex.elapsed() >= REINDEX_EVERY {
+            self.last_reindex = std::time::Instant::now();
+            for root in std::mem::take(&mut self.dirty_media) {
+                if let Some(medium) = self.media.iter().find(|m| m.mount_point == root).cloned() {
+                    as_root(|| self.matcher.add_medium(medium));
+                }
             }
         }
+        let stale = !self.dirty_media.is_empty();
         for path in paths {
             match as_root(|| self.matcher.judge(&path)) {
                 Ok(Some(Found::Copy(copy))) => self.copy_found(&copy),
                 Ok(Some(Found::Material(material))) => self.material_found(material),
-                _ => {}
+                // Nothing now, but a medium's index is out of date: looked at again later.
+                Ok(None) if stale => self.judge_later(path),
+                Ok(None) => {}
+                // Changed while it was hashed (or unreadable for now): looked at again once
+                // it is quiet; a file gone is gone.
+                Err(_) if path.exists() => self.judge_later(path),
+                Err(_) => {}
             }
+        }
+    }
+
+    /// Judge `path` again once it has been quiet for the settle time.
+    fn judge_later(&mut self, path: std::path::PathBuf) {
+        if let Some(watch) = self.watch.as_mut() {
+            watch.judge_later(path);
         }
     }
 

@@ -1,9 +1,12 @@
 //! Vault material outside the vault (issue 28, item 3): a finished file in a protected
-//! destination whose content is a vault item's, from no medium, is reported unless it lies
-//! in a destination an export recorded — the plaintext left the vault by another path (a
-//! copy of an export moved on, a decryption outside Strongroom). It waits a few seconds
-//! first: an export records its destination only once its file is in place.
+//! destination whose content is a vault item's, from no medium, is reported unless an
+//! export of that content recorded the very directory it lies in — the plaintext left the
+//! vault by another path (a copy of an export moved on, a decryption outside Strongroom).
+//! It waits a few seconds first: an export records its destination only once its file is
+//! in place. The import and export events are read as stored: a row an insider adds with
+//! SQL could excuse a directory, and is named as unaccounted at the next sign-in.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -39,7 +42,8 @@ impl Guard {
     pub(super) fn material_found(&mut self, material: MaterialFound) {
         if self.material_wait.len() >= MAX_MATERIAL_WAITING {
             let (_, oldest) = self.material_wait.remove(0);
-            self.judge_material(oldest);
+            let exported = exports(&self.conn).unwrap_or_default();
+            self.judge_material(oldest, &exported);
         }
         self.material_wait.push((Instant::now(), material));
     }
@@ -55,19 +59,21 @@ impl Guard {
             .into_iter()
             .partition(|(at, _)| now.saturating_duration_since(*at) >= MATERIAL_WAIT);
         self.material_wait = waiting;
+        if due.is_empty() {
+            return;
+        }
+        let exported = exports(&self.conn).unwrap_or_default();
         for (_, material) in due {
-            self.judge_material(material);
+            self.judge_material(material, &exported);
         }
     }
 
-    /// Report `material` unless it lies in a directory an export recorded (that very
-    /// directory: moved into a subdirectory, it is no longer where the export put it).
-    fn judge_material(&mut self, material: MaterialFound) {
-        let exported = export_destinations(&self.conn).unwrap_or_default();
-        if material
-            .path
-            .parent()
-            .is_some_and(|dir| exported.iter().any(|e| e == dir))
+    /// Report `material` unless an export of that very content recorded the directory it
+    /// lies in (that directory itself: moved into a subdirectory, it is no longer where the
+    /// export put it; and another item's export there excuses nothing).
+    fn judge_material(&mut self, material: MaterialFound, exported: &HashSet<(PathBuf, [u8; 32])>) {
+        if let Some(dir) = material.path.parent()
+            && exported.contains(&(dir.to_path_buf(), material.sha256))
         {
             return;
         }
@@ -127,17 +133,23 @@ fn vault_content(conn: &Connection) -> Result<Vec<(u64, [u8; 32])>> {
     Ok(out)
 }
 
-/// The directories exports recorded, from the export events' bytes.
-fn export_destinations(conn: &Connection) -> Result<Vec<PathBuf>> {
+/// What exports recorded: each destination directory with the content exported there,
+/// from the export events' bytes.
+fn exports(conn: &Connection) -> Result<HashSet<(PathBuf, [u8; 32])>> {
     let mut stmt = conn.prepare(
-        "SELECT DISTINCT json_extract(CAST(canonical AS TEXT), '$.details.destination_dir')
+        "SELECT json_extract(CAST(canonical AS TEXT), '$.details.destination_dir'),
+                json_extract(CAST(canonical AS TEXT), '$.details.sha256')
          FROM events WHERE seq >= 0 AND action = 'item.export' AND json_valid(CAST(canonical AS TEXT))",
     )?;
-    let rows = stmt.query_map([], |r| r.get::<_, Option<String>>(0))?;
-    let mut out = Vec::new();
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?))
+    })?;
+    let mut out = HashSet::new();
     for row in rows {
-        if let Some(dir) = row? {
-            out.push(PathBuf::from(dir));
+        if let (Some(dir), Some(sha)) = row?
+            && let Some(sha) = crate::encoding::hex::decode::<32>(&sha)
+        {
+            out.insert((PathBuf::from(dir), sha));
         }
     }
     Ok(out)

@@ -32,6 +32,9 @@ use crate::vault::fs_identity::{self, as_root};
 use crate::vault::layout::VaultPaths;
 use crate::{Error, Level, Result, db, details};
 
+/// A medium whose files change is indexed again at most this often.
+const REINDEX_EVERY: Duration = Duration::from_secs(2);
+
 /// How often the directory is verified again between other wakes.
 const TRUST_RECHECK: Duration = Duration::from_secs(10);
 
@@ -121,6 +124,10 @@ pub struct Guard {
     watch: Option<DestinationWatch>,
     /// The watches on the media, so an index is built again when its medium changes.
     media_watch: Option<crate::guard::media_watch::MediaWatch>,
+    /// Media whose files changed since they were indexed.
+    dirty_media: std::collections::HashSet<PathBuf>,
+    /// When a medium was last indexed again.
+    last_reindex: Instant,
     /// Vault material found outside the vault, waiting for a moment before it is judged
     /// against the recorded export destinations (an export in progress records its
     /// destination only once its file is in place).
@@ -197,6 +204,8 @@ impl Guard {
             matcher: CopyMatcher::default(),
             watch: None,
             media_watch: None,
+            dirty_media: std::collections::HashSet::new(),
+            last_reindex: now,
             material_wait: Vec::new(),
             vault_imports: None,
             _lock: lock,

@@ -94,11 +94,11 @@ impl GuardScreen {
                 for entry in &self.entries {
                     let chosen = self.chosen.as_deref() == Some(entry.id.as_str());
                     if ui
-                        .selectable_label(chosen, &entry.id[..entry.id.len().min(8)])
+                        .selectable_label(chosen, short(&entry.id))
                         .on_hover_text(format!("{}\n{}", entry.id, entry.destination_dir))
                         .clicked()
                     {
-                        self.chosen = Some(entry.id.clone());
+                        choose(&mut self.chosen, &mut self.form, &entry.id);
                     }
                     local_time::label(ui, &entry.created_at);
                     banner::word(ui, entry.level, lang);
@@ -220,9 +220,9 @@ impl GuardScreen {
                 match (&copy.quarantine, &copy.not_contained, copy.alert) {
                     (Some(entry), _, _) => {
                         let chosen = self.chosen.as_deref() == Some(entry.as_str());
-                        let text = format!("{} {}", Text::Quarantined.get(lang), &entry[..entry.len().min(8)]);
+                        let text = format!("{} {}", Text::Quarantined.get(lang), short(entry));
                         if ui.selectable_label(chosen, text).clicked() {
-                            self.chosen = Some(entry.clone());
+                            choose(&mut self.chosen, &mut self.form, entry);
                         }
                     }
                     (None, Some(why), _) => {
@@ -240,6 +240,19 @@ impl GuardScreen {
             }
         });
     }
+}
+
+/// An entry id as the tables show it: its first eight characters (whole on hover).
+pub fn short(id: &str) -> String {
+    id.chars().take(8).collect()
+}
+
+/// Choose entry `id`; what was typed for another entry is not carried over to it.
+pub fn choose(chosen: &mut Option<String>, form: &mut EntryForm, id: &str) {
+    if chosen.as_deref() != Some(id) {
+        *form = EntryForm::default();
+    }
+    *chosen = Some(id.to_string());
 }
 
 /// An entry's status in words.
