@@ -198,6 +198,21 @@ fn alice_session() -> super::messages::SessionInfo {
     }
 }
 
+/// Enable the guard on the fixture's vault (alice, through the library): its state goes in
+/// the fixture's own guard directory.
+fn enable_guard(fx: &Fixture) {
+    let mut station = strongroom::Station::open_with(
+        &fx.root,
+        strongroom::station::OpenOptions {
+            guard_dir: fx.guard_dir(),
+            ..strongroom::station::OpenOptions::with_clock(fx.clock.clone())
+        },
+    )
+    .unwrap();
+    station.unlock("alice", &Password::from(ALICE_PW)).unwrap();
+    station.guard_enable(Vec::new()).unwrap();
+}
+
 /// Root, which the guard's state needs; under CI a test that cannot run fails.
 pub(super) fn root_or_skip(test: &str) -> bool {
     // SAFETY: geteuid has no preconditions.

@@ -28,6 +28,15 @@ pub struct Witness {
     pub clearance: Level,
 }
 
+/// The name of user `id` in `names` (empty if absent).
+pub(super) fn name_in(names: &[(UserId, String)], id: UserId) -> String {
+    names
+        .iter()
+        .find(|(u, _)| *u == id)
+        .map(|(_, n)| n.clone())
+        .unwrap_or_default()
+}
+
 /// How a two-person action was authorised, for its event.
 pub(super) enum SecondPerson {
     /// Below the threshold: none needed.
@@ -99,6 +108,17 @@ impl Station {
         if matches!(second, SecondPerson::Witness(_)) {
             self.witness = None;
         }
+    }
+
+    /// Add who authorised a two-person action to its event's details, by name.
+    pub(super) fn describe_second(
+        &self,
+        second: &SecondPerson,
+        details: &mut serde_json::Map<String, serde_json::Value>,
+    ) -> Result<()> {
+        let names = users::names(&self.conn)?;
+        second.describe(details, |id| name_in(&names, id));
+        Ok(())
     }
 
     /// Drop the witness signed in for this session (the action they came for failed).

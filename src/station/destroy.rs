@@ -6,7 +6,6 @@
 use crate::accounts::Role;
 use crate::accounts::permissions::Permission;
 use crate::accounts::requests::RequestKind;
-use crate::accounts::users;
 use crate::ledger::{Action, NewEvent};
 use crate::vault::items;
 use crate::vault::layout::sync_dir;
@@ -65,14 +64,6 @@ impl Station {
             },
         });
         let second = self.second_person(RequestKind::Destroy, &row, None, reason)?;
-        let names = users::names(&self.conn)?;
-        let name_of = |id| {
-            names
-                .iter()
-                .find(|(u, _)| *u == id)
-                .map(|(_, n)| n.clone())
-                .unwrap_or_default()
-        };
         let sha256 = crate::encoding::hex::encode(&row.sha256);
         let mut details = details! {
             "item": row.id.to_string(),
@@ -81,7 +72,7 @@ impl Station {
             "sha256": sha256.clone(),
             "reason": reason,
         };
-        second.describe(&mut details, name_of);
+        self.describe_second(&second, &mut details)?;
         let now = self.now();
         self.write(|tx, events| {
             items::erase(tx, row.id, &now)?;

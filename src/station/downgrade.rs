@@ -6,7 +6,6 @@
 use crate::accounts::decision;
 use crate::accounts::permissions::Permission;
 use crate::accounts::requests::RequestKind;
-use crate::accounts::users;
 use crate::ledger::{Action, NewEvent, events};
 use crate::vault::items;
 use crate::{Error, Level, Result, details};
@@ -37,7 +36,6 @@ impl Station {
 
         let moved = row.rewrapped(&old_key, to, &new_key)?;
 
-        let names = users::names(&self.conn)?;
         let mut details = details! {
             "item": row.id.to_string(),
             "control_number": row.control.to_string(),
@@ -45,13 +43,7 @@ impl Station {
             "to": to.name(),
             "reason": reason,
         };
-        second.describe(&mut details, |id| {
-            names
-                .iter()
-                .find(|(u, _)| *u == id)
-                .map(|(_, n)| n.clone())
-                .unwrap_or_default()
-        });
+        self.describe_second(&second, &mut details)?;
         let now = self.now();
         let event = NewEvent {
             actor,

@@ -142,14 +142,7 @@ impl Station {
         }
         if !matches!(second, SecondPerson::NotNeeded) {
             details.insert("removable_media".into(), serde_json::json!(true));
-            let names = crate::accounts::users::names(&self.conn)?;
-            second.describe(&mut details, |id| {
-                names
-                    .iter()
-                    .find(|(u, _)| *u == id)
-                    .map(|(_, n)| n.clone())
-                    .unwrap_or_default()
-            });
+            self.describe_second(&second, &mut details)?;
         }
 
         let owner = self.work.owner().to_string();

@@ -88,7 +88,6 @@ impl Station {
         // The entry must be there, and be the entry, before its destruction is recorded.
         let path = entry_path(&self.paths.quarantine, &bytes);
         drop(open_entry(&path, &bytes, false)?);
-        let names = crate::accounts::users::names(&self.conn)?;
         let actor = self.session_for(Access::Keys)?.user().name.clone();
         let mut details = details! {
             "entry": entry.id.clone(),
@@ -98,13 +97,7 @@ impl Station {
             "medium": entry.medium.clone(),
             "reason": reason,
         };
-        second.describe(&mut details, |id| {
-            names
-                .iter()
-                .find(|(u, _)| *u == id)
-                .map(|(_, n)| n.clone())
-                .unwrap_or_default()
-        });
+        self.describe_second(&second, &mut details)?;
         self.write(|tx, events| {
             quarantine_table::settle(tx, &bytes, Settled::Destroyed)?;
             second.consume(tx)?;

@@ -106,13 +106,7 @@ impl Station {
                 "medium": entry.medium.clone(),
                 "reason": reason,
             };
-            second.describe(&mut details, |id| {
-                names
-                    .iter()
-                    .find(|(u, _)| *u == id)
-                    .map(|(_, n)| n.clone())
-                    .unwrap_or_default()
-            });
+            second.describe(&mut details, |id| super::approvals::name_in(&names, id));
             events.push(NewEvent {
                 actor: actor.clone(),
                 action: Action::QuarantineRelease,

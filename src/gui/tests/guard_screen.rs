@@ -17,19 +17,7 @@ fn an_officer_opens_a_copy_from_its_alert_releases_it_and_is_told_why_a_destruct
     }
     // An internal item whose content the stick also holds, and material the vault never had.
     let fx = Fixture::with_vault(&[("a.txt", Level::Internal)]);
-    let mut station = strongroom::Station::open_with(
-        &fx.root,
-        strongroom::station::OpenOptions {
-            guard_dir: fx.guard_dir(),
-            ..strongroom::station::OpenOptions::with_clock(fx.clock.clone())
-        },
-    )
-    .unwrap();
-    station
-        .unlock("alice", &strongroom::crypto::Password::from(ALICE_PW))
-        .unwrap();
-    station.guard_enable(Vec::new()).unwrap();
-    drop(station);
+    super::enable_guard(&fx);
     let ids = guard_scene::contain(
         &fx.root,
         &fx.guard_dir(),

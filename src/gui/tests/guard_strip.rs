@@ -47,19 +47,7 @@ fn a_running_guard_is_named_and_its_news_reach_the_signed_in_officer_within_two_
         return;
     }
     let fx = Fixture::with_vault(&[("a.txt", Level::Internal)]);
-    let mut station = strongroom::Station::open_with(
-        &fx.root,
-        strongroom::station::OpenOptions {
-            guard_dir: fx.guard_dir(),
-            ..strongroom::station::OpenOptions::with_clock(fx.clock.clone())
-        },
-    )
-    .unwrap();
-    station
-        .unlock("alice", &strongroom::crypto::Password::from(ALICE_PW))
-        .unwrap();
-    station.guard_enable(Vec::new()).unwrap();
-    drop(station);
+    super::enable_guard(&fx);
     // The guard, in this process, on a network of its own that the test changes.
     let network = FixedNetwork(std::sync::Arc::new(std::sync::Mutex::new(only_loopback())));
     let config = Config {
