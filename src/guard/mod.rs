@@ -13,6 +13,7 @@ pub mod lock;
 pub mod media;
 pub mod media_watch;
 pub mod medium_index;
+pub mod medium_record;
 pub mod netlink;
 pub mod network;
 pub mod probes;
