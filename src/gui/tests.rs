@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod guard_fixture;
 #[path = "../../tests/it/support/guard_scene.rs"]
 mod guard_scene;
 mod guard_screen;
@@ -196,35 +197,6 @@ fn alice_session() -> super::messages::SessionInfo {
         password_change: None,
         signing_problem: None,
     }
-}
-
-/// Enable the guard on the fixture's vault (alice, through the library): its state goes in
-/// the fixture's own guard directory.
-fn enable_guard(fx: &Fixture) {
-    let mut station = strongroom::Station::open_with(
-        &fx.root,
-        strongroom::station::OpenOptions {
-            guard_dir: fx.guard_dir(),
-            ..strongroom::station::OpenOptions::with_clock(fx.clock.clone())
-        },
-    )
-    .unwrap();
-    station.unlock("alice", &Password::from(ALICE_PW)).unwrap();
-    station.guard_enable(Vec::new()).unwrap();
-}
-
-/// Root, which the guard's state needs; under CI a test that cannot run fails.
-pub(super) fn root_or_skip(test: &str) -> bool {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } == 0 {
-        return true;
-    }
-    assert!(
-        std::env::var("CI").is_err(),
-        "{test} needs root; CI must run every test"
-    );
-    eprintln!("\nSKIPPED {test}: the guard's state belongs to root");
-    false
 }
 
 /// Step frames until `done` holds (the station thread works in real time).

@@ -7,7 +7,8 @@ use eframe::egui;
 use egui_kittest::kittest::{Queryable, by};
 use strongroom::Level;
 
-use super::{ALICE_PW, Fixture, Scripted, click, guard_scene, root_or_skip, sign_in, type_into, wait};
+use super::guard_fixture::root_or_skip;
+use super::{ALICE_PW, Fixture, Scripted, click, guard_scene, sign_in, type_into, wait};
 use crate::gui::model::{Phase, View};
 
 #[test]
@@ -17,7 +18,7 @@ fn an_officer_opens_a_copy_from_its_alert_releases_it_and_is_told_why_a_destruct
     }
     // An internal item whose content the stick also holds, and material the vault never had.
     let fx = Fixture::with_vault(&[("a.txt", Level::Internal)]);
-    super::enable_guard(&fx);
+    super::guard_fixture::enable_guard(&fx);
     let ids = guard_scene::contain(
         &fx.root,
         &fx.guard_dir(),

@@ -8,7 +8,8 @@ use egui_kittest::kittest::Queryable;
 use strongroom::Level;
 use strongroom::guard::NetState;
 
-use super::{ALICE_PW, Fixture, Scripted, insider, root_or_skip, sign_in, wait};
+use super::guard_fixture::root_or_skip;
+use super::{ALICE_PW, Fixture, Scripted, insider, sign_in, wait};
 use crate::gui::model::Phase;
 use strongroom::guard::probes::fixed::{link, only_loopback};
 
@@ -47,7 +48,7 @@ fn a_running_guard_is_named_and_its_news_reach_the_signed_in_officer_within_two_
         return;
     }
     let fx = Fixture::with_vault(&[("a.txt", Level::Internal)]);
-    super::enable_guard(&fx);
+    super::guard_fixture::enable_guard(&fx);
     // The guard, in this process, on a network of its own that the test changes.
     let network = FixedNetwork(std::sync::Arc::new(std::sync::Mutex::new(only_loopback())));
     let config = Config {
