@@ -15,8 +15,9 @@ use crate::gui::i18n::Text;
 use crate::gui::model::Action;
 use crate::gui::widgets::{banner, local_time, password};
 
-/// Width of the "found in" column (a longer path is cut, whole on hover).
-const PLACE_WIDTH: f32 = 300.0;
+/// Width of the "found in" column (a longer path is cut, whole on hover); the screen scrolls
+/// sideways where the window is narrower than the tables.
+const PLACE_WIDTH: f32 = 240.0;
 
 /// What is typed to settle the chosen entry.
 #[derive(Default)]
@@ -59,7 +60,7 @@ impl GuardScreen {
                 actions.push(Action::Show(crate::gui::model::View::Guard));
             }
         });
-        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        egui::ScrollArea::both().auto_shrink([false, false]).show(ui, |ui| {
             ui.add_space(4.0);
             ui.strong(Text::Quarantine.get(lang));
             self.quarantine(ui, cx, &mut actions);
