@@ -79,6 +79,12 @@ impl AdminKeys {
             .any(|(k, _)| k.key == *key && k.replaced_at_version.is_none_or(|v| version < v))
     }
 
+    /// Every admin key of the station, replaced ones included (records they signed while in
+    /// force stay valid; whether such a record still counts is the caller's register).
+    pub fn all(&self) -> Vec<[u8; 32]> {
+        self.keys.iter().map(|(key, _)| key.key).collect()
+    }
+
     /// Whether the event stored at `row_seq` with these canonical bytes carries a decision
     /// signed by an admin key in force at that seq. The signed bytes must name that same
     /// seq, so a decision copied or backdated to another row counts for nothing.

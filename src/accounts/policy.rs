@@ -21,6 +21,26 @@ pub enum GuardResponse {
     Quarantine,
 }
 
+/// What the guard does when a medium outside the register is mounted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaResponse {
+    /// Record an alert.
+    Alert,
+    /// Record an alert and de-authorize the USB device (root, sysfs).
+    Block,
+}
+
+impl MediaResponse {
+    /// Stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaResponse::Alert => "alert",
+            MediaResponse::Block => "block",
+        }
+    }
+}
+
 /// The policy. Every field has a default and a range; [`Policy::set`] enforces both.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,6 +86,13 @@ pub struct Policy {
     /// unknown). Absent: top-secret, never weaker than any item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guard_unknown_level: Option<Level>,
+    /// What the guard does when a medium outside the register is mounted. Absent: alert.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unregistered_media: Option<MediaResponse>,
+    /// Whether items below the two-person level may be exported to a medium outside the
+    /// register (at and above it a registered medium is always needed). Absent: yes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unregistered_media_exports: Option<bool>,
 }
 
 /// Minutes between guard heartbeats when the policy does not say.
@@ -108,6 +135,16 @@ impl Policy {
     pub fn guard_unknown_level(&self) -> Level {
         self.guard_unknown_level.unwrap_or(Level::TopSecret)
     }
+
+    /// What the guard does with an unregistered medium.
+    pub fn unregistered_media(&self) -> MediaResponse {
+        self.unregistered_media.unwrap_or(MediaResponse::Alert)
+    }
+
+    /// Whether items below the two-person level may go to an unregistered medium.
+    pub fn unregistered_media_exports(&self) -> bool {
+        self.unregistered_media_exports.unwrap_or(true)
+    }
 }
 
 impl Default for Policy {
@@ -128,6 +165,8 @@ impl Default for Policy {
             guard_heartbeat_minutes: None,
             network_ignore: None,
             guard_unknown_level: None,
+            unregistered_media: None,
+            unregistered_media_exports: None,
         }
     }
 }
@@ -252,10 +291,10 @@ mod tests {
                     "internal"
                 }
                 .to_string(),
-                Field::Response { get, .. } => match get(&policy) {
-                    GuardResponse::Alert => "quarantine".into(),
-                    GuardResponse::Quarantine => "alert".into(),
-                },
+                Field::Choice { choices, get, .. } => {
+                    let now = get(&policy);
+                    choices.iter().find(|c| **c != now).unwrap().to_string()
+                }
                 Field::Switch { get, .. } => if get(&policy) { "no" } else { "yes" }.to_string(),
                 Field::Names { .. } => "wlan0,virbr0".to_string(),
             };
@@ -284,6 +323,8 @@ mod tests {
             guard_heartbeat_minutes: Some(DEFAULT_GUARD_HEARTBEAT_MINUTES),
             network_ignore: Some(Vec::new()),
             guard_unknown_level: Some(Level::TopSecret),
+            unregistered_media: Some(MediaResponse::Alert),
+            unregistered_media_exports: Some(true),
             ..Policy::default()
         };
         let full = serde_json::to_value(&full).unwrap();

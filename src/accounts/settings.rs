@@ -2,7 +2,7 @@
 //! docs check and the tests all read: each with its name, values, meaning in English and
 //! Chinese, and how it reads and writes its field of [`Policy`].
 
-use crate::accounts::policy::{GuardResponse, Policy};
+use crate::accounts::policy::{GuardResponse, MediaResponse, Policy};
 use crate::{Error, Level, Result};
 
 /// At most this many interfaces in the guard's ignore list.
@@ -43,12 +43,14 @@ pub enum Field {
         /// Write the field.
         set: fn(&mut Policy, bool),
     },
-    /// What the guard does ([`GuardResponse`]).
-    Response {
-        /// Read the field.
-        get: fn(&Policy) -> GuardResponse,
-        /// Write the field.
-        set: fn(&mut Policy, GuardResponse),
+    /// One of a few named choices (what the guard does, what an export may do).
+    Choice {
+        /// The choices, as written in `policy set`.
+        choices: &'static [&'static str],
+        /// Read the field as one of `choices`.
+        get: fn(&Policy) -> &'static str,
+        /// Write the field from one of `choices` (anything else is refused before).
+        set: fn(&mut Policy, &str),
     },
 }
 
@@ -68,7 +70,7 @@ pub struct Setting {
 
 /// Every setting, in display order. A setting added later must be an `Option` field with
 /// `skip_serializing_if` (DESIGN.md §2, "Extending signed records").
-pub const SETTINGS: [Setting; 15] = [
+pub const SETTINGS: [Setting; 17] = [
     Setting {
         name: "lockout-attempts",
         help_en: "Failed sign-ins in a row before the account locks until an officer unlocks it",
@@ -177,9 +179,16 @@ pub const SETTINGS: [Setting; 15] = [
         name: "guard-response",
         help_en: "What the guard does with a copy from removable media on a networked station",
         help_zh: "联网时发现从移动介质复制的文件，守卫如何处置",
-        field: Field::Response {
-            get: |p| p.guard_response,
-            set: |p, v| p.guard_response = v,
+        field: Field::Choice {
+            choices: &["alert", "quarantine"],
+            get: |p| p.guard_response.as_str(),
+            set: |p, v| {
+                p.guard_response = if v == "alert" {
+                    GuardResponse::Alert
+                } else {
+                    GuardResponse::Quarantine
+                }
+            },
         },
     },
     Setting {
@@ -220,6 +229,38 @@ pub const SETTINGS: [Setting; 15] = [
             set: |p, v| p.guard_unknown_level = Some(v),
         },
     },
+    Setting {
+        name: "unregistered-media",
+        help_en: "What the guard does when a medium outside the register is mounted: alert, or alert and block the USB device",
+        help_zh: "挂载未登记的存储介质时守卫的处置：告警，或告警并阻断该USB设备",
+        field: Field::Choice {
+            choices: &["alert", "block"],
+            get: |p| p.unregistered_media().as_str(),
+            set: |p, v| {
+                p.unregistered_media = Some(if v == "block" {
+                    MediaResponse::Block
+                } else {
+                    MediaResponse::Alert
+                })
+            },
+        },
+    },
+    Setting {
+        name: "unregistered-media-exports",
+        help_en: "Whether items below the two-person level may be exported to a medium outside the register",
+        help_zh: "低于双人控制密级的条目是否可导出到未登记的存储介质",
+        field: Field::Choice {
+            choices: &["allow", "refuse"],
+            get: |p| {
+                if p.unregistered_media_exports() {
+                    "allow"
+                } else {
+                    "refuse"
+                }
+            },
+            set: |p, v| p.unregistered_media_exports = Some(v == "allow"),
+        },
+    },
 ];
 
 impl Field {
@@ -240,7 +281,7 @@ impl Setting {
         match self.field {
             Field::Number { min, max, .. } => format!("{min}–{max}"),
             Field::Level { .. } => "unclassified … top-secret".into(),
-            Field::Response { .. } => "alert | quarantine".into(),
+            Field::Choice { choices, .. } => choices.join(" | "),
             Field::Switch { .. } => "yes | no".into(),
             Field::Names { .. } => "eth0, wlan0 …".into(),
         }
@@ -251,7 +292,7 @@ impl Setting {
         match self.field {
             Field::Number { get, .. } => get(policy).to_string(),
             Field::Level { get, .. } => get(policy).name().to_string(),
-            Field::Response { get, .. } => get(policy).as_str().to_string(),
+            Field::Choice { get, .. } => get(policy).to_string(),
             Field::Switch { get, .. } => if get(policy) { "yes" } else { "no" }.to_string(),
             Field::Names { get, .. } => get(policy).join(","),
         }
@@ -276,13 +317,11 @@ impl Setting {
                     .map_err(|_| Error::InvalidInput(format!("{key} must be a level (unclassified … top-secret)")))?;
                 set(policy, level);
             }
-            Field::Response { set, .. } => {
-                let response = match value {
-                    "alert" => GuardResponse::Alert,
-                    "quarantine" => GuardResponse::Quarantine,
-                    _ => return Err(Error::InvalidInput(format!("{key} must be alert or quarantine"))),
-                };
-                set(policy, response);
+            Field::Choice { choices, set, .. } => {
+                if !choices.contains(&value) {
+                    return Err(Error::InvalidInput(format!("{key} must be {}", choices.join(" or "))));
+                }
+                set(policy, value);
             }
             Field::Switch { set, .. } => {
                 let on = match value {

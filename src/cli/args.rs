@@ -102,6 +102,10 @@ pub enum Command {
     /// Copies the guard sealed while networked: list, show (officers)
     #[command(subcommand)]
     Quarantine(QuarantineCommand),
+    /// The register of authorized removable media: register, issue, return, retire, destroy
+    /// (officers); list, show, mounted
+    #[command(subcommand)]
+    Media(MediaCommand),
     /// Open alerts; `alerts ack SEQ --comment TEXT` (officers), `alerts history`
     Alerts {
         /// What to do (nothing: list the open alerts)
@@ -197,6 +201,68 @@ pub enum QuarantineCommand {
         /// The entry's id (hex, from `quarantine list`)
         id: String,
         /// Why it is destroyed (recorded)
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+/// `media` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum MediaCommand {
+    /// Register the medium mounted at MOUNTPOINT (officers): an admin-key-signed record,
+    /// written on the medium as its marker. Reading its file-system identity needs root, or
+    /// the guard running
+    Register {
+        /// Where the medium is mounted
+        mount_point: PathBuf,
+        /// Its label in the register (what is written on it)
+        #[arg(long)]
+        label: String,
+        /// The highest level it may carry: unclassified … top-secret (or 公开 … 绝密)
+        #[arg(long)]
+        level: String,
+        /// Its custodian (a user cleared for the level)
+        #[arg(long)]
+        custodian: String,
+        /// Authorized through this day (YYYY-MM-DD, UTC) or until this RFC 3339 time
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// Every medium of the register
+    List,
+    /// One medium of the register, with its history
+    Show {
+        /// The medium's id (or its first 8 characters or more)
+        id: String,
+    },
+    /// The removable media mounted now, each with the register's verdict
+    Mounted,
+    /// Issue a medium to a holder (officers)
+    Issue {
+        /// The medium's id
+        id: String,
+        /// Who takes it (cleared for its level)
+        #[arg(long)]
+        to: String,
+    },
+    /// Take a medium back from its holder (officers)
+    Return {
+        /// The medium's id
+        id: String,
+    },
+    /// Take a medium out of use: its marker authorizes nothing from now on (officers)
+    Retire {
+        /// The medium's id
+        id: String,
+        /// Why (recorded)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Record a medium as destroyed (officers; a witness at or above the two-person level)
+    Destroy {
+        /// The medium's id
+        id: String,
+        /// Why (recorded)
         #[arg(long)]
         reason: String,
     },

@@ -10,6 +10,7 @@ mod interrupt;
 mod items;
 mod ledger;
 mod material;
+mod media;
 mod metadata_text;
 pub mod output;
 mod policy;
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::RecoveryCode(command) => recovery_code::run(&cli, command),
         Command::Guard(command) => guard::run(&cli, command),
         Command::Quarantine(command) => quarantine::run(&cli, command),
+        Command::Media(command) => media::run(&cli, command),
         Command::Alerts { command } => alerts::run(&cli, command.as_ref()),
     }
 }

@@ -121,6 +121,19 @@ impl SignedRecord {
     }
 }
 
+/// Whether `signed`'s signature verifies under the admin key it names (which key that is
+/// may be trusted is the caller's question).
+pub fn signature_verifies(signed: &SignedRecord) -> bool {
+    let (Some(key), Some(signature)) = (hex::decode::<32>(&signed.admin_key), hex::decode_vec(&signed.signature))
+    else {
+        return false;
+    };
+    signed
+        .record
+        .signed_bytes()
+        .is_ok_and(|bytes| sign::verify(&key, CONTEXT, &bytes, &signature).is_ok())
+}
+
 /// Verify the marker `bytes` read from the medium whose file system is `fs_uuid`, for
 /// `station`, under one of `trusted` admin keys, at `now`. Returns the record it proves.
 pub fn verify_marker(

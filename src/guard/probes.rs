@@ -1,6 +1,7 @@
 //! What the guard reads from the machine, behind traits so tests (and the app's kittests)
 //! inject fakes: the mount table, block devices, the network links of this namespace. The
-//! system versions here only read; none of them writes anything.
+//! system versions here only read, but for one write: blocking an unregistered USB medium
+//! (policy `unregistered-media = block`) through sysfs.
 
 use std::io::Read;
 use std::os::unix::fs::FileTypeExt;
@@ -8,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::guard::netlink::{self, Snapshot};
 use crate::guard::superblock::{self, Identity};
+use crate::guard::usb_authorize::{self, Blocked};
 use crate::mounts::{self, Mount};
 use crate::vault::fs_identity::as_root;
 
@@ -35,6 +37,8 @@ pub trait DeviceProbe: Send {
     fn identity(&self, path: &Path, device: (u32, u32)) -> Result<Option<Identity>, String>;
     /// Model and serial from sysfs, where present.
     fn model_serial(&self, device: (u32, u32)) -> (Option<String>, Option<String>);
+    /// De-authorize the USB device block device `device` hangs from (the guard, as root).
+    fn block(&self, device: (u32, u32)) -> Blocked;
 }
 
 /// `/proc/self/mountinfo`.
@@ -157,6 +161,10 @@ impl DeviceProbe for SystemDevices {
             .or_else(|| read_trimmed(&disk.join("device/serial")));
         (model, serial)
     }
+
+    fn block(&self, device: (u32, u32)) -> Blocked {
+        as_root(|| usb_authorize::deauthorize(Path::new("/sys"), device))
+    }
 }
 
 /// Probes that report what they are told, for the app's tests and the guard's own: the
@@ -170,6 +178,7 @@ pub mod fixed {
     use super::{DeviceProbe, MountProbe, NetworkProbe};
     use crate::guard::netlink::{Link, Snapshot};
     use crate::guard::superblock::Identity;
+    use crate::guard::usb_authorize::Blocked;
     use crate::mounts::Mount;
 
     /// A link as netlink reports it: `up` with its lower layer up; loopback by its name.
@@ -222,6 +231,8 @@ pub mod fixed {
         pub nodes: HashMap<PathBuf, (u32, u32)>,
         /// Device node → identity.
         pub identities: HashMap<PathBuf, Identity>,
+        /// A directory laid out like `/sys` that blocking writes into; none: nothing is USB.
+        pub sysfs: Option<PathBuf>,
     }
 
     impl DeviceProbe for FixedDevices {
@@ -236,6 +247,12 @@ pub mod fixed {
         }
         fn model_serial(&self, _device: (u32, u32)) -> (Option<String>, Option<String>) {
             (None, None)
+        }
+        fn block(&self, device: (u32, u32)) -> Blocked {
+            match &self.sysfs {
+                Some(root) => crate::guard::usb_authorize::deauthorize(root, device),
+                None => Blocked::NotUsb,
+            }
         }
     }
 }

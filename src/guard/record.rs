@@ -31,6 +31,8 @@ pub enum GuardFinding {
     /// A vault item's content was found outside the vault, in no recorded export
     /// destination, from no medium.
     VaultMaterial,
+    /// A removable medium outside the register was mounted (or its marker did not verify).
+    UnregisteredMedium,
 }
 
 impl GuardFinding {
@@ -43,6 +45,7 @@ impl GuardFinding {
             GuardFinding::DirectoryRolledBack => "directory_rolled_back",
             GuardFinding::DirectoryRefused => "directory_refused",
             GuardFinding::VaultMaterial => "vault_material",
+            GuardFinding::UnregisteredMedium => "unregistered_medium",
         }
     }
 }
@@ -148,9 +151,10 @@ pub fn network_change(from: &NetState, to: &NetState, flaps: u32) -> NewEvent {
     )
 }
 
-/// `media.mount` (`at_start`: already mounted when the guard started).
-pub fn media_mount(medium: &Medium, at_start: bool) -> NewEvent {
-    let mut details = details! { "medium": medium_json(medium) };
+/// `media.mount` (`at_start`: already mounted when the guard started), with the register's
+/// verdict on it.
+pub fn media_mount(medium: &Medium, at_start: bool, registration: Value) -> NewEvent {
+    let mut details = details! { "medium": medium_json(medium), "registration": registration };
     if at_start {
         details.insert("at_start".into(), json!(true));
     }

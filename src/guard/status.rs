@@ -309,6 +309,11 @@ pub enum GuardNews {
     DirectoryDistrusted,
     /// A vault item's content was found where no export put it.
     VaultMaterial,
+    /// A medium outside the register was mounted.
+    UnregisteredMedium {
+        /// Its name.
+        medium: String,
+    },
     /// A file was copied from a medium onto this machine.
     Copied {
         /// The medium's name.
@@ -328,6 +333,7 @@ impl GuardNews {
                 | GuardNews::NetworkWhileMedium
                 | GuardNews::DirectoryDistrusted
                 | GuardNews::VaultMaterial
+                | GuardNews::UnregisteredMedium { .. }
                 | GuardNews::Copied { networked: true, .. }
         )
     }
@@ -362,6 +368,7 @@ fn news_of(action: &str, subject: &str, details: &serde_json::Value) -> Option<G
             "network_while_medium" => GuardNews::NetworkWhileMedium,
             "directory_rolled_back" | "directory_refused" => GuardNews::DirectoryDistrusted,
             "vault_material" => GuardNews::VaultMaterial,
+            "unregistered_medium" => GuardNews::UnregisteredMedium { medium: subject.into() },
             _ => return None,
         },
         _ => return None,

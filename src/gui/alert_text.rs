@@ -48,6 +48,15 @@ pub fn finding(finding: &Finding, lang: Lang) -> String {
             "在 {directory} 发现了保险库条目 {} 的内容，该处并非任何导出的目标",
             item.as_deref().unwrap_or("（未知）")
         ),
+        Finding::UnregisteredMedium { medium, why, response } => {
+            let done = match response.as_str() {
+                "blocked" => "；已阻断其USB设备",
+                "not_usb" => "；该介质不是USB设备，无法阻断",
+                "block_failed" => "；阻断其USB设备失败",
+                _ => "",
+            };
+            format!("挂载了未登记的移动介质 {medium}：{why}{done}")
+        }
         Finding::Other => "请查看该事件的详情".to_string(),
     }
 }
@@ -119,6 +128,11 @@ mod tests {
             Finding::VaultMaterial {
                 item: Some("SR-2026-000001".into()),
                 directory: "/home/alice/Desktop".into(),
+            },
+            Finding::UnregisteredMedium {
+                medium: "STICK".into(),
+                why: "it carries no register marker".into(),
+                response: "blocked".into(),
             },
             Finding::Other,
         ];

@@ -162,7 +162,7 @@ pub fn flag(value: bool, lang: Lang) -> &'static str {
     }
 }
 
-/// A policy switch's stored value (`yes`, `no`, `alert`, `quarantine`) in Chinese.
+/// A policy switch's or choice's stored value (`yes`, `alert`, `block` …) in Chinese.
 fn switch(value: &str) -> Option<String> {
     Some(
         match value {
@@ -170,6 +170,9 @@ fn switch(value: &str) -> Option<String> {
             "no" => "否",
             "alert" => "告警",
             "quarantine" => "隔离",
+            "block" => "阻断",
+            "allow" => "允许",
+            "refuse" => "拒绝",
             _ => return None,
         }
         .to_string(),

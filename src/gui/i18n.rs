@@ -290,6 +290,7 @@ texts! {
     MediumMountedNotice => "Medium mounted", "移动介质已挂载";
     MediumRemovedNotice => "Medium removed", "移动介质已移除";
     VaultMaterialNotice => "Vault material found outside the vault", "在保险库外发现库内资料";
+    UnregisteredMediumNotice => "Unregistered medium mounted", "挂载了未登记的介质";
     CopiedNotice => "File copied from removable medium", "发现从移动介质复制的文件";
     DirectoryDistrustedNotice => "The guard does not trust the signed directory", "守卫不信任已签名目录";
     // The Guard screen.

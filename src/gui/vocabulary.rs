@@ -115,6 +115,11 @@ pub fn action(action: &str, lang: Lang) -> String {
         "guard.copy.alert" => "联网时从移动介质复制",
         "quarantine.release" => "隔离文件放行入库",
         "quarantine.destroy" => "销毁隔离文件",
+        "media.register" => "登记介质",
+        "media.issue" => "发放介质",
+        "media.return" => "收回介质",
+        "media.retire" => "停用介质",
+        "media.destroy" => "销毁介质",
         other => return other.to_string(),
     };
     zh.to_string()

@@ -115,6 +115,15 @@ pub enum Finding {
         /// The directory it is in.
         directory: String,
     },
+    /// A removable medium outside the register was mounted.
+    UnregisteredMedium {
+        /// The medium.
+        medium: String,
+        /// Why it is not authorized.
+        why: String,
+        /// What the guard did: `alert`, `blocked`, `not_usb` (could not block), `block_failed`.
+        response: String,
+    },
     /// An alert this version does not explain (a newer action).
     Other,
 }
@@ -252,6 +261,14 @@ impl Alert {
                     },
                     vec![NextStep::CheckWithThePerson, NextStep::FindTheMaterial],
                 ),
+                "unregistered_medium" => (
+                    Finding::UnregisteredMedium {
+                        medium: event.subject.clone(),
+                        why: text("why"),
+                        response: text("response"),
+                    },
+                    vec![NextStep::CheckTheMedium],
+                ),
                 "directory_refused" => (
                     Finding::DirectoryDistrusted { why: text("why") },
                     vec![NextStep::VerifyTheLedger],
@@ -335,6 +352,18 @@ impl fmt::Display for Finding {
                 "the content of vault item {} was found in {directory}, where no export put it",
                 item.as_deref().unwrap_or("(unnamed)")
             ),
+            Finding::UnregisteredMedium { medium, why, response } => {
+                write!(
+                    f,
+                    "removable medium {medium}, which is not in the register, was mounted: {why}"
+                )?;
+                match response.as_str() {
+                    "blocked" => write!(f, "; its USB device was blocked"),
+                    "not_usb" => write!(f, "; it is not a USB device and could not be blocked"),
+                    "block_failed" => write!(f, "; blocking its USB device failed"),
+                    _ => Ok(()),
+                }
+            }
             Finding::Other => write!(f, "see the event's details"),
         }
     }

@@ -135,6 +135,16 @@ actions! {
     QuarantineRelease = "quarantine.release",
     /// An officer destroyed a quarantine entry.
     QuarantineDestroy = "quarantine.destroy",
+    /// An officer registered a removable medium as authorized (its `AK`-signed record).
+    MediaRegister = "media.register",
+    /// An officer issued a registered medium to a holder.
+    MediaIssue = "media.issue",
+    /// A registered medium came back to the officer.
+    MediaReturn = "media.return",
+    /// An officer took a registered medium out of use.
+    MediaRetire = "media.retire",
+    /// An officer recorded a registered medium as destroyed.
+    MediaDestroy = "media.destroy",
 }
 
 /// An event to append.

@@ -79,7 +79,16 @@ impl Station {
                 ),
             });
         }
-        let second = if (self.removable)(to) {
+        // Removable by the machine's own account, or a medium under the guard's removable
+        // roots (an officer's configuration).
+        let medium = self.medium_holding(to)?;
+        let removable = medium.is_some() || (self.removable)(to);
+        let registered = if removable {
+            self.check_export_medium(&row, medium.as_ref(), &policy)?
+        } else {
+            None
+        };
+        let second = if removable {
             let why = if reason.is_empty() {
                 "export to removable media"
             } else {
@@ -139,6 +148,9 @@ impl Station {
         };
         if !reason.is_empty() {
             details.insert("reason".into(), serde_json::json!(reason));
+        }
+        if let Some(medium) = &registered {
+            details.insert("registered_medium".into(), serde_json::json!(medium));
         }
         if !matches!(second, SecondPerson::NotNeeded) {
             details.insert("removable_media".into(), serde_json::json!(true));

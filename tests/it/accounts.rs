@@ -12,6 +12,7 @@ use time::Duration;
 
 use crate::support::PASSWORD as ALICE_PW;
 use crate::support::accounts::{BOB_PW, CAROL_PW, DAVE_PW, fixture, item_dek, steal_keys};
+use crate::support::fake_media::{register, stick_probes};
 use crate::support::station::{pw, switch};
 
 #[test]
@@ -496,14 +497,26 @@ fn export_to_removable_media_needs_a_second_person() {
     let usb = fx.files.join("usb");
     std::fs::create_dir_all(&usb).unwrap();
     let probe_root = usb.clone();
-    let mut station = fx.reopen(|o| o.removable = Box::new(move |p| p.starts_with(&probe_root)));
+    let mut station = fx.reopen(|o| {
+        o.removable = Box::new(move |p| p.starts_with(&probe_root));
+        o.guard_probes = stick_probes(&usb, "7F77-D098");
+    });
+    register(&mut station, &usb, Level::Secret, "bob");
     let high = fx.import(&mut station, "high.txt", Level::Secret);
     switch(&mut station, "bob", BOB_PW);
     let request = match station.export(&high, &usb.join("out"), false, "checked by the test", &Progress::new()) {
         Err(Error::ApprovalRequired { request, .. }) => request,
         other => panic!("{other:?}"),
     };
-    assert_eq!(std::fs::read_dir(&usb).unwrap().count(), 0, "nothing was written");
+    let written: Vec<_> = std::fs::read_dir(&usb)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n != ".strongroom-medium.json")
+        .collect();
+    assert!(
+        written.is_empty(),
+        "nothing was written but the register's marker: {written:?}"
+    );
     // A fixed disk needs nobody.
     station
         .export(
@@ -646,7 +659,11 @@ fn an_approval_is_used_once_for_its_item_and_level_within_a_day() {
     let usb = fx.files.join("usb");
     std::fs::create_dir_all(&usb).unwrap();
     let probe_root = usb.clone();
-    let mut station = fx.reopen(|o| o.removable = Box::new(move |p| p.starts_with(&probe_root)));
+    let mut station = fx.reopen(|o| {
+        o.removable = Box::new(move |p| p.starts_with(&probe_root));
+        o.guard_probes = stick_probes(&usb, "7F77-D098");
+    });
+    register(&mut station, &usb, Level::Secret, "bob");
     let high = fx.import(&mut station, "high.txt", Level::Secret);
     switch(&mut station, "bob", BOB_PW);
     let ask = |station: &mut Station, name: &str| match station.export(

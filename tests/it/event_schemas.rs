@@ -338,7 +338,9 @@ fn events_of_a_real_workflow_validate() {
         seen.insert(action.to_string());
     }
     for action in Action::ALL {
-        let needs_the_guard = ["guard.", "quarantine."].iter().any(|p| action.as_str().starts_with(p));
+        let needs_the_guard = ["guard.", "quarantine.", "media."]
+            .iter()
+            .any(|p| action.as_str().starts_with(p));
         if !guarded && needs_the_guard {
             continue;
         }
@@ -362,11 +364,30 @@ fn exercise_the_guard(station: &mut Station, vault: &LibVault) {
     let network = FixedNetwork::default();
     *network.0.lock().unwrap() = only_loopback();
     let mounts = FixedMounts::default();
+    // A fake sysfs: the second stick (8:33) hangs from USB device 1-3, so blocking it writes
+    // `0` into that device's `authorized`.
+    let sysfs = vault.files.join("sys");
+    let usb = sysfs.join("devices/pci0000:00/usb1/1-3");
+    std::fs::create_dir_all(usb.join("1-3:1.0/block/sdc/sdc1")).unwrap();
+    std::fs::write(usb.join("authorized"), "1").unwrap();
+    std::fs::write(usb.join("idVendor"), "0781").unwrap();
+    std::fs::create_dir_all(sysfs.join("dev/block")).unwrap();
+    std::os::unix::fs::symlink(usb.join("1-3:1.0/block/sdc/sdc1"), sysfs.join("dev/block/8:33")).unwrap();
     let mut devices = FixedDevices {
-        removable: vec![(8, 17)],
+        removable: vec![(8, 17), (8, 33)],
+        sysfs: Some(sysfs.clone()),
         ..FixedDevices::default()
     };
     devices.nodes.insert("/dev/sdb1".into(), (8, 17));
+    devices.nodes.insert("/dev/sdc1".into(), (8, 33));
+    devices.identities.insert(
+        "/dev/sdc1".into(),
+        Identity {
+            kind: FsKind::Fat,
+            uuid: "1234-ABCD".into(),
+            label: None,
+        },
+    );
     devices.identities.insert(
         "/dev/sdb1".into(),
         Identity {
@@ -400,6 +421,32 @@ fn exercise_the_guard(station: &mut Station, vault: &LibVault) {
         .unwrap()
         .control_number
         .to_string();
+    // The stick is registered (at internal: no witness), issued and returned; unregistered
+    // media are blocked.
+    *mounts.0.lock().unwrap() =
+        strongroom::mounts::parse(&format!("40 22 8:17 / {} rw - fuseblk /dev/sdb1 rw\n", stick.display()));
+    let mut officer = vault.reopen(|o| {
+        o.guard_probes = Probes {
+            mounts: Box::new(mounts.clone()),
+            network: Box::new(network.clone()),
+            devices: Box::new(devices.clone()),
+        }
+    });
+    let registered = officer
+        .media_register(&strongroom::station::Registration {
+            mount_point: stick.clone(),
+            label: "专用U盘 07".into(),
+            level: Level::Internal,
+            custodian: "alice".into(),
+            expires: Some("2099-12-31".into()),
+        })
+        .unwrap();
+    let medium_id = registered.record().medium.clone();
+    officer.media_issue(&medium_id, "bob").unwrap();
+    officer.media_return(&medium_id).unwrap();
+    officer.set_policy("unregistered-media", "block").unwrap();
+    drop(officer);
+    mounts.0.lock().unwrap().clear();
     let config = Config {
         vault: vault.root.clone(),
         guard_dir: vault.guard_dir(),
@@ -418,6 +465,20 @@ fn exercise_the_guard(station: &mut Station, vault: &LibVault) {
     let mut guard = Guard::start(config, probes).unwrap();
     *mounts.0.lock().unwrap() =
         strongroom::mounts::parse(&format!("40 22 8:17 / {} rw - fuseblk /dev/sdb1 rw\n", stick.display()));
+    guard.on_mounts().unwrap();
+    // An unregistered stick: an alert, and its USB device de-authorized.
+    let stick2 = vault.files.join("stick2");
+    std::fs::create_dir_all(&stick2).unwrap();
+    mounts.0.lock().unwrap().push(
+        strongroom::mounts::parse(&format!(
+            "41 22 8:33 / {} rw - fuseblk /dev/sdc1 rw\n",
+            stick2.display()
+        ))
+        .remove(0),
+    );
+    guard.on_mounts().unwrap();
+    assert_eq!(std::fs::read_to_string(usb.join("authorized")).unwrap(), "0");
+    mounts.0.lock().unwrap().pop();
     guard.on_mounts().unwrap();
     // A copy while air-gapped, then one while networked (an alert).
     let copy_into = |guard: &mut Guard, name: &str, action: &str| {
@@ -512,5 +573,21 @@ fn exercise_the_guard(station: &mut Station, vault: &LibVault) {
         .quarantine_release(&entries[0].id, &release, &Progress::new())
         .unwrap();
     station.quarantine_destroy(&entries[1].id, "a second copy").unwrap();
+    station.media_retire(&medium_id, "worn out").unwrap();
+    station.media_destroy(&medium_id, "shredded").unwrap();
+    let events =
+        crate::support::insider::events(&rusqlite::Connection::open(vault.root.join("strongroom.db")).unwrap());
+    let mount = events
+        .iter()
+        .find(|e| e["action"] == "media.mount" && e["subject"] == "EXLABEL")
+        .unwrap();
+    assert_eq!(mount["details"]["registration"]["status"], "registered", "{mount}");
+    assert_eq!(mount["details"]["registration"]["medium"], medium_id.as_str());
+    let blocked = events
+        .iter()
+        .find(|e| e["action"] == "guard.alert" && e["details"]["finding"] == "unregistered_medium")
+        .unwrap();
+    assert_eq!(blocked["details"]["code"], "no_marker", "{blocked}");
+    assert_eq!(blocked["details"]["response"], "blocked", "{blocked}");
     station.guard_disable().unwrap();
 }

@@ -28,6 +28,7 @@ mod insider_rollback;
 mod insider_terminal;
 mod ledger_tamper;
 mod ledger_vectors;
+mod media_register;
 mod old_vaults;
 mod quarantine_settle;
 mod recovery_code;

@@ -340,7 +340,8 @@ impl Guard {
                 }
                 as_root(|| self.matcher.add_medium(medium.clone()));
             }
-            self.push(record::media_mount(medium, at_start));
+            let registration = self.registration(medium);
+            self.push(record::media_mount(medium, at_start, registration));
             if self.net.state().is_networked() {
                 self.push(record::alert(
                     GuardFinding::MediumWhileNetworked,
@@ -448,6 +449,7 @@ impl Guard {
 
 mod copies;
 mod material;
+mod registration;
 mod run;
 mod writer;
 

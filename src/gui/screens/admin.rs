@@ -202,13 +202,13 @@ fn value_field(ui: &mut egui::Ui, setting: &Setting, value: &mut String, label: 
                 None => false,
             }
         }
-        Field::Response { .. } => {
+        Field::Choice { choices, .. } => {
             let mut chosen = value.clone();
             egui::ComboBox::from_id_salt(setting.name)
                 .width(POLICY_VALUE_WIDTH)
                 .selected_text(detail_text::text("new", value, lang))
                 .show_ui(ui, |ui| {
-                    for option in ["alert", "quarantine"] {
+                    for option in choices {
                         ui.selectable_value(&mut chosen, option.to_string(), detail_text::text("new", option, lang));
                     }
                 })

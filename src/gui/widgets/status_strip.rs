@@ -113,6 +113,9 @@ pub fn news(news: &GuardNews, lang: Lang) -> String {
         }
         GuardNews::NetworkWhileMedium => Text::NetworkWhileMediumNotice.get(lang).to_string(),
         GuardNews::VaultMaterial => Text::VaultMaterialNotice.get(lang).to_string(),
+        GuardNews::UnregisteredMedium { medium } => {
+            format!("{}: {medium}", Text::UnregisteredMediumNotice.get(lang))
+        }
         GuardNews::NetworkChanged {
             networked: true,
             interfaces,

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod cli;
+pub mod fake_media;
 pub mod files;
 pub mod guard;
 pub mod guard_scene;
