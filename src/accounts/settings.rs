@@ -232,7 +232,7 @@ pub const SETTINGS: [Setting; 17] = [
     Setting {
         name: "unregistered-media",
         help_en: "What the guard does when a medium outside the register is mounted: alert, or alert and block the USB device",
-        help_zh: "挂载未登记的存储介质时守卫的处置：告警，或告警并阻断该USB设备",
+        help_zh: "挂载未登记的存储介质时守卫的处置：告警，或告警并阻断该外接设备",
         field: Field::Choice {
             choices: &["alert", "block"],
             get: |p| p.unregistered_media().as_str(),

@@ -50,9 +50,9 @@ pub fn finding(finding: &Finding, lang: Lang) -> String {
         ),
         Finding::UnregisteredMedium { medium, why, response } => {
             let done = match response.as_str() {
-                "blocked" => "；已阻断其USB设备",
-                "not_usb" => "；该介质不是USB设备，无法阻断",
-                "block_failed" => "；阻断其USB设备失败",
+                "blocked" => "；已阻断该外接设备",
+                "not_usb" => "；该介质不是可阻断的外接设备，未能阻断",
+                "block_failed" => "；阻断该外接设备失败",
                 _ => "",
             };
             format!("挂载了未登记的移动介质 {medium}：{why}{done}")

@@ -349,6 +349,10 @@ impl App {
             to: PathBuf::from(s.item.export_to.trim()),
             reason: s.item.export_reason.trim().to_string(),
         });
+        s.item.export_medium = None;
+        if let Some(asked) = s.item.pending_export.clone() {
+            self.worker.send(Command::CheckExportMedium(asked));
+        }
     }
 
     /// Start the export the person confirmed (it must be the one waiting for confirmation),

@@ -147,6 +147,8 @@ pub fn subject(subject: &str, lang: Lang) -> String {
         "guard-heartbeat-minutes" => "守卫心跳间隔（分钟）",
         "network-ignore" => "守卫忽略的网络接口",
         "guard-unknown-level" => "未知副本封存密级",
+        "unregistered-media" => "未登记介质的处置",
+        "unregistered-media-exports" => "向未登记介质导出",
         other => return other.to_string(),
     };
     zh.to_string()

@@ -319,6 +319,33 @@ texts! {
     Released => "released", "已放行";
     OpenCopy => "Open in Guard", "在防护页打开";
     EntryDestroyed => "Quarantine entry destroyed", "隔离条目已销毁";
+    // The media register (on the Guard screen) and the export confirmation.
+    MountedMedia => "Removable media mounted now", "当前挂载的移动介质";
+    NoMediaMounted => "No removable medium is mounted.", "未挂载任何移动介质。";
+    MountPoint => "Mount point", "挂载点";
+    Registration => "Registration", "登记情况";
+    NotRegistered => "not registered", "未登记";
+    RegisterMedium => "Register medium", "登记介质";
+    NothingToRegister => "Every mounted medium is registered (or none is mounted).", "所有已挂载的介质均已登记（或未挂载介质）。";
+    MediumLabel => "Label", "标签";
+    ExpiresOn => "Expires (YYYY-MM-DD)", "有效期至（年-月-日）";
+    NeedMediumLevelLabel => "Choose a mounted medium and a level, and give a label and custodian", "请选择已挂载的介质和密级，并填写标签和保管人";
+    MediaRegister => "Media register", "介质登记簿";
+    RegisterEmpty => "No medium is registered.", "尚未登记任何介质。";
+    HeldBy => "Held by", "持有人";
+    ChooseMedium => "Choose a medium to issue, take back or retire it.", "选择一个介质以发放、收回或停用。";
+    IssueTo => "Issue to", "发放给";
+    IssueMedium => "Issue", "发放";
+    ReturnMedium => "Take back", "收回";
+    RetireMedium => "Retire", "停用";
+    MediumActive => "in use", "使用中";
+    MediumRetired => "retired", "已停用";
+    MediumRegistered => "Medium registered", "介质已登记";
+    MediumChanged => "Media register changed", "介质登记簿已更新";
+    ExportMedium => "Medium", "介质";
+    ExportMediumRegistered => "registered", "已登记";
+    ExportMediumUnregistered => "removable, not registered (allowed below the two-person level by policy)", "移动介质，未登记（依策略，低于双人规则密级时允许）";
+    ExportMediumChecking => "checking the medium…", "正在检查介质……";
     // Errors and refusals.
     Refused => "Refused", "已拒绝";
     Error => "Error", "错误";

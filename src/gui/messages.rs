@@ -180,6 +180,17 @@ pub enum Command {
         /// A witness who typed their own password.
         witness: Option<(String, Password)>,
     },
+    /// Register a mounted medium (officers).
+    RegisterMedium(strongroom::station::Registration),
+    /// Issue, take back or retire a registered medium (officers).
+    MediumStep {
+        /// The medium's register id.
+        id: String,
+        /// What to do.
+        step: super::model::MediumStep,
+    },
+    /// Say whether the export waiting for confirmation may go to its destination's medium.
+    CheckExportMedium(super::screens::detail::ExportAsked),
     /// Change one policy setting.
     SetPolicy {
         /// Setting name.
@@ -323,6 +334,17 @@ pub enum Reply {
         copies: Vec<strongroom::station::CopyRecord>,
         /// The quarantine, newest first.
         entries: Vec<strongroom::guard::quarantine_table::Entry>,
+        /// The removable media mounted now, judged against the register.
+        mounted: Vec<strongroom::station::MountedMedium>,
+        /// The media register.
+        register: Vec<strongroom::guard::register::Entry>,
+    },
+    /// What the export confirmation says about the destination's medium.
+    ExportMedium {
+        /// The export it is about.
+        asked: super::screens::detail::ExportAsked,
+        /// The verdict.
+        check: strongroom::station::ExportMediumCheck,
     },
     /// Something finished that deserves a notice: what, and about what.
     Notice(Text, String),

@@ -25,6 +25,17 @@ use super::screens::ledger::LedgerScreen;
 use super::screens::setup::SetupForm;
 use super::screens::unlock::{PasswordScreen, RecoverForm, UnlockForm};
 
+/// A step on a registered medium, from the Guard screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MediumStep {
+    /// Issue it to this user.
+    Issue(String),
+    /// Take it back from its holder.
+    Return,
+    /// Take it out of use, for this reason.
+    Retire(String),
+}
+
 /// Something a screen asks for.
 pub enum Action {
     /// Create the vault (first run).
@@ -104,6 +115,10 @@ pub enum Action {
     ReleaseEntry,
     /// Destroy the chosen quarantine entry.
     DestroyEntry,
+    /// Register the medium the Guard screen's form names.
+    RegisterMedium,
+    /// A step on a registered medium (its id).
+    MediumStep(String, MediumStep),
     /// Open the Guard screen at the copy an alert reports (its seq) and its entry.
     OpenCopy {
         /// The alert's seq.

@@ -68,7 +68,30 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
                 .push((format!("{}: {subject}", what.get(lang)), Instant::now()));
         }
         Reply::BundleVerified(report) => s.ledger.bundle_report = Some(*report),
-        Reply::GuardScreen { copies, entries } => {
+        Reply::ExportMedium { asked, check } => {
+            // Only for the export still waiting for confirmation.
+            if s.item.pending_export.as_ref() == Some(&asked) {
+                s.item.export_medium = Some((asked, check));
+            }
+        }
+        Reply::GuardScreen {
+            copies,
+            entries,
+            mounted,
+            register,
+        } => {
+            s.raise_all(register.iter().map(|e| e.record().level));
+            let media = &mut s.guard.media;
+            if media
+                .form
+                .mount_point
+                .as_ref()
+                .is_some_and(|p| mounted.iter().any(|m| &m.medium.mount_point == p && m.entry.is_some()))
+            {
+                media.form = Default::default();
+            }
+            media.mounted = mounted;
+            media.register = register;
             s.raise_all(entries.iter().map(|e| e.level));
             s.raise_all(copies.iter().filter_map(|c| c.sealing_level));
             let form_done = s
@@ -193,6 +216,22 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
                 super::screens::guard::choose(&mut s.guard.chosen, &mut s.guard.form, &entry);
             }
             return carry_out(s, Action::Show(View::Guard), lang, worker);
+        }
+        Action::RegisterMedium => {
+            let form = &s.guard.media.form;
+            let expires = Some(form.expires.trim().to_string()).filter(|e| !e.is_empty());
+            worker.send(Command::RegisterMedium(strongroom::station::Registration {
+                mount_point: form.mount_point.clone()?,
+                label: form.label.trim().to_string(),
+                level: form.level?,
+                custodian: form.custodian.trim().to_string(),
+                expires,
+            }));
+        }
+        Action::MediumStep(id, step) => {
+            s.guard.media.issue_to.clear();
+            s.guard.media.retire_reason.clear();
+            worker.send(Command::MediumStep { id, step });
         }
         Action::ReleaseEntry | Action::DestroyEntry => {
             let entry = s.guard.chosen.clone()?;

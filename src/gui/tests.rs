@@ -14,6 +14,7 @@ mod guard_strip;
 /// What an insider does to the database: the integration tests' one copy.
 #[path = "../../tests/it/support/insider.rs"]
 mod insider;
+mod media_screen;
 mod officer;
 mod screens;
 mod sign_in;

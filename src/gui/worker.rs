@@ -15,6 +15,8 @@ use strongroom::crypto::kdf::KdfParams;
 use strongroom::ledger::query::EventFilter;
 use strongroom::progress::Progress;
 use strongroom::station::{ImportOptions, ImportReport, InitOptions};
+
+use super::model::MediumStep;
 use strongroom::time::SharedClock;
 use strongroom::{Error, Level, Station};
 
@@ -386,6 +388,25 @@ impl StationThread {
                 self.refresh_guard()?;
                 self.refresh_items()?;
             }
+            Command::RegisterMedium(registration) => {
+                let entry = self.station()?.media_register(&registration)?;
+                self.reply(Reply::Notice(Text::MediumRegistered, entry.record().label.clone()));
+                self.refresh_guard()?;
+            }
+            Command::MediumStep { id, step } => {
+                let station = self.station()?;
+                let entry = match step {
+                    MediumStep::Issue(to) => station.media_issue(&id, &to)?,
+                    MediumStep::Return => station.media_return(&id)?,
+                    MediumStep::Retire(reason) => station.media_retire(&id, &reason)?,
+                };
+                self.reply(Reply::Notice(Text::MediumChanged, entry.record().label.clone()));
+                self.refresh_guard()?;
+            }
+            Command::CheckExportMedium(asked) => {
+                let check = self.station()?.export_medium_check(&asked.item, &asked.to)?;
+                self.reply(Reply::ExportMedium { asked, check });
+            }
             Command::DestroyEntry { entry, reason, witness } => {
                 let station = self.station()?;
                 if let Some((name, password)) = witness {
@@ -511,7 +532,14 @@ impl StationThread {
         let station = self.station()?;
         let copies = station.guard_copies(GUARD_COPIES)?;
         let entries = station.quarantine_list()?;
-        self.reply(Reply::GuardScreen { copies, entries });
+        let mounted = station.media_mounted()?;
+        let register = station.media_register_list()?.entries;
+        self.reply(Reply::GuardScreen {
+            copies,
+            entries,
+            mounted,
+            register,
+        });
         Ok(())
     }
 

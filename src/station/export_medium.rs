@@ -3,14 +3,69 @@
 //! to an unregistered medium only if the policy allows. A registered medium never takes
 //! material above its level.
 
+use std::path::Path;
+
 use crate::accounts::policy::Policy;
 use crate::guard::media::Medium;
 use crate::vault::items::ItemRow;
 use crate::{Error, Result};
 
-use super::Station;
+use super::{Access, Station};
+use crate::accounts::permissions::Permission;
+
+/// What the export confirmation says about its destination's medium.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ExportMediumCheck {
+    /// Whether the destination is on removable media.
+    pub removable: bool,
+    /// The registered medium's label and level, when it is one that may take the item.
+    pub registered: Option<(String, crate::Level)>,
+    /// Why the export would be refused, when it would.
+    pub refused: Option<String>,
+}
 
 impl Station {
+    /// Say, before an export is confirmed, whether `to` is on removable media and whether
+    /// the medium rules let item `reference` go there (and why not). The export checks the
+    /// same again when it runs.
+    pub fn export_medium_check(&mut self, reference: &str, to: &Path) -> Result<ExportMediumCheck> {
+        let (row, _history) = self.find_item(reference)?;
+        let policy = self
+            .session_for(Access::Permitted(Permission::Export, Some(row.level)))?
+            .directory()
+            .policy();
+        let medium = self.medium_holding(to)?;
+        let removable = medium.is_some() || (self.removable)(to);
+        if !removable {
+            return Ok(ExportMediumCheck {
+                removable,
+                registered: None,
+                refused: None,
+            });
+        }
+        let now = self.clock.now();
+        let registered = match &medium {
+            Some(m) => self
+                .judge_medium(m, now)?
+                .ok()
+                .map(|e| (e.record().label.clone(), e.record().level)),
+            None => None,
+        };
+        Ok(match self.check_export_medium(&row, medium.as_ref(), &policy) {
+            Ok(_) => ExportMediumCheck {
+                removable,
+                registered,
+                refused: None,
+            },
+            Err(Error::Denied { message, .. }) => ExportMediumCheck {
+                removable,
+                registered: None,
+                refused: Some(message),
+            },
+            Err(other) => return Err(other),
+        })
+    }
+
     /// Check that `medium` (the removable medium an export goes to, when the station can
     /// name it) may receive `row`; returns the registered medium's id when it is one.
     pub(super) fn check_export_medium(

@@ -52,6 +52,7 @@ pub use confirmation::{Confirmation, Confirmed};
 pub use destroy::DestroyReport;
 pub use directory_rebuild::Rebuilt;
 pub use export::ExportReport;
+pub use export_medium::ExportMediumCheck;
 pub use guard_copies::CopyRecord;
 pub use import::{FileFailure, ImportOptions, ImportOutcome, ImportPlan, ImportReport};
 pub use init::InitOptions;

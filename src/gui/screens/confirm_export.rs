@@ -5,7 +5,9 @@
 
 use eframe::egui;
 
-use crate::gui::i18n::Text;
+use strongroom::station::ExportMediumCheck;
+
+use crate::gui::i18n::{Lang, Text};
 use crate::gui::model::{Action, Model};
 use crate::gui::widgets::banner;
 
@@ -19,6 +21,14 @@ pub fn show(ctx: &egui::Context, model: &Model, actions: &mut Vec<Action>) {
     }
     let lang = model.prefs.lang;
     let title = Text::ConfirmExportTitle.get(lang);
+    // What the station said of this very export's medium (none yet: still checking).
+    let checked = model
+        .signed_in
+        .as_ref()
+        .and_then(|s| s.item.export_medium.as_ref())
+        .filter(|(of, _)| of == asked)
+        .map(|(_, check)| check);
+    let mut refused = false;
     egui::Modal::new(egui::Id::unique("confirm-export")).show(ctx, |ui| {
         let dialog = egui::UiBuilder::new()
             .accessibility_role(egui::accesskit::Role::Dialog)
@@ -41,18 +51,21 @@ pub fn show(ctx: &egui::Context, model: &Model, actions: &mut Vec<Action>) {
                     ui.add(egui::Label::new(&asked.reason).wrap());
                     ui.end_row();
                 }
+                refused = medium_row(ui, checked, lang);
             });
             ui.add(egui::Label::new(Text::ConfirmExportWarning.get(lang)).wrap());
             let (export, cancel) = ui
                 .horizontal(|ui| {
                     (
-                        ui.button(Text::StartExport.get(lang)),
+                        ui.add_enabled(!refused, egui::Button::new(Text::StartExport.get(lang))),
                         ui.button(Text::Cancel.get(lang)),
                     )
                 })
                 .inner;
             // Enter confirms unless Cancel has the focus (then Enter is its click).
-            let enter = !cancel.has_focus() && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
+            let enter = !refused
+                && !cancel.has_focus()
+                && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
             let escape = ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
             if cancel.clicked() || escape {
                 actions.push(Action::CancelExport);
@@ -61,4 +74,44 @@ pub fn show(ctx: &egui::Context, model: &Model, actions: &mut Vec<Action>) {
             }
         });
     });
+}
+
+/// The destination's medium, when it is removable: registered (its label and level), allowed
+/// unregistered, or refused with the station's reason. Returns whether it is refused.
+fn medium_row(ui: &mut egui::Ui, checked: Option<&ExportMediumCheck>, lang: Lang) -> bool {
+    let Some(check) = checked else {
+        ui.label(Text::ExportMedium.get(lang));
+        ui.weak(Text::ExportMediumChecking.get(lang));
+        ui.end_row();
+        return false;
+    };
+    if !check.removable {
+        return false;
+    }
+    ui.label(Text::ExportMedium.get(lang));
+    let refused = match (&check.refused, &check.registered) {
+        (Some(why), _) => {
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!("{}: {why}", Text::Refused.get(lang)))
+                        .color(ui.visuals().error_fg_color),
+                )
+                .wrap(),
+            );
+            true
+        }
+        (None, Some((label, level))) => {
+            ui.horizontal(|ui| {
+                ui.label(format!("{label} · {}", Text::ExportMediumRegistered.get(lang)));
+                banner::word(ui, *level, lang);
+            });
+            false
+        }
+        (None, None) => {
+            ui.colored_label(ui.visuals().warn_fg_color, Text::ExportMediumUnregistered.get(lang));
+            false
+        }
+    };
+    ui.end_row();
+    refused
 }

@@ -63,6 +63,8 @@ pub struct ItemScreen {
     pub replaceable: Option<ExportAsked>,
     /// An export waiting for the person's confirmation.
     pub pending_export: Option<ExportAsked>,
+    /// What the station said of the waiting export's medium (for that very export).
+    pub export_medium: Option<(ExportAsked, strongroom::station::ExportMediumCheck)>,
     /// Destruction and downgrade.
     pub actions: ItemActions,
 }

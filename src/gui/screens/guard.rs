@@ -47,6 +47,8 @@ pub struct GuardScreen {
     pub highlighted: Option<u64>,
     /// The form for the chosen entry.
     pub form: EntryForm,
+    /// The media mounted, the register and its forms.
+    pub media: super::media::MediaPanel,
 }
 
 impl GuardScreen {
@@ -62,6 +64,8 @@ impl GuardScreen {
         });
         egui::ScrollArea::both().auto_shrink([false, false]).show(ui, |ui| {
             ui.add_space(4.0);
+            self.media.ui(ui, cx, &mut actions);
+            ui.add_space(12.0);
             ui.strong(Text::Quarantine.get(lang));
             self.quarantine(ui, cx, &mut actions);
             ui.add_space(12.0);

@@ -11,6 +11,7 @@ pub mod detail;
 pub mod guard;
 pub mod import;
 pub mod ledger;
+pub mod media;
 pub mod message;
 pub mod setup;
 pub mod toasts;
