@@ -243,6 +243,10 @@ pub enum Unregistered {
         /// `retired` or `destroyed`.
         status: &'static str,
     },
+    /// Another medium mounted now has the same file-system UUID: the two cannot be told
+    /// apart by it, so neither counts as registered.
+    #[error("another mounted medium ({0}) has the same file-system UUID, so neither can be told apart")]
+    DuplicateUuid(String),
     /// The device reports a serial other than the one registered (a cloned file system).
     #[error("the device's serial {found} is not the registered {expected}")]
     OtherDevice {
@@ -268,6 +272,7 @@ impl Unregistered {
             Unregistered::Marker(MarkerError::Expired(_)) => "marker_expired",
             Unregistered::NotInRegister(_) => "not_in_register",
             Unregistered::NotActive { .. } => "not_active",
+            Unregistered::DuplicateUuid(_) => "duplicate_uuid",
             Unregistered::OtherDevice { .. } => "other_device",
         }
     }
@@ -326,15 +331,30 @@ pub fn judge<'r>(
     Ok(entry)
 }
 
-/// Judge `medium`, mounted now, against the register in `conn`: `marker` is what was read
-/// from its root (by whoever may read it: root for the guard).
+/// Judge `medium`, mounted now beside `mounted` (the media mounted now, it among them),
+/// against the register in `conn`: `marker` is what was read from its root (by whoever may
+/// read it: root for the guard).
 pub fn judge_mounted(
     conn: &Connection,
     station: &str,
     medium: &Medium,
+    mounted: &[Medium],
     marker: std::result::Result<Option<Vec<u8>>, String>,
     now: OffsetDateTime,
 ) -> Result<std::result::Result<Entry, Unregistered>> {
+    if let Some(uuid) = medium.identity.as_ref().map(|i| &i.uuid) {
+        let twin = mounted.iter().find(|other| {
+            other.key() != medium.key()
+                && other.device != medium.device
+                && other
+                    .identity
+                    .as_ref()
+                    .is_some_and(|i| i.uuid.eq_ignore_ascii_case(uuid))
+        });
+        if let Some(twin) = twin {
+            return Ok(Err(Unregistered::DuplicateUuid(twin.mount_point.display().to_string())));
+        }
+    }
     let keys = AdminKeys::load(conn, station)?;
     let register = load(conn, station, &keys)?;
     let presented = Presented {

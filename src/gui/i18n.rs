@@ -346,6 +346,7 @@ texts! {
     ExportMediumRegistered => "registered", "已登记";
     ExportMediumUnregistered => "removable, not registered (allowed below the two-person level by policy)", "移动介质，未登记（依策略，低于双人规则密级时允许）";
     ExportMediumChecking => "checking the medium…", "正在检查介质……";
+    ExportMediumFixed => "not removable media", "非移动介质";
     // Errors and refusals.
     Refused => "Refused", "已拒绝";
     Error => "Error", "错误";

@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
+use super::media_register::Holding;
 use crate::accounts::policy::Policy;
-use crate::guard::media::Medium;
 use crate::vault::items::ItemRow;
 use crate::{Error, Result};
 
@@ -45,8 +45,8 @@ impl Station {
         }
         let now = self.clock.now();
         let registered = match &medium {
-            Some(m) => self
-                .judge_medium(m, now)?
+            Some(held) => self
+                .judge_medium(&held.medium, &held.mounted, now)?
                 .ok()
                 .map(|e| (e.record().label.clone(), e.record().level)),
             None => None,
@@ -66,17 +66,19 @@ impl Station {
         })
     }
 
-    /// Check that `medium` (the removable medium an export goes to, when the station can
-    /// name it) may receive `row`; returns the registered medium's id when it is one.
+    /// Check that `held` (the removable medium an export goes to, when the station can name
+    /// it) may receive `row`; returns the registered medium's id when it is one.
     pub(super) fn check_export_medium(
         &mut self,
         row: &ItemRow,
-        medium: Option<&Medium>,
+        held: Option<&Holding>,
         policy: &Policy,
     ) -> Result<Option<String>> {
         let now = self.clock.now();
-        let verdict = match medium {
-            Some(medium) => self.judge_medium(medium, now)?.map_err(|why| why.to_string()),
+        let verdict = match held {
+            Some(held) => self
+                .judge_medium(&held.medium, &held.mounted, now)?
+                .map_err(|why| why.to_string()),
             None => Err("it is on no removable medium the station can identify".to_string()),
         };
         let needs_registered = row.level >= policy.two_person_level;

@@ -72,8 +72,8 @@ impl Station {
         let media = self.removable_media_now()?;
         let now = self.clock.now();
         let mut out = Vec::new();
-        for medium in media {
-            let verdict = self.judge_medium(&medium, now)?;
+        for medium in media.iter().cloned() {
+            let verdict = self.judge_medium(&medium, &media, now)?;
             out.push(MountedMedium {
                 code: verdict.as_ref().err().map(Unregistered::code),
                 unregistered: verdict.as_ref().err().map(ToString::to_string),
@@ -350,28 +350,40 @@ impl Station {
             })
     }
 
-    /// The removable medium holding `path` (the deepest mount point above it), if any.
-    pub(super) fn medium_holding(&mut self, path: &Path) -> Result<Option<Medium>> {
+    /// The removable medium holding `path` (the deepest mount point above it), if any, with
+    /// every medium mounted now.
+    pub(super) fn medium_holding(&mut self, path: &Path) -> Result<Option<Holding>> {
         let Some(existing) = path.ancestors().find(|p| p.exists()) else {
             return Ok(None);
         };
         let resolved = std::fs::canonicalize(existing).map_err(|e| Error::io(existing, e))?;
-        Ok(self
-            .removable_media_now()?
-            .into_iter()
+        let mounted = self.removable_media_now()?;
+        let medium = mounted
+            .iter()
             .filter(|m| resolved.starts_with(&m.mount_point))
-            .max_by_key(|m| m.mount_point.as_os_str().len()))
+            .max_by_key(|m| m.mount_point.as_os_str().len())
+            .cloned();
+        Ok(medium.map(|medium| Holding { medium, mounted }))
     }
 
-    /// The register's verdict on `medium`, mounted now.
+    /// The register's verdict on `medium`, mounted now beside `mounted`.
     pub(super) fn judge_medium(
         &self,
         medium: &Medium,
+        mounted: &[Medium],
         now: OffsetDateTime,
     ) -> Result<std::result::Result<Entry, Unregistered>> {
         let marker = marker_file::read(&medium.mount_point);
-        register::judge_mounted(&self.conn, &self.station_id, medium, marker, now)
+        register::judge_mounted(&self.conn, &self.station_id, medium, mounted, marker, now)
     }
+}
+
+/// The removable medium a path is on, and every medium mounted beside it.
+pub(super) struct Holding {
+    /// The medium.
+    pub medium: Medium,
+    /// Every removable medium mounted now (it among them).
+    pub mounted: Vec<Medium>,
 }
 
 /// A refusal for a step the entry's status does not allow.

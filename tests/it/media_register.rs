@@ -321,3 +321,60 @@ fn register_events_added_with_sql_count_for_nothing() {
     assert_eq!(verdict(&vault, &a.point)["code"], "not_active");
     a.unmount();
 }
+
+#[test]
+fn two_media_with_one_uuid_are_told_apart_by_neither_and_the_second_is_not_registered() {
+    if !requires::fuse_with("media with one UUID", MediumFs::Ext4.programs())
+        || !requires::program("cloning a UUID", "tune2fs")
+    {
+        return;
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let root = scratch.path().join("removable");
+    let (vault, carol) = vault_with_root(&root);
+    let mut a = Medium::format(scratch.path(), MediumFs::Ext4, "ORIGINAL", root.join("a"));
+    let mut b = Medium::format(scratch.path(), MediumFs::Ext4, "CLONE", root.join("b"));
+    let uuid = blkid_uuid(&a.device);
+    let cloned = std::process::Command::new("tune2fs")
+        .args(["-U", &uuid, &b.device])
+        .output()
+        .unwrap();
+    assert!(cloned.status.success(), "{}", String::from_utf8_lossy(&cloned.stderr));
+    a.mount(MediumFs::Ext4);
+    let args = |point: &Path| {
+        vec![
+            "media".to_string(),
+            "register".into(),
+            point.to_str().unwrap().into(),
+            "--label".into(),
+            "ONE".into(),
+            "--level".into(),
+            "secret".into(),
+            "--custodian".into(),
+            "alice".into(),
+        ]
+    };
+    let first: Vec<String> = args(&a.point);
+    vault.ok(&first.iter().map(String::as_str).collect::<Vec<_>>());
+    // The clone, with the original's marker copied on: while both are mounted neither
+    // counts, and the clone cannot be registered under the same UUID.
+    b.mount(MediumFs::Ext4);
+    std::fs::copy(a.point.join(MARKER), b.point.join(MARKER)).unwrap();
+    for point in [&a.point, &b.point] {
+        assert_eq!(verdict(&vault, point)["code"], "duplicate_uuid", "{}", point.display());
+    }
+    let secret = vault.import(&[&vault.file("plan.tif", b"the secret plan")], "secret")[0].clone();
+    let refused = export(&vault, &secret, &a.point, Some(&carol));
+    assert_eq!(code(&refused), 5, "{}", stderr(&refused));
+    std::fs::remove_file(b.point.join(MARKER)).unwrap();
+    let second: Vec<String> = args(&b.point);
+    let again = vault.run(&second.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code(&again), 5, "{}", stderr(&again));
+    assert!(stderr(&again).contains("two media with one UUID"), "{}", stderr(&again));
+    b.unmount();
+    assert!(
+        verdict(&vault, &a.point)["entry"].is_object(),
+        "alone again, it is registered"
+    );
+    a.unmount();
+}

@@ -340,7 +340,7 @@ impl Guard {
                 }
                 as_root(|| self.matcher.add_medium(medium.clone()));
             }
-            let registration = self.registration(medium);
+            let registration = self.registration(medium, &now);
             self.push(record::media_mount(medium, at_start, registration));
             if self.net.state().is_networked() {
                 self.push(record::alert(

@@ -12,10 +12,10 @@ use crate::guard::{marker_file, register};
 impl Guard {
     /// The register's verdict on `medium` (for its `media.mount`); an unregistered medium
     /// is reported and, under `unregistered-media = block`, its USB device de-authorized.
-    pub(super) fn registration(&mut self, medium: &Medium) -> Value {
+    pub(super) fn registration(&mut self, medium: &Medium, mounted: &[Medium]) -> Value {
         let marker = as_root(|| marker_file::read(&medium.mount_point));
         let now = time::OffsetDateTime::now_utc();
-        let verdict = match register::judge_mounted(&self.conn, &self.state.station, medium, marker, now) {
+        let verdict = match register::judge_mounted(&self.conn, &self.state.station, medium, mounted, marker, now) {
             Ok(verdict) => verdict,
             // The register could not be read (the database busy past its timeout): said
             // so, and never a block on what is not known.

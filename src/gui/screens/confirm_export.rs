@@ -54,12 +54,19 @@ pub fn show(ctx: &egui::Context, model: &Model, actions: &mut Vec<Action>) {
                 refused = medium_row(ui, checked, lang);
             });
             ui.add(egui::Label::new(Text::ConfirmExportWarning.get(lang)).wrap());
+            // The buttons keep their ids when the medium's row above them appears or
+            // changes (the station's answer comes a frame or two later): a click on Export
+            // made meanwhile still lands.
+            let actions_scope = egui::UiBuilder::new().scope_id(egui::Id::unique("confirm-export-actions"));
             let (export, cancel) = ui
-                .horizontal(|ui| {
-                    (
-                        ui.add_enabled(!refused, egui::Button::new(Text::StartExport.get(lang))),
-                        ui.button(Text::Cancel.get(lang)),
-                    )
+                .scope_builder(actions_scope, |ui| {
+                    ui.horizontal(|ui| {
+                        (
+                            ui.add_enabled(!refused, egui::Button::new(Text::StartExport.get(lang))),
+                            ui.button(Text::Cancel.get(lang)),
+                        )
+                    })
+                    .inner
                 })
                 .inner;
             // Enter confirms unless Cancel has the focus (then Enter is its click).
@@ -76,7 +83,7 @@ pub fn show(ctx: &egui::Context, model: &Model, actions: &mut Vec<Action>) {
     });
 }
 
-/// The destination's medium, when it is removable: registered (its label and level), allowed
+/// The destination's medium: not removable, registered (its label and level), allowed
 /// unregistered, or refused with the station's reason. Returns whether it is refused.
 fn medium_row(ui: &mut egui::Ui, checked: Option<&ExportMediumCheck>, lang: Lang) -> bool {
     let Some(check) = checked else {
@@ -85,10 +92,14 @@ fn medium_row(ui: &mut egui::Ui, checked: Option<&ExportMediumCheck>, lang: Lang
         ui.end_row();
         return false;
     };
+    ui.label(Text::ExportMedium.get(lang));
     if !check.removable {
+        // The row is always there, one line high, so the dialog does not move under a click
+        // when the station's answer arrives.
+        ui.label(Text::ExportMediumFixed.get(lang));
+        ui.end_row();
         return false;
     }
-    ui.label(Text::ExportMedium.get(lang));
     let refused = match (&check.refused, &check.registered) {
         (Some(why), _) => {
             ui.add(
