@@ -117,7 +117,7 @@ fn print_entry(entry: &Entry) {
         println!("serial:      {}", output::printable(serial));
     }
     println!("issued at:   {}", r.issued_at);
-    println!("expires:     {}", r.expires.as_deref().unwrap_or("never"));
+    println!("authorized until: {}", r.expires.as_deref().unwrap_or("no expiry"));
     for change in &entry.changes {
         let note = if change.note.is_empty() {
             String::new()

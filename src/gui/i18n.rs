@@ -329,6 +329,7 @@ texts! {
     NothingToRegister => "Every mounted medium is registered (or none is mounted).", "所有已挂载的介质均已登记（或未挂载介质）。";
     MediumLabel => "Label", "标签";
     ExpiresOn => "Expires (YYYY-MM-DD)", "有效期至（年-月-日）";
+    AuthorizedUntil => "Authorized until", "授权截止";
     NeedMediumLevelLabel => "Choose a mounted medium and a level, and give a label and custodian", "请选择已挂载的介质和密级，并填写标签和保管人";
     MediaRegister => "Media register", "介质登记簿";
     RegisterEmpty => "No medium is registered.", "尚未登记任何介质。";

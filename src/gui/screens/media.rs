@@ -175,7 +175,7 @@ impl MediaPanel {
                     Text::Level,
                     Text::Custodian,
                     Text::HeldBy,
-                    Text::ExpiresOn,
+                    Text::AuthorizedUntil,
                     Text::Status,
                 ] {
                     ui.strong(heading.get(lang));
