@@ -127,11 +127,16 @@ fn print_media(media: &[guard::Medium]) {
             },
         );
         println!(
-            "medium: {} ({}, {}) {}",
+            "medium: {} ({}, {}) {}{}",
             output::printable(&medium.mount_point.display().to_string()),
             medium.fstype,
             output::printable(&medium.source),
-            output::printable(&identity)
+            output::printable(&identity),
+            if medium.usb {
+                ""
+            } else {
+                " [not a USB device: if unregistered, the guard can only alert, not block]"
+            }
         );
     }
 }

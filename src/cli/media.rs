@@ -40,12 +40,13 @@ pub fn run(cli: &Cli, command: &MediaCommand) -> Result<()> {
             if register.entries.is_empty() {
                 println!("the register is empty");
             }
+            let now = time::OffsetDateTime::now_utc();
             for e in &register.entries {
                 let r = e.record();
                 println!(
                     "{}  {:<10} {:<12} {:<24} custodian {}{}{}",
                     r.medium,
-                    e.status.as_str(),
+                    e.status_at(now),
                     r.level.name(),
                     output::printable(&r.label),
                     r.custodian,
@@ -107,7 +108,7 @@ fn print_entry(entry: &Entry) {
     println!("label:       {}", output::printable(&r.label));
     println!("level:       {}", r.level.name());
     println!("custodian:   {}", r.custodian);
-    println!("status:      {}", entry.status.as_str());
+    println!("status:      {}", entry.status_at(time::OffsetDateTime::now_utc()));
     println!(
         "held by:     {}",
         entry.holder.as_deref().unwrap_or("(nobody: with the officer)")

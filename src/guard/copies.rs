@@ -299,6 +299,8 @@ mod tests {
             model: None,
             serial: None,
             why: Why::ConfiguredRoot,
+            usb: false,
+            user_mount: None,
         }
     }
 

@@ -3,6 +3,7 @@
 //! not at all (a temporary file, synced, renamed into place).
 
 use std::io::{Read, Write};
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
@@ -13,20 +14,26 @@ use crate::guard::medium_record::{MARKER_NAME, MAX_MARKER_BYTES};
 /// all.
 pub fn read(root: &Path) -> Result<Option<Vec<u8>>, String> {
     let path = root.join(MARKER_NAME);
-    let file = std::fs::OpenOptions::new()
+    // Looked at before it is opened for reading: root must never open a device node, a FIFO
+    // or a socket someone put on a stick under that name (opening some has effects). An
+    // `O_PATH` descriptor opens nothing; only a regular file is then reopened through it.
+    let handle = std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .custom_flags(libc::O_PATH | libc::O_NOFOLLOW)
         .open(&path);
-    let file = match file {
-        Ok(file) => file,
+    let handle = match handle {
+        Ok(handle) => handle,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err("the marker is a symbolic link".into()),
         Err(e) => return Err(e.to_string()),
     };
-    let meta = file.metadata().map_err(|e| e.to_string())?;
+    let meta = handle.metadata().map_err(|e| e.to_string())?;
+    if meta.file_type().is_symlink() {
+        return Err("the marker is a symbolic link".into());
+    }
     if !meta.is_file() {
         return Err("the marker is not a regular file".into());
     }
+    let file = std::fs::File::open(format!("/proc/self/fd/{}", handle.as_raw_fd())).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
     file.take(MAX_MARKER_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -65,12 +72,17 @@ pub fn write(root: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     };
     let temp = root.join(format!("{MARKER_NAME}.new"));
     let written = (|| {
+        // Whatever was left under the temporary name (a FIFO someone put there would hang a
+        // plain open) goes first; the new file is created afresh, never opened as found.
+        match std::fs::remove_file(&temp) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
         let mut file = std::fs::OpenOptions::new()
             .write(true)
-            .create(true)
-            .truncate(true)
+            .create_new(true)
             .mode(0o644)
-            .custom_flags(libc::O_NOFOLLOW)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
             .open(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
@@ -112,5 +124,20 @@ mod tests {
         std::fs::remove_file(dir.path().join(MARKER_NAME)).unwrap();
         std::fs::create_dir(dir.path().join(MARKER_NAME)).unwrap();
         assert!(read(dir.path()).unwrap_err().contains("not a regular file"));
+        std::fs::remove_dir(dir.path().join(MARKER_NAME)).unwrap();
+
+        // A FIFO under the marker's name is refused unopened, and one under the temporary
+        // name does not hang the write.
+        let fifo = |path: &Path| {
+            let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+            // SAFETY: a valid C string path.
+            assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        };
+        fifo(&dir.path().join(MARKER_NAME));
+        assert!(read(dir.path()).unwrap_err().contains("not a regular file"));
+        std::fs::remove_file(dir.path().join(MARKER_NAME)).unwrap();
+        fifo(&dir.path().join(format!("{MARKER_NAME}.new")));
+        write(dir.path(), b"{}").unwrap();
+        assert_eq!(read(dir.path()), Ok(Some(b"{}".to_vec())));
     }
 }

@@ -55,6 +55,13 @@ pub struct Medium {
     pub serial: Option<String>,
     /// Why it counts as removable.
     pub why: Why,
+    /// Whether it hangs from a USB device (only those can be blocked through sysfs; a
+    /// built-in card reader or a loop device gets the alert only).
+    pub usb: bool,
+    /// The user whose FUSE mount names this device (its source text is that user's claim,
+    /// so the guard never blocks the device on its account).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_mount: Option<u32>,
 }
 
 fn device_text<S: serde::Serializer>(device: &(u32, u32), s: S) -> Result<S::Ok, S::Error> {
@@ -150,6 +157,7 @@ pub fn removable_media(mounts: &[Mount], devices: &dyn DeviceProbe, roots: &[Pat
             _ => (None, Some("no block device to read a superblock from".to_string())),
         };
         let (model, serial) = device.map_or((None, None), |d| devices.model_serial(d));
+        let usb = device.is_some_and(|d| devices.is_usb(d));
         found.push(Medium {
             mount_point: mount.point.clone(),
             fstype: mount.fstype.clone(),
@@ -160,6 +168,8 @@ pub fn removable_media(mounts: &[Mount], devices: &dyn DeviceProbe, roots: &[Pat
             model,
             serial,
             why,
+            usb,
+            user_mount: user_fuse(mount),
         });
     }
     found
@@ -178,6 +188,10 @@ pub fn diff(before: &[Medium], after: &[Medium]) -> (Vec<Medium>, Vec<Medium>) {
 /// medium on this machine now. Unknown answers are "no": the check adds a safeguard (a
 /// second person for exports), and the guard watches media independently.
 pub fn is_removable(path: &Path) -> bool {
+    // A relative path is taken from the working directory (`""` is no ancestor that exists).
+    let Ok(path) = std::path::absolute(path) else {
+        return false;
+    };
     let Some(existing) = path.ancestors().find(|p| p.exists()) else {
         return false;
     };

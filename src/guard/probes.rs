@@ -37,6 +37,8 @@ pub trait DeviceProbe: Send {
     fn identity(&self, path: &Path, device: (u32, u32)) -> Result<Option<Identity>, String>;
     /// Model and serial from sysfs, where present.
     fn model_serial(&self, device: (u32, u32)) -> (Option<String>, Option<String>);
+    /// Whether block device `device` hangs from a USB device that sysfs can de-authorize.
+    fn is_usb(&self, device: (u32, u32)) -> bool;
     /// De-authorize the USB device block device `device` hangs from (the guard, as root).
     fn block(&self, device: (u32, u32)) -> Blocked;
 }
@@ -162,6 +164,10 @@ impl DeviceProbe for SystemDevices {
         (model, serial)
     }
 
+    fn is_usb(&self, device: (u32, u32)) -> bool {
+        usb_authorize::usb_device_of(Path::new("/sys"), device).is_ok_and(|usb| usb.is_some())
+    }
+
     fn block(&self, device: (u32, u32)) -> Blocked {
         as_root(|| usb_authorize::deauthorize(Path::new("/sys"), device))
     }
@@ -247,6 +253,11 @@ pub mod fixed {
         }
         fn model_serial(&self, _device: (u32, u32)) -> (Option<String>, Option<String>) {
             (None, None)
+        }
+        fn is_usb(&self, device: (u32, u32)) -> bool {
+            self.sysfs.as_ref().is_some_and(|root| {
+                crate::guard::usb_authorize::usb_device_of(root, device).is_ok_and(|usb| usb.is_some())
+            })
         }
         fn block(&self, device: (u32, u32)) -> Blocked {
             match &self.sysfs {

@@ -86,6 +86,14 @@ impl Entry {
     pub fn expired_at(&self, now: OffsetDateTime) -> bool {
         expiry(self.record()).is_some_and(|at| now >= at)
     }
+
+    /// Its status as shown at `now`: `expired` for an entry in use past its expiry.
+    pub fn status_at(&self, now: OffsetDateTime) -> &'static str {
+        match self.status {
+            MediumStatus::Active if self.expired_at(now) => "expired",
+            status => status.as_str(),
+        }
+    }
 }
 
 /// The expiry of `record`, if it has one that parses.
@@ -106,7 +114,27 @@ pub struct Register {
 }
 
 /// Read the register from the ledger of `station`, counting only events `keys` vouch for.
-pub fn load(conn: &Connection, station: &str, keys: &AdminKeys) -> Result<Register> {
+/// `anchor` is an admin key the caller trusts from elsewhere (the session's keyslot, the
+/// guard's root-owned state): the ledger's chain of admin keys must include it, or the
+/// ledger's first directory was replaced. A ledger with events missing is refused too (a
+/// deleted retirement would otherwise un-retire a medium).
+pub fn load(conn: &Connection, station: &str, keys: &AdminKeys, anchor: &[u8; 32]) -> Result<Register> {
+    if !keys.all().contains(anchor) {
+        return Err(crate::Error::integrity(
+            "media register",
+            "the ledger's admin keys do not lead to this station's admin key (its first directory was replaced)",
+        ));
+    }
+    let (count, next): (i64, i64) =
+        conn.query_row("SELECT COUNT(*), COALESCE(MAX(seq), -1) + 1 FROM events", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    if count != next {
+        return Err(crate::Error::integrity(
+            "media register",
+            format!("{} events are missing from the ledger", next - count),
+        ));
+    }
     let mut stmt =
         conn.prepare("SELECT seq, canonical FROM events WHERE action IN (?1, ?2, ?3, ?4, ?5) ORDER BY seq")?;
     let names = REGISTER_ACTIONS.map(|a| a.as_str());
@@ -320,12 +348,14 @@ pub fn judge<'r>(
             status: entry.status.as_str(),
         });
     }
-    if let (Some(expected), Some(found)) = (&record.serial, medium.serial)
-        && expected != found
+    // Registered with a serial: the device must report that very serial (a clone of the
+    // file system on a device reporting none is not it either).
+    if let Some(expected) = &record.serial
+        && medium.serial != Some(expected.as_str())
     {
         return Err(Unregistered::OtherDevice {
             expected: expected.clone(),
-            found: found.to_string(),
+            found: medium.serial.unwrap_or("none").to_string(),
         });
     }
     Ok(entry)
@@ -337,6 +367,7 @@ pub fn judge<'r>(
 pub fn judge_mounted(
     conn: &Connection,
     station: &str,
+    anchor: &[u8; 32],
     medium: &Medium,
     mounted: &[Medium],
     marker: std::result::Result<Option<Vec<u8>>, String>,
@@ -356,7 +387,7 @@ pub fn judge_mounted(
         }
     }
     let keys = AdminKeys::load(conn, station)?;
-    let register = load(conn, station, &keys)?;
+    let register = load(conn, station, &keys, anchor)?;
     let presented = Presented {
         fs_uuid: medium.identity.as_ref().map(|i| i.uuid.clone()).ok_or_else(|| {
             medium

@@ -341,6 +341,8 @@ texts! {
     RetireMedium => "Retire", "停用";
     MediumActive => "in use", "使用中";
     MediumRetired => "retired", "已停用";
+    MediumExpired => "expired", "已过期";
+    RegisterIgnored => "Register events no admin key signed (ignored)", "未经管理密钥签名的登记事件（已忽略）";
     MediumRegistered => "Medium registered", "介质已登记";
     MediumChanged => "Media register changed", "介质登记簿已更新";
     ExportMedium => "Medium", "介质";

@@ -338,6 +338,8 @@ pub enum Reply {
         mounted: Vec<strongroom::station::MountedMedium>,
         /// The media register.
         register: Vec<strongroom::guard::register::Entry>,
+        /// Register events no admin key signed (ignored).
+        ignored: u64,
     },
     /// What the export confirmation says about the destination's medium.
     ExportMedium {

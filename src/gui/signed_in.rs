@@ -79,6 +79,7 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
             entries,
             mounted,
             register,
+            ignored,
         } => {
             s.raise_all(register.iter().map(|e| e.record().level));
             let media = &mut s.guard.media;
@@ -92,6 +93,7 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
             }
             media.mounted = mounted;
             media.register = register;
+            media.ignored = ignored;
             s.raise_all(entries.iter().map(|e| e.level));
             s.raise_all(copies.iter().filter_map(|c| c.sealing_level));
             let form_done = s

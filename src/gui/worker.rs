@@ -533,12 +533,13 @@ impl StationThread {
         let copies = station.guard_copies(GUARD_COPIES)?;
         let entries = station.quarantine_list()?;
         let mounted = station.media_mounted()?;
-        let register = station.media_register_list()?.entries;
+        let listed = station.media_register_list()?;
         self.reply(Reply::GuardScreen {
             copies,
             entries,
             mounted,
-            register,
+            register: listed.entries,
+            ignored: listed.ignored,
         });
         Ok(())
     }

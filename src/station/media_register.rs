@@ -17,6 +17,7 @@ use crate::guard::medium_record::{FORMAT, MediumRecord};
 use crate::guard::register::{self, Entry, MediumStatus, Register, Unregistered};
 use crate::guard::{marker_file, seen_media, state};
 use crate::ledger::{Action, NewEvent, events};
+use crate::mounts::Mount;
 use crate::{Error, Level, Result, details};
 
 use super::{Access, Station};
@@ -52,9 +53,14 @@ pub struct MountedMedium {
 impl Station {
     /// The register as the ledger's signed events make it. Needs a session.
     pub fn media_register_list(&self) -> Result<Register> {
-        self.session_for(Access::Quietly)?;
+        let anchor = self.admin_anchor()?;
         let keys = AdminKeys::load(&self.conn, &self.station_id)?;
-        register::load(&self.conn, &self.station_id, &keys)
+        register::load(&self.conn, &self.station_id, &keys, &anchor)
+    }
+
+    /// The admin key the session's keyslot vouches for: the ledger's chain must include it.
+    fn admin_anchor(&self) -> Result<[u8; 32]> {
+        self.session_for(Access::Quietly)?.directory().admin_key_bytes()
     }
 
     /// One medium of the register, by id (or an unambiguous prefix of 8 characters or more).
@@ -187,6 +193,16 @@ impl Station {
         if entry.status != MediumStatus::Active {
             return Err(refused(&entry, "issued"));
         }
+        if entry.expired_at(self.clock.now()) {
+            return Err(Error::Denied {
+                rule: "media-register",
+                message: format!(
+                    "medium {} expired at {}; register it again to use it",
+                    entry.record().label,
+                    entry.record().expires.as_deref().unwrap_or_default()
+                ),
+            });
+        }
         if let Some(holder) = &entry.holder {
             return Err(Error::Denied {
                 rule: "media-register",
@@ -313,16 +329,25 @@ impl Station {
 
     /// The removable media mounted now, under the guard's removable roots.
     pub(super) fn removable_media_now(&mut self) -> Result<Vec<Medium>> {
+        let mounts = self.mounts_now()?;
+        self.removable_media_in(&mounts)
+    }
+
+    /// The mount table now (through the station's probes).
+    fn mounts_now(&mut self) -> Result<Vec<Mount>> {
+        self.guard_probes
+            .mounts
+            .mounts()
+            .map_err(|e| Error::io("/proc/self/mountinfo", e))
+    }
+
+    /// The removable media among `mounts`, under the guard's removable roots.
+    fn removable_media_in(&mut self, mounts: &[Mount]) -> Result<Vec<Medium>> {
         let mut roots = Vec::new();
         if let Ok(Some(s)) = state::load(&self.guard_dir, &self.station_id) {
             roots.extend(s.removable_roots.iter().cloned());
         }
-        let mounts = self
-            .guard_probes
-            .mounts
-            .mounts()
-            .map_err(|e| Error::io("/proc/self/mountinfo", e))?;
-        let mut media = media::removable_media(&mounts, self.guard_probes.devices.as_ref(), &roots);
+        let mut media = media::removable_media(mounts, self.guard_probes.devices.as_ref(), &roots);
         // A user cannot read the device: the guard's signed record of this mount names it.
         let guard_key = self
             .session
@@ -350,18 +375,23 @@ impl Station {
             })
     }
 
-    /// The removable medium holding `path` (the deepest mount point above it), if any, with
-    /// every medium mounted now.
+    /// The removable medium holding `path`, if the mount that holds it (the topmost at the
+    /// deepest mount point above it, its links resolved) is one, with every medium mounted
+    /// now. A relative path is taken from the working directory, as the export takes it.
     pub(super) fn medium_holding(&mut self, path: &Path) -> Result<Option<Holding>> {
-        let Some(existing) = path.ancestors().find(|p| p.exists()) else {
+        let absolute = std::path::absolute(path).map_err(|e| Error::io(path, e))?;
+        let Some(existing) = absolute.ancestors().find(|p| p.exists()) else {
             return Ok(None);
         };
         let resolved = std::fs::canonicalize(existing).map_err(|e| Error::io(existing, e))?;
-        let mounted = self.removable_media_now()?;
+        let mounts = self.mounts_now()?;
+        let Some(holding) = crate::mounts::holding(&mounts, &resolved).cloned() else {
+            return Ok(None);
+        };
+        let mounted = self.removable_media_in(&mounts)?;
         let medium = mounted
             .iter()
-            .filter(|m| resolved.starts_with(&m.mount_point))
-            .max_by_key(|m| m.mount_point.as_os_str().len())
+            .find(|m| m.mount_point == holding.point && m.source == holding.source && m.fstype == holding.fstype)
             .cloned();
         Ok(medium.map(|medium| Holding { medium, mounted }))
     }
@@ -373,8 +403,9 @@ impl Station {
         mounted: &[Medium],
         now: OffsetDateTime,
     ) -> Result<std::result::Result<Entry, Unregistered>> {
+        let anchor = self.admin_anchor()?;
         let marker = marker_file::read(&medium.mount_point);
-        register::judge_mounted(&self.conn, &self.station_id, medium, mounted, marker, now)
+        register::judge_mounted(&self.conn, &self.station_id, &anchor, medium, mounted, marker, now)
     }
 }
 

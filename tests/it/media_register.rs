@@ -276,7 +276,7 @@ fn the_guard_recognises_a_registered_medium_and_reports_an_unregistered_or_expir
 }
 
 #[test]
-fn register_events_added_with_sql_count_for_nothing() {
+fn register_events_added_or_removed_with_sql_count_for_nothing() {
     if !requires::fuse_with("registering a medium", MediumFs::Ext4.programs()) {
         return;
     }
@@ -297,28 +297,36 @@ fn register_events_added_with_sql_count_for_nothing() {
         "alice",
     ]);
     let id = entry["signed"]["record"]["medium"].as_str().unwrap().to_string();
-    vault.ok(&["media", "retire", &id, "--reason", "lost"]);
-    // An insider copies the register event's row back in after the retirement, as a new
-    // event: its decision names another seq, so it counts for nothing and the medium stays
-    // retired.
+    vault.ok(&["media", "issue", &id, "--to", "carol"]);
+    vault.ok(&["media", "return", &id]);
+    // An insider replays the signed `media.issue` at a new seq (its bytes unchanged, so its
+    // decision names the old seq): it counts for nothing, and is said to be ignored.
     let db = vault.db();
-    let canonical: Vec<u8> = db
-        .query_row(
-            "SELECT canonical FROM events WHERE action = 'media.register'",
-            [],
-            |r| r.get(0),
-        )
+    let issue: Vec<u8> = db
+        .query_row("SELECT canonical FROM events WHERE action = 'media.issue'", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     let next: i64 = db
         .query_row("SELECT MAX(seq) + 1 FROM events", [], |r| r.get(0))
         .unwrap();
-    let mut event: Value = serde_json::from_slice(&canonical).unwrap();
-    event["seq"] = next.into();
-    crate::support::insider::insert_event_at(&db, next, &event);
+    let replayed: Value = serde_json::from_slice(&issue).unwrap();
+    crate::support::insider::insert_event_at(&db, next, &replayed);
     let listed = vault.json(&["media", "list"]);
-    assert_eq!(listed["entries"][0]["status"], "retired", "{listed}");
+    assert_eq!(listed["entries"][0]["holder"], Value::Null, "{listed}");
     assert_eq!(listed["ignored"], 1, "{listed}");
+    assert!(verdict(&vault, &a.point)["entry"].is_object());
+
+    // Retired; the insider then deletes the retirement (triggers dropped first): the missing
+    // event is found and the register refused (exit 6), so the medium is not in use again.
+    vault.ok(&["media", "retire", &id, "--reason", "lost"]);
     assert_eq!(verdict(&vault, &a.point)["code"], "not_active");
+    crate::support::insider::drop_append_only_triggers(&db);
+    db.execute("DELETE FROM events WHERE action = 'media.retire'", [])
+        .unwrap();
+    let refused = vault.run(&["media", "mounted"]);
+    assert_eq!(code(&refused), 6, "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("missing"), "{}", stderr(&refused));
     a.unmount();
 }
 
@@ -377,4 +385,78 @@ fn two_media_with_one_uuid_are_told_apart_by_neither_and_the_second_is_not_regis
         "alone again, it is registered"
     );
     a.unmount();
+}
+
+#[test]
+fn a_read_only_medium_is_refused_unchanged_and_a_reformatted_one_no_longer_verifies() {
+    if !requires::fuse_with("registering a medium", MediumFs::Ext4.programs()) {
+        return;
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let root = scratch.path().join("removable");
+    let (vault, _carol) = vault_with_root(&root);
+    let mut a = Medium::format(scratch.path(), MediumFs::Ext4, "RO", root.join("a"));
+    a.mount(MediumFs::Ext4);
+    let point = a.point.to_str().unwrap().to_string();
+    let remount = |how: &str| {
+        let done = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,{how}"), &point])
+            .status()
+            .unwrap();
+        assert!(done.success());
+    };
+    let register = [
+        "media",
+        "register",
+        point.as_str(),
+        "--label",
+        "RO",
+        "--level",
+        "internal",
+        "--custodian",
+        "alice",
+    ];
+    remount("ro");
+    let refused = vault.run(&register);
+    assert_eq!(code(&refused), 1, "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("read-only"), "{}", stderr(&refused));
+    let registered = vault.events().iter().filter(|e| e["action"] == "media.register").count();
+    assert_eq!(registered, 0, "nothing recorded");
+    assert!(!a.point.join(MARKER).exists());
+    assert_eq!(vault.json(&["media", "list"])["entries"], serde_json::json!([]));
+
+    // Registered read-write; then the medium is re-formatted (a new UUID) and the old
+    // marker put back on it: it is not the file system the record names.
+    remount("rw");
+    vault.ok(&register);
+    let marker = std::fs::read(a.point.join(MARKER)).unwrap();
+    a.unmount();
+    let formatted = std::process::Command::new("mkfs.ext4")
+        .args(["-q", "-F", "-L", "RO", &a.device])
+        .status()
+        .unwrap();
+    assert!(formatted.success());
+    a.mount(MediumFs::Ext4);
+    assert_eq!(verdict(&vault, &a.point)["code"], "no_marker");
+    std::fs::write(a.point.join(MARKER), &marker).unwrap();
+    assert_eq!(verdict(&vault, &a.point)["code"], "marker_other_file_system");
+    a.unmount();
+}
+
+#[test]
+fn a_register_whose_admin_keys_do_not_lead_to_the_trusted_one_is_refused() {
+    let (vault, station) = crate::support::station::LibVault::new();
+    let db = vault.db();
+    let keys = strongroom::accounts::decision::AdminKeys::load(&db, station.station_id()).unwrap();
+    let trusted = station.session().unwrap().directory().admin_key_bytes().unwrap();
+    let register = strongroom::guard::register::load(&db, station.station_id(), &keys, &trusted).unwrap();
+    assert!(register.entries.is_empty());
+    // An admin key the ledger's chain does not hold (its first directory replaced by an
+    // insider's own): refused, never read as a register.
+    let other = strongroom::crypto::sign::SignKey::random().unwrap().public();
+    let refused = strongroom::guard::register::load(&db, station.station_id(), &keys, &other);
+    assert!(
+        matches!(&refused, Err(strongroom::Error::Integrity { detail, .. }) if detail.contains("do not lead")),
+        "{refused:?}"
+    );
 }

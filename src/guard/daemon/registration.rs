@@ -15,7 +15,16 @@ impl Guard {
     pub(super) fn registration(&mut self, medium: &Medium, mounted: &[Medium]) -> Value {
         let marker = as_root(|| marker_file::read(&medium.mount_point));
         let now = time::OffsetDateTime::now_utc();
-        let verdict = match register::judge_mounted(&self.conn, &self.state.station, medium, mounted, marker, now) {
+        // The admin key of the directory verified from the root-owned state (or the state's
+        // own): the ledger's chain of admin keys must lead to it.
+        let anchor = match self.directory.as_ref().map(|d| d.admin_key_bytes()) {
+            Some(Ok(key)) => Ok(key),
+            _ => self.state.admin_key_bytes(),
+        };
+        let judged = anchor.and_then(|anchor| {
+            register::judge_mounted(&self.conn, &self.state.station, &anchor, medium, mounted, marker, now)
+        });
+        let verdict = match judged {
             Ok(verdict) => verdict,
             // The register could not be read (the database busy past its timeout): said
             // so, and never a block on what is not known.
@@ -37,6 +46,9 @@ impl Guard {
         if let Err(why) = &verdict {
             let (response, blocked) = match self.policy.unregistered_media() {
                 MediaResponse::Alert => ("alert", None),
+                // A user's FUSE mount names a device by its own say-so: blocking on it would
+                // let anyone cut off another person's (or the system's) USB device.
+                MediaResponse::Block if medium.user_mount.is_some() => ("alert", None),
                 MediaResponse::Block => match self.probes.devices.block(medium.device) {
                     Blocked::Deauthorized { usb_device } => ("blocked", Some(usb_device.display().to_string())),
                     Blocked::NotUsb => ("not_usb", None),

@@ -29,6 +29,9 @@ impl DeviceProbe for FakeDevices {
             (None, None)
         }
     }
+    fn is_usb(&self, _device: (u32, u32)) -> bool {
+        false
+    }
     fn block(&self, _device: (u32, u32)) -> crate::guard::usb_authorize::Blocked {
         crate::guard::usb_authorize::Blocked::NotUsb
     }

@@ -175,9 +175,12 @@ fn a_mounted_medium_is_judged_by_its_marker_and_the_register() {
         ),
         Ok("m1".to_string())
     );
-    // No serial from the device (a loop device, a card reader): the signature and the
-    // register decide.
-    assert!(judge_it(&register, presented("7F77-D098", None, Some(marker.clone()))).is_ok());
+    // Registered with a serial, the device must report it: a clone on a device reporting
+    // none is refused too.
+    assert!(matches!(
+        judge_it(&register, presented("7F77-D098", None, Some(marker.clone()))),
+        Err(Unregistered::OtherDevice { .. })
+    ));
     // A cloned file system on another device.
     assert!(matches!(
         judge_it(

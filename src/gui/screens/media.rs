@@ -37,6 +37,8 @@ pub struct MediaPanel {
     pub mounted: Vec<MountedMedium>,
     /// The register, oldest first.
     pub register: Vec<Entry>,
+    /// Register events no admin key signed (ignored, and said so).
+    pub ignored: u64,
     /// The registration form.
     pub form: RegisterForm,
     /// The register entry chosen (medium id).
@@ -162,10 +164,17 @@ impl MediaPanel {
 
     fn register(&mut self, ui: &mut egui::Ui, cx: &Context<'_>, actions: &mut Vec<Action>) {
         let lang = cx.lang;
+        if self.ignored > 0 {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("{}: {}", Text::RegisterIgnored.get(lang), self.ignored),
+            );
+        }
         if self.register.is_empty() {
             ui.label(Text::RegisterEmpty.get(lang));
             return;
         }
+        let now = time::OffsetDateTime::now_utc();
         egui::Grid::new("media-register")
             .num_columns(6)
             .striped(true)
@@ -201,7 +210,7 @@ impl MediaPanel {
                         Some(at) => local_time::label(ui, at),
                         None => ui.label("—"),
                     };
-                    ui.label(status_text(entry.status).get(lang));
+                    ui.label(status_text(entry.status_at(now)).get(lang));
                     ui.end_row();
                 }
             });
@@ -256,11 +265,12 @@ impl MediaPanel {
     }
 }
 
-/// A register entry's status in words.
-fn status_text(status: MediumStatus) -> Text {
+/// A register entry's status (as `Entry::status_at` names it) in words.
+fn status_text(status: &str) -> Text {
     match status {
-        MediumStatus::Active => Text::MediumActive,
-        MediumStatus::Retired => Text::MediumRetired,
-        MediumStatus::Destroyed => Text::Destroyed,
+        "active" => Text::MediumActive,
+        "expired" => Text::MediumExpired,
+        "retired" => Text::MediumRetired,
+        _ => Text::Destroyed,
     }
 }
