@@ -135,6 +135,18 @@ fn register_verify_and_refuse_on(fs: MediumFs) {
         Some(0),
         "no request was made"
     );
+    // A bare file name, given from inside the unregistered medium, is judged where it lands.
+    let relative = vault
+        .cmd()
+        .current_dir(&b.point)
+        .arg("--password-file")
+        .arg(&vault.password_file)
+        .args(["--witness", "carol", "--witness-password-file"])
+        .arg(&carol)
+        .args(export_args(&secret, "plan-here.tif", &[]))
+        .assert();
+    assert_eq!(code(&relative), 5, "{}", stderr(&relative));
+    assert!(!b.point.join("plan-here.tif").exists());
     let done = export(&vault, &secret, &a.point, Some(&carol));
     assert_eq!(code(&done), 0, "{}", stderr(&done));
     assert_eq!(std::fs::read(a.point.join("plan.tif")).unwrap(), b"the secret plan");
@@ -420,7 +432,11 @@ fn a_read_only_medium_is_refused_unchanged_and_a_reformatted_one_no_longer_verif
     let refused = vault.run(&register);
     assert_eq!(code(&refused), 1, "{}", stderr(&refused));
     assert!(stderr(&refused).contains("read-only"), "{}", stderr(&refused));
-    let registered = vault.events().iter().filter(|e| e["action"] == "media.register").count();
+    let registered = vault
+        .events()
+        .iter()
+        .filter(|e| e["action"] == "media.register")
+        .count();
     assert_eq!(registered, 0, "nothing recorded");
     assert!(!a.point.join(MARKER).exists());
     assert_eq!(vault.json(&["media", "list"])["entries"], serde_json::json!([]));
