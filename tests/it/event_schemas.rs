@@ -3,7 +3,7 @@
 //! formats checked); every action of the enum has a schema and every schema an action.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::Value;
 use strongroom::accounts::Role;
@@ -17,7 +17,7 @@ use crate::support::station::LibVault;
 use strongroom::{Level, Station};
 
 fn schema_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/events")
+    crate::support::repo_root().join("schemas/events")
 }
 
 /// The schema file `<name>.schema.json`, checked against the JSON Schema meta-schema.

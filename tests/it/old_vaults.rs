@@ -8,7 +8,6 @@
 //! leaf hashes, and there is no fixture of it.)
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 
 use serde_json::Value;
 use strongroom::db::SCHEMA_VERSION;
@@ -21,7 +20,7 @@ use crate::support::files::copy_private;
 /// git does not keep (`tmp/`, `quarantine/`, empty fans) and the modes it does not keep.
 fn restore(name: &str) -> TestVault {
     let vault = TestVault::uninitialized();
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let fixture = crate::support::repo_root().join("tests/fixtures").join(name);
     copy_private(&fixture, &vault.root);
     for dir in ["tmp", "quarantine", "objects"] {
         std::fs::create_dir_all(vault.root.join(dir)).unwrap();
@@ -130,7 +129,7 @@ fn opens_verifies_and_exports(schema: i64) {
     }
 
     // The recovery code written down at init still recovers the officer.
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let fixtures = crate::support::repo_root().join("tests/fixtures");
     let code = std::fs::read_to_string(fixtures.join(format!("{name}.recovery.json"))).unwrap();
     let code: Value = serde_json::from_str(&code).unwrap();
     let code_file = vault.file("code", code["recovery_code"].as_str().unwrap().as_bytes());

@@ -9,9 +9,22 @@ use tempfile::TempDir;
 
 use super::{OFFICER, PASSWORD};
 
-/// The binary under test.
+/// The binary under test: `strongroom` in the target directory this test binary was built
+/// in (`target/debug/deps/it-…` → `target/debug/strongroom`). `cargo test` builds it; a run
+/// of this package alone (`-p strongroom-it`) does not, and is told so.
 pub fn bin() -> &'static Path {
-    assert_cmd::cargo::cargo_bin!("strongroom")
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let exe = std::env::current_exe().expect("the test binary's path");
+        let dir = exe.parent().and_then(Path::parent).expect("target/debug");
+        let bin = dir.join("strongroom");
+        assert!(
+            bin.is_file(),
+            "{} is missing: run the tests with `cargo test` from the repository root, which builds it",
+            bin.display()
+        );
+        bin
+    })
 }
 
 /// The binary with a clean environment for Strongroom (no vault, user or password set) and

@@ -24,6 +24,11 @@ pub use cli::{TestVault, code, stderr, stdout};
 pub use files::{block_object_dirs, hex, sha256_file, unhex};
 pub use random::{Rng, pseudo_random};
 
+/// The repository's root (schemas, fixtures): this package lives in `tests/it`.
+pub fn repo_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
 /// The officer every test vault starts with.
 pub const OFFICER: &str = "alice";
 /// Her password.
