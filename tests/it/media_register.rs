@@ -29,6 +29,27 @@ fn vault_with_root(root: &Path) -> (TestVault, std::path::PathBuf) {
     (vault, carol)
 }
 
+/// `media register` as alice (custodian alice) of the medium at `point`, with `expires` if
+/// given; returns the medium's register id.
+fn register(vault: &TestVault, point: &Path, label: &str, level: &str, expires: Option<&str>) -> String {
+    let mut args = vec![
+        "media",
+        "register",
+        point.to_str().unwrap(),
+        "--label",
+        label,
+        "--level",
+        level,
+        "--custodian",
+        "alice",
+    ];
+    if let Some(expires) = expires {
+        args.extend(["--expires", expires]);
+    }
+    let entry = vault.json(&args);
+    entry["signed"]["record"]["medium"].as_str().unwrap().to_string()
+}
+
 /// The register's verdict on the medium mounted at `point`, from `media mounted`.
 fn verdict(vault: &TestVault, point: &Path) -> Value {
     let mounted = vault.json(&["media", "mounted"]);
@@ -78,20 +99,7 @@ fn register_verify_and_refuse_on(fs: MediumFs) {
     b.mount(fs);
 
     // Registered: the marker is on the medium and names its file system.
-    let entry = vault.json(&[
-        "media",
-        "register",
-        a.point.to_str().unwrap(),
-        "--label",
-        "专用U盘 A",
-        "--level",
-        "secret",
-        "--custodian",
-        "alice",
-        "--expires",
-        "2099-12-31",
-    ]);
-    let id = entry["signed"]["record"]["medium"].as_str().unwrap().to_string();
+    let id = register(&vault, &a.point, "专用U盘 A", "secret", Some("2099-12-31"));
     let marker: Value = serde_json::from_slice(&std::fs::read(a.point.join(MARKER)).unwrap()).unwrap();
     assert_eq!(marker["record"]["medium"], id.as_str());
     assert!(
@@ -228,20 +236,7 @@ fn the_guard_recognises_a_registered_medium_and_reports_an_unregistered_or_expir
     // Expiring in two seconds: authorized now, not after.
     let soon = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
     let soon = strongroom::time::rfc3339_millis(soon);
-    let entry = vault.json(&[
-        "media",
-        "register",
-        a.point.to_str().unwrap(),
-        "--label",
-        "GOOD",
-        "--level",
-        "confidential",
-        "--custodian",
-        "alice",
-        "--expires",
-        &soon,
-    ]);
-    let id = entry["signed"]["record"]["medium"].as_str().unwrap().to_string();
+    let id = register(&vault, &a.point, "GOOD", "confidential", Some(&soon));
     vault.ok(&["media", "issue", &id, "--to", "carol"]);
     let shown = vault.json(&["media", "show", &id]);
     assert_eq!(shown["holder"], "carol");
@@ -297,18 +292,7 @@ fn register_events_added_or_removed_with_sql_count_for_nothing() {
     let (vault, _carol) = vault_with_root(&root);
     let mut a = Medium::format(scratch.path(), MediumFs::Ext4, "SQLSTICK", root.join("a"));
     a.mount(MediumFs::Ext4);
-    let entry = vault.json(&[
-        "media",
-        "register",
-        a.point.to_str().unwrap(),
-        "--label",
-        "SQL",
-        "--level",
-        "secret",
-        "--custodian",
-        "alice",
-    ]);
-    let id = entry["signed"]["record"]["medium"].as_str().unwrap().to_string();
+    let id = register(&vault, &a.point, "SQL", "secret", None);
     vault.ok(&["media", "issue", &id, "--to", "carol"]);
     vault.ok(&["media", "return", &id]);
     // An insider replays the signed `media.issue` at a new seq (its bytes unchanged, so its
@@ -361,21 +345,7 @@ fn two_media_with_one_uuid_are_told_apart_by_neither_and_the_second_is_not_regis
         .unwrap();
     assert!(cloned.status.success(), "{}", String::from_utf8_lossy(&cloned.stderr));
     a.mount(MediumFs::Ext4);
-    let args = |point: &Path| {
-        vec![
-            "media".to_string(),
-            "register".into(),
-            point.to_str().unwrap().into(),
-            "--label".into(),
-            "ONE".into(),
-            "--level".into(),
-            "secret".into(),
-            "--custodian".into(),
-            "alice".into(),
-        ]
-    };
-    let first: Vec<String> = args(&a.point);
-    vault.ok(&first.iter().map(String::as_str).collect::<Vec<_>>());
+    register(&vault, &a.point, "ONE", "secret", None);
     // The clone, with the original's marker copied on: while both are mounted neither
     // counts, and the clone cannot be registered under the same UUID.
     b.mount(MediumFs::Ext4);
@@ -387,8 +357,18 @@ fn two_media_with_one_uuid_are_told_apart_by_neither_and_the_second_is_not_regis
     let refused = export(&vault, &secret, &a.point, Some(&carol));
     assert_eq!(code(&refused), 5, "{}", stderr(&refused));
     std::fs::remove_file(b.point.join(MARKER)).unwrap();
-    let second: Vec<String> = args(&b.point);
-    let again = vault.run(&second.iter().map(String::as_str).collect::<Vec<_>>());
+    let b_point = b.point.to_str().unwrap();
+    let again = vault.run(&[
+        "media",
+        "register",
+        b_point,
+        "--label",
+        "TWO",
+        "--level",
+        "secret",
+        "--custodian",
+        "alice",
+    ]);
     assert_eq!(code(&again), 5, "{}", stderr(&again));
     assert!(stderr(&again).contains("two media with one UUID"), "{}", stderr(&again));
     b.unmount();
