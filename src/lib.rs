@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod crypto;
+pub mod custody;
 pub mod db;
 pub mod encoding;
 pub mod error;

@@ -40,6 +40,12 @@ permissions! {
     RequestTransfer = "request a transfer",
     /// Ask for an item to be destroyed.
     RequestDestruction = "request destruction",
+    /// Raise an item's level (its custodian or an officer, holding the higher level's key).
+    RaiseLevel = "raise an item's level",
+    /// Set or change an item's retention date (its custodian or an officer).
+    SetRetention = "set retention dates",
+    /// Move items from one custodian to another without an offer (a leaver's holdings).
+    ReassignCustody = "reassign custody",
     /// Acknowledge a guard or cloud alert.
     AcknowledgeAlert = "acknowledge alerts",
     /// Change an item's level (declassify or downgrade).
@@ -70,6 +76,8 @@ impl Permission {
                 | Permission::Export
                 | Permission::RequestTransfer
                 | Permission::RequestDestruction
+                | Permission::RaiseLevel
+                | Permission::SetRetention
                 | Permission::Reclassify
         )
     }
@@ -82,6 +90,9 @@ const TABLE: &[(Permission, &[Role])] = &[
     (Permission::Export, &[Role::Operator, Role::Officer]),
     (Permission::RequestTransfer, &[Role::Operator, Role::Officer]),
     (Permission::RequestDestruction, &[Role::Operator, Role::Officer]),
+    (Permission::RaiseLevel, &[Role::Operator, Role::Officer]),
+    (Permission::SetRetention, &[Role::Operator, Role::Officer]),
+    (Permission::ReassignCustody, &[Role::Officer]),
     (Permission::AcknowledgeAlert, &[Role::Officer]),
     (Permission::Reclassify, &[Role::Officer]),
     (Permission::ApproveRequest, &[Role::Officer]),
@@ -134,6 +145,9 @@ mod tests {
             Permission::Export => (true, true),
             Permission::RequestTransfer => (true, true),
             Permission::RequestDestruction => (true, true),
+            Permission::RaiseLevel => (true, true),
+            Permission::SetRetention => (true, true),
+            Permission::ReassignCustody => (false, false),
             Permission::AcknowledgeAlert => (false, false),
             Permission::Reclassify => (false, true),
             Permission::ApproveRequest => (false, false),

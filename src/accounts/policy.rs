@@ -93,6 +93,24 @@ pub struct Policy {
     /// register (at and above it a registered medium is always needed). Absent: yes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unregistered_media_exports: Option<bool>,
+    /// Hours an offer of custody stays open before it lapses. Absent: 72.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer_offer_hours: Option<u32>,
+    /// Default retention of a new unclassified item, in days (0 or absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days_unclassified: Option<u32>,
+    /// Default retention of a new internal item, in days (0 or absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days_internal: Option<u32>,
+    /// Default retention of a new confidential item, in days (0 or absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days_confidential: Option<u32>,
+    /// Default retention of a new secret item, in days (0 or absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days_secret: Option<u32>,
+    /// Default retention of a new top-secret item, in days (0 or absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days_top_secret: Option<u32>,
 }
 
 /// Minutes between guard heartbeats when the policy does not say.
@@ -145,6 +163,24 @@ impl Policy {
     pub fn unregistered_media_exports(&self) -> bool {
         self.unregistered_media_exports.unwrap_or(true)
     }
+
+    /// Hours an offer of custody stays open.
+    pub fn transfer_offer_hours(&self) -> u32 {
+        self.transfer_offer_hours
+            .unwrap_or(crate::custody::transfer::DEFAULT_OFFER_HOURS)
+    }
+
+    /// Default retention of a new item at `level`, in days (0: none).
+    pub fn retention_days(&self, level: Level) -> u32 {
+        match level {
+            Level::Unclassified => self.retention_days_unclassified,
+            Level::Internal => self.retention_days_internal,
+            Level::Confidential => self.retention_days_confidential,
+            Level::Secret => self.retention_days_secret,
+            Level::TopSecret => self.retention_days_top_secret,
+        }
+        .unwrap_or(0)
+    }
 }
 
 impl Default for Policy {
@@ -167,6 +203,12 @@ impl Default for Policy {
             guard_unknown_level: None,
             unregistered_media: None,
             unregistered_media_exports: None,
+            transfer_offer_hours: None,
+            retention_days_unclassified: None,
+            retention_days_internal: None,
+            retention_days_confidential: None,
+            retention_days_secret: None,
+            retention_days_top_secret: None,
         }
     }
 }

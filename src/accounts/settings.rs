@@ -70,7 +70,7 @@ pub struct Setting {
 
 /// Every setting, in display order. A setting added later must be an `Option` field with
 /// `skip_serializing_if` (DESIGN.md §2, "Extending signed records").
-pub const SETTINGS: [Setting; 17] = [
+pub const SETTINGS: [Setting; 23] = [
     Setting {
         name: "lockout-attempts",
         help_en: "Failed sign-ins in a row before the account locks until an officer unlocks it",
@@ -259,6 +259,72 @@ pub const SETTINGS: [Setting; 17] = [
                 }
             },
             set: |p, v| p.unregistered_media_exports = Some(v == "allow"),
+        },
+    },
+    Setting {
+        name: "transfer-offer-hours",
+        help_en: "Hours an offer of custody stays open before it lapses",
+        help_zh: "保管权移交邀约的有效小时数，过期作废",
+        field: Field::Number {
+            min: 1,
+            max: 720,
+            get: |p| p.transfer_offer_hours(),
+            set: |p, v| p.transfer_offer_hours = Some(v),
+        },
+    },
+    Setting {
+        name: "retention-days-unclassified",
+        help_en: "Days a new unclassified item is kept before it is due for destruction (0: no default date)",
+        help_zh: "新入库的公开级条目默认保留天数，到期列入待销毁清单（0：不设默认日期）",
+        field: Field::Number {
+            min: 0,
+            max: 36_500,
+            get: |p| p.retention_days_unclassified.unwrap_or(0),
+            set: |p, v| p.retention_days_unclassified = Some(v),
+        },
+    },
+    Setting {
+        name: "retention-days-internal",
+        help_en: "Days a new internal item is kept before it is due for destruction (0: no default date)",
+        help_zh: "新入库的内部级条目默认保留天数，到期列入待销毁清单（0：不设默认日期）",
+        field: Field::Number {
+            min: 0,
+            max: 36_500,
+            get: |p| p.retention_days_internal.unwrap_or(0),
+            set: |p, v| p.retention_days_internal = Some(v),
+        },
+    },
+    Setting {
+        name: "retention-days-confidential",
+        help_en: "Days a new confidential item is kept before it is due for destruction (0: no default date)",
+        help_zh: "新入库的秘密级条目默认保留天数，到期列入待销毁清单（0：不设默认日期）",
+        field: Field::Number {
+            min: 0,
+            max: 36_500,
+            get: |p| p.retention_days_confidential.unwrap_or(0),
+            set: |p, v| p.retention_days_confidential = Some(v),
+        },
+    },
+    Setting {
+        name: "retention-days-secret",
+        help_en: "Days a new secret item is kept before it is due for destruction (0: no default date)",
+        help_zh: "新入库的机密级条目默认保留天数，到期列入待销毁清单（0：不设默认日期）",
+        field: Field::Number {
+            min: 0,
+            max: 36_500,
+            get: |p| p.retention_days_secret.unwrap_or(0),
+            set: |p, v| p.retention_days_secret = Some(v),
+        },
+    },
+    Setting {
+        name: "retention-days-top-secret",
+        help_en: "Days a new top-secret item is kept before it is due for destruction (0: no default date)",
+        help_zh: "新入库的绝密级条目默认保留天数，到期列入待销毁清单（0：不设默认日期）",
+        field: Field::Number {
+            min: 0,
+            max: 36_500,
+            get: |p| p.retention_days_top_secret.unwrap_or(0),
+            set: |p, v| p.retention_days_top_secret = Some(v),
         },
     },
 ];

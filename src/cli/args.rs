@@ -5,8 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+mod custody;
 mod guard;
 
+pub use custody::CustodyCommand;
 pub use guard::{GuardCommand, MediaCommand, QuarantineCommand};
 
 /// Exit codes, shown in `--help` and the README.
@@ -87,6 +89,11 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Lower an item's classification level
     Downgrade(DowngradeArgs),
+    /// Custody: transfer, accept, decline, pending, reassign, raise a level, retention, due
+    #[command(subcommand)]
+    Custody(CustodyCommand),
+    /// Check every item against its object file and its custody history
+    Inventory(InventoryArgs),
     /// Two-person requests: list, approve, deny (officers decide)
     #[command(subcommand)]
     Request(RequestCommand),
@@ -429,11 +436,19 @@ pub struct ImportArgs {
     /// Files committed together: a crash or cancel loses at most one group (1 ..= 65536)
     #[arg(long, value_name = "N", default_value_t = 2048, value_parser = clap::value_parser!(u32).range(1..=65536))]
     pub group_files: u32,
+    /// Keep until this date (YYYY-MM-DD, today or later); default: the level's retention
+    /// policy, if it sets one
+    #[arg(long, value_name = "DATE")]
+    pub retain_until: Option<String>,
 }
 
 /// `list`.
 #[derive(Debug, Args)]
 pub struct ListArgs {
+    /// List destroyed items instead (their tombstones: control number, level, hash, who
+    /// destroyed and witnessed them)
+    #[arg(long, conflicts_with_all = ["limit", "after"])]
+    pub destroyed: bool,
     /// Only this many items (one page); with --json the output then says where the next
     /// page starts
     #[arg(long)]
@@ -441,6 +456,14 @@ pub struct ListArgs {
     /// Start after this control number (the `next` of the previous page)
     #[arg(long, value_name = "CONTROL")]
     pub after: Option<String>,
+}
+
+/// `inventory`.
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    /// Also decrypt and hash every item you are cleared for
+    #[arg(long)]
+    pub deep: bool,
 }
 
 /// `show`.

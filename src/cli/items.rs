@@ -31,6 +31,7 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<()> {
         notes,
         chunk_size: args.chunk_kib.saturating_mul(1024),
         group_files: args.group_files as usize,
+        retain_until: args.retain_until.clone(),
         ..ImportOptions::at(level)
     };
     // Items are printed as their group commits, and forgotten.
@@ -134,6 +135,9 @@ const LIST_PAGE: usize = 500;
 /// `strongroom list [--limit N] [--after CONTROL]`: the vault page by page, printed as each
 /// page is read, so a large vault starts listing at once.
 pub fn list(cli: &Cli, args: &ListArgs) -> Result<()> {
+    if args.destroyed {
+        return list_destroyed(cli);
+    }
     let station = unlocked_station(cli)?;
     let after = match args.after.as_deref() {
         Some(text) => Some(
@@ -220,14 +224,55 @@ struct PageJson<'a> {
     next: Option<String>,
 }
 
-/// `strongroom show ID`.
+/// `strongroom show ID`: the item, or the tombstone of a destroyed one.
 pub fn show(cli: &Cli, args: &ShowArgs) -> Result<()> {
     let station = unlocked_station(cli)?;
-    let item = station.item(&args.item)?;
+    let item = match station.item(&args.item) {
+        Err(strongroom::Error::NotFound(what)) => {
+            let Ok(tombstone) = station.tombstone(&args.item) else {
+                return Err(strongroom::Error::NotFound(what).into());
+            };
+            if cli.json {
+                return output::json(&serde_json::json!({ "status": "destroyed", "tombstone": tombstone }));
+            }
+            return output::tombstone(&tombstone);
+        }
+        other => other?,
+    };
     if cli.json {
         return output::json(&item);
     }
     output::item_detail(&item)
+}
+
+/// `strongroom list --destroyed`: tombstones, by control number.
+fn list_destroyed(cli: &Cli) -> Result<()> {
+    let station = unlocked_station(cli)?;
+    let tombstones = station.tombstones()?;
+    if cli.json {
+        return output::json(&tombstones);
+    }
+    if tombstones.is_empty() {
+        println!("no destroyed items");
+        return Ok(());
+    }
+    println!(
+        "{:<16} {:<13} {:<12} {:>10}  {:<24} {:<14} WITNESS",
+        "CONTROL", "LEVEL", "CATEGORY", "SIZE", "DESTROYED AT", "BY"
+    );
+    for t in &tombstones {
+        println!(
+            "{:<16} {:<13} {:<12} {:>10}  {:<24} {:<14} {}",
+            t.control_number,
+            t.level.name(),
+            output::printable(&t.category),
+            t.size.map_or_else(|| "-".into(), output::bytes),
+            output::printable(&t.destroyed_at),
+            output::printable(&t.destroyed_by),
+            output::printable(t.witness.as_deref().or(t.approved_by.as_deref()).unwrap_or("-"))
+        );
+    }
+    Ok(())
 }
 
 /// `strongroom export ID --to PATH [--reason R] [--force] [--yes]`.

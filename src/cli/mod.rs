@@ -3,6 +3,7 @@
 
 mod alerts;
 pub mod args;
+mod custody;
 mod directory;
 pub mod exit;
 mod guard;
@@ -48,6 +49,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::User(command) => users::run(&cli, command),
         Command::Destroy(args) => material::destroy(&cli, args),
         Command::Downgrade(args) => material::downgrade(&cli, args),
+        Command::Custody(command) => custody::run(&cli, command),
+        Command::Inventory(args) => custody::inventory(&cli, args),
         Command::Request(command) => requests::run(&cli, command),
         Command::Policy(command) => policy::run(&cli, command),
         Command::Directory(command) => directory::run(&cli, command),

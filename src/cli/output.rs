@@ -133,6 +133,19 @@ pub fn item_detail(item: &ItemDetail) -> Result<()> {
     if let Some(notes) = &item.notes {
         writeln!(out, "Notes           {}", printable(notes))?;
     }
+    if let Some(date) = &item.retain_until {
+        let due = if item.due { "  (due for destruction)" } else { "" };
+        writeln!(out, "Retain until    {}{due}", printable(date))?;
+    }
+    if let Some(offer) = &item.offer {
+        writeln!(
+            out,
+            "Offered to      {} by {} until {}",
+            printable(&offer.to),
+            printable(&offer.by),
+            printable(&offer.expires_at)
+        )?;
+    }
     writeln!(out, "\nCustody timeline")?;
     for event in &item.events {
         writeln!(
@@ -167,4 +180,32 @@ pub fn event_lines(events: &[strongroom::ledger::StoredEvent]) {
 /// through here.
 pub fn printable(text: &str) -> String {
     strongroom::text::printable(text)
+}
+
+/// What remains of a destroyed item.
+pub fn tombstone(t: &strongroom::station::Tombstone) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "Control number  {}  (DESTROYED)", t.control_number)?;
+    writeln!(out, "Item id         {}", t.item)?;
+    writeln!(out, "Title           (destroyed with the item)")?;
+    writeln!(out, "Level           {} ({})", t.level.name(), t.level.label_zh())?;
+    writeln!(out, "Category        {}", printable(&t.category))?;
+    if let Some(size) = t.size {
+        writeln!(out, "Size            {} ({size} bytes)", bytes(size))?;
+    }
+    writeln!(out, "SHA-256         {}", printable(&t.sha256))?;
+    writeln!(out, "Imported by     {}", printable(&t.imported_by))?;
+    writeln!(out, "Imported at     {}", printable(&t.imported_at))?;
+    writeln!(out, "Last custodian  {}", printable(&t.custodian))?;
+    writeln!(out, "Destroyed at    {}", printable(&t.destroyed_at))?;
+    writeln!(out, "Destroyed by    {}", printable(&t.destroyed_by))?;
+    if let Some(witness) = &t.witness {
+        writeln!(out, "Witness         {}", printable(witness))?;
+    }
+    if let Some(officer) = &t.approved_by {
+        writeln!(out, "Approved by     {}", printable(officer))?;
+    }
+    writeln!(out, "Reason          {}", printable(&t.reason))?;
+    writeln!(out, "Ledger seq      {}", t.seq)?;
+    Ok(())
 }

@@ -59,7 +59,14 @@ pub fn run(cli: &Cli, command: &UserCommand) -> Result<()> {
         UserCommand::Disable { name, reason, yes } => {
             secrets::confirm(*yes, &format!("Disabling {name}"), name)?;
             let mut station = unlocked_station(cli)?;
-            station.disable_user(name, reason)?;
+            let held = station.disable_user(name, reason)?;
+            if !held.is_empty() {
+                eprintln!(
+                    "warning: {name} still holds {} item(s): {}; move them with `strongroom custody reassign --from {name} --to USER --reason R`",
+                    held.len(),
+                    held.join(", ")
+                );
+            }
             done(
                 cli,
                 name,

@@ -26,6 +26,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../schemas/0007_guard_signatures.sql"),
     ),
     ("0008_quarantine", include_str!("../../schemas/0008_quarantine.sql")),
+    ("0009_custody", include_str!("../../schemas/0009_custody.sql")),
 ];
 
 /// The schema version this build writes.

@@ -397,6 +397,8 @@ impl StationThread {
                         (Text::UserAdded, name)
                     }
                     UserChange::Disable { name, reason } => {
+                        // What they still hold shows on the Custody screen's Due and
+                        // Inventory views (disabled custodians).
                         station.disable_user(&name, &reason)?;
                         (Text::UserDisabled, name)
                     }

@@ -145,6 +145,26 @@ actions! {
     MediaRetire = "media.retire",
     /// An officer recorded a registered medium as destroyed.
     MediaDestroy = "media.destroy",
+    /// An item's level was raised: its object re-encrypted under a fresh DEK at the higher
+    /// level (`object_version` names the new ciphertext).
+    ItemRaise = "item.raise",
+    /// The custodian (or an officer) offered custody of an item to another user.
+    CustodyOffer = "custody.offer",
+    /// The user offered custody accepted it: they are the custodian now.
+    CustodyAccept = "custody.accept",
+    /// An offer of custody was declined by its recipient or withdrawn by its maker.
+    CustodyDecline = "custody.decline",
+    /// An officer moved an item to another custodian without an offer (a leaver's holdings).
+    CustodyReassign = "custody.reassign",
+    /// An item's retention date was set, changed or cleared.
+    CustodyRetention = "custody.retention",
+    /// A custody step was refused for a reason an officer should see (custody offered to
+    /// someone not cleared for the item, an offer accepted by someone it was not made to, a
+    /// raise to a level the actor does not hold, a destroyed item offered).
+    CustodyRefused = "custody.refused",
+    /// A user checked every item row against its object and its history (counts in the
+    /// details).
+    InventoryAudit = "inventory.audit",
 }
 
 /// An event to append.

@@ -91,7 +91,7 @@ impl Station {
         self.spend(&second);
         // The key is gone; now the ciphertext. A failure here leaves an undecryptable file,
         // which the next open could sweep; it is reported, never hidden.
-        let object = self.paths.object(row.id);
+        let object = self.paths.object_version(row.id, row.object_version);
         match std::fs::remove_file(&object) {
             Ok(()) => sync_dir(&self.paths.object_dir(row.id))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

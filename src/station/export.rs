@@ -17,7 +17,7 @@ use crate::crypto::wrap::{self, Purpose};
 use crate::ledger::events as ledger_events;
 use crate::ledger::{Action, NewEvent};
 use crate::progress::Progress;
-use crate::vault::export::{self as files, Output, Recording};
+use crate::vault::export::{self as files, Recording};
 use crate::vault::export_temps as temps;
 use crate::vault::items::ItemRow;
 use crate::{Error, Result, details};
@@ -103,18 +103,7 @@ impl Station {
         let session = self.session_for(Access::Keys)?;
         let key = row_key(session, &row)?.key;
         let actor = session.user().name.clone();
-        let dek = wrap::open_key(
-            &key,
-            &item_aad(Purpose::Dek, row.id, row.level, &row.control, row.key_generation),
-            &row.wrapped_dek,
-        )
-        .map_err(|_| {
-            tampered(
-                &row,
-                None,
-                "its key does not decrypt; the database row was changed outside Strongroom",
-            )
-        })?;
+        let dek = row_dek(&key, &row)?;
         let name = open_meta(&row, &key, Purpose::MetaName, &row.original_name)?;
         // Plaintext never goes into the vault's own directory (or over its database).
         let vault_dirs = self.paths.dirs()?;
@@ -168,7 +157,7 @@ impl Station {
             Ok(())
         });
         let verified = output.and_then(|output| {
-            self.decrypt_verified(&row, &dek, &output, &dest, progress)?;
+            decrypt_object(&self.paths, &row, &dek, output.file(), &dest, progress)?;
             Ok(output)
         });
         // The event is committed before the plaintext gets its name: a crash in between
@@ -222,67 +211,66 @@ impl Station {
             sha256,
         })
     }
+}
 
-    /// Decrypt an item's object into `output`, checking that the object is this item's and
-    /// that the plaintext hash matches the record. Nothing is published here.
-    fn decrypt_verified(
-        &self,
-        row: &ItemRow,
-        dek: &Key32,
-        output: &Output,
-        dest: &Path,
-        progress: &Progress,
-    ) -> Result<()> {
-        let object_path = self.paths.object(row.id);
-        // Never through a link, and never waiting on a FIFO or device put in its place.
-        let object = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-            .open(&object_path)
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => tampered(row, None, "its object file is missing from the vault"),
-                _ if e.raw_os_error() == Some(libc::ELOOP) => tampered(
-                    row,
-                    None,
-                    "its object file was replaced by a symbolic link outside Strongroom",
-                ),
-                _ => Error::io(&object_path, e),
-            })?;
-        if !object.metadata().map_err(|e| Error::io(&object_path, e))?.is_file() {
-            return Err(tampered(
+/// Decrypt an item's current object into `output`, checking that the object is this
+/// item's and that the plaintext hash matches the record; `dest` names the output in
+/// errors. Nothing is published here: the caller publishes only after this returns Ok.
+pub(super) fn decrypt_object<W: std::io::Write + Send>(
+    paths: &crate::vault::VaultPaths,
+    row: &ItemRow,
+    dek: &Key32,
+    output: W,
+    dest: &Path,
+    progress: &Progress,
+) -> Result<()> {
+    let object_path = paths.object_version(row.id, row.object_version);
+    // Never through a link, and never waiting on a FIFO or device put in its place.
+    let object = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(&object_path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => tampered(row, None, "its object file is missing from the vault"),
+            _ if e.raw_os_error() == Some(libc::ELOOP) => tampered(
                 row,
                 None,
-                "its object file was replaced by something that is not a regular file",
-            ));
-        }
-        let mut reader = std::io::BufReader::with_capacity(64 * 1024, &object);
-        let (header, raw) = Header::read(&mut reader).map_err(|e| stream_error(row, e, &object_path, dest))?;
-        if header.item != *row.id.as_bytes()
-            || header.plaintext_len != row.size
-            || header.key_source != KeySource::Wrapped
-        {
-            return Err(tampered(
-                row,
-                None,
-                "its object file belongs to another item or was replaced",
-            ));
-        }
-        let digest = stream::decrypt(reader, &header, &raw, DecryptKey::Dek(dek), output.file(), progress)
-            .map_err(|e| stream_error(row, e, &object_path, dest))?;
-        if digest != row.sha256 {
-            return Err(tampered(
-                row,
-                None,
-                "the decrypted content does not match its recorded SHA-256",
-            ));
-        }
-        Ok(())
+                "its object file was replaced by a symbolic link outside Strongroom",
+            ),
+            _ => Error::io(&object_path, e),
+        })?;
+    if !object.metadata().map_err(|e| Error::io(&object_path, e))?.is_file() {
+        return Err(tampered(
+            row,
+            None,
+            "its object file was replaced by something that is not a regular file",
+        ));
     }
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, &object);
+    let (header, raw) = Header::read(&mut reader).map_err(|e| stream_error(row, e, &object_path, dest))?;
+    if header.item != *row.id.as_bytes() || header.plaintext_len != row.size || header.key_source != KeySource::Wrapped
+    {
+        return Err(tampered(
+            row,
+            None,
+            "its object file belongs to another item or was replaced",
+        ));
+    }
+    let digest = stream::decrypt(reader, &header, &raw, DecryptKey::Dek(dek), output, progress)
+        .map_err(|e| stream_error(row, e, &object_path, dest))?;
+    if digest != row.sha256 {
+        return Err(tampered(
+            row,
+            None,
+            "the decrypted content does not match its recorded SHA-256",
+        ));
+    }
+    Ok(())
 }
 
 /// Refuse an item whose recorded SHA-256 is not the one its import event (the signed,
 /// hash-chained record) holds: the row was changed outside Strongroom.
-fn check_recorded_hash(conn: &rusqlite::Connection, row: &ItemRow) -> Result<()> {
+pub(super) fn check_recorded_hash(conn: &rusqlite::Connection, row: &ItemRow) -> Result<()> {
     let recorded = crate::encoding::hex::encode(&row.sha256);
     for event in ledger_events::for_item(conn, row.id)? {
         if event.action != Action::ItemImport.as_str() {
@@ -320,6 +308,22 @@ fn export_event(
         item: Some(row.id),
         details,
     }
+}
+
+/// The DEK of a row, unwrapped under the level key `key` that wraps it.
+pub(super) fn row_dek(key: &Key32, row: &ItemRow) -> Result<Key32> {
+    wrap::open_key(
+        key,
+        &item_aad(Purpose::Dek, row.id, row.level, &row.control, row.key_generation),
+        &row.wrapped_dek,
+    )
+    .map_err(|_| {
+        tampered(
+            row,
+            None,
+            "its key does not decrypt; the database row was changed outside Strongroom",
+        )
+    })
 }
 
 fn tampered(row: &ItemRow, chunk: Option<u64>, detail: &str) -> Error {

@@ -165,6 +165,8 @@ impl Station {
     ) -> Result<ImportOutcome> {
         self.refresh_session()?;
         self.session_for(Access::Permitted(Permission::Import, Some(options.level)))?;
+        let resolved = self.resolve_retention(options)?;
+        let options = &resolved;
         let session = self.session_for(Access::Keys)?;
         let generation = session.level_key(options.level)?.generation;
         if !(crate::crypto::stream::MIN_CHUNK..=crate::crypto::stream::MAX_CHUNK).contains(&options.chunk_size) {
@@ -337,7 +339,26 @@ impl Station {
         if staged.is_empty() {
             return Ok(()); // every file failed: nothing to record
         }
-        self.commit_staged(staged, &secrets, level, &|_, _, _| Ok(()))
+        self.commit_staged(staged, &secrets, level, options.retain_until.as_deref(), &|_, _, _| {
+            Ok(())
+        })
+    }
+
+    /// `options` with its retention date checked (not past) or, if none was given, the
+    /// level's default from policy filled in.
+    fn resolve_retention(&self, options: &ImportOptions) -> Result<ImportOptions> {
+        let now = self.clock.now();
+        let retain_until = match &options.retain_until {
+            Some(date) => Some(crate::custody::retention::check_new(date, now)?),
+            None => {
+                let policy = self.session_for(Access::Keys)?.directory().policy();
+                crate::custody::retention::default_for(&policy, options.level, now)
+            }
+        };
+        Ok(ImportOptions {
+            retain_until,
+            ..options.clone()
+        })
     }
 
     /// Write the pending rows of `staged` (encrypted into the work directory) in one
@@ -349,6 +370,7 @@ impl Station {
         staged: &mut [Staged],
         secrets: &[ItemSecrets],
         level: Level,
+        retain_until: Option<&str>,
         then: AfterEach<'_>,
     ) -> Result<()> {
         let owner = self.work.owner().to_string();
@@ -381,20 +403,24 @@ impl Station {
         self.write(|tx, events| {
             for entry in staged.iter() {
                 items::activate(tx, entry.row.id)?;
+                let mut details = details! {
+                    "item": entry.row.id.to_string(),
+                    "control_number": entry.row.control.to_string(),
+                    "size": entry.row.size,
+                    "sha256": crate::encoding::hex::encode(&entry.row.sha256),
+                    "category": entry.row.category.as_str(),
+                    "custodian": custodian,
+                };
+                if let Some(date) = retain_until {
+                    details.insert("retain_until".into(), date.into());
+                }
                 events.push(NewEvent {
                     actor: actor.clone(),
                     action: Action::ItemImport,
                     subject: entry.row.control.to_string(),
                     level: Some(level),
                     item: Some(entry.row.id),
-                    details: details! {
-                        "item": entry.row.id.to_string(),
-                        "control_number": entry.row.control.to_string(),
-                        "size": entry.row.size,
-                        "sha256": crate::encoding::hex::encode(&entry.row.sha256),
-                        "category": entry.row.category.as_str(),
-                        "custodian": custodian,
-                    },
+                    details,
                 });
                 then(tx, &entry.row, events)?;
             }
@@ -416,6 +442,8 @@ impl Station {
     ) -> Result<ItemRow> {
         self.refresh_session()?;
         self.session_for(Access::Permitted(Permission::Import, Some(options.level)))?;
+        let resolved = self.resolve_retention(options)?;
+        let options = &resolved;
         let generation = self.session_for(Access::Keys)?.level_key(options.level)?.generation;
         let id = ItemId::random()?;
         let dek = Key32::random()?;
@@ -437,7 +465,14 @@ impl Station {
             has_row: false,
         }];
         let level = options.level;
-        let result = self.commit_staged(&mut staged, std::slice::from_ref(&secrets), level, then);
+        let retain_until = options.retain_until.clone();
+        let result = self.commit_staged(
+            &mut staged,
+            std::slice::from_ref(&secrets),
+            level,
+            retain_until.as_deref(),
+            then,
+        );
         if let Err(error) = result {
             let _ = self.abandon(&staged, "failed");
             return Err(error);
@@ -474,6 +509,7 @@ impl Station {
             status: ItemStatus::Pending,
             created_at: now.clone(),
             updated_at: now,
+            object_version: 0,
         })
     }
 

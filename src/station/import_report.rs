@@ -79,6 +79,8 @@ pub struct ImportOptions {
     pub chunk_size: u32,
     /// Files committed together (group commit): a cancel or a crash loses at most one group.
     pub group_files: usize,
+    /// Retention date (`YYYY-MM-DD`, today or later); none: the level's default from policy.
+    pub retain_until: Option<String>,
 }
 
 impl ImportOptions {
@@ -90,6 +92,7 @@ impl ImportOptions {
             notes: None,
             chunk_size: crate::crypto::stream::DEFAULT_CHUNK,
             group_files: super::import::GROUP_FILES,
+            retain_until: None,
         }
     }
 }

@@ -98,6 +98,14 @@ pub struct ItemDetail {
     pub chunk_size: u32,
     /// Custody timeline.
     pub events: Vec<StoredEvent>,
+    /// Retention date (`YYYY-MM-DD`), from its history.
+    pub retain_until: Option<String>,
+    /// Whether that date has come.
+    pub due: bool,
+    /// An offer of custody open now.
+    pub offer: Option<crate::vault::history::Offer>,
+    /// Which encryption of its object is current.
+    pub object_version: u32,
 }
 
 /// Decrypt one metadata column of a row.
@@ -232,9 +240,16 @@ impl Station {
             original_name_raw: OsString::from_vec(name),
             notes,
             sha256: hex::encode(&row.sha256),
-            created_by: history.importer,
+            created_by: history.importer.clone(),
             chunk_size: row.chunk_size,
             events: events::for_item(&self.conn, row.id)?,
+            due: history
+                .retain_until
+                .as_deref()
+                .is_some_and(|d| crate::custody::retention::is_due(d, self.clock.now())),
+            offer: crate::custody::transfer::open_offer(&history, &self.now()).cloned(),
+            retain_until: history.retain_until,
+            object_version: row.object_version,
         })
     }
 }

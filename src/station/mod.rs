@@ -6,6 +6,7 @@
 mod alerts;
 mod approvals;
 mod confirmation;
+mod custody;
 mod destroy;
 mod directory_rebuild;
 mod downgrade;
@@ -17,6 +18,7 @@ mod idle;
 mod import;
 mod import_report;
 mod init;
+mod inventory;
 mod items;
 mod ledger;
 mod media_register;
@@ -25,12 +27,14 @@ mod policy_change;
 mod quarantine;
 mod quarantine_entry;
 mod quarantine_release;
+mod raise;
 mod recovery_code;
 mod request_view;
 mod rotation;
 pub mod sealed_name;
 mod session;
 mod sweep;
+mod tombstones;
 mod unlock;
 mod users;
 
@@ -49,6 +53,7 @@ use crate::{Error, Level, Result, db};
 
 pub use approvals::Witness;
 pub use confirmation::{Confirmation, Confirmed};
+pub use custody::PendingOffer;
 pub use destroy::DestroyReport;
 pub use directory_rebuild::Rebuilt;
 pub use export::ExportReport;
@@ -63,6 +68,7 @@ pub use quarantine_release::{Release, Released};
 pub use request_view::RequestView;
 pub use sealed_name::sealed_name_aad;
 pub use session::{Session, SessionUser};
+pub use tombstones::Tombstone;
 pub use users::UserView;
 
 /// An open vault, with at most one unlocked session.

@@ -12,6 +12,7 @@ use crate::vault::export_temps as temps;
 use crate::vault::items;
 use crate::vault::layout::sync_dir;
 use crate::vault::leftovers::{self as files, Leftover};
+use crate::vault::rewrites;
 use crate::vault::workdir;
 use crate::{Error, ItemId, Result, details};
 
@@ -28,6 +29,7 @@ impl Station {
         for owner in items::pending_owners(&self.conn)?
             .into_iter()
             .chain(temps::owners(&self.conn)?)
+            .chain(rewrites::owners(&self.conn)?)
         {
             if owner != own && !self.paths.tmp.join(format!("{owner}.lock")).exists() {
                 owners.insert(owner);
@@ -77,6 +79,7 @@ impl Station {
             }
             Ok(())
         })?;
+        self.settle_rewrites(owner)?;
         // What exports left outside the vault lives on other media, perhaps slow or hung:
         // the file work happens outside any transaction, and each row is then forgotten once
         // (if two processes sweep at once, only one records the outcome). A medium that is
@@ -120,12 +123,35 @@ impl Station {
         Ok(())
     }
 
+    /// Settle the re-encryptions a dead owner left: of the two object versions recorded,
+    /// keep the one the ledger names as current (the last `item.raise` it records for the
+    /// item, or version 0) and remove the other. Neither the items row nor the record can
+    /// make the sweep remove the version the ledger names.
+    fn settle_rewrites(&mut self, owner: &str) -> Result<()> {
+        for rewrite in rewrites::of_owner(&self.conn, owner)? {
+            let current = ledger_events::for_item(&self.conn, rewrite.item)?
+                .iter()
+                .filter(|e| e.action == Action::ItemRaise.as_str())
+                .filter_map(|e| e.json().ok()?["details"]["object_version"].as_u64())
+                .max()
+                .unwrap_or(0);
+            for version in [rewrite.old_version, rewrite.new_version] {
+                if u64::from(version) != current {
+                    remove_if_present(&self.paths.object_version(rewrite.item, version))?;
+                }
+            }
+            sync_dir(&self.paths.object_dir(rewrite.item))?;
+            self.write_bookkeeping(|tx, _| rewrites::forget(tx, rewrite.item))?;
+        }
+        Ok(())
+    }
+
     /// Remove the ciphertext of destroyed items that a crash after the destruction committed
     /// left behind (their keys are already gone) — only where the ledger records the
     /// destruction: a row marked destroyed by hand keeps its object.
     pub(super) fn sweep_destroyed_objects(&mut self) -> Result<()> {
-        for id in items::destroyed_ids(&self.conn)? {
-            let object = self.paths.object(id);
+        for (id, version) in items::destroyed_ids(&self.conn)? {
+            let object = self.paths.object_version(id, version);
             if !object.exists() {
                 continue;
             }

@@ -114,14 +114,19 @@ impl Station {
     /// Disable an account: it can no longer sign in, loses every grant, the level keys it
     /// held are rotated, the station signing key is replaced, and for an officer the admin
     /// key too. The last officer and the last holder of a level cannot be disabled.
-    pub fn disable_user(&mut self, name: &str, reason: &str) -> Result<()> {
+    ///
+    /// Returns the control numbers of the items the user still holds: they stay in their
+    /// custody (the ledger says so) until an officer reassigns them
+    /// ([`Station::reassign_custody`]); the caller warns and lists them.
+    pub fn disable_user(&mut self, name: &str, reason: &str) -> Result<Vec<String>> {
         let (entry, target) = self.administered(name)?;
         if entry.status == UserStatus::Disabled {
             return Err(Error::InvalidInput(format!("{name} is already disabled")));
         }
         self.change_user(name, target, Action::UserDisable, reason, |u| {
             u.status = UserStatus::Disabled;
-        })
+        })?;
+        self.holdings_of(name)
     }
 
     /// Re-enable a disabled account (granting it the current keys up to its clearance), or

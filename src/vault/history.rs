@@ -3,10 +3,11 @@
 //! account can edit the items table (DESIGN.md §4; issue 23 findings 4 and 5).
 //!
 //! The item's first `item.import` event gives the level, importer, time, category,
-//! custodian, size and SHA-256 (rows appended later cannot come before it). Each `item.reclassify` counts only
-//! if an admin key in force at its seq signed it (`accounts::decision`), so neither SQL nor a
-//! user who holds two level keys can move an item between levels unnoticed. A destruction
-//! ends the history. An item row that disagrees was changed outside Strongroom.
+//! custodian, size, SHA-256 and retention date (rows appended later cannot come before it);
+//! transfers, raises, reassignments, retention changes and the destruction follow
+//! (`history/fold.rs` says when each counts). A lowering counts only if an admin key in
+//! force at its seq signed it (`accounts::decision`), so neither SQL nor a user who holds two
+//! level keys can move an item down unnoticed. A destruction ends the history. An item row that disagrees was changed outside Strongroom.
 
 use std::collections::HashMap;
 
@@ -14,9 +15,12 @@ use rusqlite::{Connection, params};
 use serde_json::Value;
 
 use crate::encoding::hex;
-use crate::ledger::{Action, StoredEvent};
+use crate::ledger::StoredEvent;
 use crate::vault::items::ItemRow;
 use crate::{Error, ItemId, Level, Result, UserId};
+
+mod fold;
+use fold::apply;
 
 /// What the ledger says of one item.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,6 +45,51 @@ pub struct History {
     pub sha256: String,
     /// Whether a destruction was recorded.
     pub destroyed: bool,
+    /// Which encryption of its object is current (each recorded raise adds one).
+    pub object_version: u32,
+    /// The date (YYYY-MM-DD) after which it should be destroyed, if one was set.
+    pub retain_until: Option<String>,
+    /// A transfer offered and neither accepted, declined nor overtaken (it may have expired:
+    /// compare `expires_at` with the time now).
+    pub offer: Option<Offer>,
+    /// Its destruction, once recorded.
+    pub destruction: Option<Destruction>,
+}
+
+/// A transfer of custody offered to another user.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Offer {
+    /// Seq of the `custody.offer` event (what an acceptance names).
+    pub seq: u64,
+    /// Who offered it (the custodian or an officer).
+    pub by: String,
+    /// The custodian when it was offered.
+    pub from: String,
+    /// Who is offered custody.
+    pub to: String,
+    /// When it was offered.
+    pub offered_at: String,
+    /// When the offer lapses (RFC 3339, as event times are written).
+    pub expires_at: String,
+    /// The offerer's note, if any.
+    pub note: Option<String>,
+}
+
+/// The record of an item's destruction, for its tombstone.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Destruction {
+    /// Seq of the `item.destroy` event.
+    pub seq: u64,
+    /// When.
+    pub at: String,
+    /// Who destroyed it.
+    pub by: String,
+    /// The witness who signed in beside them, if any.
+    pub witness: Option<String>,
+    /// The officer who approved the request, if any.
+    pub approved_by: Option<String>,
+    /// The reason given.
+    pub reason: String,
 }
 
 /// One way an item row disagrees with its history.
@@ -70,47 +119,6 @@ pub fn from_events(item: ItemId, events: &[StoredEvent], vouch: &dyn Fn(u64, &[u
     history
 }
 
-/// Apply one of the item's events (`value`: its canonical bytes parsed) to its history so
-/// far. Every fact comes from the bytes, which the ledger's hashes cover, not from the
-/// query columns beside them; and the bytes must name the row's own seq, so a row copied
-/// or inserted out of place (a negative seq, say) counts for nothing.
-fn apply(history: &mut Option<History>, event: &StoredEvent, value: &Value, vouch: &dyn Fn(u64, &[u8]) -> bool) {
-    if value["seq"].as_u64() != Some(event.seq) {
-        return;
-    }
-    let details = &value["details"];
-    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
-    match (value["action"].as_str().unwrap_or_default(), history.as_mut()) {
-        (a, None) if a == Action::ItemImport.as_str() => {
-            let Some(level) = value["level"].as_str().and_then(level_named) else {
-                return;
-            };
-            let actor = text(&value["actor"]);
-            *history = Some(History {
-                import_seq: event.seq,
-                level,
-                custodian: details["custodian"]
-                    .as_str()
-                    .map_or_else(|| actor.clone(), str::to_string),
-                importer: actor,
-                imported_at: text(&value["time"]),
-                category: text(&details["category"]),
-                control_number: text(&details["control_number"]),
-                size: details["size"].as_u64(),
-                sha256: text(&details["sha256"]),
-                destroyed: false,
-            });
-        }
-        (a, Some(h)) if a == Action::ItemReclassify.as_str() && !h.destroyed && vouch(event.seq, &event.canonical) => {
-            if let Some(to) = details["to"].as_str().and_then(level_named) {
-                h.level = to;
-            }
-        }
-        (a, Some(h)) if a == Action::ItemDestroy.as_str() => h.destroyed = true,
-        _ => {}
-    }
-}
-
 fn level_named(name: &str) -> Option<Level> {
     Level::ALL.into_iter().find(|l| l.name() == name)
 }
@@ -120,7 +128,10 @@ fn level_named(name: &str) -> Option<Level> {
 pub fn all(conn: &Connection, vouch: &dyn Fn(u64, &[u8]) -> bool) -> Result<HashMap<ItemId, History>> {
     let mut stmt = conn.prepare(
         "SELECT seq, time, actor, action, subject, level, canonical FROM events
-         WHERE seq >= 0 AND action IN ('item.import', 'item.reclassify', 'item.destroy') ORDER BY seq",
+         WHERE seq >= 0 AND action IN (
+             'item.import', 'item.reclassify', 'item.raise', 'item.destroy', 'custody.offer',
+             'custody.accept', 'custody.decline', 'custody.reassign', 'custody.retention'
+         ) ORDER BY seq",
     )?;
     let mut rows = stmt.query([])?;
     let mut out: HashMap<ItemId, History> = HashMap::new();
@@ -201,6 +212,11 @@ pub fn differences(row: &ItemRow, history: &History, names: &HashMap<UserId, Str
         history.size.map_or_else(|| "none".into(), |s| s.to_string()),
     );
     differ("sha256", hex::encode(&row.sha256), history.sha256.clone());
+    differ(
+        "object_version",
+        row.object_version.to_string(),
+        history.object_version.to_string(),
+    );
     let status = if history.destroyed { "destroyed" } else { "active" };
     differ("status", row.status.as_str().into(), status.into());
     out

@@ -68,6 +68,9 @@ pub struct ItemRow {
     pub created_at: String,
     /// Last change.
     pub updated_at: String,
+    /// Which encryption of the object is current: 0 is `<uuid>.sro`, n is `<uuid>.<n>.sro`
+    /// (each raise of the level re-encrypts it under a fresh DEK).
+    pub object_version: u32,
 }
 
 /// AAD of an item's DEK or metadata column: ids = item uuid (16) ‖ level (1) ‖
@@ -90,7 +93,7 @@ pub fn item_aad(purpose: Purpose, item: ItemId, level: Level, control: &ControlN
 
 const COLUMNS: &str =
     "id, control_year, control_serial, level, key_generation, wrapped_dek, title, original_name, notes,
-     size, sha256, chunk_size, category, created_by, custodian, status, created_at, updated_at";
+     size, sha256, chunk_size, category, created_by, custodian, status, created_at, updated_at, object_version";
 
 /// Allocate the next control number of `year` (inside the import's transaction).
 pub fn next_control_number(tx: &Transaction<'_>, year: i32) -> Result<ControlNumber> {
@@ -109,7 +112,7 @@ pub fn next_control_number(tx: &Transaction<'_>, year: i32) -> Result<ControlNum
 /// Insert a pending row owned by the work directory `owner`.
 pub fn insert_pending(tx: &Transaction<'_>, row: &ItemRow, owner: &str) -> Result<()> {
     tx.execute(
-        &format!("INSERT INTO items ({COLUMNS}, pending_owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'pending', ?16, ?16, ?17)"),
+        &format!("INSERT INTO items ({COLUMNS}, pending_owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'pending', ?16, ?16, 0, ?17)"),
         params![
             row.id,
             row.control.year,
@@ -164,16 +167,18 @@ pub fn disown_pending(tx: &Transaction<'_>, id: ItemId) -> Result<()> {
     Ok(())
 }
 
-/// Ids of destroyed items whose key is really erased (an empty wrapped DEK): their
-/// ciphertext can no longer be opened by anyone.
-pub fn destroyed_ids(conn: &Connection) -> Result<Vec<ItemId>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT id FROM items WHERE status = 'destroyed' AND length(wrapped_dek) = 0")?;
-    let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
+/// Ids and object versions of destroyed items whose key is really erased (an empty wrapped
+/// DEK): their ciphertext can no longer be opened by anyone.
+pub fn destroyed_ids(conn: &Connection) -> Result<Vec<(ItemId, u32)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, object_version FROM items WHERE status = 'destroyed' AND length(wrapped_dek) = 0",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, u32>(1)?)))?;
     let mut out = Vec::new();
     for row in rows {
-        if let Some(id) = ItemId::from_slice(&row?) {
-            out.push(id);
+        let (id, version) = row?;
+        if let Some(id) = ItemId::from_slice(&id) {
+            out.push((id, version));
         }
     }
     Ok(out)
@@ -290,6 +295,7 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<ItemRow> {
         },
         created_at: r.get(16)?,
         updated_at: r.get(17)?,
+        object_version: r.get(18)?,
     })
 }
 
@@ -330,6 +336,22 @@ impl ItemRow {
             .as_deref()
             .map(|n| move_one(Purpose::MetaNotes, n))
             .transpose()?;
+        Ok(moved)
+    }
+}
+
+impl ItemRow {
+    /// This row raised to `to` under a fresh DEK: metadata moved from `old` to `new` (the
+    /// higher level's key), `dek` (the new object's key) wrapped under `new`, and the next
+    /// object version. The old DEK is not carried over: the old object dies with it.
+    pub fn raised(&self, old: &LevelKey, to: Level, new: &LevelKey, dek: &crate::crypto::Key32) -> Result<ItemRow> {
+        let mut moved = self.rewrapped(old, to, new)?;
+        let aad = item_aad(Purpose::Dek, self.id, to, &self.control, new.generation);
+        moved.wrapped_dek = wrap::seal(&new.key, &aad, dek.expose())?;
+        moved.object_version = self
+            .object_version
+            .checked_add(1)
+            .ok_or_else(|| Error::InvalidInput(format!("{} cannot be re-encrypted again", self.control)))?;
         Ok(moved)
     }
 }
@@ -378,12 +400,13 @@ pub fn erase(tx: &Transaction<'_>, id: ItemId, now: &str) -> Result<()> {
     Ok(())
 }
 
-/// Move an item to a lower level inside the caller's transaction: new level, generation and
-/// rewrapped DEK and metadata (made by [`ItemRow::rewrapped`] under the lower level's key).
+/// Move an item to another level inside the caller's transaction: new level, generation,
+/// rewrapped DEK and metadata and object version (made by [`ItemRow::rewrapped`] for a
+/// lowering, [`ItemRow::raised`] for a raise).
 pub fn relabel(tx: &Transaction<'_>, row: &ItemRow, now: &str) -> Result<()> {
     let changed = tx.execute(
         "UPDATE items SET level = ?2, key_generation = ?3, wrapped_dek = ?4, title = ?5, original_name = ?6,
-                          notes = ?7, updated_at = ?8
+                          notes = ?7, updated_at = ?8, object_version = ?9
          WHERE id = ?1 AND status = 'active'",
         params![
             row.id,
@@ -393,13 +416,47 @@ pub fn relabel(tx: &Transaction<'_>, row: &ItemRow, now: &str) -> Result<()> {
             row.title,
             row.original_name,
             row.notes,
-            now
+            now,
+            i64::from(row.object_version)
         ],
     )?;
     if changed == 0 {
         return Err(Error::NotFound(format!("active item {}", row.control)));
     }
     Ok(())
+}
+
+/// Give an item a new custodian inside the caller's transaction (an accepted offer or a
+/// reassignment, whose event goes in the same transaction).
+pub fn set_custodian(tx: &Transaction<'_>, id: ItemId, custodian: UserId, now: &str) -> Result<()> {
+    let changed = tx.execute(
+        "UPDATE items SET custodian = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'active'",
+        params![id, custodian, now],
+    )?;
+    if changed == 0 {
+        return Err(Error::NotFound(format!("active item {id}")));
+    }
+    Ok(())
+}
+
+/// Active items held by `custodian`.
+pub fn held_by(conn: &Connection, custodian: UserId) -> Result<Vec<ItemRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM items WHERE custodian = ?1 AND status = 'active'
+         ORDER BY control_year, control_serial"
+    ))?;
+    let rows = stmt.query_map(params![custodian], read_row)?;
+    collect(rows)
+}
+
+/// Destroyed items, by control number (their tombstones).
+pub fn list_destroyed(conn: &Connection, max_level: Level) -> Result<Vec<ItemRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM items WHERE status = 'destroyed' AND level <= ?1
+         ORDER BY control_year, control_serial"
+    ))?;
+    let rows = stmt.query_map(params![i64::from(max_level.as_byte())], read_row)?;
+    collect(rows)
 }
 
 #[cfg(test)]

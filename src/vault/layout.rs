@@ -40,9 +40,18 @@ impl VaultPaths {
         })
     }
 
-    /// Where an item's ciphertext lives.
+    /// Where an item's first ciphertext lives (object version 0, written at import).
     pub fn object(&self, item: ItemId) -> PathBuf {
-        self.object_dir(item).join(format!("{item}.sro"))
+        self.object_version(item, 0)
+    }
+
+    /// Where version `version` of an item's ciphertext lives: `<uuid>.sro` for 0 (the name
+    /// every vault had before versions), `<uuid>.<n>.sro` after the n-th re-encryption.
+    pub fn object_version(&self, item: ItemId, version: u32) -> PathBuf {
+        match version {
+            0 => self.object_dir(item).join(format!("{item}.sro")),
+            n => self.object_dir(item).join(format!("{item}.{n}.sro")),
+        }
     }
 
     /// The fan-out directory of an item (`objects/ab/`).

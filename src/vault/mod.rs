@@ -15,6 +15,8 @@ pub mod items;
 pub mod layout;
 pub mod leftovers;
 pub mod parallel;
+pub mod reencrypt;
+pub mod rewrites;
 pub mod workdir;
 
 pub use category::Category;
