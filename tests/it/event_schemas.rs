@@ -281,6 +281,31 @@ fn events_of_a_real_workflow_validate() {
     station
         .downgrade_item(&control, Level::Confidential, "releasable")
         .unwrap();
+    // Custody: retention, an offer withdrawn and one accepted, a raise refused (bob holds
+    // no top-secret key) and one done, a reassignment, an inventory.
+    station
+        .set_retention(&control, Some("2099-01-01"), "kept for the survey")
+        .unwrap();
+    station.offer_custody(&control, "bob", Some("for the survey")).unwrap();
+    station.decline_custody(&control).unwrap();
+    station.offer_custody(&control, "bob", None).unwrap();
+    station.lock();
+    station.unlock("bob", &bob_pw).unwrap();
+    station.accept_custody(&control).unwrap();
+    assert!(
+        station
+            .raise_item(&control, Level::TopSecret, "too sensitive", &Progress::new())
+            .is_err()
+    );
+    station.lock();
+    station.unlock("alice", &password).unwrap();
+    station
+        .raise_item(&control, Level::Secret, "more sensitive than thought", &Progress::new())
+        .unwrap();
+    station
+        .reassign_custody("bob", "alice", "bob moves to another unit")
+        .unwrap();
+    station.inventory(true, &Progress::new()).unwrap();
     // A lost directory row: an officer puts it back from the ledger's copy.
     let newest = station.session().unwrap().directory().version;
     station.lock();

@@ -13,6 +13,7 @@ mod cli_bad_input;
 mod cli_round_trip;
 mod crash_safety;
 mod custody_rules;
+mod custody_transfers;
 mod disk_full;
 mod event_schemas;
 mod format_facts;

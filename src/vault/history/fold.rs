@@ -109,7 +109,9 @@ fn later(h: &mut History, action: &str, event: &StoredEvent, value: &Value, vouc
             }
         }
         a if a == Action::CustodyDecline.as_str()
-            && h.offer.as_ref().is_some_and(|o| details["offer"].as_u64() == Some(o.seq)) =>
+            && h.offer
+                .as_ref()
+                .is_some_and(|o| details["offer"].as_u64() == Some(o.seq)) =>
         {
             h.offer = None;
         }
