@@ -12,6 +12,7 @@ mod cli_alerts;
 mod cli_bad_input;
 mod cli_round_trip;
 mod crash_safety;
+mod custody_raise;
 mod custody_rules;
 mod custody_transfers;
 mod disk_full;
