@@ -205,6 +205,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!(cases, 14 * 2 * 5 * 6, "every permission, role, clearance and level");
+        assert_eq!(cases, 17 * 2 * 5 * 6, "every permission, role, clearance and level");
     }
 }

@@ -367,6 +367,12 @@ mod tests {
             guard_unknown_level: Some(Level::TopSecret),
             unregistered_media: Some(MediaResponse::Alert),
             unregistered_media_exports: Some(true),
+            transfer_offer_hours: Some(72),
+            retention_days_unclassified: Some(0),
+            retention_days_internal: Some(0),
+            retention_days_confidential: Some(0),
+            retention_days_secret: Some(0),
+            retention_days_top_secret: Some(0),
             ..Policy::default()
         };
         let full = serde_json::to_value(&full).unwrap();

@@ -110,7 +110,11 @@ pub fn due<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
+
+    /// 2026-12-07 10:00 UTC.
+    fn morning() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_796_637_600).unwrap()
+    }
 
     #[test]
     fn dates_parse_strictly() {
@@ -129,7 +133,7 @@ mod tests {
 
     #[test]
     fn a_past_date_is_refused_and_today_is_due() {
-        let now = datetime!(2026-12-07 10:00 UTC);
+        let now = morning();
         assert!(
             check_new("2026-12-06", now)
                 .unwrap_err()
@@ -144,7 +148,7 @@ mod tests {
 
     #[test]
     fn the_default_comes_from_the_levels_policy() {
-        let now = datetime!(2026-12-07 10:00 UTC);
+        let now = morning();
         let mut policy = Policy::default();
         assert_eq!(default_for(&policy, Level::Secret, now), None);
         policy.set("retention-days-secret", "30").unwrap();

@@ -498,6 +498,7 @@ mod tests {
             status: ItemStatus::Active,
             created_at: "2026-12-06T00:00:00.000Z".into(),
             updated_at: "2026-12-06T00:00:00.000Z".into(),
+            object_version: 0,
         };
         row.wrapped_dek = sealed(key, Purpose::Dek, &row, &[9; 32]);
         row.title = sealed(key, Purpose::MetaTitle, &row, b"harbour");
