@@ -90,6 +90,7 @@ impl App {
                     if ready {
                         self.worker.send(Command::RefreshItems);
                         self.worker.send(Command::RefreshAlerts);
+                        self.worker.send(Command::RefreshCustody);
                     }
                 }
                 Reply::Locked { idle: false } if m.locks_unconfirmed > 0 => {

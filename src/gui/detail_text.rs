@@ -149,6 +149,12 @@ pub fn subject(subject: &str, lang: Lang) -> String {
         "guard-unknown-level" => "未知副本封存密级",
         "unregistered-media" => "未登记介质的处置",
         "unregistered-media-exports" => "向未登记介质导出",
+        "transfer-offer-hours" => "移交邀约有效期（小时）",
+        "retention-days-unclassified" => "公开级默认保存天数",
+        "retention-days-internal" => "内部级默认保存天数",
+        "retention-days-confidential" => "秘密级默认保存天数",
+        "retention-days-secret" => "机密级默认保存天数",
+        "retention-days-top-secret" => "绝密级默认保存天数",
         other => return other.to_string(),
     };
     zh.to_string()

@@ -189,6 +189,38 @@ pub enum Command {
         /// What to do.
         step: super::model::MediumStep,
     },
+    /// A custody step (offer, accept, decline, retention); `reopen`: the item's page asked,
+    /// and shows the item again afterwards.
+    Custody {
+        /// What to do.
+        step: super::model::CustodyStep,
+        /// Show the item's page again with the change.
+        reopen: bool,
+    },
+    /// Raise an item's level: re-encrypted under a fresh key (a queued job).
+    Raise {
+        /// Job number.
+        job: u64,
+        /// Control number.
+        item: String,
+        /// The higher level.
+        to: Level,
+        /// Why.
+        reason: String,
+        /// Counters and the cancel flag.
+        progress: Arc<Progress>,
+    },
+    /// Read the Custody screen's data: open offers and the Due list.
+    RefreshCustody,
+    /// Check every item against its object and history (a queued job).
+    Inventory {
+        /// Job number.
+        job: u64,
+        /// Decrypt and hash every item the user is cleared for.
+        deep: bool,
+        /// Counters and the cancel flag.
+        progress: Arc<Progress>,
+    },
     /// Say whether the export waiting for confirmation may go to its destination's medium.
     CheckExportMedium(super::screens::detail::ExportAsked),
     /// Change one policy setting.
@@ -341,6 +373,15 @@ pub enum Reply {
         /// Register events no admin key signed (ignored).
         ignored: u64,
     },
+    /// The Custody screen's data.
+    Custody {
+        /// Offers of custody open now that concern the user (officers: all).
+        offers: Vec<strongroom::station::PendingOffer>,
+        /// Items whose retention date has come.
+        due: Vec<strongroom::custody::retention::DueItem>,
+    },
+    /// An inventory's findings.
+    Inventory(Box<strongroom::custody::inventory::Report>),
     /// What the export confirmation says about the destination's medium.
     ExportMedium {
         /// The export it is about.

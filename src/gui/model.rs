@@ -18,6 +18,7 @@ use super::messages::{Failure, SessionInfo};
 use super::screens::admin::AdminScreen;
 use super::screens::alerts::AlertsScreen;
 use super::screens::browser::BrowserScreen;
+use super::screens::custody::CustodyScreen;
 use super::screens::detail::{ExportAsked, ItemScreen};
 use super::screens::guard::GuardScreen;
 use super::screens::import::ImportScreen;
@@ -34,6 +35,40 @@ pub enum MediumStep {
     Return,
     /// Take it out of use, for this reason.
     Retire(String),
+}
+
+/// A custody step, from the item page, the vault browser or the Custody screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CustodyStep {
+    /// Offer these items (control numbers) to a user, with a note.
+    Offer {
+        /// Control numbers.
+        items: Vec<String>,
+        /// The user offered custody.
+        to: String,
+        /// A note (may be empty).
+        note: String,
+    },
+    /// Accept the offer of this item made to the signed-in user.
+    Accept(String),
+    /// Decline (or withdraw) the offer of this item.
+    Decline(String),
+    /// Raise this item's level.
+    Raise {
+        /// Control number.
+        item: String,
+        /// The higher level.
+        to: Level,
+        /// Why.
+        reason: String,
+    },
+    /// Set (a date) or clear (none) this item's retention date.
+    Retention {
+        /// Control number.
+        item: String,
+        /// `YYYY-MM-DD`, or none to clear it.
+        until: Option<String>,
+    },
 }
 
 /// Something a screen asks for.
@@ -119,6 +154,13 @@ pub enum Action {
     RegisterMedium,
     /// A step on a registered medium (its id).
     MediumStep(String, MediumStep),
+    /// A custody step.
+    Custody(CustodyStep),
+    /// Check every item against its object and history (`deep`: decrypt and hash too).
+    RunInventory {
+        /// Decrypt and hash every item the user is cleared for.
+        deep: bool,
+    },
     /// Open the Guard screen at the copy an alert reports (its seq) and its entry.
     OpenCopy {
         /// The alert's seq.
@@ -145,6 +187,8 @@ pub enum View {
     Alerts,
     /// Copies from removable media and the quarantine (officers).
     Guard,
+    /// Offers of custody; for officers the Due list and the inventory.
+    Custody,
 }
 
 /// Which screen the window shows.
@@ -246,6 +290,8 @@ pub struct SignedIn {
     pub admin: AdminScreen,
     /// Copies and the quarantine (officers).
     pub guard: GuardScreen,
+    /// Offers, the Due list and the inventory.
+    pub custody: CustodyScreen,
     /// The highest level this session has shown or handled (the banners; DESIGN.md §7).
     high: Level,
 }
@@ -272,6 +318,7 @@ impl SignedIn {
             alerts: AlertsScreen::default(),
             admin: AdminScreen::default(),
             guard: GuardScreen::default(),
+            custody: CustodyScreen::default(),
             high: Level::Unclassified,
         }
     }

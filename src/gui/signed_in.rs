@@ -68,6 +68,16 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
                 .push((format!("{}: {subject}", what.get(lang)), Instant::now()));
         }
         Reply::BundleVerified(report) => s.ledger.bundle_report = Some(*report),
+        Reply::Custody { offers, due } => {
+            s.raise_all(offers.iter().map(|o| o.level));
+            s.raise_all(due.iter().map(|d| d.level));
+            s.custody.offers = offers;
+            s.custody.due = due;
+        }
+        Reply::Inventory(report) => {
+            s.custody.running = None;
+            s.custody.report = Some(*report);
+        }
         Reply::ExportMedium { asked, check } => {
             // Only for the export still waiting for confirmation.
             if s.item.pending_export.as_ref() == Some(&asked) {
@@ -138,6 +148,9 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
             return Some(Message { failure });
         }
         Reply::JobFailed { job, error } => {
+            if s.custody.running.as_ref().is_some_and(|(running, _)| *running == job) {
+                s.custody.running = None;
+            }
             if let Some(j) = s.jobs.iter_mut().find(|j| j.id == job) {
                 j.outcome = Some(Err(error.clone()));
                 // The export whose destination exists is the one "Replace the file" repeats.
@@ -206,6 +219,7 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
                 View::Admin => worker.send(Command::RefreshAdmin),
                 View::Alerts => worker.send(Command::RefreshAlerts),
                 View::Guard => worker.send(Command::RefreshGuard),
+                View::Custody => worker.send(Command::RefreshCustody),
                 // The ledger shows its events at once, with whatever filter is typed.
                 View::Ledger => return carry_out(s, Action::QueryEvents, lang, worker),
                 _ => {}
@@ -274,6 +288,38 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
                 witness,
                 progress,
             });
+        }
+        Action::Custody(super::model::CustodyStep::Raise { item, to, reason }) => {
+            s.raise(to);
+            s.item.custody.raise_reason.clear();
+            let progress = std::sync::Arc::new(strongroom::progress::Progress::new());
+            let job = new_job(
+                s,
+                format!("{} {item} → {}", Text::RaiseJob.get(lang), to.name()),
+                &progress,
+            );
+            worker.send(Command::Raise {
+                job,
+                item,
+                to,
+                reason,
+                progress,
+            });
+        }
+        Action::Custody(step) => {
+            if matches!(step, super::model::CustodyStep::Offer { .. }) {
+                s.item.custody.offer_to.clear();
+                s.item.custody.note.clear();
+            }
+            let reopen = s.view == View::Detail;
+            worker.send(Command::Custody { step, reopen });
+        }
+        Action::RunInventory { deep } => {
+            let progress = std::sync::Arc::new(strongroom::progress::Progress::new());
+            let job = new_job(s, Text::InventoryJob.get(lang).to_string(), &progress);
+            s.custody.running = Some((job, progress.clone()));
+            s.custody.report = None;
+            worker.send(Command::Inventory { job, deep, progress });
         }
         Action::CancelJob(id) => {
             if let Some(job) = s.jobs.iter().find(|j| j.id == id) {
@@ -385,4 +431,20 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
         | Action::UseRecoveryCode => {}
     }
     None
+}
+
+/// Add a job to the jobs panel; returns its number.
+fn new_job(s: &mut SignedIn, label: String, progress: &std::sync::Arc<strongroom::progress::Progress>) -> u64 {
+    let job = s.next_job;
+    s.next_job += 1;
+    s.jobs.push(super::model::Job {
+        id: job,
+        label,
+        progress: progress.clone(),
+        started: None,
+        outcome: None,
+        paths: Vec::new(),
+        export: None,
+    });
+    job
 }

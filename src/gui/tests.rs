@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod custody_screen;
 mod guard_fixture;
 #[path = "../../tests/it/support/guard_scene.rs"]
 mod guard_scene;

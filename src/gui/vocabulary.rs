@@ -120,6 +120,14 @@ pub fn action(action: &str, lang: Lang) -> String {
         "media.return" => "收回介质",
         "media.retire" => "停用介质",
         "media.destroy" => "销毁介质",
+        "item.raise" => "提升密级",
+        "custody.offer" => "提出移交",
+        "custody.accept" => "接受移交",
+        "custody.decline" => "拒绝或撤回移交",
+        "custody.reassign" => "改派保管人",
+        "custody.retention" => "设定保存期限",
+        "custody.refused" => "保管操作被拒",
+        "inventory.audit" => "库存清点",
         other => return other.to_string(),
     };
     zh.to_string()
@@ -152,6 +160,11 @@ pub fn rule(rule: &str, lang: Lang) -> String {
         ("guard-not-enabled", _) => "守卫未启用",
         ("guard-retired", _) => "守卫密钥已停用",
         ("one-guard", _) => "每个保险库只运行一个守卫",
+        ("disabled", _) => "账户已停用",
+        ("unknown-user", _) => "无此用户",
+        ("no-offer", _) => "没有待接受的移交",
+        ("not-yours", _) => "移交对象不是您",
+        ("destroyed", _) => "条目已销毁",
         (other, _) => return other.to_string(),
     };
     words.to_string()
@@ -215,6 +228,11 @@ mod tests {
             "guard-not-enabled",
             "guard-retired",
             "one-guard",
+            "disabled",
+            "unknown-user",
+            "no-offer",
+            "not-yours",
+            "destroyed",
         ] {
             assert!(chinese(&rule(r, Lang::Zh)), "{r}");
         }

@@ -23,6 +23,7 @@ use super::error_text::ErrorKind;
 use super::i18n::Text;
 use super::messages::{Command, Failure, Reply, SessionInfo, UserChange};
 
+mod custody_screen;
 mod guard_screen;
 
 /// How often the open alerts are read again.
@@ -349,6 +350,10 @@ impl StationThread {
                     station.note_activity();
                 }
             }
+            command @ (Command::RefreshCustody
+            | Command::Custody { .. }
+            | Command::Inventory { .. }
+            | Command::Raise { .. }) => self.custody(command)?,
             command @ (Command::RefreshGuard
             | Command::ReleaseEntry { .. }
             | Command::DestroyEntry { .. }
@@ -397,9 +402,11 @@ impl StationThread {
                         (Text::UserAdded, name)
                     }
                     UserChange::Disable { name, reason } => {
-                        // What they still hold shows on the Custody screen's Due and
-                        // Inventory views (disabled custodians).
-                        station.disable_user(&name, &reason)?;
+                        let held = station.disable_user(&name, &reason)?;
+                        if !held.is_empty() {
+                            // They still hold items: say which, so an officer reassigns them.
+                            self.reply(Reply::Notice(Text::StillHolds, format!("{name}: {}", held.join(", "))));
+                        }
                         (Text::UserDisabled, name)
                     }
                     UserChange::Enable { name, reason } => {

@@ -228,9 +228,9 @@ fn every_table_is_strict_and_every_column_is_documented_with_its_type() {
         doc.sort();
         assert_eq!(doc, actual, "FORMAT.md §12.3 `{table}` differs from the schema");
     }
-    // No object_version column: one object file per item.
-    assert!(!documented_columns("items").iter().any(|(c, _)| c == "object_version"));
-    documented("no object_version", "there is no `items.object_version` column");
+    // Raising a level writes a new object version beside the old one (schema 9).
+    assert!(documented_columns("items").iter().any(|(c, _)| c == "object_version"));
+    documented("object versions", "`objects/<hh>/<uuid>.<n>.sro`");
 }
 
 const V_ITEM_ID_HEX: &str = "00112233445546778899AABBCCDDEEFF";
@@ -328,9 +328,9 @@ fn database_is_in_wal_mode_so_the_main_file_alone_can_miss_committed_rows() {
     assert_eq!(mode, "wal");
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, db::SCHEMA_VERSION);
-    assert_eq!(version, 8);
+    assert_eq!(version, 9);
     documented("WAL", "`PRAGMA journal_mode = WAL`");
-    documented("schema version", "**8** for this document");
+    documented("schema version", "**9** for this document");
 
     // Locking checkpoints the WAL: the main file then holds the whole schema.
     v.station.lock();

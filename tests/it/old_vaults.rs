@@ -78,6 +78,19 @@ fn opens_verifies_and_exports(schema: i64) {
         ["name", "reason", "window_start", "count"],
         "step 5"
     );
+    // Schema 9: every existing item at object version 0 (its old file name), and the table
+    // of re-encryptions under way.
+    assert!(columns("items").contains(&"object_version".to_string()), "step 9");
+    let versions: i64 = vault
+        .db()
+        .query_row("SELECT COUNT(*) FROM items WHERE object_version != 0", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(versions, 0, "step 9");
+    assert_eq!(
+        columns("object_rewrites"),
+        ["item", "old_version", "new_version", "owner"],
+        "step 9"
+    );
 
     // What make-old-vault.sh imported; from schema 3 on, the last one was destroyed.
     let mut expected = vec![
@@ -117,7 +130,11 @@ fn opens_verifies_and_exports(schema: i64) {
         );
     }
     if schema >= 3 {
-        vault.run(&["show", "SR-2026-000006"]).failure();
+        // The destroyed item: its tombstone, read from the upgraded vault's ledger.
+        let tomb: Value = vault.json(&["show", "SR-2026-000006"]);
+        assert_eq!(tomb["status"], "destroyed", "{tomb}");
+        assert_eq!(tomb["tombstone"]["control_number"], "SR-2026-000006");
+        assert!(tomb["tombstone"].get("title").is_none());
         // bob, an operator cleared to confidential, sees and opens only what he may.
         let bob = vault.file("bob.pw", b"bob's long passphrase\n");
         let seen = vault.run_as("bob", &bob, &["list", "--json"]).success();
@@ -127,6 +144,23 @@ fn opens_verifies_and_exports(schema: i64) {
             .run_as("bob", &bob, &export_args("SR-2026-000001", out.to_str().unwrap(), &[]))
             .code(5);
     }
+
+    // An upgraded item's level is raised: re-encrypted to object version 1, and it exports.
+    let raised = vault.json(&[
+        "custody",
+        "raise",
+        "SR-2026-000002",
+        "--to",
+        "secret",
+        "--reason",
+        "upgraded",
+        "--yes",
+    ]);
+    assert_eq!(raised["object_version"], 1, "{raised}");
+    let again = vault.scratch("raised");
+    std::fs::create_dir_all(&again).unwrap();
+    vault.ok(&export_args("SR-2026-000002", again.to_str().unwrap(), &[]));
+    assert!(std::fs::read(again.join("roads.shp")).unwrap() == content_of("roads.shp"));
 
     // The recovery code written down at init still recovers the officer.
     let fixtures = crate::support::repo_root().join("tests/fixtures");

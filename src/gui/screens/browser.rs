@@ -46,6 +46,10 @@ pub struct BrowserScreen {
     pub dirty: bool,
     /// The filter field takes the focus at the next frame (Ctrl+F).
     pub focus_filter: bool,
+    /// Items ticked for a transfer of custody (control numbers).
+    pub selected: std::collections::BTreeSet<String>,
+    /// Whom to offer the ticked items to.
+    pub offer_to: String,
 }
 
 impl Default for BrowserScreen {
@@ -58,6 +62,8 @@ impl Default for BrowserScreen {
             order: Vec::new(),
             focus_filter: false,
             dirty: true,
+            selected: Default::default(),
+            offer_to: String::new(),
         }
     }
 }
@@ -167,7 +173,46 @@ fn show(
         ui.label(Text::NoItemMatches.get(lang));
         return;
     }
+    browser
+        .selected
+        .retain(|c| items.iter().any(|i| i.control_number.to_string() == *c));
+    // Always there (disabled with nothing ticked), so ticking the first item does not move
+    // the table under the pointer.
+    selection_bar(ui, browser, lang, actions);
     table(ui, browser, items, lang, actions);
+}
+
+/// What to do with the ticked items: offer them all to one user, or clear the ticks.
+fn selection_bar(ui: &mut egui::Ui, browser: &mut BrowserScreen, lang: Lang, actions: &mut Vec<Action>) {
+    ui.horizontal_wrapped(|ui| {
+        ui.strong(format!("{} {}", browser.selected.len(), Text::Selected.get(lang)));
+        let label = ui.label(Text::OfferTo.get(lang));
+        ui.add(egui::TextEdit::singleline(&mut browser.offer_to).desired_width(140.0))
+            .labelled_by(label.id);
+        let ready = !browser.offer_to.trim().is_empty() && !browser.selected.is_empty();
+        if ui
+            .add_enabled(ready, egui::Button::new(Text::OfferCustody.get(lang)))
+            .on_disabled_hover_text(Text::NeedRecipient.get(lang))
+            .clicked()
+        {
+            actions.push(Action::Custody(crate::gui::model::CustodyStep::Offer {
+                items: browser.selected.iter().cloned().collect(),
+                to: browser.offer_to.trim().to_string(),
+                note: String::new(),
+            }));
+            browser.selected.clear();
+            browser.offer_to.clear();
+        }
+        if ui
+            .add_enabled(
+                !browser.selected.is_empty(),
+                egui::Button::new(Text::ClearSelection.get(lang)),
+            )
+            .clicked()
+        {
+            browser.selected.clear();
+        }
+    });
 }
 
 /// Recompute which items show and in what order.
@@ -233,6 +278,7 @@ fn table(ui: &mut egui::Ui, browser: &mut BrowserScreen, items: &[ItemSummary], 
                 .resizable(true)
                 .sense(egui::Sense::click())
                 .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+                .column(Column::exact(24.0))
                 .column(Column::initial(130.0).clip(true))
                 .column(Column::initial(260.0).clip(true))
                 .column(Column::initial(100.0))
@@ -242,6 +288,7 @@ fn table(ui: &mut egui::Ui, browser: &mut BrowserScreen, items: &[ItemSummary], 
                 .column(Column::initial(70.0))
                 .column(Column::remainder())
                 .header(row_height, |mut header| {
+                    header.col(|_| {});
                     let sortable = [
                         (Text::ControlNumber, Some(SortColumn::Control)),
                         (Text::Title, Some(SortColumn::Title)),
@@ -275,10 +322,29 @@ fn table(ui: &mut egui::Ui, browser: &mut BrowserScreen, items: &[ItemSummary], 
                         let Some(item) = order.get(row.index()).and_then(|&i| items.get(i as usize)) else {
                             return;
                         };
+                        let control = item.control_number.to_string();
                         row.col(|ui| {
-                            let control = item.control_number.to_string();
+                            let mut ticked = browser.selected.contains(&control);
+                            // Its id from the item, not its place: ticks stay on their items
+                            // when the selection bar appears above the table.
+                            let tick = ui
+                                .push_id(&control, |ui| ui.add(egui::Checkbox::without_text(&mut ticked)))
+                                .inner;
+                            let name = format!("{} {control}", Text::SelectItem.get(lang));
+                            tick.widget_info(|| {
+                                egui::WidgetInfo::selected(egui::Role::CheckBox, true, ticked, name.clone())
+                            });
+                            if tick.changed() {
+                                if ticked {
+                                    browser.selected.insert(control.clone());
+                                } else {
+                                    browser.selected.remove(&control);
+                                }
+                            }
+                        });
+                        row.col(|ui| {
                             if ui.link(&control).clicked() {
-                                actions.push(Action::OpenItem(control));
+                                actions.push(Action::OpenItem(control.clone()));
                             }
                         });
                         row.col(|ui| {

@@ -67,6 +67,8 @@ pub struct ItemScreen {
     pub export_medium: Option<(ExportAsked, strongroom::station::ExportMediumCheck)>,
     /// Destruction and downgrade.
     pub actions: ItemActions,
+    /// Transfer, raise and retention.
+    pub custody: super::item_custody::CustodyForm,
 }
 
 impl ItemScreen {
@@ -78,6 +80,7 @@ impl ItemScreen {
             self.export_reason.clear();
             self.pending_export = None;
             self.actions = ItemActions::default();
+            self.custody = Default::default();
         }
         self.detail = Some(detail);
     }
@@ -169,8 +172,8 @@ fn draw(ui: &mut egui::Ui, s: &mut ItemScreen, cx: &Context<'_>, detail: &ItemDe
         });
         ui.end_row();
     });
-    ui.add_enabled(false, egui::Button::new(Text::TransferLater.get(lang)));
     item_actions(ui, &mut s.actions, cx, detail.summary.level, actions);
+    super::item_custody::ui(ui, &mut s.custody, cx, detail, actions);
     ui.separator();
     ui.strong(Text::Timeline.get(lang));
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;

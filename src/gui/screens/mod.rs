@@ -7,9 +7,11 @@ pub mod admin;
 pub mod alerts;
 pub mod browser;
 pub mod confirm_export;
+pub mod custody;
 pub mod detail;
 pub mod guard;
 pub mod import;
+pub mod item_custody;
 pub mod ledger;
 pub mod media;
 pub mod message;
@@ -61,6 +63,7 @@ pub fn main_view(ui: &mut egui::Ui, s: &mut SignedIn, lang: Lang) -> Vec<Action>
         View::Admin => s.admin.ui(ui, &cx),
         View::Alerts => s.alerts.ui(ui, &cx),
         View::Guard => s.guard.ui(ui, &cx),
+        View::Custody => s.custody.ui(ui, &cx),
     });
     actions
 }

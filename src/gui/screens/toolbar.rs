@@ -15,18 +15,27 @@ pub fn show(ui: &mut egui::Ui, model: &Model, actions: &mut Vec<Action>) {
         ui.strong(Text::AppTitle.get(lang));
         ui.separator();
         if let Some(s) = signed_in {
-            let mut tab = |ui: &mut egui::Ui, view: View, text: Text| {
-                if ui.selectable_label(s.view == view, text.get(lang)).clicked() {
+            // The custody tab counts what waits for this user (offers to them; for officers
+            // the items due too).
+            let waiting = s.custody.waiting(&s.session.user, s.session.role);
+            let custody = if waiting > 0 {
+                format!("{} ({waiting})", Text::CustodyTab.get(lang))
+            } else {
+                Text::CustodyTab.get(lang).to_string()
+            };
+            let mut tab = |ui: &mut egui::Ui, view: View, text: &str| {
+                if ui.selectable_label(s.view == view, text).clicked() {
                     actions.push(Action::Show(view));
                 }
             };
-            tab(ui, View::Browser, Text::Vault);
-            tab(ui, View::Import, Text::Import);
-            tab(ui, View::Alerts, Text::Alerts);
+            tab(ui, View::Browser, Text::Vault.get(lang));
+            tab(ui, View::Import, Text::Import.get(lang));
+            tab(ui, View::Alerts, Text::Alerts.get(lang));
+            tab(ui, View::Custody, &custody);
             if s.session.role == Role::Officer {
-                tab(ui, View::Guard, Text::Guard);
-                tab(ui, View::Ledger, Text::Ledger);
-                tab(ui, View::Admin, Text::Users);
+                tab(ui, View::Guard, Text::Guard.get(lang));
+                tab(ui, View::Ledger, Text::Ledger.get(lang));
+                tab(ui, View::Admin, Text::Users.get(lang));
             }
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
