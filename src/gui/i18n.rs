@@ -378,7 +378,11 @@ texts! {
     RunDeepInventory => "Check and decrypt (deep)", "核对并解密（深度）";
     InventoryRunning => "Inventory running", "正在清点";
     InventoryClean => "Inventory clean: every item matches its object and its history.", "清点无异常：每个条目均与其文件及保管记录相符。";
-    InventoryCounts => "items, destroyed, object files", "条目、已销毁、密文文件";
+    CountItems => "items", "个条目";
+    CountDestroyed => "destroyed", "个已销毁";
+    CountObjects => "object files", "个密文文件";
+    OfferFromTo => "From → to", "移交方 → 接收方";
+    OfferLapses => "Lapses at", "失效时间";
     InventoryDecrypted => "decrypted and hashed", "已解密校验";
     FindingMissing => "Missing object", "文件缺失";
     FindingMismatched => "Object does not match", "文件不符";

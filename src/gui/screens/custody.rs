@@ -68,7 +68,7 @@ impl CustodyScreen {
             .num_columns(5)
             .striped(true)
             .show(ui, |ui| {
-                for heading in [Text::ControlNumber, Text::Level, Text::Custodian, Text::OfferUntil] {
+                for heading in [Text::ControlNumber, Text::Level, Text::OfferFromTo, Text::OfferLapses] {
                     ui.strong(heading.get(lang));
                 }
                 ui.label("");
@@ -78,7 +78,10 @@ impl CustodyScreen {
                         actions.push(Action::OpenItem(offer.control_number.clone()));
                     }
                     banner::word(ui, offer.level, lang);
-                    ui.label(format!("{} → {}", offer.from, offer.to));
+                    let parties = ui.label(format!("{} → {}", offer.from, offer.to));
+                    if let Some(note) = &offer.note {
+                        parties.on_hover_text(note);
+                    }
                     local_time::label(ui, &offer.expires_at);
                     ui.horizontal(|ui| {
                         if offer.to == cx.session.user && ui.button(Text::AcceptCustody.get(lang)).clicked() {
@@ -179,11 +182,13 @@ impl CustodyScreen {
 /// What the last inventory found.
 fn findings(ui: &mut egui::Ui, report: &Report, lang: Lang) {
     ui.label(format!(
-        "{} / {} / {} ({})",
+        "{} {}, {} {}, {} {}",
         report.items,
+        Text::CountItems.get(lang),
         report.destroyed,
+        Text::CountDestroyed.get(lang),
         report.objects,
-        Text::InventoryCounts.get(lang)
+        Text::CountObjects.get(lang)
     ));
     if let Some(deep) = &report.deep {
         ui.label(format!(

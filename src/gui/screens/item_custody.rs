@@ -59,7 +59,10 @@ pub fn ui(ui: &mut egui::Ui, form: &mut CustodyForm, cx: &Context<'_>, detail: &
         if let Some(offer) = &detail.offer {
             ui.label(Text::OfferOpen.get(lang));
             ui.horizontal(|ui| {
-                ui.label(format!("{} → {}, {}", offer.from, offer.to, Text::OfferUntil.get(lang)));
+                let parties = ui.label(format!("{} → {}, {}", offer.from, offer.to, Text::OfferUntil.get(lang)));
+                if let Some(note) = &offer.note {
+                    parties.on_hover_text(note);
+                }
                 local_time::label(ui, &offer.expires_at);
                 if &offer.to == me && ui.button(Text::AcceptCustody.get(lang)).clicked() {
                     actions.push(Action::Custody(CustodyStep::Accept(item.clone())));
