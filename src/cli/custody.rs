@@ -98,18 +98,32 @@ pub fn run(cli: &Cli, command: &CustodyCommand) -> Result<()> {
                 from,
             )?;
             let mut station = unlocked_station(cli)?;
-            let moved = station.reassign_custody(from, to, reason)?;
+            let done = station.reassign_custody(from, to, reason)?;
             if cli.json {
-                return output::json(&serde_json::json!({ "from": from, "to": to, "items": moved }));
+                output::json(
+                    &serde_json::json!({ "from": from, "to": to, "items": done.moved, "skipped": done.skipped }),
+                )?;
+            } else {
+                println!(
+                    "{} item(s) moved from {} to {}: {}",
+                    done.moved.len(),
+                    output::printable(from),
+                    output::printable(to),
+                    done.moved.join(", ")
+                );
             }
-            println!(
-                "{} item(s) moved from {} to {}: {}",
-                moved.len(),
-                output::printable(from),
-                output::printable(to),
-                moved.join(", ")
-            );
-            Ok(())
+            for s in &done.skipped {
+                eprintln!("not moved: {}: {}", s.control_number, output::printable(&s.why));
+            }
+            if done.skipped.is_empty() {
+                Ok(())
+            } else {
+                Err(anyhow!(
+                    "{} item(s) of {} were not moved (listed above)",
+                    done.skipped.len(),
+                    output::printable(from)
+                ))
+            }
         }
         CustodyCommand::Raise { item, to, reason, yes } => {
             let to = level(to)?;

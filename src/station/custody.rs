@@ -14,8 +14,9 @@ use crate::ledger::{Action, NewEvent, events};
 use crate::time::rfc3339_millis;
 use crate::vault::history::{self, History};
 use crate::vault::items::{self, ItemRow};
-use crate::{Error, ItemId, Level, Result, details};
+use crate::{ControlNumber, Error, ItemId, Level, Result, details};
 
+use super::custody_settled::settled;
 use super::{Access, Station};
 
 /// An open offer of custody, as `custody pending` lists it.
@@ -39,6 +40,24 @@ pub struct PendingOffer {
     pub expires_at: String,
     /// The offerer's note.
     pub note: Option<String>,
+}
+
+/// What a reassignment moved, and what it left.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Reassignment {
+    /// Control numbers moved.
+    pub moved: Vec<String>,
+    /// Items of the leaver that could not be moved, and why (an officer looks at them).
+    pub skipped: Vec<Skipped>,
+}
+
+/// An item a reassignment left where it was.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// Control number.
+    pub control_number: String,
+    /// Why it could not be moved.
+    pub why: String,
 }
 
 impl Station {
@@ -74,8 +93,13 @@ impl Station {
             details.insert("note".into(), note.into());
         }
         let event = self.item_event(&user.name, Action::CustodyOffer, &row, details);
-        self.write(|_, events| {
-            events.push(event);
+        let (station, mac) = (self.station_id.clone(), self.event_mac_key());
+        let control = row.control.to_string();
+        self.write(|tx, _| {
+            let seq = events::append(tx, now, &event, mac.as_ref())?;
+            settled(tx, &station, row.id, &control, |h| {
+                h.offer.as_ref().is_some_and(|o| o.seq == seq)
+            })?;
             Ok(())
         })?;
         Ok(PendingOffer {
@@ -110,9 +134,12 @@ impl Station {
             "to": user.name.clone(),
         };
         let event = self.item_event(&user.name, Action::CustodyAccept, &row, details);
-        self.write(|tx, events| {
+        let (station, mac, time) = (self.station_id.clone(), self.event_mac_key(), self.clock.now());
+        let control = row.control.to_string();
+        self.write(|tx, _| {
             items::set_custodian(tx, row.id, user.id, &now)?;
-            events.push(event);
+            events::append(tx, time, &event, mac.as_ref())?;
+            settled(tx, &station, row.id, &control, |h| h.custodian == user.name)?;
             Ok(())
         })
     }
@@ -135,8 +162,13 @@ impl Station {
             "to": offer.to.clone(),
         };
         let event = self.item_event(&user.name, Action::CustodyDecline, &row, details);
-        self.write(|_, events| {
-            events.push(event);
+        let (station, mac, time) = (self.station_id.clone(), self.event_mac_key(), self.clock.now());
+        let control = row.control.to_string();
+        self.write(|tx, _| {
+            events::append(tx, time, &event, mac.as_ref())?;
+            settled(tx, &station, row.id, &control, |h| {
+                h.offer.as_ref().is_none_or(|o| o.seq != offer.seq)
+            })?;
             Ok(())
         })
     }
@@ -172,39 +204,58 @@ impl Station {
     }
 
     /// Move every item `from` holds to `to` (an officer, for a leaver): one signed
-    /// `custody.reassign` per item, all in one transaction. Returns the control numbers
-    /// moved. Items above the officer's clearance cannot be checked by them and are refused.
-    pub fn reassign_custody(&mut self, from: &str, to: &str, reason: &str) -> Result<Vec<String>> {
+    /// `custody.reassign` per item, all in one transaction. The holdings are read from the
+    /// items' histories; an item that cannot be moved (its row disagrees with its history,
+    /// or it is above the officer's clearance) is left where it is and named in `skipped`,
+    /// and the others move. Refused outright when `to` may not hold one of them.
+    pub fn reassign_custody(&mut self, from: &str, to: &str, reason: &str) -> Result<Reassignment> {
         self.refresh_session()?;
         let session = self.session_for(Access::Permitted(Permission::ReassignCustody, None))?;
         let officer = session.user().clone();
         let admin = session.admin_key()?;
         let directory = session.directory().clone();
-        let source = directory.users.iter().find(|u| u.name == from).cloned();
+        if !directory.users.iter().any(|u| u.name == from) {
+            return Err(Error::InvalidInput(format!("there is no user called {from}")));
+        }
         let recipient = directory.users.iter().find(|u| u.name == to).cloned();
-        let source = source.ok_or_else(|| Error::InvalidInput(format!("there is no user called {from}")))?;
         if reason.trim().is_empty() {
             return Err(Error::InvalidInput("a reassignment needs a reason".into()));
         }
-        let rows = items::held_by(&self.conn, source.id)?;
-        let mut moved = Vec::new();
+        let mut held: Vec<String> = self
+            .histories()?
+            .into_values()
+            .filter(|h| !h.destroyed && h.custodian == from)
+            .map(|h| h.control_number)
+            .collect();
+        held.sort_by_key(|c| ControlNumber::parse(c).map(|c| (c.year, c.serial)));
         let mut planned = Vec::new();
-        for row in &rows {
-            let (row, history) = self.find_item(&row.control.to_string())?;
-            if let Err(refusal) = transfer::check_reassign(&history, from, to, recipient.as_ref()) {
-                return Err(self.refused(&row, refusal, to));
+        let mut skipped = Vec::new();
+        for control in held {
+            match self.find_item(&control) {
+                Ok((row, history)) => {
+                    if let Err(refusal) = transfer::check_reassign(&history, from, to, recipient.as_ref()) {
+                        return Err(self.refused(&row, refusal, to));
+                    }
+                    planned.push(row);
+                }
+                Err(error) => skipped.push(Skipped {
+                    control_number: control,
+                    why: error.to_string(),
+                }),
             }
-            planned.push(row);
         }
         let Some(recipient) = recipient else {
             return Err(Error::InvalidInput(format!("there is no user called {to}")));
         };
-        if planned.is_empty() {
+        if planned.is_empty() && skipped.is_empty() {
             return Err(Error::NotFound(format!("items held by {from}")));
         }
-        let mac = self.event_mac_key();
-        let time = self.clock.now();
-        let now = self.now();
+        let (station, mac, time, now) = (
+            self.station_id.clone(),
+            self.event_mac_key(),
+            self.clock.now(),
+            self.now(),
+        );
         let events: Vec<NewEvent> = planned
             .iter()
             .map(|row| {
@@ -222,16 +273,19 @@ impl Station {
                 )
             })
             .collect();
+        let mut moved = Vec::new();
         self.write(|tx, _| {
             for (row, event) in planned.iter().zip(&events) {
+                let control = row.control.to_string();
                 items::set_custodian(tx, row.id, recipient.id, &now)?;
                 let decide = |body: &[u8]| decision::sign(&admin, body);
                 events::append_signed(tx, time, event, mac.as_ref(), Some(&decide))?;
-                moved.push(row.control.to_string());
+                settled(tx, &station, row.id, &control, |h| h.custodian == to)?;
+                moved.push(control);
             }
             Ok(())
         })?;
-        Ok(moved)
+        Ok(Reassignment { moved, skipped })
     }
 
     /// Set, change or clear (`None`) an item's retention date: its custodian or an officer.
@@ -261,8 +315,11 @@ impl Station {
             details.insert("reason".into(), reason.trim().into());
         }
         let event = self.item_event(&user.name, Action::CustodyRetention, &row, details);
-        self.write(|_, events| {
-            events.push(event);
+        let (station, mac, time) = (self.station_id.clone(), self.event_mac_key(), self.clock.now());
+        let control = row.control.to_string();
+        self.write(|tx, _| {
+            events::append(tx, time, &event, mac.as_ref())?;
+            settled(tx, &station, row.id, &control, |h| h.retain_until == date)?;
             Ok(())
         })?;
         Ok(date)

@@ -56,7 +56,7 @@ impl Station {
         let mac = self.event_mac_key();
         let time = self.clock.now();
         self.write(|tx, _| {
-            items::relabel(tx, &moved, &now)?;
+            items::relabel(tx, &row, &moved, &now)?;
             second.consume(tx)?;
             let decide = |body: &[u8]| decision::sign(&admin, body);
             events::append_signed(tx, time, &event, mac.as_ref(), Some(&decide))?;

@@ -93,7 +93,21 @@ impl Station {
             }
             report.deep = Some(counts);
         }
-        // Named only within the user's clearance.
+        // Named only within the user's clearance (a row disagreeing with its history counts
+        // at the higher of the two levels).
+        let levels: HashMap<String, crate::Level> = rows.iter().map(|r| (r.control.to_string(), r.level)).collect();
+        report.history.retain(|f| {
+            let row = levels
+                .get(&f.control_number)
+                .copied()
+                .unwrap_or(crate::Level::TopSecret);
+            let history = f
+                .differences
+                .iter()
+                .find(|d| d.field == "level")
+                .and_then(|d| crate::Level::ALL.into_iter().find(|l| l.name() == d.history));
+            row.max(history.unwrap_or(row)) <= user.clearance
+        });
         report.missing.retain(|f| f.level <= user.clearance);
         report.mismatched.retain(|f| f.level <= user.clearance);
         report.disabled_custodians.retain(|f| f.level <= user.clearance);

@@ -202,9 +202,20 @@ impl Station {
                 "'{reference}' is neither a control number (SR-2026-000042) nor an item id"
             )));
         };
-        let row = row
-            .filter(|r| r.status == ItemStatus::Active)
-            .ok_or_else(|| Error::NotFound(format!("item {reference}")))?;
+        let row = match row {
+            Some(row) if row.status == ItemStatus::Active => row,
+            // Said plainly: it existed and was destroyed (`show` gives its tombstone).
+            Some(row)
+                if row.status == ItemStatus::Destroyed
+                    && row.level <= self.session_for(Access::Keys)?.user().clearance =>
+            {
+                return Err(Error::NotFound(format!(
+                    "item {} (it was destroyed; `strongroom show {}` gives its tombstone)",
+                    row.control, row.control
+                )));
+            }
+            _ => return Err(Error::NotFound(format!("item {reference}"))),
+        };
         let session = self.session_for(Access::Permitted(Permission::View, Some(row.level)))?;
         let key = row_key(session, &row)?;
         let aad = item_aad(Purpose::Dek, row.id, row.level, &row.control, row.key_generation);

@@ -7,6 +7,7 @@ mod alerts;
 mod approvals;
 mod confirmation;
 mod custody;
+mod custody_settled;
 mod destroy;
 mod directory_rebuild;
 mod downgrade;
@@ -53,7 +54,7 @@ use crate::{Error, Level, Result, db};
 
 pub use approvals::Witness;
 pub use confirmation::{Confirmation, Confirmed};
-pub use custody::PendingOffer;
+pub use custody::{PendingOffer, Reassignment, Skipped};
 pub use destroy::DestroyReport;
 pub use directory_rebuild::Rebuilt;
 pub use export::ExportReport;

@@ -8,7 +8,7 @@
 use crate::accounts::permissions::Permission;
 use crate::crypto::Key32;
 use crate::custody::transfer::{self, Refusal};
-use crate::ledger::{Action, NewEvent};
+use crate::ledger::{Action, NewEvent, events};
 use crate::progress::Progress;
 use crate::vault::items;
 use crate::vault::layout::sync_dir;
@@ -16,6 +16,7 @@ use crate::vault::reencrypt::reencrypt;
 use crate::vault::rewrites::{self, Rewrite};
 use crate::{Error, Level, Result, db, details};
 
+use super::custody_settled::settled;
 use super::export::{check_recorded_hash, decrypt_object, row_dek};
 use super::items::row_key;
 use super::{Access, Station};
@@ -95,13 +96,39 @@ impl Station {
             new_version: raised.object_version,
             owner: self.work.owner().to_string(),
         };
-        self.write_bookkeeping(|tx, _| rewrites::insert(tx, &rewrite))?;
+        // Only while the row is still as it was read, and only one re-encryption of an item
+        // at a time (the record's primary key): a raise that lost a race stops here,
+        // before it names anything in `objects/`.
+        let control = row.control.to_string();
+        let recorded = self.write(|tx, _| {
+            let now = items::get(tx, row.id)?;
+            let unchanged = now.as_ref().is_some_and(|n| {
+                n.level == row.level && n.object_version == row.object_version && n.key_generation == row.key_generation
+            });
+            if !unchanged {
+                return Err(Error::InvalidInput(format!(
+                    "{control} changed while it was being re-encrypted (another process acted on it); nothing was changed — look at it again"
+                )));
+            }
+            rewrites::insert(tx, &rewrite).map_err(|_| {
+                Error::InvalidInput(format!(
+                    "{control} is being re-encrypted by another process; nothing was changed — try again once it is done"
+                ))
+            })
+        });
+        if let Err(error) = recorded {
+            let _ = std::fs::remove_file(&staged);
+            return Err(error);
+        }
         let target = self.paths.object_version(row.id, raised.object_version);
-        let placed = std::fs::hard_link(&staged, &target)
-            .map_err(|e| Error::io(&target, e))
-            .and_then(|()| sync_dir(&self.paths.object_dir(row.id)));
+        // A link never replaces a file: a name already there is not this process's to remove.
+        let linked = std::fs::hard_link(&staged, &target).map_err(|e| Error::io(&target, e));
         let _ = std::fs::remove_file(&staged);
-        if let Err(error) = placed {
+        if let Err(error) = linked {
+            let _ = self.write_bookkeeping(|tx, _| rewrites::forget(tx, row.id));
+            return Err(error);
+        }
+        if let Err(error) = sync_dir(&self.paths.object_dir(row.id)) {
             self.undo_rewrite(&rewrite, false);
             return Err(error);
         }
@@ -122,9 +149,13 @@ impl Station {
                 "object_version": raised.object_version,
             },
         };
-        let switched = self.write(|tx, events| {
-            items::relabel(tx, &raised, &now)?;
-            events.push(event);
+        let (station, mac, time) = (self.station_id.clone(), self.event_mac_key(), self.clock.now());
+        let switched = self.write(|tx, _| {
+            items::relabel(tx, &row, &raised, &now)?;
+            events::append(tx, time, &event, mac.as_ref())?;
+            settled(tx, &station, row.id, &control, |h| {
+                h.level == to && h.object_version == raised.object_version
+            })?;
             Ok(())
         });
         if let Err(error) = switched {

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use crate::ledger::events as ledger_events;
 use crate::ledger::{Action, NewEvent};
 use crate::vault::export_temps as temps;
+use crate::vault::history;
 use crate::vault::items;
 use crate::vault::layout::sync_dir;
 use crate::vault::leftovers::{self as files, Leftover};
@@ -123,27 +124,62 @@ impl Station {
         Ok(())
     }
 
-    /// Settle the re-encryptions a dead owner left: of the two object versions recorded,
-    /// keep the one the ledger names as current (the last `item.raise` it records for the
-    /// item, or version 0) and remove the other. Neither the items row nor the record can
-    /// make the sweep remove the version the ledger names.
+    /// Settle the re-encryptions a dead owner left. Of the two object versions a record
+    /// names, the one the item's history names as current is kept and the other removed —
+    /// only when the current one's file is there; otherwise both are kept and reported (a
+    /// `sweep.alert`), never guessed at. A destroyed item's leftovers are removed (its keys
+    /// are gone). Records that are no re-encryption (put there with SQL) are reported and
+    /// forgotten.
     fn settle_rewrites(&mut self, owner: &str) -> Result<()> {
-        for rewrite in rewrites::of_owner(&self.conn, owner)? {
-            let current = ledger_events::for_item(&self.conn, rewrite.item)?
-                .iter()
-                .filter(|e| e.action == Action::ItemRaise.as_str())
-                .filter_map(|e| e.json().ok()?["details"]["object_version"].as_u64())
-                .max()
-                .unwrap_or(0);
-            for version in [rewrite.old_version, rewrite.new_version] {
-                if u64::from(version) != current {
-                    remove_if_present(&self.paths.object_version(rewrite.item, version))?;
+        let (recorded, invalid) = rewrites::of_owner(&self.conn, owner)?;
+        if recorded.is_empty() && invalid == 0 {
+            return Ok(());
+        }
+        let keys = crate::accounts::decision::AdminKeys::load(&self.conn, &self.station_id)?;
+        let mut alerts = Vec::new();
+        for rewrite in &recorded {
+            let history = history::of(&self.conn, rewrite.item, &|seq, event| keys.vouch_for(seq, event))?;
+            let versions = [rewrite.old_version, rewrite.new_version];
+            let path = |v: u32| self.paths.object_version(rewrite.item, v);
+            let remove: Vec<u32> = match &history {
+                Some(h) if h.destroyed => versions.to_vec(),
+                Some(h) if versions.contains(&h.object_version) && path(h.object_version).is_file() => {
+                    versions.into_iter().filter(|v| *v != h.object_version).collect()
                 }
+                _ => {
+                    alerts.push(sweep_alert(
+                        rewrite.item,
+                        details! {
+                            "kept": format!("object versions {} and {}", rewrite.old_version, rewrite.new_version),
+                            "reason": "a re-encryption was recorded by a process that died, but neither version it names is the one the item's history names (with its file present): changed outside Strongroom",
+                        },
+                    ));
+                    Vec::new()
+                }
+            };
+            for version in remove {
+                remove_if_present(&path(version))?;
             }
             sync_dir(&self.paths.object_dir(rewrite.item))?;
-            self.write_bookkeeping(|tx, _| rewrites::forget(tx, rewrite.item))?;
         }
-        Ok(())
+        if invalid > 0 {
+            alerts.push(NewEvent {
+                actor: "system".into(),
+                action: Action::SweepAlert,
+                subject: "station".into(),
+                level: None,
+                item: None,
+                details: details! {
+                    "kept": "every object file",
+                    "reason": format!("{invalid} re-encryption record(s) of a dead process were not ones Strongroom writes (changed outside Strongroom); forgotten"),
+                },
+            });
+        }
+        self.write_bookkeeping(|tx, events| {
+            rewrites::forget_owner(tx, owner)?;
+            events.extend(alerts);
+            Ok(())
+        })
     }
 
     /// Remove the ciphertext of destroyed items that a crash after the destruction committed

@@ -403,11 +403,14 @@ pub fn erase(tx: &Transaction<'_>, id: ItemId, now: &str) -> Result<()> {
 /// Move an item to another level inside the caller's transaction: new level, generation,
 /// rewrapped DEK and metadata and object version (made by [`ItemRow::rewrapped`] for a
 /// lowering, [`ItemRow::raised`] for a raise).
-pub fn relabel(tx: &Transaction<'_>, row: &ItemRow, now: &str) -> Result<()> {
+///
+/// `from` is the row as the caller read it: if another process changed its level, key
+/// generation or object version meanwhile, nothing is written and the caller is told.
+pub fn relabel(tx: &Transaction<'_>, from: &ItemRow, row: &ItemRow, now: &str) -> Result<()> {
     let changed = tx.execute(
         "UPDATE items SET level = ?2, key_generation = ?3, wrapped_dek = ?4, title = ?5, original_name = ?6,
                           notes = ?7, updated_at = ?8, object_version = ?9
-         WHERE id = ?1 AND status = 'active'",
+         WHERE id = ?1 AND status = 'active' AND level = ?10 AND key_generation = ?11 AND object_version = ?12",
         params![
             row.id,
             i64::from(row.level.as_byte()),
@@ -417,11 +420,17 @@ pub fn relabel(tx: &Transaction<'_>, row: &ItemRow, now: &str) -> Result<()> {
             row.original_name,
             row.notes,
             now,
-            i64::from(row.object_version)
+            i64::from(row.object_version),
+            i64::from(from.level.as_byte()),
+            i64::from(from.key_generation),
+            i64::from(from.object_version)
         ],
     )?;
     if changed == 0 {
-        return Err(Error::NotFound(format!("active item {}", row.control)));
+        return Err(Error::InvalidInput(format!(
+            "{} changed while this was being done (another process acted on it); nothing was changed — look at it again",
+            row.control
+        )));
     }
     Ok(())
 }
@@ -446,16 +455,6 @@ pub fn held_by(conn: &Connection, custodian: UserId) -> Result<Vec<ItemRow>> {
          ORDER BY control_year, control_serial"
     ))?;
     let rows = stmt.query_map(params![custodian], read_row)?;
-    collect(rows)
-}
-
-/// Destroyed items, by control number (their tombstones).
-pub fn list_destroyed(conn: &Connection, max_level: Level) -> Result<Vec<ItemRow>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM items WHERE status = 'destroyed' AND level <= ?1
-         ORDER BY control_year, control_serial"
-    ))?;
-    let rows = stmt.query_map(params![i64::from(max_level.as_byte())], read_row)?;
     collect(rows)
 }
 

@@ -39,19 +39,42 @@ pub fn forget(tx: &Transaction<'_>, item: ItemId) -> Result<bool> {
     Ok(tx.execute("DELETE FROM object_rewrites WHERE item = ?1", params![item])? > 0)
 }
 
-/// The re-encryptions a work directory's owner recorded.
-pub fn of_owner(conn: &Connection, owner: &str) -> Result<Vec<Rewrite>> {
+/// The re-encryptions a work directory's owner recorded, and how many of its rows are not
+/// a re-encryption Strongroom could have written (an id that is no uuid, a version out of
+/// range: put there with SQL), which the caller reports and forgets.
+pub fn of_owner(conn: &Connection, owner: &str) -> Result<(Vec<Rewrite>, u64)> {
     let mut stmt =
         conn.prepare_cached("SELECT item, old_version, new_version, owner FROM object_rewrites WHERE owner = ?1")?;
     let rows = stmt.query_map(params![owner], |r| {
-        Ok(Rewrite {
-            item: r.get(0)?,
-            old_version: r.get(1)?,
-            new_version: r.get(2)?,
-            owner: r.get(3)?,
-        })
+        Ok((
+            r.get::<_, Vec<u8>>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+        ))
     })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    let (mut valid, mut invalid) = (Vec::new(), 0);
+    for row in rows {
+        let (item, old, new, owner) = row?;
+        let parsed = ItemId::from_slice(&item)
+            .zip(u32::try_from(old).ok())
+            .zip(u32::try_from(new).ok());
+        match parsed {
+            Some(((item, old_version), new_version)) if new_version > old_version => valid.push(Rewrite {
+                item,
+                old_version,
+                new_version,
+                owner,
+            }),
+            _ => invalid += 1,
+        }
+    }
+    Ok((valid, invalid))
+}
+
+/// Forget every re-encryption an owner recorded (after the sweep settled them).
+pub fn forget_owner(tx: &Transaction<'_>, owner: &str) -> Result<u64> {
+    Ok(tx.execute("DELETE FROM object_rewrites WHERE owner = ?1", params![owner])? as u64)
 }
 
 /// Every owner with a re-encryption recorded.

@@ -188,6 +188,70 @@ fn a_forged_rewrite_record_never_removes_the_current_object() {
             .unwrap();
         assert_eq!(left, 0);
     }
+    // A forged `item.raise` naming version 9 (the fold does not count it: it names no
+    // levels) and a record of versions 3 and 9, neither the version the history names:
+    // both kept and reported. And a record that is no re-encryption at all.
+    let db = crate::support::insider::unguarded(&vault.root);
+    crate::support::insider::append_event(
+        &db,
+        "alice",
+        "item.raise",
+        &control,
+        serde_json::json!({"item": uuid::Uuid::from_slice(&id).unwrap().to_string(), "object_version": 9}),
+    );
+    db.execute(
+        "INSERT INTO object_rewrites (item, old_version, new_version, owner) VALUES (?1, 3, 9, 'dead-owner')",
+        rusqlite::params![id],
+    )
+    .unwrap();
+    db.execute_batch(
+        "INSERT INTO object_rewrites (item, old_version, new_version, owner) VALUES (x'00', 0, 1, 'dead-owner');",
+    )
+    .ok();
+    let mut station = vault.reopen(|_| {});
+    let out = vault.files.join("out-forged.las");
+    station
+        .export(&control, &out, false, "check", &Progress::new())
+        .unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), content);
+    let alerts = crate::support::insider::events(&vault.db())
+        .into_iter()
+        .filter(|e| e["action"] == "sweep.alert")
+        .count();
+    assert!(alerts >= 1, "the records that named no current version are reported");
+    let left: i64 = vault
+        .db()
+        .query_row("SELECT COUNT(*) FROM object_rewrites", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0);
+}
+
+#[test]
+fn two_raises_of_one_item_at_once_leave_it_whole() {
+    let vault = TestVault::new();
+    let file = vault.file("mosaic.tif", &pseudo_random(48 * 1024 * 1024, 5));
+    let source = sha256_file(&file);
+    let control = vault.import(&[&file], "confidential").remove(0);
+    let raise = |to: &str| {
+        let mut cmd = vault.as_alice();
+        cmd.args(["custody", "raise", &control, "--to", to, "--reason", "race", "--yes"]);
+        cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
+    };
+    for (delay, to) in [(0, "secret"), (150, "top-secret")] {
+        let mut first = raise(to);
+        std::thread::sleep(Duration::from_millis(delay));
+        let mut second = raise(to);
+        let (a, b) = (first.wait().unwrap(), second.wait().unwrap());
+        assert!(a.success() || b.success(), "one of the two raises went through");
+        let listed = vault.json(&["list"]);
+        assert_eq!(listed[0]["level"], to, "{listed}");
+        assert_eq!(vault.object_files().len(), 1, "{:?}", vault.object_files());
+        let out = vault.scratch(&format!("race-{delay}"));
+        vault.ok(&crate::support::cli::export_args(&control, out.to_str().unwrap(), &[]));
+        assert_eq!(sha256_file(&out), source);
+        let inventory = vault.json(&["inventory"]);
+        assert_eq!(inventory["missing"], serde_json::json!([]), "{inventory}");
+    }
 }
 
 #[test]

@@ -206,7 +206,8 @@ fn a_leavers_holdings_are_listed_at_disable_and_reassigned_by_an_officer() {
     assert!(station.reassign_custody("bob", "erin", "bob left").is_err());
     assert_eq!(custodian(&station, &one), "bob");
     let moved = station.reassign_custody("bob", "carol", "bob left").unwrap();
-    assert_eq!(moved, [one.clone(), two.clone()]);
+    assert_eq!(moved.moved, [one.clone(), two.clone()]);
+    assert!(moved.skipped.is_empty());
     assert_eq!(custodian(&station, &one), "carol");
     assert_eq!(custodian(&station, &two), "carol");
     assert!(station.inventory(false, &Progress::new()).unwrap().is_clean());
@@ -315,4 +316,64 @@ fn a_destroyed_item_leaves_a_tombstone_without_its_title() {
         .unwrap();
     assert!(station.tombstone(&live).is_err());
     assert_eq!(station.tombstones().unwrap().len(), 2);
+}
+
+#[test]
+fn an_acceptance_the_ledger_would_not_count_is_refused_and_leaves_the_item_usable() {
+    let (vault, mut station) = fixture();
+    let control = vault.import(&mut station, "a.tif", Level::Internal);
+    station.offer_custody(&control, "bob", None).unwrap();
+    // An insider appends a row dated far in the future: every later event takes its time,
+    // so an acceptance would land after the offer lapsed by the ledger's clock.
+    station.lock();
+    insider::append_event(
+        &vault.db(),
+        "mallory",
+        "auth.login_failed",
+        "mallory",
+        serde_json::json!({}),
+    );
+    crate::support::insider::unguarded(&vault.root)
+        .execute(
+            "UPDATE events SET time = '2999-01-01T00:00:00.000Z' WHERE seq = (SELECT MAX(seq) FROM events)",
+            [],
+        )
+        .unwrap();
+    station.unlock("bob", &crate::support::station::pw(BOB_PW)).unwrap();
+    let refused = station.accept_custody(&control).unwrap_err();
+    assert!(refused.to_string().contains("changed while"), "{refused}");
+    // Nothing moved: the item still opens, held by alice.
+    assert_eq!(custodian(&station, &control), "alice");
+}
+
+#[test]
+fn a_reassignment_moves_what_it_can_and_names_what_it_left() {
+    let (vault, mut station) = fixture();
+    switch(&mut station, "bob", BOB_PW);
+    let good = vault.import(&mut station, "good.tif", Level::Internal);
+    let bad = vault.import(&mut station, "bad.tif", Level::Internal);
+    switch(&mut station, OFFICER, PASSWORD);
+    // bad's row is edited with SQL: it no longer agrees with its history.
+    vault
+        .db()
+        .execute("UPDATE items SET category = 'other' WHERE control_serial = 2", [])
+        .unwrap();
+    let done = station.reassign_custody("bob", "carol", "bob left").unwrap();
+    assert_eq!(done.moved, std::slice::from_ref(&good));
+    assert_eq!(done.skipped.len(), 1);
+    assert_eq!(done.skipped[0].control_number, bad);
+    assert_eq!(custodian(&station, &good), "carol");
+}
+
+#[test]
+fn the_inventory_names_no_row_above_the_users_clearance() {
+    let (vault, mut station) = fixture();
+    vault.import(&mut station, "ts.tif", Level::TopSecret);
+    vault.import(&mut station, "low.tif", Level::Internal);
+    vault.db().execute("UPDATE items SET category = 'other'", []).unwrap();
+    assert_eq!(station.inventory(false, &Progress::new()).unwrap().history.len(), 2);
+    switch(&mut station, "bob", BOB_PW);
+    let his = station.inventory(false, &Progress::new()).unwrap();
+    assert_eq!(his.history.len(), 1, "{his:?}");
+    assert!(his.history[0].control_number.ends_with("000002"), "{his:?}");
 }

@@ -151,7 +151,7 @@ fn a_rewrap_under_a_lower_key_by_a_holder_of_both_is_refused_and_reported() {
         .rewrapped(&key(Level::Secret), Level::Confidential, &key(Level::Confidential))
         .unwrap();
     let tx = db.unchecked_transaction().unwrap();
-    items::relabel(&tx, &moved, "2026-12-06T12:00:00.000Z").unwrap();
+    items::relabel(&tx, &row, &moved, "2026-12-06T12:00:00.000Z").unwrap();
     tx.commit().unwrap();
     // An unsigned reclassification appended with SQL does not make the history agree.
     insider::append_event(

@@ -10,6 +10,7 @@ mod clearance_and_keys;
 mod cli_accounts;
 mod cli_alerts;
 mod cli_bad_input;
+mod cli_custody;
 mod cli_round_trip;
 mod crash_safety;
 mod custody_raise;
