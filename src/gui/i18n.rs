@@ -379,6 +379,12 @@ texts! {
     InventoryRunning => "Inventory running", "正在清点";
     InventoryClean => "Inventory clean: every item matches its object and its history.", "清点无异常：每个条目均与其文件及保管记录相符。";
     CountItems => "items", "个条目";
+    DestroyedHeading => "Destroyed items", "已销毁条目";
+    NothingDestroyed => "No item has been destroyed.", "尚无已销毁的条目。";
+    TombstoneHint => "What remains of each: its title and content went with it. The reason shows on the control number.", "仅保留以下记录：标题与内容已随条目销毁。将指针停在编号上可查看销毁原因。";
+    DestroyedAt => "Destroyed", "销毁时间";
+    DestroyedBy => "By", "销毁人";
+    WitnessedBy => "Witness or approver", "见证人或批准人";
     CountDestroyed => "destroyed", "个已销毁";
     CountObjects => "object files", "个密文文件";
     OfferFromTo => "From → to", "移交方 → 接收方";

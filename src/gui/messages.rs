@@ -379,6 +379,8 @@ pub enum Reply {
         offers: Vec<strongroom::station::PendingOffer>,
         /// Items whose retention date has come.
         due: Vec<strongroom::custody::retention::DueItem>,
+        /// Destroyed items (their tombstones).
+        tombstones: Vec<strongroom::station::Tombstone>,
     },
     /// An inventory's findings.
     Inventory(Box<strongroom::custody::inventory::Report>),

@@ -68,11 +68,17 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
                 .push((format!("{}: {subject}", what.get(lang)), Instant::now()));
         }
         Reply::BundleVerified(report) => s.ledger.bundle_report = Some(*report),
-        Reply::Custody { offers, due } => {
+        Reply::Custody {
+            offers,
+            due,
+            tombstones,
+        } => {
             s.raise_all(offers.iter().map(|o| o.level));
             s.raise_all(due.iter().map(|d| d.level));
+            s.raise_all(tombstones.iter().map(|t| t.level));
             s.custody.offers = offers;
             s.custody.due = due;
+            s.custody.tombstones = tombstones;
         }
         Reply::Inventory(report) => {
             s.custody.running = None;

@@ -204,14 +204,14 @@ impl Station {
         };
         let row = match row {
             Some(row) if row.status == ItemStatus::Active => row,
-            // Said plainly: it existed and was destroyed (`show` gives its tombstone).
+            // Said plainly: it existed and was destroyed (its tombstone remains).
             Some(row)
                 if row.status == ItemStatus::Destroyed
                     && row.level <= self.session_for(Access::Keys)?.user().clearance =>
             {
                 return Err(Error::NotFound(format!(
-                    "item {} (it was destroyed; `strongroom show {}` gives its tombstone)",
-                    row.control, row.control
+                    "item {} as an item: it was destroyed, and only its tombstone remains",
+                    row.control
                 )));
             }
             _ => return Err(Error::NotFound(format!("item {reference}"))),

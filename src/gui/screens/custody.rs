@@ -9,12 +9,14 @@ use strongroom::accounts::Role;
 use strongroom::custody::inventory::Report;
 use strongroom::custody::retention::DueItem;
 use strongroom::progress::Progress;
-use strongroom::station::PendingOffer;
+use strongroom::station::{PendingOffer, Tombstone};
 
 use super::Context;
 use crate::gui::i18n::{Lang, Text};
 use crate::gui::model::{Action, CustodyStep};
+use crate::gui::vocabulary;
 use crate::gui::widgets::{banner, local_time};
+use strongroom::vault::Category;
 
 /// The Custody screen's state.
 #[derive(Default)]
@@ -23,6 +25,8 @@ pub struct CustodyScreen {
     pub offers: Vec<PendingOffer>,
     /// Items due for destruction.
     pub due: Vec<DueItem>,
+    /// Destroyed items: what remains of each.
+    pub tombstones: Vec<Tombstone>,
     /// The last inventory's findings.
     pub report: Option<Report>,
     /// The inventory running now: its job number and counters.
@@ -53,6 +57,8 @@ impl CustodyScreen {
                 ui.add_space(10.0);
                 self.inventory_ui(ui, cx, &mut actions);
             }
+            ui.add_space(10.0);
+            self.tombstones_ui(ui, cx);
         });
         actions
     }
@@ -133,6 +139,52 @@ impl CustodyScreen {
                     ui.end_row();
                 }
             });
+    }
+
+    fn tombstones_ui(&self, ui: &mut egui::Ui, cx: &Context<'_>) {
+        let lang = cx.lang;
+        ui.strong(format!(
+            "{} ({})",
+            Text::DestroyedHeading.get(lang),
+            self.tombstones.len()
+        ));
+        if self.tombstones.is_empty() {
+            ui.label(Text::NothingDestroyed.get(lang));
+            return;
+        }
+        ui.weak(Text::TombstoneHint.get(lang));
+        egui::ScrollArea::horizontal().id_salt("tombstones").show(ui, |ui| {
+            egui::Grid::new("custody-tombstones")
+                .num_columns(8)
+                .striped(true)
+                .show(ui, |ui| {
+                    for heading in [
+                        Text::ControlNumber,
+                        Text::Level,
+                        Text::Category,
+                        Text::Size,
+                        Text::Sha256,
+                        Text::DestroyedAt,
+                        Text::DestroyedBy,
+                        Text::WitnessedBy,
+                    ] {
+                        ui.strong(heading.get(lang));
+                    }
+                    ui.end_row();
+                    for t in &self.tombstones {
+                        ui.label(&t.control_number).on_hover_text(&t.reason);
+                        banner::word(ui, t.level, lang);
+                        ui.label(vocabulary::category(Category::parse(&t.category), lang));
+                        ui.label(t.size.map_or_else(|| "—".into(), super::browser::human_size));
+                        ui.label(format!("{}…", t.sha256.get(..12).unwrap_or(&t.sha256)))
+                            .on_hover_text(&t.sha256);
+                        local_time::label(ui, &t.destroyed_at);
+                        ui.label(&t.destroyed_by);
+                        ui.label(t.witness.as_deref().or(t.approved_by.as_deref()).unwrap_or("—"));
+                        ui.end_row();
+                    }
+                });
+        });
     }
 
     fn inventory_ui(&self, ui: &mut egui::Ui, cx: &Context<'_>, actions: &mut Vec<Action>) {

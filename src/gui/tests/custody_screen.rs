@@ -21,6 +21,21 @@ fn add_bob(fx: &Fixture) {
         strongroom::Station::open_with(&fx.root, strongroom::station::OpenOptions::with_clock(fx.clock.clone()))
             .unwrap();
     station.unlock("alice", &Password::from(ALICE_PW)).unwrap();
+    // A third item, destroyed: its tombstone shows on the Custody screen.
+    let gone = fx.file("gone.txt", b"gone");
+    let plan = station.plan_import(&[gone], false).unwrap();
+    let item = station
+        .import(
+            plan,
+            &strongroom::station::ImportOptions::at(Level::Internal),
+            &strongroom::progress::Progress::new(),
+        )
+        .unwrap()
+        .imported
+        .remove(0);
+    station
+        .destroy_item(&item.control_number.to_string(), "filed twice")
+        .unwrap();
     let first = Password::from("bob's first password here");
     station.add_user("bob", Role::Operator, Level::Secret, &first).unwrap();
     station.lock();
@@ -90,6 +105,8 @@ fn items_are_offered_raised_and_kept_until_a_date_and_the_recipient_accepts() {
         app.signed(|s| s.view == View::Custody)
     });
     harness.get_by_label("Due for destruction (1)");
+    harness.get_by_label("Destroyed items (1)");
+    harness.get_by_label("SR-2026-000003".replace("2026", &controls[0][3..7]).as_str());
     assert_eq!(
         harness.get_all_by_label(&controls[1]).count(),
         2,

@@ -88,12 +88,17 @@ impl StationThread {
         Ok(())
     }
 
-    /// Send the Custody screen's data: open offers and the Due list.
+    /// Send the Custody screen's data: open offers, the Due list and the tombstones.
     pub(super) fn refresh_custody(&mut self) -> Result<(), Error> {
         let station = self.station()?;
         let offers = station.pending_offers()?;
         let due = station.due_items()?;
-        self.reply(Reply::Custody { offers, due });
+        let tombstones = station.tombstones()?;
+        self.reply(Reply::Custody {
+            offers,
+            due,
+            tombstones,
+        });
         Ok(())
     }
 }
