@@ -210,7 +210,16 @@ fn orphans(paths: &VaultPaths, claimed: &HashSet<(ItemId, u32)>, count: &mut u64
             found.push(relative(paths, &path));
             continue;
         }
-        for entry in fs::read_dir(&path).map_err(|e| Error::io(&path, e))? {
+        // A directory that cannot be read is itself a finding: the objects in it cannot be
+        // accounted for.
+        let entries = match fs::read_dir(&path) {
+            Ok(entries) => entries,
+            Err(e) => {
+                found.push(format!("{} (cannot be read: {e})", relative(paths, &path)));
+                continue;
+            }
+        };
+        for entry in entries {
             let entry = entry.map_err(|e| Error::io(&path, e))?;
             *count += 1;
             let name = entry.file_name();

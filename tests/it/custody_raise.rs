@@ -229,7 +229,7 @@ fn a_forged_rewrite_record_never_removes_the_current_object() {
 #[test]
 fn two_raises_of_one_item_at_once_leave_it_whole() {
     let vault = TestVault::new();
-    let file = vault.file("mosaic.tif", &pseudo_random(48 * 1024 * 1024, 5));
+    let file = vault.file("mosaic.tif", &pseudo_random(24 * 1024 * 1024, 5));
     let source = sha256_file(&file);
     let control = vault.import(&[&file], "confidential").remove(0);
     let raise = |to: &str| {
@@ -331,7 +331,7 @@ fn raises_killed_at_random_moments_leave_each_item_at_one_level() {
     let mut sources = BTreeMap::new();
     let paths: Vec<std::path::PathBuf> = (0..=RUNS)
         .map(|i| {
-            let size = 4 * 1024 * 1024 + rng.below(4 * 1024 * 1024) as usize;
+            let size = 2 * 1024 * 1024 + rng.below(2 * 1024 * 1024) as usize;
             let path = vault.file(&format!("tile{i:02}.las"), &pseudo_random(size, 300 + i as u64));
             sources.insert(format!("tile{i:02}.las"), sha256_file(&path));
             path
