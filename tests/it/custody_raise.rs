@@ -229,7 +229,7 @@ fn a_forged_rewrite_record_never_removes_the_current_object() {
 #[test]
 fn two_raises_of_one_item_at_once_leave_it_whole() {
     let vault = TestVault::new();
-    let file = vault.file("mosaic.tif", &pseudo_random(24 * 1024 * 1024, 5));
+    let file = vault.file("mosaic.tif", &pseudo_random(12 * 1024 * 1024, 5));
     let source = sha256_file(&file);
     let control = vault.import(&[&file], "confidential").remove(0);
     let raise = |to: &str| {
@@ -325,7 +325,7 @@ fn wait_until(child: &mut std::process::Child, mut check: impl FnMut() -> bool) 
 
 #[test]
 fn raises_killed_at_random_moments_leave_each_item_at_one_level() {
-    const RUNS: usize = 24;
+    const RUNS: usize = 20;
     let vault = TestVault::new();
     let mut rng = Rng::new(0x0030_7a15e);
     let mut sources = BTreeMap::new();
