@@ -92,7 +92,7 @@ impl Station {
         if let Some(note) = note.map(str::trim).filter(|n| !n.is_empty()) {
             details.insert("note".into(), note.into());
         }
-        let event = self.item_event(&user.name, Action::CustodyOffer, &row, details);
+        let event = item_event(&user.name, Action::CustodyOffer, &row, details);
         let (station, mac) = (self.station_id.clone(), self.event_mac_key());
         let control = row.control.to_string();
         self.write(|tx, _| {
@@ -133,7 +133,7 @@ impl Station {
             "from": offer.from.clone(),
             "to": user.name.clone(),
         };
-        let event = self.item_event(&user.name, Action::CustodyAccept, &row, details);
+        let event = item_event(&user.name, Action::CustodyAccept, &row, details);
         let (station, mac, time) = (self.station_id.clone(), self.event_mac_key(), self.clock.now());
         let control = row.control.to_string();
         self.write(|tx, _| {
@@ -161,7 +161,7 @@ impl Station {
             "offer": offer.seq,
             "to": offer.to.clone(),
         };
-        let event = self.item_event(&user.name, Action::CustodyDecline, &row, details);
+        let event = item_event(&user.name, Action::CustodyDecline, &row, details);
         let (station, mac, time) = (self.station_id.clone(), self.event_mac_key(), self.clock.now());
         let control = row.control.to_string();
         self.write(|tx, _| {
@@ -259,7 +259,7 @@ impl Station {
         let events: Vec<NewEvent> = planned
             .iter()
             .map(|row| {
-                self.item_event(
+                item_event(
                     &officer.name,
                     Action::CustodyReassign,
                     row,
@@ -314,7 +314,7 @@ impl Station {
         if !reason.trim().is_empty() {
             details.insert("reason".into(), reason.trim().into());
         }
-        let event = self.item_event(&user.name, Action::CustodyRetention, &row, details);
+        let event = item_event(&user.name, Action::CustodyRetention, &row, details);
         let (station, mac, time) = (self.station_id.clone(), self.event_mac_key(), self.clock.now());
         let control = row.control.to_string();
         self.write(|tx, _| {
@@ -349,24 +349,6 @@ impl Station {
         Ok(held)
     }
 
-    /// An event about one item.
-    fn item_event(
-        &self,
-        actor: &str,
-        action: Action,
-        row: &ItemRow,
-        details: serde_json::Map<String, serde_json::Value>,
-    ) -> NewEvent {
-        NewEvent {
-            actor: actor.to_string(),
-            action,
-            subject: row.control.to_string(),
-            level: Some(row.level),
-            item: Some(row.id),
-            details,
-        }
-    }
-
     /// Record a refused attempt an officer should see (`custody.refused`) and return its
     /// error; an attempt not worth recording only returns the error.
     pub(super) fn refused(&mut self, row: &ItemRow, refusal: Refusal, other: &str) -> Error {
@@ -374,7 +356,7 @@ impl Station {
             && let Ok(session) = self.session_for(Access::Ready)
         {
             let actor = session.user().name.clone();
-            let event = self.item_event(
+            let event = item_event(
                 &actor,
                 Action::CustodyRefused,
                 row,
@@ -393,5 +375,22 @@ impl Station {
             });
         }
         refusal.error
+    }
+}
+
+/// An event about one item: its control number as subject, its level, its id.
+pub(super) fn item_event(
+    actor: &str,
+    action: Action,
+    row: &ItemRow,
+    details: serde_json::Map<String, serde_json::Value>,
+) -> NewEvent {
+    NewEvent {
+        actor: actor.to_string(),
+        action,
+        subject: row.control.to_string(),
+        level: Some(row.level),
+        item: Some(row.id),
+        details,
     }
 }

@@ -14,8 +14,8 @@ use crate::accounts::requests::RequestKind;
 use crate::crypto::Key32;
 use crate::crypto::stream::{self, DecryptKey, Header, KeySource, StreamError};
 use crate::crypto::wrap::{self, Purpose};
+use crate::ledger::Action;
 use crate::ledger::events as ledger_events;
-use crate::ledger::{Action, NewEvent};
 use crate::progress::Progress;
 use crate::vault::export::{self as files, Recording};
 use crate::vault::export_temps as temps;
@@ -23,6 +23,7 @@ use crate::vault::items::ItemRow;
 use crate::{Error, Result, details};
 
 use super::approvals::SecondPerson;
+use super::custody::item_event;
 use super::items::{open_meta, row_key};
 use super::sealed_name::seal_name;
 use super::{Access, Station};
@@ -165,7 +166,7 @@ impl Station {
         let result = verified.and_then(|output| {
             self.write(|tx, events| {
                 second.consume(tx)?;
-                events.push(export_event(&actor, &row, Action::ItemExport, details.clone()));
+                events.push(item_event(&actor, Action::ItemExport, &row, details.clone()));
                 Ok(())
             })?;
             self.spend(&second);
@@ -185,7 +186,7 @@ impl Station {
                     serde_json::json!(format!("the file could not be written: {error}")),
                 );
                 self.write_bookkeeping(|_, events| {
-                    events.push(export_event(&actor, &row, Action::ItemExportAborted, aborted));
+                    events.push(item_event(&actor, Action::ItemExportAborted, &row, aborted));
                     Ok(())
                 })?;
                 return Err(error);
@@ -292,22 +293,6 @@ pub(super) fn check_recorded_hash(conn: &rusqlite::Connection, row: &ItemRow) ->
         None,
         "the ledger holds no import event for it: the database was changed outside Strongroom; nothing was written",
     ))
-}
-
-fn export_event(
-    actor: &str,
-    row: &ItemRow,
-    action: Action,
-    details: serde_json::Map<String, serde_json::Value>,
-) -> NewEvent {
-    NewEvent {
-        actor: actor.to_string(),
-        action,
-        subject: row.control.to_string(),
-        level: Some(row.level),
-        item: Some(row.id),
-        details,
-    }
 }
 
 /// The DEK of a row, unwrapped under the level key `key` that wraps it.
