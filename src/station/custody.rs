@@ -93,15 +93,12 @@ impl Station {
             details.insert("note".into(), note.into());
         }
         let event = item_event(&user.name, Action::CustodyOffer, &row, details);
-        let (station, mac) = (self.station_id.clone(), self.event_mac_key());
-        let control = row.control.to_string();
-        self.write(|tx, _| {
-            let seq = events::append(tx, now, &event, mac.as_ref())?;
-            settled(tx, &station, row.id, &control, |h| {
-                h.offer.as_ref().is_some_and(|o| o.seq == seq)
-            })?;
-            Ok(())
-        })?;
+        self.write_step(
+            &row,
+            event,
+            |_| Ok(()),
+            |h, seq| h.offer.as_ref().is_some_and(|o| o.seq == seq),
+        )?;
         Ok(PendingOffer {
             item: row.id.to_string(),
             control_number: row.control.to_string(),
@@ -134,14 +131,13 @@ impl Station {
             "to": user.name.clone(),
         };
         let event = item_event(&user.name, Action::CustodyAccept, &row, details);
-        let (station, mac, time) = (self.station_id.clone(), self.event_mac_key(), self.clock.now());
-        let control = row.control.to_string();
-        self.write(|tx, _| {
-            items::set_custodian(tx, row.id, user.id, &now)?;
-            events::append(tx, time, &event, mac.as_ref())?;
-            settled(tx, &station, row.id, &control, |h| h.custodian == user.name)?;
-            Ok(())
-        })
+        self.write_step(
+            &row,
+            event,
+            |tx| items::set_custodian(tx, row.id, user.id, &now),
+            |h, _| h.custodian == user.name,
+        )?;
+        Ok(())
     }
 
     /// Decline an offer made to this user, or withdraw one this user (or an officer, or the
@@ -162,15 +158,13 @@ impl Station {
             "to": offer.to.clone(),
         };
         let event = item_event(&user.name, Action::CustodyDecline, &row, details);
-        let (station, mac, time) = (self.station_id.clone(), self.event_mac_key(), self.clock.now());
-        let control = row.control.to_string();
-        self.write(|tx, _| {
-            events::append(tx, time, &event, mac.as_ref())?;
-            settled(tx, &station, row.id, &control, |h| {
-                h.offer.as_ref().is_none_or(|o| o.seq != offer.seq)
-            })?;
-            Ok(())
-        })
+        self.write_step(
+            &row,
+            event,
+            |_| Ok(()),
+            |h, _| h.offer.as_ref().is_none_or(|o| o.seq != offer.seq),
+        )?;
+        Ok(())
     }
 
     /// Offers open now that concern this user (made to them, by them, or of their items);
@@ -315,13 +309,7 @@ impl Station {
             details.insert("reason".into(), reason.trim().into());
         }
         let event = item_event(&user.name, Action::CustodyRetention, &row, details);
-        let (station, mac, time) = (self.station_id.clone(), self.event_mac_key(), self.clock.now());
-        let control = row.control.to_string();
-        self.write(|tx, _| {
-            events::append(tx, time, &event, mac.as_ref())?;
-            settled(tx, &station, row.id, &control, |h| h.retain_until == date)?;
-            Ok(())
-        })?;
+        self.write_step(&row, event, |_| Ok(()), |h, _| h.retain_until == date)?;
         Ok(date)
     }
 

@@ -12,9 +12,34 @@ use rusqlite::Transaction;
 
 use crate::accounts::decision::AdminKeys;
 use crate::accounts::users;
+use crate::ledger::{NewEvent, events};
 use crate::vault::history::{self, History};
-use crate::vault::items;
+use crate::vault::items::{self, ItemRow};
 use crate::{Error, ItemId, Result, UserId};
+
+use super::Station;
+
+impl Station {
+    /// Write one custody step on `row` in one transaction: `change` (the row's own change,
+    /// if it has one), then `event` with this session's MAC, then the [`settled`] check that
+    /// the history shows `outcome` (given the event's seq). Returns that seq.
+    pub(super) fn write_step(
+        &mut self,
+        row: &ItemRow,
+        event: NewEvent,
+        change: impl FnOnce(&Transaction<'_>) -> Result<()>,
+        outcome: impl Fn(&History, u64) -> bool,
+    ) -> Result<u64> {
+        let (station, mac, time) = (self.station_id.clone(), self.event_mac_key(), self.clock.now());
+        let control = row.control.to_string();
+        self.write(|tx, _| {
+            change(tx)?;
+            let seq = events::append(tx, time, &event, mac.as_ref())?;
+            settled(tx, &station, row.id, &control, |h| outcome(h, seq))?;
+            Ok(seq)
+        })
+    }
+}
 
 /// The item's history as it stands inside `tx`, if its row agrees with it and `outcome`
 /// holds of it; otherwise the refusal that rolls the step back.

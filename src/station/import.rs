@@ -15,19 +15,19 @@ use crate::accounts::permissions::Permission;
 use crate::accounts::users;
 use crate::crypto::Key32;
 use crate::crypto::stream::EncryptKey;
-use crate::crypto::wrap::{self, Purpose};
 use crate::ledger::{Action, NewEvent};
 use crate::progress::Progress;
 use crate::vault::import::{self as files, EncryptError, SourceFile};
 
 pub use super::import_report::{ImportOptions, ImportOutcome, ImportPlan, ImportReport};
 pub use crate::vault::import::FileFailure;
-use crate::vault::items::{self, ItemRow, item_aad};
+use crate::vault::items::{self, ItemRow};
 use crate::vault::parallel;
 use crate::vault::{Category, ItemStatus};
-use crate::{ControlNumber, Error, ItemId, Level, Result, UserId, details};
+use crate::{Error, ItemId, Level, Result, UserId, details};
 use rusqlite::Transaction;
 
+use super::import_row::ItemSecrets;
 use super::items::{ItemSummary, summarize};
 use super::{Access, Station};
 
@@ -38,41 +38,6 @@ type AfterEach<'a> = &'a dyn Fn(&Transaction<'_>, &ItemRow, &mut Vec<NewEvent>) 
 /// Encrypts one item's plaintext from a stream into the given path with the given key, and
 /// returns the plaintext SHA-256.
 type FillFrom<'a> = &'a mut dyn FnMut(EncryptKey<'_>, ItemId, &std::path::Path) -> Result<[u8; 32]>;
-
-/// What an item's row wraps under its level key, kept until the control number is known.
-struct ItemSecrets {
-    level_key: Key32,
-    dek: Key32,
-    title: String,
-    name: Vec<u8>,
-    notes: Option<String>,
-}
-
-impl ItemSecrets {
-    /// Fill the row's wrapped columns (its id, level, control number and generation are set).
-    fn seal_into(&self, row: &mut ItemRow) -> Result<()> {
-        let seal = |purpose: Purpose, plain: &[u8]| {
-            wrap::seal(
-                &self.level_key,
-                &item_aad(purpose, row.id, row.level, &row.control, row.key_generation),
-                plain,
-            )
-        };
-        let wrapped_dek = seal(Purpose::Dek, self.dek.expose())?;
-        let title = seal(Purpose::MetaTitle, self.title.as_bytes())?;
-        let original_name = seal(Purpose::MetaName, &self.name)?;
-        let notes = self
-            .notes
-            .as_deref()
-            .map(|n| seal(Purpose::MetaNotes, n.as_bytes()))
-            .transpose()?;
-        row.wrapped_dek = wrapped_dek;
-        row.title = title;
-        row.original_name = original_name;
-        row.notes = notes;
-        Ok(())
-    }
-}
 
 /// Files per group commit by default: enough that a group's two transactions and its directory syncs
 /// (at most 256 fan-out directories) cost little per file, few enough that a cancel takes
@@ -344,23 +309,6 @@ impl Station {
         })
     }
 
-    /// `options` with its retention date checked (not past) or, if none was given, the
-    /// level's default from policy filled in.
-    fn resolve_retention(&self, options: &ImportOptions) -> Result<ImportOptions> {
-        let now = self.clock.now();
-        let retain_until = match &options.retain_until {
-            Some(date) => Some(crate::custody::retention::check_new(date, now)?),
-            None => {
-                let policy = self.session_for(Access::Keys)?.directory().policy();
-                crate::custody::retention::default_for(&policy, options.level, now)
-            }
-        };
-        Ok(ImportOptions {
-            retain_until,
-            ..options.clone()
-        })
-    }
-
     /// Write the pending rows of `staged` (encrypted into the work directory) in one
     /// transaction, move their objects into `objects/` and sync each directory touched once,
     /// then activate them in one transaction with one `item.import` each and whatever `then`
@@ -479,52 +427,6 @@ impl Station {
         }
         let [entry] = <[Staged; 1]>::try_from(staged).map_err(|_| Error::integrity("import", "one item staged"))?;
         Ok(entry.row)
-    }
-
-    fn new_row(
-        &self,
-        id: ItemId,
-        size: u64,
-        category: Category,
-        options: &ImportOptions,
-        generation: u32,
-    ) -> Result<ItemRow> {
-        let session = self.session_for(Access::Keys)?;
-        let now = self.now();
-        Ok(ItemRow {
-            id,
-            control: ControlNumber { year: 0, serial: 0 },
-            level: options.level,
-            key_generation: generation,
-            wrapped_dek: Vec::new(),
-            title: Vec::new(),
-            original_name: Vec::new(),
-            notes: None,
-            size,
-            sha256: [0; 32],
-            chunk_size: options.chunk_size,
-            category,
-            created_by: session.user().id,
-            custodian: session.user().id,
-            status: ItemStatus::Pending,
-            created_at: now.clone(),
-            updated_at: now,
-            object_version: 0,
-        })
-    }
-
-    fn new_meta(&self, name: &[u8], options: &ImportOptions, dek: &Key32) -> Result<ItemSecrets> {
-        let key = self.session_for(Access::Keys)?.level_key(options.level)?.key;
-        Ok(ItemSecrets {
-            level_key: key.clone(),
-            dek: dek.clone(),
-            title: options
-                .title
-                .clone()
-                .unwrap_or_else(|| String::from_utf8_lossy(name).into_owned()),
-            name: name.to_vec(),
-            notes: options.notes.clone(),
-        })
     }
 
     /// Remove everything a failed batch made: files, then pending rows with their

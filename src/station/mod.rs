@@ -18,6 +18,7 @@ mod guard_copies;
 mod idle;
 mod import;
 mod import_report;
+mod import_row;
 mod init;
 mod inventory;
 mod items;

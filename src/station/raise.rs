@@ -8,7 +8,7 @@
 use crate::accounts::permissions::Permission;
 use crate::crypto::Key32;
 use crate::custody::transfer::{self, Refusal};
-use crate::ledger::{Action, NewEvent, events};
+use crate::ledger::{Action, NewEvent};
 use crate::progress::Progress;
 use crate::vault::items;
 use crate::vault::layout::sync_dir;
@@ -16,7 +16,6 @@ use crate::vault::reencrypt::reencrypt;
 use crate::vault::rewrites::{self, Rewrite};
 use crate::{Error, Level, Result, db, details};
 
-use super::custody_settled::settled;
 use super::export::{check_recorded_hash, decrypt_object, row_dek};
 use super::items::row_key;
 use super::{Access, Station};
@@ -149,15 +148,12 @@ impl Station {
                 "object_version": raised.object_version,
             },
         };
-        let (station, mac, time) = (self.station_id.clone(), self.event_mac_key(), self.clock.now());
-        let switched = self.write(|tx, _| {
-            items::relabel(tx, &row, &raised, &now)?;
-            events::append(tx, time, &event, mac.as_ref())?;
-            settled(tx, &station, row.id, &control, |h| {
-                h.level == to && h.object_version == raised.object_version
-            })?;
-            Ok(())
-        });
+        let switched = self.write_step(
+            &row,
+            event,
+            |tx| items::relabel(tx, &row, &raised, &now),
+            |h, _| h.level == to && h.object_version == raised.object_version,
+        );
         if let Err(error) = switched {
             self.undo_rewrite(&rewrite, false);
             return Err(error);
