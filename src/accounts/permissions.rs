@@ -64,6 +64,9 @@ permissions! {
     LedgerExport = "export the ledger",
     /// Enable or disable the guard (its key in the signed directory).
     Guard = "enable or disable the guard",
+    /// Sign a certificate of destruction with the admin key (one an operator's destruction
+    /// left awaiting an officer).
+    SignCertificate = "sign certificates of destruction",
 }
 
 impl Permission {
@@ -102,6 +105,7 @@ const TABLE: &[(Permission, &[Role])] = &[
     (Permission::LedgerVerify, &[Role::Officer]),
     (Permission::LedgerExport, &[Role::Officer]),
     (Permission::Guard, &[Role::Officer]),
+    (Permission::SignCertificate, &[Role::Officer]),
 ];
 
 /// Whether `role`, cleared to `clearance`, may take `permission` (on material at `level`).
@@ -157,6 +161,7 @@ mod tests {
             Permission::LedgerVerify => (false, false),
             Permission::LedgerExport => (false, false),
             Permission::Guard => (false, false),
+            Permission::SignCertificate => (false, false),
         }
     }
 
@@ -205,6 +210,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!(cases, 17 * 2 * 5 * 6, "every permission, role, clearance and level");
+        assert_eq!(cases, 18 * 2 * 5 * 6, "every permission, role, clearance and level");
     }
 }

@@ -111,6 +111,15 @@ pub struct Policy {
     /// Default retention of a new top-secret item, in days (0 or absent: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_days_top_secret: Option<u32>,
+    /// The organization certificates of destruction name. Absent: none given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_organization: Option<String>,
+    /// The place certificates of destruction name. Absent: none given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_location: Option<String>,
+    /// People's titles on certificates (`name=title; …`). Absent: none given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_titles: Option<String>,
 }
 
 /// Minutes between guard heartbeats when the policy does not say.
@@ -209,6 +218,9 @@ impl Default for Policy {
             retention_days_confidential: None,
             retention_days_secret: None,
             retention_days_top_secret: None,
+            certificate_organization: None,
+            certificate_location: None,
+            certificate_titles: None,
         }
     }
 }
@@ -312,7 +324,11 @@ mod tests {
         let entries = Policy::default().entries();
         assert_eq!(entries.len(), SETTINGS.len());
         // Every value shows, but a list may be empty (no interface ignored).
-        assert!(entries.iter().all(|(k, v)| !v.is_empty() || *k == "network-ignore"));
+        assert!(
+            entries
+                .iter()
+                .all(|(k, v)| !v.is_empty() || *k == "network-ignore" || k.starts_with("certificate-"))
+        );
     }
 
     /// Each setting reads and writes its own field: set to a value other than the default,
@@ -339,6 +355,8 @@ mod tests {
                 }
                 Field::Switch { get, .. } => if get(&policy) { "no" } else { "yes" }.to_string(),
                 Field::Names { .. } => "wlan0,virbr0".to_string(),
+                Field::Text { .. } if setting.name == "certificate-titles" => "alice=Security Officer".to_string(),
+                Field::Text { .. } => "Survey Office 测绘局".to_string(),
             };
             if setting.name == "backoff-base-seconds" {
                 policy.backoff_cap_seconds = 3600;
@@ -373,6 +391,9 @@ mod tests {
             retention_days_confidential: Some(0),
             retention_days_secret: Some(0),
             retention_days_top_secret: Some(0),
+            certificate_organization: Some("Survey Office".into()),
+            certificate_location: Some("Room 4".into()),
+            certificate_titles: Some("alice=Security Officer".into()),
             ..Policy::default()
         };
         let full = serde_json::to_value(&full).unwrap();

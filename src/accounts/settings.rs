@@ -43,6 +43,18 @@ pub enum Field {
         /// Write the field.
         set: fn(&mut Policy, bool),
     },
+    /// Free text for certificates (an organization, a place, people's titles): printable,
+    /// at most `max_chars` characters, and `check`ed for its shape.
+    Text {
+        /// Longest allowed, in characters.
+        max_chars: usize,
+        /// Refuses a value of the wrong shape, saying why.
+        check: fn(&str) -> std::result::Result<(), String>,
+        /// Read the field.
+        get: fn(&Policy) -> String,
+        /// Write the field (empty: back to the default).
+        set: fn(&mut Policy, String),
+    },
     /// One of a few named choices (what the guard does, what an export may do).
     Choice {
         /// The choices, as written in `policy set`.
@@ -70,7 +82,7 @@ pub struct Setting {
 
 /// Every setting, in display order. A setting added later must be an `Option` field with
 /// `skip_serializing_if` (DESIGN.md §2, "Extending signed records").
-pub const SETTINGS: [Setting; 23] = [
+pub const SETTINGS: [Setting; 26] = [
     Setting {
         name: "lockout-attempts",
         help_en: "Failed sign-ins in a row before the account locks until an officer unlocks it",
@@ -327,12 +339,67 @@ pub const SETTINGS: [Setting; 23] = [
             set: |p, v| p.retention_days_top_secret = Some(v),
         },
     },
+    Setting {
+        name: "certificate-organization",
+        help_en: "The organization named on certificates of destruction",
+        help_zh: "销毁证明上署名的单位",
+        field: Field::Text {
+            max_chars: 120,
+            check: |_| Ok(()),
+            get: |p| p.certificate_organization.clone().unwrap_or_default(),
+            set: |p, v| p.certificate_organization = Some(v).filter(|v| !v.is_empty()),
+        },
+    },
+    Setting {
+        name: "certificate-location",
+        help_en: "The place named on certificates of destruction (site, building, room)",
+        help_zh: "销毁证明上注明的地点（单位、楼宇、房间）",
+        field: Field::Text {
+            max_chars: 120,
+            check: |_| Ok(()),
+            get: |p| p.certificate_location.clone().unwrap_or_default(),
+            set: |p, v| p.certificate_location = Some(v).filter(|v| !v.is_empty()),
+        },
+    },
+    Setting {
+        name: "certificate-titles",
+        help_en: "People's titles on certificates of destruction: name=title, separated by semicolons",
+        help_zh: "销毁证明上人员的职务：用户名=职务，以分号分隔",
+        field: Field::Text {
+            max_chars: 2000,
+            check: check_titles,
+            get: |p| p.certificate_titles.clone().unwrap_or_default(),
+            set: |p, v| p.certificate_titles = Some(v).filter(|v| !v.is_empty()),
+        },
+    },
 ];
+
+/// `name=title; name=title`: each entry has a name and a title (the certificate names people
+/// by their login name and this title).
+fn check_titles(value: &str) -> std::result::Result<(), String> {
+    for entry in value.split(';').map(str::trim).filter(|e| !e.is_empty()) {
+        match entry.split_once('=') {
+            Some((name, title)) if !name.trim().is_empty() && !title.trim().is_empty() => {}
+            _ => return Err(format!("'{entry}' is not name=title")),
+        }
+    }
+    Ok(())
+}
+
+/// The title `certificate-titles` gives the user `name`, if any.
+pub fn title_of(policy: &Policy, name: &str) -> Option<String> {
+    let titles = policy.certificate_titles.as_deref()?;
+    titles
+        .split(';')
+        .filter_map(|entry| entry.split_once('='))
+        .find(|(n, _)| n.trim() == name)
+        .map(|(_, title)| title.trim().to_string())
+}
 
 impl Field {
     /// Whether its value is typed (and saved with a button or Enter) rather than chosen.
     pub fn is_typed(&self) -> bool {
-        matches!(self, Field::Number { .. } | Field::Names { .. })
+        matches!(self, Field::Number { .. } | Field::Names { .. } | Field::Text { .. })
     }
 }
 
@@ -350,6 +417,7 @@ impl Setting {
             Field::Choice { choices, .. } => choices.join(" | "),
             Field::Switch { .. } => "yes | no".into(),
             Field::Names { .. } => "eth0, wlan0 …".into(),
+            Field::Text { max_chars, .. } => format!("text, at most {max_chars} characters"),
         }
     }
 
@@ -361,6 +429,7 @@ impl Setting {
             Field::Choice { get, .. } => get(policy).to_string(),
             Field::Switch { get, .. } => if get(policy) { "yes" } else { "no" }.to_string(),
             Field::Names { get, .. } => get(policy).join(","),
+            Field::Text { get, .. } => get(policy),
         }
     }
 
@@ -398,6 +467,17 @@ impl Setting {
                 set(policy, on);
             }
             Field::Names { set, .. } => set(policy, parse_names(key, value)?),
+            Field::Text {
+                max_chars, check, set, ..
+            } => {
+                if value.chars().count() > max_chars || value.chars().any(char::is_control) {
+                    return Err(Error::InvalidInput(format!(
+                        "{key} is text of at most {max_chars} characters, on one line"
+                    )));
+                }
+                check(value).map_err(|why| Error::InvalidInput(format!("{key}: {why}")))?;
+                set(policy, value.to_string());
+            }
         }
         Ok(())
     }

@@ -218,3 +218,27 @@ pub fn chain(conn: &Connection, station: &str, start: [u8; 32]) -> Result<Vec<Ch
     }
     Err(refused("the succession chain does not end".into()))
 }
+
+/// The stored succession records along `keys` (oldest first, as [`chain`] returns them), each
+/// with its signature: what a verifier pinned to an older key follows to the newest. A pair
+/// whose record the table lost is left out (the verifier then cannot follow past it).
+pub fn records_along(conn: &Connection, keys: &[[u8; 32]]) -> Result<Vec<(Succession, Vec<u8>)>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT body, signature FROM admin_successions WHERE previous_key = ?1 AND next_key = ?2")?;
+    let mut out = Vec::new();
+    for pair in keys.windows(2) {
+        let rows: Vec<(Vec<u8>, Vec<u8>)> = stmt
+            .query_map(params![pair[0].to_vec(), pair[1].to_vec()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        if let Some((body, signature)) = rows
+            .into_iter()
+            .find(|(body, signature)| sign::verify(&pair[0], FORMAT, body, signature).is_ok())
+            && let Ok(record) = serde_json::from_slice::<Succession>(&body)
+        {
+            out.push((record, signature));
+        }
+    }
+    Ok(out)
+}

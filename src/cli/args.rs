@@ -85,8 +85,11 @@ pub enum Command {
     /// Users (officers): add, list, disable, enable, reset, clearance, role
     #[command(subcommand)]
     User(UserCommand),
-    /// Destroy an item: crypto-erase and removal of its ciphertext
+    /// Destroy items (one certificate for them all): crypto-erase and removal of the ciphertext
     Destroy(DestroyArgs),
+    /// Certificates of destruction: list, show, export, sign
+    #[command(subcommand)]
+    Certificate(CertificateCommand),
     /// Lower an item's classification level
     Downgrade(DowngradeArgs),
     /// Custody: transfer, accept, decline, pending, reassign, raise a level, retention, due
@@ -128,14 +131,41 @@ pub enum Command {
 /// `destroy`.
 #[derive(Debug, Args)]
 pub struct DestroyArgs {
-    /// Control number (SR-2026-000042) or item id
-    pub item: String,
+    /// Control numbers (SR-2026-000042) or item ids: several are destroyed together, under
+    /// one certificate
+    #[arg(required = true, num_args = 1..)]
+    pub items: Vec<String>,
     /// Why (recorded in the ledger)
     #[arg(long)]
     pub reason: String,
     /// Confirm without a prompt (required in scripts)
     #[arg(long)]
     pub yes: bool,
+}
+
+/// `certificate ...`.
+#[derive(Debug, Subcommand)]
+pub enum CertificateCommand {
+    /// Certificates at or below your clearance, newest first
+    List,
+    /// One certificate's fields and status
+    Show {
+        /// Its number (CD-2026-000001)
+        number: String,
+    },
+    /// Write certificate.json, certificate.pdf and ak.vkey into a directory
+    Export {
+        /// Its number
+        number: String,
+        /// The directory (made if absent; existing files are never overwritten)
+        #[arg(long, value_name = "DIR")]
+        out: std::path::PathBuf,
+    },
+    /// Sign a certificate awaiting a security officer (officers)
+    Sign {
+        /// Its number
+        number: String,
+    },
 }
 
 /// `downgrade`.
@@ -382,9 +412,18 @@ pub enum AuditCommand {
         /// The bundle directory
         dir: std::path::PathBuf,
     },
-    /// Pin a station's verifier key on this machine
+    /// Check a certificate of destruction (certificate.json) against the pinned admin key
+    VerifyCertificate {
+        /// The certificate.json file
+        file: std::path::PathBuf,
+        /// The station's audit bundle: also prove the ledger holds the destruction
+        #[arg(long, value_name = "DIR")]
+        bundle: Option<std::path::PathBuf>,
+    },
+    /// Pin a station's verifier key (station.vkey) or admin key (ak.vkey) on this machine
     Trust {
-        /// The key, as `strongroom/<station>+<id>+<key>` (in a bundle's station.vkey)
+        /// The key, as `strongroom/<station>+<id>+<key>` (a bundle's station.vkey) or
+        /// `strongroom-admin/<station>+<id>+<key>` (a certificate's ak.vkey)
         vkey: String,
         /// Accept a new key or epoch for a station already pinned
         #[arg(long)]

@@ -15,6 +15,9 @@ pub fn code(error: &anyhow::Error) -> i32 {
     }
     if error.downcast_ref::<super::ledger::LedgerDamaged>().is_some()
         || error.downcast_ref::<super::ledger::BundleRejected>().is_some()
+        || error
+            .downcast_ref::<super::certificates::CertificateRejected>()
+            .is_some()
     {
         return 6;
     }

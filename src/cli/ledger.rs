@@ -87,6 +87,9 @@ pub fn audit(cli: &Cli, command: &AuditCommand) -> Result<()> {
             println!("Pinned {origin} in {}.", path.display());
             Ok(())
         }
+        AuditCommand::VerifyCertificate { file, bundle } => {
+            super::certificates::verify(cli, &mut pins, file, bundle.as_deref())
+        }
         AuditCommand::Verify { dir } => {
             let report = bundle::verify(dir, &mut pins);
             if report.ok {

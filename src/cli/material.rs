@@ -9,19 +9,43 @@ use super::args::{Cli, DestroyArgs, DowngradeArgs};
 use super::exit::UsageError;
 use super::{output, secrets, unlocked_station};
 
-/// `strongroom destroy ID --reason R`.
+/// `strongroom destroy ID... --reason R`.
 pub fn destroy(cli: &Cli, args: &DestroyArgs) -> Result<()> {
     let mut station = unlocked_station(cli)?;
-    let asked = station.confirmation(&args.item, Confirmed::Destroy)?;
-    secrets::confirm_that(args.yes, &output::printable(&asked.to_string()), &asked.control_number)?;
-    let report = station.destroy_item(&args.item, &args.reason)?;
+    if let [one] = args.items.as_slice() {
+        let asked = station.confirmation(one, Confirmed::Destroy)?;
+        secrets::confirm_that(args.yes, &output::printable(&asked.to_string()), &asked.control_number)?;
+    } else {
+        for item in &args.items {
+            eprintln!(
+                "{}",
+                output::printable(&station.confirmation(item, Confirmed::Destroy)?.to_string())
+            );
+        }
+        let count = args.items.len().to_string();
+        secrets::confirm_that(args.yes, &format!("Destroy these {count} items"), &count)?;
+    }
+    let report = station.destroy_items(&args.items, &args.reason)?;
     if cli.json {
         return output::json(&report);
     }
-    println!(
-        "Destroyed {} ({}, {} bytes): its key is erased and its ciphertext removed.",
-        report.control_number, report.level, report.size
-    );
+    for item in &report.items {
+        println!(
+            "Destroyed {} ({}, {} bytes): its key is erased and its ciphertext removed.",
+            item.control_number, item.level, item.size
+        );
+    }
+    if report.signed {
+        println!(
+            "Certificate of destruction {}: strongroom certificate export {} --out DIR",
+            report.certificate, report.certificate
+        );
+    } else {
+        println!(
+            "Certificate of destruction {} awaits a security officer's signature (strongroom certificate sign {}).",
+            report.certificate, report.certificate
+        );
+    }
     Ok(())
 }
 

@@ -93,7 +93,15 @@ pub fn run(cli: &Cli, command: &MediaCommand) -> Result<()> {
         MediaCommand::Issue { id, to } => station.media_issue(id, to)?,
         MediaCommand::Return { id } => station.media_return(id)?,
         MediaCommand::Retire { id, reason } => station.media_retire(id, reason)?,
-        MediaCommand::Destroy { id, reason } => station.media_destroy(id, reason)?,
+        MediaCommand::Destroy { id, reason } => {
+            let (entry, certificate) = station.media_destroy(id, reason)?;
+            if cli.json {
+                return output::json(&serde_json::json!({ "medium": entry, "certificate": certificate }));
+            }
+            print_entry(&entry);
+            println!("certificate: {certificate} (strongroom certificate export {certificate} --out DIR)");
+            return Ok(());
+        }
     };
     if cli.json {
         return output::json(&entry);

@@ -3,6 +3,7 @@
 
 mod alerts;
 pub mod args;
+mod certificates;
 mod custody;
 mod directory;
 pub mod exit;
@@ -48,6 +49,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Audit(command) => ledger::audit(&cli, command),
         Command::User(command) => users::run(&cli, command),
         Command::Destroy(args) => material::destroy(&cli, args),
+        Command::Certificate(command) => certificates::run(&cli, command),
         Command::Downgrade(args) => material::downgrade(&cli, args),
         Command::Custody(command) => custody::run(&cli, command),
         Command::Inventory(args) => custody::inventory(&cli, args),

@@ -7,6 +7,7 @@
 //! account can edit. This module decides; `Station` checks permissions, calls it and writes
 //! the events.
 
+pub mod certificate;
 pub mod inventory;
 pub mod retention;
 pub mod transfer;

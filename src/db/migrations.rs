@@ -27,6 +27,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0008_quarantine", include_str!("../../schemas/0008_quarantine.sql")),
     ("0009_custody", include_str!("../../schemas/0009_custody.sql")),
+    ("0010_certificates", include_str!("../../schemas/0010_certificates.sql")),
 ];
 
 /// The schema version this build writes.

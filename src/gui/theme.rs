@@ -8,7 +8,7 @@ use eframe::egui::{self, Color32, FontData, FontDefinitions, FontFamily};
 use strongroom::Level;
 
 /// A subset of Noto Sans SC covering all of GB2312 (assets/fonts/README.md).
-const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-GB2312.otf");
+const CJK_FONT: &[u8] = strongroom::custody::certificate::typeface::FONT;
 
 /// Where distributions install full CJK fonts, with the face to use in a collection (Noto
 /// Sans CJK's faces are JP, KR, SC, TC, HK: the simplified Chinese one is 2): used after the

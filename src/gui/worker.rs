@@ -369,7 +369,11 @@ impl StationThread {
                     station.add_witness(&name, &password)?;
                 }
                 let report = station.destroy_item(&item, &reason)?;
-                self.reply(Reply::Notice(Text::Destroyed, report.control_number));
+                let names: Vec<&str> = report.items.iter().map(|i| i.control_number.as_str()).collect();
+                self.reply(Reply::Notice(
+                    Text::Destroyed,
+                    format!("{} — {}", names.join(", "), report.certificate),
+                ));
                 self.refresh_items()?;
             }
             Command::Downgrade {

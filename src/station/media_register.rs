@@ -12,6 +12,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::accounts::UserStatus;
 use crate::accounts::decision::{self, AdminKeys};
 use crate::accounts::permissions::Permission;
+use crate::custody::certificate::{DestroyedMedium, build};
 use crate::guard::media::{self, Medium};
 use crate::guard::medium_record::{FORMAT, MediumRecord};
 use crate::guard::register::{self, Entry, MediumStatus, Register, Unregistered};
@@ -255,10 +256,11 @@ impl Station {
     }
 
     /// Record a medium as destroyed (a witness at or above the two-person level, as for
-    /// items).
-    pub fn media_destroy(&mut self, id: &str, reason: &str) -> Result<Entry> {
+    /// items), with its certificate of destruction in the same transaction.
+    pub fn media_destroy(&mut self, id: &str, reason: &str) -> Result<(Entry, String)> {
         let entry = self.media_register_show(id)?;
-        self.session_for(Access::Permitted(Permission::MediaRegister, None))?;
+        let session = self.session_for(Access::Permitted(Permission::MediaRegister, None))?;
+        let actor = session.user().name.clone();
         if entry.status == MediumStatus::Destroyed {
             return Err(refused(&entry, "destroyed"));
         }
@@ -269,9 +271,40 @@ impl Station {
         if let Some(holder) = &entry.holder {
             details.insert("held_by".into(), holder.as_str().into());
         }
-        let done = self.media_step_with(&entry, Action::MediaDestroy, details, Some(&second))?;
+        let record = entry.record().clone();
+        details.insert("medium".into(), record.medium.clone().into());
+        details.insert("label".into(), record.label.clone().into());
+        let event = NewEvent {
+            actor,
+            action: Action::MediaDestroy,
+            subject: record.medium.clone(),
+            level: Some(record.level),
+            item: None,
+            details,
+        };
+        let issue = super::certificates::Issue {
+            events: vec![event],
+            validation: self.validation_of(std::slice::from_ref(&second))?,
+            reason: reason.to_string(),
+            decided: true,
+        };
+        let issued = self.issue_certificate(
+            issue,
+            Vec::new(),
+            |tx, _| second.consume(tx),
+            |occasion, seqs| {
+                let medium = DestroyedMedium {
+                    medium: record.medium.clone(),
+                    label: record.label.clone(),
+                    fs_uuid: record.fs_uuid.clone(),
+                    serial: record.serial.clone(),
+                    seq: seqs.first().copied().unwrap_or_default(),
+                };
+                build::for_medium(occasion, medium, record.level)
+            },
+        )?;
         self.spend(&second);
-        Ok(done)
+        Ok((self.media_register_show(&record.medium)?, issued.number))
     }
 
     fn media_step(

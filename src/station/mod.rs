@@ -5,6 +5,7 @@
 
 mod alerts;
 mod approvals;
+mod certificates;
 mod confirmation;
 mod custody;
 mod custody_settled;
@@ -54,9 +55,10 @@ use crate::vault::workdir::WorkDir;
 use crate::{Error, Level, Result, db};
 
 pub use approvals::Witness;
+pub use certificates::{CertificateView, ExportedCertificate};
 pub use confirmation::{Confirmation, Confirmed};
 pub use custody::{PendingOffer, Reassignment, Skipped};
-pub use destroy::DestroyReport;
+pub use destroy::{DestroyReport, Destroyed};
 pub use directory_rebuild::Rebuilt;
 pub use export::ExportReport;
 pub use export_medium::ExportMediumCheck;

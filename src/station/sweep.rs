@@ -195,8 +195,7 @@ impl Station {
                 .iter()
                 .any(|e| e.action == Action::ItemDestroy.as_str());
             if destroyed {
-                remove_if_present(&object)?;
-                sync_dir(&self.paths.object_dir(id))?;
+                crate::vault::layout::overwrite_and_remove(&object)?;
             }
         }
         Ok(())

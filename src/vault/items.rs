@@ -400,6 +400,20 @@ pub fn erase(tx: &Transaction<'_>, id: ItemId, now: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether the item's row holds no key and no encrypted metadata and is marked destroyed
+/// (read back before a destruction commits: what its certificate states).
+pub fn is_erased(tx: &Transaction<'_>, id: ItemId) -> Result<bool> {
+    let erased: Option<bool> = tx
+        .query_row(
+            "SELECT length(wrapped_dek) = 0 AND length(title) = 0 AND length(original_name) = 0
+                    AND notes IS NULL AND status = 'destroyed' FROM items WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(erased == Some(true))
+}
+
 /// Move an item to another level inside the caller's transaction: new level, generation,
 /// rewrapped DEK and metadata and object version (made by [`ItemRow::rewrapped`] for a
 /// lowering, [`ItemRow::raised`] for a raise).

@@ -506,3 +506,41 @@ pub fn check_free_space(path: &Path, len: u64) -> Result<()> {
     }
     Ok(())
 }
+
+/// Overwrite the file at `path` once with zeros, flush it, and remove it (its directory
+/// synced): what is left of a destroyed item's ciphertext. A missing file is no error
+/// (`false`); a symbolic link is removed without following it.
+pub fn overwrite_and_remove(path: &Path) -> Result<bool> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = match fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+    {
+        Ok(file) => Some(file),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        // A link (ELOOP) or something not writable: removed without writing through it.
+        Err(_) => None,
+    };
+    if let Some(mut file) = file {
+        let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+        let zeros = vec![0u8; 1 << 20];
+        let mut left = len;
+        while left > 0 {
+            let n = left.min(zeros.len() as u64) as usize;
+            file.write_all(&zeros[..n]).map_err(|e| Error::io(path, e))?;
+            left -= n as u64;
+        }
+        file.sync_all().map_err(|e| Error::io(path, e))?;
+    }
+    match fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(Error::io(path, e)),
+    }
+    if let Some(dir) = path.parent() {
+        sync_dir(dir)?;
+    }
+    Ok(true)
+}

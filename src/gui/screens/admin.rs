@@ -173,7 +173,7 @@ fn show(ui: &mut egui::Ui, s: &mut AdminScreen, cx: &Context<'_>, actions: &mut 
 fn value_field(ui: &mut egui::Ui, setting: &Setting, value: &mut String, label: egui::Id, lang: Lang) -> bool {
     let height = ui.spacing().interact_size.y;
     match setting.field {
-        Field::Number { .. } | Field::Names { .. } => {
+        Field::Number { .. } | Field::Names { .. } | Field::Text { .. } => {
             // A grid cell offers only its column's last width, so the size is set.
             let field = ui
                 .add_sized([POLICY_VALUE_WIDTH, height], egui::TextEdit::singleline(value))

@@ -22,7 +22,10 @@ mod read;
 
 pub use export::export;
 pub use outcome::{BundleError, BundleReport, TrustStep};
-pub use pins::{AcceptedCheckpoint, AcceptedKeyChange, Pin, Pins, default_path as default_pins_path, verify_and_pin};
+pub use pins::{
+    AcceptedCheckpoint, AcceptedKeyChange, AdminPin, Pin, Pins, RetiredAdminKey, default_path as default_pins_path,
+    verify_and_pin,
+};
 pub use read::verify;
 
 use std::collections::BTreeMap;

@@ -101,11 +101,36 @@ pub struct AcceptedKeyChange {
     pub root: String,
 }
 
+/// A station's admin key `AK` pinned here (from its `ak.vkey`), which certificates of
+/// destruction are checked against, and the keys it replaced that this machine saw retired.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminPin {
+    /// The admin public key in force as far as this machine knows, hex.
+    pub key: String,
+    /// Keys retired by successions this machine followed, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired: Vec<RetiredAdminKey>,
+}
+
+/// An admin key a succession replaced: what it signed before `at` still counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetiredAdminKey {
+    /// The replaced key, hex.
+    pub key: String,
+    /// Its successor, hex.
+    pub successor: String,
+    /// When it was replaced (the succession record's `issued_at`).
+    pub at: String,
+}
+
 /// The pin file.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Pins {
     /// By checkpoint origin.
     pub stations: BTreeMap<String, Pin>,
+    /// Admin keys by station id (absent from pin files that never pinned one).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub admin_keys: BTreeMap<String, AdminPin>,
     #[serde(skip)]
     path: PathBuf,
 }
@@ -133,6 +158,44 @@ pub fn verify_and_pin(dir: &Path, pins: &Path) -> Result<super::BundleReport> {
 }
 
 impl Pins {
+    /// Pin a station's admin key (`ak.vkey`). Another key for a station already pinned is
+    /// taken only when the officer says the station announced it (`new_key`); a key this
+    /// machine saw retired never is.
+    fn trust_admin(&mut self, station: &str, key: &[u8; 32], new_key: bool) -> Result<()> {
+        let key = crate::encoding::hex::encode(key);
+        match self.admin_keys.get_mut(station) {
+            Some(pin) if pin.retired.iter().any(|r| r.key == key) => Err(Error::Denied {
+                rule: "pinned-key",
+                message: format!(
+                    "admin key {key} of station {station} was retired; this machine pins {}",
+                    pin.key
+                ),
+            }),
+            Some(pin) if pin.key == key => Ok(()),
+            Some(pin) if !new_key => Err(Error::Denied {
+                rule: "pinned-key",
+                message: format!(
+                    "station {station}'s admin key is pinned to another key ({}); a new one is accepted only as one the station's officers announced",
+                    pin.key
+                ),
+            }),
+            Some(pin) => {
+                pin.key = key;
+                Ok(())
+            }
+            None => {
+                self.admin_keys.insert(
+                    station.to_string(),
+                    AdminPin {
+                        key,
+                        retired: Vec::new(),
+                    },
+                );
+                Ok(())
+            }
+        }
+    }
+
     /// Load the pin file at `path` (empty if it does not exist yet).
     pub fn load(path: &Path) -> Result<Pins> {
         let mut pins: Pins = match std::fs::read(path) {
@@ -168,6 +231,10 @@ impl Pins {
     pub fn trust(&mut self, verifier_key: &str, new_epoch: bool) -> Result<String> {
         let verifier = crate::ledger::note::Verifier::parse(verifier_key)
             .map_err(|e| Error::InvalidInput(format!("not a verifier key: {e}")))?;
+        if let Some(station) = crate::custody::certificate::document::station_of_admin_key_name(&verifier.name) {
+            self.trust_admin(station, &verifier.public, new_epoch)?;
+            return Ok(verifier.name);
+        }
         let key = verifier.encode();
         if let Some(pin) = self.stations.get(&verifier.name)
             && let Some(change) = pin.key_changes.iter().find(|c| c.old_key == key)
