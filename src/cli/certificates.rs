@@ -19,15 +19,20 @@ pub fn run(cli: &Cli, command: &CertificateCommand) -> Result<()> {
     let mut station = unlocked_station(cli)?;
     match command {
         CertificateCommand::List => {
-            let all = station.certificates()?;
+            let list = station.certificates()?;
+            let all = &list.certificates;
             if cli.json {
-                let rows: Vec<_> = all.iter().map(summary).collect();
-                return output::json(&rows);
-            }
-            if all.is_empty() {
+                let mut rows: Vec<_> = all.iter().map(summary).collect();
+                rows.extend(
+                    list.unreadable
+                        .iter()
+                        .map(|why| serde_json::json!({ "status": "unreadable", "problem": why })),
+                );
+                output::json(&rows)?;
+            } else if all.is_empty() && list.unreadable.is_empty() {
                 println!("No certificates of destruction.");
             }
-            for view in &all {
+            for view in all.iter().filter(|_| !cli.json) {
                 let c = &view.certificate;
                 println!(
                     "{}  {}  {:<13} {:>5} item(s)  by {}  {}",
@@ -39,7 +44,13 @@ pub fn run(cli: &Cli, command: &CertificateCommand) -> Result<()> {
                     view.status()
                 );
             }
-            Ok(())
+            for why in list.unreadable.iter().filter(|_| !cli.json) {
+                println!("UNREADABLE: {}", output::printable(why));
+            }
+            match list.unreadable.first() {
+                Some(why) => Err(anyhow!(CertificateRejected(why.clone()))),
+                None => Ok(()),
+            }
         }
         CertificateCommand::Show { number } => {
             let view = station.certificate(number)?;

@@ -11,7 +11,7 @@ use strongroom::progress::Progress;
 
 use super::dialogs::{Dialogs, Purpose};
 use super::i18n::{Lang, Text};
-use super::messages::{Command, Failure, Reply};
+use super::messages::{CertificateStep, Command, Failure, Reply};
 use super::model::{Action, Job, Message, Model, Phase, SignedIn, View};
 use super::screens;
 use super::screens::detail::ExportAsked;
@@ -114,6 +114,9 @@ impl App {
                     m.recover.busy = false;
                     if let Some(signed_in) = m.signed_in.as_mut() {
                         signed_in.ledger.verifying = false;
+                        if let Some(dialog) = signed_in.destroy.as_mut() {
+                            dialog.busy = false;
+                        }
                     }
                     m.message = Some(Message { failure });
                 }
@@ -152,6 +155,15 @@ impl App {
             };
             match purpose {
                 Purpose::ImportFiles | Purpose::ImportFolder => signed_in.import.paths.extend(paths),
+                // The certificate is written into a folder of its own under the one chosen.
+                Purpose::SaveCertificate(number) => {
+                    if let Some(dir) = paths.into_iter().next() {
+                        self.worker.send(Command::Certificate(CertificateStep::Save {
+                            dir: dir.join(&number),
+                            number,
+                        }));
+                    }
+                }
                 // Only into the form of the item the dialog was opened for.
                 Purpose::ExportTo(name) => {
                     let open = signed_in
@@ -511,6 +523,13 @@ impl eframe::App for App {
         });
         screens::message::show(ui.ctx(), &self.model, &mut self.actions);
         screens::confirm_export::show(ui.ctx(), &self.model, &mut self.actions);
+        if self.model.message.is_none()
+            && self.model.phase == Phase::Main
+            && let Some(s) = self.model.signed_in.as_mut()
+            && let Some(dialog) = s.destroy.as_mut()
+        {
+            dialog.show(ui.ctx(), lang, s.generation, &mut self.actions);
+        }
         screens::toasts::show(ui.ctx(), self.model.signed_in.as_ref());
         if !self.actions.is_empty() {
             ui.ctx().request_repaint();

@@ -86,6 +86,7 @@ pub fn key(key: &str, lang: Lang) -> String {
         "window_seconds" => "时间窗（秒）",
         "window_start" => "时间窗开始",
         "witness" => "见证人",
+        "certificate" => "销毁证明",
         "signing_key_replaced" => "签名密钥已更换",
         "admin_key_replaced" => "管理密钥已更换",
         other => return other.to_string(),
@@ -155,6 +156,9 @@ pub fn subject(subject: &str, lang: Lang) -> String {
         "retention-days-confidential" => "秘密级默认保存天数",
         "retention-days-secret" => "机密级默认保存天数",
         "retention-days-top-secret" => "绝密级默认保存天数",
+        "certificate-organization" => "销毁证明署名单位",
+        "certificate-location" => "销毁证明地点",
+        "certificate-titles" => "销毁证明人员职务",
         other => return other.to_string(),
     };
     zh.to_string()

@@ -15,6 +15,8 @@ pub enum Purpose {
     ImportFolder,
     /// Where to export an item (its suggested file name).
     ExportTo(String),
+    /// A folder to save a certificate of destruction in (its number).
+    SaveCertificate(String),
 }
 
 /// Where a dialog's answer goes: what it was for, and the paths chosen (none: cancelled).
@@ -92,7 +94,9 @@ impl FileDialogs for NativeDialogs {
                 let mut guard = Unanswered(Some((answer, purpose.clone())));
                 let paths = match &purpose {
                     Purpose::ImportFiles => rfd::FileDialog::new().pick_files().unwrap_or_default(),
-                    Purpose::ImportFolder => rfd::FileDialog::new().pick_folder().into_iter().collect(),
+                    Purpose::ImportFolder | Purpose::SaveCertificate(_) => {
+                        rfd::FileDialog::new().pick_folder().into_iter().collect()
+                    }
                     Purpose::ExportTo(name) => rfd::FileDialog::new()
                         .set_file_name(name.as_str())
                         .save_file()

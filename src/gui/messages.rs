@@ -114,15 +114,18 @@ pub enum Command {
     VerifyBundle(PathBuf),
     /// Read users, requests and policy (officers).
     RefreshAdmin,
-    /// Destroy an item (two-person at the policy's level: a witness, or a request).
+    /// Destroy items under one certificate (two-person at the policy's level: a witness
+    /// for the batch, or a request per item).
     Destroy {
-        /// Control number.
-        item: String,
+        /// Control numbers.
+        items: Vec<String>,
         /// Why.
         reason: String,
         /// A witness who typed their own password.
         witness: Option<(String, Password)>,
     },
+    /// Open, save, verify or sign a certificate.
+    Certificate(CertificateStep),
     /// Lower an item's level (officers; two-person at the policy's level).
     Downgrade {
         /// Control number.
@@ -384,6 +387,12 @@ pub enum Reply {
     },
     /// An inventory's findings.
     Inventory(Box<strongroom::custody::inventory::Report>),
+    /// Items were destroyed: the destroy dialog shows their certificate.
+    Destroyed(Box<strongroom::station::DestroyReport>),
+    /// The certificates of destruction.
+    Certificates(Box<strongroom::station::CertificateList>),
+    /// A certificate was checked: its number, and the outcome in words (or why it failed).
+    CertificateChecked(String, Result<String, String>),
     /// What the export confirmation says about the destination's medium.
     ExportMedium {
         /// The export it is about.
@@ -408,6 +417,24 @@ pub enum Reply {
     },
     /// A command failed.
     Failed(Failure),
+}
+
+/// What to do with a certificate of destruction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CertificateStep {
+    /// Show its PDF in the desktop's viewer.
+    Open(String),
+    /// Write certificate.json, certificate.pdf and ak.vkey into a directory.
+    Save {
+        /// Its number.
+        number: String,
+        /// The directory chosen.
+        dir: PathBuf,
+    },
+    /// Check it against the ledger and the station's admin keys.
+    Verify(String),
+    /// Sign one awaiting an officer.
+    Sign(String),
 }
 
 /// An error as the window shows it: its kind (worded in the app's languages), the library's

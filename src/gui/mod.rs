@@ -74,6 +74,8 @@ pub fn run(root: PathBuf) -> Result<()> {
                     idle_poll: Duration::from_secs(1),
                     guard_dir: strongroom::guard::state::guard_dir(),
                     guard_probes: None,
+                    certificate_dir: worker::certificate_view_dir(),
+                    viewer: worker::desktop_viewer(),
                 },
                 repaint,
             )?;

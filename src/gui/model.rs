@@ -115,6 +115,19 @@ pub enum Action {
     VerifyBundle,
     /// Destroy the open item (reason and witness from its form).
     Destroy,
+    /// Open the destroy dialog for these items, with a reason to start from.
+    OpenDestroy {
+        /// Control numbers.
+        items: Vec<String>,
+        /// The reason filled in (the Due list's: retention ended).
+        reason: String,
+    },
+    /// Destroy what the destroy dialog names, as its fields say.
+    ConfirmDestroy,
+    /// Close the destroy dialog.
+    CloseDestroy,
+    /// A step on a certificate of destruction.
+    Certificate(super::messages::CertificateStep),
     /// Lower the open item's level (from its form).
     Downgrade,
     /// Add the user in the user form.
@@ -292,6 +305,8 @@ pub struct SignedIn {
     pub guard: GuardScreen,
     /// Offers, the Due list and the inventory.
     pub custody: CustodyScreen,
+    /// The destroy dialog, while open.
+    pub destroy: Option<super::screens::destroy_dialog::DestroyDialog>,
     /// The highest level this session has shown or handled (the banners; DESIGN.md §7).
     high: Level,
 }
@@ -319,6 +334,7 @@ impl SignedIn {
             admin: AdminScreen::default(),
             guard: GuardScreen::default(),
             custody: CustodyScreen::default(),
+            destroy: None,
             high: Level::Unclassified,
         }
     }

@@ -80,6 +80,20 @@ pub fn apply_reply(s: &mut SignedIn, reply: Reply, lang: Lang) -> Option<Message
             s.custody.due = due;
             s.custody.tombstones = tombstones;
         }
+        Reply::Destroyed(report) => match s.destroy.as_mut().filter(|d| d.busy) {
+            Some(dialog) => {
+                dialog.busy = false;
+                dialog.done = Some(*report);
+            }
+            None => s.destroy = Some(super::screens::destroy_dialog::DestroyDialog::finished(*report)),
+        },
+        Reply::Certificates(list) => {
+            s.raise_all(list.certificates.iter().map(|c| c.certificate.level()));
+            s.custody.certificates.list = *list;
+        }
+        Reply::CertificateChecked(number, outcome) => {
+            s.custody.certificates.checked.insert(number, outcome);
+        }
         Reply::Inventory(report) => {
             s.custody.running = None;
             s.custody.report = Some(*report);
@@ -362,7 +376,11 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
                 .map(|w| (w, Password::new(std::mem::take(&mut *form.witness_password))));
             let reason = form.reason.trim().to_string();
             let command = match (&action, form.downgrade_to) {
-                (Action::Destroy, _) => Command::Destroy { item, reason, witness },
+                (Action::Destroy, _) => Command::Destroy {
+                    items: vec![item],
+                    reason,
+                    witness,
+                },
                 (_, Some(to)) => Command::Downgrade {
                     item,
                     to,
@@ -409,6 +427,46 @@ pub fn carry_out(s: &mut SignedIn, action: Action, lang: Lang, worker: &Worker) 
             worker.send(Command::User(change));
         }
         Action::CancelExport => s.item.pending_export = None,
+        Action::OpenDestroy { items, reason } => {
+            // The highest level among them, as the vault lists them.
+            let level = s
+                .items
+                .iter()
+                .filter(|i| items.contains(&i.control_number.to_string()))
+                .map(|i| i.level)
+                .chain(
+                    s.custody
+                        .due
+                        .iter()
+                        .filter(|d| items.contains(&d.control_number))
+                        .map(|d| d.level),
+                )
+                .max()
+                .unwrap_or(strongroom::Level::Unclassified);
+            s.destroy = Some(super::screens::destroy_dialog::DestroyDialog::new(items, level, reason));
+        }
+        Action::ConfirmDestroy => {
+            let dialog = s.destroy.as_mut()?;
+            if dialog.busy || dialog.done.is_some() {
+                return None;
+            }
+            let witness = Some(dialog.witness.trim().to_string())
+                .filter(|w| !w.is_empty())
+                .map(|w| (w, Password::new(std::mem::take(&mut *dialog.witness_password))));
+            dialog.busy = true;
+            worker.send(Command::Destroy {
+                items: dialog.items.clone(),
+                reason: dialog.reason.trim().to_string(),
+                witness,
+            });
+        }
+        Action::CloseDestroy => {
+            if s.destroy.as_ref().is_some_and(|d| d.done.is_some()) {
+                s.browser.selected.clear();
+            }
+            s.destroy = None;
+        }
+        Action::Certificate(step) => worker.send(Command::Certificate(step)),
         Action::AddWitness => {
             s.view = View::Detail;
             s.item.actions.focus_witness = true;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod certificates_screen;
 mod custody_screen;
 mod guard_fixture;
 #[path = "../../tests/it/support/guard_scene.rs"]
@@ -61,6 +62,8 @@ struct Fixture {
     mounts: FixedMounts,
     /// The devices behind those mounts.
     devices: FixedDevices,
+    /// The files the app handed to the desktop's viewer.
+    viewed: Arc<Mutex<Vec<PathBuf>>>,
 }
 
 impl Fixture {
@@ -75,6 +78,7 @@ impl Fixture {
             mounts: FixedMounts::default(),
             devices: FixedDevices::default(),
             recovery: String::new(),
+            viewed: Arc::default(),
         }
     }
 
@@ -125,6 +129,8 @@ impl Fixture {
             network: Box::new(self.network.clone()),
             devices: Box::new(self.devices.clone()),
         };
+        let certificate_dir = self.dir.path().join("viewing");
+        let viewed = self.viewed.clone();
         Harness::builder().with_size(size).build_eframe(move |cc| {
             let ctx = cc.egui_ctx.clone();
             let worker = Worker::start(
@@ -135,6 +141,11 @@ impl Fixture {
                     idle_poll: Duration::from_millis(20),
                     guard_dir,
                     guard_probes: Some(probes),
+                    certificate_dir,
+                    viewer: Arc::new(move |path| {
+                        viewed.lock().unwrap().push(path.to_path_buf());
+                        Ok(())
+                    }),
                 },
                 Arc::new(move || ctx.request_repaint()),
             )

@@ -23,6 +23,7 @@ use super::error_text::ErrorKind;
 use super::i18n::Text;
 use super::messages::{Command, Failure, Reply, SessionInfo, UserChange};
 
+mod certificates;
 mod custody_screen;
 mod guard_screen;
 
@@ -62,6 +63,42 @@ pub struct WorkerOptions {
     pub guard_dir: PathBuf,
     /// What the status strip reads (the machine's own unless a test injects its own).
     pub guard_probes: Option<strongroom::guard::Probes>,
+    /// Where a certificate's PDF is written to be opened (private to this user).
+    pub certificate_dir: PathBuf,
+    /// Opens a PDF in the desktop's viewer (tests record what would be opened).
+    pub viewer: Viewer,
+}
+
+/// Opens a file in the desktop's viewer.
+pub type Viewer = Arc<dyn Fn(&std::path::Path) -> std::io::Result<()> + Send + Sync>;
+
+/// The desktop's viewer: `xdg-open`, not waited for (it may keep running).
+pub fn desktop_viewer() -> Viewer {
+    Arc::new(|path| {
+        let mut child = std::process::Command::new("xdg-open")
+            .arg(path)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        // Reaped on its own thread, so no zombie is left behind.
+        std::thread::spawn(move || child.wait());
+        Ok(())
+    })
+}
+
+/// Where the app writes a certificate's PDF to open it: the session's runtime directory
+/// (`$XDG_RUNTIME_DIR`, private and cleared at log-out), else a directory of the user's own
+/// under the temp directory.
+pub fn certificate_view_dir() -> PathBuf {
+    match std::env::var_os("XDG_RUNTIME_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir).join("strongroom-certificates"),
+        _ => {
+            // SAFETY: geteuid has no preconditions and cannot fail.
+            let uid = unsafe { libc::geteuid() };
+            std::env::temp_dir().join(format!("strongroom-certificates-{uid}"))
+        }
+    }
 }
 
 impl Worker {
@@ -363,19 +400,7 @@ impl StationThread {
                 let check = self.station()?.export_medium_check(&asked.item, &asked.to)?;
                 self.reply(Reply::ExportMedium { asked, check });
             }
-            Command::Destroy { item, reason, witness } => {
-                let station = self.station()?;
-                if let Some((name, password)) = witness {
-                    station.add_witness(&name, &password)?;
-                }
-                let report = station.destroy_item(&item, &reason)?;
-                let names: Vec<&str> = report.items.iter().map(|i| i.control_number.as_str()).collect();
-                self.reply(Reply::Notice(
-                    Text::Destroyed,
-                    format!("{} — {}", names.join(", "), report.certificate),
-                ));
-                self.refresh_items()?;
-            }
+            command @ (Command::Destroy { .. } | Command::Certificate(_)) => self.certificates(command)?,
             Command::Downgrade {
                 item,
                 to,

@@ -73,6 +73,15 @@ impl CertificateView {
     }
 }
 
+/// The certificates a user may see.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CertificateList {
+    /// Those that could be read, newest first.
+    pub certificates: Vec<CertificateView>,
+    /// Why each row that could not be read was not (changed outside Strongroom).
+    pub unreadable: Vec<String>,
+}
+
 /// The files a certificate export wrote.
 #[derive(Clone, Debug, Serialize)]
 pub struct ExportedCertificate {
@@ -241,14 +250,18 @@ impl Station {
     }
 
     /// Every certificate at or below this user's clearance, newest first, each checked
-    /// against the ledger. A row that cannot be read is an error: an insider's edit is not
-    /// hidden by leaving it out.
-    pub fn certificates(&self) -> Result<Vec<CertificateView>> {
+    /// against the ledger. A row that cannot be read is listed as such: an insider's edit is
+    /// not hidden by leaving it out.
+    pub fn certificates(&self) -> Result<CertificateList> {
         let clearance = self.session_for(Access::Quietly)?.user().clearance;
-        store::list(&self.conn, clearance)?
-            .into_iter()
-            .map(|stored| self.view(stored?))
-            .collect()
+        let mut list = CertificateList::default();
+        for stored in store::list(&self.conn, clearance)? {
+            match stored {
+                Ok(stored) => list.certificates.push(self.view(stored)?),
+                Err(problem) => list.unreadable.push(problem.to_string()),
+            }
+        }
+        Ok(list)
     }
 
     fn view(&self, stored: store::Stored) -> Result<CertificateView> {
@@ -315,6 +328,20 @@ impl Station {
         Ok((signed, key))
     }
 
+    /// Check a certificate as an auditor would, on the station: it agrees with the ledger,
+    /// is signed, and its signature verifies under one of this station's admin keys.
+    /// Returns who signed it and when, in words.
+    pub fn verify_certificate(&self, number: &str) -> Result<String> {
+        let (signed, key) = self.signed_certificate(number)?;
+        Ok(format!(
+            "{}: agrees with the ledger; signed by {} at {} with admin key {}",
+            signed.certificate.number,
+            signed.signed_by,
+            signed.signed_at,
+            hex::encode(&key)
+        ))
+    }
+
     /// The certificate as PDF (signed or awaiting a signature, as it stands).
     pub fn certificate_pdf(&self, number: &str) -> Result<Vec<u8>> {
         let view = self.certificate(number)?;
@@ -361,6 +388,7 @@ impl Station {
     pub fn certificates_awaiting(&self) -> Result<usize> {
         Ok(self
             .certificates()?
+            .certificates
             .iter()
             .filter(|c| c.status() == "awaiting-signature")
             .count())

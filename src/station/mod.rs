@@ -55,7 +55,7 @@ use crate::vault::workdir::WorkDir;
 use crate::{Error, Level, Result, db};
 
 pub use approvals::Witness;
-pub use certificates::{CertificateView, ExportedCertificate};
+pub use certificates::{CertificateList, CertificateView, ExportedCertificate};
 pub use confirmation::{Confirmation, Confirmed};
 pub use custody::{PendingOffer, Reassignment, Skipped};
 pub use destroy::{DestroyReport, Destroyed};
@@ -245,6 +245,11 @@ impl Station {
         if self.is_unlocked() {
             self.idle.touch();
         }
+    }
+
+    /// The signed-in user's role, while a session holds its keys.
+    pub fn role(&self) -> Option<crate::accounts::Role> {
+        self.session.as_ref().filter(|s| s.has_keys()).map(|s| s.user().role)
     }
 
     /// Whether a session is unlocked and still holds its keys.

@@ -544,3 +544,34 @@ pub fn overwrite_and_remove(path: &Path) -> Result<bool> {
     }
     Ok(true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bytes are overwritten in place before the name goes: another link to the same
+    /// inode (what the disk still holds) reads zeros. A link named instead is removed and
+    /// its target left alone.
+    #[test]
+    fn a_removed_object_is_zeroed_first_and_links_are_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let object = dir.path().join("object.sro");
+        let witness = dir.path().join("same-inode");
+        let content: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8 + 1).collect();
+        fs::write(&object, &content).unwrap();
+        fs::hard_link(&object, &witness).unwrap();
+        assert!(overwrite_and_remove(&object).unwrap());
+        assert!(!object.exists());
+        let left = fs::read(&witness).unwrap();
+        assert_eq!(left.len(), content.len());
+        assert!(left.iter().all(|b| *b == 0));
+        assert!(!overwrite_and_remove(&object).unwrap(), "a missing file is no error");
+
+        let target = dir.path().join("target");
+        fs::write(&target, b"keep me").unwrap();
+        let link = dir.path().join("link.sro");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(overwrite_and_remove(&link).unwrap());
+        assert_eq!(fs::read(&target).unwrap(), b"keep me");
+    }
+}

@@ -599,7 +599,17 @@ fn exercise_the_guard(station: &mut Station, vault: &LibVault) {
         .unwrap();
     station.quarantine_destroy(&entries[1].id, "a second copy").unwrap();
     station.media_retire(&medium_id, "worn out").unwrap();
-    station.media_destroy(&medium_id, "shredded").unwrap();
+    let (destroyed, number) = station.media_destroy(&medium_id, "shredded").unwrap();
+    assert_eq!(destroyed.status, strongroom::guard::register::MediumStatus::Destroyed);
+    // The medium's certificate: signed by the officer's admin key, agreeing with the ledger,
+    // printable.
+    let certificate = station.certificate(&number).unwrap();
+    assert_eq!(certificate.status(), "signed");
+    let body = &certificate.certificate;
+    assert_eq!(body.subject, strongroom::custody::certificate::Subject::Medium);
+    assert_eq!(body.medium.as_ref().unwrap().medium, medium_id);
+    assert_eq!(body.sanitization.method_type, "destroy");
+    assert!(station.certificate_pdf(&number).unwrap().starts_with(b"%PDF-"));
     let events =
         crate::support::insider::events(&rusqlite::Connection::open(vault.root.join("strongroom.db")).unwrap());
     let mount = events

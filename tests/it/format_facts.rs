@@ -328,9 +328,9 @@ fn database_is_in_wal_mode_so_the_main_file_alone_can_miss_committed_rows() {
     assert_eq!(mode, "wal");
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, db::SCHEMA_VERSION);
-    assert_eq!(version, 9);
+    assert_eq!(version, 10);
     documented("WAL", "`PRAGMA journal_mode = WAL`");
-    documented("schema version", "**9** for this document");
+    documented("schema version", "**10** for this document");
 
     // Locking checkpoints the WAL: the main file then holds the whole schema.
     v.station.lock();

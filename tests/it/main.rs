@@ -6,6 +6,7 @@ mod support;
 
 mod accounts;
 mod audit_bundle;
+mod certificates;
 mod clearance_and_keys;
 mod cli_accounts;
 mod cli_alerts;
@@ -16,6 +17,7 @@ mod crash_safety;
 mod custody_raise;
 mod custody_rules;
 mod custody_transfers;
+mod destruction;
 mod disk_full;
 mod event_schemas;
 mod format_facts;

@@ -3,7 +3,7 @@
 //! an older key follows to this one.
 //!
 //! The signature is made with context [`super::FORMAT`] over the RFC 8785 bytes of the
-//! document without `signature` and `admin_chain` (docs/FORMAT.md §14). The succession
+//! document without `signature` and `admin_chain` (docs/FORMAT.md §17). The succession
 //! records are signed on their own, by the key each replaces.
 
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,6 @@
 //! A stored certificate against the ledger: every event it names must be the destruction it
-//! describes (action, control number or medium, size, hash, level, and the certificate's
-//! number in the event), and its checkpoint must be one the station stored. A row edited with
+//! describes (action, control number or medium, size, hash, level, who, the witness or
+//! approver, why, and the certificate's number in the event), and its checkpoint must be one the station stored. A row edited with
 //! SQL, or one inserted for a destruction that never happened, fails here.
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -17,9 +17,14 @@ use super::Certificate;
 /// certificate's number all agree. Used on the station and, against a bundle, off it.
 pub fn event_matches(certificate: &Certificate, seq: u64, event: &Value) -> bool {
     let details = &event["details"];
+    let validator = certificate.validated_by.as_ref().map(|p| p.name.as_str());
+    let second = details["witness"].as_str().or(details["approved_by"].as_str());
     if event["seq"] != seq
         || event["time"] != certificate.destroyed_at.as_str()
+        || event["actor"] != certificate.performed_by.name.as_str()
         || details["certificate"] != certificate.number.as_str()
+        || details["reason"] != certificate.reason.as_str()
+        || second != validator
     {
         return false;
     }

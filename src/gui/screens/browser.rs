@@ -182,7 +182,8 @@ fn show(
     table(ui, browser, items, lang, actions);
 }
 
-/// What to do with the ticked items: offer them all to one user, or clear the ticks.
+/// What to do with the ticked items: offer them all to one user, destroy them under one
+/// certificate, or clear the ticks.
 fn selection_bar(ui: &mut egui::Ui, browser: &mut BrowserScreen, lang: Lang, actions: &mut Vec<Action>) {
     ui.horizontal_wrapped(|ui| {
         ui.strong(format!("{} {}", browser.selected.len(), Text::Selected.get(lang)));
@@ -202,6 +203,18 @@ fn selection_bar(ui: &mut egui::Ui, browser: &mut BrowserScreen, lang: Lang, act
             }));
             browser.selected.clear();
             browser.offer_to.clear();
+        }
+        if ui
+            .add_enabled(
+                !browser.selected.is_empty(),
+                egui::Button::new(Text::DestroySelected.get(lang)),
+            )
+            .clicked()
+        {
+            actions.push(Action::OpenDestroy {
+                items: browser.selected.iter().cloned().collect(),
+                reason: String::new(),
+            });
         }
         if ui
             .add_enabled(

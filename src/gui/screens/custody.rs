@@ -1,6 +1,7 @@
 //! The Custody screen: offers of custody open now (accept or decline those made to you);
-//! for officers, the Due list (items whose retention date has come, each opening its page)
-//! and the inventory, run as a job with a progress bar, with what it found.
+//! for officers, the Due list (items whose retention date has come, each opening its page
+//! or the destroy dialog), the certificates of destruction, and the inventory, run as a job
+//! with a progress bar, with what it found.
 
 use std::sync::Arc;
 
@@ -31,6 +32,8 @@ pub struct CustodyScreen {
     pub report: Option<Report>,
     /// The inventory running now: its job number and counters.
     pub running: Option<(u64, Arc<Progress>)>,
+    /// Certificates of destruction (officers).
+    pub certificates: super::certificates::CertificatesScreen,
 }
 
 impl CustodyScreen {
@@ -54,6 +57,8 @@ impl CustodyScreen {
             if cx.session.role == Role::Officer {
                 ui.add_space(10.0);
                 self.due_ui(ui, cx, &mut actions);
+                ui.add_space(10.0);
+                self.certificates.ui(ui, cx, &mut actions);
                 ui.add_space(10.0);
                 self.inventory_ui(ui, cx, &mut actions);
             }
@@ -115,7 +120,7 @@ impl CustodyScreen {
             return;
         }
         egui::Grid::new("custody-due")
-            .num_columns(5)
+            .num_columns(6)
             .striped(true)
             .show(ui, |ui| {
                 for heading in [
@@ -127,6 +132,7 @@ impl CustodyScreen {
                 ] {
                     ui.strong(heading.get(lang));
                 }
+                ui.label("");
                 ui.end_row();
                 for due in &self.due {
                     if ui.link(&due.control_number).clicked() {
@@ -136,6 +142,12 @@ impl CustodyScreen {
                     ui.label(&due.custodian);
                     ui.label(&due.retain_until);
                     ui.label(due.days_overdue.to_string());
+                    if ui.button(Text::DestroyOne.get(lang)).clicked() {
+                        actions.push(Action::OpenDestroy {
+                            items: vec![due.control_number.clone()],
+                            reason: format!("{} ({})", Text::RetentionEnded.get(lang), due.retain_until),
+                        });
+                    }
                     ui.end_row();
                 }
             });

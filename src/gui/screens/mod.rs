@@ -6,8 +6,10 @@
 pub mod admin;
 pub mod alerts;
 pub mod browser;
+pub mod certificates;
 pub mod confirm_export;
 pub mod custody;
+pub mod destroy_dialog;
 pub mod detail;
 pub mod guard;
 pub mod import;

@@ -486,3 +486,101 @@ fn a_cancel_that_kept_groups_says_what_stays_and_files_show_in_the_job_row() {
     );
     assert_eq!(s.toasts.len(), 1);
 }
+
+/// A secret item due for destruction (retained until yesterday), and carol, an officer to
+/// witness it.
+fn due_item_and_a_witness() -> Fixture {
+    let fx = Fixture::with_vault(&[]);
+    let mut station =
+        strongroom::Station::open_with(&fx.root, strongroom::station::OpenOptions::with_clock(fx.clock.clone()))
+            .unwrap();
+    station.unlock("alice", &Password::from(ALICE_PW)).unwrap();
+    let path = fx.file("harbour-survey.tif", b"survey of the harbour");
+    let plan = station.plan_import(&[path], false).unwrap();
+    let today = {
+        use strongroom::time::Clock;
+        let now = fx.clock.now();
+        format!("{:04}-{:02}-{:02}", now.year(), u8::from(now.month()), now.day())
+    };
+    let mut options = ImportOptions::at(Level::Secret);
+    options.retain_until = Some(today);
+    station
+        .import(plan, &options, &strongroom::progress::Progress::new())
+        .unwrap();
+    let first = Password::from("carol's first password here");
+    station
+        .add_user("carol", strongroom::accounts::Role::Officer, Level::TopSecret, &first)
+        .unwrap();
+    station.lock();
+    station.unlock("carol", &first).unwrap();
+    station.change_password(&first, &Password::from(CAROL_PW)).unwrap();
+    station.lock();
+    fx.clock.advance(time::Duration::days(2));
+    fx
+}
+
+const CAROL_PW: &str = "carol's long witness passphrase";
+
+#[test]
+fn destroying_a_due_item_with_a_witness_takes_five_interactions_and_ends_on_its_certificate() {
+    let fx = due_item_and_a_witness();
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| {
+        app.signed(|s| s.items.len() == 1 && s.custody.due.len() == 1)
+    });
+    let control = harness.state().s().items[0].control_number.to_string();
+    // From the officer's main screen (the vault): the Custody tab, the due item's Destroy…,
+    // the witness's name (its field has the focus), the witness's password, Destroy.
+    let mut person = Person::new(&mut harness);
+    person.click("Custody (1)");
+    person.wait("the Due list", |app| app.signed(|s| s.view == View::Custody));
+    person.click_button("Destroy…");
+    person.wait("the destroy dialog", |app| app.signed(|s| s.destroy.is_some()));
+    person.type_here("carol");
+    person.fill("Witness's password", CAROL_PW);
+    person.click_button("Destroy");
+    person.wait("the certificate", |app| {
+        app.signed(|s| s.destroy.as_ref().is_some_and(|d| d.done.is_some()))
+    });
+    assert!(person.interactions <= 5, "{} interactions", person.interactions);
+    assert!(person.harness.state().model.message.is_none());
+    // The dialog ends on the certificate: signed, naming the item, ready to open.
+    let report = person
+        .harness
+        .state()
+        .s()
+        .destroy
+        .as_ref()
+        .unwrap()
+        .done
+        .clone()
+        .unwrap();
+    assert!(report.signed);
+    assert_eq!(report.items[0].control_number, control);
+    // In the dialog (and in the certificates beneath it).
+    assert!(person.harness.get_all_by_label(&report.certificate).count() >= 1);
+    person
+        .harness
+        .get_by_label("Signed with the station's admin key: ready for the security office.");
+    person.click("Open PDF"); // the dialog's (the list beneath has one too)
+    person.wait("the viewer", |_| !fx.viewed.lock().unwrap().is_empty());
+    let viewed = fx.viewed.lock().unwrap()[0].clone();
+    assert!(std::fs::read(&viewed).unwrap().starts_with(b"%PDF-"));
+    assert!(viewed.ends_with(format!("{}.pdf", report.certificate)));
+    // The witness's password is gone from the dialog, and the item from the vault.
+    person.click_button("Done");
+    person.wait("the dialog closed", |app| {
+        app.signed(|s| s.destroy.is_none() && s.items.is_empty() && s.custody.due.is_empty())
+    });
+    let events = super::insider::events(&rusqlite::Connection::open(fx.root.join("strongroom.db")).unwrap());
+    let destroyed = events.iter().find(|e| e["action"] == "item.destroy").unwrap();
+    assert_eq!(destroyed["details"]["witness"], "carol");
+    assert_eq!(destroyed["details"]["certificate"], report.certificate.as_str());
+    assert!(
+        destroyed["details"]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("retention period ended (")
+    );
+}

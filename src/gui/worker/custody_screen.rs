@@ -99,6 +99,6 @@ impl StationThread {
             due,
             tombstones,
         });
-        Ok(())
+        self.refresh_certificates()
     }
 }

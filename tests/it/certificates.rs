@@ -1,0 +1,364 @@
+//! Certificates of destruction (issue 31) through the real binary: one signed certificate
+//! for a batch with a witness, its PDF (the font embedded and subset, the Chinese and the
+//! control numbers extractable), offline verification against a pinned admin key with and
+//! without a bundle, and every refusal: an edited, re-signed or truncated certificate, a
+//! bundle without its events, another station's pin, an operator's certificate before an
+//! officer signs it, and a certificate row edited in the database.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::assert::Assert;
+use serde_json::Value;
+
+use crate::support::{TestVault, code, requires, stderr, stdout};
+
+/// A machine with no vault: its own pins.
+struct Auditor {
+    config: tempfile::TempDir,
+}
+
+impl Auditor {
+    fn new() -> Auditor {
+        Auditor {
+            config: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Assert {
+        crate::support::cli::strongroom()
+            .env("STRONGROOM_CONFIG_DIR", self.config.path())
+            .env_remove("STRONGROOM_VAULT")
+            .args(args)
+            .assert()
+    }
+
+    fn trust_file(&self, vkey: &Path) {
+        let key = std::fs::read_to_string(vkey).unwrap();
+        self.run(&["audit", "trust", key.trim()]).success();
+    }
+
+    fn verify(&self, file: &Path, bundle: Option<&Path>) -> (i32, Value, String) {
+        let mut args = vec!["audit", "verify-certificate", file.to_str().unwrap(), "--json"];
+        if let Some(bundle) = bundle {
+            args.extend(["--bundle", bundle.to_str().unwrap()]);
+        }
+        let out = self.run(&args);
+        let report = serde_json::from_slice(&out.get_output().stdout).unwrap_or(Value::Null);
+        (code(&out), report, stderr(&out))
+    }
+}
+
+/// alice (officer) with carol (officer, witness) and bob (operator, confidential).
+fn vault() -> (TestVault, PathBuf, PathBuf) {
+    let vault = TestVault::new();
+    let carol = vault.add_ready_user("carol", "officer", "top-secret", "carol's long passphrase");
+    let bob = vault.add_ready_user("bob", "operator", "confidential", "bob's long passphrase");
+    (vault, carol, bob)
+}
+
+fn with_witness<'a>(args: &[&'a str], witness: &'a Path) -> Vec<&'a str> {
+    let mut all = args.to_vec();
+    all.extend([
+        "--witness",
+        "carol",
+        "--witness-password-file",
+        witness.to_str().unwrap(),
+    ]);
+    all
+}
+
+fn export(vault: &TestVault, number: &str, name: &str) -> PathBuf {
+    let out = vault.dir.path().join(name);
+    vault.ok(&["certificate", "export", number, "--out", out.to_str().unwrap()]);
+    out
+}
+
+fn bundle(vault: &TestVault, name: &str) -> PathBuf {
+    let out = vault.dir.path().join(name);
+    vault.ok(&["ledger", "export", "--out", out.to_str().unwrap()]);
+    out
+}
+
+fn poppler(why: &str) -> bool {
+    ["pdftotext", "pdffonts"].iter().all(|p| requires::program(why, p))
+}
+
+fn run_tool(program: &str, args: &[&str]) -> String {
+    let out = Command::new(program).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_batch_destroyed_before_a_witness_has_one_signed_certificate_an_auditor_can_check() {
+    let (vault, carol, _) = vault();
+    vault.ok(&["policy", "set", "certificate-organization", "Survey Office 测绘局"]);
+    vault.ok(&[
+        "policy",
+        "set",
+        "certificate-titles",
+        "alice=Security Officer 安全保密员; carol=王堃",
+    ]);
+    let a = vault.file("harbour-secret-survey.tif", b"survey of the harbour");
+    let b = vault.file("ridge-plan.kml", b"<kml>ridge</kml>");
+    let controls = vault.import(&[&a, &b], "secret");
+    let report = vault.json(&with_witness(
+        &[
+            "destroy",
+            &controls[0],
+            &controls[1],
+            "--reason",
+            "retention ended 保管期满",
+            "--yes",
+        ],
+        &carol,
+    ));
+    let number = report["certificate"].as_str().unwrap().to_string();
+    assert_eq!(report["signed"], true);
+    assert_eq!(report["items"].as_array().unwrap().len(), 2);
+    assert!(vault.object_files().is_empty(), "both ciphertexts are gone");
+    // One certificate, both events naming it.
+    let listed = vault.json(&["certificate", "list"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["status"], "signed");
+    let destroyed: Vec<Value> = vault
+        .events()
+        .into_iter()
+        .filter(|e| e["action"] == "item.destroy")
+        .collect();
+    assert_eq!(destroyed.len(), 2);
+    assert!(destroyed.iter().all(|e| e["details"]["certificate"] == number.as_str()));
+    assert!(destroyed.iter().all(|e| e["details"]["witness"] == "carol"));
+
+    let out = export(&vault, &number, "cert");
+    let json_text = std::fs::read_to_string(out.join("certificate.json")).unwrap();
+    let json: Value = serde_json::from_str(&json_text).unwrap();
+    let schema: Value = serde_json::from_str(include_str!("../../schemas/certificate.schema.json")).unwrap();
+    let validator = jsonschema::options().build(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&json).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let c = &json["certificate"];
+    assert_eq!(c["validated_by"]["name"], "carol");
+    assert_eq!(c["validation"], "witness");
+    assert_eq!(c["performed_by"]["organization"], "Survey Office 测绘局");
+    assert_eq!(c["media"]["classification"], "secret");
+    assert_eq!(c["items"][1]["control_number"], controls[1].as_str());
+    // No title or file name of what was destroyed.
+    assert!(!json_text.contains("harbour") && !json_text.contains("ridge"));
+    // Exporting again never overwrites.
+    let again = vault.run(&["certificate", "export", &number, "--out", out.to_str().unwrap()]);
+    assert_ne!(code(&again), 0);
+
+    if poppler("reading the certificate's PDF") {
+        let pdf = out.join("certificate.pdf");
+        let fonts = run_tool("pdffonts", &[pdf.to_str().unwrap()]);
+        let line = fonts
+            .lines()
+            .find(|l| l.contains("NotoSansCJKsc-Regular"))
+            .unwrap_or_else(|| panic!("the bundled font is not in the PDF:\n{fonts}"));
+        let columns: Vec<&str> = line.split_whitespace().collect();
+        // name, type (3 words), encoding, emb, sub, uni, object id (2)
+        assert_eq!(
+            &columns[columns.len() - 5..columns.len() - 2],
+            ["yes", "yes", "yes"],
+            "{line}"
+        );
+        let text = run_tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+        for wanted in [
+            controls[0].as_str(),
+            controls[1].as_str(),
+            number.as_str(),
+            "机密",
+            "SECRET",
+            "销毁证明",
+            "测绘局",
+            "保管期满",
+            "carol",
+            "王<U+5803>", // 堃 is not in the font: shown by code point, never dropped
+        ] {
+            assert!(text.contains(wanted), "{wanted} missing from the PDF text:\n{text}");
+        }
+        assert!(!text.contains("harbour"));
+    }
+
+    // Off the station: refused until the admin key is pinned, then valid.
+    let auditor = Auditor::new();
+    let file = out.join("certificate.json");
+    let (status, report, err) = auditor.verify(&file, None);
+    assert_eq!(status, 6, "{err}");
+    assert!(err.contains("audit trust strongroom-admin/"), "{err}");
+    assert_eq!(report["ok"], false);
+    auditor.trust_file(&out.join("ak.vkey"));
+    let shown = auditor.run(&["audit", "verify-certificate", file.to_str().unwrap()]);
+    assert_eq!(code(&shown), 0, "{}", stderr(&shown));
+    assert!(
+        stdout(&shown).contains("signature valid; ledger inclusion not shown"),
+        "{}",
+        stdout(&shown)
+    );
+    // With the station's bundle, the events' inclusion is proven.
+    let bundle = bundle(&vault, "bundle");
+    auditor.trust_file(&bundle.join("station.vkey"));
+    let (status, report, err) = auditor.verify(&file, Some(&bundle));
+    assert_eq!(status, 0, "{err}");
+    assert_eq!(report["inclusion_shown"], true);
+
+    // One byte edited, anywhere in the content: refused.
+    let bytes = json_text.as_bytes();
+    for (i, at) in [
+        json_text.find("\"size\"").unwrap() + 8,
+        json_text.find("\"sha256\"").unwrap() + 12,
+        json_text.find("carol").unwrap(),
+        json_text.find("\"seq\"").unwrap() + 7,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut edited = bytes.to_vec();
+        edited[at] = if edited[at] == b'1' { b'2' } else { b'1' };
+        let path = vault.file(&format!("edited{i}.json"), &edited);
+        let (status, _, err) = auditor.verify(&path, None);
+        assert_eq!(status, 6, "edit at {at}: {err}");
+    }
+    // Truncated: refused.
+    let path = vault.file("truncated.json", &bytes[..bytes.len() / 2]);
+    assert_eq!(auditor.verify(&path, None).0, 6);
+    // Re-signed by a key that is not the station's admin key: refused, even though its
+    // signature verifies.
+    let mut signed: strongroom::custody::certificate::document::SignedCertificate =
+        serde_json::from_str(&json_text).unwrap();
+    signed.certificate.items.remove(1);
+    signed.certificate.ledger.last_seq = signed.certificate.items[0].seq;
+    let forger = strongroom::crypto::sign::SignKey::random().unwrap();
+    let forged = strongroom::custody::certificate::document::sign(
+        &signed.certificate,
+        "mallory",
+        &signed.signed_at,
+        &forger,
+        Vec::new(),
+    )
+    .unwrap();
+    let path = vault.file("resigned.json", &serde_json::to_vec_pretty(&forged).unwrap());
+    let (status, _, err) = auditor.verify(&path, None);
+    assert_eq!(status, 6, "{err}");
+    assert!(err.contains("neither the key pinned here"), "{err}");
+}
+
+#[test]
+fn a_bundle_without_the_event_or_another_stations_pin_is_refused() {
+    let (vault, _, _) = vault();
+    let src = vault.file("plan.tif", b"plan");
+    let control = vault.import(&[&src], "internal").remove(0);
+    let before = bundle(&vault, "before");
+    let number = vault.json(&["destroy", &control, "--reason", "superseded", "--yes"])["certificate"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = export(&vault, &number, "cert");
+    let file = out.join("certificate.json");
+
+    // A bundle made before the destruction lacks its event.
+    let auditor = Auditor::new();
+    auditor.trust_file(&out.join("ak.vkey"));
+    auditor.trust_file(&before.join("station.vkey"));
+    let (status, report, err) = auditor.verify(&file, Some(&before));
+    assert_eq!(status, 6, "{err}");
+    assert!(report["error"].as_str().unwrap().contains("lacks event"), "{report}");
+
+    // A machine that pinned another station's admin key only.
+    let other = TestVault::fresh();
+    let src = other.file("x.tif", b"x");
+    let theirs = other.import(&[&src], "internal").remove(0);
+    let their_number = other.json(&["destroy", &theirs, "--reason", "x", "--yes"])["certificate"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let their_out = export(&other, &their_number, "theirs");
+    let elsewhere = Auditor::new();
+    elsewhere.trust_file(&their_out.join("ak.vkey"));
+    let (status, report, _) = elsewhere.verify(&file, None);
+    assert_eq!(status, 6);
+    assert!(report["error"].as_str().unwrap().contains("is pinned"), "{report}");
+    // The other station's key moved under this station's name in the pin file: refused.
+    let pins_path = elsewhere.config.path().join("pins.json");
+    let mut pins: Value = serde_json::from_slice(&std::fs::read(&pins_path).unwrap()).unwrap();
+    let their_station = other.station_id();
+    let entry = pins["admin_keys"][&their_station].clone();
+    pins["admin_keys"][vault.station_id()] = entry;
+    std::fs::write(&pins_path, serde_json::to_vec(&pins).unwrap()).unwrap();
+    let (status, report, _) = elsewhere.verify(&file, None);
+    assert_eq!(status, 6);
+    assert!(
+        report["error"]
+            .as_str()
+            .unwrap()
+            .contains("neither the key pinned here"),
+        "{report}"
+    );
+}
+
+#[test]
+fn an_operators_certificate_awaits_an_officer_and_an_edited_row_is_caught() {
+    let (vault, _, bob) = vault();
+    let src = vault.file("notes.pdf", b"bob's notes");
+    let out = vault.run_as(
+        "bob",
+        &bob,
+        &["import", src.to_str().unwrap(), "--level", "confidential", "--json"],
+    );
+    let control = serde_json::from_slice::<Value>(&out.get_output().stdout).unwrap()["imported"][0]["control_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = vault.run_as(
+        "bob",
+        &bob,
+        &["destroy", &control, "--reason", "draft", "--yes", "--json"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report["signed"], false);
+    let number = report["certificate"].as_str().unwrap().to_string();
+    // Not exported unsigned; bob cannot sign it.
+    let dir = vault.dir.path().join("unsigned");
+    let refused = vault.run_as(
+        "bob",
+        &bob,
+        &["certificate", "export", &number, "--out", dir.to_str().unwrap()],
+    );
+    assert_eq!(code(&refused), 5, "{}", stderr(&refused));
+    assert!(!dir.join("certificate.json").exists());
+    assert_eq!(code(&vault.run_as("bob", &bob, &["certificate", "sign", &number])), 5);
+    assert_eq!(vault.json(&["certificate", "show", &number])["signed"], Value::Null);
+
+    // An insider edits the stored body before an officer signs: the officer's signing and
+    // every export refuse it, and the listing says so.
+    let db = vault.db();
+    db.execute(
+        "UPDATE certificates SET body = CAST(replace(CAST(body AS TEXT), '\"reason\":\"draft\"', '\"reason\":\"routine\"') AS BLOB)",
+        [],
+    )
+    .unwrap();
+    let listed = vault.json(&["certificate", "list"]);
+    assert_eq!(listed[0]["status"], "disagrees-with-ledger", "{listed}");
+    let refused = vault.run(&["certificate", "sign", &number]);
+    assert_eq!(code(&refused), 6, "{}", stderr(&refused));
+    db.execute(
+        "UPDATE certificates SET body = CAST(replace(CAST(body AS TEXT), '\"reason\":\"routine\"', '\"reason\":\"draft\"') AS BLOB)",
+        [],
+    )
+    .unwrap();
+    // Put right, an officer signs it and it verifies.
+    vault.ok(&["certificate", "sign", &number]);
+    let out = export(&vault, &number, "signed");
+    let auditor = Auditor::new();
+    auditor.trust_file(&out.join("ak.vkey"));
+    let (status, report, err) = auditor.verify(&out.join("certificate.json"), None);
+    assert_eq!(status, 0, "{err}");
+    assert_eq!(report["signed_by"], "alice");
+}
