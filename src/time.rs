@@ -69,9 +69,29 @@ pub fn rfc3339_millis(t: OffsetDateTime) -> String {
     )
 }
 
+/// A time written as [`rfc3339_millis`] writes it, and only so (one spelling per instant).
+pub fn parse_rfc3339(text: &str) -> Option<OffsetDateTime> {
+    let parsed = OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
+    (rfc3339_millis(parsed) == text).then_some(parsed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_written_spelling_parses() {
+        let t = parse_rfc3339("2026-11-23T14:57:10.123Z").unwrap();
+        assert_eq!(rfc3339_millis(t), "2026-11-23T14:57:10.123Z");
+        for other in [
+            "",
+            "2026-11-23T14:57:10Z",
+            "2026-11-23T15:57:10.123+01:00",
+            "2026-11-23",
+        ] {
+            assert!(parse_rfc3339(other).is_none(), "{other}");
+        }
+    }
 
     #[test]
     fn formats_utc_with_milliseconds() {

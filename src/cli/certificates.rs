@@ -36,8 +36,8 @@ pub fn run(cli: &Cli, command: &CertificateCommand) -> Result<()> {
                 let c = &view.certificate;
                 println!(
                     "{}  {}  {:<13} {:>5} item(s)  by {}  {}",
-                    c.number,
-                    c.destroyed_at,
+                    output::printable(&c.number),
+                    output::printable(&c.destroyed_at),
                     c.level().name(),
                     c.items.len(),
                     output::printable(&c.performed_by.name),
@@ -106,15 +106,15 @@ fn summary(view: &CertificateView) -> serde_json::Value {
 fn print_view(view: &CertificateView) {
     let c = &view.certificate;
     let p = output::printable;
-    println!("certificate:   {}", c.number);
+    println!("certificate:   {}", p(&c.number));
     println!("status:        {}", view.status());
     if let Some(why) = &view.ledger_disagrees {
         println!("LEDGER:        {}", p(why));
     }
     if let Some(signed) = &view.signed {
-        println!("signed:        by {} at {}", p(&signed.signed_by), signed.signed_at);
+        println!("signed:        by {} at {}", p(&signed.signed_by), p(&signed.signed_at));
     }
-    println!("destroyed at:  {}", c.destroyed_at);
+    println!("destroyed at:  {}", p(&c.destroyed_at));
     println!("performed by:  {}", p(&c.performed_by.name));
     if let Some(v) = &c.validated_by {
         println!(
@@ -127,10 +127,14 @@ fn print_view(view: &CertificateView) {
     println!("classification: {}", c.media.classification.name());
     println!(
         "method:        {} — {}",
-        c.sanitization.method_type,
+        p(&c.sanitization.method_type),
         p(&c.sanitization.method)
     );
-    println!("backed up:     {} ({})", c.media.backed_up, p(&c.media.backup_location));
+    println!(
+        "backed up:     {} ({})",
+        p(&c.media.backed_up),
+        p(&c.media.backup_location)
+    );
     println!(
         "ledger:        {} seq {}–{}, checkpoint {}",
         p(&c.ledger.origin),
@@ -139,16 +143,16 @@ fn print_view(view: &CertificateView) {
         c.ledger.checkpoint_size
     );
     if let Some(m) = &c.medium {
-        println!("medium:        {} \"{}\" (seq {})", m.medium, p(&m.label), m.seq);
+        println!("medium:        {} \"{}\" (seq {})", p(&m.medium), p(&m.label), m.seq);
     }
     for item in &c.items {
         println!(
             "  {}  {:<13} {:<12} {:>12}  {}  seq {}",
-            item.control_number,
+            p(&item.control_number),
             item.level.name(),
             p(&item.category),
             item.size,
-            item.sha256,
+            p(&item.sha256),
             item.seq
         );
     }
@@ -167,14 +171,14 @@ pub fn verify(cli: &Cli, pins: &mut Pins, file: &std::path::Path, bundle: Option
     } else {
         println!(
             "Certificate {} of station {}: signature valid; {}.",
-            report.number,
-            report.station,
+            output::printable(&report.number),
+            output::printable(&report.station),
             output::printable(&report.inclusion)
         );
         println!(
             "Signed by {} at {} with admin key {}; {} item(s).",
             output::printable(&report.signed_by),
-            report.signed_at,
+            output::printable(&report.signed_at),
             report.admin_key,
             report.items
         );

@@ -261,11 +261,24 @@ impl Station {
                 Err(problem) => list.unreadable.push(problem.to_string()),
             }
         }
+        for (number, level) in store::missing(&self.conn)? {
+            if level <= clearance {
+                list.unreadable.push(format!(
+                    "certificate {number}: the ledger records its destruction, but the certificate is missing (deleted outside Strongroom)"
+                ));
+            }
+        }
         Ok(list)
     }
 
     fn view(&self, stored: store::Stored) -> Result<CertificateView> {
-        let ledger_disagrees = ledger_check::disagreement(&self.conn, &stored.certificate)?;
+        let mut ledger_disagrees = ledger_check::disagreement(&self.conn, &stored.certificate)?;
+        if ledger_disagrees.is_none()
+            && let Some(signed) = &stored.signed
+            && let Err(why) = self.check_signature(signed)
+        {
+            ledger_disagrees = Some(why);
+        }
         Ok(CertificateView {
             certificate: stored.certificate,
             signed: stored.signed,
@@ -282,26 +295,68 @@ impl Station {
         self.view(stored)
     }
 
-    /// Sign a certificate awaiting an officer (officers): only after it is checked against
-    /// the ledger, and after its own signature, if it has one, is checked too.
+    /// Sign a certificate awaiting an officer (officers). What is signed is rebuilt from the
+    /// ledger (the events carrying its number, every one of them; the items' histories; the
+    /// people as the policy names them now), never taken from the stored row, and only once
+    /// `ledger verify` has proven those events and the checkpoint the certificate names.
     pub fn sign_certificate(&mut self, number: &str) -> Result<CertificateView> {
         self.session_for(Access::Permitted(Permission::SignCertificate, None))?;
         let view = self.certificate(number)?;
+        let refused = |why: String| Error::integrity(format!("certificate {number}"), why);
         if let Some(why) = &view.ledger_disagrees {
-            return Err(Error::integrity(format!("certificate {number}"), why.clone()));
+            return Err(refused(why.clone()));
         }
         if view.signed.is_some() {
             return Err(Error::InvalidInput(format!("certificate {number} is already signed")));
         }
+        let claimed = view.certificate;
+        let verifier = self.verifier_key()?;
+        let report = crate::ledger::verify::verify(&self.conn, &self.station_id, &verifier)?;
+        let current = epoch::current(&self.conn)?;
+        let ledger = &claimed.ledger;
+        let covered = current.start_seq.saturating_add(ledger.checkpoint_size);
+        let proven = ledger.origin == epoch::origin(&self.station_id, current.number)
+            && report.verified_size >= ledger.checkpoint_size
+            && ledger.last_seq < covered
+            && report.first_bad.as_ref().is_none_or(|bad| bad.seq >= covered);
+        if !proven {
+            return Err(refused(format!(
+                "the ledger does not prove its events (verified up to size {} of {}; the certificate needs size {} of {}): run `ledger verify`",
+                report.verified_size,
+                epoch::origin(&self.station_id, current.number),
+                ledger.checkpoint_size,
+                ledger.origin
+            )));
+        }
+        let person = |name: &str| {
+            self.person(name).unwrap_or_else(|_| Person {
+                name: name.to_string(),
+                title: None,
+                organization: None,
+                location: None,
+            })
+        };
+        let body = ledger_check::rebuild(&self.conn, &claimed, &person)?.map_err(refused)?;
+        document::check_consistent(&body).map_err(|e| refused(e.to_string()))?;
         let session = self.session_for(Access::Permitted(Permission::SignCertificate, None))?;
         let admin = session.admin_key()?;
         let signer = session.user().name.clone();
         let chain = self.admin_chain()?;
         let now = self.now();
-        let signed = document::sign(&view.certificate, &signer, &now, &admin, chain)?;
-        let number = view.certificate.number.clone();
-        self.write(|tx, _| store::set_signed(tx, &number, &signed))?;
-        self.certificate(&number)
+        let signed = document::sign(&body, &signer, &now, &admin, chain)?;
+        self.write(|tx, _| store::set_signed(tx, number.trim(), &signed))?;
+        self.certificate(number)
+    }
+
+    /// Whether a stored signed document verifies under one of this station's admin keys.
+    fn check_signature(&self, signed: &SignedCertificate) -> std::result::Result<(), String> {
+        let bytes = serde_json::to_vec(signed).map_err(|e| e.to_string())?;
+        let (_, key) = document::open(&bytes).map_err(|e| e.to_string())?;
+        let keys = decision::AdminKeys::load(&self.conn, &self.station_id).map_err(|e| e.to_string())?;
+        if !keys.all().contains(&key) {
+            return Err("it is signed by a key that is not one of this station's admin keys".into());
+        }
+        Ok(())
     }
 
     /// The signed document, checked: against the ledger, and its signature against this
@@ -315,16 +370,8 @@ impl Station {
             rule: "certificate",
             message: format!("certificate {number} awaits a security officer's signature"),
         })?;
-        let bytes = serde_json::to_vec(&signed).map_err(|e| Error::InvalidInput(e.to_string()))?;
-        let (_, key) =
-            document::open(&bytes).map_err(|e| Error::integrity(format!("certificate {number}"), e.to_string()))?;
-        let keys = decision::AdminKeys::load(&self.conn, &self.station_id)?;
-        if !keys.all().contains(&key) {
-            return Err(Error::integrity(
-                format!("certificate {number}"),
-                "it is signed by a key that is not one of this station's admin keys",
-            ));
-        }
+        let key = crate::encoding::hex::decode::<32>(&signed.admin_key)
+            .ok_or_else(|| Error::integrity(format!("certificate {number}"), "its admin key is not hex"))?;
         Ok((signed, key))
     }
 

@@ -362,3 +362,160 @@ fn an_operators_certificate_awaits_an_officer_and_an_edited_row_is_caught() {
     assert_eq!(status, 0, "{err}");
     assert_eq!(report["signed_by"], "alice");
 }
+
+/// bob (operator, confidential) imports `names` and destroys them together; returns the
+/// control numbers and the certificate's number (awaiting an officer).
+fn bob_destroys(vault: &TestVault, bob: &Path, names: &[&str]) -> (Vec<String>, String) {
+    let mut controls = Vec::new();
+    for name in names {
+        let src = vault.file(name, name.as_bytes());
+        let out = vault.run_as(
+            "bob",
+            bob,
+            &["import", src.to_str().unwrap(), "--level", "internal", "--json"],
+        );
+        let json: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        controls.push(json["imported"][0]["control_number"].as_str().unwrap().to_string());
+    }
+    let mut args = vec!["destroy"];
+    args.extend(controls.iter().map(String::as_str));
+    args.extend(["--reason", "drafts", "--yes", "--json"]);
+    let out = vault.run_as("bob", bob, &args);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    (controls, report["certificate"].as_str().unwrap().to_string())
+}
+
+fn set_body(vault: &TestVault, number: &str, edit: impl Fn(&mut Value)) {
+    let db = vault.db();
+    let body: Vec<u8> = db
+        .query_row("SELECT body FROM certificates WHERE number = ?1", [number], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let mut value: Value = serde_json::from_slice(&body).unwrap();
+    edit(&mut value);
+    db.execute(
+        "UPDATE certificates SET body = ?2 WHERE number = ?1",
+        rusqlite::params![number, serde_json::to_vec(&value).unwrap()],
+    )
+    .unwrap();
+}
+
+#[test]
+fn an_officer_never_signs_what_the_ledger_does_not_prove() {
+    let (vault, _, bob) = vault();
+    let (controls, number) = bob_destroys(&vault, &bob, &["one.txt", "two.txt"]);
+    // An item left out, and the form's fields reworded: the officer's signing rebuilds the
+    // certificate from the ledger and refuses what disagrees with it.
+    set_body(&vault, &number, |body| {
+        body["items"].as_array_mut().unwrap().remove(0);
+        body["ledger"]["first_seq"] = body["items"][0]["seq"].clone();
+        body["media"]["backed_up"] = "no".into();
+    });
+    let listed = vault.json(&["certificate", "list"]);
+    assert_eq!(listed[0]["status"], "disagrees-with-ledger", "{listed}");
+    let refused = vault.run(&["certificate", "sign", &number]);
+    assert_eq!(code(&refused), 6, "{}", stderr(&refused));
+    // Only the wording changed (every item kept): still refused.
+    let (_, second) = bob_destroys(&vault, &bob, &["three.txt"]);
+    set_body(&vault, &second, |body| {
+        body["destination"] = "incinerated off site".into();
+        body["post_sanitization_classification"] = "top-secret".into();
+    });
+    assert_eq!(code(&vault.run(&["certificate", "sign", &second])), 6);
+
+    // A destruction that never happened: an event row appended by hand for an item still
+    // in the vault, listed by the certificate as its own. The body agrees with those rows,
+    // but no checkpoint proves them, so nothing is signed.
+    let (_, third) = bob_destroys(&vault, &bob, &["four.txt"]);
+    let src = vault.file("five.txt", b"five");
+    let out = vault.run_as(
+        "bob",
+        &bob,
+        &["import", src.to_str().unwrap(), "--level", "internal", "--json"],
+    );
+    let alive: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let alive = &alive["imported"][0];
+    let hash = Value::from(crate::support::sha256_file(&src));
+    let db = vault.db();
+    let events = crate::support::insider::events(&db);
+    let real = events
+        .iter()
+        .find(|e| e["action"] == "item.destroy" && e["details"]["certificate"] == third.as_str())
+        .unwrap()
+        .clone();
+    let seq = events.last().unwrap()["seq"].as_i64().unwrap() + 1;
+    let mut forged = real.clone();
+    forged["seq"] = seq.into();
+    forged["subject"] = alive["control_number"].clone();
+    forged["details"]["control_number"] = alive["control_number"].clone();
+    forged["details"]["item"] = alive["id"].clone();
+    forged["details"]["sha256"] = hash.clone();
+    forged["details"]["size"] = alive["size"].clone();
+    crate::support::insider::insert_event_at(&db, seq, &forged);
+    set_body(&vault, &third, |body| {
+        let mut item = body["items"][0].clone();
+        item["control_number"] = alive["control_number"].clone();
+        item["sha256"] = hash.clone();
+        item["size"] = alive["size"].clone();
+        item["seq"] = seq.into();
+        body["items"].as_array_mut().unwrap().push(item);
+        body["ledger"]["last_seq"] = seq.into();
+        let media_type = body["media"]["media_type"]
+            .as_str()
+            .unwrap()
+            .replace("1 encrypted vault item", "2 encrypted vault items");
+        body["media"]["media_type"] = media_type.into();
+    });
+    let refused = vault.run(&["certificate", "sign", &third]);
+    assert_eq!(code(&refused), 6, "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("does not prove its events"),
+        "{}",
+        stderr(&refused)
+    );
+    let dir = vault.dir.path().join("forged");
+    assert_ne!(
+        code(&vault.run(&["certificate", "export", &third, "--out", dir.to_str().unwrap()])),
+        0
+    );
+    assert!(controls.len() == 2);
+}
+
+#[test]
+fn a_mixed_batch_agrees_and_a_deleted_certificate_is_named_and_its_number_never_reused() {
+    let (vault, carol, _) = vault();
+    let low = vault.file("low.tif", b"low");
+    let high = vault.file("high.tif", b"high");
+    let low = vault.import(&[&low], "confidential").remove(0);
+    let high = vault.import(&[&high], "secret").remove(0);
+    // Only the secret item needs the witness; one certificate covers both, and agrees.
+    let report = vault.json(&with_witness(
+        &["destroy", &low, &high, "--reason", "superseded", "--yes"],
+        &carol,
+    ));
+    let first = report["certificate"].as_str().unwrap().to_string();
+    let shown = vault.json(&["certificate", "show", &first]);
+    assert_eq!(shown["ledger_disagrees"], Value::Null, "{shown}");
+    assert_eq!(shown["certificate"]["validated_by"]["name"], "carol");
+    export(&vault, &first, "mixed");
+
+    // The newest row deleted by an insider: the listing names it (exit 6) and the next
+    // destruction takes a new number.
+    vault
+        .db()
+        .execute("DELETE FROM certificates WHERE number = ?1", [&first])
+        .unwrap();
+    let out = vault.run(&["certificate", "list"]);
+    assert_eq!(code(&out), 6);
+    assert!(
+        stdout(&out).contains(&format!("certificate {first}")),
+        "{}",
+        stdout(&out)
+    );
+    let src = vault.file("next.tif", b"next");
+    let next = vault.import(&[&src], "internal").remove(0);
+    let again = vault.json(&["destroy", &next, "--reason", "x", "--yes"]);
+    assert_ne!(again["certificate"], first.as_str());
+}

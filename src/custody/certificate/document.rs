@@ -142,8 +142,9 @@ pub fn open(bytes: &[u8]) -> std::result::Result<(SignedCertificate, [u8; 32]), 
         return Err(Refusal::Malformed(format!("larger than {} MiB", MAX_BYTES >> 20)));
     }
     let raw: Value = serde_json::from_slice(bytes).map_err(|e| Refusal::Malformed(e.to_string()))?;
-    let document: SignedCertificate =
-        serde_json::from_value(raw.clone()).map_err(|e| Refusal::Malformed(e.to_string()))?;
+    // Parsed straight from the bytes as well: a member given twice is refused there (as a
+    // value, the last one would silently win).
+    let document: SignedCertificate = serde_json::from_slice(bytes).map_err(|e| Refusal::Malformed(e.to_string()))?;
     if document.format != SIGNED_FORMAT || document.certificate.format != FORMAT {
         return Err(Refusal::Malformed("unknown format".into()));
     }
@@ -165,6 +166,17 @@ pub fn open(bytes: &[u8]) -> std::result::Result<(SignedCertificate, [u8; 32]), 
     .map_err(|e| Refusal::Malformed(e.to_string()))?;
     sign::verify(&key, FORMAT, &bytes, &signature).map_err(|_| Refusal::BadSignature)?;
     check_consistent(&document.certificate)?;
+    let (Some(destroyed), Some(signed)) = (
+        crate::time::parse_rfc3339(&document.certificate.destroyed_at),
+        crate::time::parse_rfc3339(&document.signed_at),
+    ) else {
+        return Err(Refusal::Inconsistent("a time is not RFC 3339".into()));
+    };
+    if signed < destroyed {
+        return Err(Refusal::Inconsistent(
+            "it is signed before the destruction it certifies".into(),
+        ));
+    }
     Ok((document, key))
 }
 
@@ -174,6 +186,15 @@ pub fn check_consistent(certificate: &Certificate) -> std::result::Result<(), Re
     let bad = |why: &str| Err(Refusal::Inconsistent(why.to_string()));
     if !super::is_number(&certificate.number) {
         return bad("its number is not CD-YYYY-NNNNNN");
+    }
+    let log = format!("strongroom/{}", certificate.station);
+    let origin = &certificate.ledger.origin;
+    let of_station = origin == &log
+        || origin
+            .strip_prefix(&format!("{log}/e"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    if !of_station {
+        return bad("its ledger is not its station's");
     }
     match (certificate.subject, certificate.items.is_empty(), &certificate.medium) {
         (super::Subject::Items, false, None) | (super::Subject::Medium, true, Some(_)) => {}
@@ -204,4 +225,4 @@ pub fn check_consistent(certificate: &Certificate) -> std::result::Result<(), Re
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

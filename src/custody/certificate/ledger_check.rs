@@ -1,30 +1,34 @@
-//! A stored certificate against the ledger: every event it names must be the destruction it
-//! describes (action, control number or medium, size, hash, level, who, the witness or
-//! approver, why, and the certificate's number in the event), and its checkpoint must be one the station stored. A row edited with
-//! SQL, or one inserted for a destruction that never happened, fails here.
+//! A certificate against the ledger. Its body is rebuilt from the events that carry its
+//! number (every one of them, and no other), the items' histories (category, exports) and
+//! the register (a medium's file system), the way the destroying transaction built it; a
+//! stored body that differs in anything but the titles, organization and location of the
+//! people named (the policy's, which an officer may change) was changed outside Strongroom.
+//! Its checkpoint must be one the station stores. Whether the events themselves are the
+//! ledger's is `ledger verify`'s question, which signing asks too.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
-use crate::Result;
 use crate::encoding::base64;
 use crate::ledger::checkpoint;
+use crate::{Level, Result};
 
-use super::Certificate;
+use super::build::{self, ItemFacts, Occasion};
+use super::{Certificate, DestroyedItem, DestroyedMedium, Person, Subject};
+
+/// The actions whose events a certificate lists.
+const DESTRUCTIONS: &str = "'item.destroy', 'media.destroy'";
 
 /// Whether `event` (an event's canonical JSON) is the destruction `certificate` lists at
-/// `seq`: the action, the item or medium, its level, size and hash, the time and the
-/// certificate's number all agree. Used on the station and, against a bundle, off it.
+/// `seq`: the action, the item or medium, its level, size and hash, who, why, when and the
+/// certificate's number all agree. Used off the station against a bundle.
 pub fn event_matches(certificate: &Certificate, seq: u64, event: &Value) -> bool {
     let details = &event["details"];
-    let validator = certificate.validated_by.as_ref().map(|p| p.name.as_str());
-    let second = details["witness"].as_str().or(details["approved_by"].as_str());
     if event["seq"] != seq
         || event["time"] != certificate.destroyed_at.as_str()
         || event["actor"] != certificate.performed_by.name.as_str()
         || details["certificate"] != certificate.number.as_str()
         || details["reason"] != certificate.reason.as_str()
-        || second != validator
     {
         return false;
     }
@@ -41,15 +45,206 @@ pub fn event_matches(certificate: &Certificate, seq: u64, event: &Value) -> bool
     })
 }
 
+/// The certificate the ledger makes for `number`, with `person` naming each person (their
+/// title, organization and location), or why there is none. `ledger` (the checkpoint) is
+/// taken from `claimed` and checked against the stored checkpoints.
+pub fn rebuild(
+    conn: &Connection,
+    claimed: &Certificate,
+    person: &dyn Fn(&str) -> Person,
+) -> Result<std::result::Result<Certificate, String>> {
+    let number = claimed.number.as_str();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT seq, canonical FROM events WHERE seq >= 0 AND action IN ({DESTRUCTIONS})
+           AND json_valid(CAST(canonical AS TEXT))
+           AND json_extract(canonical, '$.details.certificate') = ?1 ORDER BY seq"
+    ))?;
+    let events: Vec<(i64, Vec<u8>)> = stmt
+        .query_map(params![number], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let events: Vec<(u64, Value)> = events
+        .into_iter()
+        .filter_map(|(seq, bytes)| Some((u64::try_from(seq).ok()?, serde_json::from_slice(&bytes).ok()?)))
+        .collect();
+    let mut listed = claimed.seqs();
+    listed.sort_unstable();
+    let found: Vec<u64> = events.iter().map(|(seq, _)| *seq).collect();
+    if found != listed {
+        return Ok(Err(format!(
+            "the ledger's events for {number} are seq {found:?}, the certificate lists {listed:?}"
+        )));
+    }
+    let Some((_, first)) = events.first() else {
+        return Ok(Err(format!("the ledger has no event for {number}")));
+    };
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let (actor, time, reason) = (
+        text(&first["actor"]),
+        text(&first["time"]),
+        text(&first["details"]["reason"]),
+    );
+    if events.iter().any(|(seq, e)| {
+        text(&e["actor"]) != actor
+            || text(&e["time"]) != time
+            || text(&e["details"]["reason"]) != reason
+            || e["seq"] != *seq
+    }) {
+        return Ok(Err(format!("the events of {number} disagree on who, when or why")));
+    }
+    let witness = events
+        .iter()
+        .find_map(|(_, e)| e["details"]["witness"].as_str().map(str::to_string));
+    let (validated_by, validation) = match witness {
+        Some(w) => (Some(person(&w)), Some("witness".to_string())),
+        None => {
+            let requests: Vec<String> = events
+                .iter()
+                .filter_map(|(_, e)| e["details"]["request"].as_u64().map(|r| r.to_string()))
+                .collect();
+            let approver = events.iter().find_map(|(_, e)| e["details"]["approved_by"].as_str());
+            match requests.is_empty() {
+                true => (None, None),
+                false => (
+                    approver.map(person),
+                    Some(format!(
+                        "approved request{} {}",
+                        if requests.len() == 1 { "" } else { "s" },
+                        requests.join(", ")
+                    )),
+                ),
+            }
+        }
+    };
+    let occasion = Occasion {
+        number: number.to_string(),
+        station: claimed.station.clone(),
+        destroyed_at: time,
+        performed_by: person(&actor),
+        validated_by,
+        validation,
+        reason,
+        ledger: claimed.ledger.clone(),
+    };
+    let level_of = |e: &Value| e["level"].as_str().and_then(|l| l.parse::<Level>().ok());
+    if claimed.subject == Subject::Medium {
+        let [(seq, event)] = events.as_slice() else {
+            return Ok(Err(format!("{number} names {} media events", events.len())));
+        };
+        let medium = text(&event["details"]["medium"]);
+        let Some((fs_uuid, serial)) = registered(conn, &medium)? else {
+            return Ok(Err(format!("the ledger has no registration of medium {medium}")));
+        };
+        let Some(level) = level_of(event) else {
+            return Ok(Err(format!("event {seq} names no level")));
+        };
+        let destroyed = DestroyedMedium {
+            medium,
+            label: text(&event["details"]["label"]),
+            fs_uuid,
+            serial,
+            seq: *seq,
+        };
+        return Ok(Ok(build::for_medium(occasion, destroyed, level)));
+    }
+    let mut items = Vec::with_capacity(events.len());
+    for (seq, event) in &events {
+        let details = &event["details"];
+        let (Some(level), Some(size), Some(item)) =
+            (level_of(event), details["size"].as_u64(), details["item"].as_str())
+        else {
+            return Ok(Err(format!("event {seq} is not a whole destruction")));
+        };
+        let (category, exports) = history_of(conn, item, *seq)?;
+        items.push(ItemFacts {
+            item: DestroyedItem {
+                control_number: text(&details["control_number"]),
+                level,
+                category,
+                size,
+                sha256: text(&details["sha256"]),
+                seq: *seq,
+            },
+            exports,
+        });
+    }
+    // The certificate lists the items in the order they were named.
+    let order: Vec<u64> = claimed.items.iter().map(|i| i.seq).collect();
+    items.sort_by_key(|f| order.iter().position(|s| *s == f.item.seq));
+    Ok(Ok(build::for_items(occasion, items)))
+}
+
+/// An item's category (from its import) and how many exports of it the ledger records
+/// before `before`.
+fn history_of(conn: &Connection, item: &str, before: u64) -> Result<(String, u64)> {
+    let Ok(uuid) = uuid::Uuid::parse_str(item) else {
+        return Ok((String::new(), 0));
+    };
+    let events = crate::ledger::events::for_item(conn, crate::ItemId(uuid))?;
+    let category = events
+        .iter()
+        .find(|e| e.action == "item.import")
+        .and_then(|e| e.json().ok())
+        .and_then(|e| e["details"]["category"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    let exports = events
+        .iter()
+        .filter(|e| e.action == "item.export" && e.seq < before)
+        .count() as u64;
+    Ok((category, exports))
+}
+
+/// The file-system UUID and serial of medium `id`, from its registration's signed record.
+fn registered(conn: &Connection, id: &str) -> Result<Option<(String, Option<String>)>> {
+    let record: Option<String> = conn
+        .query_row(
+            "SELECT json_extract(canonical, '$.details.record.record') FROM events
+             WHERE seq >= 0 AND action = 'media.register' AND json_valid(CAST(canonical AS TEXT))
+               AND json_extract(canonical, '$.details.record.record.medium') = ?1 ORDER BY seq LIMIT 1",
+            params![id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(record.and_then(|text| {
+        let record: Value = serde_json::from_str(&text).ok()?;
+        Some((
+            record["fs_uuid"].as_str()?.to_string(),
+            record["serial"].as_str().map(str::to_string),
+        ))
+    }))
+}
+
+/// `certificate` with the people reduced to their names (what the ledger records of them).
+fn names_only(certificate: &Certificate) -> Certificate {
+    let strip = |p: &Person| Person {
+        name: p.name.clone(),
+        title: None,
+        organization: None,
+        location: None,
+    };
+    let mut out = certificate.clone();
+    out.performed_by = strip(&out.performed_by);
+    out.validated_by = out.validated_by.as_ref().map(strip);
+    out
+}
+
 /// The first way `certificate` disagrees with the ledger, or `None` when it agrees.
 pub fn disagreement(conn: &Connection, certificate: &Certificate) -> Result<Option<String>> {
-    for seq in certificate.seqs() {
-        let matches = event_at(conn, seq)?.is_some_and(|event| event_matches(certificate, seq, &event));
-        if !matches {
+    let name_only = |name: &str| Person {
+        name: name.to_string(),
+        title: None,
+        organization: None,
+        location: None,
+    };
+    match rebuild(conn, certificate, &name_only)? {
+        Err(why) => return Ok(Some(why)),
+        Ok(expected) if expected != names_only(certificate) => {
             return Ok(Some(format!(
-                "event {seq} is not the destruction the certificate lists there"
+                "{} is not what the ledger records of that destruction",
+                certificate.number
             )));
         }
+        Ok(_) => {}
     }
     let ledger = &certificate.ledger;
     let stored: Vec<(String, Vec<u8>)> = {
@@ -74,16 +269,4 @@ pub fn disagreement(conn: &Connection, certificate: &Certificate) -> Result<Opti
         )));
     }
     Ok(None)
-}
-
-/// The event at `seq` as JSON (its canonical bytes, which `ledger verify` checks).
-fn event_at(conn: &Connection, seq: u64) -> Result<Option<Value>> {
-    let bytes: Option<Vec<u8>> = conn
-        .query_row(
-            "SELECT canonical FROM events WHERE seq = ?1",
-            params![i64::try_from(seq).unwrap_or(i64::MAX)],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(bytes.and_then(|b| serde_json::from_slice(&b).ok()))
 }

@@ -113,9 +113,12 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// The signer must be the admin key pinned for the station, or one its carried successions
-/// lead to (the pin then moves there), or a key this machine saw retired, for a certificate
-/// signed before it was.
+/// The signer must be the admin key pinned for the station, or one the carried successions
+/// lead to from it, or a key this machine knows was replaced, for a certificate signed before
+/// it was. The carried records are followed from the pinned key as far as they go and the
+/// pin moves there, remembering every key they retire (so a key shown retired once stays
+/// retired, whatever a later file carries). A record that forks from one this machine knows,
+/// or a key with two successors, is tampering.
 fn trusted_signer(
     signed: &SignedCertificate,
     key: &[u8; 32],
@@ -140,14 +143,51 @@ fn trusted_signer(
     if chain.iter().any(|r| !r.verifies()) {
         return Err("a succession record it carries is not signed by the key it replaces".into());
     }
-    // Replaced after signing? A key counts only for what it signed before its successor.
-    let replaced = |k: &str| {
-        chain
+    for record in &chain {
+        let forks = chain.iter().any(|other| {
+            other.body.previous_key == record.body.previous_key && other.body.next_key != record.body.next_key
+        }) || pin
+            .retired
             .iter()
-            .find(|r| r.body.previous_key == k)
-            .map(|r| r.body.issued_at.clone())
+            .any(|r| r.key == record.body.previous_key && r.successor != record.body.next_key);
+        if forks {
+            return Err(format!(
+                "admin key {} has two successors: tampering",
+                record.body.previous_key
+            ));
+        }
+    }
+    // Follow the successions from the pinned key as far as they go.
+    let mut current = pin.key.clone();
+    let mut walked: Vec<RetiredAdminKey> = Vec::new();
+    while let Some(next) = chain.iter().find(|r| r.body.previous_key == current) {
+        walked.push(RetiredAdminKey {
+            key: current.clone(),
+            successor: next.body.next_key.clone(),
+            at: next.body.issued_at.clone(),
+        });
+        current = next.body.next_key.clone();
+        if walked.len() > chain.len() {
+            return Err("the succession records it carries loop".into());
+        }
+    }
+    // The keys this machine then knows: retired ones (with when) and the current one.
+    let retired_at = |k: &str| {
+        pin.retired
+            .iter()
+            .chain(walked.iter())
+            .filter(|r| r.key == k)
+            .map(|r| r.at.clone())
+            .min()
     };
-    if let Some(at) = replaced(&signer).or_else(|| pin.retired.iter().find(|r| r.key == signer).map(|r| r.at.clone()))
+    let known = signer == current || retired_at(&signer).is_some();
+    if !known {
+        return Err(format!(
+            "signed by admin key {signer}, which is neither the key pinned here for station {station} ({}) nor one its successions lead to",
+            pin.key
+        ));
+    }
+    if let Some(at) = retired_at(&signer)
         && signed.signed_at >= at
     {
         return Err(format!(
@@ -155,37 +195,8 @@ fn trusted_signer(
             signed.signed_at
         ));
     }
-    if pin.key == signer || pin.retired.iter().any(|r| r.key == signer) {
-        return Ok(());
-    }
-    // Follow the successions from the pinned key.
-    let mut current = pin.key.clone();
-    let mut walked: Vec<RetiredAdminKey> = Vec::new();
-    while current != signer {
-        let next: Vec<&&CarriedSuccession> = chain.iter().filter(|r| r.body.previous_key == current).collect();
-        match next.as_slice() {
-            [one] => {
-                walked.push(RetiredAdminKey {
-                    key: current.clone(),
-                    successor: one.body.next_key.clone(),
-                    at: one.body.issued_at.clone(),
-                });
-                current = one.body.next_key.clone();
-            }
-            [] => {
-                return Err(format!(
-                    "signed by admin key {signer}, which is neither the key pinned here for station {station} ({}) nor one its successions lead to",
-                    pin.key
-                ));
-            }
-            _ => return Err(format!("admin key {current} has two successors: tampering")),
-        }
-        if walked.len() > chain.len() {
-            return Err("the succession records it carries loop".into());
-        }
-    }
     pin.retired.extend(walked);
-    pin.key = signer;
+    pin.key = current;
     Ok(())
 }
 
@@ -254,3 +265,6 @@ fn included(signed: &SignedCertificate, dir: &Path, pins: &mut Pins) -> Result<b
     }
     Ok(carried)
 }
+
+#[cfg(test)]
+mod tests;

@@ -230,7 +230,8 @@ fn lay_out(face: &Typeface, certificate: &Certificate, signed: Option<&SignedCer
         y += LINE + 2.0;
         for (label, value) in rows {
             let lines = face.wrap(&face.printable(&value), TEXT, PAGE_W - 2.0 * MARGIN - LABEL_W);
-            if y + LINE * lines.len() as f32 > BODY_BOTTOM {
+            // A short field stays on one page; a long one runs on, line by line.
+            if y + LINE * lines.len().min(4) as f32 > BODY_BOTTOM {
                 pages.push(Vec::new());
                 y = BODY_TOP + 10.0;
             }
@@ -245,6 +246,10 @@ fn lay_out(face: &Typeface, certificate: &Certificate, signed: Option<&SignedCer
                 },
             );
             for line in lines {
+                if y + LINE > BODY_BOTTOM {
+                    pages.push(Vec::new());
+                    y = BODY_TOP + 10.0;
+                }
                 push(
                     &mut pages,
                     Mark::Text {
@@ -459,4 +464,31 @@ fn sections(c: &Certificate, signed: Option<&SignedCertificate>) -> Vec<Section>
         ],
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A field longer than a page runs onto the next pages: nothing is drawn below the body
+    /// (over the footer and the banner), and every word is drawn.
+    #[test]
+    fn a_long_field_runs_onto_further_pages_within_the_body() {
+        let face = Typeface::bundled().unwrap();
+        let mut certificate = crate::custody::certificate::document::tests::sample(3);
+        let words: Vec<String> = (0..1500).map(|i| format!("word{i:04}")).collect();
+        certificate.reason = format!("{} END-OF-REASON", words.join(" "));
+        let pages = lay_out(&face, &certificate, None);
+        assert!(pages.len() > 2);
+        let mut drawn = String::new();
+        for mark in pages.iter().flatten() {
+            if let Mark::Text { y, text, .. } = mark {
+                assert!(*y <= BODY_BOTTOM && *y >= BODY_TOP, "{text} at {y}");
+                drawn.push_str(text);
+                drawn.push(' ');
+            }
+        }
+        assert!(drawn.contains("word0000") && drawn.contains("word1499") && drawn.contains("END-OF-REASON"));
+        assert!(render(&certificate, None).unwrap().starts_with(b"%PDF-"));
+    }
 }

@@ -22,10 +22,42 @@ pub struct Stored {
     pub signed: Option<SignedCertificate>,
 }
 
-/// The serial the next certificate takes.
+/// The serial the next certificate takes: past every stored one and every one the ledger's
+/// events name (a row deleted outside Strongroom never frees its number).
 pub fn next_serial(tx: &Transaction<'_>) -> Result<u64> {
-    let last: Option<i64> = tx.query_row("SELECT MAX(id) FROM certificates", [], |r| r.get(0))?;
-    Ok(last.map_or(1, |l| u64::try_from(l).unwrap_or(0).saturating_add(1)))
+    let stored: Option<i64> = tx.query_row("SELECT MAX(id) FROM certificates", [], |r| r.get(0))?;
+    let named: Option<i64> = tx.query_row(
+        "SELECT MAX(CAST(substr(json_extract(canonical, '$.details.certificate'), 9) AS INTEGER)) FROM events
+         WHERE seq >= 0 AND action IN ('item.destroy', 'media.destroy') AND json_valid(CAST(canonical AS TEXT))",
+        [],
+        |r| r.get(0),
+    )?;
+    let last = stored.unwrap_or(0).max(named.unwrap_or(0));
+    Ok(u64::try_from(last).unwrap_or(0).saturating_add(1))
+}
+
+/// Certificate numbers the ledger's events name that no stored row has (rows deleted
+/// outside Strongroom), with the highest level of their events.
+pub fn missing(conn: &Connection) -> Result<Vec<(String, Level)>> {
+    let mut stmt = conn.prepare(
+        "SELECT json_extract(canonical, '$.details.certificate') AS number, MAX(level) FROM events
+         WHERE seq >= 0 AND action IN ('item.destroy', 'media.destroy') AND json_valid(CAST(canonical AS TEXT))
+           AND number IS NOT NULL AND number NOT IN (SELECT number FROM certificates)
+         GROUP BY number ORDER BY number",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows
+        .into_iter()
+        .map(|(number, level)| {
+            let level = level
+                .and_then(|l| u8::try_from(l).ok())
+                .and_then(Level::from_byte)
+                .unwrap_or(Level::TopSecret);
+            (number, level)
+        })
+        .collect())
 }
 
 /// Store a new certificate (signed or not) inside the destroying transaction.
@@ -52,11 +84,12 @@ pub fn insert(
     Ok(())
 }
 
-/// Record the signed document of a certificate that had none.
+/// Record the signed document of a certificate that had none (its body becomes the one
+/// signed).
 pub fn set_signed(tx: &Transaction<'_>, number: &str, signed: &SignedCertificate) -> Result<()> {
     let changed = tx.execute(
-        "UPDATE certificates SET signed = ?2 WHERE number = ?1 AND signed IS NULL",
-        params![number, super::canonical_of(signed)?],
+        "UPDATE certificates SET body = ?2, signed = ?3 WHERE number = ?1 AND signed IS NULL",
+        params![number, signed.certificate.canonical()?, super::canonical_of(signed)?],
     )?;
     if changed != 1 {
         return Err(Error::NotFound(format!("certificate {number} awaiting a signature")));

@@ -119,3 +119,44 @@ fn contradictions_are_refused_even_when_signed() {
     certificate.items[0].level = Level::TopSecret;
     assert!(open(&signed_bytes_of(&certificate, &key(3))).is_err());
 }
+
+#[test]
+fn a_member_given_twice_is_refused() {
+    let bytes = signed_bytes_of(&sample(1), &key(3));
+    let text = String::from_utf8(bytes).unwrap();
+    // A second `reason` before the real one: as a value the last would win unseen.
+    let doubled = text.replacen("\"reason\":", "\"reason\": \"OTHER\",\n    \"reason\":", 1);
+    assert_ne!(doubled, text);
+    assert!(matches!(open(doubled.as_bytes()), Err(Refusal::Malformed(_))));
+}
+
+#[test]
+fn times_must_be_written_as_the_format_writes_them_and_signing_follows_destruction() {
+    let admin = key(3);
+    let certificate = sample(1);
+    for (signed_at, ok) in [
+        ("2026-12-07T10:00:01.000Z", true),
+        ("2026-12-07T09:59:59.999Z", false), // before the destruction
+        ("", false),
+        ("2026-12-07T10:00:01Z", false),
+    ] {
+        let signed = sign(&certificate, "alice", signed_at, &admin, Vec::new()).unwrap();
+        let bytes = serde_json::to_vec(&signed).unwrap();
+        assert_eq!(open(&bytes).is_ok(), ok, "{signed_at:?}");
+    }
+}
+
+#[test]
+fn a_ledger_of_another_station_is_refused() {
+    for (origin, ok) in [
+        ("strongroom/0123456789abcdef", true),
+        ("strongroom/0123456789abcdef/e2", true),
+        ("strongroom/fedcba9876543210", false),
+        ("strongroom/0123456789abcdef/e", false),
+        ("strongroom/0123456789abcdef/x2", false),
+    ] {
+        let mut certificate = sample(1);
+        certificate.ledger.origin = origin.into();
+        assert_eq!(check_consistent(&certificate).is_ok(), ok, "{origin}");
+    }
+}
