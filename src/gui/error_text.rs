@@ -73,6 +73,8 @@ pub enum ErrorKind {
     NotFound,
     /// Cancelled.
     Cancelled,
+    /// No desktop viewer could be started for a certificate's PDF.
+    NoViewer,
     /// The station is locked.
     NotUnlocked,
     /// The app's own message (its text is already in the user's language).
@@ -164,6 +166,7 @@ impl ErrorKind {
             ErrorKind::NotFound => Text::ErrNotFound,
             ErrorKind::Cancelled => Text::Cancelled,
             ErrorKind::NotUnlocked => Text::ErrNotUnlocked,
+            ErrorKind::NoViewer => Text::NoViewer,
             _ => Text::Error,
         }
     }
@@ -203,6 +206,7 @@ impl ErrorKind {
             ErrorKind::InvalidInput => vec![text(Text::AdviceCheckInput)],
             ErrorKind::NotFound => vec![text(Text::AdviceNotFound)],
             ErrorKind::Cancelled => vec![text(Text::AdviceCancelled)],
+            ErrorKind::NoViewer => vec![text(Text::AdviceSaveCertificate)],
             ErrorKind::NotUnlocked => vec![text(Text::AdviceSignInAgain)],
             ErrorKind::Other => Vec::new(),
         }

@@ -393,6 +393,9 @@ texts! {
     CertificatesHeading => "Certificates of destruction", "销毁证明";
     NoCertificates => "No certificates yet.", "暂无销毁证明。";
     CertificateDate => "Destroyed at", "销毁时间";
+    ItemCount => "Items", "条目数";
+    NoViewer => "No PDF viewer could be started", "无法启动 PDF 阅读器";
+    AdviceSaveCertificate => "Save the certificate (Save…) and open certificate.pdf with another program.", "请先保存销毁证明（保存…），再用其他程序打开 certificate.pdf。";
     CertificateBy => "By", "执行人";
     CertificateStatus => "Status", "状态";
     StatusSigned => "signed", "已签署";

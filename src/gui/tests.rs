@@ -64,6 +64,8 @@ struct Fixture {
     devices: FixedDevices,
     /// The files the app handed to the desktop's viewer.
     viewed: Arc<Mutex<Vec<PathBuf>>>,
+    /// The desktop has no viewer (opening fails).
+    no_viewer: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Fixture {
@@ -79,6 +81,7 @@ impl Fixture {
             devices: FixedDevices::default(),
             recovery: String::new(),
             viewed: Arc::default(),
+            no_viewer: Arc::default(),
         }
     }
 
@@ -131,6 +134,7 @@ impl Fixture {
         };
         let certificate_dir = self.dir.path().join("viewing");
         let viewed = self.viewed.clone();
+        let no_viewer = self.no_viewer.clone();
         Harness::builder().with_size(size).build_eframe(move |cc| {
             let ctx = cc.egui_ctx.clone();
             let worker = Worker::start(
@@ -143,6 +147,9 @@ impl Fixture {
                     guard_probes: Some(probes),
                     certificate_dir,
                     viewer: Arc::new(move |path| {
+                        if no_viewer.load(std::sync::atomic::Ordering::SeqCst) {
+                            return Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no such program"));
+                        }
                         viewed.lock().unwrap().push(path.to_path_buf());
                         Ok(())
                     }),

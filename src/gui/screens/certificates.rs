@@ -48,7 +48,7 @@ impl CertificatesScreen {
                             Text::CertificateNumber,
                             Text::CertificateDate,
                             Text::Level,
-                            Text::CountItems,
+                            Text::ItemCount,
                             Text::CertificateBy,
                             Text::CertificateStatus,
                         ] {

@@ -84,7 +84,7 @@ impl DestroyDialog {
 
     fn form(&mut self, ui: &mut egui::Ui, lang: Lang, generation: u64, actions: &mut Vec<Action>) {
         ui.horizontal_wrapped(|ui| {
-            ui.label(format!("{} {}:", self.items.len(), Text::CountItems.get(lang)));
+            ui.label(format!("{}: {}", Text::ItemCount.get(lang), self.items.len()));
             banner::word(ui, self.level, lang);
         });
         let shown: Vec<&str> = self.items.iter().take(12).map(String::as_str).collect();

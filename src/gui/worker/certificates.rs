@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 use strongroom::Error;
 use strongroom::accounts::Role;
 
+use super::super::error_text::ErrorKind;
 use super::super::i18n::Text;
-use super::super::messages::{CertificateStep, Command, Reply};
+use super::super::messages::{CertificateStep, Command, Failure, Reply};
 use super::StationThread;
 
 impl StationThread {
@@ -42,7 +43,12 @@ impl StationThread {
             CertificateStep::Open(number) => {
                 let pdf = self.station()?.certificate_pdf(&number)?;
                 let path = write_for_viewing(&self.options.certificate_dir, &number, &pdf)?;
-                (self.options.viewer)(&path).map_err(|e| Error::io(&path, e))?;
+                if let Err(e) = (self.options.viewer)(&path) {
+                    let mut failure = Failure::plain(&format!("xdg-open {}: {e}", path.display()));
+                    failure.kind = ErrorKind::NoViewer;
+                    self.reply(Reply::Failed(failure));
+                    return Ok(());
+                }
                 self.reply(Reply::Notice(Text::CertificateOpened, number));
             }
             CertificateStep::Save { number, dir } => {
