@@ -31,7 +31,7 @@ pub struct DestroyDialog {
     pub busy: bool,
     /// Done: what was destroyed, and its certificate.
     pub done: Option<DestroyReport>,
-    /// Focus the witness field at the next frame.
+    /// Focus the first field to fill at the next frame (the reason if empty, else the witness).
     focus: bool,
 }
 
@@ -100,8 +100,15 @@ impl DestroyDialog {
         let mut submit = false;
         egui::Grid::new("destroy-dialog-fields").num_columns(2).show(ui, |ui| {
             let label = ui.label(Text::Reason.get(lang));
-            ui.add(egui::TextEdit::singleline(&mut self.reason).desired_width(340.0))
+            let reason = ui
+                .add(egui::TextEdit::singleline(&mut self.reason).desired_width(340.0))
                 .labelled_by(label.id);
+            // With no reason yet (items ticked in the vault) the reason comes first; the Due
+            // list fills it in, and then the witness does.
+            if self.focus && self.reason.is_empty() {
+                self.focus = false;
+                reason.request_focus();
+            }
             ui.end_row();
             let label = ui.label(Text::Witness.get(lang));
             let witness = ui
@@ -130,7 +137,8 @@ impl DestroyDialog {
             if (destroy.clicked() || submit) && ready {
                 actions.push(Action::ConfirmDestroy);
             }
-            if ui.button(Text::Cancel.get(lang)).clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            let escape = ui.input(|i| i.key_pressed(egui::Key::Escape));
+            if (ui.button(Text::Cancel.get(lang)).clicked() || escape) && !self.busy {
                 actions.push(Action::CloseDestroy);
             }
             if self.busy {
