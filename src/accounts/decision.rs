@@ -79,6 +79,18 @@ impl AdminKeys {
             .any(|(k, _)| k.key == *key && k.replaced_at_version.is_none_or(|v| version < v))
     }
 
+    /// The admin key in force now (the newest on the chain).
+    pub fn current(&self) -> Option<[u8; 32]> {
+        self.keys.last().map(|(key, _)| key.key)
+    }
+
+    /// Whether `key` was in force at the event `seq` (not yet replaced then).
+    pub fn in_force_at(&self, key: &[u8; 32], seq: u64) -> bool {
+        self.keys
+            .iter()
+            .any(|(k, until)| k.key == *key && until.is_none_or(|until| seq < until))
+    }
+
     /// Every admin key of the station, replaced ones included (records they signed while in
     /// force stay valid; whether such a record still counts is the caller's register).
     pub fn all(&self) -> Vec<[u8; 32]> {

@@ -121,25 +121,23 @@ impl Station {
                 how: Some("witness".into()),
             });
         }
-        let approved: Vec<_> = seconds
+        let names = users::names(&self.conn)?;
+        let approvals: Vec<(u64, String)> = seconds
             .iter()
             .filter_map(|s| match s {
-                SecondPerson::Approved(r) => Some(r),
+                SecondPerson::Approved(r) => {
+                    Some((r.id, r.decided_by.map(|id| name_in(&names, id)).unwrap_or_default()))
+                }
                 _ => None,
             })
             .collect();
-        let Some(first) = approved.first() else {
+        let Some((_, first)) = approvals.first() else {
             return Ok(Validation { by: None, how: None });
         };
-        let names = users::names(&self.conn)?;
-        let ids: Vec<String> = approved.iter().map(|r| r.id.to_string()).collect();
+        let listed: Vec<(u64, &str)> = approvals.iter().map(|(r, a)| (*r, a.as_str())).collect();
         Ok(Validation {
-            by: first.decided_by.map(|id| name_in(&names, id)),
-            how: Some(format!(
-                "approved request{} {}",
-                if ids.len() == 1 { "" } else { "s" },
-                ids.join(", ")
-            )),
+            by: Some(first.clone()),
+            how: Some(ledger_check::approvals_text(&listed)),
         })
     }
 
@@ -236,9 +234,11 @@ impl Station {
             };
             let body = build(occasion, &seqs);
             document::check_consistent(&body).map_err(|e| Error::InvalidInput(e.to_string()))?;
+            // Never before the events' time (which a clock set back does not move back).
+            let signed_at = now.clone().max(body.destroyed_at.clone());
             let signed = admin
                 .as_ref()
-                .map(|key| document::sign(&body, &user.name, &now, key, chain))
+                .map(|key| document::sign(&body, &user.name, &signed_at, key, chain))
                 .transpose()?;
             store::insert(tx, serial, &body, signed.as_ref(), &now)?;
             pending.extend(after);
@@ -310,24 +310,6 @@ impl Station {
             return Err(Error::InvalidInput(format!("certificate {number} is already signed")));
         }
         let claimed = view.certificate;
-        let verifier = self.verifier_key()?;
-        let report = crate::ledger::verify::verify(&self.conn, &self.station_id, &verifier)?;
-        let current = epoch::current(&self.conn)?;
-        let ledger = &claimed.ledger;
-        let covered = current.start_seq.saturating_add(ledger.checkpoint_size);
-        let proven = ledger.origin == epoch::origin(&self.station_id, current.number)
-            && report.verified_size >= ledger.checkpoint_size
-            && ledger.last_seq < covered
-            && report.first_bad.as_ref().is_none_or(|bad| bad.seq >= covered);
-        if !proven {
-            return Err(refused(format!(
-                "the ledger does not prove its events (verified up to size {} of {}; the certificate needs size {} of {}): run `ledger verify`",
-                report.verified_size,
-                epoch::origin(&self.station_id, current.number),
-                ledger.checkpoint_size,
-                ledger.origin
-            )));
-        }
         let person = |name: &str| {
             self.person(name).unwrap_or_else(|_| Person {
                 name: name.to_string(),
@@ -336,27 +318,82 @@ impl Station {
                 location: None,
             })
         };
-        let body = ledger_check::rebuild(&self.conn, &claimed, &person)?.map_err(refused)?;
+        let rebuilt = ledger_check::rebuild(&self.conn, &claimed, &person)?.map_err(refused)?;
+        // Every event it was rebuilt from, and its checkpoint, must be proven by `ledger verify`.
+        let verifier = self.verifier_key()?;
+        let report = crate::ledger::verify::verify(&self.conn, &self.station_id, &verifier)?;
+        let proven = self.proven_ranges(&report)?;
+        let ledger = &rebuilt.certificate.ledger;
+        let unproven = rebuilt
+            .seqs
+            .iter()
+            .copied()
+            .chain([ledger.last_seq])
+            .find(|seq| !proven.iter().any(|(start, end)| (*start..*end).contains(seq)));
+        if let Some(seq) = unproven {
+            return Err(refused(format!(
+                "the ledger does not prove its events (event {seq} lies outside what `ledger verify` proves now: a damaged range, or after the last checkpoint)"
+            )));
+        }
+        let body = rebuilt.certificate;
         document::check_consistent(&body).map_err(|e| refused(e.to_string()))?;
         let session = self.session_for(Access::Permitted(Permission::SignCertificate, None))?;
         let admin = session.admin_key()?;
         let signer = session.user().name.clone();
         let chain = self.admin_chain()?;
-        let now = self.now();
-        let signed = document::sign(&body, &signer, &now, &admin, chain)?;
+        let signed_at = self.now().max(body.destroyed_at.clone());
+        let signed = document::sign(&body, &signer, &signed_at, &admin, chain)?;
         self.write(|tx, _| store::set_signed(tx, number.trim(), &signed))?;
         self.certificate(number)
     }
 
-    /// Whether a stored signed document verifies under one of this station's admin keys.
+    /// Whether a stored signed document verifies under this station's admin key: the one in
+    /// force now, or the one in force at the destruction (a key replaced since signs nothing
+    /// later that counts here).
     fn check_signature(&self, signed: &SignedCertificate) -> std::result::Result<(), String> {
         let bytes = serde_json::to_vec(signed).map_err(|e| e.to_string())?;
         let (_, key) = document::open(&bytes).map_err(|e| e.to_string())?;
         let keys = decision::AdminKeys::load(&self.conn, &self.station_id).map_err(|e| e.to_string())?;
-        if !keys.all().contains(&key) {
-            return Err("it is signed by a key that is not one of this station's admin keys".into());
+        let at_destruction = keys.in_force_at(&key, signed.certificate.ledger.last_seq);
+        if keys.current() != Some(key) && !at_destruction {
+            return Err("it is signed by a key that is not this station's admin key now or at the destruction".into());
         }
         Ok(())
+    }
+
+    /// The seq ranges `ledger verify` proves: in the current epoch, up to its verified size
+    /// and its first finding; in an earlier one, up to its newest checkpoint before its
+    /// first finding (the damage it was closed for).
+    fn proven_ranges(&self, report: &crate::ledger::verify::Report) -> Result<Vec<(u64, u64)>> {
+        let epochs = epoch::all(&self.conn)?;
+        let checkpoints = checkpoint::all(&self.conn)?;
+        let mut ranges = Vec::with_capacity(epochs.len());
+        for (index, e) in epochs.iter().enumerate() {
+            let next = epochs.get(index + 1).map_or(u64::MAX, |n| n.start_seq);
+            let bad = if e.number == report.epoch {
+                report.first_bad.as_ref().map(|b| b.seq)
+            } else {
+                report
+                    .earlier_epochs
+                    .iter()
+                    .find(|s| s.epoch == e.number)
+                    .and_then(|s| s.first_bad.as_ref().map(|b| b.seq))
+            }
+            .unwrap_or(u64::MAX)
+            .min(next);
+            let size = if e.number == report.epoch {
+                report.verified_size
+            } else {
+                checkpoints
+                    .iter()
+                    .filter(|c| c.epoch == e.number && e.start_seq.saturating_add(c.tree_size) <= bad)
+                    .map(|c| c.tree_size)
+                    .max()
+                    .unwrap_or(0)
+            };
+            ranges.push((e.start_seq, e.start_seq.saturating_add(size).min(bad)));
+        }
+        Ok(ranges)
     }
 
     /// The signed document, checked: against the ledger, and its signature against this

@@ -426,8 +426,8 @@ fn an_officer_never_signs_what_the_ledger_does_not_prove() {
     assert_eq!(code(&vault.run(&["certificate", "sign", &second])), 6);
 
     // A destruction that never happened: an event row appended by hand for an item still
-    // in the vault, listed by the certificate as its own. The body agrees with those rows,
-    // but no checkpoint proves them, so nothing is signed.
+    // in the vault, listed by the certificate as its own. No checkpoint written with the
+    // destruction covers it, and none that `ledger verify` proves: nothing is signed.
     let (_, third) = bob_destroys(&vault, &bob, &["four.txt"]);
     let src = vault.file("five.txt", b"five");
     let out = vault.run_as(
@@ -470,11 +470,9 @@ fn an_officer_never_signs_what_the_ledger_does_not_prove() {
     });
     let refused = vault.run(&["certificate", "sign", &third]);
     assert_eq!(code(&refused), 6, "{}", stderr(&refused));
-    assert!(
-        stderr(&refused).contains("does not prove its events"),
-        "{}",
-        stderr(&refused)
-    );
+    // Its checkpoint is not one written with those events, nor does any checkpoint prove them.
+    let why = stderr(&refused);
+    assert!(why.contains("checkpoint") || why.contains("does not prove"), "{why}");
     let dir = vault.dir.path().join("forged");
     assert_ne!(
         code(&vault.run(&["certificate", "export", &third, "--out", dir.to_str().unwrap()])),
@@ -518,4 +516,53 @@ fn a_mixed_batch_agrees_and_a_deleted_certificate_is_named_and_its_number_never_
     let next = vault.import(&[&src], "internal").remove(0);
     let again = vault.json(&["destroy", &next, "--reason", "x", "--yes"]);
     assert_ne!(again["certificate"], first.as_str());
+}
+
+#[test]
+fn a_pending_certificate_is_signed_after_a_new_epoch_only_where_the_log_is_proven() {
+    let (vault, _, bob) = vault();
+    let (_, before_damage) = bob_destroys(&vault, &bob, &["one.txt"]);
+    let src = vault.file("three.txt", b"three");
+    vault
+        .run_as("bob", &bob, &["import", src.to_str().unwrap(), "--level", "internal"])
+        .success();
+    let damaged: i64 = vault
+        .db()
+        .query_row("SELECT MAX(seq) FROM events WHERE action = 'item.import'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let (_, after_damage) = bob_destroys(&vault, &bob, &["two.txt"]);
+    // An insider edits the import between the two destructions; an officer finds it and
+    // starts a new epoch.
+    crate::support::insider::unguarded(&vault.root)
+        .execute("UPDATE events SET subject = 'x' WHERE seq = ?1", [damaged])
+        .unwrap();
+    assert_eq!(code(&vault.run(&["ledger", "verify"])), 6);
+    vault.ok(&["ledger", "epoch", "--reason", "import edited outside Strongroom"]);
+    // The destruction before the damage is proven by its checkpoint: signed and exported.
+    vault.ok(&["certificate", "sign", &before_damage]);
+    export(&vault, &before_damage, "before");
+    // The one after it lies in the damaged range: never signed.
+    let refused = vault.run(&["certificate", "sign", &after_damage]);
+    assert_eq!(code(&refused), 6, "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("does not prove its events"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
+fn a_clock_set_back_never_makes_a_certificate_signed_before_its_destruction() {
+    let (vault, mut station) = crate::support::station::LibVault::new();
+    vault.clock.advance(time::Duration::minutes(10));
+    let control = vault.import(&mut station, "ahead.tif", strongroom::Level::Internal);
+    // The clock goes back ten minutes: the destruction's events keep the later time.
+    vault.clock.advance(time::Duration::minutes(-10));
+    let report = station.destroy_item(&control, "superseded").unwrap();
+    let view = station.certificate(&report.certificate).unwrap();
+    assert_eq!(view.status(), "signed", "{:?}", view.ledger_disagrees);
+    let signed = view.signed.unwrap();
+    assert!(signed.signed_at >= view.certificate.destroyed_at);
 }

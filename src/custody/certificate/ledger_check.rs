@@ -32,6 +32,18 @@ pub fn event_matches(certificate: &Certificate, seq: u64, event: &Value) -> bool
     {
         return false;
     }
+    // Whoever the event names as the second person, the certificate names too.
+    let validation = certificate.validation.as_deref().unwrap_or_default();
+    if let Some(witness) = details["witness"].as_str()
+        && (validation != "witness" || certificate.validated_by.as_ref().map(|p| p.name.as_str()) != Some(witness))
+    {
+        return false;
+    }
+    if let (Some(request), Some(approver)) = (details["request"].as_u64(), details["approved_by"].as_str())
+        && !validation.contains(&approval(request, approver))
+    {
+        return false;
+    }
     if let Some(item) = certificate.items.iter().find(|i| i.seq == seq) {
         return event["action"] == "item.destroy"
             && event["subject"] == item.control_number.as_str()
@@ -45,6 +57,20 @@ pub fn event_matches(certificate: &Certificate, seq: u64, event: &Value) -> bool
     })
 }
 
+/// How a certificate names one approved request: `request 3 by carol`.
+pub fn approval(request: u64, approver: &str) -> String {
+    format!("request {request} by {approver}")
+}
+
+/// A certificate rebuilt from the ledger, and every event seq it was rebuilt from (the
+/// destructions and the items' histories): what must be proven before it is signed.
+pub struct Rebuilt {
+    /// The certificate.
+    pub certificate: Certificate,
+    /// The seqs read.
+    pub seqs: Vec<u64>,
+}
+
 /// The certificate the ledger makes for `number`, with `person` naming each person (their
 /// title, organization and location), or why there is none. `ledger` (the checkpoint) is
 /// taken from `claimed` and checked against the stored checkpoints.
@@ -52,7 +78,7 @@ pub fn rebuild(
     conn: &Connection,
     claimed: &Certificate,
     person: &dyn Fn(&str) -> Person,
-) -> Result<std::result::Result<Certificate, String>> {
+) -> Result<std::result::Result<Rebuilt, String>> {
     let number = claimed.number.as_str();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT seq, canonical FROM events WHERE seq >= 0 AND action IN ({DESTRUCTIONS})
@@ -97,24 +123,38 @@ pub fn rebuild(
     let (validated_by, validation) = match witness {
         Some(w) => (Some(person(&w)), Some("witness".to_string())),
         None => {
-            let requests: Vec<String> = events
+            let approvals: Vec<(u64, &str)> = events
                 .iter()
-                .filter_map(|(_, e)| e["details"]["request"].as_u64().map(|r| r.to_string()))
+                .filter_map(|(_, e)| Some((e["details"]["request"].as_u64()?, e["details"]["approved_by"].as_str()?)))
                 .collect();
-            let approver = events.iter().find_map(|(_, e)| e["details"]["approved_by"].as_str());
-            match requests.is_empty() {
-                true => (None, None),
-                false => (
-                    approver.map(person),
-                    Some(format!(
-                        "approved request{} {}",
-                        if requests.len() == 1 { "" } else { "s" },
-                        requests.join(", ")
-                    )),
-                ),
+            match approvals.first() {
+                None => (None, None),
+                Some((_, first)) => (Some(person(first)), Some(approvals_text(&approvals))),
             }
         }
     };
+    // The range is the events'; the checkpoint, the one written with them (it covers
+    // exactly up to the last of them).
+    let Some(start) = epoch_start(conn, &claimed.ledger.origin, &claimed.station)? else {
+        return Ok(Err(format!("{} is not a log of this station", claimed.ledger.origin)));
+    };
+    let (Some(&first_seq), Some(&last_seq)) = (found.first(), found.last()) else {
+        return Ok(Err(format!("the ledger has no event for {number}")));
+    };
+    let size = (last_seq + 1).saturating_sub(start);
+    if claimed.ledger.checkpoint_size != size || first_seq < start {
+        return Ok(Err(format!(
+            "{number} names a checkpoint other than the one written with its destruction (size {size})"
+        )));
+    }
+    let ledger = super::LedgerRecord {
+        origin: claimed.ledger.origin.clone(),
+        first_seq,
+        last_seq,
+        checkpoint_size: size,
+        checkpoint_root: claimed.ledger.checkpoint_root.clone(),
+    };
+    let mut seqs = found.clone();
     let occasion = Occasion {
         number: number.to_string(),
         station: claimed.station.clone(),
@@ -123,7 +163,7 @@ pub fn rebuild(
         validated_by,
         validation,
         reason,
-        ledger: claimed.ledger.clone(),
+        ledger,
     };
     let level_of = |e: &Value| e["level"].as_str().and_then(|l| l.parse::<Level>().ok());
     if claimed.subject == Subject::Medium {
@@ -131,9 +171,10 @@ pub fn rebuild(
             return Ok(Err(format!("{number} names {} media events", events.len())));
         };
         let medium = text(&event["details"]["medium"]);
-        let Some((fs_uuid, serial)) = registered(conn, &medium)? else {
+        let Some((fs_uuid, serial, registered_at)) = registered(conn, &medium)? else {
             return Ok(Err(format!("the ledger has no registration of medium {medium}")));
         };
+        seqs.push(registered_at);
         let Some(level) = level_of(event) else {
             return Ok(Err(format!("event {seq} names no level")));
         };
@@ -144,7 +185,10 @@ pub fn rebuild(
             serial,
             seq: *seq,
         };
-        return Ok(Ok(build::for_medium(occasion, destroyed, level)));
+        return Ok(Ok(Rebuilt {
+            certificate: build::for_medium(occasion, destroyed, level),
+            seqs,
+        }));
     }
     let mut items = Vec::with_capacity(events.len());
     for (seq, event) in &events {
@@ -154,7 +198,8 @@ pub fn rebuild(
         else {
             return Ok(Err(format!("event {seq} is not a whole destruction")));
         };
-        let (category, exports) = history_of(conn, item, *seq)?;
+        let (category, exports, read) = history_of(conn, item, *seq)?;
+        seqs.extend(read);
         items.push(ItemFacts {
             item: DestroyedItem {
                 control_number: text(&details["control_number"]),
@@ -170,46 +215,65 @@ pub fn rebuild(
     // The certificate lists the items in the order they were named.
     let order: Vec<u64> = claimed.items.iter().map(|i| i.seq).collect();
     items.sort_by_key(|f| order.iter().position(|s| *s == f.item.seq));
-    Ok(Ok(build::for_items(occasion, items)))
+    Ok(Ok(Rebuilt {
+        certificate: build::for_items(occasion, items),
+        seqs,
+    }))
 }
 
-/// An item's category (from its import) and how many exports of it the ledger records
-/// before `before`.
-fn history_of(conn: &Connection, item: &str, before: u64) -> Result<(String, u64)> {
+/// `approved: request 1 by alice; request 2 by carol`: every approval of a batch, by whom.
+pub fn approvals_text(approvals: &[(u64, &str)]) -> String {
+    let each: Vec<String> = approvals.iter().map(|(r, a)| approval(*r, a)).collect();
+    format!("approved: {}", each.join("; "))
+}
+
+/// The first seq of the log `origin` of `station` (epoch 0: `strongroom/<station>`; later
+/// ones `…/e<N>`), if this station has it.
+fn epoch_start(conn: &Connection, origin: &str, station: &str) -> Result<Option<u64>> {
+    Ok(crate::ledger::epoch::all(conn)?
+        .into_iter()
+        .find(|e| crate::ledger::epoch::origin(station, e.number) == origin)
+        .map(|e| e.start_seq))
+}
+
+/// An item's category (from its import), how many exports of it the ledger records before
+/// `before`, and the seqs of every event of the item read for that (all before `before`).
+fn history_of(conn: &Connection, item: &str, before: u64) -> Result<(String, u64, Vec<u64>)> {
     let Ok(uuid) = uuid::Uuid::parse_str(item) else {
-        return Ok((String::new(), 0));
+        return Ok((String::new(), 0, Vec::new()));
     };
-    let events = crate::ledger::events::for_item(conn, crate::ItemId(uuid))?;
+    let events: Vec<_> = crate::ledger::events::for_item(conn, crate::ItemId(uuid))?
+        .into_iter()
+        .filter(|e| e.seq < before)
+        .collect();
     let category = events
         .iter()
         .find(|e| e.action == "item.import")
         .and_then(|e| e.json().ok())
         .and_then(|e| e["details"]["category"].as_str().map(str::to_string))
         .unwrap_or_default();
-    let exports = events
-        .iter()
-        .filter(|e| e.action == "item.export" && e.seq < before)
-        .count() as u64;
-    Ok((category, exports))
+    let exports = events.iter().filter(|e| e.action == "item.export").count() as u64;
+    Ok((category, exports, events.iter().map(|e| e.seq).collect()))
 }
 
-/// The file-system UUID and serial of medium `id`, from its registration's signed record.
-fn registered(conn: &Connection, id: &str) -> Result<Option<(String, Option<String>)>> {
-    let record: Option<String> = conn
+/// The file-system UUID and serial of medium `id`, from its registration's signed record,
+/// and that event's seq.
+fn registered(conn: &Connection, id: &str) -> Result<Option<(String, Option<String>, u64)>> {
+    let row: Option<(i64, Option<String>)> = conn
         .query_row(
-            "SELECT json_extract(canonical, '$.details.record.record') FROM events
+            "SELECT seq, json_extract(canonical, '$.details.record.record') FROM events
              WHERE seq >= 0 AND action = 'media.register' AND json_valid(CAST(canonical AS TEXT))
                AND json_extract(canonical, '$.details.record.record.medium') = ?1 ORDER BY seq LIMIT 1",
             params![id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .optional()?
-        .flatten();
-    Ok(record.and_then(|text| {
-        let record: Value = serde_json::from_str(&text).ok()?;
+        .optional()?;
+    Ok(row.and_then(|(seq, text)| {
+        let record: Value = serde_json::from_str(&text?).ok()?;
         Some((
             record["fs_uuid"].as_str()?.to_string(),
             record["serial"].as_str().map(str::to_string),
+            u64::try_from(seq).ok()?,
         ))
     }))
 }
@@ -238,7 +302,7 @@ pub fn disagreement(conn: &Connection, certificate: &Certificate) -> Result<Opti
     };
     match rebuild(conn, certificate, &name_only)? {
         Err(why) => return Ok(Some(why)),
-        Ok(expected) if expected != names_only(certificate) => {
+        Ok(expected) if expected.certificate != names_only(certificate) => {
             return Ok(Some(format!(
                 "{} is not what the ledger records of that destruction",
                 certificate.number

@@ -142,6 +142,20 @@ fn an_officer_destroys_with_a_witness_and_adds_a_user() {
         app.signed(|s| s.items.is_empty())
     });
     assert_eq!(objects(&fx.root), 0);
+    // From the item page too, the destruction ends on its certificate, signed.
+    wait(&mut harness, "the certificate", |app| {
+        app.signed(|s| {
+            s.destroy
+                .as_ref()
+                .and_then(|d| d.done.as_ref())
+                .is_some_and(|r| r.signed)
+        })
+    });
+    harness.get_by_label("Signed with the station's admin key: ready for the security office.");
+    click(&mut harness, "Done");
+    wait(&mut harness, "the dialog closed", |app| {
+        app.signed(|s| s.destroy.is_none())
+    });
     // Users: add an operator from the form.
     click(&mut harness, "Users");
     wait(&mut harness, "the users", |app| {
