@@ -4,48 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::assert::Assert;
-
+use crate::support::TestVault;
+use crate::support::auditor::Auditor;
 use crate::support::cli::export_args;
-use crate::support::{TestVault, code, stderr};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use strongroom::crypto::sign::SignKey;
 use strongroom::ledger::query::EventFilter;
 use strongroom::ledger::{bundle, key_change_note, note};
-
-struct Auditor {
-    config: tempfile::TempDir,
-}
-
-impl Auditor {
-    fn new() -> Auditor {
-        Auditor {
-            config: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    /// Run `audit ...` on a machine with no vault.
-    fn run(&self, args: &[&str]) -> Assert {
-        crate::support::cli::strongroom()
-            .env("STRONGROOM_CONFIG_DIR", self.config.path())
-            .env_remove("STRONGROOM_VAULT")
-            .args(args)
-            .assert()
-    }
-
-    fn trust(&self, bundle: &Path) {
-        let vkey = std::fs::read_to_string(bundle.join("station.vkey")).unwrap();
-        self.run(&["audit", "trust", vkey.trim()]).success();
-    }
-
-    fn verify(&self, bundle: &Path) -> (i32, Value) {
-        let out = self.run(&["audit", "verify", bundle.to_str().unwrap(), "--json"]);
-        let report =
-            serde_json::from_slice(&out.get_output().stdout).unwrap_or_else(|_| panic!("no report: {}", stderr(&out)));
-        (code(&out), report)
-    }
-}
 
 fn activity(vault: &TestVault, tag: &str) {
     let a = vault.file(&format!("{tag}-a.tif"), tag.as_bytes());
@@ -77,7 +43,7 @@ fn rewrite(bundle: &Path, name: &str, f: impl FnOnce(&mut Vec<u8>)) {
 }
 
 fn assert_rejected(auditor: &Auditor, bundle: &Path, expect: &str) -> Value {
-    let (code, report) = auditor.verify(bundle);
+    let (code, report) = auditor.verify_bundle(bundle);
     assert_eq!(code, 6, "{report}");
     assert_eq!(report["ok"], false);
     let reason = report["error"]["reason"].as_str().unwrap();
@@ -102,8 +68,8 @@ fn a_bundle_verifies_on_another_machine_then_a_newer_one_and_a_fork_is_rejected(
             .starts_with("strongroom/")
     );
     assert!(!refused["error"]["reason"].as_str().unwrap().contains('`'));
-    auditor.trust(&first);
-    let (code, report) = auditor.verify(&first);
+    auditor.trust_file(&first.join("station.vkey"));
+    let (code, report) = auditor.verify_bundle(&first);
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["filtered"], false);
 
@@ -113,13 +79,13 @@ fn a_bundle_verifies_on_another_machine_then_a_newer_one_and_a_fork_is_rejected(
 
     activity(&vault, "two");
     let second = export(&vault, "second", &[]);
-    let (code, report) = auditor.verify(&second);
+    let (code, report) = auditor.verify_bundle(&second);
     assert_eq!(code, 0, "a newer consistent bundle must verify: {report}");
     assert!(report["warnings"].as_array().unwrap().is_empty(), "{report}");
 
     // The first bundle again: accepted here before, so an archive (OK, said so), and the pin
     // stays at the newer one (DESIGN.md §4).
-    let (code, report) = auditor.verify(&first);
+    let (code, report) = auditor.verify_bundle(&first);
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["archive"], true, "{report}");
     assert!(report["warnings"].as_array().unwrap().is_empty(), "{report}");
@@ -141,8 +107,8 @@ fn every_edit_to_a_bundle_is_rejected() {
     activity(&vault, "two");
     let original = export(&vault, "bundle", &[]);
     let auditor = Auditor::new();
-    auditor.trust(&original);
-    assert_eq!(auditor.verify(&original).0, 0);
+    auditor.trust_file(&original.join("station.vkey"));
+    assert_eq!(auditor.verify_bundle(&original).0, 0);
     let fresh = |name: &str| {
         let copy = vault.dir.path().join(name);
         crate::support::files::copy_private(&original, &copy);
@@ -253,7 +219,7 @@ fn a_bundle_from_another_station_or_mixed_stations_is_rejected() {
     activity(&two, "two");
     let bundle_two = export(&two, "two", &[]);
     let auditor = Auditor::new();
-    auditor.trust(&bundle_one);
+    auditor.trust_file(&bundle_one.join("station.vkey"));
     assert_rejected(&auditor, &bundle_two, "unknown station key");
     // Station two's key presented as station one's: refused by the pin.
     let b = one.dir.path().join("mixed");
@@ -289,8 +255,8 @@ fn a_filtered_bundle_proves_each_event_it_carries() {
     assert_eq!(manifest["filtered"], true);
     assert_eq!(manifest["events"], 2);
     let auditor = Auditor::new();
-    auditor.trust(&bundle);
-    let (code, report) = auditor.verify(&bundle);
+    auditor.trust_file(&bundle.join("station.vkey"));
+    let (code, report) = auditor.verify_bundle(&bundle);
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["filtered"], true);
 
@@ -341,7 +307,7 @@ fn a_complete_bundle_relabelled_as_filtered_is_rejected() {
     activity(&vault, "one");
     let original = export(&vault, "complete", &[]);
     let auditor = Auditor::new();
-    auditor.trust(&original);
+    auditor.trust_file(&original.join("station.vkey"));
     // Claim a filter without naming one.
     let b = vault.dir.path().join("relabelled");
     crate::support::files::copy_private(&original, &b);
@@ -436,8 +402,8 @@ fn key_change_file(bundle: &Path) -> String {
 fn a_bundle_across_a_key_change_verifies_against_the_old_pin_and_moves_it() {
     let (vault, first, k0, k1) = key_changed_vault();
     let auditor = Auditor::new();
-    auditor.trust(&first);
-    assert_eq!(auditor.verify(&first).0, 0);
+    auditor.trust_file(&first.join("station.vkey"));
+    assert_eq!(auditor.verify_bundle(&first).0, 0);
     assert_eq!(pinned(&auditor)["verifier_key"], vault.verifier(&k0).encode());
     assert!(
         pinned(&auditor).get("key_changes").is_none(),
@@ -447,7 +413,7 @@ fn a_bundle_across_a_key_change_verifies_against_the_old_pin_and_moves_it() {
     let second = export_with_key(&vault, "second", &k1, &EventFilter::default());
     let manifest: Value = serde_json::from_slice(&std::fs::read(second.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["key_changes"], 1);
-    let (code, report) = auditor.verify(&second);
+    let (code, report) = auditor.verify_bundle(&second);
     assert_eq!(code, 0, "{report}");
     assert!(report["warnings"].as_array().unwrap().is_empty(), "{report}");
     assert_eq!(report["key_changes"], 1);
@@ -459,7 +425,7 @@ fn a_bundle_across_a_key_change_verifies_against_the_old_pin_and_moves_it() {
 
     // The first bundle, signed only by k0 before the change and accepted then, is an
     // archive, not a failure.
-    let (code, report) = auditor.verify(&first);
+    let (code, report) = auditor.verify_bundle(&first);
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["archive"], true, "{report}");
     // A filtered bundle across the change proves its events against k1's checkpoint.
@@ -468,7 +434,7 @@ fn a_bundle_across_a_key_change_verifies_against_the_old_pin_and_moves_it() {
         ..Default::default()
     };
     let filtered = export_with_key(&vault, "filtered", &k1, &filter);
-    let (code, report) = auditor.verify(&filtered);
+    let (code, report) = auditor.verify_bundle(&filtered);
     assert_eq!(code, 0, "{report}");
     // The retired key cannot be pinned again on this machine, even as a new epoch.
     let old = vault.verifier(&k0).encode();
@@ -481,7 +447,7 @@ fn a_bundle_across_a_key_change_verifies_against_the_old_pin_and_moves_it() {
     activity(&vault, "three");
     vault.checkpoint_with(&k2).unwrap();
     let third = export_with_key(&vault, "third", &k2, &EventFilter::default());
-    let (code, report) = auditor.verify(&third);
+    let (code, report) = auditor.verify_bundle(&third);
     assert_eq!(code, 0, "{report}");
     assert_eq!(pinned(&auditor)["verifier_key"], vault.verifier(&k2).encode());
     assert_eq!(pinned(&auditor)["key_changes"].as_array().unwrap().len(), 2);
@@ -492,7 +458,7 @@ fn a_bundle_whose_key_changed_without_a_note_or_with_a_forged_one_is_rejected() 
     let (vault, first, k0, k1) = key_changed_vault();
     let original = export_with_key(&vault, "second", &k1, &EventFilter::default());
     let auditor = Auditor::new();
-    auditor.trust(&first);
+    auditor.trust_file(&first.join("station.vkey"));
     let fresh = |name: &str| {
         let copy = vault.dir.path().join(name);
         crate::support::files::copy_private(&original, &copy);
@@ -548,14 +514,14 @@ fn a_bundle_whose_key_changed_without_a_note_or_with_a_forged_one_is_rejected() 
 
     // None of that moved the pin.
     assert_eq!(pinned(&auditor)["verifier_key"], vault.verifier(&k0).encode());
-    assert_eq!(auditor.verify(&original).0, 0);
+    assert_eq!(auditor.verify_bundle(&original).0, 0);
 }
 
 #[test]
 fn a_bundle_with_a_checkpoint_by_the_retired_key_is_rejected() {
     let (vault, first, k0, k1) = key_changed_vault();
     let auditor = Auditor::new();
-    auditor.trust(&first);
+    auditor.trust_file(&first.join("station.vkey"));
     // Someone who kept the retired key signs the log past the change.
     activity(&vault, "by-the-disabled-user");
     vault.insider_checkpoint(&k0);
@@ -575,12 +541,12 @@ fn a_complete_bundle_below_the_pin_that_was_never_accepted_is_a_rollback() {
     activity(&vault, "two");
     let newer = export(&vault, "newer", &[]);
     let auditor = Auditor::new();
-    auditor.trust(&newer);
-    let (code, report) = auditor.verify(&newer);
+    auditor.trust_file(&newer.join("station.vkey"));
+    let (code, report) = auditor.verify_bundle(&newer);
     assert_eq!(code, 0, "{report}");
     let pinned_size = report["latest_size"].clone();
     // The unseen bundle ends at a checkpoint the newer one carried and proved: an archive.
-    let (code, report) = auditor.verify(&unseen);
+    let (code, report) = auditor.verify_bundle(&unseen);
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["archive"], true, "{report}");
     // The station rolled back to the copy: its complete log stops below the pin, at a
@@ -591,7 +557,7 @@ fn a_complete_bundle_below_the_pin_that_was_never_accepted_is_a_rollback() {
     assert_rejected(&auditor, &rolled, "rolled back");
     // A filtered bundle claims no completeness: older than the pin is a warning.
     let rolled_filtered = export(&vault, "rolled-filtered", &["--action", "item.export"]);
-    let (code, report) = auditor.verify(&rolled_filtered);
+    let (code, report) = auditor.verify_bundle(&rolled_filtered);
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["archive"], false);
     assert!(
@@ -602,7 +568,7 @@ fn a_complete_bundle_below_the_pin_that_was_never_accepted_is_a_rollback() {
         "{report}"
     );
     // None of them moved the pin.
-    let (code, report) = auditor.verify(&newer);
+    let (code, report) = auditor.verify_bundle(&newer);
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["latest_size"], pinned_size);
 }

@@ -8,46 +8,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use assert_cmd::assert::Assert;
 use serde_json::Value;
 
+use crate::support::auditor::Auditor;
 use crate::support::{TestVault, code, requires, stderr, stdout};
-
-/// A machine with no vault: its own pins.
-struct Auditor {
-    config: tempfile::TempDir,
-}
-
-impl Auditor {
-    fn new() -> Auditor {
-        Auditor {
-            config: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> Assert {
-        crate::support::cli::strongroom()
-            .env("STRONGROOM_CONFIG_DIR", self.config.path())
-            .env_remove("STRONGROOM_VAULT")
-            .args(args)
-            .assert()
-    }
-
-    fn trust_file(&self, vkey: &Path) {
-        let key = std::fs::read_to_string(vkey).unwrap();
-        self.run(&["audit", "trust", key.trim()]).success();
-    }
-
-    fn verify(&self, file: &Path, bundle: Option<&Path>) -> (i32, Value, String) {
-        let mut args = vec!["audit", "verify-certificate", file.to_str().unwrap(), "--json"];
-        if let Some(bundle) = bundle {
-            args.extend(["--bundle", bundle.to_str().unwrap()]);
-        }
-        let out = self.run(&args);
-        let report = serde_json::from_slice(&out.get_output().stdout).unwrap_or(Value::Null);
-        (code(&out), report, stderr(&out))
-    }
-}
 
 /// alice (officer) with carol (officer, witness) and bob (operator, confidential).
 fn vault() -> (TestVault, PathBuf, PathBuf) {
@@ -189,7 +153,7 @@ fn a_batch_destroyed_before_a_witness_has_one_signed_certificate_an_auditor_can_
     // Off the station: refused until the admin key is pinned, then valid.
     let auditor = Auditor::new();
     let file = out.join("certificate.json");
-    let (status, report, err) = auditor.verify(&file, None);
+    let (status, report, err) = auditor.verify_certificate(&file, None);
     assert_eq!(status, 6, "{err}");
     assert!(err.contains("audit trust strongroom-admin/"), "{err}");
     assert_eq!(report["ok"], false);
@@ -204,7 +168,7 @@ fn a_batch_destroyed_before_a_witness_has_one_signed_certificate_an_auditor_can_
     // With the station's bundle, the events' inclusion is proven.
     let bundle = bundle(&vault, "bundle");
     auditor.trust_file(&bundle.join("station.vkey"));
-    let (status, report, err) = auditor.verify(&file, Some(&bundle));
+    let (status, report, err) = auditor.verify_certificate(&file, Some(&bundle));
     assert_eq!(status, 0, "{err}");
     assert_eq!(report["inclusion_shown"], true);
 
@@ -222,12 +186,12 @@ fn a_batch_destroyed_before_a_witness_has_one_signed_certificate_an_auditor_can_
         let mut edited = bytes.to_vec();
         edited[at] = if edited[at] == b'1' { b'2' } else { b'1' };
         let path = vault.file(&format!("edited{i}.json"), &edited);
-        let (status, _, err) = auditor.verify(&path, None);
+        let (status, _, err) = auditor.verify_certificate(&path, None);
         assert_eq!(status, 6, "edit at {at}: {err}");
     }
     // Truncated: refused.
     let path = vault.file("truncated.json", &bytes[..bytes.len() / 2]);
-    assert_eq!(auditor.verify(&path, None).0, 6);
+    assert_eq!(auditor.verify_certificate(&path, None).0, 6);
     // Re-signed by a key that is not the station's admin key: refused, even though its
     // signature verifies.
     let mut signed: strongroom::custody::certificate::document::SignedCertificate =
@@ -244,7 +208,7 @@ fn a_batch_destroyed_before_a_witness_has_one_signed_certificate_an_auditor_can_
     )
     .unwrap();
     let path = vault.file("resigned.json", &serde_json::to_vec_pretty(&forged).unwrap());
-    let (status, _, err) = auditor.verify(&path, None);
+    let (status, _, err) = auditor.verify_certificate(&path, None);
     assert_eq!(status, 6, "{err}");
     assert!(err.contains("neither the key pinned here"), "{err}");
 }
@@ -266,7 +230,7 @@ fn a_bundle_without_the_event_or_another_stations_pin_is_refused() {
     let auditor = Auditor::new();
     auditor.trust_file(&out.join("ak.vkey"));
     auditor.trust_file(&before.join("station.vkey"));
-    let (status, report, err) = auditor.verify(&file, Some(&before));
+    let (status, report, err) = auditor.verify_certificate(&file, Some(&before));
     assert_eq!(status, 6, "{err}");
     assert!(report["error"].as_str().unwrap().contains("lacks event"), "{report}");
 
@@ -281,7 +245,7 @@ fn a_bundle_without_the_event_or_another_stations_pin_is_refused() {
     let their_out = export(&other, &their_number, "theirs");
     let elsewhere = Auditor::new();
     elsewhere.trust_file(&their_out.join("ak.vkey"));
-    let (status, report, _) = elsewhere.verify(&file, None);
+    let (status, report, _) = elsewhere.verify_certificate(&file, None);
     assert_eq!(status, 6);
     assert!(report["error"].as_str().unwrap().contains("is pinned"), "{report}");
     // The other station's key moved under this station's name in the pin file: refused.
@@ -291,7 +255,7 @@ fn a_bundle_without_the_event_or_another_stations_pin_is_refused() {
     let entry = pins["admin_keys"][&their_station].clone();
     pins["admin_keys"][vault.station_id()] = entry;
     std::fs::write(&pins_path, serde_json::to_vec(&pins).unwrap()).unwrap();
-    let (status, report, _) = elsewhere.verify(&file, None);
+    let (status, report, _) = elsewhere.verify_certificate(&file, None);
     assert_eq!(status, 6);
     assert!(
         report["error"]
@@ -358,7 +322,7 @@ fn an_operators_certificate_awaits_an_officer_and_an_edited_row_is_caught() {
     let out = export(&vault, &number, "signed");
     let auditor = Auditor::new();
     auditor.trust_file(&out.join("ak.vkey"));
-    let (status, report, err) = auditor.verify(&out.join("certificate.json"), None);
+    let (status, report, err) = auditor.verify_certificate(&out.join("certificate.json"), None);
     assert_eq!(status, 0, "{err}");
     assert_eq!(report["signed_by"], "alice");
 }

@@ -311,18 +311,6 @@ fn inventory_names_missing_orphan_and_damaged_objects() {
     assert_eq!(audits_after, 3);
 }
 
-/// Wait until `check` holds or `child` exits.
-fn wait_until(child: &mut std::process::Child, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while Instant::now() < deadline {
-        if child.try_wait().unwrap().is_some() || check() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    panic!("the child neither reached the moment nor exited in 120 s");
-}
-
 #[test]
 fn raises_killed_at_random_moments_leave_each_item_at_one_level() {
     const RUNS: usize = 20;
@@ -385,7 +373,7 @@ fn raises_killed_at_random_moments_leave_each_item_at_one_level() {
         // being renamed in); just after the commit (the old object still there).
         match run % 4 {
             0 => std::thread::sleep(Duration::from_millis(rng.below(span_ms))),
-            1 => wait_until(&mut child, || {
+            1 => crate::support::wait_until(&mut child, || {
                 !vault.tmp_entries().iter().all(|e| e.ends_with(".lock")) && {
                     std::fs::read_dir(vault.root.join("tmp"))
                         .unwrap()
@@ -393,8 +381,8 @@ fn raises_killed_at_random_moments_leave_each_item_at_one_level() {
                         .any(|d| std::fs::read_dir(d.path()).is_ok_and(|mut r| r.next().is_some()))
                 }
             }),
-            2 => wait_until(&mut child, || rewrites() > 0),
-            _ => wait_until(&mut child, || raised() > before),
+            2 => crate::support::wait_until(&mut child, || rewrites() > 0),
+            _ => crate::support::wait_until(&mut child, || raised() > before),
         }
         let _ = child.kill();
         let _ = child.wait();

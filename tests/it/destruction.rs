@@ -80,18 +80,6 @@ fn no_wrapped_key_or_title_survives_in_the_database_its_wal_or_free_pages() {
     );
 }
 
-/// Wait until `check` holds or `child` exits.
-fn wait_until(child: &mut std::process::Child, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while Instant::now() < deadline {
-        if child.try_wait().unwrap().is_some() || check() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    panic!("the child neither reached the moment nor exited in 120 s");
-}
-
 #[test]
 fn destructions_killed_at_seeded_moments_leave_each_item_whole_or_destroyed_with_its_certificate() {
     const RUNS: usize = 20;
@@ -149,7 +137,7 @@ fn destructions_killed_at_seeded_moments_leave_each_item_whole_or_destroyed_with
         if run % 2 == 0 {
             std::thread::sleep(Duration::from_millis(rng.below(span_ms)));
         } else {
-            wait_until(&mut child, || destroyed() > before);
+            crate::support::wait_until(&mut child, || destroyed() > before);
         }
         let _ = child.kill();
         let _ = child.wait();

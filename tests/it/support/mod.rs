@@ -7,6 +7,7 @@
 //! test it cannot run by name instead of letting it pass silently.
 
 pub mod accounts;
+pub mod auditor;
 pub mod cli;
 pub mod fake_media;
 pub mod files;
@@ -27,6 +28,19 @@ pub use random::{Rng, pseudo_random};
 /// The repository's root (schemas, fixtures): this package lives in `tests/it`.
 pub fn repo_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Wait until `check` holds or `child` exits (at most two minutes): a process killed at a
+/// moment a test chose.
+pub fn wait_until(child: &mut std::process::Child, mut check: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while std::time::Instant::now() < deadline {
+        if child.try_wait().expect("child status").is_some() || check() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    panic!("the child neither reached the moment nor exited in 120 s");
 }
 
 /// The officer every test vault starts with.
