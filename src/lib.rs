@@ -6,6 +6,7 @@
 //! and only the module that owns a table writes SQL for it.
 
 pub mod accounts;
+pub mod cloud;
 pub mod crypto;
 pub mod custody;
 pub mod db;

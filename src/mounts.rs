@@ -1,7 +1,7 @@
 //! Mounts as the kernel lists them in `/proc/self/mountinfo`, and the one rule for which of
 //! them reach another machine. The vault, the guard and the cloud checks all ask here, so a
-//! file-system type is classified once, from `schemas/filesystems.json` (facts and sources:
-//! `../shared/research/cloud-sync.md` §3).
+//! file-system type is classified once, from the `filesystems` of
+//! `schemas/cloud-providers.json` (facts and sources: `../shared/research/cloud-sync.md` §3).
 //!
 //! `statfs` cannot tell a FUSE exFAT stick from a remote FUSE mount (both report the FUSE
 //! magic), so the type and source fields decide: listed network types are remote; listed
@@ -9,7 +9,6 @@
 //! is local only on a `/dev` source.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 /// One line of `/proc/self/mountinfo`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,21 +37,10 @@ pub enum Reach {
     Network,
 }
 
-#[derive(serde::Deserialize)]
-struct Catalogue {
-    network: Vec<String>,
-    local_fuse: Vec<String>,
-}
-
-fn catalogue() -> &'static Catalogue {
-    static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
-    CATALOGUE.get_or_init(|| {
-        // Checked by a unit test; an empty list would only make more mounts remote.
-        serde_json::from_str(include_str!("../schemas/filesystems.json")).unwrap_or(Catalogue {
-            network: Vec::new(),
-            local_fuse: Vec::new(),
-        })
-    })
+/// The one list of file-system types (checked by the catalogue's tests; an empty list would
+/// only make more mounts remote).
+fn catalogue() -> &'static crate::cloud::catalogue::FileSystems {
+    &crate::cloud::catalogue::Catalogue::bundled().filesystems
 }
 
 impl Mount {
@@ -140,7 +128,7 @@ mod tests {
 
     #[test]
     fn the_catalogue_parses_and_network_types_reach_other_machines() {
-        let catalogue: Catalogue = serde_json::from_str(include_str!("../schemas/filesystems.json")).unwrap();
+        let catalogue = catalogue();
         assert!(catalogue.network.len() >= 20 && catalogue.local_fuse.len() >= 5);
         assert!(
             catalogue.network.iter().all(|t| !catalogue.local_fuse.contains(t)),

@@ -13,6 +13,7 @@ mod cli_alerts;
 mod cli_bad_input;
 mod cli_custody;
 mod cli_round_trip;
+mod cloud_catalogue;
 mod crash_safety;
 mod custody_raise;
 mod custody_rules;
