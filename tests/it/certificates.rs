@@ -13,11 +13,18 @@ use serde_json::Value;
 use crate::support::auditor::Auditor;
 use crate::support::{TestVault, code, requires, stderr, stdout};
 
-/// alice (officer) with carol (officer, witness) and bob (operator, confidential).
+const CAROL_PW: &str = "carol's long passphrase";
+const BOB_PW: &str = "bob's long passphrase";
+
+/// alice (officer) with carol (officer, witness) and bob (operator, confidential): made
+/// once per process and copied; returns carol's and bob's password files.
 fn vault() -> (TestVault, PathBuf, PathBuf) {
-    let vault = TestVault::new();
-    let carol = vault.add_ready_user("carol", "officer", "top-secret", "carol's long passphrase");
-    let bob = vault.add_ready_user("bob", "operator", "confidential", "bob's long passphrase");
+    let vault = TestVault::from_template("certificates", |vault| {
+        vault.add_ready_user("carol", "officer", "top-secret", CAROL_PW);
+        vault.add_ready_user("bob", "operator", "confidential", BOB_PW);
+    });
+    let carol = vault.file("carol-pw", format!("{CAROL_PW}\n").as_bytes());
+    let bob = vault.file("bob-pw", format!("{BOB_PW}\n").as_bytes());
     (vault, carol, bob)
 }
 
