@@ -9,7 +9,7 @@ use strongroom::Level;
 use strongroom::accounts::Role;
 use strongroom::crypto::Password;
 
-use super::{ALICE_PW, Fixture, Scripted, click, sign_in, type_into, wait};
+use super::{ALICE_PW, Fixture, Scripted, click, listed_controls, sign_in, tick, type_into, wait};
 use crate::gui::model::View;
 
 const BOB_PW: &str = "bob's long passphrase";
@@ -54,19 +54,10 @@ fn a_batch_is_destroyed_under_one_certificate_and_certificates_are_signed_verifi
     let mut harness = fx.harness(dialogs);
     sign_in(&mut harness, "alice", ALICE_PW);
     wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 2));
-    let controls: Vec<String> = harness
-        .state()
-        .s()
-        .items
-        .iter()
-        .map(|i| i.control_number.to_string())
-        .collect();
+    let controls = listed_controls(&harness);
 
     // Both ticked, destroyed together.
-    for control in &controls {
-        harness.get_by_label(&format!("Select {control}")).click();
-        harness.run_steps(2);
-    }
+    tick(&mut harness, &controls);
     harness
         .get(by().role(egui::accesskit::Role::Button).label("Destroy…"))
         .click();

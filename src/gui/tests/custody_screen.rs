@@ -10,7 +10,7 @@ use strongroom::Level;
 use strongroom::accounts::Role;
 use strongroom::crypto::Password;
 
-use super::{ALICE_PW, App, Fixture, Scripted, click, sign_in, type_into, wait};
+use super::{ALICE_PW, App, Fixture, Scripted, click, listed_controls, sign_in, tick, type_into, wait};
 use crate::gui::model::{Action, View};
 
 const BOB_PW: &str = "bob's long passphrase";
@@ -70,19 +70,10 @@ fn items_are_offered_raised_and_kept_until_a_date_and_the_recipient_accepts() {
     let mut harness = fx.harness_sized(Scripted::default(), egui::vec2(1280.0, 1200.0));
     sign_in(&mut harness, "alice", ALICE_PW);
     wait(&mut harness, "the vault", |app| app.signed(|s| s.items.len() == 2));
-    let controls: Vec<String> = harness
-        .state()
-        .s()
-        .items
-        .iter()
-        .map(|i| i.control_number.to_string())
-        .collect();
+    let controls = listed_controls(&harness);
 
     // Both ticked in the table, offered to bob at once.
-    for control in &controls {
-        harness.get_by_label(&format!("Select {control}")).click();
-        harness.run_steps(2);
-    }
+    tick(&mut harness, &controls);
     harness.get_by_label("2 selected");
     type_into(&mut harness, "Offer custody to", "bob");
     click(&mut harness, "Offer custody");
