@@ -467,16 +467,6 @@ impl Station {
         }
         Ok(out)
     }
-
-    /// How many certificates at or below this user's clearance await an officer's signature.
-    pub fn certificates_awaiting(&self) -> Result<usize> {
-        Ok(self
-            .certificates()?
-            .certificates
-            .iter()
-            .filter(|c| c.status() == "awaiting-signature")
-            .count())
-    }
 }
 
 /// Create `path` (it must not exist) with `bytes`, flushed.

@@ -307,21 +307,12 @@ impl Station {
         Ok((self.media_register_show(&record.medium)?, issued.number))
     }
 
+    /// An officer's step on a registered medium: its decision event, signed by the admin key.
     fn media_step(
         &mut self,
         entry: &Entry,
         action: Action,
-        details: serde_json::Map<String, serde_json::Value>,
-    ) -> Result<Entry> {
-        self.media_step_with(entry, action, details, None)
-    }
-
-    fn media_step_with(
-        &mut self,
-        entry: &Entry,
-        action: Action,
         mut details: serde_json::Map<String, serde_json::Value>,
-        second: Option<&super::approvals::SecondPerson>,
     ) -> Result<Entry> {
         let session = self.session_for(Access::Permitted(Permission::MediaRegister, None))?;
         let admin = session.admin_key()?;
@@ -339,9 +330,6 @@ impl Station {
         let mac = self.event_mac_key();
         let time = self.clock.now();
         self.write(|tx, _| {
-            if let Some(second) = second {
-                second.consume(tx)?;
-            }
             let decide = |body: &[u8]| decision::sign(&admin, body);
             events::append_signed(tx, time, &event, mac.as_ref(), Some(&decide))?;
             Ok(())
