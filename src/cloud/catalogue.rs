@@ -87,6 +87,9 @@ pub struct Platform {
     /// Executable names of its processes.
     #[serde(default)]
     pub processes: Vec<String>,
+    /// Arguments (basenames) that name it when it runs under a generic executable (`java`).
+    #[serde(default)]
+    pub arguments: Vec<String>,
     /// Its systemd units.
     #[serde(default)]
     pub units: Vec<String>,
@@ -124,6 +127,9 @@ pub struct ConfigFile {
     /// The key, for `key-value` files.
     #[serde(default)]
     pub key: Option<String>,
+    /// Read-only queries whose first column is a root (`sqlite`, and `seafile-ini`'s database).
+    #[serde(default)]
+    pub queries: Vec<String>,
     /// Environment variables that move it.
     #[serde(default)]
     pub env: Vec<String>,

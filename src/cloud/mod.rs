@@ -1,7 +1,23 @@
-//! Cloud-synced and network folders (issue 32): which folders on this machine send their
-//! contents elsewhere, so the vault and its exports stay out of them. Begun with the provider
-//! catalogue (`catalogue`) and the readers of each client's configuration (`config`); the other
-//! detection layers and the enforcement follow.
+//! Cloud-synced and network folders (issue 32, DESIGN.md §6): which folders on this machine
+//! send their contents elsewhere, so the vault and its exports stay out of them.
+//!
+//! - `catalogue`: the providers and file-system types (`schemas/cloud-providers.json`).
+//! - `environment`: a user's home and XDG directories, injected in tests.
+//! - `config` reads each client's configuration format; `configured` finds and reads them.
+//! - `markers`, `processes`: the marker and running-client layers.
+//! - `scan` runs the layers together; `detector` keeps the result until something changes.
+//! - `destination`: whether one path lies in (or contains) a synced or network folder.
 
 pub mod catalogue;
 pub mod config;
+pub mod configured;
+pub mod destination;
+pub mod detector;
+pub mod environment;
+pub mod finding;
+pub mod markers;
+pub mod processes;
+pub mod scan;
+
+#[cfg(test)]
+mod tests;
