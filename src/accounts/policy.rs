@@ -120,7 +120,18 @@ pub struct Policy {
     /// People's titles on certificates (`name=title; …`). Absent: none given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_titles: Option<String>,
+    /// An officer may export items below this level into a synced or network folder, the
+    /// override recorded (never secret and above). Absent: [`DEFAULT_CLOUD_OVERRIDE_BELOW`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_override_below: Option<Level>,
 }
+
+/// Exports into a synced folder may be overridden below this level when the policy does not
+/// say: unclassified and internal items only.
+pub const DEFAULT_CLOUD_OVERRIDE_BELOW: Level = Level::Confidential;
+
+/// The highest `cloud-override-below` a policy may set: no override ever reaches secret.
+pub const MAX_CLOUD_OVERRIDE_BELOW: Level = Level::Secret;
 
 /// Minutes between guard heartbeats when the policy does not say.
 pub const DEFAULT_GUARD_HEARTBEAT_MINUTES: u32 = 5;
@@ -132,6 +143,13 @@ pub const DEFAULT_LAST_OFFICER_WAIT_MINUTES: u32 = 60;
 pub const DEFAULT_EXPORT_REASON_LEVEL: Level = Level::Confidential;
 
 impl Policy {
+    /// Items below this level may be exported into a synced folder by an officer's override.
+    pub fn cloud_override_below(&self) -> Level {
+        self.cloud_override_below
+            .unwrap_or(DEFAULT_CLOUD_OVERRIDE_BELOW)
+            .min(MAX_CLOUD_OVERRIDE_BELOW)
+    }
+
     /// The level from which exports need a reason.
     pub fn export_reason_level(&self) -> Level {
         self.export_reason_level.unwrap_or(DEFAULT_EXPORT_REASON_LEVEL)
@@ -219,6 +237,7 @@ impl Default for Policy {
             retention_days_secret: None,
             retention_days_top_secret: None,
             certificate_organization: None,
+            cloud_override_below: None,
             certificate_location: None,
             certificate_titles: None,
         }
@@ -394,6 +413,7 @@ mod tests {
             certificate_organization: Some("Survey Office".into()),
             certificate_location: Some("Room 4".into()),
             certificate_titles: Some("alice=Security Officer".into()),
+            cloud_override_below: Some(DEFAULT_CLOUD_OVERRIDE_BELOW),
             ..Policy::default()
         };
         let full = serde_json::to_value(&full).unwrap();

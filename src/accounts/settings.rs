@@ -82,7 +82,7 @@ pub struct Setting {
 
 /// Every setting, in display order. A setting added later must be an `Option` field with
 /// `skip_serializing_if` (DESIGN.md §2, "Extending signed records").
-pub const SETTINGS: [Setting; 26] = [
+pub const SETTINGS: [Setting; 27] = [
     Setting {
         name: "lockout-attempts",
         help_en: "Failed sign-ins in a row before the account locks until an officer unlocks it",
@@ -255,6 +255,16 @@ pub const SETTINGS: [Setting; 26] = [
                     MediaResponse::Alert
                 })
             },
+        },
+    },
+    Setting {
+        name: "cloud-override-below",
+        help_en: "An officer may export items below this level into a cloud-synced or network folder, the override recorded (secret and above never)",
+        help_zh: "低于此密级的条目，安全员可记录例外后导出到云同步或网络文件夹（秘密及以上一律不可）",
+        field: Field::Choice {
+            choices: &["unclassified", "internal", "confidential", "secret"],
+            get: |p| p.cloud_override_below().name(),
+            set: |p, v| p.cloud_override_below = v.parse().ok(),
         },
     },
     Setting {

@@ -5,9 +5,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+mod cloud;
 mod custody;
 mod guard;
 
+pub use cloud::CloudCommand;
 pub use custody::CustodyCommand;
 pub use guard::{GuardCommand, MediaCommand, QuarantineCommand};
 
@@ -116,6 +118,9 @@ pub enum Command {
     /// Copies the guard sealed while networked: list, show (officers)
     #[command(subcommand)]
     Quarantine(QuarantineCommand),
+    /// Cloud-synced and network folders on this machine: scan, check a destination
+    #[command(subcommand)]
+    Cloud(CloudCommand),
     /// The register of authorized removable media: register, issue, return, retire, destroy
     /// (officers); list, show, mounted
     #[command(subcommand)]
@@ -526,6 +531,10 @@ pub struct ExportArgs {
     /// Why (recorded in the ledger; required at or above the policy's export-reason level)
     #[arg(long)]
     pub reason: Option<String>,
+    /// Officers: export into a cloud-synced or network folder anyway, for this reason (items
+    /// below the policy's cloud-override-below only; recorded as a signed event)
+    #[arg(long, value_name = "REASON")]
+    pub override_cloud: Option<String>,
     /// Confirm without a prompt (required in scripts)
     #[arg(long)]
     pub yes: bool,

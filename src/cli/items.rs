@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow};
 use strongroom::progress::Progress;
-use strongroom::station::{Confirmed, ImportOptions, ItemSummary};
+use strongroom::station::{Confirmed, ExportChoices, ImportOptions, ItemSummary};
 use strongroom::{ControlNumber, Level};
 
 use super::args::{Cli, ExportArgs, ImportArgs, ListArgs, ShowArgs};
@@ -284,7 +284,12 @@ pub fn export(cli: &Cli, args: &ExportArgs) -> Result<()> {
     let progress = Arc::new(Progress::new());
     let line = ProgressLine::start(progress.clone(), "exporting");
     let reason = args.reason.as_deref().unwrap_or_default();
-    let report = station.export(&args.item, &args.to, args.force, reason, &progress);
+    let choices = ExportChoices {
+        force: args.force,
+        reason: reason.to_string(),
+        cloud_override: args.override_cloud.clone(),
+    };
+    let report = station.export_with(&args.item, &args.to, &choices, &progress);
     drop(line);
     let report = report.with_context(|| {
         format!(

@@ -4,6 +4,7 @@
 mod alerts;
 pub mod args;
 mod certificates;
+mod cloud;
 mod custody;
 mod directory;
 pub mod exit;
@@ -59,6 +60,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::RecoveryCode(command) => recovery_code::run(&cli, command),
         Command::Guard(command) => guard::run(&cli, command),
         Command::Quarantine(command) => quarantine::run(&cli, command),
+        Command::Cloud(command) => cloud::run(&cli, command),
         Command::Media(command) => media::run(&cli, command),
         Command::Alerts { command } => alerts::run(&cli, command.as_ref()),
     }

@@ -90,6 +90,9 @@ pub struct Platform {
     /// Arguments (basenames) that name it when it runs under a generic executable (`java`).
     #[serde(default)]
     pub arguments: Vec<String>,
+    /// What its command line says about its folders.
+    #[serde(default)]
+    pub command_line: CommandLine,
     /// Its systemd units.
     #[serde(default)]
     pub units: Vec<String>,
@@ -99,6 +102,21 @@ pub struct Platform {
     /// Anything else worth knowing.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// The options of a client's command line that name its folders.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandLine {
+    /// Options whose value is a synced root (`yandex-disk --dir=DIR`).
+    #[serde(default)]
+    pub root_options: Vec<String>,
+    /// Options whose value is a configuration directory to read (`syncthing --home DIR`).
+    #[serde(default)]
+    pub config_dir_options: Vec<String>,
+    /// Absolute positional arguments are roots (`rclone mount R: DIR`).
+    #[serde(default)]
+    pub positional_roots: bool,
 }
 
 /// How sure a fact is.

@@ -26,6 +26,7 @@ pub struct Detector {
     sources: Sources,
     scan: Scan,
     fingerprint: Fingerprint,
+    scanned_at: std::time::Instant,
 }
 
 impl Detector {
@@ -38,6 +39,7 @@ impl Detector {
             sources,
             scan,
             fingerprint,
+            scanned_at: std::time::Instant::now(),
         }
     }
 
@@ -48,8 +50,18 @@ impl Detector {
         if now != self.fingerprint {
             self.scan = scan::scan(catalogue, &self.sources);
             self.fingerprint = now;
+            self.scanned_at = std::time::Instant::now();
         }
         &self.scan
+    }
+
+    /// The current scan, rescanned first if it is older than `max_age` (the running clients
+    /// change without any file changing) or anything it rests on changed.
+    pub fn scan_within(&mut self, max_age: std::time::Duration) -> &Scan {
+        if self.scanned_at.elapsed() > max_age {
+            return self.rescan();
+        }
+        self.scan()
     }
 
     /// Rescan whatever changed or not (the running clients, a new marker walk).
@@ -57,6 +69,7 @@ impl Detector {
         let catalogue = Catalogue::bundled();
         self.fingerprint = fingerprint(catalogue, &self.sources);
         self.scan = scan::scan(catalogue, &self.sources);
+        self.scanned_at = std::time::Instant::now();
         &self.scan
     }
 

@@ -120,3 +120,29 @@ pub struct Note {
     /// What happened.
     pub message: String,
 }
+
+/// What the app's status strip shows of a scan.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CloudStrip {
+    /// The enforced folders: provider name and folder.
+    pub folders: Vec<(String, PathBuf)>,
+    /// The names of the sync clients running.
+    pub clients: Vec<String>,
+}
+
+impl CloudStrip {
+    /// The strip's view of `findings` and `clients`.
+    pub fn of(findings: &[Finding], clients: &[Client]) -> CloudStrip {
+        let mut names: Vec<String> = clients.iter().map(|c| c.provider_name.clone()).collect();
+        names.sort();
+        names.dedup();
+        CloudStrip {
+            folders: findings
+                .iter()
+                .filter(|f| f.strength == Strength::Blocking)
+                .map(|f| (f.provider_name.clone(), f.root.clone()))
+                .collect(),
+            clients: names,
+        }
+    }
+}

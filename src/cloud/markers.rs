@@ -52,8 +52,10 @@ pub struct Walk {
     pub directories: usize,
     /// Directories that could not be read, with why.
     pub unreadable: Vec<(PathBuf, String)>,
-    /// Whether a limit stopped the walk before it saw everything.
+    /// Whether the directory limit stopped the walk before it saw everything.
     pub truncated: bool,
+    /// Whether directories lay deeper than the depth limit (or held more entries than read).
+    pub shallow: bool,
 }
 
 /// The markers of `dir` given its entry names (`names`): exact names by lookup, `*` patterns
@@ -154,14 +156,14 @@ pub fn walk(catalogue: &Catalogue, starts: &[PathBuf], skip: &[PathBuf], limits:
                     continue;
                 }
             };
-            out.truncated |= cut;
+            out.shallow |= cut;
             let hits = markers_in(catalogue, &dir, &names);
             if !hits.is_empty() {
                 out.hits.extend(hits);
                 continue;
             }
             if depth >= limits.depth {
-                out.truncated |= !subdirs.is_empty();
+                out.shallow |= !subdirs.is_empty();
                 continue;
             }
             queue.extend(subdirs.into_iter().map(|d| (d, depth + 1)));

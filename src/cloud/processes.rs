@@ -78,10 +78,11 @@ pub fn provider_of<'a>(catalogue: &'a Catalogue, process: &ProcessInfo) -> Optio
     })
 }
 
-/// The folders a client's command line names (absolute paths only).
-pub fn named_folders(provider: &str, cmd: &[OsString]) -> Vec<Named> {
+/// The folders a client's command line names (absolute paths only), as the catalogue's
+/// `command_line` says to read them.
+pub fn named_folders(provider: &Provider, cmd: &[OsString]) -> Vec<Named> {
     let args: Vec<String> = cmd.iter().map(|a| a.to_string_lossy().into_owned()).collect();
-    let option = |names: &[&str]| -> Vec<PathBuf> {
+    let option = |names: &[String]| -> Vec<PathBuf> {
         let mut out = Vec::new();
         for (i, arg) in args.iter().enumerate() {
             for name in names {
@@ -89,28 +90,20 @@ pub fn named_folders(provider: &str, cmd: &[OsString]) -> Vec<Named> {
                     && let Some(value) = args.get(i + 1)
                 {
                     out.push(PathBuf::from(value));
-                } else if let Some(value) = arg.strip_prefix(name).and_then(|v| v.strip_prefix('=')) {
+                } else if let Some(value) = arg.strip_prefix(name.as_str()).and_then(|v| v.strip_prefix('=')) {
                     out.push(PathBuf::from(value));
                 }
             }
         }
         out.into_iter().filter(|p| p.is_absolute()).collect()
     };
-    match provider {
-        "rclone" => positional_paths(&args).into_iter().map(Named::Root).collect(),
-        "yandex-disk" => option(&["--dir", "-d"]).into_iter().map(Named::Root).collect(),
-        "onedrive" => {
-            let mut out: Vec<Named> = option(&["--syncdir"]).into_iter().map(Named::Root).collect();
-            out.extend(option(&["--confdir"]).into_iter().map(Named::ConfigDir));
-            out
-        }
-        "syncthing" => option(&["--home", "-home", "--config", "-config"])
-            .into_iter()
-            .map(Named::ConfigDir)
-            .collect(),
-        "unison" => positional_paths(&args).into_iter().map(Named::Root).collect(),
-        _ => Vec::new(),
+    let spec = &provider.platforms.linux.command_line;
+    let mut out: Vec<Named> = option(&spec.root_options).into_iter().map(Named::Root).collect();
+    if spec.positional_roots {
+        out.extend(positional_paths(&args).into_iter().map(Named::Root));
     }
+    out.extend(option(&spec.config_dir_options).into_iter().map(Named::ConfigDir));
+    out
 }
 
 /// Absolute paths among a command's positional arguments (not the value of an option).
@@ -165,6 +158,7 @@ mod tests {
     #[test]
     fn command_lines_name_roots_and_configuration_directories() {
         let cmd = |args: &[&str]| args.iter().map(OsString::from).collect::<Vec<_>>();
+        let named_folders = |id: &str, cmd: &[OsString]| named_folders(Catalogue::bundled().provider(id).unwrap(), cmd);
         assert_eq!(
             named_folders(
                 "rclone",

@@ -24,8 +24,8 @@ pub struct Sources {
     pub environments: Vec<Environment>,
     /// The mount table (`/proc/self/mountinfo` text); `None` reads this machine's.
     pub mount_table: Option<String>,
-    /// The processes; `None` lists this machine's.
-    pub processes: Option<Vec<ProcessInfo>>,
+    /// The processes.
+    pub processes: Processes,
     /// Walk the homes for markers within these limits; `None` skips the walk (markers are
     /// still checked above each destination).
     pub walk: Option<WalkLimits>,
@@ -40,11 +40,24 @@ impl Sources {
         Sources {
             environments: Environment::of_this_process(),
             mount_table: None,
-            processes: None,
+            processes: Processes::Live,
             walk: Some(WalkLimits::default()),
             skip: Vec::new(),
         }
     }
+}
+
+/// Where the process layer's list comes from.
+#[derive(Clone, Debug, Default)]
+pub enum Processes {
+    /// This machine's processes now.
+    #[default]
+    Live,
+    /// A given list (tests).
+    Given(Vec<ProcessInfo>),
+    /// Not listed: the layer is skipped (opening a vault: the other layers name the folders,
+    /// and listing every process would slow each command).
+    Skipped,
 }
 
 /// The result of a scan.
@@ -181,18 +194,26 @@ pub fn scan(catalogue: &Catalogue, sources: &Sources) -> Scan {
             }
         }
         if walk.truncated {
-            out.note(
-                "markers",
-                None,
-                format!("the walk stopped at its limits after {} directories", walk.directories),
+            let message = format!("the walk stopped at its limit of {} directories", limits.directories);
+            out.note("markers", None, message);
+        }
+        if walk.shallow {
+            let message = format!(
+                "directories deeper than {} levels, or past {} entries, were not walked",
+                limits.depth, limits.entries_per_directory
             );
+            out.note("markers", None, message);
         }
         for (dir, error) in walk.unreadable.into_iter().take(20) {
             out.note("markers", Some(&dir), format!("cannot be read: {error}"));
         }
     }
     // 5. Running clients and the folders their command lines name.
-    let processes = sources.processes.clone().unwrap_or_else(processes::running);
+    let processes = match &sources.processes {
+        Processes::Live => processes::running(),
+        Processes::Given(list) => list.clone(),
+        Processes::Skipped => Vec::new(),
+    };
     let home = sources.environments.first().map(|e| e.home.clone()).unwrap_or_default();
     let mut clients = Vec::new();
     for process in &processes {
@@ -204,7 +225,7 @@ pub fn scan(catalogue: &Catalogue, sources: &Sources) -> Scan {
             .clone()
             .or_else(|| process.cmd.first().map(PathBuf::from))
             .unwrap_or_default();
-        for named in processes::named_folders(&provider.id, &process.cmd) {
+        for named in processes::named_folders(provider, &process.cmd) {
             match named {
                 Named::Root(root) => {
                     let evidence = Evidence::Process {

@@ -11,7 +11,7 @@ use super::environment::Environment;
 use super::finding::{Evidence, Strength};
 use super::markers::WalkLimits;
 use super::processes::ProcessInfo;
-use super::scan::{Scan, Sources, scan};
+use super::scan::{Processes, Scan, Sources, scan};
 
 /// A temporary home with files written into it.
 struct Home {
@@ -55,7 +55,7 @@ impl Home {
         let sources = Sources {
             environments: vec![self.env()],
             mount_table: Some(mount_table.to_string()),
-            processes: Some(processes),
+            processes: Processes::Given(processes),
             walk: Some(WalkLimits::default()),
             skip: Vec::new(),
         };
@@ -237,7 +237,7 @@ fn markers_find_roots_whose_configuration_is_gone() {
     let unwalked = Sources {
         environments: vec![home.env()],
         mount_table: Some(String::new()),
-        processes: Some(Vec::new()),
+        processes: Processes::Skipped,
         walk: None,
         skip: Vec::new(),
     };

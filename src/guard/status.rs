@@ -267,6 +267,8 @@ pub struct GuardStrip {
     pub news: Vec<GuardNews>,
     /// The newest seq looked at: ask after it next time.
     pub through: u64,
+    /// Cloud-synced and network folders found, and sync clients running.
+    pub cloud: crate::cloud::finding::CloudStrip,
 }
 
 /// At most this many news items are returned at once (the rest are in the ledger).

@@ -272,6 +272,9 @@ texts! {
     Network => "Network", "网络";
     Media => "Removable media", "移动介质";
     CloudSync => "Cloud sync", "云同步";
+    NoSyncedFolders => "none found", "未发现";
+    SyncedFolders => "synced folders", "个同步文件夹";
+    ClientsRunning => "running", "正在运行";
     Guard => "Guard", "防护";
     NotMonitored => "not monitored", "未监控";
     AirGapped => "AIR-GAPPED", "物理隔离";

@@ -76,6 +76,7 @@ pub fn run(root: PathBuf) -> Result<()> {
                     guard_probes: None,
                     certificate_dir: worker::certificate_view_dir(),
                     viewer: worker::desktop_viewer(),
+                    cloud: None,
                 },
                 repaint,
             )?;

@@ -67,6 +67,8 @@ struct Fixture {
     viewed: Arc<Mutex<Vec<PathBuf>>>,
     /// The desktop has no viewer (opening fails).
     no_viewer: Arc<std::sync::atomic::AtomicBool>,
+    /// Where the cloud checks look (`None`: the machine's own).
+    cloud: Option<strongroom::station::cloud::CloudSources>,
 }
 
 impl Fixture {
@@ -83,6 +85,7 @@ impl Fixture {
             recovery: String::new(),
             viewed: Arc::default(),
             no_viewer: Arc::default(),
+            cloud: None,
         }
     }
 
@@ -92,6 +95,7 @@ impl Fixture {
         let options = InitOptions {
             kdf: Some(KdfParams::FLOOR),
             clock: fx.clock.clone(),
+            ..InitOptions::default()
         };
         let (mut station, code) =
             strongroom::Station::init(&fx.root, "alice", &Password::from(ALICE_PW), options).unwrap();
@@ -136,6 +140,7 @@ impl Fixture {
         let certificate_dir = self.dir.path().join("viewing");
         let viewed = self.viewed.clone();
         let no_viewer = self.no_viewer.clone();
+        let cloud = self.cloud.clone();
         Harness::builder().with_size(size).build_eframe(move |cc| {
             let ctx = cc.egui_ctx.clone();
             let worker = Worker::start(
@@ -154,6 +159,7 @@ impl Fixture {
                         viewed.lock().unwrap().push(path.to_path_buf());
                         Ok(())
                     }),
+                    cloud,
                 },
                 Arc::new(move || ctx.request_repaint()),
             )

@@ -67,6 +67,8 @@ pub struct WorkerOptions {
     pub certificate_dir: PathBuf,
     /// Opens a PDF in the desktop's viewer (tests record what would be opened).
     pub viewer: Viewer,
+    /// Where the cloud checks look (the machine's own unless a test injects a fixture home).
+    pub cloud: Option<strongroom::station::cloud::CloudSources>,
 }
 
 /// Opens a file in the desktop's viewer.
@@ -215,6 +217,9 @@ impl StationThread {
         if let Some(probes) = self.options.guard_probes.take() {
             options.guard_probes = probes;
         }
+        if let Some(cloud) = &self.options.cloud {
+            options.cloud = cloud.clone();
+        }
         options
     }
 
@@ -240,6 +245,7 @@ impl StationThread {
                 let options = InitOptions {
                     kdf: self.options.kdf,
                     clock: self.options.clock.clone(),
+                    ..InitOptions::default()
                 };
                 let (station, recovery_code) = Station::init(&root, &officer, &password, options)?;
                 // The code is shown with no session open: the officer signs in after, on the

@@ -59,6 +59,13 @@ actions! {
     ItemExport = "item.export",
     /// An export's leftover temp file was removed after a crash.
     ItemExportAborted = "item.export_aborted",
+    /// An officer let an export into, or the vault stay in, a cloud-synced or network
+    /// folder (signed with the admin key).
+    CloudOverride = "cloud.override",
+    /// Material was imported from a cloud-synced or network folder: it had left the air gap.
+    CloudExposure = "cloud.exposure",
+    /// A sync client was running while a session was unlocked (once per unlock).
+    CloudClient = "cloud.client",
     /// An officer verified the custody log (the result is in the details).
     LedgerVerify = "ledger.verify",
     /// An officer started a new log epoch after damage was found (first event of the epoch).

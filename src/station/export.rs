@@ -29,6 +29,18 @@ use super::sealed_name::seal_name;
 use super::{Access, Station};
 use crate::vault::items::item_aad;
 
+/// How an export is done, beyond its item and destination.
+#[derive(Clone, Debug, Default)]
+pub struct ExportChoices {
+    /// Overwrite an existing file.
+    pub force: bool,
+    /// Why (recorded; required from the policy's export-reason level).
+    pub reason: String,
+    /// An officer's reason for exporting into a cloud-synced or network folder anyway
+    /// (below the policy's `cloud-override-below` only; recorded as a signed event).
+    pub cloud_override: Option<String>,
+}
+
 /// What an export produced.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ExportReport {
@@ -54,6 +66,25 @@ impl Station {
         reason: &str,
         progress: &Progress,
     ) -> Result<ExportReport> {
+        let choices = ExportChoices {
+            force,
+            reason: reason.to_string(),
+            cloud_override: None,
+        };
+        self.export_with(reference, to, &choices, progress)
+    }
+
+    /// [`Station::export`] with every choice, an officer's override of a synced-folder
+    /// refusal among them.
+    pub fn export_with(
+        &mut self,
+        reference: &str,
+        to: &Path,
+        choices: &ExportChoices,
+        progress: &Progress,
+    ) -> Result<ExportReport> {
+        let force = choices.force;
+        let reason = choices.reason.as_str();
         self.refresh_session()?;
         let (row, _history) = self.find_item(reference)?;
         let policy = self
@@ -80,6 +111,14 @@ impl Station {
                 ),
             });
         }
+        // Never into a cloud-synced or network folder (unless an officer overrides below the
+        // policy's level), checked before any key is touched.
+        let cloud_override = self.check_export_destination(
+            to,
+            &row,
+            choices.cloud_override.as_deref(),
+            policy.cloud_override_below(),
+        )?;
         // Removable by the machine's own account, or a medium under the guard's removable
         // roots (an officer's configuration).
         let medium = self.medium_holding(to)?;
@@ -164,8 +203,13 @@ impl Station {
         // The event is committed before the plaintext gets its name: a crash in between
         // leaves an event without a file, never a file without its event.
         let result = verified.and_then(|output| {
+            let mac = self.event_mac_key();
+            let at = self.clock.now();
             self.write(|tx, events| {
                 second.consume(tx)?;
+                if let Some(cloud_override) = &cloud_override {
+                    cloud_override.append(tx, at, mac.as_ref())?;
+                }
                 events.push(item_event(&actor, Action::ItemExport, &row, details.clone()));
                 Ok(())
             })?;

@@ -246,6 +246,7 @@ impl Station {
             late,
             news,
             through,
+            cloud: self.cloud_strip(),
         })
     }
 

@@ -272,7 +272,13 @@ impl Station {
         });
         let mut secrets = Vec::with_capacity(jobs.len());
         let mut batch_error: Option<Error> = None;
+        // Files read from a cloud-synced or network folder had left the air gap already:
+        // each such import is recorded as an exposure too (one check per directory).
+        let mut exposures = super::cloud::Exposures::default();
         for (job, outcome) in jobs.into_iter().zip(outcomes) {
+            if outcome.is_ok() {
+                exposures.note(self, job.id, &job.source.path);
+            }
             match outcome {
                 Ok(sha) => {
                     let mut row = job.row;
@@ -304,9 +310,16 @@ impl Station {
         if staged.is_empty() {
             return Ok(()); // every file failed: nothing to record
         }
-        self.commit_staged(staged, &secrets, level, options.retain_until.as_deref(), &|_, _, _| {
-            Ok(())
-        })
+        self.commit_staged(
+            staged,
+            &secrets,
+            level,
+            options.retain_until.as_deref(),
+            &|_, row, events| {
+                exposures.record(row, events);
+                Ok(())
+            },
+        )
     }
 
     /// Write the pending rows of `staged` (encrypted into the work directory) in one

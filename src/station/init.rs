@@ -32,6 +32,8 @@ pub struct InitOptions {
     pub kdf: Option<KdfParams>,
     /// Clock for event times.
     pub clock: SharedClock,
+    /// Where the check for cloud-synced and network folders looks.
+    pub cloud: super::cloud::CloudSources,
 }
 
 impl Default for InitOptions {
@@ -39,6 +41,7 @@ impl Default for InitOptions {
         InitOptions {
             kdf: None,
             clock: system_clock(),
+            cloud: super::cloud::CloudSources::default(),
         }
     }
 }
@@ -50,6 +53,8 @@ impl Station {
     pub fn init(root: &Path, officer: &str, password: &Password, options: InitOptions) -> Result<(Station, Password)> {
         validate_user_name(officer)?;
         password_rules::check(officer, password)?;
+        // Never inside a cloud-synced or network folder: checked before anything is made.
+        super::cloud::check_new_vault_location(root, &options.cloud)?;
         let params = match options.kdf {
             Some(params) => {
                 params.check().map_err(|e| Error::InvalidInput(e.to_string()))?;

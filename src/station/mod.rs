@@ -6,6 +6,7 @@
 mod alerts;
 mod approvals;
 mod certificates;
+pub mod cloud;
 mod confirmation;
 mod custody;
 mod custody_settled;
@@ -60,7 +61,7 @@ pub use confirmation::{Confirmation, Confirmed};
 pub use custody::{PendingOffer, Reassignment, Skipped};
 pub use destroy::{DestroyReport, Destroyed};
 pub use directory_rebuild::Rebuilt;
-pub use export::ExportReport;
+pub use export::{ExportChoices, ExportReport};
 pub use export_medium::ExportMediumCheck;
 pub use guard_copies::CopyRecord;
 pub use import::{FileFailure, ImportOptions, ImportOutcome, ImportPlan, ImportReport};
@@ -91,6 +92,10 @@ pub struct Station {
     guard_dir: std::path::PathBuf,
     /// What the guard's status reads from the machine.
     guard_probes: crate::guard::Probes,
+    /// Where the cloud checks look.
+    cloud_sources: cloud::CloudSources,
+    /// The cloud scan, made at the first check and kept until something changes.
+    cloud: Option<crate::cloud::detector::Detector>,
     /// The highest directory version this process knows to exist: what the ledger named when
     /// the vault was opened, raised by every write. A newest stored directory below it was
     /// rolled back (checked before every write without reading the ledger each time).
@@ -133,6 +138,10 @@ pub struct OpenOptions {
     pub guard_probes: crate::guard::Probes,
     /// How often the idle timer's thread looks at the clock (one second by default).
     pub idle_poll: std::time::Duration,
+    /// Where the cloud checks look (this machine by default; tests inject fixture homes).
+    pub cloud: cloud::CloudSources,
+    /// Whether opening refuses a vault inside a synced or network folder.
+    pub location_check: cloud::LocationCheck,
 }
 
 impl Default for OpenOptions {
@@ -143,6 +152,8 @@ impl Default for OpenOptions {
             guard_dir: crate::guard::state::guard_dir(),
             guard_probes: crate::guard::Probes::system(),
             idle_poll: idle::DEFAULT_POLL,
+            cloud: cloud::CloudSources::default(),
+            location_check: cloud::LocationCheck::Enforce,
         }
     }
 }
@@ -172,6 +183,7 @@ impl Station {
         let (uid, gid) = paths.owner()?;
         let acting = crate::vault::fs_identity::act_as(uid, gid);
         let conn = db::open(&paths.db, false)?;
+        cloud::check_vault_location(&conn, &paths.root, &options.cloud, options.location_check)?;
         let mut station = Station::from_parts(paths, conn, options)?;
         station._acting = acting;
         Ok(station)
@@ -198,6 +210,8 @@ impl Station {
             removable: options.removable,
             guard_dir: options.guard_dir,
             guard_probes: options.guard_probes,
+            cloud_sources: options.cloud,
+            cloud: None,
             directory_floor,
             _acting: None,
         };

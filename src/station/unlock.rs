@@ -47,6 +47,8 @@ impl Station {
                         "password_change_required": session.password_change_required().is_some(),
                     },
                 };
+                // Sync clients running as the session opens: shown, and recorded once.
+                let clients = self.running_client_events(&session.user().name);
                 let user_id = session.user().id;
                 let identity = session.identity_id();
                 let now = self.now();
@@ -61,6 +63,7 @@ impl Station {
                         keyring::reseal_keyslot(tx, identity, slot.generation.saturating_sub(1), slot, &now)?;
                     }
                     events.push(event);
+                    events.extend(clients);
                     Ok(())
                 });
                 if let Err(error) = signed_in {

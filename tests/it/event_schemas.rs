@@ -7,10 +7,14 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 use strongroom::accounts::Role;
+use strongroom::cloud::environment::Environment;
+use strongroom::cloud::processes::ProcessInfo;
+use strongroom::cloud::scan::{Processes, Sources};
 use strongroom::crypto::Password;
 use strongroom::ledger::Action;
 use strongroom::progress::Progress;
-use strongroom::station::ImportOptions;
+use strongroom::station::cloud::CloudSources;
+use strongroom::station::{ExportChoices, ImportOptions};
 
 use crate::support::accounts::add_ready_user;
 use crate::support::station::LibVault;
@@ -178,6 +182,51 @@ fn events_of_a_real_workflow_validate() {
         )
         .unwrap();
     station.verify_ledger().unwrap();
+
+    // Cloud: a home whose Syncthing folder is ~/Sync, with the client running. Signing in
+    // records the client; an import from the folder is an exposure; an officer's export
+    // into it is an override.
+    drop(station);
+    let home = files.join("home");
+    std::fs::create_dir_all(home.join(".config/syncthing")).unwrap();
+    std::fs::create_dir_all(home.join("Sync")).unwrap();
+    std::fs::write(
+        home.join(".config/syncthing/config.xml"),
+        "<configuration><folder path=\"~/Sync\"/></configuration>",
+    )
+    .unwrap();
+    let syncthing = ProcessInfo {
+        pid: 4242,
+        exe: Some("/usr/bin/syncthing".into()),
+        cmd: vec!["syncthing".into(), "serve".into()],
+        uid: Some(1000),
+    };
+    let sources = Sources {
+        environments: vec![Environment::for_home(&home)],
+        mount_table: Some(String::new()),
+        processes: Processes::Given(vec![syncthing]),
+        walk: None,
+        skip: Vec::new(),
+    };
+    let mut station = vault.reopen(|options| options.cloud = CloudSources(sources));
+    let synced = home.join("Sync/received.tif");
+    std::fs::write(&synced, b"came through the sync").unwrap();
+    let plan = station.plan_import(&[synced], false).unwrap();
+    let internal = ImportOptions::at(Level::Internal);
+    let received = station
+        .import(plan, &internal, &Progress::new())
+        .unwrap()
+        .imported
+        .remove(0);
+    let choices = ExportChoices {
+        reason: "back to the archive".into(),
+        cloud_override: Some("the archive's folder; sync paused".into()),
+        ..ExportChoices::default()
+    };
+    let to = home.join("Sync/back.tif");
+    station
+        .export_with(&received.control_number.to_string(), &to, &choices, &Progress::new())
+        .unwrap();
 
     // Accounts: lockout and unlock, reset, clearance, disable, enable, role, policy.
     let bob_pw = Password::from("operator passphrase 1");

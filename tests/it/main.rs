@@ -14,6 +14,7 @@ mod cli_bad_input;
 mod cli_custody;
 mod cli_round_trip;
 mod cloud_catalogue;
+mod cloud_enforcement;
 mod crash_safety;
 mod custody_raise;
 mod custody_rules;

@@ -125,3 +125,62 @@ fn a_running_guard_is_named_and_its_news_reach_the_signed_in_officer_within_two_
         harness.state().s().toasts
     );
 }
+
+/// A fixture home whose Syncthing configuration names `~/Sync`, with the client running (or
+/// not): what the cloud field of the strip reads.
+fn synced_home(fx: &Fixture, running: bool) -> strongroom::station::cloud::CloudSources {
+    use strongroom::cloud::environment::Environment;
+    use strongroom::cloud::processes::ProcessInfo;
+    use strongroom::cloud::scan::{Processes, Sources};
+    let home = fx.dir.path().join("home");
+    std::fs::create_dir_all(home.join(".config/syncthing")).unwrap();
+    std::fs::create_dir_all(home.join("Sync")).unwrap();
+    std::fs::write(
+        home.join(".config/syncthing/config.xml"),
+        "<configuration><folder path=\"~/Sync\"/></configuration>",
+    )
+    .unwrap();
+    let processes = if running {
+        vec![ProcessInfo {
+            pid: 4242,
+            exe: Some("/usr/bin/syncthing".into()),
+            cmd: vec!["syncthing".into()],
+            uid: Some(1000),
+        }]
+    } else {
+        Vec::new()
+    };
+    strongroom::station::cloud::CloudSources(Sources {
+        environments: vec![Environment::for_home(&home)],
+        mount_table: Some(String::new()),
+        processes: Processes::Given(processes),
+        walk: None,
+        skip: Vec::new(),
+    })
+}
+
+#[test]
+fn the_strip_counts_synced_folders_and_names_a_running_sync_client() {
+    let mut fx = Fixture::with_vault(&[]);
+    let empty = fx.dir.path().join("empty-home");
+    std::fs::create_dir_all(&empty).unwrap();
+    let mut sources = synced_home(&fx, false);
+    sources.0.environments = vec![strongroom::cloud::environment::Environment::for_home(&empty)];
+    fx.cloud = Some(sources);
+    let mut harness = fx.harness(Scripted::default());
+    wait(&mut harness, "the first reading", |app| app.model.guard.is_some());
+    harness.step();
+    harness.get_by_label("Cloud sync: none found");
+    drop(harness);
+
+    fx.cloud = Some(synced_home(&fx, true));
+    let mut harness = fx.harness(Scripted::default());
+    wait(&mut harness, "the first reading", |app| app.model.guard.is_some());
+    harness.step();
+    harness.get_by_label("Cloud sync: 1 synced folders");
+    harness.get_by_label("Syncthing running");
+    harness.state_mut().model.prefs.lang = crate::gui::i18n::Lang::Zh;
+    harness.step();
+    harness.get_by_label("云同步: 1 个同步文件夹");
+    harness.get_by_label("Syncthing 正在运行");
+}

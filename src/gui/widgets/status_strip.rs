@@ -1,6 +1,6 @@
 //! The status strip, on every screen: the air-gap state (AIR-GAPPED in green, NETWORKED in
 //! red naming the interfaces), the removable media mounted, whether a guard runs for this
-//! vault, and cloud sync (not monitored until its issue lands, said honestly). A ledger that
+//! vault, and the cloud-synced and network folders found (with sync clients running). A ledger that
 //! the station no longer signs (damaged outside Strongroom) is named here too.
 
 use eframe::egui;
@@ -55,7 +55,32 @@ pub fn show(ui: &mut egui::Ui, lang: Lang, guard: Option<&GuardStrip>, signing_p
             }
         }
         ui.separator();
-        ui.label(format!("{}: {not_monitored}", Text::CloudSync.get(lang)));
+        // Cloud-synced and network folders, and sync clients running (an alarm: they send
+        // what lands in their folders elsewhere).
+        match guard.map(|g| &g.cloud) {
+            Some(cloud) => {
+                let label = Text::CloudSync.get(lang);
+                let folders = cloud.folders.len();
+                let found = if folders == 0 {
+                    Text::NoSyncedFolders.get(lang).to_string()
+                } else {
+                    format!("{folders} {}", Text::SyncedFolders.get(lang))
+                };
+                let listed: Vec<String> = cloud
+                    .folders
+                    .iter()
+                    .map(|(provider, root)| format!("{provider}: {}", root.display()))
+                    .collect();
+                ui.label(format!("{label}: {found}")).on_hover_text(listed.join("\n"));
+                if !cloud.clients.is_empty() {
+                    let running = format!("{} {}", cloud.clients.join(", "), Text::ClientsRunning.get(lang));
+                    ui.colored_label(theme::alarm_ink(dark), running);
+                }
+            }
+            None => {
+                ui.label(format!("{}: {not_monitored}", Text::CloudSync.get(lang)));
+            }
+        }
         ui.separator();
         // The guard: the app never runs one itself (it needs root), it only says.
         ui.label(format!("{}:", Text::Guard.get(lang)));

@@ -163,6 +163,7 @@ fn init(root: &Path, clock: Arc<ManualClock>) -> (Station, Password) {
     let options = InitOptions {
         kdf: Some(KdfParams::FLOOR),
         clock,
+        ..InitOptions::default()
     };
     Station::init(root, OFFICER, &pw(PASSWORD), options).expect("init")
 }
