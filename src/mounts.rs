@@ -18,6 +18,9 @@ pub struct Mount {
     /// The device number `major:minor` (0:N for file systems with no block device of
     /// their own: tmpfs, most FUSE drivers).
     pub device: (u32, u32),
+    /// The directory of its file system mounted there (`/` for a whole file system; a bind
+    /// mount's source directory otherwise).
+    pub root: PathBuf,
     /// Where it is mounted.
     pub point: PathBuf,
     /// The file-system type (`ext4`, `fuseblk`, `fuse.sshfs`, `nfs4` …).
@@ -87,6 +90,7 @@ pub fn parse(table: &str) -> Vec<Mount> {
             Some(Mount {
                 id: fields.first()?.parse().ok()?,
                 device: (major.parse().ok()?, minor.parse().ok()?),
+                root: PathBuf::from(unescape(fields.get(3)?)),
                 point: PathBuf::from(point),
                 fstype: unescape(fields.get(dash + 1)?),
                 source: unescape(fields.get(dash + 2)?),
@@ -105,6 +109,36 @@ pub fn holding<'a>(mounts: &'a [Mount], path: &Path) -> Option<&'a Mount> {
         .max_by_key(|m| m.point.as_os_str().len())
 }
 
+/// Every other path at which `path` (absolute, resolved) or a part of it is visible through
+/// bind mounts of its file system: where the whole of it shows (`path` inside a bind
+/// mount's source), and the mount points that show a directory inside it. A synced folder
+/// reached through either is still a synced folder.
+pub fn aliases(mounts: &[Mount], path: &Path) -> Vec<PathBuf> {
+    let Some(holding) = holding(mounts, path) else {
+        return Vec::new();
+    };
+    let Ok(inside) = path.strip_prefix(&holding.point) else {
+        return Vec::new();
+    };
+    // The path within its file system.
+    let in_fs = holding.root.join(inside);
+    let mut out = Vec::new();
+    for other in mounts
+        .iter()
+        .filter(|m| m.device == holding.device && m.id != holding.id)
+    {
+        if let Ok(rest) = in_fs.strip_prefix(&other.root) {
+            out.push(other.point.join(rest));
+        } else if other.root.starts_with(&in_fs) {
+            out.push(other.point.clone());
+        }
+    }
+    out.sort();
+    out.dedup();
+    out.retain(|p| p != path);
+    out
+}
+
 /// The mount that holds `path` (an absolute, resolved path) on this machine now.
 pub fn of(path: &Path) -> Option<Mount> {
     let table = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
@@ -119,6 +153,7 @@ mod tests {
         Mount {
             id: 1,
             device: (0, 1),
+            root: "/".into(),
             point: "/mnt".into(),
             fstype: fstype.into(),
             source: source.into(),

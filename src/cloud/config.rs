@@ -5,7 +5,7 @@
 //! profiles, and aliyunpan's JSON. Files are untrusted input: bounded in size, never a panic,
 //! and what cannot be read is said, not guessed.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::cloud::catalogue::ConfigFormat;
 
@@ -36,7 +36,8 @@ pub enum ConfigProblem {
 }
 
 /// The roots `text` names, for a file of `format`; `key` for key-value files; `home` for `~`.
-/// A path that is relative or holds `..` is left out (it names nothing reliably).
+/// Strict: a file too large, not UTF-8 or malformed is an error (tests and callers that need
+/// the whole file; the scan reads with [`roots_as_far_as_readable`]).
 pub fn roots(
     format: ConfigFormat,
     bytes: &[u8],
@@ -47,34 +48,85 @@ pub fn roots(
         return Err(ConfigProblem::TooLarge);
     }
     let text = std::str::from_utf8(bytes).map_err(|_| ConfigProblem::NotText)?;
+    match parse(format, text, key, home) {
+        (roots, None) => Ok(roots),
+        (_, Some(problem)) => Err(problem),
+    }
+}
+
+/// The roots a file names as far as it can be read, and what stopped a full reading: bytes
+/// past [`MAX_CONFIG_BYTES`] are left out, bytes that are not UTF-8 read as U+FFFD (a stray
+/// byte in a comment hides no line), and a malformed file keeps the roots read before the
+/// fault. A client may read more of a damaged file than this does: the problem is reported.
+pub fn roots_as_far_as_readable(
+    format: ConfigFormat,
+    bytes: &[u8],
+    key: Option<&str>,
+    home: &Path,
+) -> (Vec<ConfiguredRoot>, Option<ConfigProblem>) {
+    let mut problem = None;
+    let bytes = if bytes.len() > MAX_CONFIG_BYTES {
+        problem = Some(ConfigProblem::TooLarge);
+        &bytes[..MAX_CONFIG_BYTES]
+    } else {
+        bytes
+    };
+    let text = String::from_utf8_lossy(bytes);
+    if matches!(text, std::borrow::Cow::Owned(_)) && problem.is_none() {
+        problem = Some(ConfigProblem::NotText);
+    }
+    let (roots, malformed) = parse(format, &text, key, home);
+    (roots, problem.or(malformed))
+}
+
+/// Parse `text`: the roots read, and the fault that stopped the reading, if any.
+fn parse(
+    format: ConfigFormat,
+    text: &str,
+    key: Option<&str>,
+    home: &Path,
+) -> (Vec<ConfiguredRoot>, Option<ConfigProblem>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let raw = match format {
-        ConfigFormat::SyncthingXml => syncthing(text)?,
-        ConfigFormat::QsettingsIni => qsettings(text),
-        ConfigFormat::KeyValue => key_value(text, key.unwrap_or_default()),
-        ConfigFormat::DropboxInfoJson => dropbox(text)?,
-        ConfigFormat::SeafileIni => seafile(text),
-        ConfigFormat::UnisonPrf => unison(text),
-        ConfigFormat::AliyunpanJson => aliyunpan(text)?,
+    let (raw, problem) = match format {
+        ConfigFormat::SyncthingXml => syncthing(text),
+        ConfigFormat::QsettingsIni => (qsettings(text), None),
+        ConfigFormat::KeyValue => (key_value(text, key.unwrap_or_default()), None),
+        ConfigFormat::DropboxInfoJson => split(dropbox(text)),
+        ConfigFormat::SeafileIni => (seafile(text), None),
+        ConfigFormat::UnisonPrf => (unison(text), None),
+        ConfigFormat::AliyunpanJson => split(aliyunpan(text)),
         // Read elsewhere (SQLite), or holding no roots to read.
         ConfigFormat::Sqlite
         | ConfigFormat::RcloneConf
         | ConfigFormat::Encrypted
         | ConfigFormat::Directory
-        | ConfigFormat::Registry => Vec::new(),
+        | ConfigFormat::Registry => (Vec::new(), None),
     };
-    Ok(raw
+    let roots = raw
         .into_iter()
+        .take(MAX_ROOTS_PER_FILE)
         .filter_map(|(value, line)| {
             Some(ConfiguredRoot {
                 path: normalise(&value, home)?,
                 line,
             })
         })
-        .collect())
+        .collect();
+    (roots, problem)
 }
 
-/// `~` expanded, trailing `/` removed; `None` for an empty, relative or `..`-holding path.
+/// At most this many roots are taken from one file.
+pub const MAX_ROOTS_PER_FILE: usize = 10_000;
+
+/// A whole-file reader's result as roots and a problem.
+fn split(result: Result<Vec<(String, usize)>, ConfigProblem>) -> (Vec<(String, usize)>, Option<ConfigProblem>) {
+    match result {
+        Ok(roots) => (roots, None),
+        Err(problem) => (Vec::new(), Some(problem)),
+    }
+}
+
+/// `~` expanded, trailing `/` removed; `None` for an empty or relative path.
 pub fn normalise(value: &str, home: &Path) -> Option<PathBuf> {
     let value = value.trim();
     let path = if value == "~" {
@@ -84,9 +136,9 @@ pub fn normalise(value: &str, home: &Path) -> Option<PathBuf> {
     } else {
         PathBuf::from(value)
     };
-    let absolute = path.is_absolute();
-    let clean = path.components().all(|c| !matches!(c, Component::ParentDir));
-    (absolute && clean).then(|| path.components().collect())
+    // A `..` stays: the client resolves it through the file system, and so does the scan
+    // (`scan::resolve_roots`); dropping the root would hide it.
+    path.is_absolute().then(|| path.components().collect())
 }
 
 /// The 1-based line of byte `offset` in `text`.
@@ -100,11 +152,17 @@ fn line_of(text: &str, offset: usize) -> usize {
 
 /// Syncthing: every `/configuration/folder/@path`; `<defaults>` holds a template folder
 /// (`path="~"`), which is no root.
-fn syncthing(text: &str) -> Result<Vec<(String, usize)>, ConfigProblem> {
+fn syncthing(text: &str) -> (Vec<(String, usize)>, Option<ConfigProblem>) {
+    let mut out = Vec::new();
+    let problem = syncthing_into(text, &mut out).err();
+    (out, problem)
+}
+
+/// [`syncthing`]'s reading, into `out` as far as the XML is well formed.
+fn syncthing_into(text: &str, out: &mut Vec<(String, usize)>) -> Result<(), ConfigProblem> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(text);
     let mut stack: Vec<Vec<u8>> = Vec::new();
-    let mut out = Vec::new();
     loop {
         let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         let event = reader
@@ -140,7 +198,7 @@ fn syncthing(text: &str) -> Result<Vec<(String, usize)>, ConfigProblem> {
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// QSettings INI: in `[Accounts]`, every `…\Folders\…\localPath`, `…\Multifolders\…\localPath`

@@ -68,10 +68,14 @@ fn read_one(env: &Environment, provider: &Provider, entry: &ConfigFile, path: &P
                 Ok(bytes) => bytes,
                 Err(message) => return out.note("config", Some(path), message),
             };
-            let roots = match config::roots(format, &bytes, entry.key.as_deref(), &env.home) {
-                Ok(roots) => roots,
-                Err(problem) => return out.note("config", Some(path), problem.to_string()),
-            };
+            let (roots, problem) = config::roots_as_far_as_readable(format, &bytes, entry.key.as_deref(), &env.home);
+            if let Some(problem) = problem {
+                out.note(
+                    "config",
+                    Some(path),
+                    format!("{problem}; the roots before it are counted"),
+                );
+            }
             for root in roots {
                 if format == ConfigFormat::SeafileIni {
                     // The line names Seafile's data directory; its database names the libraries.
@@ -110,7 +114,8 @@ fn seafile_libraries(env: &Environment, provider: &Provider, entry: &ConfigFile,
     }
 }
 
-/// A regular file's bytes, at most [`MAX_CONFIG_BYTES`]; never blocks on a FIFO or device.
+/// A regular file's bytes, at most one past [`MAX_CONFIG_BYTES`] (the reader counts what
+/// comes before and says the rest was not read); never blocks on a FIFO or device.
 pub fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
     let file = std::fs::OpenOptions::new()
         .read(true)
@@ -121,16 +126,10 @@ pub fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
     if !meta.is_file() {
         return Err("not a regular file: not read".into());
     }
-    if meta.len() > MAX_CONFIG_BYTES as u64 {
-        return Err(format!("larger than {} MiB: not read", MAX_CONFIG_BYTES >> 20));
-    }
     let mut bytes = Vec::new();
     file.take(MAX_CONFIG_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot be read: {e}"))?;
-    if bytes.len() > MAX_CONFIG_BYTES {
-        return Err(format!("larger than {} MiB: not read", MAX_CONFIG_BYTES >> 20));
-    }
     Ok(bytes)
 }
 

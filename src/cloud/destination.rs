@@ -132,6 +132,11 @@ pub fn check(catalogue: &Catalogue, scan: &Scan, path: &Path) -> Verdict {
     };
     let mut refusals = Vec::new();
     refusals_for(catalogue, scan, &resolved, &mut refusals, true);
+    // The same directory seen through a bind mount: a synced folder reached that way, or a
+    // part of the destination shown inside one.
+    for alias in mounts::aliases(&scan.mounts, &resolved) {
+        refusals_for(catalogue, scan, &alias, &mut refusals, false);
+    }
     if refusals.is_empty() {
         Verdict::Clear { resolved }
     } else {

@@ -76,6 +76,8 @@ impl Detector {
     /// The verdict for one destination against the current scan.
     pub fn check(&mut self, path: &Path) -> Verdict {
         self.scan();
+        // A root made, removed or re-pointed since the scan: its identity as it is now.
+        scan::resolve_roots(&mut self.scan.findings);
         destination::check(Catalogue::bundled(), &self.scan, path)
     }
 }

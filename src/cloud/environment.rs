@@ -73,11 +73,20 @@ impl Environment {
     /// The environments to scan for this process: its own (`HOME`, `XDG_*`), and the home the
     /// password database gives its user when that differs (a changed `HOME` hides nothing).
     pub fn of_this_process() -> Vec<Environment> {
-        let mut out: Vec<Environment> = Environment::from_lookup(|n| std::env::var_os(n)).into_iter().collect();
-        if let Some(home) = password_database_home()
-            && out.iter().all(|e| e.home != home)
-        {
-            out.push(Environment::for_home(&home));
+        Environment::of_process(|n| std::env::var_os(n), password_database_home())
+    }
+
+    /// [`Environment::of_this_process`] for the variables `lookup` gives and the password
+    /// database's `home`.
+    pub fn of_process(lookup: impl Fn(&str) -> Option<OsString>, home: Option<PathBuf>) -> Vec<Environment> {
+        let mut out: Vec<Environment> = Environment::from_lookup(lookup).into_iter().collect();
+        // The defaults of the password database's home, unless that is exactly what the
+        // variables say: `XDG_CONFIG_HOME=/empty` must not hide `~/.config`.
+        if let Some(home) = home {
+            let defaults = Environment::for_home(&home);
+            if !out.contains(&defaults) {
+                out.push(defaults);
+            }
         }
         out
     }
@@ -87,6 +96,9 @@ impl Environment {
     /// variables that move the client's directory: a directory value replaces the template's
     /// client directory (`{config}/syncthing`), a file value is the file itself.
     pub fn expand(&self, template: &str, env: &[String]) -> Vec<PathBuf> {
+        // What a variable names, and the default place as well: a variable set to somewhere
+        // empty must not hide the file the client may still read.
+        let mut moved = Vec::new();
         for name in env {
             if let Some(value) = self.vars.get(name) {
                 let value = PathBuf::from(value);
@@ -94,13 +106,25 @@ impl Environment {
                     continue;
                 }
                 if !value.is_dir() {
-                    return vec![value];
+                    moved.push(value);
+                    continue;
                 }
                 // `<base>/<client directory>/<rest>`: the value stands for the first two.
                 let rest: PathBuf = Path::new(template).components().skip(2).collect();
-                return glob(&value.join(rest));
+                moved.extend(glob(&value.join(rest)));
             }
         }
+        let mut all = moved;
+        for path in self.expand_default(template) {
+            if !all.contains(&path) {
+                all.push(path);
+            }
+        }
+        all
+    }
+
+    /// The template in the default places (no variable applied).
+    fn expand_default(&self, template: &str) -> Vec<PathBuf> {
         let (base, rest) = template.split_once('/').unwrap_or((template, ""));
         let base = match base {
             "~" => self.home.clone(),
@@ -210,6 +234,22 @@ mod tests {
     }
 
     #[test]
+    fn variables_pointing_elsewhere_never_hide_the_password_databases_home() {
+        let vars: BTreeMap<&str, &str> = [("HOME", "/home/u"), ("XDG_CONFIG_HOME", "/tmp/empty")]
+            .into_iter()
+            .collect();
+        let lookup = |n: &str| vars.get(n).map(OsString::from);
+        let all = Environment::of_process(lookup, Some(PathBuf::from("/home/u")));
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert_eq!(all[0].config, Path::new("/tmp/empty"));
+        assert_eq!(all[1], Environment::for_home(Path::new("/home/u")));
+        // Nothing moved: one environment.
+        let plain: BTreeMap<&str, &str> = [("HOME", "/home/u")].into_iter().collect();
+        let all = Environment::of_process(|n| plain.get(n).map(OsString::from), Some(PathBuf::from("/home/u")));
+        assert_eq!(all, [Environment::for_home(Path::new("/home/u"))]);
+    }
+
+    #[test]
     fn a_variable_moves_the_client_directory_or_names_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let moved = dir.path().join("st");
@@ -217,15 +257,17 @@ mod tests {
         let mut env = Environment::for_home(&dir.path().join("home"));
         env.vars.insert("STCONFDIR".into(), moved.clone().into_os_string());
         let names = ["STCONFDIR".to_string()];
+        // The variable's place, and the default one still (a variable cannot hide it).
+        let default = dir.path().join("home/.config/syncthing/config.xml");
         assert_eq!(
             env.expand("{config}/syncthing/config.xml", &names),
-            [moved.join("config.xml")]
+            [moved.join("config.xml"), default.clone()]
         );
         env.vars
             .insert("STCONFDIR".into(), dir.path().join("rclone.conf").into_os_string());
         assert_eq!(
             env.expand("{config}/syncthing/config.xml", &names),
-            [dir.path().join("rclone.conf")]
+            [dir.path().join("rclone.conf"), default]
         );
     }
 }

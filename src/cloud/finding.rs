@@ -121,13 +121,28 @@ pub struct Note {
     pub message: String,
 }
 
-/// What the app's status strip shows of a scan.
+/// What the app's status strip and its Cloud window show of a scan.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CloudStrip {
-    /// The enforced folders: provider name and folder.
-    pub folders: Vec<(String, PathBuf)>,
+    /// The enforced folders.
+    pub folders: Vec<CloudFolder>,
     /// The names of the sync clients running.
     pub clients: Vec<String>,
+}
+
+/// One enforced folder as the app lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CloudFolder {
+    /// The provider's name.
+    pub provider: String,
+    /// The folder.
+    pub root: PathBuf,
+    /// The evidence, one line each.
+    pub evidence: Vec<String>,
+    /// Whether a client of the provider runs now.
+    pub client_running: bool,
+    /// Whether the folder exists now.
+    pub exists: bool,
 }
 
 impl CloudStrip {
@@ -140,7 +155,13 @@ impl CloudStrip {
             folders: findings
                 .iter()
                 .filter(|f| f.strength == Strength::Blocking)
-                .map(|f| (f.provider_name.clone(), f.root.clone()))
+                .map(|f| CloudFolder {
+                    provider: f.provider_name.clone(),
+                    root: f.root.clone(),
+                    evidence: f.evidence.iter().map(Evidence::describe).collect(),
+                    client_running: f.client_running,
+                    exists: f.exists,
+                })
                 .collect(),
             clients: names,
         }

@@ -17,6 +17,9 @@ use crate::cloud::processes::{self, Named, ProcessInfo};
 use crate::cloud::{config, configured};
 use crate::mounts::{self, Mount, Reach};
 
+/// At most this many pieces of evidence are kept per finding.
+const MAX_EVIDENCE: usize = 8;
+
 /// What a scan reads.
 #[derive(Clone, Debug, Default)]
 pub struct Sources {
@@ -114,7 +117,9 @@ impl Collector {
                 strength,
             });
         finding.strength = finding.strength.max(strength);
-        if !finding.evidence.contains(&evidence) {
+        // A few lines of evidence say enough (a file naming one root 50 000 times must not
+        // make the scan quadratic).
+        if finding.evidence.len() < MAX_EVIDENCE && !finding.evidence.contains(&evidence) {
             finding.evidence.push(evidence);
         }
     }
@@ -249,12 +254,8 @@ pub fn scan(catalogue: &Catalogue, sources: &Sources) -> Scan {
     let mut findings: Vec<Finding> = out.findings.into_values().collect();
     for finding in &mut findings {
         finding.client_running = clients.iter().any(|c| c.provider == finding.provider);
-        if let Ok(meta) = std::fs::metadata(&finding.root) {
-            finding.exists = meta.is_dir();
-            finding.identity = Some((meta.dev(), meta.ino()));
-            finding.resolved = std::fs::canonicalize(&finding.root).ok();
-        }
     }
+    resolve_roots(&mut findings);
     Scan {
         findings,
         clients,
@@ -262,6 +263,37 @@ pub fn scan(catalogue: &Catalogue, sources: &Sources) -> Scan {
         walked_directories: walked,
         mounts,
     }
+}
+
+/// Each finding's root as it stands now: whether it exists, its `(device, inode)`, and its
+/// path resolved through symlinks (the nearest existing ancestor's, for a root not made yet,
+/// so a root named through a symlinked directory still matches).
+pub fn resolve_roots(findings: &mut [Finding]) {
+    for finding in findings {
+        let meta = std::fs::metadata(&finding.root).ok();
+        finding.exists = meta.as_ref().is_some_and(|m| m.is_dir());
+        finding.identity = meta.map(|m| (m.dev(), m.ino()));
+        finding.resolved = crate::cloud::destination::resolve(&finding.root)
+            .ok()
+            .or_else(|| lexical(&finding.root));
+    }
+}
+
+/// `path` with `.` and `..` taken away by name, for a root whose `..` names a parent of a
+/// folder that does not exist (nothing on disk to resolve it through).
+fn lexical(path: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    (out != path).then_some(out)
 }
 
 /// The provider a network mount belongs to: by type (and source, where given), or by source
@@ -289,16 +321,19 @@ fn read_named_config(provider: &Provider, dir: &Path, home: &Path, out: &mut Col
         Ok(bytes) => bytes,
         Err(message) => return out.note("processes", Some(&file), message),
     };
-    match config::roots(format, &bytes, key, home) {
-        Ok(roots) => {
-            for root in roots {
-                let evidence = Evidence::Config {
-                    file: file.clone(),
-                    line: root.line,
-                };
-                out.add(provider, &root.path, evidence, Strength::Blocking);
-            }
-        }
-        Err(problem) => out.note("processes", Some(&file), problem.to_string()),
+    let (roots, problem) = config::roots_as_far_as_readable(format, &bytes, key, home);
+    for root in roots {
+        let evidence = Evidence::Config {
+            file: file.clone(),
+            line: root.line,
+        };
+        out.add(provider, &root.path, evidence, Strength::Blocking);
+    }
+    if let Some(problem) = problem {
+        out.note(
+            "processes",
+            Some(&file),
+            format!("{problem}; the roots before it are counted"),
+        );
     }
 }

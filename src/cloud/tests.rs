@@ -421,3 +421,64 @@ fn symlinks_and_hostile_configurations_hide_nothing_and_crash_nothing() {
         Verdict::Doubt { .. }
     ));
 }
+
+#[test]
+fn damaged_padded_and_indirect_configurations_still_name_their_roots() {
+    let home = Home::new();
+    // `..` in a root: resolved as the client would, not dropped.
+    home.mkdir("a");
+    home.write(".config/onedrive/config", "sync_dir = \"~/a/../Exfil\"\n# caf\u{e9}\n");
+    // A stray byte that is not UTF-8 in a comment hides no line.
+    let yandex = home.path(".config/yandex-disk/config.cfg");
+    std::fs::create_dir_all(yandex.parent().unwrap()).unwrap();
+    let mut bytes = b"# \xe9t\xe9\n".to_vec();
+    bytes.extend(format!("dir=\"{}/YD\"\n", home.home().display()).as_bytes());
+    std::fs::write(&yandex, bytes).unwrap();
+    // Junk after the root element: the folders before it count.
+    home.write(
+        ".config/syncthing/config.xml",
+        "<configuration><folder path=\"~/Shared\" markerName=\"keep\"/></configuration><!-- trailing",
+    );
+    // A valid line, then megabytes of comments: the line counts.
+    let mut big = "sync_dir = \"~/Big\"\n".to_string();
+    big.push_str(&"# padding padding padding padding padding padding\n".repeat(100_000));
+    home.write(".config/onedrive-big/config", &big);
+    // One root named 50 000 times: no quadratic scan, a few lines of evidence.
+    home.write(
+        ".config/onedrive-many/config",
+        &"sync_dir = \"~/Many\"\n".repeat(50_000),
+    );
+    // A root not made yet, named through a symlinked directory.
+    std::fs::create_dir_all(home.path("real2")).unwrap();
+    std::os::unix::fs::symlink(home.path("real2"), home.path("link2")).unwrap();
+    home.write(
+        ".config/onedrive-link/config",
+        &format!("sync_dir = \"{}/link2/Shared\"\n", home.home().display()),
+    );
+    let scan = home.scan();
+    for (path, provider) in [
+        ("Exfil/x.tif", "onedrive"),
+        ("YD/x.tif", "yandex-disk"),
+        ("Shared/x.tif", "syncthing"),
+        ("Big/x.tif", "onedrive"),
+        ("Many/x.tif", "onedrive"),
+        ("real2/Shared/vault", "onedrive"),
+        ("link2/Shared/vault", "onedrive"),
+    ] {
+        let verdict = destination::check(Catalogue::bundled(), &scan, &home.path(path));
+        let Verdict::Refused { refusals, .. } = &verdict else {
+            panic!("{path}: {verdict:?}")
+        };
+        assert!(refusals.iter().any(|r| r.provider == provider), "{path}: {refusals:?}");
+    }
+    let many = scan.findings.iter().find(|f| f.root == home.path("Many")).unwrap();
+    assert!(many.evidence.len() <= 8, "{}", many.evidence.len());
+    let noted: Vec<PathBuf> = scan.notes.iter().filter_map(|n| n.path.clone()).collect();
+    for damaged in [
+        ".config/yandex-disk/config.cfg",
+        ".config/syncthing/config.xml",
+        ".config/onedrive-big/config",
+    ] {
+        assert!(noted.contains(&home.path(damaged)), "{damaged} is reported: {noted:?}");
+    }
+}

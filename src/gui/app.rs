@@ -500,7 +500,7 @@ impl eframe::App for App {
                 .signed_in
                 .as_ref()
                 .and_then(|s| s.session.signing_problem.as_ref());
-            status_strip::show(ui, lang, self.model.guard.as_ref(), problem);
+            status_strip::show(ui, lang, self.model.guard.as_ref(), problem, &mut self.model.cloud_open);
             banner::show(ui, high, lang);
         });
         egui::CentralPanel::default().show(ui, |ui| match self.model.phase {
@@ -521,6 +521,8 @@ impl eframe::App for App {
                 None => {}
             },
         });
+        let cloud = self.model.guard.as_ref().map(|g| &g.cloud);
+        screens::cloud::show(ui.ctx(), lang, cloud, &mut self.model.cloud_open);
         screens::message::show(ui.ctx(), &self.model, &mut self.actions);
         screens::confirm_export::show(ui.ctx(), &self.model, &mut self.actions);
         if self.model.message.is_none()

@@ -275,6 +275,13 @@ texts! {
     NoSyncedFolders => "none found", "未发现";
     SyncedFolders => "synced folders", "个同步文件夹";
     ClientsRunning => "running", "正在运行";
+    CloudFolders => "Cloud-synced and network folders", "云同步与网络文件夹";
+    CloudRule => "Nothing from the vault goes into these folders: their contents leave this machine.", "保险库中的任何内容都不得放入这些文件夹：其内容会离开本机。";
+    NoSyncedFoldersFound => "No cloud-synced or network folder was found.", "未发现云同步或网络文件夹。";
+    ClientRunning => "client running", "客户端正在运行";
+    ClientNotRunning => "client not running", "客户端未运行";
+    FolderMissing => "(missing now)", "（当前不存在）";
+    SyncClientsRunning => "Sync clients running", "正在运行的同步客户端";
     Guard => "Guard", "防护";
     NotMonitored => "not monitored", "未监控";
     AirGapped => "AIR-GAPPED", "物理隔离";

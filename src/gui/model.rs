@@ -391,6 +391,8 @@ pub struct Model {
     /// The status strip's latest reading (network, media, guard), none before the first.
     /// Nothing in it is secret: it stays across locks.
     pub guard: Option<strongroom::guard::status::GuardStrip>,
+    /// The Cloud window is open (the status strip's Cloud field opens it).
+    pub cloud_open: bool,
 }
 
 impl Model {
@@ -413,6 +415,7 @@ impl Model {
             locks_unconfirmed: 0,
             locked_session_of: None,
             guard: None,
+            cloud_open: false,
         }
     }
 

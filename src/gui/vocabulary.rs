@@ -128,6 +128,9 @@ pub fn action(action: &str, lang: Lang) -> String {
         "custody.retention" => "设定保存期限",
         "custody.refused" => "保管操作被拒",
         "inventory.audit" => "库存清点",
+        "cloud.override" => "云同步文件夹例外",
+        "cloud.exposure" => "自云同步文件夹导入",
+        "cloud.client" => "同步客户端运行中",
         other => return other.to_string(),
     };
     zh.to_string()

@@ -174,6 +174,16 @@ impl Station {
             .collect()
     }
 
+    /// Why `to` is refused as an export destination in (or containing) a synced or network
+    /// folder, in one sentence; `None` when it is clear.
+    pub fn synced_destination(&mut self, to: &Path) -> Option<String> {
+        match self.cloud_check(to) {
+            Verdict::Clear { .. } => None,
+            Verdict::Refused { refusals, .. } => Some(describe(&refusals)),
+            Verdict::Doubt { reason } => Some(format!("not shown to be outside synced folders: {reason}")),
+        }
+    }
+
     /// Whether `path` lies in (or contains) a synced or network folder.
     pub fn cloud_check(&mut self, path: &Path) -> Verdict {
         let sources = &self.cloud_sources;

@@ -216,13 +216,25 @@ impl Station {
             self.spend(&second);
             // Flushing a large file to a slow stick can take minutes: the export is active.
             self.idle.touch();
-            let published = output.publish(force, |recording| {
-                self.write_bookkeeping(|tx, _| temps::record(tx, recording, row.id, &owner, &now))?;
-                if let Recording::Temp(path) | Recording::Placeholder(path) = recording {
-                    recorded.push(path.to_path_buf());
-                }
-                Ok(())
-            });
+            // The destination again, the moment before the file gets its name: a directory
+            // swapped for a synced one since the first check is refused here (the window
+            // left is this check to the link; the closing note of issue 32 says so).
+            let published = match self.synced_destination(&dest) {
+                Some(why) if cloud_override.is_none() => Err(Error::Denied {
+                    rule: super::cloud::RULE,
+                    message: format!(
+                        "the destination became a cloud-synced or network folder during the export: {} {why}",
+                        dest.display()
+                    ),
+                }),
+                _ => output.publish(force, |recording| {
+                    self.write_bookkeeping(|tx, _| temps::record(tx, recording, row.id, &owner, &now))?;
+                    if let Recording::Temp(path) | Recording::Placeholder(path) = recording {
+                        recorded.push(path.to_path_buf());
+                    }
+                    Ok(())
+                }),
+            };
             if let Err(error) = published {
                 let mut aborted = details.clone();
                 aborted.insert(

@@ -22,6 +22,9 @@ pub struct ExportMediumCheck {
     pub registered: Option<(String, crate::Level)>,
     /// Why the export would be refused, when it would.
     pub refused: Option<String>,
+    /// Why the destination is refused as a cloud-synced or network folder (rule
+    /// `cloud-sync`), when it is.
+    pub synced: Option<String>,
 }
 
 impl Station {
@@ -34,6 +37,7 @@ impl Station {
             .session_for(Access::Permitted(Permission::Export, Some(row.level)))?
             .directory()
             .policy();
+        let synced = self.synced_destination(to);
         let medium = self.medium_holding(to)?;
         let removable = medium.is_some() || (self.removable)(to);
         if !removable {
@@ -41,6 +45,7 @@ impl Station {
                 removable,
                 registered: None,
                 refused: None,
+                synced,
             });
         }
         let now = self.clock.now();
@@ -56,11 +61,13 @@ impl Station {
                 removable,
                 registered,
                 refused: None,
+                synced,
             },
             Err(Error::Denied { message, .. }) => ExportMediumCheck {
                 removable,
                 registered: None,
                 refused: Some(message),
+                synced,
             },
             Err(other) => return Err(other),
         })

@@ -117,7 +117,42 @@ fn exports_into_a_synced_folder_are_refused_directly_through_a_symlink_and_a_bin
         let out = export(&vault, &home, &control, &bound.join("sub/plan.tif"), &[]);
         let _ = std::process::Command::new("umount").arg(&bound).status();
         assert_eq!(code(&out), 5, "through a bind mount: {}", stderr(&out));
+        // A bind mount of a directory inside the synced folder: the same file system path.
+        let out = bind(&home.join("Sync/sub"), &bound, || {
+            export(&vault, &home, &control, &bound.join("plan.tif"), &[])
+        });
+        assert_eq!(
+            code(&out),
+            5,
+            "through a bind mount of a subdirectory: {}",
+            stderr(&out)
+        );
+        // The vault's own objects shown inside the synced folder: it no longer opens.
+        let shown = home.join("Sync/objects");
+        std::fs::create_dir_all(&shown).unwrap();
+        let out = bind(&vault.root.join("objects"), &shown, || {
+            run_at(&vault, &home, None, "alice", &["list"])
+        });
+        assert_eq!(
+            code(&out),
+            5,
+            "the vault's objects are seen inside ~/Sync: {}",
+            stderr(&out)
+        );
     }
+}
+
+/// Run `f` while `source` is bind-mounted at `target`.
+fn bind(source: &Path, target: &Path, f: impl FnOnce() -> Assert) -> Assert {
+    let status = std::process::Command::new("mount")
+        .arg("--bind")
+        .args([source, target])
+        .status()
+        .unwrap();
+    assert!(status.success(), "mount --bind");
+    let out = f();
+    let _ = std::process::Command::new("umount").arg(target).status();
+    out
 }
 
 #[test]

@@ -52,6 +52,14 @@ pub fn show(ctx: &egui::Context, model: &Model, actions: &mut Vec<Action>) {
                     ui.end_row();
                 }
                 refused = medium_row(ui, checked, lang);
+                // A cloud-synced or network folder: refused up front, naming the rule.
+                if let Some(why) = checked.and_then(|c| c.synced.as_ref()) {
+                    ui.label(Text::CloudSync.get(lang));
+                    let text = format!("{} (cloud-sync): {why}", Text::Refused.get(lang));
+                    ui.add(egui::Label::new(egui::RichText::new(text).color(ui.visuals().error_fg_color)).wrap());
+                    ui.end_row();
+                    refused = true;
+                }
             });
             ui.add(egui::Label::new(Text::ConfirmExportWarning.get(lang)).wrap());
             // The buttons keep their ids when the medium's row above them appears or

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod alerts;
 pub mod browser;
 pub mod certificates;
+pub mod cloud;
 pub mod confirm_export;
 pub mod custody;
 pub mod destroy_dialog;

@@ -128,7 +128,7 @@ fn a_running_guard_is_named_and_its_news_reach_the_signed_in_officer_within_two_
 
 /// A fixture home whose Syncthing configuration names `~/Sync`, with the client running (or
 /// not): what the cloud field of the strip reads.
-fn synced_home(fx: &Fixture, running: bool) -> strongroom::station::cloud::CloudSources {
+pub(super) fn synced_home(fx: &Fixture, running: bool) -> strongroom::station::cloud::CloudSources {
     use strongroom::cloud::environment::Environment;
     use strongroom::cloud::processes::ProcessInfo;
     use strongroom::cloud::scan::{Processes, Sources};
@@ -179,6 +179,19 @@ fn the_strip_counts_synced_folders_and_names_a_running_sync_client() {
     harness.step();
     harness.get_by_label("Cloud sync: 1 synced folders");
     harness.get_by_label("Syncthing running");
+    // The field opens the Cloud window: the folder, its provider, evidence and client state.
+    harness.get_by_label("Cloud sync: 1 synced folders").click();
+    harness.step();
+    harness.step();
+    let home = fx.dir.path().join("home");
+    harness.get_by_label(&home.join("Sync").display().to_string());
+    let config = home.join(".config/syncthing/config.xml");
+    harness.get_by_label(&format!("    config {} line 1", config.display()));
+    harness.get_by_label("client running");
+    harness.get_by_label("Sync clients running: Syncthing");
+    harness.state_mut().model.cloud_open = false;
+    harness.step();
+    assert!(harness.query_by_label("client running").is_none(), "closed");
     harness.state_mut().model.prefs.lang = crate::gui::i18n::Lang::Zh;
     harness.step();
     harness.get_by_label("云同步: 1 个同步文件夹");

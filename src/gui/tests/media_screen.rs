@@ -149,3 +149,31 @@ fn an_officer_registers_a_stick_issues_it_and_the_export_dialog_says_which_mediu
     harness.step();
     harness.get_by_label("专用U盘 01 · 已登记");
 }
+
+#[test]
+fn the_export_confirmation_refuses_a_synced_folder_up_front_naming_the_rule() {
+    let mut fx = Fixture::with_vault(&[("plan.txt", Level::Internal)]);
+    fx.cloud = Some(super::guard_strip::synced_home(&fx, false));
+    let home = fx.dir.path().join("home");
+    let mut harness = fx.harness(Scripted::default());
+    sign_in(&mut harness, "alice", ALICE_PW);
+    wait(&mut harness, "the vault", |app| {
+        app.model.signed_in.as_ref().is_some_and(|s| !s.items.is_empty())
+    });
+    let control = harness.state().s().items[0].control_number.to_string();
+    harness.state_mut().act(Action::OpenItem(control));
+    wait(&mut harness, "the item", |app| app.signed(|s| s.item.detail.is_some()));
+    ask_export(&mut harness, &home.join("Sync/plan.txt"));
+    let (_, check) = harness.state().s().item.export_medium.clone().unwrap();
+    let why = check.synced.expect("refused as a synced folder");
+    assert!(why.contains("Syncthing"), "{why}");
+    harness.get_by_label(&format!("Refused (cloud-sync): {why}"));
+    let export = harness.get_all_by_label("Export").last().unwrap().accesskit_node();
+    assert!(export.is_disabled(), "Export cannot be pressed");
+    harness.get_by_label("Cancel").click();
+    harness.run_steps(2);
+    // An ordinary folder beside it is not refused.
+    ask_export(&mut harness, &home.join("Sync2/plan.txt"));
+    let (_, check) = harness.state().s().item.export_medium.clone().unwrap();
+    assert_eq!(check.synced, None);
+}

@@ -12,7 +12,14 @@ use crate::gui::messages::Failure;
 use crate::gui::theme;
 
 /// Draw the strip. `guard` is the latest reading (none yet: "not monitored").
-pub fn show(ui: &mut egui::Ui, lang: Lang, guard: Option<&GuardStrip>, signing_problem: Option<&Failure>) {
+/// Clicking the Cloud field sets `open_cloud`.
+pub fn show(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    guard: Option<&GuardStrip>,
+    signing_problem: Option<&Failure>,
+    open_cloud: &mut bool,
+) {
     let dark = ui.visuals().dark_mode;
     ui.horizontal_wrapped(|ui| {
         let not_monitored = Text::NotMonitored.get(lang);
@@ -66,12 +73,10 @@ pub fn show(ui: &mut egui::Ui, lang: Lang, guard: Option<&GuardStrip>, signing_p
                 } else {
                     format!("{folders} {}", Text::SyncedFolders.get(lang))
                 };
-                let listed: Vec<String> = cloud
-                    .folders
-                    .iter()
-                    .map(|(provider, root)| format!("{provider}: {}", root.display()))
-                    .collect();
-                ui.label(format!("{label}: {found}")).on_hover_text(listed.join("\n"));
+                // The count opens the Cloud window: each folder with its provider and evidence.
+                if ui.link(format!("{label}: {found}")).clicked() {
+                    *open_cloud = true;
+                }
                 if !cloud.clients.is_empty() {
                     let running = format!("{} {}", cloud.clients.join(", "), Text::ClientsRunning.get(lang));
                     ui.colored_label(theme::alarm_ink(dark), running);
