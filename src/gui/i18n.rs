@@ -274,6 +274,7 @@ texts! {
     CloudSync => "Cloud sync", "云同步";
     NoSyncedFolders => "none found", "未发现";
     SyncedFolders => "synced folders", "个同步文件夹";
+    SyncedFolder => "synced folder", "个同步文件夹";
     ClientsRunning => "running", "正在运行";
     CloudFolders => "Cloud-synced and network folders", "云同步与网络文件夹";
     CloudRule => "Nothing from the vault goes into these folders: their contents leave this machine.", "保险库中的任何内容都不得放入这些文件夹：其内容会离开本机。";

@@ -177,10 +177,10 @@ fn the_strip_counts_synced_folders_and_names_a_running_sync_client() {
     let mut harness = fx.harness(Scripted::default());
     wait(&mut harness, "the first reading", |app| app.model.guard.is_some());
     harness.step();
-    harness.get_by_label("Cloud sync: 1 synced folders");
+    harness.get_by_label("Cloud sync: 1 synced folder");
     harness.get_by_label("Syncthing running");
     // The field opens the Cloud window: the folder, its provider, evidence and client state.
-    harness.get_by_label("Cloud sync: 1 synced folders").click();
+    harness.get_by_label("Cloud sync: 1 synced folder").click();
     harness.step();
     harness.step();
     let home = fx.dir.path().join("home");

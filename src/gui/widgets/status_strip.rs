@@ -71,7 +71,12 @@ pub fn show(
                 let found = if folders == 0 {
                     Text::NoSyncedFolders.get(lang).to_string()
                 } else {
-                    format!("{folders} {}", Text::SyncedFolders.get(lang))
+                    let noun = if folders == 1 {
+                        Text::SyncedFolder
+                    } else {
+                        Text::SyncedFolders
+                    };
+                    format!("{folders} {}", noun.get(lang))
                 };
                 // The count opens the Cloud window: each folder with its provider and evidence.
                 if ui.link(format!("{label}: {found}")).clicked() {
