@@ -4,7 +4,8 @@
 //! - `catalogue`: the providers and file-system types (`schemas/cloud-providers.json`).
 //! - `environment`: a user's home and XDG directories, injected in tests.
 //! - `config` reads each client's configuration format; `configured` finds and reads them.
-//! - `markers`, `processes`: the marker and running-client layers.
+//! - `markers`, `processes`: the marker and running-client layers; `marking`: classification
+//!   markings in a file found in a synced folder (for the guard's watch of them).
 //! - `scan` runs the layers together; `detector` keeps the result until something changes.
 //! - `destination`: whether one path lies in (or contains) a synced or network folder.
 
@@ -16,6 +17,7 @@ pub mod detector;
 pub mod environment;
 pub mod finding;
 pub mod markers;
+pub mod marking;
 pub mod processes;
 pub mod scan;
 

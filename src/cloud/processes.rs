@@ -54,6 +54,34 @@ pub fn running() -> Vec<ProcessInfo> {
         .collect()
 }
 
+/// The sync clients among `processes`.
+pub fn clients(catalogue: &Catalogue, processes: &[ProcessInfo]) -> Vec<crate::cloud::finding::Client> {
+    let mut out: Vec<crate::cloud::finding::Client> = processes
+        .iter()
+        .filter_map(|process| {
+            let provider = provider_of(catalogue, process)?;
+            Some(crate::cloud::finding::Client {
+                provider: provider.id.clone(),
+                provider_name: provider.name.clone(),
+                pid: process.pid,
+                exe: executable(process),
+                uid: process.uid,
+            })
+        })
+        .collect();
+    out.sort_by_key(|c| c.pid);
+    out
+}
+
+/// A process's executable, or its first argument when the executable cannot be read.
+pub fn executable(process: &ProcessInfo) -> PathBuf {
+    process
+        .exe
+        .clone()
+        .or_else(|| process.cmd.first().map(PathBuf::from))
+        .unwrap_or_default()
+}
+
 /// The provider `process` runs as a client of, if any.
 pub fn provider_of<'a>(catalogue: &'a Catalogue, process: &ProcessInfo) -> Option<&'a Provider> {
     let base = |p: &Path| {

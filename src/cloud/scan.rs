@@ -63,6 +63,17 @@ pub enum Processes {
     Skipped,
 }
 
+impl Processes {
+    /// The processes this source gives (none when skipped).
+    pub fn list(&self) -> Vec<ProcessInfo> {
+        match self {
+            Processes::Live => processes::running(),
+            Processes::Given(list) => list.clone(),
+            Processes::Skipped => Vec::new(),
+        }
+    }
+}
+
 /// The result of a scan.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Scan {
@@ -214,22 +225,14 @@ pub fn scan(catalogue: &Catalogue, sources: &Sources) -> Scan {
         }
     }
     // 5. Running clients and the folders their command lines name.
-    let processes = match &sources.processes {
-        Processes::Live => processes::running(),
-        Processes::Given(list) => list.clone(),
-        Processes::Skipped => Vec::new(),
-    };
+    let processes = sources.processes.list();
     let home = sources.environments.first().map(|e| e.home.clone()).unwrap_or_default();
     let mut clients = Vec::new();
     for process in &processes {
         let Some(provider) = processes::provider_of(catalogue, process) else {
             continue;
         };
-        let exe = process
-            .exe
-            .clone()
-            .or_else(|| process.cmd.first().map(PathBuf::from))
-            .unwrap_or_default();
+        let exe = processes::executable(process);
         for named in processes::named_folders(provider, &process.cmd) {
             match named {
                 Named::Root(root) => {

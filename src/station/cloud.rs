@@ -141,16 +141,18 @@ impl Station {
 
     /// Scan again now, whatever changed (the running clients above all).
     pub fn cloud_rescan(&mut self) -> &Scan {
+        // A detector made now has just scanned.
+        let fresh = self.cloud.is_none();
         let sources = &self.cloud_sources;
-        self.cloud
-            .get_or_insert_with(|| Detector::new(sources.0.clone()))
-            .rescan()
+        let detector = self.cloud.get_or_insert_with(|| Detector::new(sources.0.clone()));
+        if fresh { detector.scan() } else { detector.rescan() }
     }
 
     /// One `cloud.client` event per sync client running now, for a sign-in by `actor`.
     pub(super) fn running_client_events(&mut self, actor: &str) -> Vec<NewEvent> {
-        self.cloud_rescan()
-            .clients
+        // Only the process list: the other layers are not needed to name a client.
+        let processes = self.cloud_sources.0.processes.list();
+        crate::cloud::processes::clients(Catalogue::bundled(), &processes)
             .iter()
             .map(|client| {
                 let mut details = details! {
