@@ -124,6 +124,10 @@ pub struct Policy {
     /// override recorded (never secret and above). Absent: [`DEFAULT_CLOUD_OVERRIDE_BELOW`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloud_override_below: Option<Level>,
+    /// A site's own classification markings (`; `-separated), which the guard looks for in
+    /// files in synced folders beside the built-in ones. Absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_marking_patterns: Option<String>,
 }
 
 /// Exports into a synced folder may be overridden below this level when the policy does not
@@ -143,6 +147,18 @@ pub const DEFAULT_LAST_OFFICER_WAIT_MINUTES: u32 = 60;
 pub const DEFAULT_EXPORT_REASON_LEVEL: Level = Level::Confidential;
 
 impl Policy {
+    /// The site's own markings (`cloud-marking-patterns`), each trimmed, empty ones left out.
+    pub fn cloud_marking_patterns(&self) -> Vec<String> {
+        self.cloud_marking_patterns
+            .as_deref()
+            .unwrap_or_default()
+            .split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
     /// Items below this level may be exported into a synced folder by an officer's override.
     pub fn cloud_override_below(&self) -> Level {
         self.cloud_override_below
@@ -240,6 +256,7 @@ impl Default for Policy {
             cloud_override_below: None,
             certificate_location: None,
             certificate_titles: None,
+            cloud_marking_patterns: None,
         }
     }
 }
@@ -342,12 +359,12 @@ mod tests {
     fn entries_list_every_key() {
         let entries = Policy::default().entries();
         assert_eq!(entries.len(), SETTINGS.len());
-        // Every value shows, but a list may be empty (no interface ignored).
-        assert!(
-            entries
-                .iter()
-                .all(|(k, v)| !v.is_empty() || *k == "network-ignore" || k.starts_with("certificate-"))
-        );
+        // Every value shows, but a list or a text may be empty (no interface ignored, no
+        // organization named, no site marking).
+        let may_be_empty = |name: &str| {
+            Setting::named(name).is_some_and(|s| matches!(s.field, Field::Names { .. } | Field::Text { .. }))
+        };
+        assert!(entries.iter().all(|(k, v)| !v.is_empty() || may_be_empty(k)));
     }
 
     /// Each setting reads and writes its own field: set to a value other than the default,
@@ -414,6 +431,7 @@ mod tests {
             certificate_location: Some("Room 4".into()),
             certificate_titles: Some("alice=Security Officer".into()),
             cloud_override_below: Some(DEFAULT_CLOUD_OVERRIDE_BELOW),
+            cloud_marking_patterns: Some("EYES ONLY; 内部资料".into()),
             ..Policy::default()
         };
         let full = serde_json::to_value(&full).unwrap();

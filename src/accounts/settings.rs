@@ -82,7 +82,7 @@ pub struct Setting {
 
 /// Every setting, in display order. A setting added later must be an `Option` field with
 /// `skip_serializing_if` (DESIGN.md §2, "Extending signed records").
-pub const SETTINGS: [Setting; 27] = [
+pub const SETTINGS: [Setting; 28] = [
     Setting {
         name: "lockout-attempts",
         help_en: "Failed sign-ins in a row before the account locks until an officer unlocks it",
@@ -268,6 +268,17 @@ pub const SETTINGS: [Setting; 27] = [
         },
     },
     Setting {
+        name: "cloud-marking-patterns",
+        help_en: "A site's own classification markings the guard looks for in synced folders, beside SECRET, 机密 and the others: separated by semicolons",
+        help_zh: "本单位自定的密级标识，守护进程在云同步文件夹中与“秘密”“机密”等一并查找；以分号分隔",
+        field: Field::Text {
+            max_chars: 2000,
+            check: check_patterns,
+            get: |p| p.cloud_marking_patterns.clone().unwrap_or_default(),
+            set: |p, v| p.cloud_marking_patterns = Some(v).filter(|v| !v.trim().is_empty()),
+        },
+    },
+    Setting {
         name: "unregistered-media-exports",
         help_en: "Whether items below the two-person level may be exported to a medium outside the register",
         help_zh: "低于双人控制密级的条目是否可导出到未登记的存储介质",
@@ -391,6 +402,26 @@ fn check_titles(value: &str) -> std::result::Result<(), String> {
         match entry.split_once('=') {
             Some((name, title)) if !name.trim().is_empty() && !title.trim().is_empty() => {}
             _ => return Err(format!("'{entry}' is not name=title")),
+        }
+    }
+    Ok(())
+}
+
+/// Site markings: each at least three characters (a shorter one would match nearly every
+/// file) and at most 100.
+fn check_patterns(value: &str) -> std::result::Result<(), String> {
+    for pattern in value.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let chars = pattern.chars().count();
+        if chars < 3 && pattern.is_ascii() || chars < 2 {
+            return Err(format!(
+                "'{pattern}' is too short to be a marking: it would match ordinary files"
+            ));
+        }
+        if chars > 100 {
+            return Err(format!(
+                "'{}…' is longer than 100 characters",
+                pattern.chars().take(20).collect::<String>()
+            ));
         }
     }
     Ok(())

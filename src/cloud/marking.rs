@@ -10,6 +10,18 @@ use std::path::Path;
 
 use crate::mounts::{self, Mount, Reach};
 
+/// The level a built-in marking stands for (a site pattern's is the policy's level for
+/// unknown material).
+pub fn level_of(marking: &str) -> Option<crate::Level> {
+    use crate::Level;
+    match marking {
+        "TOP SECRET" | "绝密" => Some(Level::TopSecret),
+        "SECRET" | "机密" => Some(Level::Secret),
+        "CONFIDENTIAL" | "秘密" => Some(Level::Confidential),
+        _ => None,
+    }
+}
+
 /// The markings looked for. English ones count as whole upper-case words (`SECRETARY` and
 /// `secret` in running text do not); Chinese ones anywhere.
 pub const MARKINGS: [&str; 6] = ["TOP SECRET", "SECRET", "CONFIDENTIAL", "绝密", "机密", "秘密"];
@@ -67,17 +79,17 @@ fn whole_word(text: &str, word: &str) -> bool {
 /// (`.nextcloud`, `.owncloud`), a file carrying Nextcloud's hydration attribute, or a file on
 /// a network or remote FUSE mount.
 pub fn is_placeholder(path: &Path, table: &[Mount]) -> bool {
+    is_virtual_file(path) || mounts::holding(table, path).is_some_and(|m| m.reach() == Reach::Network)
+}
+
+/// Whether `path` is a virtual-files client's placeholder on a local disk: a suffix-VFS file
+/// (`.nextcloud`, `.owncloud`) or a file carrying Nextcloud's hydration attribute.
+pub fn is_virtual_file(path: &Path) -> bool {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if name.ends_with(".nextcloud") || name.ends_with(".owncloud") {
-        return true;
-    }
-    if mounts::holding(table, path).is_some_and(|m| m.reach() == Reach::Network) {
-        return true;
-    }
-    has_xattr(path, "user.nextcloud.hydrate_exec")
+    name.ends_with(".nextcloud") || name.ends_with(".owncloud") || has_xattr(path, "user.nextcloud.hydrate_exec")
 }
 
 /// Whether `path` (not followed) carries the extended attribute `name`.

@@ -50,7 +50,8 @@ impl GuardFinding {
     }
 }
 
-fn event(action: Action, subject: &str, details: serde_json::Map<String, Value>) -> NewEvent {
+/// An event of the guard: `action` about `subject` with `details` (no level, no item).
+pub fn event(action: Action, subject: &str, details: serde_json::Map<String, Value>) -> NewEvent {
     NewEvent {
         actor: ACTOR.into(),
         action,

@@ -316,6 +316,11 @@ pub enum GuardNews {
         /// Its name.
         medium: String,
     },
+    /// Vault material or a marked file was found in a synced or network folder.
+    InSyncedFolder {
+        /// The provider's name (`Dropbox`, `NFS share` …).
+        provider: String,
+    },
     /// A file was copied from a medium onto this machine.
     Copied {
         /// The medium's name.
@@ -335,6 +340,7 @@ impl GuardNews {
                 | GuardNews::NetworkWhileMedium
                 | GuardNews::DirectoryDistrusted
                 | GuardNews::VaultMaterial
+                | GuardNews::InSyncedFolder { .. }
                 | GuardNews::UnregisteredMedium { .. }
                 | GuardNews::Copied { networked: true, .. }
         )
@@ -357,6 +363,9 @@ fn news_of(action: &str, subject: &str, details: &serde_json::Value) -> Option<G
         "guard.copy.alert" => GuardNews::Copied {
             medium: subject.into(),
             networked: true,
+        },
+        "cloud.material.alert" | "cloud.marking.alert" => GuardNews::InSyncedFolder {
+            provider: details["provider_name"].as_str().unwrap_or(subject).into(),
         },
         "network.change" => GuardNews::NetworkChanged {
             networked: details["to"] == "networked",
@@ -387,7 +396,7 @@ pub fn news(conn: &Connection, guard_key: &[u8; 32], after: Option<u64>) -> Resu
     };
     let mut stmt = conn.prepare(
         "SELECT seq, action, subject, canonical, guard_signature FROM events
-         WHERE action IN ('guard.alert', 'network.change', 'media.mount', 'media.unmount', 'guard.copy', 'guard.copy.alert') AND seq > ?1
+         WHERE action IN ('guard.alert', 'network.change', 'media.mount', 'media.unmount', 'guard.copy', 'guard.copy.alert', 'cloud.material.alert', 'cloud.marking.alert') AND seq > ?1
          ORDER BY seq LIMIT ?2",
     )?;
     let mut rows = stmt.query(params![after as i64, MAX_NEWS as i64])?;
@@ -528,5 +537,20 @@ mod tests {
         );
         assert!(found[0].is_alert());
         assert!(news(&conn, &key.public(), Some(next)).unwrap().0.is_empty());
+        // A cloud alert names the folder's provider.
+        let cloud = crate::guard::record::event(
+            crate::ledger::Action::CloudMarkingAlert,
+            "syncthing",
+            crate::details! { "provider_name": "Syncthing", "marking": "SECRET" },
+        );
+        append(&mut conn, "2026-12-07T08:00:02.000Z", &cloud, Some(&key));
+        let (found, _) = news(&conn, &key.public(), Some(next)).unwrap();
+        assert_eq!(
+            found,
+            [GuardNews::InSyncedFolder {
+                provider: "Syncthing".into()
+            }]
+        );
+        assert!(found[0].is_alert());
     }
 }

@@ -48,6 +48,21 @@ pub fn finding(finding: &Finding, lang: Lang) -> String {
             "在 {directory} 发现了保险库条目 {} 的内容，该处并非任何导出的目标",
             item.as_deref().unwrap_or("（未知）")
         ),
+        Finding::CloudMaterial {
+            item,
+            provider,
+            directory,
+            ..
+        } => format!(
+            "在 {provider} 同步或共享的文件夹 {directory} 中发现了保险库条目 {} 的内容",
+            item.as_deref().unwrap_or("（未知）")
+        ),
+        Finding::CloudMarking {
+            marking,
+            provider,
+            directory,
+            ..
+        } => format!("在 {provider} 同步或共享的文件夹 {directory} 中发现了标有“{marking}”的文件"),
         Finding::UnregisteredMedium { medium, why, response } => {
             let done = match response.as_str() {
                 "blocked" => "；已阻断该外接设备",
@@ -72,6 +87,7 @@ pub fn step(step: NextStep, lang: Lang) -> &'static str {
         NextStep::InspectTheLeftover => Text::StepInspectTheLeftover,
         NextStep::VerifyTheLedger => Text::StepVerifyTheLedger,
         NextStep::FindTheMaterial => Text::StepFindTheMaterial,
+        NextStep::CheckWhatSynced => Text::StepCheckWhatSynced,
         NextStep::RemoveTheNetworkDevice => Text::StepRemoveTheNetworkDevice,
         NextStep::CheckTheMedium => Text::StepCheckTheMedium,
         NextStep::Acknowledge => Text::StepAcknowledge,
@@ -128,6 +144,18 @@ mod tests {
             Finding::VaultMaterial {
                 item: Some("SR-2026-000001".into()),
                 directory: "/home/alice/Desktop".into(),
+            },
+            Finding::CloudMaterial {
+                item: Some("SR-2026-000001".into()),
+                provider: "Dropbox".into(),
+                directory: "/home/alice/Dropbox".into(),
+                quarantine: None,
+            },
+            Finding::CloudMarking {
+                marking: "SECRET".into(),
+                provider: "Syncthing".into(),
+                directory: "/home/alice/Sync".into(),
+                quarantine: Some("00".repeat(16)),
             },
             Finding::UnregisteredMedium {
                 medium: "STICK".into(),

@@ -151,6 +151,7 @@ pub fn subject(subject: &str, lang: Lang) -> String {
         "unregistered-media" => "未登记介质的处置",
         "unregistered-media-exports" => "向未登记介质导出",
         "cloud-override-below" => "云同步文件夹例外导出的密级上限（不含）",
+        "cloud-marking-patterns" => "本单位密级标识",
         "transfer-offer-hours" => "移交邀约有效期（小时）",
         "retention-days-unclassified" => "公开级默认保存天数",
         "retention-days-internal" => "内部级默认保存天数",

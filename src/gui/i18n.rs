@@ -177,6 +177,7 @@ texts! {
     StepAcknowledge => "Acknowledge the alert once it is understood", "查明情况后确认该警报";
     StepRemoveTheNetworkDevice => "Find the device that brought the network (modem, phone, dongle) and remove it", "找到带来网络连接的设备（调制解调器、手机、无线网卡）并将其移除";
     StepFindTheMaterial => "Find the plaintext copy, learn how it got there, and remove it", "找到该明文副本，查明其来源后删除";
+    StepCheckWhatSynced => "Learn from the sync client's or the share's history whether the file left the machine; report a spill if it did", "根据同步客户端或共享的记录查明文件是否已离开本机；如已离开，按泄密事件上报";
     StepCheckTheMedium => "Find out who mounted the medium and what was copied", "查明是谁挂载了该介质以及复制了什么";
     NotImported => "Not imported", "未导入";
     Jobs => "Jobs", "任务";
@@ -300,6 +301,7 @@ texts! {
     MediumMountedNotice => "Medium mounted", "移动介质已挂载";
     MediumRemovedNotice => "Medium removed", "移动介质已移除";
     VaultMaterialNotice => "Vault material found outside the vault", "在保险库外发现库内资料";
+    SyncedFolderNotice => "Classified material found in a synced folder", "在云同步文件夹中发现涉密材料";
     UnregisteredMediumNotice => "Unregistered medium mounted", "挂载了未登记的介质";
     CopiedNotice => "File copied from removable medium", "发现从移动介质复制的文件";
     DirectoryDistrustedNotice => "The guard does not trust the signed directory", "守卫不信任已签名目录";

@@ -131,6 +131,8 @@ pub fn action(action: &str, lang: Lang) -> String {
         "cloud.override" => "云同步文件夹例外",
         "cloud.exposure" => "自云同步文件夹导入",
         "cloud.client" => "同步客户端运行中",
+        "cloud.material.alert" => "云同步文件夹中发现库内材料",
+        "cloud.marking.alert" => "云同步文件夹中发现带密级标识的文件",
         other => return other.to_string(),
     };
     zh.to_string()

@@ -115,6 +115,28 @@ pub enum Finding {
         /// The directory it is in.
         directory: String,
     },
+    /// The guard found a vault item's content in a cloud-synced or network folder.
+    CloudMaterial {
+        /// The item, by control number (absent if the guard could not name it).
+        item: Option<String>,
+        /// The provider's name (`Dropbox`, `NFS share` …).
+        provider: String,
+        /// The directory the file is in.
+        directory: String,
+        /// The quarantine entry it was sealed into, if it was contained.
+        quarantine: Option<String>,
+    },
+    /// The guard found a file marked with a classification in a cloud-synced or network folder.
+    CloudMarking {
+        /// The marking (`SECRET`, `机密`, a site pattern).
+        marking: String,
+        /// The provider's name.
+        provider: String,
+        /// The directory the file is in.
+        directory: String,
+        /// The quarantine entry it was sealed into, if it was contained.
+        quarantine: Option<String>,
+    },
     /// A removable medium outside the register was mounted.
     UnregisteredMedium {
         /// The medium.
@@ -152,6 +174,9 @@ pub enum NextStep {
     CheckTheMedium,
     /// Find the plaintext copy of vault material, learn how it got there, and remove it.
     FindTheMaterial,
+    /// Learn from the sync client's history (or the share's) whether the file left the
+    /// machine already, and report it as a spill if it did.
+    CheckWhatSynced,
     /// Acknowledge it with a comment once it is understood.
     Acknowledge,
 }
@@ -227,6 +252,28 @@ impl Alert {
                     quarantine: details["quarantine"].as_str().map(str::to_string),
                 },
                 vec![NextStep::CheckTheMedium, NextStep::RemoveTheNetworkDevice],
+            ),
+            "cloud.material.alert" => (
+                Finding::CloudMaterial {
+                    item: details["control_number"].as_str().map(str::to_string),
+                    provider: text("provider_name"),
+                    directory: text("destination_dir"),
+                    quarantine: details["quarantine"].as_str().map(str::to_string),
+                },
+                vec![
+                    NextStep::CheckWhatSynced,
+                    NextStep::CheckWithThePerson,
+                    NextStep::FindTheMaterial,
+                ],
+            ),
+            "cloud.marking.alert" => (
+                Finding::CloudMarking {
+                    marking: text("marking"),
+                    provider: text("provider_name"),
+                    directory: text("destination_dir"),
+                    quarantine: details["quarantine"].as_str().map(str::to_string),
+                },
+                vec![NextStep::CheckWhatSynced, NextStep::CheckWithThePerson],
             ),
             "guard.alert" => match details["finding"].as_str().unwrap_or_default() {
                 "new_interface" => (
@@ -352,6 +399,25 @@ impl fmt::Display for Finding {
                 "the content of vault item {} was found in {directory}, where no export put it",
                 item.as_deref().unwrap_or("(unnamed)")
             ),
+            Finding::CloudMaterial {
+                item,
+                provider,
+                directory,
+                ..
+            } => write!(
+                f,
+                "the content of vault item {} was found in {directory}, a folder synced or shared by {provider}",
+                item.as_deref().unwrap_or("(unnamed)")
+            ),
+            Finding::CloudMarking {
+                marking,
+                provider,
+                directory,
+                ..
+            } => write!(
+                f,
+                "a file marked {marking} was found in {directory}, a folder synced or shared by {provider}"
+            ),
             Finding::UnregisteredMedium { medium, why, response } => {
                 write!(
                     f,
@@ -384,6 +450,9 @@ impl fmt::Display for NextStep {
             }
             NextStep::CheckTheMedium => "find out who mounted the medium and what was copied",
             NextStep::FindTheMaterial => "find the plaintext copy, learn how it got there, and remove it",
+            NextStep::CheckWhatSynced => {
+                "learn from the sync client's or the share's history whether the file left the machine, and report a spill if it did"
+            }
             NextStep::Acknowledge => "acknowledge the alert once it is understood",
         })
     }

@@ -66,6 +66,10 @@ actions! {
     CloudExposure = "cloud.exposure",
     /// A sync client was running while a session was unlocked (once per unlock).
     CloudClient = "cloud.client",
+    /// The guard found a vault item's content in a cloud-synced or network folder.
+    CloudMaterialAlert = "cloud.material.alert",
+    /// The guard found a file marked with a classification in a cloud-synced or network folder.
+    CloudMarkingAlert = "cloud.marking.alert",
     /// An officer verified the custody log (the result is in the details).
     LedgerVerify = "ledger.verify",
     /// An officer started a new log epoch after damage was found (first event of the epoch).
@@ -246,6 +250,8 @@ pub const WRITTEN_BY_THE_GUARD: &[Action] = &[
     Action::MediaUnmount,
     Action::GuardCopy,
     Action::GuardCopyAlert,
+    Action::CloudMaterialAlert,
+    Action::CloudMarkingAlert,
 ];
 
 /// Append an event the guard writes with no session: signed by the guard key over its
@@ -380,6 +386,27 @@ pub fn first_with_detail(conn: &Connection, action: Action, key: &str, value: &s
     Ok(stmt
         .query_row(params![action.as_str(), key, value], row_to_event)
         .optional()?)
+}
+
+/// The guard's alerts that may record a quarantine entry (`details.quarantine`).
+pub const CONTAINING_ALERTS: &[Action] = &[
+    Action::GuardCopyAlert,
+    Action::CloudMaterialAlert,
+    Action::CloudMarkingAlert,
+];
+
+/// The alert that recorded quarantine entry `id` (hex), the first of any of
+/// [`CONTAINING_ALERTS`].
+pub fn quarantine_alert(conn: &Connection, id: &str) -> Result<Option<StoredEvent>> {
+    let mut first: Option<StoredEvent> = None;
+    for action in CONTAINING_ALERTS {
+        if let Some(event) = first_with_detail(conn, *action, "quarantine", id)?
+            && first.as_ref().is_none_or(|f| event.seq < f.seq)
+        {
+            first = Some(event);
+        }
+    }
+    Ok(first)
 }
 
 /// Events about one item, oldest first.

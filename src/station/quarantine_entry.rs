@@ -39,8 +39,8 @@ impl Station {
                 format!("{why}; the quarantine table was changed outside Strongroom"),
             )
         };
-        let alert = events::first_with_detail(&self.conn, Action::GuardCopyAlert, "quarantine", &entry.id)?
-            .ok_or_else(|| changed("no guard alert records it"))?;
+        let alert =
+            events::quarantine_alert(&self.conn, &entry.id)?.ok_or_else(|| changed("no guard alert records it"))?;
         let value = alert.json()?;
         let d = &value["details"];
         let level = d["sealing_level"].as_str().and_then(|l| l.parse::<Level>().ok());

@@ -150,9 +150,7 @@ impl Station {
     /// officer holds its level); a made-up name when it cannot be.
     fn copy_name(&self, entry: &Entry) -> Vec<u8> {
         let fallback = format!("quarantine-{}", &entry.id[..8]).into_bytes();
-        let Ok(Some(alert)) =
-            crate::ledger::events::first_with_detail(&self.conn, Action::GuardCopyAlert, "quarantine", &entry.id)
-        else {
+        let Ok(Some(alert)) = crate::ledger::events::quarantine_alert(&self.conn, &entry.id) else {
             return fallback;
         };
         let Ok(value) = alert.json() else {

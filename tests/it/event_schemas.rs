@@ -412,7 +412,7 @@ fn events_of_a_real_workflow_validate() {
         seen.insert(action.to_string());
     }
     for action in Action::ALL {
-        let needs_the_guard = ["guard.", "quarantine.", "media."]
+        let needs_the_guard = ["guard.", "quarantine.", "media.", "cloud.material.", "cloud.marking."]
             .iter()
             .any(|p| action.as_str().starts_with(p));
         if !guarded && needs_the_guard {
@@ -476,6 +476,14 @@ fn exercise_the_guard(station: &mut Station, vault: &LibVault) {
     let home = vault.files.join("home");
     std::fs::create_dir_all(&stick).unwrap();
     std::fs::create_dir_all(&home).unwrap();
+    // A folder Syncthing shares in that home: the guard watches it for cloud alerts.
+    std::fs::create_dir_all(home.join(".config/syncthing")).unwrap();
+    std::fs::create_dir_all(home.join("Sync")).unwrap();
+    std::fs::write(
+        home.join(".config/syncthing/config.xml"),
+        "<configuration><folder path=\"~/Sync\"/></configuration>",
+    )
+    .unwrap();
     std::fs::write(stick.join("survey.tif"), b"the survey on the stick").unwrap();
     // The same content is a vault item at internal: copies of it are sealed at internal.
     let item = vault.files.join("survey-item.tif");
@@ -601,6 +609,27 @@ fn exercise_the_guard(station: &mut Station, vault: &LibVault) {
         found[0]["details"]["destination_dir"],
         home.join("desk").to_str().unwrap()
     );
+    // In the synced folder: a marked file and the plan's content (root's files: reported,
+    // not contained).
+    std::fs::write(home.join("Sync/brief.txt"), "机密\nthe harbour approaches".as_bytes()).unwrap();
+    std::fs::copy(exports.join("plan.pdf"), home.join("Sync/plan.pdf")).unwrap();
+    let cloud_alerts = || {
+        crate::support::insider::events(&rusqlite::Connection::open(vault.root.join("strongroom.db")).unwrap())
+            .into_iter()
+            .filter(|e| {
+                e["action"]
+                    .as_str()
+                    .is_some_and(|a| a.starts_with("cloud.") && a.ends_with(".alert"))
+            })
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while cloud_alerts() < 2 {
+        assert!(Instant::now() < deadline, "no cloud alerts");
+        std::thread::sleep(Duration::from_millis(50));
+        guard.on_destinations().unwrap();
+        guard.on_timer(Instant::now() + Duration::from_secs(6)).unwrap();
+    }
     let now = Instant::now();
     network.0.lock().unwrap().links.push(link(4, "wwan0", false));
     guard.on_network(now).unwrap();

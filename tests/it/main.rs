@@ -24,6 +24,7 @@ mod disk_full;
 mod event_schemas;
 mod format_facts;
 mod format_vectors;
+mod guard_cloud;
 mod guard_copies;
 mod guard_daemon;
 mod identity_replacement;

@@ -32,10 +32,14 @@ impl Guard {
             }
         };
         // Root watches every account's home: watching needs root's own read access.
-        match as_root(|| DestinationWatch::open(roots, excluded)) {
+        match as_root(|| DestinationWatch::open(roots, excluded.clone())) {
             Ok(watch) => self.watch = Some(watch),
             Err(e) => eprintln!("strongroom guard: the protected destinations cannot be watched: {e}"),
         }
+        // The synced folders of the same homes (and of the directories an officer added,
+        // where a client's configuration may live too).
+        let scanned: Vec<std::path::PathBuf> = homes.iter().chain(&config.extra).cloned().collect();
+        self.open_cloud(&scanned, excluded);
     }
 
     /// What is never a destination: the vault, the guard's directory, the media.
@@ -58,7 +62,7 @@ impl Guard {
         let Some(watch) = self.watch.as_mut() else {
             return Ok(());
         };
-        let look = self.matcher.has_anything();
+        let look = self.matcher.has_anything() || self.cloud.as_ref().is_some_and(|c| !c.roots().is_empty());
         let changes = as_root(|| watch.drain(look));
         let mut finished = changes.finished;
         if changes.rescan {
@@ -74,7 +78,7 @@ impl Guard {
     /// Timers of the watch: files left open after writing that have gone quiet, and the
     /// periodic scan of directories left unwatched when watches ran out.
     pub(super) fn on_watch_timer(&mut self, now: std::time::Instant) {
-        let look = self.matcher.has_anything();
+        let look = self.matcher.has_anything() || self.has_synced();
         let Some(watch) = self.watch.as_mut() else {
             return;
         };
@@ -108,12 +112,25 @@ impl Guard {
         }
         let stale = !self.dirty_media.is_empty();
         for path in paths {
+            let synced = self.synced_root_of(&path);
+            // A placeholder in a synced folder is never read (reading downloads it): its
+            // name alone is judged.
+            if let Some(synced) = &synced
+                && crate::cloud::marking::is_virtual_file(&path)
+            {
+                self.judge_placeholder(&path, synced);
+                continue;
+            }
             match as_root(|| self.matcher.judge(&path)) {
                 Ok(Some(Found::Copy(copy))) => self.copy_found(&copy),
                 Ok(Some(Found::Material(material))) => self.material_found(material),
                 // Nothing now, but a medium's index is out of date: looked at again later.
                 Ok(None) if stale => self.judge_later(path),
-                Ok(None) => {}
+                Ok(None) => {
+                    if let Some(synced) = &synced {
+                        self.judge_marking(&path, synced);
+                    }
+                }
                 // Changed while it was hashed (or unreadable for now): looked at again once
                 // it is quiet; a file gone is gone.
                 Err(_) if path.exists() => self.judge_later(path),
@@ -212,6 +229,25 @@ impl Guard {
     /// Seal `copy` into the quarantine for `level` with the sealing key of the trusted
     /// directory.
     pub(super) fn contain(&self, copy: &CopyFound, level: Level) -> std::result::Result<Contained, String> {
+        let hashed = crate::guard::copies::Hashed {
+            sha256: copy.sha256,
+            size: copy.size,
+            identity: copy.identity,
+            owner: copy.owner,
+            links: copy.links,
+        };
+        self.contain_file(&copy.path, &hashed, level, copy.medium.name())
+    }
+
+    /// Seal the file at `path`, as `hashed` found it, into the quarantine for `level`;
+    /// `source` says where it came from (a medium's name, a synced folder's provider).
+    pub(super) fn contain_file(
+        &self,
+        path: &std::path::Path,
+        hashed: &crate::guard::copies::Hashed,
+        level: Level,
+        source: String,
+    ) -> std::result::Result<Contained, String> {
         let directory = self
             .directory
             .as_ref()
@@ -221,39 +257,31 @@ impl Guard {
             .ok_or("the directory's sealing key is not a key")?;
         // Never a root file, nor one with another name elsewhere (a hard link): whatever its
         // path leads to, the guard contains only what its owner could have removed.
-        if copy.owner.0 == 0 || copy.links != 1 {
-            return Err("the copy belongs to root or has another hard link: it is left in place".into());
+        if hashed.owner.0 == 0 || hashed.links != 1 {
+            return Err("the file belongs to root or has another hard link: it is left in place".into());
         }
         let target = quarantine::Target {
-            identity: copy.identity,
-            owner: copy.owner,
-            size: copy.size,
-            sha256: copy.sha256,
+            identity: hashed.identity,
+            owner: hashed.owner,
+            size: hashed.size,
+            sha256: hashed.sha256,
         };
-        let sealed = quarantine::seal(
-            &copy.path,
-            target,
-            &self.paths.quarantine,
-            level,
-            entry.generation,
-            recipient,
-        )
-        .map_err(|e| e.to_string())?;
+        let sealed = quarantine::seal(path, target, &self.paths.quarantine, level, entry.generation, recipient)
+            .map_err(|e| e.to_string())?;
         Ok(Contained {
             row: quarantine_table::Row {
                 id: sealed.id,
                 level,
                 generation: sealed.generation,
-                size: copy.size,
-                sha256: copy.sha256,
-                medium: copy.medium.name(),
-                destination_dir: copy
-                    .path
+                size: hashed.size,
+                sha256: hashed.sha256,
+                medium: source,
+                destination_dir: path
                     .parent()
                     .map(|p| p.to_string_lossy().into_owned())
                     .unwrap_or_default(),
             },
-            copy: copy.path.clone(),
+            copy: path.to_path_buf(),
             target,
             sealed,
         })

@@ -77,6 +77,11 @@ impl Guard {
         {
             return;
         }
+        // In a synced or network folder it leaves the machine: the cloud alert says so.
+        if let Some(synced) = self.synced_root_of(&material.path) {
+            self.cloud_material_found(&material, &synced);
+            return;
+        }
         // Sealed at the item's level (by its history); a failed lookup seals at the highest.
         let item = self.item_with(&material.sha256).ok().flatten();
         let level = item.as_ref().map_or(Level::TopSecret, |h| h.level);

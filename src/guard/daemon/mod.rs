@@ -134,6 +134,8 @@ pub struct Guard {
     material_wait: Vec<(Instant, MaterialFound)>,
     /// How many import events the vault content known to the matcher came from.
     vault_imports: Option<u64>,
+    /// The synced and network folders of the protected homes (none without copy detection).
+    cloud: Option<cloud::CloudWatch>,
     _lock: GuardLock,
     /// Last: the guard works in the vault as its owner until it is dropped.
     _acting: Option<fs_identity::ActingAs>,
@@ -208,6 +210,7 @@ impl Guard {
             last_reindex: now,
             material_wait: Vec::new(),
             vault_imports: None,
+            cloud: None,
             _lock: lock,
             _acting: acting,
         };
@@ -362,6 +365,14 @@ impl Guard {
         let now = self.read_media()?;
         self.media_changed(now, false);
         self.follow_shares();
+        // A share or a FUSE mount may be a synced folder of its own.
+        let changed = match self.cloud.as_mut() {
+            Some(cloud) => as_root(|| cloud.reread()),
+            None => false,
+        };
+        if changed {
+            self.follow_synced();
+        }
         self.flush()
     }
 
@@ -403,6 +414,7 @@ impl Guard {
         if let Some(finding) = self.net.due(now) {
             self.net_findings([finding]);
         }
+        self.on_cloud_timer(now);
         self.on_watch_timer(now);
         self.on_material_timer(now);
         if now.duration_since(self.last_trust_check) >= TRUST_RECHECK {
@@ -440,6 +452,9 @@ impl Guard {
         if let Some(due) = self.material_due() {
             next = next.min(due);
         }
+        if let Some(due) = self.cloud_due() {
+            next = next.min(due);
+        }
         if !self.pending.is_empty() {
             next = next.min(Instant::now() + Duration::from_secs(1));
         }
@@ -447,6 +462,7 @@ impl Guard {
     }
 }
 
+mod cloud;
 mod copies;
 mod material;
 mod registration;

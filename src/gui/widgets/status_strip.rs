@@ -148,6 +148,7 @@ pub fn news(news: &GuardNews, lang: Lang) -> String {
         }
         GuardNews::NetworkWhileMedium => Text::NetworkWhileMediumNotice.get(lang).to_string(),
         GuardNews::VaultMaterial => Text::VaultMaterialNotice.get(lang).to_string(),
+        GuardNews::InSyncedFolder { provider } => format!("{}: {provider}", Text::SyncedFolderNotice.get(lang)),
         GuardNews::UnregisteredMedium { medium } => {
             format!("{}: {medium}", Text::UnregisteredMediumNotice.get(lang))
         }
