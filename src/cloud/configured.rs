@@ -4,7 +4,6 @@
 //! the client is installed, which makes its default folder count.
 
 use std::io::Read;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::cloud::catalogue::{Catalogue, ConfigFile, ConfigFormat, Provider};
@@ -117,15 +116,12 @@ fn seafile_libraries(env: &Environment, provider: &Provider, entry: &ConfigFile,
 /// A regular file's bytes, at most one past [`MAX_CONFIG_BYTES`] (the reader counts what
 /// comes before and says the rest was not read); never blocks on a FIFO or device.
 pub fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .map_err(|e| format!("cannot be read: {e}"))?;
-    let meta = file.metadata().map_err(|e| format!("cannot be read: {e}"))?;
-    if !meta.is_file() {
-        return Err("not a regular file: not read".into());
-    }
+    // The type is decided on the descriptor before anything is opened for reading: root
+    // scanning a user's home must not open a device their link points at.
+    let file = super::regular_file::open(path, true).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidInput => "not a regular file: not read".to_string(),
+        _ => format!("cannot be read: {e}"),
+    })?;
     let mut bytes = Vec::new();
     file.take(MAX_CONFIG_BYTES as u64 + 1)
         .read_to_end(&mut bytes)

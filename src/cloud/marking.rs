@@ -5,7 +5,6 @@
 //! this; alone it only reads.
 
 use std::io::Read;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use crate::mounts::{self, Mount, Reach};
@@ -48,22 +47,44 @@ pub struct Marking {
     pub place: Place,
 }
 
-/// The first marking in `text`, checking the site's own `patterns` (plain substrings) too.
-pub fn marking_in(text: &str, patterns: &[String]) -> Option<String> {
-    for marking in MARKINGS {
-        let found = if marking.is_ascii() {
-            whole_word(text, marking)
-        } else {
-            text.contains(marking)
-        };
-        if found {
-            return Some(marking.to_string());
-        }
-    }
-    patterns
+/// Every marking in `text`, the site's own `patterns` (plain substrings) too. English
+/// markings are matched with `_` and `-` read as spaces and runs of spaces as one
+/// (`TOP_SECRET`, `TOP  SECRET`).
+pub fn markings_in(text: &str, patterns: &[String]) -> Vec<String> {
+    let spaced: String = text
+        .split(|c: char| c.is_whitespace() || c == '_' || c == '-')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut out: Vec<String> = MARKINGS
         .iter()
-        .find(|p| !p.is_empty() && text.contains(p.as_str()))
-        .cloned()
+        .filter(|m| {
+            if m.is_ascii() {
+                whole_word(&spaced, m)
+            } else {
+                text.contains(*m)
+            }
+        })
+        .map(|m| m.to_string())
+        .collect();
+    out.extend(
+        patterns
+            .iter()
+            .filter(|p| !p.is_empty() && text.contains(p.as_str()))
+            .cloned(),
+    );
+    out
+}
+
+/// The highest built-in marking in `text`, else the first site pattern found.
+pub fn marking_in(text: &str, patterns: &[String]) -> Option<String> {
+    let found = markings_in(text, patterns);
+    found
+        .iter()
+        .filter_map(|m| level_of(m).map(|l| (l, m)))
+        .max_by_key(|(l, _)| *l)
+        .map(|(_, m)| m.clone())
+        .or_else(|| found.first().cloned())
 }
 
 /// Whether `word` stands in `text` with no letter or digit either side.
@@ -75,16 +96,22 @@ fn whole_word(text: &str, word: &str) -> bool {
     })
 }
 
-/// Whether `path` is a placeholder whose content is not on this machine: a suffix-VFS file
-/// (`.nextcloud`, `.owncloud`), a file carrying Nextcloud's hydration attribute, or a file on
-/// a network or remote FUSE mount.
+/// Whether `path` is a placeholder whose content is not on this machine: a hollow
+/// virtual file (below), or a file on a network or remote FUSE mount.
 pub fn is_placeholder(path: &Path, table: &[Mount]) -> bool {
     is_virtual_file(path) || mounts::holding(table, path).is_some_and(|m| m.reach() == Reach::Network)
 }
 
 /// Whether `path` is a virtual-files client's placeholder on a local disk: a suffix-VFS file
-/// (`.nextcloud`, `.owncloud`) or a file carrying Nextcloud's hydration attribute.
+/// (`.nextcloud`, `.owncloud`) or one carrying Nextcloud's hydration attribute, and hollow
+/// (no data blocks). A file with data is read whatever its name or attributes say: anyone
+/// can name a file `.owncloud` or set a `user.` attribute to hide it from the guard.
 pub fn is_virtual_file(path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let hollow = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.blocks() == 0);
+    if !hollow {
+        return false;
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -106,35 +133,36 @@ fn has_xattr(path: &Path, name: &str) -> bool {
     size >= 0
 }
 
-/// The marking of a file in a synced folder: its name first; then, unless it is a
-/// placeholder, its first KiB (a regular file only, opened without following a symlink and
-/// without blocking on a FIFO).
-pub fn judge(path: &Path, table: &[Mount], patterns: &[String]) -> Option<Marking> {
-    let name = path.file_name()?.to_string_lossy();
-    if let Some(marking) = marking_in(&name, patterns) {
-        return Some(Marking {
+/// The markings of a file in a synced folder: in its name, and, unless it is a
+/// placeholder, in its first KiB (a regular file only, decided on its descriptor, never
+/// through a link). Every one is returned: the caller seals at the highest.
+pub fn judge(path: &Path, table: &[Mount], patterns: &[String]) -> Vec<Marking> {
+    let Some(name) = path.file_name() else {
+        return Vec::new();
+    };
+    let mut out: Vec<Marking> = markings_in(&name.to_string_lossy(), patterns)
+        .into_iter()
+        .map(|marking| Marking {
             marking,
             place: Place::Name,
-        });
-    }
+        })
+        .collect();
     if is_placeholder(path, table) {
-        return None;
+        return out;
     }
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
-    }
+    let Ok(file) = super::regular_file::open(path, false) else {
+        return out;
+    };
     let mut head = Vec::with_capacity(CONTENT_BYTES);
-    file.take(CONTENT_BYTES as u64).read_to_end(&mut head).ok()?;
+    if file.take(CONTENT_BYTES as u64).read_to_end(&mut head).is_err() {
+        return out;
+    }
     let text = String::from_utf8_lossy(&head);
-    marking_in(&text, patterns).map(|marking| Marking {
+    out.extend(markings_in(&text, patterns).into_iter().map(|marking| Marking {
         marking,
         place: Place::Content,
-    })
+    }));
+    out
 }
 
 #[cfg(test)]
@@ -169,32 +197,71 @@ mod tests {
     }
 
     #[test]
+    fn separators_and_several_markings_find_the_highest() {
+        let none: &[String] = &[];
+        assert_eq!(marking_in("TOP_SECRET plan", none).as_deref(), Some("TOP SECRET"));
+        assert_eq!(marking_in("TOP-SECRET plan", none).as_deref(), Some("TOP SECRET"));
+        assert_eq!(marking_in("TOP  SECRET", none).as_deref(), Some("TOP SECRET"));
+        assert_eq!(marking_in("CONFIDENTIAL 绝密.doc", none).as_deref(), Some("绝密"));
+        let all = markings_in("CONFIDENTIAL 绝密 KESTREL", &["KESTREL".to_string()]);
+        assert_eq!(all, ["CONFIDENTIAL", "绝密", "KESTREL"]);
+    }
+
+    fn places(found: &[Marking]) -> Vec<(&str, Place)> {
+        found.iter().map(|m| (m.marking.as_str(), m.place.clone())).collect()
+    }
+
+    #[test]
     fn names_and_first_kibs_are_read_and_placeholders_never() {
         let dir = tempfile::tempdir().unwrap();
         let none: &[String] = &[];
         let named = dir.path().join("SECRET harbour.tif");
         std::fs::write(&named, b"pixels").unwrap();
-        assert_eq!(judge(&named, &[], none).unwrap().place, Place::Name);
-        let banner = dir.path().join("plan.txt");
-        std::fs::write(&banner, "UNCLASSIFIED header\nSECRET\nbody").unwrap();
-        assert_eq!(judge(&banner, &[], none).unwrap().place, Place::Content);
+        assert_eq!(places(&judge(&named, &[], none)), [("SECRET", Place::Name)]);
+        let banner = dir.path().join("CONFIDENTIAL plan.txt");
+        std::fs::write(&banner, "UNCLASSIFIED header\nTOP SECRET\nbody").unwrap();
+        assert_eq!(
+            places(&judge(&banner, &[], none)),
+            [
+                ("CONFIDENTIAL", Place::Name),
+                ("TOP SECRET", Place::Content),
+                ("SECRET", Place::Content)
+            ],
+            "both places, every marking"
+        );
         let late = dir.path().join("late.txt");
         let mut text = "x".repeat(CONTENT_BYTES);
         text.push_str(" SECRET");
         std::fs::write(&late, text).unwrap();
-        assert_eq!(judge(&late, &[], none), None, "past the first KiB");
-        // A suffix-VFS placeholder and a file on a network mount: not read.
+        assert!(judge(&late, &[], none).is_empty(), "past the first KiB");
+        // A hollow suffix-VFS placeholder: only its name is looked at.
         let placeholder = dir.path().join("plan.txt.nextcloud");
-        std::fs::write(&placeholder, "SECRET").unwrap();
-        assert_eq!(judge(&placeholder, &[], none), None);
+        std::fs::File::create(&placeholder).unwrap().set_len(4096).unwrap();
+        assert!(is_virtual_file(&placeholder));
+        assert!(judge(&placeholder, &[], none).is_empty());
+        // One with data is no placeholder, whatever its name: it is read.
+        let posing = dir.path().join("brief.txt.owncloud");
+        std::fs::write(&posing, "SECRET").unwrap();
+        assert!(!is_virtual_file(&posing));
+        assert_eq!(places(&judge(&posing, &[], none)), [("SECRET", Place::Content)]);
+        // A file on a network mount: its content is not read.
         let table = crate::mounts::parse(&format!(
             "40 22 0:50 / {} rw - fuse.rclone drive: rw\n",
             dir.path().display()
         ));
-        assert_eq!(judge(&banner, &table, none), None, "on a remote mount");
-        // A FIFO or a symlink is not opened.
+        assert_eq!(
+            places(&judge(&banner, &table, none)),
+            [("CONFIDENTIAL", Place::Name)],
+            "on a remote mount"
+        );
+        // A symlink is not read through, nor a FIFO opened.
         let link = dir.path().join("link");
         std::os::unix::fs::symlink(&banner, &link).unwrap();
-        assert_eq!(judge(&link, &[], none), None);
+        assert!(judge(&link, &[], none).is_empty());
+        let fifo = dir.path().join("fifo");
+        let c_fifo = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid path; mkfifo only creates the node.
+        assert_eq!(unsafe { libc::mkfifo(c_fifo.as_ptr(), 0o600) }, 0);
+        assert!(judge(&fifo, &[], none).is_empty());
     }
 }

@@ -19,6 +19,7 @@ pub mod finding;
 pub mod markers;
 pub mod marking;
 pub mod processes;
+pub mod regular_file;
 pub mod scan;
 
 #[cfg(test)]

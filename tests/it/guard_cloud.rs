@@ -31,11 +31,15 @@ impl Scene {
         std::fs::create_dir_all(home.join(".config/syncthing")).unwrap();
         std::fs::create_dir_all(home.join("Sync/maps")).unwrap();
         std::fs::create_dir_all(home.join("Dropbox-notes")).unwrap();
-        std::fs::write(
-            home.join(".config/syncthing/config.xml"),
+        // Unless the test wrote its own configuration first.
+        let config = home.join(".config/syncthing/config.xml");
+        if !config.exists() {
+            std::fs::write(
+                &config,
             "<configuration>\n  <folder id=\"maps\" path=\"~/Sync\"/>\n  <defaults><folder path=\"~\"/></defaults>\n</configuration>\n",
         )
-        .unwrap();
+            .unwrap();
+        }
         // The user 65534 reaches and owns the home, as a person's files are theirs.
         let mut dir = scratch.clone();
         while let Some(parent) = dir.parent().map(Path::to_path_buf) {
@@ -143,7 +147,7 @@ fn marked_files_and_vault_material_in_a_synced_folder_are_cloud_alerts_and_are_c
 
     // A banner in the first KiB, and a marking in a name: both alerts, both sealed.
     let banner = scene.write("Sync/maps/brief.txt", "绝密\nthe approaches to the harbour".as_bytes());
-    let named = scene.write("Sync/CONFIDENTIAL roads.gpkg", b"vector layer");
+    let named = scene.write("Sync/CONFIDENTIAL roads.gpkg", b"TOP_SECRET vector layer");
     let alerts = scene.alerts(start, 2, Duration::from_secs(15));
     assert_eq!(alerts.len(), 2, "{alerts:#?}");
     let by_marking = |m: &str| alerts.iter().find(|a| a["details"]["marking"] == m).unwrap().clone();
@@ -160,26 +164,48 @@ fn marked_files_and_vault_material_in_a_synced_folder_are_cloud_alerts_and_are_c
         "the name is sealed, not in plain"
     );
     assert!(!top.to_string().contains("brief.txt"), "{top}");
-    let conf = by_marking("CONFIDENTIAL");
-    assert_eq!(conf["details"]["place"], "name");
-    assert_eq!(conf["details"]["sealing_level"], "confidential");
+    // The highest marking counts, wherever it is: the banner inside outranks the name.
+    let conf = by_marking("TOP SECRET");
+    assert_eq!(conf["details"]["place"], "content");
+    assert_eq!(conf["details"]["sealing_level"], "top-secret");
     assert!(conf["details"]["quarantine"].is_string(), "{conf}");
     assert!(!banner.exists() && !named.exists(), "the plaintext goes once sealed");
 
-    // A placeholder: its name alone is judged, its content never read (no alert for a
-    // banner inside it), and it is not sealed (that would read it).
+    // Hollow placeholders: the name alone is judged, nothing is read or sealed (that
+    // would download them). A file with data that only poses as one (the attribute set,
+    // or the suffix) is read like any other.
     let after = last_seq(&scene.db);
-    let hollow = scene.home.join("Sync/maps/plan.txt");
-    std::fs::write(&hollow, b"TOP SECRET").unwrap();
+    let hollow = scene.write("Sync/maps/plan.txt", b"");
+    std::fs::File::options()
+        .write(true)
+        .open(&hollow)
+        .unwrap()
+        .set_len(1 << 20)
+        .unwrap();
     mark_as_placeholder(&hollow);
-    std::os::unix::fs::chown(&hollow, Some(65534), Some(65534)).unwrap();
     let virtual_file = scene.write("Sync/SECRET sheet 12.tif.nextcloud", b"");
-    let alerts = scene.alerts(after, 2, Duration::from_secs(3));
-    assert_eq!(alerts.len(), 1, "only the name of the placeholder: {alerts:#?}");
-    assert_eq!(alerts[0]["details"]["marking"], "SECRET");
-    assert_eq!(alerts[0]["details"]["place"], "name");
-    assert!(alerts[0]["details"]["not_contained"].is_string(), "{}", alerts[0]);
+    let posing = scene.write("Sync/maps/orders.txt", b"SECRET orders");
+    mark_as_placeholder(&posing);
+    let alerts = scene.alerts(after, 3, Duration::from_secs(5));
+    assert_eq!(alerts.len(), 2, "{alerts:#?}");
+    let by_name = alerts.iter().find(|a| a["details"]["place"] == "name").unwrap();
+    assert_eq!(by_name["details"]["marking"], "SECRET");
+    assert!(by_name["details"]["not_contained"].is_string(), "{by_name}");
     assert!(hollow.exists() && virtual_file.exists(), "placeholders are left alone");
+    let read = alerts.iter().find(|a| a["details"]["place"] == "content").unwrap();
+    assert!(read["details"]["quarantine"].is_string(), "{read}");
+    assert!(!posing.exists());
+
+    // A directory in the synced folder that is a link to another user's folder: what
+    // lands behind it is judged by its name only, never read, never sealed.
+    let elsewhere = scene.home.parent().unwrap().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::chown(&elsewhere, Some(65534), Some(65534)).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, scene.home.join("Sync/linked")).unwrap();
+    let after = last_seq(&scene.db);
+    let behind = scene.write("Sync/linked/memo.txt", b"SECRET memo");
+    assert!(scene.alerts(after, 1, Duration::from_secs(3)).is_empty());
+    assert!(behind.exists());
 
     // The vault item's content, under another name: a material alert naming the item,
     // sealed at the item's level (after the wait for an export to record itself).
@@ -227,6 +253,34 @@ fn marked_files_and_vault_material_in_a_synced_folder_are_cloud_alerts_and_are_c
         text.contains("cloud.marking.alert") && text.contains("cloud.material.alert"),
         "{text}"
     );
+}
+
+/// A configuration in one home naming a folder outside it (another user's, or `/`) is not
+/// followed by the root guard: it would read and seal that user's files on a stranger's say.
+#[test]
+fn a_configuration_naming_a_folder_outside_its_home_is_not_followed() {
+    if !requires::root("the guard's state is root's") {
+        return;
+    }
+    let vault = TestVault::new();
+    vault.ok(&["guard", "enable"]);
+    let scratch = vault.scratch("cloud-scene");
+    let victim = scratch.join("victim-documents");
+    std::fs::create_dir_all(&victim).unwrap();
+    let config = scratch.join("home/.config/syncthing");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.xml"),
+        format!("<configuration><folder path=\"{}\"/></configuration>", victim.display()),
+    )
+    .unwrap();
+    let mut scene = Scene::start(&vault);
+    let start = last_seq(&scene.db);
+    let secret = victim.join("SECRET brief.txt");
+    std::fs::write(&secret, b"TOP SECRET").unwrap();
+    std::os::unix::fs::chown(&secret, Some(65534), Some(65534)).unwrap();
+    assert!(scene.alerts(start, 1, Duration::from_secs(3)).is_empty());
+    assert!(secret.exists(), "another user's file is left alone");
 }
 
 #[test]

@@ -19,13 +19,20 @@ use crate::guard::copies::{Hashed, hash_file};
 /// How often the configuration files and the mount table are compared with the scan's.
 const REFRESH_EVERY: Duration = Duration::from_secs(30);
 
+/// How soon after a mount-table change the scan is read again, at the earliest.
+const REFRESH_AFTER_MOUNTS: Duration = Duration::from_secs(5);
+
 /// How often the whole scan is made again, whatever changed (markers, running clients).
 const RESCAN_EVERY: Duration = Duration::from_secs(600);
 
 /// Files judged for markings kept at most; beyond it the set starts afresh.
-const MAX_JUDGED: usize = 65_536;
+const MAX_JUDGED: usize = 16_384;
 
-/// A file as it was judged: device, inode, size and modification time.
+/// Files larger than this whose blocks cover less than an eighth of their size are not read.
+const SPARSE_FROM: u64 = 16 << 20;
+
+/// A file as it was judged: device, inode, size, modification and change times (a new
+/// link or owner moves the change time).
 type Stamp = (u64, u64, u64, i64, i64);
 
 /// A synced or network folder the guard watches.
@@ -56,7 +63,15 @@ impl SyncedRoot {
 /// The scan of the protected homes and the folders it found.
 pub(super) struct CloudWatch {
     detector: Detector,
+    /// The homes scanned: a folder is followed only inside the home it was found from.
+    homes: Vec<PathBuf>,
     roots: Vec<SyncedRoot>,
+    /// The mount table of the last scan (is a file on a network mount?).
+    mounts: Vec<crate::mounts::Mount>,
+    /// The directories this watch added to the destination watch.
+    followed: Vec<PathBuf>,
+    /// The mount table changed since the last read of the scan.
+    dirty: bool,
     refreshed: Instant,
     rescanned: Instant,
     /// Files judged for markings, as they were (a close and a scan of the directory both
@@ -81,7 +96,14 @@ impl CloudWatch {
         let now = Instant::now();
         let mut watch = CloudWatch {
             detector: Detector::new(sources),
+            homes: homes
+                .iter()
+                .map(|h| std::fs::canonicalize(h).unwrap_or_else(|_| h.clone()))
+                .collect(),
             roots: Vec::new(),
+            mounts: Vec::new(),
+            followed: Vec::new(),
+            dirty: false,
             refreshed: now,
             rescanned: now,
             judged: HashSet::new(),
@@ -91,15 +113,18 @@ impl CloudWatch {
     }
 
     /// The blocking findings of the scan (rescanned first when `whole`, else only when a
-    /// configuration file or the mount table changed).
+    /// configuration file or the mount table changed) that the guard may follow.
     fn read_roots(&mut self, whole: bool) -> Vec<SyncedRoot> {
         let scan = if whole {
             self.detector.rescan()
         } else {
             self.detector.scan()
         };
+        self.mounts = scan.mounts.clone();
+        let homes = &self.homes;
         let mut out: Vec<SyncedRoot> = scan
             .blocking()
+            .filter(|f| followable(f, homes))
             .map(|f| SyncedRoot {
                 provider: f.provider.clone(),
                 provider_name: f.provider_name.clone(),
@@ -127,32 +152,33 @@ impl CloudWatch {
 
     /// When the next refresh is due.
     pub(super) fn next_due(&self) -> Instant {
-        self.refreshed + REFRESH_EVERY
+        if self.dirty {
+            self.refreshed + REFRESH_AFTER_MOUNTS
+        } else {
+            self.refreshed + REFRESH_EVERY
+        }
     }
 
-    /// Read the scan again when due; whether the folders changed.
+    /// Read the scan again when due (or soon after the mount table changed); whether it
+    /// was read.
     pub(super) fn refresh(&mut self, now: Instant) -> bool {
         if now < self.next_due() {
             return false;
         }
+        self.dirty = false;
         self.refreshed = now;
         let whole = now.saturating_duration_since(self.rescanned) >= RESCAN_EVERY;
         if whole {
             self.rescanned = now;
         }
-        let roots = self.read_roots(whole);
-        let changed = roots != self.roots;
-        self.roots = roots;
-        changed
+        self.roots = self.read_roots(whole);
+        true
     }
 
-    /// Read the scan again now if what it rests on changed (the mount table did); whether
-    /// the folders changed.
-    pub(super) fn reread(&mut self) -> bool {
-        let roots = self.read_roots(false);
-        let changed = roots != self.roots;
-        self.roots = roots;
-        changed
+    /// The mount table changed: the scan is read again at the next refresh, at most a few
+    /// seconds from now (a loop of mounts cannot keep root scanning).
+    pub(super) fn mounts_changed(&mut self) {
+        self.dirty = true;
     }
 
     /// Whether `path` was judged already as it is now (and note it if not).
@@ -160,7 +186,13 @@ impl CloudWatch {
         let Ok(meta) = std::fs::symlink_metadata(path) else {
             return false;
         };
-        let stamp = (meta.dev(), meta.ino(), meta.size(), meta.mtime(), meta.mtime_nsec());
+        let stamp = (
+            meta.dev(),
+            meta.ino(),
+            meta.size(),
+            meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+            meta.ctime() * 1_000_000_000 + meta.ctime_nsec(),
+        );
         if self.judged.len() >= MAX_JUDGED {
             self.judged.clear();
         }
@@ -168,9 +200,55 @@ impl CloudWatch {
     }
 }
 
-/// The level a marking stands for; a site pattern's is `unknown`.
-fn marking_level(marking: &Marking, unknown: Level) -> Level {
-    marking::level_of(&marking.marking).unwrap_or(unknown)
+/// The marking with the highest level among `found` (a site pattern's level is
+/// `unknown`), and that level.
+fn highest(found: Vec<Marking>, unknown: Level) -> Option<(Marking, Level)> {
+    let mut best: Option<(Marking, Level)> = None;
+    for marking in found {
+        let level = marking::level_of(&marking.marking).unwrap_or(unknown);
+        if best.as_ref().is_none_or(|(_, l)| level > *l) {
+            best = Some((marking, level));
+        }
+    }
+    best
+}
+
+/// Whether the guard may follow `finding`: a mount (only its owner mounts a FUSE file
+/// system there), or a folder inside a home scanned that a configuration file, a marker or
+/// the client's own folder of that same home shows. A configuration in one user's home
+/// naming another's folder (or `/`) is not followed: the guard would read and seal that
+/// user's files on a stranger's say.
+fn followable(finding: &crate::cloud::finding::Finding, homes: &[PathBuf]) -> bool {
+    use crate::cloud::finding::Evidence;
+    let root = finding.resolved.as_deref().unwrap_or(&finding.root);
+    let home_of = |p: &Path| homes.iter().find(|h| p.starts_with(h)).cloned();
+    let root_home = home_of(root);
+    finding.evidence.iter().any(|e| match e {
+        Evidence::Mount { .. } => true,
+        Evidence::Config { file, .. } => root_home.is_some() && home_of(file) == root_home,
+        Evidence::Marker { path } => path.starts_with(root) || path.starts_with(&finding.root),
+        Evidence::DefaultFolder { installed: Some(dir) } => root_home.is_some() && home_of(dir) == root_home,
+        Evidence::DefaultFolder { installed: None } | Evidence::Process { .. } => false,
+    })
+}
+
+/// Whether no directory above `path` is reached through a symlink: root reads and seals
+/// only a file whose path is what it says (a directory swapped for a link to another
+/// user's folder is not followed).
+fn straight(path: &Path) -> bool {
+    path.parent()
+        .is_some_and(|dir| std::fs::canonicalize(dir).is_ok_and(|real| real == dir))
+}
+
+/// Whether the file's content may be read to be hashed and sealed: not mostly holes (a
+/// `truncate -s 8T` file holds nothing), and not larger than the room the quarantine has.
+fn worth_reading(path: &Path, quarantine: &Path) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    let size = meta.len();
+    let sparse = size > SPARSE_FROM && meta.blocks().saturating_mul(512) < size / 8;
+    !sparse && crate::vault::layout::check_free_space(quarantine, size).is_ok()
 }
 
 impl Guard {
@@ -181,26 +259,35 @@ impl Guard {
         self.follow_synced();
     }
 
-    /// Watch every synced folder found that no watched root covers yet.
+    /// Watch every synced folder found that no watched root covers yet (one made since
+    /// included), and let go of those this watch added that are no longer found.
     pub(super) fn follow_synced(&mut self) {
-        let (Some(watch), Some(cloud)) = (self.watch.as_mut(), self.cloud.as_ref()) else {
+        let (Some(watch), Some(cloud)) = (self.watch.as_mut(), self.cloud.as_mut()) else {
             return;
         };
-        for synced in cloud.roots() {
-            let dir = synced.watched().to_path_buf();
+        let wanted: Vec<PathBuf> = cloud.roots.iter().map(|r| r.watched().to_path_buf()).collect();
+        for dir in std::mem::take(&mut cloud.followed) {
+            if wanted.contains(&dir) && dir.is_dir() {
+                cloud.followed.push(dir);
+            } else {
+                watch.remove_root(&dir);
+            }
+        }
+        for dir in wanted {
             if dir.is_dir() && !watch.roots().iter().any(|r| dir.starts_with(r)) {
-                as_root(|| watch.add_root(dir));
+                as_root(|| watch.add_root(dir.clone()));
+                cloud.followed.push(dir);
             }
         }
     }
 
-    /// Timer: read the scan again when it is due, and follow folders found since.
+    /// Timer: read the scan again when it is due, and follow the folders found.
     pub(super) fn on_cloud_timer(&mut self, now: Instant) {
-        let changed = match self.cloud.as_mut() {
+        let read = match self.cloud.as_mut() {
             Some(cloud) => as_root(|| cloud.refresh(now)),
             None => false,
         };
-        if changed {
+        if read {
             self.follow_synced();
         }
     }
@@ -224,19 +311,12 @@ impl Guard {
     /// A virtual-files placeholder in a synced folder: only its name is looked at.
     pub(super) fn judge_placeholder(&mut self, path: &Path, synced: &SyncedRoot) {
         let patterns = self.policy.cloud_marking_patterns();
-        let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-            return;
-        };
-        let Some(found) = marking::marking_in(&name, &patterns) else {
+        let Some((found, level)) = highest(name_markings(path, &patterns), self.policy.guard_unknown_level()) else {
             return;
         };
         if self.cloud.as_mut().is_some_and(|c| c.first_look(path)) {
-            let marking = Marking {
-                marking: found,
-                place: marking::Place::Name,
-            };
             // Never read: no hash, no containment.
-            self.cloud_marking_found(path, synced, &marking, None);
+            self.cloud_marking_found(path, synced, &found, level, None);
         }
     }
 
@@ -244,25 +324,40 @@ impl Guard {
     /// name and first KiB are looked at for a marking.
     pub(super) fn judge_marking(&mut self, path: &Path, synced: &SyncedRoot) {
         let patterns = self.policy.cloud_marking_patterns();
-        let table = self.probes.mounts.mounts().unwrap_or_default();
-        let Some(found) = as_root(|| marking::judge(path, &table, &patterns)) else {
+        let Some(cloud) = self.cloud.as_ref() else {
+            return;
+        };
+        let table = cloud.mounts.clone();
+        // Through a symlinked directory only the name is looked at.
+        let straight = straight(path);
+        let found = if straight {
+            as_root(|| marking::judge(path, &table, &patterns))
+        } else {
+            name_markings(path, &patterns)
+        };
+        let Some((found, level)) = highest(found, self.policy.guard_unknown_level()) else {
             return;
         };
         if !self.cloud.as_mut().is_some_and(|c| c.first_look(path)) {
             return;
         }
-        // Content read only from what is on this machine (never a network mount's file).
-        let hashed = if marking::is_placeholder(path, &table) {
-            None
-        } else {
-            as_root(|| hash_file(path)).ok()
-        };
-        self.cloud_marking_found(path, synced, &found, hashed);
+        // Content read only from what is on this machine (never a network mount's file),
+        // and only what can be sealed.
+        let readable =
+            straight && !marking::is_placeholder(path, &table) && worth_reading(path, &self.paths.quarantine);
+        let hashed = readable.then(|| as_root(|| hash_file(path)).ok()).flatten();
+        self.cloud_marking_found(path, synced, &found, level, hashed);
     }
 
     /// Record a marked file: `cloud.marking.alert`, and by policy its containment.
-    fn cloud_marking_found(&mut self, path: &Path, synced: &SyncedRoot, found: &Marking, hashed: Option<Hashed>) {
-        let level = marking_level(found, self.policy.guard_unknown_level());
+    fn cloud_marking_found(
+        &mut self,
+        path: &Path,
+        synced: &SyncedRoot,
+        found: &Marking,
+        level: Level,
+        hashed: Option<Hashed>,
+    ) {
         let mut details = self.cloud_details(path, synced, level, hashed.as_ref().map_or(0, |h| h.size));
         details.insert("marking".into(), json!(found.marking));
         details.insert("place".into(), json!(found.place));
@@ -293,8 +388,9 @@ impl Guard {
         };
         let event = record::event(crate::ledger::Action::CloudMaterialAlert, &subject, details);
         // Hashed again for containment: the file must still be the material found.
-        let hashed = as_root(|| hash_file(&material.path))
-            .ok()
+        let hashed = straight(&material.path)
+            .then(|| as_root(|| hash_file(&material.path)).ok())
+            .flatten()
             .filter(|h| h.sha256 == material.sha256);
         self.contain_or_push(event, &material.path, hashed, level, synced);
     }
@@ -347,7 +443,7 @@ impl Guard {
             return;
         }
         let Some(hashed) = hashed else {
-            let why = "its content was not read (a placeholder, a file on a network mount, or changed while read)";
+            let why = "its content was not read (a placeholder, a file on a network mount or behind a symlinked directory, mostly holes, larger than the quarantine's room, or changed while read)";
             event.details.insert("not_contained".into(), json!(why));
             self.push(event);
             return;
@@ -370,4 +466,16 @@ impl Guard {
             }
         }
     }
+}
+
+/// The markings in the file name of `path` alone (nothing is read).
+fn name_markings(path: &Path, patterns: &[String]) -> Vec<Marking> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    marking::markings_in(&name, patterns)
+        .into_iter()
+        .map(|marking| Marking {
+            marking,
+            place: marking::Place::Name,
+        })
+        .collect()
 }

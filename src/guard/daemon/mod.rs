@@ -365,13 +365,10 @@ impl Guard {
         let now = self.read_media()?;
         self.media_changed(now, false);
         self.follow_shares();
-        // A share or a FUSE mount may be a synced folder of its own.
-        let changed = match self.cloud.as_mut() {
-            Some(cloud) => as_root(|| cloud.reread()),
-            None => false,
-        };
-        if changed {
-            self.follow_synced();
+        // A share or a FUSE mount may be a synced folder of its own: the scan is read
+        // again shortly.
+        if let Some(cloud) = self.cloud.as_mut() {
+            cloud.mounts_changed();
         }
         self.flush()
     }

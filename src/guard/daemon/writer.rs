@@ -39,15 +39,17 @@ impl Guard {
                     // owner can move or remove it, and then the plaintext is the evidence.
                     if let Some(contained) = pending.contained.as_ref().filter(|c| !c.sealed.still_in_place()) {
                         eprintln!(
-                            "strongroom guard: the sealed entry of {} is gone; the copy stays",
-                            contained.copy.display()
+                            "strongroom guard: the sealed entry {} is gone; the file in {} stays",
+                            crate::encoding::hex::encode(&contained.row.id),
+                            contained.row.destination_dir
                         );
                     } else if let Some(contained) = &pending.contained
                         && let Err(e) = quarantine::remove_copy(&contained.copy, contained.target)
                     {
                         eprintln!(
-                            "strongroom guard: the copy {} is sealed but could not be removed: {e}",
-                            contained.copy.display()
+                            "strongroom guard: a file in {} is sealed ({}) but could not be removed: {e}",
+                            contained.row.destination_dir,
+                            crate::encoding::hex::encode(&contained.row.id)
                         );
                     }
                 }
