@@ -188,13 +188,7 @@ fn events_of_a_real_workflow_validate() {
     // into it is an override.
     drop(station);
     let home = files.join("home");
-    std::fs::create_dir_all(home.join(".config/syncthing")).unwrap();
-    std::fs::create_dir_all(home.join("Sync")).unwrap();
-    std::fs::write(
-        home.join(".config/syncthing/config.xml"),
-        "<configuration><folder path=\"~/Sync\"/></configuration>",
-    )
-    .unwrap();
+    syncthing_home(&home);
     let syncthing = ProcessInfo {
         pid: 4242,
         exe: Some("/usr/bin/syncthing".into()),
@@ -477,13 +471,7 @@ fn exercise_the_guard(station: &mut Station, vault: &LibVault) {
     std::fs::create_dir_all(&stick).unwrap();
     std::fs::create_dir_all(&home).unwrap();
     // A folder Syncthing shares in that home: the guard watches it for cloud alerts.
-    std::fs::create_dir_all(home.join(".config/syncthing")).unwrap();
-    std::fs::create_dir_all(home.join("Sync")).unwrap();
-    std::fs::write(
-        home.join(".config/syncthing/config.xml"),
-        "<configuration><folder path=\"~/Sync\"/></configuration>",
-    )
-    .unwrap();
+    syncthing_home(&home);
     std::fs::write(stick.join("survey.tif"), b"the survey on the stick").unwrap();
     // The same content is a vault item at internal: copies of it are sealed at internal.
     let item = vault.files.join("survey-item.tif");
@@ -703,4 +691,15 @@ fn exercise_the_guard(station: &mut Station, vault: &LibVault) {
     assert_eq!(blocked["details"]["code"], "no_marker", "{blocked}");
     assert_eq!(blocked["details"]["response"], "blocked", "{blocked}");
     station.guard_disable().unwrap();
+}
+
+/// Make `home` one whose Syncthing configuration shares `~/Sync`.
+fn syncthing_home(home: &std::path::Path) {
+    std::fs::create_dir_all(home.join(".config/syncthing")).unwrap();
+    std::fs::create_dir_all(home.join("Sync")).unwrap();
+    std::fs::write(
+        home.join(".config/syncthing/config.xml"),
+        "<configuration><folder path=\"~/Sync\"/></configuration>",
+    )
+    .unwrap();
 }

@@ -413,18 +413,7 @@ impl Guard {
             "sealing_level": level.name(),
             "network": self.net.state().as_str(),
         };
-        match self.seal_name(level, path) {
-            Some((generation, sealed)) => {
-                details.insert("destination_name_sealed".into(), json!(sealed));
-                details.insert("sealing_generation".into(), json!(generation));
-            }
-            None => {
-                details.insert(
-                    "name_not_sealed".into(),
-                    json!("no trusted directory gave the sealing key"),
-                );
-            }
-        }
+        self.insert_sealed_name(&mut details, level, path);
         details
     }
 

@@ -162,6 +162,28 @@ impl Guard {
         Some((entry.generation, crate::encoding::hex::encode(&blob)))
     }
 
+    /// Add the file name of `path` sealed to `level` to an event's `details`
+    /// (`destination_name_sealed`, `sealing_generation`), or why it is not (`name_not_sealed`).
+    pub(super) fn insert_sealed_name(
+        &self,
+        details: &mut serde_json::Map<String, serde_json::Value>,
+        level: Level,
+        path: &std::path::Path,
+    ) {
+        match self.seal_name(level, path) {
+            Some((generation, sealed)) => {
+                details.insert("destination_name_sealed".into(), json!(sealed));
+                details.insert("sealing_generation".into(), json!(generation));
+            }
+            None => {
+                details.insert(
+                    "name_not_sealed".into(),
+                    json!("no trusted directory gave the sealing key"),
+                );
+            }
+        }
+    }
+
     /// The vault item whose history says it has this content (the highest level when
     /// several do; destroyed ones count, as the material is the same).
     pub(super) fn item_with(&self, sha256: &[u8; 32]) -> Result<Option<crate::vault::history::History>> {

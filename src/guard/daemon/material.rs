@@ -93,18 +93,7 @@ impl Guard {
             "sealing_level": level.name(),
             "network": net.as_str(),
         };
-        match self.seal_name(level, &material.path) {
-            Some((generation, sealed)) => {
-                details.insert("destination_name_sealed".into(), json!(sealed));
-                details.insert("sealing_generation".into(), json!(generation));
-            }
-            None => {
-                details.insert(
-                    "name_not_sealed".into(),
-                    json!("no trusted directory gave the sealing key"),
-                );
-            }
-        }
+        self.insert_sealed_name(&mut details, level, &material.path);
         let subject = match &item {
             Some(history) => {
                 details.insert("control_number".into(), json!(history.control_number));
